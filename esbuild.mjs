@@ -1,0 +1,103 @@
+// Builds the extension with esbuild.
+//   node esbuild.mjs                 development build (source maps)
+//   node esbuild.mjs --production    minified, what `npm run package` ships
+//   node esbuild.mjs --watch         rebuilds on change
+//   node esbuild.mjs --tests         also bundles the integration tests into out/
+// Type checking is separate: `npm run typecheck` runs tsc per layer.
+import * as esbuild from 'esbuild';
+import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+/**
+ * `main.ts` loads `services.ts` with a dynamic import. This keeps that import pointing at the
+ * separate `dist/services.js` instead of inlining it, so activation loads none of it.
+ */
+const lazyServices = {
+  name: 'lazy-services',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/services$/ }, (args) =>
+      args.importer.endsWith(join('src', 'extension', 'main.ts')) ? { path: './services.js', external: true } : undefined,
+    );
+  },
+};
+
+/** Prints errors the way VS Code's problem matchers read them. */
+const problems = {
+  name: 'problems',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [problems],
+};
+
+const contexts = [
+  await esbuild.context({
+    ...common,
+    entryPoints: { extension: 'src/extension/main.ts', services: 'src/extension/services.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...common.plugins, lazyServices],
+  }),
+  await esbuild.context({
+    ...common,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  }),
+];
+
+if (tests) {
+  const entries = Object.fromEntries(
+    readdirSync('test/integration')
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => [name.replace(/\.ts$/, ''), join('test/integration', name)]),
+  );
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      minify: false,
+      sourcemap: 'inline',
+      entryPoints: entries,
+      outdir: 'out/test/integration',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      // sharp is native; mocha is provided by the test runner in the extension host.
+      external: ['vscode', 'sharp', 'mocha'],
+    }),
+  );
+}
+
+if (watch) {
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  const results = await Promise.all(contexts.map((context) => context.rebuild()));
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/meta-extension.json', JSON.stringify(results[0].metafile));
+  writeFileSync('out/meta-webview.json', JSON.stringify(results[1].metafile));
+  await Promise.all(contexts.map((context) => context.dispose()));
+}

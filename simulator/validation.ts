@@ -1,0 +1,301 @@
+import {
+  maxCallbackUrlLength,
+  maxPromptLength,
+  modelRules,
+  type ImageFormat,
+  type ModelRules,
+} from './rules';
+
+/** An image the simulator holds (an upload or a result), with what the service would read of it. */
+export interface KnownImage {
+  bytes: Uint8Array;
+  format: ImageFormat | undefined;
+  width: number;
+  height: number;
+}
+
+/** Finds an image by its URL, when the URL is one of the simulator's own. */
+export type ImageLookup = (url: string) => KnownImage | undefined;
+
+/** A submit body that passed every check. */
+export interface ValidRequest {
+  model: string;
+  rules: ModelRules;
+  prompt: string;
+  sizeLabel: string;
+  width: number;
+  height: number;
+  n: number;
+  quality?: string;
+  imageUrls: string[];
+  maskUrl?: string;
+  promptPriority?: string;
+  callbackUrl?: string;
+}
+
+/** A refusal, answered as HTTP 400 with the documented error body. */
+export interface Refusal {
+  status: 400;
+  code: number | string;
+  message: string;
+  param: string;
+}
+
+/** The outcome of {@link validateSubmit}. */
+export type Validation = { ok: true; request: ValidRequest } | { ok: false; refusal: Refusal };
+
+const refuse = (param: string, message: string): Validation => ({
+  ok: false,
+  refusal: { status: 400, code: 400, message, param },
+});
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True for addresses a callback may not go to (loopback, private ranges, link-local). */
+export function isInternalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80')) {
+    return true;
+  }
+  const parts = host.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) {
+    return false;
+  }
+  const [a, b] = parts as [number, number, number, number];
+  return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+/** Parses a size for a model; answers the pixel dimensions or why not. */
+export function resolveSize(rules: ModelRules, size: string): [number, number] | string {
+  const rule = rules.size;
+  if (rule.kind === 'enum') {
+    const dims = rule.values[size];
+    return dims ?? `size must be one of ${Object.keys(rule.values).join(', ')}`;
+  }
+  const named = rule.named[size];
+  if (named) {
+    return named;
+  }
+  const match = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  if (!match) {
+    return `size must be ${Object.keys(rule.named).join(' or ')}, or WIDTHxHEIGHT in pixels`;
+  }
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  const pixels = width * height;
+  if (pixels < rule.minPixels || pixels > rule.maxPixels) {
+    return `size ${size} has ${pixels} pixels; the total must be between ${rule.minPixels} (2560x1440) and ${rule.maxPixels} (4096x4096)`;
+  }
+  const ratio = width / height;
+  if (ratio < rule.minRatio || ratio > rule.maxRatio) {
+    return `size ${size} has an aspect ratio outside [1/16, 16]`;
+  }
+  return [width, height];
+}
+
+function checkReference(rules: ModelRules, url: string, index: number, image: KnownImage | undefined): string | undefined {
+  const where = `image_urls[${index}]`;
+  const refs = rules.references;
+  if (!image) {
+    return undefined; // A URL elsewhere is fetched when the task runs.
+  }
+  if (!image.format || !refs.formats.includes(image.format)) {
+    return `${where}: unsupported image format${image.format ? ` (${image.format})` : ''}; supported: ${refs.formats.join(', ')}`;
+  }
+  if (image.bytes.length > refs.maxBytes) {
+    return `${where}: image is ${image.bytes.length} bytes; the limit is ${refs.maxBytes / (1024 * 1024)}MB`;
+  }
+  if (refs.minSideExclusive !== undefined && (image.width <= refs.minSideExclusive || image.height <= refs.minSideExclusive)) {
+    return `${where}: width and height must be greater than ${refs.minSideExclusive}px (got ${image.width}x${image.height})`;
+  }
+  if (refs.maxPixels !== undefined && image.width * image.height > refs.maxPixels) {
+    return `${where}: image has ${image.width * image.height} pixels; the limit is 6000x6000`;
+  }
+  if (refs.ratio) {
+    const ratio = image.width / image.height;
+    if (ratio < refs.ratio[0] || ratio > refs.ratio[1]) {
+      return `${where}: aspect ratio ${image.width}x${image.height} is outside [1/16, 16]`;
+    }
+  }
+  void url;
+  return undefined;
+}
+
+/**
+ * Checks a `POST /v1/images/generations` body against the rules of its model, in the order
+ * the service reports them, and answers the first problem with the parameter it concerns.
+ */
+export function validateSubmit(body: unknown, lookup: ImageLookup): Validation {
+  if (!isRecord(body)) {
+    return refuse('body', 'request body must be a JSON object');
+  }
+  const model = body.model;
+  if (model === undefined || model === null || model === '') {
+    return refuse('model', 'model is required');
+  }
+  if (typeof model !== 'string') {
+    return refuse('model', 'model must be a string');
+  }
+  const rules = modelRules[model];
+  if (!rules) {
+    return refuse('model', `model ${model} is not supported; supported models: ${Object.keys(modelRules).join(', ')}`);
+  }
+  const prompt = body.prompt;
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    return refuse('prompt', 'prompt is required and must be a non-empty string');
+  }
+  const promptLength = [...prompt].length;
+  if (promptLength > maxPromptLength) {
+    return refuse('prompt', `prompt is ${promptLength} characters; the maximum is ${maxPromptLength}`);
+  }
+
+  let sizeLabel = rules.defaultSize;
+  if (body.size !== undefined) {
+    if (typeof body.size !== 'string') {
+      return refuse('size', 'size must be a string');
+    }
+    sizeLabel = body.size;
+  }
+  const dims = resolveSize(rules, sizeLabel);
+  if (typeof dims === 'string') {
+    return refuse('size', dims);
+  }
+
+  let n = 1;
+  if (body.n !== undefined) {
+    if (typeof body.n !== 'number' || !Number.isInteger(body.n)) {
+      return refuse('n', 'n must be an integer');
+    }
+    n = body.n;
+  }
+  const nRule = rules.n;
+  if ('values' in nRule ? !nRule.values.includes(n) : n < nRule.min || n > nRule.max) {
+    return refuse('n', 'values' in nRule ? `n must be one of ${nRule.values.join(', ')}` : `n must be an integer between ${nRule.min} and ${nRule.max}`);
+  }
+
+  let quality: string | undefined;
+  if (body.quality !== undefined) {
+    if (!rules.quality) {
+      return refuse('quality', `quality is not supported by ${model}`);
+    }
+    if (typeof body.quality !== 'string' || !rules.quality.includes(body.quality)) {
+      return refuse('quality', `quality must be one of ${rules.quality.join(', ')}`);
+    }
+    quality = body.quality;
+  }
+
+  let imageUrls: string[] = [];
+  if (body.image_urls !== undefined) {
+    if (!Array.isArray(body.image_urls) || body.image_urls.some((url) => typeof url !== 'string')) {
+      return refuse('image_urls', 'image_urls must be an array of URLs');
+    }
+    imageUrls = body.image_urls as string[];
+    const refs = rules.references;
+    if (imageUrls.length < refs.min || imageUrls.length > refs.max) {
+      return refuse('image_urls', `image_urls must hold between ${refs.min} and ${refs.max} URLs for ${model} (got ${imageUrls.length})`);
+    }
+    for (const [index, url] of imageUrls.entries()) {
+      if (/^data:/i.test(url)) {
+        return refuse('image_urls', `image_urls[${index}]: base64 and data: URLs are not supported; upload the file and pass its URL`);
+      }
+      if (!/^https?:\/\/[^\s]+$/i.test(url)) {
+        return refuse('image_urls', `image_urls[${index}] is not a valid URL`);
+      }
+      const problem = checkReference(rules, url, index, lookup(url));
+      if (problem) {
+        return refuse('image_urls', problem);
+      }
+    }
+  }
+
+  let maskUrl: string | undefined;
+  if (body.mask_url !== undefined) {
+    if (!rules.mask) {
+      return refuse('mask_url', `mask_url is not supported by ${model}`);
+    }
+    if (typeof body.mask_url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.mask_url)) {
+      return refuse('mask_url', 'mask_url must be a URL');
+    }
+    if (imageUrls.length === 0) {
+      return refuse('mask_url', 'mask_url needs exactly one reference image in image_urls');
+    }
+    if (imageUrls.length > 1) {
+      return refuse('mask_url', 'mask_url cannot be used when image_urls holds more than 1 image');
+    }
+    const mask = lookup(body.mask_url);
+    if (mask) {
+      if (mask.format !== 'png') {
+        return refuse('mask_url', 'the mask must be a PNG image');
+      }
+      if (mask.bytes.length > rules.mask.maxBytes) {
+        return refuse('mask_url', `the mask is ${mask.bytes.length} bytes; the limit is 4MB`);
+      }
+      const reference = lookup(imageUrls[0] as string);
+      if (reference && (reference.width !== mask.width || reference.height !== mask.height)) {
+        return refuse('mask_url', `the mask is ${mask.width}x${mask.height} but the reference image is ${reference.width}x${reference.height}; they must be the same size`);
+      }
+    }
+    maskUrl = body.mask_url;
+  }
+
+  let promptPriority: string | undefined;
+  if (body.prompt_priority !== undefined) {
+    if (!rules.promptPriority) {
+      return refuse('prompt_priority', `prompt_priority is not supported by ${model}`);
+    }
+    if (typeof body.prompt_priority !== 'string' || !rules.promptPriority.includes(body.prompt_priority)) {
+      return refuse('prompt_priority', `prompt_priority must be one of ${rules.promptPriority.join(', ')}`);
+    }
+    promptPriority = body.prompt_priority;
+  }
+
+  let callbackUrl: string | undefined;
+  if (body.callback_url !== undefined) {
+    if (!rules.callbackUrl) {
+      return refuse('callback_url', `callback_url is not supported by ${model}`);
+    }
+    if (typeof body.callback_url !== 'string') {
+      return refuse('callback_url', 'callback_url must be a URL');
+    }
+    if (body.callback_url.length > maxCallbackUrlLength) {
+      return refuse('callback_url', `callback_url must be at most ${maxCallbackUrlLength} characters`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(body.callback_url);
+    } catch {
+      return refuse('callback_url', 'callback_url must be a URL');
+    }
+    if (parsed.protocol !== 'https:') {
+      return refuse('callback_url', 'callback_url must use HTTPS');
+    }
+    if (isInternalHost(parsed.hostname)) {
+      return refuse('callback_url', 'callback_url must not point to an internal address');
+    }
+    callbackUrl = body.callback_url;
+  }
+
+  const request: ValidRequest = { model, rules, prompt, sizeLabel, width: dims[0], height: dims[1], n, imageUrls };
+  if (quality !== undefined) request.quality = quality;
+  if (maskUrl !== undefined) request.maskUrl = maskUrl;
+  if (promptPriority !== undefined) request.promptPriority = promptPriority;
+  if (callbackUrl !== undefined) request.callbackUrl = callbackUrl;
+  return { ok: true, request };
+}
+
+/**
+ * How many images a task produces. `n` is exact for the GPT models; for Seedream it is an upper
+ * bound within which the prompt decides ("generate 3 different images"), and references plus
+ * outputs never exceed 15.
+ */
+export function producedCount(request: ValidRequest): number {
+  if (!request.rules.nIsUpperBound) {
+    return request.n;
+  }
+  const asked = /\b(\d{1,2})\s+(?:different\s+|distinct\s+|separate\s+)?(?:images|pictures|variations|variants)\b/i.exec(request.prompt);
+  const wanted = asked ? Number(asked[1]) : 1;
+  const cap = (request.rules.maxReferencesPlusOutputs ?? Infinity) - request.imageUrls.length;
+  return Math.max(1, Math.min(wanted, request.n, cap));
+}

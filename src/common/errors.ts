@@ -1,0 +1,173 @@
+import { apiErrorBodySchema } from './wire';
+
+/**
+ * Why a call to EvoLink did not give what was asked. Every failure the extension can meet maps
+ * to exactly one reason; the host turns a reason into a localized sentence and its actions.
+ */
+export type ErrorReason =
+  | 'auth'
+  | 'credits'
+  | 'permission'
+  | 'invalidRequest'
+  | 'notFound'
+  | 'rateLimited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'invalidResponse'
+  | 'taskFailed'
+  | 'cancelled'
+  | 'configuration';
+
+/** Whose credits ran out on a 402: the account's balance, or this key's own limit. */
+export type CreditsScope = 'account' | 'key';
+
+/** The fields of an {@link EvoLinkError} besides its reason and message. */
+export interface EvoLinkErrorDetails {
+  /** The HTTP status, when the failure came from an HTTP answer. */
+  status?: number;
+  /** The service's error code (a number or a string on the wire, kept as a string). */
+  code?: string;
+  /** The request parameter the service blamed, e.g. `prompt`. */
+  param?: string;
+  /** A request id to quote to support. */
+  requestId?: string;
+  /** The service's suggestion of what to do instead. */
+  suggestion?: string;
+  /** How long the service asked us to wait before trying again. */
+  retryAfterMs?: number;
+  /** For `credits`: whether the account or the key ran out. */
+  creditsScope?: CreditsScope;
+  /** The underlying error, for the log. */
+  cause?: unknown;
+}
+
+/**
+ * A typed failure of the EvoLink client. Its `message` is the service's own text (or a short
+ * technical description), never a user-facing sentence and never anything secret.
+ */
+export class EvoLinkError extends Error {
+  readonly reason: ErrorReason;
+  readonly details: EvoLinkErrorDetails;
+
+  constructor(reason: ErrorReason, message: string, details: EvoLinkErrorDetails = {}) {
+    super(message);
+    this.name = 'EvoLinkError';
+    this.reason = reason;
+    this.details = details;
+  }
+}
+
+/** True when `error` is an {@link EvoLinkError} with one of the given reasons. */
+export function isEvoLinkError(error: unknown, ...reasons: ErrorReason[]): error is EvoLinkError {
+  return error instanceof EvoLinkError && (reasons.length === 0 || reasons.includes(error.reason));
+}
+
+/** The longest piece of a non-JSON error body that is kept as the message. */
+export const maxRawErrorLength = 2000;
+
+const keyQuotaCodes = new Set([
+  'insufficient_token_quota',
+  'key_quota_exhausted',
+  'token_quota_exhausted',
+  'token_daily_quota_exceeded',
+  'token_monthly_quota_exceeded',
+]);
+
+const requestIdInMessage = /\(request id:\s*([^)\s]+)\s*\)\s*$/i;
+
+/** Finds a request id in the headers (`x-request-id`, `x-oneapi-request-id`) or at the end of a message. */
+export function findRequestId(
+  header: (name: string) => string | undefined,
+  message: string | undefined,
+): string | undefined {
+  const fromHeader = header('x-request-id') ?? header('x-oneapi-request-id');
+  if (fromHeader) {
+    return fromHeader;
+  }
+  return message ? requestIdInMessage.exec(message)?.[1] : undefined;
+}
+
+function reasonForStatus(status: number): ErrorReason {
+  switch (status) {
+    case 400:
+    case 413:
+    case 422:
+      return 'invalidRequest';
+    case 401:
+      return 'auth';
+    case 402:
+      return 'credits';
+    case 403:
+      return 'permission';
+    case 404:
+      return 'notFound';
+    case 408:
+      return 'timeout';
+    case 429:
+      return 'rateLimited';
+    default:
+      return status >= 500 ? 'server' : 'invalidResponse';
+  }
+}
+
+/**
+ * Turns a non-2xx answer into an {@link EvoLinkError}. The body may be the documented JSON
+ * error, an empty string, or HTML from a proxy: unknown shapes keep their first
+ * {@link maxRawErrorLength} characters as the message.
+ */
+export function errorFromHttpResponse(
+  status: number,
+  bodyText: string,
+  header: (name: string) => string | undefined,
+  now: number = Date.now(),
+): EvoLinkError {
+  let message = bodyText.trim().slice(0, maxRawErrorLength);
+  let code: string | undefined;
+  let param: string | undefined;
+  let suggestion: string | undefined;
+  try {
+    const parsed = apiErrorBodySchema.safeParse(JSON.parse(bodyText));
+    if (parsed.success) {
+      const error = parsed.data.error;
+      message = error.message ?? message;
+      code = error.code === undefined ? undefined : String(error.code);
+      param = error.param ?? undefined;
+      suggestion = error.fallback_suggestion ?? undefined;
+    }
+  } catch {
+    // Not JSON: a proxy page or an empty body. The raw text is the message.
+  }
+  if (!message) {
+    message = `HTTP ${status}`;
+  }
+  const reason = reasonForStatus(status);
+  const details: EvoLinkErrorDetails = { status };
+  if (code !== undefined) details.code = code;
+  if (param !== undefined) details.param = param;
+  if (suggestion !== undefined) details.suggestion = suggestion;
+  const requestId = findRequestId(header, message);
+  if (requestId !== undefined) details.requestId = requestId;
+  if (reason === 'credits') {
+    details.creditsScope = code !== undefined && keyQuotaCodes.has(code) ? 'key' : 'account';
+  }
+  const retryAfter = parseRetryAfter(header('retry-after'), now);
+  if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
+  return new EvoLinkError(reason, message, details);
+}
+
+/**
+ * Reads a `Retry-After` header: delta seconds or an HTTP date. Returns milliseconds from `now`,
+ * never negative, or `undefined` when the header is absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') {
+    return undefined;
+  }
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) {
+    return Math.round(Number(trimmed) * 1000);
+  }
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

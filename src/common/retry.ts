@@ -1,0 +1,41 @@
+import type { EvoLinkError } from './errors';
+
+/** The longest a single wait between two attempts may be, whatever the server asks. */
+export const maxRetryWaitMs = 30_000;
+
+/** How a safe (idempotent) request is retried. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** The first backoff wait; it doubles each time. */
+  baseDelayMs: number;
+}
+
+/** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
+export const defaultGetRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 1000 };
+
+const retriableStatuses = new Set([429, 502, 503, 504]);
+
+/**
+ * Decides whether a failed safe request may be tried again, and after how long. Only
+ * rate limits, gateway errors and network failures are retried; a 500 on a GET is retried once
+ * the same way, since a GET cannot spend anything. Returns `undefined` when it must not retry.
+ *
+ * @param attempt the attempt that just failed, starting at 1.
+ */
+export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPolicy): number | undefined {
+  if (attempt >= policy.attempts) {
+    return undefined;
+  }
+  const status = error.details.status;
+  const retriable =
+    error.reason === 'network' ||
+    error.reason === 'timeout' ||
+    (status !== undefined && (retriableStatuses.has(status) || status === 500));
+  if (!retriable) {
+    return undefined;
+  }
+  const backoff = policy.baseDelayMs * 2 ** (attempt - 1);
+  const asked = error.details.retryAfterMs;
+  return Math.min(maxRetryWaitMs, asked ?? backoff);
+}

@@ -1,0 +1,152 @@
+import * as vscode from 'vscode';
+import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
+import type { Balance } from '../../common/wire';
+import type { EvoLinkClient } from '../api/client';
+import type { ApiKeyStore } from './apiKeyStore';
+
+/** What `evolink.setApiKey` answers, for automation and tests. The key itself is never returned. */
+export interface SetApiKeyResult {
+  stored: boolean;
+  balance?: Balance;
+}
+
+/** Arguments other extensions and tests may pass to `evolink.setApiKey`. */
+export interface SetApiKeyArgs {
+  apiKey?: string;
+}
+
+function formatCredits(value: number): string {
+  return value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
+}
+
+/** A one-line, localized description of a balance. */
+export function describeBalance(balance: Balance): string {
+  return balance.key === undefined
+    ? vscode.l10n.t('Balance: {0} credits.', formatCredits(balance.account))
+    : vscode.l10n.t('Balance: {0} credits (this key may spend {1}).', formatCredits(balance.account), formatCredits(balance.key));
+}
+
+/** Checks an entered key for what can be seen without asking the service. */
+function checkKeyShape(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed.length === 0) {
+    return vscode.l10n.t('Paste the API key from your EvoLink dashboard.');
+  }
+  if (/\s/.test(trimmed)) {
+    return vscode.l10n.t('An API key has no spaces or line breaks.');
+  }
+  if (trimmed.toLowerCase().startsWith('bearer ')) {
+    return vscode.l10n.t('Paste only the key, without "Bearer".');
+  }
+  return undefined;
+}
+
+/**
+ * The key commands: set (asked in a password box and checked against `GET /v1/credits` before it
+ * is stored), clear, show balance, and `getOrPromptApiKey` for every command that needs a key.
+ */
+export class ApiKeyCommands {
+  constructor(
+    private readonly store: ApiKeyStore,
+    private readonly client: () => EvoLinkClient,
+  ) {}
+
+  /** `EvoLink: Set API Key`. */
+  async set(args?: SetApiKeyArgs): Promise<SetApiKeyResult> {
+    const given = typeof args?.apiKey === 'string' ? args.apiKey : undefined;
+    const entered =
+      given ??
+      (await vscode.window.showInputBox({
+        title: vscode.l10n.t('EvoLink API Key'),
+        prompt: vscode.l10n.t('Paste your EvoLink API key. It is checked with EvoLink, then kept in VS Code\'s secret storage.'),
+        password: true,
+        ignoreFocusOut: true,
+        placeHolder: 'sk-…',
+        validateInput: checkKeyShape,
+      }));
+    if (entered === undefined) {
+      return { stored: false };
+    }
+    const apiKey = entered.trim();
+    const problem = checkKeyShape(apiKey);
+    if (problem) {
+      void vscode.window.showErrorMessage(problem);
+      return { stored: false };
+    }
+    let balance: Balance;
+    try {
+      balance = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the API key with EvoLink…'), cancellable: true },
+        (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return this.client().getBalance({ apiKey, signal: controller.signal });
+        },
+      );
+    } catch (error) {
+      return this.onCheckFailed(error, apiKey);
+    }
+    await this.store.store(apiKey);
+    void vscode.window.showInformationMessage(vscode.l10n.t('EvoLink API key saved. {0}', describeBalance(balance)));
+    return { stored: true, balance };
+  }
+
+  private async onCheckFailed(error: unknown, apiKey: string): Promise<SetApiKeyResult> {
+    if (isEvoLinkError(error, 'cancelled')) {
+      return { stored: false };
+    }
+    if (isEvoLinkError(error, 'auth', 'permission')) {
+      const again = vscode.l10n.t('Try Another Key');
+      const picked = await vscode.window.showErrorMessage(
+        vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error as EvoLinkError).message),
+        again,
+      );
+      return picked === again ? this.set() : { stored: false };
+    }
+    if (isEvoLinkError(error, 'configuration')) {
+      throw error;
+    }
+    // The service could not be asked (network, outage): let the user decide, since the key may be fine.
+    const saveAnyway = vscode.l10n.t('Save Without Checking');
+    const detail = error instanceof Error ? error.message : String(error);
+    const picked = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Could not check the API key with EvoLink ({0}). It was not saved.', detail),
+      saveAnyway,
+    );
+    if (picked === saveAnyway) {
+      await this.store.store(apiKey);
+      return { stored: true };
+    }
+    return { stored: false };
+  }
+
+  /** `EvoLink: Clear API Key`. */
+  async clear(): Promise<void> {
+    const had = await this.store.has();
+    await this.store.clear();
+    void vscode.window.showInformationMessage(
+      had ? vscode.l10n.t('EvoLink API key removed from this machine.') : vscode.l10n.t('No EvoLink API key was set.'),
+    );
+  }
+
+  /** `EvoLink: Show Balance`. Returns the balance, or `undefined` when no key was given. */
+  async showBalance(): Promise<Balance | undefined> {
+    const apiKey = await this.getOrPrompt();
+    if (!apiKey) {
+      return undefined;
+    }
+    const balance = await this.client().getBalance({ apiKey });
+    void vscode.window.showInformationMessage(describeBalance(balance));
+    return balance;
+  }
+
+  /** The stored key, or asks for one (and checks it); `undefined` when the user declines. */
+  async getOrPrompt(): Promise<string | undefined> {
+    const stored = await this.store.get();
+    if (stored) {
+      return stored;
+    }
+    const result = await this.set();
+    return result.stored ? this.store.get() : undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { DisposableBase } from '../base/disposable';
+
+/** The secrets this extension keeps, by their SecretStorage key. */
+const secretKeys = {
+  apiKey: 'evolink.apiKey',
+} as const;
+
+/** The context key that `when` clauses use to know whether a key is set. */
+export const hasApiKeyContext = 'evolink.hasApiKey';
+
+/**
+ * The API key in VS Code's SecretStorage, and nowhere else. SecretStorage is shared by all
+ * windows, so a key set or cleared in another window is noticed through `onDidChange`.
+ */
+export class ApiKeyStore extends DisposableBase {
+  private readonly changed = this._register(new vscode.EventEmitter<boolean>());
+  /** Fires with whether a key is now set, whichever window changed it. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    super();
+    this._register(
+      secrets.onDidChange((event) => {
+        if (event.key === secretKeys.apiKey) {
+          void this.refresh();
+        }
+      }),
+    );
+  }
+
+  /** The stored key, or `undefined`. */
+  async get(): Promise<string | undefined> {
+    const value = await this.secrets.get(secretKeys.apiKey);
+    return value ? value : undefined;
+  }
+
+  async has(): Promise<boolean> {
+    return (await this.get()) !== undefined;
+  }
+
+  async store(apiKey: string): Promise<void> {
+    await this.secrets.store(secretKeys.apiKey, apiKey);
+    await this.refresh();
+  }
+
+  async clear(): Promise<void> {
+    await this.secrets.delete(secretKeys.apiKey);
+    await this.refresh();
+  }
+
+  /** Updates the context key and tells listeners; called at start-up and on every change. */
+  async refresh(): Promise<void> {
+    const present = await this.has();
+    await vscode.commands.executeCommand('setContext', hasApiKeyContext, present);
+    this.changed.fire(present);
+  }
+}

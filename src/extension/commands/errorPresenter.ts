@@ -1,0 +1,148 @@
+import * as vscode from 'vscode';
+import { EvoLinkError } from '../../common/errors';
+
+/** A button on an error message and what it does. */
+export interface ErrorAction {
+  title: string;
+  run(): unknown;
+}
+
+/** What the host does for the actions it offers; supplied by the services. */
+export interface ErrorActionHandlers {
+  setApiKey(): unknown;
+  showLog(): unknown;
+}
+
+/** Where a user tops up or manages keys. */
+export const dashboardUrls = {
+  credits: 'https://evolink.ai/dashboard/credits',
+  keys: 'https://evolink.ai/dashboard/keys',
+} as const;
+
+function withRequestId(sentence: string, error: EvoLinkError): string {
+  const id = error.details.requestId;
+  return id ? `${sentence} ${vscode.l10n.t('(request id: {0})', id)}` : sentence;
+}
+
+/**
+ * Turns a failure into one localized sentence that says what happened and what to do, with at
+ * most two actions. `retry`, when given, is offered for failures that may pass on a second try.
+ */
+export function describeError(
+  error: EvoLinkError,
+  handlers: ErrorActionHandlers,
+  retry?: () => unknown,
+): { message: string; actions: ErrorAction[] } {
+  const setKey: ErrorAction = { title: vscode.l10n.t('Set API Key'), run: () => handlers.setApiKey() };
+  const openOutput: ErrorAction = { title: vscode.l10n.t('Open Output'), run: () => handlers.showLog() };
+  const retryAction: ErrorAction[] = retry ? [{ title: vscode.l10n.t('Retry'), run: retry }] : [];
+  const open = (url: string): ErrorAction => ({
+    title: vscode.l10n.t('Top Up'),
+    run: () => vscode.env.openExternal(vscode.Uri.parse(url)),
+  });
+  const serverText = error.message;
+  switch (error.reason) {
+    case 'auth':
+      return {
+        message: withRequestId(vscode.l10n.t('EvoLink did not accept the API key ({0}). Set a valid key.', serverText), error),
+        actions: [setKey],
+      };
+    case 'credits':
+      return error.details.creditsScope === 'key'
+        ? {
+            message: withRequestId(vscode.l10n.t("This API key has reached its own credit limit ({0}). Raise the key's limit in the EvoLink dashboard or use another key.", serverText), error),
+            actions: [{ ...open(dashboardUrls.keys), title: vscode.l10n.t('Manage Keys') }, setKey],
+          }
+        : {
+            message: withRequestId(vscode.l10n.t('Your EvoLink balance is too low for this request ({0}). Top up your credits and try again.', serverText), error),
+            actions: [open(dashboardUrls.credits)],
+          };
+    case 'permission':
+      return {
+        message: withRequestId(vscode.l10n.t('This API key is not allowed to do this ({0}). Check the key in the EvoLink dashboard or use another key.', serverText), error),
+        actions: [setKey],
+      };
+    case 'invalidRequest':
+      return {
+        message: withRequestId(
+          error.details.param
+            ? vscode.l10n.t('EvoLink refused the request: {0} (parameter: {1}).', serverText, error.details.param)
+            : vscode.l10n.t('EvoLink refused the request: {0}', serverText),
+          error,
+        ),
+        actions: [openOutput],
+      };
+    case 'notFound':
+      return { message: withRequestId(vscode.l10n.t('EvoLink does not know this resource: {0}', serverText), error), actions: [openOutput] };
+    case 'rateLimited':
+      return {
+        message: withRequestId(vscode.l10n.t('EvoLink is rate limiting requests. Wait a moment and try again.'), error),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'server':
+      return {
+        message: withRequestId(vscode.l10n.t('EvoLink had a problem ({0}). Try again in a minute.', serverText), error),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'network':
+      return {
+        message: vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'timeout':
+      return {
+        message: vscode.l10n.t('EvoLink did not answer in time. Check your connection, then try again.'),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'invalidResponse':
+      return {
+        message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read ({0}). Details are in the output.', serverText), error),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'taskFailed':
+      return { message: withRequestId(vscode.l10n.t('The image task failed: {0}', serverText), error), actions: [...retryAction, openOutput].slice(0, 2) };
+    case 'configuration':
+      return {
+        message: serverText,
+        actions: [
+          {
+            title: vscode.l10n.t('Open Settings'),
+            run: () => vscode.commands.executeCommand('workbench.action.openSettings', error.details.param ?? 'evolink'),
+          },
+        ],
+      };
+    case 'cancelled':
+      return { message: '', actions: [] };
+  }
+}
+
+/**
+ * Shows a failure to the user. Cancellation is silent. Returns when the message is dismissed
+ * or an action has been started.
+ */
+export async function showError(
+  error: unknown,
+  handlers: ErrorActionHandlers,
+  retry?: () => unknown,
+): Promise<void> {
+  if (error instanceof EvoLinkError) {
+    if (error.reason === 'cancelled') {
+      return;
+    }
+    const { message, actions } = describeError(error, handlers, retry);
+    const picked = await vscode.window.showErrorMessage(message, ...actions.map((action) => action.title));
+    await actions.find((action) => action.title === picked)?.run();
+    return;
+  }
+  if (error instanceof vscode.CancellationError) {
+    return;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  const picked = await vscode.window.showErrorMessage(
+    vscode.l10n.t('Something went wrong: {0}', detail),
+    vscode.l10n.t('Open Output'),
+  );
+  if (picked) {
+    handlers.showLog();
+  }
+}

@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import * as z from 'zod/mini';
+import { checkBaseUrl, type BaseUrlProblem } from '../../common/endpoints';
+import { EvoLinkError } from '../../common/errors';
+import type { Endpoints } from '../api/client';
+import type { ProxySettings } from '../net/transport';
+
+/** The defaults of `contributes.configuration`; a test checks them against package.json. */
+export const settingDefaults = {
+  apiBaseUrl: 'https://api.evolink.ai',
+  filesApiBaseUrl: 'https://files-api.evolink.ai',
+  requestTimeoutSeconds: 30,
+} as const;
+
+const settingsSchema = {
+  apiBaseUrl: z.string(),
+  filesApiBaseUrl: z.string(),
+  requestTimeoutSeconds: z.int().check(z.gte(5), z.lte(300)),
+} satisfies { [K in keyof typeof settingDefaults]: z.ZodMiniType };
+
+/** A typed snapshot of the `evolink.*` settings. */
+export type Settings = { [K in keyof typeof settingDefaults]: z.infer<(typeof settingsSchema)[K]> };
+
+/**
+ * Reads the `evolink.*` settings into one typed snapshot. A value of the wrong type falls back
+ * to its default with a warning in the log.
+ */
+export function readSettings(warn: (message: string) => void): Settings {
+  const config = vscode.workspace.getConfiguration('evolink');
+  const snapshot: Record<string, unknown> = {};
+  for (const key of Object.keys(settingDefaults) as (keyof Settings)[]) {
+    const raw = config.get<unknown>(key);
+    const parsed = settingsSchema[key].safeParse(raw);
+    if (parsed.success) {
+      snapshot[key] = parsed.data;
+    } else {
+      warn(`Setting evolink.${key} has an invalid value; using ${JSON.stringify(settingDefaults[key])}.`);
+      snapshot[key] = settingDefaults[key];
+    }
+  }
+  return snapshot as Settings;
+}
+
+/** A localized sentence for a refused base URL. */
+function describeProblem(setting: string, problem: BaseUrlProblem): string {
+  switch (problem) {
+    case 'insecure':
+      return vscode.l10n.t(
+        'The setting {0} must use https. Plain http is allowed only for this machine (localhost, 127.0.0.1, [::1]).',
+        setting,
+      );
+    case 'hasCredentials':
+      return vscode.l10n.t('The setting {0} must not contain a user name or password. Set the API key with "EvoLink: Set API Key".', setting);
+    case 'hasQueryOrFragment':
+      return vscode.l10n.t('The setting {0} must not contain a query (?) or fragment (#).', setting);
+    case 'malformed':
+      return vscode.l10n.t('The setting {0} is not a valid https URL.', setting);
+  }
+}
+
+/** Checks both base URLs; throws a `configuration` error that names the setting. */
+export function endpointsFrom(settings: Settings): Endpoints {
+  const api = checkBaseUrl(settings.apiBaseUrl);
+  if (!api.ok) {
+    throw new EvoLinkError('configuration', describeProblem('evolink.apiBaseUrl', api.problem), {
+      param: 'evolink.apiBaseUrl',
+    });
+  }
+  const files = checkBaseUrl(settings.filesApiBaseUrl);
+  if (!files.ok) {
+    throw new EvoLinkError('configuration', describeProblem('evolink.filesApiBaseUrl', files.problem), {
+      param: 'evolink.filesApiBaseUrl',
+    });
+  }
+  return { api: api.url, files: files.url };
+}
+
+/** VS Code's own proxy settings, which undici does not see by itself. */
+export function readProxySettings(): ProxySettings {
+  const http = vscode.workspace.getConfiguration('http');
+  return {
+    proxy: http.get<string>('proxy') ?? '',
+    strictSSL: http.get<boolean>('proxyStrictSSL') ?? true,
+    noProxy: http.get<string[]>('noProxy') ?? [],
+  };
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { ApiKeyStore } from './auth/apiKeyStore';
+import { commandTable, type CommandId } from './commands/table';
+import type { HostContext, Services } from './services';
+
+/*
+ * Activation only composes: a log channel, the key store and the command table. The services
+ * (client, network, schemas) live in a second bundle that is loaded on the first command.
+ */
+
+/** What the extension exports to other extensions and to its tests. It never exposes the key. */
+export interface EvoLinkExtensionApi {
+  readonly apiVersion: 1;
+  /** Whether an API key is stored. */
+  hasApiKey(): Promise<boolean>;
+}
+
+type ServicesModule = typeof import('./services');
+
+/** Loads `dist/services.js`; the bundler keeps this require as a separate file. */
+function loadServicesModule(): Promise<ServicesModule> {
+  return Promise.resolve().then(() => require('./services') as ServicesModule);
+}
+
+export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi {
+  try {
+    const log = vscode.window.createOutputChannel('EvoLink Image Studio', { log: true });
+    context.subscriptions.push(log);
+    const apiKeys = new ApiKeyStore(context.secrets);
+    context.subscriptions.push(apiKeys);
+
+    let services: Promise<Services> | undefined;
+    const getServices = (): Promise<Services> => {
+      services ??= loadServicesModule().then((module) => {
+        const host: HostContext = { context, log, apiKeys };
+        const created = module.createServices(host);
+        context.subscriptions.push(created);
+        return created;
+      });
+      return services;
+    };
+
+    for (const id of Object.keys(commandTable) as CommandId[]) {
+      const handler = commandTable[id] as (services: Services, ...args: unknown[]) => unknown;
+      context.subscriptions.push(
+        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+          const loaded = await getServices();
+          return loaded.run(id, () => handler(loaded, ...args));
+        }),
+      );
+    }
+
+    void apiKeys.refresh();
+    return { apiVersion: 1, hasApiKey: () => apiKeys.has() };
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('EvoLink Image Studio could not start: {0}', error instanceof Error ? error.message : String(error)),
+    );
+    throw error;
+  }
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

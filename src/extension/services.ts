@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { EvoLinkClient } from './api/client';
+import { ApiKeyCommands } from './auth/apiKeyCommands';
+import type { ApiKeyStore } from './auth/apiKeyStore';
+import { DisposableBase } from './base/disposable';
+import { showError } from './commands/errorPresenter';
+import { endpointsFrom, readProxySettings, readSettings, type Settings } from './config/settings';
+import { createUndiciTransport, type Transport } from './net/transport';
+
+/*
+ * Everything a command needs beyond the first moments of activation. This module is a bundle
+ * of its own (dist/services.js) that `main.ts` loads on first use, so that undici, zod and the
+ * client cost nothing until a command runs.
+ */
+
+/** What `main.ts` hands over when the services are first needed. */
+export interface HostContext {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  apiKeys: ApiKeyStore;
+}
+
+/** The services of one window. */
+export class Services extends DisposableBase {
+  readonly apiKey: ApiKeyCommands;
+  private transport: Transport | undefined;
+  private evolinkClient: EvoLinkClient | undefined;
+  private settingsSnapshot: Settings | undefined;
+
+  constructor(private readonly host: HostContext) {
+    super();
+    this.apiKey = new ApiKeyCommands(host.apiKeys, () => this.client());
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('evolink')) {
+          this.settingsSnapshot = undefined;
+          this.warnAboutEndpoints();
+        }
+        if (event.affectsConfiguration('http')) {
+          this.resetTransport();
+        }
+      }),
+    );
+    this._register({ dispose: () => this.resetTransport() });
+  }
+
+  /** The current settings snapshot, read once per change. */
+  get settings(): Settings {
+    this.settingsSnapshot ??= readSettings((message) => this.host.log.warn(message));
+    return this.settingsSnapshot;
+  }
+
+  /** The window's one EvoLink client, created on first use. */
+  client(): EvoLinkClient {
+    if (!this.evolinkClient) {
+      const extension = this.host.context.extension;
+      const version = (extension.packageJSON as { version?: string }).version ?? '0.0.0';
+      this.transport = createUndiciTransport(readProxySettings());
+      this.evolinkClient = new EvoLinkClient({
+        transport: this.transport,
+        endpoints: () => endpointsFrom(this.settings),
+        userAgent: `${extension.id}/${version}`,
+        timeoutMs: this.settings.requestTimeoutSeconds * 1000,
+        log: (level, message) => this.host.log[level](message),
+      });
+    }
+    return this.evolinkClient;
+  }
+
+  /**
+   * Runs a command: logs its failure and shows one localized sentence with its actions.
+   * Cancellation is silent. The result is returned for automation and tests.
+   */
+  async run<T>(commandId: string, body: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await body();
+    } catch (error) {
+      this.host.log.error(`${commandId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      void showError(error, {
+        setApiKey: () => vscode.commands.executeCommand('evolink.setApiKey'),
+        showLog: () => this.host.log.show(),
+      }, () => vscode.commands.executeCommand(commandId));
+      return undefined;
+    }
+  }
+
+  private warnAboutEndpoints(): void {
+    try {
+      endpointsFrom(this.settings);
+    } catch (error) {
+      void showError(error, { setApiKey: () => undefined, showLog: () => this.host.log.show() });
+    }
+  }
+
+  private resetTransport(): void {
+    const old = this.transport;
+    this.transport = undefined;
+    this.evolinkClient = undefined;
+    void old?.dispose();
+  }
+}
+
+/** Builds the services; called once per window, on the first command. */
+export function createServices(host: HostContext): Services {
+  return new Services(host);
+}
