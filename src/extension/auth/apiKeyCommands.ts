@@ -91,32 +91,30 @@ export class ApiKeyCommands {
     return { stored: true, balance };
   }
 
-  private async onCheckFailed(error: unknown, apiKey: string): Promise<SetApiKeyResult> {
+  /**
+   * Tells why a key was not stored. The message is not awaited: the command returns at once,
+   * and a click on its action starts the next step.
+   */
+  private onCheckFailed(error: unknown, apiKey: string): SetApiKeyResult {
     if (isEvoLinkError(error, 'cancelled')) {
       return { stored: false };
-    }
-    if (isEvoLinkError(error, 'auth', 'permission')) {
-      const again = vscode.l10n.t('Try Another Key');
-      const picked = await vscode.window.showErrorMessage(
-        vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error as EvoLinkError).message),
-        again,
-      );
-      return picked === again ? this.set() : { stored: false };
     }
     if (isEvoLinkError(error, 'configuration')) {
       throw error;
     }
-    // The service could not be asked (network, outage): let the user decide, since the key may be fine.
+    if (isEvoLinkError(error, 'auth', 'permission')) {
+      const again = vscode.l10n.t('Try Another Key');
+      void vscode.window
+        .showErrorMessage(vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error as EvoLinkError).message), again)
+        .then((picked) => (picked === again ? this.set() : undefined));
+      return { stored: false };
+    }
+    // The service could not be asked (network, outage): the key may be fine, so the user decides.
     const saveAnyway = vscode.l10n.t('Save Without Checking');
     const detail = error instanceof Error ? error.message : String(error);
-    const picked = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Could not check the API key with EvoLink ({0}). It was not saved.', detail),
-      saveAnyway,
-    );
-    if (picked === saveAnyway) {
-      await this.store.store(apiKey);
-      return { stored: true };
-    }
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('Could not check the API key with EvoLink ({0}). It was not saved.', detail), saveAnyway)
+      .then((picked) => (picked === saveAnyway ? this.store.store(apiKey) : undefined));
     return { stored: false };
   }
 

@@ -1,0 +1,21 @@
+// Integration tests inside a real VS Code, run by the stock @vscode/test-cli:
+//   npx vscode-test --label vscode-1.100     (the oldest supported version)
+//   npx vscode-test --label vscode-1.139     (the newest)
+// Each "installation" is the stand-in `code` executable in tools/bin, which starts the VS Code
+// server installed by scripts/install-test-hosts.sh and drives it with headless Chromium.
+import { defineConfig } from '@vscode/test-cli';
+import { fileURLToPath } from 'node:url';
+
+const reporter = fileURLToPath(new URL('./test/support/summary-reporter.cjs', import.meta.url));
+
+const run = (version) => ({
+  label: `vscode-${version}`,
+  files: 'out/test/integration/**/*.test.js',
+  workspaceFolder: './test/fixtures/workspace',
+  useInstallation: { fromPath: fileURLToPath(new URL(`./tools/bin/code-${version}`, import.meta.url)) },
+  skipExtensionDependencies: true,
+  mocha: { ui: 'bdd', timeout: 60_000, reporter, color: false },
+  env: { EVOLINK_VSCODE_VERSION: version },
+});
+
+export default defineConfig([run('1.100'), run('1.139')]);

@@ -1,0 +1,107 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import type { SetApiKeyResult } from '../../src/extension/auth/apiKeyCommands';
+import type { Balance } from '../../src/common/wire';
+import type { EvoLinkExtensionApi } from '../../src/extension/main';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+describe('The extension in a real VS Code', () => {
+  let api: EvoLinkExtensionApi;
+  let simulator: EvoLinkSimulator;
+
+  before(async () => {
+    api = await activateExtension();
+    simulator = await startSimulator();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  beforeEach(() => simulator.reset());
+
+  it('activates and exports its API', () => {
+    assert.equal(api.apiVersion, 1);
+  });
+
+  it('registers every command it contributes', async () => {
+    const extension = vscode.extensions.getExtension('evolink.evolink-image-studio')!;
+    const manifest = JSON.parse(readFileSync(join(extension.extensionPath, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[] };
+    };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = manifest.contributes.commands.map((entry) => entry.command);
+    assert.ok(contributed.length >= 3);
+    for (const id of contributed) {
+      assert.ok(registered.has(id), `${id} is contributed but not registered`);
+    }
+  });
+
+  it('stores a key that the service accepts, after checking it against the credits endpoint', async () => {
+    const result = await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey });
+    assert.equal(result.stored, true);
+    assert.equal(result.balance?.account, 1000);
+    assert.equal(await api.hasApiKey(), true);
+    const checks = simulator.requests.filter((request) => request.path === '/v1/credits');
+    assert.equal(checks.length, 1);
+    assert.equal(checks[0]?.status, 200);
+    assert.match(checks[0]?.userAgent ?? '', /^evolink\.evolink-image-studio\/\d+\.\d+\.\d+$/);
+  });
+
+  it('reads the stored key back from SecretStorage for later calls', async () => {
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    simulator.reset();
+    simulator.setKey(demoKey, { balance: 42.5 });
+    const balance = await vscode.commands.executeCommand<Balance>('evolink.showBalance');
+    assert.equal(balance.account, 42.5);
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/credits' && request.status === 200).length, 1);
+  });
+
+  it('does not store a key that the service rejects', async () => {
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    const result = await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: 'sk-not-a-real-key' });
+    assert.equal(result.stored, false);
+    assert.equal(await api.hasApiKey(), false);
+    assert.equal(simulator.requests.at(-1)?.status, 401);
+  });
+
+  it('keeps the previous key when a new one is rejected', async () => {
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: 'sk-also-wrong' });
+    simulator.reset();
+    const balance = await vscode.commands.executeCommand<Balance>('evolink.showBalance');
+    assert.equal(balance.account, 1000);
+  });
+
+  it('clears the key from SecretStorage', async () => {
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    assert.equal(await api.hasApiKey(), true);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    assert.equal(await api.hasApiKey(), false);
+  });
+
+  it('refuses an apiBaseUrl that is neither https nor loopback, and sends nothing', async () => {
+    const config = vscode.workspace.getConfiguration('evolink');
+    const previous = config.get<string>('apiBaseUrl');
+    await config.update('apiBaseUrl', 'http://api.example.com', vscode.ConfigurationTarget.Global);
+    try {
+      const result = await vscode.commands.executeCommand<SetApiKeyResult | undefined>('evolink.setApiKey', { apiKey: demoKey });
+      assert.equal(result, undefined, 'the command fails with a configuration error');
+      assert.equal(simulator.requests.length, 0);
+    } finally {
+      await config.update('apiBaseUrl', previous, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('retries a credits check that meets a 503 and honours Retry-After', async () => {
+    simulator.addFault('credits', { kind: 'status', status: 503, retryAfter: '1' });
+    const result = await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey });
+    assert.equal(result.stored, true);
+    assert.deepEqual(simulator.requests.map((request) => request.status), [503, 200]);
+  });
+});

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { demoKey, EvoLinkSimulator, type SimulatorOptions } from '../../simulator/server';
+import type { EvoLinkExtensionApi } from '../../src/extension/main';
+
+/** The extension under test, activated. */
+export async function activateExtension(): Promise<EvoLinkExtensionApi> {
+  const extension = vscode.extensions.getExtension<EvoLinkExtensionApi>('evolink.evolink-image-studio');
+  if (!extension) {
+    throw new Error('The extension is not installed in the test host.');
+  }
+  return extension.activate();
+}
+
+/** Starts a simulator and points the extension's settings at it. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<EvoLinkSimulator> {
+  const simulator = new EvoLinkSimulator(options);
+  const urls = await simulator.start();
+  const config = vscode.workspace.getConfiguration('evolink');
+  await config.update('apiBaseUrl', urls.api, vscode.ConfigurationTarget.Global);
+  await config.update('filesApiBaseUrl', urls.files, vscode.ConfigurationTarget.Global);
+  return simulator;
+}
+
+/** Restores the settings a test changed. */
+export async function resetSettings(): Promise<void> {
+  const config = vscode.workspace.getConfiguration('evolink');
+  for (const key of ['apiBaseUrl', 'filesApiBaseUrl', 'requestTimeoutSeconds']) {
+    await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
+export { demoKey };
