@@ -133,14 +133,16 @@ class SimClock {
   }
 }
 
-class HttpError {
+class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly type: string,
     readonly code: number | string,
-    readonly message: string,
+    message: string,
     readonly param?: string,
-  ) {}
+  ) {
+    super(message);
+  }
 }
 
 const mimeOf: Record<string, string> = {
@@ -371,6 +373,8 @@ export class EvoLinkSimulator {
     if (error.param) body.param = error.param;
     const headers: Record<string, string> = { ...extraHeaders };
     if (error.status >= 500) headers['x-oneapi-request-id'] = requestId;
+    // A body that was too large was not read to its end: the connection cannot be reused.
+    if (error.status === 413) headers.connection = 'close';
     this.sendJson(res, error.status, { error: body }, headers);
   }
 
@@ -672,7 +676,7 @@ export class EvoLinkSimulator {
       status: task.status === 'cancelled' && task.outcome?.kind === 'cancelled' ? (task.outcome.spelling ?? 'cancelled') : task.status,
       task_info: { can_cancel: task.status === 'pending' || task.status === 'processing' },
       type: 'image',
-      usage: { billing_rule: 'per_call', credits_reserved: task.reserved, user_group: 'default' } as Record<string, unknown>,
+      usage: { billing_rule: 'per_call', credits_reserved: task.reserved, user_group: 'default' },
     };
     if (task.status === 'pending' || task.status === 'processing') {
       const remaining = Math.max(1, Math.round((task.durationMs - (this.clock.now() - task.createdSim)) / 1000));
@@ -914,7 +918,7 @@ export class EvoLinkSimulator {
         this.addTaskOutcome(json.outcome as TaskOutcome, typeof json.times === 'number' ? json.times : 1);
         break;
       case 'POST keys':
-        this.setKey(String(json.key), json as KeySpec);
+        this.setKey(String(json.key), json);
         break;
       case 'POST clock':
         if (typeof json.speed === 'number') this.setSpeed(json.speed);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
-import type { HostContext, Services } from './services';
+import type { createServices, HostContext, Services } from './services';
 
 /*
  * Activation only composes: a log channel, the key store and the command table. The services
@@ -15,10 +15,13 @@ export interface EvoLinkExtensionApi {
   hasApiKey(): Promise<boolean>;
 }
 
-type ServicesModule = typeof import('./services');
+interface ServicesModule {
+  createServices: typeof createServices;
+}
 
 /** Loads `dist/services.js`; the bundler keeps this require as a separate file. */
 function loadServicesModule(): Promise<ServicesModule> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, loaded on first use.
   return Promise.resolve().then(() => require('./services') as ServicesModule);
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
+import { isEvoLinkError } from '../../common/errors';
 import type { Balance } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import type { ApiKeyStore } from './apiKeyStore';
@@ -105,7 +105,7 @@ export class ApiKeyCommands {
     if (isEvoLinkError(error, 'auth', 'permission')) {
       const again = vscode.l10n.t('Try Another Key');
       void vscode.window
-        .showErrorMessage(vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error as EvoLinkError).message), again)
+        .showErrorMessage(vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error).message), again)
         .then((picked) => (picked === again ? this.set() : undefined));
       return { stored: false };
     }

@@ -7,7 +7,7 @@ import type { Services } from '../services';
  */
 export const commandTable = {
   'evolink.setApiKey': (services: Services, args?: unknown) =>
-    services.apiKey.set(typeof args === 'object' && args !== null ? (args as { apiKey?: string }) : undefined),
+    services.apiKey.set(typeof args === 'object' && args !== null ? (args) : undefined),
   'evolink.clearApiKey': (services: Services) => services.apiKey.clear(),
   'evolink.showBalance': (services: Services) => services.apiKey.showBalance(),
 } satisfies Record<string, (services: Services, ...args: unknown[]) => unknown>;

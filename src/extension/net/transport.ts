@@ -63,7 +63,7 @@ function createDispatcher(settings: ProxySettings): Dispatcher {
     connect: tls,
     requestTls: tls,
     proxyTls: tls,
-  } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
+  });
 }
 
 function isAbortError(error: unknown): boolean {

@@ -1,0 +1,101 @@
+import * as assert from 'node:assert/strict';
+import { errorFromHttpResponse, findRequestId, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
+import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay } from '../../src/common/retry';
+
+const noHeaders = (): undefined => undefined;
+const headers = (values: Record<string, string>) => (name: string) => values[name];
+
+describe('HTTP error mapping', () => {
+  const cases: [number, string][] = [
+    [400, 'invalidRequest'],
+    [401, 'auth'],
+    [402, 'credits'],
+    [403, 'permission'],
+    [404, 'notFound'],
+    [413, 'invalidRequest'],
+    [429, 'rateLimited'],
+    [500, 'server'],
+    [502, 'server'],
+    [503, 'server'],
+  ];
+  for (const [status, reason] of cases) {
+    it(`maps HTTP ${status} to the reason ${reason}`, () => {
+      assert.equal(errorFromHttpResponse(status, '', noHeaders).reason, reason);
+    });
+  }
+
+  it('reads the documented body with a numeric code and a param', () => {
+    const body = JSON.stringify({ error: { code: 400, message: 'n must be one of 1, 2, 4', type: 'invalid_request_error', param: 'n' } });
+    const error = errorFromHttpResponse(400, body, noHeaders);
+    assert.equal(error.message, 'n must be one of 1, 2, 4');
+    assert.equal(error.details.code, '400');
+    assert.equal(error.details.param, 'n');
+  });
+
+  it('reads a string code and the fallback suggestion', () => {
+    const body = JSON.stringify({ error: { code: 'model_busy', message: 'busy', type: 'x', fallback_suggestion: 'use gpt-image-1.5-lite' } });
+    const error = errorFromHttpResponse(503, body, noHeaders);
+    assert.equal(error.details.code, 'model_busy');
+    assert.equal(error.details.suggestion, 'use gpt-image-1.5-lite');
+  });
+
+  it("tells the account's balance from the key's own limit on a 402", () => {
+    const account = errorFromHttpResponse(402, JSON.stringify({ error: { code: 'insufficient_user_quota', message: 'low' } }), noHeaders);
+    const key = errorFromHttpResponse(402, JSON.stringify({ error: { code: 'insufficient_token_quota', message: 'low' } }), noHeaders);
+    const daily = errorFromHttpResponse(402, JSON.stringify({ error: { code: 'token_daily_quota_exceeded', message: 'low' } }), noHeaders);
+    assert.equal(account.details.creditsScope, 'account');
+    assert.equal(key.details.creditsScope, 'key');
+    assert.equal(daily.details.creditsScope, 'key');
+  });
+
+  it('keeps the first 2000 characters of an HTML body from a proxy', () => {
+    const html = `<html><body>${'x'.repeat(5000)}</body></html>`;
+    const error = errorFromHttpResponse(502, html, noHeaders);
+    assert.equal(error.reason, 'server');
+    assert.equal(error.message.length, maxRawErrorLength);
+    assert.ok(error.message.startsWith('<html>'));
+  });
+
+  it('describes an empty body by its status', () => {
+    assert.equal(errorFromHttpResponse(503, '', noHeaders).message, 'HTTP 503');
+  });
+
+  it('finds request ids in either header or at the end of the message', () => {
+    assert.equal(findRequestId(headers({ 'x-request-id': 'a1' }), 'x'), 'a1');
+    assert.equal(findRequestId(headers({ 'x-oneapi-request-id': 'b2' }), 'x'), 'b2');
+    assert.equal(findRequestId(noHeaders, 'Invalid token (request id: 2025abc-def)'), '2025abc-def');
+    assert.equal(findRequestId(noHeaders, 'no id here'), undefined);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    assert.equal(parseRetryAfter('7', now), 7000);
+    assert.equal(parseRetryAfter('Sat, 21 Nov 2026 10:00:12 GMT', now), 12_000);
+    assert.equal(parseRetryAfter('Sat, 21 Nov 2026 09:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+  });
+});
+
+describe('Retry policy for safe requests', () => {
+  it('retries rate limits and gateway errors with doubling backoff', () => {
+    const error = errorFromHttpResponse(502, '', noHeaders);
+    assert.equal(retryDelay(error, 1, defaultGetRetryPolicy), 1000);
+    assert.equal(retryDelay(error, 2, defaultGetRetryPolicy), 2000);
+    assert.equal(retryDelay(error, 3, defaultGetRetryPolicy), 4000);
+    assert.equal(retryDelay(error, 4, defaultGetRetryPolicy), undefined);
+  });
+
+  it('honours Retry-After but never waits more than 30 s', () => {
+    const short = errorFromHttpResponse(429, '', headers({ 'retry-after': '3' }));
+    const long = errorFromHttpResponse(429, '', headers({ 'retry-after': '600' }));
+    assert.equal(retryDelay(short, 1, defaultGetRetryPolicy), 3000);
+    assert.equal(retryDelay(long, 1, defaultGetRetryPolicy), maxRetryWaitMs);
+  });
+
+  it('does not retry what a retry cannot fix', () => {
+    for (const status of [400, 401, 402, 403, 404, 413]) {
+      assert.equal(retryDelay(errorFromHttpResponse(status, '', noHeaders), 1, defaultGetRetryPolicy), undefined, String(status));
+    }
+  });
+});
