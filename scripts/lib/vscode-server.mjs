@@ -80,7 +80,14 @@ export async function startServer(options) {
   for (const dir of [userDataDir, extensionsDir, serverDataDir, join(xdg, 'config'), join(xdg, 'cache'), join(xdg, 'data'), join(userDataDir, 'User')]) {
     mkdirSync(dir, { recursive: true });
   }
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  // The server reads user settings from the user data folder and, for settings of `machine`
+  // scope in a remote window, from its own Machine settings: write both.
+  const settingsText = JSON.stringify({ ...quietSettings, ...options.settings }, null, 2);
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), settingsText);
+  for (const machine of [join(serverDataDir, 'data', 'Machine'), join(userDataDir, 'Machine')]) {
+    mkdirSync(machine, { recursive: true });
+    writeFileSync(join(machine, 'settings.json'), settingsText);
+  }
   const port = await freePort();
   const args = [
     serverMain,

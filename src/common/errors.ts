@@ -148,6 +148,8 @@ export function errorFromHttpResponse(
   if (suggestion !== undefined) details.suggestion = suggestion;
   const requestId = findRequestId(header, message);
   if (requestId !== undefined) details.requestId = requestId;
+  // The id is shown on its own; inside the sentence it would only repeat.
+  message = message.replace(requestIdInMessage, '').trim() || message;
   if (reason === 'credits') {
     details.creditsScope = code !== undefined && keyQuotaCodes.has(code) ? 'key' : 'account';
   }

@@ -56,6 +56,13 @@ describe('HTTP error mapping', () => {
     assert.ok(error.message.startsWith('<html>'));
   });
 
+  it('takes the request id out of the message, to show it once', () => {
+    const body = JSON.stringify({ error: { code: 401, message: 'Invalid API key (request id: req-42)', type: 'authentication_error' } });
+    const error = errorFromHttpResponse(401, body, noHeaders);
+    assert.equal(error.message, 'Invalid API key');
+    assert.equal(error.details.requestId, 'req-42');
+  });
+
   it('describes an empty body by its status', () => {
     assert.equal(errorFromHttpResponse(503, '', noHeaders).message, 'HTTP 503');
   });

@@ -93,7 +93,8 @@ export class EvoLinkClient {
         if (wait === undefined || call.signal?.aborted) {
           throw error;
         }
-        this.options.log?.('warn', `GET ${new URL(url).pathname} failed (${error.reason}); retrying in ${wait} ms`);
+        const where = new URL(url);
+        this.options.log?.('warn', `GET ${where.host}${where.pathname} failed (${error.reason}: ${error.message}); retrying in ${wait} ms`);
         await this.sleep(wait, call.signal);
       }
     }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { isEvoLinkError } from '../../common/errors';
+import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
+import { withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import type { ApiKeyStore } from './apiKeyStore';
@@ -103,9 +104,10 @@ export class ApiKeyCommands {
       throw error;
     }
     if (isEvoLinkError(error, 'auth', 'permission')) {
+      const rejected: EvoLinkError = error;
       const again = vscode.l10n.t('Try Another Key');
       void vscode.window
-        .showErrorMessage(vscode.l10n.t('EvoLink rejected this API key ({0}). It was not saved.', (error).message), again)
+        .showErrorMessage(withRequestId(vscode.l10n.t('EvoLink rejected this API key: {0}. It was not saved.', rejected.message), rejected), again)
         .then((picked) => (picked === again ? this.set() : undefined));
       return { stored: false };
     }

@@ -19,9 +19,10 @@ export const dashboardUrls = {
   keys: 'https://evolink.ai/dashboard/keys',
 } as const;
 
-function withRequestId(sentence: string, error: EvoLinkError): string {
+/** Appends the request id that users quote to support, when there is one. */
+export function withRequestId(sentence: string, error: EvoLinkError): string {
   const id = error.details.requestId;
-  return id ? `${sentence} ${vscode.l10n.t('(request id: {0})', id)}` : sentence;
+  return id ? `${sentence} ${vscode.l10n.t('Request id: {0}.', id)}` : sentence;
 }
 
 /**

@@ -1,0 +1,104 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, repoRoot, startServer, workbenchUrl, type StartedServer } from '../../scripts/lib/vscode-server.mjs';
+
+/** Where UI tests leave their screenshots. */
+export const screenshotDir = join(repoRoot, '.test-results', 'ui');
+
+/** A real VS Code window in headless Chromium, with the extension under development loaded. */
+export interface Workbench {
+  page: Page;
+  folder: string;
+  version: string;
+  close(): Promise<void>;
+}
+
+/** Opens a fresh window on a copy of the sample workspace. */
+export async function openWorkbench(version: string, settings: Record<string, unknown>, theme: 'light' | 'dark' = 'dark'): Promise<Workbench> {
+  const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
+  const folder = join(dataDir, 'workspace');
+  cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
+  const server: StartedServer = await startServer({
+    version,
+    dataDir,
+    settings: { ...settings, 'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern' },
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(workbenchUrl(server.url, folder, [['extensionDevelopmentPath', repoRoot]]));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    const opened = browser;
+    return {
+      page,
+      folder,
+      version,
+      async close() {
+        await opened.close().catch(() => undefined);
+        server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    server.stop();
+    throw error;
+  }
+}
+
+/**
+ * Runs a command from the palette by its title. The palette is racy just after load (the
+ * extension host registers contributions a moment later), so it retries until the entry shows.
+ */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  const input = page.locator('.quick-input-widget input[type="text"], .quick-input-widget .quick-input-box input').first();
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 5000 }).catch(() => undefined);
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`The command "${title}" did not appear in the palette.`);
+    }
+  }
+}
+
+/** Saves a screenshot of the whole window and answers its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/**
+ * Waits for a notification whose text matches, and answers its text. Versions differ in how they
+ * render notifications (1.139 may show only the screen-reader alert before the centre is opened),
+ * so both the toasts and the alert region are watched; then the notification centre is opened so
+ * that a screenshot shows the message.
+ */
+export async function waitForNotification(page: Page, text: RegExp, timeoutMs = 20_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+  const alert = page.locator('.monaco-alert', { hasText: text }).first();
+  const visible = await Promise.any([
+    toast.waitFor({ state: 'attached', timeout: timeoutMs }).then(() => toast),
+    alert.waitFor({ state: 'attached', timeout: timeoutMs }).then(() => alert),
+  ]);
+  const message = await visible.innerText();
+  if (!(await toast.isVisible())) {
+    await page.locator('.notifications-center').waitFor({ state: 'attached', timeout: 1000 }).catch(() => undefined);
+    await runFromPalette(page, 'Notifications: Show Notifications');
+    await page.locator('.notifications-center', { hasText: text }).waitFor({ timeout: 5000 }).catch(() => undefined);
+  }
+  return message;
+}
