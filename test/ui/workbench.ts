@@ -95,6 +95,8 @@ export async function waitForNotification(page: Page, text: RegExp, timeoutMs = 
     alert.waitFor({ state: 'attached', timeout: timeoutMs }).then(() => alert),
   ]);
   const message = await visible.innerText();
+  // Toasts fade in; a screenshot taken at once shows them half transparent.
+  await page.waitForTimeout(700);
   if (!(await toast.isVisible())) {
     await page.locator('.notifications-center').waitFor({ state: 'attached', timeout: 1000 }).catch(() => undefined);
     await runFromPalette(page, 'Notifications: Show Notifications');

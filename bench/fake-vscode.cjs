@@ -1,0 +1,21 @@
+// The parts of the `vscode` API that activation touches, so that activation can be timed in a
+// bare Node process. Every call is cheap and synchronous, as in the real host's first moments.
+'use strict';
+class EventEmitter {
+  constructor() { this.listeners = []; this.event = (listener) => { this.listeners.push(listener); return { dispose() {} }; }; }
+  fire(value) { for (const listener of this.listeners) listener(value); }
+  dispose() { this.listeners = []; }
+}
+const disposable = { dispose() {} };
+const channel = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} };
+module.exports = {
+  EventEmitter,
+  l10n: { t: (message) => message },
+  window: { createOutputChannel: () => channel, showErrorMessage: async () => undefined },
+  commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
+  workspace: { getConfiguration: () => ({ get: () => undefined }), onDidChangeConfiguration: () => disposable },
+  ProgressLocation: { Notification: 15 },
+  CancellationError: class CancellationError extends Error {},
+  Uri: { parse: (value) => ({ toString: () => value }) },
+  env: { language: 'en' },
+};
