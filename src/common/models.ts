@@ -1,0 +1,151 @@
+/**
+ * The model table: every model the extension offers, with every parameter and limit of the API
+ * contract, as data. Validation, the quick pick, the Studio's options and the cost estimate are
+ * all derived from it, so adding a model is adding an entry here.
+ */
+
+/** An image format, as read from a file's bytes. */
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff';
+
+/** One size a model offers as a choice. */
+export interface SizeOption {
+  /** What is sent as `size`. */
+  value: string;
+  /** The pixel size it produces, when known. */
+  width: number;
+  height: number;
+}
+
+/** The sizes a model takes. */
+export type SizeSpec =
+  | { kind: 'choices'; options: readonly SizeOption[]; default: string }
+  | {
+      kind: 'pixels';
+      /** Named sizes (`2K`, `4K`) and common presets, offered as choices. */
+      options: readonly SizeOption[];
+      default: string;
+      minPixels: number;
+      maxPixels: number;
+      minRatio: number;
+      maxRatio: number;
+    };
+
+/** How many images a request may ask for. */
+export type CountSpec =
+  | { kind: 'choices'; values: readonly number[]; default: number }
+  /** Any integer in a range; with `upperBound`, the prompt decides how many within it. */
+  | { kind: 'range'; min: number; max: number; default: number; upperBound: boolean };
+
+/** Limits on reference images. */
+export interface ReferenceSpec {
+  /** The fewest when any are given. */
+  min: number;
+  max: number;
+  maxBytes: number;
+  formats: readonly ImageFormat[];
+  /** Width and height must each be greater than this. */
+  minSideExclusive?: number;
+  maxPixels?: number;
+  /** Width / height must lie in this range. */
+  ratio?: readonly [number, number];
+  /** References plus produced images may not exceed this. */
+  maxWithOutputs?: number;
+}
+
+/** One model of the table. */
+export interface ModelSpec {
+  id: string;
+  /** A short name for pickers. */
+  label: string;
+  promptMaxLength: number;
+  size: SizeSpec;
+  count: CountSpec;
+  quality?: { values: readonly string[]; default: string };
+  promptPriority?: { values: readonly string[]; default: string };
+  references: ReferenceSpec;
+  /** Present when the model takes a mask; it must be a PNG of the one reference's size. */
+  mask?: { maxBytes: number };
+  /** Credits per produced image; a request reserves `perImage * n`. */
+  creditsPerImage: number;
+  /** What the service estimates for one task, in seconds. */
+  estimatedSeconds: number;
+}
+
+const MB = 1024 * 1024;
+
+const gptSizes: readonly SizeOption[] = [
+  { value: '1:1', width: 1024, height: 1024 },
+  { value: '2:3', width: 1024, height: 1536 },
+  { value: '3:2', width: 1536, height: 1024 },
+  { value: '1024x1024', width: 1024, height: 1024 },
+  { value: '1024x1536', width: 1024, height: 1536 },
+  { value: '1536x1024', width: 1536, height: 1024 },
+];
+
+/** The models of the contract, in the order they are offered. */
+export const models: readonly ModelSpec[] = [
+  {
+    id: 'gpt-4o-image',
+    label: 'GPT-4o Image',
+    promptMaxLength: 2000,
+    size: { kind: 'choices', options: gptSizes, default: '1:1' },
+    count: { kind: 'choices', values: [1, 2, 4], default: 1 },
+    references: { min: 1, max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+    mask: { maxBytes: 4 * MB },
+    creditsPerImage: 2.5,
+    estimatedSeconds: 100,
+  },
+  {
+    id: 'gpt-image-1.5-lite',
+    label: 'GPT Image 1.5 Lite',
+    promptMaxLength: 2000,
+    size: { kind: 'choices', options: gptSizes, default: '1:1' },
+    count: { kind: 'choices', values: [1], default: 1 },
+    quality: { values: ['low', 'medium', 'high', 'auto'], default: 'auto' },
+    references: { min: 1, max: 16, maxBytes: 50 * MB, formats: ['jpeg', 'png', 'webp'] },
+    creditsPerImage: 2.5,
+    estimatedSeconds: 100,
+  },
+  {
+    id: 'doubao-seedream-4.5',
+    label: 'Seedream 4.5',
+    promptMaxLength: 2000,
+    size: {
+      kind: 'pixels',
+      options: [
+        { value: '2K', width: 2048, height: 2048 },
+        { value: '4K', width: 4096, height: 4096 },
+        { value: '2048x2048', width: 2048, height: 2048 },
+        { value: '2560x1440', width: 2560, height: 1440 },
+        { value: '1440x2560', width: 1440, height: 2560 },
+        { value: '2304x1728', width: 2304, height: 1728 },
+        { value: '1728x2304', width: 1728, height: 2304 },
+        { value: '4096x4096', width: 4096, height: 4096 },
+      ],
+      default: '2048x2048',
+      minPixels: 2560 * 1440,
+      maxPixels: 4096 * 4096,
+      minRatio: 1 / 16,
+      maxRatio: 16,
+    },
+    count: { kind: 'range', min: 1, max: 15, default: 1, upperBound: true },
+    promptPriority: { values: ['standard'], default: 'standard' },
+    references: {
+      min: 1,
+      max: 14,
+      maxBytes: 10 * MB,
+      formats: ['jpeg', 'png', 'webp', 'bmp', 'tiff', 'gif'],
+      minSideExclusive: 14,
+      maxPixels: 6000 * 6000,
+      ratio: [1 / 16, 16],
+      maxWithOutputs: 15,
+    },
+    creditsPerImage: 1.8,
+    estimatedSeconds: 45,
+  },
+];
+
+/** Finds a model by id. */
+export function findModel(id: string): ModelSpec | undefined {
+  return models.find((model) => model.id === id);
+}
