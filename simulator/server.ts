@@ -679,8 +679,8 @@ export class EvoLinkSimulator {
       usage: { billing_rule: 'per_call', credits_reserved: task.reserved, user_group: 'default' },
     };
     if (task.status === 'pending' || task.status === 'processing') {
-      const remaining = Math.max(1, Math.round((task.durationMs - (this.clock.now() - task.createdSim)) / 1000));
-      json.task_info = { can_cancel: true, estimated_time: remaining };
+      // The query answers the same object as the submit: the estimate does not count down.
+      json.task_info = { can_cancel: true, estimated_time: task.request.rules.estimatedSeconds };
     }
     if (task.creditsUsed !== undefined) {
       (json.usage as Record<string, unknown>).credits_used = task.creditsUsed;

@@ -51,3 +51,105 @@ export function toBalance(response: CreditsResponse): Balance {
   const key = token && !token.unlimited_credits ? token.remaining_credits : undefined;
   return { account, key, spendable: key === undefined ? account : Math.min(account, key) };
 }
+
+const resultItemSchema = z.object({ image_url: z.optional(z.string()), url: z.optional(z.string()) });
+
+/** A task object, as submit and query answer it. Unknown fields are dropped, not refused. */
+export const taskSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  created: z.optional(z.number()),
+  model: z.optional(z.string()),
+  object: z.optional(z.string()),
+  type: z.optional(z.string()),
+  progress: z.optional(z.number()),
+  task_info: z.optional(z.object({ can_cancel: z.optional(z.boolean()), estimated_time: z.optional(z.number()) })),
+  usage: z.optional(
+    z.object({
+      billing_rule: z.optional(z.string()),
+      credits_reserved: z.optional(z.number()),
+      credits_used: z.optional(z.number()),
+      cost: z.optional(z.number()),
+      user_group: z.optional(z.string()),
+    }),
+  ),
+  results: z.optional(z.nullable(z.array(z.string()))),
+  result_data: z.optional(z.nullable(z.union([z.array(resultItemSchema), resultItemSchema]))),
+  error: z.optional(z.nullable(z.object({ code: z.optional(z.union([z.string(), z.number()])), message: z.optional(z.string()) }))),
+  duration: z.optional(z.number()),
+});
+
+/** The parsed task object. */
+export type TaskWire = z.infer<typeof taskSchema>;
+
+/** The states the extension distinguishes; `unknown` keeps polling until the deadline. */
+export type TaskState = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'unknown';
+
+/** What the extension keeps of a task answer. */
+export interface TaskSnapshot {
+  id: string;
+  state: TaskState;
+  /** The status as the service spelled it. */
+  rawStatus: string;
+  progress: number;
+  estimatedSeconds: number | undefined;
+  /** Result URLs from `results` and `result_data`, each once, in order. */
+  resultUrls: string[];
+  error: { code: string; message: string } | undefined;
+  creditsReserved: number | undefined;
+  creditsUsed: number | undefined;
+}
+
+const states: Record<string, TaskState> = {
+  pending: 'pending',
+  queued: 'pending',
+  processing: 'processing',
+  running: 'processing',
+  completed: 'completed',
+  succeeded: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+};
+
+/** Reduces a task answer to a {@link TaskSnapshot}. */
+export function toSnapshot(task: TaskWire): TaskSnapshot {
+  const urls: string[] = [];
+  const add = (url: string | undefined): void => {
+    if (url && /^https?:\/\//i.test(url) && !urls.includes(url)) urls.push(url);
+  };
+  for (const url of task.results ?? []) add(url);
+  const data = task.result_data;
+  for (const item of data === undefined || data === null ? [] : Array.isArray(data) ? data : [data]) add(item.image_url ?? item.url);
+  const progress = Math.max(0, Math.min(100, task.progress ?? 0));
+  return {
+    id: task.id,
+    state: states[task.status.toLowerCase()] ?? 'unknown',
+    rawStatus: task.status,
+    progress,
+    estimatedSeconds: task.task_info?.estimated_time,
+    resultUrls: urls,
+    error: task.error ? { code: String(task.error.code ?? 'unknown_error'), message: task.error.message ?? '' } : undefined,
+    creditsReserved: task.usage?.credits_reserved,
+    creditsUsed: task.usage?.credits_used ?? task.usage?.cost,
+  };
+}
+
+/** The files API's answer to an upload. `success: false` may come with HTTP 200. */
+export const uploadResponseSchema = z.object({
+  success: z.boolean(),
+  code: z.optional(z.number()),
+  msg: z.optional(z.string()),
+  data: z.optional(
+    z.nullable(
+      z.object({
+        file_id: z.string(),
+        file_url: z.string(),
+        download_url: z.optional(z.string()),
+        file_size: z.optional(z.number()),
+        mime_type: z.optional(z.string()),
+        expires_at: z.optional(z.string()),
+      }),
+    ),
+  ),
+});
