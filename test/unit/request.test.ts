@@ -19,7 +19,7 @@ describe('Request validation from the model table', () => {
   it('refuses an unknown model and names the ones there are', () => {
     const [issue] = issuesOf({ model: 'dall-e-2', prompt: 'x' });
     assert.equal(issue?.param, 'model');
-    assert.match(describeIssue(issue!), /gpt-4o-image, gpt-image-1\.5-lite, doubao-seedream-4\.5/);
+    assert.match(describeIssue(issue), /gpt-4o-image, gpt-image-1\.5-lite, doubao-seedream-4\.5/);
   });
 
   for (const model of models) {
@@ -55,7 +55,7 @@ describe('Request validation from the model table', () => {
       for (const size of ['2K', '2048x2048', '16:9', '1024X1024']) {
         const [issue] = issuesOf({ ...base, size });
         assert.equal(issue?.param, 'size', size);
-        assert.match(describeIssue(issue!), /1:1, 2:3, 3:2, 1024x1024, 1024x1536, 1536x1024/);
+        assert.match(describeIssue(issue), /1:1, 2:3, 3:2, 1024x1024, 1024x1536, 1536x1024/);
       }
     });
     it('takes n of 1, 2 or 4, and reserves per image', () => {
