@@ -1,0 +1,71 @@
+import type { ImageFormat } from './models';
+
+/** The file extension and MIME type of each format. */
+export const imageFormats: Record<ImageFormat, { extension: string; mime: string }> = {
+  png: { extension: 'png', mime: 'image/png' },
+  jpeg: { extension: 'jpg', mime: 'image/jpeg' },
+  webp: { extension: 'webp', mime: 'image/webp' },
+  gif: { extension: 'gif', mime: 'image/gif' },
+  bmp: { extension: 'bmp', mime: 'image/bmp' },
+  tiff: { extension: 'tiff', mime: 'image/tiff' },
+};
+
+const ascii = (bytes: Uint8Array, from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
+
+/**
+ * Reads an image's format from its first bytes (magic numbers), never from a name or a URL:
+ * services label JPEG bytes `.png` often enough.
+ */
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && ascii(bytes, 1, 4) === 'PNG' && bytes[4] === 0x0d && bytes[5] === 0x0a) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
+  if (bytes.length >= 6 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) return 'gif';
+  if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') return 'bmp';
+  if (bytes.length >= 4 && ((ascii(bytes, 0, 2) === 'II' && bytes[2] === 42 && bytes[3] === 0) || (ascii(bytes, 0, 2) === 'MM' && bytes[2] === 0 && bytes[3] === 42))) return 'tiff';
+  return undefined;
+}
+
+/** Reads width and height from the header of a PNG, JPEG, WebP, GIF or BMP, without decoding. */
+export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const format = sniffImageFormat(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    switch (format) {
+      case 'png':
+        return { width: view.getUint32(16), height: view.getUint32(20) };
+      case 'gif':
+        return { width: view.getUint16(6, true), height: view.getUint16(8, true) };
+      case 'bmp':
+        return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+      case 'webp': {
+        const chunk = ascii(bytes, 12, 16);
+        if (chunk === 'VP8X') return { width: 1 + (view.getUint32(24, true) & 0xffffff), height: 1 + (view.getUint32(27, true) & 0xffffff) };
+        if (chunk === 'VP8L') {
+          const bits = view.getUint32(21, true);
+          return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
+        }
+        if (chunk === 'VP8 ') return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+        return undefined;
+      }
+      case 'jpeg': {
+        let offset = 2;
+        while (offset + 9 < bytes.length) {
+          if (bytes[offset] !== 0xff) return undefined;
+          const marker = bytes[offset + 1]!;
+          const length = view.getUint16(offset + 2);
+          // Start-of-frame markers carry the size; 0xC4, 0xC8 and 0xCC are not frames.
+          if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+            return { width: view.getUint16(offset + 7), height: view.getUint16(offset + 5) };
+          }
+          offset += 2 + length;
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * File names for generated images: derived from the prompt, safe on Windows, macOS and Linux,
+ * short, and made unique against what the folder already holds.
+ */
+
+const reserved = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
+/** A file-name stem from a prompt: lower case words joined by dashes, at most `maxLength`. */
+export function stemFromPrompt(prompt: string, maxLength = 48): string {
+  const words = prompt
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  let stem = '';
+  for (const word of words) {
+    const next = stem ? `${stem}-${word}` : word;
+    if (next.length > maxLength) {
+      if (!stem) stem = word.slice(0, maxLength);
+      break;
+    }
+    stem = next;
+  }
+  stem = stem.replace(/^[.-]+|[.-]+$/g, '');
+  if (!stem || reserved.test(stem)) {
+    stem = stem ? `${stem}-image` : 'image';
+  }
+  return stem;
+}
+
+/**
+ * The first free name `stem.ext`, `stem-2.ext`, `stem-3.ext`, … The check is case-insensitive,
+ * since two names that differ only in case are one file on Windows and macOS.
+ */
+export function uniqueName(stem: string, extension: string, taken: ReadonlySet<string>): string {
+  const lower = new Set([...taken].map((name) => name.toLowerCase()));
+  for (let index = 1; ; index++) {
+    const name = index === 1 ? `${stem}.${extension}` : `${stem}-${index}.${extension}`;
+    if (!lower.has(name.toLowerCase()) && !lower.has(`${name}.evolink.json`.toLowerCase())) {
+      return name;
+    }
+  }
+}
+
+/** The name of the provenance file that sits beside an image. */
+export function provenanceName(imageName: string): string {
+  return `${imageName}.evolink.json`;
+}

@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { readImageSize, sniffImageFormat } from '../../src/common/imageType';
+import { provenanceName, stemFromPrompt, uniqueName } from '../../src/common/naming';
+import { altText, formatReference, relativePath, syntaxFor } from '../../src/common/reference';
+
+describe('Image type from the bytes', () => {
+  const make = (format: 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff', lossless = false) =>
+    sharp({ create: { width: 37, height: 21, channels: 3, background: '#884422' } })
+      .toFormat(format, format === 'webp' ? { lossless } : {})
+      .toBuffer();
+
+  for (const format of ['png', 'jpeg', 'webp', 'gif', 'tiff'] as const) {
+    it(`recognises ${format} bytes whatever the name says`, async () => {
+      assert.equal(sniffImageFormat(await make(format)), format);
+    });
+  }
+
+  for (const format of ['png', 'jpeg', 'webp', 'gif'] as const) {
+    it(`reads the size of a ${format} from its header`, async () => {
+      assert.deepEqual(readImageSize(await make(format)), { width: 37, height: 21 });
+    });
+  }
+
+  it('reads the size of a lossless WebP', async () => {
+    assert.deepEqual(readImageSize(await make('webp', true)), { width: 37, height: 21 });
+  });
+
+  it('reads the size of a BMP', () => {
+    const bmp = new Uint8Array(54);
+    bmp.set([0x42, 0x4d]);
+    const view = new DataView(bmp.buffer);
+    view.setInt32(18, 640, true);
+    view.setInt32(22, -480, true);
+    assert.equal(sniffImageFormat(bmp), 'bmp');
+    assert.deepEqual(readImageSize(bmp), { width: 640, height: 480 });
+  });
+
+  it('knows text and truncated files are not images', () => {
+    assert.equal(sniffImageFormat(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>')), undefined);
+    assert.equal(sniffImageFormat(new Uint8Array([0x89, 0x50])), undefined);
+    assert.equal(readImageSize(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])), undefined);
+  });
+});
+
+describe('File names from prompts', () => {
+  it('makes short, lower-case, dash-joined stems', () => {
+    assert.equal(stemFromPrompt('A Red Fox, jumping over the moon!'), 'a-red-fox-jumping-over-the-moon');
+    assert.equal(stemFromPrompt('Café crème — à la française'), 'cafe-creme-a-la-francaise');
+    assert.equal(stemFromPrompt('word '.repeat(40)).length <= 48, true);
+  });
+
+  it('keeps letters of every script, and never an empty or reserved name', () => {
+    assert.equal(stemFromPrompt('日本の猫'), '日本の猫');
+    assert.equal(stemFromPrompt('!!!'), 'image');
+    assert.equal(stemFromPrompt('con'), 'con-image');
+    assert.equal(stemFromPrompt('../../etc/passwd'), 'etc-passwd');
+    assert.ok(!/[<>:"/\\|?*]/.test(stemFromPrompt('a<b>c:d"e/f\\g|h?i*j')));
+  });
+
+  it('picks the first free name, ignoring case, and never a name whose provenance exists', () => {
+    assert.equal(uniqueName('fox', 'png', new Set()), 'fox.png');
+    assert.equal(uniqueName('fox', 'png', new Set(['FOX.png', 'fox-2.png'])), 'fox-3.png');
+    assert.equal(uniqueName('fox', 'jpg', new Set(['fox.jpg.evolink.json'])), 'fox-2.jpg');
+    assert.equal(provenanceName('fox.png'), 'fox.png.evolink.json');
+  });
+});
+
+describe('References at the cursor', () => {
+  it('chooses the syntax from the language', () => {
+    assert.equal(syntaxFor('markdown'), 'markdown');
+    assert.equal(syntaxFor('typescriptreact'), 'jsx');
+    assert.equal(syntaxFor('scss'), 'css');
+    assert.equal(syntaxFor('html'), 'html');
+    assert.equal(syntaxFor('python'), 'plain');
+  });
+
+  it('makes relative paths with forward slashes', () => {
+    assert.equal(relativePath('/ws/docs', '/ws/images/generated/fox.png'), '../images/generated/fox.png');
+    assert.equal(relativePath('/ws', '/ws/images/fox.png'), './images/fox.png');
+    assert.equal(relativePath('/ws/images', '/ws/images/my fox.png'), './my%20fox.png');
+  });
+
+  it('writes Markdown, HTML, JSX and CSS with the prompt as alt text', () => {
+    assert.equal(formatReference('markdown', './fox.png', 'A [red] fox'), '![A red fox](./fox.png)');
+    assert.equal(formatReference('html', './fox.png', 'A "red" fox'), '<img src="./fox.png" alt="A &quot;red&quot; fox">');
+    assert.equal(formatReference('jsx', './fox.png', 'fox'), '<img src="./fox.png" alt="fox" />');
+    assert.equal(formatReference('css', '../fox.png', 'fox'), 'url("../fox.png")');
+    assert.equal(altText('x'.repeat(200)).length, 118);
+  });
+});

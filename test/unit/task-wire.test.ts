@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { taskSchema, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
+
+describe('Task answers', () => {
+  it('parses the seed submit answers verbatim', () => {
+    const seeds = [
+      `{"created":1757156493,"id":"task-unified-1757156493-imcg5zqt","model":"gpt-4o-image","object":"image.generation.task","progress":0,"status":"pending","task_info":{"can_cancel":true,"estimated_time":100},"type":"image","usage":{"billing_rule":"per_call","credits_reserved":2.5,"user_group":"default"}}`,
+      `{"created":1757156493,"id":"task-unified-1757156493-imcg5zqt","model":"gpt-image-1.5-lite","object":"image.generation.task","progress":0,"status":"pending","task_info":{"can_cancel":true,"estimated_time":100},"type":"image","usage":{"billing_rule":"per_call","credits_reserved":2.5,"user_group":"default"}}`,
+      `{"created":1757165031,"id":"task-unified-1757165031-seedream4d","model":"doubao-seedream-4.5","object":"image.generation.task","progress":0,"status":"pending","task_info":{"can_cancel":true,"estimated_time":45},"type":"image","usage":{"billing_rule":"per_call","credits_reserved":1.8,"user_group":"default"}}`,
+    ];
+    for (const text of seeds) {
+      const snapshot = toSnapshot(taskSchema.parse(JSON.parse(text)));
+      assert.equal(snapshot.state, 'pending');
+      assert.ok(snapshot.estimatedSeconds === 100 || snapshot.estimatedSeconds === 45);
+      assert.ok(snapshot.creditsReserved === 2.5 || snapshot.creditsReserved === 1.8);
+    }
+  });
+
+  it('parses the documented completed and failed answers verbatim', () => {
+    const completed = toSnapshot(taskSchema.parse(JSON.parse(`{ "created": 1756817821, "id": "task-unified-1756817821-4x3rx6ny", "model": "gpt-4o-image",
+  "object": "image.generation.task", "progress": 100, "status": "completed",
+  "results": ["https://cdn.example/image.png"], "task_info": { "can_cancel": false }, "type": "image" }`)));
+    assert.equal(completed.state, 'completed');
+    assert.deepEqual(completed.resultUrls, ['https://cdn.example/image.png']);
+    const failed = toSnapshot(taskSchema.parse(JSON.parse(`{ "id": "task-unified-1772618027-cmeisy8h", "object": "image.generation.task", "status": "failed",
+  "model": "gpt-4o-image", "progress": 0,
+  "error": { "code": "content_policy_violation", "message": "Content policy violation. ..." } }`)));
+    assert.equal(failed.state, 'failed');
+    assert.deepEqual(failed.error, { code: 'content_policy_violation', message: 'Content policy violation. ...' });
+  });
+
+  it('takes result URLs from result_data too, as an array or a single object, each once', () => {
+    const base = { id: 't', status: 'completed' };
+    assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, result_data: [{ image_url: 'https://a/1.png' }, { image_url: 'https://a/2.png' }] })).resultUrls, ['https://a/1.png', 'https://a/2.png']);
+    assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, result_data: { image_url: 'https://a/1.png' } })).resultUrls, ['https://a/1.png']);
+    assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, results: ['https://a/1.png'], result_data: [{ image_url: 'https://a/1.png' }] })).resultUrls, ['https://a/1.png']);
+    assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, results: [] })).resultUrls, []);
+  });
+
+  it('treats cancelled and canceled as terminal, and keeps unknown statuses unknown', () => {
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'canceled' })).state, 'cancelled');
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'cancelled' })).state, 'cancelled');
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'warming_up' })).state, 'unknown');
+  });
+
+  it('reads credits used or cost, and a numeric error code', () => {
+    const snapshot = toSnapshot(taskSchema.parse({ id: 't', status: 'failed', usage: { cost: 1.8 }, error: { code: 500 } }));
+    assert.equal(snapshot.creditsUsed, 1.8);
+    assert.equal(snapshot.error?.code, '500');
+  });
+
+  it('refuses an answer without id or status, and ignores unknown fields', () => {
+    assert.equal(taskSchema.safeParse({ status: 'pending' }).success, false);
+    assert.equal(taskSchema.safeParse({ id: 't' }).success, false);
+    assert.equal(taskSchema.safeParse({ id: 't', status: 'pending', brand_new: { x: 1 } }).success, true);
+  });
+
+  it('reads uploads that succeed and uploads refused with HTTP 200', () => {
+    const ok = uploadResponseSchema.parse({ success: true, code: 200, msg: 'ok', data: { file_id: 'f', file_url: 'https://files.evolink.ai/f.png', expires_at: '2026-11-24T00:00:00Z' } });
+    assert.equal(ok.data?.file_url, 'https://files.evolink.ai/f.png');
+    const refused = uploadResponseSchema.parse({ success: false, code: 400, msg: 'Unsupported file type', data: null });
+    assert.equal(refused.success, false);
+  });
+});
