@@ -17,7 +17,15 @@ export type ErrorReason =
   | 'invalidResponse'
   | 'taskFailed'
   | 'cancelled'
-  | 'configuration';
+  | 'configuration'
+  /** A result link the CDN no longer serves (older than its 24 h, or gone). */
+  | 'expired'
+  /** A download over the size cap. */
+  | 'tooLarge'
+  /** The files API refused an upload (possibly with HTTP 200 and `success: false`). */
+  | 'uploadFailed'
+  /** A local file could not be read or written. */
+  | 'fileSystem';
 
 /** Whose credits ran out on a 402: the account's balance, or this key's own limit. */
 export type CreditsScope = 'account' | 'key';
@@ -38,6 +46,8 @@ export interface EvoLinkErrorDetails {
   retryAfterMs?: number;
   /** For `credits`: whether the account or the key ran out. */
   creditsScope?: CreditsScope;
+  /** For a paid POST: the request may or may not have been taken. */
+  outcomeUnknown?: boolean;
   /** The underlying error, for the log. */
   cause?: unknown;
 }

@@ -104,6 +104,110 @@ describe('The EvoLink client against the simulator', () => {
     await assert.rejects(pending, (error: unknown) => error instanceof EvoLinkError && error.reason === 'cancelled');
   });
 
+  describe('paid submits, tasks, uploads and downloads', () => {
+    const body = { model: 'gpt-4o-image', prompt: 'a fox', size: '1:1', n: 1 };
+    const sinkInto = (chunks: Uint8Array[]) => ({
+      write: (chunk: Uint8Array) => {
+        chunks.push(chunk);
+        return Promise.resolve();
+      },
+      reset: () => {
+        chunks.length = 0;
+        return Promise.resolve();
+      },
+    });
+
+    it('submits with the Idempotency-Key and answers the pending task', async () => {
+      const { task, replayed } = await client.submit(body, 'evolink-test-0000000001', { apiKey: demoKey });
+      assert.equal(task.state, 'pending');
+      assert.equal(task.creditsReserved, 2.5);
+      assert.equal(replayed, false);
+      assert.equal(simulator.requests.at(-1)?.idempotencyKey, 'evolink-test-0000000001');
+    });
+
+    it('asks again with the same key when the answer is lost, and is charged once', async () => {
+      simulator.addFault('submit', { kind: 'reset' });
+      const { task, replayed } = await client.submit(body, 'evolink-test-0000000002', { apiKey: demoKey });
+      assert.equal(replayed, true);
+      assert.equal(simulator.tasks.size, 1);
+      assert.ok(simulator.tasks.has(task.id));
+      assert.equal(simulator.balanceOf(demoKey), 997.5);
+    });
+
+    it('asks again after a gateway error or a timeout, and never after a refusal', async () => {
+      simulator.addFault('submit', { kind: 'delay', ms: 1500 });
+      const impatient = makeClient(transport, 500);
+      const { replayed } = await impatient.submit(body, 'evolink-test-0000000003', { apiKey: demoKey });
+      assert.equal(replayed, true);
+      assert.equal(simulator.balanceOf(demoKey), 997.5);
+      await assert.rejects(client.submit({ ...body, n: 3 }, 'evolink-test-0000000004', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.equal(error.reason, 'invalidRequest');
+        assert.equal(error.details.param, 'n');
+        return true;
+      });
+      assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000004').length, 1);
+    });
+
+    it('marks an outcome it could not learn as unknown', async () => {
+      simulator.addFault('submit', { kind: 'reset' }, 4);
+      await assert.rejects(client.submit(body, 'evolink-test-0000000005', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.equal(error.details.outcomeUnknown, true);
+        return true;
+      });
+    });
+
+    it('reads a task until it completes, then downloads its results without the key', async () => {
+      const { task } = await client.submit(body, 'evolink-test-0000000006', { apiKey: demoKey });
+      simulator.advanceClock(1_000_000);
+      const done = await client.getTask(task.id, { apiKey: demoKey });
+      assert.equal(done.state, 'completed');
+      assert.equal(done.resultUrls.length, 1);
+      const chunks: Uint8Array[] = [];
+      const size = await client.download(done.resultUrls[0]!, sinkInto(chunks), { maxBytes: 50 * 1024 * 1024 });
+      assert.equal(size, Buffer.concat(chunks).length);
+      const cdn = simulator.requests.filter((r) => r.origin === 'cdn');
+      assert.equal(cdn.length, 1);
+      assert.equal(cdn[0]?.hasAuthorization, false);
+      assert.equal(cdn[0]?.userAgent, 'evolink.evolink-image-studio/0.0.0-test');
+    });
+
+    it('stops a download over the size cap, and reports an expired link', async () => {
+      const { task } = await client.submit(body, 'evolink-test-0000000007', { apiKey: demoKey });
+      simulator.advanceClock(1_000_000);
+      const [url] = (await client.getTask(task.id, { apiKey: demoKey })).resultUrls;
+      await assert.rejects(client.download(url!, sinkInto([]), { maxBytes: 100 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'tooLarge');
+      simulator.advanceClock(25 * 3600 * 1000);
+      await assert.rejects(client.download(url!, sinkInto([]), { maxBytes: 1 << 30 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'expired');
+    });
+
+    it('retries a download that meets a reset, from the start', async () => {
+      const { task } = await client.submit(body, 'evolink-test-0000000008', { apiKey: demoKey });
+      simulator.advanceClock(1_000_000);
+      const [url] = (await client.getTask(task.id, { apiKey: demoKey })).resultUrls;
+      simulator.addFault('cdn', { kind: 'reset' });
+      const chunks: Uint8Array[] = [];
+      const size = await client.download(url!, sinkInto(chunks), { maxBytes: 1 << 30 });
+      assert.equal(Buffer.concat(chunks).length, size);
+    });
+
+    it('uploads a file and answers its URL; a refusal with HTTP 200 is an error', async () => {
+      const sharp = (await import('sharp')).default;
+      const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#123456' } }).png().toBuffer();
+      const { fileUrl } = await client.upload(png, 'ref.png', 'image/png', { apiKey: demoKey });
+      const stored = [...simulator.files.values()][0]!;
+      assert.equal(stored.url, fileUrl);
+      assert.ok(Buffer.from(stored.bytes).equals(png));
+      await assert.rejects(client.upload(new TextEncoder().encode('not an image'), 'x.png', 'image/png', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.equal(error.reason, 'uploadFailed');
+        assert.match(error.message, /Unsupported file type/);
+        return true;
+      });
+    });
+  });
+
   it('goes through the proxy named in the settings, and around it for NO_PROXY hosts', async () => {
     const proxy = await startTestProxy();
     const host = new URL(simulator.urls.api).host;

@@ -1,6 +1,7 @@
 import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
-import { creditsResponseSchema, toBalance, type Balance } from '../../common/wire';
+import type { SubmitBody } from '../../common/request';
+import { creditsResponseSchema, taskSchema, toBalance, toSnapshot, uploadResponseSchema, type Balance, type TaskSnapshot } from '../../common/wire';
 import type { HttpResponse, Transport } from '../net/transport';
 
 /** Where the client sends its calls, from the settings. */
@@ -26,6 +27,13 @@ export interface ClientOptions {
   getRetryPolicy?: RetryPolicy;
   /** Waits between retries; replaced by tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Where a download goes, chunk by chunk. */
+export interface DownloadSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Drops what was written, before a retry. */
+  reset(): Promise<void>;
 }
 
 /** Per call: which key to use, and how to stop. */
@@ -79,6 +87,124 @@ export class EvoLinkClient {
     return toBalance(parsed.data);
   }
 
+  /**
+   * `POST /v1/images/generations`, paid. It carries an `Idempotency-Key`; when its outcome is
+   * unknown (the connection dropped, the answer timed out or a gateway failed), it is sent again
+   * with the same key and body, which the service answers with the original task instead of
+   * starting (and charging) a second one. A refusal (4xx) is never repeated.
+   */
+  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions): Promise<{ task: TaskSnapshot; replayed: boolean }> {
+    const url = `${this.options.endpoints().api}/v1/images/generations`;
+    const text = JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.send('POST', url, call, text, { 'idempotency-key': idempotencyKey });
+        const task = this.parseTask(await this.readJson(response, url));
+        return { task, replayed: response.header('idempotency-replayed') === 'true' };
+      } catch (error) {
+        if (!(error instanceof EvoLinkError)) throw error;
+        const status = error.details.status;
+        const unknownOutcome = error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504;
+        const rateLimited = error.reason === 'rateLimited';
+        const wait = unknownOutcome || rateLimited ? retryDelay(error, attempt, this.retryPolicy) : undefined;
+        if (wait === undefined || call.signal?.aborted) {
+          if (unknownOutcome) error.details.outcomeUnknown = true;
+          throw error;
+        }
+        this.options.log?.('warn', `POST /v1/images/generations: ${error.reason}${status ? ` ${status}` : ''}; asking again with the same Idempotency-Key in ${wait} ms`);
+        await this.sleep(wait, call.signal);
+      }
+    }
+  }
+
+  /** `GET /v1/tasks/{id}`. Retried when safe. */
+  async getTask(taskId: string, call: CallOptions): Promise<TaskSnapshot> {
+    const url = `${this.options.endpoints().api}/v1/tasks/${encodeURIComponent(taskId)}`;
+    return this.parseTask(await this.getJson(url, call));
+  }
+
+  /**
+   * Uploads one local image to the files API (multipart) and answers its URL. The answer's
+   * `success` decides, not only the HTTP status. Not retried: an upload costs no credits, but a
+   * duplicate uses one of the account's 100 file slots.
+   */
+  async upload(bytes: Uint8Array, fileName: string, mime: string, call: CallOptions): Promise<{ fileUrl: string; expiresAt: string | undefined }> {
+    const url = `${this.options.endpoints().files}/api/v1/files/upload/stream`;
+    const boundary = `----evolink${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
+    const safeName = fileName.replace(/["\r\n\\]/g, '_');
+    const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mime}\r\n\r\n`);
+    const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    const body = new Uint8Array(head.length + bytes.length + tail.length);
+    body.set(head, 0);
+    body.set(bytes, head.length);
+    body.set(tail, head.length + bytes.length);
+    const response = await this.send('POST', url, call, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
+    if (!parsed.success) {
+      throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });
+    }
+    if (!parsed.data.success || !parsed.data.data) {
+      throw new EvoLinkError('uploadFailed', parsed.data.msg ?? 'The upload was refused.', { code: String(parsed.data.code ?? ''), status: response.status });
+    }
+    return { fileUrl: parsed.data.data.file_url, expiresAt: parsed.data.data.expires_at };
+  }
+
+  /**
+   * Downloads a result into `sink`, chunk by chunk, without an Authorization header (result
+   * links are third-party CDNs) and with a real User-Agent. Stops at `maxBytes`. A link the CDN
+   * refuses as missing or expired fails with the reason `expired`. Network failures and gateway
+   * errors are retried from the start (`sink.reset()`).
+   */
+  async download(url: string, sink: DownloadSink, options: { maxBytes: number; signal?: AbortSignal; timeoutMs?: number }): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const request = {
+          method: 'GET' as const,
+          url,
+          headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
+          timeoutMs: options.timeoutMs ?? 5 * 60_000,
+        };
+        const response = await this.options.transport.send(options.signal ? { ...request, signal: options.signal } : request);
+        if (response.status === 403 || response.status === 404 || response.status === 410) {
+          await response.discard();
+          throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
+        }
+        if (response.status < 200 || response.status > 299) {
+          throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
+        }
+        const declared = Number(response.header('content-length') ?? NaN);
+        if (declared > options.maxBytes) {
+          await response.discard();
+          throw new EvoLinkError('tooLarge', `The result is ${declared} bytes; the limit is ${options.maxBytes}.`);
+        }
+        let received = 0;
+        for await (const chunk of response.body) {
+          received += chunk.length;
+          if (received > options.maxBytes) {
+            throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
+          }
+          await sink.write(chunk);
+        }
+        return received;
+      } catch (error) {
+        if (!(error instanceof EvoLinkError)) throw error;
+        const wait = error.reason === 'expired' || error.reason === 'tooLarge' ? undefined : retryDelay(error, attempt, this.retryPolicy);
+        if (wait === undefined || options.signal?.aborted) throw error;
+        this.options.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); retrying in ${wait} ms`);
+        await sink.reset();
+        await this.sleep(wait, options.signal);
+      }
+    }
+  }
+
+  private parseTask(json: unknown): TaskSnapshot {
+    const parsed = taskSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new EvoLinkError('invalidResponse', 'The task answer did not have the documented shape.', { cause: parsed.error });
+    }
+    return toSnapshot(parsed.data);
+  }
+
   /** A GET that answers JSON, retried on rate limits, gateway errors and network failures. */
   private async getJson(url: string, call: CallOptions): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
@@ -100,7 +226,13 @@ export class EvoLinkClient {
     }
   }
 
-  private async send(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string): Promise<HttpResponse> {
+  private async send(
+    method: 'GET' | 'POST',
+    url: string,
+    call: CallOptions,
+    body?: string | Uint8Array,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpResponse> {
     const started = Date.now();
     const headers: Record<string, string> = {
       authorization: `Bearer ${call.apiKey}`,
@@ -110,6 +242,7 @@ export class EvoLinkClient {
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
     }
+    Object.assign(headers, extraHeaders);
     const request = { method, url, headers, timeoutMs: this.timeoutMs, ...(body === undefined ? {} : { body }) };
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);

@@ -112,6 +112,20 @@ export function describeError(
           },
         ],
       };
+    case 'expired':
+      return {
+        message: vscode.l10n.t('The result link has expired (EvoLink keeps results for 24 hours), so this image can no longer be downloaded.'),
+        actions: [openOutput],
+      };
+    case 'tooLarge':
+      return { message: vscode.l10n.t('The result is larger than the extension accepts ({0}).', serverText), actions: [openOutput] };
+    case 'uploadFailed':
+      return {
+        message: withRequestId(vscode.l10n.t('EvoLink did not accept the upload: {0}', serverText), error),
+        actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'fileSystem':
+      return { message: vscode.l10n.t('A file could not be read or written: {0}', serverText), actions: [openOutput] };
     case 'cancelled':
       return { message: '', actions: [] };
   }
