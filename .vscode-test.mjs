@@ -15,7 +15,8 @@ const run = (version) => ({
   useInstallation: { fromPath: fileURLToPath(new URL(`./tools/bin/code-${version}`, import.meta.url)) },
   skipExtensionDependencies: true,
   mocha: { ui: 'bdd', timeout: 60_000, reporter, color: false },
-  env: { EVOLINK_VSCODE_VERSION: version },
+  // The simulator's tasks take a few seconds in tests; the poll schedule is scaled to match.
+  env: { EVOLINK_VSCODE_VERSION: version, EVOLINK_TIME_SCALE: '0.05' },
 });
 
 export default defineConfig([run('1.100'), run('1.139')]);

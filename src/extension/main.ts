@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
@@ -13,6 +15,8 @@ export interface EvoLinkExtensionApi {
   readonly apiVersion: 1;
   /** Whether an API key is stored. */
   hasApiKey(): Promise<boolean>;
+  /** The folder of the extension's log, for support (the log never holds the key). */
+  readonly logUri: vscode.Uri;
 }
 
 interface ServicesModule {
@@ -32,10 +36,12 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     const apiKeys = new ApiKeyStore(context.secrets);
     context.subscriptions.push(apiKeys);
 
+    const storage = context.storageUri ?? context.globalStorageUri;
+    const ledgerDir = join(storage.fsPath, 'tasks');
     let services: Promise<Services> | undefined;
     const getServices = (): Promise<Services> => {
       services ??= loadServicesModule().then((module) => {
-        const host: HostContext = { context, log, apiKeys };
+        const host: HostContext = { context, log, apiKeys, ledgerDir };
         const created = module.createServices(host);
         context.subscriptions.push(created);
         return created;
@@ -54,7 +60,16 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     }
 
     void apiKeys.refresh();
-    return { apiVersion: 1, hasApiKey: () => apiKeys.has() };
+    // Tasks paid for in an earlier session resume; the services load only when there are any.
+    void readdir(ledgerDir).then(
+      (names) => {
+        if (names.some((name) => name.endsWith('.json'))) {
+          void getServices().then((loaded) => loaded.tasks.resume());
+        }
+      },
+      () => undefined,
+    );
+    return { apiVersion: 1, hasApiKey: () => apiKeys.has(), logUri: context.logUri };
   } catch (error) {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('EvoLink Image Studio could not start: {0}', error instanceof Error ? error.message : String(error)),

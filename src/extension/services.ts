@@ -6,6 +6,12 @@ import { DisposableBase } from './base/disposable';
 import { showError } from './commands/errorPresenter';
 import { endpointsFrom, readProxySettings, readSettings, type Settings } from './config/settings';
 import { createUndiciTransport, type Transport } from './net/transport';
+import { GenerateCommand } from './generate/generateCommand';
+import { insertImageReference } from './generate/insertReference';
+import { showTasks, TaskStatusBar } from './generate/taskList';
+import { TaskLedger } from './tasks/ledger';
+import { TaskService } from './tasks/taskService';
+import { join } from 'node:path';
 
 /*
  * Everything a command needs beyond the first moments of activation. This module is a bundle
@@ -18,11 +24,18 @@ export interface HostContext {
   context: vscode.ExtensionContext;
   log: vscode.LogOutputChannel;
   apiKeys: ApiKeyStore;
+  /** Where the task ledger lives (workspace storage, or global storage without a folder). */
+  ledgerDir: string;
 }
+
+/** The largest result file the extension downloads. */
+const maxDownloadBytes = 200 * 1024 * 1024;
 
 /** The services of one window. */
 export class Services extends DisposableBase {
   readonly apiKey: ApiKeyCommands;
+  readonly tasks: TaskService;
+  readonly generate: GenerateCommand;
   private transport: Transport | undefined;
   private evolinkClient: EvoLinkClient | undefined;
   private settingsSnapshot: Settings | undefined;
@@ -30,6 +43,24 @@ export class Services extends DisposableBase {
   constructor(private readonly host: HostContext) {
     super();
     this.apiKey = new ApiKeyCommands(host.apiKeys, () => this.client());
+    const extension = host.context.extension;
+    const version = (extension.packageJSON as { version?: string }).version ?? '0.0.0';
+    // Tests against a sped-up simulator shorten every wait by this factor; users never set it.
+    const timeScale = Number(process.env.EVOLINK_TIME_SCALE ?? '1');
+    this.tasks = this._register(
+      new TaskService({
+        ledger: new TaskLedger(host.ledgerDir),
+        client: () => this.client(),
+        apiKey: () => host.apiKeys.get(),
+        downloadsDir: join(host.context.globalStorageUri.fsPath, 'downloads'),
+        log: host.log,
+        generator: `${extension.id}/${version}`,
+        timeScale: Number.isFinite(timeScale) && timeScale > 0 ? timeScale : 1,
+        maxDownloadBytes,
+      }),
+    );
+    this._register(new TaskStatusBar(this.tasks));
+    this.generate = new GenerateCommand(this.tasks, this.apiKey, () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }));
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('evolink')) {
@@ -48,6 +79,16 @@ export class Services extends DisposableBase {
   get settings(): Settings {
     this.settingsSnapshot ??= readSettings((message) => this.host.log.warn(message));
     return this.settingsSnapshot;
+  }
+
+  /** `EvoLink: Show Tasks`. */
+  showTasks(focusId?: string): Promise<void> {
+    return showTasks(this.tasks, focusId);
+  }
+
+  /** `EvoLink: Insert Image Reference`. */
+  insertReference(image?: vscode.Uri): Promise<string | undefined> {
+    return insertImageReference(this.tasks, image);
   }
 
   /** The window's one EvoLink client, created on first use. */

@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import type { Services } from '../services';
 
 /**
@@ -10,6 +11,11 @@ export const commandTable = {
     services.apiKey.set(typeof args === 'object' && args !== null ? (args) : undefined),
   'evolink.clearApiKey': (services: Services) => services.apiKey.clear(),
   'evolink.showBalance': (services: Services) => services.apiKey.showBalance(),
+  'evolink.generateImage': (services: Services, args?: unknown) =>
+    services.generate.run(typeof args === 'object' && args !== null ? (args) : {}),
+  'evolink.showTasks': (services: Services, focusId?: unknown) => services.showTasks(typeof focusId === 'string' ? focusId : undefined),
+  'evolink.insertImageReference': (services: Services, image?: unknown) =>
+    services.insertReference(image instanceof Object && 'scheme' in image ? (image as vscode.Uri) : undefined),
 } satisfies Record<string, (services: Services, ...args: unknown[]) => unknown>;
 
 /** The id of a contributed command. */

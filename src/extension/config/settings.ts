@@ -10,12 +10,16 @@ export const settingDefaults = {
   apiBaseUrl: 'https://api.evolink.ai',
   filesApiBaseUrl: 'https://files-api.evolink.ai',
   requestTimeoutSeconds: 30,
+  outputFolder: 'images/generated',
+  defaultModel: 'gpt-4o-image',
 } as const;
 
 const settingsSchema = {
   apiBaseUrl: z.string(),
   filesApiBaseUrl: z.string(),
   requestTimeoutSeconds: z.int().check(z.gte(5), z.lte(300)),
+  outputFolder: z.string().check(z.minLength(1)),
+  defaultModel: z.string(),
 } satisfies { [K in keyof typeof settingDefaults]: z.ZodMiniType };
 
 /** A typed snapshot of the `evolink.*` settings. */

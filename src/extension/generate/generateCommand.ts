@@ -1,0 +1,272 @@
+import * as vscode from 'vscode';
+import { adviceFor } from '../../common/taskErrors';
+import { findModel, models, type ModelSpec } from '../../common/models';
+import { checkRequest, promptLength, resolveSize, type GenerationRequest } from '../../common/request';
+import { EvoLinkError } from '../../common/errors';
+import type { ApiKeyCommands } from '../auth/apiKeyCommands';
+import type { LedgerEntry } from '../tasks/ledger';
+import type { TaskService } from '../tasks/taskService';
+import { localizeIssue } from './issues';
+import { chooseTargetFolder } from './target';
+
+/** What automation and tests may pass to `evolink.generateImage` to skip the questions. */
+export interface GenerateArgs {
+  prompt?: string;
+  model?: string;
+  size?: string;
+  n?: number;
+  quality?: string;
+  promptPriority?: string;
+  /** A folder URI string for the results. */
+  folder?: string;
+  /** Do not open the results (tests, batch use). */
+  quiet?: boolean;
+}
+
+/** The settings the flow reads. */
+export interface GenerateSettings {
+  outputFolder: string;
+  defaultModel: string;
+}
+
+const terminal = new Set(['saved', 'failed', 'expired', 'saveFailed', 'stopped']);
+
+function credits(value: number): string {
+  return value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
+}
+
+function modelDetail(model: ModelSpec): string {
+  const parts = [vscode.l10n.t('{0} credits per image', credits(model.creditsPerImage)), vscode.l10n.t('about {0} s', model.estimatedSeconds)];
+  if (model.quality) parts.push(vscode.l10n.t('quality levels'));
+  if (model.mask) parts.push(vscode.l10n.t('masks'));
+  parts.push(vscode.l10n.t('up to {0} reference images', model.references.max));
+  return parts.join(' · ');
+}
+
+/** `EvoLink: Generate Image...` and what follows it. */
+export class GenerateCommand {
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly apiKey: ApiKeyCommands,
+    private readonly settings: () => GenerateSettings,
+  ) {}
+
+  /** Asks for what is missing, checks it, submits, and follows the task to its saved files. */
+  async run(args: GenerateArgs = {}): Promise<LedgerEntry | undefined> {
+    const key = await this.apiKey.getOrPrompt();
+    if (!key) return undefined;
+    const request = await this.collect(args);
+    if (!request) return undefined;
+    const checked = checkRequest(request);
+    if (!checked.ok) {
+      // Refused before anything is sent: no credit is spent.
+      throw new EvoLinkError('invalidRequest', checked.issues.map(localizeIssue).join(' '), { param: checked.issues[0]?.param });
+    }
+    const folder = args.folder ? vscode.Uri.parse(args.folder) : await chooseTargetFolder(this.settings().outputFolder);
+    if (!folder) return undefined;
+    const entry = await this.tasks.submit(checked.checked, request, folder);
+    return this.follow(entry, checked.checked.model, args.quiet === true);
+  }
+
+  private async collect(args: GenerateArgs): Promise<GenerationRequest | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
+    let prompt = args.prompt;
+    if (prompt === undefined) {
+      prompt = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Generate Image (1/3): Prompt'),
+        prompt: vscode.l10n.t('Describe the image'),
+        value: selection,
+        ignoreFocusOut: true,
+        validateInput: (value) => {
+          const length = promptLength(value);
+          if (value.trim() === '') return vscode.l10n.t('Describe the image you want.');
+          return length > 2000 ? vscode.l10n.t('{0} of at most 2000 characters', length) : undefined;
+        },
+      });
+      if (prompt === undefined) return undefined;
+    }
+    let model = args.model ? findModel(args.model) : undefined;
+    if (args.model && !model) {
+      return { model: args.model, prompt };
+    }
+    if (!model) {
+      const preferred = this.settings().defaultModel;
+      const items = models.map((spec) => ({ label: spec.label, description: spec.id, detail: modelDetail(spec), spec, picked: spec.id === preferred }));
+      items.sort((a, b) => Number(b.picked) - Number(a.picked));
+      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Image (2/3): Model'), ignoreFocusOut: true, matchOnDescription: true });
+      if (!picked) return undefined;
+      model = picked.spec;
+    }
+    const request: GenerationRequest = { model: model.id, prompt };
+    if (args.size !== undefined || args.n !== undefined || args.quality !== undefined || args.promptPriority !== undefined || args.prompt !== undefined) {
+      if (args.size !== undefined) request.size = args.size;
+      if (args.n !== undefined) request.n = args.n;
+      if (args.quality !== undefined) request.quality = args.quality;
+      if (args.promptPriority !== undefined) request.promptPriority = args.promptPriority;
+      return request;
+    }
+    const size = await this.pickSize(model);
+    if (size === undefined) return undefined;
+    request.size = size;
+    const count = model.count;
+    const counts = count.kind === 'choices' ? count.values : Array.from({ length: count.max - count.min + 1 }, (_, i) => count.min + i);
+    const options: { label: string; description: string; n: number; quality?: string }[] = [];
+    for (const n of counts) {
+      for (const quality of model.quality ? model.quality.values : [undefined]) {
+        const label = quality
+          ? vscode.l10n.t('{0} image(s), {1} quality', n, quality)
+          : count.kind === 'range' && count.upperBound
+            ? vscode.l10n.t('Up to {0} image(s)', n)
+            : vscode.l10n.t('{0} image(s)', n);
+        const option: { label: string; description: string; n: number; quality?: string } = {
+          label,
+          description: vscode.l10n.t('reserves {0} credits', credits(model.creditsPerImage * n)),
+          n,
+        };
+        if (quality) option.quality = quality;
+        options.push(option);
+      }
+    }
+    if (options.length > 1) {
+      const picked = await vscode.window.showQuickPick(options, {
+        title: vscode.l10n.t('Generate Image (3/3): How many'),
+        placeHolder: count.kind === 'range' && count.upperBound ? vscode.l10n.t('Say in the prompt how many different images you want; you pay only for those produced.') : undefined,
+        ignoreFocusOut: true,
+      });
+      if (!picked) return undefined;
+      request.n = picked.n;
+      if (picked.quality) request.quality = picked.quality;
+    }
+    return request;
+  }
+
+  private async pickSize(model: ModelSpec): Promise<string | undefined> {
+    const custom = vscode.l10n.t('Custom size…');
+    const items: { label: string; description?: string; value: string | undefined }[] = model.size.options.map((option) => ({
+      label: option.value,
+      description: option.value.includes('x') && !option.value.includes(':') ? undefined : `${option.width} × ${option.height}`,
+      value: option.value,
+    }));
+    if (model.size.kind === 'pixels') items.push({ label: custom, description: vscode.l10n.t('width x height in pixels'), value: undefined });
+    const defaultIndex = items.findIndex((item) => item.value === model.size.default);
+    if (defaultIndex > 0) items.unshift(...items.splice(defaultIndex, 1));
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Image: Size'), ignoreFocusOut: true });
+    if (!picked) return undefined;
+    if (picked.value !== undefined) return picked.value;
+    return vscode.window.showInputBox({
+      title: vscode.l10n.t('Custom size'),
+      prompt: vscode.l10n.t('WIDTHxHEIGHT, between 2560x1440 and 4096x4096 pixels in all'),
+      value: '2560x1440',
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        const result = resolveSize(model, value.trim());
+        return 'code' in result ? localizeIssue(result) : undefined;
+      },
+    }).then((value) => value?.trim());
+  }
+
+  /** Shows the task's progress until it is saved, fails, or the user stops watching. */
+  private async follow(entry: LedgerEntry, model: ModelSpec, quiet: boolean): Promise<LedgerEntry | undefined> {
+    const final = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Generating with {0}', model.label),
+        cancellable: true,
+      },
+      (progress, token) =>
+        new Promise<LedgerEntry | undefined>((resolve) => {
+          let reported = 0;
+          progress.report({ message: vscode.l10n.t('submitted; reserves {0} credits', credits(entry.creditsReserved ?? 0)) });
+          const done = (value: LedgerEntry | undefined): void => {
+            subscription.dispose();
+            cancel.dispose();
+            resolve(value);
+          };
+          const subscription = this.tasks.onDidChange((changed) => {
+            if (changed.localId !== entry.localId) return;
+            if (terminal.has(changed.state)) {
+              done(changed);
+              return;
+            }
+            const increment = Math.max(0, changed.progress - reported);
+            reported = Math.max(reported, changed.progress);
+            const elapsed = (Date.now() - changed.createdAt) / 1000;
+            const eta = changed.progress > 5 ? (elapsed * (100 - changed.progress)) / changed.progress : Math.max(0, changed.estimatedSeconds - elapsed);
+            const message =
+              changed.state === 'completed'
+                ? vscode.l10n.t('saving…')
+                : vscode.l10n.t('{0}% · about {1} s left', changed.progress, Math.max(1, Math.round(eta)));
+            progress.report({ increment, message });
+          });
+          const cancel = token.onCancellationRequested(() => {
+            void this.tasks.stopWatching(entry.localId);
+            void vscode.window.showInformationMessage(
+              vscode.l10n.t('Stopped watching the task. It keeps running at EvoLink and stays in "EvoLink: Show Tasks", where you can check it again.'),
+            );
+            done(undefined);
+          });
+          // The task may have finished before the listener was attached.
+          void this.tasks.get(entry.localId).then((current) => {
+            if (current && terminal.has(current.state)) done(current);
+          });
+        }),
+    );
+    if (final) await this.report(final, quiet);
+    return final;
+  }
+
+  /** Shows a message without waiting for it to be dismissed; runs the action picked, if any. */
+  private notify(kind: 'info' | 'warning' | 'error', message: string, actions: { title: string; run: () => unknown }[] = []): void {
+    const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    void show(message, ...actions.map((action) => action.title)).then((picked) => actions.find((action) => action.title === picked)?.run());
+  }
+
+  private async report(entry: LedgerEntry, quiet: boolean): Promise<void> {
+    if (entry.state === 'saved') {
+      const files = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => vscode.Uri.parse(uri));
+      if (!quiet && files[0]) {
+        await vscode.commands.executeCommand('vscode.open', files[0], { preview: false, viewColumn: vscode.ViewColumn.Beside });
+        await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
+      }
+      const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
+      const text = vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, vscode.workspace.asRelativePath(vscode.Uri.parse(entry.targetFolder))) + used;
+      const editor = vscode.window.activeTextEditor;
+      const canInsert = editor !== undefined && files[0] !== undefined;
+      this.notify('info', text, canInsert ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', files[0]) }] : []);
+      return;
+    }
+    if (entry.state === 'failed' && entry.error) {
+      const code = entry.error.code ?? 'unknown_error';
+      const advice = adviceFor(code);
+      const hint =
+        advice.advice === 'changeInput'
+          ? vscode.l10n.t('Change the prompt or the image, then try again.')
+          : advice.advice === 'no'
+            ? vscode.l10n.t('Trying again as is will not help.')
+            : advice.advice === 'later'
+              ? vscode.l10n.t('Try again in about {0} s.', advice.waitSeconds ?? 60)
+              : vscode.l10n.t('Try again.');
+      const canRetry = advice.advice === 'now' || advice.advice === 'later';
+      this.notify(
+        'error',
+        vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, entry.error.message, hint),
+        canRetry ? [{ title: vscode.l10n.t('Retry'), run: () => vscode.commands.executeCommand('evolink.generateImage', { ...entry.request, folder: entry.targetFolder }) }] : [],
+      );
+      return;
+    }
+    if (entry.state === 'saveFailed') {
+      this.notify('error', vscode.l10n.t('The images were generated but could not be saved ({0}). They are kept; choose another folder.', entry.error?.message ?? ''), [
+        { title: vscode.l10n.t('Save to Another Folder'), run: () => vscode.commands.executeCommand('evolink.showTasks', entry.localId) },
+      ]);
+      return;
+    }
+    if (entry.state === 'expired') {
+      this.notify('error', vscode.l10n.t('The result links expired before the images were saved (EvoLink keeps them 24 hours).'));
+      return;
+    }
+    if (entry.state === 'stopped') {
+      this.notify('warning', vscode.l10n.t('The task is taking longer than expected. It stays in "EvoLink: Show Tasks"; check it again later.'));
+    }
+  }
+}

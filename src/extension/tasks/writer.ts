@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { imageFormats } from '../../common/imageType';
+import type { ImageFormat } from '../../common/models';
+import { provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
+import { EvoLinkError } from '../../common/errors';
+import type { LedgerEntry } from './ledger';
+
+/**
+ * The provenance file beside each image (`<image>.evolink.json`): enough to regenerate or trace
+ * it. Documented in the README; `version` changes when a field changes meaning.
+ */
+export interface Provenance {
+  version: 1;
+  generator: string;
+  prompt: string;
+  model: string;
+  parameters: Record<string, unknown>;
+  taskId: string | undefined;
+  resultIndex: number;
+  creditsUsed: number | undefined;
+  createdAt: string;
+  completedAt: string | undefined;
+  /** Local images the request was made from, relative to this file when possible. */
+  sources: string[];
+  format: ImageFormat;
+  width: number | undefined;
+  height: number | undefined;
+}
+
+/** The output folder of a workspace folder: `evolink.outputFolder` relative to it. */
+export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vscode.Uri {
+  const parts = setting.split(/[\\/]+/).filter((part) => part && part !== '.');
+  if (parts.some((part) => part === '..')) {
+    throw new EvoLinkError('configuration', vscode.l10n.t('The setting evolink.outputFolder must stay inside the workspace folder.'), { param: 'evolink.outputFolder' });
+  }
+  return vscode.Uri.joinPath(workspaceFolder, ...parts);
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new EvoLinkError('fileSystem', `${uri.path}: ${detail}`, { cause: error });
+}
+
+/**
+ * Saves a downloaded image into its folder through `vscode.workspace.fs` (so remote, WSL and
+ * virtual workspaces work): under a temporary name first, then renamed to a new, unique name
+ * derived from the prompt, never over an existing file. The provenance file is written beside it.
+ */
+export async function saveImage(
+  downloaded: vscode.Uri,
+  format: ImageFormat,
+  folder: vscode.Uri,
+  entry: LedgerEntry,
+  index: number,
+  size: { width: number; height: number } | undefined,
+  generator: string,
+): Promise<vscode.Uri> {
+  try {
+    await vscode.workspace.fs.createDirectory(folder);
+  } catch (error) {
+    throw fileSystemError(error, folder);
+  }
+  const stem = stemFromPrompt(entry.request.prompt);
+  const extension = imageFormats[format].extension;
+  const partial = vscode.Uri.joinPath(folder, `.${entry.localId}-${index}.partial`);
+  try {
+    await vscode.workspace.fs.copy(downloaded, partial, { overwrite: true });
+  } catch (error) {
+    throw fileSystemError(error, partial);
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
+    const name = uniqueName(stem, extension, taken);
+    const target = vscode.Uri.joinPath(folder, name);
+    try {
+      await vscode.workspace.fs.rename(partial, target, { overwrite: false });
+    } catch (error) {
+      if (await exists(target)) continue; // Another writer took the name first.
+      await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+      throw fileSystemError(error, target);
+    }
+    const provenance: Provenance = {
+      version: 1,
+      generator,
+      prompt: entry.request.prompt,
+      model: entry.body.model,
+      parameters: Object.fromEntries(Object.entries(entry.body).filter(([key]) => key !== 'prompt' && key !== 'model')),
+      taskId: entry.taskId,
+      resultIndex: index,
+      creditsUsed: entry.creditsUsed,
+      createdAt: new Date(entry.createdAt).toISOString(),
+      completedAt: entry.completedAt ? new Date(entry.completedAt).toISOString() : undefined,
+      sources: entry.sources ?? [],
+      format,
+      width: size?.width,
+      height: size?.height,
+    };
+    const provenanceUri = vscode.Uri.joinPath(folder, provenanceName(name));
+    await vscode.workspace.fs.writeFile(provenanceUri, new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`)).then(undefined, () => undefined);
+    return target;
+  }
+  throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension} in ${folder.path}`);
+}

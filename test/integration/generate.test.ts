@@ -1,0 +1,172 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/extension/tasks/ledger';
+import type { EvoLinkExtensionApi } from '../../src/extension/main';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+const outputDir = () => vscode.Uri.joinPath(workspace(), 'images', 'generated');
+
+async function listOutput(): Promise<string[]> {
+  try {
+    return (await vscode.workspace.fs.readDirectory(outputDir())).map(([name]) => name).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function clearOutput(): Promise<void> {
+  await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+}
+
+function generate(args: Record<string, unknown>): Thenable<LedgerEntry | undefined> {
+  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, ...args });
+}
+
+describe('Generating images end to end', function () {
+  this.timeout(60_000);
+  let simulator: EvoLinkSimulator;
+  let api: EvoLinkExtensionApi;
+
+  before(async () => {
+    api = await activateExtension();
+    simulator = await startSimulator({ taskDurationMs: 2500 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await clearOutput();
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  beforeEach(async () => {
+    simulator.reset();
+    await clearOutput();
+  });
+
+  const cases: [string, Record<string, unknown>, string, number][] = [
+    ['gpt-4o-image', { size: '3:2', n: 2 }, 'png', 2],
+    ['gpt-image-1.5-lite', { size: '2:3', quality: 'low' }, 'webp', 1],
+    ['doubao-seedream-4.5', { size: '2560x1440', n: 4, prompt: 'generate 2 different images of a lighthouse at dawn' }, 'jpg', 2],
+  ];
+  for (const [model, args, extension, count] of cases) {
+    it(`saves ${model} results under their real type, with provenance beside them`, async () => {
+      const prompt = (args.prompt as string | undefined) ?? `A lighthouse at dawn, by ${model}`;
+      const entry = await generate({ model, prompt, ...args });
+      assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+      const names = await listOutput();
+      const images = names.filter((name) => !name.endsWith('.json'));
+      assert.equal(images.length, count, names.join(', '));
+      for (const image of images) {
+        assert.ok(image.endsWith(`.${extension}`), image);
+        assert.ok(image.startsWith('a-lighthouse-at-dawn') || image.startsWith('generate-2-different-images'), image);
+        const provenance = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(outputDir(), `${image}.evolink.json`)))) as Record<string, unknown>;
+        assert.equal(provenance.prompt, prompt);
+        assert.equal(provenance.model, model);
+        assert.equal(provenance.taskId, entry?.taskId);
+      }
+      const submits = simulator.requests.filter((request) => request.path === '/v1/images/generations');
+      assert.equal(submits.length, 1);
+      assert.match(submits[0]?.idempotencyKey ?? '', /^[A-Za-z0-9._-]{16,96}$/);
+      const downloads = simulator.requests.filter((request) => request.origin === 'cdn');
+      assert.equal(downloads.length, count);
+      assert.ok(downloads.every((request) => !request.hasAuthorization));
+    });
+  }
+
+  it('never overwrites: a second run with the same prompt gets new names', async () => {
+    await generate({ model: 'gpt-4o-image', prompt: 'same prompt', size: '1:1' });
+    await generate({ model: 'gpt-4o-image', prompt: 'same prompt', size: '1:1' });
+    assert.deepEqual((await listOutput()).filter((name) => !name.endsWith('.json')), ['same-prompt-2.png', 'same-prompt.png']);
+  });
+
+  it('refuses a request the model would refuse before anything is sent', async () => {
+    const result = await generate({ model: 'gpt-4o-image', prompt: 'x', n: 3 });
+    assert.equal(result, undefined);
+    assert.equal(simulator.requests.length, 0);
+    const long = await generate({ model: 'doubao-seedream-4.5', prompt: 'x'.repeat(2001) });
+    assert.equal(long, undefined);
+    assert.equal(simulator.requests.length, 0);
+  });
+
+  it('reports a failed task with its code, and the credits come back', async () => {
+    simulator.addTaskOutcome({ kind: 'fail', code: 'content_policy_violation' });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'forbidden' });
+    assert.equal(entry?.state, 'failed');
+    assert.equal(entry?.error?.code, 'content_policy_violation');
+    assert.equal(simulator.balanceOf(demoKey), 1000);
+    assert.deepEqual(await listOutput(), []);
+  });
+
+  it('reports a task that completed without results, and does not retry it', async () => {
+    simulator.addTaskOutcome({ kind: 'noResults' });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'nothing' });
+    assert.equal(entry?.state, 'failed');
+    assert.equal(entry?.error?.code, 'no_results');
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
+  });
+
+  it('finds results that only come in result_data', async () => {
+    simulator.addTaskOutcome({ kind: 'resultDataOnly', shape: 'object' });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'odd answer' });
+    assert.equal(entry?.state, 'saved');
+    assert.equal((await listOutput()).filter((name) => !name.endsWith('.json')).length, 1);
+  });
+
+  it('pays once when the answer to the submit is lost', async () => {
+    simulator.addFault('submit', { kind: 'reset' });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'lost answer' });
+    assert.equal(entry?.state, 'saved');
+    assert.equal(simulator.tasks.size, 1);
+    assert.equal(simulator.balanceOf(demoKey), 997.5);
+  });
+
+  it('keeps polling through 429, 502 and a reset while reading the task', async () => {
+    simulator.addFault('task', { kind: 'status', status: 429, retryAfter: '1' });
+    simulator.addFault('task', { kind: 'status', status: 502, body: 'html' });
+    simulator.addFault('task', { kind: 'reset' });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'bumpy road' });
+    assert.equal(entry?.state, 'saved');
+  });
+
+  it('gives nothing when the balance is too low, and records no task', async () => {
+    simulator.setKey(demoKey, { balance: 1 });
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'too expensive' });
+    assert.equal(entry, undefined);
+    assert.equal(simulator.tasks.size, 0);
+  });
+
+  it('inserts a relative reference with the prompt as alt text', async () => {
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'A small red fox' });
+    const image = vscode.Uri.parse(entry!.saved![0]!);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
+    const file = vscode.Uri.joinPath(workspace(), 'docs', 'page.md');
+    await vscode.workspace.fs.writeFile(file, new Uint8Array());
+    const editor = await vscode.window.showTextDocument(file);
+    void doc;
+    const inserted = await vscode.commands.executeCommand<string>('evolink.insertImageReference', image);
+    assert.equal(inserted, '![A small red fox](../images/generated/a-small-red-fox.png)');
+    assert.equal(editor.document.getText(), inserted);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'docs'), { recursive: true });
+  });
+
+  it('never writes the key into the log, the provenance or an error', async () => {
+    simulator.addFault('credits', { kind: 'status', status: 500 }, 1);
+    await generate({ model: 'gpt-4o-image', prompt: 'secret check' });
+    await generate({ model: 'gpt-4o-image', prompt: 'x', n: 3 });
+    const logDir = api.logUri.fsPath;
+    const logs = readdirSync(logDir).map((name) => readFileSync(join(logDir, name), 'utf8')).join('\n');
+    assert.ok(logs.length > 0, 'the log has lines');
+    assert.ok(!logs.includes(demoKey), 'the key is not in the log');
+    for (const name of await listOutput()) {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(outputDir(), name)));
+      assert.ok(!text.includes(demoKey), name);
+    }
+  });
+});
