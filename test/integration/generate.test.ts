@@ -141,6 +141,21 @@ describe('Generating images end to end', function () {
     assert.equal(simulator.tasks.size, 0);
   });
 
+  it('keeps the results when the folder cannot be written, and saves them elsewhere on request', async () => {
+    // A file where the output folder should be: creating the folder fails, as on a read-only disk.
+    const blocker = vscode.Uri.joinPath(workspace(), 'images');
+    await vscode.workspace.fs.writeFile(blocker, new TextEncoder().encode('not a folder'));
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'nowhere to go', folder: vscode.Uri.joinPath(blocker, 'generated').toString() });
+    assert.equal(entry?.state, 'saveFailed');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1);
+    await vscode.workspace.fs.delete(blocker);
+    const elsewhere = vscode.Uri.joinPath(workspace(), 'images', 'elsewhere');
+    await vscode.commands.executeCommand('evolink.saveTaskTo', entry.localId, elsewhere);
+    const names = (await vscode.workspace.fs.readDirectory(elsewhere)).map(([name]) => name);
+    assert.deepEqual(names.filter((name) => !name.endsWith('.json')), ['nowhere-to-go.png']);
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1, 'not downloaded again');
+  });
+
   it('inserts a relative reference with the prompt as alt text', async () => {
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'A small red fox' });
     const image = vscode.Uri.parse(entry!.saved![0]!);

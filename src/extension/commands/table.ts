@@ -14,6 +14,8 @@ export const commandTable = {
   'evolink.generateImage': (services: Services, args?: unknown) =>
     services.generate.run(typeof args === 'object' && args !== null ? (args) : {}),
   'evolink.showTasks': (services: Services, focusId?: unknown) => services.showTasks(typeof focusId === 'string' ? focusId : undefined),
+  'evolink.saveTaskTo': (services: Services, localId?: unknown, folder?: unknown) =>
+    typeof localId === 'string' && folder instanceof Object && 'scheme' in folder ? services.tasks.saveElsewhere(localId, folder as vscode.Uri) : undefined,
   'evolink.insertImageReference': (services: Services, image?: unknown) =>
     services.insertReference(image instanceof Object && 'scheme' in image ? (image as vscode.Uri) : undefined),
 } satisfies Record<string, (services: Services, ...args: unknown[]) => unknown>;

@@ -2,17 +2,11 @@ import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { checkBaseUrl, type BaseUrlProblem } from '../../common/endpoints';
 import { EvoLinkError } from '../../common/errors';
+import { settingDefaults } from './defaults';
 import type { Endpoints } from '../api/client';
 import type { ProxySettings } from '../net/transport';
 
-/** The defaults of `contributes.configuration`; a test checks them against package.json. */
-export const settingDefaults = {
-  apiBaseUrl: 'https://api.evolink.ai',
-  filesApiBaseUrl: 'https://files-api.evolink.ai',
-  requestTimeoutSeconds: 30,
-  outputFolder: 'images/generated',
-  defaultModel: 'gpt-4o-image',
-} as const;
+export { settingDefaults } from './defaults';
 
 const settingsSchema = {
   apiBaseUrl: z.string(),
