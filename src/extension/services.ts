@@ -60,7 +60,11 @@ export class Services extends DisposableBase {
       }),
     );
     this._register(new TaskStatusBar(this.tasks));
+    // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
+    this._register(host.apiKeys.onDidChange((present) => (present ? void this.tasks.resume() : undefined)));
     this.generate = new GenerateCommand(this.tasks, this.apiKey, () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }));
+    const endings = new Set(['saved', 'failed', 'saveFailed', 'expired']);
+    this._register(this.tasks.onDidChange((entry) => (endings.has(entry.state) ? this.generate.announce(entry) : undefined)));
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('evolink')) {

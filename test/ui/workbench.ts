@@ -16,7 +16,12 @@ export interface Workbench {
 }
 
 /** Opens a fresh window on a copy of the sample workspace. */
-export async function openWorkbench(version: string, settings: Record<string, unknown>, theme: 'light' | 'dark' = 'dark'): Promise<Workbench> {
+export async function openWorkbench(
+  version: string,
+  settings: Record<string, unknown>,
+  theme: 'light' | 'dark' = 'dark',
+  env: Record<string, string> = {},
+): Promise<Workbench> {
   const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
   const folder = join(dataDir, 'workspace');
   cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
@@ -24,6 +29,7 @@ export async function openWorkbench(version: string, settings: Record<string, un
     version,
     dataDir,
     settings: { ...settings, 'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern' },
+    env,
   });
   let browser: Browser | undefined;
   try {
@@ -103,4 +109,27 @@ export async function waitForNotification(page: Page, text: RegExp, timeoutMs = 
     await page.locator('.notifications-center', { hasText: text }).waitFor({ timeout: 5000 }).catch(() => undefined);
   }
   return message;
+}
+
+/** Types into the open quick input and accepts, waiting for the input to take the text. */
+export async function answerQuickInput(page: Page, text: string | undefined): Promise<void> {
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  if (text !== undefined) {
+    await input.fill(text);
+    await page.waitForTimeout(150);
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+/** Sets the API key through the real password box. */
+export async function setApiKey(page: Page, key: string): Promise<void> {
+  await runFromPalette(page, 'EvoLink: Set API Key');
+  const box = page.locator('.quick-input-widget input[type="password"]');
+  await box.waitFor({ timeout: 15_000 });
+  await box.fill(key);
+  await page.keyboard.press('Enter');
+  await waitForNotification(page, /EvoLink API key saved/);
+  await page.keyboard.press('Escape');
 }

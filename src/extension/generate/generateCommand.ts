@@ -45,6 +45,9 @@ function modelDetail(model: ModelSpec): string {
 
 /** `EvoLink: Generate Image...` and what follows it. */
 export class GenerateCommand {
+  /** Tasks whose progress a command is showing; the others are announced when they end. */
+  readonly following = new Set<string>();
+
   constructor(
     private readonly tasks: TaskService,
     private readonly apiKey: ApiKeyCommands,
@@ -65,7 +68,12 @@ export class GenerateCommand {
     const folder = args.folder ? vscode.Uri.parse(args.folder) : await chooseTargetFolder(this.settings().outputFolder);
     if (!folder) return undefined;
     const entry = await this.tasks.submit(checked.checked, request, folder);
-    return this.follow(entry, checked.checked.model, args.quiet === true);
+    this.following.add(entry.localId);
+    try {
+      return await this.follow(entry, checked.checked.model, args.quiet === true);
+    } finally {
+      this.following.delete(entry.localId);
+    }
   }
 
   private async collect(args: GenerateArgs): Promise<GenerationRequest | undefined> {
@@ -220,6 +228,20 @@ export class GenerateCommand {
   private notify(kind: 'info' | 'warning' | 'error', message: string, actions: { title: string; run: () => unknown }[] = []): void {
     const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     void show(message, ...actions.map((action) => action.title)).then((picked) => actions.find((action) => action.title === picked)?.run());
+  }
+
+  /** Announces the end of a task no command is following (resumed after a restart, or no longer watched). */
+  announce(entry: LedgerEntry): void {
+    if (this.following.has(entry.localId)) return;
+    if (entry.state === 'saved') {
+      const files = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => vscode.Uri.parse(uri));
+      this.notify('info', vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, entry.request.prompt.slice(0, 60)), [
+        { title: vscode.l10n.t('Open'), run: () => files[0] && vscode.commands.executeCommand('vscode.open', files[0]) },
+        { title: vscode.l10n.t('Reveal in Explorer'), run: () => files[0] && vscode.commands.executeCommand('revealInExplorer', files[0]) },
+      ]);
+    } else if (entry.state !== 'stopped') {
+      void this.report(entry, true);
+    }
   }
 
   private async report(entry: LedgerEntry, quiet: boolean): Promise<void> {

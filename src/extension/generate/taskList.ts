@@ -27,20 +27,31 @@ function stateLabel(entry: LedgerEntry): string {
   }
 }
 
-/** The status bar item: how many tasks this window is watching; a click opens the task list. */
+const active = new Set(['submitting', 'unknownOutcome', 'running', 'completed']);
+
+/** The status bar item: how many tasks are on their way; a click opens the task list. */
 export class TaskStatusBar extends DisposableBase {
   private readonly item = this._register(vscode.window.createStatusBarItem('evolink.tasks', vscode.StatusBarAlignment.Left, 10));
+  private readonly states = new Map<string, string>();
 
-  constructor(private readonly tasks: TaskService) {
+  constructor(tasks: TaskService) {
     super();
     this.item.name = vscode.l10n.t('EvoLink Tasks');
     this.item.command = 'evolink.showTasks';
-    this._register(tasks.onDidChange(() => this.update()));
-    this.update();
+    this._register(
+      tasks.onDidChange((entry) => {
+        this.states.set(entry.localId, entry.state);
+        this.update();
+      }),
+    );
+    void tasks.list().then((entries) => {
+      for (const entry of entries) if (!this.states.has(entry.localId)) this.states.set(entry.localId, entry.state);
+      this.update();
+    });
   }
 
   private update(): void {
-    const count = this.tasks.watching;
+    const count = [...this.states.values()].filter((state) => active.has(state)).length;
     if (count === 0) {
       this.item.hide();
       return;

@@ -318,9 +318,11 @@ export class TaskService extends DisposableBase {
         await this.update(entry);
         return;
       }
-      this.deps.log.warn(`Reading task ${entry.taskId} failed (${isEvoLinkError(error) ? error.reason : 'error'}); trying again later`);
+      const reason = isEvoLinkError(error) ? error.reason : 'error';
+      this.deps.log.warn(`Reading task ${entry.taskId} failed (${reason}); trying again later`);
       await this.deps.ledger.put(entry);
-      this.schedule(entry, 15_000);
+      // Without a valid key, reading again soon cannot help; a new key resumes it at once.
+      this.schedule(entry, reason === 'auth' ? 5 * 60_000 : 15_000);
       return;
     }
     entry.polls++;

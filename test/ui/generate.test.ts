@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { answerQuickInput, openWorkbench, runFromPalette, screenshot, setApiKey, type Workbench } from './workbench';
+
+function imagesIn(folder: string): string[] {
+  const dir = join(folder, 'images', 'generated');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => !name.endsWith('.json') && !name.endsWith('.partial')) : [];
+}
+
+for (const version of ['1.100', '1.139']) {
+  describe(`Generating from the palette, in VS Code ${version}`, () => {
+    let simulator: EvoLinkSimulator;
+    let workbench: Workbench;
+
+    before(async () => {
+      simulator = new EvoLinkSimulator({ taskDurationMs: 14_000 });
+      const urls = await simulator.start();
+      workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', { EVOLINK_TIME_SCALE: '0.25' });
+      await setApiKey(workbench.page, demoKey);
+    });
+
+    afterEach(async function () {
+      if (this.currentTest?.state === 'failed') {
+        await screenshot(workbench.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}-${version}`);
+      }
+    });
+
+    after(async () => {
+      await workbench?.close();
+      await simulator?.stop();
+    });
+
+    it('shows progress, survives a reload of the window, and saves the result exactly once', async () => {
+      const { page, folder } = workbench;
+      await runFromPalette(page, 'EvoLink: Generate Image...');
+      await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
+      await answerQuickInput(page, 'GPT-4o Image');
+      await answerQuickInput(page, undefined); // the default size
+      await answerQuickInput(page, '2 image(s)');
+      // The item by its id (extension id + item id); versions differ in the markup around it.
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[id="evolink.evolink-image-studio.evolink.tasks"]')].some((item) => /EvoLink:\s*1\s*running/.test(item.textContent ?? '')),
+        undefined,
+        { timeout: 20_000 },
+      );
+      // The progress notification shows as a toast where the version renders toasts.
+      await page.locator('.notification-list-item', { hasText: 'Generating with GPT-4o Image' }).first().waitFor({ timeout: 3000 }).catch(() => undefined);
+      await page.waitForTimeout(1500);
+      await screenshot(page, `generate-progress-${version}`);
+      assert.equal(simulator.tasks.size, 1);
+      assert.deepEqual(imagesIn(folder), []);
+
+      // Reload mid-task: the ledger resumes it in the new window. This web test host keeps
+      // SecretStorage in memory only, so the key is set again, as its user would have to.
+      await page.reload();
+      await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+      await setApiKey(page, demoKey);
+      const deadline = Date.now() + 60_000;
+      while (imagesIn(folder).length < 2 && Date.now() < deadline) await page.waitForTimeout(500);
+      if (process.env.EVOLINK_UI_DEBUG) {
+        const { execSync } = await import('node:child_process');
+        console.log(execSync(`find ${join(folder, '..')} -name '*.log' -path '*evolink*' | while read f; do echo "== $f"; cat "$f"; done`).toString());
+      }
+      assert.deepEqual(imagesIn(folder).sort(), ['a-lighthouse-at-dawn-watercolor-2.png', 'a-lighthouse-at-dawn-watercolor.png']);
+      await page.waitForTimeout(3000);
+      assert.equal(imagesIn(folder).length, 2, 'saved once, not again');
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
+      assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 2);
+      await screenshot(page, `generate-resumed-${version}`);
+    });
+
+    it('lists the task in Show Tasks with its state', async () => {
+      const { page } = workbench;
+      await runFromPalette(page, 'EvoLink: Show Tasks');
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'A lighthouse at dawn' }).first();
+      await row.waitFor({ timeout: 15_000 });
+      assert.match(await row.innerText(), /saved/);
+      await screenshot(page, `show-tasks-${version}`);
+      await page.keyboard.press('Escape');
+    });
+  });
+}
