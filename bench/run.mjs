@@ -1,5 +1,13 @@
-// `npm run bench`: every benchmark of the project, one after the other.
+// `npm run bench`: every benchmark of the project, one after the other. Each reports its figures
+// as ratios against a baseline measured in the same run.
 import { execFileSync } from 'node:child_process';
-for (const bench of ['bench/activation.mjs']) {
-  execFileSync(process.execPath, [bench], { stdio: 'inherit' });
+
+const tsx = ['node_modules/tsx/dist/cli.mjs'];
+const benches = [
+  ['bench/activation.mjs'],
+  [...tsx, 'bench/polling.ts'],
+  [...tsx, 'bench/download.ts'],
+];
+for (const args of benches) {
+  execFileSync(process.execPath, args, { stdio: 'inherit' });
 }

@@ -25,18 +25,27 @@ export interface PollTuning {
   maxDelayMs: number;
   /** The share of the predicted remaining time to wait. */
   fraction: number;
-  /** After the predicted end: wait this, growing by `overdueGrowth` each read, up to `maxDelayMs`. */
-  overdueDelayMs: number;
-  overdueGrowth: number;
+  /** Once the task is due (or overdue), look this often. */
+  dueDelayMs: number;
+  /** Tasks end as early as this share of their estimate: until progress says more, that is the pace. */
+  earliestShare: number;
+  /** Progress below this many percent says too little to predict from. */
+  trustProgress: number;
 }
 
+/**
+ * Chosen with bench/polling.ts: on a workload whose durations spread from 0.3x to 1.9x the
+ * estimate, with four progress curves, it makes fewer reads than a fixed 3 s poller and notices
+ * the end sooner, both on average and at the 95th percentile.
+ */
 export const defaultPollTuning: PollTuning = {
   firstLookMs: 3000,
   minDelayMs: 1000,
-  maxDelayMs: 12_000,
-  fraction: 0.4,
-  overdueDelayMs: 1500,
-  overdueGrowth: 1.25,
+  maxDelayMs: 6000,
+  fraction: 0.3,
+  dueDelayMs: 2500,
+  earliestShare: 0.25,
+  trustProgress: 5,
 };
 
 /** How long a task may run before the extension stops watching it (it can be checked again). */
@@ -44,20 +53,17 @@ export function pollDeadlineMs(estimatedSeconds: number): number {
   return Math.max(10 * 60_000, estimatedSeconds * 1000 * 6);
 }
 
-/** Predicts the milliseconds left until the task completes, from `now`. */
-export function predictRemainingMs(observation: PollObservation, now: number): number {
-  const byEstimate = observation.submittedAt + observation.estimatedSeconds * 1000 - now;
+/**
+ * Predicts the milliseconds until the task may complete, from `now`: from the progress made so
+ * far once it says enough, otherwise from the earliest end that tasks of this estimate reach.
+ */
+export function predictRemainingMs(observation: PollObservation, now: number, tuning: PollTuning = defaultPollTuning): number {
   const { progress } = observation;
-  if (progress < 5 || progress >= 100) {
-    return byEstimate;
+  if (progress >= tuning.trustProgress && progress < 100) {
+    const elapsed = observation.progressAt - observation.submittedAt;
+    return observation.progressAt + (elapsed * (100 - progress)) / progress - now;
   }
-  // The rate seen so far, projected from the moment it was seen.
-  const elapsed = observation.progressAt - observation.submittedAt;
-  const byProgress = observation.progressAt + (elapsed * (100 - progress)) / progress - now;
-  // Progress speaks for the task itself; the estimate only for tasks like it. Lean to progress
-  // as it grows.
-  const weight = Math.min(1, progress / 50);
-  return weight * byProgress + (1 - weight) * byEstimate;
+  return observation.submittedAt + observation.estimatedSeconds * 1000 * tuning.earliestShare - now;
 }
 
 /** The delay before the next read of a task that is not finished. */
@@ -65,12 +71,10 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   if (observation.polls === 0) {
     return tuning.firstLookMs;
   }
-  const remaining = predictRemainingMs(observation, now);
-  if (remaining <= tuning.minDelayMs) {
-    // Due, or overdue: look often at first, then back off, since the estimate was wrong.
-    const overdueFor = Math.max(0, -remaining);
-    const steps = Math.floor(overdueFor / 5000);
-    return Math.min(tuning.maxDelayMs, Math.round(tuning.overdueDelayMs * tuning.overdueGrowth ** steps));
+  const remaining = predictRemainingMs(observation, now, tuning);
+  if (remaining <= 0) {
+    // Past the predicted end: the prediction was early; look at a steady pace.
+    return tuning.dueDelayMs;
   }
   return Math.round(Math.min(tuning.maxDelayMs, Math.max(tuning.minDelayMs, remaining * tuning.fraction)));
 }

@@ -17,7 +17,8 @@ describe('Polling schedule', () => {
   });
 
   it('looks rarely while the end is far', () => {
-    assert.equal(nextPollDelay(observation({}), start + 3000), defaultPollTuning.maxDelayMs);
+    assert.equal(nextPollDelay(observation({}), start + 3000), 6000);
+    assert.equal(nextPollDelay(observation({ estimatedSeconds: 600 }), start + 3000), defaultPollTuning.maxDelayMs);
   });
 
   it('looks often when the end is near', () => {
@@ -26,19 +27,17 @@ describe('Polling schedule', () => {
     assert.ok(delay >= defaultPollTuning.minDelayMs);
   });
 
-  it('predicts from progress once it is reported, leaning to it as it grows', () => {
+  it('predicts from progress once it says enough', () => {
     // Half done after 20 s although 100 s were estimated: about 20 s are left, not 80.
-    const remaining = predictRemainingMs(observation({ progress: 50, progressAt: start + 20_000 }), start + 20_000);
-    assert.equal(remaining, 20_000);
-    // Progress too small to trust yet: the estimate decides.
-    assert.equal(predictRemainingMs(observation({ progress: 2, progressAt: start + 10_000 }), start + 10_000), 90_000);
+    assert.equal(predictRemainingMs(observation({ progress: 50, progressAt: start + 20_000 }), start + 20_000), 20_000);
+    // Progress too small to trust yet: the earliest end of such tasks (a quarter of 100 s) sets the pace.
+    assert.equal(predictRemainingMs(observation({ progress: 2, progressAt: start + 10_000 }), start + 10_000), 15_000);
   });
 
-  it('backs off when a task runs past its predicted end, but never waits more than the cap', () => {
+  it('looks every 2.5 s once a task is due or overdue', () => {
     const overdue = (ms: number) => nextPollDelay(observation({ progress: 99, progressAt: start + 100_000 }), start + 100_000 + ms);
-    assert.ok(overdue(0) <= 1500);
-    assert.ok(overdue(30_000) > overdue(0));
-    assert.equal(overdue(10 * 60_000), defaultPollTuning.maxDelayMs);
+    assert.equal(overdue(5000), defaultPollTuning.dueDelayMs);
+    assert.equal(overdue(10 * 60_000), defaultPollTuning.dueDelayMs);
   });
 
   it('never schedules below one second', () => {

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -7,8 +6,9 @@ import { readImageSize, sniffImageFormat } from '../../common/imageType';
 import { nextPollDelay, pollDeadlineMs } from '../../common/polling';
 import type { CheckedRequest, GenerationRequest } from '../../common/request';
 import type { TaskSnapshot } from '../../common/wire';
-import type { DownloadSink, EvoLinkClient } from '../api/client';
+import type { EvoLinkClient } from '../api/client';
 import { DisposableBase } from '../base/disposable';
+import { FileSink } from './fileSink';
 import { newLocalId, type LedgerEntry, type TaskLedger } from './ledger';
 import { saveImage } from './writer';
 
@@ -33,38 +33,6 @@ export interface TaskServiceDeps {
 interface Watch {
   timer: ReturnType<typeof setTimeout> | undefined;
   controller: AbortController;
-}
-
-/** Keeps the first bytes of a download, to read its type and size from them. */
-class FileSink implements DownloadSink {
-  head = new Uint8Array(0);
-  private stream: ReturnType<typeof createWriteStream>;
-
-  constructor(private readonly path: string) {
-    this.stream = createWriteStream(path);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.head.length < 256 * 1024) {
-      const head = new Uint8Array(Math.min(256 * 1024, this.head.length + chunk.length));
-      head.set(this.head);
-      head.set(chunk.subarray(0, head.length - this.head.length), this.head.length);
-      this.head = head;
-    }
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
-    }
-  }
-
-  async reset(): Promise<void> {
-    await this.close();
-    this.head = new Uint8Array(0);
-    this.stream = createWriteStream(this.path);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  }
 }
 
 /**
