@@ -13,6 +13,10 @@ const context = {
   subscriptions: [],
   secrets: { get: async () => undefined, store: async () => {}, delete: async () => {}, onDidChange: () => ({ dispose() {} }) },
   extension: { id: 'evolink.evolink-image-studio', packageJSON: { version: '0.0.0' } },
+  // A folder without a task ledger, as on a first start.
+  storageUri: { fsPath: require('node:path').join(require('node:os').tmpdir(), 'evolink-bench-no-storage') },
+  globalStorageUri: { fsPath: require('node:path').join(require('node:os').tmpdir(), 'evolink-bench-no-storage') },
+  logUri: { fsPath: require('node:os').tmpdir() },
 };
 const started = performance.now();
 const extension = require(bundle);
@@ -20,7 +24,8 @@ extension.activate(context);
 if (mode === 'eager') {
   // What activation would cost if the client, undici and zod were loaded up front.
   const services = require(require('node:path').join(require('node:path').dirname(bundle), 'services.js'));
-  const created = services.createServices({ context, log: fake.window.createOutputChannel(), apiKeys: {} });
+  const apiKeys = { onDidChange: () => ({ dispose() {} }), get: async () => undefined };
+  const created = services.createServices({ context, log: fake.window.createOutputChannel(), apiKeys, ledgerDir: context.storageUri.fsPath });
   void created.settings;
   created.client();
 }

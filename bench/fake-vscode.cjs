@@ -8,14 +8,23 @@ class EventEmitter {
 }
 const disposable = { dispose() {} };
 const channel = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} };
+const statusBarItem = { show() {}, hide() {}, dispose() {} };
 module.exports = {
   EventEmitter,
   l10n: { t: (message) => message },
-  window: { createOutputChannel: () => channel, showErrorMessage: async () => undefined },
+  window: { createOutputChannel: () => channel, createStatusBarItem: () => statusBarItem, showErrorMessage: async () => undefined },
+  StatusBarAlignment: { Left: 1, Right: 2 },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
-  workspace: { getConfiguration: () => ({ get: () => undefined }), onDidChangeConfiguration: () => disposable },
+  workspace: {
+    getConfiguration: () => ({ get: () => undefined }),
+    onDidChangeConfiguration: () => disposable,
+    fs: { readDirectory: () => Promise.reject(new Error('ENOENT')) },
+  },
   ProgressLocation: { Notification: 15 },
   CancellationError: class CancellationError extends Error {},
-  Uri: { parse: (value) => ({ toString: () => value }) },
+  Uri: {
+    parse: (value) => ({ toString: () => value }),
+    joinPath: (base, ...parts) => ({ fsPath: require('node:path').join(base.fsPath, ...parts) }),
+  },
   env: { language: 'en' },
 };

@@ -1,5 +1,3 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
@@ -36,8 +34,8 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     const apiKeys = new ApiKeyStore(context.secrets);
     context.subscriptions.push(apiKeys);
 
-    const storage = context.storageUri ?? context.globalStorageUri;
-    const ledgerDir = join(storage.fsPath, 'tasks');
+    const ledger = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tasks');
+    const ledgerDir = ledger.fsPath;
     let services: Promise<Services> | undefined;
     const getServices = (): Promise<Services> => {
       services ??= loadServicesModule().then((module) => {
@@ -61,9 +59,10 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
 
     void apiKeys.refresh();
     // Tasks paid for in an earlier session resume; the services load only when there are any.
-    void readdir(ledgerDir).then(
-      (names) => {
-        if (names.some((name) => name.endsWith('.json'))) {
+    // VS Code's own file system API, already loaded: Node's fs would cost more than all else here.
+    void vscode.workspace.fs.readDirectory(ledger).then(
+      (entries) => {
+        if (entries.some(([name]) => name.endsWith('.json'))) {
           void getServices().then((loaded) => loaded.tasks.resume());
         }
       },

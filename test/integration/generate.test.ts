@@ -156,6 +156,23 @@ describe('Generating images end to end', function () {
     assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1, 'not downloaded again');
   });
 
+  it('reports a result whose link has expired as expired, and does not retry it', async () => {
+    simulator.addFault('cdn', { kind: 'status', status: 403 }, 5);
+    const entry = await generate({ model: 'gpt-4o-image', prompt: 'too late' });
+    assert.equal(entry?.state, 'expired');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1);
+  });
+
+  it('runs several tasks at once, each saved once', async () => {
+    const entries = await Promise.all([
+      generate({ model: 'gpt-4o-image', prompt: 'first of three' }),
+      generate({ model: 'gpt-image-1.5-lite', prompt: 'second of three' }),
+      generate({ model: 'doubao-seedream-4.5', prompt: 'third of three' }),
+    ]);
+    assert.deepEqual(entries.map((entry) => entry?.state), ['saved', 'saved', 'saved']);
+    assert.deepEqual((await listOutput()).filter((name) => !name.endsWith('.json')), ['first-of-three.png', 'second-of-three.webp', 'third-of-three.jpg']);
+  });
+
   it('inserts a relative reference with the prompt as alt text', async () => {
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'A small red fox' });
     const image = vscode.Uri.parse(entry!.saved![0]!);

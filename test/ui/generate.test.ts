@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { answerQuickInput, openWorkbench, runFromPalette, screenshot, setApiKey, type Workbench } from './workbench';
+import { answerQuickInput, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
 
 function imagesIn(folder: string): string[] {
   const dir = join(folder, 'images', 'generated');
@@ -64,7 +64,9 @@ for (const version of ['1.100', '1.139']) {
         console.log(execSync(`find ${join(folder, '..')} -name '*.log' -path '*evolink*' | while read f; do echo "== $f"; cat "$f"; done`).toString());
       }
       assert.deepEqual(imagesIn(folder).sort(), ['a-lighthouse-at-dawn-watercolor-2.png', 'a-lighthouse-at-dawn-watercolor.png']);
-      await page.waitForTimeout(3000);
+      // The new window says what it saved on its own.
+      assert.match(await waitForNotification(page, /from an earlier request/), /Saved 2 image\(s\)/);
+      await page.waitForTimeout(2000);
       assert.equal(imagesIn(folder).length, 2, 'saved once, not again');
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
       assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 2);
