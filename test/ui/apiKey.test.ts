@@ -1,31 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { openWorkbench, runFromPalette, screenshot, waitForNotification, type Workbench } from './workbench';
+import { demoKey } from '../../simulator/server';
+import { runFromPalette, screenshot, useSession, waitForNotification } from './workbench';
 
 for (const version of ['1.100', '1.139']) {
   describe(`Setting the API key from the palette, in VS Code ${version}`, () => {
-    let simulator: EvoLinkSimulator;
-    let workbench: Workbench;
-
-    before(async () => {
-      simulator = new EvoLinkSimulator();
-      const urls = await simulator.start();
-      workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files });
-    });
-
-    afterEach(async function () {
-      if (this.currentTest?.state === 'failed') {
-        await screenshot(workbench.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}-${version}`);
-      }
-    });
-
-    after(async () => {
-      await workbench?.close();
-      await simulator?.stop();
-    });
+    const session = useSession(version);
 
     it('asks for the key in a password box, checks it, and shows the balance', async () => {
-      const { page } = workbench;
+      const { page } = session().workbench;
+      const { simulator } = session();
       await runFromPalette(page, 'EvoLink: Set API Key');
       const box = page.locator('.quick-input-widget input[type="password"]');
       await box.waitFor({ timeout: 15_000 });
@@ -41,7 +24,8 @@ for (const version of ['1.100', '1.139']) {
     });
 
     it('says why a rejected key was not saved', async () => {
-      const { page } = workbench;
+      const { page } = session().workbench;
+      const { simulator } = session();
       await runFromPalette(page, 'EvoLink: Set API Key');
       const box = page.locator('.quick-input-widget input[type="password"]');
       await box.waitFor({ timeout: 15_000 });

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { answerQuickInput, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
+import { demoKey } from '../../simulator/server';
+import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession, waitForNotification } from './workbench';
 
 function imagesIn(folder: string): string[] {
   const dir = join(folder, 'images', 'generated');
@@ -11,28 +11,14 @@ function imagesIn(folder: string): string[] {
 
 for (const version of ['1.100', '1.139']) {
   describe(`Generating from the palette, in VS Code ${version}`, () => {
-    let simulator: EvoLinkSimulator;
-    let workbench: Workbench;
-
-    before(async () => {
-      simulator = new EvoLinkSimulator({ taskDurationMs: 14_000 });
-      const urls = await simulator.start();
-      workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', { EVOLINK_TIME_SCALE: '0.25' });
-      await setApiKey(workbench.page, demoKey);
-    });
-
-    afterEach(async function () {
-      if (this.currentTest?.state === 'failed') {
-        await screenshot(workbench.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}-${version}`);
-      }
-    });
-
-    after(async () => {
-      await workbench?.close();
-      await simulator?.stop();
+    const session = useSession(version, {
+      simulator: { taskDurationMs: 14_000 },
+      env: { EVOLINK_TIME_SCALE: '0.25' },
+      setup: ({ workbench }) => setApiKey(workbench.page, demoKey),
     });
 
     it('shows progress, survives a reload of the window, and saves the result exactly once', async () => {
+      const { simulator, workbench } = session();
       const { page, folder } = workbench;
       await runFromPalette(page, 'EvoLink: Generate Image...');
       await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
@@ -74,7 +60,7 @@ for (const version of ['1.100', '1.139']) {
     });
 
     it('lists the task in Show Tasks with its state', async () => {
-      const { page } = workbench;
+      const { page } = session().workbench;
       await runFromPalette(page, 'EvoLink: Show Tasks');
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'A lighthouse at dawn' }).first();
       await row.waitFor({ timeout: 15_000 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, repoRoot, startServer, workbenchUrl, type StartedServer } from '../../scripts/lib/vscode-server.mjs';
+import { EvoLinkSimulator, type SimulatorOptions } from '../../simulator/server';
 
 /** Where UI tests leave their screenshots. */
 export const screenshotDir = join(repoRoot, '.test-results', 'ui');
@@ -132,4 +133,39 @@ export async function setApiKey(page: Page, key: string): Promise<void> {
   await page.keyboard.press('Enter');
   await waitForNotification(page, /EvoLink API key saved/);
   await page.keyboard.press('Escape');
+}
+
+/** A simulator and a window on it, for one `describe` block. */
+export interface Session {
+  simulator: EvoLinkSimulator;
+  workbench: Workbench;
+}
+
+/**
+ * Registers the hooks of a UI suite: a simulator and a fresh window pointed at it before the
+ * tests, a screenshot of the window when a test fails, and both closed after. Answers a getter,
+ * since the session exists only once the `before` hook has run.
+ */
+export function useSession(version: string, options: { simulator?: SimulatorOptions; env?: Record<string, string>; setup?: (session: Session) => Promise<void> } = {}): () => Session {
+  let session: Session | undefined;
+  before(async () => {
+    const simulator = new EvoLinkSimulator(options.simulator);
+    const urls = await simulator.start();
+    const workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', options.env);
+    session = { simulator, workbench };
+    await options.setup?.(session);
+  });
+  afterEach(async function () {
+    if (session && this.currentTest?.state === 'failed') {
+      await screenshot(session.workbench.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}-${version}`);
+    }
+  });
+  after(async () => {
+    await session?.workbench.close();
+    await session?.simulator.stop();
+  });
+  return () => {
+    if (!session) throw new Error('The UI session has not started.');
+    return session;
+  };
 }
