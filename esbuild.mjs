@@ -5,7 +5,7 @@
 //   node esbuild.mjs --tests         also bundles the integration tests into out/
 // Type checking is separate: `npm run typecheck` runs tsc per layer.
 import * as esbuild from 'esbuild';
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -90,6 +90,12 @@ if (tests) {
       external: ['vscode', 'sharp', 'mocha'],
     }),
   );
+}
+
+// The codicon font and stylesheet, served to the webview from beside the bundle.
+mkdirSync('dist/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) {
+  cpSync(join('node_modules/@vscode/codicons/dist', file), join('dist/codicons', file));
 }
 
 if (watch) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
+import { studioViewType } from './studio/viewType';
 import type { createServices, HostContext, Services } from './services';
 
 /*
@@ -48,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     };
 
     for (const id of Object.keys(commandTable) as CommandId[]) {
-      const handler = commandTable[id] as (services: Services, ...args: unknown[]) => unknown;
+      const handler: (services: Services, ...args: unknown[]) => unknown = commandTable[id];
       context.subscriptions.push(
         vscode.commands.registerCommand(id, async (...args: unknown[]) => {
           const loaded = await getServices();
@@ -56,6 +57,13 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
         }),
       );
     }
+
+    // The Studio is restored after a reload; the services load only when it was open.
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(studioViewType, {
+        deserializeWebviewPanel: async (panel) => (await getServices()).restoreStudio(panel),
+      }),
+    );
 
     void apiKeys.refresh();
     // Tasks paid for in an earlier session resume; the services load only when there are any.

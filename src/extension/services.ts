@@ -12,6 +12,7 @@ import { showTasks, TaskStatusBar } from './generate/taskList';
 import { TaskLedger } from './tasks/ledger';
 import { TaskService } from './tasks/taskService';
 import { join } from 'node:path';
+import { StudioPanel, type StudioDeps } from './studio/studioPanel';
 
 /*
  * Everything a command needs beyond the first moments of activation. This module is a bundle
@@ -64,7 +65,9 @@ export class Services extends DisposableBase {
     this._register(host.apiKeys.onDidChange((present) => (present ? void this.tasks.resume() : undefined)));
     this.generate = new GenerateCommand(this.tasks, this.apiKey, () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }));
     const endings = new Set(['saved', 'failed', 'saveFailed', 'expired']);
-    this._register(this.tasks.onDidChange((entry) => (endings.has(entry.state) ? this.generate.announce(entry) : undefined)));
+    this._register(
+      this.tasks.onDidChange((entry) => (endings.has(entry.state) && !StudioPanel.follows(entry.localId) ? this.generate.announce(entry) : undefined)),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('evolink')) {
@@ -83,6 +86,27 @@ export class Services extends DisposableBase {
   get settings(): Settings {
     this.settingsSnapshot ??= readSettings((message) => this.host.log.warn(message));
     return this.settingsSnapshot;
+  }
+
+  private studioDeps(): StudioDeps {
+    return {
+      extensionUri: this.host.context.extensionUri,
+      tasks: this.tasks,
+      log: this.host.log,
+      hasApiKey: () => this.host.apiKeys.has(),
+      onDidChangeApiKey: this.host.apiKeys.onDidChange,
+      settings: () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }),
+    };
+  }
+
+  /** `EvoLink: Open Image Studio`. */
+  openStudio(): void {
+    StudioPanel.show(this.studioDeps());
+  }
+
+  /** Restores the Studio after a reload. */
+  restoreStudio(panel: vscode.WebviewPanel): void {
+    StudioPanel.restore(panel, this.studioDeps());
   }
 
   /** `EvoLink: Show Tasks`. */

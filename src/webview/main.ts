@@ -1,13 +1,321 @@
 /*
  * The Image Studio webview. It runs in the panel's iframe, talks to the host only through
- * postMessage, and makes no network call of its own.
+ * postMessage (the host makes every network call and never sends the key), takes all its text
+ * from the host's `init`, and keeps the draft in the webview state so that it survives a reload.
  */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { ModelSpec } from '../common/models';
+import type { HostMessage, StudioTask } from '../common/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const vscodeApi = acquireVsCodeApi();
-vscodeApi.postMessage({ type: 'ready' });
+interface Draft {
+  model: string;
+  prompt: string;
+  size: string;
+  width: string;
+  height: string;
+  n: number;
+  quality: string;
+}
+
+type Field = HTMLElement & { value: string };
+
+const vscode = acquireVsCodeApi();
+const customSize = '__custom__';
+let strings: Record<string, string> = {};
+let models: readonly ModelSpec[] = [];
+let locale = 'en';
+let draft: Draft = { model: '', prompt: '', size: '', width: '2560', height: '1440', n: 1, quality: '' };
+let hasApiKey = true;
+let tasks: StudioTask[] = [];
+let submitting = false;
+
+const t = (key: string, ...args: (string | number)[]): string =>
+  (strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => String(args[Number(index)] ?? whole));
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Record<string, string>, ...children: (Node | string | undefined)[]): HTMLElementTagNameMap[K];
+function h(tag: string, attributes?: Record<string, string>, ...children: (Node | string | undefined)[]): HTMLElement;
+function h(tag: string, attributes: Record<string, string> = {}, ...children: (Node | string | undefined)[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) if (child !== undefined) element.append(child);
+  return element;
+}
+
+const credits = (value: number): string => value.toLocaleString(locale, { maximumFractionDigits: 2 });
+const model = (): ModelSpec => models.find((candidate) => candidate.id === draft.model) ?? models[0]!;
+
+function saveDraft(): void {
+  vscode.setState({ draft });
+}
+
+/** The size value to send, from the choice or the custom fields. */
+function sizeValue(): string {
+  return draft.size === customSize ? `${draft.width.trim()}x${draft.height.trim()}` : draft.size;
+}
+
+function select(id: string, label: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLElement {
+  const field = h('vscode-single-select', { id, 'aria-label': label }) as Field;
+  for (const option of options) {
+    const element = h('vscode-option', { value: option.value }, option.label);
+    if (option.value === value) element.setAttribute('selected', '');
+    field.append(element);
+  }
+  field.addEventListener('change', () => onChange(field.value));
+  return h('div', { class: 'field' }, h('vscode-label', { for: id }, label), field);
+}
+
+/** Keeps the draft valid for the chosen model (a size or count the model lacks falls back to its default). */
+function fitDraft(): void {
+  const spec = model();
+  draft.model = spec.id;
+  if (draft.size !== customSize && !spec.size.options.some((option) => option.value === draft.size)) draft.size = spec.size.default;
+  if (draft.size === customSize && spec.size.kind !== 'pixels') draft.size = spec.size.default;
+  const counts = spec.count.kind === 'choices' ? spec.count.values : Array.from({ length: spec.count.max - spec.count.min + 1 }, (_, i) => i + 1);
+  if (!counts.includes(draft.n)) draft.n = spec.count.default;
+  if (spec.quality && !spec.quality.values.includes(draft.quality)) draft.quality = spec.quality.default;
+}
+
+function renderCompose(): HTMLElement {
+  fitDraft();
+  const spec = model();
+  const section = h('section', { class: 'compose', 'aria-labelledby': 'compose-title' }, h('h2', { id: 'compose-title' }, t('compose')));
+  section.append(select('model', t('model'), models.map((m) => ({ value: m.id, label: m.label })), spec.id, (value) => {
+    draft.model = value;
+    saveDraft();
+    render();
+  }));
+
+  const prompt = h('vscode-textarea', { id: 'prompt', rows: '5', resize: 'vertical', placeholder: t('promptPlaceholder'), 'aria-describedby': 'prompt-length' }) as Field;
+  prompt.value = draft.prompt;
+  const length = h('div', { id: 'prompt-length', class: 'hint', 'aria-live': 'polite' });
+  const updateLength = (): void => {
+    const count = [...draft.prompt].length;
+    const over = count - spec.promptMaxLength;
+    length.textContent = over > 0 ? t('promptTooLong', over) : t('promptLength', count, spec.promptMaxLength);
+    length.classList.toggle('error', over > 0);
+    updateGenerate();
+  };
+  prompt.addEventListener('input', () => {
+    draft.prompt = prompt.value;
+    saveDraft();
+    updateLength();
+  });
+  section.append(h('div', { class: 'field wide' }, h('vscode-label', { for: 'prompt' }, t('prompt')), prompt, length));
+
+  const options = h('div', { class: 'options' });
+  const sizes = spec.size.options.map((option) => ({ value: option.value, label: option.value.includes(':') || /^\dK$/.test(option.value) ? `${option.value} (${option.width}×${option.height})` : option.value }));
+  if (spec.size.kind === 'pixels') sizes.push({ value: customSize, label: t('customSize') });
+  options.append(select('size', t('size'), sizes, draft.size, (value) => {
+    draft.size = value;
+    saveDraft();
+    render();
+  }));
+  if (draft.size === customSize) {
+    for (const [key, label] of [['width', t('width')], ['height', t('height')]] as const) {
+      const field = h('vscode-textfield', { id: key, type: 'number', min: '1', 'aria-label': label }) as Field;
+      field.value = draft[key];
+      field.addEventListener('input', () => {
+        draft[key] = field.value;
+        saveDraft();
+      });
+      options.append(h('div', { class: 'field narrow' }, h('vscode-label', { for: key }, label), field));
+    }
+  }
+  const count = spec.count;
+  const counts = count.kind === 'choices' ? [...count.values] : Array.from({ length: count.max - count.min + 1 }, (_, i) => i + count.min);
+  if (counts.length > 1) {
+    options.append(select('count', t('count'), counts.map((n) => ({ value: String(n), label: String(n) })), String(draft.n), (value) => {
+      draft.n = Number(value);
+      saveDraft();
+      render();
+    }));
+  }
+  if (spec.quality) {
+    options.append(select('quality', t('quality'), spec.quality.values.map((value) => ({ value, label: value })), draft.quality, (value) => {
+      draft.quality = value;
+      saveDraft();
+    }));
+  }
+  section.append(options);
+  if (spec.count.kind === 'range' && spec.count.upperBound) section.append(h('p', { class: 'hint' }, t('countUpTo', draft.n)));
+
+  const generate = h('vscode-button', { id: 'generate' }, submitting ? t('generating') : t('generate'));
+  const updateGenerate = (): void => {
+    const tooLong = [...draft.prompt].length > spec.promptMaxLength;
+    const empty = draft.prompt.trim() === '';
+    if (tooLong || empty || submitting || !hasApiKey) generate.setAttribute('disabled', '');
+    else generate.removeAttribute('disabled');
+  };
+  generate.addEventListener('click', submit);
+  section.append(h('div', { class: 'actions' }, generate, h('span', { class: 'cost', id: 'cost' }, t('cost', credits(spec.creditsPerImage * draft.n)))));
+  section.append(h('div', { id: 'problem', class: 'problem', role: 'alert' }));
+  if (!hasApiKey) {
+    const setKey = h('vscode-button', { secondary: '' }, t('setKey'));
+    setKey.addEventListener('click', () => vscode.postMessage({ type: 'setApiKey' }));
+    section.append(h('div', { class: 'banner', role: 'status' }, h('span', {}, t('noKey')), setKey));
+  }
+  updateLength();
+  return section;
+}
+
+function submit(): void {
+  const spec = model();
+  const request: Record<string, unknown> = { model: spec.id, prompt: draft.prompt, size: sizeValue(), n: draft.n };
+  if (spec.quality) request.quality = draft.quality;
+  submitting = true;
+  render();
+  vscode.postMessage({ type: 'submit', request });
+}
+
+function taskButton(label: string, icon: string, message: Record<string, unknown>): HTMLElement {
+  const button = h('vscode-button', { secondary: '', icon, title: label, 'aria-label': label });
+  button.addEventListener('click', () => vscode.postMessage(message));
+  return button;
+}
+
+function renderTasks(): HTMLElement {
+  const section = h('section', { class: 'tasks', 'aria-labelledby': 'tasks-title' }, h('h2', { id: 'tasks-title' }, t('tasks')));
+  if (tasks.length === 0) {
+    section.append(h('p', { class: 'hint' }, t('noTasks')));
+    return section;
+  }
+  const list = h('ul', { class: 'task-list' });
+  for (const task of tasks.slice(0, 12)) {
+    const details = [task.model, task.size, `n=${task.n}`];
+    if (task.creditsUsed !== undefined) details.push(t('creditsUsed', credits(task.creditsUsed)));
+    else if (task.creditsReserved !== undefined) details.push(t('cost', credits(task.creditsReserved)));
+    const status = [t(`state.${task.state}`)];
+    if (task.state === 'running') status.push(`${task.progress}%`);
+    if (task.etaSeconds !== undefined) status.push(t('eta', task.etaSeconds));
+    if (task.error) status.push(task.error);
+    const item = h(
+      'li',
+      { class: `task state-${task.state}`, 'aria-label': `${task.prompt}: ${status.join(', ')}` },
+      h('div', { class: 'task-prompt', title: task.prompt }, task.prompt),
+      h('div', { class: 'task-meta' }, details.join(' · ')),
+      h('div', { class: 'task-status' }, status.join(' · ')),
+    );
+    if (task.state === 'running' || task.state === 'submitting' || task.state === 'completed') {
+      const bar = h('vscode-progress-bar', { 'aria-label': t(`state.${task.state}`) });
+      if (task.state === 'running' && task.progress > 0) bar.setAttribute('value', String(task.progress));
+      else bar.setAttribute('indeterminate', '');
+      item.append(bar);
+    }
+    const buttons = h('div', { class: 'task-actions' });
+    if (task.state === 'running' || task.state === 'unknownOutcome') buttons.append(taskButton(t('stopWatching'), 'debug-pause', { type: 'stopWatching', localId: task.localId }));
+    if (task.state === 'stopped' || task.state === 'unknownOutcome') buttons.append(taskButton(t('checkAgain'), 'refresh', { type: 'checkAgain', localId: task.localId }));
+    if (task.state === 'failed' || task.state === 'expired') buttons.append(taskButton(t('retry'), 'debug-restart', { type: 'retry', localId: task.localId }));
+    buttons.append(taskButton(t('copyPrompt'), 'copy', { type: 'copyPrompt', localId: task.localId }));
+    item.append(buttons);
+    list.append(item);
+  }
+  section.append(list);
+  return section;
+}
+
+function renderResults(): HTMLElement {
+  const section = h('section', { class: 'results', 'aria-labelledby': 'results-title' }, h('h2', { id: 'results-title' }, t('results')));
+  const saved = tasks.filter((task) => task.images.length > 0);
+  if (saved.length === 0) {
+    section.append(h('p', { class: 'hint' }, t('noResults')));
+    return section;
+  }
+  const grid = h('div', { class: 'gallery', role: 'list' });
+  for (const task of saved) {
+    for (const image of task.images) {
+      const open = (): void => vscode.postMessage({ type: 'openImage', uri: image.uri });
+      const picture = h('img', { src: image.src, alt: task.prompt, loading: 'lazy', tabindex: '0', role: 'button', 'aria-label': `${t('open')}: ${image.name}` });
+      picture.addEventListener('click', open);
+      picture.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          open();
+        }
+      });
+      grid.append(
+        h(
+          'figure',
+          { class: 'tile', role: 'listitem' },
+          picture,
+          h('figcaption', { title: task.prompt }, image.name),
+          h(
+            'div',
+            { class: 'tile-actions' },
+            taskButton(t('open'), 'go-to-file', { type: 'openImage', uri: image.uri }),
+            taskButton(t('reveal'), 'folder-opened', { type: 'revealImage', uri: image.uri }),
+            taskButton(t('insert'), 'insert', { type: 'insertReference', uri: image.uri }),
+            taskButton(t('copyPrompt'), 'copy', { type: 'copyPrompt', localId: task.localId }),
+          ),
+        ),
+      );
+    }
+  }
+  section.append(grid);
+  return section;
+}
+
+function render(): void {
+  const app = document.getElementById('app');
+  if (!app || models.length === 0) return;
+  const focused = document.activeElement?.id;
+  app.replaceChildren(h('h1', {}, t('title')), renderCompose(), renderTasks(), renderResults());
+  app.setAttribute('aria-busy', 'false');
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+function showProblem(message: string): void {
+  const problem = document.getElementById('problem');
+  if (problem) problem.textContent = message;
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init': {
+      strings = message.strings;
+      models = message.models;
+      locale = message.locale;
+      hasApiKey = message.hasApiKey;
+      const saved = (vscode.getState() as { draft?: Draft } | undefined)?.draft;
+      draft = saved ?? { ...draft, model: message.defaultModel };
+      document.title = t('title');
+      render();
+      return;
+    }
+    case 'tasks':
+      tasks = message.tasks;
+      render();
+      return;
+    case 'apiKey':
+      hasApiKey = message.hasApiKey;
+      render();
+      return;
+    case 'submitted':
+      submitting = false;
+      render();
+      return;
+    case 'problem':
+      submitting = false;
+      render();
+      showProblem(message.message);
+      return;
+    case 'balance':
+      return;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

@@ -13,6 +13,7 @@ export const commandTable = {
   'evolink.showBalance': (services: Services) => services.apiKey.showBalance(),
   'evolink.generateImage': (services: Services, args?: unknown) =>
     services.generate.run(typeof args === 'object' && args !== null ? (args) : {}),
+  'evolink.openStudio': (services: Services) => services.openStudio(),
   'evolink.showTasks': (services: Services, focusId?: unknown) => services.showTasks(typeof focusId === 'string' ? focusId : undefined),
   'evolink.saveTaskTo': (services: Services, localId?: unknown, folder?: unknown) =>
     typeof localId === 'string' && folder instanceof Object && 'scheme' in folder ? services.tasks.saveElsewhere(localId, folder as vscode.Uri) : undefined,

@@ -1,0 +1,62 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator, Page } from 'playwright-core';
+import { demoKey } from '../../simulator/server';
+import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+
+/** The Studio's document, inside the webview's two iframes. */
+function studio(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview').frameLocator('iframe');
+}
+
+async function useTheme(page: Page, theme: string): Promise<void> {
+  await runFromPalette(page, 'Preferences: Color Theme');
+  await answerQuickInput(page, theme);
+  await page.waitForTimeout(800);
+}
+
+for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Modern']] as const) {
+  describe(`The Image Studio in VS Code ${version} (${theme})`, () => {
+    const session = useSession(version, {
+      simulator: { taskDurationMs: 6000 },
+      env: { EVOLINK_TIME_SCALE: '0.25' },
+      setup: async ({ workbench }) => {
+        await setApiKey(workbench.page, demoKey);
+        await useTheme(workbench.page, theme);
+      },
+    });
+
+    it('composes a request from the model table, submits it, and shows progress and the result', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      await runFromPalette(page, 'EvoLink: Open Image Studio');
+      const view = studio(page);
+      await view.locator('h1').waitFor({ timeout: 30_000 });
+      assert.equal(await view.locator('h1').innerText(), 'Image Studio');
+      await view.locator('vscode-textarea#prompt textarea').fill('A paper boat on a calm lake, soft morning light');
+      assert.match(await view.locator('#prompt-length').innerText(), /47 \/ 2000/);
+      await screenshot(page, `studio-compose-${version}`);
+      await view.locator('vscode-button#generate').click();
+      await view.locator('.task.state-running, .task.state-submitting').first().waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(1500);
+      await screenshot(page, `studio-running-${version}`);
+      await view.locator('.tile img').first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(800);
+      await screenshot(page, `studio-result-${version}`);
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
+      assert.match(await view.locator('.task').first().innerText(), /Saved/);
+      // The Studio shows the outcome itself: no notification repeats it.
+      assert.equal(await page.locator('.notification-list-item', { hasText: 'from an earlier request' }).count(), 0);
+    });
+
+    it('refuses a prompt over the model limit before anything is sent', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      const before = simulator.requests.length;
+      const view = studio(page);
+      await view.locator('vscode-textarea#prompt textarea').fill('x'.repeat(2001));
+      assert.match(await view.locator('#prompt-length').innerText(), /1 characters over the limit/);
+      assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '');
+      assert.equal(simulator.requests.length, before);
+    });
+  });
+}

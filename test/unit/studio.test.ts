@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { parseWebviewMessage } from '../../src/common/protocol';
+import { renderStudioHtml } from '../../src/extension/studio/html';
+
+const options = {
+  cspSource: 'https://webview.example',
+  nonce: 'bm9uY2Utb2YtdGhpcy1wYWdl',
+  scriptUri: 'https://webview.example/dist/webview.js',
+  styleUri: 'https://webview.example/media/studio.css',
+  codiconsUri: 'https://webview.example/dist/codicons/codicon.css',
+  title: 'Image Studio <"test">',
+  language: 'de',
+};
+
+describe('The Studio page', () => {
+  const html = renderStudioHtml(options);
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+
+  it('has a strict Content Security Policy', () => {
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-bm9uY2Utb2YtdGhpcy1wYWdl'/);
+    assert.match(csp, /style-src https:\/\/webview\.example(;|$)/);
+    assert.match(csp, /img-src https:\/\/webview\.example blob:(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|http:/);
+  });
+
+  it('loads every script with the nonce, and has no inline script, style or handler', () => {
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    assert.ok(scripts.length >= 1);
+    for (const script of scripts) {
+      assert.match(script, /nonce="bm9uY2Utb2YtdGhpcy1wYWdl"/);
+      assert.match(script, /src="/);
+    }
+    assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
+    assert.doesNotMatch(html, /<style/);
+    assert.doesNotMatch(html, /\son[a-z]+=/i);
+    assert.doesNotMatch(html, /style="/);
+  });
+
+  it('escapes what it puts into attributes and text', () => {
+    assert.ok(html.includes('<title>Image Studio &lt;&quot;test&quot;&gt;</title>'));
+    assert.ok(html.includes('<html lang="de">'));
+  });
+});
+
+describe('Messages from the Studio webview', () => {
+  it('accepts the documented messages', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'submit', request: { model: 'gpt-4o-image', prompt: 'a fox', n: 2 } }), {
+      type: 'submit',
+      request: { model: 'gpt-4o-image', prompt: 'a fox', n: 2 },
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'stopWatching', localId: 'evl-abc-0123' }), { type: 'stopWatching', localId: 'evl-abc-0123' });
+  });
+
+  it('drops malformed and unknown messages', () => {
+    for (const raw of [
+      undefined,
+      null,
+      'ready',
+      42,
+      {},
+      { type: 'unknown' },
+      { type: 'submit' },
+      { type: 'submit', request: { model: 'gpt-4o-image' } },
+      { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x', n: 1.5 } },
+      { type: 'submit', request: { model: 5, prompt: 'x' } },
+      { type: 'stopWatching', localId: '../../etc/passwd' },
+      { type: 'openImage' },
+      { type: 'openImage', uri: 'x'.repeat(5000) },
+      { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x'.repeat(20_001) } },
+    ]) {
+      assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw)?.slice(0, 80));
+    }
+  });
+
+  it('keeps no field it does not know', () => {
+    const parsed = parseWebviewMessage({ type: 'setApiKey', apiKey: 'sk-should-not-pass' });
+    assert.deepEqual(parsed, { type: 'setApiKey' });
+  });
+});
