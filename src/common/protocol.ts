@@ -24,6 +24,8 @@ export const studioRequestSchema = z.object({
 export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** The webview has loaded and listens: the host answers `init`. */
   z.object({ type: z.literal('ready') }),
+  /** The first render after `init` is on screen (for the timing in the log). */
+  z.object({ type: z.literal('painted') }),
   /** Generate with these options. */
   z.object({ type: z.literal('submit'), request: studioRequestSchema }),
   z.object({ type: z.literal('stopWatching'), localId: id }),

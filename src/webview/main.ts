@@ -294,6 +294,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       draft = saved ?? { ...draft, model: message.defaultModel };
       document.title = t('title');
       render();
+      requestAnimationFrame(() => requestAnimationFrame(() => vscode.postMessage({ type: 'painted' })));
       return;
     }
     case 'tasks':

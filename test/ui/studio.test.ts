@@ -32,6 +32,11 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       const view = studio(page);
       await view.locator('h1').waitFor({ timeout: 30_000 });
       assert.equal(await view.locator('h1').innerText(), 'Image Studio');
+      if (process.env.EVOLINK_UI_TIMINGS) {
+        const { execSync } = await import('node:child_process');
+        await page.waitForTimeout(500);
+        console.log(execSync(`grep -rh "Studio:" ${session().workbench.folder}/../user-data/logs || true`).toString());
+      }
       await view.locator('vscode-textarea#prompt textarea').fill('A paper boat on a calm lake, soft morning light');
       assert.match(await view.locator('#prompt-length').innerText(), /47 \/ 2000/);
       await screenshot(page, `studio-compose-${version}`);

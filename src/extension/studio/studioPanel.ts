@@ -36,6 +36,7 @@ const shownTasks = 50;
 export class StudioPanel extends DisposableBase {
   private static current: StudioPanel | undefined;
   private ready = false;
+  private readonly openedAt = Date.now();
   private pendingTasks: ReturnType<typeof setTimeout> | undefined;
   /** The files this panel has shown; only these may be opened or revealed on its request. */
   private readonly knownImages = new Set<string>();
@@ -130,6 +131,7 @@ export class StudioPanel extends DisposableBase {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.deps.log.info(`Studio: webview ready ${Date.now() - this.openedAt} ms after opening`);
         this.post({
           type: 'init',
           models,
@@ -139,6 +141,9 @@ export class StudioPanel extends DisposableBase {
           locale: vscode.env.language,
         });
         await this.postTasks();
+        return;
+      case 'painted':
+        this.deps.log.info(`Studio: first paint with init ${Date.now() - this.openedAt} ms after opening`);
         return;
       case 'submit':
         await this.submit(message.request);
