@@ -75,6 +75,17 @@ export interface StudioTask {
   images: StudioImage[];
 }
 
+/** One image of the history, read from its provenance file. */
+export interface StudioHistoryItem extends StudioImage {
+  prompt: string;
+  model: string;
+  size: string | undefined;
+  n: number | undefined;
+  quality: string | undefined;
+  promptPriority: string | undefined;
+  createdAt: string;
+}
+
 /** Every message the host sends. */
 export type HostMessage =
   | {
@@ -88,6 +99,8 @@ export type HostMessage =
       locale: string;
     }
   | { type: 'tasks'; tasks: StudioTask[] }
+  /** Past generations of this workspace, newest first. */
+  | { type: 'history'; items: StudioHistoryItem[] }
   | { type: 'apiKey'; hasApiKey: boolean }
   | { type: 'balance'; spendable: number | undefined }
   /** A submit was refused or failed before it became a task. */

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { ModelSpec } from '../common/models';
-import type { HostMessage, StudioTask } from '../common/protocol';
+import type { HostMessage, StudioHistoryItem, StudioTask } from '../common/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -42,6 +42,8 @@ let draft: Draft = { model: '', prompt: '', size: '', width: '2560', height: '14
 let hasApiKey = true;
 let tasks: StudioTask[] = [];
 let submitting = false;
+let history: StudioHistoryItem[] = [];
+let historyQuery = '';
 
 const t = (key: string, ...args: (string | number)[]): string =>
   (strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => String(args[Number(index)] ?? whole));
@@ -268,11 +270,69 @@ function renderResults(): HTMLElement {
   return section;
 }
 
+/** Fills the compose form with a past request's settings. */
+function reuse(item: StudioHistoryItem): void {
+  const spec = models.find((candidate) => candidate.id === item.model);
+  if (!spec) return;
+  draft.model = spec.id;
+  draft.prompt = item.prompt;
+  if (item.size && spec.size.options.some((option) => option.value === item.size)) {
+    draft.size = item.size;
+  } else if (item.size && spec.size.kind === 'pixels') {
+    draft.size = customSize;
+    [draft.width, draft.height] = item.size.split('x') as [string, string];
+  }
+  if (item.n !== undefined) draft.n = item.n;
+  if (item.quality) draft.quality = item.quality;
+  saveDraft();
+  render();
+  document.getElementById('prompt')?.focus();
+  window.scrollTo({ top: 0 });
+}
+
+function renderHistory(): HTMLElement {
+  const section = h('section', { class: 'history', 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title' }, t('history')));
+  if (history.length === 0) {
+    section.append(h('p', { class: 'hint' }, t('historyEmpty')));
+    return section;
+  }
+  const search = h('vscode-textfield', { id: 'history-search', type: 'search', placeholder: t('historySearch'), 'aria-label': t('historySearch') }) as Field;
+  search.value = historyQuery;
+  search.addEventListener('input', () => {
+    historyQuery = search.value;
+    render();
+  });
+  section.append(search);
+  const words = historyQuery.toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = history.filter((item) => words.every((word) => `${item.prompt} ${item.model}`.toLowerCase().includes(word)));
+  if (matches.length === 0) {
+    section.append(h('p', { class: 'hint' }, t('historyNoMatch')));
+    return section;
+  }
+  const list = h('ul', { class: 'history-list' });
+  for (const item of matches.slice(0, 100)) {
+    const again = h('vscode-button', { secondary: '', icon: 'history', title: t('reuse'), 'aria-label': `${t('reuse')}: ${item.prompt}` });
+    again.addEventListener('click', () => reuse(item));
+    const when = new Date(item.createdAt).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    list.append(
+      h(
+        'li',
+        { class: 'history-item' },
+        h('img', { src: item.src, alt: item.prompt, loading: 'lazy' }),
+        h('div', { class: 'history-text' }, h('div', { class: 'task-prompt', title: item.prompt }, item.prompt), h('div', { class: 'task-meta' }, [item.model, item.size, when].filter(Boolean).join(' · '))),
+        h('div', { class: 'task-actions' }, again, taskButton(t('open'), 'go-to-file', { type: 'openImage', uri: item.uri }), taskButton(t('insert'), 'insert', { type: 'insertReference', uri: item.uri })),
+      ),
+    );
+  }
+  section.append(list);
+  return section;
+}
+
 function render(): void {
   const app = document.getElementById('app');
   if (!app || models.length === 0) return;
   const focused = document.activeElement?.id;
-  app.replaceChildren(h('h1', {}, t('title')), renderCompose(), renderTasks(), renderResults());
+  app.replaceChildren(h('h1', {}, t('title')), renderCompose(), renderTasks(), renderResults(), renderHistory());
   app.setAttribute('aria-busy', 'false');
   if (focused) document.getElementById(focused)?.focus();
 }
@@ -299,6 +359,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     }
     case 'tasks':
       tasks = message.tasks;
+      render();
+      return;
+    case 'history':
+      history = message.items;
       render();
       return;
     case 'apiKey':

@@ -53,6 +53,21 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       assert.equal(await page.locator('.notification-list-item', { hasText: 'from an earlier request' }).count(), 0);
     });
 
+    it('lists past generations from their provenance, finds them by prompt, and reuses their settings', async () => {
+      const { page } = session().workbench;
+      const view = studio(page);
+      const item = view.locator('.history-item', { hasText: 'A paper boat on a calm lake' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      await view.locator('vscode-textfield#history-search input').fill('zebra');
+      await view.locator('.history .hint').waitFor({ timeout: 5000 });
+      await view.locator('vscode-textfield#history-search input').fill('paper boat');
+      await item.waitFor({ timeout: 5000 });
+      await view.locator('vscode-textarea#prompt textarea').fill('something else entirely');
+      await item.locator('vscode-button[icon="history"]').click();
+      assert.equal(await view.locator('vscode-textarea#prompt textarea').inputValue(), 'A paper boat on a calm lake, soft morning light');
+      await screenshot(page, `studio-history-${version}`);
+    });
+
     it('refuses a prompt over the model limit before anything is sent', async () => {
       const { page } = session().workbench;
       const { simulator } = session();

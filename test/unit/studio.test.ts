@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parseWebviewMessage } from '../../src/common/protocol';
+import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
 
 const options = {
@@ -77,5 +78,33 @@ describe('Messages from the Studio webview', () => {
   it('keeps no field it does not know', () => {
     const parsed = parseWebviewMessage({ type: 'setApiKey', apiKey: 'sk-should-not-pass' });
     assert.deepEqual(parsed, { type: 'setApiKey' });
+  });
+});
+
+describe('Provenance files', () => {
+  const record = {
+    version: 1,
+    generator: 'evolink.evolink-image-studio/0.1.0',
+    prompt: 'A paper boat',
+    model: 'gpt-4o-image',
+    parameters: { size: '1:1', n: 1 },
+    taskId: 'task-unified-1-abc',
+    resultIndex: 0,
+    createdAt: '2026-11-21T07:00:00.000Z',
+    sources: [],
+    format: 'png',
+    width: 1024,
+    height: 1024,
+  };
+
+  it('reads what the writer writes', () => {
+    assert.deepEqual(parseProvenance(JSON.stringify(record)), record);
+  });
+
+  it('refuses files that are not provenance, or of another version', () => {
+    assert.equal(parseProvenance('{not json'), undefined);
+    assert.equal(parseProvenance(JSON.stringify({ ...record, version: 2 })), undefined);
+    assert.equal(parseProvenance(JSON.stringify({ ...record, prompt: 5 })), undefined);
+    assert.equal(parseProvenance('{"name": "package.json"}'), undefined);
   });
 });

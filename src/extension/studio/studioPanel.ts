@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { describeError } from '../commands/errorPresenter';
 import { EvoLinkError, isEvoLinkError } from '../../common/errors';
 import { models } from '../../common/models';
-import { parseWebviewMessage, type HostMessage, type StudioTask, type WebviewMessage } from '../../common/protocol';
+import { parseProvenance } from '../../common/provenance';
+import { parseWebviewMessage, type HostMessage, type StudioHistoryItem, type StudioTask, type WebviewMessage } from '../../common/protocol';
 import { checkRequest, type GenerationRequest } from '../../common/request';
 import { DisposableBase } from '../base/disposable';
 import { localizeIssue } from '../generate/issues';
@@ -27,6 +28,7 @@ export interface StudioDeps {
 }
 
 const shownTasks = 50;
+const historyLimit = 500;
 
 /**
  * The Image Studio panel: one per window. It posts nothing before the webview says `ready`,
@@ -84,7 +86,12 @@ export class StudioPanel extends DisposableBase {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
-    this._register(deps.tasks.onDidChange(() => this.scheduleTasks()));
+    this._register(
+      deps.tasks.onDidChange((entry) => {
+        this.scheduleTasks();
+        if (entry.state === 'saved') void this.postHistory();
+      }),
+    );
     this._register(deps.onDidChangeApiKey((present) => this.post({ type: 'apiKey', hasApiKey: present })));
     panel.webview.html = this.html();
   }
@@ -141,6 +148,7 @@ export class StudioPanel extends DisposableBase {
           locale: vscode.env.language,
         });
         await this.postTasks();
+        await this.postHistory();
         return;
       case 'painted':
         this.deps.log.info(`Studio: first paint with init ${Date.now() - this.openedAt} ms after opening`);
@@ -215,6 +223,54 @@ export class StudioPanel extends DisposableBase {
       this.pendingTasks = undefined;
       void this.postTasks();
     }, 100);
+  }
+
+  /**
+   * The history: provenance files under the output folders (the only image folders the panel may
+   * load), newest first. It lives with the project, so it is the same in every window and after a
+   * clone.
+   */
+  private async postHistory(): Promise<void> {
+    const webview = this.panel.webview;
+    const outputFolder = this.deps.settings().outputFolder;
+    const items: StudioHistoryItem[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const output = outputFolderOf(folder.uri, outputFolder);
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(output, '**/*.evolink.json'), undefined, historyLimit);
+      const read = await Promise.all(
+        files.map(async (file) => {
+          const image = file.with({ path: file.path.replace(/\.evolink\.json$/, '') });
+          try {
+            const [text] = await Promise.all([vscode.workspace.fs.readFile(file), vscode.workspace.fs.stat(image)]);
+            const provenance = parseProvenance(new TextDecoder().decode(text));
+            return provenance ? { image, provenance } : undefined;
+          } catch {
+            return undefined; // The image was moved or deleted: not part of the history.
+          }
+        }),
+      );
+      for (const found of read) {
+        if (!found) continue;
+        const { image, provenance } = found;
+        const uri = image.toString();
+        this.knownImages.add(uri);
+        const parameter = (name: string): unknown => provenance.parameters[name];
+        items.push({
+          uri,
+          src: webview.asWebviewUri(image).toString(),
+          name: image.path.split('/').pop() ?? '',
+          prompt: provenance.prompt,
+          model: provenance.model,
+          size: typeof parameter('size') === 'string' ? (parameter('size') as string) : undefined,
+          n: typeof parameter('n') === 'number' ? (parameter('n') as number) : undefined,
+          quality: typeof parameter('quality') === 'string' ? (parameter('quality') as string) : undefined,
+          promptPriority: typeof parameter('prompt_priority') === 'string' ? (parameter('prompt_priority') as string) : undefined,
+          createdAt: provenance.createdAt,
+        });
+      }
+    }
+    items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    this.post({ type: 'history', items: items.slice(0, historyLimit) });
   }
 
   private async postTasks(): Promise<void> {

@@ -3,29 +3,8 @@ import { imageFormats } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
 import { provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
 import { EvoLinkError } from '../../common/errors';
+import type { Provenance } from '../../common/provenance';
 import type { LedgerEntry } from './ledger';
-
-/**
- * The provenance file beside each image (`<image>.evolink.json`): enough to regenerate or trace
- * it. Documented in the README; `version` changes when a field changes meaning.
- */
-export interface Provenance {
-  version: 1;
-  generator: string;
-  prompt: string;
-  model: string;
-  parameters: Record<string, unknown>;
-  taskId: string | undefined;
-  resultIndex: number;
-  creditsUsed: number | undefined;
-  createdAt: string;
-  completedAt: string | undefined;
-  /** Local images the request was made from, relative to this file when possible. */
-  sources: string[];
-  format: ImageFormat;
-  width: number | undefined;
-  height: number | undefined;
-}
 
 /** The output folder of a workspace folder: `evolink.outputFolder` relative to it. */
 export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vscode.Uri {
@@ -94,16 +73,18 @@ export async function saveImage(
       prompt: entry.request.prompt,
       model: entry.body.model,
       parameters: Object.fromEntries(Object.entries(entry.body).filter(([key]) => key !== 'prompt' && key !== 'model')),
-      taskId: entry.taskId,
       resultIndex: index,
-      creditsUsed: entry.creditsUsed,
       createdAt: new Date(entry.createdAt).toISOString(),
-      completedAt: entry.completedAt ? new Date(entry.completedAt).toISOString() : undefined,
+      ...(entry.taskId ? { taskId: entry.taskId } : {}),
+      ...(entry.creditsUsed !== undefined ? { creditsUsed: entry.creditsUsed } : {}),
       sources: entry.sources ?? [],
       format,
-      width: size?.width,
-      height: size?.height,
     };
+    if (entry.completedAt) provenance.completedAt = new Date(entry.completedAt).toISOString();
+    if (size) {
+      provenance.width = size.width;
+      provenance.height = size.height;
+    }
     const provenanceUri = vscode.Uri.joinPath(folder, provenanceName(name));
     await vscode.workspace.fs.writeFile(provenanceUri, new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`)).then(undefined, () => undefined);
     return target;
