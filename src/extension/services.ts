@@ -94,6 +94,10 @@ export class Services extends DisposableBase {
       tasks: this.tasks,
       log: this.host.log,
       hasApiKey: () => this.host.apiKeys.has(),
+      spendable: async () => {
+        const apiKey = await this.host.apiKeys.get();
+        return apiKey ? (await this.client().getBalance({ apiKey })).spendable : undefined;
+      },
       onDidChangeApiKey: this.host.apiKeys.onDidChange,
       settings: () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }),
     };

@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { ModelSpec } from '../common/models';
+import { resolveSize } from '../common/request';
 import type { HostMessage, StudioHistoryItem, StudioTask } from '../common/protocol';
 
 interface VsCodeApi {
@@ -44,6 +45,7 @@ let tasks: StudioTask[] = [];
 let submitting = false;
 let history: StudioHistoryItem[] = [];
 let historyQuery = '';
+let spendable: number | undefined;
 
 const t = (key: string, ...args: (string | number)[]): string =>
   (strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => String(args[Number(index)] ?? whole));
@@ -116,6 +118,13 @@ function renderCompose(): HTMLElement {
     saveDraft();
     updateLength();
   });
+  // Ctrl+Enter (Cmd+Enter on macOS) generates, as in other VS Code input panels.
+  prompt.addEventListener('keydown', (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !generate.hasAttribute('disabled')) {
+      event.preventDefault();
+      submit();
+    }
+  });
   section.append(h('div', { class: 'field wide' }, h('vscode-label', { for: 'prompt' }, t('prompt')), prompt, length));
 
   const options = h('div', { class: 'options' });
@@ -133,6 +142,7 @@ function renderCompose(): HTMLElement {
       field.addEventListener('input', () => {
         draft[key] = field.value;
         saveDraft();
+        updateLength();
       });
       options.append(h('div', { class: 'field narrow' }, h('vscode-label', { for: key }, label), field));
     }
@@ -155,15 +165,25 @@ function renderCompose(): HTMLElement {
   section.append(options);
   if (spec.count.kind === 'range' && spec.count.upperBound) section.append(h('p', { class: 'hint' }, t('countUpTo', draft.n)));
 
+  const sizeProblem = h('div', { id: 'size-problem', class: 'hint error', role: 'status' });
+  section.append(sizeProblem);
   const generate = h('vscode-button', { id: 'generate' }, submitting ? t('generating') : t('generate'));
   const updateGenerate = (): void => {
     const tooLong = [...draft.prompt].length > spec.promptMaxLength;
     const empty = draft.prompt.trim() === '';
-    if (tooLong || empty || submitting || !hasApiKey) generate.setAttribute('disabled', '');
+    // A custom size is checked here with the limit named; the host checks everything again.
+    const size = draft.size === customSize ? resolveSize(spec, sizeValue()) : undefined;
+    const badSize = size !== undefined && 'code' in size;
+    sizeProblem.textContent = badSize ? t(`size.${size.code}`, String(size.values.value ?? ''), String(size.values.min ?? ''), String(size.values.max ?? '')) : '';
+    if (tooLong || empty || badSize || submitting || !hasApiKey) generate.setAttribute('disabled', '');
     else generate.removeAttribute('disabled');
   };
   generate.addEventListener('click', submit);
-  section.append(h('div', { class: 'actions' }, generate, h('span', { class: 'cost', id: 'cost' }, t('cost', credits(spec.creditsPerImage * draft.n)))));
+  const cost = spec.creditsPerImage * draft.n;
+  const costText = spendable === undefined ? t('cost', credits(cost)) : `${t('cost', credits(cost))} · ${t('balance', credits(spendable))}`;
+  const costLine = h('span', { class: 'cost', id: 'cost' }, costText);
+  if (spendable !== undefined && spendable < cost) costLine.classList.add('error');
+  section.append(h('div', { class: 'actions' }, generate, costLine));
   section.append(h('div', { id: 'problem', class: 'problem', role: 'alert' }));
   if (!hasApiKey) {
     const setKey = h('vscode-button', { secondary: '' }, t('setKey'));
@@ -379,6 +399,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       showProblem(message.message);
       return;
     case 'balance':
+      spendable = message.spendable;
+      render();
       return;
   }
 });

@@ -39,6 +39,8 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       }
       await view.locator('vscode-textarea#prompt textarea').fill('A paper boat on a calm lake, soft morning light');
       assert.match(await view.locator('#prompt-length').innerText(), /47 \/ 2000/);
+      await view.locator('#cost', { hasText: 'Balance' }).waitFor({ timeout: 10_000 });
+      assert.match(await view.locator('#cost').innerText(), /Reserves 2\.5 credits · Balance: 1,000 credits/);
       await screenshot(page, `studio-compose-${version}`);
       await view.locator('vscode-button#generate').click();
       await view.locator('.task.state-running, .task.state-submitting').first().waitFor({ timeout: 20_000 });
@@ -71,12 +73,36 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
     it('refuses a prompt over the model limit before anything is sent', async () => {
       const { page } = session().workbench;
       const { simulator } = session();
-      const before = simulator.requests.length;
+      const submits = () => simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
+      const before = submits();
       const view = studio(page);
       await view.locator('vscode-textarea#prompt textarea').fill('x'.repeat(2001));
       assert.match(await view.locator('#prompt-length').innerText(), /1 characters over the limit/);
       assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '');
-      assert.equal(simulator.requests.length, before);
+      assert.equal(submits(), before);
+    });
+
+    it('names the limit of a custom size before anything is sent', async () => {
+      const { page } = session().workbench;
+      const view = studio(page);
+      await view.locator('vscode-textarea#prompt textarea').fill('A wide banner');
+      // Picks as the component does: a new value, then "change" (its dropdown lives in a shadow root).
+      const pick = (id: string, value: string) =>
+        view.locator(`vscode-single-select#${id}`).evaluate((element, chosen) => {
+          (element as HTMLElement & { value: string }).value = chosen;
+          element.dispatchEvent(new Event('change', { bubbles: true }));
+        }, value);
+      await pick('model', 'doubao-seedream-4.5');
+      await pick('size', '__custom__');
+      await view.locator('vscode-textfield#width input').fill('1000');
+      await view.locator('vscode-textfield#height input').fill('1000');
+      assert.match(await view.locator('#size-problem').innerText(), /1000x1000 is out of range: the total pixels must lie between 2560x1440 and 4096x4096/);
+      assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '');
+      await view.locator('vscode-textfield#width input').fill('3000');
+      await view.locator('vscode-textfield#height input').fill('2000');
+      assert.equal(await view.locator('#size-problem').innerText(), '');
+      assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), null);
+      await screenshot(page, `studio-custom-size-${version}`);
     });
   });
 }

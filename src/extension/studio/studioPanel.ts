@@ -23,6 +23,8 @@ export interface StudioDeps {
   tasks: TaskService;
   log: vscode.LogOutputChannel;
   hasApiKey: () => Promise<boolean>;
+  /** What the key can spend now; `undefined` when it cannot be told (no key, offline). */
+  spendable: () => Promise<number | undefined>;
   onDidChangeApiKey: vscode.Event<boolean>;
   settings: () => { outputFolder: string; defaultModel: string };
 }
@@ -89,10 +91,18 @@ export class StudioPanel extends DisposableBase {
     this._register(
       deps.tasks.onDidChange((entry) => {
         this.scheduleTasks();
-        if (entry.state === 'saved') void this.postHistory();
+        if (entry.state === 'saved') {
+          void this.postHistory();
+          void this.postBalance();
+        }
       }),
     );
-    this._register(deps.onDidChangeApiKey((present) => this.post({ type: 'apiKey', hasApiKey: present })));
+    this._register(
+      deps.onDidChangeApiKey((present) => {
+        this.post({ type: 'apiKey', hasApiKey: present });
+        void this.postBalance();
+      }),
+    );
     panel.webview.html = this.html();
   }
 
@@ -149,6 +159,7 @@ export class StudioPanel extends DisposableBase {
         });
         await this.postTasks();
         await this.postHistory();
+        await this.postBalance();
         return;
       case 'painted':
         this.deps.log.info(`Studio: first paint with init ${Date.now() - this.openedAt} ms after opening`);
@@ -214,6 +225,10 @@ export class StudioPanel extends DisposableBase {
       }
       this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
     }
+  }
+
+  private async postBalance(): Promise<void> {
+    this.post({ type: 'balance', spendable: await this.deps.spendable().catch(() => undefined) });
   }
 
   private scheduleTasks(): void {
