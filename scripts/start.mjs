@@ -7,15 +7,15 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSetup } from './lib/setup.mjs';
 import { repoRoot, startServer, workbenchUrl } from './lib/vscode-server.mjs';
 
 const version = process.env.EVOLINK_VSCODE_VERSION ?? '1.139';
 const realService = Boolean(process.env.EVOLINK_API_KEY);
 
+// On a fresh clone this installs what is missing (packages, node_modules, the VS Code host).
+ensureSetup({ hosts: [version], browser: false });
 execFileSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-if (!existsSync(join(repoRoot, `tools/vscode-${version}/node_modules/.evolink-host-ready`))) {
-  execFileSync('bash', [join(repoRoot, 'scripts/install-test-hosts.sh'), version], { stdio: 'inherit' });
-}
 
 const stateDir = join(repoRoot, '.vscode-test', 'start');
 const workspace = join(stateDir, 'workspace');

@@ -5,6 +5,7 @@
 // any failed.
 //   EVOLINK_TEST_ONLY=unit,integration-1.100   runs only the named stages.
 import { spawn } from 'node:child_process';
+import { ensureSetup } from './lib/setup.mjs';
 
 const stages = [
   { name: 'typecheck', command: 'npm run -s typecheck' },
@@ -15,6 +16,9 @@ const stages = [
   { name: 'integration-1.139', command: 'npx vscode-test --label vscode-1.139', counts: true },
   { name: 'ui', command: 'npx mocha --config test/ui/.mocharc.json', counts: true },
 ];
+
+// On a fresh clone this installs what is missing (packages, node_modules, the VS Code hosts).
+ensureSetup();
 
 const only = process.env.EVOLINK_TEST_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 const selected = only ? stages.filter((stage) => only.includes(stage.name) || stage.name === 'build') : stages;

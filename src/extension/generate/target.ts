@@ -3,8 +3,8 @@ import { outputFolderOf } from '../tasks/writer';
 
 /**
  * Where results of a new request go: `evolink.outputFolder` in the workspace folder (asked
- * when there are several; the folder of the active editor is offered first), or a folder the
- * user picks when no folder is open. `undefined` when the user declines.
+ * when there are several), or a folder the user picks when no folder is open. `undefined` when
+ * the user declines.
  */
 export async function chooseTargetFolder(outputFolder: string): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
@@ -21,11 +21,10 @@ export async function chooseTargetFolder(outputFolder: string): Promise<vscode.U
   if (folders.length === 1) {
     return outputFolderOf(folders[0]!.uri, outputFolder);
   }
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const activeFolder = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
+  // Cancelling the question cancels the request.
   const folder = await vscode.window.showWorkspaceFolderPick({
     placeHolder: vscode.l10n.t('Which workspace folder should the images go to ({0})?', outputFolder),
     ignoreFocusOut: true,
   });
-  return folder ? outputFolderOf(folder.uri, outputFolder) : activeFolder ? outputFolderOf(activeFolder.uri, outputFolder) : undefined;
+  return folder ? outputFolderOf(folder.uri, outputFolder) : undefined;
 }
