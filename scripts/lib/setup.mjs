@@ -15,8 +15,17 @@ function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-function run(command, args) {
-  execFileSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+function run(command, args, env = process.env) {
+  execFileSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
+}
+
+/**
+ * The environment without what `npm run` adds (npm_node_execpath and the other npm_* and NODE
+ * variables): with them, the installer's nested npm would pick the Node that runs this script
+ * instead of the Node 24 that VS Code 1.139 needs.
+ */
+function shellEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE' && key !== 'INIT_CWD'));
 }
 
 /** Makes sure everything needed is installed. */
@@ -40,6 +49,6 @@ export function ensureSetup({ hosts = ['1.100', '1.139'], browser = true } = {})
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
   if (hosts.length > 0) {
-    run('bash', [join(repoRoot, 'scripts/install-test-hosts.sh'), ...hosts]);
+    run('bash', [join(repoRoot, 'scripts/install-test-hosts.sh'), ...hosts], shellEnvironment());
   }
 }
