@@ -8,7 +8,7 @@ import type { CheckedRequest, GenerationRequest } from '../../common/request';
 import type { TaskSnapshot } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import { DisposableBase } from '../base/disposable';
-import { FileSink } from './fileSink';
+import { FileSink, readHead } from './fileSink';
 import { newLocalId, type LedgerEntry, type TaskLedger } from './ledger';
 import { saveImage } from './writer';
 
@@ -353,7 +353,7 @@ export class TaskService extends DisposableBase {
         let downloaded = entry.pending[index] ?? null;
         let head: Uint8Array;
         if (downloaded) {
-          head = (await vscode.workspace.fs.readFile(vscode.Uri.file(downloaded))).subarray(0, 256 * 1024);
+          head = await readHead(downloaded);
         } else {
           if (entry.completedAt && Date.now() - entry.completedAt > resultLifetimeMs) {
             entry.state = 'expired';
