@@ -62,7 +62,7 @@ const contexts = [
   }),
   await esbuild.context({
     ...common,
-    entryPoints: { webview: 'src/webview/main.ts' },
+    entryPoints: { webview: 'src/webview/main.ts', compare: 'src/webview/compare.ts' },
     outdir: 'dist',
     format: 'iife',
     platform: 'browser',

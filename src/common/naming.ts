@@ -32,17 +32,24 @@ export function stemFromPrompt(prompt: string, maxLength = 48): string {
 }
 
 /**
- * The first free name `stem.ext`, `stem-2.ext`, `stem-3.ext`, … The check is case-insensitive,
+ * The first free name `stem.ext`, `stem-2.ext`, `stem-3.ext`, … (`stem-1.ext` first when
+ * `numbered`). The check is case-insensitive,
  * since two names that differ only in case are one file on Windows and macOS.
  */
-export function uniqueName(stem: string, extension: string, taken: ReadonlySet<string>): string {
+export function uniqueName(stem: string, extension: string, taken: ReadonlySet<string>, numbered = false): string {
   const lower = new Set([...taken].map((name) => name.toLowerCase()));
   for (let index = 1; ; index++) {
-    const name = index === 1 ? `${stem}.${extension}` : `${stem}-${index}.${extension}`;
+    const name = index === 1 && !numbered ? `${stem}.${extension}` : `${stem}-${index}.${extension}`;
     if (!lower.has(name.toLowerCase()) && !lower.has(`${name}.evolink.json`.toLowerCase())) {
       return name;
     }
   }
+}
+
+/** The stem of an edit of an image: `photo.png` gives `photo.edit`, numbered `photo.edit-1.png`, … */
+export function editStem(originalName: string): string {
+  const dot = originalName.lastIndexOf('.');
+  return `${dot > 0 ? originalName.slice(0, dot) : originalName}.edit`;
 }
 
 /** The name of the provenance file that sits beside an image. */

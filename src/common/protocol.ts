@@ -9,6 +9,15 @@ import type { ModelSpec } from './models';
 const text = (max: number) => z.string().check(z.maxLength(max));
 const id = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
 const uri = text(4096);
+/** Base64 bytes, at most `maxBytes` once decoded. */
+const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
+
+/** The largest pasted image the webview sends (no model takes more). */
+export const maxPastedBytes = 50 * 1024 * 1024;
+/** The largest mask the webview sends (the limit of every model that takes one). */
+export const maxMaskBytes = 4 * 1024 * 1024;
+/** The most reference images a request may carry (the largest model limit). */
+export const maxReferences = 16;
 
 /** The request the compose form sends; it is checked again on the host against the model table. */
 export const studioRequestSchema = z.object({
@@ -27,7 +36,27 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** The first render after `init` is on screen (for the timing in the log). */
   z.object({ type: z.literal('painted') }),
   /** Generate with these options. */
-  z.object({ type: z.literal('submit'), request: studioRequestSchema }),
+  z.object({
+    type: z.literal('submit'),
+    request: studioRequestSchema,
+    /** The reference images, in order: URIs the host listed in `references`. */
+    references: z.optional(z.array(uri).check(z.maxLength(maxReferences))),
+    /** The painted mask for the one reference, a PNG. */
+    mask: z.optional(base64(maxMaskBytes)),
+    /** Where the results go: the output folder, or beside the (one) reference as its edits. */
+    destination: z.optional(z.enum(['output', 'beside'])),
+  }),
+  /** Add references from the workspace with a file picker. */
+  z.object({ type: z.literal('pickReferences') }),
+  /** Add references dropped from the explorer (URIs). */
+  z.object({ type: z.literal('addReferences'), uris: z.array(uri).check(z.maxLength(maxReferences)) }),
+  /** Add a pasted or dropped image file's bytes. */
+  z.object({ type: z.literal('pasteReference'), name: text(255), data: base64(maxPastedBytes) }),
+  z.object({ type: z.literal('removeReference'), uri }),
+  /** Use a result or history image as a reference. */
+  z.object({ type: z.literal('useAsReference'), uri }),
+  /** Move a result (and its provenance file) to the trash, after confirming. */
+  z.object({ type: z.literal('deleteImage'), uri }),
   z.object({ type: z.literal('stopWatching'), localId: id }),
   z.object({ type: z.literal('checkAgain'), localId: id }),
   /** Submit again with the original parameters of a task. */
@@ -55,6 +84,16 @@ export interface StudioImage {
   /** The same file as the webview may load it. */
   src: string;
   name: string;
+}
+
+/** One reference image as the webview shows it, with what the model limits are checked against. */
+export interface StudioReference extends StudioImage {
+  format: string | undefined;
+  bytes: number;
+  width: number;
+  height: number;
+  /** True when the file is in the workspace, so that results may go beside it. */
+  inWorkspace: boolean;
 }
 
 /** One task as the webview shows it. */
@@ -102,8 +141,44 @@ export type HostMessage =
   /** Past generations of this workspace, newest first. */
   | { type: 'history'; items: StudioHistoryItem[] }
   | { type: 'apiKey'; hasApiKey: boolean }
+  /** The reference images, in order. */
+  | { type: 'references'; items: StudioReference[] }
+  /** Prepare an edit (from the explorer): choose this model, send results beside the reference, offer the mask. */
+  | { type: 'edit'; model: string | undefined; paintMask: boolean }
   | { type: 'balance'; spendable: number | undefined }
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }
   /** A submit became a task. */
   | { type: 'submitted'; localId: string };
+
+/** Every message the before/after compare view may send. */
+export const compareMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** Keep the original and every edit. */
+  z.object({ type: z.literal('keepBoth') }),
+  /** Replace the original with the edit shown (the original is kept to restore). */
+  z.object({ type: z.literal('replace'), variant: z.int().check(z.minimum(0), z.maximum(15)) }),
+  /** Delete the edits. */
+  z.object({ type: z.literal('discard') }),
+]);
+
+/** A message from the compare view, once parsed. */
+export type CompareMessage = z.infer<typeof compareMessageSchema>;
+
+/** Parses a message from the compare view; `undefined` for anything malformed or unknown. */
+export function parseCompareMessage(raw: unknown): CompareMessage | undefined {
+  const parsed = compareMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** An image of the compare view. */
+export interface CompareImage extends StudioImage {
+  width: number | undefined;
+  height: number | undefined;
+}
+
+/** What the host sends the compare view. */
+export type CompareHostMessage =
+  | { type: 'init'; strings: Record<string, string>; prompt: string; before: CompareImage; after: CompareImage[] }
+  /** The decision was carried out (or the edits are gone): the view shows it and offers nothing more. */
+  | { type: 'done'; message: string };

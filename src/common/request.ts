@@ -52,6 +52,7 @@ export interface RequestIssue {
     | 'referencePixels'
     | 'referenceRatio'
     | 'referenceNotImage'
+    | 'referencesWithOutputs'
     | 'maskNeedsOneReference'
     | 'maskFormat'
     | 'maskBytes'
@@ -164,6 +165,9 @@ export function checkRequest(request: GenerationRequest): { ok: true; checked: C
   if (references.length > 0 && (references.length < model.references.min || references.length > model.references.max)) {
     issues.push({ param: 'image_urls', code: 'referenceCount', values: { count: references.length, min: model.references.min, max: model.references.max } });
   }
+  if (references.length > 0 && model.references.maxWithOutputs !== undefined && references.length + n > model.references.maxWithOutputs) {
+    issues.push({ param: 'n', code: 'referencesWithOutputs', values: { count: references.length, n, max: model.references.maxWithOutputs } });
+  }
   if (request.maskUrl !== undefined) {
     if (!model.mask) issues.push({ param: 'mask_url', code: 'notSupported', values: { model: model.id } });
     else if (references.length !== 1) issues.push({ param: 'mask_url', code: 'maskNeedsOneReference', values: { count: references.length } });
@@ -256,6 +260,7 @@ const english: Record<RequestIssue['code'], string> = {
   referencePixels: 'Reference {index} is {width}x{height}; this model takes at most {max} pixels.',
   referenceRatio: 'Reference {index} is {width}x{height}; its aspect ratio must lie between {min} and {max}.',
   referenceNotImage: 'Reference {index} is not an image file.',
+  referencesWithOutputs: '{count} reference images and {n} outputs make more than {max}; ask for fewer images or use fewer references.',
   maskNeedsOneReference: 'A mask needs exactly one reference image ({count} given).',
   maskFormat: 'The mask is {format}; it must be a PNG.',
   maskBytes: 'The mask is {size}; it may be at most {max}.',

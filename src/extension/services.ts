@@ -12,7 +12,15 @@ import { showTasks, TaskStatusBar } from './generate/taskList';
 import { TaskLedger } from './tasks/ledger';
 import { TaskService } from './tasks/taskService';
 import { join } from 'node:path';
-import { StudioPanel, type StudioDeps } from './studio/studioPanel';
+import { StudioPanel, type StudioDeps, type StudioPreload } from './studio/studioPanel';
+import { Uploads } from './references/uploads';
+import { retryTask, submitWithLocalInputs, type LocalInputs } from './references/submit';
+import type { GenerationRequest } from '../common/request';
+import type { LedgerEntry } from './tasks/ledger';
+import { findModel } from '../common/models';
+import { EditCommand, imagesFrom, pickImages } from './edit/editCommand';
+import { ComparePanel, decideEdit, type CompareDeps, type EditDecision } from './edit/compare';
+import { Originals } from './edit/originals';
 
 /*
  * Everything a command needs beyond the first moments of activation. This module is a bundle
@@ -37,6 +45,11 @@ export class Services extends DisposableBase {
   readonly apiKey: ApiKeyCommands;
   readonly tasks: TaskService;
   readonly generate: GenerateCommand;
+  readonly uploads: Uploads;
+  readonly edit: EditCommand;
+  readonly originals: Originals;
+  /** Edits whose compare view was opened in this window. */
+  private readonly compared = new Set<string>();
   private transport: Transport | undefined;
   private evolinkClient: EvoLinkClient | undefined;
   private settingsSnapshot: Settings | undefined;
@@ -48,9 +61,11 @@ export class Services extends DisposableBase {
     const version = (extension.packageJSON as { version?: string }).version ?? '0.0.0';
     // Tests against a sped-up simulator shorten every wait by this factor; users never set it.
     const timeScale = Number(process.env.EVOLINK_TIME_SCALE ?? '1');
+    const ledger = new TaskLedger(host.ledgerDir);
+    this.uploads = new Uploads({ ledger, client: () => this.client(), apiKey: () => host.apiKeys.get(), log: host.log });
     this.tasks = this._register(
       new TaskService({
-        ledger: new TaskLedger(host.ledgerDir),
+        ledger,
         client: () => this.client(),
         apiKey: () => host.apiKeys.get(),
         downloadsDir: join(host.context.globalStorageUri.fsPath, 'downloads'),
@@ -64,6 +79,23 @@ export class Services extends DisposableBase {
     // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
     this._register(host.apiKeys.onDidChange((present) => (present ? void this.tasks.resume() : undefined)));
     this.generate = new GenerateCommand(this.tasks, this.apiKey, () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }));
+    const storage = host.context.storageUri ?? host.context.globalStorageUri;
+    this.originals = new Originals(vscode.Uri.joinPath(storage, 'originals'));
+    this.edit = new EditCommand({
+      apiKey: this.apiKey,
+      generate: this.generate,
+      submit: (request, inputs, target) => this.submit(request, inputs, target),
+      openStudio: (preload) => this.openStudio(preload),
+      defaultModel: () => this.settings.defaultModel,
+    });
+    // An edit, however it was started, is compared with its original once it is saved.
+    this._register(
+      this.tasks.onDidChange((entry) => {
+        if (entry.state !== 'saved' || !entry.editOf || this.compared.has(entry.localId)) return;
+        this.compared.add(entry.localId);
+        ComparePanel.show(this.compareDeps(), entry);
+      }),
+    );
     const endings = new Set(['saved', 'failed', 'saveFailed', 'expired']);
     this._register(
       this.tasks.onDidChange((entry) => (endings.has(entry.state) && !StudioPanel.follows(entry.localId) ? this.generate.announce(entry) : undefined)),
@@ -100,12 +132,83 @@ export class Services extends DisposableBase {
       },
       onDidChangeApiKey: this.host.apiKeys.onDidChange,
       settings: () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }),
+      submit: (request, inputs, target) => this.submit(request, inputs, target),
+      retry: (localId) => this.retry(localId),
+      referencesDir: vscode.Uri.joinPath(this.host.context.storageUri ?? this.host.context.globalStorageUri, 'references'),
+      state: this.host.context.workspaceState,
     };
   }
 
-  /** `EvoLink: Open Image Studio`. */
-  openStudio(): void {
-    StudioPanel.show(this.studioDeps());
+  /** Submits a request with its local inputs: checked, uploaded once, recorded, then followed by the task service. */
+  submit(request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri): Promise<LedgerEntry> {
+    return submitWithLocalInputs({ tasks: this.tasks, uploads: this.uploads }, request, inputs, target);
+  }
+
+  /** Submits a task again with its original parameters and inputs. */
+  async retry(localId: string): Promise<LedgerEntry | undefined> {
+    const entry = await this.tasks.get(localId);
+    return entry ? retryTask({ tasks: this.tasks, uploads: this.uploads }, entry) : undefined;
+  }
+
+  private compareDeps(): CompareDeps {
+    return { extensionUri: this.host.context.extensionUri, originals: this.originals, log: this.host.log };
+  }
+
+  /** A decision on an edit, as the compare view takes it (for automation and tests: `confirmed` skips the question). */
+  async decideEdit(localId: string, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
+    const entry = await this.tasks.get(localId);
+    return entry ? decideEdit(this.compareDeps(), entry, decision, variant, confirmed) : undefined;
+  }
+
+  /** `EvoLink: Restore Replaced Original...`. */
+  async restoreOriginal(): Promise<vscode.Uri | undefined> {
+    const kept = await this.originals.list();
+    if (kept.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No replaced original is kept for this workspace.'));
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      kept.map((item) => ({
+        label: vscode.workspace.asRelativePath(vscode.Uri.parse(item.original)),
+        description: new Date(item.replacedAt).toLocaleString(vscode.env.language),
+        item,
+      })),
+      { title: vscode.l10n.t('Restore Replaced Original'), placeHolder: vscode.l10n.t('The image now there is kept as its next .edit-N file.') },
+    );
+    if (!picked) return undefined;
+    const moved = await this.originals.restore(picked.item);
+    const original = vscode.Uri.parse(picked.item.original);
+    void vscode.window.showInformationMessage(
+      moved
+        ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', vscode.workspace.asRelativePath(original), moved.path.split('/').pop() ?? '')
+        : vscode.l10n.t('Restored {0}.', vscode.workspace.asRelativePath(original)),
+    );
+    return original;
+  }
+
+  /** Retries a task with its original settings and inputs, and follows it. */
+  async retryAndFollow(localId: string): Promise<LedgerEntry | undefined> {
+    const entry = await this.retry(localId);
+    const model = entry ? findModel(entry.body.model) : undefined;
+    if (!entry || !model) return undefined;
+    this.generate.following.add(entry.localId);
+    try {
+      return await this.generate.follow(entry, model, entry.editOf !== undefined);
+    } finally {
+      this.generate.following.delete(entry.localId);
+    }
+  }
+
+  /** `EvoLink: Open in Image Studio` on images: they become the Studio's references. */
+  async openInStudio(clicked?: unknown, selected?: unknown): Promise<void> {
+    let images = imagesFrom(clicked, selected);
+    if (images.length === 0) images = await pickImages(vscode.l10n.t('Open in Image Studio: choose the image(s)'));
+    if (images.length > 0) await this.openStudio({ references: images });
+  }
+
+  /** `EvoLink: Open Image Studio`, optionally with images to start from. */
+  async openStudio(preload?: StudioPreload): Promise<void> {
+    await StudioPanel.show(this.studioDeps(), preload);
   }
 
   /** Restores the Studio after a reload. */

@@ -11,8 +11,9 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { ModelSpec } from '../common/models';
-import { resolveSize } from '../common/request';
-import type { HostMessage, StudioHistoryItem, StudioTask } from '../common/protocol';
+import { checkReferenceImage, fillTemplate, resolveSize, type RequestIssue } from '../common/request';
+import { maxMaskBytes, maxPastedBytes, type HostMessage, type StudioHistoryItem, type StudioReference, type StudioTask } from '../common/protocol';
+import { MaskPainter, toBase64 } from './maskPainter';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -46,6 +47,13 @@ let submitting = false;
 let history: StudioHistoryItem[] = [];
 let historyQuery = '';
 let spendable: number | undefined;
+let references: StudioReference[] = [];
+/** Where results go: the output folder, or beside the one reference as its edits. */
+let destination: 'output' | 'beside' = 'output';
+let maskOpen = false;
+let painter: MaskPainter | undefined;
+/** The reference the painter belongs to. */
+let painterFor = '';
 
 const t = (key: string, ...args: (string | number)[]): string =>
   (strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => String(args[Number(index)] ?? whole));
@@ -58,6 +66,9 @@ function h(tag: string, attributes: Record<string, string> = {}, ...children: (N
   for (const child of children) if (child !== undefined) element.append(child);
   return element;
 }
+
+/** A request issue in the UI language, from the host's templates. */
+const issueText = (issue: RequestIssue): string => fillTemplate(strings[`issue.${issue.code}`] ?? issue.code, { ...issue.values, param: issue.param });
 
 const credits = (value: number): string => value.toLocaleString(locale, { maximumFractionDigits: 2 });
 const model = (): ModelSpec => models.find((candidate) => candidate.id === draft.model) ?? models[0]!;
@@ -122,10 +133,12 @@ function renderCompose(): HTMLElement {
   prompt.addEventListener('keydown', (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !generate.hasAttribute('disabled')) {
       event.preventDefault();
-      submit();
+      void submit();
     }
   });
   section.append(h('div', { class: 'field wide' }, h('vscode-label', { for: 'prompt' }, t('prompt')), prompt, length));
+  const referenceIssues = checkReferences(spec);
+  section.append(renderReferences(spec, referenceIssues));
 
   const options = h('div', { class: 'options' });
   const sizes = spec.size.options.map((option) => ({ value: option.value, label: option.value.includes(':') || /^\dK$/.test(option.value) ? `${option.value} (${option.width}×${option.height})` : option.value }));
@@ -174,11 +187,11 @@ function renderCompose(): HTMLElement {
     // A custom size is checked here with the limit named; the host checks everything again.
     const size = draft.size === customSize ? resolveSize(spec, sizeValue()) : undefined;
     const badSize = size !== undefined && 'code' in size;
-    sizeProblem.textContent = badSize ? t(`size.${size.code}`, String(size.values.value ?? ''), String(size.values.min ?? ''), String(size.values.max ?? '')) : '';
-    if (tooLong || empty || badSize || submitting || !hasApiKey) generate.setAttribute('disabled', '');
+    sizeProblem.textContent = badSize ? issueText(size) : '';
+    if (tooLong || empty || badSize || referenceIssues.length > 0 || submitting || !hasApiKey) generate.setAttribute('disabled', '');
     else generate.removeAttribute('disabled');
   };
-  generate.addEventListener('click', submit);
+  generate.addEventListener('click', () => void submit());
   const cost = spec.creditsPerImage * draft.n;
   const costText = spendable === undefined ? t('cost', credits(cost)) : `${t('cost', credits(cost))} · ${t('balance', credits(spendable))}`;
   const costLine = h('span', { class: 'cost', id: 'cost' }, costText);
@@ -194,14 +207,183 @@ function renderCompose(): HTMLElement {
   return section;
 }
 
-function submit(): void {
+/** Every problem of the references with the chosen model, each naming the limit. */
+function checkReferences(spec: ModelSpec): RequestIssue[] {
+  const issues = references.flatMap((reference, index) => checkReferenceImage(spec, { ...reference, format: reference.format as never }, index));
+  const limits = spec.references;
+  if (references.length > limits.max) issues.unshift({ param: 'image_urls', code: 'referenceCount', values: { count: references.length, min: limits.min, max: limits.max } });
+  if (references.length > 0 && limits.maxWithOutputs !== undefined && references.length + draft.n > limits.maxWithOutputs) {
+    issues.push({ param: 'n', code: 'referencesWithOutputs', values: { count: references.length, n: draft.n, max: limits.maxWithOutputs } });
+  }
+  return issues;
+}
+
+/** The mask applies when the model takes one and there is exactly one reference. */
+function maskApplies(spec: ModelSpec): boolean {
+  return spec.mask !== undefined && references.length === 1;
+}
+
+/** The painter of the one reference, created at its pixel size. */
+function painterOf(reference: StudioReference): MaskPainter {
+  if (!painter || painterFor !== reference.uri) {
+    painter = new MaskPainter(reference.width, reference.height, () => updateMaskState());
+    painterFor = reference.uri;
+  }
+  return painter;
+}
+
+function updateMaskState(): void {
+  const state = document.getElementById('mask-state');
+  if (state) state.textContent = painter?.isPainted ? t('maskPainted') : t('maskEmpty');
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toLocaleString(locale, { maximumFractionDigits: 1 });
+}
+
+function renderReferences(spec: ModelSpec, issues: RequestIssue[]): HTMLElement {
+  const limits = spec.references;
+  const block = h('div', { class: 'field wide references', role: 'group', 'aria-labelledby': 'references-label' }, h('vscode-label', { id: 'references-label' }, t('references')));
+  const strip = h('div', { class: 'reference-strip', role: 'list' });
+  for (const reference of references) {
+    const remove = h('vscode-button', { secondary: '', icon: 'close', title: t('removeReference'), 'aria-label': `${t('removeReference')}: ${reference.name}` });
+    remove.addEventListener('click', () => vscode.postMessage({ type: 'removeReference', uri: reference.uri }));
+    strip.append(
+      h(
+        'figure',
+        { class: 'reference', role: 'listitem', title: reference.name },
+        h('img', { src: reference.src, alt: reference.name }),
+        h('figcaption', {}, h('span', { class: 'reference-name' }, reference.name), h('span', { class: 'reference-meta' }, `${reference.width}×${reference.height} · ${megabytes(reference.bytes)} MB`)),
+        remove,
+      ),
+    );
+  }
+  const add = h('vscode-button', { id: 'add-reference', secondary: '', icon: 'add' }, t('addReference'));
+  add.addEventListener('click', () => vscode.postMessage({ type: 'pickReferences' }));
+  strip.append(add);
+  block.append(strip);
+  const formats = limits.formats.map((format) => format.toUpperCase()).join(', ');
+  block.append(h('div', { class: 'hint', id: 'reference-limits' }, t('referenceLimits', limits.max, formats, megabytes(limits.maxBytes))));
+  if (issues.length > 0) {
+    const list = h('ul', { class: 'hint error issues', id: 'reference-problems', role: 'alert' });
+    for (const issue of issues) list.append(h('li', {}, issueText(issue)));
+    block.append(list);
+  }
+  const first = references[0];
+  if (first?.inWorkspace) {
+    block.append(
+      select('destination', t('destination'), [
+        { value: 'output', label: t('destinationOutput') },
+        { value: 'beside', label: t('destinationBeside', first.name) },
+      ], destination, (value) => {
+        destination = value === 'beside' ? 'beside' : 'output';
+        render();
+      }),
+    );
+  }
+  if (maskApplies(spec) && first) block.append(renderMask(first));
+  else if (spec.mask && references.length > 1) block.append(h('div', { class: 'hint' }, t('maskNeedsOne')));
+  return block;
+}
+
+function renderMask(reference: StudioReference): HTMLElement {
+  const box = h('div', { class: 'mask' });
+  const toggle = h('vscode-button', { id: 'mask-toggle', secondary: '', icon: maskOpen ? 'chevron-up' : 'edit', 'aria-expanded': String(maskOpen) }, maskOpen ? t('maskDone') : t('maskPaint'));
+  toggle.addEventListener('click', () => {
+    maskOpen = !maskOpen;
+    render();
+  });
+  const paint = painterOf(reference);
+  box.append(h('div', { class: 'mask-head' }, toggle, h('span', { id: 'mask-state', class: 'hint', 'aria-live': 'polite' }, paint.isPainted ? t('maskPainted') : t('maskEmpty'))));
+  if (!maskOpen) return box;
+  const tools = h('div', { class: 'mask-tools', role: 'toolbar', 'aria-label': t('maskTools') });
+  const toolButton = (tool: 'brush' | 'eraser', icon: string, label: string): HTMLElement => {
+    const button = h('vscode-button', { id: `mask-${tool}`, icon, title: label, 'aria-label': label, 'aria-pressed': String(paint.tool === tool) });
+    if (paint.tool !== tool) button.setAttribute('secondary', '');
+    button.addEventListener('click', () => {
+      paint.tool = tool;
+      render();
+    });
+    return button;
+  };
+  tools.append(toolButton('brush', 'edit', t('maskBrush')), toolButton('eraser', 'circle-slash', t('maskEraser')));
+  const size = h('input', { id: 'mask-size', type: 'range', min: '4', max: '160', value: String(paint.brushSize), 'aria-label': t('maskSize') });
+  size.addEventListener('input', () => {
+    paint.brushSize = Number(size.value);
+  });
+  tools.append(h('label', { class: 'mask-size', for: 'mask-size' }, t('maskSize')), size);
+  const action = (id: string, icon: string, label: string, run: () => void): HTMLElement => {
+    const button = h('vscode-button', { id, secondary: '', icon, title: label, 'aria-label': label });
+    button.addEventListener('click', run);
+    return button;
+  };
+  tools.append(action('mask-clear', 'clear-all', t('maskClear'), () => paint.clear()), action('mask-invert', 'arrow-swap', t('maskInvert'), () => paint.invert()));
+  box.append(tools);
+  paint.canvas.setAttribute('aria-label', t('maskCanvas'));
+  paint.canvas.setAttribute('role', 'img');
+  box.append(h('div', { class: 'mask-stage' }, h('img', { src: reference.src, alt: reference.name }), paint.canvas));
+  box.append(h('p', { class: 'hint' }, t('maskHint', reference.width, reference.height)));
+  return box;
+}
+
+async function submit(): Promise<void> {
   const spec = model();
   const request: Record<string, unknown> = { model: spec.id, prompt: draft.prompt, size: sizeValue(), n: draft.n };
   if (spec.quality) request.quality = draft.quality;
+  const message: Record<string, unknown> = { type: 'submit', request, references: references.map((reference) => reference.uri), destination };
+  const first = references[0];
+  if (first && maskApplies(spec) && painter?.isPainted && painterFor === first.uri) {
+    // The painter works at the reference's pixel size: a mask of another size cannot be made.
+    const mask = await painter.export();
+    if (mask.length > maxMaskBytes) {
+      showProblem(issueText({ param: 'mask_url', code: 'maskBytes', values: { size: `${megabytes(mask.length)} MB`, max: `${megabytes(maxMaskBytes)} MB` } }));
+      return;
+    }
+    message.mask = toBase64(mask);
+  }
   submitting = true;
   render();
-  vscode.postMessage({ type: 'submit', request });
+  vscode.postMessage(message);
 }
+
+/** Reads image files (pasted, or dropped from outside VS Code) and hands them to the host. */
+async function addFiles(files: readonly File[]): Promise<void> {
+  for (const file of files) {
+    if (file.size > maxPastedBytes) {
+      showProblem(t('pastedTooLarge', file.name || 'image', megabytes(file.size), megabytes(maxPastedBytes)));
+      continue;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    vscode.postMessage({ type: 'pasteReference', name: file.name || 'pasted image', data: toBase64(bytes) });
+  }
+}
+
+document.addEventListener('paste', (event) => {
+  const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.type.startsWith('image/'));
+  if (files.length === 0) return;
+  event.preventDefault();
+  void addFiles(files);
+});
+
+document.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', (event) => {
+  if (event.relatedTarget === null) document.body.classList.remove('dropping');
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  document.body.classList.remove('dropping');
+  const transfer = event.dataTransfer;
+  if (!transfer) return;
+  // From the explorer or an editor tab: URIs. From the desktop: files.
+  const list = transfer.getData('application/vnd.code.uri-list') || transfer.getData('text/uri-list');
+  const uris = list.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  if (uris.length > 0) vscode.postMessage({ type: 'addReferences', uris: uris.slice(0, 16) });
+  else void addFiles([...transfer.files].filter((file) => file.type.startsWith('image/')));
+});
 
 function taskButton(label: string, icon: string, message: Record<string, unknown>): HTMLElement {
   const button = h('vscode-button', { secondary: '', icon, title: label, 'aria-label': label });
@@ -280,7 +462,9 @@ function renderResults(): HTMLElement {
             taskButton(t('open'), 'go-to-file', { type: 'openImage', uri: image.uri }),
             taskButton(t('reveal'), 'folder-opened', { type: 'revealImage', uri: image.uri }),
             taskButton(t('insert'), 'insert', { type: 'insertReference', uri: image.uri }),
+            taskButton(t('useAsReference'), 'references', { type: 'useAsReference', uri: image.uri }),
             taskButton(t('copyPrompt'), 'copy', { type: 'copyPrompt', localId: task.localId }),
+            taskButton(t('delete'), 'trash', { type: 'deleteImage', uri: image.uri }),
           ),
         ),
       );
@@ -340,7 +524,7 @@ function renderHistory(): HTMLElement {
         { class: 'history-item' },
         h('img', { src: item.src, alt: item.prompt, loading: 'lazy' }),
         h('div', { class: 'history-text' }, h('div', { class: 'task-prompt', title: item.prompt }, item.prompt), h('div', { class: 'task-meta' }, [item.model, item.size, when].filter(Boolean).join(' · '))),
-        h('div', { class: 'task-actions' }, again, taskButton(t('open'), 'go-to-file', { type: 'openImage', uri: item.uri }), taskButton(t('insert'), 'insert', { type: 'insertReference', uri: item.uri })),
+        h('div', { class: 'task-actions' }, again, taskButton(t('open'), 'go-to-file', { type: 'openImage', uri: item.uri }), taskButton(t('insert'), 'insert', { type: 'insertReference', uri: item.uri }), taskButton(t('useAsReference'), 'references', { type: 'useAsReference', uri: item.uri })),
       ),
     );
   }
@@ -401,6 +585,19 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'balance':
       spendable = message.spendable;
       render();
+      return;
+    case 'references':
+      references = message.items;
+      if (!references[0]?.inWorkspace) destination = 'output';
+      render();
+      return;
+    case 'edit':
+      if (message.model && models.some((candidate) => candidate.id === message.model)) draft.model = message.model;
+      destination = 'beside';
+      maskOpen = message.paintMask;
+      saveDraft();
+      render();
+      document.getElementById('prompt')?.focus();
       return;
   }
 });

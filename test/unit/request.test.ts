@@ -142,7 +142,7 @@ describe('Request validation from the model table', () => {
     it('takes up to 14 references of seven formats, sides over 14 px, at most 6000x6000, ratio within 1:16..16:1', () => {
       const model = findModel('doubao-seedream-4.5')!;
       assert.deepEqual(params({ ...base, imageUrls: urls(14) }), []);
-      assert.deepEqual(params({ ...base, imageUrls: urls(15) }), ['image_urls']);
+      assert.deepEqual(params({ ...base, imageUrls: urls(15) }), ['image_urls', 'n']);
       for (const format of ['jpeg', 'png', 'webp', 'bmp', 'tiff', 'gif'] as const) assert.deepEqual(checkReferenceImage(model, img(format, 100, 100), 0), []);
       assert.deepEqual(checkReferenceImage(model, img('png', 14, 100), 0).map((i) => i.code), ['referenceMinSide']);
       assert.deepEqual(checkReferenceImage(model, img('png', 15, 15), 0), []);
@@ -151,6 +151,17 @@ describe('Request validation from the model table', () => {
       assert.deepEqual(checkReferenceImage(model, img('png', 1700, 100), 0).map((i) => i.code), ['referenceRatio']);
       assert.deepEqual(checkReferenceImage(model, img('png', 100, 100, 10 * MB + 1), 0).map((i) => i.code), ['referenceBytes']);
     });
+  });
+
+  it('keeps Seedream references plus outputs within 15', () => {
+    const seedream = { model: 'doubao-seedream-4.5', prompt: 'a fox' };
+    assert.deepEqual(params({ ...seedream, imageUrls: urls(14), n: 1 }), []);
+    assert.deepEqual(params({ ...seedream, imageUrls: urls(10), n: 5 }), []);
+    assert.deepEqual(params({ ...seedream, imageUrls: urls(10), n: 6 }), ['n']);
+    assert.deepEqual(params({ ...seedream, n: 15 }), []);
+    const result = checkRequest({ ...seedream, imageUrls: urls(10), n: 6 });
+    assert.ok(!result.ok);
+    assert.match(describeIssue(result.issues[0]!), /10 reference images and 6 outputs make more than 15/);
   });
 
   it('reports every problem at once', () => {

@@ -19,6 +19,17 @@ export const commandTable = {
     typeof localId === 'string' && folder instanceof Object && 'scheme' in folder ? services.tasks.saveElsewhere(localId, folder as vscode.Uri) : undefined,
   'evolink.insertImageReference': (services: Services, image?: unknown) =>
     services.insertReference(image instanceof Object && 'scheme' in image ? (image as vscode.Uri) : undefined),
+  'evolink.editImage': (services: Services, clicked?: unknown, selected?: unknown, args?: unknown) =>
+    services.edit.run(clicked, selected, typeof args === 'object' && args !== null ? (args) : {}),
+  'evolink.openInStudio': (services: Services, clicked?: unknown, selected?: unknown) => services.openInStudio(clicked, selected),
+  'evolink.restoreOriginal': (services: Services) => services.restoreOriginal(),
+  'evolink.retryTask': (services: Services, localId?: unknown) => (typeof localId === 'string' ? services.retryAndFollow(localId) : undefined),
+  'evolink.resolveEdit': (services: Services, localId?: unknown, decision?: unknown, options?: unknown) => {
+    const { variant, confirmed } = (typeof options === 'object' && options !== null ? options : {}) as { variant?: number; confirmed?: boolean };
+    return typeof localId === 'string' && (decision === 'keepBoth' || decision === 'replace' || decision === 'discard')
+      ? services.decideEdit(localId, decision, variant ?? 0, confirmed === true)
+      : undefined;
+  },
 } satisfies Record<string, (services: Services, ...args: unknown[]) => unknown>;
 
 /** The id of a contributed command. */

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { adviceFor } from '../../common/taskErrors';
 import { findModel, models, type ModelSpec } from '../../common/models';
-import { checkRequest, promptLength, resolveSize, type GenerationRequest } from '../../common/request';
+import { checkRequest, promptLength, type GenerationRequest } from '../../common/request';
 import { EvoLinkError } from '../../common/errors';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { LedgerEntry } from '../tasks/ledger';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from './issues';
 import { chooseTargetFolder } from './target';
+import { credits, modelDetail, pickCount, pickSize } from './pickers';
 
 /** What automation and tests may pass to `evolink.generateImage` to skip the questions. */
 export interface GenerateArgs {
@@ -30,18 +31,6 @@ export interface GenerateSettings {
 }
 
 const terminal = new Set(['saved', 'failed', 'expired', 'saveFailed', 'stopped']);
-
-function credits(value: number): string {
-  return value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
-}
-
-function modelDetail(model: ModelSpec): string {
-  const parts = [vscode.l10n.t('{0} credits per image', credits(model.creditsPerImage)), vscode.l10n.t('about {0} s', model.estimatedSeconds)];
-  if (model.quality) parts.push(vscode.l10n.t('quality levels'));
-  if (model.mask) parts.push(vscode.l10n.t('masks'));
-  parts.push(vscode.l10n.t('up to {0} reference images', model.references.max));
-  return parts.join(' · ');
-}
 
 /** `EvoLink: Generate Image...` and what follows it. */
 export class GenerateCommand {
@@ -114,68 +103,18 @@ export class GenerateCommand {
       if (args.promptPriority !== undefined) request.promptPriority = args.promptPriority;
       return request;
     }
-    const size = await this.pickSize(model);
+    const size = await pickSize(model, vscode.l10n.t('Generate Image: Size'));
     if (size === undefined) return undefined;
     request.size = size;
-    const count = model.count;
-    const counts = count.kind === 'choices' ? count.values : Array.from({ length: count.max - count.min + 1 }, (_, i) => count.min + i);
-    const options: { label: string; description: string; n: number; quality?: string }[] = [];
-    for (const n of counts) {
-      for (const quality of model.quality ? model.quality.values : [undefined]) {
-        const label = quality
-          ? vscode.l10n.t('{0} image(s), {1} quality', n, quality)
-          : count.kind === 'range' && count.upperBound
-            ? vscode.l10n.t('Up to {0} image(s)', n)
-            : vscode.l10n.t('{0} image(s)', n);
-        const option: { label: string; description: string; n: number; quality?: string } = {
-          label,
-          description: vscode.l10n.t('reserves {0} credits', credits(model.creditsPerImage * n)),
-          n,
-        };
-        if (quality) option.quality = quality;
-        options.push(option);
-      }
-    }
-    if (options.length > 1) {
-      const picked = await vscode.window.showQuickPick(options, {
-        title: vscode.l10n.t('Generate Image (3/3): How many'),
-        placeHolder: count.kind === 'range' && count.upperBound ? vscode.l10n.t('Say in the prompt how many different images you want; you pay only for those produced.') : undefined,
-        ignoreFocusOut: true,
-      });
-      if (!picked) return undefined;
-      request.n = picked.n;
-      if (picked.quality) request.quality = picked.quality;
-    }
+    const count = await pickCount(model, vscode.l10n.t('Generate Image (3/3): How many'));
+    if (!count) return undefined;
+    request.n = count.n;
+    if (count.quality) request.quality = count.quality;
     return request;
   }
 
-  private async pickSize(model: ModelSpec): Promise<string | undefined> {
-    const custom = vscode.l10n.t('Custom size…');
-    const items: { label: string; description?: string; value: string | undefined }[] = model.size.options.map((option) => ({
-      label: option.value,
-      description: option.value.includes('x') && !option.value.includes(':') ? undefined : `${option.width} × ${option.height}`,
-      value: option.value,
-    }));
-    if (model.size.kind === 'pixels') items.push({ label: custom, description: vscode.l10n.t('width x height in pixels'), value: undefined });
-    const defaultIndex = items.findIndex((item) => item.value === model.size.default);
-    if (defaultIndex > 0) items.unshift(...items.splice(defaultIndex, 1));
-    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Image: Size'), ignoreFocusOut: true });
-    if (!picked) return undefined;
-    if (picked.value !== undefined) return picked.value;
-    return vscode.window.showInputBox({
-      title: vscode.l10n.t('Custom size'),
-      prompt: vscode.l10n.t('WIDTHxHEIGHT, between 2560x1440 and 4096x4096 pixels in all'),
-      value: '2560x1440',
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        const result = resolveSize(model, value.trim());
-        return 'code' in result ? localizeIssue(result) : undefined;
-      },
-    }).then((value) => value?.trim());
-  }
-
   /** Shows the task's progress until it is saved, fails, or the user stops watching. */
-  private async follow(entry: LedgerEntry, model: ModelSpec, quiet: boolean): Promise<LedgerEntry | undefined> {
+  async follow(entry: LedgerEntry, model: ModelSpec, quiet: boolean): Promise<LedgerEntry | undefined> {
     const final = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -273,7 +212,7 @@ export class GenerateCommand {
       this.notify(
         'error',
         vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, entry.error.message, hint),
-        canRetry ? [{ title: vscode.l10n.t('Retry'), run: () => vscode.commands.executeCommand('evolink.generateImage', { ...entry.request, folder: entry.targetFolder }) }] : [],
+        canRetry ? [{ title: vscode.l10n.t('Retry'), run: () => vscode.commands.executeCommand('evolink.retryTask', entry.localId) }] : [],
       );
       return;
     }

@@ -41,6 +41,8 @@ export function localizeIssue(issue: RequestIssue): string {
       return vscode.l10n.t('Reference image {index} is {width}x{height}; its aspect ratio must lie between {min} and {max}.', v);
     case 'referenceNotImage':
       return vscode.l10n.t('Reference image {index} is not an image file.', v);
+    case 'referencesWithOutputs':
+      return vscode.l10n.t('{count} reference images and {n} outputs make more than {max}; ask for fewer images or use fewer references.', v);
     case 'maskNeedsOneReference':
       return vscode.l10n.t('A mask needs exactly one reference image ({count} given).', v);
     case 'maskFormat':

@@ -116,7 +116,7 @@ export async function showTasks(tasks: TaskService, focusId?: string): Promise<v
     });
   }
   if (entry.state === 'failed') {
-    actions.push({ label: vscode.l10n.t('$(debug-restart) Retry with the Same Settings'), run: () => vscode.commands.executeCommand('evolink.generateImage', { ...entry.request, folder: entry.targetFolder }) });
+    actions.push({ label: vscode.l10n.t('$(debug-restart) Retry with the Same Settings'), run: () => vscode.commands.executeCommand('evolink.retryTask', entry.localId) });
   }
   if (entry.taskId) {
     actions.push({ label: vscode.l10n.t('$(copy) Copy Task Id'), run: () => vscode.env.clipboard.writeText(entry.taskId ?? '') });

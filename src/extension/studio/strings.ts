@@ -1,4 +1,20 @@
 import * as vscode from 'vscode';
+import type { RequestIssue } from '../../common/request';
+import { localizeIssue } from '../generate/issues';
+
+const issueCodes: readonly RequestIssue['code'][] = [
+  'sizeNotAllowed', 'sizeMalformed', 'sizePixels', 'sizeRatio', 'referenceCount', 'referenceFormat', 'referenceBytes',
+  'referenceMinSide', 'referencePixels', 'referenceRatio', 'referenceNotImage', 'referencesWithOutputs', 'maskBytes', 'maskDimensions',
+];
+
+/**
+ * The request-issue sentences as templates with their `{name}` placeholders kept, so that the
+ * webview fills them with the same values as the host: one translation for both.
+ */
+function issueTemplates(): Record<string, string> {
+  const keep = new Proxy({}, { get: (_, name) => `{${String(name)}}`, has: () => true }) as Record<string, string>;
+  return Object.fromEntries(issueCodes.map((code) => [`issue.${code}`, localizeIssue({ param: '{param}', code, values: keep })]));
+}
 
 /**
  * Every string the Studio shows, localized on the host (the webview has no access to
@@ -24,10 +40,30 @@ export function studioStrings(): Record<string, string> {
     cost: vscode.l10n.t('Reserves {0} credits'),
     balance: vscode.l10n.t('Balance: {0} credits'),
     generate: vscode.l10n.t('Generate'),
-    'size.sizeMalformed': vscode.l10n.t('Size {0} is not valid: use WIDTHxHEIGHT in pixels.'),
-    'size.sizePixels': vscode.l10n.t('Size {0} is out of range: the total pixels must lie between {1} and {2}.'),
-    'size.sizeRatio': vscode.l10n.t('Size {0} has an aspect ratio outside {1} to {2}.'),
-    'size.sizeNotAllowed': vscode.l10n.t('Size {0} is not offered by this model.'),
+    ...issueTemplates(),
+    references: vscode.l10n.t('Reference images'),
+    addReference: vscode.l10n.t('Add…'),
+    removeReference: vscode.l10n.t('Remove reference'),
+    referenceLimits: vscode.l10n.t('Up to {0} images · {1} · at most {2} MB each. Add from the workspace, drag from the Explorer with Shift held, or paste.'),
+    pastedTooLarge: vscode.l10n.t('{0} is {1} MB; no model takes more than {2} MB per reference image.'),
+    destination: vscode.l10n.t('Save results'),
+    destinationOutput: vscode.l10n.t('In the output folder'),
+    destinationBeside: vscode.l10n.t('Beside {0}, as its edits'),
+    maskPaint: vscode.l10n.t('Paint a mask'),
+    maskDone: vscode.l10n.t('Hide the mask painter'),
+    maskPainted: vscode.l10n.t('Mask painted: only the painted area is changed.'),
+    maskEmpty: vscode.l10n.t('No mask: the whole image may change.'),
+    maskNeedsOne: vscode.l10n.t('A mask can be painted when there is exactly one reference image.'),
+    maskTools: vscode.l10n.t('Mask tools'),
+    maskBrush: vscode.l10n.t('Brush'),
+    maskEraser: vscode.l10n.t('Eraser'),
+    maskSize: vscode.l10n.t('Brush size'),
+    maskClear: vscode.l10n.t('Clear the mask'),
+    maskInvert: vscode.l10n.t('Invert the mask'),
+    maskCanvas: vscode.l10n.t('Mask: paint over the area to change'),
+    maskHint: vscode.l10n.t('The mask is saved as a {0}×{1} PNG, the size of the image.'),
+    useAsReference: vscode.l10n.t('Use as reference'),
+    delete: vscode.l10n.t('Delete'),
     generating: vscode.l10n.t('Submitting…'),
     noKey: vscode.l10n.t('Set your EvoLink API key to generate images.'),
     setKey: vscode.l10n.t('Set API Key'),

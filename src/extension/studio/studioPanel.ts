@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { describeError } from '../commands/errorPresenter';
 import { EvoLinkError, isEvoLinkError } from '../../common/errors';
 import { models } from '../../common/models';
 import { parseProvenance } from '../../common/provenance';
-import { parseWebviewMessage, type HostMessage, type StudioHistoryItem, type StudioTask, type WebviewMessage } from '../../common/protocol';
-import { checkRequest, type GenerationRequest } from '../../common/request';
+import { imageFormats, sniffImageFormat } from '../../common/imageType';
+import { maxReferences, parseWebviewMessage, type HostMessage, type StudioHistoryItem, type StudioReference, type StudioTask, type WebviewMessage } from '../../common/protocol';
+import type { GenerationRequest } from '../../common/request';
 import { DisposableBase } from '../base/disposable';
 import { localizeIssue } from '../generate/issues';
 import { chooseTargetFolder } from '../generate/target';
+import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
+import { shapeIssues, type LocalInputs } from '../references/submit';
 import type { LedgerEntry } from '../tasks/ledger';
 import type { TaskService } from '../tasks/taskService';
-import { outputFolderOf } from '../tasks/writer';
 import { renderStudioHtml } from './html';
 import { studioStrings } from './strings';
 
@@ -27,7 +29,24 @@ export interface StudioDeps {
   spendable: () => Promise<number | undefined>;
   onDidChangeApiKey: vscode.Event<boolean>;
   settings: () => { outputFolder: string; defaultModel: string };
+  /** Submits a request with its local inputs (checked, uploaded, recorded). */
+  submit: (request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri) => Promise<LedgerEntry>;
+  /** Submits a task again with its original parameters and inputs. */
+  retry: (localId: string) => Promise<LedgerEntry | undefined>;
+  /** Where pasted images, images from outside the workspace and painted masks are kept. */
+  referencesDir: vscode.Uri;
+  /** Workspace state: the references survive a reload. */
+  state: vscode.Memento;
 }
+
+/** What the explorer's entry points open the Studio with. */
+export interface StudioPreload {
+  references: vscode.Uri[];
+  /** An edit: results go beside the image. */
+  edit?: { model: string | undefined; paintMask: boolean };
+}
+
+const referencesKey = 'evolink.studio.references';
 
 const shownTasks = 50;
 const historyLimit = 500;
@@ -47,23 +66,32 @@ export class StudioPanel extends DisposableBase {
 
   /** Tasks submitted from the panel; while it is open, the panel itself shows how they end. */
   private readonly submittedHere = new Set<string>();
+  /** The reference images, in order. */
+  private references: LocalImage[] = [];
+  /** Results deleted from the panel, no longer shown. */
+  private readonly deleted = new Set<string>();
+  /** An edit prepared by the explorer, sent once the webview listens. */
+  private pendingEdit: StudioPreload['edit'];
 
   /** True when an open Studio shows this task's outcome, so nothing else needs to announce it. */
   static follows(localId: string): boolean {
     return StudioPanel.current?.submittedHere.has(localId) ?? false;
   }
 
-  /** Shows the panel, creating it when there is none. */
-  static show(deps: StudioDeps): StudioPanel {
-    if (StudioPanel.current) {
-      StudioPanel.current.panel.reveal();
-      return StudioPanel.current;
+  /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
+  static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
+    let studio = StudioPanel.current;
+    if (studio) {
+      studio.panel.reveal();
+    } else {
+      const panel = vscode.window.createWebviewPanel(studioViewType, vscode.l10n.t('Image Studio'), vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: StudioPanel.resourceRoots(deps),
+      });
+      studio = new StudioPanel(panel, deps);
     }
-    const panel = vscode.window.createWebviewPanel(studioViewType, vscode.l10n.t('Image Studio'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: StudioPanel.resourceRoots(deps),
-    });
-    return new StudioPanel(panel, deps);
+    if (preload) await studio.preload(preload);
+    return studio;
   }
 
   /** Restores the panel after a reload (called by the serializer). */
@@ -73,10 +101,13 @@ export class StudioPanel extends DisposableBase {
     return new StudioPanel(panel, deps);
   }
 
-  /** The bundle folder and the output folders: nothing more. */
+  /**
+   * The bundle, the workspace folders (results and references are shown from there) and the
+   * folder of pasted references: nothing more.
+   */
   private static resourceRoots(deps: StudioDeps): vscode.Uri[] {
-    const outputs = (vscode.workspace.workspaceFolders ?? []).map((folder) => outputFolderOf(folder.uri, deps.settings().outputFolder));
-    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), ...outputs];
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
+    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), deps.referencesDir, ...folders];
   }
 
   private constructor(
@@ -104,6 +135,29 @@ export class StudioPanel extends DisposableBase {
       }),
     );
     panel.webview.html = this.html();
+    void this.restoreReferences();
+  }
+
+  private async restoreReferences(): Promise<void> {
+    const saved = this.deps.state.get<string[]>(referencesKey, []);
+    const found = await Promise.all(saved.map((uri) => inspectLocalImage(vscode.Uri.parse(uri)).catch(() => undefined)));
+    this.references = found.filter((image): image is LocalImage => image?.format !== undefined);
+    this.postReferences();
+  }
+
+  private async preload(preload: StudioPreload): Promise<void> {
+    this.references = [];
+    await this.addReferences(preload.references, true);
+    if (preload.edit) {
+      this.pendingEdit = preload.edit;
+      this.postEdit();
+    }
+  }
+
+  private postEdit(): void {
+    if (!this.ready || !this.pendingEdit) return;
+    this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
+    this.pendingEdit = undefined;
   }
 
   override dispose(): void {
@@ -157,6 +211,8 @@ export class StudioPanel extends DisposableBase {
           hasApiKey: await this.deps.hasApiKey(),
           locale: vscode.env.language,
         });
+        this.postReferences();
+        this.postEdit();
         await this.postTasks();
         await this.postHistory();
         await this.postBalance();
@@ -165,7 +221,42 @@ export class StudioPanel extends DisposableBase {
         this.deps.log.info(`Studio: first paint with init ${Date.now() - this.openedAt} ms after opening`);
         return;
       case 'submit':
-        await this.submit(message.request);
+        await this.submit(message);
+        return;
+      case 'pickReferences': {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: true,
+          canSelectFiles: true,
+          defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+          filters: { [vscode.l10n.t('Images')]: referenceExtensions },
+          title: vscode.l10n.t('Add Reference Images'),
+          openLabel: vscode.l10n.t('Add'),
+        });
+        if (picked) await this.addReferences(picked, true);
+        return;
+      }
+      case 'addReferences': {
+        // Dropped from the explorer or an editor: only workspace files are taken this way.
+        const uris = message.uris.map((value) => vscode.Uri.parse(value)).filter((uri) => {
+          const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+          if (!inWorkspace) this.deps.log.warn('Studio: ignored a dropped file outside the workspace');
+          return inWorkspace;
+        });
+        await this.addReferences(uris, false);
+        return;
+      }
+      case 'pasteReference':
+        await this.addPasted(message.name, Buffer.from(message.data, 'base64'));
+        return;
+      case 'removeReference':
+        this.references = this.references.filter((image) => image.uri.toString() !== message.uri);
+        await this.saveReferences();
+        return;
+      case 'useAsReference':
+        if (this.knownImages.has(message.uri)) await this.addReferences([vscode.Uri.parse(message.uri)], false);
+        return;
+      case 'deleteImage':
+        if (this.knownImages.has(message.uri)) await this.deleteImage(vscode.Uri.parse(message.uri));
         return;
       case 'stopWatching':
         await this.deps.tasks.stopWatching(message.localId);
@@ -173,11 +264,17 @@ export class StudioPanel extends DisposableBase {
       case 'checkAgain':
         await this.deps.tasks.checkAgain(message.localId);
         return;
-      case 'retry': {
-        const entry = await this.deps.tasks.get(message.localId);
-        if (entry) await this.submit(entry.request, vscode.Uri.parse(entry.targetFolder));
+      case 'retry':
+        try {
+          const entry = await this.deps.retry(message.localId);
+          if (entry) {
+            this.submittedHere.add(entry.localId);
+            this.post({ type: 'submitted', localId: entry.localId });
+          }
+        } catch (error) {
+          this.postProblem(error);
+        }
         return;
-      }
       case 'copyPrompt': {
         const entry = await this.deps.tasks.get(message.localId);
         if (entry) await vscode.env.clipboard.writeText(entry.request.prompt);
@@ -201,30 +298,146 @@ export class StudioPanel extends DisposableBase {
     }
   }
 
-  private async submit(raw: GenerationRequest, folder?: vscode.Uri): Promise<void> {
+  private async submit(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
+    const raw = message.request;
     const request: GenerationRequest = { model: raw.model, prompt: raw.prompt };
     if (raw.size !== undefined) request.size = raw.size;
     if (raw.n !== undefined) request.n = raw.n;
     if (raw.quality !== undefined) request.quality = raw.quality;
     if (raw.promptPriority !== undefined) request.promptPriority = raw.promptPriority;
-    const checked = checkRequest(request);
-    if (!checked.ok) {
-      this.post({ type: 'problem', message: checked.issues.map(localizeIssue).join(' ') });
+    const references: LocalImage[] = [];
+    for (const uri of message.references ?? []) {
+      const image = this.references.find((candidate) => candidate.uri.toString() === uri);
+      if (!image) {
+        this.deps.log.warn('Studio: dropped a submit that names a reference it does not hold');
+        this.post({ type: 'problem', message: vscode.l10n.t('A reference image is no longer available; add it again.') });
+        return;
+      }
+      references.push(image);
+    }
+    const inputs: LocalInputs = { references: references.map((image) => image.uri) };
+    if (message.mask !== undefined) inputs.mask = await this.storeMask(Buffer.from(message.mask, 'base64'));
+    const shape = shapeIssues(request, inputs);
+    if (shape.length > 0) {
+      this.post({ type: 'problem', message: shape.map(localizeIssue).join(' ') });
       return;
     }
-    const target = folder ?? (await chooseTargetFolder(this.deps.settings().outputFolder));
-    if (!target) return;
+    let target: vscode.Uri | undefined;
+    const original = references[0];
+    if (message.destination === 'beside' && original && vscode.workspace.getWorkspaceFolder(original.uri)) {
+      target = vscode.Uri.joinPath(original.uri, '..');
+      inputs.editOf = original.uri;
+    } else {
+      target = await chooseTargetFolder(this.deps.settings().outputFolder);
+    }
+    if (!target) {
+      this.post({ type: 'problem', message: '' });
+      return;
+    }
     try {
-      const entry = await this.deps.tasks.submit(checked.checked, request, target);
+      const entry = await this.deps.submit(request, inputs, target);
       this.submittedHere.add(entry.localId);
       this.post({ type: 'submitted', localId: entry.localId });
     } catch (error) {
-      const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
-      if (isEvoLinkError(problem, 'auth') && !(await this.deps.hasApiKey())) {
-        this.post({ type: 'apiKey', hasApiKey: false });
-      }
-      this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
+      if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
+      this.postProblem(error);
     }
+  }
+
+  private postProblem(error: unknown): void {
+    const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
+    this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
+  }
+
+  /** Keeps a file's bytes under the references folder, named by their hash; answers its URI. */
+  private async store(folder: string, bytes: Uint8Array, extension: string): Promise<vscode.Uri> {
+    const uri = vscode.Uri.joinPath(this.deps.referencesDir, folder, `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${extension}`);
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    return uri;
+  }
+
+  private storeMask(bytes: Uint8Array): Promise<vscode.Uri> {
+    return this.store('masks', bytes, 'png');
+  }
+
+  private async addPasted(name: string, bytes: Uint8Array): Promise<void> {
+    const format = sniffImageFormat(bytes.subarray(0, 64));
+    if (!format) {
+      this.post({ type: 'problem', message: vscode.l10n.t('{0} is not an image file (PNG, JPEG, WebP, GIF, BMP or TIFF).', name) });
+      return;
+    }
+    await this.addReferences([await this.store('pasted', bytes, imageFormats[format].extension)], false);
+  }
+
+  /**
+   * Adds references. Files that are not images are refused at once; images that break the
+   * current model's limits are kept and shown with the limit, since another model may take them.
+   * With `copyOutside`, a file outside the workspace is copied under the references folder so
+   * that the panel may show it.
+   */
+  private async addReferences(uris: readonly vscode.Uri[], copyOutside: boolean): Promise<void> {
+    const refused: string[] = [];
+    for (const picked of uris) {
+      if (this.references.length >= maxReferences) break;
+      let uri = picked;
+      if (copyOutside && !vscode.workspace.getWorkspaceFolder(uri) && !uri.toString().startsWith(this.deps.referencesDir.toString())) {
+        try {
+          const bytes = await vscode.workspace.fs.readFile(uri);
+          const format = sniffImageFormat(bytes.subarray(0, 64));
+          if (format) uri = await this.store('pasted', bytes, imageFormats[format].extension);
+        } catch {
+          // inspected below, which names the problem
+        }
+      }
+      if (this.references.some((image) => image.uri.toString() === uri.toString())) continue;
+      try {
+        const image = await inspectLocalImage(uri);
+        if (!image.format) refused.push(image.name);
+        else this.references.push(image);
+      } catch (error) {
+        refused.push(`${picked.path.split('/').pop() ?? ''} (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    await this.saveReferences();
+    if (refused.length > 0) {
+      this.post({ type: 'problem', message: vscode.l10n.t('Not an image file: {0}. References must be PNG, JPEG, WebP, GIF, BMP or TIFF.', refused.join(', ')) });
+    }
+  }
+
+  private async saveReferences(): Promise<void> {
+    await this.deps.state.update(referencesKey, this.references.map((image) => image.uri.toString()));
+    this.postReferences();
+  }
+
+  private postReferences(): void {
+    const webview = this.panel.webview;
+    const items: StudioReference[] = this.references.map((image) => ({
+      uri: image.uri.toString(),
+      src: webview.asWebviewUri(image.uri).toString(),
+      name: image.name,
+      format: image.format,
+      bytes: image.bytes,
+      width: image.width,
+      height: image.height,
+      inWorkspace: vscode.workspace.getWorkspaceFolder(image.uri) !== undefined,
+    }));
+    this.post({ type: 'references', items });
+  }
+
+  /** Deletes a result and its provenance file, after asking; to the trash where there is one. */
+  private async deleteImage(image: vscode.Uri): Promise<void> {
+    const name = image.path.split('/').pop() ?? '';
+    const remove = vscode.l10n.t('Move to Trash');
+    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', name), { modal: true, detail: vscode.l10n.t('The image and its .evolink.json file are moved to the trash.') }, remove);
+    if (answer !== remove) return;
+    for (const uri of [image, image.with({ path: `${image.path}.evolink.json` })]) {
+      await vscode.workspace.fs.delete(uri, { useTrash: true }).then(undefined, () => vscode.workspace.fs.delete(uri, { useTrash: false }).then(undefined, () => undefined));
+    }
+    this.deleted.add(image.toString());
+    this.references = this.references.filter((reference) => reference.uri.toString() !== image.toString());
+    await this.saveReferences();
+    await this.postTasks();
+    await this.postHistory();
   }
 
   private async postBalance(): Promise<void> {
@@ -241,17 +454,16 @@ export class StudioPanel extends DisposableBase {
   }
 
   /**
-   * The history: provenance files under the output folders (the only image folders the panel may
-   * load), newest first. It lives with the project, so it is the same in every window and after a
+   * The history: the provenance files of the workspace folders (generations and edits), newest
+   * first. It lives with the project, so it is the same in every window and after a
    * clone.
    */
   private async postHistory(): Promise<void> {
     const webview = this.panel.webview;
-    const outputFolder = this.deps.settings().outputFolder;
     const items: StudioHistoryItem[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const output = outputFolderOf(folder.uri, outputFolder);
-      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(output, '**/*.evolink.json'), undefined, historyLimit);
+      // Generations are in the output folder, edits beside their originals: the whole folder.
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, '**/*.evolink.json'), undefined, historyLimit);
       const read = await Promise.all(
         files.map(async (file) => {
           const image = file.with({ path: file.path.replace(/\.evolink\.json$/, '') });
@@ -265,7 +477,7 @@ export class StudioPanel extends DisposableBase {
         }),
       );
       for (const found of read) {
-        if (!found) continue;
+        if (!found || this.deleted.has(found.image.toString())) continue;
         const { image, provenance } = found;
         const uri = image.toString();
         this.knownImages.add(uri);
@@ -295,7 +507,7 @@ export class StudioPanel extends DisposableBase {
 
   private view(entry: LedgerEntry): StudioTask {
     const webview = this.panel.webview;
-    const images = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => {
+    const images = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri) && !this.deleted.has(uri as string)).map((uri) => {
       this.knownImages.add(uri);
       const file = vscode.Uri.parse(uri);
       return { uri, src: webview.asWebviewUri(file).toString(), name: file.path.split('/').pop() ?? '' };

@@ -41,6 +41,10 @@ export interface LedgerEntry {
   targetFolder: string;
   /** Local images the request was made from (URI strings), for lineage. */
   sources?: string[];
+  /** The painted mask the request was made with (a file URI string in storage), for a retry. */
+  maskSource?: string;
+  /** An edit of this image (a URI string): results go beside it as `<name>.edit-N.<ext>`. */
+  editOf?: string;
   taskId?: string;
   estimatedSeconds: number;
   progress: number;
@@ -56,6 +60,15 @@ export interface LedgerEntry {
   pending?: (string | null)[];
   error?: { reason: string; code?: string; message: string };
   updatedAt: number;
+}
+
+/** An uploaded local file, by the SHA-256 of its bytes: reused while its link is valid. */
+export interface UploadRecord {
+  fileUrl: string;
+  /** When the files API lets the link expire (ms since the epoch). */
+  expiresAt: number;
+  uploadedAt: number;
+  bytes: number;
 }
 
 const claimStaleMs = 2 * 60_000;
@@ -103,6 +116,28 @@ export class TaskLedger {
     }
     const entries = await Promise.all(names.filter((name) => name.endsWith('.json')).map((name) => this.get(name.slice(0, -5))));
     return entries.filter((entry): entry is LedgerEntry => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  private uploadFile(sha256: string): string {
+    return join(this.dir, 'uploads', `${sha256}.json`);
+  }
+
+  /** The upload of these bytes, if one was recorded. */
+  async getUpload(sha256: string): Promise<UploadRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.uploadFile(sha256), 'utf8')) as UploadRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Records an upload (atomically, like tasks). */
+  async putUpload(sha256: string, record: UploadRecord): Promise<void> {
+    const file = this.uploadFile(sha256);
+    await mkdir(join(this.dir, 'uploads'), { recursive: true });
+    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, file);
   }
 
   async remove(localId: string): Promise<void> {

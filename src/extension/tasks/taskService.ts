@@ -70,7 +70,12 @@ export class TaskService extends DisposableBase {
    * A refused request leaves nothing behind; a request whose outcome is unknown stays in the
    * ledger and is looked up again with the same Idempotency-Key.
    */
-  async submit(checked: CheckedRequest, request: GenerationRequest, targetFolder: vscode.Uri, sources?: string[]): Promise<LedgerEntry> {
+  async submit(
+    checked: CheckedRequest,
+    request: GenerationRequest,
+    targetFolder: vscode.Uri,
+    lineage: Pick<LedgerEntry, 'sources' | 'maskSource' | 'editOf'> = {},
+  ): Promise<LedgerEntry> {
     const apiKey = await this.requireKey();
     const localId = newLocalId();
     const entry: LedgerEntry = {
@@ -87,7 +92,9 @@ export class TaskService extends DisposableBase {
       creditsReserved: checked.reservedCredits,
       updatedAt: Date.now(),
     };
-    if (sources) entry.sources = sources;
+    if (lineage.sources) entry.sources = lineage.sources;
+    if (lineage.maskSource) entry.maskSource = lineage.maskSource;
+    if (lineage.editOf) entry.editOf = lineage.editOf;
     await this.deps.ledger.put(entry);
     this.deps.log.info(`Submitting ${localId}: ${checked.body.model}, n=${checked.body.n}, size=${checked.body.size}`);
     this.deps.log.trace(`Prompt of ${localId}: ${request.prompt}`);

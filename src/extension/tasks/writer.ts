@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { imageFormats } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
-import { provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
+import { editStem, provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
 import { EvoLinkError } from '../../common/errors';
 import type { Provenance } from '../../common/provenance';
 import type { LedgerEntry } from './ledger';
@@ -48,7 +48,9 @@ export async function saveImage(
   } catch (error) {
     throw fileSystemError(error, folder);
   }
-  const stem = stemFromPrompt(entry.request.prompt);
+  // An edit is named after its original (`photo.edit-1.png`); anything else after its prompt.
+  const original = entry.editOf ? vscode.Uri.parse(entry.editOf).path.split('/').pop() : undefined;
+  const stem = original ? editStem(original) : stemFromPrompt(entry.request.prompt);
   const extension = imageFormats[format].extension;
   const partial = vscode.Uri.joinPath(folder, `.${entry.localId}-${index}.partial`);
   try {
@@ -58,7 +60,7 @@ export async function saveImage(
   }
   for (let attempt = 0; attempt < 20; attempt++) {
     const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
-    const name = uniqueName(stem, extension, taken);
+    const name = uniqueName(stem, extension, taken, original !== undefined);
     const target = vscode.Uri.joinPath(folder, name);
     try {
       await vscode.workspace.fs.rename(partial, target, { overwrite: false });

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseCompareMessage, type CompareHostMessage, type CompareImage, type CompareMessage } from '../../common/protocol';
+import { parseProvenance } from '../../common/provenance';
+import { provenanceName } from '../../common/naming';
+import { DisposableBase } from '../base/disposable';
+import { renderStudioHtml } from '../studio/html';
+import { inspectLocalImage } from '../references/localImages';
+import type { LedgerEntry } from '../tasks/ledger';
+import type { Originals } from './originals';
+
+/** What to do with an edit. */
+export type EditDecision = 'keepBoth' | 'replace' | 'discard';
+
+export interface CompareDeps {
+  extensionUri: vscode.Uri;
+  originals: Originals;
+  log: vscode.LogOutputChannel;
+}
+
+const fileName = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? '';
+
+function compareStrings(): Record<string, string> {
+  return {
+    title: vscode.l10n.t('Compare Edit'),
+    before: vscode.l10n.t('Before'),
+    after: vscode.l10n.t('After'),
+    view: vscode.l10n.t('View'),
+    slider: vscode.l10n.t('Slider'),
+    sideBySide: vscode.l10n.t('Side by side'),
+    variants: vscode.l10n.t('Variants'),
+    variant: vscode.l10n.t('Variant {0}'),
+    keepBoth: vscode.l10n.t('Keep Both'),
+    replace: vscode.l10n.t('Replace Original'),
+    discard: vscode.l10n.t('Discard Edit'),
+    decisionHint: vscode.l10n.t('Replace Original keeps a copy of the original: EvoLink: Restore Replaced Original puts it back. Discard moves the edits to the trash.'),
+  };
+}
+
+/** The saved edits of a task, and the image they edit. */
+function editsOf(entry: LedgerEntry): { original: vscode.Uri; edits: vscode.Uri[] } | undefined {
+  if (!entry.editOf) return undefined;
+  const edits = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => vscode.Uri.parse(uri));
+  return edits.length > 0 ? { original: vscode.Uri.parse(entry.editOf), edits } : undefined;
+}
+
+/**
+ * Carries out a decision on an edit. Replacing asks first (unless `confirmed`), keeps the
+ * original recoverable, and offers Undo; discarding moves the edits to the trash. Answers a
+ * sentence saying what was done, or `undefined` when the user declined.
+ */
+export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
+  const found = editsOf(entry);
+  if (!found) return undefined;
+  const { original, edits } = found;
+  const edited = edits[Math.min(variant, edits.length - 1)]!;
+  switch (decision) {
+    case 'keepBoth':
+      await vscode.commands.executeCommand('revealInExplorer', edited).then(undefined, () => undefined);
+      return vscode.l10n.t('Kept {0} and {1}.', fileName(original), edits.map(fileName).join(', '));
+    case 'replace': {
+      if (!confirmed) {
+        const replace = vscode.l10n.t('Replace');
+        const answer = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Replace {0} with {1}?', fileName(original), fileName(edited)),
+          { modal: true, detail: vscode.l10n.t('A copy of the original is kept; "EvoLink: Restore Replaced Original" puts it back.') },
+          replace,
+        );
+        if (answer !== replace) return undefined;
+      }
+      const kept = await deps.originals.replace(original, edited);
+      deps.log.info(`Replaced ${original.toString(true)} with its edit; the original is kept`);
+      const undo = vscode.l10n.t('Undo');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Replaced {0} with its edit. The original is kept.', fileName(original)), undo).then(async (picked) => {
+        if (picked === undo) await deps.originals.restore(kept);
+      });
+      return vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited));
+    }
+    case 'discard':
+      for (const edit of edits) {
+        for (const uri of [edit, vscode.Uri.joinPath(edit, '..', provenanceName(fileName(edit)))]) {
+          await vscode.workspace.fs.delete(uri, { useTrash: true }).then(undefined, async () => {
+            // No trash on this file system: the file stays unless the user agrees to delete it.
+            const remove = vscode.l10n.t('Delete');
+            const answer = confirmed ? remove : await vscode.window.showWarningMessage(vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', fileName(uri)), { modal: true }, remove);
+            if (answer === remove) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+          });
+        }
+      }
+      return vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', '));
+  }
+}
+
+/** The before/after view of one edit, with Keep Both, Replace Original and Discard. */
+export class ComparePanel extends DisposableBase {
+  private static readonly open = new Map<string, ComparePanel>();
+  private ready = false;
+
+  /** Shows the compare view of an edit (once per task). */
+  static show(deps: CompareDeps, entry: LedgerEntry): ComparePanel | undefined {
+    const existing = ComparePanel.open.get(entry.localId);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const found = editsOf(entry);
+    if (!found) return undefined;
+    const roots = [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), vscode.Uri.joinPath(found.original, '..')];
+    const panel = vscode.window.createWebviewPanel('evolink.compare', vscode.l10n.t('Compare: {0}', fileName(found.original)), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: roots,
+    });
+    return new ComparePanel(panel, deps, entry, found.original, found.edits);
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: CompareDeps,
+    private readonly entry: LedgerEntry,
+    private readonly original: vscode.Uri,
+    private readonly edits: vscode.Uri[],
+  ) {
+    super();
+    ComparePanel.open.set(entry.localId, this);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
+    const webview = panel.webview;
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, ...path)).toString();
+    webview.html = renderStudioHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: asset('dist', 'compare.js'),
+      styleUri: asset('media', 'compare.css'),
+      codiconsUri: asset('dist', 'codicons', 'codicon.css'),
+      title: vscode.l10n.t('Compare Edit'),
+      language: vscode.env.language,
+    });
+  }
+
+  override dispose(): void {
+    if (ComparePanel.open.get(this.entry.localId) === this) ComparePanel.open.delete(this.entry.localId);
+    super.dispose();
+    this.panel.dispose();
+  }
+
+  private post(message: CompareHostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private async image(uri: vscode.Uri): Promise<CompareImage> {
+    let size: { width?: number; height?: number } = {};
+    try {
+      const provenance = parseProvenance(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', provenanceName(fileName(uri))))));
+      if (provenance) size = { width: provenance.width, height: provenance.height };
+    } catch {
+      // no provenance: no size shown
+    }
+    return { uri: uri.toString(), src: this.panel.webview.asWebviewUri(uri).toString(), name: fileName(uri), width: size.width, height: size.height };
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message: CompareMessage | undefined = parseCompareMessage(raw);
+    if (!message) {
+      this.deps.log.warn('Compare: dropped a malformed message');
+      return;
+    }
+    try {
+      if (message.type === 'ready') {
+        this.ready = true;
+        const before = await this.image(this.original);
+        if (!before.width) {
+          const { width, height } = await inspectLocalImage(this.original);
+          Object.assign(before, { width, height });
+        }
+        this.post({ type: 'init', strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
+        return;
+      }
+      const variant = message.type === 'replace' ? message.variant : 0;
+      const done = await decideEdit(this.deps, this.entry, message.type, variant);
+      if (done !== undefined) this.dispose();
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.deps.log.error(`Compare: ${message.type} failed: ${text}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not carry out the decision: {0}', text));
+    }
+  }
+}

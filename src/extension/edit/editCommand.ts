@@ -1,0 +1,169 @@
+import * as vscode from 'vscode';
+import { EvoLinkError } from '../../common/errors';
+import { findModel, models, type ModelSpec } from '../../common/models';
+import { promptLength, type GenerationRequest, type RequestIssue } from '../../common/request';
+import type { ApiKeyCommands } from '../auth/apiKeyCommands';
+import type { GenerateCommand } from '../generate/generateCommand';
+import { localizeIssue } from '../generate/issues';
+import { modelDetail, pickCount, pickSize } from '../generate/pickers';
+import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
+import { localImageIssues, type LocalInputs } from '../references/submit';
+import type { StudioPreload } from '../studio/studioPanel';
+import type { LedgerEntry } from '../tasks/ledger';
+
+/** What automation and tests may pass to `evolink.editImage` to skip the questions. */
+export interface EditArgs {
+  prompt?: string;
+  model?: string;
+  size?: string;
+  n?: number;
+  quality?: string;
+  /** A mask PNG (URI string) of the one image's size. */
+  mask?: string;
+}
+
+export interface EditDeps {
+  apiKey: ApiKeyCommands;
+  generate: GenerateCommand;
+  submit: (request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri) => Promise<LedgerEntry>;
+  openStudio: (preload: StudioPreload) => Promise<void>;
+  defaultModel: () => string;
+}
+
+/** The image of the active image preview, if one is open. */
+export function activeImage(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom && input.viewType === 'imagePreview.previewEditor' ? input.uri : undefined;
+}
+
+/** The images a command from the explorer or an editor title applies to. */
+export function imagesFrom(clicked: unknown, selected: unknown): vscode.Uri[] {
+  const isUri = (value: unknown): value is vscode.Uri => value instanceof vscode.Uri;
+  if (Array.isArray(selected) && selected.length > 0 && selected.every(isUri)) return selected;
+  if (isUri(clicked)) return [clicked];
+  const active = activeImage();
+  return active ? [active] : [];
+}
+
+/** Asks for images when none are at hand. */
+export async function pickImages(title: string): Promise<vscode.Uri[]> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { [vscode.l10n.t('Images')]: referenceExtensions },
+    title,
+  });
+  return picked ?? [];
+}
+
+/** Why a model cannot take these images: its count limit, then each image's limits. */
+function refusals(model: ModelSpec, images: readonly LocalImage[]): RequestIssue[] {
+  const issues: RequestIssue[] = [];
+  if (images.length > model.references.max) {
+    issues.push({ param: 'image_urls', code: 'referenceCount', values: { count: images.length, min: model.references.min, max: model.references.max } });
+  }
+  return [...issues, ...localImageIssues(model.id, images)];
+}
+
+/**
+ * `EvoLink: Edit Image...`: the selected images become the references of a request whose
+ * results are written beside the first one (`photo.edit-1.png`), then compared with it. Only
+ * the models that take these images are offered; nothing is uploaded for an image a model
+ * would refuse.
+ */
+export class EditCommand {
+  constructor(private readonly deps: EditDeps) {}
+
+  async run(clicked?: unknown, selected?: unknown, args: EditArgs = {}): Promise<LedgerEntry | undefined> {
+    let uris = imagesFrom(clicked, selected);
+    if (uris.length === 0) uris = await pickImages(vscode.l10n.t('Edit Image: choose the image(s)'));
+    if (uris.length === 0) return undefined;
+    const images = await Promise.all(uris.map((uri) => inspectLocalImage(uri)));
+    const notImages = images.filter((image) => !image.format);
+    if (notImages.length > 0) {
+      throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} is not an image file (PNG, JPEG, WebP, GIF, BMP or TIFF).', notImages.map((image) => image.name).join(', ')), { param: 'image_urls' });
+    }
+    const fits = models.map((model) => ({ model, issues: refusals(model, images) }));
+    const accepting = fits.filter((fit) => fit.issues.length === 0).map((fit) => fit.model);
+    if (accepting.length === 0) {
+      const reasons = fits.map((fit) => `${fit.model.label}: ${fit.issues.map(localizeIssue).join(' ')}`).join(' ');
+      throw new EvoLinkError('invalidRequest', vscode.l10n.t('No model takes {0}. {1}', images.map((image) => image.name).join(', '), reasons), { param: 'image_urls' });
+    }
+
+    const key = await this.deps.apiKey.getOrPrompt();
+    if (!key) return undefined;
+
+    let model: ModelSpec | undefined;
+    let paintMask = false;
+    if (args.model !== undefined) {
+      model = findModel(args.model);
+      const fit = fits.find((candidate) => candidate.model.id === args.model);
+      if (!model || !fit) throw new EvoLinkError('invalidRequest', localizeIssue({ param: 'model', code: 'modelUnknown', values: { value: args.model, allowed: accepting.map((m) => m.id).join(', ') } }), { param: 'model' });
+      if (fit.issues.length > 0) throw new EvoLinkError('invalidRequest', fit.issues.map(localizeIssue).join(' '), { param: fit.issues[0]?.param });
+    } else {
+      const preferred = this.deps.defaultModel();
+      const items: (vscode.QuickPickItem & { spec: ModelSpec; mask: boolean })[] = [];
+      for (const spec of accepting) {
+        items.push({ label: spec.label, description: spec.id, detail: modelDetail(spec), spec, mask: false });
+        if (spec.mask && images.length === 1) {
+          items.push({ label: `$(edit) ${vscode.l10n.t('{0}: paint a mask first', spec.label)}`, description: vscode.l10n.t('in the Image Studio'), detail: vscode.l10n.t('Only the area you paint is changed.'), spec, mask: true });
+        }
+      }
+      items.sort((a, b) => Number(b.spec.id === preferred) - Number(a.spec.id === preferred));
+      const refused = fits.filter((fit) => fit.issues.length > 0);
+      const picked = await vscode.window.showQuickPick(items, {
+        title: vscode.l10n.t('Edit {0} (1/3): Model', images.map((image) => image.name).join(', ')),
+        placeHolder: refused.length > 0 ? vscode.l10n.t('Not offered: {0}', refused.map((fit) => `${fit.model.label} (${localizeIssue(fit.issues[0]!)})`).join('; ')) : undefined,
+        ignoreFocusOut: true,
+      });
+      if (!picked) return undefined;
+      model = picked.spec;
+      paintMask = picked.mask;
+    }
+    if (paintMask) {
+      await this.deps.openStudio({ references: uris, edit: { model: model.id, paintMask: true } });
+      return undefined;
+    }
+
+    let prompt = args.prompt;
+    if (prompt === undefined) {
+      prompt = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Edit Image (2/3): What should change?'),
+        prompt: vscode.l10n.t('Describe the change, e.g. "make the sky a sunset" or "remove the person on the left"'),
+        ignoreFocusOut: true,
+        validateInput: (value) => {
+          if (value.trim() === '') return vscode.l10n.t('Describe the change you want.');
+          const length = promptLength(value);
+          return length > model.promptMaxLength ? vscode.l10n.t('{0} of at most {1} characters', length, model.promptMaxLength) : undefined;
+        },
+      });
+      if (prompt === undefined) return undefined;
+    }
+    const request: GenerationRequest = { model: model.id, prompt };
+    if (args.prompt !== undefined) {
+      if (args.size !== undefined) request.size = args.size;
+      if (args.n !== undefined) request.n = args.n;
+      if (args.quality !== undefined) request.quality = args.quality;
+    } else {
+      const size = await pickSize(model, vscode.l10n.t('Edit Image: Size of the result'));
+      if (size === undefined) return undefined;
+      request.size = size;
+      const outputsLeft = model.references.maxWithOutputs !== undefined ? model.references.maxWithOutputs - images.length : undefined;
+      const count = await pickCount(model, vscode.l10n.t('Edit Image (3/3): How many variants'), outputsLeft);
+      if (!count) return undefined;
+      request.n = count.n;
+      if (count.quality) request.quality = count.quality;
+    }
+    const original = uris[0]!;
+    const inputs: LocalInputs = { references: uris, editOf: original };
+    if (args.mask) inputs.mask = vscode.Uri.parse(args.mask);
+    const entry = await this.deps.submit(request, inputs, vscode.Uri.joinPath(original, '..'));
+    this.deps.generate.following.add(entry.localId);
+    try {
+      // The compare view opens when the edit is saved; the results are not opened on their own.
+      return await this.deps.generate.follow(entry, model, true);
+    } finally {
+      this.deps.generate.following.delete(entry.localId);
+    }
+  }
+}

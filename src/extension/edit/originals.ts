@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { editStem, provenanceName, uniqueName } from '../../common/naming';
+
+/** One original kept when an edit replaced it. */
+export interface KeptOriginal {
+  /** Where the image was (and is restored to). */
+  original: string;
+  /** The copy of its bytes. */
+  copy: string;
+  /** Its provenance file's copy, when it had one. */
+  provenanceCopy?: string;
+  replacedAt: number;
+}
+
+const fileName = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? '';
+const provenanceOf = (image: vscode.Uri): vscode.Uri => vscode.Uri.joinPath(image, '..', provenanceName(fileName(image)));
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replacing an original with its edit, recoverably: the original (and its provenance file) is
+ * copied to the extension's storage first, and can be put back with `EvoLink: Restore Replaced
+ * Original...`, which never overwrites what is there now without keeping it.
+ */
+export class Originals {
+  constructor(private readonly dir: vscode.Uri) {}
+
+  /** Replaces `original` with `edited` (its provenance goes with it); answers what was kept. */
+  async replace(original: vscode.Uri, edited: vscode.Uri): Promise<KeptOriginal> {
+    const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const folder = vscode.Uri.joinPath(this.dir, id);
+    await vscode.workspace.fs.createDirectory(folder);
+    const copy = vscode.Uri.joinPath(folder, fileName(original));
+    await vscode.workspace.fs.copy(original, copy, { overwrite: false });
+    const kept: KeptOriginal = { original: original.toString(), copy: copy.toString(), replacedAt: Date.now() };
+    if (await exists(provenanceOf(original))) {
+      const provenanceCopy = vscode.Uri.joinPath(folder, provenanceName(fileName(original)));
+      await vscode.workspace.fs.copy(provenanceOf(original), provenanceCopy, { overwrite: false });
+      kept.provenanceCopy = provenanceCopy.toString();
+    }
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
+    // Only now that the copy is safe is the original overwritten.
+    await vscode.workspace.fs.rename(edited, original, { overwrite: true });
+    if (await exists(provenanceOf(edited))) {
+      await vscode.workspace.fs.rename(provenanceOf(edited), provenanceOf(original), { overwrite: true });
+    } else {
+      await vscode.workspace.fs.delete(provenanceOf(original)).then(undefined, () => undefined);
+    }
+    return kept;
+  }
+
+  /** Every kept original, newest first. */
+  async list(): Promise<KeptOriginal[]> {
+    let entries: [string, vscode.FileType][];
+    try {
+      entries = await vscode.workspace.fs.readDirectory(this.dir);
+    } catch {
+      return [];
+    }
+    const found = await Promise.all(
+      entries
+        .filter(([, type]) => type === vscode.FileType.Directory)
+        .map(async ([name]) => {
+          try {
+            return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.dir, name, 'kept.json')))) as KeptOriginal;
+          } catch {
+            return undefined;
+          }
+        }),
+    );
+    return found.filter((kept): kept is KeptOriginal => kept !== undefined).sort((a, b) => b.replacedAt - a.replacedAt);
+  }
+
+  /**
+   * Puts a kept original back where it was. What is there now (the edit) is not lost: it is
+   * renamed to the next free `<name>.edit-N` beside it. Answers that name, if there was a file.
+   */
+  async restore(kept: KeptOriginal): Promise<vscode.Uri | undefined> {
+    const original = vscode.Uri.parse(kept.original);
+    let moved: vscode.Uri | undefined;
+    if (await exists(original)) {
+      const folder = vscode.Uri.joinPath(original, '..');
+      const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
+      const name = fileName(original);
+      const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : 'png';
+      moved = vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
+      await vscode.workspace.fs.rename(original, moved, { overwrite: false });
+      if (await exists(provenanceOf(original))) await vscode.workspace.fs.rename(provenanceOf(original), provenanceOf(moved), { overwrite: false });
+    }
+    await vscode.workspace.fs.copy(vscode.Uri.parse(kept.copy), original, { overwrite: false });
+    if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), provenanceOf(original), { overwrite: false });
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(vscode.Uri.parse(kept.copy), '..'), { recursive: true }).then(undefined, () => undefined);
+    return moved;
+  }
+}
