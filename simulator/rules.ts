@@ -127,7 +127,8 @@ export const maxCallbackUrlLength = 2048;
 /** Uploads: what the files API takes. */
 export const uploadRules = {
   maxBytes: 100 * MB,
-  formats: ['jpeg', 'png', 'gif', 'webp'] as readonly ImageFormat[],
+  /** The contract names no format limit of its own: any image a model takes by URL is stored. */
+  formats: ['jpeg', 'png', 'gif', 'webp', 'bmp', 'tiff'] as readonly ImageFormat[],
   maxFilesPerAccount: 100,
   lifetimeMs: 72 * 3600 * 1000,
 };

@@ -21,7 +21,9 @@ export type HttpFault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'malformedJson' };
+  | { kind: 'malformedJson' }
+  /** The files API's refusal in the body of an HTTP 200: `success: false`. */
+  | { kind: 'refusedWith200'; code: number; msg: string };
 
 /** What the next task does instead of completing normally. */
 export type TaskOutcome =
@@ -391,6 +393,9 @@ export class EvoLinkSimulator {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"id": "task-unified-17571564');
         return true;
+      case 'refusedWith200':
+        this.sendJson(res, 200, { success: false, code: fault.code, msg: fault.msg, data: null });
+        return true;
       case 'status': {
         const headers: Record<string, string> = {};
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
@@ -713,7 +718,7 @@ export class EvoLinkSimulator {
     const mode = req.method === 'POST' ? /^\/api\/v1\/files\/upload\/(stream|base64|url)$/.exec(url.pathname)?.[1] : undefined;
     const fault = mode ? this.takeFault('upload') : undefined;
     if (fault && (await this.applyFault(fault, res))) {
-      this.log('files', req, fault.kind === 'status' ? fault.status : 0);
+      this.log('files', req, fault.kind === 'status' ? fault.status : fault.kind === 'refusedWith200' ? 200 : 0);
       return;
     }
     const fail = (status: number, httpStatus: number, msg: string): void => {
@@ -749,7 +754,7 @@ export class EvoLinkSimulator {
     }
     const info = await inspectImage(upload.bytes);
     if (!info || !uploadRules.formats.includes(info.format)) {
-      fail(400, 200, `Unsupported file type${info ? ` (${info.format})` : ''}; images must be JPEG, PNG, GIF or WebP`);
+      fail(400, 200, `Unsupported file type${info ? ` (${info.format})` : ''}; images must be JPEG, PNG, GIF, WebP, BMP or TIFF`);
       return;
     }
     const now = this.clock.now();

@@ -26,7 +26,25 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
-/** Reads width and height from the header of a PNG, JPEG, WebP, GIF or BMP, without decoding. */
+/** Width and height from a TIFF's first image directory, when it lies within `bytes`. */
+function tiffSize(bytes: Uint8Array, view: DataView): { width: number; height: number } | undefined {
+  const little = bytes[0] === 0x49;
+  const ifd = view.getUint32(4, little);
+  const count = view.getUint16(ifd, little);
+  let width: number | undefined;
+  let height: number | undefined;
+  for (let index = 0; index < count; index++) {
+    const entry = ifd + 2 + index * 12;
+    const tag = view.getUint16(entry, little);
+    const type = view.getUint16(entry + 2, little);
+    const value = type === 3 ? view.getUint16(entry + 8, little) : view.getUint32(entry + 8, little);
+    if (tag === 256) width = value;
+    if (tag === 257) height = value;
+  }
+  return width && height ? { width, height } : undefined;
+}
+
+/** Reads width and height from the header of a PNG, JPEG, WebP, GIF, BMP or TIFF, without decoding. */
 export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   const format = sniffImageFormat(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -38,6 +56,8 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
         return { width: view.getUint16(6, true), height: view.getUint16(8, true) };
       case 'bmp':
         return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+      case 'tiff':
+        return tiffSize(bytes, view);
       case 'webp': {
         const chunk = ascii(bytes, 12, 16);
         if (chunk === 'VP8X') return { width: 1 + (view.getUint32(24, true) & 0xffffff), height: 1 + (view.getUint32(27, true) & 0xffffff) };

@@ -16,7 +16,7 @@ describe('Image type from the bytes', () => {
     });
   }
 
-  for (const format of ['png', 'jpeg', 'webp', 'gif'] as const) {
+  for (const format of ['png', 'jpeg', 'webp', 'gif', 'tiff'] as const) {
     it(`reads the size of a ${format} from its header`, async () => {
       assert.deepEqual(readImageSize(await make(format)), { width: 37, height: 21 });
     });
@@ -34,6 +34,23 @@ describe('Image type from the bytes', () => {
     view.setInt32(22, -480, true);
     assert.equal(sniffImageFormat(bmp), 'bmp');
     assert.deepEqual(readImageSize(bmp), { width: 640, height: 480 });
+  });
+
+  it('reads the size of a big-endian TIFF, and not of one whose directory lies beyond the bytes', () => {
+    const tiff = new Uint8Array(8 + 2 + 2 * 12);
+    const view = new DataView(tiff.buffer);
+    tiff.set([0x4d, 0x4d, 0, 0x2a]);
+    view.setUint32(4, 8);
+    view.setUint16(8, 2);
+    view.setUint16(10, 256);
+    view.setUint16(12, 4);
+    view.setUint32(18, 5000);
+    view.setUint16(22, 257);
+    view.setUint16(24, 3);
+    view.setUint16(30, 300);
+    assert.deepEqual(readImageSize(tiff), { width: 5000, height: 300 });
+    view.setUint32(4, 4096);
+    assert.equal(readImageSize(tiff), undefined);
   });
 
   it('knows text and truncated files are not images', () => {

@@ -1,0 +1,194 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/extension/tasks/ledger';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'edit-tests');
+const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+async function names(): Promise<string[]> {
+  return (await vscode.workspace.fs.readDirectory(folder())).map(([name]) => name).sort();
+}
+
+/** Writes a test image; each name gets its own colour, so that no two files share their bytes. */
+async function image(name: string, width: number, height: number, format: 'png' | 'jpeg' | 'gif' | 'tiff' = 'png', noise = false): Promise<vscode.Uri> {
+  const [r, g, b] = createHash('md5').update(name).digest();
+  const base = noise
+    ? sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 80 } } })
+    : sharp({ create: { width, height, channels: 4, background: { r: r!, g: g!, b: b!, alpha: name.includes('mask') ? 0 : 1 } } });
+  const bytes = await base[format]().toBuffer();
+  const uri = vscode.Uri.joinPath(folder(), name);
+  await vscode.workspace.fs.writeFile(uri, bytes);
+  return uri;
+}
+
+function edit(target: vscode.Uri | vscode.Uri[], args: Record<string, unknown>): Thenable<LedgerEntry | undefined> {
+  const uris = Array.isArray(target) ? target : [target];
+  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.editImage', uris[0], uris, args);
+}
+
+/** Runs a command that is expected to refuse, and checks that nothing reached the service. */
+async function refusal(run: () => Thenable<unknown>, simulator: EvoLinkSimulator): Promise<void> {
+  const before = simulator.requests.length;
+  const result = await run();
+  assert.equal(result, undefined);
+  assert.equal(simulator.requests.length, before, 'nothing may be sent for a refused edit');
+}
+
+describe('Editing an image from the explorer', function () {
+  this.timeout(60_000);
+  let simulator: EvoLinkSimulator;
+
+  let logUri: vscode.Uri | undefined;
+
+  before(async () => {
+    logUri = (await activateExtension()).logUri;
+    simulator = await startSimulator({ taskDurationMs: 2500 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  afterEach(async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // A failure shows the end of the extension's log, where the reason is.
+    if (this.currentTest?.state === 'failed' && logUri) {
+      const dir = logUri.fsPath;
+      const text = readdirSync(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+      console.log(text.split('\n').slice(-12).join('\n'));
+    }
+  });
+
+  beforeEach(async () => {
+    simulator.reset();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+    await vscode.workspace.fs.createDirectory(folder());
+  });
+
+  it('uploads the image once, sends its URL, and writes the edit beside the untouched original', async () => {
+    const original = await image('cat.png', 1024, 1024);
+    const bytes = await vscode.workspace.fs.readFile(original);
+    const entry = await edit(original, { prompt: 'give the cat a red hat', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+
+    const uploads = simulator.requests.filter((request) => request.origin === 'files');
+    assert.equal(uploads.length, 1);
+    const stored = [...simulator.files.values()];
+    assert.equal(stored.length, 1);
+    assert.equal(sha(stored[0]!.bytes), sha(bytes), 'the upload carries the same bytes');
+    const task = [...simulator.tasks.values()][0]!;
+    assert.deepEqual(task.request.imageUrls, [stored[0]!.url]);
+
+    assert.deepEqual(await names(), ['cat.edit-1.png', 'cat.edit-1.png.evolink.json', 'cat.png']);
+    assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(bytes), 'the original is untouched');
+    const provenance = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'cat.edit-1.png.evolink.json')))) as { sources: string[]; prompt: string };
+    assert.deepEqual(provenance.sources, [original.toString()]);
+    assert.equal(provenance.prompt, 'give the cat a red hat');
+
+    // A second edit, and a retry, reuse the upload: same bytes, same link.
+    const again = await edit(original, { prompt: 'give the cat a blue hat', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(again?.state, 'saved');
+    const retried = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.retryTask', again!.localId);
+    assert.equal(retried?.state, 'saved');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 1, 'no second upload while the link is valid');
+    assert.deepEqual((await names()).filter((name) => name.endsWith('.png')), ['cat.edit-1.png', 'cat.edit-2.png', 'cat.edit-3.png', 'cat.png']);
+  });
+
+  it('makes several selected images the references of one Seedream request, GIF and TIFF included', async () => {
+    const first = await image('room.png', 1200, 800);
+    const second = await image('chair.gif', 400, 400, 'gif');
+    const third = await image('lamp.tiff', 300, 500, 'tiff');
+    const entry = await edit([first, second, third], { prompt: 'put the chair and the lamp in the room', model: 'doubao-seedream-4.5', size: '2K', n: 1 });
+    assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+    const task = [...simulator.tasks.values()][0]!;
+    assert.equal(task.request.imageUrls.length, 3);
+    assert.ok((await names()).some((name) => /^room\.edit-1\.(png|jpg|webp)$/.test(name)));
+    assert.deepEqual(entry?.sources, [first.toString(), second.toString(), third.toString()]);
+  });
+
+  it('sends a painted mask of the same size, and refuses one of another size before uploading', async () => {
+    const original = await image('street.png', 1024, 1024);
+    const mask = await image('mask.png', 1024, 1024);
+    const entry = await edit(original, { prompt: 'replace the car with a bicycle', model: 'gpt-4o-image', size: '1:1', n: 1, mask: mask.toString() });
+    assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+    const task = [...simulator.tasks.values()][0]!;
+    assert.ok(task.request.maskUrl, 'mask_url is sent');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 2);
+
+    simulator.reset();
+    const small = await image('small-mask.png', 512, 512);
+    await refusal(() => edit(original, { prompt: 'x', model: 'gpt-4o-image', size: '1:1', n: 1, mask: small.toString() }), simulator);
+  });
+
+  it('refuses, with the limit named and nothing uploaded, what no model or the chosen model takes', async () => {
+    const big = await image('huge.png', 2200, 2200, 'png', true); // noise: more than 10 MB as PNG
+    assert.ok((await vscode.workspace.fs.stat(big)).size > 10 * 1024 * 1024);
+    await refusal(() => edit(big, { prompt: 'x', model: 'gpt-4o-image' }), simulator);
+    const gif = await image('anim.gif', 300, 300, 'gif');
+    await refusal(() => edit(gif, { prompt: 'x', model: 'gpt-4o-image' }), simulator);
+    const thin = await image('thin.png', 10, 400);
+    await refusal(() => edit(thin, { prompt: 'x', model: 'doubao-seedream-4.5' }), simulator);
+    const text = vscode.Uri.joinPath(folder(), 'notes.png');
+    await vscode.workspace.fs.writeFile(text, new TextEncoder().encode('not an image at all'));
+    await refusal(() => edit(text, { prompt: 'x' }), simulator);
+    assert.equal(simulator.files.size, 0);
+  });
+
+  it('reports an upload refused with HTTP 200 and success: false, and an HTTP error, and submits nothing', async () => {
+    const original = await image('dog.png', 800, 800);
+    simulator.addFault('upload', { kind: 'refusedWith200', code: 403, msg: 'File quota exceeded' });
+    assert.equal(await edit(original, { prompt: 'a hat', model: 'gpt-image-1.5-lite', size: '1:1' }), undefined);
+    simulator.addFault('upload', { kind: 'status', status: 500 });
+    assert.equal(await edit(original, { prompt: 'a hat', model: 'gpt-image-1.5-lite', size: '1:1' }), undefined);
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 0);
+    assert.deepEqual(await names(), ['dog.png']);
+  });
+
+  it('replaces the original only recoverably, and discards an edit to the trash', async () => {
+    const original = await image('tree.png', 1024, 1024);
+    const bytes = await vscode.workspace.fs.readFile(original);
+    const entry = await edit(original, { prompt: 'autumn leaves', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(entry?.state, 'saved');
+    const edited = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'tree.edit-1.png'));
+
+    const done = await vscode.commands.executeCommand<string | undefined>('evolink.resolveEdit', entry!.localId, 'replace', { confirmed: true });
+    assert.match(done ?? '', /tree\.png/);
+    assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(edited), 'the original now holds the edit');
+    assert.deepEqual(await names(), ['tree.png', 'tree.png.evolink.json']);
+
+    // The original comes back; the edit that was there is kept as the next .edit-N.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const restoring = vscode.commands.executeCommand('evolink.restoreOriginal');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await restoring;
+    assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(bytes), 'the original is restored');
+    assert.equal(sha(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'tree.edit-1.png'))), sha(edited), 'the edit is kept');
+
+    const second = await edit(original, { prompt: 'winter snow', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(second?.state, 'saved');
+    assert.ok((await names()).includes('tree.edit-2.png'));
+    await vscode.commands.executeCommand('evolink.resolveEdit', second!.localId, 'discard', { confirmed: true });
+    assert.ok(!(await names()).includes('tree.edit-2.png'));
+    assert.ok(!(await names()).includes('tree.edit-2.png.evolink.json'));
+  });
+
+  it('opens the image in the Studio as a reference', async () => {
+    const original = await image('bird.png', 640, 640);
+    await vscode.commands.executeCommand('evolink.openInStudio', original, [original]);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputWebview);
+    assert.match(tab.input.viewType, /evolink\.studio$/);
+  });
+});
