@@ -241,6 +241,11 @@ function megabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toLocaleString(locale, { maximumFractionDigits: 1 });
 }
 
+/** A file size as people read it: KB under a megabyte, MB above. */
+function fileSize(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(locale)} KB` : `${megabytes(bytes)} MB`;
+}
+
 function renderReferences(spec: ModelSpec, issues: RequestIssue[]): HTMLElement {
   const limits = spec.references;
   const block = h('div', { class: 'field wide references', role: 'group', 'aria-labelledby': 'references-label' }, h('vscode-label', { id: 'references-label' }, t('references')));
@@ -253,7 +258,7 @@ function renderReferences(spec: ModelSpec, issues: RequestIssue[]): HTMLElement 
         'figure',
         { class: 'reference', role: 'listitem', title: reference.name },
         h('img', { src: reference.src, alt: reference.name }),
-        h('figcaption', {}, h('span', { class: 'reference-name' }, reference.name), h('span', { class: 'reference-meta' }, `${reference.width}×${reference.height} · ${megabytes(reference.bytes)} MB`)),
+        h('figcaption', {}, h('span', { class: 'reference-name' }, reference.name), h('span', { class: 'reference-meta' }, `${reference.width}×${reference.height} · ${fileSize(reference.bytes)}`)),
         remove,
       ),
     );
@@ -292,6 +297,7 @@ function renderMask(reference: StudioReference): HTMLElement {
   toggle.addEventListener('click', () => {
     maskOpen = !maskOpen;
     render();
+    if (maskOpen) document.querySelector('.mask-stage')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   });
   const paint = painterOf(reference);
   box.append(h('div', { class: 'mask-head' }, toggle, h('span', { id: 'mask-state', class: 'hint', 'aria-live': 'polite' }, paint.isPainted ? t('maskPainted') : t('maskEmpty'))));

@@ -22,10 +22,12 @@ export async function openWorkbench(
   settings: Record<string, unknown>,
   theme: 'light' | 'dark' = 'dark',
   env: Record<string, string> = {},
+  prepare?: (folder: string) => Promise<void>,
 ): Promise<Workbench> {
   const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
   const folder = join(dataDir, 'workspace');
   cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
+  await prepare?.(folder);
   const server: StartedServer = await startServer({
     version,
     dataDir,
@@ -146,12 +148,21 @@ export interface Session {
  * tests, a screenshot of the window when a test fails, and both closed after. Answers a getter,
  * since the session exists only once the `before` hook has run.
  */
-export function useSession(version: string, options: { simulator?: SimulatorOptions; env?: Record<string, string>; setup?: (session: Session) => Promise<void> } = {}): () => Session {
+export function useSession(
+  version: string,
+  options: {
+    simulator?: SimulatorOptions;
+    env?: Record<string, string>;
+    /** Adds files to the workspace before the window opens on it. */
+    prepare?: (folder: string) => Promise<void>;
+    setup?: (session: Session) => Promise<void>;
+  } = {},
+): () => Session {
   let session: Session | undefined;
   before(async () => {
     const simulator = new EvoLinkSimulator(options.simulator);
     const urls = await simulator.start();
-    const workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', options.env);
+    const workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', options.env, options.prepare);
     session = { simulator, workbench };
     await options.setup?.(session);
   });

@@ -32,6 +32,13 @@ export interface GenerateSettings {
 
 const terminal = new Set(['saved', 'failed', 'expired', 'saveFailed', 'stopped']);
 
+/** A folder as the user knows it: relative to the workspace, or the workspace folder's name. */
+function folderName(folder: vscode.Uri): string {
+  const root = vscode.workspace.getWorkspaceFolder(folder);
+  if (root && root.uri.toString() === folder.toString()) return root.name;
+  return vscode.workspace.asRelativePath(folder);
+}
+
 /** `EvoLink: Generate Image...` and what follows it. */
 export class GenerateCommand {
   /** Tasks whose progress a command is showing; the others are announced when they end. */
@@ -191,7 +198,7 @@ export class GenerateCommand {
         await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
       }
       const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
-      const text = vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, vscode.workspace.asRelativePath(vscode.Uri.parse(entry.targetFolder))) + used;
+      const text = vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, folderName(vscode.Uri.parse(entry.targetFolder))) + used;
       const editor = vscode.window.activeTextEditor;
       const canInsert = editor !== undefined && files[0] !== undefined;
       this.notify('info', text, canInsert ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', files[0]) }] : []);

@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { demoKey } from '../../simulator/server';
+import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+
+/** A small landscape to edit: sky, sun and hills, so that the screenshots show a real picture. */
+async function landscape(path: string): Promise<void> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024">
+  <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#2b5fa8"/><stop offset="1" stop-color="#f3b27a"/></linearGradient></defs>
+  <rect width="1024" height="1024" fill="url(#sky)"/>
+  <circle cx="700" cy="420" r="110" fill="#ffe08a"/>
+  <path d="M0 700 Q 250 520 520 690 T 1024 640 V 1024 H 0 Z" fill="#3f7d4e"/>
+  <path d="M0 820 Q 300 700 640 830 T 1024 800 V 1024 H 0 Z" fill="#2c5a3a"/>
+  <rect x="180" y="610" width="120" height="90" fill="#8a4b32"/><path d="M170 615 L240 560 L310 615 Z" fill="#5b2c1e"/>
+</svg>`;
+  writeFileSync(path, await sharp(Buffer.from(svg)).png().toBuffer());
+}
+
+/** The document of the visible webview (the Studio or the compare view). */
+function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview >> visible=true').frameLocator('iframe');
+}
+
+/** Right-clicks a file in the explorer and runs an entry of its context menu. */
+async function fromExplorer(page: Page, file: string, entry: string): Promise<void> {
+  await runFromPalette(page, 'View: Show Explorer');
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  // Menus act on the focused entry: hover it, then Enter (a synthetic click can land between events).
+  await item.hover();
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
+}
+
+for (const version of ['1.100', '1.139'] as const) {
+  describe(`Editing an image in VS Code ${version}`, () => {
+    const session = useSession(version, {
+      simulator: { taskDurationMs: 5000 },
+      env: { EVOLINK_TIME_SCALE: '0.25' },
+      prepare: (folder) => landscape(join(folder, 'landscape.png')),
+      setup: async ({ workbench }) => {
+        await setApiKey(workbench.page, demoKey);
+      },
+    });
+
+    it('right-click > Edit Image... uploads the image, writes the edit beside it and compares them', async () => {
+      const { page, folder } = session().workbench;
+      const { simulator } = session();
+      await fromExplorer(page, 'landscape.png', 'Edit Image...');
+      await answerQuickInput(page, 'GPT-4o Image');
+      await answerQuickInput(page, 'turn the scene into a starry night');
+      await answerQuickInput(page, undefined); // the default size, 1:1
+      await answerQuickInput(page, '1 image');
+      const view = webview(page);
+      await view.locator('vscode-button#keep-both').waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(800);
+      await screenshot(page, `edit-compare-slider-${version}`);
+      await view.locator('#split').fill('25');
+      await view.locator('vscode-button#mode-side').click();
+      await page.waitForTimeout(500);
+      await screenshot(page, `edit-compare-side-${version}`);
+      assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 1);
+      assert.ok(existsSync(join(folder, 'landscape.edit-1.png')));
+      await view.locator('vscode-button#keep-both').click();
+      await page.locator('iframe.webview >> visible=true').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      assert.ok(existsSync(join(folder, 'landscape.png')) && existsSync(join(folder, 'landscape.edit-1.png')));
+    });
+
+    it('Open in Image Studio takes the image as a reference, paints a mask of its size, and sends both', async () => {
+      const { page, folder } = session().workbench;
+      const { simulator } = session();
+      simulator.reset();
+      await fromExplorer(page, 'landscape.png', 'Open in Image Studio');
+      const view = webview(page);
+      await view.locator('.reference img').first().waitFor({ timeout: 30_000 });
+      await view.locator('vscode-single-select#model').evaluate((element) => {
+        (element as HTMLElement & { value: string }).value = 'gpt-4o-image';
+        element.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await view.locator('vscode-button#mask-toggle').click();
+      const canvas = view.locator('canvas.mask-canvas');
+      await canvas.waitFor({ timeout: 10_000 });
+      await canvas.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      const box = await canvas.boundingBox();
+      assert.ok(box);
+      // Paint over the house, bottom left.
+      await page.mouse.move(box.x + box.width * 0.16, box.y + box.height * 0.62);
+      await page.mouse.down();
+      for (let step = 0; step <= 10; step++) await page.mouse.move(box.x + box.width * (0.16 + step * 0.015), box.y + box.height * (0.62 - step * 0.004));
+      await page.mouse.up();
+      await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
+      await view.locator('vscode-textarea#prompt textarea').fill('replace the house with a small lighthouse');
+      await view.locator('vscode-single-select#destination').evaluate((element) => {
+        (element as HTMLElement & { value: string }).value = 'beside';
+        element.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await canvas.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(400);
+      await screenshot(page, `studio-mask-${version}`);
+      await view.locator('vscode-button#generate').click();
+      // The edit opens the compare view once saved.
+      await webview(page).locator('vscode-button#keep-both').waitFor({ timeout: 60_000 });
+      const task = [...simulator.tasks.values()][0];
+      assert.ok(task?.request.maskUrl, 'mask_url was sent');
+      const mask = [...simulator.files.values()].find((file) => file.url === task.request.maskUrl);
+      assert.equal(mask?.format, 'png');
+      assert.deepEqual([mask?.width, mask?.height], [1024, 1024], 'the mask has the image size');
+      assert.ok(readdirSync(folder).includes('landscape.edit-2.png'), readdirSync(folder).join(', '));
+    });
+  });
+}
