@@ -99,7 +99,7 @@ describe('Editing an image from the explorer', function () {
     // A second edit, and a retry, reuse the upload: same bytes, same link.
     const again = await edit(original, { prompt: 'give the cat a blue hat', model: 'gpt-4o-image', size: '1:1', n: 1 });
     assert.equal(again?.state, 'saved');
-    const retried = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.retryTask', again!.localId);
+    const retried = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.retryTask', again.localId);
     assert.equal(retried?.state, 'saved');
     assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 1, 'no second upload while the link is valid');
     assert.deepEqual((await names()).filter((name) => name.endsWith('.png')), ['cat.edit-1.png', 'cat.edit-2.png', 'cat.edit-3.png', 'cat.png']);
@@ -162,7 +162,7 @@ describe('Editing an image from the explorer', function () {
     assert.equal(entry?.state, 'saved');
     const edited = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'tree.edit-1.png'));
 
-    const done = await vscode.commands.executeCommand<string | undefined>('evolink.resolveEdit', entry!.localId, 'replace', { confirmed: true });
+    const done = await vscode.commands.executeCommand<string | undefined>('evolink.resolveEdit', entry.localId, 'replace', { confirmed: true });
     assert.match(done ?? '', /tree\.png/);
     assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(edited), 'the original now holds the edit');
     assert.deepEqual(await names(), ['tree.png', 'tree.png.evolink.json']);
@@ -179,7 +179,7 @@ describe('Editing an image from the explorer', function () {
     const second = await edit(original, { prompt: 'winter snow', model: 'gpt-4o-image', size: '1:1', n: 1 });
     assert.equal(second?.state, 'saved');
     assert.ok((await names()).includes('tree.edit-2.png'));
-    await vscode.commands.executeCommand('evolink.resolveEdit', second!.localId, 'discard', { confirmed: true });
+    await vscode.commands.executeCommand('evolink.resolveEdit', second.localId, 'discard', { confirmed: true });
     assert.ok(!(await names()).includes('tree.edit-2.png'));
     assert.ok(!(await names()).includes('tree.edit-2.png.evolink.json'));
   });
