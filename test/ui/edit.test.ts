@@ -1,23 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import sharp from 'sharp';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
-
-/** A small landscape to edit: sky, sun and hills, so that the screenshots show a real picture. */
-async function landscape(path: string): Promise<void> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024">
-  <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#2b5fa8"/><stop offset="1" stop-color="#f3b27a"/></linearGradient></defs>
-  <rect width="1024" height="1024" fill="url(#sky)"/>
-  <circle cx="700" cy="420" r="110" fill="#ffe08a"/>
-  <path d="M0 700 Q 250 520 520 690 T 1024 640 V 1024 H 0 Z" fill="#3f7d4e"/>
-  <path d="M0 820 Q 300 700 640 830 T 1024 800 V 1024 H 0 Z" fill="#2c5a3a"/>
-  <rect x="180" y="610" width="120" height="90" fill="#8a4b32"/><path d="M170 615 L240 560 L310 615 Z" fill="#5b2c1e"/>
-</svg>`;
-  writeFileSync(path, await sharp(Buffer.from(svg)).png().toBuffer());
-}
+import { answerQuickInput, landscape, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {

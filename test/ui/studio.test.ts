@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { answerQuickInput, landscape, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
 
 /** The Studio's document, inside the webview's two iframes. */
 function studio(page: Page): FrameLocator {
@@ -19,6 +21,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
     const session = useSession(version, {
       simulator: { taskDurationMs: 6000 },
       env: { EVOLINK_TIME_SCALE: '0.25' },
+      prepare: (folder) => landscape(join(folder, 'photo.png')),
       setup: async ({ workbench }) => {
         await setApiKey(workbench.page, demoKey);
         await useTheme(workbench.page, theme);
@@ -103,6 +106,44 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       assert.equal(await view.locator('#size-problem').innerText(), '');
       assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), null);
       await screenshot(page, `studio-custom-size-${version}`);
+    });
+    it('adds references by paste and by a drop from the explorer, and names the limit one breaks', async () => {
+      const { page, folder } = session().workbench;
+      await runFromPalette(page, 'EvoLink: Open Image Studio');
+      const view = studio(page);
+      await view.locator('h1').waitFor({ timeout: 30_000 });
+      const pick = (id: string, value: string) =>
+        view.locator(`vscode-single-select#${id}`).evaluate((element, chosen) => {
+          (element as HTMLElement & { value: string }).value = chosen;
+          element.dispatchEvent(new Event('change', { bubbles: true }));
+        }, value);
+      await pick('model', 'gpt-4o-image');
+      await view.locator('vscode-textarea#prompt textarea').fill('The same scene in watercolour');
+      const gif = (await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } }).gif().toBuffer()).toString('base64');
+      await view.locator('body').evaluate((_, data) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'clipboard.gif', { type: 'image/gif' }));
+        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+      }, gif);
+      await view.locator('.reference').first().waitFor({ timeout: 10_000 });
+      // What the explorer puts on a drag: the file's URI in the remote window.
+      const uri = `vscode-remote://${new URL(page.url()).host}${folder}/photo.png`;
+      await view.locator('body').evaluate((_, dropped) => {
+        const transfer = new DataTransfer();
+        transfer.setData('text/uri-list', dropped);
+        document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, uri);
+      await view.locator('.reference', { hasText: 'photo.png' }).waitFor({ timeout: 10_000 });
+      assert.equal(await view.locator('.reference').count(), 2);
+      assert.match(await view.locator('#reference-problems').innerText(), /Reference image 1 is gif; this model takes jpeg, png, webp\./);
+      assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '');
+      await page.waitForTimeout(300);
+      await screenshot(page, `studio-references-${version}`);
+      await pick('model', 'doubao-seedream-4.5');
+      assert.equal(await view.locator('#reference-problems').count(), 0);
+      await view.locator('.reference', { hasText: 'gif' }).locator('vscode-button').click();
+      await view.locator('.reference', { hasText: 'gif' }).waitFor({ state: 'detached', timeout: 5000 });
+      assert.equal(await view.locator('.reference').count(), 1);
     });
   });
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { readImageSize, sniffImageFormat } from '../../src/common/imageType';
-import { provenanceName, stemFromPrompt, uniqueName } from '../../src/common/naming';
+import { editStem, provenanceName, stemFromPrompt, uniqueName } from '../../src/common/naming';
 import { altText, formatReference, relativePath, syntaxFor } from '../../src/common/reference';
 
 describe('Image type from the bytes', () => {
@@ -79,6 +79,14 @@ describe('File names from prompts', () => {
     assert.equal(uniqueName('fox', 'png', new Set()), 'fox.png');
     assert.equal(uniqueName('fox', 'png', new Set(['FOX.png', 'fox-2.png'])), 'fox-3.png');
     assert.equal(uniqueName('fox', 'jpg', new Set(['fox.jpg.evolink.json'])), 'fox-2.jpg');
+  });
+
+  it('names edits after their original, numbered from 1', () => {
+    assert.equal(editStem('photo.png'), 'photo.edit');
+    assert.equal(editStem('my.holiday.photo.JPG'), 'my.holiday.photo.edit');
+    assert.equal(editStem('.hidden'), '.hidden.edit');
+    assert.equal(uniqueName(editStem('photo.png'), 'png', new Set(['photo.png']), true), 'photo.edit-1.png');
+    assert.equal(uniqueName(editStem('photo.png'), 'webp', new Set(['photo.png', 'PHOTO.edit-1.webp', 'photo.edit-2.webp.evolink.json']), true), 'photo.edit-3.webp');
     assert.equal(provenanceName('fox.png'), 'fox.png.evolink.json');
   });
 });

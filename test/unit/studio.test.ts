@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseWebviewMessage } from '../../src/common/protocol';
+import { maxMaskBytes, parseCompareMessage, parseWebviewMessage } from '../../src/common/protocol';
 import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
 
@@ -72,6 +72,46 @@ describe('Messages from the Studio webview', () => {
       { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x'.repeat(20_001) } },
     ]) {
       assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw)?.slice(0, 80));
+    }
+  });
+
+  it('accepts references, a mask and where results go, within their limits', () => {
+    const submit = {
+      type: 'submit',
+      request: { model: 'gpt-4o-image', prompt: 'a hat' },
+      references: ['file:///work/cat.png'],
+      mask: Buffer.from('\x89PNG').toString('base64'),
+      destination: 'beside',
+    };
+    assert.deepEqual(parseWebviewMessage(submit), submit);
+    assert.deepEqual(parseWebviewMessage({ type: 'pasteReference', name: 'clip.png', data: 'iVBORw0KGgo=' }), { type: 'pasteReference', name: 'clip.png', data: 'iVBORw0KGgo=' });
+    assert.deepEqual(parseWebviewMessage({ type: 'addReferences', uris: ['file:///a.png', 'file:///b.png'] }), { type: 'addReferences', uris: ['file:///a.png', 'file:///b.png'] });
+    for (const type of ['pickReferences']) assert.deepEqual(parseWebviewMessage({ type }), { type });
+    for (const type of ['removeReference', 'useAsReference', 'deleteImage']) assert.deepEqual(parseWebviewMessage({ type, uri: 'file:///a.png' }), { type, uri: 'file:///a.png' });
+  });
+
+  it('drops references, masks and pastes that break their limits or are not base64', () => {
+    const request = { model: 'gpt-4o-image', prompt: 'a hat' };
+    for (const raw of [
+      { type: 'submit', request, references: Array.from({ length: 17 }, (_, i) => `file:///${i}.png`) },
+      { type: 'submit', request, references: 'file:///a.png' },
+      { type: 'submit', request, mask: 'not base64!' },
+      { type: 'submit', request, mask: 'A'.repeat(Math.ceil(maxMaskBytes / 3) * 4 + 4) },
+      { type: 'submit', request, destination: 'elsewhere' },
+      { type: 'pasteReference', name: 'x.png', data: '<svg/>' },
+      { type: 'pasteReference', name: 'x'.repeat(256), data: 'AAAA' },
+      { type: 'addReferences', uris: Array.from({ length: 17 }, () => 'file:///a.png') },
+      { type: 'removeReference' },
+    ]) {
+      assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw).slice(0, 80));
+    }
+  });
+
+  it('accepts the compare view decisions and drops anything else', () => {
+    assert.deepEqual(parseCompareMessage({ type: 'replace', variant: 1 }), { type: 'replace', variant: 1 });
+    assert.deepEqual(parseCompareMessage({ type: 'keepBoth' }), { type: 'keepBoth' });
+    for (const raw of [{ type: 'replace' }, { type: 'replace', variant: -1 }, { type: 'replace', variant: 16 }, { type: 'replace', variant: 0.5 }, { type: 'submit' }, null]) {
+      assert.equal(parseCompareMessage(raw), undefined, JSON.stringify(raw));
     }
   });
 

@@ -48,6 +48,20 @@ export interface StudioPreload {
 
 const referencesKey = 'evolink.studio.references';
 
+/**
+ * The workspace file a dropped URI names. In a remote window the explorer gives the window's
+ * view of the file (`vscode-remote://host/path`), while the extension host sees the same path
+ * under the workspace folder's own scheme: the path is tried under each folder's scheme.
+ */
+function workspaceUriOf(uri: vscode.Uri): vscode.Uri | undefined {
+  if (vscode.workspace.getWorkspaceFolder(uri)) return uri;
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const candidate = uri.with({ scheme: folder.uri.scheme, authority: folder.uri.authority });
+    if (vscode.workspace.getWorkspaceFolder(candidate)) return candidate;
+  }
+  return undefined;
+}
+
 const shownTasks = 50;
 const historyLimit = 500;
 
@@ -237,10 +251,9 @@ export class StudioPanel extends DisposableBase {
       }
       case 'addReferences': {
         // Dropped from the explorer or an editor: only workspace files are taken this way.
-        const uris = message.uris.map((value) => vscode.Uri.parse(value)).filter((uri) => {
-          const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
-          if (!inWorkspace) this.deps.log.warn('Studio: ignored a dropped file outside the workspace');
-          return inWorkspace;
+        const uris = message.uris.map((value) => workspaceUriOf(vscode.Uri.parse(value))).filter((uri): uri is vscode.Uri => {
+          if (!uri) this.deps.log.warn('Studio: ignored a dropped file outside the workspace');
+          return uri !== undefined;
         });
         await this.addReferences(uris, false);
         return;
@@ -349,15 +362,19 @@ export class StudioPanel extends DisposableBase {
     this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
   }
 
-  /** Keeps a file's bytes under the references folder, named by their hash; answers its URI. */
-  private async store(folder: string, bytes: Uint8Array, extension: string): Promise<vscode.Uri> {
-    const uri = vscode.Uri.joinPath(this.deps.referencesDir, folder, `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${extension}`);
+  /**
+   * Keeps a file's bytes under the references folder, in a folder named by their hash (the same
+   * bytes are kept once) under the name they came with; answers its URI.
+   */
+  private async store(folder: string, bytes: Uint8Array, name: string): Promise<vscode.Uri> {
+    const safe = name.replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/^[.\s]+/, '').slice(0, 120) || 'image';
+    const uri = vscode.Uri.joinPath(this.deps.referencesDir, folder, createHash('sha256').update(bytes).digest('hex').slice(0, 24), safe);
     await vscode.workspace.fs.writeFile(uri, bytes);
     return uri;
   }
 
   private storeMask(bytes: Uint8Array): Promise<vscode.Uri> {
-    return this.store('masks', bytes, 'png');
+    return this.store('masks', bytes, 'mask.png');
   }
 
   private async addPasted(name: string, bytes: Uint8Array): Promise<void> {
@@ -366,7 +383,9 @@ export class StudioPanel extends DisposableBase {
       this.post({ type: 'problem', message: vscode.l10n.t('{0} is not an image file (PNG, JPEG, WebP, GIF, BMP or TIFF).', name) });
       return;
     }
-    await this.addReferences([await this.store('pasted', bytes, imageFormats[format].extension)], false);
+    const extension = imageFormats[format].extension;
+    const stem = name.replace(/\.[^.]*$/, '') || 'pasted';
+    await this.addReferences([await this.store('pasted', bytes, `${stem}.${extension}`)], false);
   }
 
   /**
@@ -384,7 +403,7 @@ export class StudioPanel extends DisposableBase {
         try {
           const bytes = await vscode.workspace.fs.readFile(uri);
           const format = sniffImageFormat(bytes.subarray(0, 64));
-          if (format) uri = await this.store('pasted', bytes, imageFormats[format].extension);
+          if (format) uri = await this.store('outside', bytes, picked.path.split('/').pop() ?? `image.${imageFormats[format].extension}`);
         } catch {
           // inspected below, which names the problem
         }

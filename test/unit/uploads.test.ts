@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type * as vscode from 'vscode';
+import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { EvoLinkError } from '../../src/common/errors';
+import { EvoLinkClient } from '../../src/extension/api/client';
+import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
+import { Uploads } from '../../src/extension/references/uploads';
+import { TaskLedger } from '../../src/extension/tasks/ledger';
+
+const quiet = { info: () => undefined, warn: () => undefined } as unknown as vscode.LogOutputChannel;
+const hour = 3600 * 1000;
+
+describe('Uploads of local images', () => {
+  let simulator: EvoLinkSimulator;
+  let transport: Transport;
+  let dir: string;
+  let now: number;
+  let uploads: Uploads;
+  const png = (colour: string) => sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toBuffer();
+  const uploadRequests = () => simulator.requests.filter((request) => request.origin === 'files').length;
+
+  before(async () => {
+    simulator = new EvoLinkSimulator();
+    await simulator.start();
+    transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
+  });
+  after(async () => {
+    await transport.dispose();
+    await simulator.stop();
+  });
+  beforeEach(() => {
+    simulator.reset();
+    dir = mkdtempSync(join(tmpdir(), 'evolink-uploads-'));
+    now = Date.now();
+    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: 5000 });
+    uploads = new Uploads({ ledger: new TaskLedger(dir), client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet, now: () => now });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uploads the same bytes once while the link is valid, and other bytes again', async () => {
+    const red = await png('#f00');
+    const first = await uploads.urlFor(red, 'red.png', 'png');
+    assert.equal(first.reused, false);
+    const again = await uploads.urlFor(Buffer.from(red), 'renamed.png', 'png');
+    assert.deepEqual(again, { url: first.url, reused: true });
+    assert.equal(uploadRequests(), 1);
+    const blue = await uploads.urlFor(await png('#00f'), 'blue.png', 'png');
+    assert.notEqual(blue.url, first.url);
+    assert.equal(uploadRequests(), 2);
+  });
+
+  it('keeps the record across windows (it lives in the ledger folder)', async () => {
+    const red = await png('#f00');
+    const { url } = await uploads.urlFor(red, 'red.png', 'png');
+    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: 5000 });
+    const other = new Uploads({ ledger: new TaskLedger(dir), client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet, now: () => now });
+    assert.deepEqual(await other.urlFor(red, 'red.png', 'png'), { url, reused: true });
+  });
+
+  it('uploads again when the link would expire within six hours (it expires after 72)', async () => {
+    const red = await png('#f00');
+    await uploads.urlFor(red, 'red.png', 'png');
+    now += 65 * hour;
+    assert.equal((await uploads.urlFor(red, 'red.png', 'png')).reused, true);
+    now += 2 * hour;
+    assert.equal((await uploads.urlFor(red, 'red.png', 'png')).reused, false);
+    assert.equal(uploadRequests(), 2);
+  });
+
+  it('records nothing when the files API refuses with HTTP 200 and success: false', async () => {
+    const red = await png('#f00');
+    simulator.addFault('upload', { kind: 'refusedWith200', code: 403, msg: 'File quota exceeded' });
+    await assert.rejects(uploads.urlFor(red, 'red.png', 'png'), (error: unknown) => error instanceof EvoLinkError && error.reason === 'uploadFailed' && /quota/.test(error.message));
+    assert.equal((await uploads.urlFor(red, 'red.png', 'png')).reused, false);
+  });
+});
