@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commandTable } from '../../src/extension/commands/table';
 import { settingDefaults } from '../../src/extension/config/defaults';
 import { models } from '../../src/common/models';
@@ -14,6 +15,23 @@ interface Manifest {
 const manifestText = readFileSync('package.json', 'utf8');
 const manifest = JSON.parse(manifestText) as Manifest;
 const nls = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+
+/** Every source file of a folder, recursively. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sources(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+describe('The package', () => {
+  it('ships every bundle esbuild makes and every file the code loads from media/ and dist/', () => {
+    const allowed = new Set(readFileSync('.vscodeignore', 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1)));
+    const bundles = [...readFileSync('esbuild.mjs', 'utf8').matchAll(/entryPoints: \{([^}]+)\}/g)].flatMap((match) => [...match[1]!.matchAll(/(\w+):/g)].map((key) => `dist/${key[1]}.js`));
+    assert.ok(bundles.length >= 4, bundles.join(', '));
+    const code = sources('src').map((file) => readFileSync(file, 'utf8')).join('\n');
+    const assets = [...code.matchAll(/asset\('(media|dist)', '([^']+)'(?:, '([^']+)')?\)/g)].map((match) => [match[1], match[2], match[3]].filter(Boolean).join('/'));
+    assert.ok(assets.length >= 6, assets.join(', '));
+    for (const file of [...bundles, ...assets, 'media/icon.png']) assert.ok(allowed.has(file), `.vscodeignore leaves out ${file}`);
+  });
+});
 
 describe('The manifest', () => {
   it('contributes exactly the commands of the command table', () => {
