@@ -9,6 +9,16 @@ import { cpSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
+
+if (production) {
+  // What ships must speak every language it claims: a missing or stale translation stops here.
+  const { checkTranslations } = await import('./scripts/lib/l10n.mjs');
+  const problems = await checkTranslations('.');
+  if (problems.length > 0) {
+    console.error(`✘ [ERROR] Translations are incomplete:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+}
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 

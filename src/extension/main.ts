@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
 import { studioViewType } from './studio/viewType';
+import { imageToolName } from './agent/toolName';
+import type { ImageToolInput } from './agent/imageTool';
 import type { createServices, HostContext, Services } from './services';
 
 /*
@@ -54,6 +56,17 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
         vscode.commands.registerCommand(id, async (...args: unknown[]) => {
           const loaded = await getServices();
           return loaded.run(id, () => handler(loaded, ...args));
+        }),
+      );
+    }
+
+    // The agent tool: agent mode generates or edits images through the same services. VS Code
+    // versions without the language model API simply have no agents to offer it to.
+    if (typeof vscode.lm?.registerTool === 'function') {
+      context.subscriptions.push(
+        vscode.lm.registerTool<ImageToolInput>(imageToolName, {
+          prepareInvocation: async (options) => (await getServices()).prepareImageTool(options.input),
+          invoke: async (options, token) => (await getServices()).invokeImageTool(options.input, token),
         }),
       );
     }

@@ -21,6 +21,7 @@ import { findModel } from '../common/models';
 import { EditCommand, imagesFrom, pickImages } from './edit/editCommand';
 import { ComparePanel, decideEdit, type CompareDeps, type EditDecision } from './edit/compare';
 import { Originals } from './edit/originals';
+import { invokeImageTool, prepareImageTool, type ImageToolDeps, type ImageToolInput } from './agent/imageTool';
 
 /*
  * Everything a command needs beyond the first moments of activation. This module is a bundle
@@ -197,6 +198,30 @@ export class Services extends DisposableBase {
     } finally {
       this.generate.following.delete(entry.localId);
     }
+  }
+
+  private imageToolDeps(): ImageToolDeps {
+    return {
+      tasks: this.tasks,
+      submit: (request, inputs, target) => this.submit(request, inputs, target),
+      settings: () => ({ outputFolder: this.settings.outputFolder, defaultModel: this.settings.defaultModel }),
+      hasApiKey: () => this.host.apiKeys.has(),
+    };
+  }
+
+  /** The agent tool's confirmation. */
+  prepareImageTool(input: ImageToolInput): Promise<vscode.PreparedToolInvocation> {
+    return prepareImageTool(this.imageToolDeps(), input);
+  }
+
+  /** The agent tool's run: the saved paths, or why nothing was done. */
+  invokeImageTool(input: ImageToolInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    return invokeImageTool(this.imageToolDeps(), input, token);
+  }
+
+  /** `EvoLink: Get Started`: the walkthrough. */
+  async openWalkthrough(): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${this.host.context.extension.id}#gettingStarted`, false);
   }
 
   /** `EvoLink: Open in Image Studio` on images: they become the Studio's references. */

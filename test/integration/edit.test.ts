@@ -6,10 +6,12 @@ import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/extension/tasks/ledger';
+import { MemoryFileSystem } from './memfs';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'edit-tests');
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const stored = (simulator: EvoLinkSimulator): Uint8Array => [...simulator.files.values()][0]!.bytes;
 
 async function names(): Promise<string[]> {
   return (await vscode.workspace.fs.readDirectory(folder())).map(([name]) => name).sort();
@@ -190,5 +192,26 @@ describe('Editing an image from the explorer', function () {
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.ok(tab?.input instanceof vscode.TabInputWebview);
     assert.match(tab.input.viewType, /evolink\.studio$/);
+  });
+
+  it('works on a file system that is not the disk (a virtual or remote workspace)', async () => {
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-test', new MemoryFileSystem());
+    try {
+      const photos = vscode.Uri.parse('evolink-test:/photos');
+      await vscode.workspace.fs.createDirectory(photos);
+      const bytes = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#246' } }).png().toBuffer();
+      const original = vscode.Uri.joinPath(photos, 'owl.png');
+      await vscode.workspace.fs.writeFile(original, bytes);
+      const entry = await edit(original, { prompt: 'an owl at night', model: 'gpt-4o-image', size: '1:1', n: 1 });
+      assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+      const listed = (await vscode.workspace.fs.readDirectory(photos)).map(([name]) => name).sort();
+      assert.deepEqual(listed, ['owl.edit-1.png', 'owl.edit-1.png.evolink.json', 'owl.png']);
+      assert.equal(sha(stored(simulator)), sha(bytes));
+      const generated = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, prompt: 'a barn owl', model: 'gpt-4o-image', size: '1:1', n: 1, folder: 'evolink-test:/out' });
+      assert.equal(generated?.state, 'saved');
+      assert.deepEqual((await vscode.workspace.fs.readDirectory(vscode.Uri.parse('evolink-test:/out'))).map(([name]) => name).sort(), ['a-barn-owl.png', 'a-barn-owl.png.evolink.json']);
+    } finally {
+      registration.dispose();
+    }
   });
 });

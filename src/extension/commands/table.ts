@@ -22,6 +22,7 @@ export const commandTable = {
   'evolink.editImage': (services: Services, clicked?: unknown, selected?: unknown, args?: unknown) =>
     services.edit.run(clicked, selected, typeof args === 'object' && args !== null ? (args) : {}),
   'evolink.openInStudio': (services: Services, clicked?: unknown, selected?: unknown) => services.openInStudio(clicked, selected),
+  'evolink.openWalkthrough': (services: Services) => services.openWalkthrough(),
   'evolink.restoreOriginal': (services: Services) => services.restoreOriginal(),
   'evolink.retryTask': (services: Services, localId?: unknown) => (typeof localId === 'string' ? services.retryAndFollow(localId) : undefined),
   'evolink.resolveEdit': (services: Services, localId?: unknown, decision?: unknown, options?: unknown) => {

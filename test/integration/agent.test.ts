@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const toolName = 'evolink_generate_image';
+const root = () => vscode.workspace.workspaceFolders![0]!.uri;
+
+async function invoke(input: Record<string, unknown>): Promise<string> {
+  const result = await vscode.lm.invokeTool(toolName, { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+  return result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+}
+
+describe('The agent tool', function () {
+  this.timeout(60_000);
+  let simulator: EvoLinkSimulator;
+  const submits = () => simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
+
+  before(async () => {
+    await activateExtension();
+    simulator = await startSimulator({ taskDurationMs: 2000 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(root(), 'agent-out'), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  it('is offered to agents under its contributed name', () => {
+    const tool = vscode.lm.tools.find((candidate) => candidate.name === toolName);
+    assert.ok(tool, 'registered');
+    assert.match(tool.description, /EvoLink/);
+  });
+
+  it('generates into a workspace folder through the ledger and writer, and answers the saved path', async () => {
+    const answer = await invoke({ prompt: 'A red kite over the dunes', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
+    assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.png\./);
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png'));
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png.evolink.json'));
+    assert.equal(submits(), 1);
+  });
+
+  it('edits a workspace image and answers the path of the edit beside it', async () => {
+    const answer = await invoke({ prompt: 'Make the kite blue', model: 'gpt-image-1.5-lite', size: '1:1', quality: 'low', sourceImages: ['agent-out/a-red-kite-over-the-dunes.png'] });
+    assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.edit-1\.(png|webp|jpg)\./);
+  });
+
+  it('refuses a path outside the workspace, and a request the model would reject, with the reason and nothing sent', async () => {
+    simulator.reset();
+    assert.match(await invoke({ prompt: 'x', folder: '../../etc' }), /outside the workspace/);
+    assert.match(await invoke({ prompt: 'x', folder: '/etc' }), /outside the workspace/);
+    assert.match(await invoke({ prompt: 'x', sourceImages: ['../secret.png'] }), /outside the workspace/);
+    assert.match(await invoke({ prompt: 'x', model: 'gpt-4o-image', n: 3 }), /would be refused: n: 3 images cannot be requested from this model; choose one of 1, 2, 4/);
+    assert.match(await invoke({ prompt: 'x', model: 'doubao-seedream-4.5', size: '1000x1000' }), /size: Size 1000x1000 is out of range/);
+    assert.equal(simulator.requests.length, 0);
+  });
+});
