@@ -17,29 +17,40 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/** How a window is opened. */
+export interface WorkbenchOptions {
+  settings: Record<string, unknown>;
+  theme?: 'light' | 'dark';
+  env?: Record<string, string>;
+  /** Adds files to the workspace before the window opens on it. */
+  prepare?: (folder: string) => Promise<void>;
+  /** Load the extensions installed here (a packaged build) instead of the one under development. */
+  extensionsDir?: string;
+  /** More arguments for the server. */
+  extraArgs?: string[];
+  /** The browser's language (VS Code for the web takes its display language from it). */
+  locale?: string;
+}
+
 /** Opens a fresh window on a copy of the sample workspace. */
-export async function openWorkbench(
-  version: string,
-  settings: Record<string, unknown>,
-  theme: 'light' | 'dark' = 'dark',
-  env: Record<string, string> = {},
-  prepare?: (folder: string) => Promise<void>,
-): Promise<Workbench> {
+export async function openWorkbench(version: string, options: WorkbenchOptions): Promise<Workbench> {
   const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
   const folder = join(dataDir, 'workspace');
   cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
-  await prepare?.(folder);
+  await options.prepare?.(folder);
   const server: StartedServer = await startServer({
     version,
     dataDir,
-    settings: { ...settings, 'workbench.colorTheme': theme === 'dark' ? 'Default Dark Modern' : 'Default Light Modern' },
-    env,
+    ...(options.extensionsDir ? { extensionsDir: options.extensionsDir } : {}),
+    ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+    settings: { ...options.settings, 'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern' },
+    env: options.env ?? {},
   });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(workbenchUrl(server.url, folder, [['extensionDevelopmentPath', repoRoot]]));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...(options.locale ? { locale: options.locale } : {}) });
+    await page.goto(workbenchUrl(server.url, folder, options.extensionsDir ? undefined : [['extensionDevelopmentPath', repoRoot]]));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.statusbar').waitFor({ timeout: 60_000 });
     const opened = browser;
@@ -156,6 +167,8 @@ export function useSession(
     env?: Record<string, string>;
     /** Adds files to the workspace before the window opens on it. */
     prepare?: (folder: string) => Promise<void>;
+    /** Load a packaged build installed here instead of the extension under development. */
+    extensionsDir?: string;
     setup?: (session: Session) => Promise<void>;
   } = {},
 ): () => Session {
@@ -163,7 +176,12 @@ export function useSession(
   before(async () => {
     const simulator = new EvoLinkSimulator(options.simulator);
     const urls = await simulator.start();
-    const workbench = await openWorkbench(version, { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files }, 'dark', options.env, options.prepare);
+    const workbench = await openWorkbench(version, {
+      settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files },
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.prepare ? { prepare: options.prepare } : {}),
+      ...(options.extensionsDir ? { extensionsDir: options.extensionsDir } : {}),
+    });
     session = { simulator, workbench };
     await options.setup?.(session);
   });

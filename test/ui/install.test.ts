@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { installVsix, repoRoot } from '../../scripts/lib/vscode-server.mjs';
+import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { openWorkbench, runFromPalette, screenshot, setApiKey, type Workbench } from './workbench';
+
+/*
+ * What a user gets from the Marketplace: the .vsix that `npm run package` makes, installed with
+ * `--install-extension` into a clean VS Code, with nothing of the source tree loaded.
+ */
+describe('The packaged extension', function () {
+  this.timeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'evolink-vsix-'));
+  const vsix = join(dir, 'evolink-image-studio.vsix');
+  let output = '';
+
+  before(() => {
+    const packaged = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
+    output = `${packaged.stdout}\n${packaged.stderr}`;
+    assert.equal(packaged.status, 0, output);
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is packaged by vsce without a warning, with the files it needs and nothing else', () => {
+    assert.doesNotMatch(output, /WARNING/);
+    const listed = spawnSync('npx', ['vsce', 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
+    for (const file of ['dist/extension.js', 'dist/services.js', 'dist/webview.js', 'dist/compare.js', 'l10n/bundle.l10n.de.json', 'package.nls.ja.json', 'media/icon.png']) assert.ok(listed.includes(file), `${file} is not packaged`);
+    assert.ok(!listed.some((file) => /^(src|test|simulator|node_modules|scripts|bench|tools)\//.test(file) || file.endsWith('.map')), listed.join(', '));
+  });
+
+  for (const version of ['1.100', '1.139'] as const) {
+    describe(`installed into VS Code ${version}`, () => {
+      let simulator: EvoLinkSimulator;
+      let workbench: Workbench;
+      const data = join(dir, version);
+
+      before(async () => {
+        await installVsix({ version, dataDir: data, vsix });
+        assert.ok(readdirSync(join(data, 'extensions')).some((name) => name.startsWith('evolink.evolink-image-studio-')));
+        simulator = new EvoLinkSimulator({ taskDurationMs: 4000 });
+        const urls = await simulator.start();
+        workbench = await openWorkbench(version, {
+          settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files },
+          extensionsDir: join(data, 'extensions'),
+          env: { EVOLINK_TIME_SCALE: '0.25' },
+        });
+      });
+
+      after(async () => {
+        await workbench?.close();
+        await simulator?.stop();
+      });
+
+      it('runs its commands: set the key, open the Studio, generate an image', async () => {
+        const { page } = workbench;
+        await setApiKey(page, demoKey);
+        await runFromPalette(page, 'EvoLink: Open Image Studio');
+        const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('iframe');
+        await view.locator('h1', { hasText: 'Image Studio' }).waitFor({ timeout: 30_000 });
+        await view.locator('vscode-textarea#prompt textarea').fill('A lighthouse drawn in ink');
+        await view.locator('vscode-button#generate').click();
+        await view.locator('.tile img').first().waitFor({ timeout: 60_000 });
+        await page.waitForTimeout(600);
+        await screenshot(page, `installed-vsix-${version}`);
+        assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
+        assert.ok(readdirSync(join(workbench.folder, 'images', 'generated')).some((name) => name.startsWith('a-lighthouse-drawn-in-ink')));
+      });
+
+      it('offers its Getting Started walkthrough, with the images it ships', async () => {
+        const { page } = workbench;
+        await runFromPalette(page, 'EvoLink: Get Started');
+        await page.locator('.gettingStartedContainer', { hasText: 'Get Started with EvoLink Image Studio' }).first().waitFor({ timeout: 30_000 });
+        for (const step of ['Set your EvoLink API key', 'Generate your first image', 'Edit an image', 'Find your past images']) {
+          await page.locator('.getting-started-step', { hasText: step }).first().waitFor({ timeout: 10_000 });
+        }
+        await page.locator('.getting-started-step', { hasText: 'Edit an image' }).first().click();
+        await page.waitForTimeout(1000);
+        // The step's picture is served from the installed package.
+        const image = page.locator('.getting-started-media img[srcset*="edit-compare.png"]').first();
+        await image.waitFor({ state: 'attached', timeout: 10_000 });
+        await page.waitForFunction((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0, await image.elementHandle(), { timeout: 10_000 });
+        await screenshot(page, `walkthrough-${version}`);
+      });
+    });
+  }
+});
