@@ -7,6 +7,7 @@ const benches = [
   ['bench/activation.mjs'],
   [...tsx, 'bench/polling.ts'],
   [...tsx, 'bench/download.ts'],
+  [...tsx, 'bench/studio.ts'],
 ];
 for (const args of benches) {
   execFileSync(process.execPath, args, { stdio: 'inherit' });
