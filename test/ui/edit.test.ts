@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, landscape, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+import { answerQuickInput, landscape, pickOption, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
@@ -65,10 +65,7 @@ for (const version of ['1.100', '1.139'] as const) {
       await fromExplorer(page, 'landscape.png', 'Open in Image Studio');
       const view = webview(page);
       await view.locator('.reference img').first().waitFor({ timeout: 30_000 });
-      await view.locator('vscode-single-select#model').evaluate((element) => {
-        (element as HTMLElement & { value: string }).value = 'gpt-4o-image';
-        element.dispatchEvent(new Event('change', { bubbles: true }));
-      });
+      await pickOption(view, 'model', 'gpt-4o-image');
       await view.locator('vscode-button#mask-toggle').click();
       const canvas = view.locator('canvas.mask-canvas');
       await canvas.waitFor({ timeout: 10_000 });
@@ -83,10 +80,7 @@ for (const version of ['1.100', '1.139'] as const) {
       await page.mouse.up();
       await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
       await view.locator('vscode-textarea#prompt textarea').fill('replace the house with a small lighthouse');
-      await view.locator('vscode-single-select#destination').evaluate((element) => {
-        (element as HTMLElement & { value: string }).value = 'beside';
-        element.dispatchEvent(new Event('change', { bubbles: true }));
-      });
+      await pickOption(view, 'destination', 'beside');
       await canvas.scrollIntoViewIfNeeded();
       await page.waitForTimeout(400);
       await screenshot(page, `studio-mask-${version}`);

@@ -3,7 +3,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { answerQuickInput, landscape, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+import { answerQuickInput, landscape, pickOption, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
 
 /** The Studio's document, inside the webview's two iframes. */
 function studio(page: Page): FrameLocator {
@@ -89,12 +89,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       const { page } = session().workbench;
       const view = studio(page);
       await view.locator('vscode-textarea#prompt textarea').fill('A wide banner');
-      // Picks as the component does: a new value, then "change" (its dropdown lives in a shadow root).
-      const pick = (id: string, value: string) =>
-        view.locator(`vscode-single-select#${id}`).evaluate((element, chosen) => {
-          (element as HTMLElement & { value: string }).value = chosen;
-          element.dispatchEvent(new Event('change', { bubbles: true }));
-        }, value);
+      const pick = (id: string, value: string) => pickOption(view, id, value);
       await pick('model', 'doubao-seedream-4.5');
       await pick('size', '__custom__');
       await view.locator('vscode-textfield#width input').fill('1000');
@@ -112,11 +107,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await runFromPalette(page, 'EvoLink: Open Image Studio');
       const view = studio(page);
       await view.locator('h1').waitFor({ timeout: 30_000 });
-      const pick = (id: string, value: string) =>
-        view.locator(`vscode-single-select#${id}`).evaluate((element, chosen) => {
-          (element as HTMLElement & { value: string }).value = chosen;
-          element.dispatchEvent(new Event('change', { bubbles: true }));
-        }, value);
+      const pick = (id: string, value: string) => pickOption(view, id, value);
       await pick('model', 'gpt-4o-image');
       await view.locator('vscode-textarea#prompt textarea').fill('The same scene in watercolour');
       const gif = (await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c33' } }).gif().toBuffer()).toString('base64');

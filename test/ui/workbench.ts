@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, repoRoot, startServer, workbenchUrl, type StartedServer } from '../../scripts/lib/vscode-server.mjs';
 import { EvoLinkSimulator, type SimulatorOptions } from '../../simulator/server';
 
@@ -213,3 +213,14 @@ export async function landscape(path: string): Promise<void> {
   writeFileSync(path, await sharp(Buffer.from(svg)).png().toBuffer());
 }
 
+
+/**
+ * Picks an option of a `vscode-single-select` in a webview as the component does: a new value,
+ * then "change" (its dropdown lives in a shadow root that clicks do not reach reliably).
+ */
+export async function pickOption(view: FrameLocator, id: string, value: string): Promise<void> {
+  await view.locator(`vscode-single-select#${id}`).evaluate((element, chosen) => {
+    (element as HTMLElement & { value: string }).value = chosen;
+    element.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { findModel, models, type ModelSpec } from '../../common/models';
-import { promptLength, type GenerationRequest, type RequestIssue } from '../../common/request';
+import type { GenerationRequest, RequestIssue } from '../../common/request';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { GenerateCommand } from '../generate/generateCommand';
 import { localizeIssue } from '../generate/issues';
-import { modelDetail, pickCount, pickSize } from '../generate/pickers';
+import { askPrompt, modelDetail, pickCount, pickSize } from '../generate/pickers';
 import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
 import { localImageIssues, type LocalInputs } from '../references/submit';
 import type { StudioPreload } from '../studio/studioPanel';
@@ -127,15 +127,11 @@ export class EditCommand {
 
     let prompt = args.prompt;
     if (prompt === undefined) {
-      prompt = await vscode.window.showInputBox({
+      prompt = await askPrompt({
         title: vscode.l10n.t('Edit Image (2/3): What should change?'),
         prompt: vscode.l10n.t('Describe the change, e.g. "make the sky a sunset" or "remove the person on the left"'),
-        ignoreFocusOut: true,
-        validateInput: (value) => {
-          if (value.trim() === '') return vscode.l10n.t('Describe the change you want.');
-          const length = promptLength(value);
-          return length > model.promptMaxLength ? vscode.l10n.t('{0} of at most {1} characters', length, model.promptMaxLength) : undefined;
-        },
+        empty: vscode.l10n.t('Describe the change you want.'),
+        max: model.promptMaxLength,
       });
       if (prompt === undefined) return undefined;
     }

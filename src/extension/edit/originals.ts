@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { editStem, provenanceName, uniqueName } from '../../common/naming';
+import { exists } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
 export interface KeptOriginal {
@@ -14,15 +15,6 @@ export interface KeptOriginal {
 
 const fileName = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? '';
 const provenanceOf = (image: vscode.Uri): vscode.Uri => vscode.Uri.joinPath(image, '..', provenanceName(fileName(image)));
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Replacing an original with its edit, recoverably: the original (and its provenance file) is

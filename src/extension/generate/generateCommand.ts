@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { adviceFor } from '../../common/taskErrors';
 import { findModel, models, type ModelSpec } from '../../common/models';
-import { checkRequest, promptLength, type GenerationRequest } from '../../common/request';
+import { checkRequest, type GenerationRequest } from '../../common/request';
 import { EvoLinkError } from '../../common/errors';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { LedgerEntry } from '../tasks/ledger';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from './issues';
 import { chooseTargetFolder } from './target';
-import { credits, modelDetail, pickCount, pickSize } from './pickers';
+import { askPrompt, credits, modelDetail, pickCount, pickSize } from './pickers';
 
 /** What automation and tests may pass to `evolink.generateImage` to skip the questions. */
 export interface GenerateArgs {
@@ -77,16 +77,13 @@ export class GenerateCommand {
     const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
     let prompt = args.prompt;
     if (prompt === undefined) {
-      prompt = await vscode.window.showInputBox({
+      // Every model takes at most 2000 characters; the model is chosen next, and checks again.
+      prompt = await askPrompt({
         title: vscode.l10n.t('Generate Image (1/3): Prompt'),
         prompt: vscode.l10n.t('Describe the image'),
         value: selection,
-        ignoreFocusOut: true,
-        validateInput: (value) => {
-          const length = promptLength(value);
-          if (value.trim() === '') return vscode.l10n.t('Describe the image you want.');
-          return length > 2000 ? vscode.l10n.t('{0} of at most 2000 characters', length) : undefined;
-        },
+        empty: vscode.l10n.t('Describe the image you want.'),
+        max: Math.max(...models.map((spec) => spec.promptMaxLength)),
       });
       if (prompt === undefined) return undefined;
     }

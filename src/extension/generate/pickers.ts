@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../../common/models';
-import { resolveSize } from '../../common/request';
+import { promptLength, resolveSize } from '../../common/request';
 import { localizeIssue } from './issues';
 
 /** Credits in the UI language. */
@@ -77,4 +77,19 @@ export async function pickCount(model: ModelSpec, title: string, maxCount = Numb
   });
   if (!picked) return undefined;
   return picked.quality ? { n: picked.n, quality: picked.quality } : { n: picked.n };
+}
+
+/** Asks for a prompt, refusing an empty one and one over `max` characters as the user types. */
+export function askPrompt(options: { title: string; prompt: string; value?: string; empty: string; max: number }): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: options.title,
+    prompt: options.prompt,
+    value: options.value ?? '',
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (value.trim() === '') return options.empty;
+      const length = promptLength(value);
+      return length > options.max ? vscode.l10n.t('{0} of at most {1} characters', length, options.max) : undefined;
+    },
+  });
 }

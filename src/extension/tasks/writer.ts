@@ -15,7 +15,8 @@ export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vs
   return vscode.Uri.joinPath(workspaceFolder, ...parts);
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** Whether a file or folder exists, through `vscode.workspace.fs`. */
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
