@@ -7,6 +7,7 @@ import { DisposableBase } from '../base/disposable';
 import { renderStudioHtml } from '../studio/html';
 import { inspectLocalImage } from '../references/localImages';
 import type { LedgerEntry } from '../tasks/ledger';
+import { moveToTrash } from '../tasks/writer';
 import type { Originals } from './originals';
 
 /** What to do with an edit. */
@@ -77,16 +78,7 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       return vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited));
     }
     case 'discard':
-      for (const edit of edits) {
-        for (const uri of [edit, vscode.Uri.joinPath(edit, '..', provenanceName(fileName(edit)))]) {
-          await vscode.workspace.fs.delete(uri, { useTrash: true }).then(undefined, async () => {
-            // No trash on this file system: the file stays unless the user agrees to delete it.
-            const remove = vscode.l10n.t('Delete');
-            const answer = confirmed ? remove : await vscode.window.showWarningMessage(vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', fileName(uri)), { modal: true }, remove);
-            if (answer === remove) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
-          });
-        }
-      }
+      await moveToTrash(edits, confirmed);
       return vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', '));
   }
 }

@@ -11,6 +11,7 @@ import { DisposableBase } from '../base/disposable';
 import { localizeIssue } from '../generate/issues';
 import { chooseTargetFolder } from '../generate/target';
 import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
+import { moveToTrash } from '../tasks/writer';
 import { shapeIssues, type LocalInputs } from '../references/submit';
 import type { LedgerEntry } from '../tasks/ledger';
 import type { TaskService } from '../tasks/taskService';
@@ -149,8 +150,11 @@ export class StudioPanel extends DisposableBase {
       }),
     );
     panel.webview.html = this.html();
-    void this.restoreReferences();
+    this.restored = this.restoreReferences();
   }
+
+  /** The references of the last session, read back; everything that changes them waits for it. */
+  private readonly restored: Promise<void>;
 
   private async restoreReferences(): Promise<void> {
     const saved = this.deps.state.get<string[]>(referencesKey, []);
@@ -160,6 +164,7 @@ export class StudioPanel extends DisposableBase {
   }
 
   private async preload(preload: StudioPreload): Promise<void> {
+    await this.restored;
     this.references = [];
     await this.addReferences(preload.references, true);
     if (preload.edit) {
@@ -395,6 +400,7 @@ export class StudioPanel extends DisposableBase {
    * that the panel may show it.
    */
   private async addReferences(uris: readonly vscode.Uri[], copyOutside: boolean): Promise<void> {
+    await this.restored;
     const refused: string[] = [];
     for (const picked of uris) {
       if (this.references.length >= maxReferences) break;
@@ -449,9 +455,7 @@ export class StudioPanel extends DisposableBase {
     const remove = vscode.l10n.t('Move to Trash');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', name), { modal: true, detail: vscode.l10n.t('The image and its .evolink.json file are moved to the trash.') }, remove);
     if (answer !== remove) return;
-    for (const uri of [image, image.with({ path: `${image.path}.evolink.json` })]) {
-      await vscode.workspace.fs.delete(uri, { useTrash: true }).then(undefined, () => vscode.workspace.fs.delete(uri, { useTrash: false }).then(undefined, () => undefined));
-    }
+    await moveToTrash([image]);
     this.deleted.add(image.toString());
     this.references = this.references.filter((reference) => reference.uri.toString() !== image.toString());
     await this.saveReferences();

@@ -94,3 +94,31 @@ export async function saveImage(
   }
   throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension} in ${folder.path}`);
 }
+
+/**
+ * Moves images and their provenance files to the trash. Where the file system has no trash, the
+ * files stay unless the user agrees (once, for all of them) to delete them for good; `confirmed`
+ * answers that question in advance (automation, tests).
+ */
+export async function moveToTrash(images: readonly vscode.Uri[], confirmed = false): Promise<void> {
+  let permanently: boolean | undefined = confirmed ? true : undefined;
+  for (const image of images) {
+    for (const uri of [image, vscode.Uri.joinPath(image, '..', provenanceName(image.path.split('/').pop() ?? ''))]) {
+      if (!(await exists(uri))) continue;
+      try {
+        await vscode.workspace.fs.delete(uri, { useTrash: true });
+      } catch {
+        if (permanently === undefined) {
+          const remove = vscode.l10n.t('Delete');
+          const answer = await vscode.window.showWarningMessage(
+            vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', images.map((file) => file.path.split('/').pop()).join(', ')),
+            { modal: true },
+            remove,
+          );
+          permanently = answer === remove;
+        }
+        if (permanently) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+      }
+    }
+  }
+}
