@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { commandTable } from '../../src/extension/commands/table';
 import { settingDefaults } from '../../src/extension/config/defaults';
 import { models } from '../../src/common/models';
+import { imageToolName } from '../../src/extension/agent/toolName';
 
 interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] }; virtualWorkspaces: boolean };
   contributes: {
     commands: { command: string; title: string }[];
     configuration: { properties: Record<string, { default: unknown; enum?: string[] }> };
+    languageModelTools: { name: string; inputSchema: { properties: { model: { enum: string[] } } } }[];
+    walkthroughs: { steps: { media: { image: string } }[] }[];
   };
 }
 
@@ -22,6 +26,11 @@ function sources(dir: string): string[] {
 }
 
 describe('The package', () => {
+  it('ships the pictures of the walkthrough', () => {
+    const allowed = readFileSync('.vscodeignore', 'utf8').split('\n');
+    for (const step of manifest.contributes.walkthroughs.flatMap((walkthrough) => walkthrough.steps)) assert.ok(allowed.includes(`!${step.media.image}`), step.media.image);
+  });
+
   it('ships every bundle esbuild makes and every file the code loads from media/ and dist/', () => {
     const allowed = new Set(readFileSync('.vscodeignore', 'utf8').split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1)));
     const bundles = [...readFileSync('esbuild.mjs', 'utf8').matchAll(/entryPoints: \{([^}]+)\}/g)].flatMap((match) => [...match[1]!.matchAll(/(\w+):/g)].map((key) => `dist/${key[1]}.js`));
@@ -54,5 +63,17 @@ describe('The manifest', () => {
 
   it('offers every model of the table as the default model', () => {
     assert.deepEqual(manifest.contributes.configuration.properties['evolink.defaultModel']?.enum, models.map((model) => model.id));
+  });
+
+  it('offers the agent tool under the registered name, with every model of the table', () => {
+    const [tool] = manifest.contributes.languageModelTools;
+    assert.equal(tool?.name, imageToolName);
+    assert.deepEqual(tool.inputSchema.properties.model.enum, models.map((model) => model.id));
+  });
+
+  it('keeps workspace settings from redirecting the key or the files in Restricted Mode, and works in virtual workspaces', () => {
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['evolink.apiBaseUrl', 'evolink.filesApiBaseUrl', 'evolink.outputFolder']);
+    assert.equal(manifest.capabilities.virtualWorkspaces, true);
   });
 });
