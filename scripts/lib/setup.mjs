@@ -34,6 +34,8 @@ export function ensureSetup({ hosts = ['1.100', '1.139'], browser = true } = {})
   if (browser && !process.env.CHROMIUM_PATH && !existsSync('/usr/bin/chromium')) packages.push('chromium');
   if (!has('rg')) packages.push('ripgrep');
   if (!existsSync('/usr/include/krb5.h')) packages.push('libkrb5-dev');
+  // Japanese and Chinese text in the browser the UI tests drive (and in their screenshots).
+  if (browser && !existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc')) packages.push('fonts-wqy-zenhei');
   if (packages.length > 0) {
     if (process.getuid?.() === 0 && has('apt-get')) {
       console.log(`setup: installing ${packages.join(', ')} with apt-get`);

@@ -50,6 +50,11 @@ export async function openWorkbench(version: string, options: WorkbenchOptions):
   try {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...(options.locale ? { locale: options.locale } : {}) });
+    if (options.locale) {
+      // VS Code for the web takes its display language from this global, which the server sets
+      // from its language packs (none can be installed offline): fixed here before it loads.
+      await page.addInitScript((language) => Object.defineProperty(globalThis, '_VSCODE_NLS_LANGUAGE', { value: language, writable: false }), options.locale);
+    }
     await page.goto(workbenchUrl(server.url, folder, options.extensionsDir ? undefined : [['extensionDevelopmentPath', repoRoot]]));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.statusbar').waitFor({ timeout: 60_000 });

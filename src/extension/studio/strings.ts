@@ -33,7 +33,7 @@ export function studioStrings(): Record<string, string> {
     customSize: vscode.l10n.t('Custom size'),
     width: vscode.l10n.t('Width'),
     height: vscode.l10n.t('Height'),
-    count: vscode.l10n.t('Images'),
+    count: vscode.l10n.t('How many'),
     countUpTo: vscode.l10n.t('Up to {0}: say in the prompt how many different images you want; you pay only for those produced.'),
     quality: vscode.l10n.t('Quality'),
     promptPriority: vscode.l10n.t('Prompt priority'),
