@@ -31,6 +31,8 @@ interface Draft {
   height: string;
   n: number;
   quality: string;
+  /** Absent in drafts saved by earlier versions. */
+  promptPriority?: string;
 }
 
 type Field = HTMLElement & { value: string };
@@ -102,6 +104,7 @@ function fitDraft(): void {
   const counts = spec.count.kind === 'choices' ? spec.count.values : Array.from({ length: spec.count.max - spec.count.min + 1 }, (_, i) => i + 1);
   if (!counts.includes(draft.n)) draft.n = spec.count.default;
   if (spec.quality && !spec.quality.values.includes(draft.quality)) draft.quality = spec.quality.default;
+  if (spec.promptPriority && !spec.promptPriority.values.includes(draft.promptPriority ?? '')) draft.promptPriority = spec.promptPriority.default;
 }
 
 function renderCompose(): HTMLElement {
@@ -172,6 +175,12 @@ function renderCompose(): HTMLElement {
   if (spec.quality) {
     options.append(select('quality', t('quality'), spec.quality.values.map((value) => ({ value, label: value })), draft.quality, (value) => {
       draft.quality = value;
+      saveDraft();
+    }));
+  }
+  if (spec.promptPriority) {
+    options.append(select('prompt-priority', t('promptPriority'), spec.promptPriority.values.map((value) => ({ value, label: value })), draft.promptPriority ?? spec.promptPriority.default, (value) => {
+      draft.promptPriority = value;
       saveDraft();
     }));
   }
@@ -336,6 +345,7 @@ async function submit(): Promise<void> {
   const spec = model();
   const request: Record<string, unknown> = { model: spec.id, prompt: draft.prompt, size: sizeValue(), n: draft.n };
   if (spec.quality) request.quality = draft.quality;
+  if (spec.promptPriority && draft.promptPriority) request.promptPriority = draft.promptPriority;
   const message: Record<string, unknown> = { type: 'submit', request, references: references.map((reference) => reference.uri), destination };
   const first = references[0];
   if (first && maskApplies(spec) && painter?.isPainted && painterFor === first.uri) {
@@ -494,6 +504,7 @@ function reuse(item: StudioHistoryItem): void {
   }
   if (item.n !== undefined) draft.n = item.n;
   if (item.quality) draft.quality = item.quality;
+  if (item.promptPriority) draft.promptPriority = item.promptPriority;
   saveDraft();
   render();
   document.getElementById('prompt')?.focus();

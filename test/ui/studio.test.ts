@@ -91,6 +91,9 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await view.locator('vscode-textarea#prompt textarea').fill('A wide banner');
       const pick = (id: string, value: string) => pickOption(view, id, value);
       await pick('model', 'doubao-seedream-4.5');
+      // Seedream's own option appears, GPT Image's quality goes.
+      assert.equal(await view.locator('vscode-single-select#prompt-priority').count(), 1);
+      assert.equal(await view.locator('vscode-single-select#quality').count(), 0);
       await pick('size', '__custom__');
       await view.locator('vscode-textfield#width input').fill('1000');
       await view.locator('vscode-textfield#height input').fill('1000');
