@@ -87,7 +87,9 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
 
     it('names the limit of a custom size before anything is sent', async () => {
       const { page } = session().workbench;
+      await runFromPalette(page, 'EvoLink: Open Image Studio');
       const view = studio(page);
+      await view.locator('h1').waitFor({ timeout: 30_000 });
       await view.locator('vscode-textarea#prompt textarea').fill('A wide banner');
       const pick = (id: string, value: string) => pickOption(view, id, value);
       await pick('model', 'doubao-seedream-4.5');
