@@ -201,10 +201,8 @@ function renderCompose(): HTMLElement {
     else generate.removeAttribute('disabled');
   };
   generate.addEventListener('click', () => void submit());
-  const cost = spec.creditsPerImage * draft.n;
-  const costText = spendable === undefined ? t('cost', credits(cost)) : `${t('cost', credits(cost))} · ${t('balance', credits(spendable))}`;
-  const costLine = h('span', { class: 'cost', id: 'cost' }, costText);
-  if (spendable !== undefined && spendable < cost) costLine.classList.add('error');
+  const costLine = h('span', { class: 'cost', id: 'cost' });
+  showCost(costLine);
   section.append(h('div', { class: 'actions' }, generate, costLine));
   section.append(h('div', { id: 'problem', class: 'problem', role: 'alert' }));
   if (!hasApiKey) {
@@ -339,6 +337,13 @@ function renderMask(reference: StudioReference): HTMLElement {
   box.append(h('div', { class: 'mask-stage' }, h('img', { src: reference.src, alt: reference.name }), paint.canvas));
   box.append(h('p', { class: 'hint' }, t('maskHint', reference.width, reference.height)));
   return box;
+}
+
+/** The cost of the draft beside the balance; in red when the balance does not cover it. */
+function showCost(line: HTMLElement): void {
+  const cost = model().creditsPerImage * draft.n;
+  line.textContent = spendable === undefined ? t('cost', credits(cost)) : `${t('cost', credits(cost))} · ${t('balance', credits(spendable))}`;
+  line.classList.toggle('error', spendable !== undefined && spendable < cost);
 }
 
 async function submit(): Promise<void> {
@@ -521,7 +526,7 @@ function renderHistory(): HTMLElement {
   search.value = historyQuery;
   search.addEventListener('input', () => {
     historyQuery = search.value;
-    render();
+    renderSection('history', renderHistory);
   });
   section.append(search);
   const words = historyQuery.toLowerCase().split(/\s+/).filter(Boolean);
@@ -558,6 +563,22 @@ function render(): void {
   if (focused) document.getElementById(focused)?.focus();
 }
 
+/**
+ * Renders one section again and leaves the rest alone: progress arrives several times a second,
+ * and rebuilding the compose form each time would move the caret and break an IME composition
+ * while the user types.
+ */
+function renderSection(name: 'tasks' | 'results' | 'history', build: () => HTMLElement): void {
+  const current = document.querySelector(`#app > section.${name}`);
+  if (!current) {
+    render();
+    return;
+  }
+  const focused = current.contains(document.activeElement) ? document.activeElement?.id : undefined;
+  current.replaceWith(build());
+  if (focused) document.getElementById(focused)?.focus();
+}
+
 function showProblem(message: string): void {
   const problem = document.getElementById('problem');
   if (problem) problem.textContent = message;
@@ -580,11 +601,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     }
     case 'tasks':
       tasks = message.tasks;
-      render();
+      renderSection('tasks', renderTasks);
+      renderSection('results', renderResults);
       return;
     case 'history':
       history = message.items;
-      render();
+      renderSection('history', renderHistory);
       return;
     case 'apiKey':
       hasApiKey = message.hasApiKey;
@@ -599,10 +621,13 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       render();
       showProblem(message.message);
       return;
-    case 'balance':
+    case 'balance': {
       spendable = message.spendable;
-      render();
+      const line = document.getElementById('cost');
+      if (line) showCost(line);
+      else render();
       return;
+    }
     case 'references':
       references = message.items;
       if (!references[0]?.inWorkspace) destination = 'output';

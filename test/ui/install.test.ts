@@ -51,6 +51,10 @@ describe('The packaged extension', function () {
         });
       });
 
+      afterEach(async function () {
+        if (this.currentTest?.state === 'failed' && workbench) await screenshot(workbench.page, `failed-installed-${this.currentTest.title.replace(/\W+/g, '-')}-${version}`);
+      });
+
       after(async () => {
         await workbench?.close();
         await simulator?.stop();
@@ -62,7 +66,10 @@ describe('The packaged extension', function () {
         await runFromPalette(page, 'EvoLink: Open Image Studio');
         const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('iframe');
         await view.locator('h1', { hasText: 'Image Studio' }).waitFor({ timeout: 30_000 });
+        // The panel renders again as the balance and the history arrive; type once it has settled.
+        await view.locator('#cost', { hasText: 'Balance' }).waitFor({ timeout: 15_000 });
         await view.locator('vscode-textarea#prompt textarea').fill('A lighthouse drawn in ink');
+        await view.locator('vscode-button#generate:not([disabled])').waitFor({ timeout: 10_000 });
         await view.locator('vscode-button#generate').click();
         await view.locator('.tile img').first().waitFor({ timeout: 60_000 });
         await page.waitForTimeout(600);

@@ -49,6 +49,13 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await view.locator('.task.state-running, .task.state-submitting').first().waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1500);
       await screenshot(page, `studio-running-${version}`);
+      // Progress keeps arriving while the next prompt is typed: the text and the caret stay.
+      const prompt = view.locator('vscode-textarea#prompt textarea');
+      await prompt.fill('');
+      await prompt.pressSequentially('Next: a kite', { delay: 60 });
+      await page.waitForTimeout(1200);
+      await prompt.pressSequentially(' at dusk', { delay: 60 });
+      assert.equal(await prompt.inputValue(), 'Next: a kite at dusk');
       await view.locator('.tile img').first().waitFor({ timeout: 60_000 });
       await page.waitForTimeout(800);
       await screenshot(page, `studio-result-${version}`);
