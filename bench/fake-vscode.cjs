@@ -12,7 +12,8 @@ const statusBarItem = { show() {}, hide() {}, dispose() {} };
 module.exports = {
   EventEmitter,
   l10n: { t: (message) => message },
-  window: { createOutputChannel: () => channel, createStatusBarItem: () => statusBarItem, showErrorMessage: async () => undefined },
+  window: { createOutputChannel: () => channel, createStatusBarItem: () => statusBarItem, showErrorMessage: async () => undefined, registerWebviewPanelSerializer: () => disposable },
+  lm: { registerTool: () => disposable },
   StatusBarAlignment: { Left: 1, Right: 2 },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   workspace: {
