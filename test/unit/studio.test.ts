@@ -79,7 +79,7 @@ describe('Messages from the Studio webview', () => {
     const submit = {
       type: 'submit',
       request: { model: 'gpt-4o-image', prompt: 'a hat' },
-      references: ['file:///work/cat.png'],
+      references: ['file:///home/someone/project/cat.png'],
       mask: Buffer.from('\x89PNG').toString('base64'),
       destination: 'beside',
     };
