@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseCompareMessage, type CompareHostMessage, type CompareImage, type CompareMessage } from '../../common/protocol';
 import { parseProvenance } from '../../common/provenance';
-import { provenanceName } from '../../common/naming';
 import { DisposableBase } from '../base/disposable';
 import { renderStudioHtml } from '../studio/html';
 import { inspectLocalImage } from '../references/localImages';
 import type { LedgerEntry } from '../tasks/ledger';
-import { moveToTrash } from '../tasks/writer';
+import { fileName, moveToTrash, provenanceOf } from '../tasks/writer';
 import type { Originals } from './originals';
 
 /** What to do with an edit. */
@@ -19,7 +18,6 @@ export interface CompareDeps {
   log: vscode.LogOutputChannel;
 }
 
-const fileName = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? '';
 
 function compareStrings(): Record<string, string> {
   return {
@@ -143,7 +141,7 @@ export class ComparePanel extends DisposableBase {
   private async image(uri: vscode.Uri): Promise<CompareImage> {
     let size: { width?: number; height?: number } = {};
     try {
-      const provenance = parseProvenance(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', provenanceName(fileName(uri))))));
+      const provenance = parseProvenance(new TextDecoder().decode(await vscode.workspace.fs.readFile(provenanceOf(uri))));
       if (provenance) size = { width: provenance.width, height: provenance.height };
     } catch {
       // no provenance: no size shown

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { editStem, provenanceName, uniqueName } from '../../common/naming';
-import { exists } from '../tasks/writer';
+import { exists, fileName, provenanceOf } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
 export interface KeptOriginal {
@@ -13,8 +13,6 @@ export interface KeptOriginal {
   replacedAt: number;
 }
 
-const fileName = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? '';
-const provenanceOf = (image: vscode.Uri): vscode.Uri => vscode.Uri.joinPath(image, '..', provenanceName(fileName(image)));
 
 /**
  * Replacing an original with its edit, recoverably: the original (and its provenance file) is

@@ -11,7 +11,7 @@ import { DisposableBase } from '../base/disposable';
 import { localizeIssue } from '../generate/issues';
 import { chooseTargetFolder } from '../generate/target';
 import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
-import { moveToTrash } from '../tasks/writer';
+import { fileName, moveToTrash } from '../tasks/writer';
 import { shapeIssues, type LocalInputs } from '../references/submit';
 import type { LedgerEntry } from '../tasks/ledger';
 import type { TaskService } from '../tasks/taskService';
@@ -409,7 +409,7 @@ export class StudioPanel extends DisposableBase {
         try {
           const bytes = await vscode.workspace.fs.readFile(uri);
           const format = sniffImageFormat(bytes.subarray(0, 64));
-          if (format) uri = await this.store('outside', bytes, picked.path.split('/').pop() ?? `image.${imageFormats[format].extension}`);
+          if (format) uri = await this.store('outside', bytes, fileName(picked) || `image.${imageFormats[format].extension}`);
         } catch {
           // inspected below, which names the problem
         }
@@ -420,7 +420,7 @@ export class StudioPanel extends DisposableBase {
         if (!image.format) refused.push(image.name);
         else this.references.push(image);
       } catch (error) {
-        refused.push(`${picked.path.split('/').pop() ?? ''} (${error instanceof Error ? error.message : String(error)})`);
+        refused.push(`${fileName(picked)} (${error instanceof Error ? error.message : String(error)})`);
       }
     }
     await this.saveReferences();
@@ -451,7 +451,7 @@ export class StudioPanel extends DisposableBase {
 
   /** Deletes a result and its provenance file, after asking; to the trash where there is one. */
   private async deleteImage(image: vscode.Uri): Promise<void> {
-    const name = image.path.split('/').pop() ?? '';
+    const name = fileName(image);
     const remove = vscode.l10n.t('Move to Trash');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', name), { modal: true, detail: vscode.l10n.t('The image and its .evolink.json file are moved to the trash.') }, remove);
     if (answer !== remove) return;
@@ -508,7 +508,7 @@ export class StudioPanel extends DisposableBase {
         items.push({
           uri,
           src: webview.asWebviewUri(image).toString(),
-          name: image.path.split('/').pop() ?? '',
+          name: fileName(image),
           prompt: provenance.prompt,
           model: provenance.model,
           size: typeof parameter('size') === 'string' ? (parameter('size') as string) : undefined,
@@ -533,7 +533,7 @@ export class StudioPanel extends DisposableBase {
     const images = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri) && !this.deleted.has(uri as string)).map((uri) => {
       this.knownImages.add(uri);
       const file = vscode.Uri.parse(uri);
-      return { uri, src: webview.asWebviewUri(file).toString(), name: file.path.split('/').pop() ?? '' };
+      return { uri, src: webview.asWebviewUri(file).toString(), name: fileName(file) };
     });
     const elapsed = (Date.now() - entry.createdAt) / 1000;
     const running = entry.state === 'running';

@@ -15,6 +15,16 @@ export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vs
   return vscode.Uri.joinPath(workspaceFolder, ...parts);
 }
 
+/** The last segment of a URI's path: the file's name. */
+export function fileName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? '';
+}
+
+/** The provenance file beside an image (`<image>.evolink.json`). */
+export function provenanceOf(image: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(image, '..', provenanceName(fileName(image)));
+}
+
 /** Whether a file or folder exists, through `vscode.workspace.fs`. */
 export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -50,7 +60,7 @@ export async function saveImage(
     throw fileSystemError(error, folder);
   }
   // An edit is named after its original (`photo.edit-1.png`); anything else after its prompt.
-  const original = entry.editOf ? vscode.Uri.parse(entry.editOf).path.split('/').pop() : undefined;
+  const original = entry.editOf ? fileName(vscode.Uri.parse(entry.editOf)) : undefined;
   const stem = original ? editStem(original) : stemFromPrompt(entry.request.prompt);
   const extension = imageFormats[format].extension;
   const partial = vscode.Uri.joinPath(folder, `.${entry.localId}-${index}.partial`);
@@ -103,7 +113,7 @@ export async function saveImage(
 export async function moveToTrash(images: readonly vscode.Uri[], confirmed = false): Promise<void> {
   let permanently: boolean | undefined = confirmed ? true : undefined;
   for (const image of images) {
-    for (const uri of [image, vscode.Uri.joinPath(image, '..', provenanceName(image.path.split('/').pop() ?? ''))]) {
+    for (const uri of [image, provenanceOf(image)]) {
       if (!(await exists(uri))) continue;
       try {
         await vscode.workspace.fs.delete(uri, { useTrash: true });
@@ -111,7 +121,7 @@ export async function moveToTrash(images: readonly vscode.Uri[], confirmed = fal
         if (permanently === undefined) {
           const remove = vscode.l10n.t('Delete');
           const answer = await vscode.window.showWarningMessage(
-            vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', images.map((file) => file.path.split('/').pop()).join(', ')),
+            vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', images.map(fileName).join(', ')),
             { modal: true },
             remove,
           );
