@@ -1,0 +1,201 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { renderImage } from './images';
+import { mimeOf, round } from './http';
+import { resultLifetimeMs, type TaskErrorCode } from './rules';
+import type { Simulation } from './state';
+import type { KeyRecord, Task } from './types';
+import { producedCount, type ValidRequest } from './validation';
+
+/*
+ * The life of a task: created with a reservation, moved along the task clock by each read
+ * (pending, processing with progress, then its outcome), rendered and billed when it ends.
+ */
+
+const failureMessages: Record<TaskErrorCode, string> = {
+  content_policy_violation: 'Content policy violation. The prompt or image was flagged by the safety system.',
+  invalid_parameters: 'Invalid parameters for this model.',
+  image_processing_error: 'The input image could not be processed.',
+  image_dimension_mismatch: 'The mask and the image have different dimensions.',
+  request_cancelled: 'The request was cancelled.',
+  generation_failed_no_content: 'The model produced no content for this prompt.',
+  service_error: 'The upstream service had an error.',
+  generation_timeout: 'Generation timed out.',
+  resource_exhausted: 'The upstream resources are exhausted; try again in 30-60 seconds.',
+  quota_exceeded: 'The upstream quota is exceeded; try again later.',
+  service_unavailable: 'The service is temporarily unavailable; try again in 1-2 minutes.',
+  resource_not_found: 'The resource was not found or has expired.',
+  unknown_error: 'An unknown error occurred.',
+};
+
+/** Creates a pending task whose reservation has already been taken from the key. */
+export function createTask(sim: Simulation, key: KeyRecord, request: ValidRequest, reserved: number): Task {
+  const created = Math.floor(sim.clock.now() / 1000);
+  sim.taskCounter++;
+  const suffix = createHash('sha256')
+    .update(`${created}-${sim.taskCounter}-${randomBytes(4).toString('hex')}`)
+    .digest('base64url')
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 8);
+  const id = `task-unified-${created}-${suffix}`;
+  const estimate = request.rules.estimatedSeconds * 1000;
+  // Durations scatter around the estimate, the same way for the same id.
+  const jitter = (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) / 0xffffffff) * 0.7 + 0.45;
+  const task: Task = {
+    id,
+    created,
+    createdSim: sim.clock.now(),
+    durationMs: sim.options.taskDurationMs ?? Math.round(estimate * jitter),
+    key,
+    request,
+    reserved,
+    outcome: sim.takeOutcome(),
+    status: 'pending',
+    progress: 0,
+    results: undefined,
+    error: undefined,
+    creditsUsed: undefined,
+    finishing: undefined,
+  };
+  sim.tasks.set(id, task);
+  return task;
+}
+
+function isOver(task: Task): boolean {
+  return task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled';
+}
+
+/** Moves a task along the clock: pending, processing with progress, then its outcome. */
+export async function advance(sim: Simulation, task: Task): Promise<void> {
+  if (task.finishing) {
+    await task.finishing;
+  }
+  if (isOver(task)) {
+    return;
+  }
+  const fraction = (sim.clock.now() - task.createdSim) / task.durationMs;
+  const outcome = task.outcome;
+  if (outcome?.kind === 'fail' && fraction >= 0.5) {
+    settle(task, 0);
+    task.status = 'failed';
+    task.error = { code: outcome.code, message: outcome.message ?? failureMessages[outcome.code] };
+    return;
+  }
+  if (outcome?.kind === 'cancelled' && fraction >= 0.3) {
+    settle(task, 0);
+    task.status = 'cancelled';
+    return;
+  }
+  if (fraction < 0.1) {
+    task.status = 'pending';
+    task.progress = 0;
+    return;
+  }
+  if (fraction < 1 || outcome?.kind === 'neverFinish') {
+    const x = Math.min(1, (fraction - 0.1) / 0.9);
+    task.status = 'processing';
+    task.progress = Math.min(outcome?.kind === 'neverFinish' ? 95 : 99, Math.max(1, Math.round(100 * (1 - (1 - x) ** 2))));
+    return;
+  }
+  task.finishing = finish(sim, task);
+  await task.finishing;
+  task.finishing = undefined;
+}
+
+async function finish(sim: Simulation, task: Task): Promise<void> {
+  const request = task.request;
+  if (task.outcome?.kind === 'noResults') {
+    settle(task, 0);
+    task.results = [];
+    task.status = 'completed';
+    task.progress = 100;
+    return;
+  }
+  const count = producedCount(request);
+  const format = request.rules.resultFormat;
+  const urls: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const seed = JSON.stringify([request.model, request.prompt, request.sizeLabel, request.quality ?? '', request.imageUrls, index]);
+    const bytes = await renderImage(seed, request.width, request.height, format, { noise: sim.options.noisyResults });
+    // The link ends in .png whatever the bytes are, as some CDNs do: the type is in the bytes.
+    const url = `${sim.urls.cdn}/results/${task.id}/${index}.png`;
+    sim.images.set(url, {
+      bytes,
+      format,
+      width: request.width,
+      height: request.height,
+      mime: mimeOf[format] as string,
+      expiresAtSim: sim.clock.now() + resultLifetimeMs,
+    });
+    urls.push(url);
+  }
+  settle(task, round(count * request.rules.price));
+  task.results = urls;
+  task.status = 'completed';
+  task.progress = 100;
+}
+
+/** Charges what was produced and returns the rest of the reservation. */
+function settle(task: Task, charge: number): void {
+  const refund = round(task.reserved - charge);
+  task.key.account.balance = round(task.key.account.balance + refund);
+  task.key.account.used = round(task.key.account.used + charge);
+  task.key.used = round(task.key.used - refund);
+  task.creditsUsed = charge;
+}
+
+/** The submit answer: the documented pending task object. */
+export function submitJson(task: Task): unknown {
+  return {
+    created: task.created,
+    id: task.id,
+    model: task.request.model,
+    object: 'image.generation.task',
+    progress: 0,
+    status: 'pending',
+    task_info: { can_cancel: true, estimated_time: task.request.rules.estimatedSeconds },
+    type: 'image',
+    usage: { billing_rule: 'per_call', credits_reserved: task.reserved, user_group: 'default' },
+  };
+}
+
+/** The status a task answers, spelled as its outcome asks. */
+export function wireStatus(task: Task): string {
+  return task.status === 'cancelled' && task.outcome?.kind === 'cancelled' ? (task.outcome.spelling ?? 'cancelled') : task.status;
+}
+
+/** The query answer: the task object with its results or its error. */
+export function taskJson(sim: Simulation, task: Task): unknown {
+  const json: Record<string, unknown> = {
+    created: task.created,
+    id: task.id,
+    model: task.request.model,
+    object: 'image.generation.task',
+    progress: task.progress,
+    status: wireStatus(task),
+    task_info: { can_cancel: task.status === 'pending' || task.status === 'processing' },
+    type: 'image',
+    usage: { billing_rule: 'per_call', credits_reserved: task.reserved, user_group: 'default' },
+  };
+  if (task.status === 'pending' || task.status === 'processing') {
+    // The query answers the same object as the submit: the estimate does not count down.
+    json.task_info = { can_cancel: true, estimated_time: task.request.rules.estimatedSeconds };
+  }
+  if (task.creditsUsed !== undefined) {
+    (json.usage as Record<string, unknown>).credits_used = task.creditsUsed;
+  }
+  if (task.status === 'completed' && task.results) {
+    const resultData = task.results.map((url) => ({ image_url: url }));
+    if (task.outcome?.kind === 'resultDataOnly') {
+      json.result_data = task.outcome.shape === 'object' ? resultData[0] : resultData;
+    } else {
+      json.results = task.results;
+      if (sim.options.resultData === 'array') json.result_data = resultData;
+      if (sim.options.resultData === 'object') json.result_data = resultData[0];
+    }
+  }
+  if (task.status === 'failed' && task.error) {
+    json.error = task.error;
+  }
+  return json;
+}
