@@ -1,22 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleControl } from './control';
-import { applyFault, loggedStatus } from './faults';
+import { applyFault, loggedStatus, type HttpFault } from './faults';
 import { HttpError, maxJsonBody, readBody, round, sendError, sendJson, sha256 } from './http';
 import type { Simulation } from './state';
-import { advance, createTask, submitJson, taskJson } from './tasks';
+import { listTasks, batchTasks } from './task-lists';
+import { advance, createTask, isAlive, submitJson, taskJson } from './tasks';
 import type { KeyRecord, Route, Task } from './types';
 import { validateSubmit } from './validation';
 
 /*
- * The API origin: submit, task query and balance, with their faults. The control API for tests
- * shares this listener under `/__simulator/`.
+ * The API origin: submit, task query, task lists and balance, with their faults. The control API
+ * for tests shares this listener under `/__simulator/`.
  */
 
-function routeOf(req: IncomingMessage, url: URL): Route | undefined {
-  if (req.method === 'POST' && url.pathname === '/v1/images/generations') return 'submit';
-  if (req.method === 'GET' && /^\/v1\/tasks\/[^/]+$/.test(url.pathname)) return 'task';
-  if (req.method === 'GET' && url.pathname === '/v1/credits') return 'credits';
+/** An answer, composed before it is sent, so that a late fault can lose it instead. */
+type Reply = { status: number; json: unknown; headers: Record<string, string> } | { error: HttpError; headers?: Record<string, string> };
+
+function routeOf(sim: Simulation, req: IncomingMessage, path: string): Route | undefined {
+  if (req.method === 'POST' && path === '/v1/images/generations') return 'submit';
+  if (req.method === 'POST' && path === '/v1/tasks/batch') return sim.settings.taskBatch === 'on' ? 'taskBatch' : undefined;
+  if (req.method === 'GET' && path === '/v1/tasks') return sim.settings.taskList === 'on' ? 'taskList' : undefined;
+  if (req.method === 'GET' && /^\/v1\/tasks\/[^/]+$/.test(path)) return 'task';
+  if (req.method === 'GET' && path === '/v1/credits') return 'credits';
   return undefined;
+}
+
+/** The answer to a request no route takes: 404, or 405 where a switched-off batch answers so. */
+function noRoute(sim: Simulation, req: IncomingMessage, path: string): Reply {
+  if (req.method === 'POST' && path === '/v1/tasks/batch' && sim.settings.taskBatch === 'off405') {
+    return { error: new HttpError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed for ${path}`), headers: { allow: 'GET' } };
+  }
+  return { error: new HttpError(404, 'not_found_error', 'not_found', `No route for ${req.method} ${path}`) };
+}
+
+/** Faults on submit other than a plain status come after the task was created; so does a `late` status. */
+function isLate(route: Route | undefined, fault: HttpFault | undefined): boolean {
+  return fault !== undefined && route === 'submit' && (fault.kind !== 'status' || fault.late === true);
 }
 
 export async function handleApi(sim: Simulation, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -25,71 +44,81 @@ export async function handleApi(sim: Simulation, req: IncomingMessage, res: Serv
     await handleControl(sim, req, res, url);
     return;
   }
-  const route = routeOf(req, url);
+  const route = routeOf(sim, req, url.pathname);
   const fault = route ? sim.takeFault(route) : undefined;
-  // Faults on submit other than a status come after the task was created: the client cannot
-  // know whether its request took effect.
-  const late = fault && route === 'submit' && fault.kind !== 'status';
+  const late = isLate(route, fault);
   if (fault && !late && (await applyFault(sim, fault, res))) {
     sim.log('api', req, loggedStatus(fault));
     return;
   }
   let body: Buffer | undefined;
+  let reply: Reply;
   try {
-    if (!route) {
-      throw new HttpError(404, 'not_found_error', 'not_found', `No route for ${req.method} ${url.pathname}`);
-    }
-    const key = sim.authenticate(req);
-    if (route === 'credits') {
-      answerCredits(sim, key, res);
-    } else if (route === 'task') {
-      await answerTask(sim, key, decodeURIComponent(url.pathname.slice('/v1/tasks/'.length)), res);
+    if (route) {
+      const key = sim.authenticate(req);
+      if (route === 'submit' || route === 'taskBatch') body = await readBody(req, maxJsonBody);
+      reply = await answer(sim, route, key, req, url, body ?? Buffer.alloc(0));
     } else {
-      body = await readBody(req, maxJsonBody);
-      const { task, replayed } = submit(sim, key, req, body);
-      if (late && fault && (await applyFault(sim, fault, res))) {
-        sim.log('api', req, 0, body);
-        return;
-      }
-      const headers: Record<string, string> = { 'x-request-id': sim.nextRequestId() };
-      if (replayed) headers['idempotency-replayed'] = 'true';
-      sendJson(res, 200, replayed ? taskJson(sim, task) : submitJson(task), headers);
+      reply = noRoute(sim, req, url.pathname);
     }
-    sim.log('api', req, 200, body);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    sendError(res, error, sim.nextRequestId());
-    sim.log('api', req, error.status, body);
+    reply = { error };
+  }
+  // A late fault loses the answer, whatever it was: the client cannot know what happened.
+  if (late && fault && (await applyFault(sim, fault, res))) {
+    sim.log('api', req, loggedStatus(fault), body);
+    return;
+  }
+  if ('error' in reply) {
+    sendError(res, reply.error, sim.nextRequestId(), reply.headers);
+    sim.log('api', req, reply.error.status, body);
+  } else {
+    sendJson(res, reply.status, reply.json, { 'x-request-id': sim.nextRequestId(), ...reply.headers });
+    sim.log('api', req, reply.status, body);
   }
 }
 
-function answerCredits(sim: Simulation, key: KeyRecord, res: ServerResponse): void {
-  sendJson(
-    res,
-    200,
-    {
-      data: {
-        token: {
-          remaining_credits: key.limit === null ? key.account.balance : round(key.limit - key.used),
-          unlimited_credits: key.limit === null,
-          used_credits: round(key.used),
-        },
-        user: { remaining_credits: round(key.account.balance), used_credits: round(key.account.used) },
-      },
-      message: '',
-      success: true,
-    },
-    { 'x-request-id': sim.nextRequestId() },
-  );
+async function answer(sim: Simulation, route: Route, key: KeyRecord, req: IncomingMessage, url: URL, body: Buffer): Promise<Reply> {
+  const ok = (json: unknown, headers: Record<string, string> = {}): Reply => ({ status: 200, json, headers });
+  switch (route) {
+    case 'credits':
+      return ok(creditsJson(key));
+    case 'task':
+      return ok(await queryTask(sim, key, decodeURIComponent(url.pathname.slice('/v1/tasks/'.length))));
+    case 'taskList':
+      return ok(await listTasks(sim, key, url.searchParams));
+    case 'taskBatch':
+      return ok(await batchTasks(sim, key, req, body));
+    default: {
+      const { task, replayed } = submit(sim, key, req, body);
+      return replayed ? ok(taskJson(sim, task), { 'idempotency-replayed': 'true' }) : ok(submitJson(task));
+    }
+  }
 }
 
-async function answerTask(sim: Simulation, key: KeyRecord, id: string, res: ServerResponse): Promise<void> {
+function creditsJson(key: KeyRecord): unknown {
+  return {
+    data: {
+      token: {
+        remaining_credits: key.limit === null ? key.account.balance : round(key.limit - key.used),
+        unlimited_credits: key.limit === null,
+        used_credits: round(key.used),
+      },
+      user: { remaining_credits: round(key.account.balance), used_credits: round(key.account.used) },
+    },
+    message: '',
+    success: true,
+  };
+}
+
+async function queryTask(sim: Simulation, key: KeyRecord, id: string): Promise<unknown> {
   const task = sim.tasks.get(id);
-  if (!task || task.key.account !== key.account) {
+  if (!task || task.key.account !== key.account || !isAlive(sim, task)) {
     throw new HttpError(404, 'not_found_error', 'task_not_found', `Task ${id} not found`);
   }
   await advance(sim, task);
-  sendJson(res, 200, taskJson(sim, task), { 'x-request-id': sim.nextRequestId() });
+  return taskJson(sim, task);
 }
 
 /** Checks a submit and creates its task, or finds the task an Idempotency-Key already made. */

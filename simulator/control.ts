@@ -18,34 +18,50 @@ export async function handleControl(sim: Simulation, req: IncomingMessage, res: 
     sendJson(res, 400, { error: 'body is not JSON' });
     return;
   }
-  const op = url.pathname.slice('/__simulator/'.length);
-  const times = typeof json.times === 'number' ? json.times : 1;
-  switch (`${req.method} ${op}`) {
-    case 'GET info':
-      sendJson(res, 200, { urls: sim.urls, keys: [...sim.keys.keys()] });
-      return;
-    case 'GET requests':
+  const op = `${req.method} ${url.pathname.slice('/__simulator/'.length)}`;
+  try {
+    if (op === 'GET info') {
+      sendJson(res, 200, { urls: sim.urls, keys: [...sim.keys.keys()], settings: sim.settings });
+    } else if (op === 'GET requests') {
       sendJson(res, 200, sim.requests);
-      return;
+    } else if (perform(sim, op, json)) {
+      sendJson(res, 200, { ok: true });
+    } else {
+      sendJson(res, 404, { error: `unknown control ${op}` });
+    }
+  } catch (error) {
+    // A fault or setting the simulator cannot meet is refused, so that the test sees its mistake.
+    sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Performs a control operation that changes the simulator; answers false for an unknown one. */
+function perform(sim: Simulation, op: string, json: Record<string, unknown>): boolean {
+  const times = typeof json.times === 'number' ? json.times : 1;
+  switch (op) {
     case 'POST reset':
       sim.reset();
-      break;
+      return true;
     case 'POST faults':
       sim.addFault(json.route as Route, json.fault as HttpFault, times);
-      break;
+      return true;
+    case 'POST clear-faults':
+      sim.clearFaults(typeof json.route === 'string' ? (json.route as Route) : undefined);
+      return true;
     case 'POST task-outcomes':
       sim.addTaskOutcome(json.outcome as TaskOutcome, times);
-      break;
+      return true;
+    case 'POST settings':
+      sim.configure(json);
+      return true;
     case 'POST keys':
       sim.setKey(String(json.key), json);
-      break;
+      return true;
     case 'POST clock':
       if (typeof json.speed === 'number') sim.clock.setSpeed(json.speed);
       if (typeof json.advanceMs === 'number') sim.clock.advance(json.advanceMs);
-      break;
+      return true;
     default:
-      sendJson(res, 404, { error: `unknown control ${req.method} ${op}` });
-      return;
+      return false;
   }
-  sendJson(res, 200, { ok: true });
 }

@@ -2,14 +2,85 @@ import type { ServerResponse } from 'node:http';
 import { HttpError, sendError, sendJson, sleep } from './http';
 import type { Simulation } from './state';
 
+/** The statuses a redirect fault may answer. */
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+
+/**
+ * A fault of a download from the CDN (route `cdn`), as real CDNs and networks produce them. It
+ * meets the next download the CDN would have served (a request it would refuse anyway leaves it
+ * queued); the requests that follow a redirect it answered do not use up further faults.
+ */
+export type CdnFault =
+  /**
+   * Redirects that lead, after `hops` of them (1 by default), to the object. `via: 'other'` sends
+   * them through the mirror CDN (another origin). Location headers alternate between absolute
+   * (odd hops) and relative (even hops) unless `location` says otherwise; a hop to another origin
+   * is always absolute.
+   */
+  | { kind: 'redirect'; status: RedirectStatus; hops?: number; via?: 'same' | 'other'; location?: 'alternate' | 'absolute' | 'relative' }
+  /** Redirects without end, each to a new URL on the CDN. */
+  | { kind: 'redirectLoop'; status?: RedirectStatus }
+  /** One redirect to any location at all, e.g. `file:///etc/passwd` or `http://169.254.169.254/`. */
+  | { kind: 'redirectTo'; location: string; status?: RedirectStatus }
+  /** HTTP 200, `content-type: image/png`, and an HTML error page as the body. */
+  | { kind: 'html' }
+  /** HTTP 200 with the image's content type and no bytes. */
+  | { kind: 'emptyBody' }
+  /** The full `content-length`, `fraction` (0.5) of the bytes, then the connection is destroyed. */
+  | { kind: 'truncated'; fraction?: number }
+  /** Headers and the first `afterBytes` (1024) bytes, then silence until the client gives up. */
+  | { kind: 'stall'; afterBytes?: number }
+  /** The whole body, trickled at `bytesPerSecond`. */
+  | { kind: 'slowBody'; bytesPerSecond: number }
+  /** A complete transfer of the image's first half: a PNG without its IEND chunk, say. */
+  | { kind: 'truncatedImage' };
+
 /** A fault of the HTTP exchange. */
 export type HttpFault =
-  | { kind: 'status'; status: number; retryAfter?: string; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string }
+  /**
+   * An error answer. `late` (on `submit` only) creates the task first and then answers the error,
+   * so that the outcome is unknown to the client.
+   */
+  | { kind: 'status'; status: number; retryAfter?: string; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string; late?: boolean }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
   | { kind: 'malformedJson' }
   /** The files API's refusal in the body of an HTTP 200: `success: false`. */
-  | { kind: 'refusedWith200'; code: number; msg: string };
+  | { kind: 'refusedWith200'; code: number; msg: string }
+  | CdnFault;
+
+const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage']);
+const otherKinds = new Set(['status', 'reset', 'delay', 'malformedJson', 'refusedWith200']);
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+/** Whether a fault is one of the CDN's own (it needs the object the link stands for). */
+export function isCdnFault(fault: HttpFault): fault is CdnFault {
+  return cdnKinds.has(fault.kind);
+}
+
+/** Throws when a fault cannot be met on a route, so that a mistyped fault fails the test that set it. */
+export function checkFault(route: string, fault: HttpFault): void {
+  const kind = (fault as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== 'string' || !(cdnKinds.has(kind) || otherKinds.has(kind))) {
+    throw new Error(`unknown fault kind ${JSON.stringify(kind)}`);
+  }
+  if (isCdnFault(fault) && route !== 'cdn') {
+    throw new Error(`fault ${fault.kind} applies to the route 'cdn' only`);
+  }
+  const status = (fault as { status?: unknown }).status;
+  if (['redirect', 'redirectLoop', 'redirectTo'].includes(kind) && status !== undefined && !redirectStatuses.has(status as number)) {
+    throw new Error(`a redirect answers 301, 302, 303, 307 or 308, not ${JSON.stringify(status)}`);
+  }
+  if (fault.kind === 'redirect' && fault.hops !== undefined && !(Number.isInteger(fault.hops) && fault.hops >= 1)) {
+    throw new Error('hops must be an integer of at least 1');
+  }
+  if (fault.kind === 'slowBody' && !(fault.bytesPerSecond > 0)) {
+    throw new Error('bytesPerSecond must be positive');
+  }
+  if (fault.kind === 'status' && fault.late && route !== 'submit') {
+    throw new Error('late applies to the route submit only');
+  }
+}
 
 const statusTypes: Record<number, string> = {
   429: 'rate_limit_error',
@@ -44,6 +115,9 @@ export async function applyFault(sim: Simulation, fault: HttpFault, res: ServerR
     case 'status':
       sendStatusFault(sim, fault, res);
       return true;
+    default:
+      // The CDN's own faults are met in cdn-faults.ts, where the object is known.
+      return false;
   }
 }
 

@@ -5,31 +5,46 @@ import { handleCdn } from './cdn';
 import type { HttpFault } from './faults';
 import { handleFiles } from './files';
 import { resolveOptions, Simulation } from './state';
-import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorUrls, StoredFile, Task, TaskOutcome } from './types';
+import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings, SimulatorUrls, StoredFile, Task, TaskOutcome } from './types';
 
 /*
  * The EvoLink simulator: a real HTTP server that answers like the service described in the
  * API contract, with its validation, errors, oddities and timings, and with faults that a test
- * can ask for. Three listeners stand for the three origins: the API, the files API, and the CDN
- * that serves results and uploads (which refuses requests that carry an Authorization header).
+ * can ask for. Four listeners on loopback stand for the origins: the API, the files API, the CDN
+ * that serves results and uploads, and a mirror CDN (another origin serving the same objects,
+ * which `redirect` faults with `via: 'other'` lead through). Both CDNs refuse requests that carry
+ * an Authorization header or a default User-Agent.
  *
- * The modules beside this one hold each concern: api.ts (submit, query, balance), files.ts
- * (uploads), cdn.ts (result links), faults.ts, tasks.ts (a task's life), control.ts (the control
- * API), state.ts (what the listeners share), http.ts and clock.ts.
+ * The modules beside this one hold each concern: api.ts (submit, query, balance), task-lists.ts
+ * (`GET /v1/tasks`, `POST /v1/tasks/batch`), files.ts (uploads), cdn.ts and cdn-faults.ts (result
+ * links), faults.ts (the fault types), tasks.ts and progress.ts (a task's life), control.ts (the
+ * control API), state.ts (what the listeners share), types.ts, http.ts and clock.ts.
  *
- * Control API (on the API listener, loopback only, no auth), for a simulator in another process:
- *   GET  /__simulator/info          the URLs and the known keys
- *   GET  /__simulator/requests      the request log
- *   POST /__simulator/reset         forget tasks, files, faults and requests
+ * From code: `addFault(route, fault, times)` (faults.ts lists every fault; the CDN's own need the
+ * route 'cdn'), `clearFaults(route?)`, `addTaskOutcome(outcome, times)` (an outcome may carry its
+ * own `curve`, `durationMs` or `durationFactor`; `{kind: 'complete'}` just completes),
+ * `configure(settings)` (types.ts, SimulatorSettings: taskDurationMs, durationFactor,
+ * progressCurve, resultData, noisyResults, taskList, taskBatch, resultUrlBase, taskLifetimeMs;
+ * the same names are constructor options), `setKey`, `setSpeed`, `advanceClock`, `reset`.
+ *
+ * Control API (on the API listener, loopback only, no auth), for a simulator in another process.
+ * Every POST answers `{"ok": true}`, or 400 `{"error": "..."}` for what it cannot do:
+ *   GET  /__simulator/info          {urls: {api, files, cdn, mirror}, keys, settings}
+ *   GET  /__simulator/requests      the request log (LoggedRequest[])
+ *   POST /__simulator/reset         forget tasks, files, faults and requests; settings as at start
  *   POST /__simulator/faults        {route, fault, times?}: see {@link EvoLinkSimulator.addFault}
+ *   POST /__simulator/clear-faults  {route?}: forget the queued faults (of one route)
  *   POST /__simulator/task-outcomes {outcome, times?}: see {@link EvoLinkSimulator.addTaskOutcome}
+ *   POST /__simulator/settings      {taskList?, taskBatch?, resultUrlBase?, progressCurve?, ...}:
+ *                                   see {@link EvoLinkSimulator.configure}; null unsets a setting
  *   POST /__simulator/keys          {key, ...KeySpec}
  *   POST /__simulator/clock         {speed?, advanceMs?}
  */
 
 export { demoKey } from './state';
-export type { HttpFault } from './faults';
-export type { KeySpec, LoggedRequest, Route, SimulatorOptions, TaskOutcome } from './types';
+export { progressCurves } from './progress';
+export type { CdnFault, HttpFault, RedirectStatus } from './faults';
+export type { DurationFactor, KeySpec, LoggedRequest, ProgressCurve, Route, SimulatorOptions, SimulatorSettings, SimulatorUrls, TaskOutcome, TaskTiming } from './types';
 
 /** The EvoLink simulator. `start()` it, point the client at {@link urls}, `stop()` it. */
 export class EvoLinkSimulator {
@@ -46,7 +61,7 @@ export class EvoLinkSimulator {
     this.files = this.sim.files;
   }
 
-  /** The three origins, once started. */
+  /** The four origins, once started. */
   get urls(): SimulatorUrls {
     return { ...this.sim.urls };
   }
@@ -56,7 +71,8 @@ export class EvoLinkSimulator {
     const sim = this.sim;
     sim.urls.api = await this.listen((req, res) => handleApi(sim, req, res), ports?.api);
     sim.urls.files = await this.listen((req, res) => handleFiles(sim, req, res), ports?.files);
-    sim.urls.cdn = await this.listen((req, res) => handleCdn(sim, req, res), ports?.cdn);
+    sim.urls.cdn = await this.listen((req, res) => handleCdn(sim, 'cdn', req, res), ports?.cdn);
+    sim.urls.mirror = await this.listen((req, res) => handleCdn(sim, 'mirror', req, res), ports?.mirror);
     return this.urls;
   }
 
@@ -94,9 +110,32 @@ export class EvoLinkSimulator {
 
   // ---- Controls for tests -------------------------------------------------------------------
 
-  /** Makes the next `times` requests on `route` meet `fault`. */
+  /**
+   * Makes the next `times` requests on `route` meet `fault`; throws on a fault the route cannot
+   * meet. A fault with a large `times` lasts until {@link clearFaults}: e.g. `reset` on `submit`
+   * is an answer that is lost and never comes back, for replays with the same Idempotency-Key too.
+   */
   addFault(route: Route, fault: HttpFault, times = 1): void {
     this.sim.addFault(route, fault, times);
+  }
+
+  /** Forgets the queued faults of `route`, or of every route. */
+  clearFaults(route?: Route): void {
+    this.sim.clearFaults(route);
+  }
+
+  /**
+   * Changes settings while running. A setting given as `undefined` returns to the simulator's
+   * default (not set, for taskDurationMs, durationFactor, resultUrlBase and taskLifetimeMs);
+   * {@link reset} returns every setting to the constructor's options.
+   */
+  configure(settings: SimulatorSettings): void {
+    this.sim.configure(settings);
+  }
+
+  /** The settings in force. */
+  get settings(): Readonly<SimulatorSettings> {
+    return { ...this.sim.settings };
   }
 
   /** Makes the next `times` submitted tasks end as `outcome`. */
@@ -123,7 +162,7 @@ export class EvoLinkSimulator {
     this.sim.clock.advance(ms);
   }
 
-  /** Forgets tasks, files, faults and requests, and restores the configured keys. */
+  /** Forgets tasks, files, faults and requests, and restores the configured keys and settings. */
   reset(): void {
     this.sim.reset();
   }

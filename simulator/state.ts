@@ -1,25 +1,91 @@
 import type { IncomingMessage } from 'node:http';
 import { SimClock } from './clock';
-import type { HttpFault } from './faults';
+import { checkFault, type HttpFault } from './faults';
 import { HttpError, sha256 } from './http';
-import type { Account, KeyRecord, KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorUrls, StoredFile, StoredImage, Task, TaskOutcome } from './types';
+import { progressCurves } from './progress';
+import { taskErrorCodes } from './rules';
+import type { Account, KeyRecord, KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings, SimulatorUrls, StoredFile, StoredImage, Task, TaskOutcome } from './types';
 
 /** The demo key `npm start` and the tests use by default. */
 export const demoKey = 'sk-sim-demo-key-0001';
 
+const routes: readonly Route[] = ['submit', 'task', 'credits', 'upload', 'cdn', 'taskList', 'taskBatch'];
+
 /** The options with their defaults filled in. */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'taskDurationMs' | 'ports'>> & Pick<SimulatorOptions, 'taskDurationMs' | 'ports'>;
+export interface ResolvedOptions {
+  host: string;
+  ports: SimulatorOptions['ports'];
+  speed: number;
+  keys: Record<string, KeySpec>;
+  settings: SimulatorSettings;
+}
 
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
+  const { host, ports, speed, keys, ...settings } = options;
+  checkSettings(settings);
   return {
-    host: options.host ?? '127.0.0.1',
-    ports: options.ports,
-    speed: options.speed ?? 1,
-    taskDurationMs: options.taskDurationMs,
-    keys: options.keys ?? { [demoKey]: { balance: 1000 } },
-    resultData: options.resultData ?? 'none',
-    noisyResults: options.noisyResults ?? false,
+    host: host ?? '127.0.0.1',
+    ports,
+    speed: speed ?? 1,
+    keys: keys ?? { [demoKey]: { balance: 1000 } },
+    settings: { ...defaultSettings, ...settings },
   };
+}
+
+/** What a setting is when neither the options nor `configure` name it. */
+const defaultSettings: SimulatorSettings = { resultData: 'none', noisyResults: false, progressCurve: 'easeOut', taskList: 'on', taskBatch: 'on' };
+
+const choices: Partial<Record<keyof SimulatorSettings, readonly string[]>> = {
+  progressCurve: progressCurves,
+  resultData: ['none', 'array', 'object'],
+  taskList: ['on', 'off'],
+  taskBatch: ['on', 'off404', 'off405'],
+};
+
+/** Throws on a setting that the simulator would not understand, naming it. */
+function checkSettings(settings: SimulatorSettings): void {
+  for (const [name, value] of Object.entries(settings) as [keyof SimulatorSettings, unknown][]) {
+    const allowed = choices[name];
+    if (value === undefined || (allowed && allowed.includes(value as string))) continue;
+    const positive = (x: unknown): boolean => typeof x === 'number' && x > 0;
+    const fine =
+      name === 'durationFactor'
+        ? positive(value) || (Array.isArray(value) && value.length === 2 && value.every(positive) && value[0] <= value[1])
+        : name === 'taskDurationMs' || name === 'taskLifetimeMs'
+          ? positive(value)
+          : name === 'noisyResults'
+            ? typeof value === 'boolean'
+            : name === 'resultUrlBase'
+              ? typeof value === 'string'
+              : false;
+    if (!fine) throw new Error(`unknown setting or value: ${name} = ${JSON.stringify(value)}`);
+  }
+}
+
+const outcomeKinds = ['complete', 'fail', 'neverFinish', 'noResults', 'cancelled', 'resultDataOnly'];
+
+/** Throws on an outcome the simulator would not understand. */
+function checkOutcome(outcome: TaskOutcome): void {
+  const kind = (outcome as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== 'string' || !outcomeKinds.includes(kind)) {
+    throw new Error(`unknown task outcome ${JSON.stringify(kind)}`);
+  }
+  if (outcome.kind === 'fail' && !(taskErrorCodes as readonly string[]).includes(outcome.code)) {
+    throw new Error(`unknown task error code ${JSON.stringify(outcome.code)}`);
+  }
+  const { curve, durationMs, durationFactor } = outcome;
+  checkSettings({ progressCurve: curve, taskDurationMs: durationMs, durationFactor });
+}
+
+/** Where the requests of one redirect chain go, by the token in their URLs. */
+export interface RedirectPlan {
+  /** The object's path on the CDN, e.g. `/results/<task>/0.png`. */
+  objectPath: string;
+  status: number;
+  hops: number;
+  via: 'same' | 'other';
+  location: 'alternate' | 'absolute' | 'relative';
+  loop: boolean;
 }
 
 /**
@@ -36,7 +102,9 @@ export class Simulation {
   readonly keys = new Map<string, KeyRecord>();
   readonly idempotency = new Map<string, { bodyHash: string; taskId: string }>();
   readonly clock: SimClock;
-  readonly urls: SimulatorUrls = { api: '', files: '', cdn: '' };
+  readonly urls: SimulatorUrls = { api: '', files: '', cdn: '', mirror: '' };
+  readonly redirects = new Map<string, RedirectPlan>();
+  settings: SimulatorSettings;
   taskCounter = 0;
   private accounts = new Map<string, Account>();
   private faults: { route: Route; fault: HttpFault; times: number }[] = [];
@@ -45,14 +113,38 @@ export class Simulation {
 
   constructor(readonly options: ResolvedOptions) {
     this.clock = new SimClock(options.speed);
+    this.settings = { ...options.settings };
     this.resetAccounts();
   }
 
   addFault(route: Route, fault: HttpFault, times: number): void {
+    if (!routes.includes(route)) throw new Error(`unknown route ${JSON.stringify(route)}`);
+    checkFault(route, fault);
     this.faults.push({ route, fault, times });
   }
 
+  /** Forgets the queued faults of one route, or of all: the network heals. */
+  clearFaults(route?: Route): void {
+    this.faults = this.faults.filter((entry) => route !== undefined && entry.route !== route);
+  }
+
+  /**
+   * Changes settings. A setting given as `undefined` (or `null` over HTTP) returns to the
+   * simulator's default, which for the optional ones is "not set": `configure({taskDurationMs:
+   * undefined})` lets durations follow the estimate again.
+   */
+  configure(changes: SimulatorSettings): void {
+    const next: Record<string, unknown> = { ...this.settings };
+    for (const [name, value] of Object.entries(changes)) {
+      next[name] = value ?? (defaultSettings as Record<string, unknown>)[name];
+      if (next[name] === undefined) delete next[name];
+    }
+    checkSettings(next);
+    this.settings = next;
+  }
+
   addTaskOutcome(outcome: TaskOutcome, times: number): void {
+    checkOutcome(outcome);
     this.outcomes.push({ outcome, times });
   }
 
@@ -76,6 +168,8 @@ export class Simulation {
     this.faults = [];
     this.outcomes = [];
     this.idempotency.clear();
+    this.redirects.clear();
+    this.settings = { ...this.options.settings };
     this.resetAccounts();
   }
 
@@ -87,9 +181,13 @@ export class Simulation {
     }
   }
 
-  takeFault(route: Route): HttpFault | undefined {
+  /**
+   * Takes the first fault queued for a route. With `accept`, a fault it refuses stays queued and
+   * nothing is taken, so that faults keep their order.
+   */
+  takeFault(route: Route, accept: (fault: HttpFault) => boolean = () => true): HttpFault | undefined {
     const entry = this.faults.find((candidate) => candidate.route === route && candidate.times > 0);
-    if (!entry) return undefined;
+    if (!entry || !accept(entry.fault)) return undefined;
     entry.times--;
     this.faults = this.faults.filter((candidate) => candidate.times > 0);
     return entry.fault;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { renderImage } from './images';
 import { mimeOf, round } from './http';
+import { durationOf, pendingShare, progressOf } from './progress';
 import { resultLifetimeMs, type TaskErrorCode } from './rules';
 import type { Simulation } from './state';
 import type { KeyRecord, Task } from './types';
@@ -38,18 +39,23 @@ export function createTask(sim: Simulation, key: KeyRecord, request: ValidReques
     .toLowerCase()
     .slice(0, 8);
   const id = `task-unified-${created}-${suffix}`;
-  const estimate = request.rules.estimatedSeconds * 1000;
-  // Durations scatter around the estimate, the same way for the same id.
-  const jitter = (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) / 0xffffffff) * 0.7 + 0.45;
+  const outcome = sim.takeOutcome();
+  const settings = sim.settings;
+  const estimateMs = request.rules.estimatedSeconds * 1000;
+  // The task's own timing wins over the settings; a fixed duration wins over a factor.
+  let durationMs = outcome?.durationMs ?? (outcome?.durationFactor !== undefined ? durationOf(id, estimateMs, outcome.durationFactor) : undefined);
+  durationMs ??= settings.taskDurationMs ?? durationOf(id, estimateMs, settings.durationFactor);
   const task: Task = {
     id,
+    seq: sim.taskCounter,
     created,
     createdSim: sim.clock.now(),
-    durationMs: sim.options.taskDurationMs ?? Math.round(estimate * jitter),
+    durationMs,
+    curve: outcome?.curve ?? settings.progressCurve ?? 'easeOut',
     key,
     request,
     reserved,
-    outcome: sim.takeOutcome(),
+    outcome,
     status: 'pending',
     progress: 0,
     results: undefined,
@@ -59,6 +65,12 @@ export function createTask(sim: Simulation, key: KeyRecord, request: ValidReques
   };
   sim.tasks.set(id, task);
   return task;
+}
+
+/** Whether a task is still known: tasks live for `taskLifetimeMs` when it is set. */
+export function isAlive(sim: Simulation, task: Task): boolean {
+  const lifetime = sim.settings.taskLifetimeMs;
+  return lifetime === undefined || sim.clock.now() - task.createdSim < lifetime;
 }
 
 function isOver(task: Task): boolean {
@@ -73,7 +85,8 @@ export async function advance(sim: Simulation, task: Task): Promise<void> {
   if (isOver(task)) {
     return;
   }
-  const fraction = (sim.clock.now() - task.createdSim) / task.durationMs;
+  const elapsedMs = sim.clock.now() - task.createdSim;
+  const fraction = elapsedMs / task.durationMs;
   const outcome = task.outcome;
   if (outcome?.kind === 'fail' && fraction >= 0.5) {
     settle(task, 0);
@@ -86,15 +99,14 @@ export async function advance(sim: Simulation, task: Task): Promise<void> {
     task.status = 'cancelled';
     return;
   }
-  if (fraction < 0.1) {
+  if (fraction < pendingShare) {
     task.status = 'pending';
     task.progress = 0;
     return;
   }
   if (fraction < 1 || outcome?.kind === 'neverFinish') {
-    const x = Math.min(1, (fraction - 0.1) / 0.9);
     task.status = 'processing';
-    task.progress = Math.min(outcome?.kind === 'neverFinish' ? 95 : 99, Math.max(1, Math.round(100 * (1 - (1 - x) ** 2))));
+    task.progress = progressOf(task, fraction, elapsedMs, outcome?.kind === 'neverFinish' ? 95 : 99);
     return;
   }
   task.finishing = finish(sim, task);
@@ -116,7 +128,7 @@ async function finish(sim: Simulation, task: Task): Promise<void> {
   const urls: string[] = [];
   for (let index = 0; index < count; index++) {
     const seed = JSON.stringify([request.model, request.prompt, request.sizeLabel, request.quality ?? '', request.imageUrls, index]);
-    const bytes = await renderImage(seed, request.width, request.height, format, { noise: sim.options.noisyResults });
+    const bytes = await renderImage(seed, request.width, request.height, format, { noise: sim.settings.noisyResults ?? false });
     // The link ends in .png whatever the bytes are, as some CDNs do: the type is in the bytes.
     const url = `${sim.urls.cdn}/results/${task.id}/${index}.png`;
     sim.images.set(url, {
@@ -185,17 +197,39 @@ export function taskJson(sim: Simulation, task: Task): unknown {
     (json.usage as Record<string, unknown>).credits_used = task.creditsUsed;
   }
   if (task.status === 'completed' && task.results) {
-    const resultData = task.results.map((url) => ({ image_url: url }));
+    const results = task.results.map((url) => linkOf(sim, url));
+    const resultData = results.map((url) => ({ image_url: url }));
     if (task.outcome?.kind === 'resultDataOnly') {
       json.result_data = task.outcome.shape === 'object' ? resultData[0] : resultData;
     } else {
-      json.results = task.results;
-      if (sim.options.resultData === 'array') json.result_data = resultData;
-      if (sim.options.resultData === 'object') json.result_data = resultData[0];
+      json.results = results;
+      if (sim.settings.resultData === 'array') json.result_data = resultData;
+      if (sim.settings.resultData === 'object') json.result_data = resultData[0];
     }
   }
   if (task.status === 'failed' && task.error) {
     json.error = task.error;
   }
   return json;
+}
+
+/** A result link as answered: on the CDN, or on `resultUrlBase` when a test asks for another base. */
+function linkOf(sim: Simulation, url: string): string {
+  const base = sim.settings.resultUrlBase;
+  return base !== undefined && url.startsWith(sim.urls.cdn) ? base.replace(/\/+$/, '') + url.slice(sim.urls.cdn.length) : url;
+}
+
+/** A task as `GET /v1/tasks` lists it: a summary without result links. */
+export function listItemJson(task: Task): unknown {
+  return {
+    id: task.id,
+    status: wireStatus(task),
+    model: task.request.model,
+    type: 'image',
+    progress: task.progress,
+    created_at: task.created,
+    credits_used: task.creditsUsed ?? 0,
+    has_results: task.status === 'completed' && (task.results?.length ?? 0) > 0,
+    has_error: task.status === 'failed',
+  };
 }

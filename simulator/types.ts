@@ -6,16 +6,39 @@ import type { KnownImage, ValidRequest } from './validation';
  * records the listeners share.
  */
 
-/** A route a fault can be attached to. */
-export type Route = 'submit' | 'task' | 'credits' | 'upload' | 'cdn';
+/**
+ * A route a fault can be attached to: `taskList` is `GET /v1/tasks`, `taskBatch` is
+ * `POST /v1/tasks/batch`, `cdn` is every download from the CDN listener.
+ */
+export type Route = 'submit' | 'task' | 'credits' | 'upload' | 'cdn' | 'taskList' | 'taskBatch';
 
-/** What the next task does instead of completing normally. */
-export type TaskOutcome =
+/** How a task's `progress` moves while it is processing (see progress.ts). */
+export type ProgressCurve = 'easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone' | 'elapsed';
+
+/**
+ * A task's duration as a multiple of its `estimated_time`: one factor, or a range that each task
+ * draws from by its id (the default scatter is the range [0.45, 1.15]).
+ */
+export type DurationFactor = number | [number, number];
+
+/** How one task runs, whatever its outcome: these win over the simulator's settings. */
+export interface TaskTiming {
+  curve?: ProgressCurve;
+  /** Simulated milliseconds from submit to the end. */
+  durationMs?: number;
+  durationFactor?: DurationFactor;
+}
+
+/** What the next task does: complete normally (`complete`, with its timing) or something else. */
+export type TaskOutcome = (
+  | { kind: 'complete' }
   | { kind: 'fail'; code: TaskErrorCode; message?: string }
   | { kind: 'neverFinish' }
   | { kind: 'noResults' }
   | { kind: 'cancelled'; spelling?: 'cancelled' | 'canceled' }
-  | { kind: 'resultDataOnly'; shape: 'array' | 'object' };
+  | { kind: 'resultDataOnly'; shape: 'array' | 'object' }
+) &
+  TaskTiming;
 
 /** An account's key, as the simulator knows it. */
 export interface KeySpec {
@@ -30,25 +53,46 @@ export interface KeySpec {
   models?: string[];
 }
 
-/** Options of the simulator. */
-export interface SimulatorOptions {
-  host?: string;
-  ports?: { api?: number; files?: number; cdn?: number };
-  /** How much faster than real time the task clock runs. */
-  speed?: number;
+/** What a running simulator can change: options, `configure()`, `POST /__simulator/settings`. */
+export interface SimulatorSettings {
   /** Every task takes this long (simulated ms) instead of a duration near its estimate. */
   taskDurationMs?: number;
-  /** The keys the service knows; by default one demo key with 1000 credits. */
-  keys?: Record<string, KeySpec>;
+  /** Each task takes its estimate times this (when `taskDurationMs` is not set). */
+  durationFactor?: DurationFactor;
+  /** How progress moves; `easeOut` (quadratic) by default. */
+  progressCurve?: ProgressCurve;
   /** Also answer `result_data` beside `results` on completed tasks. */
   resultData?: 'none' | 'array' | 'object';
   /** Add noise to result images so that files are as large as photographs. */
   noisyResults?: boolean;
+  /** `GET /v1/tasks`: answered (`on`, the default) or a 404 as if the service had no such route. */
+  taskList?: 'on' | 'off';
+  /** `POST /v1/tasks/batch`: answered (`on`, the default), or refused with 404 or 405. */
+  taskBatch?: 'on' | 'off404' | 'off405';
+  /**
+   * Result links in task answers use this base instead of the CDN's (e.g. `http://169.254.169.254`),
+   * so that a client can be seen to refuse them. The CDN still serves its own links.
+   */
+  resultUrlBase?: string;
+  /** Tasks older than this (simulated ms) are gone: 404 on query, absent from lists and batches. */
+  taskLifetimeMs?: number;
+}
+
+/** Options of the simulator. */
+export interface SimulatorOptions extends SimulatorSettings {
+  host?: string;
+  /** Fixed ports; 0 or absent for a free one. `mirror` is the second CDN that redirects lead to. */
+  ports?: { api?: number; files?: number; cdn?: number; mirror?: number };
+  /** How much faster than real time the task clock runs. */
+  speed?: number;
+  /** The keys the service knows; by default one demo key with 1000 credits. */
+  keys?: Record<string, KeySpec>;
 }
 
 /** One request the simulator received, for tests. Never holds a key. */
 export interface LoggedRequest {
-  origin: 'api' | 'files' | 'cdn';
+  /** `mirror` is the second CDN host that `redirect` faults with `via: 'other'` lead through. */
+  origin: 'api' | 'files' | 'cdn' | 'mirror';
   method: string;
   path: string;
   status: number;
@@ -64,6 +108,7 @@ export interface SimulatorUrls {
   api: string;
   files: string;
   cdn: string;
+  mirror: string;
 }
 
 export interface Account {
@@ -82,9 +127,12 @@ export interface KeyRecord {
 
 export interface Task {
   id: string;
+  /** The order of creation, for lists that answer the newest first. */
+  seq: number;
   created: number;
   createdSim: number;
   durationMs: number;
+  curve: ProgressCurve;
   key: KeyRecord;
   request: ValidRequest;
   reserved: number;
