@@ -50,13 +50,12 @@ export function applyCdnFault(sim: Simulation, fault: CdnFault, download: Downlo
       sendWhole(sim, download, image.mime, Buffer.from(image.bytes.subarray(0, Math.floor(image.bytes.length / 2))));
       return;
     case 'truncated':
-      sendPart(sim, download, fault.fraction ?? 0.5, 'destroy');
+      sendPart(sim, download, Math.floor(image.bytes.length * (fault.fraction ?? 0.5)), 'destroy');
       return;
-    case 'stall': {
-      const shown = Math.min(fault.afterBytes ?? 1024, image.bytes.length - 1);
-      sendPart(sim, download, shown / image.bytes.length, 'stall');
+    case 'stall':
+      // At least one byte stays unsent, or the transfer would be complete.
+      sendPart(sim, download, Math.min(fault.afterBytes ?? 1024, image.bytes.length - 1), 'stall');
       return;
-    }
     case 'slowBody':
       trickle(sim, download, fault.bytesPerSecond);
       return;
@@ -79,11 +78,11 @@ function sendWhole(sim: Simulation, download: Download, contentType: string, bod
 }
 
 /**
- * Sends the headers of the whole object and `fraction` of its bytes, then either destroys the
+ * Sends the headers of the whole object and its first `count` bytes, then either destroys the
  * connection or leaves it open and silent (it ends when the client closes it or the simulator
  * stops, which closes every connection).
  */
-function sendPart(sim: Simulation, download: Download, fraction: number, then: 'destroy' | 'stall'): void {
+function sendPart(sim: Simulation, download: Download, count: number, then: 'destroy' | 'stall'): void {
   const { origin, req, res, image } = download;
   res.writeHead(200, headersFor(image.mime, image.bytes.length));
   sim.log(origin, req, 200);
@@ -91,7 +90,7 @@ function sendPart(sim: Simulation, download: Download, fraction: number, then: '
     res.end();
     return;
   }
-  const part = image.bytes.subarray(0, Math.max(0, Math.min(image.bytes.length, Math.floor(image.bytes.length * fraction))));
+  const part = image.bytes.subarray(0, Math.max(0, Math.min(image.bytes.length, count)));
   res.write(part, () => {
     if (then === 'destroy') res.socket?.destroy();
   });

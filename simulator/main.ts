@@ -1,30 +1,54 @@
-import { demoKey, EvoLinkSimulator } from './server';
+import { parseArgs } from 'node:util';
+import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
 
 /*
  * `npm run simulator`: starts the EvoLink simulator on loopback and prints where it listens.
- *   --port N          the API port (the files API and the CDN take the next two); default 0 (free)
- *   --speed X         run the task clock X times faster than real time
- *   --balance N       credits of the demo key
+ *   --port N                the API port (the files API, the CDN and the mirror CDN take the next
+ *                           three); default 0 (free ports), or EVOLINK_SIMULATOR_PORT
+ *   --speed X               run the task clock X times faster than real time
+ *   --balance N             credits of the demo key
+ *   --task-list on|off      answer GET /v1/tasks, or 404
+ *   --batch on|off404|off405
+ *                           answer POST /v1/tasks/batch, or refuse it with 404 or 405
+ *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, zeroUntilDone, elapsed
+ *   --duration-factor X     each task takes its estimate times X
+ *   --result-url-base URL   answer result links on this base (the CDN still serves its own)
+ * Everything else can be changed while it runs, through the control API (see server.ts).
  */
-function option(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    speed: { type: 'string', default: '1' },
+    balance: { type: 'string', default: '1000' },
+    'task-list': { type: 'string' },
+    batch: { type: 'string' },
+    'progress-curve': { type: 'string' },
+    'duration-factor': { type: 'string' },
+    'result-url-base': { type: 'string' },
+  },
+});
 
-const port = Number(option('port') ?? process.env.EVOLINK_SIMULATOR_PORT ?? 0);
+const port = Number(values.port ?? process.env.EVOLINK_SIMULATOR_PORT ?? 0);
 const simulator = new EvoLinkSimulator({
-  ports: port ? { api: port, files: port + 1, cdn: port + 2 } : undefined,
-  speed: Number(option('speed') ?? 1),
-  keys: { [demoKey]: { balance: Number(option('balance') ?? 1000) } },
+  ports: port ? { api: port, files: port + 1, cdn: port + 2, mirror: port + 3 } : undefined,
+  speed: Number(values.speed),
+  keys: { [demoKey]: { balance: Number(values.balance) } },
+  // The simulator checks these values itself and names the one it does not understand.
+  taskList: values['task-list'] as SimulatorOptions['taskList'],
+  taskBatch: values.batch as SimulatorOptions['taskBatch'],
+  progressCurve: values['progress-curve'] as SimulatorOptions['progressCurve'],
+  durationFactor: values['duration-factor'] === undefined ? undefined : Number(values['duration-factor']),
+  resultUrlBase: values['result-url-base'],
 });
 
 async function main(): Promise<void> {
-const urls = await simulator.start();
-console.log(`EvoLink simulator listening
-  API:       ${urls.api}
-  Files API: ${urls.files}
-  CDN:       ${urls.cdn}
-  Demo key:  ${demoKey}
+  const urls = await simulator.start();
+  console.log(`EvoLink simulator listening
+  API:        ${urls.api}
+  Files API:  ${urls.files}
+  CDN:        ${urls.cdn}
+  Mirror CDN: ${urls.mirror}
+  Demo key:   ${demoKey}
 Set evolink.apiBaseUrl to ${urls.api} and evolink.filesApiBaseUrl to ${urls.files}.`);
 }
 

@@ -21,7 +21,9 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
-  const { host, ports, speed, keys, ...settings } = options;
+  const { host, ports, speed, keys, ...given } = options;
+  // An option given as undefined is an option not given: it keeps its default.
+  const settings = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as SimulatorSettings;
   checkSettings(settings);
   return {
     host: host ?? '127.0.0.1',

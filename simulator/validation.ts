@@ -123,166 +123,214 @@ function checkReference(rules: ModelRules, url: string, index: number, image: Kn
   return undefined;
 }
 
+/** The first problem found in a body; turned into a {@link Refusal} by {@link validateSubmit}. */
+class Refused extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(param: string, message: string): never {
+  throw new Refused(param, message);
+}
+
 /**
  * Checks a `POST /v1/images/generations` body against the rules of its model, in the order
  * the service reports them, and answers the first problem with the parameter it concerns.
  */
 export function validateSubmit(body: unknown, lookup: ImageLookup): Validation {
+  try {
+    return { ok: true, request: checkBody(body, lookup) };
+  } catch (error) {
+    if (error instanceof Refused) return refuse(error.param, error.message);
+    throw error;
+  }
+}
+
+function checkBody(body: unknown, lookup: ImageLookup): ValidRequest {
   if (!isRecord(body)) {
-    return refuse('body', 'request body must be a JSON object');
+    fail('body', 'request body must be a JSON object');
   }
-  const model = body.model;
-  if (model === undefined || model === null || model === '') {
-    return refuse('model', 'model is required');
-  }
-  if (typeof model !== 'string') {
-    return refuse('model', 'model must be a string');
-  }
-  const rules = modelRules[model];
-  if (!rules) {
-    return refuse('model', `model ${model} is not supported; supported models: ${Object.keys(modelRules).join(', ')}`);
-  }
-  const prompt = body.prompt;
-  if (typeof prompt !== 'string' || prompt.trim() === '') {
-    return refuse('prompt', 'prompt is required and must be a non-empty string');
-  }
-  const promptLength = [...prompt].length;
-  if (promptLength > maxPromptLength) {
-    return refuse('prompt', `prompt is ${promptLength} characters; the maximum is ${maxPromptLength}`);
-  }
-
-  let sizeLabel = rules.defaultSize;
-  if (body.size !== undefined) {
-    if (typeof body.size !== 'string') {
-      return refuse('size', 'size must be a string');
-    }
-    sizeLabel = body.size;
-  }
-  const dims = resolveSize(rules, sizeLabel);
-  if (typeof dims === 'string') {
-    return refuse('size', dims);
-  }
-
-  let n = 1;
-  if (body.n !== undefined) {
-    if (typeof body.n !== 'number' || !Number.isInteger(body.n)) {
-      return refuse('n', 'n must be an integer');
-    }
-    n = body.n;
-  }
-  const nRule = rules.n;
-  if ('values' in nRule ? !nRule.values.includes(n) : n < nRule.min || n > nRule.max) {
-    return refuse('n', 'values' in nRule ? `n must be one of ${nRule.values.join(', ')}` : `n must be an integer between ${nRule.min} and ${nRule.max}`);
-  }
-
-  let quality: string | undefined;
-  if (body.quality !== undefined) {
-    if (!rules.quality) {
-      return refuse('quality', `quality is not supported by ${model}`);
-    }
-    if (typeof body.quality !== 'string' || !rules.quality.includes(body.quality)) {
-      return refuse('quality', `quality must be one of ${rules.quality.join(', ')}`);
-    }
-    quality = body.quality;
-  }
-
-  let imageUrls: string[] = [];
-  if (body.image_urls !== undefined) {
-    if (!Array.isArray(body.image_urls) || body.image_urls.some((url) => typeof url !== 'string')) {
-      return refuse('image_urls', 'image_urls must be an array of URLs');
-    }
-    imageUrls = body.image_urls as string[];
-    const refs = rules.references;
-    if (imageUrls.length < refs.min || imageUrls.length > refs.max) {
-      return refuse('image_urls', `image_urls must hold between ${refs.min} and ${refs.max} URLs for ${model} (got ${imageUrls.length})`);
-    }
-    for (const [index, url] of imageUrls.entries()) {
-      if (/^data:/i.test(url)) {
-        return refuse('image_urls', `image_urls[${index}]: base64 and data: URLs are not supported; upload the file and pass its URL`);
-      }
-      if (!/^https?:\/\/[^\s]+$/i.test(url)) {
-        return refuse('image_urls', `image_urls[${index}] is not a valid URL`);
-      }
-      const problem = checkReference(rules, url, index, lookup(url));
-      if (problem) {
-        return refuse('image_urls', problem);
-      }
-    }
-  }
-
-  let maskUrl: string | undefined;
-  if (body.mask_url !== undefined) {
-    if (!rules.mask) {
-      return refuse('mask_url', `mask_url is not supported by ${model}`);
-    }
-    if (typeof body.mask_url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.mask_url)) {
-      return refuse('mask_url', 'mask_url must be a URL');
-    }
-    if (imageUrls.length === 0) {
-      return refuse('mask_url', 'mask_url needs exactly one reference image in image_urls');
-    }
-    if (imageUrls.length > 1) {
-      return refuse('mask_url', 'mask_url cannot be used when image_urls holds more than 1 image');
-    }
-    const mask = lookup(body.mask_url);
-    if (mask) {
-      if (mask.format !== 'png') {
-        return refuse('mask_url', 'the mask must be a PNG image');
-      }
-      if (mask.bytes.length > rules.mask.maxBytes) {
-        return refuse('mask_url', `the mask is ${mask.bytes.length} bytes; the limit is 4MB`);
-      }
-      const reference = lookup(imageUrls[0] as string);
-      if (reference && (reference.width !== mask.width || reference.height !== mask.height)) {
-        return refuse('mask_url', `the mask is ${mask.width}x${mask.height} but the reference image is ${reference.width}x${reference.height}; they must be the same size`);
-      }
-    }
-    maskUrl = body.mask_url;
-  }
-
-  let promptPriority: string | undefined;
-  if (body.prompt_priority !== undefined) {
-    if (!rules.promptPriority) {
-      return refuse('prompt_priority', `prompt_priority is not supported by ${model}`);
-    }
-    if (typeof body.prompt_priority !== 'string' || !rules.promptPriority.includes(body.prompt_priority)) {
-      return refuse('prompt_priority', `prompt_priority must be one of ${rules.promptPriority.join(', ')}`);
-    }
-    promptPriority = body.prompt_priority;
-  }
-
-  let callbackUrl: string | undefined;
-  if (body.callback_url !== undefined) {
-    if (!rules.callbackUrl) {
-      return refuse('callback_url', `callback_url is not supported by ${model}`);
-    }
-    if (typeof body.callback_url !== 'string') {
-      return refuse('callback_url', 'callback_url must be a URL');
-    }
-    if (body.callback_url.length > maxCallbackUrlLength) {
-      return refuse('callback_url', `callback_url must be at most ${maxCallbackUrlLength} characters`);
-    }
-    let parsed: URL;
-    try {
-      parsed = new URL(body.callback_url);
-    } catch {
-      return refuse('callback_url', 'callback_url must be a URL');
-    }
-    if (parsed.protocol !== 'https:') {
-      return refuse('callback_url', 'callback_url must use HTTPS');
-    }
-    if (isInternalHost(parsed.hostname)) {
-      return refuse('callback_url', 'callback_url must not point to an internal address');
-    }
-    callbackUrl = body.callback_url;
-  }
-
+  const { model, rules } = checkModel(body);
+  const prompt = checkPrompt(body);
+  const { sizeLabel, dims } = checkSize(body, rules);
+  const n = checkN(body, rules);
+  const quality = checkChoice(body, 'quality', rules.quality, model);
+  const imageUrls = checkReferences(body, rules, model, lookup);
+  const maskUrl = checkMask(body, rules, model, imageUrls, lookup);
+  const promptPriority = checkChoice(body, 'prompt_priority', rules.promptPriority, model);
+  const callbackUrl = checkCallback(body, rules, model);
   const request: ValidRequest = { model, rules, prompt, sizeLabel, width: dims[0], height: dims[1], n, imageUrls };
   if (quality !== undefined) request.quality = quality;
   if (maskUrl !== undefined) request.maskUrl = maskUrl;
   if (promptPriority !== undefined) request.promptPriority = promptPriority;
   if (callbackUrl !== undefined) request.callbackUrl = callbackUrl;
-  return { ok: true, request };
+  return request;
+}
+
+type Body = Record<string, unknown>;
+
+function checkModel(body: Body): { model: string; rules: ModelRules } {
+  const model = body.model;
+  if (model === undefined || model === null || model === '') {
+    fail('model', 'model is required');
+  }
+  if (typeof model !== 'string') {
+    fail('model', 'model must be a string');
+  }
+  const rules = modelRules[model];
+  if (!rules) {
+    fail('model', `model ${model} is not supported; supported models: ${Object.keys(modelRules).join(', ')}`);
+  }
+  return { model, rules };
+}
+
+function checkPrompt(body: Body): string {
+  const prompt = body.prompt;
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    fail('prompt', 'prompt is required and must be a non-empty string');
+  }
+  const promptLength = [...prompt].length;
+  if (promptLength > maxPromptLength) {
+    fail('prompt', `prompt is ${promptLength} characters; the maximum is ${maxPromptLength}`);
+  }
+  return prompt;
+}
+
+function checkSize(body: Body, rules: ModelRules): { sizeLabel: string; dims: [number, number] } {
+  let sizeLabel = rules.defaultSize;
+  if (body.size !== undefined) {
+    if (typeof body.size !== 'string') {
+      fail('size', 'size must be a string');
+    }
+    sizeLabel = body.size;
+  }
+  const dims = resolveSize(rules, sizeLabel);
+  if (typeof dims === 'string') {
+    fail('size', dims);
+  }
+  return { sizeLabel, dims };
+}
+
+function checkN(body: Body, rules: ModelRules): number {
+  let n = 1;
+  if (body.n !== undefined) {
+    if (typeof body.n !== 'number' || !Number.isInteger(body.n)) {
+      fail('n', 'n must be an integer');
+    }
+    n = body.n;
+  }
+  const nRule = rules.n;
+  if ('values' in nRule ? !nRule.values.includes(n) : n < nRule.min || n > nRule.max) {
+    fail('n', 'values' in nRule ? `n must be one of ${nRule.values.join(', ')}` : `n must be an integer between ${nRule.min} and ${nRule.max}`);
+  }
+  return n;
+}
+
+/** A parameter that takes one of a few strings, and only for the models that list them. */
+function checkChoice(body: Body, param: 'quality' | 'prompt_priority', allowed: readonly string[] | undefined, model: string): string | undefined {
+  const value = body[param];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!allowed) {
+    fail(param, `${param} is not supported by ${model}`);
+  }
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    fail(param, `${param} must be one of ${allowed.join(', ')}`);
+  }
+  return value;
+}
+
+function checkReferences(body: Body, rules: ModelRules, model: string, lookup: ImageLookup): string[] {
+  if (body.image_urls === undefined) {
+    return [];
+  }
+  if (!Array.isArray(body.image_urls) || body.image_urls.some((url) => typeof url !== 'string')) {
+    fail('image_urls', 'image_urls must be an array of URLs');
+  }
+  const imageUrls = body.image_urls as string[];
+  const refs = rules.references;
+  if (imageUrls.length < refs.min || imageUrls.length > refs.max) {
+    fail('image_urls', `image_urls must hold between ${refs.min} and ${refs.max} URLs for ${model} (got ${imageUrls.length})`);
+  }
+  for (const [index, url] of imageUrls.entries()) {
+    if (/^data:/i.test(url)) {
+      fail('image_urls', `image_urls[${index}]: base64 and data: URLs are not supported; upload the file and pass its URL`);
+    }
+    if (!/^https?:\/\/[^\s]+$/i.test(url)) {
+      fail('image_urls', `image_urls[${index}] is not a valid URL`);
+    }
+    const problem = checkReference(rules, url, index, lookup(url));
+    if (problem) {
+      fail('image_urls', problem);
+    }
+  }
+  return imageUrls;
+}
+
+function checkMask(body: Body, rules: ModelRules, model: string, imageUrls: string[], lookup: ImageLookup): string | undefined {
+  if (body.mask_url === undefined) {
+    return undefined;
+  }
+  if (!rules.mask) {
+    fail('mask_url', `mask_url is not supported by ${model}`);
+  }
+  if (typeof body.mask_url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.mask_url)) {
+    fail('mask_url', 'mask_url must be a URL');
+  }
+  if (imageUrls.length === 0) {
+    fail('mask_url', 'mask_url needs exactly one reference image in image_urls');
+  }
+  if (imageUrls.length > 1) {
+    fail('mask_url', 'mask_url cannot be used when image_urls holds more than 1 image');
+  }
+  const mask = lookup(body.mask_url);
+  if (mask) {
+    if (mask.format !== 'png') {
+      fail('mask_url', 'the mask must be a PNG image');
+    }
+    if (mask.bytes.length > rules.mask.maxBytes) {
+      fail('mask_url', `the mask is ${mask.bytes.length} bytes; the limit is 4MB`);
+    }
+    const reference = lookup(imageUrls[0] as string);
+    if (reference && (reference.width !== mask.width || reference.height !== mask.height)) {
+      fail('mask_url', `the mask is ${mask.width}x${mask.height} but the reference image is ${reference.width}x${reference.height}; they must be the same size`);
+    }
+  }
+  return body.mask_url;
+}
+
+function checkCallback(body: Body, rules: ModelRules, model: string): string | undefined {
+  const value = body.callback_url;
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!rules.callbackUrl) {
+    fail('callback_url', `callback_url is not supported by ${model}`);
+  }
+  if (typeof value !== 'string') {
+    fail('callback_url', 'callback_url must be a URL');
+  }
+  if (value.length > maxCallbackUrlLength) {
+    fail('callback_url', `callback_url must be at most ${maxCallbackUrlLength} characters`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail('callback_url', 'callback_url must be a URL');
+  }
+  if (parsed.protocol !== 'https:') {
+    fail('callback_url', 'callback_url must use HTTPS');
+  }
+  if (isInternalHost(parsed.hostname)) {
+    fail('callback_url', 'callback_url must not point to an internal address');
+  }
+  return value;
 }
 
 /**
