@@ -48,6 +48,8 @@ export interface EvoLinkErrorDetails {
   creditsScope?: CreditsScope;
   /** For a paid POST: the request may or may not have been taken. */
   outcomeUnknown?: boolean;
+  /** For `fileSystem`: the file or folder, relative to the workspace (never a path of the machine). */
+  path?: string;
   /** The underlying error, for the log. */
   cause?: unknown;
 }

@@ -89,3 +89,40 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
     return undefined;
   }
 }
+
+/** Whether an image's bytes end where its format says: `truncated` when they certainly do not. */
+export type ImageIntegrity = 'complete' | 'truncated' | 'unknown';
+
+/**
+ * Tells a whole image from a cut one by its first and last bytes and its size: a PNG ends with
+ * its IEND chunk, a JPEG with the end-of-image marker (a few stray bytes after it occur), a GIF
+ * with its trailer, a WebP and a BMP state their own length. TIFF has no end mark: `unknown`.
+ */
+export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number): ImageIntegrity {
+  if (size === 0) return 'truncated';
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const endsWith = (...bytes: number[]): boolean => tail.length >= bytes.length && bytes.every((byte, index) => tail[tail.length - bytes.length + index] === byte);
+  switch (format) {
+    case 'png':
+      // The IEND chunk: length 0, type "IEND", and its fixed CRC.
+      return endsWith(0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82) ? 'complete' : 'truncated';
+    case 'jpeg': {
+      for (let index = tail.length - 2; index >= 0; index--) {
+        if (tail[index] === 0xff && tail[index + 1] === 0xd9) return 'complete';
+      }
+      return 'truncated';
+    }
+    case 'gif':
+      return endsWith(0x3b) ? 'complete' : 'truncated';
+    case 'webp':
+      if (head.length < 8) return 'truncated';
+      return view.getUint32(4, true) + 8 <= size ? 'complete' : 'truncated';
+    case 'bmp': {
+      if (head.length < 6) return 'truncated';
+      const declared = view.getUint32(2, true);
+      return declared === 0 || declared <= size ? 'complete' : 'truncated';
+    }
+    case 'tiff':
+      return size > 8 ? 'unknown' : 'truncated';
+  }
+}

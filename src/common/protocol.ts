@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import type { ModelSpec } from './models';
+import { requestOptionsSchema } from './requestOptions';
+import { taskActions, type TaskAction } from './taskState';
 
 /*
  * The messages between the Image Studio webview and the host, both ways: discriminated unions on
@@ -19,15 +21,8 @@ export const maxMaskBytes = 4 * 1024 * 1024;
 /** The most reference images a request may carry (the largest model limit). */
 export const maxReferences = 16;
 
-/** The request the compose form sends; it is checked again on the host against the model table. */
-export const studioRequestSchema = z.object({
-  model: text(100),
-  prompt: text(20_000),
-  size: z.optional(text(32)),
-  n: z.optional(z.int()),
-  quality: z.optional(text(32)),
-  promptPriority: z.optional(text(32)),
-});
+/** The request the compose form sends: the one request-options schema; checked again on the host. */
+export const studioRequestSchema = requestOptionsSchema;
 
 /** Every message the webview may send. */
 export const webviewMessageSchema = z.discriminatedUnion('type', [
@@ -57,10 +52,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('useAsReference'), uri }),
   /** Move a result (and its provenance file) to the trash, after confirming. */
   z.object({ type: z.literal('deleteImage'), uri }),
-  z.object({ type: z.literal('stopWatching'), localId: id }),
-  z.object({ type: z.literal('checkAgain'), localId: id }),
-  /** Submit again with the original parameters of a task. */
-  z.object({ type: z.literal('retry'), localId: id }),
+  /** One of the actions the host offered for a task (stop watching, check again, retry, …). */
+  z.object({ type: z.literal('taskAction'), localId: id, action: z.enum(taskActions) }),
   z.object({ type: z.literal('openImage'), uri }),
   z.object({ type: z.literal('revealImage'), uri }),
   z.object({ type: z.literal('insertReference'), uri }),
@@ -103,13 +96,20 @@ export interface StudioTask {
   model: string;
   size: string;
   n: number;
+  /** The lifecycle state, for styling only: what to show and offer comes below. */
   state: string;
-  progress: number;
-  /** Seconds left, when it can be told. */
-  etaSeconds: number | undefined;
+  /** The extension is working on it: a progress bar is shown. */
+  active: boolean;
+  /** What is happening, in the user's language (progress and time left included). */
+  status: string;
+  /** The progress bar's value, when it is known (otherwise the bar is indeterminate). */
+  progress: number | undefined;
   creditsReserved: number | undefined;
   creditsUsed: number | undefined;
+  /** Why it failed or waits for the user, in the user's language. */
   error: string | undefined;
+  /** What the user can do now, with each button's title and codicon. */
+  actions: { action: TaskAction; title: string; icon: string }[];
   createdAt: number;
   images: StudioImage[];
 }

@@ -25,6 +25,8 @@ export interface LocalImageInfo {
   bytes: number;
   width: number;
   height: number;
+  /** The file ends before its image does (a cut download or copy). */
+  truncated?: boolean;
 }
 
 /**
@@ -52,9 +54,11 @@ export interface RequestIssue {
     | 'referencePixels'
     | 'referenceRatio'
     | 'referenceNotImage'
+    | 'referenceTruncated'
     | 'referencesWithOutputs'
     | 'maskNeedsOneReference'
     | 'maskFormat'
+    | 'maskTruncated'
     | 'maskBytes'
     | 'maskDimensions';
   values: Record<string, string | number>;
@@ -204,6 +208,9 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   if (!image.format) {
     return [{ param: 'image_urls', code: 'referenceNotImage', values: where }];
   }
+  if (image.truncated) {
+    return [{ param: 'image_urls', code: 'referenceTruncated', values: where }];
+  }
   const issues: RequestIssue[] = [];
   if (!refs.formats.includes(image.format)) {
     issues.push({ param: 'image_urls', code: 'referenceFormat', values: { ...where, format: image.format, allowed: formatList(refs.formats) } });
@@ -229,6 +236,7 @@ export function checkMaskImage(model: ModelSpec, mask: LocalImageInfo, reference
     return [{ param: 'mask_url', code: 'notSupported', values: { model: model.id } }];
   }
   const issues: RequestIssue[] = [];
+  if (mask.truncated) return [{ param: 'mask_url', code: 'maskTruncated', values: {} }];
   if (mask.format !== 'png') issues.push({ param: 'mask_url', code: 'maskFormat', values: { format: mask.format ?? 'unknown' } });
   if (mask.bytes > model.mask.maxBytes) issues.push({ param: 'mask_url', code: 'maskBytes', values: { size: megabytes(mask.bytes), max: megabytes(model.mask.maxBytes) } });
   if (mask.width !== reference.width || mask.height !== reference.height) {
@@ -260,9 +268,11 @@ const english: Record<RequestIssue['code'], string> = {
   referencePixels: 'Reference {index} is {width}x{height}; this model takes at most {max} pixels.',
   referenceRatio: 'Reference {index} is {width}x{height}; its aspect ratio must lie between {min} and {max}.',
   referenceNotImage: 'Reference {index} is not an image file.',
+  referenceTruncated: 'Reference {index} is cut off: the file ends before the image does. Save or copy it again.',
   referencesWithOutputs: '{count} reference images and {n} outputs make more than {max}; ask for fewer images or use fewer references.',
   maskNeedsOneReference: 'A mask needs exactly one reference image ({count} given).',
   maskFormat: 'The mask is {format}; it must be a PNG.',
+  maskTruncated: 'The mask file is cut off: it ends before the image does. Paint it again.',
   maskBytes: 'The mask is {size}; it may be at most {max}.',
   maskDimensions: 'The mask is {mask} but the image is {image}; they must be the same size.',
 };

@@ -153,3 +153,37 @@ export const uploadResponseSchema = z.object({
     ),
   ),
 });
+
+/**
+ * `GET /v1/tasks`, the account's recent tasks (used by the vendor's own clients, not in the
+ * public docs): items carry no result links.
+ */
+export const taskListSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      status: z.optional(z.string()),
+      model: z.optional(z.string()),
+      type: z.optional(z.string()),
+      progress: z.optional(z.number()),
+      created_at: z.optional(z.union([z.number(), z.string()])),
+    }),
+  ),
+  total: z.optional(z.number()),
+});
+
+/** One task of the recent tasks. */
+export interface TaskListItem {
+  id: string;
+  model: string | undefined;
+  status: string | undefined;
+  /** Seconds since the epoch. */
+  createdAt: number | undefined;
+}
+
+/** Reduces an item of the task list; `created_at` may come as seconds or as a date. */
+export function toTaskListItem(item: z.infer<typeof taskListSchema>['data'][number]): TaskListItem {
+  const created = item.created_at;
+  const createdAt = typeof created === 'number' ? (created > 1e12 ? created / 1000 : created) : created !== undefined && !Number.isNaN(Date.parse(created)) ? Date.parse(created) / 1000 : undefined;
+  return { id: item.id, model: item.model, status: item.status, createdAt };
+}

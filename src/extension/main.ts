@@ -18,6 +18,8 @@ export interface EvoLinkExtensionApi {
   hasApiKey(): Promise<boolean>;
   /** The folder of the extension's log, for support (the log never holds the key). */
   readonly logUri: vscode.Uri;
+  /** Only when the extension runs under tests: its services, to read what it showed and did. */
+  readonly testing?: { services(): Promise<Services> };
 }
 
 interface ServicesModule {
@@ -51,13 +53,7 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     };
 
     for (const id of Object.keys(commandTable) as CommandId[]) {
-      const handler: (services: Services, ...args: unknown[]) => unknown = commandTable[id];
-      context.subscriptions.push(
-        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-          const loaded = await getServices();
-          return loaded.run(id, () => handler(loaded, ...args));
-        }),
-      );
+      context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await getServices()).run(id, args)));
     }
 
     // The agent tool: agent mode generates or edits images through the same services. VS Code
@@ -74,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     // The Studio is restored after a reload; the services load only when it was open.
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(studioViewType, {
-        deserializeWebviewPanel: async (panel) => (await getServices()).restoreStudio(panel),
+        deserializeWebviewPanel: async (panel) => (await getServices()).features.studio.restore(panel),
       }),
     );
 
@@ -84,12 +80,17 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     void vscode.workspace.fs.readDirectory(ledger).then(
       (entries) => {
         if (entries.some(([name]) => name.endsWith('.json'))) {
-          void getServices().then((loaded) => loaded.tasks.resume());
+          void getServices().then((loaded) => loaded.ctx.tasks.resume());
         }
       },
       () => undefined,
     );
-    return { apiVersion: 1, hasApiKey: () => apiKeys.has(), logUri: context.logUri };
+    release = async () => {
+      // A reload or a closing window lets go of its tasks, so that the next window takes them up at once.
+      if (services) await (await services).ctx.tasks.release();
+    };
+    const api: EvoLinkExtensionApi = { apiVersion: 1, hasApiKey: () => apiKeys.has(), logUri: context.logUri };
+    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { services: getServices } } : api;
   } catch (error) {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('EvoLink Image Studio could not start: {0}', error instanceof Error ? error.message : String(error)),
@@ -98,6 +99,9 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
   }
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+let release: (() => Promise<void>) | undefined;
+
+/** Lets go of the tasks this window works on; everything else is disposed through context.subscriptions. */
+export function deactivate(): Promise<void> | undefined {
+  return release?.();
 }

@@ -423,9 +423,7 @@ function renderTasks(): HTMLElement {
     const details = [task.model, task.size, `n=${task.n}`];
     if (task.creditsUsed !== undefined) details.push(t('creditsUsed', credits(task.creditsUsed)));
     else if (task.creditsReserved !== undefined) details.push(t('cost', credits(task.creditsReserved)));
-    const status = [t(`state.${task.state}`)];
-    if (task.state === 'running') status.push(`${task.progress}%`);
-    if (task.etaSeconds !== undefined) status.push(t('eta', task.etaSeconds));
+    const status = [task.status];
     if (task.error) status.push(task.error);
     const item = h(
       'li',
@@ -434,16 +432,14 @@ function renderTasks(): HTMLElement {
       h('div', { class: 'task-meta' }, details.join(' · ')),
       h('div', { class: 'task-status' }, status.join(' · ')),
     );
-    if (task.state === 'running' || task.state === 'submitting' || task.state === 'completed') {
-      const bar = h('vscode-progress-bar', { 'aria-label': t(`state.${task.state}`) });
-      if (task.state === 'running' && task.progress > 0) bar.setAttribute('value', String(task.progress));
+    if (task.active) {
+      const bar = h('vscode-progress-bar', { 'aria-label': task.status });
+      if (task.progress !== undefined && task.progress > 0) bar.setAttribute('value', String(task.progress));
       else bar.setAttribute('indeterminate', '');
       item.append(bar);
     }
     const buttons = h('div', { class: 'task-actions' });
-    if (task.state === 'running' || task.state === 'unknownOutcome') buttons.append(taskButton(t('stopWatching'), 'debug-pause', { type: 'stopWatching', localId: task.localId }));
-    if (task.state === 'stopped' || task.state === 'unknownOutcome') buttons.append(taskButton(t('checkAgain'), 'refresh', { type: 'checkAgain', localId: task.localId }));
-    if (task.state === 'failed' || task.state === 'expired') buttons.append(taskButton(t('retry'), 'debug-restart', { type: 'retry', localId: task.localId }));
+    for (const offered of task.actions) buttons.append(taskButton(offered.title, offered.icon, { type: 'taskAction', localId: task.localId, action: offered.action }));
     buttons.append(taskButton(t('copyPrompt'), 'copy', { type: 'copyPrompt', localId: task.localId }));
     item.append(buttons);
     list.append(item);

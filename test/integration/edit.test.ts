@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
-import type { LedgerEntry } from '../../src/extension/tasks/ledger';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { MemoryFileSystem } from './memfs';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
@@ -95,7 +95,9 @@ describe('Editing an image from the explorer', function () {
     assert.deepEqual(await names(), ['cat.edit-1.png', 'cat.edit-1.png.evolink.json', 'cat.png']);
     assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(bytes), 'the original is untouched');
     const provenance = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'cat.edit-1.png.evolink.json')))) as { sources: string[]; prompt: string };
-    assert.deepEqual(provenance.sources, [original.toString()]);
+    // Sources are named as the user knows them: workspace-relative, never a path of the machine.
+    assert.deepEqual(provenance.sources, ['edit-tests/cat.png']);
+    assert.ok(!JSON.stringify(provenance).includes('/upload') && !JSON.stringify(provenance).includes('file:'), 'no upload link, no path');
     assert.equal(provenance.prompt, 'give the cat a red hat');
 
     // A second edit, and a retry, reuse the upload: same bytes, same link.

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
-import type { LedgerEntry } from '../../src/extension/tasks/ledger';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
@@ -175,7 +175,7 @@ describe('Generating images end to end', function () {
 
   it('inserts a relative reference with the prompt as alt text', async () => {
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'A small red fox' });
-    const image = vscode.Uri.parse(entry!.saved![0]!);
+    const image = vscode.Uri.parse(entry!.results![0]!.saved!);
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
     const file = vscode.Uri.joinPath(workspace(), 'docs', 'page.md');
     await vscode.workspace.fs.writeFile(file, new Uint8Array());

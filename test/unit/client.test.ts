@@ -18,7 +18,7 @@ describe('The EvoLink client against the simulator', () => {
       transport: t,
       endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }),
       userAgent: 'evolink.evolink-image-studio/0.0.0-test',
-      timeoutMs,
+      timeoutMs: () => timeoutMs,
       sleep: (ms) => {
         waits.push(ms);
         return Promise.resolve();

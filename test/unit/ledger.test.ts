@@ -1,22 +1,31 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newLocalId, TaskLedger, type LedgerEntry } from '../../src/extension/tasks/ledger';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { newLocalId, TaskLedger } from '../../src/extension/tasks/ledger';
 
 const entry = (localId: string, createdAt: number): LedgerEntry => ({
+  version: 2,
   localId,
   idempotencyKey: localId,
+  revision: 0,
   createdAt,
+  updatedAt: createdAt,
   state: 'running',
   request: { model: 'gpt-4o-image', prompt: 'x' },
   body: { model: 'gpt-4o-image', prompt: 'x', size: '1:1', n: 1 },
   targetFolder: 'file:///tmp/out',
+  sentAt: createdAt,
+  sends: 1,
+  watch: true,
   estimatedSeconds: 100,
   progress: 0,
   polls: 0,
-  updatedAt: createdAt,
 });
+
+/** Makes a file look as old as `seconds`. */
+const age = (path: string, seconds: number): void => utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
 describe('The task ledger', () => {
   let dir: string;
@@ -31,31 +40,90 @@ describe('The task ledger', () => {
     for (const id of ids) assert.match(id, /^[A-Za-z0-9._-]{16,96}$/);
   });
 
-  it('keeps entries across instances, newest first, and skips broken files', async () => {
+  it('keeps entries across instances, newest first', async () => {
+    await new TaskLedger(dir).create(entry('evl-a-0000000000000001', 1));
+    await new TaskLedger(dir).create(entry('evl-b-0000000000000002', 2));
+    const listed = await new TaskLedger(dir).list();
+    assert.deepEqual(listed.map((item) => item.localId), ['evl-b-0000000000000002', 'evl-a-0000000000000001']);
+    assert.deepEqual(listed.map((item) => item.revision), [1, 1]);
+  });
+
+  it('writes a revision only over the one it expects: of two windows, one wins and the other reads again', async () => {
     const first = new TaskLedger(dir);
-    await first.put(entry('a-0000000000000001', 1));
-    await first.put(entry('b-0000000000000002', 2));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, 'broken.json'), '{not json');
     const second = new TaskLedger(dir);
-    assert.deepEqual((await second.list()).map((e) => e.localId), ['b-0000000000000002', 'a-0000000000000001']);
+    const created = await first.create(entry('evl-a-0000000000000001', 1));
+    const [a, b] = await Promise.all([first.write({ ...created, progress: 40 }, created.revision), second.write({ ...created, state: 'saved' }, created.revision)]);
+    assert.equal([a, b].filter(Boolean).length, 1, 'exactly one write of revision 2');
+    const winner = a ?? b;
+    assert.deepEqual(await second.get(created.localId), winner);
+    // The loser's stale copy can never land over the newer state.
+    assert.equal(await first.write({ ...created, progress: 99 }, created.revision), undefined);
   });
 
-  it('lets only one of two windows claim a task for saving', async () => {
-    const windowA = new TaskLedger(dir);
-    const windowB = new TaskLedger(dir);
-    const results = await Promise.all([windowA.claim('t-0000000000000001', 'A'), windowB.claim('t-0000000000000001', 'B')]);
-    assert.deepEqual(results.sort(), [false, true]);
+  it('lets exactly one of many concurrent writers through per revision', async () => {
+    const ledgers = Array.from({ length: 8 }, () => new TaskLedger(dir));
+    let current = await ledgers[0]!.create(entry('evl-a-0000000000000001', 1));
+    for (let round = 0; round < 10; round++) {
+      const results = await Promise.all(ledgers.map((ledger, index) => ledger.write({ ...current, polls: index }, current.revision)));
+      assert.equal(results.filter(Boolean).length, 1, `round ${round}`);
+      current = results.find(Boolean)!;
+    }
+    assert.equal((await ledgers[3]!.get(current.localId))?.revision, 11);
   });
 
-  it('gives a claim back, and takes over a claim left stale by a closed window', async () => {
+  it('keeps only the newest two revisions on disk', async () => {
     const ledger = new TaskLedger(dir);
-    assert.equal(await ledger.claim('t-0000000000000002', 'A'), true);
-    assert.equal(await ledger.claim('t-0000000000000002', 'B'), false);
-    await ledger.release('t-0000000000000002', 'A');
-    assert.equal(await ledger.claim('t-0000000000000002', 'B'), true);
-    const old = Date.now() / 1000 - 600;
-    utimesSync(join(dir, 't-0000000000000002.claim'), old, old);
-    assert.equal(await ledger.claim('t-0000000000000002', 'C'), true);
+    let current = await ledger.create(entry('evl-a-0000000000000001', 1));
+    for (let step = 0; step < 5; step++) current = (await ledger.write({ ...current, polls: step }, current.revision))!;
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.json')).sort(), ['evl-a-0000000000000001.5.json', 'evl-a-0000000000000001.6.json']);
+  });
+
+  it('sets aside a file that cannot be read, reports it once, and falls back to the revision before', async () => {
+    const warnings: string[] = [];
+    const ledger = new TaskLedger(dir, (message) => warnings.push(message));
+    const created = await ledger.create(entry('evl-a-0000000000000001', 1));
+    await ledger.write({ ...created, progress: 30 }, created.revision);
+    const broken = join(dir, 'evl-a-0000000000000001.2.json');
+    writeFileSync(broken, '{"version": 2, "localId": "evl-a-00');
+    age(broken, 60);
+    writeFileSync(join(dir, 'evl-b-0000000000000002.1.json'), 'null');
+    age(join(dir, 'evl-b-0000000000000002.1.json'), 60);
+    const listed = await ledger.list();
+    assert.deepEqual(listed.map((item) => [item.localId, item.revision]), [['evl-a-0000000000000001', 1]]);
+    assert.ok(readdirSync(dir).includes('evl-a-0000000000000001.2.json.corrupt'));
+    assert.ok(readdirSync(dir).includes('evl-b-0000000000000002.1.json.corrupt'));
+    const problems = ledger.takeProblems();
+    assert.deepEqual(problems.map((problem) => problem.movedTo).sort(), ['evl-a-0000000000000001.2.json.corrupt', 'evl-b-0000000000000002.1.json.corrupt']);
+    assert.deepEqual(ledger.takeProblems(), [], 'reported once');
+    assert.equal(warnings.length, 2);
+  });
+
+  it('leaves a file that is still being written alone', async () => {
+    const ledger = new TaskLedger(dir);
+    writeFileSync(join(dir, 'evl-a-0000000000000001.1.json'), '{"version": 2');
+    assert.deepEqual(await ledger.list(), []);
+    assert.ok(readdirSync(dir).includes('evl-a-0000000000000001.1.json'), 'not set aside while young');
+  });
+
+  it('reads a task written by the first version of the ledger, and writes its next revision', async () => {
+    const legacy = { ...entry('evl-old-000000000001', 5), state: 'completed', resultUrls: ['https://cdn.example/0.png'], saved: [null], pending: [null] } as Record<string, unknown>;
+    for (const key of ['version', 'revision', 'sentAt', 'sends', 'watch']) delete legacy[key];
+    writeFileSync(join(dir, 'evl-old-000000000001.json'), JSON.stringify(legacy));
+    const ledger = new TaskLedger(dir);
+    const read = await ledger.get('evl-old-000000000001');
+    assert.equal(read?.state, 'completed');
+    assert.equal(read?.revision, 0);
+    const written = await ledger.write({ ...read, state: 'saving' }, 0);
+    assert.equal(written?.revision, 1);
+    assert.equal((await ledger.get('evl-old-000000000001'))?.state, 'saving');
+  });
+
+  it('removes every file of a task', async () => {
+    const ledger = new TaskLedger(dir);
+    const created = await ledger.create(entry('evl-a-0000000000000001', 1));
+    await ledger.write(created, created.revision);
+    writeFileSync(join(dir, 'evl-a-0000000000000001.claim'), 'old claim');
+    await ledger.remove(created.localId);
+    assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -51,7 +51,7 @@ describe('Messages from the Studio webview', () => {
       type: 'submit',
       request: { model: 'gpt-4o-image', prompt: 'a fox', n: 2 },
     });
-    assert.deepEqual(parseWebviewMessage({ type: 'stopWatching', localId: 'evl-abc-0123' }), { type: 'stopWatching', localId: 'evl-abc-0123' });
+    assert.deepEqual(parseWebviewMessage({ type: 'taskAction', localId: 'evl-abc-0123', action: 'stopWatching' }), { type: 'taskAction', localId: 'evl-abc-0123', action: 'stopWatching' });
   });
 
   it('drops malformed and unknown messages', () => {
@@ -66,7 +66,8 @@ describe('Messages from the Studio webview', () => {
       { type: 'submit', request: { model: 'gpt-4o-image' } },
       { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x', n: 1.5 } },
       { type: 'submit', request: { model: 5, prompt: 'x' } },
-      { type: 'stopWatching', localId: '../../etc/passwd' },
+      { type: 'taskAction', localId: '../../etc/passwd', action: 'stopWatching' },
+      { type: 'taskAction', localId: 'evl-abc-0123', action: 'payTwice' },
       { type: 'openImage' },
       { type: 'openImage', uri: 'x'.repeat(5000) },
       { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x'.repeat(20_001) } },

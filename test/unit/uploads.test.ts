@@ -8,7 +8,7 @@ import { demoKey, EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
-import { Uploads } from '../../src/extension/references/uploads';
+import { Uploads } from '../../src/extension/submit/uploads';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
 
 const quiet = { info: () => undefined, warn: () => undefined } as unknown as vscode.LogOutputChannel;
@@ -36,7 +36,7 @@ describe('Uploads of local images', () => {
     simulator.reset();
     dir = mkdtempSync(join(tmpdir(), 'evolink-uploads-'));
     now = Date.now();
-    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: 5000 });
+    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: () => 5000 });
     uploads = new Uploads({ ledger: new TaskLedger(dir), client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet, now: () => now });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ describe('Uploads of local images', () => {
   it('keeps the record across windows (it lives in the ledger folder)', async () => {
     const red = await png('#f00');
     const { url } = await uploads.urlFor(red, 'red.png', 'png');
-    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: 5000 });
+    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: () => 5000 });
     const other = new Uploads({ ledger: new TaskLedger(dir), client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet, now: () => now });
     assert.deepEqual(await other.urlFor(red, 'red.png', 'png'), { url, reused: true });
   });

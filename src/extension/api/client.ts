@@ -1,7 +1,7 @@
 import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
-import { creditsResponseSchema, taskSchema, toBalance, toSnapshot, uploadResponseSchema, type Balance, type TaskSnapshot } from '../../common/wire';
+import { creditsResponseSchema, taskListSchema, taskSchema, toBalance, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpResponse, Transport } from '../net/transport';
 
 /** Where the client sends its calls, from the settings. */
@@ -22,8 +22,8 @@ export interface ClientOptions {
   /** `<extension-id>/<version>`, sent on every request. */
   userAgent: string;
   log?: ClientLogger;
-  /** Timeout of one API call. */
-  timeoutMs?: number;
+  /** Timeout of one API call; read at each call, so a changed setting applies at once. */
+  timeoutMs?: () => number;
   getRetryPolicy?: RetryPolicy;
   /** Waits between retries; replaced by tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -35,6 +35,21 @@ export interface DownloadSink {
   /** Drops what was written, before a retry. */
   reset(): Promise<void>;
 }
+
+/** How a result is downloaded. */
+export interface DownloadOptions {
+  maxBytes: number;
+  signal?: AbortSignal;
+  /** The longest the whole download may take; long, the idle watchdog is what stops a stall. */
+  timeoutMs?: number;
+  /** Gives up a body that sends nothing for this long (default 60 s). */
+  idleMs?: number;
+  /** Why a redirect's target may not be followed, or `undefined` when it may. */
+  checkLink?: (url: string) => string | undefined;
+}
+
+/** The most redirects a result link may take to reach its file. */
+export const maxRedirects = 5;
 
 /** Per call: which key to use, and how to stop. */
 export interface CallOptions {
@@ -65,12 +80,10 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
  * and which calls may be retried; it holds no key (each call brings one) and no state.
  */
 export class EvoLinkClient {
-  private readonly timeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: ClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryPolicy = options.getRetryPolicy ?? defaultGetRetryPolicy;
     this.sleep = options.sleep ?? abortableSleep;
   }
@@ -151,20 +164,61 @@ export class EvoLinkClient {
 
   /**
    * Downloads a result into `sink`, chunk by chunk, without an Authorization header (result
-   * links are third-party CDNs) and with a real User-Agent. Stops at `maxBytes`. A link the CDN
-   * refuses as missing or expired fails with the reason `expired`. Network failures and gateway
+   * links are third-party CDNs) and with a real User-Agent. Redirects are followed by hand, at
+   * most {@link maxRedirects}, each hop checked by `checkLink` like the link itself (http(s)
+   * only, never into this machine's network). A body that sends nothing for `idleMs` is given
+   * up, however long the whole download takes. Stops at `maxBytes`. A link the CDN refuses as
+   * missing or expired fails with the reason `expired`. Network failures, stalls and gateway
    * errors are retried from the start (`sink.reset()`).
    */
-  async download(url: string, sink: DownloadSink, options: { maxBytes: number; signal?: AbortSignal; timeoutMs?: number }): Promise<number> {
+  async download(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const request = {
-          method: 'GET' as const,
-          url,
+        return await this.downloadOnce(url, sink, options);
+      } catch (error) {
+        if (!(error instanceof EvoLinkError)) throw error;
+        const final = error.reason === 'expired' || error.reason === 'tooLarge' || error.reason === 'fileSystem' || error.details.code === 'redirects' || error.details.code === 'refusedLink';
+        const wait = final ? undefined : retryDelay(error, attempt, this.retryPolicy);
+        if (wait === undefined || options.signal?.aborted) throw error;
+        this.options.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); retrying in ${wait} ms`);
+        await sink.reset();
+        await this.sleep(wait, options.signal);
+      }
+    }
+  }
+
+  private async downloadOnce(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
+    // A watchdog aborts the exchange when no byte arrives for `idleMs`: a stalled body would
+    // otherwise hold the download (and the task) until the total timeout.
+    const idle = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    const idleMs = options.idleMs ?? 60_000;
+    let watchdog = setTimeout(() => idle.abort(), idleMs);
+    const feed = (): void => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => idle.abort(), idleMs);
+    };
+    try {
+      let link = url;
+      for (let hop = 0; ; hop++) {
+        const response = await this.options.transport.send({
+          method: 'GET',
+          url: link,
           headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
-          timeoutMs: options.timeoutMs ?? 5 * 60_000,
-        };
-        const response = await this.options.transport.send(options.signal ? { ...request, signal: options.signal } : request);
+          timeoutMs: options.timeoutMs ?? 60 * 60_000,
+          signal,
+        });
+        feed();
+        const location = response.header('location');
+        if (response.status >= 300 && response.status < 400 && location !== undefined) {
+          await response.discard();
+          if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
+          const target = new URL(location, link).toString();
+          const problem = options.checkLink?.(target);
+          if (problem) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
+          link = target;
+          continue;
+        }
         if (response.status === 403 || response.status === 404 || response.status === 410) {
           await response.discard();
           throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
@@ -179,22 +233,37 @@ export class EvoLinkClient {
         }
         let received = 0;
         for await (const chunk of response.body) {
+          feed();
           received += chunk.length;
-          if (received > options.maxBytes) {
-            throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
-          }
+          if (received > options.maxBytes) throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
           await sink.write(chunk);
         }
+        if (Number.isFinite(declared) && received < declared) {
+          throw new EvoLinkError('network', `The connection ended after ${received} of ${declared} bytes.`);
+        }
         return received;
-      } catch (error) {
-        if (!(error instanceof EvoLinkError)) throw error;
-        const wait = error.reason === 'expired' || error.reason === 'tooLarge' ? undefined : retryDelay(error, attempt, this.retryPolicy);
-        if (wait === undefined || options.signal?.aborted) throw error;
-        this.options.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); retrying in ${wait} ms`);
-        await sink.reset();
-        await this.sleep(wait, options.signal);
       }
+    } catch (error) {
+      if (idle.signal.aborted && !options.signal?.aborted) {
+        throw new EvoLinkError('timeout', `No data for ${Math.round(idleMs / 1000)} s.`, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(watchdog);
     }
+  }
+
+  /**
+   * `GET /v1/tasks`: the account's recent tasks, without result links. Not in the public docs
+   * (the vendor's own clients use it): a service that does not answer it fails with `notFound`.
+   */
+  async listTasks(filter: { model?: string; pageSize: number }, call: CallOptions): Promise<TaskListItem[]> {
+    const query = new URLSearchParams({ page: '1', page_size: String(filter.pageSize) });
+    if (filter.model) query.set('model', filter.model);
+    const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
+    const parsed = taskListSchema.safeParse(json);
+    if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
+    return parsed.data.data.map(toTaskListItem);
   }
 
   private parseTask(json: unknown): TaskSnapshot {
@@ -243,7 +312,7 @@ export class EvoLinkClient {
       headers['content-type'] = 'application/json';
     }
     Object.assign(headers, extraHeaders);
-    const request = { method, url, headers, timeoutMs: this.timeoutMs, ...(body === undefined ? {} : { body }) };
+    const request = { method, url, headers, timeoutMs: this.options.timeoutMs?.() ?? 30_000, ...(body === undefined ? {} : { body }) };
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {

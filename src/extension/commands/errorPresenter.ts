@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EvoLinkError } from '../../common/errors';
+import { type EvoLinkError } from '../../common/errors';
 
 /** A button on an error message and what it does. */
 export interface ErrorAction {
@@ -128,36 +128,5 @@ export function describeError(
       return { message: vscode.l10n.t('A file could not be read or written: {0}', serverText), actions: [openOutput] };
     case 'cancelled':
       return { message: '', actions: [] };
-  }
-}
-
-/**
- * Shows a failure to the user. Cancellation is silent. Returns when the message is dismissed
- * or an action has been started.
- */
-export async function showError(
-  error: unknown,
-  handlers: ErrorActionHandlers,
-  retry?: () => unknown,
-): Promise<void> {
-  if (error instanceof EvoLinkError) {
-    if (error.reason === 'cancelled') {
-      return;
-    }
-    const { message, actions } = describeError(error, handlers, retry);
-    const picked = await vscode.window.showErrorMessage(message, ...actions.map((action) => action.title));
-    await actions.find((action) => action.title === picked)?.run();
-    return;
-  }
-  if (error instanceof vscode.CancellationError) {
-    return;
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  const picked = await vscode.window.showErrorMessage(
-    vscode.l10n.t('Something went wrong: {0}', detail),
-    vscode.l10n.t('Open Output'),
-  );
-  if (picked) {
-    handlers.showLog();
   }
 }

@@ -1,37 +1,60 @@
 import type * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import type { ApiKeyCommands } from '../auth/apiKeyCommands';
+import type { AppContext } from '../context';
+import type { EditCommand } from '../edit/editCommand';
+import type { EditDecisions } from '../edit/editFeature';
+import type { GenerateCommand } from '../generate/generateCommand';
+import type { StudioFeature } from '../studio/studioFeature';
+
+/** The features of a window, as the composition root builds them and the commands use them. */
+export interface Features {
+  ctx: AppContext;
+  apiKey: ApiKeyCommands;
+  generate: GenerateCommand;
+  edit: EditCommand;
+  studio: StudioFeature;
+  edits: EditDecisions;
+  /** Submits a task again with its original settings and inputs, and shows its progress. */
+  retry(localId: string): Promise<LedgerEntry | undefined>;
+  showTasks(focusId?: string): Promise<void>;
+  insertReference(image?: vscode.Uri): Promise<string | undefined>;
+  saveTaskTo(localId: string, folder: vscode.Uri): Promise<LedgerEntry | undefined>;
+  openWalkthrough(): Promise<void>;
+}
+
+const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+const uri = (value: unknown): vscode.Uri | undefined => (value instanceof Object && 'scheme' in value ? (value as vscode.Uri) : undefined);
 
 /**
  * Every command of the extension: id -> handler. A test checks this table against
- * `contributes.commands`. Handlers receive the lazily built services; they must not be
- * imported by value here, so that activation loads none of them.
+ * `contributes.commands`. Handlers receive the lazily built features; they must not be imported
+ * by value here, so that activation loads none of them.
  */
 export const commandTable = {
-  'evolink.setApiKey': (services: Services, args?: unknown) =>
-    services.apiKey.set(typeof args === 'object' && args !== null ? (args) : undefined),
-  'evolink.clearApiKey': (services: Services) => services.apiKey.clear(),
-  'evolink.showBalance': (services: Services) => services.apiKey.showBalance(),
-  'evolink.generateImage': (services: Services, args?: unknown) =>
-    services.generate.run(typeof args === 'object' && args !== null ? (args) : {}),
-  'evolink.openStudio': (services: Services) => services.openStudio(),
-  'evolink.showTasks': (services: Services, focusId?: unknown) => services.showTasks(typeof focusId === 'string' ? focusId : undefined),
-  'evolink.saveTaskTo': (services: Services, localId?: unknown, folder?: unknown) =>
-    typeof localId === 'string' && folder instanceof Object && 'scheme' in folder ? services.tasks.saveElsewhere(localId, folder as vscode.Uri) : undefined,
-  'evolink.insertImageReference': (services: Services, image?: unknown) =>
-    services.insertReference(image instanceof Object && 'scheme' in image ? (image as vscode.Uri) : undefined),
-  'evolink.editImage': (services: Services, clicked?: unknown, selected?: unknown, args?: unknown) =>
-    services.edit.run(clicked, selected, typeof args === 'object' && args !== null ? (args) : {}),
-  'evolink.openInStudio': (services: Services, clicked?: unknown, selected?: unknown) => services.openInStudio(clicked, selected),
-  'evolink.openWalkthrough': (services: Services) => services.openWalkthrough(),
-  'evolink.restoreOriginal': (services: Services) => services.restoreOriginal(),
-  'evolink.retryTask': (services: Services, localId?: unknown) => (typeof localId === 'string' ? services.retryAndFollow(localId) : undefined),
-  'evolink.resolveEdit': (services: Services, localId?: unknown, decision?: unknown, options?: unknown) => {
-    const { variant, confirmed } = (typeof options === 'object' && options !== null ? options : {}) as { variant?: number; confirmed?: boolean };
+  'evolink.setApiKey': (f: Features, args?: unknown) => f.apiKey.set(object(args)),
+  'evolink.clearApiKey': (f: Features) => f.apiKey.clear(),
+  'evolink.showBalance': (f: Features) => f.apiKey.showBalance(),
+  'evolink.generateImage': (f: Features, args?: unknown) => f.generate.run(object(args)),
+  'evolink.openStudio': (f: Features) => f.studio.show(),
+  'evolink.showTasks': (f: Features, focusId?: unknown) => f.showTasks(typeof focusId === 'string' ? focusId : undefined),
+  'evolink.saveTaskTo': (f: Features, localId?: unknown, folder?: unknown) => {
+    const target = uri(folder);
+    return typeof localId === 'string' && target ? f.saveTaskTo(localId, target) : undefined;
+  },
+  'evolink.insertImageReference': (f: Features, image?: unknown) => f.insertReference(uri(image)),
+  'evolink.editImage': (f: Features, clicked?: unknown, selected?: unknown, args?: unknown) => f.edit.run(clicked, selected, object(args)),
+  'evolink.openInStudio': (f: Features, clicked?: unknown, selected?: unknown) => f.studio.openWith(clicked, selected),
+  'evolink.openWalkthrough': (f: Features) => f.openWalkthrough(),
+  'evolink.restoreOriginal': (f: Features) => f.edits.restoreOriginal(),
+  'evolink.retryTask': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.retry(localId) : undefined),
+  'evolink.resolveEdit': (f: Features, localId?: unknown, decision?: unknown, options?: unknown) => {
+    const { variant, confirmed } = object(options);
     return typeof localId === 'string' && (decision === 'keepBoth' || decision === 'replace' || decision === 'discard')
-      ? services.decideEdit(localId, decision, variant ?? 0, confirmed === true)
+      ? f.edits.decide(localId, decision, typeof variant === 'number' ? variant : 0, confirmed === true)
       : undefined;
   },
-} satisfies Record<string, (services: Services, ...args: unknown[]) => unknown>;
+} satisfies Record<string, (features: Features, ...args: unknown[]) => unknown>;
 
 /** The id of a contributed command. */
 export type CommandId = keyof typeof commandTable;

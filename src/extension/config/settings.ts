@@ -39,6 +39,37 @@ export function readSettings(warn: (message: string) => void): Settings {
   return snapshot as Settings;
 }
 
+/**
+ * The `evolink.*` settings of the window, read once per change: `current` is always the latest
+ * snapshot, and `onDidChange` tells those who must act on a change (the client's endpoints).
+ */
+export class SettingsService implements vscode.Disposable {
+  private snapshot: Settings | undefined;
+  private readonly changed = new vscode.EventEmitter<Settings>();
+  /** Fires after an `evolink.*` setting changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor(private readonly warn: (message: string) => void) {
+    this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('evolink')) return;
+      this.snapshot = undefined;
+      this.changed.fire(this.current);
+    });
+  }
+
+  /** The settings now. */
+  get current(): Settings {
+    this.snapshot ??= readSettings(this.warn);
+    return this.snapshot;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}
+
 /** A localized sentence for a refused base URL. */
 function describeProblem(setting: string, problem: BaseUrlProblem): string {
   switch (problem) {

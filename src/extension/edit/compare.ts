@@ -4,8 +4,9 @@ import { parseCompareMessage, type CompareHostMessage, type CompareImage, type C
 import { parseProvenance } from '../../common/provenance';
 import { DisposableBase } from '../base/disposable';
 import { renderStudioHtml } from '../studio/html';
-import { inspectLocalImage } from '../references/localImages';
-import type { LedgerEntry } from '../tasks/ledger';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { savedFiles } from '../../common/taskState';
+import { inspectLocalImage } from '../submit/localImages';
 import { fileName, moveToTrash, provenanceOf } from '../tasks/writer';
 import type { Originals } from './originals';
 
@@ -39,7 +40,7 @@ function compareStrings(): Record<string, string> {
 /** The saved edits of a task, and the image they edit. */
 function editsOf(entry: LedgerEntry): { original: vscode.Uri; edits: vscode.Uri[] } | undefined {
   if (!entry.editOf) return undefined;
-  const edits = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => vscode.Uri.parse(uri));
+  const edits = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
   return edits.length > 0 ? { original: vscode.Uri.parse(entry.editOf), edits } : undefined;
 }
 

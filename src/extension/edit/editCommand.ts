@@ -1,33 +1,28 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
+import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel, models, type ModelSpec } from '../../common/models';
-import type { GenerationRequest, RequestIssue } from '../../common/request';
+import type { RequestIssue } from '../../common/request';
+import { pickRequestOptions, type PartialRequestOptions, type RequestOptions } from '../../common/requestOptions';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
-import type { GenerateCommand } from '../generate/generateCommand';
-import { localizeIssue } from '../generate/issues';
-import { askPrompt, modelDetail, pickCount, pickSize } from '../generate/pickers';
-import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
-import { localImageIssues, type LocalInputs } from '../references/submit';
+import type { AppContext } from '../context';
 import type { StudioPreload } from '../studio/studioPanel';
-import type { LedgerEntry } from '../tasks/ledger';
+import { inspectLocalImage, referenceExtensions, type LocalImage } from '../submit/localImages';
+import { planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
+import { showProgress } from '../tasks/progress';
+import { localizeIssue } from '../ui/issues';
+import { askPrompt, modelDetail, pickCount, pickSize } from '../ui/pickers';
 
 /** What automation and tests may pass to `evolink.editImage` to skip the questions. */
-export interface EditArgs {
-  prompt?: string;
-  model?: string;
-  size?: string;
-  n?: number;
-  quality?: string;
+export interface EditArgs extends PartialRequestOptions {
   /** A mask PNG (URI string) of the one image's size. */
   mask?: string;
 }
 
 export interface EditDeps {
+  ctx: AppContext;
   apiKey: ApiKeyCommands;
-  generate: GenerateCommand;
-  submit: (request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri) => Promise<LedgerEntry>;
   openStudio: (preload: StudioPreload) => Promise<void>;
-  defaultModel: () => string;
 }
 
 /** The image of the active image preview, if one is open. */
@@ -58,11 +53,8 @@ export async function pickImages(title: string): Promise<vscode.Uri[]> {
 
 /** Why a model cannot take these images: its count limit, then each image's limits. */
 function refusals(model: ModelSpec, images: readonly LocalImage[]): RequestIssue[] {
-  const issues: RequestIssue[] = [];
-  if (images.length > model.references.max) {
-    issues.push({ param: 'image_urls', code: 'referenceCount', values: { count: images.length, min: model.references.min, max: model.references.max } });
-  }
-  return [...issues, ...localImageIssues(model.id, images)];
+  // The images with the model's defaults: the prompt and size do not matter here.
+  return planIssues({ options: { model: model.id, prompt: 'x' }, references: images }).filter((issue) => issue.param === 'image_urls');
 }
 
 /**
@@ -101,7 +93,7 @@ export class EditCommand {
       if (!model || !fit) throw new EvoLinkError('invalidRequest', localizeIssue({ param: 'model', code: 'modelUnknown', values: { value: args.model, allowed: accepting.map((m) => m.id).join(', ') } }), { param: 'model' });
       if (fit.issues.length > 0) throw new EvoLinkError('invalidRequest', fit.issues.map(localizeIssue).join(' '), { param: fit.issues[0]?.param });
     } else {
-      const preferred = this.deps.defaultModel();
+      const preferred = this.deps.ctx.settings.current.defaultModel;
       const items: (vscode.QuickPickItem & { spec: ModelSpec; mask: boolean })[] = [];
       for (const spec of accepting) {
         items.push({ label: spec.label, description: spec.id, detail: modelDetail(spec), spec, mask: false });
@@ -135,31 +127,24 @@ export class EditCommand {
       });
       if (prompt === undefined) return undefined;
     }
-    const request: GenerationRequest = { model: model.id, prompt };
+    let options: RequestOptions = { model: model.id, prompt };
     if (args.prompt !== undefined) {
-      if (args.size !== undefined) request.size = args.size;
-      if (args.n !== undefined) request.n = args.n;
-      if (args.quality !== undefined) request.quality = args.quality;
+      options = { ...pickRequestOptions(args), model: model.id, prompt };
     } else {
       const size = await pickSize(model, vscode.l10n.t('Edit Image: Size of the result'));
       if (size === undefined) return undefined;
-      request.size = size;
+      options.size = size;
       const outputsLeft = model.references.maxWithOutputs !== undefined ? model.references.maxWithOutputs - images.length : undefined;
       const count = await pickCount(model, vscode.l10n.t('Edit Image (3/3): How many variants'), outputsLeft);
       if (!count) return undefined;
-      request.n = count.n;
-      if (count.quality) request.quality = count.quality;
+      options.n = count.n;
+      if (count.quality) options.quality = count.quality;
     }
     const original = uris[0]!;
-    const inputs: LocalInputs = { references: uris, editOf: original };
-    if (args.mask) inputs.mask = vscode.Uri.parse(args.mask);
-    const entry = await this.deps.submit(request, inputs, vscode.Uri.joinPath(original, '..'));
-    this.deps.generate.following.add(entry.localId);
-    try {
-      // The compare view opens when the edit is saved; the results are not opened on their own.
-      return await this.deps.generate.follow(entry, model, true);
-    } finally {
-      this.deps.generate.following.delete(entry.localId);
-    }
+    const plan: SubmitPlan = { options, references: images, target: vscode.Uri.joinPath(original, '..'), editOf: original };
+    if (args.mask) plan.mask = await inspectLocalImage(vscode.Uri.parse(args.mask));
+    const entry = await submitPlan(this.deps.ctx, plan);
+    // The compare view opens when the edit is saved; the results are not opened on their own.
+    return showProgress(this.deps.ctx, entry, vscode.l10n.t('Generating with {0}', model.label), { open: false });
   }
 }

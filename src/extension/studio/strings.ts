@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RequestIssue } from '../../common/request';
-import { localizeIssue } from '../generate/issues';
+import { localizeIssue } from '../ui/issues';
 
 const issueCodes: readonly RequestIssue['code'][] = [
   'sizeNotAllowed', 'sizeMalformed', 'sizePixels', 'sizeRatio', 'referenceCount', 'referenceFormat', 'referenceBytes',
@@ -69,10 +69,6 @@ export function studioStrings(): Record<string, string> {
     setKey: vscode.l10n.t('Set API Key'),
     tasks: vscode.l10n.t('Tasks'),
     noTasks: vscode.l10n.t('No tasks yet. Describe an image and press Generate.'),
-    stopWatching: vscode.l10n.t('Stop watching'),
-    checkAgain: vscode.l10n.t('Check again'),
-    retry: vscode.l10n.t('Retry with the same settings'),
-    eta: vscode.l10n.t('about {0} s left'),
     creditsUsed: vscode.l10n.t('{0} credits used'),
     results: vscode.l10n.t('Results'),
     noResults: vscode.l10n.t('Generated images appear here.'),
@@ -85,14 +81,5 @@ export function studioStrings(): Record<string, string> {
     historyEmpty: vscode.l10n.t('Images you generate in this workspace are listed here, read from the .evolink.json file beside each.'),
     historyNoMatch: vscode.l10n.t('No past prompt matches.'),
     reuse: vscode.l10n.t('Reuse these settings'),
-    'state.submitting': vscode.l10n.t('Submitting'),
-    'state.unknownOutcome': vscode.l10n.t('Checking whether EvoLink took it'),
-    'state.running': vscode.l10n.t('Running'),
-    'state.stopped': vscode.l10n.t('Not watched (may still finish)'),
-    'state.completed': vscode.l10n.t('Saving'),
-    'state.saved': vscode.l10n.t('Saved'),
-    'state.saveFailed': vscode.l10n.t('Not saved: choose another folder in Show Tasks'),
-    'state.failed': vscode.l10n.t('Failed'),
-    'state.expired': vscode.l10n.t('Links expired'),
   };
 }

@@ -6,17 +6,23 @@ import { models } from '../../common/models';
 import { parseProvenance } from '../../common/provenance';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
 import { maxReferences, parseWebviewMessage, type HostMessage, type StudioHistoryItem, type StudioReference, type StudioTask, type WebviewMessage } from '../../common/protocol';
-import type { GenerationRequest } from '../../common/request';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import type { RequestOptions } from '../../common/requestOptions';
+import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
-import { localizeIssue } from '../generate/issues';
-import { chooseTargetFolder } from '../generate/target';
-import { inspectLocalImage, referenceExtensions, type LocalImage } from '../references/localImages';
-import { fileName, moveToTrash } from '../tasks/writer';
-import { shapeIssues, type LocalInputs } from '../references/submit';
-import type { LedgerEntry } from '../tasks/ledger';
+import { inspectLocalImage, maxReferenceBytes, referenceExtensions, type LocalImage } from '../submit/localImages';
+import { planIssues, type SubmitPlan } from '../submit/submit';
+import type { Followers } from '../tasks/followers';
+import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
+import { fileName, moveToTrash } from '../tasks/writer';
+import { localizeIssue } from '../ui/issues';
+import type { Notifier } from '../ui/notifier';
+import { chooseTargetFolder } from '../ui/target';
+import { droppedWorkspaceFile } from '../ui/workspaceFiles';
 import { renderStudioHtml } from './html';
 import { studioStrings } from './strings';
+import { taskView } from './taskView';
 
 import { studioViewType } from './viewType';
 
@@ -30,8 +36,10 @@ export interface StudioDeps {
   spendable: () => Promise<number | undefined>;
   onDidChangeApiKey: vscode.Event<boolean>;
   settings: () => { outputFolder: string; defaultModel: string };
-  /** Submits a request with its local inputs (checked, uploaded, recorded). */
-  submit: (request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri) => Promise<LedgerEntry>;
+  /** Submits a request through the one submit path (checked, uploaded, recorded). */
+  submit: (plan: SubmitPlan) => Promise<LedgerEntry>;
+  followers: Followers;
+  notifier: Notifier;
   /** Submits a task again with its original parameters and inputs. */
   retry: (localId: string) => Promise<LedgerEntry | undefined>;
   /** Where pasted images, images from outside the workspace and painted masks are kept. */
@@ -49,20 +57,6 @@ export interface StudioPreload {
 
 const referencesKey = 'evolink.studio.references';
 
-/**
- * The workspace file a dropped URI names. In a remote window the explorer gives the window's
- * view of the file (`vscode-remote://host/path`), while the extension host sees the same path
- * under the workspace folder's own scheme: the path is tried under each folder's scheme.
- */
-function workspaceUriOf(uri: vscode.Uri): vscode.Uri | undefined {
-  if (vscode.workspace.getWorkspaceFolder(uri)) return uri;
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const candidate = uri.with({ scheme: folder.uri.scheme, authority: folder.uri.authority });
-    if (vscode.workspace.getWorkspaceFolder(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 const shownTasks = 50;
 const historyLimit = 500;
 
@@ -79,8 +73,8 @@ export class StudioPanel extends DisposableBase {
   /** The files this panel has shown; only these may be opened or revealed on its request. */
   private readonly knownImages = new Set<string>();
 
-  /** Tasks submitted from the panel; while it is open, the panel itself shows how they end. */
-  private readonly submittedHere = new Set<string>();
+  /** Tasks submitted from the panel: while it is open, the panel itself shows how they end. */
+  private readonly follows: vscode.Disposable[] = [];
   /** The reference images, in order. */
   private references: LocalImage[] = [];
   /** Results deleted from the panel, no longer shown. */
@@ -88,9 +82,8 @@ export class StudioPanel extends DisposableBase {
   /** An edit prepared by the explorer, sent once the webview listens. */
   private pendingEdit: StudioPreload['edit'];
 
-  /** True when an open Studio shows this task's outcome, so nothing else needs to announce it. */
-  static follows(localId: string): boolean {
-    return StudioPanel.current?.submittedHere.has(localId) ?? false;
+  private follow(localId: string): void {
+    this.follows.push(this.deps.followers.follow(localId, { by: 'studio' }));
   }
 
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
@@ -181,6 +174,7 @@ export class StudioPanel extends DisposableBase {
 
   override dispose(): void {
     if (StudioPanel.current === this) StudioPanel.current = undefined;
+    for (const follow of this.follows.splice(0)) follow.dispose();
     if (this.pendingTasks) clearTimeout(this.pendingTasks);
     super.dispose();
     this.panel.dispose();
@@ -256,7 +250,8 @@ export class StudioPanel extends DisposableBase {
       }
       case 'addReferences': {
         // Dropped from the explorer or an editor: only workspace files are taken this way.
-        const uris = message.uris.map((value) => workspaceUriOf(vscode.Uri.parse(value))).filter((uri): uri is vscode.Uri => {
+        const found = await Promise.all(message.uris.map((value) => droppedWorkspaceFile(vscode.Uri.parse(value))));
+        const uris = found.filter((uri): uri is vscode.Uri => {
           if (!uri) this.deps.log.warn('Studio: ignored a dropped file outside the workspace');
           return uri !== undefined;
         });
@@ -276,21 +271,19 @@ export class StudioPanel extends DisposableBase {
       case 'deleteImage':
         if (this.knownImages.has(message.uri)) await this.deleteImage(vscode.Uri.parse(message.uri));
         return;
-      case 'stopWatching':
-        await this.deps.tasks.stopWatching(message.localId);
-        return;
-      case 'checkAgain':
-        await this.deps.tasks.checkAgain(message.localId);
-        return;
-      case 'retry':
-        try {
-          const entry = await this.deps.retry(message.localId);
-          if (entry) {
-            this.submittedHere.add(entry.localId);
-            this.post({ type: 'submitted', localId: entry.localId });
+      case 'taskAction':
+        if (message.action === 'retry') {
+          try {
+            const entry = await this.deps.retry(message.localId);
+            if (entry) {
+              this.follow(entry.localId);
+              this.post({ type: 'submitted', localId: entry.localId });
+            }
+          } catch (error) {
+            this.postProblem(error);
           }
-        } catch (error) {
-          this.postProblem(error);
+        } else {
+          await runTaskAction(this.deps, message.action, message.localId);
         }
         return;
       case 'copyPrompt': {
@@ -317,12 +310,7 @@ export class StudioPanel extends DisposableBase {
   }
 
   private async submit(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
-    const raw = message.request;
-    const request: GenerationRequest = { model: raw.model, prompt: raw.prompt };
-    if (raw.size !== undefined) request.size = raw.size;
-    if (raw.n !== undefined) request.n = raw.n;
-    if (raw.quality !== undefined) request.quality = raw.quality;
-    if (raw.promptPriority !== undefined) request.promptPriority = raw.promptPriority;
+    const options: RequestOptions = message.request;
     const references: LocalImage[] = [];
     for (const uri of message.references ?? []) {
       const image = this.references.find((candidate) => candidate.uri.toString() === uri);
@@ -333,18 +321,18 @@ export class StudioPanel extends DisposableBase {
       }
       references.push(image);
     }
-    const inputs: LocalInputs = { references: references.map((image) => image.uri) };
-    if (message.mask !== undefined) inputs.mask = await this.storeMask(Buffer.from(message.mask, 'base64'));
-    const shape = shapeIssues(request, inputs);
-    if (shape.length > 0) {
-      this.post({ type: 'problem', message: shape.map(localizeIssue).join(' ') });
+    const mask = message.mask !== undefined ? await inspectLocalImage(await this.storeMask(Buffer.from(message.mask, 'base64'))) : undefined;
+    const issues = planIssues({ options, references, ...(mask ? { mask } : {}) });
+    if (issues.length > 0) {
+      this.post({ type: 'problem', message: issues.map(localizeIssue).join(' ') });
       return;
     }
     let target: vscode.Uri | undefined;
+    let editOf: vscode.Uri | undefined;
     const original = references[0];
     if (message.destination === 'beside' && original && vscode.workspace.getWorkspaceFolder(original.uri)) {
       target = vscode.Uri.joinPath(original.uri, '..');
-      inputs.editOf = original.uri;
+      editOf = original.uri;
     } else {
       target = await chooseTargetFolder(this.deps.settings().outputFolder);
     }
@@ -353,8 +341,8 @@ export class StudioPanel extends DisposableBase {
       return;
     }
     try {
-      const entry = await this.deps.submit(request, inputs, target);
-      this.submittedHere.add(entry.localId);
+      const entry = await this.deps.submit({ options, references, target, ...(mask ? { mask } : {}), ...(editOf ? { editOf } : {}) });
+      this.follow(entry.localId);
       this.post({ type: 'submitted', localId: entry.localId });
     } catch (error) {
       if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
@@ -407,6 +395,11 @@ export class StudioPanel extends DisposableBase {
       let uri = picked;
       if (copyOutside && !vscode.workspace.getWorkspaceFolder(uri) && !uri.toString().startsWith(this.deps.referencesDir.toString())) {
         try {
+          // Its size first: a file larger than any model takes is refused without being read.
+          if ((await vscode.workspace.fs.stat(uri)).size > maxReferenceBytes) {
+            refused.push(`${fileName(picked)} (${vscode.l10n.t('larger than any model takes')})`);
+            continue;
+          }
           const bytes = await vscode.workspace.fs.readFile(uri);
           const format = sniffImageFormat(bytes.subarray(0, 64));
           if (format) uri = await this.store('outside', bytes, fileName(picked) || `image.${imageFormats[format].extension}`);
@@ -530,28 +523,13 @@ export class StudioPanel extends DisposableBase {
 
   private view(entry: LedgerEntry): StudioTask {
     const webview = this.panel.webview;
-    const images = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri) && !this.deleted.has(uri as string)).map((uri) => {
-      this.knownImages.add(uri);
-      const file = vscode.Uri.parse(uri);
-      return { uri, src: webview.asWebviewUri(file).toString(), name: fileName(file) };
-    });
-    const elapsed = (Date.now() - entry.createdAt) / 1000;
-    const running = entry.state === 'running';
-    const eta = running ? (entry.progress > 5 ? (elapsed * (100 - entry.progress)) / entry.progress : Math.max(1, entry.estimatedSeconds - elapsed)) : undefined;
-    return {
-      localId: entry.localId,
-      prompt: entry.request.prompt,
-      model: entry.body.model,
-      size: entry.body.size,
-      n: entry.body.n,
-      state: entry.state,
-      progress: entry.progress,
-      etaSeconds: eta === undefined ? undefined : Math.max(1, Math.round(eta)),
-      creditsReserved: entry.creditsReserved,
-      creditsUsed: entry.creditsUsed,
-      error: entry.error ? [entry.error.code, entry.error.message].filter(Boolean).join(': ') : undefined,
-      createdAt: entry.createdAt,
-      images,
-    };
+    const images = savedFiles(entry)
+      .filter((uri) => !this.deleted.has(uri))
+      .map((uri) => {
+        this.knownImages.add(uri);
+        const file = vscode.Uri.parse(uri);
+        return { uri, src: webview.asWebviewUri(file).toString(), name: fileName(file) };
+      });
+    return taskView(entry, images, Date.now());
   }
 }

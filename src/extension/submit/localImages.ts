@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { imageFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { EvoLinkError } from '../../common/errors';
+import { imageFormats, imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { models, type ImageFormat } from '../../common/models';
 import type { LocalImageInfo } from '../../common/request';
-import { headBytes, readHead } from '../tasks/fileSink';
+import { headBytes, readHeadAndTail, tailBytes } from '../tasks/fileSink';
+import { displayPath } from '../ui/paths';
 
 /** A local image that may become a reference or a mask, with what its bytes say about it. */
 export interface LocalImage extends LocalImageInfo {
@@ -22,26 +23,39 @@ function formatFromName(name: string): ImageFormat | undefined {
   return (Object.keys(imageFormats) as ImageFormat[]).find((format) => imageFormats[format].extension === extension || (format === 'jpeg' && extension === 'jpeg') || (format === 'tiff' && extension === 'tif'));
 }
 
+function readFailed(uri: vscode.Uri, error: unknown): EvoLinkError {
+  // The message names the file as the user knows it; the machine's path stays in the cause.
+  return new EvoLinkError('fileSystem', `${displayPath(uri)} cannot be read.`, { code: 'readFailed', path: displayPath(uri), cause: error });
+}
+
 /**
- * Reads what a local file is: its type and pixel size from its first bytes, its size from the
- * file system. Local files read only their head; other file systems (remote, virtual) are read
- * through `vscode.workspace.fs`, and not at all when the file is larger than any model takes.
+ * Reads what a local file is: its type and pixel size from its first bytes, whether it is whole
+ * from its last bytes, its size from the file system. Local files read only their head and
+ * tail; other file systems (remote, virtual) are read through `vscode.workspace.fs`, and not at
+ * all when the file is larger than any model takes.
  */
 export async function inspectLocalImage(uri: vscode.Uri): Promise<LocalImage> {
   const name = uri.path.split('/').pop() ?? uri.path;
   let size: number;
-  let head: Uint8Array;
+  let head: Uint8Array = new Uint8Array(0);
+  let tail: Uint8Array = new Uint8Array(0);
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
-    if (uri.scheme === 'file') head = await readHead(uri.fsPath);
-    else if (size <= maxReferenceBytes) head = (await vscode.workspace.fs.readFile(uri)).subarray(0, headBytes);
-    else head = new Uint8Array(0);
+    if (size > 0 && uri.scheme === 'file') ({ head, tail } = await readHeadAndTail(uri.fsPath));
+    else if (size > 0 && size <= maxReferenceBytes) {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      head = bytes.subarray(0, headBytes);
+      tail = bytes.subarray(Math.max(0, bytes.length - tailBytes));
+    }
   } catch (error) {
-    throw new EvoLinkError('fileSystem', `${uri.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw readFailed(uri, error);
   }
-  const format = sniffImageFormat(head) ?? (head.length === 0 ? formatFromName(name) : undefined);
+  // A file too large to read here is named by its extension; the model's byte limit refuses it.
+  const format = sniffImageFormat(head) ?? (head.length === 0 && size > 0 ? formatFromName(name) : undefined);
   const dimensions = readImageSize(head);
-  return { uri, name, format, bytes: size, width: dimensions?.width ?? 0, height: dimensions?.height ?? 0 };
+  const image: LocalImage = { uri, name, format, bytes: size, width: dimensions?.width ?? 0, height: dimensions?.height ?? 0 };
+  if (format && tail.length > 0 && imageIntegrity(format, head, tail, size) === 'truncated') image.truncated = true;
+  return image;
 }
 
 /** Reads a local image's bytes for an upload. */
@@ -49,6 +63,6 @@ export async function readLocalImage(uri: vscode.Uri): Promise<Uint8Array> {
   try {
     return await vscode.workspace.fs.readFile(uri);
   } catch (error) {
-    throw new EvoLinkError('fileSystem', `${uri.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw readFailed(uri, error);
   }
 }

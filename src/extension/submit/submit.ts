@@ -1,23 +1,34 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
+import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel } from '../../common/models';
-import { checkMaskImage, checkReferenceImage, checkRequest, type GenerationRequest, type RequestIssue } from '../../common/request';
-import { localizeIssue } from '../generate/issues';
-import type { LedgerEntry } from '../tasks/ledger';
+import { checkMaskImage, checkReferenceImage, checkRequest, type RequestIssue } from '../../common/request';
+import type { RequestOptions } from '../../common/requestOptions';
 import type { TaskService } from '../tasks/taskService';
+import { localizeIssue } from '../ui/issues';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
 import type { Uploads } from './uploads';
 
-/** Local inputs of a request: reference images and an optional mask for the first one. */
-export interface LocalInputs {
-  references: readonly vscode.Uri[];
-  mask?: vscode.Uri;
-  /** Write the results beside this image, as its edits. */
+/*
+ * The one way a request reaches EvoLink, from every entry point (the palette, the Studio, Edit
+ * Image, the agent tool, a retry): the entry point collects the options and inspects its local
+ * images once; this path checks everything against the model table, uploads each image once,
+ * and hands the request to the task service, which records it before it is sent.
+ */
+
+/** A request ready to go: its options, its inspected local images, and where its results go. */
+export interface SubmitPlan {
+  options: RequestOptions;
+  references: readonly LocalImage[];
+  /** A painted mask for the one reference. */
+  mask?: LocalImage;
+  target: vscode.Uri;
+  /** The results go beside this image, as its edits. */
   editOf?: vscode.Uri;
 }
 
-/** What a request with local inputs needs from the window. */
-export interface ReferenceSubmitDeps {
+/** What the submit path needs from the window. */
+export interface SubmitDeps {
   tasks: TaskService;
   uploads: Uploads;
 }
@@ -25,80 +36,80 @@ export interface ReferenceSubmitDeps {
 /** Placeholder links, so that the request's shape is checked before anything is uploaded. */
 const pending = (index: number): string => `https://upload.invalid/${index}.png`;
 
-/** Every problem of local images against a model: each reference, then the mask against the first. */
-export function localImageIssues(model: string, references: readonly LocalImage[], mask?: LocalImage): RequestIssue[] {
-  const spec = findModel(model);
-  if (!spec) return [];
-  const issues = references.flatMap((image, index) => checkReferenceImage(spec, image, index));
-  if (mask && references[0]) issues.push(...(mask.format ? checkMaskImage(spec, mask, references[0]) : [{ param: 'mask_url', code: 'maskFormat' as const, values: { format: 'unknown' } }]));
+/**
+ * Every problem of a plan that can be told before anything is uploaded or paid: the options
+ * against the model, each reference image against the model's limits, the mask against its
+ * image. Each names its parameter and the limit.
+ */
+export function planIssues(plan: Pick<SubmitPlan, 'options' | 'references' | 'mask'>): RequestIssue[] {
+  const shape = checkRequest({
+    ...plan.options,
+    ...(plan.references.length > 0 ? { imageUrls: plan.references.map((_, index) => pending(index)) } : {}),
+    ...(plan.mask ? { maskUrl: pending(99) } : {}),
+  });
+  const issues = shape.ok ? [] : shape.issues;
+  const model = findModel(plan.options.model);
+  if (!model) return issues;
+  issues.push(...plan.references.flatMap((image, index) => checkReferenceImage(model, image, index)));
+  const first = plan.references[0];
+  if (plan.mask && first) {
+    issues.push(...(plan.mask.format ? checkMaskImage(model, plan.mask, first) : [{ param: 'mask_url', code: 'maskFormat' as const, values: { format: 'unknown' } }]));
+  }
   return issues;
 }
 
-/** The request's problems with its local inputs counted but not read: what can be told at once. */
-export function shapeIssues(request: GenerationRequest, inputs: Pick<LocalInputs, 'references' | 'mask'>): RequestIssue[] {
-  const shape = checkRequest({ ...request, imageUrls: inputs.references.map((_, index) => pending(index)), ...(inputs.mask ? { maskUrl: pending(99) } : {}) });
-  return shape.ok ? [] : shape.issues;
-}
-
-function refuse(issues: RequestIssue[]): never {
-  throw new EvoLinkError('invalidRequest', issues.map(localizeIssue).join(' '), { param: issues[0]?.param });
+/** A refusal before anything was sent: one localized sentence per problem. */
+export function refusal(issues: readonly RequestIssue[]): EvoLinkError {
+  return new EvoLinkError('invalidRequest', issues.map(localizeIssue).join(' '), { param: issues[0]?.param });
 }
 
 /**
- * Submits a request made from local images: checks the request and every image against the
- * model first (nothing is uploaded, no credit spent, for what the service would refuse), uploads
- * each image once (the same bytes reuse their link), then submits through the task service with
- * the images recorded as the results' sources.
+ * Submits a plan: checked first (nothing is uploaded, no credit spent, for what the service
+ * would refuse), each image uploaded once (the same bytes reuse their link), then recorded and
+ * sent by the task service. Answers the task's entry; throws the refusal.
  */
-export async function submitWithLocalInputs(deps: ReferenceSubmitDeps, request: GenerationRequest, inputs: LocalInputs, target: vscode.Uri): Promise<LedgerEntry> {
-  const shape = shapeIssues(request, inputs);
-  if (shape.length > 0) refuse(shape);
-  const references = await Promise.all(inputs.references.map((uri) => inspectLocalImage(uri)));
-  const mask = inputs.mask ? await inspectLocalImage(inputs.mask) : undefined;
-  const issues = localImageIssues(request.model, references, mask);
-  if (issues.length > 0) refuse(issues);
-
-  const uploads = [...references, ...(mask ? [mask] : [])];
-  const urls = uploads.length === 0 ? [] : await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading images to EvoLink') },
-    async (progress) => {
-      const found: string[] = [];
-      for (const [index, image] of uploads.entries()) {
-        progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, uploads.length), increment: 100 / uploads.length });
-        const bytes = await readLocalImage(image.uri);
-        found.push((await deps.uploads.urlFor(bytes, image.name, image.format ?? 'png')).url);
-      }
-      return found;
-    },
-  );
-  const withUrls: GenerationRequest = { ...request };
-  if (references.length > 0) withUrls.imageUrls = urls.slice(0, references.length);
-  if (mask) withUrls.maskUrl = urls[references.length]!;
-  const checked = checkRequest(withUrls);
-  if (!checked.ok) refuse(checked.issues);
-  const lineage: Pick<LedgerEntry, 'sources' | 'maskSource' | 'editOf'> = {};
-  if (references.length > 0) lineage.sources = inputs.references.map((uri) => uri.toString());
-  if (inputs.mask) lineage.maskSource = inputs.mask.toString();
-  if (inputs.editOf) lineage.editOf = inputs.editOf.toString();
-  return deps.tasks.submit(checked.checked, withUrls, target, lineage);
+export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<LedgerEntry> {
+  const issues = planIssues(plan);
+  if (issues.length > 0) throw refusal(issues);
+  const images = [...plan.references, ...(plan.mask ? [plan.mask] : [])];
+  const urls =
+    images.length === 0
+      ? []
+      : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading images to EvoLink') }, async (progress) => {
+          const found: string[] = [];
+          for (const [index, image] of images.entries()) {
+            progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
+            const bytes = await readLocalImage(image.uri);
+            found.push((await deps.uploads.urlFor(bytes, image.name, image.format ?? 'png')).url);
+          }
+          return found;
+        });
+  const checked = checkRequest({
+    ...plan.options,
+    ...(plan.references.length > 0 ? { imageUrls: urls.slice(0, plan.references.length) } : {}),
+    ...(plan.mask ? { maskUrl: urls[plan.references.length]! } : {}),
+  });
+  if (!checked.ok) throw refusal(checked.issues);
+  return deps.tasks.submit({
+    request: plan.options,
+    body: checked.checked.body,
+    targetFolder: plan.target.toString(),
+    estimatedSeconds: checked.checked.model.estimatedSeconds,
+    creditsReserved: checked.checked.reservedCredits,
+    ...(plan.references.length > 0 ? { sources: plan.references.map((image) => image.uri.toString()) } : {}),
+    ...(plan.mask ? { maskSource: plan.mask.uri.toString() } : {}),
+    ...(plan.editOf ? { editOf: plan.editOf.toString() } : {}),
+  });
 }
 
 /**
- * Submits a task again with its original parameters and local inputs (their uploads are reused
- * while valid), into the same folder.
+ * Submits a task again with its original options and local inputs (inspected again, since
+ * they may have changed; their uploads are reused while valid), into the same folder.
  */
-export function retryTask(deps: ReferenceSubmitDeps, entry: LedgerEntry): Promise<LedgerEntry> {
-  // The links of the first attempt may have expired: the inputs are uploaded again or reused.
-  const request: GenerationRequest = { ...entry.request };
-  delete request.imageUrls;
-  delete request.maskUrl;
-  return submitWithLocalInputs(deps, request, inputsOf(entry), vscode.Uri.parse(entry.targetFolder));
-}
-
-/** The local inputs a task was made from. */
-export function inputsOf(entry: LedgerEntry): LocalInputs {
-  const inputs: LocalInputs = { references: (entry.sources ?? []).map((uri) => vscode.Uri.parse(uri)) };
-  if (entry.maskSource) inputs.mask = vscode.Uri.parse(entry.maskSource);
-  if (entry.editOf) inputs.editOf = vscode.Uri.parse(entry.editOf);
-  return inputs;
+export async function retryTask(deps: SubmitDeps, entry: LedgerEntry): Promise<LedgerEntry> {
+  const references = await Promise.all((entry.sources ?? []).map((uri) => inspectLocalImage(vscode.Uri.parse(uri))));
+  const plan: SubmitPlan = { options: entry.request, references, target: vscode.Uri.parse(entry.targetFolder) };
+  if (entry.maskSource) plan.mask = await inspectLocalImage(vscode.Uri.parse(entry.maskSource));
+  if (entry.editOf) plan.editOf = vscode.Uri.parse(entry.editOf);
+  return submitPlan(deps, plan);
 }

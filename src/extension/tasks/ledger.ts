@@ -1,65 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GenerationRequest, SubmitBody } from '../../common/request';
+import { parseLedgerEntry, type LedgerEntry } from '../../common/ledgerEntry';
 
 /*
- * The task ledger: every paid request, from before it is sent until its results are saved. One
- * JSON file per task in the workspace's extension storage, written atomically, so that two
- * windows on one workspace never overwrite each other's tasks. Before results are saved, a
- * window claims the task with an exclusively created claim file: the other window sees the
- * claim and leaves the task alone, so nothing is downloaded twice.
+ * The task ledger: every paid request, from before it is sent until its results are saved, in
+ * the extension's storage for the workspace (shared by every window on that workspace). Each
+ * write of a task makes a new file `<id>.<revision>.json`, created with `link()`, which fails
+ * when the file exists: of two windows that write revision 8 of a task, exactly one succeeds,
+ * and the other reads the task again. So no window ever overwrites a newer state with an older
+ * one, without any lock that a crashed window could leave behind. The newest two revisions are
+ * kept; a file that cannot be read is set aside as `*.corrupt` and reported, never dropped.
  */
 
-/** Where a task is in its life. */
-export type EntryState =
-  /** Recorded; the submit is being sent. */
-  | 'submitting'
-  /** The submit's answer was lost: asking again with the same Idempotency-Key finds out. */
-  | 'unknownOutcome'
-  | 'running'
-  /** Past its deadline; it may still complete: "Check again". */
-  | 'stopped'
-  /** Completed; results not saved yet. */
-  | 'completed'
-  | 'saved'
-  /** Completed, but saving failed (disk full, read-only folder): the files wait in storage. */
-  | 'saveFailed'
-  | 'failed'
-  /** Completed more than 24 h ago and not saved: the links are gone. */
-  | 'expired';
-
-/** One task of the ledger. */
-export interface LedgerEntry {
-  localId: string;
-  idempotencyKey: string;
-  createdAt: number;
-  state: EntryState;
-  request: GenerationRequest;
-  body: SubmitBody;
-  /** The folder the results go to (a URI string). */
-  targetFolder: string;
-  /** Local images the request was made from (URI strings), for lineage. */
-  sources?: string[];
-  /** The painted mask the request was made with (a file URI string in storage), for a retry. */
-  maskSource?: string;
-  /** An edit of this image (a URI string): results go beside it as `<name>.edit-N.<ext>`. */
-  editOf?: string;
-  taskId?: string;
-  estimatedSeconds: number;
-  progress: number;
-  progressAt?: number;
-  polls: number;
-  creditsReserved?: number;
-  creditsUsed?: number;
-  resultUrls?: string[];
-  completedAt?: number;
-  /** Saved files (URI strings), by result index. */
-  saved?: (string | null)[];
-  /** Downloaded files waiting in storage when saving failed, by result index. */
-  pending?: (string | null)[];
-  error?: { reason: string; code?: string; message: string };
-  updatedAt: number;
+/** A file of the ledger that could not be read, set aside under `movedTo` (file names only). */
+export interface LedgerProblem {
+  file: string;
+  movedTo: string;
+  problem: string;
 }
 
 /** An uploaded local file, by the SHA-256 of its bytes: reused while its link is valid. */
@@ -71,51 +29,177 @@ export interface UploadRecord {
   bytes: number;
 }
 
-const claimStaleMs = 2 * 60_000;
+/** A file younger than this that does not parse may still be being written (see `createExclusive`). */
+const youngFileMs = 10_000;
+
+const revisionName = /^(.+)\.(\d+)\.json$/;
+const legacyName = /^(.+)\.json$/;
 
 /** A new id for a task: unique, and safe as a file name and as an Idempotency-Key. */
 export function newLocalId(): string {
   return `evl-${Date.now().toString(36)}-${randomBytes(12).toString('hex')}`;
 }
 
+interface FileOfTask {
+  name: string;
+  localId: string;
+  revision: number;
+}
+
+function fileOf(name: string): FileOfTask | undefined {
+  const revised = revisionName.exec(name);
+  if (revised) return { name, localId: revised[1]!, revision: Number(revised[2]) };
+  const legacy = legacyName.exec(name);
+  // Version 1 wrote one `<id>.json` per task; it reads as revision 0.
+  return legacy && !name.startsWith('.') ? { name, localId: legacy[1]!, revision: 0 } : undefined;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
 /** The ledger on disk. */
 export class TaskLedger {
-  constructor(private readonly dir: string) {}
+  /** Files set aside since this ledger was opened; read once by Show Tasks. */
+  private readonly problems: LedgerProblem[] = [];
 
-  private file(localId: string): string {
-    return join(this.dir, `${localId}.json`);
+  constructor(
+    private readonly dir: string,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
+
+  /** Records a new task (its revision 1). */
+  async create(entry: LedgerEntry): Promise<LedgerEntry> {
+    const written = await this.write(entry, entry.revision);
+    if (!written) throw new Error(`The task ${entry.localId} exists already.`);
+    return written;
   }
 
-  private claimFile(localId: string): string {
-    return join(this.dir, `${localId}.claim`);
-  }
-
-  /** Writes an entry atomically (temporary file, then rename). */
-  async put(entry: LedgerEntry): Promise<void> {
+  /**
+   * Writes the next revision of a task, if the ledger still holds revision `expected`. Answers
+   * the entry as written, or `undefined` when another window wrote first (read it again).
+   */
+  async write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
     await mkdir(this.dir, { recursive: true });
-    const temp = `${this.file(entry.localId)}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify({ ...entry, updatedAt: Date.now() }, null, 1));
-    await rename(temp, this.file(entry.localId));
+    const written: LedgerEntry = { ...entry, revision: expected + 1 };
+    const target = join(this.dir, `${entry.localId}.${written.revision}.json`);
+    if (!(await this.createExclusive(target, JSON.stringify(written, null, 1)))) return undefined;
+    await this.dropOldRevisions(entry.localId, written.revision);
+    return written;
   }
 
-  async get(localId: string): Promise<LedgerEntry | undefined> {
+  /** Creates `target` with `text` unless it exists: `link()` makes it whole and exclusive at once. */
+  private async createExclusive(target: string, text: string): Promise<boolean> {
+    const temp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
+    await writeFile(temp, text);
     try {
-      return JSON.parse(await readFile(this.file(localId), 'utf8')) as LedgerEntry;
-    } catch {
-      return undefined;
+      await link(temp, target);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(errorCode(error) ?? '')) throw error;
+      // A file system without hard links: an exclusive create, written in place. A reader that
+      // meets the file half written takes it for one still being written (see `read`).
+      const handle = await open(target, 'wx').catch((failure: unknown) => {
+        if (errorCode(failure) === 'EEXIST') return undefined;
+        throw failure;
+      });
+      if (!handle) return false;
+      try {
+        await handle.writeFile(text);
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } finally {
+      await unlink(temp).catch(() => undefined);
     }
   }
 
-  /** Every entry, newest first. Unreadable files are skipped. */
-  async list(): Promise<LedgerEntry[]> {
-    let names: string[];
+  private async dropOldRevisions(localId: string, newest: number): Promise<void> {
+    for (const file of await this.filesOf(localId)) {
+      if (file.revision < newest - 1) await rm(join(this.dir, file.name), { force: true });
+    }
+  }
+
+  private async names(): Promise<string[]> {
     try {
-      names = await readdir(this.dir);
+      return await readdir(this.dir);
     } catch {
       return [];
     }
-    const entries = await Promise.all(names.filter((name) => name.endsWith('.json')).map((name) => this.get(name.slice(0, -5))));
+  }
+
+  private async filesOf(localId: string, names?: string[]): Promise<FileOfTask[]> {
+    return (names ?? (await this.names()))
+      .map(fileOf)
+      .filter((file): file is FileOfTask => file?.localId === localId)
+      .sort((a, b) => b.revision - a.revision);
+  }
+
+  /** The newest readable revision of a task. */
+  async get(localId: string): Promise<LedgerEntry | undefined> {
+    return this.read(await this.filesOf(localId));
+  }
+
+  /** Reads the newest of a task's files that parses; sets aside the ones that never will. */
+  private async read(files: FileOfTask[]): Promise<LedgerEntry | undefined> {
+    for (const file of files) {
+      const path = join(this.dir, file.name);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        continue; // Dropped as an old revision while it was listed.
+      }
+      const parsed = parseLedgerEntry(text);
+      if (parsed.ok) return { ...parsed.entry, revision: file.revision };
+      const age = await stat(path).then((info) => Date.now() - info.mtimeMs, () => Infinity);
+      if (age < youngFileMs) continue;
+      await this.setAside(file.name, parsed.problem);
+    }
+    return undefined;
+  }
+
+  private async setAside(name: string, problem: string): Promise<void> {
+    const movedTo = `${name}.corrupt`;
+    try {
+      await rename(join(this.dir, name), join(this.dir, movedTo));
+    } catch {
+      return; // Another window set it aside first, and reports it.
+    }
+    this.warn(`Task ledger: ${name} cannot be read (${problem}); set aside as ${movedTo}`);
+    this.problems.push({ file: name, movedTo, problem });
+  }
+
+  /** Every task, newest first. */
+  async list(): Promise<LedgerEntry[]> {
+    const names = await this.names();
+    const ids = new Set(names.map(fileOf).filter((file) => file !== undefined).map((file) => file.localId));
+    const entries = await Promise.all([...ids].map(async (id) => this.read(await this.filesOf(id, names))));
     return entries.filter((entry): entry is LedgerEntry => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** The files set aside since the last call. */
+  takeProblems(): LedgerProblem[] {
+    return this.problems.splice(0);
+  }
+
+  /** Removes a task (its saved files stay). */
+  async remove(localId: string): Promise<void> {
+    for (const file of await this.filesOf(localId)) await rm(join(this.dir, file.name), { force: true });
+    // Version 1 kept a claim file beside the task.
+    await rm(join(this.dir, `${localId}.claim`), { force: true });
+  }
+
+  /** Removes temporary files that a closed window left behind, and claim files of version 1. */
+  async sweep(olderThanMs: number): Promise<void> {
+    for (const name of await this.names()) {
+      if (!name.endsWith('.tmp') && !name.endsWith('.claim')) continue;
+      const path = join(this.dir, name);
+      const age = await stat(path).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (age > olderThanMs) await rm(path, { force: true });
+    }
   }
 
   private uploadFile(sha256: string): string {
@@ -131,61 +215,12 @@ export class TaskLedger {
     }
   }
 
-  /** Records an upload (atomically, like tasks). */
+  /** Records an upload (atomically, like tasks; the last writer wins, both records are valid). */
   async putUpload(sha256: string, record: UploadRecord): Promise<void> {
     const file = this.uploadFile(sha256);
     await mkdir(join(this.dir, 'uploads'), { recursive: true });
     const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temp, JSON.stringify(record));
     await rename(temp, file);
-  }
-
-  async remove(localId: string): Promise<void> {
-    await rm(this.file(localId), { force: true });
-    await rm(this.claimFile(localId), { force: true });
-  }
-
-  /**
-   * Claims a task for saving. Answers false when another window holds a fresh claim. A claim
-   * older than two minutes is taken over (its window was closed mid-download).
-   */
-  async claim(localId: string, owner: string): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
-    const path = this.claimFile(localId);
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(owner);
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    try {
-      const info = await stat(path);
-      const holder = await readFile(path, 'utf8');
-      if (holder === owner) return true;
-      if (Date.now() - info.mtimeMs > claimStaleMs) {
-        await rm(path, { force: true });
-        return this.claim(localId, owner);
-      }
-    } catch {
-      return this.claim(localId, owner);
-    }
-    return false;
-  }
-
-  /** Keeps a claim fresh during a long download. */
-  async touchClaim(localId: string, owner: string): Promise<void> {
-    await writeFile(this.claimFile(localId), owner).catch(() => undefined);
-  }
-
-  async release(localId: string, owner: string): Promise<void> {
-    try {
-      if ((await readFile(this.claimFile(localId), 'utf8')) === owner) {
-        await rm(this.claimFile(localId), { force: true });
-      }
-    } catch {
-      // No claim: nothing to release.
-    }
   }
 }

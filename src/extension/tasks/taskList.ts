@@ -1,38 +1,18 @@
 import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../common/ledgerEntry';
 import { altText } from '../../common/reference';
+import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
-import type { LedgerEntry } from '../tasks/ledger';
-import type { TaskService } from '../tasks/taskService';
-
-function stateLabel(entry: LedgerEntry): string {
-  switch (entry.state) {
-    case 'submitting':
-      return vscode.l10n.t('$(cloud-upload) submitting');
-    case 'unknownOutcome':
-      return vscode.l10n.t('$(question) checking whether EvoLink took it');
-    case 'running':
-      return vscode.l10n.t('$(sync~spin) {0}%', entry.progress);
-    case 'stopped':
-      return vscode.l10n.t('$(debug-pause) not watched (may still finish)');
-    case 'completed':
-      return vscode.l10n.t('$(cloud-download) saving');
-    case 'saved':
-      return vscode.l10n.t('$(check) saved');
-    case 'saveFailed':
-      return vscode.l10n.t('$(warning) not saved: choose another folder');
-    case 'failed':
-      return vscode.l10n.t('$(error) failed: {0}', entry.error?.code ?? entry.error?.reason ?? '');
-    case 'expired':
-      return vscode.l10n.t('$(history) links expired');
-  }
-}
-
-const active = new Set(['submitting', 'unknownOutcome', 'running', 'completed']);
+import type { AppContext } from '../context';
+import { credits } from '../ui/pickers';
+import { retryHelps, stateLabel } from './outcome';
+import { actionIcon, actionTitle, runTaskAction } from './taskActions';
+import type { TaskService } from './taskService';
 
 /** The status bar item: how many tasks are on their way; a click opens the task list. */
 export class TaskStatusBar extends DisposableBase {
   private readonly item = this._register(vscode.window.createStatusBarItem('evolink.tasks', vscode.StatusBarAlignment.Left, 10));
-  private readonly states = new Map<string, string>();
+  private readonly states = new Map<string, LedgerEntry['state']>();
 
   constructor(tasks: TaskService) {
     super();
@@ -44,6 +24,12 @@ export class TaskStatusBar extends DisposableBase {
         this.update();
       }),
     );
+    this._register(
+      tasks.onDidRemove((localId) => {
+        this.states.delete(localId);
+        this.update();
+      }),
+    );
     void tasks.list().then((entries) => {
       for (const entry of entries) if (!this.states.has(entry.localId)) this.states.set(entry.localId, entry.state);
       this.update();
@@ -51,22 +37,51 @@ export class TaskStatusBar extends DisposableBase {
   }
 
   private update(): void {
-    const count = [...this.states.values()].filter((state) => active.has(state)).length;
+    const count = [...this.states.values()].filter(isActive).length;
     if (count === 0) {
       this.item.hide();
       return;
     }
-    this.item.text = `$(sync~spin) ${vscode.l10n.t('EvoLink: {0} running', count)}`;
+    const text = vscode.l10n.t('EvoLink: {0} running', count);
+    this.item.text = `$(sync~spin) ${text}`;
     this.item.tooltip = vscode.l10n.t('EvoLink image tasks in progress. Click to see them.');
+    this.item.accessibilityInformation = { label: text, role: 'button' };
     this.item.show();
   }
 }
 
+type Choice = { label: string; run: () => unknown };
+
+/** What can be done with one task: its files, then the lifecycle's actions. */
+function choicesFor(ctx: AppContext, entry: LedgerEntry): Choice[] {
+  const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
+  const choices: Choice[] = [];
+  for (const file of files) {
+    choices.push({ label: vscode.l10n.t('$(file-media) Open {0}', file.path.split('/').pop() ?? ''), run: () => vscode.commands.executeCommand('vscode.open', file) });
+  }
+  if (files[0]) {
+    choices.push({ label: vscode.l10n.t('$(insert) Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', files[0]) });
+    choices.push({ label: vscode.l10n.t('$(folder-opened) Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', files[0]) });
+  }
+  for (const action of actionsFor(entry)) {
+    if (action === 'retry' && !retryHelps(entry)) continue;
+    choices.push({ label: `$(${actionIcon(action)}) ${actionTitle(action)}`, run: () => runTaskAction(ctx, action, entry.localId) });
+  }
+  if (entry.taskId) {
+    choices.push({ label: vscode.l10n.t('$(copy) Copy Task Id'), run: () => vscode.env.clipboard.writeText(entry.taskId ?? '') });
+  }
+  return choices;
+}
+
 /** `EvoLink: Show Tasks`: the ledger as a list, and what can be done with each task. */
-export async function showTasks(tasks: TaskService, focusId?: string): Promise<void> {
-  const entries = await tasks.list();
+export async function showTasks(ctx: AppContext, focusId?: string): Promise<void> {
+  const entries = await ctx.tasks.list();
+  // Ledger files that could not be read are told once, here and in the log.
+  for (const problem of ctx.tasks.takeProblems()) {
+    ctx.notifier.show('warning', vscode.l10n.t('A task record could not be read and was set aside as {0} ({1}). If it was a paid request, look for it in your EvoLink dashboard.', problem.movedTo, problem.problem));
+  }
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No EvoLink tasks yet. Run "EvoLink: Generate Image..." to start one.'));
+    ctx.notifier.show('info', vscode.l10n.t('No EvoLink tasks yet. Run "EvoLink: Generate Image..." to start one.'));
     return;
   }
   let entry = focusId ? entries.find((candidate) => candidate.localId === focusId) : undefined;
@@ -78,7 +93,7 @@ export async function showTasks(tasks: TaskService, focusId?: string): Promise<v
         detail: [
           candidate.body.model,
           new Date(candidate.createdAt).toLocaleString(vscode.env.language),
-          candidate.creditsUsed !== undefined ? vscode.l10n.t('{0} credits used', candidate.creditsUsed) : vscode.l10n.t('{0} credits reserved', candidate.creditsReserved ?? 0),
+          candidate.creditsUsed !== undefined ? vscode.l10n.t('{0} credits used', credits(candidate.creditsUsed)) : vscode.l10n.t('{0} credits reserved', credits(candidate.creditsReserved ?? 0)),
           candidate.taskId ?? '',
         ]
           .filter(Boolean)
@@ -90,40 +105,6 @@ export async function showTasks(tasks: TaskService, focusId?: string): Promise<v
     entry = picked?.entry;
   }
   if (!entry) return;
-  const files = (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => vscode.Uri.parse(uri));
-  type Action = { label: string; run: () => unknown };
-  const actions: Action[] = [];
-  for (const file of files) {
-    actions.push({ label: vscode.l10n.t('$(file-media) Open {0}', file.path.split('/').pop() ?? ''), run: () => vscode.commands.executeCommand('vscode.open', file) });
-  }
-  if (files[0]) {
-    actions.push({ label: vscode.l10n.t('$(insert) Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', files[0]) });
-    actions.push({ label: vscode.l10n.t('$(folder-opened) Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', files[0]) });
-  }
-  if (entry.state === 'running' || entry.state === 'unknownOutcome') {
-    actions.push({ label: vscode.l10n.t('$(debug-pause) Stop Watching'), run: () => tasks.stopWatching(entry.localId) });
-  }
-  if (entry.state === 'stopped' || entry.state === 'completed' || entry.state === 'unknownOutcome') {
-    actions.push({ label: vscode.l10n.t('$(refresh) Check Again'), run: () => tasks.checkAgain(entry.localId) });
-  }
-  if (entry.state === 'saveFailed' || entry.state === 'completed') {
-    actions.push({
-      label: vscode.l10n.t('$(folder) Save to Another Folder…'),
-      run: async () => {
-        const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Save Images Here') });
-        if (folder?.[0]) await tasks.saveElsewhere(entry.localId, folder[0]);
-      },
-    });
-  }
-  if (entry.state === 'failed') {
-    actions.push({ label: vscode.l10n.t('$(debug-restart) Retry with the Same Settings'), run: () => vscode.commands.executeCommand('evolink.retryTask', entry.localId) });
-  }
-  if (entry.taskId) {
-    actions.push({ label: vscode.l10n.t('$(copy) Copy Task Id'), run: () => vscode.env.clipboard.writeText(entry.taskId ?? '') });
-  }
-  if (entry.state !== 'running' && entry.state !== 'submitting') {
-    actions.push({ label: vscode.l10n.t('$(trash) Remove from List'), run: () => tasks.forget(entry.localId) });
-  }
-  const action = await vscode.window.showQuickPick(actions, { title: altText(entry.request.prompt), placeHolder: stateLabel(entry).replace(/\$\([^)]+\)\s*/g, '') });
-  await action?.run();
+  const choice = await vscode.window.showQuickPick(choicesFor(ctx, entry), { title: altText(entry.request.prompt), placeHolder: stateLabel(entry).replace(/\$\([^)]+\)\s*/g, '') });
+  await choice?.run();
 }

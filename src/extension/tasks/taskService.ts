@@ -1,59 +1,62 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { EvoLinkError, isEvoLinkError } from '../../common/errors';
-import { readImageSize, sniffImageFormat } from '../../common/imageType';
-import { nextPollDelay, pollDeadlineMs } from '../../common/polling';
-import type { CheckedRequest, GenerationRequest } from '../../common/request';
-import type { TaskSnapshot } from '../../common/wire';
-import type { EvoLinkClient } from '../api/client';
+import { EvoLinkError } from '../../common/errors';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
+import { isActive, isTerminal } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
-import { FileSink, readHead } from './fileSink';
-import { newLocalId, type LedgerEntry, type TaskLedger } from './ledger';
-import { saveImage } from './writer';
-
-/** How long result links live. */
-export const resultLifetimeMs = 24 * 3600 * 1000;
+import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
+import { TaskWork, type TaskWorkDeps } from './taskWork';
 
 /** What the task service needs from the window. */
-export interface TaskServiceDeps {
+export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now'> {
   ledger: TaskLedger;
-  client: () => EvoLinkClient;
-  apiKey: () => Promise<string | undefined>;
-  /** A local folder for downloads on their way into the workspace. */
-  downloadsDir: string;
-  log: vscode.LogOutputChannel;
-  /** `<extension-id>/<version>`, written into provenance. */
-  generator: string;
-  /** Multiplies every poll delay; below 1 only in tests against a sped-up simulator. */
-  timeScale: number;
-  maxDownloadBytes: number;
+  times: LifecycleTimes;
+  /** The clock; another in tests (clock skew between windows). */
+  now?: () => number;
 }
 
-interface Watch {
+/** Terminal tasks older than this leave the ledger (their saved files stay). */
+const pruneAfterMs = 30 * 24 * 3600_000;
+
+/** Per task: this window's timer and the requests it has under way. */
+interface Work {
   timer: ReturnType<typeof setTimeout> | undefined;
   controller: AbortController;
+  inFlight: Set<Effect['kind']>;
 }
 
 /**
- * The one task service of a window: submits (once, recorded first), polls every running task on
- * one schedule, and saves results exactly once. Every entry point uses it.
+ * The one task service of a window. It carries out the effects of the lifecycle state machine
+ * (`common/lifecycle.ts`) and feeds their outcomes back to it; it decides nothing about states
+ * itself. Every write goes through the ledger's compare-and-swap, and every change is announced
+ * by `onDidChange`.
  */
 export class TaskService extends DisposableBase {
   private readonly changed = this._register(new vscode.EventEmitter<LedgerEntry>());
-  /** Fires whenever a task of this window changes. */
+  /** Fires whenever a task changes in this window (a copy of the entry as written). */
   readonly onDidChange = this.changed.event;
-  private readonly watches = new Map<string, Watch>();
-  private readonly owner = newLocalId();
+  private readonly removed = this._register(new vscode.EventEmitter<string>());
+  /** Fires with a task's id when it leaves the ledger. */
+  readonly onDidRemove = this.removed.event;
+  /** This window, as the ledger's leases name it. */
+  readonly owner = `host-${randomBytes(6).toString('hex')}`;
+  private readonly work = new Map<string, Work>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Active tasks this window holds the lease of. */
+  private readonly held = new Set<string>();
+  /** Foreign leases as this window saw them: a lease whose revision stays put for long is stale. */
+  private readonly seen = new Map<string, { revision: number; since: number }>();
+  private readonly io: TaskWork;
+  private readonly now: () => number;
 
   constructor(private readonly deps: TaskServiceDeps) {
     super();
-    this._register({ dispose: () => this.stopAll() });
-  }
-
-  /** Tasks this window is watching now. */
-  get watching(): number {
-    return this.watches.size;
+    this.now = deps.now ?? Date.now;
+    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now });
+    const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
+    const sweep = setInterval(() => void this.sweep(), deps.times.leaseStaleMs);
+    this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
   }
 
   /** Every task of the ledger, newest first. */
@@ -65,346 +68,256 @@ export class TaskService extends DisposableBase {
     return this.deps.ledger.get(localId);
   }
 
+  /** Ledger files that could not be read since the last call (for Show Tasks, once). */
+  takeProblems(): LedgerProblem[] {
+    return this.deps.ledger.takeProblems();
+  }
+
+  private context(): LifecycleContext {
+    return { now: this.now(), owner: this.owner, times: this.deps.times };
+  }
+
   /**
-   * Records a request, then submits it. Answers the entry once the service has taken the task.
-   * A refused request leaves nothing behind; a request whose outcome is unknown stays in the
-   * ledger and is looked up again with the same Idempotency-Key.
+   * Records a request, then sends it. Answers the entry once the service has answered, or once
+   * the outcome is known to be unknown (it is then asked again with the same key). A refused
+   * request leaves nothing behind and throws the refusal.
    */
-  async submit(
-    checked: CheckedRequest,
-    request: GenerationRequest,
-    targetFolder: vscode.Uri,
-    lineage: Pick<LedgerEntry, 'sources' | 'maskSource' | 'editOf'> = {},
-  ): Promise<LedgerEntry> {
-    const apiKey = await this.requireKey();
+  async submit(input: Omit<NewEntry, 'localId' | 'idempotencyKey'>): Promise<LedgerEntry> {
     const localId = newLocalId();
-    const entry: LedgerEntry = {
-      localId,
-      idempotencyKey: localId,
-      createdAt: Date.now(),
-      state: 'submitting',
-      request,
-      body: checked.body,
-      targetFolder: targetFolder.toString(),
-      estimatedSeconds: checked.model.estimatedSeconds,
-      progress: 0,
-      polls: 0,
-      creditsReserved: checked.reservedCredits,
-      updatedAt: Date.now(),
-    };
-    if (lineage.sources) entry.sources = lineage.sources;
-    if (lineage.maskSource) entry.maskSource = lineage.maskSource;
-    if (lineage.editOf) entry.editOf = lineage.editOf;
-    await this.deps.ledger.put(entry);
-    this.deps.log.info(`Submitting ${localId}: ${checked.body.model}, n=${checked.body.n}, size=${checked.body.size}`);
-    this.deps.log.trace(`Prompt of ${localId}: ${request.prompt}`);
+    const made = createEntry({ ...input, localId, idempotencyKey: localId }, this.context());
+    const entry = await this.deps.ledger.create(made.entry!);
+    this.afterWrite(entry);
+    this.deps.log.info(`Submitting ${localId}: ${entry.body.model}, n=${entry.body.n}, size=${entry.body.size}`);
+    this.deps.log.trace(`Prompt of ${localId}: ${entry.request.prompt}`);
+    const work = this.workOf(localId);
+    work.inFlight.add('send');
+    let refusal;
     try {
-      const { task } = await this.deps.client().submit(checked.body, entry.idempotencyKey, { apiKey });
-      await this.accept(entry, task);
-    } catch (error) {
-      if (isEvoLinkError(error) && error.details.outcomeUnknown) {
-        entry.state = 'unknownOutcome';
-        entry.error = { reason: error.reason, message: error.message };
-        await this.update(entry);
-        this.schedule(entry, 30_000);
-      } else {
+      refusal = await this.io.send(work, entry, (event) => this.dispatch(localId, event), true);
+    } finally {
+      work.inFlight.delete('send');
+    }
+    const now = await this.get(localId);
+    if (!now) throw refusal ?? new EvoLinkError('invalidResponse', 'The request was dropped.');
+    return now;
+  }
+
+  /** Applies an event to a task: the machine's answer is written (compare-and-swap) and carried out. */
+  dispatch(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
+    const previous = this.queues.get(localId) ?? Promise.resolve();
+    const run = previous.then(() => this.apply(localId, event));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(localId, settled);
+    void settled.then(() => {
+      if (this.queues.get(localId) === settled) this.queues.delete(localId);
+    });
+    return run;
+  }
+
+  private async apply(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.deps.ledger.get(localId);
+      if (!current) {
+        this.carryOut(localId, undefined, [{ kind: 'stop' }]);
+        return undefined;
+      }
+      const step = next(current, event, this.context());
+      let result = current;
+      if (step.changed && step.entry === undefined) {
         await this.deps.ledger.remove(localId);
+        this.held.delete(localId);
+        this.removed.fire(localId);
+        this.carryOut(localId, undefined, step.effects);
+        return undefined;
       }
-      throw error;
-    }
-    return entry;
-  }
-
-  /** Resumes the ledger after a start: polls what runs, saves what completed, looks up what is unknown. */
-  async resume(): Promise<void> {
-    for (const entry of await this.deps.ledger.list()) {
-      if (entry.state === 'running') {
-        this.deps.log.info(`Resuming ${entry.localId} (${entry.taskId ?? 'no task id'})`);
-        this.schedule(entry, 0);
-      } else if (entry.state === 'completed') {
-        void this.save(entry.localId);
-      } else if (entry.state === 'submitting' || entry.state === 'unknownOutcome') {
-        this.schedule(entry, 0);
+      if (step.changed && step.entry) {
+        const written = await this.deps.ledger.write(step.entry, current.revision);
+        if (!written) continue; // Another window wrote first: read it again and decide again.
+        result = written;
+        if (current.state !== written.state) this.deps.log.info(`${localId}: ${current.state} -> ${written.state} (${event.type})`);
+        this.afterWrite(written);
       }
+      this.carryOut(localId, result, step.effects);
+      return result;
     }
+    this.deps.log.warn(`${localId}: ${event.type} could not be written; other windows kept writing first`);
+    return this.deps.ledger.get(localId);
   }
 
-  /** Stops watching a task; it stays in the ledger and can be checked again. */
-  async stopWatching(localId: string): Promise<void> {
-    this.unwatch(localId);
-    const entry = await this.deps.ledger.get(localId);
-    if (entry && (entry.state === 'running' || entry.state === 'unknownOutcome' || entry.state === 'submitting')) {
-      entry.state = entry.taskId ? 'stopped' : 'unknownOutcome';
-      await this.update(entry);
-    }
-  }
-
-  /** Looks at a stopped task again, or retries saving a completed one. */
-  async checkAgain(localId: string): Promise<void> {
-    const entry = await this.deps.ledger.get(localId);
-    if (!entry) return;
-    if (entry.state === 'stopped') {
-      entry.state = 'running';
-      entry.createdAt = Math.min(entry.createdAt, Date.now());
-      entry.polls = Math.max(entry.polls, 1);
-      await this.update(entry);
-      this.schedule(entry, 0);
-    } else if (entry.state === 'completed' || entry.state === 'saveFailed') {
-      await this.save(localId);
-    } else if (entry.state === 'unknownOutcome') {
-      this.schedule(entry, 0);
-    }
-  }
-
-  /** Saves a task whose saving failed into another folder. */
-  async saveElsewhere(localId: string, folder: vscode.Uri): Promise<void> {
-    const entry = await this.deps.ledger.get(localId);
-    if (!entry) return;
-    entry.targetFolder = folder.toString();
-    if (entry.state === 'saveFailed') entry.state = 'completed';
-    await this.update(entry);
-    await this.save(localId);
-  }
-
-  /** Removes a finished task from the ledger (its saved files stay). */
-  async forget(localId: string): Promise<void> {
-    this.unwatch(localId);
-    await this.deps.ledger.remove(localId);
-  }
-
-  private async requireKey(): Promise<string> {
-    const key = await this.deps.apiKey();
-    if (!key) throw new EvoLinkError('auth', vscode.l10n.t('No API key is set.'));
-    return key;
-  }
-
-  private async update(entry: LedgerEntry): Promise<void> {
-    entry.updatedAt = Date.now();
-    await this.deps.ledger.put(entry);
+  private afterWrite(entry: LedgerEntry): void {
+    if (entry.lease?.owner === this.owner && isActive(entry.state)) this.held.add(entry.localId);
+    else this.held.delete(entry.localId);
     this.changed.fire({ ...entry });
   }
 
-  private async accept(entry: LedgerEntry, task: TaskSnapshot): Promise<void> {
-    entry.taskId = task.id;
-    entry.state = 'running';
-    entry.estimatedSeconds = task.estimatedSeconds ?? entry.estimatedSeconds;
-    entry.creditsReserved = task.creditsReserved ?? entry.creditsReserved;
-    delete entry.error;
-    await this.update(entry);
-    this.deps.log.info(`Task ${task.id} accepted for ${entry.localId}`);
-    this.schedule(entry);
+  private workOf(localId: string): Work {
+    let work = this.work.get(localId);
+    if (!work) {
+      work = { timer: undefined, controller: new AbortController(), inFlight: new Set() };
+      this.work.set(localId, work);
+    }
+    return work;
   }
 
-  private schedule(entry: LedgerEntry, delayMs?: number): void {
-    this.unwatch(entry.localId);
-    const observation = {
-      submittedAt: entry.createdAt,
-      estimatedSeconds: entry.estimatedSeconds,
-      progress: entry.progress,
-      progressAt: entry.progressAt ?? entry.createdAt,
-      polls: entry.polls,
-    };
-    const delay = (delayMs ?? nextPollDelay(observation, Date.now())) * this.deps.timeScale;
-    const watch: Watch = { timer: undefined, controller: new AbortController() };
-    watch.timer = setTimeout(() => {
-      watch.timer = undefined;
-      void this.step(entry.localId, watch);
-    }, delay);
-    this.watches.set(entry.localId, watch);
+  /** Stops this window's work on a task: its timer, and every request under way. */
+  private stop(localId: string): void {
+    const work = this.work.get(localId);
+    if (!work) return;
+    if (work.timer) clearTimeout(work.timer);
+    work.controller.abort();
+    this.work.delete(localId);
   }
 
-  private unwatch(localId: string): void {
-    const watch = this.watches.get(localId);
-    if (watch) {
-      if (watch.timer) clearTimeout(watch.timer);
-      watch.controller.abort();
-      this.watches.delete(localId);
+  private carryOut(localId: string, entry: LedgerEntry | undefined, effects: Effect[]): void {
+    if (this.isDisposed) return;
+    const dispatch = (event: LifecycleEvent): Promise<LedgerEntry | undefined> => this.dispatch(localId, event);
+    for (const effect of effects) {
+      if (effect.kind === 'stop') {
+        this.stop(localId);
+        continue;
+      }
+      if (effect.kind === 'discard') {
+        void this.io.discard(effect.paths);
+        continue;
+      }
+      if (!entry) continue;
+      const work = this.workOf(localId);
+      if (effect.kind === 'wake') {
+        this.wake(localId, work, effect.event, effect.delayMs);
+        continue;
+      }
+      // One request of a kind at a time per task: pressing Check Again twice saves once.
+      if (work.inFlight.has(effect.kind)) continue;
+      work.inFlight.add(effect.kind);
+      const done = (): void => void work.inFlight.delete(effect.kind);
+      const running =
+        effect.kind === 'send' ? this.io.send(work, entry, dispatch)
+        : effect.kind === 'poll' ? this.io.poll(work, entry, dispatch)
+        : effect.kind === 'save' ? this.io.save(work, entry, dispatch)
+        : this.io.findInList(work, entry, dispatch);
+      void running.then(done, (error: unknown) => {
+        done();
+        this.deps.log.error(`${localId}: ${effect.kind} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   }
 
-  private stopAll(): void {
-    for (const localId of [...this.watches.keys()]) this.unwatch(localId);
+  private wake(localId: string, work: Work, event: WakeEvent, delayMs: number): void {
+    if (work.timer) clearTimeout(work.timer);
+    work.timer = setTimeout(() => {
+      work.timer = undefined;
+      if (event === 'leaseCheck') void this.takeUp(localId);
+      else void this.dispatch(localId, { type: event });
+    }, delayMs);
   }
 
-  /** One step of a watched task: a look-up of an unknown submit, or a read of a running task. */
-  private async step(localId: string, watch: Watch): Promise<void> {
-    if (this.isDisposed || this.watches.get(localId) !== watch) return;
-    const entry = await this.deps.ledger.get(localId);
-    if (!entry) {
-      this.watches.delete(localId);
-      return;
-    }
-    try {
-      if (entry.state === 'submitting' || entry.state === 'unknownOutcome') {
-        await this.lookUp(entry, watch);
-      } else if (entry.state === 'running') {
-        await this.poll(entry, watch);
+  private renewLeases(): void {
+    for (const localId of this.held) void this.dispatch(localId, { type: 'renew' });
+  }
+
+  /** Takes up an active task: at once when nobody holds it, or once its holder's lease is stale. */
+  private async takeUp(localId: string, known?: LedgerEntry): Promise<void> {
+    const entry = known ?? (await this.deps.ledger.get(localId));
+    if (!entry || !isActive(entry.state) || this.held.has(localId)) return;
+    const holder = entry.lease?.owner;
+    let leaseStale = false;
+    if (holder !== undefined && holder !== this.owner) {
+      const seen = this.seen.get(localId);
+      if (!seen || seen.revision !== entry.revision) {
+        this.seen.set(localId, { revision: entry.revision, since: this.now() });
       } else {
-        this.watches.delete(localId);
+        leaseStale = this.now() - seen.since >= this.deps.times.leaseStaleMs;
       }
-    } catch (error) {
-      if (this.watches.get(localId) === watch) this.watches.delete(localId);
-      if (!isEvoLinkError(error, 'cancelled')) {
-        this.deps.log.error(`Task ${localId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (holder !== undefined && holder !== this.owner && !leaseStale) {
+      this.wake(localId, this.workOf(localId), 'leaseCheck', this.deps.times.leaseStaleMs);
+      return;
+    }
+    if (leaseStale) this.deps.log.warn(`${localId}: the window that worked on it stopped answering; this window takes it over`);
+    this.seen.delete(localId);
+    await this.dispatch(localId, { type: 'resume', leaseStale });
+  }
+
+  /**
+   * Resumes the ledger after a start, or when a key is set: every active task this window does
+   * not work on yet is taken up. Old finished tasks leave the ledger.
+   */
+  async resume(): Promise<void> {
+    await this.deps.ledger.sweep(3600_000);
+    const entries = await this.deps.ledger.list();
+    for (const entry of entries) {
+      if (isTerminal(entry.state) && this.now() - entry.updatedAt > pruneAfterMs) {
+        await this.dispatch(entry.localId, { type: 'forget' });
+      } else if (this.held.has(entry.localId)) {
+        // Already this window's: what waited for a key looks again now.
+        if (entry.state === 'running') void this.dispatch(entry.localId, { type: 'pollDue' });
+        if (entry.state === 'unknownOutcome') void this.dispatch(entry.localId, { type: 'lookupDue' });
+      } else if (isActive(entry.state)) {
+        this.deps.log.info(`Resuming ${entry.localId} (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
+        await this.takeUp(entry.localId, entry);
       }
+    }
+    await this.io.cleanDownloads(entries);
+  }
+
+  /** Looks for active tasks that nobody works on any more (a window closed or stopped answering). */
+  private async sweep(): Promise<void> {
+    if (this.isDisposed) return;
+    for (const entry of await this.deps.ledger.list()) {
+      if (isActive(entry.state) && !this.held.has(entry.localId) && !this.work.get(entry.localId)?.timer) await this.takeUp(entry.localId, entry);
     }
   }
 
-  /** Sends the recorded submit again with its Idempotency-Key: the service answers the original task. */
-  private async lookUp(entry: LedgerEntry, watch: Watch): Promise<void> {
-    this.watches.delete(entry.localId);
-    try {
-      const { task, replayed } = await this.deps.client().submit(entry.body, entry.idempotencyKey, { apiKey: await this.requireKey(), signal: watch.controller.signal });
-      this.deps.log.info(`Looked up ${entry.localId}: ${replayed ? 'the service had it' : 'the service took it now'} (${task.id})`);
-      await this.accept(entry, task);
-    } catch (error) {
-      if (isEvoLinkError(error, 'cancelled')) return;
-      if (isEvoLinkError(error) && (error.details.outcomeUnknown || error.reason === 'rateLimited' || error.reason === 'auth')) {
-        entry.state = 'unknownOutcome';
-        entry.error = { reason: error.reason, message: error.message };
-        await this.update(entry);
-        this.schedule(entry, 60_000);
-        return;
-      }
-      entry.state = 'failed';
-      entry.error = { reason: isEvoLinkError(error) ? error.reason : 'unknown', message: error instanceof Error ? error.message : String(error) };
-      await this.update(entry);
-    }
+  /** Stops watching a task; it stays in the ledger and can be checked again. Never re-sent on its own. */
+  stopWatching(localId: string): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'stopWatching' });
   }
 
-  private async poll(entry: LedgerEntry, watch: Watch): Promise<void> {
-    if (Date.now() - entry.createdAt > pollDeadlineMs(entry.estimatedSeconds) * this.deps.timeScale && entry.polls > 1) {
-      this.watches.delete(entry.localId);
-      entry.state = 'stopped';
-      await this.update(entry);
-      this.deps.log.warn(`Task ${entry.taskId} is past its deadline; it stays in the ledger ("Check Again")`);
-      return;
-    }
-    let snapshot: TaskSnapshot;
-    try {
-      snapshot = await this.deps.client().getTask(entry.taskId as string, { apiKey: await this.requireKey(), signal: watch.controller.signal });
-    } catch (error) {
-      if (isEvoLinkError(error, 'cancelled')) return;
-      entry.polls++;
-      if (isEvoLinkError(error, 'notFound')) {
-        entry.state = 'failed';
-        entry.error = { reason: 'taskFailed', code: 'resource_not_found', message: error.message };
-        this.watches.delete(entry.localId);
-        await this.update(entry);
-        return;
-      }
-      const reason = isEvoLinkError(error) ? error.reason : 'error';
-      this.deps.log.warn(`Reading task ${entry.taskId} failed (${reason}); trying again later`);
-      await this.deps.ledger.put(entry);
-      // Without a valid key, reading again soon cannot help; a new key resumes it at once.
-      this.schedule(entry, reason === 'auth' ? 5 * 60_000 : 15_000);
-      return;
-    }
-    entry.polls++;
-    if (snapshot.progress !== entry.progress) {
-      entry.progress = snapshot.progress;
-      entry.progressAt = Date.now();
-    }
-    if (snapshot.creditsUsed !== undefined) entry.creditsUsed = snapshot.creditsUsed;
-    switch (snapshot.state) {
-      case 'completed':
-        this.watches.delete(entry.localId);
-        entry.state = 'completed';
-        entry.completedAt = Date.now();
-        entry.resultUrls = snapshot.resultUrls;
-        entry.progress = 100;
-        await this.update(entry);
-        await this.save(entry.localId);
-        return;
-      case 'failed':
-      case 'cancelled':
-        this.watches.delete(entry.localId);
-        entry.state = 'failed';
-        entry.error = {
-          reason: 'taskFailed',
-          code: snapshot.error?.code ?? (snapshot.state === 'cancelled' ? 'request_cancelled' : 'unknown_error'),
-          message: snapshot.error?.message ?? '',
-        };
-        await this.update(entry);
-        return;
-      default:
-        await this.update(entry);
-        this.schedule(entry);
-    }
+  /** Looks at a stopped task again, or retries saving one whose saving failed. */
+  checkAgain(localId: string): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'checkAgain' });
   }
 
-  /** Downloads and saves every result not saved yet, under a claim, so that no window does it twice. */
-  private async save(localId: string): Promise<void> {
-    const ledger = this.deps.ledger;
-    if (!(await ledger.claim(localId, this.owner))) {
-      this.deps.log.info(`${localId} is being saved by another window`);
-      return;
-    }
-    const heartbeat = setInterval(() => void ledger.touchClaim(localId, this.owner), 30_000);
-    try {
-      const entry = await ledger.get(localId);
-      if (!entry || (entry.state !== 'completed' && entry.state !== 'saveFailed')) return;
-      const urls = entry.resultUrls ?? [];
-      if (urls.length === 0) {
-        entry.state = 'failed';
-        entry.error = { reason: 'invalidResponse', code: 'no_results', message: 'The task completed without a result.' };
-        await this.update(entry);
-        return;
-      }
-      entry.saved ??= urls.map(() => null);
-      entry.pending ??= urls.map(() => null);
-      await mkdir(this.deps.downloadsDir, { recursive: true });
-      const folder = vscode.Uri.parse(entry.targetFolder);
-      for (const [index, url] of urls.entries()) {
-        if (entry.saved[index]) continue;
-        let downloaded = entry.pending[index] ?? null;
-        let head: Uint8Array;
-        if (downloaded) {
-          head = await readHead(downloaded);
-        } else {
-          if (entry.completedAt && Date.now() - entry.completedAt > resultLifetimeMs) {
-            entry.state = 'expired';
-            await this.update(entry);
-            return;
-          }
-          const path = join(this.deps.downloadsDir, `${localId}-${index}`);
-          const sink = new FileSink(path);
-          try {
-            await this.deps.client().download(url, sink, { maxBytes: this.deps.maxDownloadBytes });
-          } finally {
-            await sink.close();
-          }
-          head = sink.head;
-          downloaded = path;
-          entry.pending[index] = path;
-          await ledger.put(entry);
-        }
-        const format = sniffImageFormat(head);
-        if (!format) {
-          throw new EvoLinkError('invalidResponse', 'A result is not an image the extension knows (PNG, JPEG, WebP, GIF, BMP, TIFF).');
-        }
-        const saved = await saveImage(vscode.Uri.file(downloaded), format, folder, entry, index, readImageSize(head), this.deps.generator);
-        entry.saved[index] = saved.toString();
-        entry.pending[index] = null;
-        await ledger.put(entry);
-        await rm(downloaded, { force: true });
-        this.deps.log.info(`Saved ${saved.toString(true)}`);
-      }
-      entry.state = 'saved';
-      delete entry.error;
-      await this.update(entry);
-    } catch (error) {
-      const entry = await ledger.get(localId);
-      if (entry) {
-        if (isEvoLinkError(error, 'expired')) entry.state = 'expired';
-        else if (isEvoLinkError(error, 'fileSystem')) entry.state = 'saveFailed';
-        entry.error = { reason: isEvoLinkError(error) ? error.reason : 'unknown', message: error instanceof Error ? error.message : String(error) };
-        await this.update(entry);
-      }
-      this.deps.log.error(`Saving ${localId} failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      clearInterval(heartbeat);
-      await ledger.release(localId, this.owner);
-    }
+  /** Looks for a task whose submit was never answered. */
+  checkForIt(localId: string): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'checkForIt' });
+  }
+
+  /** Sends an unconfirmed request again with a new key: it may be charged twice (the user agreed). */
+  submitAgain(localId: string): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'submitAgain', idempotencyKey: newLocalId() });
+  }
+
+  /** Saves a task's results into another folder. */
+  saveElsewhere(localId: string, folder: vscode.Uri): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'saveElsewhere', folder: folder.toString() });
+  }
+
+  /** Removes a task that is not active from the ledger (its saved files stay). */
+  forget(localId: string): Promise<LedgerEntry | undefined> {
+    return this.dispatch(localId, { type: 'forget' });
+  }
+
+  /** Waits for what this window has under way on a task's ledger entry to be written. */
+  async settled(localId: string): Promise<void> {
+    await this.queues.get(localId);
+  }
+
+  /**
+   * Lets go of every task this window works on, so that the next window takes them up at once
+   * (a reload, or another window), and stops all work. Returns when the ledger is written.
+   */
+  async release(): Promise<void> {
+    const held = [...this.held];
+    for (const localId of [...this.work.keys()]) this.stop(localId);
+    await Promise.all(held.map((localId) => this.dispatch(localId, { type: 'release' }).catch(() => undefined)));
+  }
+
+  override dispose(): void {
+    for (const localId of [...this.work.keys()]) this.stop(localId);
+    super.dispose();
   }
 }

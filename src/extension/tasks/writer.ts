@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
-import { imageFormats } from '../../common/imageType';
+import { EvoLinkError } from '../../common/errors';
+import { imageFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
+import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { ImageFormat } from '../../common/models';
 import { editStem, provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
-import { EvoLinkError } from '../../common/errors';
 import type { Provenance } from '../../common/provenance';
-import type { LedgerEntry } from './ledger';
+import { displayPath } from '../ui/paths';
+import { readHeadAndTail } from './fileSink';
+import { fileErrorCode, type ResultWriter } from './taskWork';
 
 /** The output folder of a workspace folder: `evolink.outputFolder` relative to it. */
 export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vscode.Uri {
@@ -36,73 +39,90 @@ export async function exists(uri: vscode.Uri): Promise<boolean> {
 }
 
 function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
-  const detail = error instanceof Error ? error.message : String(error);
-  return new EvoLinkError('fileSystem', `${uri.path}: ${detail}`, { cause: error });
+  // What the user reads names the folder as they know it; the machine's path stays in the log.
+  return new EvoLinkError('fileSystem', `${displayPath(uri)} cannot be written.`, { code: fileErrorCode(error), path: displayPath(uri), cause: error });
+}
+
+/** The provenance of a saved result: what made it, without upload links or paths of the machine. */
+function provenanceFor(entry: LedgerEntry, index: number, format: ImageFormat, size: { width: number; height: number } | undefined, generator: string): Provenance {
+  // The prompt and model have their own fields; upload links are private and expire.
+  const parameters: Record<string, unknown> = { ...entry.body };
+  for (const key of ['prompt', 'model', 'image_urls', 'mask_url']) delete parameters[key];
+  const provenance: Provenance = {
+    version: 1,
+    generator,
+    prompt: entry.request.prompt,
+    model: entry.body.model,
+    parameters,
+    resultIndex: index,
+    createdAt: new Date(entry.createdAt).toISOString(),
+    ...(entry.taskId ? { taskId: entry.taskId } : {}),
+    ...(entry.creditsUsed !== undefined ? { creditsUsed: entry.creditsUsed } : {}),
+    // Sources by the name the user knows them by: workspace-relative, or a file name.
+    sources: (entry.sources ?? []).map((uri) => displayPath(vscode.Uri.parse(uri))),
+    format,
+  };
+  if (entry.completedAt) provenance.completedAt = new Date(entry.completedAt).toISOString();
+  if (size) {
+    provenance.width = size.width;
+    provenance.height = size.height;
+  }
+  return provenance;
 }
 
 /**
- * Saves a downloaded image into its folder through `vscode.workspace.fs` (so remote, WSL and
- * virtual workspaces work): under a temporary name first, then renamed to a new, unique name
- * derived from the prompt, never over an existing file. The provenance file is written beside it.
+ * Writes a verified download into its folder through `vscode.workspace.fs` (so remote, WSL and
+ * virtual workspaces work): under a temporary name of this window first (two windows never share
+ * one), then renamed to a new, unique name derived from the prompt, never over an existing file.
+ * The provenance file is written beside it.
  */
-export async function saveImage(
-  downloaded: vscode.Uri,
-  format: ImageFormat,
-  folder: vscode.Uri,
-  entry: LedgerEntry,
-  index: number,
-  size: { width: number; height: number } | undefined,
-  generator: string,
-): Promise<vscode.Uri> {
-  try {
-    await vscode.workspace.fs.createDirectory(folder);
-  } catch (error) {
-    throw fileSystemError(error, folder);
-  }
-  // An edit is named after its original (`photo.edit-1.png`); anything else after its prompt.
-  const original = entry.editOf ? fileName(vscode.Uri.parse(entry.editOf)) : undefined;
-  const stem = original ? editStem(original) : stemFromPrompt(entry.request.prompt);
-  const extension = imageFormats[format].extension;
-  const partial = vscode.Uri.joinPath(folder, `.${entry.localId}-${index}.partial`);
-  try {
-    await vscode.workspace.fs.copy(downloaded, partial, { overwrite: true });
-  } catch (error) {
-    throw fileSystemError(error, partial);
-  }
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
-    const name = uniqueName(stem, extension, taken, original !== undefined);
-    const target = vscode.Uri.joinPath(folder, name);
+export function createResultWriter(generator: string): ResultWriter {
+  return async (kept, entry, index, owner) => {
+    const { head } = await readHeadAndTail(kept);
+    const format = sniffImageFormat(head);
+    if (!format) throw new EvoLinkError('invalidResponse', 'The kept download is not an image.', { code: 'notImage' });
+    const folder = vscode.Uri.parse(entry.targetFolder);
     try {
-      await vscode.workspace.fs.rename(partial, target, { overwrite: false });
+      await vscode.workspace.fs.createDirectory(folder);
     } catch (error) {
-      if (await exists(target)) continue; // Another writer took the name first.
+      throw fileSystemError(error, folder);
+    }
+    // An edit is named after its original (`photo.edit-1.png`); anything else after its prompt.
+    const original = entry.editOf ? fileName(vscode.Uri.parse(entry.editOf)) : undefined;
+    const stem = original ? editStem(original) : stemFromPrompt(entry.request.prompt);
+    const extension = imageFormats[format].extension;
+    const partialPrefix = `.${entry.localId}-${index}-`;
+    const partial = vscode.Uri.joinPath(folder, `${partialPrefix}${owner}.partial`);
+    // A window that held this task before and closed mid-write left its own temporary file.
+    for (const [name] of await vscode.workspace.fs.readDirectory(folder).then(undefined, () => [] as [string, vscode.FileType][])) {
+      if (name.startsWith(partialPrefix) && name.endsWith('.partial') && name !== fileName(partial)) {
+        await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, name)).then(undefined, () => undefined);
+      }
+    }
+    try {
+      await vscode.workspace.fs.copy(vscode.Uri.file(kept), partial, { overwrite: true });
+    } catch (error) {
       await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
-      throw fileSystemError(error, target);
+      throw fileSystemError(error, folder);
     }
-    const provenance: Provenance = {
-      version: 1,
-      generator,
-      prompt: entry.request.prompt,
-      model: entry.body.model,
-      parameters: Object.fromEntries(Object.entries(entry.body).filter(([key]) => key !== 'prompt' && key !== 'model')),
-      resultIndex: index,
-      createdAt: new Date(entry.createdAt).toISOString(),
-      ...(entry.taskId ? { taskId: entry.taskId } : {}),
-      ...(entry.creditsUsed !== undefined ? { creditsUsed: entry.creditsUsed } : {}),
-      sources: entry.sources ?? [],
-      format,
-    };
-    if (entry.completedAt) provenance.completedAt = new Date(entry.completedAt).toISOString();
-    if (size) {
-      provenance.width = size.width;
-      provenance.height = size.height;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
+      const name = uniqueName(stem, extension, taken, original !== undefined);
+      const target = vscode.Uri.joinPath(folder, name);
+      try {
+        await vscode.workspace.fs.rename(partial, target, { overwrite: false });
+      } catch (error) {
+        if (await exists(target)) continue; // Another writer took the name first.
+        await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+        throw fileSystemError(error, folder);
+      }
+      const provenance = provenanceFor(entry, index, format, readImageSize(head), generator);
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, provenanceName(name)), new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`)).then(undefined, () => undefined);
+      return target;
     }
-    const provenanceUri = vscode.Uri.joinPath(folder, provenanceName(name));
-    await vscode.workspace.fs.writeFile(provenanceUri, new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`)).then(undefined, () => undefined);
-    return target;
-  }
-  throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension} in ${folder.path}`);
+    await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+    throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
+  };
 }
 
 /**

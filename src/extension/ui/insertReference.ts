@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { formatReference, relativePath, syntaxFor } from '../../common/reference';
 import { provenanceName } from '../../common/naming';
+import { savedFiles } from '../../common/taskState';
 import type { TaskService } from '../tasks/taskService';
+import type { Notifier } from './notifier';
 
 async function promptOf(image: vscode.Uri): Promise<string> {
   const name = image.path.split('/').pop() ?? '';
@@ -19,15 +21,15 @@ async function promptOf(image: vscode.Uri): Promise<string> {
  * `EvoLink: Insert Image Reference`: a reference to an image at the cursor, relative to the
  * document, in the syntax of its language, with the prompt as alt text. Answers the inserted text.
  */
-export async function insertImageReference(tasks: TaskService, image?: vscode.Uri): Promise<string | undefined> {
+export async function insertImageReference({ tasks, notifier }: { tasks: TaskService; notifier: Notifier }, image?: vscode.Uri): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file to insert an image reference into.'));
+    notifier.show('info', vscode.l10n.t('Open a file to insert an image reference into.'));
     return undefined;
   }
   let target = image;
   if (!target) {
-    const saved = (await tasks.list()).flatMap((entry) => (entry.saved ?? []).filter((uri): uri is string => Boolean(uri)).map((uri) => ({ uri: vscode.Uri.parse(uri), prompt: entry.request.prompt })));
+    const saved = (await tasks.list()).flatMap((entry) => savedFiles(entry).map((uri) => ({ uri: vscode.Uri.parse(uri), prompt: entry.request.prompt })));
     const browse = { label: vscode.l10n.t('$(folder-opened) Choose an image file…'), uri: undefined as vscode.Uri | undefined, description: '' };
     const picked = await vscode.window.showQuickPick(
       [...saved.map((item) => ({ label: vscode.workspace.asRelativePath(item.uri), description: item.prompt.slice(0, 80), uri: item.uri })), browse],

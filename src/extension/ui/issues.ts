@@ -41,10 +41,14 @@ export function localizeIssue(issue: RequestIssue): string {
       return vscode.l10n.t('Reference image {index} is {width}x{height}; its aspect ratio must lie between {min} and {max}.', v);
     case 'referenceNotImage':
       return vscode.l10n.t('Reference image {index} is not an image file.', v);
+    case 'referenceTruncated':
+      return vscode.l10n.t('Reference image {index} is cut off: the file ends before the image does. Save or copy it again.', v);
     case 'referencesWithOutputs':
       return vscode.l10n.t('{count} reference images and {n} outputs make more than {max}; ask for fewer images or use fewer references.', v);
     case 'maskNeedsOneReference':
       return vscode.l10n.t('A mask needs exactly one reference image ({count} given).', v);
+    case 'maskTruncated':
+      return vscode.l10n.t('The mask file is cut off: it ends before the image does. Paint it again.');
     case 'maskFormat':
       return vscode.l10n.t('The mask is {format}; it must be a PNG.', v);
     case 'maskBytes':

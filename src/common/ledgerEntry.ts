@@ -1,0 +1,188 @@
+import * as z from 'zod/mini';
+import { requestOptionsSchema } from './requestOptions';
+
+/*
+ * One task of the ledger, as it is written to disk: every paid request from before it is sent
+ * until its results are saved. Every read is parsed with this schema; a file that does not parse
+ * is set aside, never silently dropped (see the ledger in the extension). Entries written by
+ * version 1 of the ledger (no `version` field) are read and upgraded.
+ */
+
+/** Every state a task can be in. The transitions between them are in `lifecycle.ts`, and only there. */
+export const entryStates = [
+  /** Recorded, and the submit is being sent. */
+  'submitting',
+  /** The submit's answer was lost: it is asked again with the same Idempotency-Key, within the replay window. */
+  'unknownOutcome',
+  /** No answer, and past the replay window (or no longer watched): EvoLink may have the request. Never re-sent on its own. */
+  'unconfirmed',
+  /** Accepted by EvoLink; being polled. */
+  'running',
+  /** Accepted, but no longer polled (the user stopped watching, or it ran past its deadline). */
+  'stopped',
+  /** Completed at EvoLink; its results wait for a window to save them. */
+  'completed',
+  /** Results are being downloaded and written by the window that holds the lease. */
+  'saving',
+  /** Downloading or writing failed; what was downloaded is kept, and the user can try again or elsewhere. */
+  'saveFailed',
+  'saved',
+  /** The task failed at EvoLink, or EvoLink refused the request (nothing is charged). */
+  'failed',
+  /** Cancelled at EvoLink. */
+  'cancelled',
+  /** The result links expired (24 h) before every result was saved. */
+  'expired',
+] as const;
+
+/** Where a task is in its life. */
+export type EntryState = (typeof entryStates)[number];
+
+/** The wire body of the submit, kept so that a replay sends exactly the same bytes. */
+export const submitBodySchema = z.object({
+  model: z.string(),
+  prompt: z.string(),
+  size: z.string(),
+  n: z.int(),
+  quality: z.optional(z.string()),
+  prompt_priority: z.optional(z.string()),
+  image_urls: z.optional(z.array(z.string())),
+  mask_url: z.optional(z.string()),
+});
+
+/**
+ * Why a task needs attention or failed. `reason` is an error reason of the taxonomy
+ * (`errors.ts`); `code` is the service's code or one of the extension's own (`no_results`,
+ * `notImage`, `diskFull`, …); `path` is workspace-relative, never a path of the machine.
+ */
+export const entryErrorSchema = z.object({
+  reason: z.string(),
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
+  status: z.optional(z.number()),
+  path: z.optional(z.string()),
+  requestId: z.optional(z.string()),
+});
+
+/** Why a task needs attention or failed. */
+export type EntryError = z.infer<typeof entryErrorSchema>;
+
+/** One result of a task: the saved file, or the verified download kept until it is saved. */
+export const resultSlotSchema = z.object({
+  /** The saved image (a URI string). */
+  saved: z.optional(z.string()),
+  /** The downloaded image waiting in extension storage (a local path). */
+  kept: z.optional(z.string()),
+  /** The link had expired before this result was downloaded. */
+  expired: z.optional(z.boolean()),
+});
+
+/** Which window works on an active task, and since when (on that window's clock; informative only). */
+export const leaseSchema = z.object({ owner: z.string(), at: z.number() });
+
+/** One task of the ledger. */
+export const ledgerEntrySchema = z.object({
+  version: z.literal(2),
+  localId: z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/)),
+  idempotencyKey: z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/)),
+  /** Goes up by one with every write; a write that expects another revision is refused. */
+  revision: z.int().check(z.nonnegative()),
+  state: z.enum(entryStates),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  request: requestOptionsSchema,
+  body: submitBodySchema,
+  /** The folder the results go to (a URI string). */
+  targetFolder: z.string(),
+  /** Local images the request was made from (URI strings), for lineage and retries. */
+  sources: z.optional(z.array(z.string())),
+  /** The painted mask the request was made with (a URI string), for a retry. */
+  maskSource: z.optional(z.string()),
+  /** An edit of this image (a URI string): results go beside it as `<name>.edit-N.<ext>`. */
+  editOf: z.optional(z.string()),
+  /** When the submit with this Idempotency-Key was first sent; the replay window counts from here. */
+  sentAt: z.number(),
+  /** How many times the submit was sent with this key (replays included). */
+  sends: z.int(),
+  /** False once the user stopped watching: nothing is sent or polled for it on its own any more. */
+  watch: z.boolean(),
+  taskId: z.optional(z.string()),
+  estimatedSeconds: z.number(),
+  progress: z.number(),
+  progressAt: z.optional(z.number()),
+  polls: z.int(),
+  /** The poll deadline counts from here: the submit, or the last "Check Again". */
+  watchedSince: z.optional(z.number()),
+  creditsReserved: z.optional(z.number()),
+  creditsUsed: z.optional(z.number()),
+  resultUrls: z.optional(z.array(z.string())),
+  completedAt: z.optional(z.number()),
+  results: z.optional(z.array(resultSlotSchema)),
+  lease: z.optional(leaseSchema),
+  error: z.optional(entryErrorSchema),
+  /** Why a task that is not active waits for the user: it ran past its deadline, was stopped, … */
+  attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'notFound', 'listUnavailable'])),
+});
+
+/** One task of the ledger. */
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+/** An entry as version 1 of the ledger wrote it; only what the upgrade needs is checked. */
+const legacyEntrySchema = z.looseObject({
+  localId: z.string(),
+  idempotencyKey: z.string(),
+  createdAt: z.number(),
+  state: z.enum(['submitting', 'unknownOutcome', 'running', 'stopped', 'completed', 'saved', 'saveFailed', 'failed', 'expired']),
+  request: requestOptionsSchema,
+  body: submitBodySchema,
+  targetFolder: z.string(),
+  estimatedSeconds: z.number(),
+  progress: z.number(),
+  polls: z.int(),
+  saved: z.optional(z.array(z.nullable(z.string()))),
+  pending: z.optional(z.array(z.nullable(z.string()))),
+});
+
+function upgrade(legacy: z.infer<typeof legacyEntrySchema>): unknown {
+  const { saved, pending, ...rest } = legacy;
+  const results = (legacy.resultUrls as string[] | undefined)?.map((_, index) => {
+    const slot: Record<string, string> = {};
+    if (saved?.[index]) slot.saved = saved[index];
+    if (pending?.[index]) slot.kept = pending[index];
+    return slot;
+  });
+  const upgraded: Record<string, unknown> = {
+    ...rest,
+    version: 2,
+    revision: 0,
+    updatedAt: typeof legacy.updatedAt === 'number' ? legacy.updatedAt : legacy.createdAt,
+    sentAt: legacy.createdAt,
+    sends: 1,
+    watch: legacy.state !== 'stopped',
+    ...(results ? { results } : {}),
+  };
+  // Version 1 kept `imageUrls`/`maskUrl` in the request; they live in the body now.
+  const request = { ...(upgraded.request as Record<string, unknown>) };
+  delete request.imageUrls;
+  delete request.maskUrl;
+  upgraded.request = request;
+  return upgraded;
+}
+
+/** Reads an entry from its JSON text: the entry, or why it cannot be read (for the log). */
+export function parseLedgerEntry(text: string): { ok: true; entry: LedgerEntry } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (typeof json === 'object' && json !== null && !('version' in json)) {
+    const legacy = legacyEntrySchema.safeParse(json);
+    if (legacy.success) json = upgrade(legacy.data);
+  }
+  const parsed = ledgerEntrySchema.safeParse(json);
+  if (parsed.success) return { ok: true, entry: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: issue ? `${issue.path.join('.') || 'entry'}: ${issue.message}` : 'not a task entry' };
+}

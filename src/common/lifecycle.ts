@@ -1,0 +1,245 @@
+import type { EntryError, LedgerEntry } from './ledgerEntry';
+import { Step, unchanged } from './lifecycleSteps';
+import { isActive, keptFiles } from './taskState';
+import type { TaskSnapshot } from './wire';
+
+/*
+ * The life of a paid task, as one pure state machine: `next(entry, event, context)` answers the
+ * new entry and the effects to carry out. The task service only carries out effects and feeds
+ * their outcomes back as events; every user interface reads the predicates below. No other file
+ * assigns a state or keeps a list of states.
+ *
+ * The money rules it enforces:
+ * - A submit is re-sent only with its original Idempotency-Key, and only within the replay
+ *   window after its first send. Past the window a task whose outcome is unknown is never sent
+ *   again on its own: it waits as `unconfirmed` for the user to look for it or to send it again.
+ * - Only the window that holds a task's lease works on it (sends, polls, saves); answers that reach
+ *   any other window are ignored, so a slow answer never overwrites a newer state.
+ * - Every state is terminal, or active with a deadline, or waits for the user with an action.
+ */
+
+/** The waits and deadlines of the lifecycle, in milliseconds. */
+export interface LifecycleTimes {
+  /** How long after the first send a lost submit may be asked again with its key. */
+  replayWindowMs: number;
+  /** The wait before asking again about a submit whose answer was lost. */
+  lookupDelayMs: number;
+  /** The wait before reading a task again after a read failed. */
+  pollRetryMs: number;
+  /** The wait before reading again when the key was refused (a new key resumes at once). */
+  authRetryMs: number;
+  /** How often the window holding a lease renews it. */
+  leaseRenewMs: number;
+  /** A lease not renewed for this long (as seen by another window's own clock) may be taken over. */
+  leaseStaleMs: number;
+  /** How long result links live. */
+  resultLifetimeMs: number;
+  /** Multiplies the poll schedule and the poll deadline (below 1 only against a sped-up simulator). */
+  pollScale: number;
+}
+
+/** The times the extension uses. */
+export const defaultLifecycleTimes: LifecycleTimes = {
+  replayWindowMs: 15 * 60_000,
+  lookupDelayMs: 30_000,
+  pollRetryMs: 15_000,
+  authRetryMs: 5 * 60_000,
+  leaseRenewMs: 20_000,
+  leaseStaleMs: 60_000,
+  resultLifetimeMs: 24 * 3600_000,
+  pollScale: 1,
+};
+
+/** Every time scaled by `factor`, except the life of result links, which the service decides. */
+export function scaledTimes(factor: number, base: LifecycleTimes = defaultLifecycleTimes): LifecycleTimes {
+  const scale = (ms: number): number => Math.max(1, Math.round(ms * factor));
+  return {
+    replayWindowMs: scale(base.replayWindowMs),
+    lookupDelayMs: scale(base.lookupDelayMs),
+    pollRetryMs: scale(base.pollRetryMs),
+    authRetryMs: scale(base.authRetryMs),
+    leaseRenewMs: scale(base.leaseRenewMs),
+    leaseStaleMs: scale(base.leaseStaleMs),
+    resultLifetimeMs: base.resultLifetimeMs,
+    pollScale: base.pollScale * factor,
+  };
+}
+
+/** What `next` needs besides the entry and the event. */
+export interface LifecycleContext {
+  now: number;
+  /** The window that handles the event. */
+  owner: string;
+  times: LifecycleTimes;
+}
+
+/** A timer's event: the machine decides what is due when it fires. */
+export type WakeEvent = 'pollDue' | 'lookupDue' | 'leaseCheck';
+
+/** What the task service carries out. */
+export type Effect =
+  /** Send the submit (the entry's key and body). */
+  | { kind: 'send' }
+  /** Read the task now. */
+  | { kind: 'poll' }
+  /** Download and write every result not saved yet. */
+  | { kind: 'save' }
+  /** Look for the task among EvoLink's recent tasks (`GET /v1/tasks`). */
+  | { kind: 'findInList' }
+  /** Dispatch `event` after `delayMs` (one timer per task: a new one replaces the old). */
+  | { kind: 'wake'; event: WakeEvent; delayMs: number }
+  /** This window stops working on the task: timers cleared, requests aborted. */
+  | { kind: 'stop' }
+  /** Delete downloads kept in storage. */
+  | { kind: 'discard'; paths: string[] };
+
+/** A task found among EvoLink's recent tasks, or why none could be. */
+export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { unavailable: true };
+
+/** What happens to a task. */
+export type LifecycleEvent =
+  | { type: 'submitAnswered'; task: TaskSnapshot }
+  /** The service refused the submit (4xx): no task was made. `userWaiting` when the user sees the refusal. */
+  | { type: 'submitRefused'; error: EntryError; userWaiting: boolean }
+  | { type: 'answerLost'; error: EntryError }
+  | { type: 'pollAnswered'; task: TaskSnapshot }
+  | { type: 'pollFailed'; error: EntryError }
+  | { type: 'resultKept'; index: number; path: string }
+  | { type: 'resultSaved'; index: number; uri: string }
+  | { type: 'linkExpired'; index: number }
+  | { type: 'saveFailed'; error: EntryError }
+  | { type: 'listAnswered'; answer: ListAnswer }
+  | { type: 'pollDue' }
+  | { type: 'lookupDue' }
+  /** The lease holder keeps its lease. */
+  | { type: 'renew' }
+  /** A window takes up the task (at start, after a reload, or when another window's lease went stale). */
+  | { type: 'resume'; leaseStale: boolean }
+  /** The window holding the lease lets go (it closes). */
+  | { type: 'release' }
+  | { type: 'stopWatching' }
+  | { type: 'checkAgain' }
+  | { type: 'checkForIt' }
+  | { type: 'submitAgain'; idempotencyKey: string }
+  | { type: 'saveElsewhere'; folder: string }
+  | { type: 'forget' };
+
+/** The answer of {@link next}: the new entry (`undefined`: removed) and what to do. */
+export interface Transition {
+  entry: LedgerEntry | undefined;
+  effects: Effect[];
+  /** False when nothing changed: nothing is written. */
+  changed: boolean;
+}
+
+/** What a new task's entry is made from. */
+export interface NewEntry {
+  localId: string;
+  idempotencyKey: string;
+  request: LedgerEntry['request'];
+  body: LedgerEntry['body'];
+  targetFolder: string;
+  estimatedSeconds: number;
+  creditsReserved: number;
+  sources?: string[];
+  maskSource?: string;
+  editOf?: string;
+}
+
+/** The entry of a new task, recorded before its submit is sent; its effect is the send. */
+export function createEntry(input: NewEntry, context: LifecycleContext): Transition {
+  const entry: LedgerEntry = {
+    version: 2,
+    revision: 0,
+    state: 'submitting',
+    createdAt: context.now,
+    updatedAt: context.now,
+    sentAt: context.now,
+    sends: 1,
+    watch: true,
+    progress: 0,
+    polls: 0,
+    lease: { owner: context.owner, at: context.now },
+    ...input,
+  };
+  return { entry, effects: [{ kind: 'send' }], changed: true };
+}
+
+/** The events that answer this window's own work: only the lease holder may apply them. */
+const workEvents: ReadonlySet<LifecycleEvent['type']> = new Set([
+  'submitAnswered',
+  'submitRefused',
+  'answerLost',
+  'pollAnswered',
+  'pollFailed',
+  'resultKept',
+  'resultSaved',
+  'linkExpired',
+  'saveFailed',
+  'listAnswered',
+  'pollDue',
+  'lookupDue',
+  'renew',
+  'release',
+]);
+
+
+/**
+ * The next entry and effects for an event. Pure: the same entry, event and context always give
+ * the same answer. The entry passed in is not modified.
+ */
+export function next(current: LedgerEntry, event: LifecycleEvent, context: LifecycleContext): Transition {
+  const mine = current.lease?.owner === context.owner;
+  if (workEvents.has(event.type) && !mine) {
+    // Another window holds the task, or nobody does: this window's answer is stale.
+    return unchanged(current, [{ kind: 'stop' }]);
+  }
+  const entry = JSON.parse(JSON.stringify(current)) as LedgerEntry;
+  entry.updatedAt = context.now;
+  const t = new Step(entry, context);
+  switch (event.type) {
+    case 'submitAnswered':
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.accept(event.task));
+    case 'submitRefused':
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.refused(event.error, event.userWaiting));
+    case 'answerLost':
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.lost(event.error));
+    case 'lookupDue':
+      return t.whenIn(['unknownOutcome'], () => t.lookUp());
+    case 'pollDue':
+      return t.whenIn(['running'], () => t.pollDue());
+    case 'pollAnswered':
+      return t.whenIn(['running'], () => t.observe(event.task));
+    case 'pollFailed':
+      return t.whenIn(['running'], () => t.pollFailed(event.error));
+    case 'resultKept':
+      return t.whenIn(['saving'], () => t.slot(event.index, { kept: event.path }));
+    case 'resultSaved':
+      return t.whenIn(['saving'], () => t.slot(event.index, { saved: event.uri }));
+    case 'linkExpired':
+      return t.whenIn(['saving'], () => t.slot(event.index, { expired: true }));
+    case 'saveFailed':
+      return t.whenIn(['saving'], () => t.settle('saveFailed', { error: event.error }));
+    case 'listAnswered':
+      return t.whenIn(['unconfirmed'], () => t.listAnswered(event.answer));
+    case 'renew':
+      return isActive(entry.state) ? t.done([]) : t.settleLease();
+    case 'release':
+      return t.release();
+    case 'resume':
+      return t.resume(event.leaseStale);
+    case 'stopWatching':
+      return t.stopWatching();
+    case 'checkAgain':
+      return t.checkAgain();
+    case 'checkForIt':
+      return t.whenIn(['unconfirmed', 'unknownOutcome'], () => t.checkForIt());
+    case 'submitAgain':
+      return t.whenIn(['unconfirmed'], () => t.submitAgain(event.idempotencyKey));
+    case 'saveElsewhere':
+      return t.whenIn(['saveFailed', 'completed'], () => t.saveElsewhere(event.folder));
+    case 'forget':
+      return isActive(entry.state) ? unchanged(current) : { entry: undefined, effects: [{ kind: 'stop' }, { kind: 'discard', paths: keptFiles(current) }], changed: true };
+  }
+}
+

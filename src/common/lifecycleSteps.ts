@@ -1,0 +1,298 @@
+import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
+import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
+import { nextPollDelay, pollDeadlineMs } from './polling';
+import { isActive, keptFiles } from './taskState';
+import type { TaskSnapshot } from './wire';
+
+/*
+ * The transitions of the task lifecycle, one method per kind of event; `next()` in
+ * `lifecycle.ts` picks the method. Each method changes its own copy of the entry.
+ */
+
+/** A transition that changes nothing (and writes nothing). */
+export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
+
+/** One transition being built: the copy of the entry and the helpers that change it. */
+export class Step {
+  constructor(
+    private readonly entry: LedgerEntry,
+    private readonly context: LifecycleContext,
+  ) {}
+
+  private get times(): LifecycleTimes {
+    return this.context.times;
+  }
+
+  whenIn(states: readonly EntryState[], body: () => Transition): Transition {
+    return states.includes(this.entry.state) ? body() : unchanged(this.entry);
+  }
+
+  done(effects: Effect[]): Transition {
+    if (isActive(this.entry.state)) this.entry.lease = { owner: this.context.owner, at: this.context.now };
+    else delete this.entry.lease;
+    return { entry: this.entry, effects, changed: true };
+  }
+
+  /** Moves to a state that is not active: the lease is let go and this window stops. */
+  settle(state: EntryState, fields: { error?: EntryError; attention?: LedgerEntry['attention'] } = {}): Transition {
+    this.entry.state = state;
+    if (fields.error) this.entry.error = fields.error;
+    if (fields.attention) this.entry.attention = fields.attention;
+    else delete this.entry.attention;
+    const effects: Effect[] = [{ kind: 'stop' }];
+    if (state === 'saved') effects.push({ kind: 'discard', paths: keptFiles(this.entry) });
+    return this.done(effects);
+  }
+
+  settleLease(): Transition {
+    return this.done([{ kind: 'stop' }]);
+  }
+
+  private withinReplayWindow(): boolean {
+    return this.context.now - this.entry.sentAt < this.times.replayWindowMs;
+  }
+
+  private pollDeadlinePassed(): boolean {
+    const since = Math.max(this.entry.createdAt, this.entry.watchedSince ?? 0);
+    return this.entry.polls > 1 && this.context.now - since > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale;
+  }
+
+  private nextPoll(): Transition {
+    if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
+    const delay = nextPollDelay(
+      {
+        submittedAt: this.entry.createdAt,
+        estimatedSeconds: this.entry.estimatedSeconds,
+        progress: this.entry.progress,
+        progressAt: this.entry.progressAt ?? this.entry.createdAt,
+        polls: this.entry.polls,
+      },
+      this.context.now,
+    );
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);
+  }
+
+  /** The submit (or a replay, or a task found in the list) was answered with the task. */
+  accept(task: TaskSnapshot): Transition {
+    this.entry.taskId = task.id;
+    this.entry.estimatedSeconds = task.estimatedSeconds ?? this.entry.estimatedSeconds;
+    if (task.creditsReserved !== undefined) this.entry.creditsReserved = task.creditsReserved;
+    delete this.entry.error;
+    delete this.entry.attention;
+    if (!this.entry.watch) return this.settle('stopped', { attention: 'userStopped' });
+    this.entry.state = 'running';
+    if (task.state === 'pending' || task.state === 'processing' || task.state === 'unknown') {
+      this.entry.progress = task.progress;
+      return this.nextPoll();
+    }
+    // A replay answers the task as it is now: it may already have ended.
+    return this.observe(task);
+  }
+
+  refused(error: EntryError, userWaiting: boolean): Transition {
+    // A refusal means no task was made: nothing was paid. The user who waits for the answer is
+    // told by the command; a refusal found in the background stays visible as a failure.
+    if (userWaiting && this.entry.sends === 1 && this.entry.state === 'submitting') {
+      return { entry: undefined, effects: [{ kind: 'stop' }], changed: true };
+    }
+    return this.settle('failed', { error });
+  }
+
+  lost(error: EntryError): Transition {
+    this.entry.error = error;
+    if (!this.entry.watch) return this.settle('unconfirmed', { attention: 'userStopped' });
+    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
+    this.entry.state = 'unknownOutcome';
+    const delay = Math.min(this.times.lookupDelayMs * Math.max(1, this.entry.sends), this.entry.sentAt + this.times.replayWindowMs - this.context.now);
+    return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: Math.max(0, delay) }]);
+  }
+
+  lookUp(): Transition {
+    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
+    this.entry.sends += 1;
+    return this.done([{ kind: 'send' }]);
+  }
+
+  pollDue(): Transition {
+    if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
+    return this.done([{ kind: 'poll' }]);
+  }
+
+  /** A task answer: progress, or its end. */
+  observe(task: TaskSnapshot): Transition {
+    const entry = this.entry;
+    entry.polls += 1;
+    if (task.progress !== entry.progress) {
+      entry.progress = task.progress;
+      entry.progressAt = this.context.now;
+    }
+    if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
+    delete entry.error;
+    switch (task.state) {
+      case 'completed':
+        entry.progress = 100;
+        entry.completedAt = this.context.now;
+        if (task.resultUrls.length === 0) {
+          return this.settle('failed', { error: { reason: 'invalidResponse', code: 'no_results' } });
+        }
+        entry.resultUrls = task.resultUrls;
+        entry.results = task.resultUrls.map(() => ({}));
+        entry.state = 'saving';
+        return this.done([{ kind: 'save' }]);
+      case 'failed':
+        return this.settle('failed', { error: { reason: 'taskFailed', code: task.error?.code ?? 'unknown_error', message: task.error?.message ?? '' } });
+      case 'cancelled':
+        return this.settle('cancelled', { error: { reason: 'taskFailed', code: task.error?.code ?? 'request_cancelled', message: task.error?.message ?? '' } });
+      default:
+        entry.state = 'running';
+        return this.nextPoll();
+    }
+  }
+
+  pollFailed(error: EntryError): Transition {
+    this.entry.polls += 1;
+    if (error.reason === 'notFound') {
+      return this.settle('failed', { error: { ...error, reason: 'taskFailed', code: 'resource_not_found' } });
+    }
+    if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
+    this.entry.error = error;
+    const delay = error.reason === 'auth' ? this.times.authRetryMs : this.times.pollRetryMs;
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
+  }
+
+  /** One result's progress while saving; the task is saved (or expired) once every result is settled. */
+  slot(index: number, change: { kept?: string; saved?: string; expired?: boolean }): Transition {
+    const results = this.entry.results ?? [];
+    const slot = results[index];
+    if (!slot) return unchanged(this.entry);
+    if (change.kept !== undefined) slot.kept = change.kept;
+    if (change.saved !== undefined) {
+      slot.saved = change.saved;
+      delete slot.kept;
+    }
+    if (change.expired) slot.expired = true;
+    const open = results.some((candidate) => !candidate.saved && !candidate.expired);
+    if (open) return this.done([]);
+    delete this.entry.error;
+    if (results.some((candidate) => candidate.expired)) return this.settle('expired', { error: { reason: 'expired' } });
+    return this.settle('saved');
+  }
+
+  listAnswered(answer: ListAnswer): Transition {
+    if ('found' in answer) {
+      this.entry.watch = true;
+      return this.accept(answer.found);
+    }
+    return this.settle('unconfirmed', { attention: 'unavailable' in answer ? 'listUnavailable' : 'notFound' });
+  }
+
+  release(): Transition {
+    // Results half saved are picked up by the next window from where they are.
+    if (this.entry.state === 'saving') this.entry.state = 'completed';
+    delete this.entry.lease;
+    return { entry: this.entry, effects: [{ kind: 'stop' }], changed: true };
+  }
+
+  /** A window takes up an active task: continues it, or waits while another window's lease is alive. */
+  resume(leaseStale: boolean): Transition {
+    const entry = this.entry;
+    if (!isActive(entry.state)) return unchanged(entry);
+    const holder = entry.lease?.owner;
+    if (holder !== undefined && holder !== this.context.owner && !leaseStale) {
+      return unchanged(entry, [{ kind: 'wake', event: 'leaseCheck', delayMs: this.times.leaseStaleMs }]);
+    }
+    switch (entry.state) {
+      case 'submitting':
+      case 'unknownOutcome':
+        // A window closed while its submit was on the way: the outcome is unknown.
+        if (!entry.watch) return this.settle('unconfirmed', { attention: 'userStopped' });
+        if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
+        entry.state = 'unknownOutcome';
+        return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
+      case 'running':
+        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      default:
+        entry.state = 'saving';
+        return this.done([{ kind: 'save' }]);
+    }
+  }
+
+  stopWatching(): Transition {
+    const entry = this.entry;
+    switch (entry.state) {
+      case 'submitting':
+        // The submit is on its way: its answer decides (accepted: stopped; lost: unconfirmed).
+        entry.watch = false;
+        return { entry, effects: [], changed: true };
+      case 'unknownOutcome':
+        entry.watch = false;
+        return this.settle('unconfirmed', { attention: 'userStopped' });
+      case 'running':
+        entry.watch = false;
+        return this.settle('stopped', { attention: 'userStopped' });
+      default:
+        // Results being saved are saved whatever happens: they are paid for.
+        return unchanged(entry);
+    }
+  }
+
+  checkAgain(): Transition {
+    const entry = this.entry;
+    switch (entry.state) {
+      case 'stopped':
+        entry.watch = true;
+        entry.state = 'running';
+        entry.watchedSince = this.context.now;
+        entry.polls = Math.max(entry.polls, 1);
+        delete entry.attention;
+        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      case 'saveFailed':
+      case 'completed':
+        entry.state = 'saving';
+        delete entry.error;
+        return this.done([{ kind: 'save' }]);
+      case 'unconfirmed':
+        return this.checkForIt();
+      default:
+        return unchanged(entry);
+    }
+  }
+
+  checkForIt(): Transition {
+    const entry = this.entry;
+    if (entry.state === 'unknownOutcome') {
+      return entry.lease?.owner === this.context.owner ? this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]) : unchanged(entry);
+    }
+    entry.watch = true;
+    if (this.withinReplayWindow()) {
+      entry.state = 'unknownOutcome';
+      delete entry.attention;
+      return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
+    }
+    // Past the window a replay could make a second task: only the list of recent tasks is asked.
+    entry.lease = { owner: this.context.owner, at: this.context.now };
+    return { entry, effects: [{ kind: 'findInList' }], changed: true };
+  }
+
+  submitAgain(idempotencyKey: string): Transition {
+    const entry = this.entry;
+    entry.idempotencyKey = idempotencyKey;
+    entry.sentAt = this.context.now;
+    entry.sends = 1;
+    entry.watch = true;
+    entry.state = 'submitting';
+    delete entry.error;
+    delete entry.attention;
+    return this.done([{ kind: 'send' }]);
+  }
+
+  saveElsewhere(folder: string): Transition {
+    const entry = this.entry;
+    if (!entry.resultUrls?.length && !keptFiles(entry).length) return unchanged(entry);
+    entry.targetFolder = folder;
+    entry.state = 'saving';
+    delete entry.error;
+    delete entry.attention;
+    return this.done([{ kind: 'save' }]);
+  }
+}

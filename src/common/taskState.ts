@@ -1,0 +1,90 @@
+import type { EntryState, LedgerEntry } from './ledgerEntry';
+
+/*
+ * What every interface asks of a task's state: is it over, is the extension working on it, does
+ * it wait for the user, and what can be done with it. These predicates are the only lists of
+ * states outside the state machine (`lifecycle.ts`); the progress notification, the status bar,
+ * Show Tasks, the Studio and the agent tool all read them.
+ */
+
+const terminalStates: ReadonlySet<EntryState> = new Set(['saved', 'failed', 'cancelled', 'expired']);
+const activeStates: ReadonlySet<EntryState> = new Set(['submitting', 'unknownOutcome', 'running', 'completed', 'saving']);
+
+/** The task is over: nothing more happens to it. */
+export function isTerminal(state: EntryState): boolean {
+  return terminalStates.has(state);
+}
+
+/** The extension is working on the task: it ends on its own, or reaches its deadline. */
+export function isActive(state: EntryState): boolean {
+  return activeStates.has(state);
+}
+
+/** The task waits for the user: it has an action and no deadline. */
+export function needsAttention(state: EntryState): boolean {
+  return !isTerminal(state) && !isActive(state);
+}
+
+/** Whether the task was accepted by EvoLink (so that it may cost credits). */
+export function wasAccepted(entry: LedgerEntry): boolean {
+  return entry.taskId !== undefined;
+}
+
+/** Everything a user can do with a task. */
+export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'retry', 'forget'] as const;
+
+/** What a user can do with a task. */
+export type TaskAction = (typeof taskActions)[number];
+
+/** The actions a task offers now. `retry` makes a new task with the same settings and inputs. */
+export function actionsFor(entry: LedgerEntry): TaskAction[] {
+  switch (entry.state) {
+    case 'submitting':
+    case 'running':
+      return ['stopWatching'];
+    case 'unknownOutcome':
+      return ['stopWatching', 'checkForIt'];
+    case 'unconfirmed':
+      return ['checkForIt', 'submitAgain', 'forget'];
+    case 'stopped':
+      return ['checkAgain', 'forget'];
+    case 'completed':
+    case 'saving':
+      return [];
+    case 'saveFailed':
+      return entry.error?.reason === 'fileSystem' ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
+    case 'failed':
+    case 'cancelled':
+    case 'expired':
+      return ['retry', 'forget'];
+    case 'saved':
+      return ['forget'];
+  }
+}
+
+/** The saved files of a task (URI strings), in result order. */
+export function savedFiles(entry: Pick<LedgerEntry, 'results'>): string[] {
+  return (entry.results ?? []).flatMap((slot) => (slot.saved ? [slot.saved] : []));
+}
+
+/** Downloads kept in storage for a task. */
+export function keptFiles(entry: Pick<LedgerEntry, 'results'>): string[] {
+  return (entry.results ?? []).flatMap((slot) => (slot.kept ? [slot.kept] : []));
+}
+
+
+/**
+ * Seconds until a running task may end: from its progress once that says enough, else from the
+ * service's estimate. Every interface that shows "about N s left" uses this one formula.
+ */
+export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'createdAt' | 'estimatedSeconds'>, now: number): number | undefined {
+  if (entry.state !== 'running') return undefined;
+  const elapsed = (now - entry.createdAt) / 1000;
+  const left = entry.progress > 5 ? (elapsed * (100 - entry.progress)) / entry.progress : entry.estimatedSeconds - elapsed;
+  return Math.max(1, Math.round(left));
+}
+
+/** EvoLink may or may not have the request: it must not be submitted again without the user. */
+export function isOutcomeUnknown(state: EntryState): boolean {
+  return state === 'unknownOutcome' || state === 'unconfirmed';
+}

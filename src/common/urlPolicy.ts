@@ -1,0 +1,67 @@
+import { isLoopbackHost } from './endpoints';
+
+/*
+ * Which result links the extension follows. A task's result links (and every redirect on the
+ * way to the file) come from the service and from CDNs, not from the user: a link into this
+ * machine or its network (loopback, the cloud metadata address 169.254.169.254, private ranges)
+ * or in plain http would make the extension fetch what it should not. Such links are refused,
+ * except loopback and plain http when the API itself is on this machine (a local simulator or
+ * gateway). Only addresses written as literals are recognised; names are not resolved here.
+ */
+
+/** Why a result link is refused. */
+export type LinkProblem = 'malformed' | 'scheme' | 'credentials' | 'plainHttp' | 'loopback' | 'linkLocal' | 'privateNetwork';
+
+function ipv4(host: string): number[] | undefined {
+  const parts = host.split('.');
+  if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255)) return undefined;
+  return parts.map(Number);
+}
+
+/** The IPv4 address an IPv6 literal carries (`::ffff:10.0.0.1`, `::ffff:a00:1`), if any. */
+function mappedIpv4(host: string): number[] | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (dotted) return ipv4(dotted[1]!);
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (!hex) return undefined;
+  const high = parseInt(hex[1]!, 16);
+  const low = parseInt(hex[2]!, 16);
+  return [high >> 8, high & 255, low >> 8, low & 255];
+}
+
+function classifyIpv4([a, b]: number[]): LinkProblem | undefined {
+  if (a === 127 || a === 0) return 'loopback';
+  if (a === 169 && b === 254) return 'linkLocal';
+  if (a === 10 || (a === 172 && b! >= 16 && b! <= 31) || (a === 192 && b === 168) || (a === 100 && b! >= 64 && b! <= 127)) return 'privateNetwork';
+  return undefined;
+}
+
+function classifyHost(hostname: string): LinkProblem | undefined {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const v4 = ipv4(host) ?? mappedIpv4(host);
+  if (v4) return classifyIpv4(v4);
+  if (host.includes(':')) {
+    if (host === '::1' || host === '::') return 'loopback';
+    if (/^fe[89ab]/.test(host)) return 'linkLocal';
+    if (/^f[cd]/.test(host)) return 'privateNetwork';
+    return undefined;
+  }
+  return isLoopbackHost(host) ? 'loopback' : undefined;
+}
+
+/** Why the extension refuses to download from `link`, or `undefined` when it may. */
+export function resultLinkProblem(link: string, options: { allowLocal: boolean }): LinkProblem | undefined {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return 'malformed';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'scheme';
+  if (url.username || url.password) return 'credentials';
+  const host = classifyHost(url.hostname);
+  if (options.allowLocal && host === 'loopback') return undefined;
+  if (host) return host;
+  if (url.protocol === 'http:' && !options.allowLocal) return 'plainHttp';
+  return undefined;
+}

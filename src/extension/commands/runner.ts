@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { isEvoLinkError } from '../../common/errors';
+import type { Notifier } from '../ui/notifier';
+import { describeError } from './errorPresenter';
+
+/** What running a command needs from the window. */
+export interface RunnerDeps {
+  log: vscode.LogOutputChannel;
+  notifier: Notifier;
+}
+
+/**
+ * Presents a failure: one localized sentence that says what happened and what to do, with at
+ * most two actions. `retry` is offered for failures that may pass on a second try.
+ * Cancellation is silent.
+ */
+export function presentError(deps: RunnerDeps, error: unknown, retry?: () => unknown): void {
+  if (isEvoLinkError(error, 'cancelled') || error instanceof vscode.CancellationError) return;
+  if (isEvoLinkError(error)) {
+    const { message, actions } = describeError(error, { setApiKey: () => vscode.commands.executeCommand('evolink.setApiKey'), showLog: () => deps.log.show() }, retry);
+    deps.notifier.show('error', message, actions);
+    return;
+  }
+  // An unexpected failure: its text may name paths of this machine, so it stays in the log.
+  deps.notifier.show('error', vscode.l10n.t('Something went wrong ({0}). The details are in the output.', error instanceof Error ? error.name : typeof error), [
+    { title: vscode.l10n.t('Open Output'), run: () => deps.log.show() },
+  ]);
+}
+
+/**
+ * Runs a command: its failure is logged and presented once; Retry runs the same command with
+ * the same arguments. Answers the command's result (for automation and tests), or `undefined`
+ * when it failed.
+ */
+export async function runCommand<T>(deps: RunnerDeps, commandId: string, args: readonly unknown[], body: () => Promise<T> | T): Promise<T | undefined> {
+  try {
+    return await body();
+  } catch (error) {
+    deps.log.error(`${commandId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    presentError(deps, error, () => vscode.commands.executeCommand(commandId, ...args));
+    return undefined;
+  }
+}

@@ -1,0 +1,31 @@
+import type * as vscode from 'vscode';
+import type { ClientProvider } from './api/clientProvider';
+import type { ApiKeyStore } from './auth/apiKeyStore';
+import type { SettingsService } from './config/settings';
+import type { Uploads } from './submit/uploads';
+import type { Followers } from './tasks/followers';
+import type { TaskService } from './tasks/taskService';
+import type { Notifier } from './ui/notifier';
+
+/**
+ * What every feature of a window shares, built once by the composition root (`services.ts`)
+ * and handed to each feature: plain data and services, no feature logic.
+ */
+export interface AppContext {
+  readonly extension: {
+    readonly id: string;
+    readonly version: string;
+    readonly uri: vscode.Uri;
+  };
+  /** The extension's storage for this workspace (global storage without a folder). */
+  readonly storage: vscode.Uri;
+  readonly workspaceState: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+  readonly settings: SettingsService;
+  readonly apiKeys: ApiKeyStore;
+  readonly clients: ClientProvider;
+  readonly tasks: TaskService;
+  readonly uploads: Uploads;
+  readonly notifier: Notifier;
+  readonly followers: Followers;
+}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import type { AppContext } from '../context';
+import { displayPath } from '../ui/paths';
+import { ComparePanel, decideEdit, type CompareDeps, type EditDecision } from './compare';
+import { Originals } from './originals';
+
+/** What happens after an edit is saved: the compare view, the decision, and undoing a replacement. */
+export class EditDecisions {
+  private readonly originals: Originals;
+
+  constructor(private readonly ctx: AppContext) {
+    this.originals = new Originals(vscode.Uri.joinPath(ctx.storage, 'originals'));
+  }
+
+  private deps(): CompareDeps {
+    return { extensionUri: this.ctx.extension.uri, originals: this.originals, log: this.ctx.log };
+  }
+
+  /** Opens the before/after view of a saved edit. */
+  compare(entry: LedgerEntry): void {
+    ComparePanel.show(this.deps(), entry);
+  }
+
+  /** A decision on an edit, as the compare view takes it (automation and tests: `confirmed` skips the question). */
+  async decide(localId: string, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
+    const entry = await this.ctx.tasks.get(localId);
+    return entry ? decideEdit(this.deps(), entry, decision, variant, confirmed) : undefined;
+  }
+
+  /** `EvoLink: Restore Replaced Original...`. */
+  async restoreOriginal(): Promise<vscode.Uri | undefined> {
+    const kept = await this.originals.list();
+    if (kept.length === 0) {
+      this.ctx.notifier.show('info', vscode.l10n.t('No replaced original is kept for this workspace.'));
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      kept.map((item) => ({ label: displayPath(vscode.Uri.parse(item.original)), description: new Date(item.replacedAt).toLocaleString(vscode.env.language), item })),
+      { title: vscode.l10n.t('Restore Replaced Original'), placeHolder: vscode.l10n.t('The image now there is kept as its next .edit-N file.') },
+    );
+    if (!picked) return undefined;
+    const moved = await this.originals.restore(picked.item);
+    const original = vscode.Uri.parse(picked.item.original);
+    this.ctx.notifier.show(
+      'info',
+      moved
+        ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', displayPath(original), moved.path.split('/').pop() ?? '')
+        : vscode.l10n.t('Restored {0}.', displayPath(original)),
+    );
+    return original;
+  }
+}

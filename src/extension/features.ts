@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { invokeImageTool, prepareImageTool, type ImageToolInput } from './agent/imageTool';
+import { ApiKeyCommands } from './auth/apiKeyCommands';
+import { DisposableBase } from './base/disposable';
+import { presentError, runCommand } from './commands/runner';
+import { commandTable, type CommandId, type Features } from './commands/table';
+import { endpointsFrom } from './config/settings';
+import type { AppContext } from './context';
+import { EditCommand } from './edit/editCommand';
+import { EditDecisions } from './edit/editFeature';
+import { GenerateCommand } from './generate/generateCommand';
+import { StudioFeature } from './studio/studioFeature';
+import { retryTask } from './submit/submit';
+import { Announcer } from './tasks/announcer';
+import { showProgress, waitFor } from './tasks/progress';
+import { showTasks, TaskStatusBar } from './tasks/taskList';
+import { insertImageReference } from './ui/insertReference';
+
+/*
+ * The features of a window, wired to the context the composition root built: each feature gets
+ * what it needs from the context, and the commands reach them through the command table.
+ */
+
+/** The services of one window, as `main.ts` uses them. */
+export class Services extends DisposableBase {
+  readonly features: Features;
+
+  constructor(readonly ctx: AppContext) {
+    super();
+    for (const part of [ctx.settings, ctx.clients, ctx.tasks]) this._register(part);
+    this._register(new TaskStatusBar(ctx.tasks));
+    const apiKey = new ApiKeyCommands(ctx.apiKeys, () => ctx.clients.get());
+    const resubmit = async (localId: string) => {
+      const old = await ctx.tasks.get(localId);
+      return old ? retryTask(ctx, old) : undefined;
+    };
+    const studio = new StudioFeature(ctx, resubmit);
+    const edits = new EditDecisions(ctx);
+    this._register(new Announcer({ ...ctx, compare: (entry) => edits.compare(entry) }));
+    // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
+    this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume() : undefined)));
+    this._register(ctx.settings.onDidChange((settings) => void Promise.resolve().then(() => endpointsFrom(settings)).catch((error: unknown) => presentError(ctx, error))));
+    this.features = {
+      ctx,
+      apiKey,
+      generate: new GenerateCommand(ctx, apiKey),
+      edit: new EditCommand({ ctx, apiKey, openStudio: (preload) => studio.show(preload) }),
+      studio,
+      edits,
+      retry: async (localId) => {
+        const entry = await resubmit(localId);
+        return entry ? showProgress(ctx, entry, vscode.l10n.t('Generating with {0}', entry.body.model), { open: !entry.editOf }) : undefined;
+      },
+      showTasks: (focusId) => showTasks(ctx, focusId),
+      insertReference: (image) => insertImageReference(ctx, image),
+      saveTaskTo: async (localId, folder) => {
+        await ctx.tasks.saveElsewhere(localId, folder);
+        return waitFor(ctx.tasks, localId, undefined);
+      },
+      openWalkthrough: async () => {
+        await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.id}#gettingStarted`, false);
+      },
+    };
+  }
+
+  /** Runs a command of the table; failures are presented once, and Retry repeats it with its arguments. */
+  run(id: CommandId, args: unknown[]): Promise<unknown> {
+    const handler: (features: Features, ...rest: unknown[]) => unknown = commandTable[id];
+    return runCommand(this.ctx, id, args, () => handler(this.features, ...args));
+  }
+
+  prepareImageTool(input: ImageToolInput): Promise<vscode.PreparedToolInvocation> {
+    return prepareImageTool(this.ctx, input);
+  }
+
+  invokeImageTool(input: ImageToolInput, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    return invokeImageTool(this.ctx, input, token);
+  }
+}

@@ -1,0 +1,36 @@
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import type { StudioImage, StudioTask } from '../../common/protocol';
+import { actionsFor, isActive } from '../../common/taskState';
+import { outcomeMessage, progressLine, retryHelps, stateLabel } from '../tasks/outcome';
+import { actionIcon, actionTitle } from '../tasks/taskActions';
+
+/**
+ * A task as the Studio shows it: what is happening and what can be done, in the user's language,
+ * so that the webview decides nothing about states. `images` are the task's saved files the
+ * panel may show.
+ */
+export function taskView(entry: LedgerEntry, images: StudioImage[], now: number): StudioTask {
+  const active = isActive(entry.state);
+  // What went wrong, or what waits for the user; a saved task's message is no problem.
+  const outcome = active ? undefined : outcomeMessage(entry, false);
+  return {
+    localId: entry.localId,
+    prompt: entry.request.prompt,
+    model: entry.body.model,
+    size: entry.body.size,
+    n: entry.body.n,
+    state: entry.state,
+    active,
+    status: active ? progressLine(entry, now) : stateLabel(entry).replace(/\$\([^)]+\)\s*/g, ''),
+    progress: entry.state === 'running' ? entry.progress : undefined,
+    creditsReserved: entry.creditsReserved,
+    creditsUsed: entry.creditsUsed,
+    error: outcome && outcome.kind !== 'info' ? outcome.text : undefined,
+    actions: actionsFor(entry)
+      .filter((action) => action !== 'forget' && (action !== 'retry' || retryHelps(entry)))
+      .map((action) => ({ action, title: actionTitle(action), icon: actionIcon(action) })),
+    createdAt: entry.createdAt,
+    images,
+  };
+}
+

@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { actionsFor, isActive, savedFiles } from '../../common/taskState';
+import { DisposableBase } from '../base/disposable';
+import type { Notifier, NoticeAction } from '../ui/notifier';
+import type { Followers } from './followers';
+import { outcomeMessage, retryHelps } from './outcome';
+import { actionTitle, runTaskAction } from './taskActions';
+import type { TaskService } from './taskService';
+
+/** What the announcer needs from the window. */
+export interface AnnouncerDeps {
+  tasks: TaskService;
+  followers: Followers;
+  notifier: Notifier;
+  /** Opens the before/after view of a saved edit. */
+  compare: (entry: LedgerEntry) => unknown;
+}
+
+/**
+ * The one place that tells the user how a task ended, whoever started it: a message with what
+ * to do next, the saved images opened when the follower asked for it, the compare view for an
+ * edit. A task the Studio follows is shown there instead of in a message.
+ */
+export class Announcer extends DisposableBase {
+  /** The last state this window saw of each task: only changes of state are announced. */
+  private readonly last = new Map<string, LedgerEntry['state']>();
+  private readonly compared = new Set<string>();
+
+  constructor(private readonly deps: AnnouncerDeps) {
+    super();
+    this._register(deps.tasks.onDidChange((entry) => void this.changed(entry)));
+    this._register(deps.tasks.onDidRemove((localId) => this.last.delete(localId)));
+  }
+
+  private async changed(entry: LedgerEntry): Promise<void> {
+    const before = this.last.get(entry.localId);
+    this.last.set(entry.localId, entry.state);
+    if (before === entry.state || isActive(entry.state)) return;
+    const follower = this.deps.followers.get(entry.localId);
+    if (entry.state === 'saved' && entry.editOf && !this.compared.has(entry.localId)) {
+      // An edit, however it was started, is compared with its original once it is saved.
+      this.compared.add(entry.localId);
+      this.deps.compare(entry);
+    }
+    if (follower?.studio) return;
+    const message = outcomeMessage(entry, follower === undefined);
+    if (!message) return;
+    const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
+    if (entry.state === 'saved' && follower?.open && files[0] && !entry.editOf) {
+      await vscode.commands.executeCommand('vscode.open', files[0], { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
+    }
+    this.deps.notifier.show(message.kind, message.text, this.actions(entry, files, follower === undefined));
+  }
+
+  private actions(entry: LedgerEntry, files: vscode.Uri[], resumed: boolean): NoticeAction[] {
+    if (entry.state === 'saved') {
+      const first = files[0];
+      if (!first) return [];
+      if (resumed) {
+        return [
+          { title: vscode.l10n.t('Open'), run: () => vscode.commands.executeCommand('vscode.open', first) },
+          { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) },
+        ];
+      }
+      return vscode.window.activeTextEditor ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }] : [];
+    }
+    const offered = actionsFor(entry).filter((action) => action !== 'forget' && (action !== 'retry' || retryHelps(entry)));
+    const actions: NoticeAction[] = offered.slice(0, 2).map((action) => ({ title: actionTitle(action), run: () => runTaskAction(this.deps, action, entry.localId) }));
+    if (actions.length < 2) actions.push({ title: vscode.l10n.t('Show Tasks'), run: () => vscode.commands.executeCommand('evolink.showTasks', entry.localId) });
+    return actions;
+  }
+}

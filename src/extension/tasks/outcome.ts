@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import { EvoLinkError, type ErrorReason } from '../../common/errors';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { etaSeconds, savedFiles } from '../../common/taskState';
+import { adviceFor } from '../../common/taskErrors';
+import { describeError } from '../commands/errorPresenter';
+import { displayPath } from '../ui/paths';
+import { credits } from '../ui/pickers';
+
+/*
+ * What a task's state means, in the user's language: one sentence per state for the message at
+ * its end, a short label for lists, and a line for a running task's progress. Show Tasks, the
+ * announcer, the progress notification and the Studio all read these.
+ */
+
+const quoted = (prompt: string): string => {
+  const chars = [...prompt];
+  return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : prompt;
+};
+
+/** Why saving failed, as a sentence; the path named is relative to the workspace. */
+function saveFailure(entry: LedgerEntry): string {
+  const error = entry.error;
+  const where = error?.path ?? displayPath(vscode.Uri.parse(entry.targetFolder));
+  switch (error?.code) {
+    case 'diskFull':
+      return vscode.l10n.t('The images were generated but could not be saved: the disk is full ({0}). They are kept: free some space and check again, or save them to another folder.', where);
+    case 'readOnly':
+      return vscode.l10n.t('The images were generated but {0} cannot be written (read-only, or no permission). They are kept: save them to another folder.', where);
+    case 'writeFailed':
+      return vscode.l10n.t('The images were generated but could not be written to {0}. They are kept: save them to another folder.', where);
+    case 'notImage':
+      return vscode.l10n.t("EvoLink's link did not return an image, so nothing was saved. Check again in a moment: the link stays valid for 24 hours.");
+    case 'redirects':
+      return vscode.l10n.t("EvoLink's result link redirected too many times, so nothing was saved. Check again in a moment.");
+    case 'refusedLink':
+      return vscode.l10n.t("EvoLink's result link points into a private network or this machine, so the extension did not download it. Nothing was saved.");
+    default:
+      if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts ({0}), so it was not saved.', error.message ?? '');
+      return vscode.l10n.t('The images were generated but could not be downloaded ({0}). Check again: the links stay valid for 24 hours.', error?.message ?? error?.reason ?? '');
+  }
+}
+
+function failure(entry: LedgerEntry): string {
+  const error = entry.error;
+  if (error?.reason === 'taskFailed') {
+    const code = error.code ?? 'unknown_error';
+    const advice = adviceFor(code);
+    const hint =
+      advice.advice === 'changeInput'
+        ? vscode.l10n.t('Change the prompt or the image, then try again.')
+        : advice.advice === 'no'
+          ? vscode.l10n.t('Trying again as is will not help.')
+          : advice.advice === 'later'
+            ? vscode.l10n.t('Try again in about {0} s.', advice.waitSeconds ?? 60)
+            : vscode.l10n.t('Try again.');
+    return vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, error.message ?? '', hint);
+  }
+  if (error?.code === 'no_results') return vscode.l10n.t('The task completed without any image. Reserved credits are returned.');
+  // Refused when it was asked again in the background: the same sentence as a refusal at once.
+  const details: ConstructorParameters<typeof EvoLinkError>[2] = {};
+  if (error?.code !== undefined) details.code = error.code;
+  if (error?.status !== undefined) details.status = error.status;
+  if (error?.requestId !== undefined) details.requestId = error.requestId;
+  const described = describeError(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details), { setApiKey: () => undefined, showLog: () => undefined });
+  return described.message;
+}
+
+/** Whether submitting a failed, cancelled or expired task again can give a different outcome. */
+export function retryHelps(entry: LedgerEntry): boolean {
+  if (entry.state === 'cancelled' || entry.state === 'expired') return true;
+  if (entry.state !== 'failed') return false;
+  if (entry.error?.reason === 'taskFailed') return ['now', 'later'].includes(adviceFor(entry.error.code ?? 'unknown_error').advice);
+  return entry.error?.code === 'no_results';
+}
+
+/** The message at the end of a task, or `undefined` when its end needs none (the user stopped it). */
+export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'info' | 'warning' | 'error'; text: string } | undefined {
+  switch (entry.state) {
+    case 'saved': {
+      const files = savedFiles(entry);
+      if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quoted(entry.request.prompt)) };
+      const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
+      return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) + used };
+    }
+    case 'failed':
+      return { kind: 'error', text: failure(entry) };
+    case 'cancelled':
+      return { kind: 'warning', text: vscode.l10n.t('EvoLink cancelled the image task ({0}). Nothing is charged for it; submit it again if you still want it.', entry.error?.code ?? 'request_cancelled') };
+    case 'expired': {
+      const saved = savedFiles(entry).length;
+      const all = entry.resultUrls?.length ?? 0;
+      const text = vscode.l10n.t('The result links expired before the images were saved (EvoLink keeps them 24 hours).');
+      return { kind: 'error', text: saved > 0 ? `${text} ${vscode.l10n.t('{0} of {1} images were saved.', saved, all)}` : text };
+    }
+    case 'saveFailed':
+      return { kind: 'error', text: saveFailure(entry) };
+    case 'stopped':
+      return entry.attention === 'deadline' ? { kind: 'warning', text: vscode.l10n.t('The task is taking longer than expected. It stays in "EvoLink: Show Tasks"; check it again later.') } : undefined;
+    case 'unconfirmed':
+      switch (entry.attention) {
+        case 'userStopped':
+          return undefined;
+        case 'notFound':
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists no recent task that matches "{0}". If you submit it again, check your EvoLink dashboard first: it may charge twice.', quoted(entry.request.prompt)) };
+        case 'listUnavailable':
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink could not be asked for its recent tasks. Look for "{0}" in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
+        default:
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink may have received the request "{0}" but never confirmed it. Check for it before you submit it again: submitting again may charge twice.', quoted(entry.request.prompt)) };
+      }
+    default:
+      return undefined;
+  }
+}
+
+/** A short label of a task's state, for lists (codicons included). */
+export function stateLabel(entry: LedgerEntry): string {
+  switch (entry.state) {
+    case 'submitting':
+      return vscode.l10n.t('$(cloud-upload) submitting');
+    case 'unknownOutcome':
+      return vscode.l10n.t('$(question) checking whether EvoLink took it');
+    case 'unconfirmed':
+      return vscode.l10n.t('$(warning) EvoLink may have received it');
+    case 'running':
+      return vscode.l10n.t('$(sync~spin) {0}%', entry.progress);
+    case 'stopped':
+      return vscode.l10n.t('$(debug-pause) not watched (may still finish)');
+    case 'completed':
+    case 'saving':
+      return vscode.l10n.t('$(cloud-download) saving');
+    case 'saved':
+      return vscode.l10n.t('$(check) saved');
+    case 'saveFailed':
+      return vscode.l10n.t('$(warning) not saved yet: {0}', entry.error?.code ?? entry.error?.reason ?? '');
+    case 'failed':
+      return vscode.l10n.t('$(error) failed: {0}', entry.error?.code ?? entry.error?.reason ?? '');
+    case 'cancelled':
+      return vscode.l10n.t('$(circle-slash) cancelled at EvoLink');
+    case 'expired':
+      return vscode.l10n.t('$(history) links expired');
+  }
+}
+
+/** The line under a running task's progress. */
+export function progressLine(entry: LedgerEntry, now: number): string {
+  switch (entry.state) {
+    case 'submitting':
+      return vscode.l10n.t('submitting; reserves {0} credits', credits(entry.creditsReserved ?? 0));
+    case 'unknownOutcome':
+      return vscode.l10n.t('EvoLink did not answer; checking whether it received the request (it is not charged twice)…');
+    case 'running':
+      return vscode.l10n.t('{0}% · about {1} s left', entry.progress, etaSeconds(entry, now) ?? 1);
+    default:
+      return vscode.l10n.t('saving…');
+  }
+}

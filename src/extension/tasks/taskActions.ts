@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import type { TaskAction } from '../../common/taskState';
+import type { Notifier } from '../ui/notifier';
+import type { TaskService } from './taskService';
+
+/** The name of a task action on a button or in a list. */
+export function actionTitle(action: TaskAction): string {
+  switch (action) {
+    case 'stopWatching':
+      return vscode.l10n.t('Stop Watching');
+    case 'checkAgain':
+      return vscode.l10n.t('Check Again');
+    case 'checkForIt':
+      return vscode.l10n.t('Check for It');
+    case 'submitAgain':
+      return vscode.l10n.t('Submit Again…');
+    case 'saveElsewhere':
+      return vscode.l10n.t('Save to Another Folder…');
+    case 'retry':
+      return vscode.l10n.t('Retry');
+    case 'forget':
+      return vscode.l10n.t('Remove from List');
+  }
+}
+
+/** The codicon of a task action, for lists. */
+export function actionIcon(action: TaskAction): string {
+  const icons: Record<TaskAction, string> = {
+    stopWatching: 'debug-pause',
+    checkAgain: 'refresh',
+    checkForIt: 'search',
+    submitAgain: 'debug-restart',
+    saveElsewhere: 'folder',
+    retry: 'debug-restart',
+    forget: 'trash',
+  };
+  return icons[action];
+}
+
+/**
+ * Carries out a task action the user picked, wherever it was offered (a message, Show Tasks, the
+ * Studio). Sending an unconfirmed request again asks first, in a modal dialog: it may be charged
+ * twice. `confirmed` answers that question in advance (automation and tests).
+ */
+export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifier }, action: TaskAction, localId: string, confirmed = false): Promise<void> {
+  const { tasks } = deps;
+  switch (action) {
+    case 'stopWatching':
+      await tasks.stopWatching(localId);
+      return;
+    case 'checkAgain':
+      await tasks.checkAgain(localId);
+      return;
+    case 'checkForIt':
+      await tasks.checkForIt(localId);
+      return;
+    case 'submitAgain': {
+      const again = vscode.l10n.t('Submit Again');
+      const answer = confirmed
+        ? again
+        : await deps.notifier.ask(
+            'warning',
+            vscode.l10n.t('Submit this request again?'),
+            vscode.l10n.t('EvoLink may already have this request: if it does, submitting again charges twice. Check your EvoLink dashboard first if you are not sure.'),
+            [again],
+          );
+      if (answer === again) await tasks.submitAgain(localId);
+      return;
+    }
+    case 'saveElsewhere': {
+      const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Save Images Here') });
+      if (folder?.[0]) await tasks.saveElsewhere(localId, folder[0]);
+      return;
+    }
+    case 'retry':
+      await vscode.commands.executeCommand('evolink.retryTask', localId);
+      return;
+    case 'forget':
+      await tasks.forget(localId);
+      return;
+  }
+}

@@ -1,0 +1,260 @@
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as vscode from 'vscode';
+import { EvoLinkError, isEvoLinkError } from '../../common/errors';
+import { imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
+import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
+import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
+import { keptFiles } from '../../common/taskState';
+import { resultLinkProblem } from '../../common/urlPolicy';
+import type { TaskSnapshot } from '../../common/wire';
+import type { EvoLinkClient } from '../api/client';
+import { FileSink, readHeadAndTail } from './fileSink';
+import type { TaskLedger } from './ledger';
+
+/** Writes a verified download into the workspace: answers the saved file. */
+export type ResultWriter = (kept: string, entry: LedgerEntry, index: number, owner: string) => Promise<vscode.Uri>;
+
+/** What the work on tasks needs from the window. */
+export interface TaskWorkDeps {
+  ledger: TaskLedger;
+  client: () => EvoLinkClient;
+  apiKey: () => Promise<string | undefined>;
+  /** A local folder for downloads on their way into the workspace. */
+  downloadsDir: string;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error' | 'trace'>;
+  times: LifecycleTimes;
+  maxDownloadBytes: number;
+  /** A download that sends no byte for this long is given up (and tried again). */
+  downloadIdleMs: number;
+  writer: ResultWriter;
+  /** True when the API is on this machine (the simulator): result links on loopback are allowed. */
+  apiIsLocal: () => boolean;
+  owner: string;
+  now: () => number;
+}
+
+/** This window's hold on one task's work: how to stop it. */
+export interface WorkHandle {
+  controller: AbortController;
+}
+
+type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
+
+/** A failure as the ledger keeps it: the reason, the service's code and text, never a path of the machine. */
+export function toEntryError(error: unknown): EntryError {
+  if (!isEvoLinkError(error)) return { reason: 'unexpected', message: error instanceof Error ? error.name : typeof error };
+  const entryError: EntryError = { reason: error.reason };
+  const { code, status, path, requestId } = error.details;
+  if (code !== undefined) entryError.code = code;
+  if (status !== undefined) entryError.status = status;
+  if (path !== undefined) entryError.path = path;
+  if (requestId !== undefined) entryError.requestId = requestId;
+  // Local failures keep their code and path only: their text names paths of this machine.
+  if (error.reason !== 'fileSystem' && error.message) entryError.message = error.message.slice(0, 500);
+  return entryError;
+}
+
+/** Whether a failed submit tells for sure that no task was made. */
+function isRefusal(error: unknown, userWaiting: boolean): boolean {
+  if (!isEvoLinkError(error) || error.details.outcomeUnknown) return false;
+  if (isEvoLinkError(error, 'invalidRequest', 'credits', 'permission', 'notFound')) return true;
+  // Before anything was sent (no key, a wrong endpoint) or refused at the door (401, 429 after
+  // the retries): the request was not taken. Later, such a failure says nothing of the original.
+  return userWaiting && isEvoLinkError(error, 'auth', 'rateLimited', 'configuration');
+}
+
+/**
+ * The work behind the lifecycle's effects: sending, polling, looking a task up, downloading and
+ * saving. Each piece ends by dispatching what it found; none decides a state.
+ */
+export class TaskWork {
+  constructor(private readonly deps: TaskWorkDeps) {}
+
+  private async call(signal: AbortSignal): Promise<{ apiKey: string; signal: AbortSignal }> {
+    const apiKey = await this.deps.apiKey();
+    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
+    return { apiKey, signal };
+  }
+
+  /** Sends the submit with the entry's key. Answers the refusal, when the service refused it. */
+  async send(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch, userWaiting = false): Promise<EvoLinkError | undefined> {
+    const signal = work.controller.signal;
+    try {
+      const { task, replayed } = await this.deps.client().submit(entry.body, entry.idempotencyKey, await this.call(signal));
+      if (entry.sends > 1 || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
+      else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
+      await dispatch({ type: 'submitAnswered', task });
+      return undefined;
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      this.deps.log.warn(`${entry.localId}: submit failed (${isEvoLinkError(error) ? error.reason : String(error)})`);
+      if (isRefusal(error, userWaiting)) {
+        await dispatch({ type: 'submitRefused', error: toEntryError(error), userWaiting });
+        return error as EvoLinkError;
+      }
+      await dispatch({ type: 'answerLost', error: toEntryError(error) });
+      return undefined;
+    }
+  }
+
+  /** Reads a running task. */
+  async poll(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
+    const signal = work.controller.signal;
+    let task: TaskSnapshot;
+    try {
+      task = await this.deps.client().getTask(entry.taskId ?? '', await this.call(signal));
+    } catch (error) {
+      if (signal.aborted) return;
+      this.deps.log.warn(`Reading ${entry.taskId} failed (${isEvoLinkError(error) ? error.reason : String(error)}); trying again later`);
+      await dispatch({ type: 'pollFailed', error: toEntryError(error) });
+      return;
+    }
+    await dispatch({ type: 'pollAnswered', task });
+  }
+
+  /**
+   * Looks for a task whose submit was never answered among the account's recent tasks: the
+   * newest of the same model created around the first send that no other entry knows. The
+   * list is not in the public docs; a service that does not answer it makes this "unavailable".
+   */
+  async findInList(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
+    const signal = work.controller.signal;
+    try {
+      const call = await this.call(signal);
+      const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
+      const known = new Set((await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])));
+      const sentAt = entry.sentAt / 1000;
+      // The service's clock may differ from this machine's by a little: a few minutes either side.
+      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 300 && item.createdAt <= sentAt + 600);
+      candidates.sort((a, b) => Math.abs((a.createdAt ?? 0) - sentAt) - Math.abs((b.createdAt ?? 0) - sentAt));
+      const found = candidates[0];
+      if (!found) {
+        await dispatch({ type: 'listAnswered', answer: { notFound: true } });
+        return;
+      }
+      this.deps.log.info(`${entry.localId}: found ${found.id} among the recent tasks`);
+      await dispatch({ type: 'listAnswered', answer: { found: await this.deps.client().getTask(found.id, call) } });
+    } catch (error) {
+      if (signal.aborted) return;
+      this.deps.log.warn(`${entry.localId}: the recent tasks could not be read (${isEvoLinkError(error) ? `${error.reason} ${error.details.status ?? ''}` : String(error)})`);
+      await dispatch({ type: 'listAnswered', answer: { unavailable: true } });
+    }
+  }
+
+  /**
+   * Downloads and writes every result that is not saved yet, one by one, each recorded as it
+   * goes: a download is kept (and recorded) before it is written, so a failed write never costs
+   * a second download. Stops as soon as this window no longer holds the task.
+   */
+  async save(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
+    const signal = work.controller.signal;
+    const mine = (current: LedgerEntry | undefined): current is LedgerEntry => current?.state === 'saving' && current.lease?.owner === this.deps.owner;
+    let current: LedgerEntry | undefined = entry;
+    try {
+      await mkdir(this.deps.downloadsDir, { recursive: true }).catch((error: unknown) => {
+        throw new EvoLinkError('fileSystem', 'The extension storage cannot be written.', { code: fileErrorCode(error), cause: error });
+      });
+      for (const [index, url] of (entry.resultUrls ?? []).entries()) {
+        if (!mine(current) || signal.aborted) return;
+        const slot = current.results?.[index] ?? {};
+        if (slot.saved || slot.expired) continue;
+        let kept = slot.kept && (await stat(slot.kept).then(() => true, () => false)) ? slot.kept : undefined;
+        if (!kept) {
+          if (current.completedAt !== undefined && this.deps.now() - current.completedAt > this.deps.times.resultLifetimeMs) {
+            current = await dispatch({ type: 'linkExpired', index });
+            continue;
+          }
+          try {
+            kept = await this.download(url, current, index, signal);
+          } catch (error) {
+            if (!isEvoLinkError(error, 'expired')) throw error;
+            this.deps.log.warn(`${entry.localId}: result ${index + 1} is gone at the CDN (${error.details.status ?? ''})`);
+            current = await dispatch({ type: 'linkExpired', index });
+            continue;
+          }
+          current = await dispatch({ type: 'resultKept', index, path: kept });
+          if (!mine(current)) return;
+        }
+        // The lease is renewed just before the file lands, so that no window took the task over.
+        current = await dispatch({ type: 'renew' });
+        if (!mine(current) || signal.aborted) return;
+        const saved = await this.deps.writer(kept, current, index, this.deps.owner);
+        this.deps.log.info(`${entry.localId}: saved ${saved.toString(true)}`);
+        current = await dispatch({ type: 'resultSaved', index, uri: saved.toString() });
+      }
+    } catch (error) {
+      if (signal.aborted || isEvoLinkError(error, 'cancelled')) return;
+      this.deps.log.error(`Saving ${entry.localId} failed: ${isEvoLinkError(error) ? `${error.reason} ${error.details.code ?? ''}` : String(error)}`);
+      await dispatch({ type: 'saveFailed', error: toEntryError(error) });
+    }
+  }
+
+  /** Downloads one result into storage and checks that it is a whole image. Answers where it is kept. */
+  private async download(url: string, entry: LedgerEntry, index: number, signal: AbortSignal): Promise<string> {
+    const problem = resultLinkProblem(url, { allowLocal: this.deps.apiIsLocal() });
+    if (problem) throw new EvoLinkError('invalidResponse', `A result link was refused (${problem}).`, { code: 'refusedLink' });
+    const part = join(this.deps.downloadsDir, `${entry.localId}-${index}-${this.deps.owner}.part`);
+    const sink = new FileSink(part);
+    let size: number;
+    try {
+      size = await this.deps.client().download(url, sink, {
+        maxBytes: this.deps.maxDownloadBytes,
+        signal,
+        idleMs: this.deps.downloadIdleMs,
+        checkLink: (next) => resultLinkProblem(next, { allowLocal: this.deps.apiIsLocal() }),
+      });
+      await sink.close();
+    } catch (error) {
+      await sink.close().catch(() => undefined);
+      await rm(part, { force: true });
+      throw error;
+    }
+    const format = sniffImageFormat(sink.head);
+    const whole = format ? imageIntegrity(format, sink.head, sink.tail, size) : 'truncated';
+    if (!format || size === 0 || whole === 'truncated') {
+      await rm(part, { force: true });
+      throw new EvoLinkError('invalidResponse', `The result link answered ${size} bytes that are ${format ? 'a cut image' : 'not an image'}.`, { code: 'notImage' });
+    }
+    const kept = join(this.deps.downloadsDir, `${entry.localId}-${index}.${format}`);
+    await rename(part, kept);
+    this.deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);
+    return kept;
+  }
+
+  /** Deletes downloads kept for tasks that no longer need them. */
+  async discard(paths: readonly string[]): Promise<void> {
+    for (const path of paths) await rm(path, { force: true }).catch(() => undefined);
+  }
+
+  /** Removes what a closed window left in the downloads folder: unfinished and unclaimed files. */
+  async cleanDownloads(entries: readonly LedgerEntry[]): Promise<void> {
+    const needed = new Set(entries.flatMap((entry) => keptFiles(entry)));
+    let names: string[];
+    try {
+      names = await readdir(this.deps.downloadsDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(this.deps.downloadsDir, name);
+      if (needed.has(path) || name.includes(this.deps.owner)) continue;
+      const age = await stat(path).then((info) => this.deps.now() - info.mtimeMs, () => 0);
+      if (age > 3600_000) await rm(path, { force: true });
+    }
+  }
+
+  /** Reads the head and tail of a kept download, for its type and size. */
+  static inspect(path: string): Promise<{ head: Uint8Array; tail: Uint8Array }> {
+    return readHeadAndTail(path);
+  }
+}
+
+/** The errno or VS Code code of a file system failure, for the sentence the user reads. */
+export function fileErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : ''}`;
+  if (/ENOSPC|EDQUOT|no space/i.test(text)) return 'diskFull';
+  if (/EROFS|EACCES|EPERM|NoPermissions|read-?only|permission/i.test(text)) return 'readOnly';
+  return 'writeFailed';
+}

@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+
+/** How serious a message is. */
+export type NoticeKind = 'info' | 'warning' | 'error';
+
+/** A button on a message and what it does. */
+export interface NoticeAction {
+  title: string;
+  run(): unknown;
+}
+
+/** A message as it was shown, for the log and for tests. */
+export interface Notice {
+  kind: NoticeKind;
+  message: string;
+  actions: string[];
+  at: number;
+}
+
+const kept = 200;
+
+/**
+ * Every message the extension shows goes through here: one place that shows it, runs the action
+ * picked, writes it to the log, and keeps the last ones so that tests can read exactly what a
+ * person read (a test that expects a refusal checks its sentence, not only that nothing ran).
+ */
+export class Notifier {
+  private readonly recent: Notice[] = [];
+
+  constructor(private readonly log: Pick<vscode.LogOutputChannel, 'trace'>) {}
+
+  /**
+   * Shows a message with at most two actions and returns at once; the action picked runs when
+   * it is picked. `shown` resolves once the message is dismissed or its action has started.
+   */
+  show(kind: NoticeKind, message: string, actions: readonly NoticeAction[] = []): { shown: Promise<void> } {
+    this.record(kind, message, actions);
+    const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const shown = Promise.resolve(show(message, ...actions.map((action) => action.title))).then(async (picked) => {
+      await actions.find((action) => action.title === picked)?.run();
+    });
+    return { shown };
+  }
+
+  /** Asks a question in a modal dialog; answers the action picked, or `undefined`. */
+  async ask(kind: NoticeKind, message: string, detail: string | undefined, actions: readonly string[]): Promise<string | undefined> {
+    this.record(kind, message, actions.map((title) => ({ title, run: () => undefined })));
+    const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    return show(message, { modal: true, ...(detail ? { detail } : {}) }, ...actions);
+  }
+
+  private record(kind: NoticeKind, message: string, actions: readonly NoticeAction[]): void {
+    this.recent.push({ kind, message, actions: actions.map((action) => action.title), at: Date.now() });
+    if (this.recent.length > kept) this.recent.splice(0, this.recent.length - kept);
+    // Messages may quote the prompt, which the log keeps at trace level only.
+    this.log.trace(`Shown (${kind}): ${message}${actions.length ? ` [${actions.map((action) => action.title).join(' | ')}]` : ''}`);
+  }
+
+  /** The messages shown so far, oldest first. */
+  notices(): readonly Notice[] {
+    return [...this.recent];
+  }
+}

@@ -1,0 +1,447 @@
+import * as assert from 'node:assert/strict';
+import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
+import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
+import { actionsFor, isActive, isTerminal, needsAttention, savedFiles } from '../../src/common/taskState';
+import type { TaskSnapshot } from '../../src/common/wire';
+
+const me = 'window-a';
+const other = 'window-b';
+const t0 = 1_700_000_000_000;
+const times = defaultLifecycleTimes;
+const at = (now: number, owner = me): LifecycleContext => ({ now, owner, times });
+
+function fresh(now = t0): LedgerEntry {
+  const made = createEntry(
+    {
+      localId: 'evl-test-000000000001',
+      idempotencyKey: 'evl-test-000000000001',
+      request: { model: 'gpt-4o-image', prompt: 'a lighthouse' },
+      body: { model: 'gpt-4o-image', prompt: 'a lighthouse', size: '1:1', n: 2 },
+      targetFolder: 'file:///work/images',
+      estimatedSeconds: 100,
+      creditsReserved: 5,
+    },
+    at(now),
+  );
+  return made.entry!;
+}
+
+function snapshot(over: Partial<TaskSnapshot> = {}): TaskSnapshot {
+  return {
+    id: 'task-unified-1',
+    state: 'processing',
+    rawStatus: 'processing',
+    progress: 10,
+    estimatedSeconds: 100,
+    resultUrls: [],
+    error: undefined,
+    creditsReserved: 5,
+    creditsUsed: undefined,
+    ...over,
+  };
+}
+
+const completed = (urls = ['https://cdn.example/0.png', 'https://cdn.example/1.png']) => snapshot({ state: 'completed', rawStatus: 'completed', progress: 100, resultUrls: urls });
+
+/** Applies events in order from this window, each a second after the last. */
+function run(entry: LedgerEntry, ...events: LifecycleEvent[]): { entry: LedgerEntry | undefined; effects: Effect[] } {
+  let current: LedgerEntry | undefined = entry;
+  let effects: Effect[] = [];
+  let now = entry.updatedAt;
+  for (const event of events) {
+    if (!current) break;
+    now += 1000;
+    const step = next(current, event, at(now));
+    current = step.entry;
+    effects = step.effects;
+  }
+  return { entry: current, effects };
+}
+
+const running = (): LedgerEntry => run(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }) }).entry!;
+const saving = (): LedgerEntry => run(running(), { type: 'pollAnswered', task: completed() }).entry!;
+
+/** One entry in each state, as the machine reaches it. */
+function inEveryState(): Map<EntryState, LedgerEntry> {
+  const lost = { type: 'answerLost', error: { reason: 'network' } } as const;
+  const byState = new Map<EntryState, LedgerEntry>();
+  const add = (entry: LedgerEntry | undefined): void => {
+    if (entry) byState.set(entry.state, entry);
+  };
+  add(fresh());
+  add(run(fresh(), lost).entry);
+  add(next(run(fresh(), lost).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 1)).entry);
+  add(running());
+  add(run(running(), { type: 'stopWatching' }).entry);
+  add(saving());
+  add(run(saving(), { type: 'release' }).entry);
+  add(run(saving(), { type: 'saveFailed', error: { reason: 'fileSystem', code: 'diskFull', path: 'images' } }).entry);
+  add(run(saving(), { type: 'resultSaved', index: 0, uri: 'file:///a.png' }, { type: 'resultSaved', index: 1, uri: 'file:///b.png' }).entry);
+  add(run(running(), { type: 'pollAnswered', task: snapshot({ state: 'failed', error: { code: 'content_policy_violation', message: 'no' } }) }).entry);
+  add(run(running(), { type: 'pollAnswered', task: snapshot({ state: 'cancelled', rawStatus: 'canceled' }) }).entry);
+  add(run(saving(), { type: 'linkExpired', index: 0 }, { type: 'linkExpired', index: 1 }).entry);
+  return byState;
+}
+
+const allEvents: LifecycleEvent[] = [
+  { type: 'submitAnswered', task: snapshot() },
+  { type: 'submitRefused', error: { reason: 'invalidRequest' }, userWaiting: true },
+  { type: 'submitRefused', error: { reason: 'credits' }, userWaiting: false },
+  { type: 'answerLost', error: { reason: 'network' } },
+  { type: 'pollAnswered', task: snapshot({ progress: 50 }) },
+  { type: 'pollAnswered', task: completed() },
+  { type: 'pollAnswered', task: completed([]) },
+  { type: 'pollFailed', error: { reason: 'server', status: 502 } },
+  { type: 'pollFailed', error: { reason: 'notFound', status: 404 } },
+  { type: 'resultKept', index: 0, path: '/storage/d-0' },
+  { type: 'resultSaved', index: 0, uri: 'file:///a.png' },
+  { type: 'linkExpired', index: 1 },
+  { type: 'saveFailed', error: { reason: 'invalidResponse', code: 'notImage' } },
+  { type: 'listAnswered', answer: { found: snapshot() } },
+  { type: 'listAnswered', answer: { notFound: true } },
+  { type: 'listAnswered', answer: { unavailable: true } },
+  { type: 'pollDue' },
+  { type: 'lookupDue' },
+  { type: 'renew' },
+  { type: 'resume', leaseStale: false },
+  { type: 'resume', leaseStale: true },
+  { type: 'release' },
+  { type: 'stopWatching' },
+  { type: 'checkAgain' },
+  { type: 'checkForIt' },
+  { type: 'submitAgain', idempotencyKey: 'evl-test-000000000002' },
+  { type: 'saveElsewhere', folder: 'file:///work/other' },
+  { type: 'forget' },
+];
+
+/** Effects that lead on by themselves: an answer or a timer will come. */
+const leadsOn = (effects: Effect[]): boolean => effects.some((effect) => ['send', 'poll', 'save', 'findInList', 'wake'].includes(effect.kind));
+
+describe('The task lifecycle', () => {
+  it('reaches every state', () => {
+    assert.deepEqual([...inEveryState().keys()].sort(), [...entryStates].sort());
+  });
+
+  it('sorts every state into exactly one of terminal, active and waiting for the user', () => {
+    for (const state of entryStates) {
+      const kinds = [isTerminal(state), isActive(state), needsAttention(state)].filter(Boolean);
+      assert.equal(kinds.length, 1, state);
+    }
+  });
+
+  it('leaves no state without a way out, whatever happens to it', () => {
+    for (const [state, entry] of inEveryState()) {
+      for (const event of allEvents) {
+        for (const owner of [me, other]) {
+          const step = next(entry, event, { now: entry.updatedAt + 5000, owner, times });
+          const after = step.entry;
+          if (!after) continue; // Removed: only what was never paid for, or what the user forgot.
+          const where = `${state} + ${event.type} (${owner})`;
+          assert.doesNotThrow(() => parseLedgerEntry(JSON.stringify(after)), where);
+          assert.ok(parseLedgerEntry(JSON.stringify(after)).ok, `${where}: the entry still parses`);
+          if (isTerminal(after.state)) continue;
+          if (needsAttention(after.state)) {
+            assert.ok(actionsFor(after).length > 0, `${where}: ${after.state} offers an action`);
+            assert.equal(after.lease === undefined || step.effects.some((effect) => effect.kind === 'findInList'), true, `${where}: no lease is held while waiting for the user`);
+            continue;
+          }
+          // Active: the window that holds the lease has something on the way, or another window
+          // will take over once the lease is stale.
+          if (!step.changed) continue;
+          // Reports of work already under way (a save's progress, a renewed lease, a stop while the
+          // submit is on its way) need no new effect: that work answers.
+          const underWay = ['resultKept', 'resultSaved', 'linkExpired', 'renew'].includes(event.type) || (after.state === 'submitting' && event.type === 'stopWatching');
+          // Let go (a window closing): every window's sweep takes an active task without a lease.
+          const free = after.lease === undefined;
+          assert.ok(leadsOn(step.effects) || underWay || free, `${where}: ${after.state} leads on (${JSON.stringify(step.effects)})`);
+        }
+      }
+    }
+  });
+
+  it('never changes the entry it was given', () => {
+    const entry = saving();
+    const before = JSON.stringify(entry);
+    next(entry, { type: 'resultSaved', index: 0, uri: 'file:///a.png' }, at(t0 + 9000));
+    assert.equal(JSON.stringify(entry), before);
+  });
+
+  describe('sending', () => {
+    it('records the entry first and sends it with a lease', () => {
+      const { localId, idempotencyKey, request, body, targetFolder, estimatedSeconds } = fresh();
+      const made = createEntry({ localId, idempotencyKey, request, body, targetFolder, estimatedSeconds, creditsReserved: 5 }, at(t0));
+      assert.deepEqual(made.effects, [{ kind: 'send' }]);
+      assert.equal(made.entry?.state, 'submitting');
+      assert.equal(made.entry?.lease?.owner, me);
+    });
+
+    it('polls an accepted task first after 3 s', () => {
+      const { entry, effects } = run(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }) });
+      assert.equal(entry?.state, 'running');
+      assert.equal(entry?.taskId, 'task-unified-1');
+      assert.deepEqual(effects, [{ kind: 'wake', event: 'pollDue', delayMs: 3000 }]);
+    });
+
+    it('drops a request the service refused while the user waited: nothing was paid', () => {
+      const { entry } = run(fresh(), { type: 'submitRefused', error: { reason: 'invalidRequest' }, userWaiting: true });
+      assert.equal(entry, undefined);
+    });
+
+    it('keeps a refusal found in the background as a failure the user sees', () => {
+      const lost = run(fresh(), { type: 'answerLost', error: { reason: 'network' } }, { type: 'lookupDue' }).entry!;
+      const { entry } = run(lost, { type: 'submitRefused', error: { reason: 'credits', code: 'insufficient_user_quota' }, userWaiting: false });
+      assert.equal(entry?.state, 'failed');
+      assert.equal(entry?.error?.reason, 'credits');
+    });
+
+    it('asks again about a lost answer, with the same key, only within the replay window', () => {
+      const lost = next(fresh(), { type: 'answerLost', error: { reason: 'network' } }, at(t0 + 1000));
+      assert.equal(lost.entry?.state, 'unknownOutcome');
+      assert.deepEqual(lost.effects, [{ kind: 'wake', event: 'lookupDue', delayMs: times.lookupDelayMs }]);
+      const replay = next(lost.entry, { type: 'lookupDue' }, at(t0 + 31_000));
+      assert.deepEqual(replay.effects, [{ kind: 'send' }]);
+      assert.equal(replay.entry?.idempotencyKey, fresh().idempotencyKey);
+      assert.equal(replay.entry?.sends, 2);
+      const late = next(lost.entry, { type: 'lookupDue' }, at(t0 + times.replayWindowMs));
+      assert.equal(late.entry?.state, 'unconfirmed');
+      assert.equal(late.entry?.attention, 'windowPassed');
+      assert.ok(!late.effects.some((effect) => effect.kind === 'send'));
+    });
+
+    it('waits longer between look-ups, and never past the window', () => {
+      let entry = fresh();
+      const delays: number[] = [];
+      let now = t0;
+      for (let attempt = 0; attempt < 40; attempt++) {
+        now += 1000;
+        const step = next(entry, { type: 'answerLost', error: { reason: 'timeout' } }, at(now));
+        entry = step.entry!;
+        const wake = step.effects.find((effect) => effect.kind === 'wake');
+        if (!wake || wake.kind !== 'wake') break;
+        delays.push(wake.delayMs);
+        now += wake.delayMs;
+        entry = next(entry, { type: 'lookupDue' }, at(now)).entry!;
+        if (entry.state !== 'unknownOutcome') break;
+      }
+      assert.equal(entry.state, 'unconfirmed');
+      assert.ok(delays[1]! > delays[0]!, delays.join(','));
+      assert.ok(now - t0 <= times.replayWindowMs + 40_000, String(now - t0));
+    });
+
+    it('never re-sends a task the user stopped watching while its submit was on the way', () => {
+      const stopped = run(fresh(), { type: 'stopWatching' }).entry!;
+      assert.equal(stopped.state, 'submitting');
+      const lost = run(stopped, { type: 'answerLost', error: { reason: 'network' } });
+      assert.equal(lost.entry?.state, 'unconfirmed');
+      assert.ok(!lost.effects.some((effect) => effect.kind === 'send' || effect.kind === 'wake'));
+      const resumed = next(lost.entry, { type: 'resume', leaseStale: true }, at(t0 + 10_000));
+      assert.equal(resumed.changed, false);
+      const accepted = run(stopped, { type: 'submitAnswered', task: snapshot() }).entry;
+      assert.equal(accepted?.state, 'stopped');
+    });
+
+    it('after a reload, asks again about a submit that was on its way, or gives it to the user when it is old', () => {
+      const crashed = { ...fresh(), lease: { owner: 'window-gone', at: t0 } };
+      const soon = next(crashed, { type: 'resume', leaseStale: true }, at(t0 + 60_000));
+      assert.equal(soon.entry?.state, 'unknownOutcome');
+      assert.deepEqual(soon.effects, [{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
+      const late = next(crashed, { type: 'resume', leaseStale: true }, at(t0 + 3600_000));
+      assert.equal(late.entry?.state, 'unconfirmed');
+      assert.ok(!late.effects.some((effect) => effect.kind === 'send'));
+    });
+
+    it('looks for an unconfirmed task in the list past the window, and never replays it', () => {
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      const check = next(unconfirmed, { type: 'checkForIt' }, at(t0 + times.replayWindowMs + 10));
+      assert.deepEqual(check.effects, [{ kind: 'findInList' }]);
+      const found = next(check.entry!, { type: 'listAnswered', answer: { found: snapshot({ progress: 40 }) } }, at(t0 + times.replayWindowMs + 20));
+      assert.equal(found.entry?.state, 'running');
+      assert.equal(found.entry?.taskId, 'task-unified-1');
+      const missing = next(check.entry!, { type: 'listAnswered', answer: { notFound: true } }, at(t0 + times.replayWindowMs + 20));
+      assert.equal(missing.entry?.state, 'unconfirmed');
+      assert.equal(missing.entry?.attention, 'notFound');
+      assert.deepEqual(actionsFor(missing.entry), ['checkForIt', 'submitAgain', 'forget']);
+    });
+
+    it('sends again with a new key only when the user asks for it', () => {
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      const again = next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000099' }, at(t0 + times.replayWindowMs + 9));
+      assert.equal(again.entry?.state, 'submitting');
+      assert.equal(again.entry?.idempotencyKey, 'evl-test-000000000099');
+      assert.deepEqual(again.effects, [{ kind: 'send' }]);
+    });
+  });
+
+  describe('polling', () => {
+    it('follows progress, and saves what completed', () => {
+      const progressed = run(running(), { type: 'pollAnswered', task: snapshot({ progress: 40 }) });
+      assert.equal(progressed.entry?.progress, 40);
+      assert.equal(progressed.effects[0]?.kind, 'wake');
+      const done = run(running(), { type: 'pollAnswered', task: completed() });
+      assert.equal(done.entry?.state, 'saving');
+      assert.deepEqual(done.effects, [{ kind: 'save' }]);
+      assert.equal(done.entry?.results?.length, 2);
+    });
+
+    it('reports a completed task without results, and does not poll it again', () => {
+      const { entry, effects } = run(running(), { type: 'pollAnswered', task: completed([]) });
+      assert.equal(entry?.state, 'failed');
+      assert.equal(entry?.error?.code, 'no_results');
+      assert.deepEqual(effects, [{ kind: 'stop' }]);
+    });
+
+    it('tells a cancelled task from a failed one', () => {
+      const cancelled = run(running(), { type: 'pollAnswered', task: snapshot({ state: 'cancelled' }) }).entry;
+      assert.equal(cancelled?.state, 'cancelled');
+      const failed = run(running(), { type: 'pollAnswered', task: snapshot({ state: 'failed', error: { code: 'service_error', message: 'x' } }) }).entry;
+      assert.equal(failed?.state, 'failed');
+      assert.equal(failed?.error?.code, 'service_error');
+    });
+
+    it('stops at the deadline; Check Again starts a new deadline', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 9000)).entry!;
+      const late = next(entry, { type: 'pollDue' }, at(t0 + 11 * 60_000));
+      assert.equal(late.entry?.state, 'stopped');
+      assert.equal(late.entry?.attention, 'deadline');
+      const again = next(late.entry, { type: 'checkAgain' }, at(t0 + 12 * 60_000));
+      assert.equal(again.entry?.state, 'running');
+      const due = next(again.entry, { type: 'pollDue' }, at(t0 + 13 * 60_000));
+      assert.deepEqual(due.effects, [{ kind: 'poll' }]);
+    });
+
+    it('waits longer after a refused key, and gives up on a task the service does not know', () => {
+      const auth = run(running(), { type: 'pollFailed', error: { reason: 'auth', status: 401 } });
+      assert.deepEqual(auth.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.authRetryMs }]);
+      const gone = run(running(), { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
+      assert.equal(gone?.state, 'failed');
+      assert.equal(gone?.error?.code, 'resource_not_found');
+    });
+  });
+
+  describe('saving', () => {
+    it('is saved once every result is saved, and discards what was kept', () => {
+      const kept = run(saving(), { type: 'resultKept', index: 0, path: '/s/d0' }).entry!;
+      assert.equal(kept.results?.[0]?.kept, '/s/d0');
+      const half = run(kept, { type: 'resultSaved', index: 0, uri: 'file:///a.png' });
+      assert.equal(half.entry?.state, 'saving');
+      assert.equal(half.entry?.results?.[0]?.kept, undefined);
+      const all = run(half.entry, { type: 'resultSaved', index: 1, uri: 'file:///b.png' });
+      assert.equal(all.entry?.state, 'saved');
+      assert.deepEqual(savedFiles(all.entry), ['file:///a.png', 'file:///b.png']);
+      assert.equal(all.entry?.lease, undefined);
+    });
+
+    it('keeps the download when writing fails, and saves it elsewhere on request', () => {
+      const kept = run(saving(), { type: 'resultKept', index: 0, path: '/s/d0' }).entry!;
+      const failed = run(kept, { type: 'saveFailed', error: { reason: 'fileSystem', code: 'diskFull', path: 'images' } });
+      assert.equal(failed.entry?.state, 'saveFailed');
+      assert.equal(failed.entry?.results?.[0]?.kept, '/s/d0');
+      assert.ok(!failed.effects.some((effect) => effect.kind === 'discard'));
+      assert.deepEqual(actionsFor(failed.entry).slice(0, 2), ['saveElsewhere', 'checkAgain']);
+      const elsewhere = run(failed.entry, { type: 'saveElsewhere', folder: 'file:///work/other' });
+      assert.equal(elsewhere.entry?.state, 'saving');
+      assert.equal(elsewhere.entry?.targetFolder, 'file:///work/other');
+      assert.deepEqual(elsewhere.effects, [{ kind: 'save' }]);
+    });
+
+    it('is expired when a result link expired before it was downloaded', () => {
+      const { entry } = run(saving(), { type: 'resultSaved', index: 0, uri: 'file:///a.png' }, { type: 'linkExpired', index: 1 });
+      assert.equal(entry?.state, 'expired');
+      assert.deepEqual(savedFiles(entry), ['file:///a.png']);
+    });
+
+    it('hands a half-saved task to the next window when this one closes', () => {
+      const released = run(saving(), { type: 'resultSaved', index: 0, uri: 'file:///a.png' }, { type: 'release' }).entry!;
+      assert.equal(released.state, 'completed');
+      assert.equal(released.lease, undefined);
+      const taken = next(released, { type: 'resume', leaseStale: false }, { now: t0 + 60_000, owner: other, times });
+      assert.equal(taken.entry?.state, 'saving');
+      assert.equal(taken.entry?.lease?.owner, other);
+      assert.deepEqual(taken.effects, [{ kind: 'save' }]);
+    });
+  });
+
+  describe('two windows', () => {
+    it('ignores answers that reach a window without the lease', () => {
+      const entry = saving();
+      for (const event of allEvents.filter((candidate) => ['pollAnswered', 'resultSaved', 'saveFailed', 'submitAnswered', 'renew', 'pollDue'].includes(candidate.type))) {
+        const step = next(entry, event, { now: t0 + 9000, owner: other, times });
+        assert.equal(step.changed, false, event.type);
+        assert.deepEqual(step.effects, [{ kind: 'stop' }], event.type);
+      }
+    });
+
+    it('leaves a live lease alone, and takes over a stale one', () => {
+      const entry = saving();
+      const wait = next(entry, { type: 'resume', leaseStale: false }, { now: t0 + 9000, owner: other, times });
+      assert.equal(wait.changed, false);
+      assert.deepEqual(wait.effects, [{ kind: 'wake', event: 'leaseCheck', delayMs: times.leaseStaleMs }]);
+      const take = next(entry, { type: 'resume', leaseStale: true }, { now: t0 + 99_000, owner: other, times });
+      assert.equal(take.entry?.lease?.owner, other);
+      assert.deepEqual(take.effects, [{ kind: 'save' }]);
+      // The old holder learns it lost the lease at its next answer.
+      const stale = next(take.entry, { type: 'resultSaved', index: 0, uri: 'file:///a.png' }, at(t0 + 99_500));
+      assert.equal(stale.changed, false);
+      assert.deepEqual(stale.effects, [{ kind: 'stop' }]);
+    });
+
+    it('lets any window stop watching, check again, or forget what is not active', () => {
+      const stopped = next(running(), { type: 'stopWatching' }, { now: t0 + 9000, owner: other, times });
+      assert.equal(stopped.entry?.state, 'stopped');
+      const again = next(stopped.entry, { type: 'checkAgain' }, { now: t0 + 9500, owner: other, times });
+      assert.equal(again.entry?.lease?.owner, other);
+      assert.equal(next(running(), { type: 'forget' }, at(t0 + 9000)).changed, false);
+      assert.equal(next(stopped.entry, { type: 'forget' }, at(t0 + 9000)).entry, undefined);
+    });
+  });
+
+  it('scales its waits for tests, but never the life of result links', () => {
+    const fast = scaledTimes(0.05);
+    assert.equal(fast.leaseStaleMs, 3000);
+    assert.equal(fast.resultLifetimeMs, times.resultLifetimeMs);
+  });
+});
+
+describe('Ledger entries on disk', () => {
+  it('parses what the machine writes', () => {
+    const parsed = parseLedgerEntry(JSON.stringify(saving()));
+    assert.ok(parsed.ok);
+  });
+
+  it('names the field of an entry that does not parse', () => {
+    const broken = { ...saving(), state: 'flying' };
+    const parsed = parseLedgerEntry(JSON.stringify(broken));
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.ok ? '' : parsed.problem, /^state:/);
+    for (const text of ['null', '{"localId": "evl-', '', '[]', '42']) {
+      assert.equal(parseLedgerEntry(text).ok, false, text);
+    }
+  });
+
+  it('upgrades an entry written by the first version of the ledger', () => {
+    const legacy = {
+      localId: 'evl-legacy-00000000001',
+      idempotencyKey: 'evl-legacy-00000000001',
+      createdAt: t0,
+      state: 'saveFailed',
+      request: { model: 'gpt-4o-image', prompt: 'x', imageUrls: ['https://files.example/a.png'] },
+      body: { model: 'gpt-4o-image', prompt: 'x', size: '1:1', n: 2, image_urls: ['https://files.example/a.png'] },
+      targetFolder: 'file:///w',
+      estimatedSeconds: 100,
+      progress: 100,
+      polls: 4,
+      taskId: 'task-1',
+      resultUrls: ['https://cdn.example/0.png', 'https://cdn.example/1.png'],
+      saved: ['file:///w/x.png', null],
+      pending: [null, '/storage/downloads/evl-legacy-1'],
+      updatedAt: t0 + 10,
+    };
+    const parsed = parseLedgerEntry(JSON.stringify(legacy));
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problem);
+    assert.deepEqual(parsed.entry.results, [{ saved: 'file:///w/x.png' }, { kept: '/storage/downloads/evl-legacy-1' }]);
+    assert.equal(parsed.entry.revision, 0);
+    assert.equal('imageUrls' in parsed.entry.request, false);
+  });
+});
