@@ -20,12 +20,28 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * links), faults.ts (the fault types), tasks.ts and progress.ts (a task's life), control.ts (the
  * control API), state.ts (what the listeners share), types.ts, http.ts and clock.ts.
  *
- * From code: `addFault(route, fault, times)` (faults.ts lists every fault; the CDN's own need the
- * route 'cdn'), `clearFaults(route?)`, `addTaskOutcome(outcome, times)` (an outcome may carry its
- * own `curve`, `durationMs` or `durationFactor`; `{kind: 'complete'}` just completes),
- * `configure(settings)` (types.ts, SimulatorSettings: taskDurationMs, durationFactor,
- * progressCurve, resultData, noisyResults, taskList, taskBatch, resultUrlBase, taskLifetimeMs;
- * the same names are constructor options), `setKey`, `setSpeed`, `advanceClock`, `reset`.
+ * From code: `addFault(route, fault, times)`, `clearFaults(route?)`, `addTaskOutcome(outcome,
+ * times)`, `configure(settings)`, `setKey`, `setSpeed`, `advanceClock`, `reset`.
+ *
+ * Routes: submit, task, credits, taskList (`GET /v1/tasks`), taskBatch (`POST /v1/tasks/batch`),
+ * upload, cdn (downloads from the CDN listener). Faults (faults.ts has their details):
+ *   any route  {kind: 'status', status, retryAfter?, body?: 'json'|'html'|'empty', code?, message?}
+ *              (with `late: true` on submit only: the task is created and charged, then the
+ *              status is answered), {kind: 'reset'}, {kind: 'delay', ms}, {kind: 'malformedJson'},
+ *              {kind: 'refusedWith200', code, msg}. On submit, every fault but a plain status is
+ *              late, and a late fault loses whatever the answer was (replays and refusals too).
+ *   cdn only   {kind: 'redirect', status: 301|302|303|307|308, hops?, via?: 'same'|'other',
+ *              location?: 'alternate'|'absolute'|'relative'}, {kind: 'redirectLoop', status?},
+ *              {kind: 'redirectTo', location, status?}, {kind: 'html'}, {kind: 'emptyBody'},
+ *              {kind: 'truncated', fraction?}, {kind: 'stall', afterBytes?},
+ *              {kind: 'slowBody', bytesPerSecond}, {kind: 'truncatedImage'}.
+ * Task outcomes: {kind: 'complete' | 'neverFinish' | 'noResults'}, {kind: 'fail', code, message?},
+ * {kind: 'cancelled', spelling?}, {kind: 'resultDataOnly', shape}; each may also carry `curve`,
+ * `durationMs` and `durationFactor` for that task.
+ * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
+ * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone'
+ * | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off'), taskBatch ('on' | 'off404' |
+ * 'off405'), resultUrlBase, taskLifetimeMs.
  *
  * Control API (on the API listener, loopback only, no auth), for a simulator in another process.
  * Every POST answers `{"ok": true}`, or 400 `{"error": "..."}` for what it cannot do:

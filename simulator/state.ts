@@ -37,30 +37,33 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
 /** What a setting is when neither the options nor `configure` name it. */
 const defaultSettings: SimulatorSettings = { resultData: 'none', noisyResults: false, progressCurve: 'easeOut', taskList: 'on', taskBatch: 'on' };
 
-const choices: Partial<Record<keyof SimulatorSettings, readonly string[]>> = {
-  progressCurve: progressCurves,
-  resultData: ['none', 'array', 'object'],
-  taskList: ['on', 'off'],
-  taskBatch: ['on', 'off404', 'off405'],
+const isPositive = (value: unknown): boolean => typeof value === 'number' && value > 0;
+const oneOf =
+  (allowed: readonly string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'string' && allowed.includes(value);
+
+/** What each setting accepts; the record names every setting, so that a new one needs a check. */
+const settingChecks: Record<keyof SimulatorSettings, (value: unknown) => boolean> = {
+  // 0 is accepted as before: such a task is over at its first read.
+  taskDurationMs: (value) => typeof value === 'number' && value >= 0,
+  durationFactor: (value) => isPositive(value) || (Array.isArray(value) && value.length === 2 && value.every(isPositive) && value[0] <= value[1]),
+  progressCurve: oneOf(progressCurves),
+  resultData: oneOf(['none', 'array', 'object']),
+  noisyResults: (value) => typeof value === 'boolean',
+  taskList: oneOf(['on', 'off']),
+  taskBatch: oneOf(['on', 'off404', 'off405']),
+  resultUrlBase: (value) => typeof value === 'string',
+  taskLifetimeMs: isPositive,
 };
 
 /** Throws on a setting that the simulator would not understand, naming it. */
 function checkSettings(settings: SimulatorSettings): void {
-  for (const [name, value] of Object.entries(settings) as [keyof SimulatorSettings, unknown][]) {
-    const allowed = choices[name];
-    if (value === undefined || (allowed && allowed.includes(value as string))) continue;
-    const positive = (x: unknown): boolean => typeof x === 'number' && x > 0;
-    const fine =
-      name === 'durationFactor'
-        ? positive(value) || (Array.isArray(value) && value.length === 2 && value.every(positive) && value[0] <= value[1])
-        : name === 'taskDurationMs' || name === 'taskLifetimeMs'
-          ? positive(value)
-          : name === 'noisyResults'
-            ? typeof value === 'boolean'
-            : name === 'resultUrlBase'
-              ? typeof value === 'string'
-              : false;
-    if (!fine) throw new Error(`unknown setting or value: ${name} = ${JSON.stringify(value)}`);
+  for (const [name, value] of Object.entries(settings)) {
+    const check = (settingChecks as Record<string, ((value: unknown) => boolean) | undefined>)[name];
+    if (value !== undefined && !check?.(value)) {
+      throw new Error(`unknown setting or value: ${name} = ${JSON.stringify(value)}`);
+    }
   }
 }
 
