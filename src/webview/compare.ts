@@ -4,145 +4,112 @@
  * decisions are carried out by the host, which asks before replacing anything.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { CompareHostMessage, CompareImage } from '../common/protocol';
+import { html, nothing, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
+import type { CompareHostMessage, CompareImage, CompareMessage } from '../common/protocol';
+import { cssProperty } from './shared/cssProperty';
+import { mount } from './shared/mount';
+import { Store } from './shared/store';
+import { translator, type Translate } from './shared/strings';
+import { connectToHost } from './shared/vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
+interface CompareState {
+  t: Translate;
+  prompt: string;
+  /** Absent until the host's `init`. */
+  before: CompareImage | undefined;
+  after: readonly CompareImage[];
+  /** The edit shown (and replaced on Replace). */
+  variant: number;
+  mode: 'slider' | 'side';
+  /** Where the slider splits the images, in percent of the width. */
+  split: number;
+  /** What the host did with the decision; no decision is offered any more. */
+  done: string | undefined;
 }
 
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-let strings: Record<string, string> = {};
-let before: CompareImage | undefined;
-let after: CompareImage[] = [];
-let prompt = '';
-let variant = 0;
-let mode: 'slider' | 'side' = 'slider';
-let split = 50;
-let done: string | undefined;
-
-const t = (key: string, ...args: (string | number)[]): string =>
-  (strings[key] ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => String(args[Number(index)] ?? whole));
-
-function h(tag: string, attributes: Record<string, string> = {}, ...children: (Node | string | undefined)[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) if (child !== undefined) element.append(child);
-  return element;
-}
-
-function button(id: string, label: string, icon: string, onClick: () => void, primary = false): HTMLElement {
-  const element = h('vscode-button', { id, icon }, label);
-  if (!primary) element.setAttribute('secondary', '');
-  element.addEventListener('click', onClick);
-  return element;
-}
+const host = connectToHost<CompareHostMessage, CompareMessage>();
+const store = new Store<CompareState>({ t: translator({}), prompt: '', before: undefined, after: [], variant: 0, mode: 'slider', split: 50, done: undefined });
 
 const dims = (image: CompareImage): string => (image.width && image.height ? `${image.width}×${image.height}` : '');
 
-function renderStage(original: CompareImage, edited: CompareImage): HTMLElement {
-  if (mode === 'side') {
-    return h(
-      'div',
-      { class: 'side', id: 'stage' },
-      h('figure', {}, h('img', { src: original.src, alt: t('before') }), h('figcaption', {}, `${t('before')} · ${original.name} ${dims(original)}`)),
-      h('figure', {}, h('img', { src: edited.src, alt: t('after') }), h('figcaption', {}, `${t('after')} · ${edited.name} ${dims(edited)}`)),
-    );
-  }
-  const top = h('img', { src: edited.src, alt: t('after'), class: 'after' });
-  const clip = h('div', { class: 'clip' }, h('img', { src: original.src, alt: t('before'), class: 'before' }));
-  clip.style.width = `${split}%`;
-  const handle = h('div', { class: 'handle' });
-  handle.style.left = `${split}%`;
-  const slider = h('input', { type: 'range', min: '0', max: '100', value: String(split), id: 'split', 'aria-label': t('slider') }) as HTMLInputElement;
-  slider.addEventListener('input', () => {
-    split = Number(slider.value);
-    clip.style.width = `${split}%`;
-    handle.style.left = `${split}%`;
-  });
-  const stage = h('div', { class: 'slider-stage', id: 'stage' }, top, clip, handle);
-  // Dragging on the image moves the split too.
-  stage.addEventListener('pointermove', (event) => {
+function button(id: string, label: string, icon: string, onClick: () => void, primary = false): TemplateResult {
+  return html`<vscode-button id=${id} icon=${icon} ?secondary=${!primary} @click=${onClick}>${label}</vscode-button>`;
+}
+
+function sideBySide(original: CompareImage, edited: CompareImage): TemplateResult {
+  const { t } = store.state;
+  return html`<div class="side" id="stage">
+    <figure><img src=${original.src} alt=${t('before')} /><figcaption>${t('before')} · ${original.name} ${dims(original)}</figcaption></figure>
+    <figure><img src=${edited.src} alt=${t('after')} /><figcaption>${t('after')} · ${edited.name} ${dims(edited)}</figcaption></figure>
+  </div>`;
+}
+
+/** The edit under the original, clipped at the split; the slider and a drag on the image move it. */
+function slider(original: CompareImage, edited: CompareImage): TemplateResult {
+  const { t, split } = store.state;
+  const onDrag = (event: PointerEvent): void => {
     if (event.buttons !== 1) return;
-    const box = stage.getBoundingClientRect();
-    split = Math.round(Math.min(100, Math.max(0, ((event.clientX - box.left) / box.width) * 100)));
-    slider.value = String(split);
-    clip.style.width = `${split}%`;
-    handle.style.left = `${split}%`;
-  });
-  return h(
-    'div',
-    { class: 'slider-wrap' },
-    stage,
-    h('div', { class: 'labels' }, h('span', {}, `${t('before')} · ${original.name} ${dims(original)}`), h('span', {}, `${t('after')} · ${edited.name} ${dims(edited)}`)),
-    slider,
-  );
+    const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+    store.update({ split: Math.round(Math.min(100, Math.max(0, ((event.clientX - box.left) / box.width) * 100))) });
+  };
+  return html`<div class="slider-wrap">
+    <div class="slider-stage" id="stage" ${cssProperty('--split', `${split}%`)} @pointermove=${onDrag}>
+      <img src=${edited.src} alt=${t('after')} class="after" />
+      <div class="clip"><img src=${original.src} alt=${t('before')} class="before" /></div>
+      <div class="handle"></div>
+    </div>
+    <div class="labels"><span>${t('before')} · ${original.name} ${dims(original)}</span><span>${t('after')} · ${edited.name} ${dims(edited)}</span></div>
+    <input type="range" min="0" max="100" id="split" aria-label=${t('slider')} .value=${live(String(split))} @input=${(event: Event) => store.update({ split: Number((event.currentTarget as HTMLInputElement).value) })} />
+  </div>`;
 }
 
-function render(): void {
-  const app = document.getElementById('app');
+function variants(): TemplateResult | typeof nothing {
+  const { t, after, variant } = store.state;
+  if (after.length < 2) return nothing;
+  return html`<div class="variants" role="group" aria-label=${t('variants')}>
+    ${after.map(
+      (image, index) =>
+        html`<button class=${index === variant ? 'variant chosen' : 'variant'} aria-pressed=${String(index === variant)} aria-label=${t('variant', index + 1)} @click=${() => store.update({ variant: index })}>
+          <img src=${image.src} alt="" />
+        </button>`,
+    )}
+  </div>`;
+}
+
+function decisions(): TemplateResult {
+  const { t, done, variant } = store.state;
+  if (done !== undefined) return html`<p class="done" role="status">${done}</p>`;
+  return html`<div class="decisions">
+      ${button('keep-both', t('keepBoth'), 'check-all', () => host.post({ type: 'keepBoth' }), true)}
+      ${button('replace', t('replace'), 'replace', () => host.post({ type: 'replace', variant }))}
+      ${button('discard', t('discard'), 'trash', () => host.post({ type: 'discard' }))}
+    </div>
+    <p class="hint">${t('decisionHint')}</p>`;
+}
+
+function view(): TemplateResult | typeof nothing {
+  const { t, before, after, variant, mode, prompt } = store.state;
   const edited = after[variant];
-  if (!app || !before || !edited) return;
-  const children: HTMLElement[] = [h('h1', {}, t('title')), h('p', { class: 'prompt', title: prompt }, prompt)];
-  const modes = h(
-    'div',
-    { class: 'modes', role: 'group', 'aria-label': t('view') },
-    button('mode-slider', t('slider'), 'split-horizontal', () => {
-      mode = 'slider';
-      render();
-    }, mode === 'slider'),
-    button('mode-side', t('sideBySide'), 'layout-sidebar-left', () => {
-      mode = 'side';
-      render();
-    }, mode === 'side'),
-  );
-  children.push(modes);
-  if (after.length > 1) {
-    const variants = h('div', { class: 'variants', role: 'group', 'aria-label': t('variants') });
-    after.forEach((image, index) => {
-      const choice = h('button', { class: `variant${index === variant ? ' chosen' : ''}`, 'aria-pressed': String(index === variant), 'aria-label': t('variant', index + 1) }, h('img', { src: image.src, alt: '' }));
-      choice.addEventListener('click', () => {
-        variant = index;
-        render();
-      });
-      variants.append(choice);
-    });
-    children.push(variants);
-  }
-  children.push(renderStage(before, edited));
-  if (done !== undefined) {
-    children.push(h('p', { class: 'done', role: 'status' }, done));
-  } else {
-    children.push(
-      h(
-        'div',
-        { class: 'decisions' },
-        button('keep-both', t('keepBoth'), 'check-all', () => vscode.postMessage({ type: 'keepBoth' }), true),
-        button('replace', t('replace'), 'replace', () => vscode.postMessage({ type: 'replace', variant })),
-        button('discard', t('discard'), 'trash', () => vscode.postMessage({ type: 'discard' })),
-      ),
-      h('p', { class: 'hint' }, t('decisionHint')),
-    );
-  }
-  app.replaceChildren(...children);
-  app.setAttribute('aria-busy', 'false');
+  if (!before || !edited) return nothing;
+  return html`<h1>${t('title')}</h1>
+    <p class="prompt" title=${prompt}>${prompt}</p>
+    <div class="modes" role="group" aria-label=${t('view')}>
+      ${button('mode-slider', t('slider'), 'split-horizontal', () => store.update({ mode: 'slider' }), mode === 'slider')}
+      ${button('mode-side', t('sideBySide'), 'layout-sidebar-left', () => store.update({ mode: 'side' }), mode === 'side')}
+    </div>
+    ${variants()} ${mode === 'side' ? sideBySide(before, edited) : slider(before, edited)} ${decisions()}`;
 }
 
-window.addEventListener('message', (event: MessageEvent<CompareHostMessage>) => {
-  const message = event.data;
+const app = document.getElementById('app');
+if (app) store.subscribe(mount(app, view));
+host.listen((message) => {
   if (message.type === 'init') {
-    strings = message.strings;
-    before = message.before;
-    after = message.after;
-    prompt = message.prompt;
+    const t = translator(message.strings);
     document.title = t('title');
+    store.update({ t, before: message.before, after: message.after, prompt: message.prompt });
   } else if (message.type === 'done') {
-    done = message.message;
+    store.update({ done: message.message });
   }
-  render();
 });
-
-vscode.postMessage({ type: 'ready' });
+host.post({ type: 'ready' });

@@ -1,0 +1,26 @@
+import { fillTemplate, type RequestIssue } from '../../common/request';
+import type { StudioStore } from './state';
+
+/*
+ * Numbers and sentences as the Studio shows them, in the host's locale and language.
+ */
+
+/** A credit amount. */
+export function credits(store: StudioStore, value: number): string {
+  return value.toLocaleString(store.state.locale, { maximumFractionDigits: 2 });
+}
+
+/** Bytes as megabytes, one decimal. */
+export function megabytes(store: StudioStore, bytes: number): string {
+  return (bytes / (1024 * 1024)).toLocaleString(store.state.locale, { maximumFractionDigits: 1 });
+}
+
+/** A file size as people read it: KB under a megabyte, MB above. */
+export function fileSize(store: StudioStore, bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(store.state.locale)} KB` : `${megabytes(store, bytes)} MB`;
+}
+
+/** A request issue in the UI language, from the host's templates (the host checks with the same ones). */
+export function issueText(store: StudioStore, issue: RequestIssue): string {
+  return fillTemplate(store.state.strings[`issue.${issue.code}`] ?? issue.code, { ...issue.values, param: issue.param });
+}

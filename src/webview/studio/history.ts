@@ -1,0 +1,74 @@
+import { html, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
+import type { StudioHistoryItem } from '../../common/protocol';
+import { iconButton } from './controls';
+import { customSize, type Draft, type StudioStore } from './state';
+
+/*
+ * Past generations of the workspace, found by prompt or model, each reusable as the settings of
+ * a new request.
+ */
+
+/** The most items listed at once. */
+const listed = 100;
+
+/** The section. */
+export function historySection(store: StudioStore): TemplateResult {
+  const { t } = store;
+  const { history, historyQuery } = store.state;
+  const heading = html`<h2 id="history-title">${t('history')}</h2>`;
+  if (history.length === 0) {
+    return html`<section class="history" aria-labelledby="history-title">${heading}<p class="hint">${t('historyEmpty')}</p></section>`;
+  }
+  const words = historyQuery.toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = history.filter((item) => words.every((word) => `${item.prompt} ${item.model}`.toLowerCase().includes(word)));
+  const onSearch = (event: Event): void => store.update({ historyQuery: (event.currentTarget as HTMLElement & { value: string }).value });
+  return html`<section class="history" aria-labelledby="history-title">
+    ${heading}
+    <vscode-textfield id="history-search" type="search" placeholder=${t('historySearch')} aria-label=${t('historySearch')} .value=${live(historyQuery)} @input=${onSearch}></vscode-textfield>
+    ${matches.length === 0
+      ? html`<p class="hint">${t('historyNoMatch')}</p>`
+      : html`<ul class="history-list">
+          ${matches.slice(0, listed).map((item) => historyItem(store, item))}
+        </ul>`}
+  </section>`;
+}
+
+function historyItem(store: StudioStore, item: StudioHistoryItem): TemplateResult {
+  const { t } = store;
+  const when = new Date(item.createdAt).toLocaleString(store.state.locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return html`<li class="history-item">
+    <img src=${item.src} alt=${item.prompt} loading="lazy" />
+    <div class="history-text">
+      <div class="task-prompt" title=${item.prompt}>${item.prompt}</div>
+      <div class="task-meta">${[item.model, item.size, when].filter(Boolean).join(' · ')}</div>
+    </div>
+    <div class="task-actions">
+      ${iconButton(t('reuse'), 'history', () => reuse(store, item), `${t('reuse')}: ${item.prompt}`)}
+      ${iconButton(t('open'), 'go-to-file', () => store.post({ type: 'openImage', uri: item.uri }))}
+      ${iconButton(t('insert'), 'insert', () => store.post({ type: 'insertReference', uri: item.uri }))}
+      ${iconButton(t('useAsReference'), 'references', () => store.post({ type: 'useAsReference', uri: item.uri }))}
+    </div>
+  </li>`;
+}
+
+/** Fills the compose form with a past request's settings, and puts the caret in the prompt. */
+function reuse(store: StudioStore, item: StudioHistoryItem): void {
+  const spec = store.state.models.find((candidate) => candidate.id === item.model);
+  if (!spec) return;
+  const change: Partial<Draft> = { model: spec.id, prompt: item.prompt };
+  if (item.size && spec.size.options.some((option) => option.value === item.size)) {
+    change.size = item.size;
+  } else if (item.size && spec.size.kind === 'pixels') {
+    const [width = '', height = ''] = item.size.split('x');
+    change.size = customSize;
+    change.width = width;
+    change.height = height;
+  }
+  if (item.n !== undefined) change.n = item.n;
+  if (item.quality) change.quality = item.quality;
+  if (item.promptPriority) change.promptPriority = item.promptPriority;
+  store.updateDraft(change, { problem: '' });
+  document.getElementById('prompt')?.focus();
+  window.scrollTo({ top: 0 });
+}

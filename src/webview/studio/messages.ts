@@ -1,0 +1,47 @@
+import type { HostMessage } from '../../common/protocol';
+import type { StudioStore } from './state';
+
+/**
+ * Applies a message of the host to the store. Changes to the form clear a shown problem, as a
+ * new form makes the old complaint stale; progress, history and balance updates leave it.
+ */
+export function receive(store: StudioStore, message: HostMessage): void {
+  switch (message.type) {
+    case 'init': {
+      store.update({ strings: message.strings, models: message.models, locale: message.locale, hasApiKey: message.hasApiKey });
+      store.updateDraft(store.keptDraft() ?? { model: message.defaultModel });
+      document.title = store.t('title');
+      // Two frames: the first render is then on screen, not only in the DOM.
+      requestAnimationFrame(() => requestAnimationFrame(() => store.post({ type: 'painted' })));
+      return;
+    }
+    case 'tasks':
+      store.update({ tasks: message.tasks });
+      return;
+    case 'history':
+      store.update({ history: message.items });
+      return;
+    case 'balance':
+      store.update({ spendable: message.spendable });
+      return;
+    case 'apiKey':
+      store.update({ hasApiKey: message.hasApiKey, problem: '' });
+      return;
+    case 'submitted':
+      store.update({ submitting: false, problem: '' });
+      return;
+    case 'problem':
+      store.update({ submitting: false, problem: message.message });
+      return;
+    case 'references':
+      // Results can go beside a reference only when it is in the workspace.
+      store.update({ references: message.items, problem: '', ...(message.items[0]?.inWorkspace ? {} : { destination: 'output' as const }) });
+      return;
+    case 'edit': {
+      const known = message.model !== undefined && store.state.models.some((candidate) => candidate.id === message.model);
+      store.updateDraft(known ? { model: message.model } : {}, { destination: 'beside', maskOpen: message.paintMask, problem: '' });
+      document.getElementById('prompt')?.focus();
+      return;
+    }
+  }
+}

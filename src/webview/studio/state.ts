@@ -1,0 +1,144 @@
+import type { ModelSpec } from '../../common/models';
+import type { HostMessage, StudioHistoryItem, StudioReference, StudioTask, WebviewMessage } from '../../common/protocol';
+import { MaskPainter } from '../maskPainter';
+import { Store } from '../shared/store';
+import { translator, type Translate } from '../shared/strings';
+import type { WebviewHost } from '../shared/vscodeApi';
+
+/** The size choice that shows the width and height fields. */
+export const customSize = '__custom__';
+
+/** The compose form as typed: kept in the webview state, so that it survives a reload. */
+export interface Draft {
+  model: string;
+  prompt: string;
+  size: string;
+  width: string;
+  height: string;
+  n: number;
+  quality: string;
+  /** Absent in drafts saved by earlier versions. */
+  promptPriority?: string;
+}
+
+/** What the webview keeps across reloads. */
+export interface KeptState {
+  draft: Draft;
+}
+
+/** Everything the Studio shows. */
+export interface StudioState {
+  /** Empty until the host's `init`: nothing is shown before. */
+  models: readonly ModelSpec[];
+  strings: Readonly<Record<string, string>>;
+  /** The locale for numbers and dates. */
+  locale: string;
+  draft: Draft;
+  hasApiKey: boolean;
+  tasks: readonly StudioTask[];
+  /** A submit is on its way to the host: Generate waits for its answer. */
+  submitting: boolean;
+  history: readonly StudioHistoryItem[];
+  historyQuery: string;
+  spendable: number | undefined;
+  references: readonly StudioReference[];
+  /** Where results go: the output folder, or beside the one reference as its edits. */
+  destination: 'output' | 'beside';
+  maskOpen: boolean;
+  /** Why the last submit or paste did not go through; cleared when the form changes. */
+  problem: string;
+}
+
+/** The Studio's host channel. */
+export type StudioHost = WebviewHost<HostMessage, WebviewMessage, KeptState>;
+
+/**
+ * The Studio's one store: its state, the draft kept across reloads, the mask painter of the one
+ * reference, and the channel to the host.
+ */
+export class StudioStore extends Store<StudioState> {
+  /** Looks text up in the host's strings. */
+  t: Translate = translator({});
+  private painter: { for: string; painter: MaskPainter } | undefined;
+
+  constructor(private readonly host: StudioHost) {
+    super({
+      models: [],
+      strings: {},
+      locale: 'en',
+      draft: { model: '', prompt: '', size: '', width: '2560', height: '1440', n: 1, quality: '' },
+      hasApiKey: true,
+      tasks: [],
+      submitting: false,
+      history: [],
+      historyQuery: '',
+      spendable: undefined,
+      references: [],
+      destination: 'output',
+      maskOpen: false,
+      problem: '',
+    });
+  }
+
+  override update(change: Partial<StudioState>): void {
+    if (change.strings) this.t = translator(change.strings);
+    super.update(change);
+  }
+
+  /** The chosen model's spec (the first model until the draft names one). */
+  get model(): ModelSpec {
+    const { models, draft } = this.state;
+    return models.find((candidate) => candidate.id === draft.model) ?? models[0]!;
+  }
+
+  /** Changes the draft, keeps it valid for its model, and keeps it across reloads. */
+  updateDraft(change: Partial<Draft>, rest: Partial<StudioState> = {}): void {
+    const draft = this.fit({ ...this.state.draft, ...change });
+    this.host.keep({ draft });
+    this.update({ ...rest, draft });
+  }
+
+  /** The draft kept before the last reload, if any. */
+  keptDraft(): Draft | undefined {
+    return this.host.kept()?.draft;
+  }
+
+  post(message: WebviewMessage): void {
+    this.host.post(message);
+  }
+
+  /** The painter of the one reference, created at its pixel size. */
+  painterOf(reference: StudioReference): MaskPainter {
+    if (this.painter?.for !== reference.uri) {
+      const painter = new MaskPainter(reference.width, reference.height, () => this.changed());
+      painter.canvas.setAttribute('aria-label', this.t('maskCanvas'));
+      painter.canvas.setAttribute('role', 'img');
+      this.painter = { for: reference.uri, painter };
+    }
+    return this.painter.painter;
+  }
+
+  /** The painter of this reference when there is one, without creating it. */
+  existingPainter(reference: StudioReference): MaskPainter | undefined {
+    return this.painter?.for === reference.uri ? this.painter.painter : undefined;
+  }
+
+  /** Keeps the draft valid for the chosen model: a size or count the model lacks falls back to its default. */
+  private fit(draft: Draft): Draft {
+    if (this.state.models.length === 0) return draft;
+    const spec = this.state.models.find((candidate) => candidate.id === draft.model) ?? this.state.models[0]!;
+    const fitted = { ...draft, model: spec.id };
+    if (fitted.size !== customSize && !spec.size.options.some((option) => option.value === fitted.size)) fitted.size = spec.size.default;
+    if (fitted.size === customSize && spec.size.kind !== 'pixels') fitted.size = spec.size.default;
+    if (!counts(spec).includes(fitted.n)) fitted.n = spec.count.default;
+    if (spec.quality && !spec.quality.values.includes(fitted.quality)) fitted.quality = spec.quality.default;
+    if (spec.promptPriority && !spec.promptPriority.values.includes(fitted.promptPriority ?? '')) fitted.promptPriority = spec.promptPriority.default;
+    return fitted;
+  }
+}
+
+/** The counts a model offers. */
+export function counts(spec: ModelSpec): number[] {
+  const count = spec.count;
+  return count.kind === 'choices' ? [...count.values] : Array.from({ length: count.max - count.min + 1 }, (_, i) => i + count.min);
+}
