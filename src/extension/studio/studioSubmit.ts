@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import { EvoLinkError, isEvoLinkError } from '../../common/errors';
+import type { HostMessage, WebviewMessage } from '../../common/protocol';
+import type { RequestOptions } from '../../common/requestOptions';
+import { DisposableBase } from '../base/disposable';
+import { describeError } from '../commands/errorPresenter';
+import { inspectLocalImage, type LocalImage } from '../submit/localImages';
+import { planIssues } from '../submit/submit';
+import { localizeIssue } from '../ui/issues';
+import { chooseTargetFolder } from '../ui/target';
+import { keepBytes, type ReferenceSet } from './references';
+import type { StudioDeps } from './studioPanel';
+
+/** What submitting needs from the window. */
+type SubmitDeps = Pick<StudioDeps, 'submit' | 'retry' | 'followers' | 'hasApiKey' | 'settings' | 'log' | 'referencesDir'>;
+
+/**
+ * Submits from the Studio: the webview's request with the references it names and its painted
+ * mask, through the window's one submit path. Tasks submitted here are followed by the Studio
+ * while it is open, so it shows how they end instead of a notification.
+ */
+export class StudioSubmitter extends DisposableBase {
+  constructor(
+    private readonly deps: SubmitDeps,
+    private readonly references: ReferenceSet,
+    private readonly post: (message: HostMessage) => void,
+  ) {
+    super();
+  }
+
+  async submit(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
+    const options: RequestOptions = message.request;
+    const references: LocalImage[] = [];
+    for (const uri of message.references ?? []) {
+      const image = this.references.find(uri);
+      if (!image) {
+        this.deps.log.warn('Studio: dropped a submit that names a reference it does not hold');
+        this.post({ type: 'problem', message: vscode.l10n.t('A reference image is no longer available; add it again.') });
+        return;
+      }
+      references.push(image);
+    }
+    const mask = message.mask !== undefined ? await inspectLocalImage(await keepBytes(this.deps.referencesDir, 'masks', Buffer.from(message.mask, 'base64'), 'mask.png')) : undefined;
+    const issues = planIssues({ options, references, ...(mask ? { mask } : {}) });
+    if (issues.length > 0) {
+      this.post({ type: 'problem', message: issues.map(localizeIssue).join(' ') });
+      return;
+    }
+    const original = references[0];
+    // Beside the one reference as its edits when asked and it is in the workspace; else where the user says.
+    const beside = message.destination === 'beside' && original && vscode.workspace.getWorkspaceFolder(original.uri) ? original.uri : undefined;
+    const target = beside ? vscode.Uri.joinPath(beside, '..') : await chooseTargetFolder(this.deps.settings().outputFolder);
+    if (!target) {
+      // The folder picker was dismissed: nothing to say, but Generate is offered again.
+      this.post({ type: 'problem', message: '' });
+      return;
+    }
+    try {
+      const entry = await this.deps.submit({ options, references, target, ...(mask ? { mask } : {}), ...(beside ? { editOf: beside } : {}) });
+      this.submitted(entry.localId);
+    } catch (error) {
+      if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
+      this.postProblem(error);
+    }
+  }
+
+  /** Submits a task again with its original parameters and inputs. */
+  async retry(localId: string): Promise<void> {
+    try {
+      const entry = await this.deps.retry(localId);
+      if (entry) this.submitted(entry.localId);
+    } catch (error) {
+      this.postProblem(error);
+    }
+  }
+
+  private submitted(localId: string): void {
+    this._register(this.deps.followers.follow(localId, { by: 'studio' }));
+    this.post({ type: 'submitted', localId });
+  }
+
+  private postProblem(error: unknown): void {
+    const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
+    this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
+  }
+}

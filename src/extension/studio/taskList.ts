@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import type { HostMessage, StudioTask } from '../../common/protocol';
+import { savedFiles } from '../../common/taskState';
+import { DisposableBase } from '../base/disposable';
+import type { TaskService } from '../tasks/taskService';
+import { fileName } from '../tasks/writer';
+import type { ShownImages } from './shownImages';
+import { taskView } from './taskView';
+
+/** The most recent tasks sent to the webview. */
+const shownTasks = 50;
+
+/**
+ * The Studio's task list: the window's tasks as {@link taskView} shows them, sent to the webview
+ * at most once per tick while progress comes in.
+ */
+export class TaskList extends DisposableBase {
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly images: ShownImages,
+    private readonly webview: vscode.Webview,
+    private readonly post: (message: HostMessage) => void,
+  ) {
+    super();
+    this._register({ dispose: () => clearTimeout(this.pending) });
+  }
+
+  /** Sends the list soon: progress comes in bursts (several tasks at once), one update per tick is enough. */
+  schedule(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      void this.send();
+    }, 100);
+  }
+
+  /** Sends the list now. */
+  async send(): Promise<void> {
+    const entries = (await this.tasks.list()).slice(0, shownTasks);
+    this.post({ type: 'tasks', tasks: entries.map((entry) => this.view(entry)) });
+  }
+
+  private view(entry: LedgerEntry): StudioTask {
+    const images = savedFiles(entry)
+      .filter((uri) => !this.images.isDeleted(uri))
+      .map((uri) => {
+        this.images.show(uri);
+        const file = vscode.Uri.parse(uri);
+        return { uri, src: this.webview.asWebviewUri(file).toString(), name: fileName(file) };
+      });
+    return taskView(entry, images, Date.now());
+  }
+}
