@@ -1,7 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { maxMaskBytes, parseCompareMessage, parseWebviewMessage } from '../../src/common/protocol';
+import { models } from '../../src/common/models';
+import { maxMaskBytes, parseCompareMessage, parseWebviewMessage, type StudioReference, type WebviewMessage } from '../../src/common/protocol';
 import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
+import { translator } from '../../src/webview/shared/strings';
+import { generateBlocked, referenceIssues, sizeIssue, sizeValue } from '../../src/webview/studio/checks';
+import { receive } from '../../src/webview/studio/messages';
+import { customSize, StudioStore, type KeptState, type StudioHost } from '../../src/webview/studio/state';
 
 const options = {
   cspSource: 'https://webview.example',
@@ -147,5 +152,82 @@ describe('Provenance files', () => {
     assert.equal(parseProvenance(JSON.stringify({ ...record, version: 2 })), undefined);
     assert.equal(parseProvenance(JSON.stringify({ ...record, prompt: 5 })), undefined);
     assert.equal(parseProvenance('{"name": "package.json"}'), undefined);
+  });
+});
+
+describe('The Studio webview store', () => {
+  /** A store over a host that only records what it is asked to keep and send. */
+  function studio() {
+    const kept: KeptState[] = [];
+    const sent: WebviewMessage[] = [];
+    const host: StudioHost = { post: (message) => sent.push(message), listen: () => undefined, kept: () => kept.at(-1), keep: (state) => kept.push(state) };
+    const store = new StudioStore(host);
+    store.update({ models, strings: { greeting: 'Hello {0}, {1} left', 'issue.sizePixels': '{size} is out of range' } });
+    store.updateDraft({ model: 'gpt-4o-image' });
+    return { store, kept, sent };
+  }
+  const reference = (format: string): StudioReference => ({ uri: `file:///w/a.${format}`, src: '', name: `a.${format}`, format, bytes: 1000, width: 512, height: 512, inWorkspace: true });
+
+  it('keeps the draft valid for the chosen model: a size or count the model lacks falls back to its default', () => {
+    const { store } = studio();
+    store.updateDraft({ size: '3:2', n: 4 });
+    assert.deepEqual([store.state.draft.size, store.state.draft.n], ['3:2', 4]);
+    store.updateDraft({ model: 'gpt-image-1.5-lite' });
+    assert.deepEqual([store.state.draft.size, store.state.draft.n, store.state.draft.quality], ['3:2', 1, 'auto']);
+    store.updateDraft({ model: 'doubao-seedream-4.5' });
+    assert.deepEqual([store.state.draft.size, store.state.draft.promptPriority], ['2048x2048', 'standard']);
+    store.updateDraft({ size: customSize });
+    store.updateDraft({ model: 'gpt-4o-image' });
+    assert.equal(store.state.draft.size, '1:1', 'a custom size only for a model that takes pixel sizes');
+  });
+
+  it('keeps every change of the draft across a reload, and a new store starts from it', () => {
+    const { store, kept } = studio();
+    store.updateDraft({ prompt: 'A paper boat' });
+    assert.equal(kept.at(-1)?.draft.prompt, 'A paper boat');
+    const again = new StudioStore({ post: () => undefined, listen: () => undefined, kept: () => kept.at(-1), keep: () => undefined });
+    assert.equal(again.keptDraft()?.prompt, 'A paper boat');
+  });
+
+  it('offers Generate only for a prompt within the limit, a valid size, acceptable references and a key, once per submit', () => {
+    const { store } = studio();
+    assert.equal(generateBlocked(store), true, 'an empty prompt');
+    store.updateDraft({ prompt: 'x'.repeat(2001) });
+    assert.equal(generateBlocked(store), true, 'over the limit');
+    store.updateDraft({ prompt: 'A kite' });
+    assert.equal(generateBlocked(store), false);
+    store.update({ references: [reference('gif')] });
+    assert.deepEqual(referenceIssues(store).map((issue) => issue.code), ['referenceFormat']);
+    assert.equal(generateBlocked(store), true, 'a reference the model does not take');
+    store.update({ references: [reference('png')] });
+    assert.equal(generateBlocked(store), false);
+    store.updateDraft({ model: 'doubao-seedream-4.5', size: customSize, width: '1000', height: '1000' });
+    assert.equal(sizeIssue(store)?.code, 'sizePixels');
+    assert.equal(generateBlocked(store), true, 'a custom size out of range');
+    store.updateDraft({ width: '3000', height: '2000' });
+    assert.equal(sizeValue(store), '3000x2000');
+    assert.equal(generateBlocked(store), false);
+    store.update({ submitting: true });
+    assert.equal(generateBlocked(store), true, 'while a submit is on its way');
+    store.update({ submitting: false, hasApiKey: false });
+    assert.equal(generateBlocked(store), true, 'without a key');
+  });
+
+  it('applies the host messages that need no page: results go to the output folder without a workspace reference, and a problem ends the submit', () => {
+    const { store } = studio();
+    store.update({ destination: 'beside', submitting: true });
+    receive(store, { type: 'references', items: [{ ...reference('png'), inWorkspace: false }] });
+    assert.equal(store.state.destination, 'output');
+    receive(store, { type: 'problem', message: 'No folder' });
+    assert.deepEqual([store.state.submitting, store.state.problem], [false, 'No folder']);
+    receive(store, { type: 'submitted', localId: 'evl-1' });
+    assert.equal(store.state.problem, '', 'a new submit clears the old complaint');
+  });
+
+  it('looks text up by key and fills its placeholders; a missing key shows as itself', () => {
+    const { store } = studio();
+    assert.equal(store.t('greeting', 'Ada', 3), 'Hello Ada, 3 left');
+    assert.equal(store.t('nothing here'), 'nothing here');
+    assert.equal(translator({ a: '{0} and {1}' })('a', 'x'), 'x and {1}');
   });
 });
