@@ -5,7 +5,11 @@
 
 const reserved = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
-/** A file-name stem from a prompt: lower case words joined by dashes, at most `maxLength`. */
+/**
+ * A file-name stem from a prompt: lower case words joined by dashes, at most `maxLength`
+ * characters, counted and cut as code points so that a character outside the Basic Multilingual
+ * Plane (many CJK ideographs) is never cut in half.
+ */
 export function stemFromPrompt(prompt: string, maxLength = 48): string {
   const words = prompt
     .normalize('NFKD')
@@ -16,10 +20,11 @@ export function stemFromPrompt(prompt: string, maxLength = 48): string {
     .split(/\s+/)
     .filter(Boolean);
   let stem = '';
+  const length = (text: string): number => [...text].length;
   for (const word of words) {
     const next = stem ? `${stem}-${word}` : word;
-    if (next.length > maxLength) {
-      if (!stem) stem = word.slice(0, maxLength);
+    if (length(next) > maxLength) {
+      if (!stem) stem = [...word].slice(0, maxLength).join('');
       break;
     }
     stem = next;

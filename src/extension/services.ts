@@ -44,7 +44,8 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   const apiKey = () => apiKeys.get();
   const tasks = new TaskService({
     ledger, client, apiKey, log, times,
-    downloadsDir: join(context.globalStorageUri.fsPath, 'downloads'),
+    // Beside the ledger that records them: downloads kept until saved belong to this workspace.
+    downloadsDir: join(ledgerDir, '..', 'downloads'),
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: Math.max(1000, Math.round(60_000 * times.pollScale)),
     writer: createResultWriter(generator),

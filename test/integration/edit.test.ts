@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { MemoryFileSystem } from './memfs';
+import { until } from './matrix';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'edit-tests');
@@ -34,11 +35,23 @@ function edit(target: vscode.Uri | vscode.Uri[], args: Record<string, unknown>):
   return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.editImage', uris[0], uris, args);
 }
 
-/** Runs a command that is expected to refuse, and checks that nothing reached the service. */
-async function refusal(run: () => Thenable<unknown>, simulator: EvoLinkSimulator): Promise<void> {
+/** The messages the extension showed since `since`. */
+async function shownSince(since: number): Promise<string[]> {
+  const services = await (await activateExtension()).testing!.services();
+  return services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+}
+
+/**
+ * Runs a command that is expected to refuse: the user is shown `expected` (so that a crash
+ * cannot pass for a refusal), and nothing reached the service.
+ */
+async function refusal(run: () => Thenable<unknown>, simulator: EvoLinkSimulator, expected: RegExp): Promise<void> {
   const before = simulator.requests.length;
+  const since = Date.now();
   const result = await run();
   assert.equal(result, undefined);
+  const shown = await shownSince(since);
+  assert.ok(shown.some((message) => expected.test(message)), `expected a message like ${expected}, shown: ${JSON.stringify(shown)}`);
   assert.equal(simulator.requests.length, before, 'nothing may be sent for a refused edit');
 }
 
@@ -132,29 +145,49 @@ describe('Editing an image from the explorer', function () {
 
     simulator.reset();
     const small = await image('small-mask.png', 512, 512);
-    await refusal(() => edit(original, { prompt: 'x', model: 'gpt-4o-image', size: '1:1', n: 1, mask: small.toString() }), simulator);
+    await refusal(() => edit(original, { prompt: 'x', model: 'gpt-4o-image', size: '1:1', n: 1, mask: small.toString() }), simulator, /The mask is 512x512 but the image is 1024x1024; they must be the same size\. Nothing was sent/);
   });
 
   it('refuses, with the limit named and nothing uploaded, what no model or the chosen model takes', async () => {
     const big = await image('huge.png', 2200, 2200, 'png', true); // noise: more than 10 MB as PNG
     assert.ok((await vscode.workspace.fs.stat(big)).size > 10 * 1024 * 1024);
-    await refusal(() => edit(big, { prompt: 'x', model: 'gpt-4o-image' }), simulator);
+    await refusal(() => edit(big, { prompt: 'x', model: 'gpt-4o-image' }), simulator, /Reference image 1 is \d+(\.\d)? MB; this model takes at most 10 MB/);
     const gif = await image('anim.gif', 300, 300, 'gif');
-    await refusal(() => edit(gif, { prompt: 'x', model: 'gpt-4o-image' }), simulator);
+    await refusal(() => edit(gif, { prompt: 'x', model: 'gpt-4o-image' }), simulator, /Reference image 1 is gif; this model takes jpeg, png, webp/);
     const thin = await image('thin.png', 10, 400);
-    await refusal(() => edit(thin, { prompt: 'x', model: 'doubao-seedream-4.5' }), simulator);
+    await refusal(() => edit(thin, { prompt: 'x', model: 'doubao-seedream-4.5' }), simulator, /Reference image 1 is 10x400; each side must be at least 15 px/);
     const text = vscode.Uri.joinPath(folder(), 'notes.png');
     await vscode.workspace.fs.writeFile(text, new TextEncoder().encode('not an image at all'));
-    await refusal(() => edit(text, { prompt: 'x' }), simulator);
+    await refusal(() => edit(text, { prompt: 'x' }), simulator, /notes\.png is not an image file/);
     assert.equal(simulator.files.size, 0);
+  });
+
+  it('Retry on a failed edit runs the same command again, with the same image and options', async () => {
+    const original = await image('owl.png', 640, 640);
+    simulator.addFault('upload', { kind: 'status', status: 503 }, 4);
+    const since = Date.now();
+    assert.equal(await edit(original, { prompt: 'an owl in a scarf', model: 'gpt-image-1.5-lite', size: '1:1', quality: 'low' }), undefined);
+    const services = await (await activateExtension()).testing!.services();
+    const failed = services.ctx.notifier.notices().find((notice) => notice.at >= since && notice.actions.includes('Retry'));
+    assert.ok(failed, 'the failure offers Retry');
+    await services.ctx.notifier.pick(failed, 'Retry');
+    const done = await until('the retried edit', async () => ((await names()).includes('owl.edit-1.png') ? true : undefined), 30_000);
+    assert.ok(done);
+    const task = [...simulator.tasks.values()][0]!;
+    assert.equal(task.request.prompt, 'an owl in a scarf');
+    assert.equal(task.request.quality, 'low');
   });
 
   it('reports an upload refused with HTTP 200 and success: false, and an HTTP error, and submits nothing', async () => {
     const original = await image('dog.png', 800, 800);
     simulator.addFault('upload', { kind: 'refusedWith200', code: 403, msg: 'File quota exceeded' });
+    let since = Date.now();
     assert.equal(await edit(original, { prompt: 'a hat', model: 'gpt-image-1.5-lite', size: '1:1' }), undefined);
+    assert.ok((await shownSince(since)).some((message) => /^EvoLink did not accept the upload: File quota exceeded/.test(message)));
     simulator.addFault('upload', { kind: 'status', status: 500 });
+    since = Date.now();
     assert.equal(await edit(original, { prompt: 'a hat', model: 'gpt-image-1.5-lite', size: '1:1' }), undefined);
+    assert.ok((await shownSince(since)).some((message) => /^EvoLink had a problem/.test(message)));
     assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 0);
     assert.deepEqual(await names(), ['dog.png']);
   });

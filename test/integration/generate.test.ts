@@ -85,13 +85,20 @@ describe('Generating images end to end', function () {
     assert.deepEqual((await listOutput()).filter((name) => !name.endsWith('.json')), ['same-prompt-2.png', 'same-prompt.png']);
   });
 
-  it('refuses a request the model would refuse before anything is sent', async () => {
+  it('refuses a request the model would refuse before anything is sent, and says why', async () => {
+    const services = await api.testing!.services();
+    const since = Date.now();
     const result = await generate({ model: 'gpt-4o-image', prompt: 'x', n: 3 });
     assert.equal(result, undefined);
     assert.equal(simulator.requests.length, 0);
     const long = await generate({ model: 'doubao-seedream-4.5', prompt: 'x'.repeat(2001) });
     assert.equal(long, undefined);
     assert.equal(simulator.requests.length, 0);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.deepEqual(shown, [
+      'This request cannot be sent as it is: 3 images cannot be requested from this model; choose one of 1, 2, 4. Nothing was sent, nothing is charged.',
+      'This request cannot be sent as it is: The prompt has 2001 characters; this model takes at most 2000. Shorten it. Nothing was sent, nothing is charged.',
+    ]);
   });
 
   it('reports a failed task with its code, and the credits come back', async () => {
@@ -136,9 +143,13 @@ describe('Generating images end to end', function () {
 
   it('gives nothing when the balance is too low, and records no task', async () => {
     simulator.setKey(demoKey, { balance: 1 });
+    const since = Date.now();
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'too expensive' });
     assert.equal(entry, undefined);
     assert.equal(simulator.tasks.size, 0);
+    const shown = (await api.testing!.services()).ctx.notifier.notices().filter((notice) => notice.at >= since);
+    assert.match(shown[0]?.message ?? '', /^Your EvoLink balance is too low for this request \(Insufficient account balance: 1 credits left, 2\.5 needed\)/);
+    assert.deepEqual(shown[0]?.actions, ['Top Up']);
   });
 
   it('keeps the results when the folder cannot be written, and saves them elsewhere on request', async () => {

@@ -114,3 +114,13 @@ describe('References at the cursor', () => {
     assert.equal(altText('x'.repeat(200)).length, 118);
   });
 });
+
+describe('File names from prompts in every script', () => {
+  it('never cuts a character outside the Basic Multilingual Plane in half', () => {
+    const ideograph = '\u{20000}';
+    const stem = stemFromPrompt(ideograph.repeat(60));
+    assert.equal([...stem].length, 48);
+    assert.ok(!/[\uD800-\uDBFF]$/.test(stem), 'no lone high surrogate at the end');
+    assert.equal(stem, ideograph.repeat(48));
+  });
+});

@@ -64,6 +64,9 @@ export function describeError(
         actions: [setKey],
       };
     case 'invalidRequest':
+      if (error.details.code === 'refusedBeforeSending') {
+        return { message: vscode.l10n.t('This request cannot be sent as it is: {0} Nothing was sent, nothing is charged.', serverText), actions: [] };
+      }
       return {
         message: withRequestId(
           error.details.param

@@ -8,7 +8,7 @@ import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
 import type { StudioPreload } from '../studio/studioPanel';
 import { inspectLocalImage, referenceExtensions, type LocalImage } from '../submit/localImages';
-import { planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
+import { notSentCode, planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
 import { showProgress } from '../tasks/progress';
 import { localizeIssue } from '../ui/issues';
 import { askPrompt, modelDetail, pickCount, pickSize } from '../ui/pickers';
@@ -73,13 +73,13 @@ export class EditCommand {
     const images = await Promise.all(uris.map((uri) => inspectLocalImage(uri)));
     const notImages = images.filter((image) => !image.format);
     if (notImages.length > 0) {
-      throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} is not an image file (PNG, JPEG, WebP, GIF, BMP or TIFF).', notImages.map((image) => image.name).join(', ')), { param: 'image_urls' });
+      throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} is not an image file (PNG, JPEG, WebP, GIF, BMP or TIFF).', notImages.map((image) => image.name).join(', ')), { param: 'image_urls', code: notSentCode });
     }
     const fits = models.map((model) => ({ model, issues: refusals(model, images) }));
     const accepting = fits.filter((fit) => fit.issues.length === 0).map((fit) => fit.model);
     if (accepting.length === 0) {
       const reasons = fits.map((fit) => `${fit.model.label}: ${fit.issues.map(localizeIssue).join(' ')}`).join(' ');
-      throw new EvoLinkError('invalidRequest', vscode.l10n.t('No model takes {0}. {1}', images.map((image) => image.name).join(', '), reasons), { param: 'image_urls' });
+      throw new EvoLinkError('invalidRequest', vscode.l10n.t('No model takes {0}. {1}', images.map((image) => image.name).join(', '), reasons), { param: 'image_urls', code: notSentCode });
     }
 
     const key = await this.deps.apiKey.getOrPrompt();
@@ -90,8 +90,8 @@ export class EditCommand {
     if (args.model !== undefined) {
       model = findModel(args.model);
       const fit = fits.find((candidate) => candidate.model.id === args.model);
-      if (!model || !fit) throw new EvoLinkError('invalidRequest', localizeIssue({ param: 'model', code: 'modelUnknown', values: { value: args.model, allowed: accepting.map((m) => m.id).join(', ') } }), { param: 'model' });
-      if (fit.issues.length > 0) throw new EvoLinkError('invalidRequest', fit.issues.map(localizeIssue).join(' '), { param: fit.issues[0]?.param });
+      if (!model || !fit) throw new EvoLinkError('invalidRequest', localizeIssue({ param: 'model', code: 'modelUnknown', values: { value: args.model, allowed: accepting.map((m) => m.id).join(', ') } }), { param: 'model', code: notSentCode });
+      if (fit.issues.length > 0) throw new EvoLinkError('invalidRequest', fit.issues.map(localizeIssue).join(' '), { param: fit.issues[0]?.param, code: notSentCode });
     } else {
       const preferred = this.deps.ctx.settings.current.defaultModel;
       const items: (vscode.QuickPickItem & { spec: ModelSpec; mask: boolean })[] = [];

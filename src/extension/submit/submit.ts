@@ -60,8 +60,11 @@ export function planIssues(plan: Pick<SubmitPlan, 'options' | 'references' | 'ma
 
 /** A refusal before anything was sent: one localized sentence per problem. */
 export function refusal(issues: readonly RequestIssue[]): EvoLinkError {
-  return new EvoLinkError('invalidRequest', issues.map(localizeIssue).join(' '), { param: issues[0]?.param });
+  return new EvoLinkError('invalidRequest', issues.map(localizeIssue).join(' '), { param: issues[0]?.param, code: notSentCode });
 }
+
+/** The code of a request the extension refused itself: EvoLink never saw it. */
+export const notSentCode = 'refusedBeforeSending';
 
 /**
  * Submits a plan: checked first (nothing is uploaded, no credit spent, for what the service

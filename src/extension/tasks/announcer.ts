@@ -23,8 +23,8 @@ export interface AnnouncerDeps {
  * edit. A task the Studio follows is shown there instead of in a message.
  */
 export class Announcer extends DisposableBase {
-  /** The last state this window saw of each task: only changes of state are announced. */
-  private readonly last = new Map<string, LedgerEntry['state']>();
+  /** The last state (and why it waits) this window saw of each task: only changes are announced. */
+  private readonly last = new Map<string, string>();
   private readonly compared = new Set<string>();
 
   constructor(private readonly deps: AnnouncerDeps) {
@@ -35,8 +35,10 @@ export class Announcer extends DisposableBase {
 
   private async changed(entry: LedgerEntry): Promise<void> {
     const before = this.last.get(entry.localId);
-    this.last.set(entry.localId, entry.state);
-    if (before === entry.state || isActive(entry.state)) return;
+    // A task that waits for the user for another reason (Check for It found nothing) is told again.
+    const now = `${entry.state}/${entry.attention ?? ''}`;
+    this.last.set(entry.localId, now);
+    if (before === now || isActive(entry.state)) return;
     const follower = this.deps.followers.get(entry.localId);
     if (entry.state === 'saved' && entry.editOf && !this.compared.has(entry.localId)) {
       // An edit, however it was started, is compared with its original once it is saved.

@@ -30,9 +30,8 @@ export async function readHeadAndTail(path: string): Promise<{ head: Uint8Array;
 
 function storageError(error: unknown): EvoLinkError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-  const reason = code === 'ENOSPC' || code === 'EDQUOT' ? 'diskFull' : code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'readOnly' : 'writeFailed';
   // The path is this machine's: only the code goes on.
-  return new EvoLinkError('fileSystem', `The download could not be written (${code || 'error'}).`, { code: reason, cause: error });
+  return new EvoLinkError('fileSystem', `The download could not be written (${code || 'error'}).`, { code: code === 'ENOSPC' || code === 'EDQUOT' ? 'storageFull' : 'storageFailed', cause: error });
 }
 
 /**

@@ -18,6 +18,18 @@ const quoted = (prompt: string): string => {
   return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : prompt;
 };
 
+/** Why a download failed, in words (never the transport's own English). */
+function downloadProblem(error: LedgerEntry['error']): string {
+  switch (error?.reason) {
+    case 'timeout':
+      return vscode.l10n.t('no data arrived for a long while');
+    case 'network':
+      return vscode.l10n.t('the connection broke off');
+    default:
+      return error?.status !== undefined ? vscode.l10n.t('the server answered HTTP {0}', error.status) : vscode.l10n.t('an unexpected answer ({0})', error?.reason ?? '?');
+  }
+}
+
 /** Why saving failed, as a sentence; the path named is relative to the workspace. */
 function saveFailure(entry: LedgerEntry): string {
   const error = entry.error;
@@ -34,10 +46,14 @@ function saveFailure(entry: LedgerEntry): string {
     case 'redirects':
       return vscode.l10n.t("EvoLink's result link redirected too many times, so nothing was saved. Check again in a moment.");
     case 'refusedLink':
-      return vscode.l10n.t("EvoLink's result link points into a private network or this machine, so the extension did not download it. Nothing was saved.");
+      return vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");
+    case 'storageFull':
+      return vscode.l10n.t("The images were generated but the disk that holds the extension's storage is full. Free some space, then check again: the links stay valid for 24 hours.");
+    case 'storageFailed':
+      return vscode.l10n.t("The images were generated but the extension's storage on this machine cannot be written. Check again: the links stay valid for 24 hours.");
     default:
       if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts ({0}), so it was not saved.', error.message ?? '');
-      return vscode.l10n.t('The images were generated but could not be downloaded ({0}). Check again: the links stay valid for 24 hours.', error?.message ?? error?.reason ?? '');
+      return vscode.l10n.t('The images were generated but could not be downloaded: {0}. Check again: the links stay valid for 24 hours.', downloadProblem(error));
   }
 }
 
@@ -54,7 +70,9 @@ function failure(entry: LedgerEntry): string {
           : advice.advice === 'later'
             ? vscode.l10n.t('Try again in about {0} s.', advice.waitSeconds ?? 60)
             : vscode.l10n.t('Try again.');
-    return vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, error.message ?? '', hint);
+    const said = (error.message ?? '').trim();
+    const sentence = said === '' || /[.!?。！？]$/.test(said) ? said : `${said}.`;
+    return vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, sentence, hint);
   }
   if (error?.code === 'no_results') return vscode.l10n.t('The task completed without any image. Reserved credits are returned.');
   // Refused when it was asked again in the background: the same sentence as a refusal at once.

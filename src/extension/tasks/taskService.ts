@@ -55,7 +55,7 @@ export class TaskService extends DisposableBase {
     this.now = deps.now ?? Date.now;
     this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now });
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
-    const sweep = setInterval(() => void this.sweep(), deps.times.leaseStaleMs);
+    const sweep = setInterval(() => void this.sweep().catch((error: unknown) => deps.log.warn(`Sweep: ${String(error)}`)), deps.times.leaseStaleMs);
     this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
   }
 
@@ -115,6 +115,11 @@ export class TaskService extends DisposableBase {
       if (this.queues.get(localId) === settled) this.queues.delete(localId);
     });
     return run;
+  }
+
+  /** Dispatches without waiting; a failure (a ledger that cannot be written) is logged. */
+  private fire(localId: string, event: LifecycleEvent): void {
+    this.dispatch(localId, event).catch((error: unknown) => this.deps.log.error(`${localId}: ${event.type} could not be applied: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private async apply(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
@@ -209,13 +214,13 @@ export class TaskService extends DisposableBase {
     if (work.timer) clearTimeout(work.timer);
     work.timer = setTimeout(() => {
       work.timer = undefined;
-      if (event === 'leaseCheck') void this.takeUp(localId);
-      else void this.dispatch(localId, { type: event });
+      if (event === 'leaseCheck') void this.takeUp(localId).catch((error: unknown) => this.deps.log.error(`${localId}: ${String(error)}`));
+      else this.fire(localId, { type: event });
     }, delayMs);
   }
 
   private renewLeases(): void {
-    for (const localId of this.held) void this.dispatch(localId, { type: 'renew' });
+    for (const localId of this.held) this.fire(localId, { type: 'renew' });
   }
 
   /** Takes up an active task: at once when nobody holds it, or once its holder's lease is stale. */
@@ -253,8 +258,8 @@ export class TaskService extends DisposableBase {
         await this.dispatch(entry.localId, { type: 'forget' });
       } else if (this.held.has(entry.localId)) {
         // Already this window's: what waited for a key looks again now.
-        if (entry.state === 'running') void this.dispatch(entry.localId, { type: 'pollDue' });
-        if (entry.state === 'unknownOutcome') void this.dispatch(entry.localId, { type: 'lookupDue' });
+        if (entry.state === 'running') this.fire(entry.localId, { type: 'pollDue' });
+        if (entry.state === 'unknownOutcome') this.fire(entry.localId, { type: 'lookupDue' });
       } else if (isActive(entry.state)) {
         this.deps.log.info(`Resuming ${entry.localId} (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
         await this.takeUp(entry.localId, entry);

@@ -153,7 +153,7 @@ export class TaskWork {
     let current: LedgerEntry | undefined = entry;
     try {
       await mkdir(this.deps.downloadsDir, { recursive: true }).catch((error: unknown) => {
-        throw new EvoLinkError('fileSystem', 'The extension storage cannot be written.', { code: fileErrorCode(error), cause: error });
+        throw new EvoLinkError('fileSystem', 'The extension storage cannot be written.', { code: fileErrorCode(error) === 'diskFull' ? 'storageFull' : 'storageFailed', cause: error });
       });
       for (const [index, url] of (entry.resultUrls ?? []).entries()) {
         if (!mine(current) || signal.aborted) return;

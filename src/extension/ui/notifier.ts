@@ -25,7 +25,7 @@ const kept = 200;
  * person read (a test that expects a refusal checks its sentence, not only that nothing ran).
  */
 export class Notifier {
-  private readonly recent: Notice[] = [];
+  private readonly recent: { notice: Notice; actions: readonly NoticeAction[] }[] = [];
 
   constructor(private readonly log: Pick<vscode.LogOutputChannel, 'trace'>) {}
 
@@ -50,7 +50,7 @@ export class Notifier {
   }
 
   private record(kind: NoticeKind, message: string, actions: readonly NoticeAction[]): void {
-    this.recent.push({ kind, message, actions: actions.map((action) => action.title), at: Date.now() });
+    this.recent.push({ notice: { kind, message, actions: actions.map((action) => action.title), at: Date.now() }, actions });
     if (this.recent.length > kept) this.recent.splice(0, this.recent.length - kept);
     // Messages may quote the prompt, which the log keeps at trace level only.
     this.log.trace(`Shown (${kind}): ${message}${actions.length ? ` [${actions.map((action) => action.title).join(' | ')}]` : ''}`);
@@ -58,6 +58,11 @@ export class Notifier {
 
   /** The messages shown so far, oldest first. */
   notices(): readonly Notice[] {
-    return [...this.recent];
+    return this.recent.map((shown) => shown.notice);
+  }
+
+  /** Runs an action of a message shown before, as a click on it would (automation and tests). */
+  async pick(notice: Notice, title: string): Promise<void> {
+    await this.recent.find((shown) => shown.notice === notice)?.actions.find((action) => action.title === title)?.run();
   }
 }

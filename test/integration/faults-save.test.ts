@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator, HttpFault } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import type { Services } from '../../src/extension/services';
+import { FullDisk } from './failingfs';
+import { check, printLogOnFailure, demoKey, downloads, imagesIn, partialsIn, printTable, services, settle, type Expected } from './matrix';
+import { MemoryFileSystem } from './memfs';
+import { resetSettings, startSimulator } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+const folder = () => vscode.Uri.joinPath(workspace(), 'images', 'matrix-save');
+
+/** One row: CDN faults, where the results go, and what the user must meet. */
+interface Row {
+  fault: string;
+  cdn?: [HttpFault, number?][];
+  /** Another folder for the results (a failing disk). */
+  target?: () => vscode.Uri;
+  /** Settings of the simulator for this row. */
+  settings?: Parameters<EvoLinkSimulator['configure']>[0];
+  expected: Expected;
+  /** What the user does next (the action offered), and what it must give. */
+  then?: { action: (app: Services, entry: LedgerEntry) => Promise<unknown>; expected: Expected };
+}
+
+const checkAgain = (app: Services, entry: LedgerEntry) => app.ctx.tasks.checkAgain(entry.localId);
+const elsewhere = async (_app: Services, entry: LedgerEntry) => vscode.commands.executeCommand('evolink.saveTaskTo', entry.localId, folder());
+
+const rows: Row[] = [
+  { fault: 'CDN: one 302 redirect to the object', cdn: [[{ kind: 'redirect', status: 302 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'CDN: 3 redirects (307) through a second host', cdn: [[{ kind: 'redirect', status: 307, hops: 3, via: 'other' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  {
+    fault: 'CDN: endless redirects',
+    cdn: [[{ kind: 'redirectLoop' }]],
+    expected: { state: 'saveFailed', message: /redirected too many times/, files: 0, tasks: 1, downloads: 0 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  },
+  { fault: 'CDN: redirect to file:///etc/passwd', cdn: [[{ kind: 'redirectTo', location: 'file:///etc/passwd' }]], expected: { state: 'saveFailed', message: /does not download from/, files: 0, tasks: 1, downloads: 0 } },
+  { fault: 'CDN: redirect to 169.254.169.254 (cloud metadata)', cdn: [[{ kind: 'redirectTo', location: 'http://169.254.169.254/latest/meta-data' }]], expected: { state: 'saveFailed', message: /does not download from/, files: 0, tasks: 1, downloads: 0 } },
+  { fault: 'result link on a private address (10.0.0.7)', settings: { resultUrlBase: 'http://10.0.0.7' }, expected: { state: 'saveFailed', message: /does not download from/, files: 0, tasks: 1, downloads: 0 } },
+  {
+    fault: 'CDN: an HTML page with HTTP 200',
+    cdn: [[{ kind: 'html' }]],
+    expected: { state: 'saveFailed', message: /link did not return an image/, files: 0, tasks: 1, downloads: 1 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  },
+  { fault: 'CDN: HTTP 200 with an empty body', cdn: [[{ kind: 'emptyBody' }]], expected: { state: 'saveFailed', message: /link did not return an image/, files: 0, tasks: 1, downloads: 1 } },
+  { fault: 'CDN: a whole transfer of a cut PNG', cdn: [[{ kind: 'truncatedImage' }]], expected: { state: 'saveFailed', message: /link did not return an image/, files: 0, tasks: 1, downloads: 1 } },
+  { fault: 'CDN: connection cut halfway through the body', cdn: [[{ kind: 'truncated', fraction: 0.5 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  { fault: 'CDN: body stalls after 1 KB', cdn: [[{ kind: 'stall', afterBytes: 1024 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  {
+    fault: 'CDN: body stalls on every attempt',
+    cdn: [[{ kind: 'stall', afterBytes: 1024 }, 4]],
+    expected: { state: 'saveFailed', message: /could not be downloaded/, files: 0, tasks: 1, downloads: 4 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 5 } },
+  },
+  { fault: 'CDN: slow but steady body (20 KB/s)', cdn: [[{ kind: 'slowBody', bytesPerSecond: 20_000 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'CDN: HTTP 500 once', cdn: [[{ kind: 'status', status: 500 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  { fault: 'CDN: 403, the link has expired', cdn: [[{ kind: 'status', status: 403 }, 5]], expected: { state: 'expired', message: /result links expired/, files: 0, tasks: 1, downloads: 1 } },
+  {
+    fault: 'disk full while writing into the workspace',
+    target: () => vscode.Uri.parse('matrix-full:/images'),
+    expected: { state: 'saveFailed', message: /the disk is full \(images\)/, files: 0, tasks: 1, downloads: 1 },
+    then: { action: elsewhere, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  },
+  {
+    fault: 'read-only folder',
+    target: () => vscode.Uri.parse('matrix-readonly:/images'),
+    expected: { state: 'saveFailed', message: /images cannot be written \(read-only, or no permission\)/, files: 0, tasks: 1, downloads: 1 },
+    then: { action: elsewhere, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  },
+];
+
+describe('Fault matrix: downloading and saving', function () {
+  this.timeout(90_000);
+  let simulator: EvoLinkSimulator;
+  printLogOnFailure();
+  let app: Services;
+  const disposables: vscode.Disposable[] = [];
+
+  before(async () => {
+    app = await services();
+    simulator = await startSimulator({ taskDurationMs: 1200 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    disposables.push(vscode.workspace.registerFileSystemProvider('matrix-full', new FullDisk(), { isCaseSensitive: true }));
+    disposables.push(vscode.workspace.registerFileSystemProvider('matrix-readonly', new MemoryFileSystem(), { isCaseSensitive: true, isReadonly: true }));
+  });
+
+  after(async () => {
+    printTable('Fault matrix: downloading and saving');
+    for (const disposable of disposables) disposable.dispose();
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  beforeEach(async () => {
+    simulator.reset();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+  });
+
+  const run = async (row: Row, prompt: string): Promise<LedgerEntry | undefined> => {
+    const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
+    await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt, folder: (row.target?.() ?? folder()).toString() });
+    const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
+    return made ? settle(app.ctx.tasks, made.localId, 40_000) : undefined;
+  };
+
+  for (const row of rows) {
+    it(row.fault, async () => {
+      for (const [fault, times] of row.cdn ?? []) simulator.addFault('cdn', fault, times ?? 1);
+      if (row.settings) simulator.configure(row.settings);
+      const since = Date.now();
+      const entry = await run(row, `matrix ${row.fault}`);
+      const notices = () => app.ctx.notifier.notices().filter((notice) => notice.at >= since);
+      check(row.fault, simulator, { entry, notices: notices(), files: await imagesIn(row.target?.() ?? folder()) }, row.expected);
+      assert.deepEqual(await partialsIn(folder()), [], 'no temporary file is left in the workspace');
+      assert.ok(simulator.requests.every((request) => request.origin === 'api' || request.origin === 'files' || !request.hasAuthorization), 'no Authorization on any result link or redirect');
+      if (row.then && entry) {
+        simulator.clearFaults('cdn');
+        if (row.settings) simulator.configure({ resultUrlBase: undefined });
+        const acted = Date.now();
+        await row.then.action(app, entry);
+        const after = await settle(app.ctx.tasks, entry.localId, 40_000);
+        const since = app.ctx.notifier.notices().filter((notice) => notice.at >= acted);
+        check(`  then ${row.then.action === checkAgain ? 'Check Again' : 'Save to Another Folder'}`, simulator, { entry: after, notices: since, files: await imagesIn(folder()) }, row.then.expected);
+      }
+    });
+  }
+
+  it('never overwrites a file that has the result\'s name: the result gets the next one', async () => {
+    await vscode.workspace.fs.createDirectory(folder());
+    const existing = vscode.Uri.joinPath(folder(), 'matrix-same-name.png');
+    await vscode.workspace.fs.writeFile(existing, new TextEncoder().encode('not to be overwritten'));
+    const since = Date.now();
+    const entry = await run({ fault: 'name taken', expected: { state: 'saved', files: 0, tasks: 0 } }, 'matrix same name');
+    check('a file with the result\'s name exists', simulator, { entry, notices: app.ctx.notifier.notices().filter((notice) => notice.at >= since), files: await imagesIn(folder()) }, { state: 'saved', files: 2, tasks: 1, downloads: 1 });
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(existing)), 'not to be overwritten');
+    assert.deepEqual(await imagesIn(folder()), ['matrix-same-name-2.png', 'matrix-same-name.png']);
+  });
+
+  it('tells when the extension storage cannot be written, and saves once it can', async () => {
+    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
+    rmSync(downloadsDir, { recursive: true, force: true });
+    writeFileSync(downloadsDir, 'a file where the downloads folder should be');
+    const since = Date.now();
+    const entry = await run({ fault: 'storage', expected: { state: 'saved', files: 0, tasks: 0 } }, 'matrix storage blocked');
+    const notices = () => app.ctx.notifier.notices().filter((notice) => notice.at >= since);
+    check('extension storage cannot be written', simulator, { entry, notices: notices(), files: await imagesIn(folder()) }, { state: 'saveFailed', message: /storage on this machine cannot be written/, files: 0, tasks: 1, downloads: 0 });
+    rmSync(downloadsDir, { force: true });
+    const acted = Date.now();
+    await app.ctx.tasks.checkAgain(entry!.localId);
+    const after = await settle(app.ctx.tasks, entry!.localId);
+    check('  then Check Again', simulator, { entry: after, notices: app.ctx.notifier.notices().filter((notice) => notice.at >= acted), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+    assert.equal(downloads(simulator), 1);
+  });
+});

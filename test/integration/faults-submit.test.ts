@@ -1,0 +1,113 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator, HttpFault, Route, TaskOutcome } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import type { Services } from '../../src/extension/services';
+import { check, printLogOnFailure, demoKey, imagesIn, printTable, services, settle, submits, type Expected } from './matrix';
+import { resetSettings, startSimulator } from './support';
+
+const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-submit');
+
+/** One row: faults to inject, the request, and what the user must meet. */
+interface Row {
+  fault: string;
+  faults?: [Route, HttpFault, number?][];
+  outcome?: TaskOutcome;
+  args?: Record<string, unknown>;
+  expected: Expected;
+  /** More to check, once the row's outcome is known. */
+  also?: (simulator: EvoLinkSimulator, entry: LedgerEntry | undefined) => void | Promise<void>;
+}
+
+const rows: Row[] = [
+  { fault: 'submit: connection reset after the task was made', faults: [['submit', { kind: 'reset' }]], expected: { state: 'saved', message: /^Saved 1 image/, files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'submit: HTTP 500 after the task was made', faults: [['submit', { kind: 'status', status: 500, late: true }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'submit: HTTP 504 after the task was made, twice', faults: [['submit', { kind: 'status', status: 504, late: true }, 2]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'submit: HTTP 502 HTML page from a proxy', faults: [['submit', { kind: 'status', status: 502, body: 'html' }]], expected: { state: 'saved', files: 1, tasks: 1 } },
+  { fault: 'submit: 429 with Retry-After: 1', faults: [['submit', { kind: 'status', status: 429, retryAfter: '1' }]], expected: { state: 'saved', files: 1, tasks: 1 } },
+  {
+    fault: 'submit: answer malformed (HTTP 200, cut JSON)',
+    faults: [['submit', { kind: 'malformedJson' }]],
+    expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 },
+    also: (simulator) => assert.ok(submits(simulator) >= 2, 'asked again with the same key'),
+  },
+  {
+    fault: 'submit: refused 400 by EvoLink (a parameter)',
+    faults: [['submit', { kind: 'status', status: 400, code: 'invalid_parameter', message: 'size is not available for this account' }]],
+    expected: { state: 'removed', message: /^EvoLink refused the request: size is not available for this account/, files: 0, tasks: 0 },
+  },
+  { fault: 'submit: 401 key rejected', faults: [['submit', { kind: 'status', status: 401, code: 'invalid_api_key', message: 'Invalid API key' }]], expected: { state: 'removed', message: /did not accept the API key/, files: 0, tasks: 0 } },
+  { fault: 'submit: 402 balance too low', faults: [['submit', { kind: 'status', status: 402, code: 'insufficient_user_quota', message: 'Insufficient account balance' }]], expected: { state: 'removed', message: /balance is too low/, files: 0, tasks: 0 } },
+  {
+    fault: 'request the model refuses (n=3 for GPT-4o Image)',
+    args: { n: 3 },
+    expected: { state: 'removed', message: /^This request cannot be sent as it is: 3 images cannot be requested from this model; choose one of 1, 2, 4\. Nothing was sent/, files: 0, tasks: 0 },
+    also: (simulator) => assert.equal(simulator.requests.length, 0, 'nothing was sent'),
+  },
+  { fault: 'poll: 429, 502 HTML and a reset', faults: [['task', { kind: 'status', status: 429, retryAfter: '1' }], ['task', { kind: 'status', status: 502, body: 'html' }], ['task', { kind: 'reset' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'poll: malformed JSON', faults: [['task', { kind: 'malformedJson' }, 2]], expected: { state: 'saved', files: 1, tasks: 1 } },
+  { fault: 'poll: EvoLink no longer knows the task (404)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }]], expected: { state: 'failed', message: /task failed \(resource_not_found\)/, files: 0, tasks: 1, downloads: 0 } },
+  {
+    fault: 'task fails: content policy',
+    outcome: { kind: 'fail', code: 'content_policy_violation' },
+    expected: { state: 'failed', message: /content_policy_violation.*Change the prompt or the image/, files: 0, tasks: 1, downloads: 0 },
+    also: (simulator) => assert.equal(simulator.balanceOf(demoKey), 1000, 'the reservation came back'),
+  },
+  { fault: 'task fails: service unavailable', outcome: { kind: 'fail', code: 'service_unavailable' }, expected: { state: 'failed', message: /service_unavailable.*Try again in about 90 s/, files: 0, tasks: 1 } },
+  { fault: 'task cancelled at EvoLink ("canceled")', outcome: { kind: 'cancelled', spelling: 'canceled' }, expected: { state: 'cancelled', message: /^EvoLink cancelled the image task/, files: 0, tasks: 1 } },
+  { fault: 'task completed without results', outcome: { kind: 'noResults' }, expected: { state: 'failed', message: /completed without any image/, files: 0, tasks: 1, downloads: 0 } },
+  { fault: 'results only in result_data (one object)', outcome: { kind: 'resultDataOnly', shape: 'object' }, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+];
+
+describe('Fault matrix: submitting and polling', function () {
+  this.timeout(60_000);
+  let simulator: EvoLinkSimulator;
+  printLogOnFailure();
+  let app: Services;
+
+  before(async () => {
+    app = await services();
+    simulator = await startSimulator({ taskDurationMs: 1500 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    printTable('Fault matrix: submitting and polling');
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  beforeEach(async () => {
+    simulator.reset();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+  });
+
+  for (const row of rows) {
+    it(row.fault, async () => {
+      for (const [route, fault, times] of row.faults ?? []) simulator.addFault(route, fault, times ?? 1);
+      if (row.outcome) simulator.addTaskOutcome(row.outcome);
+      const since = Date.now();
+      const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
+      await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: `matrix ${row.fault}`, folder: folder().toString(), ...row.args });
+      const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
+      const entry = made ? await settle(app.ctx.tasks, made.localId) : undefined;
+      const notices = app.ctx.notifier.notices().filter((notice) => notice.at >= since);
+      check(row.fault, simulator, { entry, notices, files: await imagesIn(folder()) }, row.expected);
+      assert.ok(!notices.some((notice) => notice.actions.includes('Retry') && entry?.state === 'unknownOutcome'), 'no plain Retry while the outcome is unknown');
+      await row.also?.(simulator, entry);
+    });
+  }
+
+  it('applies a new request timeout without a reload: an answer slower than 5 s is asked again, and paid once', async () => {
+    await vscode.workspace.getConfiguration('evolink').update('requestTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);
+    simulator.addFault('submit', { kind: 'delay', ms: 6500 });
+    const since = Date.now();
+    await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'matrix slow answer', folder: folder().toString() });
+    const entry = (await app.ctx.tasks.list()).find((candidate) => candidate.request.prompt === 'matrix slow answer');
+    check('submit: answer slower than the request timeout', simulator, { entry: entry && (await settle(app.ctx.tasks, entry.localId)), notices: app.ctx.notifier.notices().filter((notice) => notice.at >= since), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+    assert.ok(submits(simulator) >= 2, 'the timed-out submit was asked again with its key');
+    await vscode.workspace.getConfiguration('evolink').update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+  });
+});

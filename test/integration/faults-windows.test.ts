@@ -1,0 +1,293 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { EvoLinkClient } from '../../src/extension/api/client';
+import { newLocalId } from '../../src/extension/tasks/ledger';
+import { createUndiciTransport } from '../../src/extension/net/transport';
+import type { Services } from '../../src/extension/services';
+import { check, printLogOnFailure, demoKey, downloads, imagesIn, partialsIn, printTable, services, settle, submits, until } from './matrix';
+import { resetSettings, startSimulator } from './support';
+import { openWindow, storageOf, submitIn, type TestWindow } from './windows';
+
+const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-windows');
+const body = (prompt: string) => ({ model: 'gpt-4o-image', prompt, size: '1:1', n: 1 });
+
+describe('Fault matrix: windows, reloads and the ledger', function () {
+  this.timeout(90_000);
+  let simulator: EvoLinkSimulator;
+  printLogOnFailure();
+  let app: Services;
+  let dirs: { ledgerDir: string; downloadsDir: string };
+  const windows: TestWindow[] = [];
+  const open = (options: Parameters<typeof openWindow>[2] = {}): TestWindow => {
+    const window = openWindow(simulator, dirs, options);
+    windows.push(window);
+    return window;
+  };
+
+  /** A task made at EvoLink directly (as if by a window whose record is now all that is left), completed. */
+  async function taskAtEvoLink(prompt: string, idempotencyKey = newLocalId()): Promise<string[]> {
+    const client = new EvoLinkClient({ transport: createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }), endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'evolink.evolink-image-studio/test', timeoutMs: () => 5000 });
+    const { task } = await client.submit(body(prompt), idempotencyKey, { apiKey: demoKey });
+    return until('the task to complete', async () => {
+      const now = await client.getTask(task.id, { apiKey: demoKey });
+      return now.state === 'completed' ? now.resultUrls : undefined;
+    });
+  }
+
+  /** Writes a task record into the ledger as a window would have left it. */
+  function leave(fields: Partial<LedgerEntry> & Pick<LedgerEntry, 'state'>): LedgerEntry {
+    const localId = fields.localId ?? newLocalId();
+    const now = Date.now();
+    const entry: LedgerEntry = {
+      version: 2,
+      localId,
+      idempotencyKey: localId,
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+      request: { model: 'gpt-4o-image', prompt: fields.request?.prompt ?? 'matrix left behind', size: '1:1', n: 1 },
+      body: body(fields.request?.prompt ?? 'matrix left behind'),
+      targetFolder: folder().toString(),
+      sentAt: now,
+      sends: 1,
+      watch: true,
+      estimatedSeconds: 100,
+      progress: 0,
+      polls: 0,
+      ...fields,
+    };
+    const file = join(dirs.ledgerDir, `${localId}.${entry.revision}.json`);
+    writeFileSync(file, JSON.stringify(entry));
+    return entry;
+  }
+
+  const noticesSince = (since: number, window?: TestWindow) => (window?.notifier ?? app.ctx.notifier).notices().filter((notice) => notice.at >= since);
+  const savingWithData = (window: TestWindow, localId: string) =>
+    until('the download to start', async () => ((await window.tasks.get(localId))?.state === 'saving' && simulator.requests.some((request) => request.origin === 'cdn' && request.path.startsWith('/results/')) ? true : undefined));
+
+  before(async () => {
+    app = await services();
+    dirs = storageOf(app.ctx.storage);
+    mkdirSync(dirs.ledgerDir, { recursive: true });
+    simulator = await startSimulator({ taskDurationMs: 1200 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    printTable('Fault matrix: windows, reloads and the ledger');
+    for (const window of windows) window.dispose();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  beforeEach(async () => {
+    simulator.reset();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+  });
+
+  afterEach(async () => {
+    for (const window of windows.splice(0)) {
+      await window.tasks.release();
+      window.dispose();
+    }
+  });
+
+  it('submit: the answer is lost for good; the user is told, and Check for It finds the task', async () => {
+    const b = open({ times: { replayWindowMs: 2500, lookupDelayMs: 400 } });
+    simulator.addFault('submit', { kind: 'reset' }, 1000);
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix lost for good');
+    const waiting = await settle(b.tasks, entry.localId);
+    check('submit answer lost for good (every replay lost)', simulator, { entry: waiting, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /may have received the request/, files: 0, tasks: 1 });
+    assert.ok(!noticesSince(since, b).some((notice) => notice.actions.includes('Retry')), 'no plain Retry');
+    assert.deepEqual(noticesSince(since, b).find((notice) => /may have received/.test(notice.message))?.actions, ['Check for It', 'Submit Again…']);
+    const sent = submits(simulator);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(submits(simulator), sent, 'never sent again past the replay window');
+    simulator.clearFaults('submit');
+    await b.tasks.checkForIt(entry.localId);
+    const found = await until('the task to be found and saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? b.tasks.get(entry.localId) : undefined));
+    check('  then Check for It (found in the task list)', simulator, { entry: found, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+    assert.equal(submits(simulator), sent, 'found by the list, not by sending again');
+  });
+
+  it('submit: the answer is lost for good and EvoLink has no task list', async () => {
+    const b = open({ times: { replayWindowMs: 2000, lookupDelayMs: 400 } });
+    simulator.configure({ taskList: 'off' });
+    simulator.addFault('submit', { kind: 'reset' }, 1000);
+    const entry = await submitIn(b, folder(), 'matrix lost, no list');
+    await settle(b.tasks, entry.localId);
+    const since = Date.now();
+    await b.tasks.checkForIt(entry.localId);
+    const after = await until('the list to be asked', async () => ((await b.tasks.get(entry.localId))?.attention === 'listUnavailable' ? b.tasks.get(entry.localId) : undefined));
+    check('submit lost for good, and no task list to look in', simulator, { entry: after, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /could not be asked for its recent tasks/, files: 0, tasks: 1 });
+  });
+
+  it('after a reload: a submit that was on its way an hour ago is never sent again', async () => {
+    const since = Date.now();
+    const entry = leave({ state: 'submitting', sentAt: Date.now() - 3600_000, lease: { owner: 'host-closed', at: Date.now() - 3600_000 } });
+    await app.ctx.tasks.resume();
+    const after = await settle(app.ctx.tasks, entry.localId);
+    check('window closed mid-submit an hour ago', simulator, { entry: after, notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /may have received the request/, files: 0, tasks: 0 });
+    assert.equal(submits(simulator), 0);
+  });
+
+  it('after a reload: a submit that was on its way a minute ago is asked again with its key (it had not arrived)', async () => {
+    const entry = leave({ state: 'submitting', sentAt: Date.now() - 10_000, lease: { owner: 'host-closed', at: Date.now() - 10_000 } });
+    await app.ctx.tasks.resume();
+    const after = await settle(app.ctx.tasks, entry.localId, 30_000);
+    check('window closed mid-submit, the POST never arrived', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('after a reload: a submit that had arrived is asked again with its key and paid once', async () => {
+    const localId = newLocalId();
+    await taskAtEvoLink('matrix arrived before the reload', localId);
+    const entry = leave({ localId, idempotencyKey: localId, state: 'submitting', sentAt: Date.now() - 10_000, request: { model: 'gpt-4o-image', prompt: 'matrix arrived before the reload' }, lease: { owner: 'host-closed', at: Date.now() } });
+    await app.ctx.tasks.resume();
+    const after = await settle(app.ctx.tasks, entry.localId, 30_000);
+    check('window closed mid-submit, the POST had arrived', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('stop watching while the submit is on its way: stopped, and never sent again', async () => {
+    simulator.addFault('submit', { kind: 'delay', ms: 1500 });
+    const since = Date.now();
+    const running = vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'matrix stop while submitting', folder: folder().toString() });
+    const submitting = await until('the submit to be under way', async () => (await app.ctx.tasks.list()).find((entry) => entry.request.prompt === 'matrix stop while submitting' && entry.state === 'submitting'));
+    await app.ctx.tasks.stopWatching(submitting.localId);
+    await running;
+    await app.ctx.tasks.resume();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    check('stop watching while the submit is on its way', simulator, { entry: await settle(app.ctx.tasks, submitting.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'stopped', files: 0, tasks: 1, downloads: 0 });
+    assert.equal(submits(simulator), 1);
+  });
+
+  for (const crash of [false, true]) {
+    it(crash ? 'a window crashes mid-download: another window takes over once its lease is stale' : 'a reload mid-download: the next window takes the task up at once', async () => {
+      simulator.addFault('cdn', { kind: 'stall', afterBytes: 512 });
+      const b = open();
+      const since = Date.now();
+      const entry = await submitIn(b, folder(), crash ? 'matrix crash mid download' : 'matrix reload mid download');
+      await savingWithData(b, entry.localId);
+      if (!crash) await b.tasks.release();
+      b.dispose();
+      windows.splice(windows.indexOf(b), 1);
+      const after = await until('another window to save it', async () => {
+        const now = await app.ctx.tasks.get(entry.localId);
+        return now?.state === 'saved' ? now : undefined;
+      }, 30_000);
+      check(crash ? 'window crashes mid-download (lease goes stale)' : 'reload mid-download (lease let go)', simulator, { entry: after, notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 2 });
+      assert.deepEqual(await partialsIn(folder()), []);
+      assert.ok(!readdirSync(dirs.downloadsDir).some((name) => name.startsWith(entry.localId) && name.endsWith('.part')), 'no download left half-written by the closed window');
+    });
+  }
+
+  it('two windows take up the same completed task at once: saved once', async () => {
+    const urls = await taskAtEvoLink('matrix two windows');
+    const entry = leave({ state: 'completed', taskId: 'task-x', resultUrls: urls, results: urls.map(() => ({})), completedAt: Date.now(), request: { model: 'gpt-4o-image', prompt: 'matrix two windows' } });
+    const before = downloads(simulator);
+    const b = open();
+    const c = open();
+    await Promise.all([b.tasks.resume(), c.tasks.resume(), app.ctx.tasks.resume()]);
+    const after = await until('it to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? b.tasks.get(entry.localId) : undefined));
+    check('three windows resume one completed task', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: before + 1 });
+  });
+
+  it('Check Again pressed twice and a resume while a save runs: one download, one file', async () => {
+    simulator.addFault('cdn', { kind: 'slowBody', bytesPerSecond: 30_000 });
+    const b = open();
+    const entry = await submitIn(b, folder(), 'matrix check again twice');
+    await savingWithData(b, entry.localId);
+    await Promise.all([b.tasks.checkAgain(entry.localId), b.tasks.checkAgain(entry.localId), b.tasks.resume()]);
+    check('Check Again twice while saving', simulator, { entry: await settle(b.tasks, entry.localId), notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('a key set while a save runs: one download, one file', async () => {
+    simulator.addFault('cdn', { kind: 'slowBody', bytesPerSecond: 30_000 });
+    const since = Date.now();
+    const running = vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'matrix key while saving', folder: folder().toString() });
+    const saving = await until('the save to start', async () => (await app.ctx.tasks.list()).find((entry) => entry.request.prompt === 'matrix key while saving' && entry.state === 'saving'));
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    await running;
+    check('the key is set again while saving', simulator, { entry: await settle(app.ctx.tasks, saving.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('a late answer reaches a window that lost its lease: it changes nothing', async () => {
+    const b = open();
+    const c = open();
+    const entry = await submitIn(b, folder(), 'matrix late answer');
+    simulator.addFault('task', { kind: 'delay', ms: 2500 });
+    await until('the slow poll to be under way', () => simulator.requests.some((request) => request.path.startsWith('/v1/tasks/')) || undefined, 5000).catch(() => true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await c.tasks.dispatch(entry.localId, { type: 'resume', leaseStale: true });
+    await settle(c.tasks, entry.localId);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    check("a slow poll answers after another window took over", simulator, { entry: await c.tasks.get(entry.localId), notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it("clock skew: a window whose clock runs 10 minutes ahead leaves a live lease alone", async () => {
+    simulator.addFault('cdn', { kind: 'slowBody', bytesPerSecond: 30_000 });
+    const b = open();
+    const c = open({ now: () => Date.now() + 10 * 60_000 });
+    const entry = await submitIn(b, folder(), 'matrix clock skew');
+    await savingWithData(b, entry.localId);
+    await c.tasks.resume();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await c.tasks.resume();
+    check('clock skew between windows (+10 min)', simulator, { entry: await settle(b.tasks, entry.localId), notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('task files that cannot be read are set aside and told once in Show Tasks', async () => {
+    const cut = join(dirs.ledgerDir, `${newLocalId()}.3.json`);
+    const empty = join(dirs.ledgerDir, `${newLocalId()}.1.json`);
+    writeFileSync(cut, '{"version": 2, "localId": "evl-');
+    writeFileSync(empty, 'null');
+    for (const file of [cut, empty]) utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const since = Date.now();
+    await app.ctx.tasks.resume();
+    const show = async () => {
+      const shown = vscode.commands.executeCommand('evolink.showTasks');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await shown;
+    };
+    await show();
+    await show();
+    const told = noticesSince(since).filter((notice) => /could not be read and was set aside/.test(notice.message));
+    check('corrupt task files (cut JSON, null)', simulator, { entry: undefined, notices: told, files: await imagesIn(folder()) }, { state: 'removed', message: /set aside as .*\.corrupt/, files: 0, tasks: 0 });
+    assert.equal(told.length, 2, 'each file is told once');
+    assert.ok(readdirSync(dirs.ledgerDir).includes(`${cut.split('/').pop()}.corrupt`));
+  });
+
+  it('a task file from the first version of the ledger is read, and its results saved', async () => {
+    const urls = await taskAtEvoLink('matrix first version');
+    const localId = newLocalId();
+    const legacy = { localId, idempotencyKey: localId, createdAt: Date.now(), state: 'completed', request: { model: 'gpt-4o-image', prompt: 'matrix first version' }, body: body('matrix first version'), targetFolder: folder().toString(), estimatedSeconds: 100, progress: 100, polls: 3, taskId: 'task-old', resultUrls: urls, completedAt: Date.now(), updatedAt: Date.now() };
+    // Version 1 wrote one `<id>.json` per task, with `saved`/`pending` lists and no revision.
+    writeFileSync(join(dirs.ledgerDir, `${localId}.json`), JSON.stringify({ ...legacy, saved: [null], pending: [null] }));
+    await app.ctx.tasks.resume();
+    const after = await until('it to be saved', async () => ((await app.ctx.tasks.get(localId))?.state === 'saved' ? app.ctx.tasks.get(localId) : undefined));
+    check('a task file of the first ledger version', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('result links that expired before the window came back are reported as expired, not fetched', async () => {
+    const since = Date.now();
+    const entry = leave({ state: 'completed', taskId: 'task-gone', resultUrls: [`${simulator.urls.cdn}/results/task-gone/0.png`], results: [{}], completedAt: Date.now() - 25 * 3600_000 });
+    await app.ctx.tasks.resume();
+    check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 0 });
+  });
+
+  it('a task that never finishes stops at its deadline, with Check Again', async () => {
+    const b = open({ times: { pollScale: 0.01 } });
+    simulator.addTaskOutcome({ kind: 'neverFinish' });
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix never finishes');
+    check('a task that never finishes (deadline)', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /taking longer than expected/, files: 0, tasks: 1, downloads: 0 });
+    assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
+  });
+});

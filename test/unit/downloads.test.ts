@@ -1,0 +1,176 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { EvoLinkError } from '../../src/common/errors';
+import { imageIntegrity, sniffImageFormat } from '../../src/common/imageType';
+import { resultLinkProblem } from '../../src/common/urlPolicy';
+import { EvoLinkClient } from '../../src/extension/api/client';
+import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
+import { FileSink } from '../../src/extension/tasks/fileSink';
+
+/** A completed task's result link, made through the simulator's API. */
+async function resultLink(client: EvoLinkClient, simulator: EvoLinkSimulator): Promise<string> {
+  const { task } = await client.submit({ model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 }, `evl-test-${Date.now()}-000001`, { apiKey: demoKey });
+  simulator.advanceClock(10 * 60_000);
+  return (await client.getTask(task.id, { apiKey: demoKey })).resultUrls[0]!;
+}
+
+describe('Downloading results', () => {
+  let simulator: EvoLinkSimulator;
+  let transport: Transport;
+  let client: EvoLinkClient;
+  let dir: string;
+  const check = (url: string) => resultLinkProblem(url, { allowLocal: true });
+
+  before(async () => {
+    simulator = new EvoLinkSimulator();
+    await simulator.start();
+    transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
+    client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'evolink.evolink-image-studio/0.0.0-test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+  });
+
+  after(async () => {
+    await transport.dispose();
+    await simulator.stop();
+  });
+
+  beforeEach(() => {
+    simulator.reset();
+    dir = mkdtempSync(join(tmpdir(), 'evolink-download-'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const download = async (url: string, options: { idleMs?: number } = {}) => {
+    const sink = new FileSink(join(dir, 'result'));
+    try {
+      const size = await client.download(url, sink, { maxBytes: 50 * 1024 * 1024, checkLink: check, ...options });
+      await sink.close();
+      return { size, sink };
+    } finally {
+      await sink.close().catch(() => undefined);
+    }
+  };
+
+  it('follows redirects across hosts, with no Authorization on any hop', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'redirect', status: 302, hops: 4, via: 'other' });
+    const { size, sink } = await download(url);
+    assert.equal(sniffImageFormat(sink.head), 'png');
+    assert.equal(imageIntegrity('png', sink.head, sink.tail, size), 'complete');
+    const hops = simulator.requests.filter((request) => request.origin !== 'api');
+    assert.equal(hops.length, 5);
+    assert.ok(hops.every((request) => !request.hasAuthorization));
+  });
+
+  it('gives up after five redirects, and never follows one to another scheme or a private address', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'redirectLoop' });
+    await assert.rejects(download(url), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'redirects');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 6, 'the link and five redirects');
+    for (const location of ['file:///etc/passwd', 'http://169.254.169.254/latest/meta-data', 'http://[fd00::1]/x', 'http://10.1.2.3/a.png']) {
+      simulator.addFault('cdn', { kind: 'redirectTo', location });
+      await assert.rejects(download(url), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink', location);
+    }
+  });
+
+  it('gives up a body that stalls, after the idle time, and tries again', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'stall', afterBytes: 100 });
+    const started = Date.now();
+    const { sink, size } = await download(url, { idleMs: 300 });
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(imageIntegrity('png', sink.head, sink.tail, size), 'complete');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 2);
+  });
+
+  it('does not cut a slow body that keeps sending', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'slowBody', bytesPerSecond: 40_000 });
+    const { sink, size } = await download(url, { idleMs: 500 });
+    assert.equal(imageIntegrity('png', sink.head, sink.tail, size), 'complete');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1);
+  });
+
+  it('takes a connection cut before the declared length for a failure, and tries again', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'truncated', fraction: 0.4 });
+    const { sink, size } = await download(url);
+    assert.equal(imageIntegrity('png', sink.head, sink.tail, size), 'complete');
+  });
+
+  it('tells a cut image by its last bytes, whatever the transfer said', async () => {
+    const url = await resultLink(client, simulator);
+    simulator.addFault('cdn', { kind: 'truncatedImage' });
+    const { sink, size } = await download(url);
+    assert.equal(imageIntegrity('png', sink.head, sink.tail, size), 'truncated');
+  });
+
+  it('fails a full disk cleanly, as a storage error', async function () {
+    if (!existsSync('/dev/full')) this.skip();
+    const sink = new FileSink('/dev/full');
+    await assert.rejects(
+      (async () => {
+        for (let index = 0; index < 64; index++) await sink.write(new Uint8Array(64 * 1024));
+        await sink.close();
+      })(),
+      (error: unknown) => error instanceof EvoLinkError && error.reason === 'fileSystem' && error.details.code === 'storageFull' && !error.message.includes('/dev'),
+    );
+    await sink.close().catch(() => undefined);
+  });
+});
+
+describe('Which result links are followed', () => {
+  it('refuses other schemes, credentials, private, link-local and loopback addresses, and plain http', () => {
+    const remote = { allowLocal: false };
+    assert.equal(resultLinkProblem('https://cdn.example.com/r/0.png', remote), undefined);
+    const refused: [string, string][] = [
+      ['ftp://cdn.example.com/0.png', 'scheme'],
+      ['file:///etc/passwd', 'scheme'],
+      ['https://user:pass@cdn.example.com/0.png', 'credentials'],
+      ['http://cdn.example.com/0.png', 'plainHttp'],
+      ['https://127.0.0.1/0.png', 'loopback'],
+      ['https://localhost/0.png', 'loopback'],
+      ['https://[::1]/0.png', 'loopback'],
+      ['https://169.254.169.254/latest', 'linkLocal'],
+      ['https://[fe80::1]/x', 'linkLocal'],
+      ['https://10.0.0.7/x', 'privateNetwork'],
+      ['https://172.20.1.1/x', 'privateNetwork'],
+      ['https://192.168.1.10/x', 'privateNetwork'],
+      ['https://100.64.0.1/x', 'privateNetwork'],
+      ['https://[fd12::1]/x', 'privateNetwork'],
+      ['https://[::ffff:10.0.0.1]/x', 'privateNetwork'],
+      ['https://[::ffff:7f00:1]/x', 'loopback'],
+      ['not a url', 'malformed'],
+    ];
+    for (const [url, problem] of refused) assert.equal(resultLinkProblem(url, remote), problem, url);
+  });
+
+  it('allows loopback and plain http when the API itself is on this machine, but never the metadata address', () => {
+    const local = { allowLocal: true };
+    assert.equal(resultLinkProblem('http://127.0.0.1:4000/results/0.png', local), undefined);
+    assert.equal(resultLinkProblem('http://169.254.169.254/latest', local), 'linkLocal');
+    assert.equal(resultLinkProblem('http://10.0.0.7/x', local), 'privateNetwork');
+  });
+});
+
+describe('Whole images', () => {
+  const bytes = (...values: number[]) => Uint8Array.from(values);
+  it('knows a PNG by its IEND chunk, a JPEG by its end marker, a GIF by its trailer, WebP and BMP by their lengths', () => {
+    const png = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+    const iend = bytes(0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82);
+    assert.equal(imageIntegrity('png', png, iend, 100), 'complete');
+    assert.equal(imageIntegrity('png', png, bytes(1, 2, 3), 100), 'truncated');
+    assert.equal(imageIntegrity('jpeg', bytes(0xff, 0xd8, 0xff), bytes(9, 0xff, 0xd9, 0, 0), 100), 'complete');
+    assert.equal(imageIntegrity('jpeg', bytes(0xff, 0xd8, 0xff), bytes(9, 9, 9), 100), 'truncated');
+    assert.equal(imageIntegrity('gif', bytes(0x47), bytes(0x3b), 100), 'complete');
+    const webp = new Uint8Array(16);
+    new DataView(webp.buffer).setUint32(4, 92, true);
+    assert.equal(imageIntegrity('webp', webp, bytes(), 100), 'complete');
+    assert.equal(imageIntegrity('webp', webp, bytes(), 60), 'truncated');
+    assert.equal(imageIntegrity('png', png, iend, 0), 'truncated');
+    assert.equal(imageIntegrity('tiff', bytes(0x49, 0x49, 42, 0), bytes(), 100), 'unknown');
+  });
+});
