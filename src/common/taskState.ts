@@ -52,7 +52,8 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
     case 'saving':
       return [];
     case 'saveFailed':
-      return entry.error?.reason === 'fileSystem' ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
+      // A folder that cannot be written: another folder is the way out. Anything else: try again.
+      return ['diskFull', 'readOnly', 'writeFailed'].includes(entry.error?.code ?? '') ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
     case 'failed':
     case 'cancelled':
     case 'expired':
