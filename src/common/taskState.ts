@@ -1,4 +1,5 @@
 import type { EntryState, LedgerEntry } from './ledgerEntry';
+import { adviceFor } from './taskErrors';
 
 /*
  * What every interface asks of a task's state: is it over, is the extension working on it, does
@@ -57,7 +58,7 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
     case 'failed':
     case 'cancelled':
     case 'expired':
-      return ['retry', 'forget'];
+      return retryHelps(entry) ? ['retry', 'forget'] : ['forget'];
     case 'saved':
       return ['forget'];
   }
@@ -88,4 +89,16 @@ export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'crea
 /** EvoLink may or may not have the request: it must not be submitted again without the user. */
 export function isOutcomeUnknown(state: EntryState): boolean {
   return state === 'unknownOutcome' || state === 'unconfirmed';
+}
+
+/**
+ * Whether submitting a task that ended without images again can end otherwise: a cancelled or
+ * expired task, a failure the service says may pass, a completion without results. A refusal
+ * or a failure that needs another prompt or image cannot.
+ */
+export function retryHelps(entry: Pick<LedgerEntry, 'state' | 'error'>): boolean {
+  if (entry.state === 'cancelled' || entry.state === 'expired') return true;
+  if (entry.state !== 'failed') return false;
+  if (entry.error?.reason === 'taskFailed') return ['now', 'later'].includes(adviceFor(entry.error.code ?? 'unknown_error').advice);
+  return entry.error?.code === 'no_results';
 }

@@ -1,7 +1,7 @@
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { StudioImage, StudioTask } from '../../common/protocol';
 import { actionsFor, isActive } from '../../common/taskState';
-import { outcomeMessage, progressLine, retryHelps, stateLabel } from '../tasks/outcome';
+import { outcomeMessage, progressLine, stateLabel } from '../tasks/outcome';
 import { actionIcon, actionTitle } from '../tasks/taskActions';
 
 /**
@@ -27,7 +27,7 @@ export function taskView(entry: LedgerEntry, images: StudioImage[], now: number)
     creditsUsed: entry.creditsUsed,
     error: outcome && outcome.kind !== 'info' ? outcome.text : undefined,
     actions: actionsFor(entry)
-      .filter((action) => action !== 'forget' && (action !== 'retry' || retryHelps(entry)))
+      .filter((action) => action !== 'forget')
       .map((action) => ({ action, title: actionTitle(action), icon: actionIcon(action) })),
     createdAt: entry.createdAt,
     images,

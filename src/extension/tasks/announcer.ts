@@ -4,7 +4,7 @@ import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import type { Notifier, NoticeAction } from '../ui/notifier';
 import type { Followers } from './followers';
-import { outcomeMessage, retryHelps } from './outcome';
+import { outcomeMessage } from './outcome';
 import { actionTitle, runTaskAction } from './taskActions';
 import type { TaskService } from './taskService';
 
@@ -68,7 +68,7 @@ export class Announcer extends DisposableBase {
       }
       return vscode.window.activeTextEditor ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }] : [];
     }
-    const offered = actionsFor(entry).filter((action) => action !== 'forget' && (action !== 'retry' || retryHelps(entry)));
+    const offered = actionsFor(entry).filter((action) => action !== 'forget');
     const actions: NoticeAction[] = offered.slice(0, 2).map((action) => ({ title: actionTitle(action), run: () => runTaskAction(this.deps, action, entry.localId) }));
     if (actions.length < 2) actions.push({ title: vscode.l10n.t('Show Tasks'), run: () => vscode.commands.executeCommand('evolink.showTasks', entry.localId) });
     return actions;

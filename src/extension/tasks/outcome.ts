@@ -84,14 +84,6 @@ function failure(entry: LedgerEntry): string {
   return described.message;
 }
 
-/** Whether submitting a failed, cancelled or expired task again can give a different outcome. */
-export function retryHelps(entry: LedgerEntry): boolean {
-  if (entry.state === 'cancelled' || entry.state === 'expired') return true;
-  if (entry.state !== 'failed') return false;
-  if (entry.error?.reason === 'taskFailed') return ['now', 'later'].includes(adviceFor(entry.error.code ?? 'unknown_error').advice);
-  return entry.error?.code === 'no_results';
-}
-
 /** The message at the end of a task, or `undefined` when its end needs none (the user stopped it). */
 export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'info' | 'warning' | 'error'; text: string } | undefined {
   switch (entry.state) {

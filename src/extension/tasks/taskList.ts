@@ -5,7 +5,7 @@ import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import type { AppContext } from '../context';
 import { credits } from '../ui/pickers';
-import { retryHelps, stateLabel } from './outcome';
+import { stateLabel } from './outcome';
 import { actionIcon, actionTitle, runTaskAction } from './taskActions';
 import type { TaskService } from './taskService';
 
@@ -64,7 +64,6 @@ function choicesFor(ctx: AppContext, entry: LedgerEntry): Choice[] {
     choices.push({ label: vscode.l10n.t('$(folder-opened) Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', files[0]) });
   }
   for (const action of actionsFor(entry)) {
-    if (action === 'retry' && !retryHelps(entry)) continue;
     choices.push({ label: `$(${actionIcon(action)}) ${actionTitle(action)}`, run: () => runTaskAction(ctx, action, entry.localId) });
   }
   if (entry.taskId) {
