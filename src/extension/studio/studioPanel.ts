@@ -16,7 +16,7 @@ import { droppedReferenceFiles, pickReferenceFiles, ReferenceSet } from './refer
 import { ShownImages } from './shownImages';
 import { studioStrings } from './strings';
 import { StudioSubmitter } from './studioSubmit';
-import { TaskList } from './taskList';
+import { StudioTaskList } from './studioTaskList';
 import { studioViewType } from './viewType';
 
 /** What the Studio needs from the window. */
@@ -64,7 +64,7 @@ export class StudioPanel extends DisposableBase {
   private readonly images = new ShownImages();
   private readonly references: ReferenceSet;
   private readonly history: StudioHistory;
-  private readonly taskList: TaskList;
+  private readonly taskList: StudioTaskList;
   private readonly submitter: StudioSubmitter;
   /** An edit prepared by the explorer, sent once the webview listens. */
   private pendingEdit: StudioPreload['edit'];
@@ -110,7 +110,7 @@ export class StudioPanel extends DisposableBase {
     const post = (message: HostMessage): void => this.post(message);
     this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state));
     this.history = this._register(new StudioHistory(this.images));
-    this.taskList = this._register(new TaskList(deps.tasks, this.images, panel.webview, post));
+    this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post));
     this.submitter = this._register(new StudioSubmitter(deps, this.references, post));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));

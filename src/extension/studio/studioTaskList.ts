@@ -15,7 +15,7 @@ const shownTasks = 50;
  * The Studio's task list: the window's tasks as {@link taskView} shows them, sent to the webview
  * at most once per tick while progress comes in.
  */
-export class TaskList extends DisposableBase {
+export class StudioTaskList extends DisposableBase {
   private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
