@@ -25,7 +25,9 @@ export type ErrorReason =
   /** The files API refused an upload (possibly with HTTP 200 and `success: false`). */
   | 'uploadFailed'
   /** A local file could not be read or written. */
-  | 'fileSystem';
+  | 'fileSystem'
+  /** A failure the extension did not foresee (a defect): details go to the log only. */
+  | 'unexpected';
 
 /** Whose credits ran out on a 402: the account's balance, or this key's own limit. */
 export type CreditsScope = 'account' | 'key';

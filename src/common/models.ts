@@ -17,6 +17,22 @@ export interface SizeOption {
 }
 
 /** The sizes a model takes. */
+/** A width and a height in pixels. */
+export interface Dimensions {
+  width: number;
+  height: number;
+}
+
+/** A size as the service writes it: `2560x1440`. */
+export function sizeLabel(size: Dimensions): string {
+  return `${size.width}x${size.height}`;
+}
+
+/** The pixels of a size, in all. */
+export function area(size: Dimensions): number {
+  return size.width * size.height;
+}
+
 export type SizeSpec =
   | { kind: 'choices'; options: readonly SizeOption[]; default: string }
   | {
@@ -24,9 +40,11 @@ export type SizeSpec =
       /** Named sizes (`2K`, `4K`) and common presets, offered as choices. */
       options: readonly SizeOption[];
       default: string;
-      minPixels: number;
-      maxPixels: number;
-      minRatio: number;
+      /** The fewest pixels in all, as the size the service names for it. */
+      minPixels: Dimensions;
+      /** The most pixels in all, as the size the service names for it. */
+      maxPixels: Dimensions;
+      /** Width / height must lie between 1:maxRatio and maxRatio:1. */
       maxRatio: number;
     };
 
@@ -45,9 +63,10 @@ export interface ReferenceSpec {
   formats: readonly ImageFormat[];
   /** Width and height must each be greater than this. */
   minSideExclusive?: number;
-  maxPixels?: number;
-  /** Width / height must lie in this range. */
-  ratio?: readonly [number, number];
+  /** The most pixels in all, as the size the service names for it. */
+  maxPixels?: Dimensions;
+  /** Width / height must lie between 1:maxRatio and maxRatio:1. */
+  maxRatio?: number;
   /** References plus produced images may not exceed this. */
   maxWithOutputs?: number;
 }
@@ -123,9 +142,8 @@ export const models: readonly ModelSpec[] = [
         { value: '4096x4096', width: 4096, height: 4096 },
       ],
       default: '2048x2048',
-      minPixels: 2560 * 1440,
-      maxPixels: 4096 * 4096,
-      minRatio: 1 / 16,
+      minPixels: { width: 2560, height: 1440 },
+      maxPixels: { width: 4096, height: 4096 },
       maxRatio: 16,
     },
     count: { kind: 'range', min: 1, max: 15, default: 1, upperBound: true },
@@ -136,8 +154,8 @@ export const models: readonly ModelSpec[] = [
       maxBytes: 10 * MB,
       formats: ['jpeg', 'png', 'webp', 'bmp', 'tiff', 'gif'],
       minSideExclusive: 14,
-      maxPixels: 6000 * 6000,
-      ratio: [1 / 16, 16],
+      maxPixels: { width: 6000, height: 6000 },
+      maxRatio: 16,
       maxWithOutputs: 15,
     },
     creditsPerImage: 1.8,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxMaskBytes, maxPastedBytes, maxReferences } from './limits';
 import type { ModelSpec } from './models';
 import { requestOptionsSchema } from './requestOptions';
 import { taskActions, type TaskAction } from './taskState';
@@ -14,12 +15,6 @@ const uri = text(4096);
 /** Base64 bytes, at most `maxBytes` once decoded. */
 const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 
-/** The largest pasted image the webview sends (no model takes more). */
-export const maxPastedBytes = 50 * 1024 * 1024;
-/** The largest mask the webview sends (the limit of every model that takes one). */
-export const maxMaskBytes = 4 * 1024 * 1024;
-/** The most reference images a request may carry (the largest model limit). */
-export const maxReferences = 16;
 
 /** The request the compose form sends: the one request-options schema; checked again on the host. */
 export const studioRequestSchema = requestOptionsSchema;

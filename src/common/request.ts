@@ -1,4 +1,4 @@
-import { findModel, models, type ImageFormat, type ModelSpec } from './models';
+import { area, findModel, models, sizeLabel, type ImageFormat, type ModelSpec } from './models';
 
 /**
  * A generation request as every entry point builds it (palette, Studio, explorer, agent tool),
@@ -88,6 +88,17 @@ export interface CheckedRequest {
 
 const formatList = (values: readonly (string | number)[]): string => values.join(', ');
 
+/** Whether width / height lies between 1:maxRatio and maxRatio:1. */
+function withinRatio(width: number, height: number, maxRatio: number): boolean {
+  const ratio = width / height;
+  return ratio >= 1 / maxRatio && ratio <= maxRatio;
+}
+
+/** The aspect ratio bounds as a person reads them: `1:16` and `16:1`. */
+function ratioLabels(maxRatio: number): { min: string; max: string } {
+  return { min: `1:${maxRatio}`, max: `${maxRatio}:1` };
+}
+
 /** Characters as the service counts them (code points, not UTF-16 units). */
 export function promptLength(prompt: string): number {
   return [...prompt].length;
@@ -109,12 +120,11 @@ export function resolveSize(model: ModelSpec, value: string): { width: number; h
   }
   const width = Number(match[1]);
   const height = Number(match[2]);
-  if (width * height < spec.minPixels || width * height > spec.maxPixels) {
-    return { param: 'size', code: 'sizePixels', values: { value, min: '2560x1440', max: '4096x4096' } };
+  if (width * height < area(spec.minPixels) || width * height > area(spec.maxPixels)) {
+    return { param: 'size', code: 'sizePixels', values: { value, min: sizeLabel(spec.minPixels), max: sizeLabel(spec.maxPixels) } };
   }
-  const ratio = width / height;
-  if (ratio < spec.minRatio || ratio > spec.maxRatio) {
-    return { param: 'size', code: 'sizeRatio', values: { value, min: '1:16', max: '16:1' } };
+  if (!withinRatio(width, height, spec.maxRatio)) {
+    return { param: 'size', code: 'sizeRatio', values: { value, ...ratioLabels(spec.maxRatio) } };
   }
   return { width, height };
 }
@@ -221,11 +231,11 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   if (refs.minSideExclusive !== undefined && (image.width <= refs.minSideExclusive || image.height <= refs.minSideExclusive)) {
     issues.push({ param: 'image_urls', code: 'referenceMinSide', values: { ...where, width: image.width, height: image.height, min: refs.minSideExclusive + 1 } });
   }
-  if (refs.maxPixels !== undefined && image.width * image.height > refs.maxPixels) {
-    issues.push({ param: 'image_urls', code: 'referencePixels', values: { ...where, width: image.width, height: image.height, max: '6000x6000' } });
+  if (refs.maxPixels !== undefined && image.width * image.height > area(refs.maxPixels)) {
+    issues.push({ param: 'image_urls', code: 'referencePixels', values: { ...where, width: image.width, height: image.height, max: sizeLabel(refs.maxPixels) } });
   }
-  if (refs.ratio && (image.width / image.height < refs.ratio[0] || image.width / image.height > refs.ratio[1])) {
-    issues.push({ param: 'image_urls', code: 'referenceRatio', values: { ...where, width: image.width, height: image.height, min: '1:16', max: '16:1' } });
+  if (refs.maxRatio !== undefined && !withinRatio(image.width, image.height, refs.maxRatio)) {
+    issues.push({ param: 'image_urls', code: 'referenceRatio', values: { ...where, width: image.width, height: image.height, ...ratioLabels(refs.maxRatio) } });
   }
   return issues;
 }

@@ -164,14 +164,14 @@ describe('Editing an image from the explorer', function () {
 
   it('Retry on a failed edit runs the same command again, with the same image and options', async () => {
     const original = await image('owl.png', 640, 640);
-    simulator.addFault('upload', { kind: 'status', status: 503 }, 4);
+    simulator.addFault('upload', { kind: 'status', status: 503 });
     const since = Date.now();
     assert.equal(await edit(original, { prompt: 'an owl in a scarf', model: 'gpt-image-1.5-lite', size: '1:1', quality: 'low' }), undefined);
     const services = await (await activateExtension()).testing!.services();
     const failed = services.ctx.notifier.notices().find((notice) => notice.at >= since && notice.actions.includes('Retry'));
     assert.ok(failed, 'the failure offers Retry');
     await services.ctx.notifier.pick(failed, 'Retry');
-    const done = await until('the retried edit', async () => ((await names()).includes('owl.edit-1.png') ? true : undefined), 30_000);
+    const done = await until('the retried edit', async () => ((await names()).includes('owl.edit-1.webp') ? true : undefined), 30_000);
     assert.ok(done);
     const task = [...simulator.tasks.values()][0]!;
     assert.equal(task.request.prompt, 'an owl in a scarf');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { models } from '../../src/common/models';
-import { maxMaskBytes, parseCompareMessage, parseWebviewMessage, type StudioReference, type WebviewMessage } from '../../src/common/protocol';
+import { maxMaskBytes } from '../../src/common/limits';
+import { parseCompareMessage, parseWebviewMessage, type StudioReference, type WebviewMessage } from '../../src/common/protocol';
 import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
 import { translator } from '../../src/webview/shared/strings';

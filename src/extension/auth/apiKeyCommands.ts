@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
 import { withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
+import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
 import type { ApiKeyStore } from './apiKeyStore';
 
@@ -16,15 +17,11 @@ export interface SetApiKeyArgs {
   apiKey?: string;
 }
 
-function formatCredits(value: number): string {
-  return value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
-}
-
 /** A one-line, localized description of a balance. */
 export function describeBalance(balance: Balance): string {
   return balance.key === undefined
-    ? vscode.l10n.t('Balance: {0} credits.', formatCredits(balance.account))
-    : vscode.l10n.t('Balance: {0} credits (this key may spend {1}).', formatCredits(balance.account), formatCredits(balance.key));
+    ? vscode.l10n.t('Balance: {0} credits.', credits(balance.account))
+    : vscode.l10n.t('Balance: {0} credits (this key may spend {1}).', credits(balance.account), credits(balance.key));
 }
 
 /** Checks an entered key for what can be seen without asking the service. */

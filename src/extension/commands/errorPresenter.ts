@@ -33,7 +33,7 @@ export function describeError(
   error: EvoLinkError,
   handlers: ErrorActionHandlers,
   retry?: () => unknown,
-): { message: string; actions: ErrorAction[] } {
+): Described {
   const setKey: ErrorAction = { title: vscode.l10n.t('Set API Key'), run: () => handlers.setApiKey() };
   const openOutput: ErrorAction = { title: vscode.l10n.t('Open Output'), run: () => handlers.showLog() };
   const retryAction: ErrorAction[] = retry ? [{ title: vscode.l10n.t('Retry'), run: retry }] : [];
@@ -42,6 +42,24 @@ export function describeError(
     run: () => vscode.env.openExternal(vscode.Uri.parse(url)),
   });
   const serverText = error.message;
+  const a: Actions = { setKey, openOutput, retryAction, open };
+  return describeServiceError(error, serverText, a) ?? describeOtherError(error, serverText, a);
+}
+
+/** The actions a sentence may offer. */
+interface Actions {
+  setKey: ErrorAction;
+  openOutput: ErrorAction;
+  retryAction: ErrorAction[];
+  open: (url: string) => ErrorAction;
+}
+
+/** A sentence and its actions. */
+type Described = { message: string; actions: ErrorAction[] };
+
+/** Failures the service answered: the key, credits, permissions, the request, limits, outages. */
+function describeServiceError(error: EvoLinkError, serverText: string, a: Actions): Described | undefined {
+  const { setKey, openOutput, retryAction, open } = a;
   switch (error.reason) {
     case 'auth':
       return {
@@ -88,6 +106,15 @@ export function describeError(
         message: withRequestId(vscode.l10n.t('EvoLink had a problem ({0}). Try again in a minute.', serverText), error),
         actions: [...retryAction, openOutput].slice(0, 2),
       };
+    default:
+      return undefined;
+  }
+}
+
+/** Failures on the way or on this machine: the network, answers, files, links, defects. */
+function describeOtherError(error: EvoLinkError, serverText: string, a: Actions): Described {
+  const { openOutput, retryAction } = a;
+  switch (error.reason) {
     case 'network':
       return {
         message: vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
@@ -129,7 +156,11 @@ export function describeError(
       };
     case 'fileSystem':
       return { message: vscode.l10n.t('A file could not be read or written: {0}', serverText), actions: [openOutput] };
+    case 'unexpected':
+      return { message: vscode.l10n.t('Something went wrong ({0}). The details are in the output.', serverText), actions: [openOutput] };
     case 'cancelled':
       return { message: '', actions: [] };
+    default:
+      return { message: serverText, actions: [openOutput] };
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
-import { maxReferences, type StudioReference } from '../../common/protocol';
+import { maxReferences } from '../../common/limits';
+import type { StudioReference } from '../../common/protocol';
 import { DisposableBase } from '../base/disposable';
 import { inspectLocalImage, maxReferenceBytes, referenceExtensions, type LocalImage } from '../submit/localImages';
 import { fileName } from '../tasks/writer';

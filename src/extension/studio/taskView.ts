@@ -1,8 +1,14 @@
+import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { StudioImage, StudioTask } from '../../common/protocol';
 import { actionsFor, isActive } from '../../common/taskState';
 import { outcomeMessage, progressLine, stateLabel } from '../tasks/outcome';
 import { actionIcon, actionTitle } from '../tasks/taskActions';
+
+/** A label as the start of a line: its first letter capital, where the language has capitals. */
+function sentenceCase(label: string): string {
+  return label.charAt(0).toLocaleUpperCase(vscode.env.language) + label.slice(1);
+}
 
 /**
  * A task as the Studio shows it: what is happening and what can be done, in the user's language,
@@ -21,7 +27,7 @@ export function taskView(entry: LedgerEntry, images: StudioImage[], now: number)
     n: entry.body.n,
     state: entry.state,
     active,
-    status: active ? progressLine(entry, now) : stateLabel(entry).replace(/\$\([^)]+\)\s*/g, ''),
+    status: active ? progressLine(entry, now) : sentenceCase(stateLabel(entry).replace(/\$\([^)]+\)\s*/g, '')),
     progress: entry.state === 'running' ? entry.progress : undefined,
     creditsReserved: entry.creditsReserved,
     creditsUsed: entry.creditsUsed,

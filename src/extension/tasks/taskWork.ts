@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
-import { EvoLinkError, isEvoLinkError } from '../../common/errors';
+import { EvoLinkError, isEvoLinkError, type ErrorReason } from '../../common/errors';
 import { imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
@@ -43,7 +43,7 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 
 /** A failure as the ledger keeps it: the reason, the service's code and text, never a path of the machine. */
 export function toEntryError(error: unknown): EntryError {
-  if (!isEvoLinkError(error)) return { reason: 'unexpected', message: error instanceof Error ? error.name : typeof error };
+  if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
   const { code, status, path, requestId } = error.details;
   if (code !== undefined) entryError.code = code;

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import type { ModelSpec } from '../../common/models';
+import { formatCredits } from '../../common/format';
+import { sizeLabel, type ModelSpec } from '../../common/models';
 import { promptLength, resolveSize } from '../../common/request';
 import { localizeIssue } from './issues';
 
 /** Credits in the UI language. */
 export function credits(value: number): string {
-  return value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
+  return formatCredits(value, vscode.env.language);
 }
 
 /** A model's price, speed and abilities in one line, for pickers. */
@@ -30,12 +31,13 @@ export async function pickSize(model: ModelSpec, title: string): Promise<string 
   if (defaultIndex > 0) items.unshift(...items.splice(defaultIndex, 1));
   const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
   if (!picked) return undefined;
-  if (picked.value !== undefined) return picked.value;
+  const size = model.size;
+  if (picked.value !== undefined || size.kind !== 'pixels') return picked.value;
   return vscode.window
     .showInputBox({
       title: vscode.l10n.t('Custom size'),
-      prompt: vscode.l10n.t('WIDTHxHEIGHT, between 2560x1440 and 4096x4096 pixels in all'),
-      value: '2560x1440',
+      prompt: vscode.l10n.t('WIDTHxHEIGHT, between {0} and {1} pixels in all', sizeLabel(size.minPixels), sizeLabel(size.maxPixels)),
+      value: sizeLabel(size.minPixels),
       ignoreFocusOut: true,
       validateInput: (value) => {
         const result = resolveSize(model, value.trim());

@@ -1,3 +1,4 @@
+import { formatCredits } from '../../common/format';
 import { fillTemplate, type RequestIssue } from '../../common/request';
 import type { StudioStore } from './state';
 
@@ -7,7 +8,7 @@ import type { StudioStore } from './state';
 
 /** A credit amount. */
 export function credits(store: StudioStore, value: number): string {
-  return value.toLocaleString(store.state.locale, { maximumFractionDigits: 2 });
+  return formatCredits(value, store.state.locale);
 }
 
 /** Bytes as megabytes, one decimal. */

@@ -1,4 +1,5 @@
-import { maxMaskBytes, type WebviewMessage } from '../../common/protocol';
+import { maxMaskBytes } from '../../common/limits';
+import type { WebviewMessage } from '../../common/protocol';
 import type { RequestOptions } from '../../common/requestOptions';
 import { toBase64 } from '../maskPainter';
 import { maskApplies, sizeValue } from './checks';

@@ -1,4 +1,4 @@
-import { maxPastedBytes, maxReferences } from '../../common/protocol';
+import { maxPastedBytes, maxReferences } from '../../common/limits';
 import { toBase64 } from '../maskPainter';
 import { megabytes } from './format';
 import type { StudioStore } from './state';
