@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleControl } from './control';
 import { applyFault, loggedStatus, type HttpFault } from './faults';
-import { HttpError, maxJsonBody, readBody, round, sendError, sendJson, sha256 } from './http';
+import { HttpError, maxJsonBody, parseJsonBody, readBody, round, sendError, sendJson, sha256 } from './http';
 import type { Simulation } from './state';
 import { listTasks, batchTasks } from './task-lists';
 import { advance, createTask, isAlive, submitJson, taskJson } from './tasks';
@@ -123,16 +123,7 @@ async function queryTask(sim: Simulation, key: KeyRecord, id: string): Promise<u
 
 /** Checks a submit and creates its task, or finds the task an Idempotency-Key already made. */
 function submit(sim: Simulation, key: KeyRecord, req: IncomingMessage, body: Buffer): { task: Task; replayed: boolean } {
-  const contentType = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(contentType)) {
-    throw new HttpError(400, 'invalid_request_error', 400, 'Content-Type must be application/json');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid_request_error', 400, 'request body is not valid JSON');
-  }
+  const parsed = parseJsonBody(req, body);
   const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
   const bodyHash = sha256(body);
   if (idempotencyKey !== undefined) {

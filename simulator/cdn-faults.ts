@@ -77,19 +77,24 @@ function sendWhole(sim: Simulation, download: Download, contentType: string, bod
   sim.log(origin, req, 200);
 }
 
+/** Answers 200 with the whole object's headers; false when that was all (a HEAD request). */
+function startBody(sim: Simulation, download: Download): boolean {
+  const { origin, req, res, image } = download;
+  res.writeHead(200, headersFor(image.mime, image.bytes.length));
+  sim.log(origin, req, 200);
+  if (req.method !== 'HEAD') return true;
+  res.end();
+  return false;
+}
+
 /**
  * Sends the headers of the whole object and its first `count` bytes, then either destroys the
  * connection or leaves it open and silent (it ends when the client closes it or the simulator
  * stops, which closes every connection).
  */
 function sendPart(sim: Simulation, download: Download, count: number, then: 'destroy' | 'stall'): void {
-  const { origin, req, res, image } = download;
-  res.writeHead(200, headersFor(image.mime, image.bytes.length));
-  sim.log(origin, req, 200);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
+  const { res, image } = download;
+  if (!startBody(sim, download)) return;
   const part = image.bytes.subarray(0, Math.max(0, Math.min(image.bytes.length, count)));
   res.write(part, () => {
     if (then === 'destroy') res.socket?.destroy();
@@ -98,13 +103,8 @@ function sendPart(sim: Simulation, download: Download, count: number, then: 'des
 
 /** Sends the whole object at a fixed rate, in ten slices a second. */
 function trickle(sim: Simulation, download: Download, bytesPerSecond: number): void {
-  const { origin, req, res, image } = download;
-  res.writeHead(200, headersFor(image.mime, image.bytes.length));
-  sim.log(origin, req, 200);
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
+  const { res, image } = download;
+  if (!startBody(sim, download)) return;
   const slice = Math.max(1, Math.round(bytesPerSecond / 10));
   let sent = 0;
   const timer = setInterval(() => {

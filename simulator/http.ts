@@ -80,3 +80,15 @@ export function sendError(res: ServerResponse, error: HttpError, requestId: stri
   if (error.status === 413) headers.connection = 'close';
   sendJson(res, error.status, { error: body }, headers);
 }
+
+/** The JSON body of a request that must say `application/json`; a 400 like the service's otherwise. */
+export function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    throw new HttpError(400, 'invalid_request_error', 400, 'Content-Type must be application/json');
+  }
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_request_error', 400, 'request body is not valid JSON');
+  }
+}

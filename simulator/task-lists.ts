@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './http';
+import { HttpError, parseJsonBody } from './http';
 import type { Simulation } from './state';
 import { advance, isAlive, listItemJson, taskJson, wireStatus } from './tasks';
 import type { KeyRecord, Task } from './types';
@@ -64,15 +64,7 @@ export async function listTasks(sim: Simulation, key: KeyRecord, query: URLSearc
 
 /** `POST /v1/tasks/batch` with `{"task_ids": [...]}`: `{data: [task objects]}`, unknown ids left out. */
 export async function batchTasks(sim: Simulation, key: KeyRecord, req: IncomingMessage, body: Buffer): Promise<unknown> {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-    throw new HttpError(400, 'invalid_request_error', 400, 'Content-Type must be application/json');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid_request_error', 400, 'request body is not valid JSON');
-  }
+  const parsed = parseJsonBody(req, body);
   const ids = (parsed as { task_ids?: unknown } | null)?.task_ids;
   if (!Array.isArray(ids) || ids.length < 1 || ids.length > maxBatch || !ids.every((id) => typeof id === 'string' && id !== '')) {
     throw invalid('task_ids', `task_ids must be an array of 1 to ${maxBatch} task ids`);

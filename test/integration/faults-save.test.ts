@@ -6,9 +6,8 @@ import type { EvoLinkSimulator, HttpFault } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { Services } from '../../src/extension/services';
 import { FullDisk } from './failingfs';
-import { check, printLogOnFailure, demoKey, downloads, imagesIn, partialsIn, printTable, services, settle, type Expected } from './matrix';
+import { check, downloads, imagesIn, partialsIn, settle, useMatrix, type Expected } from './matrix';
 import { MemoryFileSystem } from './memfs';
-import { resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const folder = () => vscode.Uri.joinPath(workspace(), 'images', 'matrix-save');
@@ -77,31 +76,25 @@ const rows: Row[] = [
 describe('Fault matrix: downloading and saving', function () {
   this.timeout(90_000);
   let simulator: EvoLinkSimulator;
-  printLogOnFailure();
   let app: Services;
   const disposables: vscode.Disposable[] = [];
+  useMatrix('Fault matrix: downloading and saving', folder, { taskDurationMs: 1200 }, (ready, services) => {
+    simulator = ready;
+    app = services;
+  });
 
-  before(async () => {
-    app = await services();
-    simulator = await startSimulator({ taskDurationMs: 1200 });
-    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  before(() => {
     disposables.push(vscode.workspace.registerFileSystemProvider('matrix-full', new FullDisk(), { isCaseSensitive: true }));
     disposables.push(vscode.workspace.registerFileSystemProvider('matrix-readonly', new MemoryFileSystem(), { isCaseSensitive: true, isReadonly: true }));
   });
 
   after(async () => {
-    printTable('Fault matrix: downloading and saving');
     for (const disposable of disposables) disposable.dispose();
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
-    await vscode.commands.executeCommand('evolink.clearApiKey');
-    await resetSettings();
-    await simulator.stop();
   });
 
-  beforeEach(async () => {
-    simulator.reset();
-    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
-  });
+
+
 
   const run = async (row: Row, prompt: string): Promise<LedgerEntry | undefined> => {
     const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));

@@ -8,8 +8,7 @@ import { EvoLinkClient } from '../../src/extension/api/client';
 import { newLocalId } from '../../src/extension/tasks/ledger';
 import { createUndiciTransport } from '../../src/extension/net/transport';
 import type { Services } from '../../src/extension/services';
-import { check, printLogOnFailure, demoKey, downloads, imagesIn, partialsIn, printTable, services, settle, submits, until } from './matrix';
-import { resetSettings, startSimulator } from './support';
+import { check, demoKey, downloads, imagesIn, partialsIn, settle, submits, until, useMatrix } from './matrix';
 import { openWindow, storageOf, submitIn, type TestWindow } from './windows';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-windows');
@@ -18,8 +17,13 @@ const body = (prompt: string) => ({ model: 'gpt-4o-image', prompt, size: '1:1', 
 describe('Fault matrix: windows, reloads and the ledger', function () {
   this.timeout(90_000);
   let simulator: EvoLinkSimulator;
-  printLogOnFailure();
   let app: Services;
+  useMatrix('Fault matrix: windows, reloads and the ledger', folder, { taskDurationMs: 1200 }, (ready, services) => {
+    simulator = ready;
+    app = services;
+    dirs = storageOf(app.ctx.storage);
+    mkdirSync(dirs.ledgerDir, { recursive: true });
+  });
   let dirs: { ledgerDir: string; downloadsDir: string };
   const windows: TestWindow[] = [];
   const open = (options: Parameters<typeof openWindow>[2] = {}): TestWindow => {
@@ -69,26 +73,11 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
   const savingWithData = (window: TestWindow, localId: string) =>
     until('the download to start', async () => ((await window.tasks.get(localId))?.state === 'saving' && simulator.requests.some((request) => request.origin === 'cdn' && request.path.startsWith('/results/')) ? true : undefined));
 
-  before(async () => {
-    app = await services();
-    dirs = storageOf(app.ctx.storage);
-    mkdirSync(dirs.ledgerDir, { recursive: true });
-    simulator = await startSimulator({ taskDurationMs: 1200 });
-    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
-  });
 
-  after(async () => {
-    printTable('Fault matrix: windows, reloads and the ledger');
+
+
+  after(() => {
     for (const window of windows) window.dispose();
-    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
-    await vscode.commands.executeCommand('evolink.clearApiKey');
-    await resetSettings();
-    await simulator.stop();
-  });
-
-  beforeEach(async () => {
-    simulator.reset();
-    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
   });
 
   afterEach(async () => {
@@ -280,6 +269,20 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     const entry = leave({ state: 'completed', taskId: 'task-gone', resultUrls: [`${simulator.urls.cdn}/results/task-gone/0.png`], results: [{}], completedAt: Date.now() - 25 * 3600_000 });
     await app.ctx.tasks.resume();
     check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 0 });
+  });
+
+  it('finished tasks older than 30 days leave the ledger, and downloads nobody needs are cleaned up', async () => {
+    const old = leave({ state: 'saved', updatedAt: Date.now() - 31 * 24 * 3600_000, createdAt: Date.now() - 31 * 24 * 3600_000 });
+    const recent = leave({ state: 'saved', updatedAt: Date.now() - 24 * 3600_000 });
+    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
+    mkdirSync(downloadsDir, { recursive: true });
+    const orphan = join(downloadsDir, 'evl-gone-000000000001-0.png');
+    writeFileSync(orphan, 'left by a window that closed');
+    utimesSync(orphan, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+    await app.ctx.tasks.resume();
+    assert.equal(await app.ctx.tasks.get(old.localId), undefined, 'pruned');
+    assert.equal((await app.ctx.tasks.get(recent.localId))?.state, 'saved', 'kept');
+    assert.ok(!readdirSync(downloadsDir).includes('evl-gone-000000000001-0.png'), 'cleaned');
   });
 
   it('a task that never finishes stops at its deadline, with Check Again', async () => {

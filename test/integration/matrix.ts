@@ -3,13 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import * as vscode from 'vscode';
-import type { EvoLinkSimulator } from '../../simulator/server';
+import type { EvoLinkSimulator, SimulatorOptions } from '../../simulator/server';
 import type { EntryState, LedgerEntry } from '../../src/common/ledgerEntry';
 import { isActive } from '../../src/common/taskState';
 import type { Services } from '../../src/extension/services';
 import type { TaskService } from '../../src/extension/tasks/taskService';
 import type { Notice } from '../../src/extension/ui/notifier';
-import { activateExtension, demoKey } from './support';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
 /*
  * The fault matrix: each row injects a fault (the simulator's, the disk's, another window's) and
@@ -56,6 +56,33 @@ export async function services(): Promise<Services> {
   const api = await activateExtension();
   assert.ok(api.testing, 'the extension exposes its services under tests');
   return api.testing.services();
+}
+
+/**
+ * The hooks every group of the matrix shares: a simulator the extension talks to, the key set,
+ * the output folder emptied before each row, the log's end printed for a failed row, and the
+ * table printed at the end. `ready` receives the simulator and the extension's services.
+ */
+export function useMatrix(title: string, folder: () => vscode.Uri, options: SimulatorOptions, ready: (simulator: EvoLinkSimulator, app: Services) => void): void {
+  let simulator: EvoLinkSimulator | undefined;
+  printLogOnFailure();
+  before(async () => {
+    const app = await services();
+    simulator = await startSimulator(options);
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    ready(simulator, app);
+  });
+  after(async () => {
+    printTable(title);
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator?.stop();
+  });
+  beforeEach(async () => {
+    simulator?.reset();
+    await vscode.workspace.fs.delete(folder(), { recursive: true }).then(undefined, () => undefined);
+  });
 }
 
 /** On a failed test, prints the end of the extension's log, where the reason is. */

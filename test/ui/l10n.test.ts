@@ -5,7 +5,7 @@ import { openWorkbench, runFromPalette, screenshot, type Workbench } from './wor
 /** What each language must show: the palette title, the Studio's heading and buttons, the cost. */
 const expected = {
   de: { command: 'EvoLink: Image Studio öffnen', compose: 'NEUES BILD', generate: 'Generieren', cost: /Reserviert 2,5 Credits/, add: 'Hinzufügen …' },
-  ja: { command: 'EvoLink: Image Studio を開く', compose: '新しい画像', generate: '生成', cost: /2\.5 クレジットを予約/, add: '追加…' },
+  ja: { command: 'EvoLink: Image Studio を開く', compose: '新しい画像', generate: '生成', cost: /2\.5 クレジットを確保/, add: '追加…' },
   'zh-cn': { command: 'EvoLink: 打开 Image Studio', compose: '新图像', generate: '生成', cost: /预留 2\.5 积分/, add: '添加…' },
 } as const;
 

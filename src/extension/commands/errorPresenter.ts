@@ -127,7 +127,8 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
       };
     case 'invalidResponse':
       return {
-        message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read ({0}). Details are in the output.', serverText), error),
+        // The extension's own description of the answer is for the log, not for the sentence.
+        message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read. The details are in the output.'), error),
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'taskFailed':
@@ -148,14 +149,17 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
         actions: [openOutput],
       };
     case 'tooLarge':
-      return { message: vscode.l10n.t('The result is larger than the extension accepts ({0}).', serverText), actions: [openOutput] };
+      return { message: vscode.l10n.t('The result is larger than the extension accepts.'), actions: [openOutput] };
     case 'uploadFailed':
       return {
         message: withRequestId(vscode.l10n.t('EvoLink did not accept the upload: {0}', serverText), error),
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'fileSystem':
-      return { message: vscode.l10n.t('A file could not be read or written: {0}', serverText), actions: [openOutput] };
+      return {
+        message: error.details.path ? vscode.l10n.t('{0} could not be read or written.', error.details.path) : vscode.l10n.t('A file could not be read or written.'),
+        actions: [openOutput],
+      };
     case 'unexpected':
       return { message: vscode.l10n.t('Something went wrong ({0}). The details are in the output.', serverText), actions: [openOutput] };
     case 'cancelled':

@@ -52,7 +52,7 @@ function saveFailure(entry: LedgerEntry): string {
     case 'storageFailed':
       return vscode.l10n.t("The images were generated but the extension's storage on this machine cannot be written. Check again: the links stay valid for 24 hours.");
     default:
-      if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts ({0}), so it was not saved.', error.message ?? '');
+      if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts, so it was not saved.');
       return vscode.l10n.t('The images were generated but could not be downloaded: {0}. Check again: the links stay valid for 24 hours.', downloadProblem(error));
   }
 }

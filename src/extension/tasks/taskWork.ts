@@ -125,8 +125,10 @@ export class TaskWork {
       const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
       const known = new Set((await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])));
       const sentAt = entry.sentAt / 1000;
-      // The service's clock may differ from this machine's by a little: a few minutes either side.
-      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 300 && item.createdAt <= sentAt + 600);
+      // Made by the first send or by a replay within the window; the service's clock may differ
+      // from this machine's by a little: five minutes either side.
+      const latest = sentAt + this.deps.times.replayWindowMs / 1000 + 300;
+      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 300 && item.createdAt <= latest);
       candidates.sort((a, b) => Math.abs((a.createdAt ?? 0) - sentAt) - Math.abs((b.createdAt ?? 0) - sentAt));
       const found = candidates[0];
       if (!found) {
