@@ -70,3 +70,37 @@ for (const version of ['1.100', '1.139']) {
     });
   });
 }
+
+describe('A request whose answer is lost for good, in VS Code 1.139', () => {
+  // Every wait of the extension shrunk a hundredfold: the 15-minute replay window lasts 9 s.
+  const session = useSession('1.139', {
+    simulator: { taskDurationMs: 2000 },
+    env: { EVOLINK_TIME_SCALE: '0.01' },
+    setup: ({ workbench }) => setApiKey(workbench.page, demoKey),
+  });
+
+  it('is never sent again on its own: the user is told EvoLink may have it, and Check for It finds it', async () => {
+    const { simulator, workbench } = session();
+    const { page, folder } = workbench;
+    simulator.addFault('submit', { kind: 'reset' }, 1000);
+    await runFromPalette(page, 'EvoLink: Generate Image...');
+    await answerQuickInput(page, 'A red fox in the snow, woodcut');
+    await answerQuickInput(page, 'GPT-4o Image');
+    await answerQuickInput(page, undefined);
+    await answerQuickInput(page, '1 image(s)');
+    await waitForNotification(page, /may have received the request/, 40_000);
+    const toast = page.locator('.notification-list-item', { hasText: 'may have received' }).first();
+    const buttons = (await toast.locator('a.monaco-button').allInnerTexts()).map((text) => text.toLowerCase());
+    assert.deepEqual(buttons, ['check for it', 'submit again…'], 'Check for It and Submit Again…, no plain Retry');
+    await screenshot(page, 'generate-unconfirmed-1.139');
+    const sent = simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
+    await page.waitForTimeout(1500);
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, sent, 'not sent again');
+    simulator.clearFaults('submit');
+    await toast.locator('a.monaco-button').first().click();
+    const deadline = Date.now() + 30_000;
+    while (imagesIn(folder).length < 1 && Date.now() < deadline) await page.waitForTimeout(300);
+    assert.deepEqual(imagesIn(folder), ['a-red-fox-in-the-snow-woodcut.png']);
+    assert.equal(simulator.tasks.size, 1, 'one task, one charge');
+  });
+});

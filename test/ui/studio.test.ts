@@ -65,6 +65,24 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       assert.equal(await page.locator('.notification-list-item', { hasText: 'from an earlier request' }).count(), 0);
     });
 
+    it('says when a result link does not return an image, and Check Again saves it', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      const view = studio(page);
+      simulator.addFault('cdn', { kind: 'html' });
+      await view.locator('vscode-textarea#prompt textarea').fill('A lighthouse on a cliff, storm clouds');
+      await view.locator('vscode-button#generate').click();
+      const task = view.locator('.task', { hasText: 'A lighthouse on a cliff' }).first();
+      await task.locator('.task-status', { hasText: "link did not return an image" }).waitFor({ timeout: 60_000 });
+      // No notification repeats what the Studio shows, and nothing offers a plain retry of the paid request.
+      assert.equal(await task.locator('vscode-button[title="Retry"]').count(), 0);
+      await page.waitForTimeout(500);
+      await screenshot(page, `studio-save-failed-${version}`);
+      await task.locator('vscode-button[title="Check Again"]').click();
+      await task.locator('.task-status', { hasText: 'Saved' }).waitFor({ timeout: 30_000 });
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations' && request.status === 200).length, 2, 'one task for this request (and one earlier)');
+    });
+
     it('lists past generations from their provenance, finds them by prompt, and reuses their settings', async () => {
       const { page } = session().workbench;
       const view = studio(page);

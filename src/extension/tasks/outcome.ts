@@ -142,9 +142,11 @@ export function stateLabel(entry: LedgerEntry): string {
     case 'saved':
       return vscode.l10n.t('$(check) saved');
     case 'saveFailed':
-      return vscode.l10n.t('$(warning) not saved yet: {0}', entry.error?.code ?? entry.error?.reason ?? '');
+      // Why is told by the message and the Studio's line; the label stays short.
+      return vscode.l10n.t('$(warning) not saved yet');
     case 'failed':
-      return vscode.l10n.t('$(error) failed: {0}', entry.error?.code ?? entry.error?.reason ?? '');
+      // The service's own code is worth showing (people quote it to support); the extension's are not.
+      return entry.error?.reason === 'taskFailed' && entry.error.code ? vscode.l10n.t('$(error) failed: {0}', entry.error.code) : vscode.l10n.t('$(error) failed');
     case 'cancelled':
       return vscode.l10n.t('$(circle-slash) cancelled at EvoLink');
     case 'expired':
