@@ -26,8 +26,8 @@ if (mode === 'eager') {
   const services = require(require('node:path').join(require('node:path').dirname(bundle), 'services.js'));
   const apiKeys = { onDidChange: () => ({ dispose() {} }), get: async () => undefined };
   const created = services.createServices({ context, log: fake.window.createOutputChannel(), apiKeys, ledgerDir: context.storageUri.fsPath });
-  void created.settings;
-  created.client();
+  void created.ctx.settings.current;
+  created.ctx.clients.get();
 }
 const elapsed = performance.now() - started;
 process.stdout.write(`${elapsed}\n`);

@@ -22,6 +22,7 @@ module.exports = {
     fs: { readDirectory: () => Promise.reject(new Error('ENOENT')) },
   },
   ProgressLocation: { Notification: 15 },
+  ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   CancellationError: class CancellationError extends Error {},
   Uri: {
     parse: (value) => ({ toString: () => value }),

@@ -193,11 +193,15 @@ export class EvoLinkClient {
     const idle = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
     const idleMs = options.idleMs ?? 60_000;
-    let watchdog = setTimeout(() => idle.abort(), idleMs);
+    // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
+    // more than the write of the chunk).
+    let lastByteAt = Date.now();
     const feed = (): void => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => idle.abort(), idleMs);
+      lastByteAt = Date.now();
     };
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastByteAt >= idleMs) idle.abort();
+    }, Math.max(50, Math.min(1000, idleMs / 4)));
     try {
       let link = url;
       for (let hop = 0; ; hop++) {
@@ -249,7 +253,7 @@ export class EvoLinkClient {
       }
       throw error;
     } finally {
-      clearTimeout(watchdog);
+      clearInterval(watchdog);
     }
   }
 
