@@ -75,6 +75,11 @@ export const resultSlotSchema = z.object({
   kept: z.optional(z.string()),
   /** The link had expired before this result was downloaded. */
   expired: z.optional(z.boolean()),
+  /**
+   * The file the result is being renamed to, recorded just before the rename: a window that takes
+   * over after a crash finds the file there and records it, instead of writing it a second time.
+   */
+  target: z.optional(z.string()),
 });
 
 /** Which window works on an active task, and since when (on that window's clock; informative only). */
@@ -121,7 +126,7 @@ export const ledgerEntrySchema = z.object({
   lease: z.optional(leaseSchema),
   error: z.optional(entryErrorSchema),
   /** Why a task that is not active waits for the user: it ran past its deadline, was stopped, … */
-  attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'notFound', 'listUnavailable'])),
+  attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'replayRefused', 'notFound', 'listAmbiguous', 'listUnavailable'])),
 });
 
 /** One task of the ledger. */

@@ -94,7 +94,7 @@ export type Effect =
   | { kind: 'discard'; paths: string[] };
 
 /** A task found among EvoLink's recent tasks, or why none could be. */
-export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { unavailable: true };
+export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { ambiguous: true } | { unavailable: true };
 
 /** What happens to a task. */
 export type LifecycleEvent =
@@ -105,6 +105,8 @@ export type LifecycleEvent =
   | { type: 'pollAnswered'; task: TaskSnapshot }
   | { type: 'pollFailed'; error: EntryError }
   | { type: 'resultKept'; index: number; path: string }
+  /** A result is about to be renamed to `uri`: recorded first, so that a crash cannot write it twice. */
+  | { type: 'resultTarget'; index: number; uri: string }
   | { type: 'resultSaved'; index: number; uri: string }
   | { type: 'linkExpired'; index: number }
   | { type: 'saveFailed'; error: EntryError }
@@ -113,8 +115,11 @@ export type LifecycleEvent =
   | { type: 'lookupDue' }
   /** The lease holder keeps its lease. */
   | { type: 'renew' }
-  /** A window takes up the task (at start, after a reload, or when another window's lease went stale). */
-  | { type: 'resume'; leaseStale: boolean }
+  /**
+   * A window takes up the task (at start, after a reload, or when another window's lease went
+   * stale). `revision` is the revision the window judged stale: a lease renewed since is alive.
+   */
+  | { type: 'resume'; leaseStale: boolean; revision?: number }
   /** The window holding the lease lets go (it closes). */
   | { type: 'release' }
   | { type: 'stopWatching' }
@@ -173,6 +178,7 @@ const workEvents: ReadonlySet<LifecycleEvent['type']> = new Set([
   'pollAnswered',
   'pollFailed',
   'resultKept',
+  'resultTarget',
   'resultSaved',
   'linkExpired',
   'saveFailed',
@@ -214,6 +220,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
       return t.whenIn(['running'], () => t.pollFailed(event.error));
     case 'resultKept':
       return t.whenIn(['saving'], () => t.slot(event.index, { kept: event.path }));
+    case 'resultTarget':
+      return t.whenIn(['saving'], () => t.slot(event.index, { target: event.uri }));
     case 'resultSaved':
       return t.whenIn(['saving'], () => t.slot(event.index, { saved: event.uri }));
     case 'linkExpired':
@@ -227,7 +235,7 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
     case 'release':
       return t.release();
     case 'resume':
-      return t.resume(event.leaseStale);
+      return t.resume(event.leaseStale && (event.revision === undefined || event.revision === current.revision));
     case 'stopWatching':
       return t.stopWatching();
     case 'checkAgain':

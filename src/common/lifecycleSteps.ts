@@ -90,12 +90,14 @@ export class Step {
   }
 
   refused(error: EntryError, userWaiting: boolean): Transition {
-    // A refusal means no task was made: nothing was paid. The user who waits for the answer is
-    // told by the command; a refusal found in the background stays visible as a failure.
+    // A refusal of the first send means no task was made: nothing was paid, and the user who
+    // waits for the answer is told by the command.
     if (userWaiting && this.entry.sends === 1 && this.entry.state === 'submitting') {
       return { entry: undefined, effects: [{ kind: 'stop' }], changed: true };
     }
-    return this.settle('failed', { error });
+    // A refusal of a replay says nothing sure of the first send (a gateway may check the balance
+    // before the key, and the first send may be what used the balance up): EvoLink may have it.
+    return this.settle('unconfirmed', { error, attention: 'replayRefused' });
   }
 
   lost(error: EntryError): Transition {
@@ -161,21 +163,26 @@ export class Step {
   }
 
   /** One result's progress while saving; the task is saved (or expired) once every result is settled. */
-  slot(index: number, change: { kept?: string; saved?: string; expired?: boolean }): Transition {
+  slot(index: number, change: { kept?: string; target?: string; saved?: string; expired?: boolean }): Transition {
     const results = this.entry.results ?? [];
     const slot = results[index];
     if (!slot) return unchanged(this.entry);
+    const effects: Effect[] = [];
     if (change.kept !== undefined) slot.kept = change.kept;
+    if (change.target !== undefined) slot.target = change.target;
     if (change.saved !== undefined) {
       slot.saved = change.saved;
+      // The download kept for it is no longer needed.
+      if (slot.kept) effects.push({ kind: 'discard', paths: [slot.kept] });
       delete slot.kept;
+      delete slot.target;
     }
     if (change.expired) slot.expired = true;
     const open = results.some((candidate) => !candidate.saved && !candidate.expired);
-    if (open) return this.done([]);
+    if (open) return this.done(effects);
     delete this.entry.error;
-    if (results.some((candidate) => candidate.expired)) return this.settle('expired', { error: { reason: 'expired' } });
-    return this.settle('saved');
+    const ended = results.some((candidate) => candidate.expired) ? this.settle('expired', { error: { reason: 'expired' } }) : this.settle('saved');
+    return { ...ended, effects: [...effects, ...ended.effects] };
   }
 
   listAnswered(answer: ListAnswer): Transition {
@@ -183,7 +190,7 @@ export class Step {
       this.entry.watch = true;
       return this.accept(answer.found);
     }
-    return this.settle('unconfirmed', { attention: 'unavailable' in answer ? 'listUnavailable' : 'notFound' });
+    return this.settle('unconfirmed', { attention: 'unavailable' in answer ? 'listUnavailable' : 'ambiguous' in answer ? 'listAmbiguous' : 'notFound' });
   }
 
   release(): Transition {

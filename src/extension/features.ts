@@ -38,7 +38,7 @@ export class Services extends DisposableBase {
     const edits = new EditDecisions(ctx);
     this._register(new Announcer({ ...ctx, compare: (entry) => edits.compare(entry) }));
     // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
-    this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume() : undefined)));
+    this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume().catch((error: unknown) => ctx.log.error(`Resuming tasks failed: ${String(error)}`)) : undefined)));
     this._register(ctx.settings.onDidChange((settings) => void Promise.resolve().then(() => endpointsFrom(settings)).catch((error: unknown) => presentError(ctx, error))));
     this.features = {
       ctx,

@@ -80,7 +80,9 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     void vscode.workspace.fs.readDirectory(ledger).then(
       (entries) => {
         if (entries.some(([name]) => name.endsWith('.json'))) {
-          void getServices().then((loaded) => loaded.ctx.tasks.resume());
+          void getServices()
+            .then((loaded) => loaded.ctx.tasks.resume())
+            .catch((error: unknown) => log.error(`Resuming tasks failed: ${error instanceof Error ? error.message : String(error)}`));
         }
       },
       () => undefined,

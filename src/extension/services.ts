@@ -10,7 +10,7 @@ import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { TaskLedger } from './tasks/ledger';
 import { TaskService } from './tasks/taskService';
-import { createResultWriter } from './tasks/writer';
+import { createResultWriter, fileSizeOf } from './tasks/writer';
 import { Notifier } from './ui/notifier';
 
 export type { Services } from './features';
@@ -49,6 +49,7 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: Math.max(1000, Math.round(60_000 * times.pollScale)),
     writer: createResultWriter(generator),
+    fileSize: fileSizeOf,
     apiIsLocal: () => clients.apiIsLocal(),
   });
   const storage = context.storageUri ?? context.globalStorageUri;

@@ -58,7 +58,12 @@ const rows: Row[] = [
   },
   { fault: 'CDN: slow but steady body (20 KB/s)', cdn: [[{ kind: 'slowBody', bytesPerSecond: 20_000 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'CDN: HTTP 500 once', cdn: [[{ kind: 'status', status: 500 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
-  { fault: 'CDN: 403, the link has expired', cdn: [[{ kind: 'status', status: 403 }, 5]], expected: { state: 'expired', message: /result links expired/, files: 0, tasks: 1, downloads: 1 } },
+  {
+    fault: 'CDN: 403 on a fresh link (a passing block)',
+    cdn: [[{ kind: 'status', status: 403 }]],
+    expected: { state: 'saveFailed', message: /refused the download for now \(HTTP 403\)/, files: 0, tasks: 1, downloads: 1 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  },
   {
     fault: 'disk full while writing into the workspace',
     target: () => vscode.Uri.parse('matrix-full:/images'),

@@ -25,6 +25,12 @@ const rows: Row[] = [
   { fault: 'submit: HTTP 502 HTML page from a proxy', faults: [['submit', { kind: 'status', status: 502, body: 'html' }]], expected: { state: 'saved', files: 1, tasks: 1 } },
   { fault: 'submit: 429 with Retry-After: 1', faults: [['submit', { kind: 'status', status: 429, retryAfter: '1' }]], expected: { state: 'saved', files: 1, tasks: 1 } },
   {
+    fault: 'submit: answer lost, then 429 on every replay',
+    faults: [['submit', { kind: 'reset' }], ['submit', { kind: 'status', status: 429 }, 3]],
+    expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 },
+    also: (simulator) => assert.equal(new Set(simulator.requests.filter((request) => request.path === '/v1/images/generations').map((request) => request.idempotencyKey)).size, 1, 'always the same key'),
+  },
+  {
     fault: 'submit: answer malformed (HTTP 200, cut JSON)',
     faults: [['submit', { kind: 'malformedJson' }]],
     expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 },

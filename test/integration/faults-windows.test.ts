@@ -271,6 +271,36 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 0 });
   });
 
+  it('a window crashed between writing a result and recording it: the next window records it, and writes nothing twice', async () => {
+    const urls = await taskAtEvoLink('matrix crash after rename');
+    await vscode.workspace.fs.createDirectory(folder());
+    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
+    mkdirSync(downloadsDir, { recursive: true });
+    const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
+    const kept = join(downloadsDir, 'evl-crashed-00000000001-0.png');
+    writeFileSync(kept, bytes);
+    const target = vscode.Uri.joinPath(folder(), 'matrix-crash-after-rename.png');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    const entry = leave({ state: 'saving', taskId: 'task-crashed', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
+    const before = downloads(simulator);
+    await app.ctx.tasks.resume();
+    const after = await until('it to be recorded', async () => ((await app.ctx.tasks.get(entry.localId))?.state === 'saved' ? app.ctx.tasks.get(entry.localId) : undefined), 20_000);
+    check('crash between the rename and its record', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: before });
+    assert.equal(after?.results?.[0]?.saved, target.toString());
+  });
+
+  it('Check for It with several recent tasks that could be the request: the user is asked to look, nothing is adopted', async () => {
+    const b = open({ times: { replayWindowMs: 2500 } });
+    await taskAtEvoLink('matrix one of two');
+    await taskAtEvoLink('matrix two of two');
+    const entry = leave({ state: 'unconfirmed', attention: 'windowPassed', sentAt: Date.now() - 5000, request: { model: 'gpt-4o-image', prompt: 'matrix which one' } });
+    const since = Date.now();
+    await b.tasks.checkForIt(entry.localId);
+    const after = await until('the list to be read', async () => ((await b.tasks.get(entry.localId))?.attention === 'listAmbiguous' ? b.tasks.get(entry.localId) : undefined));
+    check('Check for It finds several candidates', simulator, { entry: after, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /more than one recent task/, files: 0, tasks: 2 });
+    assert.equal(after?.taskId, undefined, 'no task adopted');
+  });
+
   it('finished tasks older than 30 days leave the ledger, and downloads nobody needs are cleaned up', async () => {
     const old = leave({ state: 'saved', updatedAt: Date.now() - 31 * 24 * 3600_000, createdAt: Date.now() - 31 * 24 * 3600_000 });
     const recent = leave({ state: 'saved', updatedAt: Date.now() - 24 * 3600_000 });

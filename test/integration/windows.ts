@@ -10,7 +10,7 @@ import { Announcer } from '../../src/extension/tasks/announcer';
 import { Followers } from '../../src/extension/tasks/followers';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskService } from '../../src/extension/tasks/taskService';
-import { createResultWriter } from '../../src/extension/tasks/writer';
+import { createResultWriter, fileSizeOf } from '../../src/extension/tasks/writer';
 import { Notifier } from '../../src/extension/ui/notifier';
 import { demoKey } from './support';
 
@@ -55,6 +55,7 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: 2000,
     writer: createResultWriter('evolink.evolink-image-studio/test'),
+    fileSize: fileSizeOf,
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -94,6 +94,7 @@ const allEvents: LifecycleEvent[] = [
   { type: 'pollFailed', error: { reason: 'server', status: 502 } },
   { type: 'pollFailed', error: { reason: 'notFound', status: 404 } },
   { type: 'resultKept', index: 0, path: '/storage/d-0' },
+  { type: 'resultTarget', index: 0, uri: 'file:///a.png' },
   { type: 'resultSaved', index: 0, uri: 'file:///a.png' },
   { type: 'linkExpired', index: 1 },
   { type: 'saveFailed', error: { reason: 'invalidResponse', code: 'notImage' } },
@@ -150,7 +151,7 @@ describe('The task lifecycle', () => {
           if (!step.changed) continue;
           // Reports of work already under way (a save's progress, a renewed lease, a stop while the
           // submit is on its way) need no new effect: that work answers.
-          const underWay = ['resultKept', 'resultSaved', 'linkExpired', 'renew'].includes(event.type) || (after.state === 'submitting' && event.type === 'stopWatching');
+          const underWay = ['resultKept', 'resultTarget', 'resultSaved', 'linkExpired', 'renew'].includes(event.type) || (after.state === 'submitting' && event.type === 'stopWatching');
           // Let go (a window closing): every window's sweep takes an active task without a lease.
           const free = after.lease === undefined;
           assert.ok(leadsOn(step.effects) || underWay || free, `${where}: ${after.state} leads on (${JSON.stringify(step.effects)})`);
@@ -187,11 +188,15 @@ describe('The task lifecycle', () => {
       assert.equal(entry, undefined);
     });
 
-    it('keeps a refusal found in the background as a failure the user sees', () => {
+    it('takes a refusal of a replay for no proof: EvoLink may have the first send, so the user is asked to check', () => {
+      // A gateway may check the balance before the key, and the first send may be what used it up.
       const lost = run(fresh(), { type: 'answerLost', error: { reason: 'network' } }, { type: 'lookupDue' }).entry!;
-      const { entry } = run(lost, { type: 'submitRefused', error: { reason: 'credits', code: 'insufficient_user_quota' }, userWaiting: false });
-      assert.equal(entry?.state, 'failed');
+      const { entry, effects } = run(lost, { type: 'submitRefused', error: { reason: 'credits', code: 'insufficient_user_quota' }, userWaiting: false });
+      assert.equal(entry?.state, 'unconfirmed');
+      assert.equal(entry?.attention, 'replayRefused');
       assert.equal(entry?.error?.reason, 'credits');
+      assert.ok(!effects.some((effect) => effect.kind === 'send'));
+      assert.deepEqual(actionsFor(entry), ['checkForIt', 'submitAgain', 'forget']);
     });
 
     it('asks again about a lost answer, with the same key, only within the replay window', () => {
@@ -260,6 +265,8 @@ describe('The task lifecycle', () => {
       const missing = next(check.entry!, { type: 'listAnswered', answer: { notFound: true } }, at(t0 + times.replayWindowMs + 20));
       assert.equal(missing.entry?.state, 'unconfirmed');
       assert.equal(missing.entry?.attention, 'notFound');
+      const several = next(check.entry!, { type: 'listAnswered', answer: { ambiguous: true } }, at(t0 + times.replayWindowMs + 20));
+      assert.equal(several.entry?.attention, 'listAmbiguous');
       assert.deepEqual(actionsFor(missing.entry), ['checkForIt', 'submitAgain', 'forget']);
     });
 
@@ -327,6 +334,7 @@ describe('The task lifecycle', () => {
       const half = run(kept, { type: 'resultSaved', index: 0, uri: 'file:///a.png' });
       assert.equal(half.entry?.state, 'saving');
       assert.equal(half.entry?.results?.[0]?.kept, undefined);
+      assert.ok(half.effects.some((effect) => effect.kind === 'discard' && effect.paths.includes('/s/d0')), 'the download kept for it goes');
       const all = run(half.entry, { type: 'resultSaved', index: 1, uri: 'file:///b.png' });
       assert.equal(all.entry?.state, 'saved');
       assert.deepEqual(savedFiles(all.entry), ['file:///a.png', 'file:///b.png']);
@@ -371,6 +379,23 @@ describe('The task lifecycle', () => {
         assert.equal(step.changed, false, event.type);
         assert.deepEqual(step.effects, [{ kind: 'stop' }], event.type);
       }
+    });
+
+    it('records where a result is about to land, and forgets it once it landed', () => {
+      const aiming = run(saving(), { type: 'resultTarget', index: 0, uri: 'file:///w/a.png' }).entry!;
+      assert.equal(aiming.results?.[0]?.target, 'file:///w/a.png');
+      assert.equal(aiming.lease?.owner, me, 'recording it renews the lease');
+      const landed = run(aiming, { type: 'resultSaved', index: 0, uri: 'file:///w/a.png' }).entry!;
+      assert.equal(landed.results?.[0]?.target, undefined);
+      assert.equal(next(aiming, { type: 'resultTarget', index: 1, uri: 'file:///w/b.png' }, { now: t0 + 9000, owner: other, times }).changed, false, 'not from a window without the lease');
+    });
+
+    it('takes over a lease only if it is still the revision that was judged stale', () => {
+      const entry = saving();
+      const renewed = next(entry, { type: 'resume', leaseStale: true, revision: entry.revision - 1 }, { now: t0 + 99_000, owner: other, times });
+      assert.equal(renewed.changed, false);
+      const still = next(entry, { type: 'resume', leaseStale: true, revision: entry.revision }, { now: t0 + 99_000, owner: other, times });
+      assert.equal(still.entry?.lease?.owner, other);
     });
 
     it('leaves a live lease alone, and takes over a stale one', () => {

@@ -55,6 +55,8 @@ export const maxRedirects = 5;
 export interface CallOptions {
   apiKey: string;
   signal?: AbortSignal;
+  /** This call's own timeout, instead of the setting's. */
+  timeoutMs?: number;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -104,24 +106,32 @@ export class EvoLinkClient {
    * `POST /v1/images/generations`, paid. It carries an `Idempotency-Key`; when its outcome is
    * unknown (the connection dropped, the answer timed out or a gateway failed), it is sent again
    * with the same key and body, which the service answers with the original task instead of
-   * starting (and charging) a second one. A refusal (4xx) is never repeated.
+   * starting (and charging) a second one. A refusal (4xx) is never repeated. Once any attempt's
+   * outcome was unknown, the final failure is marked unknown too, whatever it is: a 429 or 402
+   * that follows a lost answer says nothing of the first attempt. No attempt starts after
+   * `replayUntil` (ms since the epoch), and none may outlast it.
    */
-  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions): Promise<{ task: TaskSnapshot; replayed: boolean }> {
+  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean }> {
     const url = `${this.options.endpoints().api}/v1/images/generations`;
     const text = JSON.stringify(body);
+    let unknownBefore = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.send('POST', url, call, text, { 'idempotency-key': idempotencyKey });
+        const left = replayUntil - Date.now();
+        const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
+        const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
         const task = this.parseTask(await this.readJson(response, url));
         return { task, replayed: response.header('idempotency-replayed') === 'true' };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
         const status = error.details.status;
-        const unknownOutcome = error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504;
+        // A 2xx answer that cannot be read may well stand for a task that was made.
+        const unknownOutcome = error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300);
+        unknownBefore ||= unknownOutcome;
         const rateLimited = error.reason === 'rateLimited';
         const wait = unknownOutcome || rateLimited ? retryDelay(error, attempt, this.retryPolicy) : undefined;
-        if (wait === undefined || call.signal?.aborted) {
-          if (unknownOutcome) error.details.outcomeUnknown = true;
+        if (wait === undefined || call.signal?.aborted || Date.now() + wait >= replayUntil) {
+          if (unknownBefore) error.details.outcomeUnknown = true;
           throw error;
         }
         this.options.log?.('warn', `POST /v1/images/generations: ${error.reason}${status ? ` ${status}` : ''}; asking again with the same Idempotency-Key in ${wait} ms`);
@@ -316,7 +326,7 @@ export class EvoLinkClient {
       headers['content-type'] = 'application/json';
     }
     Object.assign(headers, extraHeaders);
-    const request = { method, url, headers, timeoutMs: this.options.timeoutMs?.() ?? 30_000, ...(body === undefined ? {} : { body }) };
+    const request = { method, url, headers, timeoutMs: call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, ...(body === undefined ? {} : { body }) };
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {

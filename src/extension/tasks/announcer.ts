@@ -29,7 +29,7 @@ export class Announcer extends DisposableBase {
 
   constructor(private readonly deps: AnnouncerDeps) {
     super();
-    this._register(deps.tasks.onDidChange((entry) => void this.changed(entry)));
+    this._register(deps.tasks.onDidChange((entry) => void this.changed(entry).catch(() => undefined)));
     this._register(deps.tasks.onDidRemove((localId) => this.last.delete(localId)));
   }
 
@@ -50,7 +50,8 @@ export class Announcer extends DisposableBase {
     if (!message) return;
     const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
     if (entry.state === 'saved' && follower?.open && files[0] && !entry.editOf) {
-      await vscode.commands.executeCommand('vscode.open', files[0], { preview: false, viewColumn: vscode.ViewColumn.Beside });
+      // The message is shown even when the file cannot be opened (it was moved at once, say).
+      await vscode.commands.executeCommand('vscode.open', files[0], { preview: false, viewColumn: vscode.ViewColumn.Beside }).then(undefined, () => undefined);
       await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
     }
     this.deps.notifier.show(message.kind, message.text, this.actions(entry, files, follower === undefined));

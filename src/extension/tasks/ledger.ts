@@ -116,17 +116,24 @@ export class TaskLedger {
     }
   }
 
+  /** Drops revisions older than the one before `newest`; a file that cannot go now goes next time. */
   private async dropOldRevisions(localId: string, newest: number): Promise<void> {
-    for (const file of await this.filesOf(localId)) {
-      if (file.revision < newest - 1) await rm(join(this.dir, file.name), { force: true });
+    try {
+      for (const file of await this.filesOf(localId)) {
+        if (file.revision < newest - 1) await rm(join(this.dir, file.name), { force: true }).catch(() => undefined);
+      }
+    } catch {
+      // The write itself succeeded; a listing that fails now is retried at the next write.
     }
   }
 
+  /** The ledger's files: none when it has none yet; any other failure is told, never taken for "no tasks". */
   private async names(): Promise<string[]> {
     try {
       return await readdir(this.dir);
-    } catch {
-      return [];
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw error;
     }
   }
 
@@ -139,26 +146,37 @@ export class TaskLedger {
 
   /** The newest readable revision of a task. */
   async get(localId: string): Promise<LedgerEntry | undefined> {
-    return this.read(await this.filesOf(localId));
+    // Revisions listed may be dropped by newer writes before they are read: list again then.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const files = await this.filesOf(localId);
+      const { entry, vanished } = await this.read(files);
+      if (entry || !vanished) return entry;
+    }
+    return undefined;
   }
 
   /** Reads the newest of a task's files that parses; sets aside the ones that never will. */
-  private async read(files: FileOfTask[]): Promise<LedgerEntry | undefined> {
+  private async read(files: FileOfTask[]): Promise<{ entry?: LedgerEntry; vanished: boolean }> {
+    let vanished = false;
     for (const file of files) {
       const path = join(this.dir, file.name);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
-      } catch {
-        continue; // Dropped as an old revision while it was listed.
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') {
+          vanished = true; // Dropped as an old revision while it was listed.
+          continue;
+        }
+        throw error;
       }
       const parsed = parseLedgerEntry(text);
-      if (parsed.ok) return { ...parsed.entry, revision: file.revision };
+      if (parsed.ok) return { entry: { ...parsed.entry, revision: file.revision }, vanished };
       const age = await stat(path).then((info) => Date.now() - info.mtimeMs, () => Infinity);
       if (age < youngFileMs) continue;
       await this.setAside(file.name, parsed.problem);
     }
-    return undefined;
+    return { vanished };
   }
 
   private async setAside(name: string, problem: string): Promise<void> {
@@ -176,7 +194,7 @@ export class TaskLedger {
   async list(): Promise<LedgerEntry[]> {
     const names = await this.names();
     const ids = new Set(names.map(fileOf).filter((file) => file !== undefined).map((file) => file.localId));
-    const entries = await Promise.all([...ids].map(async (id) => this.read(await this.filesOf(id, names))));
+    const entries = await Promise.all([...ids].map(async (id) => (await this.read(await this.filesOf(id, names))).entry ?? (await this.get(id))));
     return entries.filter((entry): entry is LedgerEntry => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
   }
 

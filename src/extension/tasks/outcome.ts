@@ -43,6 +43,8 @@ function saveFailure(entry: LedgerEntry): string {
       return vscode.l10n.t('The images were generated but could not be written to {0}. They are kept: save them to another folder.', where);
     case 'notImage':
       return vscode.l10n.t("EvoLink's link did not return an image, so nothing was saved. Check again in a moment: the link stays valid for 24 hours.");
+    case 'linkRefused':
+      return vscode.l10n.t("EvoLink's result link refused the download for now (HTTP {0}). Check again in a moment: the link stays valid for 24 hours.", error.status ?? '?');
     case 'redirects':
       return vscode.l10n.t("EvoLink's result link redirected too many times, so nothing was saved. Check again in a moment.");
     case 'refusedLink':
@@ -113,6 +115,8 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
           return undefined;
         case 'notFound':
           return { kind: 'warning', text: vscode.l10n.t('EvoLink lists no recent task that matches "{0}". If you submit it again, check your EvoLink dashboard first: it may charge twice.', quoted(entry.request.prompt)) };
+        case 'listAmbiguous':
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists more than one recent task that could be "{0}". Look in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
         case 'listUnavailable':
           return { kind: 'warning', text: vscode.l10n.t('EvoLink could not be asked for its recent tasks. Look for "{0}" in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
         default:

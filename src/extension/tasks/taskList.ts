@@ -77,7 +77,8 @@ export async function showTasks(ctx: AppContext, focusId?: string): Promise<void
   const entries = await ctx.tasks.list();
   // Ledger files that could not be read are told once, here and in the log.
   for (const problem of ctx.tasks.takeProblems()) {
-    ctx.notifier.show('warning', vscode.l10n.t('A task record could not be read and was set aside as {0} ({1}). If it was a paid request, look for it in your EvoLink dashboard.', problem.movedTo, problem.problem));
+    // Why it could not be read stays in the log: the parser's words may quote the file's text.
+    ctx.notifier.show('warning', vscode.l10n.t('A task record could not be read and was set aside as {0}. If it was a paid request, look for it in your EvoLink dashboard.', problem.movedTo));
   }
   if (entries.length === 0) {
     ctx.notifier.show('info', vscode.l10n.t('No EvoLink tasks yet. Run "EvoLink: Generate Image..." to start one.'));

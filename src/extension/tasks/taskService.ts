@@ -124,11 +124,16 @@ export class TaskService extends DisposableBase {
 
   private async apply(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
+      // Another window wrote first: a moment's pause, growing, so that two windows do not keep
+      // colliding in step.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20 * attempt));
       const current = await this.deps.ledger.get(localId);
       if (!current) {
         this.carryOut(localId, undefined, [{ kind: 'stop' }]);
         return undefined;
       }
+      // Another window took the task over: this window no longer holds it.
+      if (current.lease?.owner !== this.owner) this.held.delete(localId);
       const step = next(current, event, this.context());
       let result = current;
       if (step.changed && step.entry === undefined) {
@@ -169,6 +174,7 @@ export class TaskService extends DisposableBase {
 
   /** Stops this window's work on a task: its timer, and every request under way. */
   private stop(localId: string): void {
+    this.held.delete(localId);
     const work = this.work.get(localId);
     if (!work) return;
     if (work.timer) clearTimeout(work.timer);
@@ -219,8 +225,16 @@ export class TaskService extends DisposableBase {
     }, delayMs);
   }
 
+  /**
+   * Renews the leases this window holds, and takes up again any held task that has nothing under
+   * way (a write failed on a full disk, say): it would otherwise keep its lease and never move.
+   */
   private renewLeases(): void {
-    for (const localId of this.held) this.fire(localId, { type: 'renew' });
+    for (const localId of this.held) {
+      const work = this.work.get(localId);
+      const idle = !this.queues.has(localId) && !work?.timer && (work?.inFlight.size ?? 0) === 0;
+      this.fire(localId, idle ? { type: 'resume', leaseStale: false } : { type: 'renew' });
+    }
   }
 
   /** Takes up an active task: at once when nobody holds it, or once its holder's lease is stale. */
@@ -243,7 +257,8 @@ export class TaskService extends DisposableBase {
     }
     if (leaseStale) this.deps.log.warn(`${localId}: the window that worked on it stopped answering; this window takes it over`);
     this.seen.delete(localId);
-    await this.dispatch(localId, { type: 'resume', leaseStale });
+    // Stale as of this revision only: a renewal written meanwhile keeps the lease alive.
+    await this.dispatch(localId, { type: 'resume', leaseStale, revision: entry.revision });
   }
 
   /**
@@ -251,21 +266,25 @@ export class TaskService extends DisposableBase {
    * not work on yet is taken up. Old finished tasks leave the ledger.
    */
   async resume(): Promise<void> {
-    await this.deps.ledger.sweep(3600_000);
+    await this.deps.ledger.sweep(3600_000).catch((error: unknown) => this.deps.log.warn(`Ledger clean-up: ${String(error)}`));
     const entries = await this.deps.ledger.list();
     for (const entry of entries) {
-      if (isTerminal(entry.state) && this.now() - entry.updatedAt > pruneAfterMs) {
-        await this.dispatch(entry.localId, { type: 'forget' });
-      } else if (this.held.has(entry.localId)) {
-        // Already this window's: what waited for a key looks again now.
-        if (entry.state === 'running') this.fire(entry.localId, { type: 'pollDue' });
-        if (entry.state === 'unknownOutcome') this.fire(entry.localId, { type: 'lookupDue' });
-      } else if (isActive(entry.state)) {
-        this.deps.log.info(`Resuming ${entry.localId} (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
-        await this.takeUp(entry.localId, entry);
-      }
+      await this.resumeOne(entry).catch((error: unknown) => this.deps.log.error(`Resuming ${entry.localId} failed: ${error instanceof Error ? error.message : String(error)}`));
     }
-    await this.io.cleanDownloads(entries);
+    await this.io.cleanDownloads(entries).catch((error: unknown) => this.deps.log.warn(`Downloads clean-up: ${String(error)}`));
+  }
+
+  private async resumeOne(entry: LedgerEntry): Promise<void> {
+    if (isTerminal(entry.state) && this.now() - entry.updatedAt > pruneAfterMs) {
+      await this.dispatch(entry.localId, { type: 'forget' });
+    } else if (this.held.has(entry.localId)) {
+      // Already this window's: what waited for a key looks again now.
+      if (entry.state === 'running') this.fire(entry.localId, { type: 'pollDue' });
+      if (entry.state === 'unknownOutcome') this.fire(entry.localId, { type: 'lookupDue' });
+    } else if (isActive(entry.state)) {
+      this.deps.log.info(`Resuming ${entry.localId} (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
+      await this.takeUp(entry.localId, entry);
+    }
   }
 
   /** Looks for active tasks that nobody works on any more (a window closed or stopped answering). */

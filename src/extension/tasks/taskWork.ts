@@ -12,8 +12,11 @@ import type { EvoLinkClient } from '../api/client';
 import { FileSink, readHeadAndTail } from './fileSink';
 import type { TaskLedger } from './ledger';
 
-/** Writes a verified download into the workspace: answers the saved file. */
-export type ResultWriter = (kept: string, entry: LedgerEntry, index: number, owner: string) => Promise<vscode.Uri>;
+/**
+ * Writes a verified download into the workspace: answers the saved file, or `undefined` when
+ * `claim` (asked with the chosen name just before the rename) says this window may not.
+ */
+export type ResultWriter = (kept: string, entry: LedgerEntry, index: number, owner: string, claim: (target: vscode.Uri) => Promise<boolean>) => Promise<vscode.Uri | undefined>;
 
 /** What the work on tasks needs from the window. */
 export interface TaskWorkDeps {
@@ -28,6 +31,8 @@ export interface TaskWorkDeps {
   /** A download that sends no byte for this long is given up (and tried again). */
   downloadIdleMs: number;
   writer: ResultWriter;
+  /** The size of a file of the workspace (a URI string), or `undefined` when there is none. */
+  fileSize: (uri: string) => Promise<number | undefined>;
   /** True when the API is on this machine (the simulator): result links on loopback are allowed. */
   apiIsLocal: () => boolean;
   owner: string;
@@ -81,7 +86,9 @@ export class TaskWork {
   async send(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch, userWaiting = false): Promise<EvoLinkError | undefined> {
     const signal = work.controller.signal;
     try {
-      const { task, replayed } = await this.deps.client().submit(entry.body, entry.idempotencyKey, await this.call(signal));
+      // The key may be sent again only within the replay window (on this machine's clock).
+      const replayUntil = Date.now() + (entry.sentAt + this.deps.times.replayWindowMs - this.deps.now());
+      const { task, replayed } = await this.deps.client().submit(entry.body, entry.idempotencyKey, await this.call(signal), replayUntil);
       if (entry.sends > 1 || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
       await dispatch({ type: 'submitAnswered', task });
@@ -125,14 +132,15 @@ export class TaskWork {
       const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
       const known = new Set((await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])));
       const sentAt = entry.sentAt / 1000;
-      // Made by the first send or by a replay within the window; the service's clock may differ
-      // from this machine's by a little: five minutes either side.
-      const latest = sentAt + this.deps.times.replayWindowMs / 1000 + 300;
-      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 300 && item.createdAt <= latest);
-      candidates.sort((a, b) => Math.abs((a.createdAt ?? 0) - sentAt) - Math.abs((b.createdAt ?? 0) - sentAt));
+      // Made by the first send or by a replay within the window, never before the first send;
+      // the service's clock may differ from this machine's by a minute.
+      const latest = sentAt + this.deps.times.replayWindowMs / 1000 + 60;
+      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 60 && item.createdAt <= latest);
       const found = candidates[0];
-      if (!found) {
-        await dispatch({ type: 'listAnswered', answer: { notFound: true } });
+      if (!found || candidates.length > 1) {
+        // Several tasks that could be this one (other windows, other machines, the dashboard):
+        // adopting the wrong one would say "found" for a request that may be lost. The user looks.
+        await dispatch({ type: 'listAnswered', answer: found ? { ambiguous: true } : { notFound: true } });
         return;
       }
       this.deps.log.info(`${entry.localId}: found ${found.id} among the recent tasks`);
@@ -151,45 +159,66 @@ export class TaskWork {
    */
   async save(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
     const signal = work.controller.signal;
-    const mine = (current: LedgerEntry | undefined): current is LedgerEntry => current?.state === 'saving' && current.lease?.owner === this.deps.owner;
     let current: LedgerEntry | undefined = entry;
     try {
       await mkdir(this.deps.downloadsDir, { recursive: true }).catch((error: unknown) => {
         throw new EvoLinkError('fileSystem', 'The extension storage cannot be written.', { code: fileErrorCode(error) === 'diskFull' ? 'storageFull' : 'storageFailed', cause: error });
       });
       for (const [index, url] of (entry.resultUrls ?? []).entries()) {
-        if (!mine(current) || signal.aborted) return;
-        const slot = current.results?.[index] ?? {};
-        if (slot.saved || slot.expired) continue;
-        let kept = slot.kept && (await stat(slot.kept).then(() => true, () => false)) ? slot.kept : undefined;
-        if (!kept) {
-          if (current.completedAt !== undefined && this.deps.now() - current.completedAt > this.deps.times.resultLifetimeMs) {
-            current = await dispatch({ type: 'linkExpired', index });
-            continue;
-          }
-          try {
-            kept = await this.download(url, current, index, signal);
-          } catch (error) {
-            if (!isEvoLinkError(error, 'expired')) throw error;
-            this.deps.log.warn(`${entry.localId}: result ${index + 1} is gone at the CDN (${error.details.status ?? ''})`);
-            current = await dispatch({ type: 'linkExpired', index });
-            continue;
-          }
-          current = await dispatch({ type: 'resultKept', index, path: kept });
-          if (!mine(current)) return;
-        }
-        // The lease is renewed just before the file lands, so that no window took the task over.
-        current = await dispatch({ type: 'renew' });
-        if (!mine(current) || signal.aborted) return;
-        const saved = await this.deps.writer(kept, current, index, this.deps.owner);
-        this.deps.log.info(`${entry.localId}: saved ${saved.toString(true)}`);
-        current = await dispatch({ type: 'resultSaved', index, uri: saved.toString() });
+        if (!this.holds(current) || signal.aborted) return;
+        current = await this.saveOne(current, index, url, signal, dispatch);
       }
     } catch (error) {
       if (signal.aborted || isEvoLinkError(error, 'cancelled')) return;
       this.deps.log.error(`Saving ${entry.localId} failed: ${isEvoLinkError(error) ? `${error.reason} ${error.details.code ?? ''}` : String(error)}`);
       await dispatch({ type: 'saveFailed', error: toEntryError(error) });
     }
+  }
+
+  /** Whether this window still saves the task. */
+  private holds(entry: LedgerEntry | undefined): entry is LedgerEntry {
+    return entry?.state === 'saving' && entry.lease?.owner === this.deps.owner;
+  }
+
+  /** Saves one result: from its kept download, or downloaded now. Answers the entry after it. */
+  private async saveOne(current: LedgerEntry, index: number, url: string, signal: AbortSignal, dispatch: Dispatch): Promise<LedgerEntry | undefined> {
+    const slot = current.results?.[index] ?? {};
+    if (slot.saved || slot.expired) return current;
+    const exists = (path: string | undefined) => (path ? stat(path).then((info) => info.size, () => undefined) : Promise.resolve(undefined));
+    let kept = (await exists(slot.kept)) !== undefined ? slot.kept : undefined;
+    // A window closed (or crashed) between the rename and its record: the file is there already.
+    if (slot.target && (await this.landed(slot.target, kept))) return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    if (!kept) {
+      const age = current.completedAt === undefined ? 0 : this.deps.now() - current.completedAt;
+      if (age > this.deps.times.resultLifetimeMs) return dispatch({ type: 'linkExpired', index });
+      try {
+        kept = await this.download(url, current, index, signal);
+      } catch (error) {
+        if (!isEvoLinkError(error, 'expired')) throw error;
+        // A CDN may refuse a fresh link for a while (not yet spread, a passing block): only near
+        // the end of its life is a refusal taken for the link's end.
+        if (age < this.deps.times.resultLifetimeMs - 3600_000) throw new EvoLinkError('invalidResponse', 'The result link was refused.', { code: 'linkRefused', ...(error.details.status ? { status: error.details.status } : {}) });
+        this.deps.log.warn(`${current.localId}: result ${index + 1} is gone at the CDN (${error.details.status ?? ''})`);
+        return dispatch({ type: 'linkExpired', index });
+      }
+      const after = await dispatch({ type: 'resultKept', index, path: kept });
+      if (!this.holds(after)) return after;
+      current = after;
+    }
+    const keptPath = kept;
+    // The target is recorded (and the lease renewed) just before the file lands.
+    const saved = await this.deps.writer(keptPath, current, index, this.deps.owner, async (target) => this.holds(await dispatch({ type: 'resultTarget', index, uri: target.toString() })) && !signal.aborted);
+    if (!saved) return dispatch({ type: 'renew' });
+    this.deps.log.info(`${current.localId}: saved ${saved.toString(true)}`);
+    return dispatch({ type: 'resultSaved', index, uri: saved.toString() });
+  }
+
+  /** Whether a result recorded as about to land at `target` did (the same size as its download). */
+  private async landed(target: string, kept: string | undefined): Promise<boolean> {
+    const there = await this.deps.fileSize(target);
+    if (there === undefined) return false;
+    if (!kept) return true;
+    return (await stat(kept).then((info) => info.size, () => undefined)) === there;
   }
 
   /** Downloads one result into storage and checks that it is a whole image. Answers where it is kept. */

@@ -77,7 +77,7 @@ function provenanceFor(entry: LedgerEntry, index: number, format: ImageFormat, s
  * The provenance file is written beside it.
  */
 export function createResultWriter(generator: string): ResultWriter {
-  return async (kept, entry, index, owner) => {
+  return async (kept, entry, index, owner, claim) => {
     const { head } = await readHeadAndTail(kept);
     const format = sniffImageFormat(head);
     if (!format) throw new EvoLinkError('invalidResponse', 'The kept download is not an image.', { code: 'notImage' });
@@ -109,6 +109,11 @@ export function createResultWriter(generator: string): ResultWriter {
       const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
       const name = uniqueName(stem, extension, taken, original !== undefined);
       const target = vscode.Uri.joinPath(folder, name);
+      if (!(await claim(target))) {
+        // Another window took the task over: it writes the result, this one does not.
+        await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+        return undefined;
+      }
       try {
         await vscode.workspace.fs.rename(partial, target, { overwrite: false });
       } catch (error) {
@@ -123,6 +128,15 @@ export function createResultWriter(generator: string): ResultWriter {
     await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
     throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
   };
+}
+
+/** The size of a file (a URI string), or `undefined` when there is none. */
+export async function fileSizeOf(uri: string): Promise<number | undefined> {
+  try {
+    return (await vscode.workspace.fs.stat(vscode.Uri.parse(uri))).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
