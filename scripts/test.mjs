@@ -33,7 +33,7 @@ function run(stage) {
         const text = chunk.toString();
         // npm prints this for a machine-wide setting it no longer knows; it says nothing about the project.
         target.write(text.replace(/^npm warn Unknown user config "nodedir".*\n/gm, ''));
-        tail = (tail + text).slice(-4000);
+        tail = (tail + text).slice(-64_000);
       });
     forward(child.stdout, process.stdout);
     forward(child.stderr, process.stderr);
