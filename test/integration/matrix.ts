@@ -68,6 +68,7 @@ export function useMatrix(title: string, folder: () => vscode.Uri, options: Simu
   printLogOnFailure();
   before(async () => {
     const app = await services();
+    storageRoot = app.ctx.storage.fsPath;
     simulator = await startSimulator(options);
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
     ready(simulator, app);
@@ -145,9 +146,12 @@ export async function partialsIn(folder: vscode.Uri): Promise<string[]> {
   }
 }
 
+let storageRoot: string | undefined;
+
 /** Paths of this machine a message must never name. */
 function machinePaths(): string[] {
-  return [homedir(), tmpdir(), ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath), '/work/', '/root/', '/home/'].filter((path) => path.length > 1);
+  // The home and temporary folders, the workspace, and the extension's storage (where downloads wait).
+  return [homedir(), tmpdir(), ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath), storageRoot ?? ''].filter((path) => path.length > 1);
 }
 
 /** Checks a row's outcome, and records it for the table. */
