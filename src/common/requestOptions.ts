@@ -24,20 +24,15 @@ export const requestOptionsSchema = z.object({
 /** The options of one request, before any image is uploaded. */
 export type RequestOptions = z.infer<typeof requestOptionsSchema>;
 
-/** The same options, each optional: what automation passes to skip questions. */
-export const partialRequestOptionsSchema = z.partial(requestOptionsSchema);
-
 /** Options given in advance (automation, tests, the agent); each one skips its question. */
-export type PartialRequestOptions = z.infer<typeof partialRequestOptionsSchema>;
+export type PartialRequestOptions = Partial<RequestOptions>;
 
-/** Only the request options of a larger object (arguments that carry more than options). */
+/** Only the request options of a larger object (arguments that carry more than options): the schema's fields. */
 export function pickRequestOptions(from: PartialRequestOptions): PartialRequestOptions {
-  const picked: PartialRequestOptions = {};
-  if (from.model !== undefined) picked.model = from.model;
-  if (from.prompt !== undefined) picked.prompt = from.prompt;
-  if (from.size !== undefined) picked.size = from.size;
-  if (from.n !== undefined) picked.n = from.n;
-  if (from.quality !== undefined) picked.quality = from.quality;
-  if (from.promptPriority !== undefined) picked.promptPriority = from.promptPriority;
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(requestOptionsSchema.shape)) {
+    const value = (from as Record<string, unknown>)[key];
+    if (value !== undefined) picked[key] = value;
+  }
   return picked;
 }

@@ -26,11 +26,6 @@ export function needsAttention(state: EntryState): boolean {
   return !isTerminal(state) && !isActive(state);
 }
 
-/** Whether the task was accepted by EvoLink (so that it may cost credits). */
-export function wasAccepted(entry: LedgerEntry): boolean {
-  return entry.taskId !== undefined;
-}
-
 /** Everything a user can do with a task. */
 export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'retry', 'forget'] as const;
 

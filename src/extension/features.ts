@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { findModel } from '../common/models';
 import { invokeImageTool, prepareImageTool, type ImageToolInput } from './agent/imageTool';
 import { ApiKeyCommands } from './auth/apiKeyCommands';
 import { DisposableBase } from './base/disposable';
@@ -49,7 +50,7 @@ export class Services extends DisposableBase {
       edits,
       retry: async (localId) => {
         const entry = await resubmit(localId);
-        return entry ? showProgress(ctx, entry, vscode.l10n.t('Generating with {0}', entry.body.model), { open: !entry.editOf }) : undefined;
+        return entry ? showProgress(ctx, entry, vscode.l10n.t('Generating with {0}', findModel(entry.body.model)?.label ?? entry.body.model), { open: !entry.editOf }) : undefined;
       },
       showTasks: (focusId) => showTasks(ctx, focusId),
       insertReference: (image) => insertImageReference(ctx, image),

@@ -2,13 +2,13 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { demoKey, type EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { imageIntegrity, sniffImageFormat } from '../../src/common/imageType';
 import { resultLinkProblem } from '../../src/common/urlPolicy';
-import { EvoLinkClient } from '../../src/extension/api/client';
-import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
+import type { EvoLinkClient } from '../../src/extension/api/client';
 import { FileSink } from '../../src/extension/tasks/fileSink';
+import { useSimulatorClient } from '../support/simulatorClient';
 
 /** A completed task's result link, made through the simulator's API. */
 async function resultLink(client: EvoLinkClient, simulator: EvoLinkSimulator): Promise<string> {
@@ -18,26 +18,15 @@ async function resultLink(client: EvoLinkClient, simulator: EvoLinkSimulator): P
 }
 
 describe('Downloading results', () => {
+  const session = useSimulatorClient();
   let simulator: EvoLinkSimulator;
-  let transport: Transport;
   let client: EvoLinkClient;
   let dir: string;
   const check = (url: string) => resultLinkProblem(url, { allowLocal: true });
 
-  before(async () => {
-    simulator = new EvoLinkSimulator();
-    await simulator.start();
-    transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
-    client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'evolink.evolink-image-studio/0.0.0-test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
-  });
-
-  after(async () => {
-    await transport.dispose();
-    await simulator.stop();
-  });
-
   beforeEach(() => {
-    simulator.reset();
+    simulator = session.simulator();
+    client = session.client();
     dir = mkdtempSync(join(tmpdir(), 'evolink-download-'));
   });
 

@@ -17,7 +17,7 @@ function fresh(now = t0): LedgerEntry {
       idempotencyKey: 'evl-test-000000000001',
       request: { model: 'gpt-4o-image', prompt: 'a lighthouse' },
       body: { model: 'gpt-4o-image', prompt: 'a lighthouse', size: '1:1', n: 2 },
-      targetFolder: 'file:///work/images',
+      targetFolder: 'file:///project/images',
       estimatedSeconds: 100,
       creditsReserved: 5,
     },
@@ -111,7 +111,7 @@ const allEvents: LifecycleEvent[] = [
   { type: 'checkAgain' },
   { type: 'checkForIt' },
   { type: 'submitAgain', idempotencyKey: 'evl-test-000000000002' },
-  { type: 'saveElsewhere', folder: 'file:///work/other' },
+  { type: 'saveElsewhere', folder: 'file:///project/other' },
   { type: 'forget' },
 ];
 
@@ -348,9 +348,9 @@ describe('The task lifecycle', () => {
       assert.equal(failed.entry?.results?.[0]?.kept, '/s/d0');
       assert.ok(!failed.effects.some((effect) => effect.kind === 'discard'));
       assert.deepEqual(actionsFor(failed.entry).slice(0, 2), ['saveElsewhere', 'checkAgain']);
-      const elsewhere = run(failed.entry, { type: 'saveElsewhere', folder: 'file:///work/other' });
+      const elsewhere = run(failed.entry, { type: 'saveElsewhere', folder: 'file:///project/other' });
       assert.equal(elsewhere.entry?.state, 'saving');
-      assert.equal(elsewhere.entry?.targetFolder, 'file:///work/other');
+      assert.equal(elsewhere.entry?.targetFolder, 'file:///project/other');
       assert.deepEqual(elsewhere.effects, [{ kind: 'save' }]);
     });
 

@@ -1,30 +1,21 @@
 import * as assert from 'node:assert/strict';
-import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import { demoKey, type EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
-import { EvoLinkClient } from '../../src/extension/api/client';
-import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
+import type { EvoLinkClient } from '../../src/extension/api/client';
+import { useSimulatorClient } from '../support/simulatorClient';
 
 const body = { model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 };
 
 describe('A paid submit whose answers go astray', () => {
+  const session = useSimulatorClient();
   let simulator: EvoLinkSimulator;
-  let transport: Transport;
   let client: EvoLinkClient;
   const posts = () => simulator.requests.filter((request) => request.path === '/v1/images/generations');
 
-  before(async () => {
-    simulator = new EvoLinkSimulator();
-    await simulator.start();
-    transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
-    client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'evolink.evolink-image-studio/0.0.0-test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+  beforeEach(() => {
+    simulator = session.simulator();
+    client = session.client();
   });
-
-  after(async () => {
-    await transport.dispose();
-    await simulator.stop();
-  });
-
-  beforeEach(() => simulator.reset());
 
   it('marks a 429 that follows a lost answer as an unknown outcome: the first attempt may have made the task', async () => {
     simulator.addFault('submit', { kind: 'reset' });

@@ -8,11 +8,6 @@ export const headBytes = 256 * 1024;
 /** How much of the end of an image is kept to tell a whole file from a cut one. */
 export const tailBytes = 64;
 
-/** Reads only the start of a file, whatever its size. */
-export async function readHead(path: string): Promise<Uint8Array> {
-  return (await readHeadAndTail(path)).head;
-}
-
 /** Reads the start and the end of a file, whatever its size. */
 export async function readHeadAndTail(path: string): Promise<{ head: Uint8Array; tail: Uint8Array; size: number }> {
   const file = await open(path, 'r');

@@ -325,11 +325,6 @@ export class TaskService extends DisposableBase {
     return this.dispatch(localId, { type: 'forget' });
   }
 
-  /** Waits for what this window has under way on a task's ledger entry to be written. */
-  async settled(localId: string): Promise<void> {
-    await this.queues.get(localId);
-  }
-
   /**
    * Lets go of every task this window works on, so that the next window takes them up at once
    * (a reload, or another window), and stops all work. Returns when the ledger is written.

@@ -9,7 +9,7 @@ import { keptFiles } from '../../common/taskState';
 import { resultLinkProblem } from '../../common/urlPolicy';
 import type { TaskSnapshot } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
-import { FileSink, readHeadAndTail } from './fileSink';
+import { FileSink } from './fileSink';
 import type { TaskLedger } from './ledger';
 
 /**
@@ -184,10 +184,10 @@ export class TaskWork {
   private async saveOne(current: LedgerEntry, index: number, url: string, signal: AbortSignal, dispatch: Dispatch): Promise<LedgerEntry | undefined> {
     const slot = current.results?.[index] ?? {};
     if (slot.saved || slot.expired) return current;
-    const exists = (path: string | undefined) => (path ? stat(path).then((info) => info.size, () => undefined) : Promise.resolve(undefined));
-    let kept = (await exists(slot.kept)) !== undefined ? slot.kept : undefined;
+    const keptSize = slot.kept ? await stat(slot.kept).then((info) => info.size, () => undefined) : undefined;
+    let kept = keptSize !== undefined ? slot.kept : undefined;
     // A window closed (or crashed) between the rename and its record: the file is there already.
-    if (slot.target && (await this.landed(slot.target, kept))) return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    if (slot.target && (await this.landed(slot.target, keptSize))) return dispatch({ type: 'resultSaved', index, uri: slot.target });
     if (!kept) {
       const age = current.completedAt === undefined ? 0 : this.deps.now() - current.completedAt;
       if (age > this.deps.times.resultLifetimeMs) return dispatch({ type: 'linkExpired', index });
@@ -214,11 +214,9 @@ export class TaskWork {
   }
 
   /** Whether a result recorded as about to land at `target` did (the same size as its download). */
-  private async landed(target: string, kept: string | undefined): Promise<boolean> {
+  private async landed(target: string, keptSize: number | undefined): Promise<boolean> {
     const there = await this.deps.fileSize(target);
-    if (there === undefined) return false;
-    if (!kept) return true;
-    return (await stat(kept).then((info) => info.size, () => undefined)) === there;
+    return there !== undefined && (keptSize === undefined || keptSize === there);
   }
 
   /** Downloads one result into storage and checks that it is a whole image. Answers where it is kept. */
@@ -273,11 +271,6 @@ export class TaskWork {
       const age = await stat(path).then((info) => this.deps.now() - info.mtimeMs, () => 0);
       if (age > 3600_000) await rm(path, { force: true });
     }
-  }
-
-  /** Reads the head and tail of a kept download, for its type and size. */
-  static inspect(path: string): Promise<{ head: Uint8Array; tail: Uint8Array }> {
-    return readHeadAndTail(path);
   }
 }
 
