@@ -7,39 +7,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format } from 'node:util';
+import { format, parseArgs } from 'node:util';
 import { installVsix, launchBrowser, startServer, workbenchUrl } from './lib/vscode-server.mjs';
 
-const args = process.argv.slice(2);
-const named = new Map();
-const positional = [];
-for (let i = 0; i < args.length; i++) {
-  const arg = args[i];
-  if (arg.startsWith('--')) {
-    const eq = arg.indexOf('=');
-    if (eq > 0) named.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (['install-extension', 'vscode-version', 'user-data-dir', 'extensions-dir', 'extensionDevelopmentPath', 'extensionTestsPath'].includes(arg.slice(2))) named.set(arg.slice(2), args[++i]);
-    else named.set(arg.slice(2), true);
-  } else {
-    positional.push(arg);
-  }
-}
+// The arguments the test runners pass; any other flag is accepted and ignored.
+const { values: named, positionals: positional } = parseArgs({
+  strict: false,
+  allowPositionals: true,
+  options: Object.fromEntries(
+    ['install-extension', 'vscode-version', 'user-data-dir', 'extensions-dir', 'extensionDevelopmentPath', 'extensionTestsPath', 'version'].map((name) => [name, { type: name === 'version' ? 'boolean' : 'string' }]),
+  ),
+});
 
-const version = named.get('vscode-version') ?? process.env.EVOLINK_VSCODE_VERSION ?? '1.100';
+const version = named['vscode-version'] ?? process.env.EVOLINK_VSCODE_VERSION ?? '1.100';
 const dataDir = mkdtempSync(join(tmpdir(), `evolink-vscode-${version}-`));
 const verbose = process.env.EVOLINK_TEST_VERBOSE === '1';
 
 async function main() {
-  if (named.has('version')) {
+  if (named['version'] !== undefined) {
     console.log(`${version}.0\nstand-in\nx64`);
     return 0;
   }
-  if (named.has('install-extension')) {
-    await installVsix({ version, dataDir: named.get('extensions-dir') ? join(named.get('extensions-dir'), '..') : dataDir, vsix: named.get('install-extension') });
+  if (named['install-extension'] !== undefined) {
+    await installVsix({ version, dataDir: named['extensions-dir'] ? join(named['extensions-dir'], '..') : dataDir, vsix: named['install-extension'] });
     return 0;
   }
-  const developmentPath = named.get('extensionDevelopmentPath');
-  const testsPath = named.get('extensionTestsPath');
+  const developmentPath = named['extensionDevelopmentPath'];
+  const testsPath = named['extensionTestsPath'];
   if (!developmentPath || !testsPath) {
     console.error('code (stand-in): only test runs are supported: pass --extensionDevelopmentPath and --extensionTestsPath');
     return 2;
