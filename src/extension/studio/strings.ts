@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { RequestIssue } from '../../common/request';
 import { localizeIssue } from '../ui/issues';
+import { optionValueStrings } from '../ui/optionLabels';
 
 const issueCodes: readonly RequestIssue['code'][] = [
   'sizeNotAllowed', 'sizeMalformed', 'sizePixels', 'sizeRatio', 'referenceCount', 'referenceFormat', 'referenceBytes',
@@ -28,6 +29,7 @@ export function studioStrings(): Record<string, string> {
     promptPlaceholder: vscode.l10n.t('Describe the image: subject, style, light, composition…'),
     promptLength: vscode.l10n.t('{0} / {1} characters'),
     promptTooLong: vscode.l10n.t('{0} characters over the limit'),
+    promptOverLimit: vscode.l10n.t('The prompt is longer than this model accepts.'),
     model: vscode.l10n.t('Model'),
     size: vscode.l10n.t('Size'),
     customSize: vscode.l10n.t('Custom size'),
@@ -81,5 +83,6 @@ export function studioStrings(): Record<string, string> {
     historyEmpty: vscode.l10n.t('Images you generate in this workspace are listed here, read from the .evolink.json file beside each.'),
     historyNoMatch: vscode.l10n.t('No past prompt matches.'),
     reuse: vscode.l10n.t('Reuse these settings'),
+    ...optionValueStrings(),
   };
 }

@@ -49,7 +49,8 @@ function promptField(store: StudioStore): TemplateResult {
   return html`<div class="field wide">
     <vscode-label for="prompt">${t('prompt')}</vscode-label>
     <vscode-textarea id="prompt" rows="5" resize="vertical" placeholder=${t('promptPlaceholder')} aria-describedby="prompt-length" .value=${live(draft.prompt)} @input=${onInput} @keydown=${onKeydown}></vscode-textarea>
-    <div id="prompt-length" class=${over > 0 ? 'hint error' : 'hint'} aria-live="polite">${over > 0 ? t('promptTooLong', over) : t('promptLength', length, max)}</div>
+    <div id="prompt-length" class=${over > 0 ? 'hint error' : 'hint'}>${over > 0 ? t('promptTooLong', over) : t('promptLength', length, max)}</div>
+    <div class="visually-hidden" role="status">${over > 0 ? t('promptOverLimit') : ''}</div>
   </div>`;
 }
 
@@ -64,14 +65,16 @@ function options(store: StudioStore): TemplateResult {
   }));
   if (spec.size.kind === 'pixels') sizes.push({ value: customSize, label: t('customSize') });
   const choices = (values: readonly (string | number)[]): Choice[] => values.map((value) => ({ value: String(value), label: String(value) }));
+  // Option values keep the API's word in the request and show the person's language.
+  const worded = (param: string, values: readonly string[]): Choice[] => values.map((value) => ({ value, label: t(`value.${param}.${value}`) }));
   const offered = counts(spec);
   return html`<div class="options">
     ${select('size', t('size'), sizes, draft.size, (value) => store.updateDraft({ size: value }, { problem: '' }))}
     ${draft.size === customSize ? [dimensionField(store, 'width'), dimensionField(store, 'height')] : nothing}
     ${offered.length > 1 ? select('count', t('count'), choices(offered), String(draft.n), (value) => store.updateDraft({ n: Number(value) }, { problem: '' })) : nothing}
-    ${spec.quality ? select('quality', t('quality'), choices(spec.quality.values), draft.quality, (value) => store.updateDraft({ quality: value })) : nothing}
+    ${spec.quality ? select('quality', t('quality'), worded('quality', spec.quality.values), draft.quality, (value) => store.updateDraft({ quality: value })) : nothing}
     ${spec.promptPriority
-      ? select('prompt-priority', t('promptPriority'), choices(spec.promptPriority.values), draft.promptPriority ?? spec.promptPriority.default, (value) => store.updateDraft({ promptPriority: value }))
+      ? select('prompt-priority', t('promptPriority'), worded('promptPriority', spec.promptPriority.values), draft.promptPriority ?? spec.promptPriority.default, (value) => store.updateDraft({ promptPriority: value }))
       : nothing}
   </div>`;
 }
