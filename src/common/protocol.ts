@@ -174,6 +174,6 @@ export interface CompareImage extends StudioImage {
 
 /** What the host sends the compare view. */
 export type CompareHostMessage =
-  | { type: 'init'; strings: Record<string, string>; prompt: string; before: CompareImage; after: CompareImage[] }
+  | { type: 'init'; localId: string; strings: Record<string, string>; prompt: string; before: CompareImage; after: CompareImage[] }
   /** The decision was carried out (or the edits are gone): the view shows it and offers nothing more. */
   | { type: 'done'; message: string };

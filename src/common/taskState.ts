@@ -27,7 +27,7 @@ export function needsAttention(state: EntryState): boolean {
 }
 
 /** Everything a user can do with a task. */
-export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'retry', 'forget'] as const;
+export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'retry', 'compare', 'forget'] as const;
 
 /** What a user can do with a task. */
 export type TaskAction = (typeof taskActions)[number];
@@ -55,7 +55,8 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
     case 'expired':
       return retryHelps(entry) ? ['retry', 'forget'] : ['forget'];
     case 'saved':
-      return ['forget'];
+      // An edit can be compared with its original again, after its first view was closed.
+      return entry.editOf ? ['compare', 'forget'] : ['forget'];
   }
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { commandTable, type CommandId } from './commands/table';
+import { compareViewType } from './edit/viewType';
 import { studioViewType } from './studio/viewType';
 import { imageToolName } from './agent/toolName';
 import type { ImageToolInput } from './agent/imageTool';
@@ -71,6 +72,10 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(studioViewType, {
         deserializeWebviewPanel: async (panel) => (await getServices()).features.studio.restore(panel),
+      }),
+      // So is an open compare view, from the task id its page kept.
+      vscode.window.registerWebviewPanelSerializer(compareViewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => (await getServices()).features.edits.restore(panel, state),
       }),
     );
 

@@ -28,13 +28,29 @@ interface CompareState {
   done: string | undefined;
 }
 
-const host = connectToHost<CompareHostMessage, CompareMessage>();
+/** What the page keeps across reloads: the task (so VS Code can restore the view) and how it was shown. */
+interface KeptCompare {
+  localId: string;
+  mode: CompareState['mode'];
+}
+
+const host = connectToHost<CompareHostMessage, CompareMessage, KeptCompare>();
 const store = new Store<CompareState>({ t: translator({}), prompt: '', before: undefined, after: [], variant: 0, mode: 'slider', split: 50, done: undefined });
 
 const dims = (image: CompareImage): string => (image.width && image.height ? `${image.width}×${image.height}` : '');
 
 function button(id: string, label: string, icon: string, onClick: () => void, primary = false): TemplateResult {
   return html`<vscode-button id=${id} icon=${icon} ?secondary=${!primary} @click=${onClick}>${label}</vscode-button>`;
+}
+
+/** A mode switch: one of a pair, its state said with `aria-pressed`. */
+function modeButton(id: string, label: string, icon: string, mode: CompareState['mode']): TemplateResult {
+  const pressed = store.state.mode === mode;
+  const choose = (): void => {
+    store.update({ mode });
+    if (localId) host.keep({ localId, mode });
+  };
+  return html`<vscode-button id=${id} icon=${icon} ?secondary=${!pressed} aria-pressed=${String(pressed)} @click=${choose}>${label}</vscode-button>`;
 }
 
 function sideBySide(original: CompareImage, edited: CompareImage): TemplateResult {
@@ -95,19 +111,24 @@ function view(): TemplateResult | typeof nothing {
   return html`<h1>${t('title')}</h1>
     <p class="prompt" title=${prompt}>${prompt}</p>
     <div class="modes" role="group" aria-label=${t('view')}>
-      ${button('mode-slider', t('slider'), 'split-horizontal', () => store.update({ mode: 'slider' }), mode === 'slider')}
-      ${button('mode-side', t('sideBySide'), 'layout-sidebar-left', () => store.update({ mode: 'side' }), mode === 'side')}
+      ${modeButton('mode-slider', t('slider'), 'split-horizontal', 'slider')}
+      ${modeButton('mode-side', t('sideBySide'), 'layout-sidebar-left', 'side')}
     </div>
     ${variants()} ${mode === 'side' ? sideBySide(before, edited) : slider(before, edited)} ${decisions()}`;
 }
 
+let localId: string | undefined;
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, view));
 host.listen((message) => {
   if (message.type === 'init') {
     const t = translator(message.strings);
     document.title = t('title');
-    store.update({ t, before: message.before, after: message.after, prompt: message.prompt });
+    localId = message.localId;
+    const kept = host.kept();
+    const mode = kept?.localId === localId && (kept.mode === 'side' || kept.mode === 'slider') ? kept.mode : store.state.mode;
+    host.keep({ localId, mode });
+    store.update({ t, before: message.before, after: message.after, prompt: message.prompt, mode });
   } else if (message.type === 'done') {
     store.update({ done: message.message });
   }

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { actionsFor } from '../../src/common/taskState';
 import { MemoryFileSystem } from './memfs';
 import { until } from './matrix';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
@@ -219,6 +220,36 @@ describe('Editing an image from the explorer', function () {
     await vscode.commands.executeCommand('evolink.resolveEdit', second.localId, 'discard', { confirmed: true });
     assert.ok(!(await names()).includes('tree.edit-2.png'));
     assert.ok(!(await names()).includes('tree.edit-2.png.evolink.json'));
+  });
+
+  it('opens the compare view again after it was closed, and takes it over after a reload', async () => {
+    const original = await image('lake.png', 640, 640);
+    const entry = await edit(original, { prompt: 'a boat on the lake', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(entry?.state, 'saved');
+    const compareTabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && /evolink\.compare$/.test(tab.input.viewType));
+    await until('the compare view to open when the edit is saved', () => compareTabs().length === 1);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the compare view to close', () => compareTabs().length === 0);
+
+    // Show Tasks and the Tasks view offer it for a saved edit; the command opens it again.
+    const services = await (await activateExtension()).testing!.services();
+    assert.deepEqual(actionsFor((await services.ctx.tasks.get(entry.localId))!), ['compare', 'forget']);
+    await vscode.commands.executeCommand('evolink.compareEdit', entry.localId);
+    await until('the compare view to open again', () => compareTabs().length === 1);
+    assert.match(compareTabs()[0]!.label, /lake\.png/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    // After a reload VS Code hands back the panel with the state its page kept.
+    const panel = vscode.window.createWebviewPanel('evolink.compare', 'restored', vscode.ViewColumn.Active, {});
+    await services.features.edits.restore(panel, { localId: entry.localId, mode: 'side' });
+    assert.match(panel.title, /lake\.png/, 'the restored panel shows the edit');
+    const gone = vscode.window.createWebviewPanel('evolink.compare', 'stale', vscode.ViewColumn.Active, {});
+    let disposed = false;
+    gone.onDidDispose(() => (disposed = true));
+    await services.features.edits.restore(gone, { localId: 'no-such-task' });
+    assert.ok(disposed, 'a view whose task is gone closes');
+    await vscode.commands.executeCommand('evolink.resolveEdit', entry.localId, 'keepBoth', { confirmed: true });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('opens the image in the Studio as a reference', async () => {

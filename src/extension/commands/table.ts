@@ -48,6 +48,7 @@ export const commandTable = {
   'evolink.openWalkthrough': (f: Features) => f.openWalkthrough(),
   'evolink.restoreOriginal': (f: Features) => f.edits.restoreOriginal(),
   'evolink.retryTask': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.retry(localId) : undefined),
+  'evolink.compareEdit': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.edits.reopen(localId) : undefined),
   'evolink.resolveEdit': (f: Features, localId?: unknown, decision?: unknown, options?: unknown) => {
     const { variant, confirmed } = object(options);
     return typeof localId === 'string' && (decision === 'keepBoth' || decision === 'replace' || decision === 'discard')

@@ -9,6 +9,7 @@ import { savedFiles } from '../../common/taskState';
 import { inspectLocalImage } from '../submit/localImages';
 import { fileName, moveToTrash, provenanceOf } from '../tasks/writer';
 import type { Originals } from './originals';
+import { compareViewType } from './viewType';
 
 /** What to do with an edit. */
 export type EditDecision = 'keepBoth' | 'replace' | 'discard';
@@ -96,12 +97,29 @@ export class ComparePanel extends DisposableBase {
     }
     const found = editsOf(entry);
     if (!found) return undefined;
-    const roots = [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), vscode.Uri.joinPath(found.original, '..')];
-    const panel = vscode.window.createWebviewPanel('evolink.compare', vscode.l10n.t('Compare: {0}', fileName(found.original)), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: roots,
-    });
+    const panel = vscode.window.createWebviewPanel(compareViewType, '', vscode.ViewColumn.Active, ComparePanel.options(deps, found.original));
     return new ComparePanel(panel, deps, entry, found.original, found.edits);
+  }
+
+  /**
+   * Takes over a compare view that VS Code restored after a reload; an edit that is no longer
+   * there (decided, or removed from the list) closes it.
+   */
+  static restore(deps: CompareDeps, panel: vscode.WebviewPanel, entry: LedgerEntry | undefined): ComparePanel | undefined {
+    const found = entry && !ComparePanel.open.has(entry.localId) ? editsOf(entry) : undefined;
+    if (!entry || !found) {
+      panel.dispose();
+      return undefined;
+    }
+    panel.webview.options = ComparePanel.options(deps, found.original);
+    return new ComparePanel(panel, deps, entry, found.original, found.edits);
+  }
+
+  private static options(deps: CompareDeps, original: vscode.Uri): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), vscode.Uri.joinPath(original, '..')],
+    };
   }
 
   private constructor(
@@ -113,6 +131,7 @@ export class ComparePanel extends DisposableBase {
   ) {
     super();
     ComparePanel.open.set(entry.localId, this);
+    panel.title = vscode.l10n.t('Compare: {0}', fileName(original));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
@@ -164,7 +183,7 @@ export class ComparePanel extends DisposableBase {
           const { width, height } = await inspectLocalImage(this.original);
           Object.assign(before, { width, height });
         }
-        this.post({ type: 'init', strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
+        this.post({ type: 'init', localId: this.entry.localId, strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
         return;
       }
       const variant = message.type === 'replace' ? message.variant : 0;

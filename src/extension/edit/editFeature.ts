@@ -22,6 +22,19 @@ export class EditDecisions {
     ComparePanel.show(this.deps(), entry);
   }
 
+  /** Opens the compare view again, from a task's actions (Show Tasks, the Tasks view). */
+  async reopen(localId: string): Promise<void> {
+    const entry = await this.ctx.tasks.get(localId);
+    if (entry && ComparePanel.show(this.deps(), entry)) return;
+    this.ctx.notifier.show('info', vscode.l10n.t('This edit can no longer be compared: its files were moved, decided on or removed.'));
+  }
+
+  /** Takes over a compare view restored after a reload; its page kept the task id. */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const localId = typeof state === 'object' && state !== null && 'localId' in state && typeof state.localId === 'string' ? state.localId : undefined;
+    ComparePanel.restore(this.deps(), panel, localId ? await this.ctx.tasks.get(localId) : undefined);
+  }
+
   /** A decision on an edit, as the compare view takes it (automation and tests: `confirmed` skips the question). */
   async decide(localId: string, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
     const entry = await this.ctx.tasks.get(localId);

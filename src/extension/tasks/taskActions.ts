@@ -18,6 +18,8 @@ export function actionTitle(action: TaskAction): string {
       return vscode.l10n.t('Save to Another Folder…');
     case 'retry':
       return vscode.l10n.t('Retry');
+    case 'compare':
+      return vscode.l10n.t('Compare with Original');
     case 'forget':
       return vscode.l10n.t('Remove from List');
   }
@@ -32,6 +34,7 @@ export function actionIcon(action: TaskAction): string {
     submitAgain: 'debug-restart',
     saveElsewhere: 'folder',
     retry: 'debug-restart',
+    compare: 'diff',
     forget: 'trash',
   };
   return icons[action];
@@ -74,6 +77,9 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
     }
     case 'retry':
       await vscode.commands.executeCommand('evolink.retryTask', localId);
+      return;
+    case 'compare':
+      await vscode.commands.executeCommand('evolink.compareEdit', localId);
       return;
     case 'forget':
       await tasks.forget(localId);
