@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { ImageFormat } from './rules';
+import { sceneSvg } from './scene';
 
 /** Reads the format of image bytes from their magic numbers. */
 export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
@@ -36,44 +37,19 @@ export async function inspectImage(bytes: Uint8Array): Promise<{ format: ImageFo
 }
 
 /**
- * Renders a result image: the same request always gives the same bytes. It is a gradient
- * between two colours taken from a hash of the seed, with diagonal bands, so that variants of one
- * request differ visibly. `noise` adds per-pixel noise, which makes files as large as real
- * photographs (for download benchmarks).
+ * Renders a result image: the same request always gives the same bytes. It is a simple scene
+ * composed from the prompt's words (see scene.ts), so that screenshots show pictures; variants of
+ * one request differ. `noise` instead fills it with per-pixel noise over a gradient, which makes
+ * files as large as real photographs (for download benchmarks).
  */
 export async function renderImage(
   seed: string,
   width: number,
   height: number,
   format: 'png' | 'jpeg' | 'webp',
-  options: { noise?: boolean } = {},
+  options: { noise?: boolean; prompt?: string } = {},
 ): Promise<Buffer> {
-  const hash = createHash('sha256').update(seed).digest();
-  const c1 = [hash[0]!, hash[1]!, hash[2]!];
-  const c2 = [hash[3]!, hash[4]!, hash[5]!];
-  const band = 24 + (hash[6]! % 64);
-  const pixels = Buffer.alloc(width * height * 3);
-  let state = hash.readUInt32LE(8) || 1;
-  for (let y = 0; y < height; y++) {
-    const ty = y / height;
-    for (let x = 0; x < width; x++) {
-      const t = (x / width + ty) / 2;
-      const stripe = ((x + y) / band) & 1 ? 18 : 0;
-      let jitter = 0;
-      if (options.noise) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        jitter = (state & 63) - 32;
-      }
-      const offset = (y * width + x) * 3;
-      for (let channel = 0; channel < 3; channel++) {
-        const value = c1[channel]! + (c2[channel]! - c1[channel]!) * t + stripe + jitter;
-        pixels[offset + channel] = value < 0 ? 0 : value > 255 ? 255 : value;
-      }
-    }
-  }
-  const image = sharp(pixels, { raw: { width, height, channels: 3 } });
+  const image = options.noise ? sharp(noisy(seed, width, height), { raw: { width, height, channels: 3 } }) : await scene(options.prompt ?? '', seed, width, height);
   switch (format) {
     case 'png':
       return image.png({ compressionLevel: options.noise ? 1 : 6 }).toBuffer();
@@ -82,4 +58,38 @@ export async function renderImage(
     case 'webp':
       return image.webp({ quality: 90 }).toBuffer();
   }
+}
+
+/** The scene drawn at most 768 pixels wide or high (drawing is the slow part), then scaled to the size. */
+async function scene(prompt: string, seed: string, width: number, height: number): Promise<Sharp> {
+  const scale = Math.min(1, 768 / Math.max(width, height));
+  const drawn = [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] as const;
+  const svg = sharp(Buffer.from(sceneSvg(prompt, seed, drawn[0], drawn[1]))).removeAlpha();
+  if (scale === 1) return svg;
+  return sharp(await svg.raw().toBuffer(), { raw: { width: drawn[0], height: drawn[1], channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'cubic' });
+}
+
+/** A gradient between two colours from the seed, with per-pixel noise. */
+function noisy(seed: string, width: number, height: number): Buffer {
+  const hash = createHash('sha256').update(seed).digest();
+  const c1 = [hash[0]!, hash[1]!, hash[2]!];
+  const c2 = [hash[3]!, hash[4]!, hash[5]!];
+  const pixels = Buffer.alloc(width * height * 3);
+  let state = hash.readUInt32LE(8) || 1;
+  for (let y = 0; y < height; y++) {
+    const ty = y / height;
+    for (let x = 0; x < width; x++) {
+      const t = (x / width + ty) / 2;
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const jitter = (state & 63) - 32;
+      const offset = (y * width + x) * 3;
+      for (let channel = 0; channel < 3; channel++) {
+        const value = c1[channel]! + (c2[channel]! - c1[channel]!) * t + jitter;
+        pixels[offset + channel] = value < 0 ? 0 : value > 255 ? 255 : value;
+      }
+    }
+  }
+  return pixels;
 }

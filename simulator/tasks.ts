@@ -128,7 +128,7 @@ async function finish(sim: Simulation, task: Task): Promise<void> {
   const urls: string[] = [];
   for (let index = 0; index < count; index++) {
     const seed = JSON.stringify([request.model, request.prompt, request.sizeLabel, request.quality ?? '', request.imageUrls, index]);
-    const bytes = await renderImage(seed, request.width, request.height, format, { noise: sim.settings.noisyResults ?? false });
+    const bytes = await renderImage(seed, request.width, request.height, format, { noise: sim.settings.noisyResults ?? false, prompt: request.prompt });
     // The link ends in .png whatever the bytes are, as some CDNs do: the type is in the bytes.
     const url = `${sim.urls.cdn}/results/${task.id}/${index}.png`;
     sim.images.set(url, {
