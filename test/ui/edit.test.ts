@@ -79,6 +79,24 @@ for (const version of ['1.100', '1.139'] as const) {
       for (let step = 0; step <= 10; step++) await page.mouse.move(box.x + box.width * (0.16 + step * 0.015), box.y + box.height * (0.62 - step * 0.004));
       await page.mouse.up();
       await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
+      // Undo takes the stroke back, Redo brings it again.
+      await view.locator('vscode-button#mask-undo').click();
+      await view.locator('#mask-state', { hasText: 'No mask' }).waitFor({ timeout: 5000 });
+      await view.locator('vscode-button#mask-redo').click();
+      await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
+      // The keyboard path: the canvas takes focus, arrows move the brush, Space paints along, Ctrl+Z undoes.
+      await canvas.focus();
+      await canvas.press('Control+z');
+      await view.locator('#mask-state', { hasText: 'No mask' }).waitFor({ timeout: 5000 });
+      await canvas.press('Shift+ArrowLeft');
+      await page.keyboard.down(' ');
+      for (let step = 0; step < 4; step++) await canvas.press('Shift+ArrowDown');
+      await page.keyboard.up(' ');
+      await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
+      await canvas.press('Control+z');
+      await view.locator('#mask-state', { hasText: 'No mask' }).waitFor({ timeout: 5000 });
+      await canvas.press('Control+y');
+      await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
       await view.locator('vscode-textarea#prompt textarea').fill('replace the house with a small lighthouse');
       await pickOption(view, 'destination', 'beside');
       await canvas.scrollIntoViewIfNeeded();

@@ -43,8 +43,8 @@ function openMask(store: StudioStore, reference: StudioReference, paint: MaskPai
       store.changed();
     }}
   ></vscode-button>`;
-  const action = (id: string, icon: string, label: string, run: () => void): TemplateResult =>
-    html`<vscode-button id=${id} secondary icon=${icon} title=${label} aria-label=${label} @click=${run}></vscode-button>`;
+  const action = (id: string, icon: string, label: string, run: () => void, disabled = false): TemplateResult =>
+    html`<vscode-button id=${id} secondary icon=${icon} title=${label} aria-label=${label} ?disabled=${disabled} @click=${run}></vscode-button>`;
   const onSize = (event: Event): void => {
     paint.brushSize = Number((event.currentTarget as HTMLInputElement).value);
   };
@@ -52,8 +52,9 @@ function openMask(store: StudioStore, reference: StudioReference, paint: MaskPai
       ${tool('brush', 'edit', t('maskBrush'))} ${tool('eraser', 'circle-slash', t('maskEraser'))}
       <label class="mask-size" for="mask-size">${t('maskSize')}</label>
       <input id="mask-size" type="range" min="4" max="160" .value=${live(String(paint.brushSize))} aria-label=${t('maskSize')} @input=${onSize} />
+      ${action('mask-undo', 'discard', t('maskUndo'), () => paint.undo(), !paint.canUndo)} ${action('mask-redo', 'redo', t('maskRedo'), () => paint.redo(), !paint.canRedo)}
       ${action('mask-clear', 'clear-all', t('maskClear'), () => paint.clear())} ${action('mask-invert', 'arrow-swap', t('maskInvert'), () => paint.invert())}
     </div>
-    <div class="mask-stage"><img src=${reference.src} alt=${reference.name} />${paint.canvas}</div>
-    <p class="hint">${t('maskHint', reference.width, reference.height)}</p>`;
+    <div class="mask-stage"><img src=${reference.src} alt=${reference.name} />${paint.canvas}${paint.cursor}</div>
+    <p class="hint">${t('maskHint', reference.width, reference.height)} ${t('maskKeys')}</p>`;
 }
