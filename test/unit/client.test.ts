@@ -122,7 +122,7 @@ describe('The EvoLink client against the simulator', () => {
       assert.equal(task.state, 'pending');
       assert.equal(task.creditsReserved, 2.5);
       assert.equal(replayed, false);
-      assert.equal(simulator.requests.at(-1)?.idempotencyKey, 'evolink-test-0000000001');
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').at(-1)?.idempotencyKey, 'evolink-test-0000000001');
     });
 
     it('asks again with the same key when the answer is lost, and is charged once', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandTable } from '../../src/extension/commands/table';
 import { settingDefaults } from '../../src/extension/config/defaults';
@@ -7,6 +7,7 @@ import { models } from '../../src/common/models';
 import { imageToolName } from '../../src/extension/agent/toolName';
 
 interface Manifest {
+  repository: { url: string };
   capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] }; virtualWorkspaces: boolean };
   contributes: {
     commands: { command: string; title: string }[];
@@ -39,6 +40,22 @@ describe('The package', () => {
     const assets = [...code.matchAll(/asset\('(media|dist)', '([^']+)'(?:, '([^']+)')?\)/g)].map((match) => [match[1], match[2], match[3]].filter(Boolean).join('/'));
     assert.ok(assets.length >= 6, assets.join(', '));
     for (const file of [...bundles, ...assets, 'media/icon.png']) assert.ok(allowed.has(file), `.vscodeignore leaves out ${file}`);
+  });
+
+  it('shows on its Marketplace page only pictures that exist and that the page can load', () => {
+    // vsce rewrites a relative picture of the README to the repository's copy; SVG pictures are refused.
+    const readme = readFileSync('README.md', 'utf8').replace(/`[^`\n]*`/g, '');
+    const pictures = [...readme.matchAll(/!\[([^\]]*)\]\(([^)\s]+)\)/g)].map((match) => ({ alt: match[1]!, path: match[2]! }));
+    assert.ok(pictures.length >= 5, 'the README shows the extension');
+    assert.match(manifest.repository.url, /^https:\/\/github\.com\//, 'relative pictures are linked through the repository');
+    for (const { alt, path } of pictures) {
+      assert.ok(alt.length > 10, `${path} has a description`);
+      assert.ok(!/^https?:/.test(path) || path.startsWith('https://'), `${path} is loaded over https`);
+      if (/^https?:/.test(path)) continue;
+      assert.ok(existsSync(path), `${path} exists`);
+      assert.ok(!path.endsWith('.svg'), `${path} is not an SVG (vsce refuses them)`);
+      assert.ok(statSync(path).size < 1_000_000, `${path} is small enough for the page`);
+    }
   });
 });
 
