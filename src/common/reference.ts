@@ -1,9 +1,14 @@
 /**
- * A reference to an image, in the form a document's language wants: Markdown, HTML, CSS, JSX.
+ * The reference builder: a reference to an image in the form a document's language wants
+ * (Markdown, HTML, JSX, CSS, a script's string or import, plain text), with its alt text as the
+ * first snippet placeholder. Every "insert" (the command, the Studio, drag and drop) builds its
+ * text here; the host only gathers the facts (sizes, prompt, project layout).
  */
+import type { ProjectLayout } from './projectLayout';
+import { isInsideFolder, planImport, relativeFilePath, relativePath, rootRelativeUrl, type ImageImport } from './referencePath';
 
 /** The syntaxes an image reference can take. */
-export type ReferenceSyntax = 'markdown' | 'html' | 'css' | 'jsx' | 'plain';
+export type ReferenceSyntax = 'markdown' | 'html' | 'jsx' | 'css' | 'script' | 'plain';
 
 const byLanguage: Record<string, ReferenceSyntax> = {
   markdown: 'markdown',
@@ -11,6 +16,7 @@ const byLanguage: Record<string, ReferenceSyntax> = {
   html: 'html',
   vue: 'html',
   svelte: 'html',
+  astro: 'html',
   php: 'html',
   css: 'css',
   scss: 'css',
@@ -18,6 +24,8 @@ const byLanguage: Record<string, ReferenceSyntax> = {
   less: 'css',
   javascriptreact: 'jsx',
   typescriptreact: 'jsx',
+  javascript: 'script',
+  typescript: 'script',
 };
 
 /** The syntax for a VS Code language id. */
@@ -25,45 +33,166 @@ export function syntaxFor(languageId: string): ReferenceSyntax {
   return byLanguage[languageId] ?? 'plain';
 }
 
-/**
- * A path from one folder to a file, with forward slashes, both given as POSIX paths (URI
- * paths). Prefixed with `./` when it does not climb, as bundlers want.
- */
-export function relativePath(fromFolder: string, toFile: string): string {
-  const from = fromFolder.split('/').filter(Boolean);
-  const to = toFile.split('/').filter(Boolean);
-  let common = 0;
-  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
-  const up = from.length - common;
-  const rest = to.slice(common).map(encodeSegment).join('/');
-  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
+/** One file of the image: the image itself, or one of several widths or formats of it (a responsive set). */
+export interface ImageVariant {
+  /** A POSIX path (the URI's path); with no `documentFolder`, a URL written as it is. */
+  path: string;
+  width?: number;
+  height?: number;
+  /** `image/webp`, …: variants of several types make a `<picture>`. */
+  mime?: string;
 }
 
-function encodeSegment(segment: string): string {
-  return segment.replace(/ /g, '%20').replace(/\(/g, '%28').replace(/\)/g, '%29');
+/** What a reference is built from. */
+export interface ReferenceRequest {
+  syntax: ReferenceSyntax;
+  /** At least one; the first is the default (`src`, and the only one Markdown and CSS name). */
+  variants: readonly ImageVariant[];
+  /** The description (the prompt): made one line and short for the alt text. */
+  alt: string;
+  /** The document's folder (POSIX path); absent when the image is not on the document's file system. */
+  documentFolder?: string;
+  /** The project the document belongs to, when it is a known one. */
+  layout?: ProjectLayout;
+  /** The document's text: the names it uses and the images it imports. */
+  documentText?: string;
+  /** The number of the alt text's placeholder in the snippet (1 unless several references are inserted at once). */
+  placeholder?: number;
 }
 
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A built reference. */
+export interface ImageReference {
+  /** The text as inserted (the placeholder's default in place). */
+  text: string;
+  /** The same as a snippet (`SnippetString` syntax), the alt text its first placeholder. */
+  snippet: string;
+  /** Imports to add to the document (JSX/TSX and scripts in projects whose bundler imports images). */
+  imports: readonly ImageImport[];
+}
 
-/** Alt text from a prompt: one line, at most 120 characters. */
+type Part = string | { placeholder: string };
+
+const maxAlt = 120;
+
+/** Alt text from a prompt: one line, at most 120 characters, cut at a word when one is near. */
 export function altText(prompt: string): string {
   const line = prompt.replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 117).trimEnd()}…` : line;
+  if (line.length <= maxAlt) return line;
+  const cut = line.slice(0, maxAlt - 3);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > maxAlt * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** The reference text to insert. */
-export function formatReference(syntax: ReferenceSyntax, path: string, prompt: string): string {
-  const alt = altText(prompt);
+/** Text as a snippet shows it literally: `$`, `}` and `\` escaped. */
+export function escapeSnippet(text: string): string {
+  return text.replace(/[$}\\]/g, '\\$&');
+}
+
+const escapeAttribute = (text: string): string => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeMarkdownText = (text: string): string => text.replace(/[\\[\]]/g, '\\$&');
+const escapeCssString = (text: string): string => text.replace(/["\\]/g, '\\$&');
+
+/** How one variant is named in the document: a URL, or a script expression (an imported image). */
+interface Source {
+  url: string;
+  expression?: string;
+  variant: ImageVariant;
+}
+
+function sourcesOf(request: ReferenceRequest, imports: ImageImport[]): Source[] {
+  const { documentFolder, layout } = request;
+  return request.variants.map((variant) => {
+    if (documentFolder === undefined) return { url: variant.path, variant };
+    const served = layout !== undefined && isInsideFolder(variant.path, layout.servedFolder);
+    const url = served ? rootRelativeUrl(layout.servedFolder, variant.path) : relativePath(documentFolder, variant.path);
+    if (served || !layout?.imports || (request.syntax !== 'jsx' && request.syntax !== 'script')) return { url, variant };
+    const planned = planImport(request.documentText ?? '', relativeFilePath(documentFolder, variant.path), variant.path.split('/').pop() ?? '', imports.map((item) => item.name));
+    if (!imports.some((item) => item.name === planned.name)) imports.push(planned);
+    return { url, variant, expression: layout.imports === 'object' ? `${planned.name}.src` : planned.name };
+  });
+}
+
+/** An attribute: `name="value"`, or in JSX `name={expression}` for an expression or a number. */
+function attribute(jsx: boolean, name: string, value: string | number, expression = false): string {
+  if (jsx && (expression || typeof value === 'number')) return `${name}={${value}}`;
+  return `${name}="${escapeAttribute(String(value))}"`;
+}
+
+/** A `srcset`: the variants with a known width, in JSX as a template literal when they are expressions. */
+function srcset(jsx: boolean, sources: readonly Source[]): string | undefined {
+  const sized = sources.filter((source) => source.variant.width !== undefined);
+  if (sized.length < 2) return undefined;
+  const name = jsx ? 'srcSet' : 'srcset';
+  if (jsx && sized.some((source) => source.expression)) {
+    return `${name}={\`${sized.map((source) => `${source.expression ? `\${${source.expression}}` : source.url.replace(/[`$\\]/g, '\\$&')} ${source.variant.width}w`).join(', ')}\`}`;
+  }
+  return attribute(false, name, sized.map((source) => `${source.url} ${source.variant.width}w`).join(', '));
+}
+
+function sizesOf(sources: readonly Source[]): string {
+  const widest = Math.max(...sources.map((source) => source.variant.width ?? 0));
+  return `sizes="(max-width: ${widest}px) 100vw, ${widest}px"`;
+}
+
+/** `<img …>` (or `<img … />` in JSX) for these sources of one type, the first the default. */
+function imgTag(jsx: boolean, sources: readonly Source[], alt: string): Part[] {
+  const [first] = sources as [Source, ...Source[]];
+  const attributes = [first.expression ? attribute(jsx, 'src', first.expression, true) : attribute(jsx, 'src', first.url)];
+  const set = srcset(jsx, sources);
+  if (set) attributes.push(set, sizesOf(sources));
+  const { width, height } = first.variant;
+  const size = width !== undefined && height !== undefined ? ` ${attribute(jsx, 'width', width)} ${attribute(jsx, 'height', height)}` : '';
+  return [`<img ${attributes.join(' ')} alt="`, { placeholder: escapeAttribute(alt) }, `"${size}${jsx ? ' />' : '>'}`];
+}
+
+/** `<img>`, or a `<picture>` with a `<source>` for each further type when the variants are of several types. */
+function htmlReference(jsx: boolean, sources: readonly Source[], alt: string): Part[] {
+  const types = [...new Set(sources.map((source) => source.variant.mime ?? ''))];
+  if (types.length < 2) return imgTag(jsx, sources, alt);
+  const fallback = sources.filter((source) => (source.variant.mime ?? '') === types[0]);
+  const lines = types.slice(1).map((type) => {
+    const ofType = sources.filter((source) => (source.variant.mime ?? '') === type);
+    const set = srcset(jsx, ofType)?.replace(/^srcSet=|^srcset=/, '');
+    const value = set ?? (ofType[0]!.expression ? `{${ofType[0]!.expression}}` : `"${escapeAttribute(ofType[0]!.url)}"`);
+    const sizes = set ? ` ${sizesOf(ofType)}` : '';
+    return `  <source type="${escapeAttribute(type)}" ${jsx ? 'srcSet' : 'srcset'}=${value}${sizes}${jsx ? ' />' : '>'}\n`;
+  });
+  return ['<picture>\n', ...lines, '  ', ...imgTag(jsx, fallback, alt), '\n</picture>'];
+}
+
+function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: string): Part[] {
+  const first = sources[0]!;
   switch (syntax) {
     case 'markdown':
-      return `![${alt.replace(/[[\]]/g, '')}](${path})`;
+      return ['![', { placeholder: escapeMarkdownText(alt) }, `](${first.url})`];
     case 'html':
-      return `<img src="${escapeHtml(path)}" alt="${escapeHtml(alt)}">`;
+      return htmlReference(false, sources, alt);
     case 'jsx':
-      return `<img src="${escapeHtml(path)}" alt="${escapeHtml(alt)}" />`;
+      return htmlReference(true, sources, alt);
     case 'css':
-      return `url("${path.replace(/"/g, '\\"')}")`;
+      return [`url("${escapeCssString(first.url)}")`];
+    case 'script':
+      return [first.expression ?? JSON.stringify(first.url)];
     case 'plain':
-      return path;
+      return [first.url];
   }
+}
+
+/**
+ * Builds the reference to an image for a document. Paths are relative to the document, or
+ * root-relative for an image in the folder its project serves; URLs are encoded, attributes
+ * escaped; JSX in a project whose bundler imports images gets an `import` (reused when the
+ * document has it already).
+ */
+export function buildReference(request: ReferenceRequest): ImageReference {
+  if (request.variants.length === 0) throw new Error('buildReference: no image');
+  const imports: ImageImport[] = [];
+  const sources = sourcesOf(request, imports);
+  // Plain text names the file as a path, not as a URL.
+  if (request.syntax === 'plain' && request.documentFolder !== undefined) sources[0] = { ...sources[0]!, url: relativeFilePath(request.documentFolder, request.variants[0]!.path) };
+  const parts = partsFor(request.syntax, sources, altText(request.alt));
+  const text = parts.map((part) => (typeof part === 'string' ? part : part.placeholder)).join('');
+  const tabstop = request.placeholder ?? 1;
+  const snippet = parts.map((part) => (typeof part === 'string' ? escapeSnippet(part) : part.placeholder ? `\${${tabstop}:${escapeSnippet(part.placeholder)}}` : `$${tabstop}`)).join('');
+  return { text, snippet, imports: imports.filter((item) => item.statement !== undefined) };
 }

@@ -15,6 +15,7 @@ import { retryTask } from './submit/submit';
 import { Announcer } from './tasks/announcer';
 import { showProgress, waitFor } from './tasks/progress';
 import { showTasks, TaskStatusBar } from './tasks/taskList';
+import { ImageDropProvider } from './ui/dropProvider';
 import { insertImageReference } from './ui/insertReference';
 
 /*
@@ -54,6 +55,7 @@ export class Services extends DisposableBase {
       },
       showTasks: (focusId) => showTasks(ctx, focusId),
       insertReference: (image) => insertImageReference(ctx, image),
+      drop: new ImageDropProvider(),
       saveTaskTo: async (localId, folder) => {
         await ctx.tasks.saveElsewhere(localId, folder);
         return waitFor(ctx.tasks, localId, undefined);

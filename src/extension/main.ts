@@ -4,6 +4,7 @@ import { commandTable, type CommandId } from './commands/table';
 import { compareViewType } from './edit/viewType';
 import { studioViewType } from './studio/viewType';
 import { imageToolName } from './agent/toolName';
+import { registerImageDrop } from './ui/dropTarget';
 import type { ImageToolInput } from './agent/imageTool';
 import type { createServices, HostContext, Services } from './services';
 
@@ -67,6 +68,9 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
         }),
       );
     }
+
+    // Images dropped into editors become references; the services load on the first such drop.
+    context.subscriptions.push(registerImageDrop(async () => (await getServices()).features.drop));
 
     // The Studio is restored after a reload; the services load only when it was open.
     context.subscriptions.push(

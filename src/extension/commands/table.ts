@@ -19,6 +19,8 @@ export interface Features {
   retry(localId: string): Promise<LedgerEntry | undefined>;
   showTasks(focusId?: string): Promise<void>;
   insertReference(image?: vscode.Uri): Promise<string | undefined>;
+  /** Drops of image files into editors (registered at activation, answered here). */
+  drop: vscode.DocumentDropEditProvider;
   saveTaskTo(localId: string, folder: vscode.Uri): Promise<LedgerEntry | undefined>;
   openWalkthrough(): Promise<void>;
 }

@@ -1,25 +1,13 @@
 import * as vscode from 'vscode';
-import { formatReference, relativePath, syntaxFor } from '../../common/reference';
-import { provenanceName } from '../../common/naming';
 import { savedFiles } from '../../common/taskState';
 import type { TaskService } from '../tasks/taskService';
+import { imageFacts, importsEdit, referenceFor } from './imageReference';
 import type { Notifier } from './notifier';
 
-async function promptOf(image: vscode.Uri): Promise<string> {
-  const name = image.path.split('/').pop() ?? '';
-  try {
-    const sidecar = vscode.Uri.joinPath(image, '..', provenanceName(name));
-    const json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecar))) as { prompt?: unknown };
-    if (typeof json.prompt === 'string') return json.prompt;
-  } catch {
-    // No provenance: the file name stands in for the description.
-  }
-  return name.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ');
-}
-
 /**
- * `EvoLink: Insert Image Reference`: a reference to an image at the cursor, relative to the
- * document, in the syntax of its language, with the prompt as alt text. Answers the inserted text.
+ * `EvoLink: Insert Image Reference`: a reference to an image at each cursor, built for the
+ * document's language and project (see `common/reference.ts`), with the prompt as alt text
+ * selected for editing. Answers the inserted text.
  */
 export async function insertImageReference({ tasks, notifier }: { tasks: TaskService; notifier: Notifier }, image?: vscode.Uri): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -44,11 +32,14 @@ export async function insertImageReference({ tasks, notifier }: { tasks: TaskSer
     if (!target) return undefined;
   }
   const document = editor.document;
-  const sameRoot = document.uri.scheme === target.scheme && document.uri.authority === target.authority;
-  const path = sameRoot && document.uri.scheme !== 'untitled' ? relativePath(document.uri.path.replace(/\/[^/]*$/, ''), target.path) : target.toString();
-  const text = formatReference(syntaxFor(document.languageId), path, await promptOf(target));
-  await editor.edit((edit) => {
-    for (const selection of editor.selections) edit.replace(selection, text);
-  });
-  return text;
+  const reference = await referenceFor(document, [await imageFacts(target)]);
+  const imports = importsEdit(document, reference.imports)?.get(document.uri) ?? [];
+  // The imports and the reference are one step to undo.
+  if (imports.length > 0) {
+    await editor.edit((edit) => {
+      for (const item of imports) edit.replace(item.range, item.newText);
+    }, { undoStopBefore: true, undoStopAfter: false });
+  }
+  await editor.insertSnippet(new vscode.SnippetString(reference.snippet), editor.selections, { undoStopBefore: imports.length === 0, undoStopAfter: true });
+  return reference.text;
 }

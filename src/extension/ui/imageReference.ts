@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { parseProvenance } from '../../common/provenance';
+import { buildReference, syntaxFor, type ImageReference, type ImageVariant } from '../../common/reference';
+import type { ImageImport } from '../../common/referencePath';
+import { inspectLocalImage } from '../submit/localImages';
+import { fileName, provenanceOf } from '../tasks/writer';
+import { projectLayoutOf } from './projectLayout';
+
+/*
+ * The host's part of the reference builder: it reads what the pure builder cannot (an image's
+ * pixel size and prompt, the project's layout) and turns the built reference into edits.
+ */
+
+/** What is known of one image file. */
+export interface ImageFacts {
+  uri: vscode.Uri;
+  /** The prompt from the image's provenance; absent for images that are not ours. */
+  prompt?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Reads an image's pixel size from its header and its prompt from its provenance; neither is required. */
+export async function imageFacts(uri: vscode.Uri): Promise<ImageFacts> {
+  const [inspected, provenance] = await Promise.all([
+    inspectLocalImage(uri).catch(() => undefined),
+    vscode.workspace.fs.readFile(provenanceOf(uri)).then((bytes) => parseProvenance(new TextDecoder().decode(bytes)), () => undefined),
+  ]);
+  const width = inspected?.width || provenance?.width;
+  const height = inspected?.height || provenance?.height;
+  return { uri, ...(provenance ? { prompt: provenance.prompt } : {}), ...(width && height ? { width, height } : {}) };
+}
+
+/** The description of an image for its alt text: its prompt, or else its file name in words. */
+export function describe(facts: ImageFacts): string {
+  return facts.prompt ?? fileName(facts.uri).replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ');
+}
+
+/**
+ * Builds the reference to an image (or a responsive set of one image, the first the default)
+ * for a document, relative to the document when both lie on the same file system. `addedText`
+ * is text about to be added (imports), whose names are taken too.
+ */
+export async function referenceFor(document: vscode.TextDocument, variants: readonly ImageFacts[], placeholder = 1, addedText = ''): Promise<ImageReference> {
+  const first = variants[0];
+  if (!first) throw new Error('referenceFor: no image');
+  const sameRoot = document.uri.scheme !== 'untitled' && variants.every((variant) => variant.uri.scheme === document.uri.scheme && variant.uri.authority === document.uri.authority);
+  const layout = sameRoot ? await projectLayoutOf(document.uri) : undefined;
+  return buildReference({
+    syntax: syntaxFor(document.languageId),
+    variants: variants.map((variant): ImageVariant => ({ path: sameRoot ? variant.uri.path : variant.uri.toString(), ...(variant.width && variant.height ? { width: variant.width, height: variant.height } : {}) })),
+    alt: describe(first),
+    ...(sameRoot ? { documentFolder: document.uri.path.replace(/\/[^/]*$/, '') || '/' } : {}),
+    ...(layout ? { layout } : {}),
+    documentText: addedText ? `${document.getText()}\n${addedText}` : document.getText(),
+    placeholder,
+  });
+}
+
+/** The edit that adds references' imports to the document, or `undefined` when they need none. */
+export function importsEdit(document: vscode.TextDocument, imports: readonly ImageImport[]): vscode.WorkspaceEdit | undefined {
+  const statements = imports.filter((item) => item.statement);
+  if (statements.length === 0) return undefined;
+  const edit = new vscode.WorkspaceEdit();
+  const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  // One insertion per line, the statements in order.
+  for (const line of [...new Set(statements.map((item) => item.line))]) {
+    const text = statements.filter((item) => item.line === line).map((item) => item.statement).join(eol);
+    // After a last line without a line break, the statements start a line of their own.
+    if (line >= document.lineCount) edit.insert(document.uri, document.lineAt(document.lineCount - 1).range.end, `${eol}${text}`);
+    else edit.insert(document.uri, new vscode.Position(line, 0), `${text}${eol}`);
+  }
+  return edit;
+}

@@ -1,0 +1,210 @@
+import * as assert from 'node:assert/strict';
+import { dependenciesOf, detectFramework, layoutOf } from '../../src/common/projectLayout';
+import { altText, buildReference, escapeSnippet, syntaxFor, type ReferenceRequest } from '../../src/common/reference';
+import { encodeSegment, planImport, relativeFilePath, rootRelativeUrl } from '../../src/common/referencePath';
+
+const fox = { path: '/ws/images/fox.png', width: 640, height: 480 };
+const build = (request: Partial<ReferenceRequest> & Pick<ReferenceRequest, 'syntax'>) => buildReference({ variants: [fox], alt: 'A red fox', documentFolder: '/ws/docs', ...request });
+const vite = layoutOf('vite', '/ws/app');
+const next = layoutOf('next', '/ws/app');
+
+describe('The reference builder: each file type', () => {
+  it('writes a Markdown image with the prompt as alt text', () => {
+    assert.equal(build({ syntax: 'markdown' }).text, '![A red fox](../images/fox.png)');
+  });
+
+  it('writes an HTML <img> with the width and height of the file', () => {
+    assert.equal(build({ syntax: 'html' }).text, '<img src="../images/fox.png" alt="A red fox" width="640" height="480">');
+  });
+
+  it('leaves width and height out when the size is not known', () => {
+    assert.equal(build({ syntax: 'html', variants: [{ path: '/ws/images/fox.png' }] }).text, '<img src="../images/fox.png" alt="A red fox">');
+  });
+
+  it('writes a self-closing JSX <img> with numeric sizes', () => {
+    assert.equal(build({ syntax: 'jsx' }).text, '<img src="../images/fox.png" alt="A red fox" width={640} height={480} />');
+  });
+
+  it('writes a CSS url() with the string quoted and escaped', () => {
+    assert.equal(build({ syntax: 'css' }).text, 'url("../images/fox.png")');
+    assert.equal(build({ syntax: 'css', variants: [{ path: '/ws/images/a"b\\c.png' }] }).text, 'url("../images/a%22b%5Cc.png")');
+  });
+
+  it('writes a quoted URL in a plain script, and the relative path in plain text', () => {
+    assert.equal(build({ syntax: 'script' }).text, '"../images/fox.png"');
+    assert.equal(build({ syntax: 'plain', variants: [{ path: '/ws/images/my fox.png' }] }).text, '../images/my fox.png');
+  });
+
+  it('chooses the syntax from the language id', () => {
+    const expected = { markdown: 'markdown', html: 'html', vue: 'html', svelte: 'html', astro: 'html', css: 'css', scss: 'css', less: 'css', javascriptreact: 'jsx', typescriptreact: 'jsx', mdx: 'jsx', javascript: 'script', typescript: 'script', python: 'plain', plaintext: 'plain' };
+    for (const [language, syntax] of Object.entries(expected)) assert.equal(syntaxFor(language), syntax, language);
+  });
+
+  it('writes a URL as it is when the image is not on the document\'s file system', () => {
+    assert.equal(build({ syntax: 'markdown', documentFolder: undefined, variants: [{ path: 'file:///ws/images/fox.png' }] }).text, '![A red fox](file:///ws/images/fox.png)');
+  });
+});
+
+describe('The reference builder: encoding and escaping', () => {
+  it('encodes spaces, #, ?, %, parentheses and non-ASCII letters in a URL, one segment at a time', () => {
+    assert.equal(encodeSegment('my fox #1 (final)?100%.png'), 'my%20fox%20%231%20%28final%29%3F100%25.png');
+    assert.equal(encodeSegment('狐狸 café.png'), '%E7%8B%90%E7%8B%B8%20caf%C3%A9.png');
+    const odd = build({ syntax: 'markdown', variants: [{ path: '/ws/im ages/a (1)#?.png' }] });
+    assert.equal(odd.text, '![A red fox](../im%20ages/a%20%281%29%23%3F.png)');
+  });
+
+  it('escapes brackets and backslashes in Markdown alt text instead of ending the link', () => {
+    assert.equal(build({ syntax: 'markdown', alt: 'A [red] fox \\o/' }).text, '![A \\[red\\] fox \\\\o/](../images/fox.png)');
+  });
+
+  it('escapes quotes, ampersands and angle brackets in attributes', () => {
+    assert.equal(build({ syntax: 'html', alt: 'Tom & "Jerry" <3' }).text, '<img src="../images/fox.png" alt="Tom &amp; &quot;Jerry&quot; &lt;3" width="640" height="480">');
+    assert.equal(build({ syntax: 'jsx', alt: 'say "hi" {now}' }).text, '<img src="../images/fox.png" alt="say &quot;hi&quot; {now}" width={640} height={480} />');
+  });
+
+  it('makes relative paths with forward slashes, ./ when they do not climb', () => {
+    assert.equal(relativeFilePath('/ws', '/ws/images/fox.png'), './images/fox.png');
+    assert.equal(relativeFilePath('/ws/a/b', '/ws/c/fox.png'), '../../c/fox.png');
+    assert.equal(rootRelativeUrl('/ws/app/public', '/ws/app/public/img/my fox.png'), '/img/my%20fox.png');
+  });
+});
+
+describe('The reference builder: alt text as an editable snippet', () => {
+  it('makes the alt text the first placeholder', () => {
+    assert.equal(build({ syntax: 'markdown' }).snippet, '![${1:A red fox}](../images/fox.png)');
+    assert.equal(build({ syntax: 'html' }).snippet, '<img src="../images/fox.png" alt="${1:A red fox}" width="640" height="480">');
+  });
+
+  it('escapes $, } and \\ inside and outside the placeholder', () => {
+    assert.equal(escapeSnippet('a $b} \\c'), 'a \\$b\\} \\\\c');
+    const reference = build({ syntax: 'markdown', alt: 'costs $5 {x} \\', variants: [{ path: '/ws/images/$}.png' }] });
+    assert.equal(reference.snippet, '![${1:costs \\$5 {x\\} \\\\\\\\}](../images/%24%7D.png)');
+    assert.equal(reference.text, '![costs $5 {x} \\\\](../images/%24%7D.png)');
+  });
+
+  it('has an empty placeholder when there is no description', () => {
+    assert.equal(build({ syntax: 'markdown', alt: '   ' }).snippet, '![$1](../images/fox.png)');
+  });
+
+  it('cuts long alt text at a word, on one line', () => {
+    const long = `${'word '.repeat(40)}\nend`;
+    const alt = altText(long);
+    assert.ok(alt.length <= 120 && alt.endsWith('…') && !alt.includes('\n'), alt);
+    assert.ok(!/wor…$/.test(alt), 'not cut inside a word');
+    assert.equal(altText('x'.repeat(200)).length, 118);
+  });
+});
+
+describe('The reference builder: served folders and bundler imports', () => {
+  it('refers to an image in public/ from the site root in HTML, Markdown and CSS', () => {
+    const image = { path: '/ws/app/public/img/logo.png', width: 10, height: 20 };
+    const request = { variants: [image], documentFolder: '/ws/app/src/pages', layout: vite };
+    assert.equal(build({ ...request, syntax: 'html' }).text, '<img src="/img/logo.png" alt="A red fox" width="10" height="20">');
+    assert.equal(build({ ...request, syntax: 'markdown' }).text, '![A red fox](/img/logo.png)');
+    assert.equal(build({ ...request, syntax: 'css' }).text, 'url("/img/logo.png")');
+    assert.equal(build({ ...request, syntax: 'jsx' }).imports.length, 0);
+  });
+
+  it('refers to an image in static/ from the site root in SvelteKit', () => {
+    const layout = layoutOf('sveltekit', '/ws/site');
+    assert.equal(build({ syntax: 'html', layout, variants: [{ path: '/ws/site/static/a.png' }], documentFolder: '/ws/site/src/routes' }).text, '<img src="/a.png" alt="A red fox">');
+  });
+
+  it('imports an image outside public/ in Vite JSX, with a file path (not a URL) as the specifier', () => {
+    const reference = build({ syntax: 'jsx', layout: vite, documentFolder: '/ws/app/src', variants: [{ path: '/ws/app/src/assets/my fox.png', width: 640, height: 480 }] });
+    assert.equal(reference.text, '<img src={myFoxImage} alt="A red fox" width={640} height={480} />');
+    assert.deepEqual(reference.imports, [{ name: 'myFoxImage', statement: 'import myFoxImage from "./assets/my fox.png";', line: 0 }]);
+  });
+
+  it('uses the src of the imported object in Next.js', () => {
+    const reference = build({ syntax: 'jsx', layout: next, documentFolder: '/ws/app/app', variants: [{ path: '/ws/app/images/fox.png' }] });
+    assert.equal(reference.text, '<img src={foxImage.src} alt="A red fox" />');
+  });
+
+  it('puts the import after the document\'s imports, picks a free name, and reuses an existing import', () => {
+    const text = "'use client';\nimport React from 'react';\nimport {\n  a,\n} from './a';\n\nconst foxImage = 1;\n";
+    assert.deepEqual(planImport(text, './fox.png', 'fox.png'), { name: 'foxImage2', statement: 'import foxImage2 from "./fox.png";', line: 5 });
+    assert.deepEqual(planImport("import fox from './fox.png';\n", './fox.png', 'fox.png'), { name: 'fox', line: 0 });
+    const reused = build({ syntax: 'jsx', layout: vite, documentFolder: '/ws/images', documentText: "import fox from './fox.png';\n" });
+    assert.equal(reused.text, '<img src={fox} alt="A red fox" width={640} height={480} />');
+    assert.deepEqual(reused.imports, []);
+  });
+
+  it('names an import from a file name that starts with a digit or has no letters', () => {
+    assert.equal(planImport('', './2024-cat.png', '2024-cat.png').name, 'image2024CatImage');
+    assert.equal(planImport('', './狐.png', '狐.png').name, 'image');
+  });
+
+  it('imports in a script module of a bundler project, and quotes the URL elsewhere', () => {
+    assert.equal(build({ syntax: 'script', layout: vite, documentFolder: '/ws/images' }).text, 'foxImage');
+    assert.equal(build({ syntax: 'script', layout: layoutOf('astro', '/ws') }).text, '"../images/fox.png"');
+  });
+});
+
+describe('The reference builder: responsive sets', () => {
+  const set = [
+    { path: '/ws/images/fox-640.png', width: 640, height: 480, mime: 'image/png' },
+    { path: '/ws/images/fox-1280.png', width: 1280, height: 960, mime: 'image/png' },
+  ];
+
+  it('writes srcset and sizes for several widths of one type', () => {
+    assert.equal(
+      build({ syntax: 'html', variants: set }).text,
+      '<img src="../images/fox-640.png" srcset="../images/fox-640.png 640w, ../images/fox-1280.png 1280w" sizes="(max-width: 1280px) 100vw, 1280px" alt="A red fox" width="640" height="480">',
+    );
+  });
+
+  it('writes a <picture> with a <source> per further type', () => {
+    const webp = set.map((variant) => ({ ...variant, path: variant.path.replace('.png', '.webp'), mime: 'image/webp' }));
+    assert.equal(
+      build({ syntax: 'html', variants: [...set, ...webp] }).text,
+      [
+        '<picture>',
+        '  <source type="image/webp" srcset="../images/fox-640.webp 640w, ../images/fox-1280.webp 1280w" sizes="(max-width: 1280px) 100vw, 1280px">',
+        '  <img src="../images/fox-640.png" srcset="../images/fox-640.png 640w, ../images/fox-1280.png 1280w" sizes="(max-width: 1280px) 100vw, 1280px" alt="A red fox" width="640" height="480">',
+        '</picture>',
+      ].join('\n'),
+    );
+  });
+
+  it('builds srcSet from imported images in JSX, escaped in the snippet', () => {
+    const reference = build({ syntax: 'jsx', layout: vite, variants: set, documentFolder: '/ws/images' });
+    assert.equal(reference.text, '<img src={fox640Image} srcSet={`${fox640Image} 640w, ${fox1280Image} 1280w`} sizes="(max-width: 1280px) 100vw, 1280px" alt="A red fox" width={640} height={480} />');
+    assert.deepEqual(reference.imports.map((item) => item.statement), ['import fox640Image from "./fox-640.png";', 'import fox1280Image from "./fox-1280.png";']);
+    assert.ok(reference.snippet.includes('srcSet={`\\${fox640Image\\} 640w, \\${fox1280Image\\} 1280w`\\}'), reference.snippet);
+  });
+
+  it('names only the first variant in Markdown and CSS', () => {
+    assert.equal(build({ syntax: 'markdown', variants: set }).text, '![A red fox](../images/fox-640.png)');
+    assert.equal(build({ syntax: 'css', variants: set }).text, 'url("../images/fox-640.png")');
+  });
+
+  it('refuses an empty set', () => {
+    assert.throws(() => build({ syntax: 'html', variants: [] }));
+  });
+});
+
+describe('Project layouts', () => {
+  it('knows the framework from dependencies or config files, the most specific first', () => {
+    assert.equal(detectFramework({ vite: '^5', astro: '^4' }, []), 'astro');
+    assert.equal(detectFramework({ next: '14', react: '18' }, []), 'next');
+    assert.equal(detectFramework({ '@sveltejs/kit': '^2', vite: '^5' }, []), 'sveltekit');
+    assert.equal(detectFramework({}, ['vite.config.ts']), 'vite');
+    assert.equal(detectFramework({ 'react-scripts': '5' }, []), 'cra');
+    assert.equal(detectFramework({ nuxt: '^2.17.0' }, []), 'nuxt2');
+    assert.equal(detectFramework({ nuxt: '^3.10.0' }, []), 'nuxt');
+    assert.equal(detectFramework({ express: '4' }, ['index.js']), undefined);
+  });
+
+  it('serves public/ or static/ beside package.json, and imports where the bundler expects it', () => {
+    assert.deepEqual(layoutOf('vite', '/ws/app/'), { framework: 'vite', servedFolder: '/ws/app/public', imports: 'url' });
+    assert.deepEqual(layoutOf('sveltekit', '/ws'), { framework: 'sveltekit', servedFolder: '/ws/static' });
+    assert.equal(layoutOf('gatsby', '/ws').servedFolder, '/ws/static');
+    assert.equal(layoutOf('next', '/ws').imports, 'object');
+  });
+
+  it('reads dependencies and devDependencies, and nothing from a broken package.json', () => {
+    assert.deepEqual(dependenciesOf('{"dependencies":{"react":"18"},"devDependencies":{"vite":"5","x":3}}'), { react: '18', vite: '5' });
+    assert.deepEqual(dependenciesOf('{oops'), {});
+  });
+});
