@@ -18,10 +18,12 @@ import type { ProgressLevel } from './ledgerEntry';
  *   the moment of a read: a jump spread over the time since the previous level is the true rate,
  *   a jump credited to a single read interval is a rate many times too high. For a stepwise task
  *   the rate since the first level and the rate of the last stage are both fair; their gap is doubt;
- * - a smooth curve bends (most slow down towards their end): the bend that makes the rate since
- *   the first level agree with the local one is used, and what still disagrees is doubt;
+ * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
+ *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
+ *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
  * - 99 is where many services wait until they finish: it is not taken as a level.
- * What progress predicts is a log-normal end around the predicted one, mixed with the prior for
+ * What progress predicts is a log-normal time left after the last level (the doubt is in what is
+ * still to come, and a late end is likelier than an early one), mixed with the prior for
  * the case that progress misleads. Each read that finds the task still running cuts away the ends
  * before it, so a prediction that proves too early hands the belief back to the prior, and the
  * schedule returns to the prior's pace instead of racing at its fastest.
@@ -30,7 +32,10 @@ import type { ProgressLevel } from './ledgerEntry';
  * 3 s pace the best pace for a task known only by the prior (width W: a read every P = 3 s is best
  * when a second of delay costs W / P² reads). So when progress says nothing the schedule spends
  * its reads like the vendor's poller, except before the prior's earliest end where it saves them;
- * and what progress tells turns directly into fewer reads and a shorter delay. While the belief is
+ * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
+ * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
+ * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
+ * that vary, keeps the vendor-paced price. While the belief is
  * mostly the prior (progress silent, or proved wrong), no wait inside the prior's range is longer
  * than the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
@@ -62,15 +67,16 @@ export interface PollTuning {
   misleadWeight: number;
   /** How far a progress curve's remaining part may bend from a straight line (log scale). */
   shapeSigma: number;
-  /** The price of a second of delay, in reads, as a share of the price at which the vendor's pace is best under the prior. */
+  /** The price of a second of delay while a moving curve is believed, in reads, as a share of the price at which the vendor's pace is best under the prior (1 elsewhere). */
   delayPrice: number;
 }
 
 /**
  * Each value stands on the behaviour it describes, not on a benchmark: the prior is the range of
  * durations services show against their estimate, the pace is the vendor's, a failed task is
- * noticed within 10 s, one prediction in four is allowed to be wrong. bench/polling.ts measures
- * the result against a fixed 3 s poller.
+ * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
+ * spends half the delay price (the delay it saves is worth more as reads saved). bench/polling.ts
+ * measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
   firstLookMs: 3000,
@@ -81,7 +87,7 @@ export const defaultPollTuning: PollTuning = {
   latestShare: 2,
   misleadWeight: 0.25,
   shapeSigma: 0.15,
-  delayPrice: 1,
+  delayPrice: 0.5,
 };
 
 /** How many levels a task keeps: the first one and the latest three. */
@@ -111,7 +117,7 @@ export function recordProgress(levels: readonly ProgressLevel[], progress: numbe
 }
 
 /** What the progress of a task tells: nothing, only elapsed time, or an end (ms after submit) with its spread. */
-export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | { kind: 'end'; endMs: number; sigma: number };
+export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | { kind: 'end'; endMs: number; fromMs: number; sigma: number; stepwise: boolean };
 
 /**
  * When each level was reached (ms after submit) and how unsure that is. A level that follows one
@@ -124,6 +130,12 @@ function reachTimes(levels: readonly ProgressLevel[], submittedAt: number): { at
     const gap = level.at - level.after;
     if (before && before.at === level.after) {
       const step = gap / (level.progress - before.progress);
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+    }
+    // The first level of a curve that went on moving at once: the curve was already moving when it was read.
+    const after = levels[index + 1];
+    if (!before && after && after.after === level.at) {
+      const step = (after.at - level.at) / (after.progress - level.progress);
       return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
     }
     return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
@@ -153,15 +165,54 @@ function timeLeft(from: number, last: number, span: number, bend: number): numbe
   return span / (((100 - from) / (100 - last)) ** (1 / bend) - 1);
 }
 
-/** The bends tried, from a straight line to a curve that has done most of its progress by half time. */
-const bends = [1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4];
+/** The bends tried, from a curve that speeds up through a straight line to one that has done most of its progress by half time. */
+const bends = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4];
 
 /**
- * The end that progress predicts, from the moments levels were reached. The last two levels give
- * the local rate; the first level checks how the curve bends (the bend that makes the rate since
- * the first level agree with the local one); what still disagrees widens the belief.
+ * A moving curve, fitted whole: for each bend, what is left of the work shrinks in a straight line
+ * on the bend's scale ((100 - progress) ** (1 / bend)) until the end. Each level counts by how
+ * sure it is: when it was reached, and whole percents (a level near 100 says little of its time).
+ * Each bend's end is weighed by how well it fits; the variance grows with the misfit.
  */
-function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: number; sigma: number } | undefined {
+function fitCurve(levels: readonly ProgressLevel[], times: readonly { at: number; unsure: number }[]): { endMs: number; variance: number } | undefined {
+  const fits: { endMs: number; variance: number; misfit: number }[] = [];
+  for (const bend of bends) {
+    const scale = levels.map((level) => (100 - level.progress) ** (1 / bend));
+    const rounding = levels.map((level) => (0.29 / bend) * (100 - level.progress) ** (1 / bend - 1));
+    const slope = (times.at(-1)!.at - times[0]!.at) / (scale[0]! - scale.at(-1)!);
+    if (!(slope > 0)) continue;
+    // Weighted least squares of the reach time on the scale: at = end - slope * scale.
+    let [n, sx, sy, sxx, sxy] = [0, 0, 0, 0, 0];
+    const weights = times.map((time, i) => 1 / (time.unsure ** 2 / 3 + (slope * rounding[i]!) ** 2 + 1));
+    times.forEach((time, i) => {
+      const w = weights[i]!;
+      const x = scale[i]!;
+      [n, sx, sy, sxx, sxy] = [n + w, sx + w * x, sy + w * time.at, sxx + w * x * x, sxy + w * x * time.at];
+    });
+    const det = n * sxx - sx * sx;
+    if (det <= 0) continue;
+    const b = (n * sxy - sx * sy) / det;
+    const endMs = (sy - b * sx) / n;
+    if (!(b < 0)) continue;
+    const misfit = times.reduce((sum, time, i) => sum + weights[i]! * (time.at - endMs - b * scale[i]!) ** 2, 0);
+    const variance = (sxx / det) * Math.max(1, misfit / Math.max(1, times.length - 2));
+    fits.push({ endMs, variance, misfit });
+  }
+  // The bends are weighed by how well they fit; how far their ends differ is doubt too.
+  const least = Math.min(...fits.map((fit) => fit.misfit));
+  const weights = fits.map((fit) => Math.exp((least - fit.misfit) / 2));
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  if (fits.length === 0) return undefined;
+  const endMs = fits.reduce((sum, fit, i) => sum + weights[i]! * fit.endMs, 0) / total;
+  const variance = fits.reduce((sum, fit, i) => sum + weights[i]! * (fit.variance + (fit.endMs - endMs) ** 2), 0) / total;
+  return { endMs, variance };
+}
+
+/**
+ * The end that progress predicts, from the moments levels were reached. One or two levels give a
+ * rate; a stepwise task is read by its stage rates; a moving curve by {@link fitCurve}.
+ */
+function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: number; fromMs: number; sigma: number; stepwise: boolean } | undefined {
   const { levels } = observation;
   const last = levels.at(-1);
   if (!last) return undefined;
@@ -186,22 +237,14 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: 
     doubt += (Math.log(overall / left) / 2) ** 2;
     left = Math.sqrt(overall * left);
   } else if (first) {
-    // A moving curve: the bend that makes the rate since the first level agree with the local one.
-    let misfit = Infinity;
-    for (const bend of bends) {
-      const local = timeLeft(previous.progress, last.progress, span, bend);
-      const gap = Math.abs(Math.log(local / timeLeft(first.progress, last.progress, longSpan, bend)));
-      if (gap < misfit) {
-        misfit = gap;
-        left = local;
-      }
+    const fit = fitCurve(levels, times);
+    if (fit && fit.endMs > lastAt.at) {
+      left = fit.endMs - lastAt.at;
+      doubt = fit.variance / left ** 2;
     }
-    doubt += misfit ** 2;
   }
-  const remainingSigma = Math.sqrt(tuning.shapeSigma ** 2 + doubt);
-  const endMs = lastAt.at + left;
-  // The doubt is in the part still to come: on the scale of the whole task it shrinks near the end.
-  return { endMs, sigma: Math.max(0.02, (remainingSigma * left) / endMs) };
+  // The doubt is in the part still to come: the time left is log-normal around its prediction.
+  return { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise: jumped };
 }
 
 /** What the task's progress tells the schedule. */
@@ -228,6 +271,8 @@ export interface EndBelief {
   misled(t: number): number;
   /** The chance that it has ended by `t` by the prior alone. */
   prior(t: number): number;
+  /** Whether progress follows a moving curve, read continuously (not silent, elapsed time, or stepwise). */
+  moving: boolean;
 }
 
 /** What the schedule believes of when the task ends: the prior, mixed with what progress predicts. */
@@ -237,10 +282,10 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const high = tuning.latestShare * estimateMs;
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
-  if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior };
-  const { endMs, sigma } = reading;
+  if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior, moving: false };
+  const { endMs, fromMs, sigma } = reading;
   const weight = tuning.misleadWeight;
-  const predicted = (t: number): number => (t <= 0 ? 0 : normal(Math.log(t / endMs) / sigma));
+  const predicted = (t: number): number => (t <= fromMs ? 0 : normal(Math.log((t - fromMs) / (endMs - fromMs)) / sigma));
   return {
     ended: (t) => weight * prior(t) + (1 - weight) * predicted(t),
     misled: (t) => {
@@ -249,6 +294,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
       return byPrior + byProgress > 0 ? byPrior / (byPrior + byProgress) : 1;
     },
     prior,
+    moving: !reading.stepwise,
   };
 }
 
@@ -264,7 +310,8 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   // While the belief is mostly the prior and the end can come, never wait longer than the vendor's poller.
   const longest = belief.misled(t) >= 0.5 && belief.prior(t + tuning.vendorPaceMs) > 0 ? tuning.vendorPaceMs : tuning.maxDelayMs;
   const estimateMs = observation.estimatedSeconds * 1000;
-  const readsPerMs = (tuning.delayPrice * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
+  const informed = belief.moving && belief.misled(t) < 0.5;
+  const readsPerMs = ((informed ? tuning.delayPrice : 1) * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
   // For each candidate wait d: the expected delay if the task ends before d (the integral of the
   // chance it has ended), and the expected time the wait covers; the best wait has the lowest
   // cost (one read plus the delay) per time covered.

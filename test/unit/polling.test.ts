@@ -87,7 +87,8 @@ describe('Polling schedule', () => {
     // says the end is near 68 s; after a few fast reads there, the schedule stops believing it.
     const shape = (t: number): number => (t < 15 ? 0 : t < 35 ? 20 : t < 55 ? 50 : 80);
     const { reads, delay } = follow(110, shape);
-    const lateFast = reads.filter((t, i) => t > 80 && t - (reads[i - 1] ?? 0) < 2.5);
+    // The time left is log-normal around the prediction: its tail fades over a third of the time predicted.
+    const lateFast = reads.filter((t, i) => t > 85 && t - (reads[i - 1] ?? 0) < 2.5);
     assert.deepEqual(lateFast, [], `reads: ${reads.join(', ')}`);
     assert.ok(reads.length < 37, `${reads.length} reads, a fixed 3 s poller makes 37`);
     assert.ok(delay <= 3, `noticed after ${delay} s`);
@@ -110,6 +111,51 @@ describe('Polling schedule', () => {
     const { reads, delay } = follow(60, (t) => (t < 6 ? 0 : Math.min(99, Math.max(1, Math.round(((t - 6) / 54) * 100)))));
     assert.ok(reads.length <= 12, `${reads.length} reads: ${reads.join(', ')}`);
     assert.ok(delay < 1.5, `noticed after ${delay} s`);
+  });
+
+  it('fits a curve that slows down towards its end, and one that speeds up, from all its levels', () => {
+    // 6 s pending, then 54 s of work; read every 5 s.
+    const reads = Array.from({ length: 9 }, (_, i) => 5 * (i + 1));
+    const at = (x: (share: number) => number) => (t: number) => (t < 6 ? 0 : Math.min(99, Math.max(1, Math.round(100 * x((t - 6) / 54)))));
+    const easeOut = trail(reads, at((x) => 1 - (1 - x) ** 2));
+    const slowStart = trail(reads, at((x) => x ** 3));
+    for (const [name, levels] of [['ease out', easeOut], ['slow start', slowStart]] as const) {
+      const reading = readProgress(observation({ levels }));
+      assert.equal(reading.kind, 'end', name);
+      if (reading.kind !== 'end') continue;
+      assert.ok(Math.abs(reading.endMs - 60_000) < 6000, `${name}: ${reading.endMs}`);
+      assert.ok(!reading.stepwise, name);
+    }
+  });
+
+  it('reads a fast-start task that lingers in the high nineties with fewer reads than a fixed 3 s poller, and notices its end sooner', () => {
+    // Ends at 80 s; from about 57 s it shows 99, which is not a level.
+    const fastStart = (t: number): number => (t < 8 ? 0 : Math.min(99, Math.max(1, Math.round(100 * (1 - (1 - (t - 8) / 72) ** 4)))));
+    const { reads, delay } = follow(80, fastStart);
+    assert.ok(reads.length <= 0.7 * 27, `${reads.length} reads, a fixed 3 s poller makes 27: ${reads.join(', ')}`);
+    assert.ok(delay < 1.5, `noticed after ${delay} s`);
+  });
+
+  it('spends the cheaper delay price only on a moving curve: silent and stepwise progress keep the vendor-paced price', () => {
+    const cheap = { ...defaultPollTuning, delayPrice: 0.1 };
+    const stepwise = trail([10, 20, 30, 40, 50, 60], (t) => (t < 15 ? 0 : t < 35 ? 30 : 60));
+    assert.ok(readProgress(observation({ levels: stepwise })).kind === 'end');
+    for (const now of [40, 60, 80, 120]) {
+      assert.equal(nextPollDelay(observation({}), s(now), cheap), nextPollDelay(observation({}), s(now)), `silent at ${now} s`);
+      assert.equal(nextPollDelay(observation({ levels: stepwise }), s(now), cheap), nextPollDelay(observation({ levels: stepwise }), s(now)), `stepwise at ${now} s`);
+    }
+    const linear = trail([10, 20, 30, 40], (t) => (t < 6 ? 0 : Math.round(((t - 6) / 54) * 100)));
+    assert.ok(nextPollDelay(observation({ levels: linear }), s(52), cheap) > nextPollDelay(observation({ levels: linear }), s(52)));
+  });
+
+  it('puts no end of the prediction before the last level was reached: the time left is what is uncertain', () => {
+    const levels = trail([10, 20, 30, 40], (t) => (t < 6 ? 0 : Math.round(((t - 6) / 54) * 100)));
+    const reading = readProgress(observation({ levels }));
+    assert.equal(reading.kind, 'end');
+    if (reading.kind !== 'end') return;
+    const belief = endBelief(observation({ levels }), { ...defaultPollTuning, misleadWeight: 0 });
+    assert.equal(belief.ended(reading.fromMs - 1), 0);
+    assert.ok(belief.ended(reading.endMs) > 0.4 && belief.ended(reading.endMs) < 0.6);
   });
 
   it('reads at the vendor pace or faster where a silent task can end, and waits past every end it allows', () => {
