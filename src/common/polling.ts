@@ -132,9 +132,10 @@ function reachTimes(levels: readonly ProgressLevel[], submittedAt: number): { at
       const step = gap / (level.progress - before.progress);
       return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
     }
-    // The first level of a curve that went on moving at once: the curve was already moving when it was read.
+    // A level the curve left at once (the next one was seen at the next read; the levels between the
+    // first and the latest are not kept): the curve was moving when it was read.
     const after = levels[index + 1];
-    if (!before && after && after.after === level.at) {
+    if (after && after.after === level.at) {
       const step = (after.at - level.at) / (after.progress - level.progress);
       return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
     }
@@ -165,8 +166,8 @@ function timeLeft(from: number, last: number, span: number, bend: number): numbe
   return span / (((100 - from) / (100 - last)) ** (1 / bend) - 1);
 }
 
-/** The bends tried, from a curve that speeds up through a straight line to one that has done most of its progress by half time. */
-const bends = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4];
+/** The bends tried, from a curve that speeds up through a straight line to one that has done nearly all of its progress by half time (a grid that stopped at a real curve's bend would pull its ends early). */
+const bends = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 5, 6];
 
 /**
  * A moving curve, fitted whole: for each bend, what is left of the work shrinks in a straight line
