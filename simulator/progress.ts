@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { curveProgress } from './curves';
 import type { DurationFactor, ProgressCurve, Task } from './types';
 
 /*
@@ -9,8 +10,7 @@ import type { DurationFactor, ProgressCurve, Task } from './types';
 /** Every curve a task can follow. */
 export const progressCurves: readonly ProgressCurve[] = ['easeOut', 'linear', 'fastStart', 'slowStart', 'stepwise', 'zeroUntilDone', 'elapsed'];
 
-/** The share of its duration a task spends `pending` before it starts `processing`. */
-export const pendingShare = 0.1;
+export { pendingShare } from './curves';
 
 /** A number in [0, 1] that stays the same for the same task id. */
 function unitOf(id: string): number {
@@ -32,28 +32,8 @@ export function durationOf(id: string, estimateMs: number, factor: DurationFacto
 /**
  * The progress of a processing task. `fraction` is the share of its duration that has passed,
  * `cap` the highest value it may answer before it ends (a task that never finishes stops lower).
+ * The shapes are in curves.ts, shared with the polling benchmark.
  */
 export function progressOf(task: Task, fraction: number, elapsedMs: number, cap: number): number {
-  const x = Math.min(1, (fraction - pendingShare) / (1 - pendingShare));
-  const smooth = (value: number): number => Math.min(cap, Math.max(1, Math.round(100 * value)));
-  switch (task.curve) {
-    case 'easeOut':
-      return smooth(1 - (1 - x) ** 2);
-    case 'linear':
-      return smooth(x);
-    case 'fastStart':
-      return smooth(1 - (1 - x) ** 4);
-    case 'slowStart':
-      return smooth(x ** 3);
-    case 'stepwise':
-      // Flat levels with jumps; the last one comes at 60% of the duration and stays until the end.
-      return Math.min(cap, fraction < 0.2 ? 0 : fraction < 0.4 ? 20 : fraction < 0.6 ? 50 : 80);
-    case 'zeroUntilDone':
-      return 0;
-    case 'elapsed': {
-      // Time against the estimate, which says nothing about when the task really ends.
-      const estimateMs = task.request.rules.estimatedSeconds * 1000;
-      return Math.min(cap, Math.floor((elapsedMs / estimateMs) * 100));
-    }
-  }
+  return curveProgress(task.curve, { fraction, elapsedMs, estimateMs: task.request.rules.estimatedSeconds * 1000, cap });
 }

@@ -82,6 +82,15 @@ export const resultSlotSchema = z.object({
   target: z.optional(z.string()),
 });
 
+/**
+ * A level of progress the task reported: first read at `at`; the read before (`after`) still
+ * answered less, so the task reached it between the two. The polling schedule reads rates from these.
+ */
+export const progressLevelSchema = z.object({ progress: z.number(), at: z.number(), after: z.number() });
+
+/** A level of progress the task reported, and when it was reached. */
+export type ProgressLevel = z.infer<typeof progressLevelSchema>;
+
 /** Which window works on an active task, and since when (on that window's clock; informative only). */
 export const leaseSchema = z.object({ owner: z.string(), at: z.number() });
 
@@ -115,7 +124,11 @@ export const ledgerEntrySchema = z.object({
   estimatedSeconds: z.number(),
   progress: z.number(),
   progressAt: z.optional(z.number()),
+  /** The levels above 0 progress went through: the first and the latest few (absent in older entries: none). */
+  progressTrail: z.optional(z.array(progressLevelSchema)),
   polls: z.int(),
+  /** When the task was last read (absent in older entries). */
+  polledAt: z.optional(z.number()),
   /** The poll deadline counts from here: the submit, or the last "Check Again". */
   watchedSince: z.optional(z.number()),
   creditsReserved: z.optional(z.number()),

@@ -1,6 +1,6 @@
-import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
+import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
-import { nextPollDelay, pollDeadlineMs } from './polling';
+import { nextPollDelay, pollDeadlineMs, recordProgress } from './polling';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
@@ -8,6 +8,16 @@ import type { TaskSnapshot } from './wire';
  * The transitions of the task lifecycle, one method per kind of event; `next()` in
  * `lifecycle.ts` picks the method. Each method changes its own copy of the entry.
  */
+
+/**
+ * The levels progress went through, for the poll schedule. An entry written before they were kept
+ * has only its current level, taken as reached when it was first seen.
+ */
+function progressLevels(entry: LedgerEntry): ProgressLevel[] {
+  if (entry.progressTrail) return entry.progressTrail;
+  const at = entry.progressAt ?? entry.createdAt;
+  return recordProgress([], entry.progress, at, at);
+}
 
 /** A transition that changes nothing (and writes nothing). */
 export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
@@ -60,13 +70,7 @@ export class Step {
   private nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     const delay = nextPollDelay(
-      {
-        submittedAt: this.entry.createdAt,
-        estimatedSeconds: this.entry.estimatedSeconds,
-        progress: this.entry.progress,
-        progressAt: this.entry.progressAt ?? this.entry.createdAt,
-        polls: this.entry.polls,
-      },
+      { submittedAt: this.entry.createdAt, estimatedSeconds: this.entry.estimatedSeconds, polls: this.entry.polls, levels: progressLevels(this.entry) },
       this.context.now,
     );
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);
@@ -125,9 +129,11 @@ export class Step {
     const entry = this.entry;
     entry.polls += 1;
     if (task.progress !== entry.progress) {
+      entry.progressTrail = recordProgress(progressLevels(entry), task.progress, this.context.now, entry.polledAt ?? entry.createdAt);
       entry.progress = task.progress;
       entry.progressAt = this.context.now;
     }
+    entry.polledAt = this.context.now;
     if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
     delete entry.error;
     switch (task.state) {

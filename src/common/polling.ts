@@ -1,8 +1,43 @@
-/**
- * When to look at a running task next. Each read of an unfinished task makes the gateway ask
- * the upstream provider, so the schedule looks rarely while the end is far, and often when it
- * is near. The end is predicted from the service's `estimated_time` and, once progress is
- * reported, from the progress made so far.
+import type { ProgressLevel } from './ledgerEntry';
+
+/*
+ * When to read a running task next. Each read of an unfinished task makes the gateway ask the
+ * upstream provider, and each second between the end of a task and the read that sees it is a
+ * second the user waits for nothing. The schedule weighs the two against a belief of when the
+ * task ends, and reads again when waiting longer would cost more in expected delay than it saves
+ * in reads.
+ *
+ * The belief. Tasks end between about 0.3 and 2 times their `estimated_time` (the prior, flat
+ * over that range). Progress narrows it only when it carries information, and services report
+ * progress in ways that often do not:
+ * - progress that stays 0 says nothing;
+ * - progress that is only time against the estimate (`elapsed / estimate`) says nothing of the
+ *   real end: it is recognised (every recent level was reached when the clock said so) and ignored;
+ * - progress that jumps between flat levels is read by rates between the moments the levels were
+ *   reached (a jump: halfway between the read that first saw it and the read before), never by
+ *   the moment of a read: a jump spread over the time since the previous level is the true rate,
+ *   a jump credited to a single read interval is a rate many times too high. For a stepwise task
+ *   the rate since the first level and the rate of the last stage are both fair; their gap is doubt;
+ * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
+ *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
+ *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
+ * - 99 is where many services wait until they finish: it is not taken as a level.
+ * What progress predicts is a log-normal time left after the last level (the doubt is in what is
+ * still to come, and a late end is likelier than an early one), mixed with the prior for
+ * the case that progress misleads. Each read that finds the task still running cuts away the ends
+ * before it, so a prediction that proves too early hands the belief back to the prior, and the
+ * schedule returns to the prior's pace instead of racing at its fastest.
+ *
+ * The price of a read. A second of delay is worth as many reads as makes the vendor's own fixed
+ * 3 s pace the best pace for a task known only by the prior (width W: a read every P = 3 s is best
+ * when a second of delay costs W / P² reads). So when progress says nothing the schedule spends
+ * its reads like the vendor's poller, except before the prior's earliest end where it saves them;
+ * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
+ * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
+ * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
+ * that vary, keeps the vendor-paced price. While the belief is
+ * mostly the prior (progress silent, or proved wrong), no wait inside the prior's range is longer
+ * than the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
 
 /** What the schedule knows of a task. Times are milliseconds on one clock. */
@@ -10,11 +45,10 @@ export interface PollObservation {
   submittedAt: number;
   /** The service's estimate for the whole task, in seconds. */
   estimatedSeconds: number;
-  /** The last progress reported (0 to 100) and when it was seen. */
-  progress: number;
-  progressAt: number;
   /** How many reads were made so far. */
   polls: number;
+  /** The levels above 0 the task's progress reached: the first and the latest few, oldest first. */
+  levels: readonly ProgressLevel[];
 }
 
 /** The tunables of the schedule; {@link defaultPollTuning} is what the extension uses. */
@@ -22,31 +56,46 @@ export interface PollTuning {
   /** The first look, to catch early failures (content policy, bad references). */
   firstLookMs: number;
   minDelayMs: number;
+  /** The longest wait: a task that fails is noticed within this time. */
   maxDelayMs: number;
-  /** The share of the predicted remaining time to wait. */
-  fraction: number;
-  /** Once the task is due (or overdue), look this often. */
-  dueDelayMs: number;
-  /** Tasks end as early as this share of their estimate: until progress says more, that is the pace. */
+  /** The vendor's own clients read every this often; past every end the belief allows, so does the schedule. */
+  vendorPaceMs: number;
+  /** Tasks end between these multiples of their estimate (the prior). */
   earliestShare: number;
-  /** Progress below this many percent says too little to predict from. */
-  trustProgress: number;
+  latestShare: number;
+  /** The weight of the case that progress misleads (the prior keeps it). */
+  misleadWeight: number;
+  /** How far a progress curve's remaining part may bend from a straight line (log scale). */
+  shapeSigma: number;
+  /** The price of a second of delay while a moving curve is believed, in reads, as a share of the price at which the vendor's pace is best under the prior (1 elsewhere). */
+  delayPrice: number;
 }
 
 /**
- * Chosen with bench/polling.ts: on a workload whose durations spread from 0.3x to 1.9x the
- * estimate, with four progress curves, it makes fewer reads than a fixed 3 s poller and notices
- * the end sooner, both on average and at the 95th percentile.
+ * Each value stands on the behaviour it describes, not on a benchmark: the prior is the range of
+ * durations services show against their estimate, the pace is the vendor's, a failed task is
+ * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
+ * spends half the delay price (the delay it saves is worth more as reads saved). bench/polling.ts
+ * measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
   firstLookMs: 3000,
   minDelayMs: 1000,
-  maxDelayMs: 6000,
-  fraction: 0.3,
-  dueDelayMs: 2500,
-  earliestShare: 0.25,
-  trustProgress: 5,
+  maxDelayMs: 10_000,
+  vendorPaceMs: 3000,
+  earliestShare: 0.3,
+  latestShare: 2,
+  misleadWeight: 0.25,
+  shapeSigma: 0.15,
+  delayPrice: 0.5,
 };
+
+/** How many levels a task keeps: the first one and the latest three. */
+const trailLength = 4;
+/** A level this high is where services wait for the end; it is not kept. */
+const topLevel = 99;
+/** The step of the candidate delays. */
+const stepMs = 250;
 
 /** How long a task may run before the extension stops watching it (it can be checked again). */
 export function pollDeadlineMs(estimatedSeconds: number): number {
@@ -54,27 +103,235 @@ export function pollDeadlineMs(estimatedSeconds: number): number {
 }
 
 /**
- * Predicts the milliseconds until the task may complete, from `now`: from the progress made so
- * far once it says enough, otherwise from the earliest end that tasks of this estimate reach.
+ * The levels after a read at `at` that answered `progress`; `after` is the read before it. A new
+ * level is added (the first one is always kept), a level that went back starts the trail again.
  */
-export function predictRemainingMs(observation: PollObservation, now: number, tuning: PollTuning = defaultPollTuning): number {
-  const { progress } = observation;
-  if (progress >= tuning.trustProgress && progress < 100) {
-    const elapsed = observation.progressAt - observation.submittedAt;
-    return observation.progressAt + (elapsed * (100 - progress)) / progress - now;
+export function recordProgress(levels: readonly ProgressLevel[], progress: number, at: number, after: number): ProgressLevel[] {
+  const last = levels.at(-1);
+  if (progress <= 0) return last ? [] : [...levels];
+  // Many services hold 99 until they finish: the top says the end is near, not when.
+  if (progress >= topLevel || progress === last?.progress) return [...levels];
+  if (last && progress < last.progress) return [{ progress, at, after }];
+  const next = [...levels, { progress, at, after }];
+  return next.length > trailLength ? [next[0]!, ...next.slice(1 - trailLength)] : next;
+}
+
+/** What the progress of a task tells: nothing, only elapsed time, or an end (ms after submit) with its spread. */
+export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | { kind: 'end'; endMs: number; fromMs: number; sigma: number; stepwise: boolean };
+
+/**
+ * When each level was reached (ms after submit) and how unsure that is. A level that follows one
+ * that was itself new at the read before is a sample of a moving curve: it was crossed shortly
+ * before it was read. A level after a flat stretch is a jump: it came anywhere between the two reads.
+ */
+function reachTimes(levels: readonly ProgressLevel[], submittedAt: number): { at: number; unsure: number }[] {
+  return levels.map((level, index) => {
+    const before = levels[index - 1];
+    const gap = level.at - level.after;
+    if (before && before.at === level.after) {
+      const step = gap / (level.progress - before.progress);
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+    }
+    // A level the curve left at once (the next one was seen at the next read; the levels between the
+    // first and the latest are not kept): the curve was moving when it was read.
+    const after = levels[index + 1];
+    if (after && after.after === level.at) {
+      const step = (after.at - level.at) / (after.progress - level.progress);
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+    }
+    return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
+  });
+}
+
+/**
+ * Progress that only counts time against the estimate: every level kept, the first one included,
+ * was read when `elapsed / estimate` said so. Three are needed.
+ */
+export function tracksElapsed(observation: PollObservation): boolean {
+  const estimateMs = observation.estimatedSeconds * 1000;
+  const checked = observation.levels;
+  if (checked.length < 3) return false;
+  // The read that first saw a level answered the clock's share of the estimate then, give or take
+  // rounding either way and a clock that is not exactly the service's.
+  const slack = 1.5 + 50_000 / estimateMs;
+  return checked.every((level) => Math.abs(((level.at - observation.submittedAt) / estimateMs) * 100 - level.progress) <= slack);
+}
+
+/**
+ * The time still to go after the last level, if what is left of the work shrinks as a power `bend`
+ * of the time left (1: a straight line; 2 and more: a curve that slows down towards its end, as
+ * most progress bars do): from the level `from` to the last one, reached `span` ms apart.
+ */
+function timeLeft(from: number, last: number, span: number, bend: number): number {
+  return span / (((100 - from) / (100 - last)) ** (1 / bend) - 1);
+}
+
+/** The bends tried, from a curve that speeds up through a straight line to one that has done nearly all of its progress by half time (a grid that stopped at a real curve's bend would pull its ends early). */
+const bends = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 5, 6];
+
+/**
+ * A moving curve, fitted whole: for each bend, what is left of the work shrinks in a straight line
+ * on the bend's scale ((100 - progress) ** (1 / bend)) until the end. Each level counts by how
+ * sure it is: when it was reached, and whole percents (a level near 100 says little of its time).
+ * Each bend's end is weighed by how well it fits; the variance grows with the misfit.
+ */
+function fitCurve(levels: readonly ProgressLevel[], times: readonly { at: number; unsure: number }[]): { endMs: number; variance: number } | undefined {
+  const fits: { endMs: number; variance: number; misfit: number }[] = [];
+  for (const bend of bends) {
+    const scale = levels.map((level) => (100 - level.progress) ** (1 / bend));
+    const rounding = levels.map((level) => (0.29 / bend) * (100 - level.progress) ** (1 / bend - 1));
+    const slope = (times.at(-1)!.at - times[0]!.at) / (scale[0]! - scale.at(-1)!);
+    if (!(slope > 0)) continue;
+    // Weighted least squares of the reach time on the scale: at = end - slope * scale.
+    let [n, sx, sy, sxx, sxy] = [0, 0, 0, 0, 0];
+    const weights = times.map((time, i) => 1 / (time.unsure ** 2 / 3 + (slope * rounding[i]!) ** 2 + 1));
+    times.forEach((time, i) => {
+      const w = weights[i]!;
+      const x = scale[i]!;
+      [n, sx, sy, sxx, sxy] = [n + w, sx + w * x, sy + w * time.at, sxx + w * x * x, sxy + w * x * time.at];
+    });
+    const det = n * sxx - sx * sx;
+    if (det <= 0) continue;
+    const b = (n * sxy - sx * sy) / det;
+    const endMs = (sy - b * sx) / n;
+    if (!(b < 0)) continue;
+    const misfit = times.reduce((sum, time, i) => sum + weights[i]! * (time.at - endMs - b * scale[i]!) ** 2, 0);
+    const variance = (sxx / det) * Math.max(1, misfit / Math.max(1, times.length - 2));
+    fits.push({ endMs, variance, misfit });
   }
-  return observation.submittedAt + observation.estimatedSeconds * 1000 * tuning.earliestShare - now;
+  // The bends are weighed by how well they fit; how far their ends differ is doubt too.
+  const least = Math.min(...fits.map((fit) => fit.misfit));
+  const weights = fits.map((fit) => Math.exp((least - fit.misfit) / 2));
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  if (fits.length === 0) return undefined;
+  const endMs = fits.reduce((sum, fit, i) => sum + weights[i]! * fit.endMs, 0) / total;
+  const variance = fits.reduce((sum, fit, i) => sum + weights[i]! * (fit.variance + (fit.endMs - endMs) ** 2), 0) / total;
+  return { endMs, variance };
+}
+
+/**
+ * The end that progress predicts, from the moments levels were reached. One or two levels give a
+ * rate; a stepwise task is read by its stage rates; a moving curve by {@link fitCurve}.
+ */
+function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: number; fromMs: number; sigma: number; stepwise: boolean } | undefined {
+  const { levels } = observation;
+  const last = levels.at(-1);
+  if (!last) return undefined;
+  const times = reachTimes(levels, observation.submittedAt);
+  const lastAt = times.at(-1)!;
+  // With a single level, the rate since submit.
+  const previous = levels.at(-2) ?? { progress: 0, at: observation.submittedAt, after: observation.submittedAt };
+  const previousAt = times.at(-2) ?? { at: 0, unsure: 0 };
+  const span = lastAt.at - previousAt.at;
+  const rise = last.progress - previous.progress;
+  if (span <= 0 || rise <= 0) return undefined;
+  // Not knowing exactly when the levels were reached, and whole percents.
+  let doubt = (previousAt.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + 1 / rise ** 2 + 1 / (100 - last.progress) ** 2;
+  let left = timeLeft(previous.progress, last.progress, span, 1);
+  const first = levels.length >= 3 ? levels[0]! : undefined;
+  const longSpan = lastAt.at - times[0]!.at;
+  const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after;
+  if (first && jumped) {
+    // Stepwise: a stage's speed says little of the next one's. The rate since the first level and
+    // the rate of the last stage are both fair; the centre is between them and their gap is doubt.
+    const overall = timeLeft(first.progress, last.progress, longSpan, 1);
+    doubt += (Math.log(overall / left) / 2) ** 2;
+    left = Math.sqrt(overall * left);
+  } else if (first) {
+    const fit = fitCurve(levels, times);
+    if (fit && fit.endMs > lastAt.at) {
+      left = fit.endMs - lastAt.at;
+      doubt = fit.variance / left ** 2;
+    }
+  }
+  // The doubt is in the part still to come: the time left is log-normal around its prediction.
+  return { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise: jumped };
+}
+
+/** What the task's progress tells the schedule. */
+export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
+  if (observation.levels.length === 0) return { kind: 'silent' };
+  if (tracksElapsed(observation)) return { kind: 'elapsed' };
+  const end = predictEnd(observation, tuning);
+  return end ? { kind: 'end', ...end } : { kind: 'silent' };
+}
+
+/** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
+function normal(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/** The belief of when the task ends, before the reads that found it running are taken into account. */
+export interface EndBelief {
+  /** The chance that it has ended by `t` ms after submit. */
+  ended(t: number): number;
+  /** The chance that progress misleads (the prior holds), for a task still running at `t`. */
+  misled(t: number): number;
+  /** The chance that it has ended by `t` by the prior alone. */
+  prior(t: number): number;
+  /** Whether progress follows a moving curve, read continuously (not silent, elapsed time, or stepwise). */
+  moving: boolean;
+}
+
+/** What the schedule believes of when the task ends: the prior, mixed with what progress predicts. */
+export function endBelief(observation: PollObservation, tuning: PollTuning = defaultPollTuning): EndBelief {
+  const estimateMs = observation.estimatedSeconds * 1000;
+  const low = tuning.earliestShare * estimateMs;
+  const high = tuning.latestShare * estimateMs;
+  const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
+  const reading = readProgress(observation, tuning);
+  if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior, moving: false };
+  const { endMs, fromMs, sigma } = reading;
+  const weight = tuning.misleadWeight;
+  const predicted = (t: number): number => (t <= fromMs ? 0 : normal(Math.log((t - fromMs) / (endMs - fromMs)) / sigma));
+  return {
+    ended: (t) => weight * prior(t) + (1 - weight) * predicted(t),
+    misled: (t) => {
+      const byPrior = weight * (1 - prior(t));
+      const byProgress = (1 - weight) * (1 - predicted(t));
+      return byPrior + byProgress > 0 ? byPrior / (byPrior + byProgress) : 1;
+    },
+    prior,
+    moving: !reading.stepwise,
+  };
 }
 
 /** The delay before the next read of a task that is not finished. */
 export function nextPollDelay(observation: PollObservation, now: number, tuning: PollTuning = defaultPollTuning): number {
-  if (observation.polls === 0) {
-    return tuning.firstLookMs;
+  if (observation.polls === 0) return tuning.firstLookMs;
+  const belief = endBelief(observation, tuning);
+  const t = now - observation.submittedAt;
+  const ended = belief.ended(t);
+  // The task is running: every end before now is ruled out.
+  const alive = 1 - ended;
+  if (alive < 1e-6) return tuning.vendorPaceMs;
+  // While the belief is mostly the prior and the end can come, never wait longer than the vendor's poller.
+  const longest = belief.misled(t) >= 0.5 && belief.prior(t + tuning.vendorPaceMs) > 0 ? tuning.vendorPaceMs : tuning.maxDelayMs;
+  const estimateMs = observation.estimatedSeconds * 1000;
+  const informed = belief.moving && belief.misled(t) < 0.5;
+  const readsPerMs = ((informed ? tuning.delayPrice : 1) * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
+  // For each candidate wait d: the expected delay if the task ends before d (the integral of the
+  // chance it has ended), and the expected time the wait covers; the best wait has the lowest
+  // cost (one read plus the delay) per time covered.
+  let best = longest;
+  let bestCost = Infinity;
+  let chance = 0;
+  let delay = 0;
+  let covered = 0;
+  for (let d = stepMs; d <= longest; d += stepMs) {
+    const next = (belief.ended(t + d) - ended) / alive;
+    delay += ((chance + next) / 2) * stepMs;
+    covered += (1 - (chance + next) / 2) * stepMs;
+    chance = next;
+    if (d < tuning.minDelayMs) continue;
+    const cost = (1 + readsPerMs * delay) / covered;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = d;
+    }
   }
-  const remaining = predictRemainingMs(observation, now, tuning);
-  if (remaining <= 0) {
-    // Past the predicted end: the prediction was early; look at a steady pace.
-    return tuning.dueDelayMs;
-  }
-  return Math.round(Math.min(tuning.maxDelayMs, Math.max(tuning.minDelayMs, remaining * tuning.fraction)));
+  return best;
 }

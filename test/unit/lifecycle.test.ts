@@ -290,6 +290,46 @@ describe('The task lifecycle', () => {
       assert.equal(done.entry?.results?.length, 2);
     });
 
+    it('keeps the levels progress went through, and when they were reached, for the poll schedule', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 3000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }, at(t0 + 13_000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }, at(t0 + 23_000)).entry!;
+      const step = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 50 }) }, at(t0 + 33_000));
+      assert.deepEqual(step.entry?.progressTrail, [
+        { progress: 20, at: t0 + 13_000, after: t0 + 3000 },
+        { progress: 50, at: t0 + 33_000, after: t0 + 23_000 },
+      ]);
+      assert.equal(step.entry?.polledAt, t0 + 33_000);
+      const wake = step.effects[0];
+      assert.ok(wake?.kind === 'wake' && wake.delayMs >= 1000 && wake.delayMs <= 10_000, JSON.stringify(wake));
+      assert.ok(parseLedgerEntry(JSON.stringify(step.entry)).ok);
+    });
+
+    it('reads an entry written before progress levels were kept, and polls it on', () => {
+      const old: Record<string, unknown> = { ...running(), progress: 40, progressAt: t0 + 20_000, polls: 4 };
+      delete old.progressTrail;
+      delete old.polledAt;
+      const parsed = parseLedgerEntry(JSON.stringify(old));
+      assert.ok(parsed.ok);
+      if (!parsed.ok) return;
+      const step = next(parsed.entry, { type: 'pollAnswered', task: snapshot({ progress: 60 }) }, at(t0 + 30_000));
+      assert.deepEqual(step.entry?.progressTrail, [
+        { progress: 40, at: t0 + 20_000, after: t0 + 20_000 },
+        { progress: 60, at: t0 + 30_000, after: parsed.entry.createdAt },
+      ]);
+      assert.equal(step.effects[0]?.kind, 'wake');
+    });
+
+    it('scales the poll delay by pollScale', () => {
+      const entry = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 3000)).entry!;
+      const normal = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 13_000)).effects[0];
+      const fast = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, { now: t0 + 13_000, owner: me, times: { ...times, pollScale: 0.5 } }).effects[0];
+      assert.ok(normal?.kind === 'wake' && fast?.kind === 'wake');
+      if (normal?.kind !== 'wake' || fast?.kind !== 'wake') return;
+      assert.equal(fast.delayMs, Math.round(normal.delayMs * 0.5));
+    });
+
     it('reports a completed task without results, and does not poll it again', () => {
       const { entry, effects } = run(running(), { type: 'pollAnswered', task: completed([]) });
       assert.equal(entry?.state, 'failed');

@@ -1,70 +1,192 @@
 import * as assert from 'node:assert/strict';
-import { defaultPollTuning, nextPollDelay, pollDeadlineMs, predictRemainingMs, type PollObservation } from '../../src/common/polling';
+import type { ProgressLevel } from '../../src/common/ledgerEntry';
+import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress, tracksElapsed, type PollObservation } from '../../src/common/polling';
 
 const start = 1_000_000;
-const observation = (over: Partial<PollObservation>): PollObservation => ({
-  submittedAt: start,
-  estimatedSeconds: 100,
-  progress: 0,
-  progressAt: start,
-  polls: 1,
-  ...over,
-});
+const s = (seconds: number): number => start + seconds * 1000;
+const observation = (over: Partial<PollObservation>): PollObservation => ({ submittedAt: start, estimatedSeconds: 100, polls: 1, levels: [], ...over });
+
+/** The levels a task leaves when it is read at `reads` (seconds) and answers `progress(t)`. */
+function trail(reads: number[], progress: (t: number) => number): ProgressLevel[] {
+  let levels: ProgressLevel[] = [];
+  let shown = 0;
+  let before = start;
+  for (const t of reads) {
+    const value = progress(t);
+    if (value !== shown) levels = recordProgress(levels, value, s(t), before);
+    shown = value;
+    before = s(t);
+  }
+  return levels;
+}
+
+/** Reads a task from submit to its end with the schedule: the reads made and the delay to notice the end. */
+function follow(durationSeconds: number, progress: (t: number) => number, estimatedSeconds = 100): { reads: number[]; delay: number } {
+  const reads: number[] = [];
+  let obs = observation({ estimatedSeconds, polls: 0 });
+  let now = start;
+  let shown = 0;
+  for (;;) {
+    const delay = nextPollDelay(obs, now);
+    assert.ok(delay >= defaultPollTuning.minDelayMs && delay <= defaultPollTuning.maxDelayMs, `delay ${delay} at ${now - start} ms`);
+    const before = now;
+    now += delay;
+    const t = (now - start) / 1000;
+    reads.push(t);
+    if (t >= durationSeconds) return { reads, delay: t - durationSeconds };
+    const value = progress(t);
+    const levels = value !== shown ? recordProgress(obs.levels, value, now, before) : obs.levels;
+    shown = value;
+    obs = { ...obs, polls: obs.polls + 1, levels };
+  }
+}
 
 describe('Polling schedule', () => {
   it('looks first after 3 s, to catch early failures', () => {
     assert.equal(nextPollDelay(observation({ polls: 0 }), start), 3000);
   });
 
-  it('looks rarely while the end is far', () => {
-    assert.equal(nextPollDelay(observation({}), start + 3000), 6000);
-    assert.equal(nextPollDelay(observation({ estimatedSeconds: 600 }), start + 3000), defaultPollTuning.maxDelayMs);
+  it('reads rarely before the earliest end tasks of this estimate reach, and never above 10 s', () => {
+    assert.equal(nextPollDelay(observation({}), s(3)), defaultPollTuning.maxDelayMs);
+    assert.equal(nextPollDelay(observation({ estimatedSeconds: 600 }), s(60)), defaultPollTuning.maxDelayMs);
   });
 
-  it('looks often when the end is near', () => {
-    const delay = nextPollDelay(observation({ progress: 90, progressAt: start + 90_000 }), start + 90_000);
-    assert.ok(delay <= 5000, String(delay));
-    assert.ok(delay >= defaultPollTuning.minDelayMs);
-  });
-
-  it('predicts from progress once it says enough', () => {
-    // Half done after 20 s although 100 s were estimated: about 20 s are left, not 80.
-    assert.equal(predictRemainingMs(observation({ progress: 50, progressAt: start + 20_000 }), start + 20_000), 20_000);
-    // Progress too small to trust yet: the earliest end of such tasks (a quarter of 100 s) sets the pace.
-    assert.equal(predictRemainingMs(observation({ progress: 2, progressAt: start + 10_000 }), start + 10_000), 15_000);
-  });
-
-  it('looks every 2.5 s once a task is due or overdue', () => {
-    const overdue = (ms: number) => nextPollDelay(observation({ progress: 99, progressAt: start + 100_000 }), start + 100_000 + ms);
-    assert.equal(overdue(5000), defaultPollTuning.dueDelayMs);
-    assert.equal(overdue(10 * 60_000), defaultPollTuning.dueDelayMs);
-  });
-
-  it('never schedules below one second', () => {
-    for (let now = start; now < start + 200_000; now += 700) {
-      assert.ok(nextPollDelay(observation({ progress: 50, progressAt: start + 40_000 }), now) >= 1000);
+  it('keeps every delay between 1 s and 10 s, whatever progress says', () => {
+    const shapes: ((t: number) => number)[] = [(t) => Math.min(99, Math.floor(t)), (t) => (t < 20 ? 0 : t < 25 ? 90 : 98), () => 0, (t) => (t < 50 ? 5 : 60)];
+    for (const shape of shapes) {
+      for (let now = 1; now < 400; now += 3.7) {
+        const levels = trail(Array.from({ length: Math.floor(now / 2) }, (_, i) => (i + 1) * 2), shape);
+        const delay = nextPollDelay(observation({ polls: 5, levels }), s(now));
+        assert.ok(delay >= 1000 && delay <= 10_000, `${delay} ms at ${now} s`);
+      }
     }
+  });
+
+  it('reads a jump by the time since the level before, not by one read interval', () => {
+    // Read every 10 s: 30 from about 25 s, 60 from about 45 s: 30 points in 20 s, 100 at about 72 s.
+    const levels = trail([10, 20, 30, 40, 50], (t) => (t < 25 ? 0 : t < 45 ? 30 : 60));
+    const reading = readProgress(observation({ levels }));
+    assert.equal(reading.kind, 'end');
+    if (reading.kind !== 'end') return;
+    // A rate from the single read interval (30 points in 10 s) would say the end is at about 63 s.
+    assert.ok(Math.abs(reading.endMs - 71_700) < 2000, String(reading.endMs));
+  });
+
+  it('does not go to a fast pace early on stepwise progress: flat levels after jumps', () => {
+    // Stages reported by the share done: 25 from 30 s, 50 from 55 s, 75 from 80 s; the task ends at 110 s.
+    const shape = (t: number): number => (t < 30 ? 0 : t < 55 ? 25 : t < 80 ? 50 : 75);
+    const { reads, delay } = follow(110, shape);
+    const early = reads.filter((t, i) => t < 95 && t - (reads[i - 1] ?? 0) < 2.5);
+    assert.deepEqual(early, [], `fast reads long before the end: ${reads.join(', ')}`);
+    assert.ok(reads.length <= 0.75 * 37, `${reads.length} reads, a fixed 3 s poller makes 37: ${reads.join(', ')}`);
+    assert.ok(delay <= 1.5, `noticed after ${delay} s`);
+  });
+
+  it('returns to the prior pace when the last level of a stepwise task came far ahead of time', () => {
+    // The simulator's levels: 20, 50, and 80 from 55 s until the task ends at 110 s. Progress
+    // says the end is near 68 s; after a few fast reads there, the schedule stops believing it.
+    const shape = (t: number): number => (t < 15 ? 0 : t < 35 ? 20 : t < 55 ? 50 : 80);
+    const { reads, delay } = follow(110, shape);
+    // The time left is log-normal around the prediction: its tail fades over a third of the time predicted.
+    const lateFast = reads.filter((t, i) => t > 85 && t - (reads[i - 1] ?? 0) < 2.5);
+    assert.deepEqual(lateFast, [], `reads: ${reads.join(', ')}`);
+    assert.ok(reads.length < 37, `${reads.length} reads, a fixed 3 s poller makes 37`);
+    assert.ok(delay <= 3, `noticed after ${delay} s`);
+  });
+
+  it('recognises progress that only counts elapsed time against the estimate, and ignores it', () => {
+    const elapsed = trail([3, 13, 23, 33, 43], (t) => (t < 10 ? 0 : Math.min(99, Math.floor(t))));
+    assert.ok(tracksElapsed(observation({ levels: elapsed })));
+    assert.equal(readProgress(observation({ levels: elapsed })).kind, 'elapsed');
+    // It schedules exactly as if progress said nothing.
+    for (const now of [43, 60, 120, 180]) {
+      assert.equal(nextPollDelay(observation({ levels: elapsed }), s(now)), nextPollDelay(observation({}), s(now)), `at ${now} s`);
+    }
+    // A linear task that is faster than its estimate is not mistaken for it.
+    const linear = trail([3, 13, 23, 33, 43], (t) => (t < 6 ? 0 : Math.floor(((t - 6) / 54) * 100)));
+    assert.ok(!tracksElapsed(observation({ levels: linear })));
+  });
+
+  it('predicts the end of a linear task from its progress, and reads it with far fewer reads than a fixed 3 s poller', () => {
+    const { reads, delay } = follow(60, (t) => (t < 6 ? 0 : Math.min(99, Math.max(1, Math.round(((t - 6) / 54) * 100)))));
+    assert.ok(reads.length <= 12, `${reads.length} reads: ${reads.join(', ')}`);
+    assert.ok(delay < 1.5, `noticed after ${delay} s`);
+  });
+
+  it('fits a curve that slows down towards its end, and one that speeds up, from all its levels', () => {
+    // 6 s pending, then 54 s of work; read every 5 s.
+    const reads = Array.from({ length: 9 }, (_, i) => 5 * (i + 1));
+    const at = (x: (share: number) => number) => (t: number) => (t < 6 ? 0 : Math.min(99, Math.max(1, Math.round(100 * x((t - 6) / 54)))));
+    const easeOut = trail(reads, at((x) => 1 - (1 - x) ** 2));
+    const slowStart = trail(reads, at((x) => x ** 3));
+    for (const [name, levels] of [['ease out', easeOut], ['slow start', slowStart]] as const) {
+      const reading = readProgress(observation({ levels }));
+      assert.equal(reading.kind, 'end', name);
+      if (reading.kind !== 'end') continue;
+      assert.ok(Math.abs(reading.endMs - 60_000) < 6000, `${name}: ${reading.endMs}`);
+      assert.ok(!reading.stepwise, name);
+    }
+  });
+
+  it('reads a fast-start task that lingers in the high nineties with fewer reads than a fixed 3 s poller, and notices its end sooner', () => {
+    // Ends at 80 s; from about 57 s it shows 99, which is not a level.
+    const fastStart = (t: number): number => (t < 8 ? 0 : Math.min(99, Math.max(1, Math.round(100 * (1 - (1 - (t - 8) / 72) ** 4)))));
+    const { reads, delay } = follow(80, fastStart);
+    assert.ok(reads.length < 27, `${reads.length} reads, a fixed 3 s poller makes 27: ${reads.join(', ')}`);
+    assert.ok(delay < 1.5, `noticed after ${delay} s`);
+  });
+
+  it('spends the cheaper delay price only on a moving curve: silent and stepwise progress keep the vendor-paced price', () => {
+    const cheap = { ...defaultPollTuning, delayPrice: 0.1 };
+    const stepwise = trail([10, 20, 30, 40, 50, 60], (t) => (t < 15 ? 0 : t < 35 ? 30 : 60));
+    assert.ok(readProgress(observation({ levels: stepwise })).kind === 'end');
+    for (const now of [40, 60, 80, 120]) {
+      assert.equal(nextPollDelay(observation({}), s(now), cheap), nextPollDelay(observation({}), s(now)), `silent at ${now} s`);
+      assert.equal(nextPollDelay(observation({ levels: stepwise }), s(now), cheap), nextPollDelay(observation({ levels: stepwise }), s(now)), `stepwise at ${now} s`);
+    }
+    const linear = trail([10, 20, 30, 40], (t) => (t < 6 ? 0 : Math.round(((t - 6) / 54) * 100)));
+    assert.ok(nextPollDelay(observation({ levels: linear }), s(52), cheap) > nextPollDelay(observation({ levels: linear }), s(52)));
+  });
+
+  it('puts no end of the prediction before the last level was reached: the time left is what is uncertain', () => {
+    const levels = trail([10, 20, 30, 40], (t) => (t < 6 ? 0 : Math.round(((t - 6) / 54) * 100)));
+    const reading = readProgress(observation({ levels }));
+    assert.equal(reading.kind, 'end');
+    if (reading.kind !== 'end') return;
+    const belief = endBelief(observation({ levels }), { ...defaultPollTuning, misleadWeight: 0 });
+    assert.equal(belief.ended(reading.fromMs - 1), 0);
+    assert.ok(belief.ended(reading.endMs) > 0.4 && belief.ended(reading.endMs) < 0.6);
+  });
+
+  it('reads at the vendor pace or faster where a silent task can end, and waits past every end it allows', () => {
+    for (const now of [35, 80, 150, 195]) {
+      assert.ok(nextPollDelay(observation({}), s(now)) <= defaultPollTuning.vendorPaceMs, `at ${now} s`);
+    }
+    // Past twice the estimate the belief is spent: the vendor pace, until the deadline.
+    assert.equal(nextPollDelay(observation({}), s(250)), defaultPollTuning.vendorPaceMs);
+  });
+
+  it('hands the belief back to the prior when a prediction proves too early', () => {
+    const levels = trail([10, 20, 30], (t) => (t < 15 ? 0 : t < 25 ? 40 : 80));
+    const belief = endBelief(observation({ levels }));
+    assert.ok(belief.misled(s(30) - start) < 0.5, 'progress is believed at first');
+    assert.ok(belief.misled(s(90) - start) > 0.5, 'long after the predicted end, the prior holds');
+  });
+
+  it('keeps the first level and the latest three; a level that went back starts again; 99 is not kept', () => {
+    let levels: ProgressLevel[] = [];
+    for (const [i, p] of [5, 10, 20, 30, 40].entries()) levels = recordProgress(levels, p, s(i + 1), s(i));
+    assert.deepEqual(
+      levels.map((level) => level.progress),
+      [5, 20, 30, 40],
+    );
+    assert.deepEqual(recordProgress(levels, 99, s(9), s(8)), levels);
+    assert.deepEqual(recordProgress(levels, 10, s(9), s(8)), [{ progress: 10, at: s(9), after: s(8) }]);
+    assert.deepEqual(recordProgress(levels, 0, s(9), s(8)), []);
   });
 
   it('gives up watching after six estimates, and never before ten minutes', () => {
     assert.equal(pollDeadlineMs(45), 10 * 60_000);
     assert.equal(pollDeadlineMs(200), 1_200_000);
-  });
-
-  it('reaches a task of the estimated length with far fewer reads than a fixed 3 s poller, and notices it sooner', () => {
-    // A task that progresses linearly and ends exactly at its 60 s estimate.
-    const duration = 60_000;
-    let now = start;
-    let polls = 0;
-    let obs = observation({ estimatedSeconds: 60, polls: 0 });
-    for (;;) {
-      now += nextPollDelay(obs, now);
-      polls++;
-      if (now >= start + duration) break;
-      obs = { ...obs, progress: Math.floor(((now - start) / duration) * 100), progressAt: now, polls };
-    }
-    const noticedAfter = now - (start + duration);
-    assert.ok(polls < 20, `${polls} reads`);
-    assert.ok(noticedAfter < 1500, `${noticedAfter} ms`);
   });
 });

@@ -1,0 +1,63 @@
+import type { ProgressCurve } from './types';
+
+/*
+ * The shapes of `progress` a task can follow, in one place: the simulator answers with them and
+ * bench/polling.ts measures the polling schedule against them. Pure functions of the task's
+ * position in time; nothing here reads a clock or a task.
+ */
+
+/** The share of its duration a task spends `pending` (progress 0) before it starts `processing`. */
+export const pendingShare = 0.1;
+
+/** A flat level of a stepwise task: from `at` (a share of the whole duration) it says `progress`. */
+export interface StepLevel {
+  at: number;
+  progress: number;
+}
+
+/** The simulator's stepwise levels: 0 until 20% of the duration, then 20, 50, and 80 from 60% until the end. */
+export const defaultSteps: readonly StepLevel[] = [
+  { at: 0.2, progress: 20 },
+  { at: 0.4, progress: 50 },
+  { at: 0.6, progress: 80 },
+];
+
+/** Where a task is: the share of its duration that has passed, and its time against its estimate. */
+export interface CurvePoint {
+  /** The share of the task's duration that has passed (0 to 1). */
+  fraction: number;
+  elapsedMs: number;
+  estimateMs: number;
+  /** The highest value it may answer before it ends (99; lower for a task that never ends). */
+  cap: number;
+  /** The levels of a stepwise task ({@link defaultSteps} when absent). */
+  steps?: readonly StepLevel[];
+}
+
+/** The progress a processing task reports on `curve` at `point` (0 to `cap`). */
+export function curveProgress(curve: ProgressCurve, point: CurvePoint): number {
+  const x = Math.min(1, Math.max(0, (point.fraction - pendingShare) / (1 - pendingShare)));
+  const cap = point.cap;
+  const smooth = (value: number): number => Math.min(cap, Math.max(1, Math.round(100 * value)));
+  switch (curve) {
+    case 'easeOut':
+      return smooth(1 - (1 - x) ** 2);
+    case 'linear':
+      return smooth(x);
+    case 'fastStart':
+      return smooth(1 - (1 - x) ** 4);
+    case 'slowStart':
+      return smooth(x ** 3);
+    case 'stepwise': {
+      // Flat levels with jumps; the last one stays until the end.
+      let level = 0;
+      for (const step of point.steps ?? defaultSteps) if (point.fraction >= step.at) level = step.progress;
+      return Math.min(cap, level);
+    }
+    case 'zeroUntilDone':
+      return 0;
+    case 'elapsed':
+      // Time against the estimate, which says nothing about when the task really ends.
+      return Math.min(cap, Math.floor((point.elapsedMs / point.estimateMs) * 100));
+  }
+}
