@@ -2,7 +2,7 @@ import { buildIco } from '../../common/ico';
 import { halvedSize, halvings, planResize, scaleRect, type ResizeOptions, type Size } from '../../common/imageGeometry';
 import type { Codecs, EncodeOptions, OutputFormat } from './codecs';
 import type { Resizer } from './resize';
-import { hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
+import { halve, hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
 
 /** One file to make from the source. */
 export interface OutputSpec extends ResizeOptions {
@@ -22,11 +22,13 @@ export interface OutputResult extends Size {
 }
 
 /**
- * How each output's resampling starts: `direct` from the original every time; `ladder` from the
+ * How each output's resampling starts: `direct` from the original every time; otherwise from the
  * smallest halved copy of the original that still has twice the output's pixels on each axis
- * (the halved copies are made once, each from the one before, with the same Lanczos3 filter).
+ * (the copies are made once, each from the one before), `ladder` halving with Lanczos3 and `box`
+ * with a 2x2 average, as libvips (sharp) shrinks before its Lanczos3 step. The last step is
+ * always Lanczos3.
  */
-export type ResizeChain = 'direct' | 'ladder';
+export type ResizeChain = 'direct' | 'ladder' | 'box';
 
 /**
  * Makes every output from one source, decoded once. Peak memory is the source's RGBA (64 MiB
@@ -37,20 +39,20 @@ export async function runOutputs(
   resizer: Resizer,
   source: Uint8Array | RgbaImage,
   outputs: readonly OutputSpec[],
-  chain: ResizeChain = 'ladder',
+  chain: ResizeChain = 'box',
 ): Promise<OutputResult[]> {
   const original = source instanceof Uint8Array ? await codecs.decode(source) : source;
   const alpha = hasAlpha(original);
   const levels: Promise<RgbaImage>[] = [Promise.resolve(original)];
   const level = (count: number): Promise<RgbaImage> => {
     for (let index = levels.length; index <= count; index++) {
-      levels.push(levels[index - 1]!.then((previous) => resizer.resample(previous, halvedSize(original, index), alpha)));
+      levels.push(levels[index - 1]!.then((previous) => (chain === 'box' ? halve(previous, alpha) : resizer.resample(previous, halvedSize(original, index), alpha))));
     }
     return levels[count]!;
   };
   const render = async (options: ResizeOptions, background?: Rgba): Promise<RgbaImage> => {
     const plan = planResize(original, options);
-    const count = chain === 'ladder' ? halvings(plan.crop, plan.place) : 0;
+    const count = chain === 'direct' ? 0 : halvings(plan.crop, plan.place);
     const from = await level(count);
     const scaled = count === 0 ? plan : { ...plan, crop: scaleRect(plan.crop, original, from) };
     return resizer.apply(from, scaled, background, alpha);

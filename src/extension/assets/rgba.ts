@@ -92,3 +92,42 @@ export function parseHexColour(text: string): Rgba | undefined {
   const channel = (index: number): number => parseInt(hex.slice(index * 2, index * 2 + 2), 16);
   return [channel(0), channel(1), channel(2), channel(3)];
 }
+
+/**
+ * Halves the image by averaging each 2x2 block (an odd last row or column repeats its edge), as
+ * libvips shrinks before its Lanczos3 step. With `alpha`, colours are weighted by their alpha so
+ * that transparent pixels add none of their colour.
+ */
+export function halve(image: RgbaImage, alpha: boolean): RgbaImage {
+  const width = Math.max(1, Math.round(image.width / 2));
+  const height = Math.max(1, Math.round(image.height / 2));
+  const source = image.data;
+  const data = new Uint8Array(width * height * 4);
+  const rowBytes = image.width * 4;
+  for (let y = 0; y < height; y++) {
+    const top = 2 * y * rowBytes;
+    const bottom = Math.min(2 * y + 1, image.height - 1) * rowBytes;
+    for (let x = 0; x < width; x++) {
+      const left = 8 * x;
+      const right = Math.min(2 * x + 1, image.width - 1) * 4;
+      const corners = [top + left, top + right, bottom + left, bottom + right];
+      const at = (y * width + x) * 4;
+      if (!alpha) {
+        for (let channel = 0; channel < 4; channel++) {
+          data[at + channel] = (source[corners[0]! + channel]! + source[corners[1]! + channel]! + source[corners[2]! + channel]! + source[corners[3]! + channel]! + 2) >> 2;
+        }
+        continue;
+      }
+      const weights = corners.map((corner) => source[corner + 3]!);
+      const total = weights[0]! + weights[1]! + weights[2]! + weights[3]!;
+      data[at + 3] = (total + 2) >> 2;
+      if (total === 0) continue;
+      for (let channel = 0; channel < 3; channel++) {
+        let sum = 0;
+        for (let corner = 0; corner < 4; corner++) sum += source[corners[corner]! + channel]! * weights[corner]!;
+        data[at + channel] = Math.round(sum / total);
+      }
+    }
+  }
+  return { width, height, data };
+}
