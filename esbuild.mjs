@@ -5,7 +5,8 @@
 //   node esbuild.mjs --tests         also bundles the integration tests into out/
 // Type checking is separate: `npm run typecheck` runs tsc per layer.
 import * as esbuild from 'esbuild';
-import { cpSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -80,6 +81,21 @@ const contexts = [
   }),
 ];
 
+// The image pipeline's worker, started on first use. The codecs are ES modules that may build
+// URLs from `import.meta.url`, which a CommonJS bundle lacks: it is defined as this file's URL.
+contexts.push(
+  await esbuild.context({
+    ...common,
+    entryPoints: { assetsWorker: 'src/extension/assets/worker.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: 'var __importMetaUrl = require("url").pathToFileURL(__filename).href;' },
+  }),
+);
+
 if (tests) {
   const entries = Object.fromEntries(
     readdirSync('test/integration')
@@ -106,6 +122,14 @@ if (tests) {
 mkdirSync('dist/codicons', { recursive: true });
 for (const file of ['codicon.css', 'codicon.ttf']) {
   cpSync(join('node_modules/@vscode/codicons/dist', file), join('dist/codicons', file));
+}
+
+// The codecs' WebAssembly, loaded by the asset worker from dist/wasm/<name>.wasm.
+mkdirSync('dist/wasm', { recursive: true });
+const wasmSources = JSON.parse(readFileSync('src/extension/assets/wasm.json', 'utf8'));
+const requireHere = createRequire(import.meta.url);
+for (const [name, source] of Object.entries(wasmSources)) {
+  cpSync(requireHere.resolve(source), join('dist/wasm', `${name}.wasm`));
 }
 
 if (watch) {

@@ -8,6 +8,7 @@ const benches = [
   [...tsx, 'bench/polling.ts'],
   [...tsx, 'bench/download.ts'],
   [...tsx, 'bench/studio.ts'],
+  ['--expose-gc', ...tsx, 'bench/assets.ts'],
 ];
 for (const args of benches) {
   execFileSync(process.execPath, args, { stdio: 'inherit' });

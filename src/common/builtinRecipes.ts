@@ -1,0 +1,186 @@
+import type { RecipeInput, RecipeOutput } from './recipes';
+
+/*
+ * The recipes that come with the extension, as data in the recipe format (`recipes.ts`). Sizes
+ * and snippets follow the current platform guidance: the favicon set of RealFaviconGenerator
+ * (ICO 48/32/16, a 96 px PNG, a 180 px Apple touch icon, separate `any` and `maskable` manifest
+ * icons), Open Graph's 1200x630, Xcode's and Android Studio's launcher icon sizes.
+ */
+
+type OutputInput = RecipeInput['outputs'][number];
+
+const png = (file: string, size: number, extra: Partial<RecipeOutput> = {}): OutputInput => ({ file, width: size, height: size, format: 'png', ...extra });
+
+const manifestIcon = (size: number, purpose: 'any' | 'maskable'): OutputInput =>
+  png(purpose === 'any' ? `web-app-manifest-${size}x${size}.png` : `web-app-manifest-maskable-${size}x${size}.png`, size, {
+    purpose,
+    ...(purpose === 'maskable' ? { padding: 0.1, background: '#ffffff' } : {}),
+    snippets: [{ snippet: 'manifest', slot: 'icons', text: '    { "src": "{href}", "sizes": "{width}x{height}", "type": "{mime}", "purpose": "{purpose}" }' }],
+  });
+
+const favicon: RecipeInput = {
+  id: 'favicon-set',
+  name: 'Favicon set',
+  description: 'favicon.ico, PNG and Apple touch icons, web app manifest icons (any and maskable), the manifest and the <link> tags.',
+  prompt: {
+    template: 'A simple, bold icon of {subject}. Flat shapes, one centred subject filling most of the frame, no text, plain {background} background, strong contrast so that it reads at 16 pixels.',
+    placeholders: {
+      subject: { label: 'What the icon shows' },
+      background: { label: 'Background', default: 'white' },
+      appName: { label: 'Name of the site or app (for the manifest)', default: 'My App' },
+    },
+  },
+  model: { id: 'gpt-4o-image', options: { size: '1024x1024', n: 1 } },
+  output: { folder: 'public', naming: 'favicon', publicPath: '/' },
+  outputs: [
+    { file: 'favicon.ico', width: 48, height: 48, format: 'ico', sizes: [48, 32, 16], snippets: [{ snippet: 'head', slot: 'links', text: '<link rel="shortcut icon" href="{href}" />' }] },
+    png('favicon-96x96.png', 96, { snippets: [{ snippet: 'head', slot: 'links', text: '<link rel="icon" type="image/png" href="{href}" sizes="96x96" />' }] }),
+    png('apple-touch-icon.png', 180, {
+      background: '#ffffff',
+      snippets: [{ snippet: 'head', slot: 'links', text: '<link rel="apple-touch-icon" sizes="180x180" href="{href}" />' }],
+    }),
+    manifestIcon(192, 'any'),
+    manifestIcon(512, 'any'),
+    manifestIcon(192, 'maskable'),
+    manifestIcon(512, 'maskable'),
+  ],
+  snippets: [
+    {
+      id: 'head',
+      title: 'In the <head> of every page',
+      language: 'html',
+      template: '{slot:links}\n<meta name="apple-mobile-web-app-title" content="{appName}" />\n<link rel="manifest" href="{publicPath}site.webmanifest" />\n',
+    },
+    {
+      id: 'manifest',
+      title: 'site.webmanifest',
+      language: 'json',
+      file: 'site.webmanifest',
+      template: '{\n  "name": "{appName}",\n  "short_name": "{appName}",\n  "icons": [\n{slot:icons}\n  ],\n  "theme_color": "#ffffff",\n  "background_color": "#ffffff",\n  "display": "standalone"\n}\n',
+      separators: { icons: ',\n' },
+    },
+  ],
+};
+
+const openGraph: RecipeInput = {
+  id: 'open-graph-card',
+  name: 'Open Graph card',
+  description: 'A 1200x630 sharing image for social networks and chat previews, with its meta tags.',
+  prompt: {
+    template: 'A wide social sharing image for {title}: {about}. One clear subject near the centre, generous space around it, no small text, no logos.',
+    placeholders: { title: { label: 'Page title' }, about: { label: 'What the page is about', multiline: true } },
+  },
+  model: { id: 'gpt-4o-image', options: { size: '1536x1024', n: 1 } },
+  output: { folder: 'public/og', naming: '{slug}', publicPath: '/og/' },
+  outputs: [
+    {
+      file: '{name}.jpg',
+      width: 1200,
+      height: 630,
+      fit: 'cover',
+      format: 'jpeg',
+      quality: 85,
+      snippets: [
+        {
+          snippet: 'meta',
+          slot: 'image',
+          text: '<meta property="og:image" content="{href}" />\n<meta property="og:image:type" content="{mime}" />\n<meta property="og:image:width" content="{width}" />\n<meta property="og:image:height" content="{height}" />\n<meta name="twitter:image" content="{href}" />',
+        },
+      ],
+    },
+  ],
+  snippets: [
+    {
+      id: 'meta',
+      title: 'In the <head> of the page (use the absolute URL of the image)',
+      language: 'html',
+      template: '<meta property="og:title" content="{title}" />\n{slot:image}\n<meta property="og:image:alt" content="{title}" />\n<meta name="twitter:card" content="summary_large_image" />\n',
+    },
+  ],
+};
+
+/** Xcode's app icon sizes (the 1024 px App Store icon and the older per-device sizes): opaque. */
+const iosSizes = [1024, 180, 167, 152, 120, 87, 80, 76, 60, 58, 40, 29, 20];
+/** Android launcher icons by density bucket, and the Play Store icon. */
+const androidSizes: [string, number][] = [['mdpi', 48], ['hdpi', 72], ['xhdpi', 96], ['xxhdpi', 144], ['xxxhdpi', 192]];
+
+const appIcons: RecipeInput = {
+  id: 'app-icon-set',
+  name: 'App icon set',
+  description: 'iOS app icons (opaque, 20 to 1024 px) and Android launcher icons (mdpi to xxxhdpi, Play Store 512 px).',
+  prompt: {
+    template: 'An app icon of {subject}. One bold centred symbol, simple shapes, no text, a full-bleed {background} background, no rounded corners (the platform adds them).',
+    placeholders: { subject: { label: 'What the icon shows' }, background: { label: 'Background', default: 'soft gradient' } },
+  },
+  model: { id: 'gpt-4o-image', options: { size: '1024x1024', n: 1 } },
+  output: { folder: 'icons', naming: '{slug}' },
+  outputs: [
+    ...iosSizes.map((size) => png(`ios/AppIcon-${size}.png`, size, { background: '#ffffff' })),
+    ...androidSizes.map(([density, size]) => png(`android/mipmap-${density}/ic_launcher.png`, size)),
+    png('android/play-store-512.png', 512, { background: '#ffffff' }),
+  ],
+};
+
+const responsiveWidths: [number, number][] = [[640, 360], [1280, 720], [1920, 1080]];
+
+const responsive: RecipeInput = {
+  id: 'responsive-image',
+  name: 'Responsive image',
+  description: 'WebP at 640, 1280 and 1920 px wide with a JPEG fallback, and the <picture> element that picks one.',
+  prompt: {
+    template: '{subject}',
+    placeholders: { subject: { label: 'What the image shows', multiline: true }, alt: { label: 'Alternative text' } },
+  },
+  model: { id: 'doubao-seedream-4.5', options: { size: '2560x1440', n: 1 } },
+  output: { folder: 'images', naming: '{slug}', publicPath: '/images/' },
+  outputs: [
+    ...responsiveWidths.map(([width, height]): OutputInput => ({
+      file: `{name}-${width}.webp`,
+      width,
+      height,
+      fit: 'cover',
+      format: 'webp',
+      quality: 80,
+      snippets: [{ snippet: 'picture', slot: 'srcset', text: '{href} {width}w' }],
+    })),
+    {
+      file: '{name}-1280.jpg',
+      width: 1280,
+      height: 720,
+      fit: 'cover',
+      format: 'jpeg',
+      quality: 80,
+      snippets: [{ snippet: 'picture', slot: 'fallback', text: '<img src="{href}" width="{width}" height="{height}" alt="{alt}" loading="lazy" decoding="async" />' }],
+    },
+  ],
+  snippets: [
+    {
+      id: 'picture',
+      title: 'Where the image goes',
+      language: 'html',
+      template: '<picture>\n  <source type="image/webp" srcset="{slot:srcset}" sizes="100vw" />\n  {slot:fallback}\n</picture>\n',
+      separators: { srcset: ', ' },
+    },
+  ],
+};
+
+const texture: RecipeInput = {
+  id: 'seamless-texture',
+  name: 'Seamless texture',
+  description: 'A tileable texture, and a 2x2 preview that shows whether its edges meet.',
+  prompt: {
+    template: 'A seamless, tileable texture of {material}, seen straight on: even lighting, no vignette, no objects, no horizon, detail spread evenly, and edges that continue across the opposite side so that copies placed side by side show no seam.',
+    placeholders: { material: { label: 'Material or pattern' } },
+  },
+  model: { id: 'gpt-4o-image', options: { size: '1024x1024', n: 1 } },
+  output: { folder: 'textures', naming: '{slug}', publicPath: '/textures/' },
+  outputs: [
+    { file: '{name}.png', width: 1024, height: 1024, fit: 'cover', format: 'png', snippets: [{ snippet: 'css', text: 'background-image: url("{href}");' }] },
+    { file: '{name}-512.webp', width: 512, height: 512, fit: 'cover', format: 'webp', quality: 85 },
+    { file: '{name}-preview-2x2.jpg', width: 1024, height: 1024, fit: 'cover', format: 'jpeg', quality: 85, tile: 2 },
+  ],
+  snippets: [{ id: 'css', title: 'CSS', language: 'css', template: '{slot:items}\nbackground-repeat: repeat;\n' }],
+};
+
+/** The recipes that come with the extension, as written (`parseRecipe` fills in the defaults). */
+export const builtinRecipes: readonly RecipeInput[] = [favicon, openGraph, appIcons, responsive, texture];

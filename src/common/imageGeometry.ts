@@ -1,0 +1,142 @@
+/**
+ * The geometry of resizing: which part of a source an output shows and where it lands. Pure
+ * arithmetic on sizes, so that the pixel work (in the host's asset worker) only follows a plan.
+ */
+
+/** A width and a height in pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** A rectangle in pixels, `x`/`y` its top-left corner. */
+export interface Rect extends Size {
+  x: number;
+  y: number;
+}
+
+/** A point as fractions of the width and height: `{ x: 0.5, y: 0.5 }` is the centre. */
+export interface FocalPoint {
+  x: number;
+  y: number;
+}
+
+/**
+ * How an output takes its source: `cover` fills it and crops what sticks out (around the focal
+ * point), `contain` shows all of it and pads the rest with the background, `fill` stretches it.
+ */
+export type Fit = 'cover' | 'contain' | 'fill';
+
+export const centre: FocalPoint = { x: 0.5, y: 0.5 };
+
+/**
+ * The fraction of each side left empty for a maskable icon: the platform may cut the icon down to
+ * a circle of radius 40% of its width, so the subject is scaled into the central 80%.
+ */
+export const maskablePadding = 0.1;
+
+const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
+
+/**
+ * The largest rectangle of the target's aspect ratio inside the source, centred on the focal
+ * point as far as the source's edges allow. Whole pixels; never empty.
+ */
+export function coverCrop(source: Size, target: Size, focal: FocalPoint = centre): Rect {
+  const scale = Math.max(target.width / source.width, target.height / source.height);
+  const width = clamp(Math.round(target.width / scale), 1, source.width);
+  const height = clamp(Math.round(target.height / scale), 1, source.height);
+  const x = clamp(Math.round(focal.x * source.width - width / 2), 0, source.width - width);
+  const y = clamp(Math.round(focal.y * source.height - height / 2), 0, source.height - height);
+  return { x, y, width, height };
+}
+
+/**
+ * Where the whole source lands inside the target when it is contained: as large as fits inside
+ * the target less `padding` (a fraction of each side), centred. Whole pixels; never empty.
+ */
+export function containBox(source: Size, target: Size, padding = 0): Rect {
+  const innerWidth = target.width * (1 - 2 * padding);
+  const innerHeight = target.height * (1 - 2 * padding);
+  const scale = Math.min(innerWidth / source.width, innerHeight / source.height);
+  const width = clamp(Math.round(source.width * scale), 1, target.width);
+  const height = clamp(Math.round(source.height * scale), 1, target.height);
+  return { x: Math.floor((target.width - width) / 2), y: Math.floor((target.height - height) / 2), width, height };
+}
+
+/** What one output needs: the part of the source it shows, and where that lands on its canvas. */
+export interface ResizePlan {
+  /** The part of the source that is resampled. */
+  crop: Rect;
+  /** The size of the output image. */
+  canvas: Size;
+  /** Where the resampled crop lands on the canvas (the whole canvas unless padded). */
+  place: Rect;
+}
+
+/** The options of one resize, as the pipeline and the recipes name them. */
+export interface ResizeOptions extends Size {
+  fit: Fit;
+  focal?: FocalPoint;
+  /** A fraction of each side left empty (the background shows there), e.g. `maskablePadding`. */
+  padding?: number;
+}
+
+/**
+ * Plans one resize. `cover` crops around the focal point; `contain` places the whole source
+ * inside the canvas; `fill` stretches the whole source. Padding shrinks the area the source is
+ * fitted into, for every fit.
+ */
+export function planResize(source: Size, options: ResizeOptions): ResizePlan {
+  const canvas = { width: options.width, height: options.height };
+  const padding = options.padding ?? 0;
+  const whole = { x: 0, y: 0, width: source.width, height: source.height };
+  const inner = containBox(canvas, canvas, padding);
+  switch (options.fit) {
+    case 'cover':
+      return { crop: coverCrop(source, inner, options.focal), canvas, place: inner };
+    case 'contain':
+      return { crop: whole, canvas, place: containBox(source, canvas, padding) };
+    case 'fill':
+      return { crop: whole, canvas, place: inner };
+  }
+}
+
+/** Whether a plan leaves part of the canvas to the background. */
+export function isPadded(plan: ResizePlan): boolean {
+  return plan.place.width !== plan.canvas.width || plan.place.height !== plan.canvas.height;
+}
+
+/**
+ * How many times to halve the source before resampling a crop to `target`, so that the last
+ * resampling still starts from at least `margin` times the target's pixels on each axis (a
+ * Lanczos3 step from there keeps the detail of one from the original, at a fraction of the cost).
+ */
+export function halvings(crop: Size, target: Size, margin = 2): number {
+  let count = 0;
+  while (crop.width / 2 ** (count + 1) >= margin * target.width && crop.height / 2 ** (count + 1) >= margin * target.height) count++;
+  return count;
+}
+
+/** The size of the source after `count` halvings (each rounds half up, as the pipeline does). */
+export function halvedSize(source: Size, count: number): Size {
+  let { width, height } = source;
+  for (let index = 0; index < count; index++) {
+    width = Math.max(1, Math.round(width / 2));
+    height = Math.max(1, Math.round(height / 2));
+  }
+  return { width, height };
+}
+
+/** A rectangle of the source in the coordinates of a smaller copy of it (whole pixels, inside). */
+export function scaleRect(rect: Rect, from: Size, to: Size): Rect {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const x = clamp(Math.round(rect.x * sx), 0, to.width - 1);
+  const y = clamp(Math.round(rect.y * sy), 0, to.height - 1);
+  return {
+    x,
+    y,
+    width: clamp(Math.round(rect.width * sx), 1, to.width - x),
+    height: clamp(Math.round(rect.height * sy), 1, to.height - y),
+  };
+}

@@ -1,0 +1,165 @@
+import * as z from 'zod/mini';
+import { maskablePadding } from './imageGeometry';
+
+/*
+ * The recipe format: one prompt, one model call, and the files made from its result (resized,
+ * converted, packed into an ICO), with the snippets of HTML, JSON or CSS that use them. Recipes
+ * are data: the built-in ones (`builtinRecipes.ts`) and a workspace's own use this one schema,
+ * and `media/schemas/recipe.schema.json` is generated from it
+ * (`npx tsx scripts/recipe-schema.mjs`; a unit test checks that it is current).
+ *
+ * Patterns use `{name}` placeholders. A prompt template's placeholders are declared in
+ * `prompt.placeholders`; file patterns also know `{name}` (the output's base name, from
+ * `output.naming`), `{width}`, `{height}` and `{ext}`; snippet lines also know `{href}` (the
+ * file's public URL), `{mime}`, `{purpose}` and `{file}`.
+ */
+
+/** `{word}` placeholders in a pattern. */
+export const placeholderPattern = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+/** The placeholders a pattern uses, each once, in order. */
+export function placeholdersOf(pattern: string): string[] {
+  return [...new Set([...pattern.matchAll(placeholderPattern)].map((match) => match[1]!))];
+}
+
+/** The placeholders every file pattern may use besides the prompt's. */
+export const filePlaceholders = ['name', 'width', 'height', 'ext'] as const;
+
+/** The placeholders every snippet line may use besides the prompt's and the file's. */
+export const snippetPlaceholders = [...filePlaceholders, 'href', 'mime', 'purpose', 'file', 'publicPath'] as const;
+
+const text = (max: number, description: string) => z.string().check(z.minLength(1), z.maxLength(max), z.describe(description));
+const id = (description: string) => z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(64), z.describe(description));
+const pixels = (description: string) => z.int().check(z.minimum(1), z.maximum(8192), z.describe(description));
+
+/** A relative path pattern: forward slashes, no `..`, no drive or leading slash. */
+const relativePattern = (description: string) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(200),
+    z.regex(/^(?![/\\])(?![A-Za-z]:)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:*?"<>|]+$/),
+    z.describe(description),
+  );
+
+/** A prompt placeholder the user fills in before the request is sent. */
+export const placeholderSchema = z.object({
+  label: text(80, 'What the person is asked for.'),
+  default: z.optional(z.string().check(z.maxLength(400), z.describe('The value offered first.'))),
+  multiline: z.optional(z.boolean().check(z.describe('Whether the value may span lines.'))),
+});
+
+/** What one output adds to a snippet: one line (or a few) in one of its slots. */
+export const contributionSchema = z.object({
+  snippet: id('The snippet this output adds to.'),
+  slot: z._default(id('The slot of the snippet (a `{slot:NAME}` marker in its template).'), 'items'),
+  text: text(1000, 'What is added, with placeholders such as {href}, {width}, {height}, {mime}.'),
+});
+
+export const outputFormats = ['png', 'jpeg', 'webp', 'avif', 'ico'] as const;
+export const fits = ['cover', 'contain', 'fill'] as const;
+export const purposes = ['any', 'maskable', 'monochrome'] as const;
+
+/** One file made from the generated image. */
+export const recipeOutputSchema = z.object({
+  file: relativePattern('The file name, relative to the output folder; may use {name}, {width}, {height}, {ext}.'),
+  width: pixels('Width in pixels (for an ICO: its largest size).'),
+  height: pixels('Height in pixels (for an ICO: its largest size).'),
+  fit: z._default(z.enum(fits).check(z.describe('cover: fill and crop around the focal point; contain: show all, pad; fill: stretch.')), 'cover'),
+  focal: z.optional(
+    z.object({ x: z.number().check(z.minimum(0), z.maximum(1)), y: z.number().check(z.minimum(0), z.maximum(1)) }).check(
+      z.describe('The point a cover crop keeps in view, as fractions of width and height; the centre unless given.'),
+    ),
+  ),
+  format: z.enum(outputFormats).check(z.describe('The file format.')),
+  quality: z.optional(z.int().check(z.minimum(1), z.maximum(100), z.describe('JPEG, WebP or AVIF quality, 1-100.'))),
+  sizes: z.optional(
+    z.array(z.int().check(z.minimum(16), z.maximum(256))).check(z.minLength(1), z.maxLength(8), z.describe('ICO only: the square sizes it holds, e.g. [48, 32, 16].')),
+  ),
+  purpose: z.optional(z.enum(purposes).check(z.describe('Web app manifest purpose of this icon; maskable icons need padding of at least 0.1.'))),
+  padding: z.optional(z.number().check(z.minimum(0), z.maximum(0.45), z.describe('Fraction of each side left to the background.'))),
+  background: z.optional(z.string().check(z.regex(/^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/), z.describe('Hex colour behind the image; an opaque one removes transparency.'))),
+  tile: z.optional(z.int().check(z.minimum(2), z.maximum(4), z.describe('Shows the image this many times across and down (a texture preview).'))),
+  snippets: z.optional(z.array(contributionSchema).check(z.maxLength(8), z.describe('What this output adds to the recipe\'s snippets.'))),
+});
+
+/** A piece of HTML, JSON, CSS or Markdown that uses the outputs, offered to copy or written as a file. */
+export const snippetSchema = z.object({
+  id: id('How outputs name this snippet.'),
+  title: text(80, 'Shown above the snippet.'),
+  language: z.enum(['html', 'json', 'css', 'markdown']).check(z.describe('For highlighting, and how values are escaped.')),
+  file: z.optional(relativePattern('Also written as this file in the output folder, e.g. site.webmanifest.')),
+  template: text(8000, 'The snippet, with {slot:NAME} markers where outputs add their lines, and placeholders.'),
+  separators: z.optional(z.record(z.string(), z.string().check(z.maxLength(20))).check(z.describe('Between the lines of a slot, by slot name; a newline unless given.'))),
+});
+
+const recipeShape = z.object({
+  $schema: z.optional(z.string()),
+  id: id('Stable identifier, lower-case words joined by hyphens.'),
+  name: text(80, 'Shown in pickers.'),
+  description: z.optional(z.string().check(z.maxLength(400))),
+  prompt: z.object({
+    template: text(4000, 'The prompt, with {placeholders} declared below.'),
+    placeholders: z._default(z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/)), placeholderSchema), {}),
+  }),
+  model: z.object({
+    id: text(100, 'The model, as the model table names it.'),
+    options: z._default(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).check(z.describe('Request options such as size, n, quality.')), {}),
+  }),
+  output: z.object({
+    folder: relativePattern('Workspace-relative folder for the files; may use placeholders.'),
+    naming: relativePattern('The base name {name} of the files; may use the prompt\'s placeholders and {slug} (from the prompt).'),
+    publicPath: z._default(z.string().check(z.maxLength(200), z.describe('How a page refers to the folder: {href} is this plus the file.')), '/'),
+  }),
+  outputs: z.array(recipeOutputSchema).check(z.minLength(1), z.maxLength(64)),
+  snippets: z._default(z.array(snippetSchema).check(z.maxLength(8)), []),
+});
+
+/** A recipe, with the checks that span fields. */
+export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) => {
+  const issue = (path: (string | number)[], message: string): void => {
+    context.issues.push({ code: 'custom', path, message, input: recipe });
+  };
+  const declared = new Set(Object.keys(recipe.prompt.placeholders));
+  for (const name of placeholdersOf(recipe.prompt.template)) {
+    if (!declared.has(name)) issue(['prompt', 'template'], `The placeholder {${name}} is not declared in prompt.placeholders.`);
+  }
+  const snippetIds = new Set(recipe.snippets.map((snippet) => snippet.id));
+  const files = new Set<string>();
+  recipe.outputs.forEach((output, index) => {
+    const at = (...path: (string | number)[]): (string | number)[] => ['outputs', index, ...path];
+    if (files.has(output.file)) issue(at('file'), `Another output already writes ${output.file}.`);
+    files.add(output.file);
+    if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].');
+    if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.');
+    if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.');
+    if (output.purpose === 'maskable' && (output.padding ?? 0) < maskablePadding) {
+      issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskablePadding}.`);
+    }
+    output.snippets?.forEach((contribution, place) => {
+      if (!snippetIds.has(contribution.snippet)) issue(at('snippets', place, 'snippet'), `No snippet has the id ${contribution.snippet}.`);
+    });
+  });
+}));
+
+/** A recipe as written (defaults may be left out). */
+export type RecipeInput = z.input<typeof recipeSchema>;
+/** A checked recipe, defaults filled in. */
+export type Recipe = z.output<typeof recipeSchema>;
+export type RecipeOutput = Recipe['outputs'][number];
+export type RecipeSnippet = Recipe['snippets'][number];
+
+/** One problem of a recipe: where (a dotted path such as `outputs.2.sizes`) and what. */
+export interface RecipeProblem {
+  path: string;
+  message: string;
+}
+
+/** Checks a recipe; the problems name the path of each failing field. */
+export function parseRecipe(value: unknown): { recipe: Recipe; problems: [] } | { recipe: undefined; problems: RecipeProblem[] } {
+  const result = recipeSchema.safeParse(value);
+  if (result.success) return { recipe: result.data, problems: [] };
+  return {
+    recipe: undefined,
+    problems: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  };
+}

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EncodeOptions } from './codecs';
+import type { OutputSpec, ResizeChain } from './outputs';
+import type { ResizeRequest } from './resize';
+import type { RgbaImage } from './rgba';
+import { transferables, type WorkerMessage, type WorkerReply, type WorkerRequest, type WorkerResults, type WorkerSetup } from './workerProtocol';
+
+/** Where the worker's script and the codecs are; the defaults are the bundle's own folder. */
+export interface AssetWorkerOptions {
+  script?: string;
+  wasmDirectory?: string;
+  /** The worker stops after this long without work, giving back its memory; 30 s unless given. */
+  idleMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The image pipeline as the extension host uses it: every operation runs in one worker thread,
+ * started on first use and stopped when idle, so activation loads none of it. Buffers passed in
+ * are transferred to the worker: the caller must not use them afterwards.
+ */
+export class AssetWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: AssetWorkerOptions = {}) {}
+
+  /** Decodes a PNG, JPEG or WebP file to RGBA. */
+  decode(bytes: Uint8Array): Promise<RgbaImage> {
+    return this.call({ op: 'decode', bytes });
+  }
+
+  /** Resizes an image (cover, contain or fill, Lanczos3). */
+  resize(image: RgbaImage, request: ResizeRequest): Promise<RgbaImage> {
+    return this.call({ op: 'resize', image, request });
+  }
+
+  /** Encodes an image as PNG, JPEG, WebP or AVIF. */
+  encode(image: RgbaImage, options: EncodeOptions): Promise<Uint8Array> {
+    return this.call({ op: 'encode', image, options });
+  }
+
+  /** Makes every output from one source file, decoding it once. */
+  run(source: Uint8Array, outputs: OutputSpec[], chain?: ResizeChain): Promise<WorkerResults['run']> {
+    return this.call(chain ? { op: 'run', source, outputs, chain } : { op: 'run', source, outputs });
+  }
+
+  /** Stops the worker; calls still pending fail. */
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('The image worker was stopped.'));
+    void worker?.terminate();
+  }
+
+  private call<R extends WorkerRequest>(request: R): Promise<WorkerResults[R['op']]> {
+    const worker = this.start();
+    clearTimeout(this.idleTimer);
+    const id = this.nextId++;
+    const message: WorkerMessage = { ...request, id };
+    return new Promise<WorkerResults[R['op']]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(message, transferables(request));
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const setup: WorkerSetup = { wasmDirectory: this.options.wasmDirectory ?? join(__dirname, 'wasm') };
+    const worker = new Worker(this.options.script ?? join(__dirname, 'assetsWorker.js'), {
+      workerData: setup,
+      // The host's own Node options (an inspector port, for one) are not the worker's.
+      execArgv: [],
+    });
+    worker.on('message', (reply: WorkerReply) => this.settle(reply));
+    worker.on('error', (error) => this.stopped(worker, error));
+    worker.on('exit', (code) => this.stopped(worker, new Error(`The image worker stopped (exit code ${code}).`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(reply: WorkerReply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) {
+      pending.resolve(reply.result);
+    } else {
+      const error = reply.name === 'TypeError' ? new TypeError(reply.message) : new Error(reply.message);
+      pending.reject(error);
+    }
+    if (this.pending.size === 0) {
+      this.idleTimer = setTimeout(() => this.dispose(), this.options.idleMs ?? 30_000);
+      this.idleTimer.unref();
+    }
+  }
+
+  private stopped(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.failAll(error);
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,162 @@
+/*
+ * The codecs, from jSquash (Squoosh's codecs compiled to WebAssembly, Apache-2.0): libpng via
+ * Rust's png crate, MozJPEG, libwebp and libavif with aom. Each module is compiled on first use
+ * from the file `WasmLoader` finds and instantiated once. This runs in the asset worker (and in
+ * tests); the extension host's own thread never loads it.
+ */
+import { initSync as initPng, decode as pngDecode, encode as pngEncode } from '@jsquash/png/codec/pkg/squoosh_png.js';
+import jpegDecoderFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
+import jpegEncoderFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
+import webpDecoderFactory from '@jsquash/webp/codec/dec/webp_dec.js';
+import webpEncoderFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
+import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
+import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
+import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
+import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { sniffImageFormat } from '../../common/imageType';
+import type { RgbaImage } from './rgba';
+import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
+
+/** The formats the pipeline writes. */
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
+
+/** The formats the pipeline reads. */
+export const decodableFormats = ['png', 'jpeg', 'webp'] as const;
+
+/** How to write one image. `quality` is 0-100 and ignored for PNG. */
+export interface EncodeOptions {
+  format: OutputFormat;
+  quality?: number;
+  /** AVIF: aom's speed, 0 (slowest, smallest) to 10; 6 unless given. */
+  speed?: number;
+}
+
+/** The quality each format uses when none is given: what a web page usually wants. */
+export const defaultQuality: Record<Exclude<OutputFormat, 'png'>, number> = { jpeg: 80, webp: 80, avif: 50 };
+
+interface ImageLike {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+interface Decoder {
+  decode(data: Uint8Array, ...rest: unknown[]): ImageLike | null;
+}
+interface Encoder {
+  encode(data: Uint8Array, width: number, height: number, options: object): Uint8Array | null;
+}
+type EmscriptenFactory = (options: object) => Promise<unknown>;
+
+/*
+ * The codecs create their results with `new ImageData(...)`, which Node lacks. Inside the worker
+ * this small stand-in is the global; it only carries the pixels out.
+ */
+class PixelData implements ImageLike {
+  constructor(
+    readonly data: Uint8ClampedArray,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+}
+const globals = globalThis as { ImageData?: unknown };
+globals.ImageData ??= PixelData;
+
+/** Runs one of the Emscripten-built codecs on an already compiled module. */
+function instantiate<T>(factory: unknown, module: WasmModule): Promise<T> {
+  return (factory as EmscriptenFactory)({
+    noInitialRun: true,
+    // The file was compiled by WasmLoader: the codec's own loader (which builds a URL next to
+    // its script) never runs.
+    instantiateWasm(imports: object, done: (instance: { exports: object }) => void) {
+      const instance = new webAssembly.Instance(module, imports);
+      done(instance);
+      return instance.exports;
+    },
+  }) as Promise<T>;
+}
+
+const toRgba = (image: ImageLike): RgbaImage => ({
+  width: image.width,
+  height: image.height,
+  data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+});
+
+/** The codecs over one loader; each codec starts on first use. */
+export class Codecs {
+  private readonly started = new Map<WasmName, Promise<unknown>>();
+
+  constructor(private readonly loader: WasmLoader) {}
+
+  /** Decodes a PNG, JPEG or WebP file to RGBA; throws a TypeError for any other bytes. */
+  async decode(bytes: Uint8Array): Promise<RgbaImage> {
+    const format = sniffImageFormat(bytes);
+    switch (format) {
+      case 'png':
+        await this.png();
+        return toRgba(pngDecode(bytes) as ImageLike);
+      case 'jpeg':
+        return this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false);
+      case 'webp':
+        return this.decodeWith(await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory), bytes);
+      default:
+        throw new TypeError(`Cannot read ${format ?? 'this'} images: only PNG, JPEG and WebP.`);
+    }
+  }
+
+  /** Encodes an RGBA image. */
+  async encode(image: RgbaImage, options: EncodeOptions): Promise<Uint8Array> {
+    const { width, height, data } = image;
+    switch (options.format) {
+      case 'png':
+        await this.png();
+        return pngEncode(data, width, height, 8);
+      case 'jpeg': {
+        const quality = options.quality ?? defaultQuality.jpeg;
+        const codec = await this.emscripten<Encoder>('jpegEncoder', jpegEncoderFactory);
+        // Chroma at half resolution (4:2:0), as sharp and libjpeg default to: MozJPEG's automatic
+        // choice keeps it whole and writes a third more bytes at the same quality setting.
+        return check(codec.encode(data, width, height, { ...jpegDefaults, quality, auto_subsample: false, chroma_subsample: 2 }));
+      }
+      case 'webp': {
+        const codec = await this.emscripten<Encoder>('webpEncoder', webpEncoderFactory);
+        return check(codec.encode(data, width, height, { ...webpDefaults, quality: options.quality ?? defaultQuality.webp }));
+      }
+      case 'avif': {
+        const codec = await this.emscripten<Encoder>('avifEncoder', avifEncoderFactory);
+        const settings = { ...avifDefaults, quality: options.quality ?? defaultQuality.avif, speed: options.speed ?? avifDefaults.speed };
+        return check(codec.encode(data, width, height, settings));
+      }
+    }
+  }
+
+  private decodeWith(codec: Decoder, bytes: Uint8Array, ...rest: unknown[]): RgbaImage {
+    const image = codec.decode(bytes, ...rest);
+    if (!image) throw new TypeError('The image could not be decoded: the file is damaged or uses a feature the decoder lacks.');
+    return toRgba(image);
+  }
+
+  private png(): Promise<unknown> {
+    return this.once('png', async () => initPng(await this.loader.module('png')));
+  }
+
+  private emscripten<T>(name: WasmName, factory: unknown): Promise<T> {
+    return this.once(name, async () => instantiate<T>(factory, await this.loader.module(name))) as Promise<T>;
+  }
+
+  private once(name: WasmName, start: () => Promise<unknown>): Promise<unknown> {
+    let pending = this.started.get(name);
+    if (!pending) {
+      pending = start();
+      this.started.set(name, pending);
+      pending.catch(() => this.started.delete(name));
+    }
+    return pending;
+  }
+}
+
+function check(bytes: Uint8Array | null): Uint8Array {
+  if (!bytes) throw new Error('The encoder gave no output.');
+  // The codec's view may point into its own memory: copy it out.
+  return new Uint8Array(bytes);
+}

@@ -1,0 +1,88 @@
+import { buildIco } from '../../common/ico';
+import { halvedSize, halvings, planResize, scaleRect, type ResizeOptions, type Size } from '../../common/imageGeometry';
+import type { Codecs, EncodeOptions, OutputFormat } from './codecs';
+import type { Resizer } from './resize';
+import { halve, hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
+
+/** One file to make from the source. */
+export interface OutputSpec extends ResizeOptions {
+  format: OutputFormat | 'ico';
+  quality?: number;
+  /** The colour behind the image (padding, and under transparency when opaque). */
+  background?: Rgba;
+  /** ICO: the square sizes it holds (16 to 256), e.g. [48, 32, 16]. */
+  sizes?: number[];
+  /** The output shows the image `tile` times across and down (a seamless texture's preview). */
+  tile?: number;
+}
+
+/** One file made. */
+export interface OutputResult extends Size {
+  bytes: Uint8Array;
+}
+
+/**
+ * How each output's resampling starts: `direct` from the original every time; otherwise from the
+ * smallest halved copy of the original that still has twice the output's pixels on each axis
+ * (the copies are made once, each from the one before), `ladder` halving with Lanczos3 and `box`
+ * with a 2x2 average, as libvips (sharp) shrinks before its Lanczos3 step. The last step is
+ * always Lanczos3.
+ */
+export type ResizeChain = 'direct' | 'ladder' | 'box';
+
+/**
+ * Makes every output from one source, decoded once. Peak memory is the source's RGBA (64 MiB
+ * for 4096x4096), its halved copies (a third of that in all), and one output at a time.
+ */
+export async function runOutputs(
+  codecs: Codecs,
+  resizer: Resizer,
+  source: Uint8Array | RgbaImage,
+  outputs: readonly OutputSpec[],
+  chain: ResizeChain = 'box',
+): Promise<OutputResult[]> {
+  const original = source instanceof Uint8Array ? await codecs.decode(source) : source;
+  const alpha = hasAlpha(original);
+  const levels: Promise<RgbaImage>[] = [Promise.resolve(original)];
+  const level = (count: number): Promise<RgbaImage> => {
+    for (let index = levels.length; index <= count; index++) {
+      levels.push(levels[index - 1]!.then((previous) => (chain === 'box' ? halve(previous, alpha) : resizer.resample(previous, halvedSize(original, index), alpha))));
+    }
+    return levels[count]!;
+  };
+  const render = async (options: ResizeOptions, background?: Rgba): Promise<RgbaImage> => {
+    const plan = planResize(original, options);
+    const count = chain === 'direct' ? 0 : halvings(plan.crop, plan.place);
+    const from = await level(count);
+    const scaled = count === 0 ? plan : { ...plan, crop: scaleRect(plan.crop, original, from) };
+    return resizer.apply(from, scaled, background, alpha);
+  };
+  const results: OutputResult[] = [];
+  // One output at a time: the next starts when the previous one's pixels can go.
+  for (const output of outputs) {
+    results.push(await runOutput(codecs, output, render));
+  }
+  return results;
+}
+
+type Render = (options: ResizeOptions, background?: Rgba) => Promise<RgbaImage>;
+
+async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Promise<OutputResult> {
+  if (output.format === 'ico') {
+    const sizes = output.sizes ?? [48, 32, 16];
+    const pngs: Uint8Array[] = [];
+    for (const size of sizes) {
+      const image = await render({ ...output, width: size, height: size }, output.background);
+      pngs.push(await codecs.encode(image, { format: 'png' }));
+    }
+    const largest = Math.max(...sizes);
+    return { width: largest, height: largest, bytes: buildIco(pngs) };
+  }
+  const count = Math.max(1, Math.floor(output.tile ?? 1));
+  const cell = { ...output, width: Math.round(output.width / count), height: Math.round(output.height / count) };
+  let image = await render(cell, output.background);
+  if (count > 1) image = tile(image, count);
+  const options: EncodeOptions = { format: output.format };
+  if (output.quality !== undefined) options.quality = output.quality;
+  return { width: image.width, height: image.height, bytes: await codecs.encode(image, options) };
+}
