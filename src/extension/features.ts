@@ -16,6 +16,7 @@ import { Announcer } from './tasks/announcer';
 import { showProgress, waitFor } from './tasks/progress';
 import { showTasks, TaskStatusBar } from './tasks/taskList';
 import { insertImageReference } from './ui/insertReference';
+import { TasksView } from './views/tasksView';
 
 /*
  * The features of a window, wired to the context the composition root built: each feature gets
@@ -61,6 +62,7 @@ export class Services extends DisposableBase {
       openWalkthrough: async () => {
         await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.id}#gettingStarted`, false);
       },
+      tasksView: this._register(new TasksView({ ...ctx, compare: (entry) => edits.compare(entry) })),
     };
   }
 
