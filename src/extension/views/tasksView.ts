@@ -6,7 +6,7 @@ import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
-import { arrangeTasks, canCompare, groupOf, runningCount, taskGroups, type TaskGroup } from './taskItems';
+import { arrangeTasks, canCompare, runningCount, taskGroups, type TaskGroup } from './taskItems';
 import { fileItem, groupItem, taskItem } from './taskTreeItems';
 import type { TasksTree } from './tasksViewHost';
 
@@ -144,8 +144,9 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
 
   getParent(node: TaskNode): TaskNode | undefined {
     if (node.kind === 'file') return this.taskNode(node.localId);
-    const entry = node.kind === 'task' ? this.entries.get(node.localId) : undefined;
-    return entry ? this.groupNodes.get(groupOf(entry)) : undefined;
+    // The section the tree shows it in, which a change of the last tick may not have moved yet.
+    const group = node.kind === 'task' ? taskGroups.find((candidate) => this.arranged[candidate].includes(node.localId)) : undefined;
+    return group ? this.groupNodes.get(group) : undefined;
   }
 
   /** The current entry of the task a menu or a command names (a node of the view, or a task's id). */
