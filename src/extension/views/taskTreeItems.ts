@@ -38,7 +38,7 @@ export function groupItem(group: TaskGroup, count: number): vscode.TreeItem {
   item.id = `group:${group}`;
   item.description = String(count);
   item.contextValue = `group:${group}`;
-  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1} tasks', groupTitle(group), count), role: 'treeitem' };
+  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1} task(s)', groupTitle(group), count), role: 'treeitem' };
   return item;
 }
 
