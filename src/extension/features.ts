@@ -17,6 +17,7 @@ import { showProgress, waitFor } from './tasks/progress';
 import { showTasks, TaskStatusBar } from './tasks/taskList';
 import { ImageDropProvider } from './ui/dropProvider';
 import { insertImageReference } from './ui/insertReference';
+import { TasksView } from './views/tasksView';
 
 /*
  * The features of a window, wired to the context the composition root built: each feature gets
@@ -63,6 +64,7 @@ export class Services extends DisposableBase {
       openWalkthrough: async () => {
         await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.id}#gettingStarted`, false);
       },
+      tasksView: this._register(new TasksView({ ...ctx, reopen: (localId) => edits.reopen(localId) })),
     };
   }
 

@@ -7,6 +7,7 @@ import { imageToolName } from './agent/toolName';
 import { registerImageDrop } from './ui/dropTarget';
 import type { ImageToolInput } from './agent/imageTool';
 import type { createServices, HostContext, Services } from './services';
+import { TasksViewHost } from './views/tasksViewHost';
 
 /*
  * Activation only composes: a log channel, the key store and the command table. The services
@@ -49,10 +50,14 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
         const host: HostContext = { context, log, apiKeys, ledgerDir };
         const created = module.createServices(host);
         context.subscriptions.push(created);
+        tasksView.attach(created.features.tasksView);
         return created;
       });
       return services;
     };
+    // The Tasks view is drawn by the services; they load when it is first shown.
+    const tasksView = new TasksViewHost(async () => (await getServices()).features.tasksView);
+    context.subscriptions.push(tasksView);
 
     for (const id of Object.keys(commandTable) as CommandId[]) {
       context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await getServices()).run(id, args)));

@@ -6,6 +6,8 @@ import type { EditCommand } from '../edit/editCommand';
 import type { EditDecisions } from '../edit/editFeature';
 import type { GenerateCommand } from '../generate/generateCommand';
 import type { StudioFeature } from '../studio/studioFeature';
+import type { TasksView } from '../views/tasksView';
+import { taskViewCommands } from '../views/taskCommands';
 
 /** The features of a window, as the composition root builds them and the commands use them. */
 export interface Features {
@@ -23,6 +25,7 @@ export interface Features {
   drop: vscode.DocumentDropEditProvider;
   saveTaskTo(localId: string, folder: vscode.Uri): Promise<LedgerEntry | undefined>;
   openWalkthrough(): Promise<void>;
+  tasksView: TasksView;
 }
 
 const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
@@ -57,6 +60,7 @@ export const commandTable = {
       ? f.edits.decide(localId, decision, typeof variant === 'number' ? variant : 0, confirmed === true)
       : undefined;
   },
+  ...taskViewCommands,
 } satisfies Record<string, (features: Features, ...args: unknown[]) => unknown>;
 
 /** The id of a contributed command. */

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
+import { savedFiles } from '../../common/taskState';
+import { fileName } from '../tasks/writer';
 import type { AppContext } from '../context';
 import { displayPath } from '../ui/paths';
 import { ComparePanel, decideEdit, type CompareDeps, type EditDecision } from './compare';
@@ -22,11 +24,22 @@ export class EditDecisions {
     ComparePanel.show(this.deps(), entry);
   }
 
-  /** Opens the compare view again, from a task's actions (Show Tasks, the Tasks view). */
-  async reopen(localId: string): Promise<void> {
+  /**
+   * Opens the compare view again, from a task's actions (Show Tasks, the Studio, the Tasks view),
+   * from what the ledger holds: the original and the saved edits. When one of them is gone
+   * (replaced, discarded, moved), says so instead; true when the view is shown.
+   */
+  async reopen(localId: string): Promise<boolean> {
     const entry = await this.ctx.tasks.get(localId);
-    if (entry && ComparePanel.show(this.deps(), entry)) return;
-    this.ctx.notifier.show('info', vscode.l10n.t('This edit can no longer be compared: its files were moved, decided on or removed.'));
+    if (!entry?.editOf || savedFiles(entry).length === 0) return false;
+    const files = [entry.editOf, ...savedFiles(entry)].map((uri) => vscode.Uri.parse(uri));
+    const present = await Promise.all(files.map((file) => vscode.workspace.fs.stat(file).then(() => true, () => false)));
+    const missing = files.filter((_, index) => !present[index]);
+    if (missing.length > 0) {
+      this.ctx.notifier.show('info', vscode.l10n.t('This edit cannot be compared any more: {0} is no longer there (replaced, discarded or moved).', missing.map(fileName).join(', ')));
+      return false;
+    }
+    return ComparePanel.show(this.deps(), entry) !== undefined;
   }
 
   /** Takes over a compare view restored after a reload; its page kept the task id. */
