@@ -3,7 +3,7 @@
  * filters choose images, and how a thumbnail is named in the cache. No vscode, no DOM.
  */
 
-/** The side of a gallery tile, in CSS pixels. */
+/** The largest side of a gallery tile in a sidebar of common width, in CSS pixels (media/history.css lays them out). */
 export const tileSize = 88;
 
 /** The side of a cached thumbnail, in pixels: twice the tile, sharp on high-density screens. */
