@@ -124,6 +124,17 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       await screenshot(page, `history-search-${version}`);
     });
 
+    it('copies the selected image to the clipboard, or else its path, and says which', async () => {
+      const page = window();
+      await gallery(page).locator('.tile').first().click();
+      await gallery(page).locator('.details vscode-button[aria-label="Copy Image"]').click();
+      const copied = page.locator('.statusbar', { hasText: /Copied .* to the clipboard/ });
+      const instead = page.locator('.notifications-toasts, .monaco-alert', { hasText: /its path was copied instead/ });
+      const outcome = await Promise.any([copied.waitFor({ timeout: 20_000 }).then(() => 'image'), instead.first().waitFor({ state: 'attached', timeout: 20_000 }).then(() => 'path')]);
+      console.log(`      (the clipboard took the ${outcome})`);
+      await screenshot(page, `history-copied-${version}`);
+    });
+
     it('starts a drag with the file URI and its path', async () => {
       const view = gallery(window());
       const data = await view.locator('.tile').first().evaluate((tile) => {
