@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser, repoRoot, startServer, workbenchUrl } from '../../scripts/lib/vscode-server.mjs';
-import { answerQuickInput, runFromPalette, screenshot } from './workbench';
+import { runFromPalette, screenshot } from './workbench';
 
 /**
  * A window on a copy of the sample workspace with past images in it. Opened here rather than with
@@ -144,16 +144,6 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       });
       assert.match(data.uris, /^(file|vscode-remote):\/\/.*\/images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
       assert.match(data.text, /^images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
-    });
-
-    it('looks right in a light theme', async () => {
-      const page = window();
-      await gallery(page).locator('vscode-textfield#search input').fill('');
-      await page.locator('.statusbar').click();
-      await runFromPalette(page, 'Preferences: Color Theme');
-      await answerQuickInput(page, 'Light Modern');
-      await page.waitForTimeout(2500);
-      await screenshot(page, `history-light-${version}`);
     });
   });
 }
