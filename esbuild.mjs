@@ -73,7 +73,7 @@ const contexts = [
   }),
   await esbuild.context({
     ...common,
-    entryPoints: { webview: 'src/webview/main.ts', compare: 'src/webview/compare.ts' },
+    entryPoints: { webview: 'src/webview/main.ts', compare: 'src/webview/compare.ts', history: 'src/webview/history/main.ts' },
     outdir: 'dist',
     format: 'iife',
     platform: 'browser',

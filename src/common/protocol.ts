@@ -140,6 +140,8 @@ export type HostMessage =
   | { type: 'references'; items: StudioReference[] }
   /** Prepare an edit (from the explorer): choose this model, send results beside the reference, offer the mask. */
   | { type: 'edit'; model: string | undefined; paintMask: boolean }
+  /** Fill the form with the settings of this past image (from the History gallery). */
+  | { type: 'reuse'; item: StudioHistoryItem }
   | { type: 'balance'; spendable: number | undefined }
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }

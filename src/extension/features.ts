@@ -10,6 +10,7 @@ import type { AppContext } from './context';
 import { EditCommand } from './edit/editCommand';
 import { EditDecisions } from './edit/editFeature';
 import { GenerateCommand } from './generate/generateCommand';
+import { ImageHistory } from './studio/history';
 import { StudioFeature } from './studio/studioFeature';
 import { retryTask } from './submit/submit';
 import { Announcer } from './tasks/announcer';
@@ -18,6 +19,8 @@ import { showTasks, TaskStatusBar } from './tasks/taskList';
 import { ImageDropProvider } from './ui/dropProvider';
 import { insertImageReference } from './ui/insertReference';
 import { TasksView } from './views/tasksView';
+import { HistoryView } from './views/historyView';
+import { ThumbnailCache } from './views/thumbnails';
 
 /*
  * The features of a window, wired to the context the composition root built: each feature gets
@@ -37,7 +40,9 @@ export class Services extends DisposableBase {
       const old = await ctx.tasks.get(localId);
       return old ? retryTask(ctx, old) : undefined;
     };
-    const studio = new StudioFeature(ctx, resubmit);
+    // One index of the workspace's images, which the Studio and the History gallery both show.
+    const history = this._register(new ImageHistory(ctx.tasks));
+    const studio = new StudioFeature(ctx, resubmit, history);
     const edits = new EditDecisions(ctx);
     this._register(new Announcer({ ...ctx, compare: (entry) => edits.compare(entry) }));
     // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
@@ -49,6 +54,9 @@ export class Services extends DisposableBase {
       generate: new GenerateCommand(ctx, apiKey),
       edit: new EditCommand({ ctx, apiKey, openStudio: (preload) => studio.show(preload) }),
       studio,
+      history: this._register(
+        new HistoryView({ ...ctx, extensionUri: ctx.extension.uri, history, thumbnails: new ThumbnailCache(vscode.Uri.joinPath(ctx.storage, 'thumbnails')), openStudio: (preload) => studio.show(preload) }),
+      ),
       edits,
       retry: async (localId) => {
         const entry = await resubmit(localId);

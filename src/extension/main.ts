@@ -88,6 +88,13 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
       }),
     );
 
+    // The History gallery in the EvoLink sidebar; the services load when it is first shown.
+    context.subscriptions.push(
+      vscode.window.registerWebviewViewProvider('evolink.history', {
+        resolveWebviewView: async (view) => (await getServices()).features.history.resolveWebviewView(view),
+      }),
+    );
+
     void apiKeys.refresh();
     // Tasks paid for in an earlier session resume; the services load only when there are any.
     // VS Code's own file system API, already loaded: Node's fs would cost more than all else here.

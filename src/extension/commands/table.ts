@@ -8,6 +8,7 @@ import type { GenerateCommand } from '../generate/generateCommand';
 import type { StudioFeature } from '../studio/studioFeature';
 import type { TasksView } from '../views/tasksView';
 import { taskViewCommands } from '../views/taskCommands';
+import type { HistoryView } from '../views/historyView';
 
 /** The features of a window, as the composition root builds them and the commands use them. */
 export interface Features {
@@ -16,6 +17,8 @@ export interface Features {
   generate: GenerateCommand;
   edit: EditCommand;
   studio: StudioFeature;
+  /** The History gallery in the EvoLink sidebar. */
+  history: HistoryView;
   edits: EditDecisions;
   /** Submits a task again with its original settings and inputs, and shows its progress. */
   retry(localId: string): Promise<LedgerEntry | undefined>;

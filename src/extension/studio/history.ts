@@ -5,41 +5,69 @@ import type { StudioHistoryItem } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { fileName, provenanceOf } from '../tasks/writer';
-import type { ShownImages } from './shownImages';
 
-/** The most past images the history holds. */
-const historyLimit = 500;
+/** The most past images the index holds. */
+const historyLimit = 1000;
+/** The most the Studio lists (it shows the first hundred matches of a search). */
+const studioLimit = 500;
 /** The provenance files the history is read from: generations in the output folder, edits beside their originals. */
 const provenanceGlob = '**/*.evolink.json';
+/** The images whose changes matter: the index reads one again only when it lists it. */
+const imageGlob = '**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff,PNG,JPG,JPEG,WEBP,GIF,BMP,TIF,TIFF}';
 
 /** The image a provenance file describes. */
 const imageOf = (provenance: vscode.Uri): vscode.Uri => provenance.with({ path: provenance.path.replace(/\.evolink\.json$/, '') });
 
+/** One image of the history: its provenance and the file's size and modification time. */
+export interface HistoryRecord {
+  image: vscode.Uri;
+  provenance: Provenance;
+  size: number;
+  mtime: number;
+}
+
 /**
- * The Studio's history: the provenance files of the workspace folders, newest first. It lives
- * with the project, so it is the same in every window and after a clone. The workspace is
- * searched once; after that the history follows the changes one file at a time: the files of
- * each saved task, the results deleted from the Studio, and provenance files created, changed or
- * deleted by anything else (a compare decision, the user, version control).
+ * The images generated or edited in this workspace, read from their provenance files, newest
+ * first: one index per window, which the Studio's history and the History gallery both show. It
+ * lives with the project, so it is the same in every window and after a clone. The workspace is
+ * searched once; after that the index follows the changes one file at a time: the files of each
+ * saved task, the images deleted from a view, provenance files created, changed or deleted by
+ * anything else (a compare decision, the user, version control), and listed images changed or
+ * deleted.
  */
-export class StudioHistory extends DisposableBase {
+export class ImageHistory extends DisposableBase {
   /** By image URI. */
-  private readonly records = new Map<string, { image: vscode.Uri; provenance: Provenance }>();
+  private readonly records = new Map<string, HistoryRecord>();
   private scan: Promise<void> | undefined;
   /** Until the workspace has been searched, changes are only gathered: the first list is the whole one. */
   private searched = false;
   /** The last state seen of each task, to tell when one becomes saved. */
   private readonly states = new Map<string, EntryState>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
-  /** Fires when an image comes or goes. */
+  private readonly saved = this._register(new vscode.EventEmitter<readonly string[]>());
+  /** Fires when an image comes, changes or goes. */
   readonly onDidChange = this.changed.event;
+  /** Fires with the files of a task that has just been saved (written anew, perhaps under a name deleted before). */
+  readonly onDidSave = this.saved.event;
 
-  constructor(private readonly images: ShownImages) {
+  constructor(tasks: { onDidChange: vscode.Event<LedgerEntry> }) {
     super();
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(provenanceGlob));
     this._register(watcher.onDidCreate((uri) => void this.read([imageOf(uri)])));
     this._register(watcher.onDidChange((uri) => void this.read([imageOf(uri)])));
     this._register(watcher.onDidDelete((uri) => this.remove(imageOf(uri).toString())));
+    const images = this._register(vscode.workspace.createFileSystemWatcher(imageGlob, true, false, false));
+    const known = (uri: vscode.Uri): void => {
+      if (this.records.has(uri.toString())) void this.read([uri]);
+    };
+    this._register(images.onDidChange(known));
+    this._register(images.onDidDelete(known));
+    this._register(tasks.onDidChange((entry) => void this.taskChanged(entry)));
+  }
+
+  /** True once the workspace has been searched. */
+  get isReady(): boolean {
+    return this.searched;
   }
 
   /** The history once the workspace has been searched (the first call searches it). */
@@ -48,48 +76,32 @@ export class StudioHistory extends DisposableBase {
     await this.scan;
   }
 
+  /** The images, newest first. */
+  list(): HistoryRecord[] {
+    return [...this.records.values()].sort((a, b) => b.provenance.createdAt.localeCompare(a.provenance.createdAt));
+  }
+
+  /** The record of an image, when the history lists it. */
+  get(uri: string): HistoryRecord | undefined {
+    return this.records.get(uri);
+  }
+
   /**
    * Reads the provenance of a task's saved files when the task has just been saved, and of no
    * other file. Later changes of a saved task (it may change again) read nothing.
    */
-  async taskChanged(entry: LedgerEntry): Promise<void> {
+  private async taskChanged(entry: LedgerEntry): Promise<void> {
     const before = this.states.get(entry.localId);
     this.states.set(entry.localId, entry.state);
     if (entry.state !== 'saved' || before === 'saved') return;
     const files = savedFiles(entry);
-    for (const uri of files) this.images.written(uri);
+    this.saved.fire(files);
     await this.read(files.map((uri) => vscode.Uri.parse(uri)));
   }
 
-  /** Forgets an image (deleted from the Studio, or its provenance file is gone). */
+  /** Forgets an image (deleted from a view, or its provenance file is gone). */
   remove(uri: string): void {
     if (this.records.delete(uri) && this.searched) this.changed.fire();
-  }
-
-  /** The history as the webview shows it, newest first; every image listed counts as shown. */
-  items(webview: vscode.Webview): StudioHistoryItem[] {
-    const sorted = [...this.records.values()].sort((a, b) => b.provenance.createdAt.localeCompare(a.provenance.createdAt)).slice(0, historyLimit);
-    return sorted.map(({ image, provenance }) => {
-      const uri = image.toString();
-      this.images.show(uri);
-      const text = (name: string): string | undefined => {
-        const value = provenance.parameters[name];
-        return typeof value === 'string' ? value : undefined;
-      };
-      const n = provenance.parameters.n;
-      return {
-        uri,
-        src: webview.asWebviewUri(image).toString(),
-        name: fileName(image),
-        prompt: provenance.prompt,
-        model: provenance.model,
-        size: text('size'),
-        n: typeof n === 'number' ? n : undefined,
-        quality: text('quality'),
-        promptPriority: text('prompt_priority'),
-        createdAt: provenance.createdAt,
-      };
-    });
   }
 
   /** Searches every workspace folder once. */
@@ -108,21 +120,22 @@ export class StudioHistory extends DisposableBase {
     const found = await Promise.all(
       images.map(async (image) => {
         try {
-          const [text] = await Promise.all([vscode.workspace.fs.readFile(provenanceOf(image)), vscode.workspace.fs.stat(image)]);
-          return { image, provenance: parseProvenance(new TextDecoder().decode(text)) };
+          const [text, stat] = await Promise.all([vscode.workspace.fs.readFile(provenanceOf(image)), vscode.workspace.fs.stat(image)]);
+          const provenance = parseProvenance(new TextDecoder().decode(text));
+          return { image, record: provenance && { image, provenance, size: stat.size, mtime: stat.mtime } };
         } catch {
-          return { image, provenance: undefined }; // The image was moved or deleted: not part of the history.
+          return { image, record: undefined }; // The image was moved or deleted: not part of the history.
         }
       }),
     );
     let changed = false;
-    for (const { image, provenance } of found) {
+    for (const { image, record } of found) {
       const uri = image.toString();
-      if (provenance && !this.images.isDeleted(uri)) {
+      if (record) {
         const known = this.records.get(uri);
         // The same file is often read twice (the task's save and the watcher): no change, no update.
-        if (known && JSON.stringify(known.provenance) === JSON.stringify(provenance)) continue;
-        this.records.set(uri, { image, provenance });
+        if (known && known.size === record.size && known.mtime === record.mtime && JSON.stringify(known.provenance) === JSON.stringify(record.provenance)) continue;
+        this.records.set(uri, record);
         changed = true;
       } else if (this.records.delete(uri)) {
         changed = true;
@@ -130,4 +143,37 @@ export class StudioHistory extends DisposableBase {
     }
     if (changed && this.searched) this.changed.fire();
   }
+}
+
+/** An image of the history as the Studio shows it; without a webview, the item carries no `src`. */
+export function historyItemOf({ image, provenance }: HistoryRecord, webview: vscode.Webview | undefined): StudioHistoryItem {
+  const text = (name: string): string | undefined => {
+    const value = provenance.parameters[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const n = provenance.parameters.n;
+  return {
+    uri: image.toString(),
+    src: webview ? webview.asWebviewUri(image).toString() : '',
+    name: fileName(image),
+    prompt: provenance.prompt,
+    model: provenance.model,
+    size: text('size'),
+    n: typeof n === 'number' ? n : undefined,
+    quality: text('quality'),
+    promptPriority: text('prompt_priority'),
+    createdAt: provenance.createdAt,
+  };
+}
+
+/**
+ * The history as the Studio shows it, newest first, without the images it deleted; every image
+ * listed counts as shown (the webview may then name it).
+ */
+export function studioHistoryItems(history: ImageHistory, webview: vscode.Webview, images: { show(uri: string): void; isDeleted(uri: string): boolean }): StudioHistoryItem[] {
+  const records = history.list().filter(({ image }) => !images.isDeleted(image.toString()));
+  return records.slice(0, studioLimit).map((record) => {
+    images.show(record.image.toString());
+    return historyItemOf(record, webview);
+  });
 }

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { AppContext } from '../context';
 import { imagesFrom, pickImages } from '../edit/editCommand';
 import { submitPlan } from '../submit/submit';
+import type { ImageHistory } from './history';
 import { StudioPanel, type StudioDeps, type StudioPreload } from './studioPanel';
 
 /** The Image Studio of a window: opening it, with images or without, and restoring it after a reload. */
@@ -10,6 +11,7 @@ export class StudioFeature {
   constructor(
     private readonly ctx: AppContext,
     private readonly retry: (localId: string) => Promise<LedgerEntry | undefined>,
+    private readonly history: ImageHistory,
   ) {}
 
   private deps(): StudioDeps {
@@ -31,6 +33,7 @@ export class StudioFeature {
       retry: this.retry,
       referencesDir: vscode.Uri.joinPath(ctx.storage, 'references'),
       state: ctx.workspaceState,
+      history: this.history,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { models } from '../../common/models';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../common/protocol';
+import { parseWebviewMessage, type HostMessage, type StudioHistoryItem, type WebviewMessage } from '../../common/protocol';
 import { DisposableBase } from '../base/disposable';
 import type { SubmitPlan } from '../submit/submit';
 import type { Followers } from '../tasks/followers';
@@ -10,7 +10,7 @@ import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
 import { fileName, moveToTrash } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
-import { StudioHistory } from './history';
+import { studioHistoryItems, type ImageHistory } from './history';
 import { renderStudioHtml } from './html';
 import { droppedReferenceFiles, pickReferenceFiles, ReferenceSet } from './references';
 import { ShownImages } from './shownImages';
@@ -39,13 +39,18 @@ export interface StudioDeps {
   referencesDir: vscode.Uri;
   /** Workspace state: the references survive a reload. */
   state: vscode.Memento;
+  /** The window's index of generated and edited images. */
+  history: ImageHistory;
 }
 
-/** What the explorer's entry points open the Studio with. */
+/** What the explorer's entry points and the gallery open the Studio with. */
 export interface StudioPreload {
-  references: vscode.Uri[];
+  /** The new references; absent keeps the ones there are. */
+  references?: vscode.Uri[];
   /** An edit: results go beside the image. */
   edit?: { model: string | undefined; paintMask: boolean };
+  /** Fill the form with the settings of this past image (the History gallery's Reuse). */
+  reuse?: StudioHistoryItem;
 }
 
 /** The command each of the webview's requests on a shown image runs. */
@@ -63,11 +68,12 @@ export class StudioPanel extends DisposableBase {
   private readonly openedAt = Date.now();
   private readonly images = new ShownImages();
   private readonly references: ReferenceSet;
-  private readonly history: StudioHistory;
   private readonly taskList: StudioTaskList;
   private readonly submitter: StudioSubmitter;
   /** An edit prepared by the explorer, sent once the webview listens. */
   private pendingEdit: StudioPreload['edit'];
+  /** Settings to reuse, sent once the webview listens. */
+  private pendingReuse: StudioHistoryItem | undefined;
 
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
   static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
@@ -109,18 +115,17 @@ export class StudioPanel extends DisposableBase {
     StudioPanel.current = this;
     const post = (message: HostMessage): void => this.post(message);
     this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state));
-    this.history = this._register(new StudioHistory(this.images));
     this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post));
     this.submitter = this._register(new StudioSubmitter(deps, this.references, post));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this._register(this.references.onDidChange(() => this.postReferences()));
-    this._register(this.history.onDidChange(() => this.postHistory()));
+    this._register(deps.history.onDidChange(() => this.postHistory()));
+    this._register(deps.history.onDidSave((files) => files.forEach((uri) => this.images.written(uri))));
     this._register(
       deps.tasks.onDidChange((entry) => {
         this.taskList.schedule();
-        void this.history.taskChanged(entry);
         if (entry.state === 'saved') void this.postBalance();
       }),
     );
@@ -134,18 +139,24 @@ export class StudioPanel extends DisposableBase {
   }
 
   private async preload(preload: StudioPreload): Promise<void> {
-    const problem = await this.references.replace(preload.references);
-    this.postProblem(problem);
+    if (preload.references) this.postProblem(await this.references.replace(preload.references));
     if (preload.edit) {
       this.pendingEdit = preload.edit;
       this.postEdit();
     }
+    if (preload.reuse) {
+      this.pendingReuse = preload.reuse;
+      this.postEdit();
+    }
   }
 
+  /** Sends what the explorer or the gallery prepared (an edit, settings to reuse) once the webview listens. */
   private postEdit(): void {
-    if (!this.ready || !this.pendingEdit) return;
-    this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
+    if (!this.ready) return;
+    if (this.pendingEdit) this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
+    if (this.pendingReuse) this.post({ type: 'reuse', item: this.pendingReuse });
     this.pendingEdit = undefined;
+    this.pendingReuse = undefined;
   }
 
   override dispose(): void {
@@ -264,7 +275,7 @@ export class StudioPanel extends DisposableBase {
     this.postReferences();
     this.postEdit();
     await this.taskList.send();
-    await this.history.ready();
+    await this.deps.history.ready();
     this.postHistory();
     await this.postBalance();
   }
@@ -283,7 +294,7 @@ export class StudioPanel extends DisposableBase {
     this.images.markDeleted(uri);
     await this.references.remove(uri);
     await this.taskList.send();
-    this.history.remove(uri);
+    this.deps.history.remove(uri);
   }
 
   private postReferences(): void {
@@ -291,7 +302,7 @@ export class StudioPanel extends DisposableBase {
   }
 
   private postHistory(): void {
-    if (this.ready) this.post({ type: 'history', items: this.history.items(this.panel.webview) });
+    if (this.ready) this.post({ type: 'history', items: studioHistoryItems(this.deps.history, this.panel.webview, this.images) });
   }
 
   private async postBalance(): Promise<void> {

@@ -53,7 +53,7 @@ function historyItem(store: StudioStore, item: StudioHistoryItem): TemplateResul
 }
 
 /** Fills the compose form with a past request's settings, and puts the caret in the prompt. */
-function reuse(store: StudioStore, item: StudioHistoryItem): void {
+export function reuse(store: StudioStore, item: StudioHistoryItem): void {
   const spec = store.state.models.find((candidate) => candidate.id === item.model);
   if (!spec) return;
   const change: Partial<Draft> = { model: spec.id, prompt: item.prompt };

@@ -1,4 +1,5 @@
 import type { HostMessage } from '../../common/protocol';
+import { reuse } from './history';
 import type { StudioStore } from './state';
 
 /**
@@ -43,5 +44,8 @@ export function receive(store: StudioStore, message: HostMessage): void {
       document.getElementById('prompt')?.focus();
       return;
     }
+    case 'reuse':
+      reuse(store, message.item);
+      return;
   }
 }

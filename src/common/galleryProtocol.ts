@@ -1,0 +1,59 @@
+import * as z from 'zod/mini';
+import { maxThumbnailBytes, type GalleryItem } from './gallery';
+
+/*
+ * The messages between the History gallery (a webview view in the EvoLink sidebar) and the host,
+ * both ways: discriminated unions on `type`. What comes from the webview is `unknown` until
+ * {@link parseGalleryMessage} accepts it; the host then also checks that the URI named is one it
+ * listed.
+ */
+
+const uri = z.string().check(z.maxLength(4096));
+const key = z.string().check(z.regex(/^[0-9a-f]{16}-\d{2,4}$/));
+/** Base64 bytes, at most `maxBytes` once decoded. */
+const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
+
+/** What the gallery may ask the host to do with one of the images it was sent. */
+export const galleryImageActions = ['open', 'reveal', 'insertReference', 'reuse', 'edit', 'delete'] as const;
+export type GalleryImageAction = (typeof galleryImageActions)[number];
+
+/** Every message the gallery may send. */
+export const galleryMessageSchema = z.discriminatedUnion('type', [
+  /** The webview has loaded and listens: the host answers `init`, then `items`. */
+  z.object({ type: z.literal('ready') }),
+  /** Do this with an image. */
+  z.object({ type: z.literal('action'), action: z.enum(galleryImageActions), uri }),
+  /** A thumbnail made in the webview, for the cache: a WebP or PNG, keyed as the host sent it. */
+  z.object({ type: z.literal('thumbnail'), uri, key, data: base64(maxThumbnailBytes) }),
+  /** The original could not be drawn (damaged, or a format the browser lacks): show no thumbnail. */
+  z.object({ type: z.literal('thumbnailFailed'), uri, key }),
+  /** The webview copied the image itself; the host only confirms it. */
+  z.object({ type: z.literal('copied'), uri }),
+  /** The webview could not write the image to the clipboard: the host copies its path instead. */
+  z.object({ type: z.literal('copyFailed'), uri, reason: z.string().check(z.maxLength(300)) }),
+  /** The empty state's button: generate a first image. */
+  z.object({ type: z.literal('generate') }),
+]);
+
+/** A message from the gallery, once parsed. */
+export type GalleryMessage = z.infer<typeof galleryMessageSchema>;
+
+/** Parses a message from the gallery; `undefined` for anything malformed or unknown. */
+export function parseGalleryMessage(raw: unknown): GalleryMessage | undefined {
+  const parsed = galleryMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Every message the host sends the gallery. */
+export type GalleryHostMessage =
+  | {
+      type: 'init';
+      /** Localized strings, by key; the webview has no other source of text. */
+      strings: Record<string, string>;
+      /** The locale for dates. */
+      locale: string;
+    }
+  /** Every image, newest first; `loading` while the workspace is still being searched. */
+  | { type: 'items'; items: GalleryItem[]; loading: boolean }
+  /** A thumbnail was cached (or could not be): the item shows it from now on. */
+  | { type: 'thumbnail'; uri: string; key: string; thumb: string | undefined };

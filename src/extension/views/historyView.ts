@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { thumbnailKey, type GalleryItem } from '../../common/gallery';
+import { parseGalleryMessage, type GalleryHostMessage, type GalleryMessage } from '../../common/galleryProtocol';
+import { findModel } from '../../common/models';
+import { DisposableBase } from '../base/disposable';
+import type { HistoryRecord, ImageHistory } from '../studio/history';
+import { renderStudioHtml } from '../studio/html';
+import type { StudioPreload } from '../studio/studioPanel';
+import { fileName } from '../tasks/writer';
+import type { Notifier } from '../ui/notifier';
+import { displayPath } from '../ui/paths';
+import { copyPathInstead, runImageAction } from './historyViewActions';
+import { historyViewStrings } from './historyViewStrings';
+import type { ThumbnailCache } from './thumbnails';
+
+/** The id of the view, as `package.json` contributes it. */
+export const historyViewId = 'evolink.history';
+
+/** What the gallery needs from the window. */
+export interface HistoryViewDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  history: ImageHistory;
+  thumbnails: ThumbnailCache;
+  notifier: Notifier;
+  openStudio: (preload: StudioPreload) => Promise<void>;
+}
+
+/**
+ * The History gallery: a webview view in the EvoLink sidebar with every image generated or edited
+ * in the workspace, as small thumbnails made once and cached. It posts nothing before the webview
+ * says `ready`, parses everything the webview sends, and acts only on images it listed.
+ */
+export class HistoryView extends DisposableBase implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
+  private viewDisposables: vscode.Disposable[] = [];
+  private ready = false;
+  /** What the webview was last sent, by image URI: it may name only these. */
+  private listed = new Map<string, { record: HistoryRecord; item: GalleryItem }>();
+  /** The history changed while the view was hidden: the list is sent when it shows again. */
+  private stale = false;
+  private pruning: Promise<unknown> = Promise.resolve();
+  /** How many times a webview of the view said `ready` (the tests read it). */
+  inits = 0;
+
+  constructor(private readonly deps: HistoryViewDeps) {
+    super();
+    this._register(deps.history.onDidChange(() => this.refresh()));
+    this._register({ dispose: () => this.dropView() });
+  }
+
+  /** The thumbnail cache (the tests read it). */
+  get thumbnails(): ThumbnailCache {
+    return this.deps.thumbnails;
+  }
+
+  /** The items last sent to the webview (the tests read them). */
+  get items(): GalleryItem[] {
+    return [...this.listed.values()].map(({ item }) => item);
+  }
+
+  /** Called by VS Code each time the view becomes visible after its webview was discarded. */
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.dropView();
+    this.view = view;
+    this.ready = false;
+    const webview = view.webview;
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
+    webview.options = {
+      enableScripts: true,
+      // The bundle, the workspace folders (the originals, drawn once for their thumbnails) and the cache.
+      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media'), this.deps.thumbnails.folder, ...folders],
+    };
+    this.viewDisposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      view.onDidDispose(() => {
+        if (this.view === view) this.dropView();
+      }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible && this.stale) this.refresh();
+      }),
+    );
+    webview.html = this.html(webview);
+  }
+
+  private dropView(): void {
+    for (const disposable of this.viewDisposables) disposable.dispose();
+    this.viewDisposables = [];
+    this.view = undefined;
+    this.ready = false;
+  }
+
+  private html(webview: vscode.Webview): string {
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...path)).toString();
+    return renderStudioHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: asset('dist', 'history.js'),
+      styleUri: asset('media', 'history.css'),
+      codiconsUri: asset('dist', 'codicons', 'codicon.css'),
+      title: vscode.l10n.t('History'),
+      language: vscode.env.language,
+    });
+  }
+
+  private post(message: GalleryHostMessage): void {
+    if (this.ready && this.view) void this.view.webview.postMessage(message);
+  }
+
+  /**
+   * Parses and handles a message of the webview. `confirmed` answers the delete question in
+   * advance (automation and tests; the webview cannot set it).
+   */
+  async receive(raw: unknown, confirmed = false): Promise<void> {
+    const message = parseGalleryMessage(raw);
+    if (!message) {
+      this.deps.log.warn(`History: dropped a malformed message (${typeof raw === 'object' && raw !== null && 'type' in raw ? String(raw.type) : typeof raw})`);
+      return;
+    }
+    try {
+      await this.handle(message, confirmed);
+    } catch (error) {
+      this.deps.log.error(`History: ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async handle(message: GalleryMessage, confirmed: boolean): Promise<void> {
+    if (message.type === 'ready') return this.init();
+    if (message.type === 'generate') {
+      await vscode.commands.executeCommand('evolink.generateImage');
+      return;
+    }
+    const shown = this.listed.get(message.uri);
+    if (!shown) {
+      this.deps.log.warn(`History: refused ${message.type} for a file it did not list`);
+      return;
+    }
+    const image = shown.record.image;
+    switch (message.type) {
+      case 'thumbnail':
+        await this.storeThumbnail(shown, message.key, Buffer.from(message.data, 'base64'));
+        return;
+      case 'thumbnailFailed':
+        this.deps.log.info(`History: no thumbnail for ${displayPath(image)} (the webview could not draw it)`);
+        return;
+      case 'copied':
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} to the clipboard.', fileName(image)), 4000);
+        return;
+      case 'copyFailed':
+        this.deps.log.info(`History: the webview could not copy an image (${message.reason}); copying its path instead`);
+        await copyPathInstead(this.deps.notifier, image);
+        return;
+      case 'action': {
+        const gone = await runImageAction(this.deps, message.action, shown.record, confirmed);
+        if (gone) {
+          this.deps.history.remove(message.uri);
+          this.refresh();
+        }
+      }
+    }
+  }
+
+  /** The handshake's answer: `init`, then the images (a loading list first while the workspace is searched). */
+  private async init(): Promise<void> {
+    this.ready = true;
+    this.inits++;
+    this.post({ type: 'init', strings: historyViewStrings(), locale: vscode.env.language });
+    if (!this.deps.history.isReady) this.post({ type: 'items', items: [], loading: true });
+    await Promise.all([this.deps.history.ready(), this.deps.thumbnails.load()]);
+    this.refresh();
+  }
+
+  /** Sends the whole list again (a few hundred small records); a hidden view gets it when it shows. */
+  private refresh(): void {
+    if (!this.ready || !this.view || !this.deps.history.isReady) return;
+    if (!this.view.visible) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
+    const webview = this.view.webview;
+    this.listed = new Map(this.deps.history.list().map((record) => [record.image.toString(), { record, item: this.itemOf(record, webview) }]));
+    this.post({ type: 'items', items: this.items, loading: false });
+    const live = new Set(this.items.map((item) => item.key));
+    // Thumbnails of changed and deleted images go; one prune at a time.
+    this.pruning = this.pruning.then(() => this.deps.thumbnails.prune(live)).catch((error: unknown) => this.deps.log.warn(`History: pruning thumbnails failed: ${String(error)}`));
+  }
+
+  private itemOf(record: HistoryRecord, webview: vscode.Webview): GalleryItem {
+    const { image, provenance } = record;
+    const uri = image.toString();
+    const key = thumbnailKey({ uri, size: record.size, mtime: record.mtime });
+    const cached = this.deps.thumbnails.get(key);
+    const size = provenance.parameters.size;
+    return {
+      uri,
+      src: webview.asWebviewUri(image).toString(),
+      thumb: cached ? webview.asWebviewUri(cached).toString() : undefined,
+      key,
+      name: fileName(image),
+      path: displayPath(image),
+      prompt: provenance.prompt,
+      model: provenance.model,
+      modelLabel: findModel(provenance.model)?.label ?? provenance.model,
+      size: typeof size === 'string' ? size : undefined,
+      width: provenance.width,
+      height: provenance.height,
+      createdAt: provenance.createdAt,
+      edit: (provenance.sources?.length ?? 0) > 0,
+    };
+  }
+
+  /** Keeps a thumbnail the webview made, if it is still the one of the image as it is now. */
+  private async storeThumbnail(shown: { record: HistoryRecord; item: GalleryItem }, key: string, bytes: Uint8Array): Promise<void> {
+    if (key !== shown.item.key) return; // The image changed since: its new thumbnail will come.
+    const stored = await this.deps.thumbnails.store(key, bytes);
+    if (!stored) {
+      this.deps.log.warn(`History: refused a thumbnail for ${displayPath(shown.record.image)} (not a small WebP or PNG)`);
+      return;
+    }
+    const thumb = this.view?.webview.asWebviewUri(stored).toString();
+    shown.item.thumb = thumb;
+    this.post({ type: 'thumbnail', uri: shown.item.uri, key, thumb });
+  }
+}

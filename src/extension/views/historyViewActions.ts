@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import type { GalleryImageAction } from '../../common/galleryProtocol';
+import { historyItemOf, type HistoryRecord } from '../studio/history';
+import type { StudioPreload } from '../studio/studioPanel';
+import { fileName, moveToTrash } from '../tasks/writer';
+import type { Notifier } from '../ui/notifier';
+import { displayPath } from '../ui/paths';
+
+/** What the gallery's actions need from the window. */
+export interface ImageActionDeps {
+  notifier: Notifier;
+  openStudio: (preload: StudioPreload) => Promise<void>;
+}
+
+/**
+ * Carries out what the user asked for one image of the gallery, through the commands and
+ * services that already do it (open, reveal, insert a reference, edit, the Studio's reuse, the
+ * writer's trash). Answers true when the image is gone.
+ */
+export async function runImageAction(deps: ImageActionDeps, action: GalleryImageAction, record: HistoryRecord, confirmed: boolean): Promise<boolean> {
+  const image = record.image;
+  switch (action) {
+    case 'open':
+      await vscode.commands.executeCommand('vscode.open', image, { preview: true });
+      return false;
+    case 'reveal':
+      await vscode.commands.executeCommand('revealInExplorer', image);
+      return false;
+    case 'insertReference':
+      await vscode.commands.executeCommand('evolink.insertImageReference', image);
+      return false;
+    case 'edit':
+      await vscode.commands.executeCommand('evolink.editImage', image, [image]);
+      return false;
+    case 'reuse':
+      await deps.openStudio({ reuse: historyItemOf(record, undefined) });
+      return false;
+    case 'delete':
+      return deleteImage(deps.notifier, image, confirmed);
+  }
+}
+
+/**
+ * Moves an image and its provenance file to the trash, after a modal question (`confirmed`
+ * answers it in advance). Answers true when the image is gone.
+ */
+async function deleteImage(notifier: Notifier, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
+  if (!confirmed) {
+    const remove = vscode.l10n.t('Move to Trash');
+    const detail = vscode.l10n.t('The image and its .evolink.json file are moved to the trash.');
+    const answer = await notifier.ask('warning', vscode.l10n.t('Delete {0}?', fileName(image)), detail, [remove]);
+    if (answer !== remove) return false;
+  }
+  await moveToTrash([image], confirmed);
+  return !(await vscode.workspace.fs.stat(image).then(
+    () => true,
+    () => false,
+  ));
+}
+
+/**
+ * The webview could not put the image on the clipboard (the browser refused it): the
+ * workspace-relative path goes there instead, and the user is told so.
+ */
+export async function copyPathInstead(notifier: Notifier, image: vscode.Uri): Promise<void> {
+  const path = displayPath(image);
+  await vscode.env.clipboard.writeText(path);
+  notifier.show('info', vscode.l10n.t('The image itself cannot be copied here, so its path was copied instead: {0}', path));
+}

@@ -1,0 +1,50 @@
+/*
+ * The History gallery: a webview view in the EvoLink sidebar. It talks to the host only through
+ * postMessage, takes all its text from the host's `init`, makes each missing thumbnail once
+ * (the host caches it), and keeps the search and filters in the webview state.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { html, nothing, type TemplateResult } from 'lit';
+import type { GalleryHostMessage, GalleryMessage } from '../../common/galleryProtocol';
+import { mount } from '../shared/mount';
+import { connectToHost } from '../shared/vscodeApi';
+import { grid } from './grid';
+import { details, emptyState, loadingState, noMatch, toolbar } from './sections';
+import { GalleryStore, type KeptGalleryState } from './state';
+import { Thumbnailer } from './thumbnails';
+
+function gallery(store: GalleryStore, thumbnailer: Thumbnailer): TemplateResult | typeof nothing {
+  const { state } = store;
+  if (Object.keys(state.strings).length === 0) return nothing;
+  if (state.items.length === 0) return state.loading ? loadingState(store) : emptyState(store);
+  const matches = store.matches;
+  return html`${toolbar(store, matches.length)} ${matches.length === 0 ? noMatch(store) : grid(store, thumbnailer, matches)} ${details(store)}`;
+}
+
+function receive(store: GalleryStore, message: GalleryHostMessage): void {
+  switch (message.type) {
+    case 'init':
+      store.update({ strings: message.strings, locale: message.locale });
+      document.title = store.t('title');
+      return;
+    case 'items':
+      store.update({ items: message.items, loading: message.loading });
+      return;
+    case 'thumbnail':
+      // A new item object: lit renders the tile again, now with its thumbnail.
+      store.update({ items: store.state.items.map((item) => (item.uri === message.uri && item.key === message.key ? { ...item, thumb: message.thumb } : item)) });
+      return;
+  }
+}
+
+const host = connectToHost<GalleryHostMessage, GalleryMessage, KeptGalleryState>();
+const store = new GalleryStore(host);
+const thumbnailer = new Thumbnailer(store);
+const app = document.getElementById('app');
+if (app) store.subscribe(mount(app, () => gallery(store, thumbnailer)));
+host.listen((message) => receive(store, message));
+host.post({ type: 'ready' });

@@ -1,0 +1,112 @@
+import { thumbnailCrop, type GalleryItem } from '../../common/gallery';
+import type { GalleryStore } from './state';
+
+/** How many originals are decoded at once: a 4K image takes tens of megabytes while drawn. */
+const concurrency = 2;
+
+/** Loads an image the webview may read pixels from (VS Code serves its resources with CORS). */
+export async function loadImage(src: string): Promise<HTMLImageElement> {
+  const image = new Image();
+  image.crossOrigin = 'anonymous';
+  image.decoding = 'async';
+  image.src = src;
+  await image.decode();
+  return image;
+}
+
+/** Encodes a canvas; WebP where the browser has it, PNG otherwise. */
+function encode(canvas: HTMLCanvasElement, type: string, quality?: number): Promise<Blob> {
+  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not be encoded.'))), type, quality));
+}
+
+/**
+ * Draws the centre square of an original once, scaled down with high-quality resampling, and
+ * encodes it as a WebP (PNG where WebP cannot be encoded) at twice the tile's size.
+ */
+export async function makeThumbnail(src: string): Promise<Blob> {
+  const image = await loadImage(src);
+  const crop = thumbnailCrop(image.naturalWidth, image.naturalHeight);
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = crop.out;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('No 2D canvas.');
+  context.imageSmoothingEnabled = true;
+  context.imageSmoothingQuality = 'high';
+  try {
+    // The browser's own resampler at 'high' (Lanczos-like in Chromium) in one step.
+    const bitmap = await createImageBitmap(image, crop.sx, crop.sy, crop.sw, crop.sh, { resizeWidth: crop.out, resizeHeight: crop.out, resizeQuality: 'high' });
+    context.drawImage(bitmap, 0, 0);
+    bitmap.close();
+  } catch {
+    context.drawImage(image, crop.sx, crop.sy, crop.sw, crop.sh, 0, 0, crop.out, crop.out);
+  }
+  const webp = await encode(canvas, 'image/webp', 0.86);
+  return webp.type === 'image/webp' ? webp : encode(canvas, 'image/png');
+}
+
+/** A blob's bytes as base64 (what the message schema carries). */
+export function base64Of(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve((typeof reader.result === 'string' ? reader.result : '').replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('The thumbnail could not be read.'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+/**
+ * Makes the missing thumbnails of the tiles that come into view, a couple at a time, and sends
+ * each to the host, which caches it and answers with its address. A tile that scrolls out of
+ * view before its turn waits for the next time it is seen; each image is attempted once per page.
+ */
+export class Thumbnailer {
+  private readonly queue: GalleryItem[] = [];
+  private readonly attempted = new Set<string>();
+  private running = 0;
+  private readonly observer: IntersectionObserver;
+  private readonly byElement = new WeakMap<Element, GalleryItem>();
+
+  constructor(private readonly store: GalleryStore) {
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const item = this.byElement.get(entry.target);
+        if (item && entry.isIntersecting) this.want(item);
+      }
+    }, { rootMargin: '200px' });
+  }
+
+  /** Watches a tile that has no thumbnail yet (called from its render). */
+  watch(element: Element, item: GalleryItem): void {
+    if (item.thumb || this.attempted.has(item.key)) return;
+    this.byElement.set(element, item);
+    this.observer.observe(element);
+  }
+
+  private want(item: GalleryItem): void {
+    if (this.attempted.has(item.key)) return;
+    this.attempted.add(item.key);
+    this.queue.push(item);
+    this.next();
+  }
+
+  private next(): void {
+    while (this.running < concurrency && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      this.running++;
+      void this.make(item).finally(() => {
+        this.running--;
+        this.next();
+      });
+    }
+  }
+
+  private async make(item: GalleryItem): Promise<void> {
+    try {
+      const data = await base64Of(await makeThumbnail(item.src));
+      this.store.post({ type: 'thumbnail', uri: item.uri, key: item.key, data });
+    } catch {
+      this.store.update({ failed: new Set([...this.store.state.failed, item.uri]) });
+      this.store.post({ type: 'thumbnailFailed', uri: item.uri, key: item.key });
+    }
+  }
+}

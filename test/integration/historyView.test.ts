@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import { isThumbnailKey, maxThumbnailBytes } from '../../src/common/gallery';
+import { sniffImageFormat } from '../../src/common/imageType';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import type { Services } from '../../src/extension/services';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+const outputDir = () => vscode.Uri.joinPath(workspace(), 'images', 'generated');
+
+async function clearOutput(): Promise<void> {
+  await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+}
+
+function generate(args: Record<string, unknown>): Thenable<LedgerEntry | undefined> {
+  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', ...args });
+}
+
+/** Waits until `check` holds, or fails with `what`. */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+describe('The History gallery in the EvoLink sidebar', function () {
+  this.timeout(120_000);
+  let simulator: EvoLinkSimulator;
+  let services: Services;
+
+  before(async () => {
+    const api = await activateExtension();
+    services = await api.testing!.services();
+    await clearOutput();
+    simulator = await startSimulator({ taskDurationMs: 1500 });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await clearOutput();
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  it('resolves when shown, and lists the images generated, newest first, with their prompts and models', async () => {
+    const view = services.features.history;
+    await vscode.commands.executeCommand('evolink.history.focus');
+    await until('the gallery webview says ready', () => view.inits > 0);
+    assert.equal((await generate({ prompt: 'A lighthouse at dawn' }))?.state, 'saved');
+    assert.equal((await generate({ prompt: 'A red fox in the snow', size: '3:2' }))?.state, 'saved');
+    await until('both images are listed', () => view.items.length === 2);
+    const [fox, lighthouse] = view.items;
+    assert.equal(fox?.prompt, 'A red fox in the snow');
+    assert.equal(fox?.path, 'images/generated/a-red-fox-in-the-snow.png');
+    assert.equal(fox?.model, 'gpt-4o-image');
+    assert.equal(fox?.modelLabel, 'GPT-4o Image');
+    assert.equal(fox?.size, '3:2');
+    assert.equal(lighthouse?.prompt, 'A lighthouse at dawn');
+    for (const item of view.items) {
+      assert.ok(isThumbnailKey(item.key), item.key);
+      assert.ok(!item.src.startsWith('file:'), 'the webview loads the original through its own resource address');
+    }
+  });
+
+  it('makes each thumbnail once in the webview, keeps it in the cache, and serves it from there the next time', async () => {
+    const view = services.features.history;
+    const cache = view.thumbnails;
+    await until('both thumbnails are made and cached', () => view.items.length === 2 && view.items.every((item) => item.thumb !== undefined));
+    assert.equal(cache.writes, 2);
+    for (const item of view.items) {
+      const stored = cache.get(item.key);
+      assert.ok(stored, item.name);
+      const bytes = await vscode.workspace.fs.readFile(stored);
+      const original = await vscode.workspace.fs.stat(vscode.Uri.parse(item.uri));
+      assert.ok(['webp', 'png'].includes(sniffImageFormat(bytes) ?? ''), `${item.name}: a WebP or PNG`);
+      assert.ok(bytes.length < maxThumbnailBytes && bytes.length < original.size / 4, `${item.name}: ${bytes.length} bytes against ${original.size}`);
+      assert.ok(!stored.toString().startsWith(workspace().toString()), 'the cache is not in the workspace');
+    }
+    // The view's webview is discarded when the sidebar closes, and made anew when it opens.
+    const inits = view.inits;
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.commands.executeCommand('evolink.history.focus');
+    await until('the new webview says ready', () => view.inits > inits);
+    await until('the list is sent again', () => view.items.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(cache.writes, 2, 'no thumbnail is made twice');
+    assert.ok(view.items.every((item) => item.thumb !== undefined), 'every tile comes with its cached thumbnail');
+  });
+
+  it('makes a new thumbnail when the image changes, and drops the old one', async () => {
+    const view = services.features.history;
+    const cache = view.thumbnails;
+    const [fox, lighthouse] = view.items;
+    const writes = cache.writes;
+    // Another picture under the fox's name: a new version of the file.
+    await vscode.workspace.fs.writeFile(vscode.Uri.parse(fox!.uri), await vscode.workspace.fs.readFile(vscode.Uri.parse(lighthouse!.uri)));
+    await until('the changed image gets a new key', () => view.items.some((item) => item.uri === fox!.uri && item.key !== fox!.key));
+    await until('its new thumbnail is cached', () => cache.writes === writes + 1 && view.items.every((item) => item.thumb !== undefined));
+    await until('the old thumbnail is deleted', () => cache.get(fox!.key) === undefined);
+  });
+
+  it('deletes an image and its provenance (to the trash where there is one), and it leaves the gallery and the index', async () => {
+    const view = services.features.history;
+    const [fox] = view.items;
+    const image = vscode.Uri.parse(fox!.uri);
+    const provenance = vscode.Uri.joinPath(outputDir(), `${fox!.name}.evolink.json`);
+    assert.ok(await exists(provenance));
+    // The writer's moveToTrash asks for the trash; this test host has none, so it deletes, as agreed in advance.
+    await view.receive({ type: 'action', action: 'delete', uri: fox!.uri }, true);
+    assert.equal(await exists(image), false);
+    assert.equal(await exists(provenance), false);
+    assert.deepEqual(view.items.map((item) => item.prompt), ['A lighthouse at dawn']);
+    await until('its thumbnail is deleted', () => view.thumbnails.get(fox!.key) === undefined);
+    // A later change does not bring it back: the index no longer has it.
+    assert.equal((await generate({ prompt: 'A quiet harbour' }))?.state, 'saved');
+    await until('the new image is listed', () => view.items.length === 2);
+    assert.ok(!view.items.some((item) => item.uri === fox!.uri));
+  });
+
+  it('acts only on images it listed', async () => {
+    const view = services.features.history;
+    const outside = vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png');
+    await view.receive({ type: 'action', action: 'delete', uri: outside.toString() }, true);
+    assert.ok(await exists(outside), 'a file the gallery did not list stays');
+  });
+});

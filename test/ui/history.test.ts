@@ -1,0 +1,149 @@
+import * as assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { launchBrowser, repoRoot, startServer, workbenchUrl } from '../../scripts/lib/vscode-server.mjs';
+import { runFromPalette, screenshot } from './workbench';
+
+/**
+ * A window on a copy of the sample workspace with past images in it. Opened here rather than with
+ * `openWorkbench` so that the first load may take longer than its 30 seconds on a busy machine.
+ */
+function useWindow(version: string): () => Page {
+  let page: Page | undefined;
+  let browser: Browser | undefined;
+  let stop: (() => void) | undefined;
+  let dataDir: string | undefined;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-history-${version}-`));
+    const folder = join(dataDir, 'workspace');
+    cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
+    await pastImages(folder);
+    const server = await startServer({ version, dataDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' }, env: {} });
+    stop = () => server.stop();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(workbenchUrl(server.url, folder, [['extensionDevelopmentPath', repoRoot]]), { timeout: 180_000 });
+    await page.locator('.statusbar').waitFor({ timeout: 120_000 });
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    stop?.();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!page) throw new Error('The window has not opened.');
+    return page;
+  };
+}
+
+/** The gallery's document, inside the view's two iframes. */
+function gallery(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview').frameLocator('iframe');
+}
+
+/** Past images: a scene drawn at a real size (some 4K), each with its provenance file. */
+const scenes: { name: string; prompt: string; model: string; size: string; width: number; height: number; hue: number; daysAgo: number; edit?: boolean }[] = [
+  { name: 'lighthouse-at-dawn.png', prompt: 'A lighthouse at dawn, watercolor, soft pink sky', model: 'gpt-4o-image', size: '1:1', width: 1024, height: 1024, hue: 20, daysAgo: 0 },
+  { name: 'neon-harbour.jpg', prompt: 'A harbour at night with neon signs reflected in the water', model: 'doubao-seedream-4.5', size: '4K', width: 4096, height: 2304, hue: 280, daysAgo: 0 },
+  { name: 'red-fox-in-snow.png', prompt: 'A red fox in fresh snow, telephoto, shallow depth of field', model: 'gpt-image-1.5-lite', size: '2:3', width: 1024, height: 1536, hue: 15, daysAgo: 1 },
+  { name: 'red-fox-in-snow.edit-1.png', prompt: 'Make it dusk, with warm light from the left', model: 'gpt-4o-image', size: '2:3', width: 1024, height: 1536, hue: 35, daysAgo: 1, edit: true },
+  { name: 'mountain-lake.jpg', prompt: 'Alpine lake below jagged peaks, morning mist', model: 'doubao-seedream-4.5', size: '2K', width: 2560, height: 1440, hue: 200, daysAgo: 3 },
+  { name: 'paper-boat.png', prompt: 'A paper boat on a calm lake, soft morning light', model: 'gpt-4o-image', size: '3:2', width: 1536, height: 1024, hue: 190, daysAgo: 4 },
+  { name: 'desert-road.webp', prompt: 'An empty desert road at noon, heat haze', model: 'gpt-image-1.5-lite', size: '3:2', width: 1536, height: 1024, hue: 40, daysAgo: 9 },
+  { name: 'forest-cabin.png', prompt: 'A cabin in a pine forest, smoke from the chimney, winter', model: 'gpt-4o-image', size: '1:1', width: 1024, height: 1024, hue: 130, daysAgo: 12 },
+  { name: 'city-rooftops.jpg', prompt: 'Rooftops of an old city at sunset, long shadows', model: 'doubao-seedream-4.5', size: '2560x1440', width: 2560, height: 1440, hue: 10, daysAgo: 20 },
+  { name: 'app-icon-rocket.png', prompt: 'Flat app icon of a rocket, rounded square, blue gradient', model: 'gpt-4o-image', size: '1:1', width: 1024, height: 1024, hue: 220, daysAgo: 31 },
+];
+
+/** A picture of a scene: a gradient sky, a sun and two hills, in the scene's hue. */
+async function draw(path: string, scene: (typeof scenes)[number]): Promise<void> {
+  const { width, height, hue } = scene;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 100 100" preserveAspectRatio="none">
+  <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue},60%,35%)"/><stop offset="1" stop-color="hsl(${(hue + 40) % 360},80%,75%)"/></linearGradient></defs>
+  <rect width="100" height="100" fill="url(#s)"/>
+  <circle cx="${30 + (hue % 40)}" cy="38" r="11" fill="hsl(${(hue + 60) % 360},90%,85%)"/>
+  <path d="M0 70 Q 25 52 50 68 T 100 62 V 100 H 0 Z" fill="hsl(${(hue + 180) % 360},35%,30%)"/>
+  <path d="M0 82 Q 30 70 62 83 T 100 80 V 100 H 0 Z" fill="hsl(${(hue + 200) % 360},40%,20%)"/>
+</svg>`;
+  const image = sharp(Buffer.from(svg));
+  const format = path.endsWith('.jpg') ? image.jpeg({ quality: 90 }) : path.endsWith('.webp') ? image.webp() : image.png();
+  writeFileSync(path, await format.toBuffer());
+}
+
+async function pastImages(folder: string): Promise<void> {
+  const output = join(folder, 'images', 'generated');
+  mkdirSync(output, { recursive: true });
+  for (const scene of scenes) {
+    await draw(join(output, scene.name), scene);
+    const createdAt = new Date(Date.now() - scene.daysAgo * 86_400_000 - 3_600_000).toISOString();
+    const provenance = {
+      version: 1,
+      prompt: scene.prompt,
+      model: scene.model,
+      parameters: { size: scene.size, n: 1 },
+      createdAt,
+      format: scene.name.split('.').pop(),
+      width: scene.width,
+      height: scene.height,
+      ...(scene.edit ? { sources: ['images/generated/red-fox-in-snow.png'] } : {}),
+    };
+    writeFileSync(join(output, `${scene.name}.evolink.json`), `${JSON.stringify(provenance, null, 2)}\n`);
+  }
+}
+
+for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
+  describe(`The History gallery in VS Code ${version} (${theme})`, () => {
+    const window = useWindow(version);
+
+    it('shows every past image as a thumbnail in the EvoLink sidebar, searchable and keyboard driven', async () => {
+      const page = window();
+      await runFromPalette(page, 'EvoLink: Focus on History View');
+      const view = gallery(page);
+      await view.locator('.tile').first().waitFor({ timeout: 60_000 });
+      await view.locator(`.tile img`).nth(scenes.length - 1).waitFor({ timeout: 60_000 });
+      assert.equal(await view.locator('.tile').count(), scenes.length);
+      // Every tile shows a small cached thumbnail, never the original.
+      const sources = await view.locator('.tile img').evaluateAll((images) => images.map((image) => ({ src: (image as HTMLImageElement).src, width: (image as HTMLImageElement).naturalWidth })));
+      assert.ok(sources.every((source) => source.width <= 176 && !source.src.includes('images/generated')), JSON.stringify(sources.slice(0, 2)));
+      await page.waitForTimeout(500);
+      await screenshot(page, `history-${version}`);
+
+      await view.locator('.tile').first().click();
+      await view.locator('.details').waitFor();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(400);
+      await screenshot(page, `history-selected-${version}`);
+
+      await view.locator('vscode-textfield#search input').fill('fox');
+      await page.waitForTimeout(300);
+      assert.equal(await view.locator('.tile').count(), 2);
+      await screenshot(page, `history-search-${version}`);
+    });
+
+    it('copies the selected image to the clipboard, or else its path, and says which', async () => {
+      const page = window();
+      await gallery(page).locator('.tile').first().click();
+      await gallery(page).locator('.details vscode-button[aria-label="Copy Image"]').click();
+      const copied = page.locator('.statusbar', { hasText: /Copied .* to the clipboard/ });
+      const instead = page.locator('.notifications-toasts, .monaco-alert', { hasText: /its path was copied instead/ });
+      const outcome = await Promise.any([copied.waitFor({ timeout: 20_000 }).then(() => 'image'), instead.first().waitFor({ state: 'attached', timeout: 20_000 }).then(() => 'path')]);
+      console.log(`      (the clipboard took the ${outcome})`);
+      await screenshot(page, `history-copied-${version}`);
+    });
+
+    it('starts a drag with the file URI and its path', async () => {
+      const view = gallery(window());
+      const data = await view.locator('.tile').first().evaluate((tile) => {
+        const transfer = new DataTransfer();
+        tile.dispatchEvent(new DragEvent('dragstart', { dataTransfer: transfer, bubbles: true }));
+        return { uris: transfer.getData('text/uri-list'), text: transfer.getData('text/plain') };
+      });
+      assert.match(data.uris, /^(file|vscode-remote):\/\/.*\/images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
+      assert.match(data.text, /^images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
+    });
+  });
+}
