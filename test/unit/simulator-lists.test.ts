@@ -321,6 +321,21 @@ describe('Simulator task lists, batches and progress', () => {
       assert.ok(scattered >= 45_000 && scattered <= 115_000, 'the default scatter around the estimate');
     });
 
+    it('tells when a task completed at the service, on the real clock, read or not', async () => {
+      simulator.configure({ taskDurationMs: undefined, durationFactor: 0.3 });
+      const before = Date.now();
+      const id = await submit({ model: 'gpt-4o-image', prompt: 'when' });
+      // The clock stands still in this suite: the moment is known only once it runs.
+      assert.ok(Number.isNaN(simulator.completedAt(id)));
+      simulator.setSpeed(10);
+      const at = simulator.completedAt(id)!;
+      assert.ok(at >= before + 3000 - 50 && at <= Date.now() + 3000 + 50, `${at - before} ms`);
+      simulator.setSpeed(0);
+      simulator.addTaskOutcome({ kind: 'neverFinish' });
+      assert.equal(simulator.completedAt(await submit({ model: 'gpt-4o-image', prompt: 'never' })), undefined);
+      assert.equal(simulator.completedAt('task-unified-1-unknown'), undefined);
+    });
+
     it('completes a task no earlier than its duration', async () => {
       simulator.configure({ taskDurationMs: undefined, durationFactor: 0.3 });
       const id = await submit({ model: 'gpt-4o-image', prompt: 'quick' });
