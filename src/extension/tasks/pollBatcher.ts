@@ -141,14 +141,16 @@ export class PollBatcher {
     // The batch request stops only when every task it reads has stopped.
     const controller = new AbortController();
     let running = waiters.length;
-    for (const waiter of waiters) {
-      waiter.signal.addEventListener('abort', () => (--running === 0 ? controller.abort() : undefined), { once: true });
-    }
+    const stopped = (): void => {
+      if (--running === 0) controller.abort();
+    };
+    for (const waiter of waiters) waiter.signal.addEventListener('abort', stopped, { once: true });
     const ids = [...new Set(waiters.map((waiter) => waiter.taskId))];
     let found: Map<string, TaskSnapshot>;
     try {
       found = await this.deps.client().getTasks(ids, { apiKey, signal: controller.signal });
     } catch (error) {
+      this.release(waiters, stopped);
       const status = isEvoLinkError(error) ? error.details.status : undefined;
       if (status !== undefined && noBatchStatuses.has(status)) {
         this.noBatch.add(this.deps.client().apiBase());
@@ -159,6 +161,7 @@ export class PollBatcher {
       for (const waiter of waiters) waiter.reject(error);
       return;
     }
+    this.release(waiters, stopped);
     const absent: Waiter[] = [];
     for (const waiter of waiters) {
       const task = found.get(waiter.taskId);
@@ -168,6 +171,11 @@ export class PollBatcher {
     // Absent: expired, foreign, or not known yet to this part of the service. Its own query
     // decides (a 404 there ends the task as not found).
     await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
+  }
+
+  /** A task's signal lives as long as the task: each batch takes its listener away again. */
+  private release(waiters: Waiter[], listener: () => void): void {
+    for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
   }
 
   private async single(apiKey: string, waiter: Waiter): Promise<void> {
