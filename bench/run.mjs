@@ -8,6 +8,8 @@ const benches = [
   [...tsx, 'bench/polling.ts'],
   [...tsx, 'bench/download.ts'],
   [...tsx, 'bench/studio.ts'],
+  [...tsx, 'bench/batch.ts'],
+  [...tsx, 'bench/timeToFile.ts'],
 ];
 for (const args of benches) {
   execFileSync(process.execPath, args, { stdio: 'inherit' });
