@@ -33,8 +33,12 @@ describe('Reading the running tasks of a window together', function () {
     return simulator;
   };
 
+  let first: EvoLinkSimulator;
+
   before(async () => {
     await activateExtension();
+    // The key is checked against the simulator, as in the other suites.
+    first = await simulatorWith({});
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
   });
 
@@ -46,7 +50,8 @@ describe('Reading the running tasks of a window together', function () {
   });
 
   it('reads three tasks of one window in batch requests, and saves each once', async () => {
-    const simulator = await simulatorWith({});
+    const simulator = first;
+    simulator.requests.length = 0;
     const entries = await generateThree('batched');
     assert.deepEqual(entries.map((entry) => entry?.state), ['saved', 'saved', 'saved'], JSON.stringify(entries.map((entry) => entry?.error)));
     const ids = entries.map((entry) => entry!.taskId!);
