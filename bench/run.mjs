@@ -9,6 +9,8 @@ const benches = [
   [...tsx, 'bench/download.ts'],
   [...tsx, 'bench/studio.ts'],
   ['--expose-gc', ...tsx, 'bench/assets.ts'],
+  [...tsx, 'bench/batch.ts'],
+  [...tsx, 'bench/timeToFile.ts'],
 ];
 for (const args of benches) {
   execFileSync(process.execPath, args, { stdio: 'inherit' });

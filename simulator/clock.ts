@@ -12,6 +12,11 @@ export class SimClock {
     return this.simBase + (Date.now() - this.realBase) * this.speed;
   }
 
+  /** The real time (ms since the epoch) at which the task clock reads `simMs`; NaN while it stands still. */
+  realTimeOf(simMs: number): number {
+    return this.speed > 0 ? this.realBase + (simMs - this.simBase) / this.speed : Number.NaN;
+  }
+
   setSpeed(speed: number): void {
     this.simBase = this.now();
     this.realBase = Date.now();

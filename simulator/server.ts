@@ -5,6 +5,7 @@ import { handleCdn } from './cdn';
 import type { HttpFault } from './faults';
 import { handleFiles } from './files';
 import { resolveOptions, Simulation } from './state';
+import { outcomeAt } from './tasks';
 import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings, SimulatorUrls, StoredFile, Task, TaskOutcome } from './types';
 
 /*
@@ -171,6 +172,17 @@ export class EvoLinkSimulator {
 
   setSpeed(speed: number): void {
     this.sim.clock.setSpeed(speed);
+  }
+
+  /**
+   * The real time (ms since the epoch) at which a task completed (or failed) at the service,
+   * whether or not it was read since: what "time to notice" is measured from. `undefined` for an
+   * unknown task or one that never finishes.
+   */
+  completedAt(taskId: string): number | undefined {
+    const task = this.sim.tasks.get(taskId);
+    const at = task ? outcomeAt(task) : undefined;
+    return at === undefined ? undefined : this.sim.clock.realTimeOf(at);
   }
 
   /** Moves the task clock forward, e.g. past the 24 h life of result links. */

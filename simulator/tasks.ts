@@ -77,6 +77,17 @@ function isOver(task: Task): boolean {
   return task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled';
 }
 
+/**
+ * When (simulated ms) a task's outcome is there at the service, whether or not anyone has read
+ * it yet; `undefined` for a task that never finishes. Follows {@link advance}.
+ */
+export function outcomeAt(task: Task): number | undefined {
+  const kind = task.outcome?.kind;
+  if (kind === 'neverFinish') return undefined;
+  const share = kind === 'fail' ? 0.5 : kind === 'cancelled' ? 0.3 : 1;
+  return task.createdSim + task.durationMs * share;
+}
+
 /** Moves a task along the clock: pending, processing with progress, then its outcome. */
 export async function advance(sim: Simulation, task: Task): Promise<void> {
   if (task.finishing) {

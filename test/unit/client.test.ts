@@ -192,6 +192,43 @@ describe('The EvoLink client against the simulator', () => {
       assert.equal(Buffer.concat(chunks).length, size);
     });
 
+    it('reads several tasks in one batch request, leaving out the ids the service does not know', async () => {
+      const first = (await client.submit(body, 'evolink-test-0000000011', { apiKey: demoKey })).task;
+      const second = (await client.submit({ ...body, prompt: 'a hare' }, 'evolink-test-0000000012', { apiKey: demoKey })).task;
+      const found = await client.getTasks([first.id, 'task-unified-1-unknown', second.id], { apiKey: demoKey });
+      assert.deepEqual([...found.keys()].sort(), [first.id, second.id].sort());
+      assert.equal(found.get(first.id)?.state, 'pending');
+      const request = simulator.requests.at(-1)!;
+      assert.deepEqual([request.method, request.path, request.status, request.hasAuthorization], ['POST', '/v1/tasks/batch', 200, true]);
+      await assert.rejects(client.getTasks([], { apiKey: demoKey }), RangeError);
+      await assert.rejects(client.getTasks(Array.from({ length: 51 }, (_, i) => `task-${i}`), { apiKey: demoKey }), RangeError);
+    });
+
+    it('retries a batch like a GET, and reports a switched-off batch with its status', async () => {
+      const { task } = await client.submit(body, 'evolink-test-0000000013', { apiKey: demoKey });
+      simulator.addFault('taskBatch', { kind: 'status', status: 503 });
+      simulator.addFault('taskBatch', { kind: 'reset' });
+      assert.equal((await client.getTasks([task.id], { apiKey: demoKey })).size, 1);
+      assert.deepEqual(waits, [1000, 2000]);
+      for (const setting of ['off404', 'off405'] as const) {
+        simulator.configure({ taskBatch: setting });
+        await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === Number(setting.slice(3)));
+      }
+      simulator.configure({ taskBatch: 'on' });
+    });
+
+    it('drops items of a batch answer that are not task objects, and refuses an answer without data', async () => {
+      const transportWith = (text: string): Transport => ({
+        send: () => Promise.resolve({ status: 200, header: () => undefined, text: () => Promise.resolve(text), discard: () => Promise.resolve(), body: (async function* () {})() }),
+        dispose: () => Promise.resolve(),
+      });
+      const odd = makeClient(transportWith(JSON.stringify({ data: [{ id: 'a', status: 'processing', progress: 40 }, { id: 'b' }, 'junk', { id: 'stranger', status: 'completed' }] })));
+      const found = await odd.getTasks(['a', 'b'], { apiKey: demoKey });
+      assert.deepEqual([...found.keys()], ['a']);
+      assert.equal(found.get('a')?.progress, 40);
+      await assert.rejects(makeClient(transportWith('{"tasks": []}')).getTasks(['a'], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse');
+    });
+
     it('uploads a file and answers its URL; a refusal with HTTP 200 is an error', async () => {
       const sharp = (await import('sharp')).default;
       const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#123456' } }).png().toBuffer();

@@ -182,6 +182,27 @@ describe('Simulator task lists, batches and progress', () => {
       assert.equal((await batch({ task_ids: [id] }, { 'content-type': 'text/plain' })).status, 400);
     });
 
+    it('counts repeated ids toward the 50, answers each task once, and needs a key of the account', async () => {
+      const id = await submit({ model: 'gpt-4o-image', prompt: 'x' });
+      const repeated = await batch({ task_ids: Array.from({ length: 50 }, () => id) });
+      assert.equal(repeated.status, 200);
+      assert.deepEqual((repeated.json.data as Json[]).map((task) => task.id as string), [id]);
+      assert.equal((await batch({ task_ids: Array.from({ length: 51 }, () => id) })).json.error?.param, 'task_ids');
+      assert.equal((await batch({ task_ids: [id] }, { authorization: 'Bearer sk-nobody' })).status, 401);
+      assert.deepEqual((await batch({ task_ids: [id] }, { authorization: `Bearer ${strangerKey}` })).json, { data: [] });
+      assert.equal((await batch({ task_ids: [id, ''] })).status, 400, 'an empty id is refused');
+    });
+
+    it('meets faults on the route taskBatch, and leaves the per-task query alone', async () => {
+      const id = await submit({ model: 'gpt-4o-image', prompt: 'x' });
+      simulator.addFault('taskBatch', { kind: 'status', status: 503, retryAfter: '1' });
+      const failed = await batch({ task_ids: [id] });
+      assert.equal(failed.status, 503);
+      assert.equal(failed.headers.get('retry-after'), '1');
+      assert.equal((await get(`/v1/tasks/${id}`)).status, 200);
+      assert.equal((await batch({ task_ids: [id] })).status, 200);
+    });
+
     it('answers 404 or 405 when switched off', async () => {
       simulator.configure({ taskBatch: 'off404' });
       const gone = await batch({ task_ids: ['a'] });
@@ -298,6 +319,21 @@ describe('Simulator task lists, batches and progress', () => {
       simulator.configure({ taskDurationMs: undefined, durationFactor: undefined });
       const scattered = await durationOf();
       assert.ok(scattered >= 45_000 && scattered <= 115_000, 'the default scatter around the estimate');
+    });
+
+    it('tells when a task completed at the service, on the real clock, read or not', async () => {
+      simulator.configure({ taskDurationMs: undefined, durationFactor: 0.3 });
+      const before = Date.now();
+      const id = await submit({ model: 'gpt-4o-image', prompt: 'when' });
+      // The clock stands still in this suite: the moment is known only once it runs.
+      assert.ok(Number.isNaN(simulator.completedAt(id)));
+      simulator.setSpeed(10);
+      const at = simulator.completedAt(id)!;
+      assert.ok(at >= before + 3000 - 50 && at <= Date.now() + 3000 + 50, `${at - before} ms`);
+      simulator.setSpeed(0);
+      simulator.addTaskOutcome({ kind: 'neverFinish' });
+      assert.equal(simulator.completedAt(await submit({ model: 'gpt-4o-image', prompt: 'never' })), undefined);
+      assert.equal(simulator.completedAt('task-unified-1-unknown'), undefined);
     });
 
     it('completes a task no earlier than its duration', async () => {

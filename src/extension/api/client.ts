@@ -1,7 +1,7 @@
 import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
-import { creditsResponseSchema, taskListSchema, taskSchema, toBalance, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
+import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpResponse, Transport } from '../net/transport';
 
 /** Where the client sends its calls, from the settings. */
@@ -90,6 +90,11 @@ export class EvoLinkClient {
     this.sleep = options.sleep ?? abortableSleep;
   }
 
+  /** The API base URL calls go to now (it follows the settings). */
+  apiBase(): string {
+    return this.options.endpoints().api;
+  }
+
   /** `GET /v1/credits`: the balance of the account and of the key. Retried when safe. */
   async getBalance(call: CallOptions): Promise<Balance> {
     const json = await this.getJson(`${this.options.endpoints().api}/v1/credits`, call);
@@ -144,6 +149,22 @@ export class EvoLinkClient {
   async getTask(taskId: string, call: CallOptions): Promise<TaskSnapshot> {
     const url = `${this.options.endpoints().api}/v1/tasks/${encodeURIComponent(taskId)}`;
     return this.parseTask(await this.getJson(url, call));
+  }
+
+  /**
+   * `POST /v1/tasks/batch`: many tasks in one request (at most {@link maxBatchTaskIds}). Not in
+   * the public docs (the vendor's own clients use it): a service that does not answer it fails
+   * with its 404 or 405, and the caller reads each task with {@link getTask} instead. It only
+   * reads, so it is retried like a GET. Answers the snapshots by id; unknown, foreign or expired
+   * ids, and items that are not task objects, are absent.
+   */
+  async getTasks(taskIds: readonly string[], call: CallOptions): Promise<Map<string, TaskSnapshot>> {
+    if (taskIds.length < 1 || taskIds.length > maxBatchTaskIds) throw new RangeError(`A batch reads 1 to ${maxBatchTaskIds} tasks, not ${taskIds.length}.`);
+    const url = `${this.options.endpoints().api}/v1/tasks/batch`;
+    const json = await this.readWithRetries('POST', url, call, JSON.stringify({ task_ids: taskIds }));
+    const parsed = taskBatchSchema.safeParse(json);
+    if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.', { cause: parsed.error });
+    return toBatchSnapshots(parsed.data, taskIds);
   }
 
   /**
@@ -289,10 +310,18 @@ export class EvoLinkClient {
   }
 
   /** A GET that answers JSON, retried on rate limits, gateway errors and network failures. */
-  private async getJson(url: string, call: CallOptions): Promise<unknown> {
+  private getJson(url: string, call: CallOptions): Promise<unknown> {
+    return this.readWithRetries('GET', url, call);
+  }
+
+  /**
+   * A request that only reads (a GET, or a POST that carries a query such as the task batch) and
+   * answers JSON, retried on rate limits, gateway errors and network failures.
+   */
+  private async readWithRetries(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.send('GET', url, call);
+        const response = await this.send(method, url, call, body);
         return await this.readJson(response, url);
       } catch (error) {
         if (!(error instanceof EvoLinkError)) {
@@ -303,7 +332,7 @@ export class EvoLinkClient {
           throw error;
         }
         const where = new URL(url);
-        this.options.log?.('warn', `GET ${where.host}${where.pathname} failed (${error.reason}: ${error.message}); retrying in ${wait} ms`);
+        this.options.log?.('warn', `${method} ${where.host}${where.pathname} failed (${error.reason}: ${error.message}); retrying in ${wait} ms`);
         await this.sleep(wait, call.signal);
       }
     }

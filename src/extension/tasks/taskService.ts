@@ -6,14 +6,17 @@ import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEv
 import { isActive, isTerminal } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
+import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
 import { TaskWork, type TaskWorkDeps } from './taskWork';
 
 /** What the task service needs from the window. */
-export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now'> {
+export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'reads'> {
   ledger: TaskLedger;
   times: LifecycleTimes;
   /** The clock; another in tests (clock skew between windows). */
   now?: () => number;
+  /** How reads of running tasks are batched (benchmarks and tests change it). */
+  pollBatching?: Partial<PollBatchTuning>;
 }
 
 /** Terminal tasks older than this leave the ledger (their saved files stay). */
@@ -22,6 +25,8 @@ const pruneAfterMs = 30 * 24 * 3600_000;
 /** Per task: this window's timer and the requests it has under way. */
 interface Work {
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the timer will dispatch, when (on the real clock, as timers run) and after what wait. */
+  wake?: { event: WakeEvent; dueAt: number; delayMs: number };
   controller: AbortController;
   inFlight: Set<Effect['kind']>;
 }
@@ -53,7 +58,9 @@ export class TaskService extends DisposableBase {
   constructor(private readonly deps: TaskServiceDeps) {
     super();
     this.now = deps.now ?? Date.now;
-    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now });
+    const tuning = { ...defaultPollBatchTuning, alignMs: defaultPollBatchTuning.alignMs * deps.times.pollScale, ...deps.pollBatching };
+    const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => this.pullIn(withinMs, share) });
+    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads });
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
     const sweep = setInterval(() => void this.sweep().catch((error: unknown) => deps.log.warn(`Sweep: ${String(error)}`)), deps.times.leaseStaleMs);
     this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
@@ -218,11 +225,33 @@ export class TaskService extends DisposableBase {
 
   private wake(localId: string, work: Work, event: WakeEvent, delayMs: number): void {
     if (work.timer) clearTimeout(work.timer);
+    work.wake = { event, dueAt: Date.now() + delayMs, delayMs };
     work.timer = setTimeout(() => {
       work.timer = undefined;
+      work.wake = undefined;
       if (event === 'leaseCheck') void this.takeUp(localId).catch((error: unknown) => this.deps.log.error(`${localId}: ${String(error)}`));
       else this.fire(localId, { type: event });
     }, delayMs);
+  }
+
+  /**
+   * Brings forward the reads of running tasks whose own next read is near (see pollBatcher.ts for
+   * the rule): their timer fires now instead of a moment later, through the lifecycle as always.
+   */
+  private pullIn(withinMs: number, share: number): number {
+    let pulled = 0;
+    const now = Date.now();
+    for (const [localId, work] of this.work) {
+      const wake = work.wake;
+      if (!work.timer || wake?.event !== 'pollDue' || work.inFlight.has('poll')) continue;
+      if (wake.dueAt - now > Math.min(withinMs, share * wake.delayMs)) continue;
+      clearTimeout(work.timer);
+      work.timer = undefined;
+      work.wake = undefined;
+      this.fire(localId, { type: 'pollDue' });
+      pulled++;
+    }
+    return pulled;
   }
 
   /**

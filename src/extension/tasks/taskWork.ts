@@ -11,6 +11,7 @@ import type { TaskSnapshot } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import { FileSink } from './fileSink';
 import type { TaskLedger } from './ledger';
+import type { PollBatcher } from './pollBatcher';
 
 /**
  * Writes a verified download into the workspace: answers the saved file, or `undefined` when
@@ -37,6 +38,8 @@ export interface TaskWorkDeps {
   apiIsLocal: () => boolean;
   owner: string;
   now: () => number;
+  /** Reads running tasks, several in one request where the service answers batches. */
+  reads: Pick<PollBatcher, 'read'>;
 }
 
 /** This window's hold on one task's work: how to stop it. */
@@ -110,13 +113,15 @@ export class TaskWork {
     const signal = work.controller.signal;
     let task: TaskSnapshot;
     try {
-      task = await this.deps.client().getTask(entry.taskId ?? '', await this.call(signal));
+      task = await this.deps.reads.read(entry.taskId ?? '', await this.call(signal));
     } catch (error) {
       if (signal.aborted) return;
       this.deps.log.warn(`Reading ${entry.taskId} failed (${isEvoLinkError(error) ? error.reason : String(error)}); trying again later`);
       await dispatch({ type: 'pollFailed', error: toEntryError(error) });
       return;
     }
+    // A batch answers every task it read, also one that stopped meanwhile.
+    if (signal.aborted) return;
     await dispatch({ type: 'pollAnswered', task });
   }
 

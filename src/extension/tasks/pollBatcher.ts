@@ -1,0 +1,188 @@
+import { EvoLinkError, isEvoLinkError } from '../../common/errors';
+import { maxBatchTaskIds, type TaskSnapshot } from '../../common/wire';
+import type { EvoLinkClient } from '../api/client';
+
+/*
+ * Reads of running tasks, several at once. The lifecycle decides when each task is read (its own
+ * schedule, from its own progress); the batcher only decides how: reads that come due together
+ * go out as one `POST /v1/tasks/batch`, a read that is alone goes out as the documented
+ * `GET /v1/tasks/{id}`, and a service that does not answer the batch (404, 405, 501) is read
+ * task by task for the rest of the session.
+ *
+ * How tasks align. When a read comes due and opens a batch, the window's other running tasks
+ * whose own next read is near are read with it: "near" is at most `alignMs` ahead and at most
+ * `alignShare` of the wait their schedule chose. Once read together, tasks of the same kind get
+ * the same next wait from the schedule (it depends on the estimate, the progress and the time),
+ * so their reads stay together and the window makes one request per tick instead of one per
+ * task. The bounds keep what this costs small and known:
+ * - no read is late: a read that opens a batch waits at most `gatherMs` (only when it pulled
+ *   other reads forward, and only until they arrive), and a pulled read happens early, not late;
+ * - no read is added: a task read early simply has its next read scheduled from that read, and
+ *   it is brought forward by at most `alignShare` of its wait, so even a task pulled forward at
+ *   every tick is read at most 1 / (1 - alignShare) times as often as on its own schedule;
+ * - a lone task is never touched: with nothing to pull forward its read goes out at once, as a
+ *   plain GET, exactly as without the batcher.
+ */
+
+/** How reads are gathered; see the comment at the top of this file. */
+export interface PollBatchTuning {
+  /** Whether the batch endpoint is used at all (off: every read is a GET). */
+  enabled: boolean;
+  /** The longest a read that opened a batch waits for the reads it pulled forward. */
+  gatherMs: number;
+  /** The furthest ahead another task's own next read may be brought forward. */
+  alignMs: number;
+  /** The largest share of its scheduled wait by which a task's read may be brought forward. */
+  alignShare: number;
+}
+
+/** The tuning the extension uses (`alignMs` is multiplied by the poll scale). */
+export const defaultPollBatchTuning: PollBatchTuning = { enabled: true, gatherMs: 100, alignMs: 1500, alignShare: 0.3 };
+
+/** What the batcher needs from the window. */
+export interface PollBatcherDeps {
+  client: () => EvoLinkClient;
+  log: { info(message: string): void; warn(message: string): void };
+  /**
+   * Brings forward the reads of this window's running tasks whose own next read is due within
+   * `withinMs`, or within `share` of their scheduled wait, whichever is sooner. Answers how many
+   * reads it brought forward (each arrives through {@link PollBatcher.read} shortly).
+   */
+  pullIn: (withinMs: number, share: number) => number;
+  tuning: PollBatchTuning;
+}
+
+/** One task's read, waiting for its batch. */
+interface Waiter {
+  taskId: string;
+  signal: AbortSignal;
+  resolve: (task: TaskSnapshot) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The reads gathered for one key, and how many more are expected before it goes out. */
+interface Gather {
+  apiKey: string;
+  waiters: Waiter[];
+  expected: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The statuses with which a service says it has no batch endpoint. */
+const noBatchStatuses = new Set([404, 405, 501]);
+
+/** Reads running tasks, in batches where the service answers them. One per window. */
+export class PollBatcher {
+  /** API bases that answered the batch with 404/405/501: read task by task there from now on. */
+  private readonly noBatch = new Set<string>();
+  private readonly gathers = new Map<string, Gather>();
+
+  constructor(private readonly deps: PollBatcherDeps) {}
+
+  /** Whether reads against the current API base go out in batches. */
+  batching(): boolean {
+    return this.deps.tuning.enabled && !this.noBatch.has(this.deps.client().apiBase());
+  }
+
+  /** Reads one running task: in a batch with others when it can, on its own otherwise. */
+  read(taskId: string, call: { apiKey: string; signal: AbortSignal }): Promise<TaskSnapshot> {
+    if (!this.batching()) return this.deps.client().getTask(taskId, call);
+    return new Promise<TaskSnapshot>((resolve, reject) => {
+      const waiter: Waiter = { taskId, signal: call.signal, resolve, reject };
+      const open = this.gathers.get(call.apiKey);
+      if (open) {
+        open.waiters.push(waiter);
+        if (open.waiters.length >= open.expected) this.flushSoon(open);
+        return;
+      }
+      const gather: Gather = { apiKey: call.apiKey, waiters: [waiter], expected: 1, timer: undefined };
+      this.gathers.set(call.apiKey, gather);
+      const { alignMs, alignShare, gatherMs } = this.deps.tuning;
+      let pulled = 0;
+      try {
+        pulled = this.deps.pullIn(alignMs, alignShare);
+      } catch (error) {
+        this.deps.log.warn(`Reads could not be gathered: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      gather.expected += pulled;
+      // Nothing else is near: this read goes out at once (reads of this same moment still join).
+      if (gather.waiters.length >= gather.expected) this.flushSoon(gather);
+      else gather.timer = setTimeout(() => this.flush(gather), gatherMs);
+    });
+  }
+
+  /** Sends a gather on the next turn of the event loop, so that reads of the same moment join it. */
+  private flushSoon(gather: Gather): void {
+    if (gather.timer) clearTimeout(gather.timer);
+    gather.timer = setTimeout(() => this.flush(gather), 0);
+  }
+
+  private flush(gather: Gather): void {
+    if (this.gathers.get(gather.apiKey) === gather) this.gathers.delete(gather.apiKey);
+    if (gather.timer) clearTimeout(gather.timer);
+    gather.timer = undefined;
+    const live = gather.waiters.filter((waiter) => {
+      if (!waiter.signal.aborted) return true;
+      waiter.reject(new EvoLinkError('cancelled', 'Cancelled.'));
+      return false;
+    });
+    for (let start = 0; start < live.length; start += maxBatchTaskIds) {
+      void this.send(gather.apiKey, live.slice(start, start + maxBatchTaskIds));
+    }
+  }
+
+  /** Reads one group: a GET for one task, a batch for more; each task's read settles once. */
+  private async send(apiKey: string, waiters: Waiter[]): Promise<void> {
+    const alone = waiters.length === 1 ? waiters[0] : undefined;
+    if (alone || !this.batching()) {
+      await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
+      return;
+    }
+    // The batch request stops only when every task it reads has stopped.
+    const controller = new AbortController();
+    let running = waiters.length;
+    const stopped = (): void => {
+      if (--running === 0) controller.abort();
+    };
+    for (const waiter of waiters) waiter.signal.addEventListener('abort', stopped, { once: true });
+    const ids = [...new Set(waiters.map((waiter) => waiter.taskId))];
+    let found: Map<string, TaskSnapshot>;
+    try {
+      found = await this.deps.client().getTasks(ids, { apiKey, signal: controller.signal });
+    } catch (error) {
+      this.release(waiters, stopped);
+      const status = isEvoLinkError(error) ? error.details.status : undefined;
+      if (status !== undefined && noBatchStatuses.has(status)) {
+        this.noBatch.add(this.deps.client().apiBase());
+        this.deps.log.info(`The service does not answer task batches (${status}); tasks are read one by one from now on`);
+        await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
+        return;
+      }
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    this.release(waiters, stopped);
+    const absent: Waiter[] = [];
+    for (const waiter of waiters) {
+      const task = found.get(waiter.taskId);
+      if (task) waiter.resolve(task);
+      else absent.push(waiter);
+    }
+    // Absent: expired, foreign, or not known yet to this part of the service. Its own query
+    // decides (a 404 there ends the task as not found).
+    await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
+  }
+
+  /** A task's signal lives as long as the task: each batch takes its listener away again. */
+  private release(waiters: Waiter[], listener: () => void): void {
+    for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
+  }
+
+  private async single(apiKey: string, waiter: Waiter): Promise<void> {
+    try {
+      waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal }));
+    } catch (error) {
+      waiter.reject(error);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator, SimulatorOptions } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+
+function generate(prompt: string): Thenable<LedgerEntry | undefined> {
+  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt });
+}
+
+/** Three tasks started together in this window, each to its end. */
+function generateThree(label: string): Promise<(LedgerEntry | undefined)[]> {
+  return Promise.all(['one', 'two', 'three'].map((n) => generate(`${label} ${n}`)));
+}
+
+/** The hashes of every batch body that asks for exactly these ids, in any order. */
+function batchBodies(ids: string[]): Set<string> {
+  const orders = (rest: string[]): string[][] => (rest.length <= 1 ? [rest] : rest.flatMap((id, i) => orders([...rest.slice(0, i), ...rest.slice(i + 1)]).map((tail) => [id, ...tail])));
+  return new Set(orders(ids).map((order) => createHash('sha256').update(JSON.stringify({ task_ids: order })).digest('hex')));
+}
+
+describe('Reading the running tasks of a window together', function () {
+  this.timeout(60_000);
+  const started: EvoLinkSimulator[] = [];
+
+  const simulatorWith = async (options: SimulatorOptions): Promise<EvoLinkSimulator> => {
+    // Each simulator is another API base: what a window remembers of one does not carry over.
+    const simulator = await startSimulator({ taskDurationMs: 3000, ...options });
+    started.push(simulator);
+    return simulator;
+  };
+
+  let first: EvoLinkSimulator;
+
+  before(async () => {
+    await activateExtension();
+    // The key is checked against the simulator, as in the other suites.
+    first = await simulatorWith({});
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    for (const simulator of started) await simulator.stop();
+  });
+
+  it('reads three tasks of one window in batch requests, and saves each once', async () => {
+    const simulator = first;
+    simulator.requests.length = 0;
+    const entries = await generateThree('batched');
+    assert.deepEqual(entries.map((entry) => entry?.state), ['saved', 'saved', 'saved'], JSON.stringify(entries.map((entry) => entry?.error)));
+    const ids = entries.map((entry) => entry!.taskId!);
+    const batches = simulator.requests.filter((request) => request.path === '/v1/tasks/batch');
+    const gets = simulator.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v1/tasks/'));
+    assert.ok(batches.length >= 1 && batches.every((request) => request.status === 200), JSON.stringify(batches));
+    const together = batchBodies(ids);
+    assert.ok(batches.some((request) => together.has(request.bodySha256 ?? '')), 'one batch asked for all three tasks');
+    // Started together, the three are mostly read together (a read that misses its batch on a
+    // busy machine goes out on its own, which is allowed).
+    assert.ok(gets.length < batches.length, `${gets.length} GETs, ${batches.length} batches`);
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 3);
+  });
+
+  for (const setting of ['off404', 'off405'] as const) {
+    it(`falls back to reading each task on its own when the batch answers ${setting.slice(3)}, and still saves all three`, async () => {
+      const simulator = await simulatorWith({ taskBatch: setting });
+      const entries = await generateThree(`alone ${setting}`);
+      assert.deepEqual(entries.map((entry) => entry?.state), ['saved', 'saved', 'saved'], JSON.stringify(entries.map((entry) => entry?.error)));
+      const batches = simulator.requests.filter((request) => request.path === '/v1/tasks/batch');
+      assert.deepEqual(batches.map((request) => request.status), [Number(setting.slice(3))], 'asked once, then remembered');
+      const ids = new Set(entries.map((entry) => entry!.taskId!));
+      const read = new Set(simulator.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v1/tasks/')).map((request) => decodeURIComponent(request.path.slice('/v1/tasks/'.length))));
+      assert.deepEqual([...read].sort(), [...ids].sort());
+      // A second round against the same service goes straight to the per-task reads.
+      simulator.requests.length = 0;
+      const again = await generateThree(`again ${setting}`);
+      assert.deepEqual(again.map((entry) => entry?.state), ['saved', 'saved', 'saved']);
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/tasks/batch').length, 0);
+    });
+  }
+});
