@@ -140,6 +140,8 @@ export type HostMessage =
   | { type: 'references'; items: StudioReference[] }
   /** Prepare an edit (from the explorer): choose this model, send results beside the reference, offer the mask. */
   | { type: 'edit'; model: string | undefined; paintMask: boolean }
+  /** Continue a prompt begun in the palette, with its model. */
+  | { type: 'draft'; prompt: string; model: string }
   | { type: 'balance'; spendable: number | undefined }
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }

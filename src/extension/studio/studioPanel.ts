@@ -33,6 +33,8 @@ export interface StudioDeps {
   submit: (plan: SubmitPlan) => Promise<LedgerEntry>;
   followers: Followers;
   notifier: Notifier;
+  /** Opens a result the user asked to see (the window's one way of opening results). */
+  openImage: (uri: vscode.Uri) => Promise<void>;
   /** Submits a task again with its original parameters and inputs. */
   retry: (localId: string) => Promise<LedgerEntry | undefined>;
   /** Where pasted images, images from outside the workspace and painted masks are kept. */
@@ -46,10 +48,12 @@ export interface StudioPreload {
   references: vscode.Uri[];
   /** An edit: results go beside the image. */
   edit?: { model: string | undefined; paintMask: boolean };
+  /** A prompt begun in the palette, carried on here; the references are then left as they are when none are given. */
+  draft?: { prompt: string; model: string };
 }
 
 /** The command each of the webview's requests on a shown image runs. */
-const imageCommands = { openImage: 'vscode.open', revealImage: 'revealInExplorer', insertReference: 'evolink.insertImageReference' } as const;
+const imageCommands = { revealImage: 'revealInExplorer', insertReference: 'evolink.insertImageReference' } as const;
 
 /**
  * The Image Studio panel: one per window. It keeps the panel's lifetime and routes messages;
@@ -68,6 +72,8 @@ export class StudioPanel extends DisposableBase {
   private readonly submitter: StudioSubmitter;
   /** An edit prepared by the explorer, sent once the webview listens. */
   private pendingEdit: StudioPreload['edit'];
+  /** A prompt from the palette, sent once the webview listens. */
+  private pendingDraft: StudioPreload['draft'];
 
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
   static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
@@ -134,6 +140,11 @@ export class StudioPanel extends DisposableBase {
   }
 
   private async preload(preload: StudioPreload): Promise<void> {
+    if (preload.draft) {
+      this.pendingDraft = preload.draft;
+      this.postEdit();
+      if (preload.references.length === 0) return;
+    }
     const problem = await this.references.replace(preload.references);
     this.postProblem(problem);
     if (preload.edit) {
@@ -143,6 +154,10 @@ export class StudioPanel extends DisposableBase {
   }
 
   private postEdit(): void {
+    if (this.ready && this.pendingDraft) {
+      this.post({ type: 'draft', ...this.pendingDraft });
+      this.pendingDraft = undefined;
+    }
     if (!this.ready || !this.pendingEdit) return;
     this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
     this.pendingEdit = undefined;
@@ -230,6 +245,8 @@ export class StudioPanel extends DisposableBase {
         if (this.wasShown(message)) await this.deleteImage(vscode.Uri.parse(message.uri));
         return;
       case 'openImage':
+        if (this.wasShown(message)) await this.deps.openImage(vscode.Uri.parse(message.uri));
+        return;
       case 'revealImage':
       case 'insertReference':
         if (this.wasShown(message)) await vscode.commands.executeCommand(imageCommands[message.type], vscode.Uri.parse(message.uri));
