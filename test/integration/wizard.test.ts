@@ -54,6 +54,8 @@ describe('The palette wizard and where results open', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
     await vscode.workspace.getConfiguration('evolink').update('openResults', undefined, vscode.ConfigurationTarget.Global);
+    // The folder setting of the output folder test leaves a settings file in the fixture.
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), '.vscode'), { recursive: true }).then(undefined, () => undefined);
     await vscode.commands.executeCommand('evolink.clearApiKey');
     await resetSettings();
     await simulator.stop();
