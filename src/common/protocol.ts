@@ -142,6 +142,8 @@ export type HostMessage =
   | { type: 'edit'; model: string | undefined; paintMask: boolean }
   /** Fill the form with the settings of this past image (from the History gallery). */
   | { type: 'reuse'; item: StudioHistoryItem }
+  /** Continue a prompt begun in the palette, with its model. */
+  | { type: 'draft'; prompt: string; model: string }
   | { type: 'balance'; spendable: number | undefined }
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }

@@ -6,6 +6,7 @@ import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
 import type { Notifier } from './ui/notifier';
+import type { ResultOpener } from './ui/openResult';
 
 /**
  * What every feature of a window shares, built once by the composition root (`services.ts`)
@@ -20,6 +21,8 @@ export interface AppContext {
   /** The extension's storage for this workspace (global storage without a folder). */
   readonly storage: vscode.Uri;
   readonly workspaceState: vscode.Memento;
+  /** State kept across workspaces (the wizards' last choices). */
+  readonly globalState: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
   readonly settings: SettingsService;
   readonly apiKeys: ApiKeyStore;
@@ -28,4 +31,6 @@ export interface AppContext {
   readonly uploads: Uploads;
   readonly notifier: Notifier;
   readonly followers: Followers;
+  /** Opens results, as `evolink.openResults` says. */
+  readonly results: ResultOpener;
 }

@@ -51,7 +51,7 @@ export class Services extends DisposableBase {
     this.features = {
       ctx,
       apiKey,
-      generate: new GenerateCommand(ctx, apiKey),
+      generate: new GenerateCommand(ctx, apiKey, (preload) => studio.show(preload)),
       edit: new EditCommand({ ctx, apiKey, openStudio: (preload) => studio.show(preload) }),
       studio,
       history: this._register(

@@ -12,6 +12,7 @@ import { TaskLedger } from './tasks/ledger';
 import { TaskService } from './tasks/taskService';
 import { createResultWriter, fileSizeOf } from './tasks/writer';
 import { Notifier } from './ui/notifier';
+import { ResultOpener } from './ui/openResult';
 
 export type { Services } from './features';
 
@@ -54,6 +55,6 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   });
   const storage = context.storageUri ?? context.globalStorageUri;
   const uploads = new Uploads({ ledger, client, apiKey, log });
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, log, settings, apiKeys, clients, tasks, uploads, notifier: new Notifier(log), followers: new Followers() };
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, notifier: new Notifier(log), followers: new Followers(), results: new ResultOpener(() => settings.current.openResults) };
   return new Services(ctx);
 }

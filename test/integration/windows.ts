@@ -12,6 +12,7 @@ import { TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskService } from '../../src/extension/tasks/taskService';
 import { createResultWriter, fileSizeOf } from '../../src/extension/tasks/writer';
 import { Notifier } from '../../src/extension/ui/notifier';
+import { ResultOpener } from '../../src/extension/ui/openResult';
 import { demoKey } from './support';
 
 /*
@@ -59,7 +60,7 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),
   });
-  const announcer = new Announcer({ tasks, followers: new Followers(), notifier, compare: () => undefined });
+  const announcer = new Announcer({ tasks, followers: new Followers(), notifier, results: new ResultOpener(() => 'none'), compare: () => undefined });
   return {
     tasks,
     notifier,

@@ -9,7 +9,7 @@ import type { AppContext } from '../context';
 import { inspectLocalImage } from '../submit/localImages';
 import { planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
 import { waitFor } from '../tasks/progress';
-import { outputFolderOf } from '../tasks/writer';
+import { outputFolderIn } from '../config/settings';
 import { workspacePath } from '../ui/workspaceFiles';
 
 /** What an agent passes (validated by VS Code against the contributed schema). */
@@ -54,7 +54,7 @@ async function plan(ctx: AppContext, input: ImageToolInput): Promise<Plan> {
     if (!folder) return { ok: false, reason: `${input.folder} is outside the workspace; choose a folder inside it.` };
     target = folder;
   } else {
-    target = outputFolderOf(vscode.workspace.workspaceFolders![0]!.uri, ctx.settings.current.outputFolder);
+    target = outputFolderIn(vscode.workspace.workspaceFolders![0]!);
   }
   const checked = checkRequest(options);
   return { ok: true, plan: { options, references, target, ...(editOf ? { editOf } : {}) }, reserved: checked.ok ? checked.checked.reservedCredits : 0 };

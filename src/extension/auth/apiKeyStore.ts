@@ -15,6 +15,7 @@ export const hasApiKeyContext = 'evolink.hasApiKey';
  */
 export class ApiKeyStore extends DisposableBase {
   private readonly changed = this._register(new vscode.EventEmitter<boolean>());
+  private shown: boolean | undefined;
   /** Fires with whether a key is now set, whichever window changed it. */
   readonly onDidChange = this.changed.event;
 
@@ -49,10 +50,19 @@ export class ApiKeyStore extends DisposableBase {
     await this.refresh();
   }
 
-  /** Updates the context key and tells listeners; called at start-up and on every change. */
+  /** The value this window last gave the context key (`undefined` before start-up set it). */
+  get contextValue(): boolean | undefined {
+    return this.shown;
+  }
+
+  /**
+   * Updates the context key (menus show Clear API Key and Show Balance only with a key) and
+   * tells listeners; called at start-up and on every change, in any window.
+   */
   async refresh(): Promise<void> {
     const present = await this.has();
     await vscode.commands.executeCommand('setContext', hasApiKeyContext, present);
+    this.shown = present;
     this.changed.fire(present);
   }
 }

@@ -8,4 +8,5 @@ export const settingDefaults = {
   requestTimeoutSeconds: 30,
   outputFolder: 'images/generated',
   defaultModel: 'gpt-4o-image',
+  openResults: 'preview',
 } as const;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { checkBaseUrl, type BaseUrlProblem } from '../../common/endpoints';
 import { EvoLinkError } from '../../common/errors';
+import { outputFolderParts, outputFolderProblem } from '../../common/outputFolder';
 import { settingDefaults } from './defaults';
 import type { Endpoints } from '../api/client';
 import type { ProxySettings } from '../net/transport';
@@ -14,6 +15,7 @@ const settingsSchema = {
   requestTimeoutSeconds: z.int().check(z.gte(5), z.lte(300)),
   outputFolder: z.string().check(z.minLength(1)),
   defaultModel: z.string(),
+  openResults: z.enum(['none', 'preview', 'beside']),
 } satisfies { [K in keyof typeof settingDefaults]: z.ZodMiniType };
 
 /** A typed snapshot of the `evolink.*` settings. */
@@ -68,6 +70,26 @@ export class SettingsService implements vscode.Disposable {
     this.listener.dispose();
     this.changed.dispose();
   }
+}
+
+/**
+ * The output folder of a workspace folder: `evolink.outputFolder` as that folder sets it (a
+ * folder's own setting wins over the workspace's and the user's), relative to it. Throws a
+ * `configuration` error that says what to change for an absolute path or one that leaves it.
+ */
+export function outputFolderIn(workspaceFolder: vscode.WorkspaceFolder): vscode.Uri {
+  const raw = vscode.workspace.getConfiguration('evolink', workspaceFolder.uri).get<unknown>('outputFolder');
+  const value = typeof raw === 'string' && raw.trim() !== '' ? raw : settingDefaults.outputFolder;
+  const problem = outputFolderProblem(value);
+  if (problem) {
+    // The value is not quoted: it may be a path of the machine.
+    const message =
+      problem === 'absolute'
+        ? vscode.l10n.t('The setting evolink.outputFolder of the workspace folder {0} is an absolute path. Set a folder inside the workspace folder, such as images/generated.', workspaceFolder.name)
+        : vscode.l10n.t('The setting evolink.outputFolder of the workspace folder {0} leaves the folder (..). Set a folder inside the workspace folder, such as images/generated.', workspaceFolder.name);
+    throw new EvoLinkError('configuration', message, { param: 'evolink.outputFolder' });
+  }
+  return vscode.Uri.joinPath(workspaceFolder.uri, ...outputFolderParts(value));
 }
 
 /** A localized sentence for a refused base URL. */

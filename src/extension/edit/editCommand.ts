@@ -11,7 +11,11 @@ import { inspectLocalImage, referenceExtensions, type LocalImage } from '../subm
 import { notSentCode, planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
 import { showProgress } from '../tasks/progress';
 import { localizeIssue } from '../ui/issues';
-import { askPrompt, modelDetail, pickCount, pickSize } from '../ui/pickers';
+import { ChoiceMemory } from '../ui/choiceMemory';
+import { draftOptions } from '../ui/requestSteps';
+import type { ShownStep } from '../ui/wizard';
+import { skippedSteps } from '../generate/generateCommand';
+import { paintMaskId, runEditWizard } from './editWizard';
 
 /** What automation and tests may pass to `evolink.editImage` to skip the questions. */
 export interface EditArgs extends PartialRequestOptions {
@@ -64,7 +68,13 @@ function refusals(model: ModelSpec, images: readonly LocalImage[]): RequestIssue
  * would refuse.
  */
 export class EditCommand {
-  constructor(private readonly deps: EditDeps) {}
+  private readonly memory: ChoiceMemory;
+  /** The steps the wizard showed, in order (tests follow the quick input with it). */
+  readonly shown: ShownStep[] = [];
+
+  constructor(private readonly deps: EditDeps) {
+    this.memory = new ChoiceMemory(deps.ctx.globalState, 'edit');
+  }
 
   async run(clicked?: unknown, selected?: unknown, args: EditArgs = {}): Promise<LedgerEntry | undefined> {
     let uris = imagesFrom(clicked, selected);
@@ -86,64 +96,47 @@ export class EditCommand {
     if (!key) return undefined;
 
     let model: ModelSpec | undefined;
-    let paintMask = false;
     if (args.model !== undefined) {
       model = findModel(args.model);
       const fit = fits.find((candidate) => candidate.model.id === args.model);
       if (!model || !fit) throw new EvoLinkError('invalidRequest', localizeIssue({ param: 'model', code: 'modelUnknown', values: { value: args.model, allowed: accepting.map((m) => m.id).join(', ') } }), { param: 'model', code: notSentCode });
       if (fit.issues.length > 0) throw new EvoLinkError('invalidRequest', fit.issues.map(localizeIssue).join(' '), { param: fit.issues[0]?.param, code: notSentCode });
-    } else {
-      const preferred = this.deps.ctx.settings.current.defaultModel;
-      const items: (vscode.QuickPickItem & { spec: ModelSpec; mask: boolean })[] = [];
-      for (const spec of accepting) {
-        items.push({ label: spec.label, description: spec.id, detail: modelDetail(spec), spec, mask: false });
-        if (spec.mask && images.length === 1) {
-          items.push({ label: `$(edit) ${vscode.l10n.t('{0}: paint a mask first', spec.label)}`, description: vscode.l10n.t('in the Image Studio'), detail: vscode.l10n.t('Only the area you paint is changed.'), spec, mask: true });
-        }
-      }
-      items.sort((a, b) => Number(b.spec.id === preferred) - Number(a.spec.id === preferred));
-      const refused = fits.filter((fit) => fit.issues.length > 0);
-      const picked = await vscode.window.showQuickPick(items, {
-        title: vscode.l10n.t('Edit {0} (1/3): Model', images.map((image) => image.name).join(', ')),
-        placeHolder: refused.length > 0 ? vscode.l10n.t('Not offered: {0}', refused.map((fit) => `${fit.model.label} (${localizeIssue(fit.issues[0]!)})`).join('; ')) : undefined,
-        ignoreFocusOut: true,
-      });
-      if (!picked) return undefined;
-      model = picked.spec;
-      paintMask = picked.mask;
     }
-    if (paintMask) {
-      await this.deps.openStudio({ references: uris, edit: { model: model.id, paintMask: true } });
+    const refused = fits.filter((fit) => fit.issues.length > 0);
+    const given = pickRequestOptions(args);
+    const skip = skippedSteps(given);
+    const { result, draft } = await runEditWizard({
+      memory: this.memory,
+      defaultModel: this.deps.ctx.settings.current.defaultModel,
+      names: images.map((image) => image.name).join(', '),
+      accepting,
+      notOffered: refused.length > 0 ? vscode.l10n.t('Not offered: {0}', refused.map((fit) => `${fit.model.label} (${localizeIssue(fit.issues[0]!)})`).join('; ')) : undefined,
+      canMask: images.length === 1,
+      ...(model ? { model } : {}),
+      prompt: given.prompt ?? '',
+      skip,
+      maxCount: (spec) => (spec.references.maxWithOutputs !== undefined ? spec.references.maxWithOutputs - images.length : undefined),
+      onShow: (shown) => this.shown.push(shown),
+    });
+    if (result.kind === 'left') {
+      const prompt = result.button === paintMaskId ? {} : { draft: { prompt: draft.prompt, model: draft.model.id } };
+      await this.deps.openStudio({ references: uris, edit: { model: draft.model.id, paintMask: result.button === paintMaskId }, ...prompt });
       return undefined;
     }
-
-    let prompt = args.prompt;
-    if (prompt === undefined) {
-      prompt = await askPrompt({
-        title: vscode.l10n.t('Edit Image (2/3): What should change?'),
-        prompt: vscode.l10n.t('Describe the change, e.g. "make the sky a sunset" or "remove the person on the left"'),
-        empty: vscode.l10n.t('Describe the change you want.'),
-        max: model.promptMaxLength,
-      });
-      if (prompt === undefined) return undefined;
+    if (result.kind !== 'done') return undefined;
+    model = draft.model;
+    const asked = draftOptions(draft);
+    if (skip.has('size')) delete asked.size;
+    if (skip.has('count')) {
+      delete asked.n;
+      delete asked.quality;
     }
-    let options: RequestOptions = { model: model.id, prompt };
-    if (args.prompt !== undefined) {
-      options = { ...pickRequestOptions(args), model: model.id, prompt };
-    } else {
-      const size = await pickSize(model, vscode.l10n.t('Edit Image: Size of the result'));
-      if (size === undefined) return undefined;
-      options.size = size;
-      const outputsLeft = model.references.maxWithOutputs !== undefined ? model.references.maxWithOutputs - images.length : undefined;
-      const count = await pickCount(model, vscode.l10n.t('Edit Image (3/3): How many variants'), outputsLeft);
-      if (!count) return undefined;
-      options.n = count.n;
-      if (count.quality) options.quality = count.quality;
-    }
+    const options: RequestOptions = { ...asked, ...given, model: model.id, prompt: draft.prompt };
     const original = uris[0]!;
     const plan: SubmitPlan = { options, references: images, target: vscode.Uri.joinPath(original, '..'), editOf: original };
     if (args.mask) plan.mask = await inspectLocalImage(vscode.Uri.parse(args.mask));
     const entry = await submitPlan(this.deps.ctx, plan);
+    await this.memory.remember(options);
     // The compare view opens when the edit is saved; the results are not opened on their own.
     return showProgress(this.deps.ctx, entry, vscode.l10n.t('Generating with {0}', model.label), { open: false });
   }

@@ -1,13 +1,18 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { findModel, models } from '../../common/models';
+import { findModel } from '../../common/models';
+import type { RequestStep } from '../../common/wizardPlan';
 import { pickRequestOptions, type PartialRequestOptions, type RequestOptions } from '../../common/requestOptions';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
 import { planIssues, refusal, submitPlan } from '../submit/submit';
+import type { StudioPreload } from '../studio/studioPanel';
 import { showProgress } from '../tasks/progress';
-import { askPrompt, modelDetail, pickCount, pickSize } from '../ui/pickers';
+import { ChoiceMemory } from '../ui/choiceMemory';
+import { draftOptions, studioButtonId } from '../ui/requestSteps';
 import { chooseTargetFolder } from '../ui/target';
+import type { ShownStep } from '../ui/wizard';
+import { runGenerateWizard } from './generateWizard';
 
 /** What automation and tests may pass to `evolink.generateImage` to skip the questions. */
 export interface GenerateArgs extends PartialRequestOptions {
@@ -17,12 +22,28 @@ export interface GenerateArgs extends PartialRequestOptions {
   quiet?: boolean;
 }
 
+/** The steps that options given in advance answer; a given prompt answers all but the model (automation, tests). */
+export function skippedSteps(given: PartialRequestOptions): Set<RequestStep> {
+  if (given.prompt !== undefined) return new Set(['prompt', 'size', 'count']);
+  const skip = new Set<RequestStep>();
+  if (given.size !== undefined) skip.add('size');
+  if (given.n !== undefined || given.quality !== undefined) skip.add('count');
+  return skip;
+}
+
 /** `EvoLink: Generate Image...` and what follows it. */
 export class GenerateCommand {
+  private readonly memory: ChoiceMemory;
+  /** The steps the wizard showed, in order (tests follow the quick input with it). */
+  readonly shown: ShownStep[] = [];
+
   constructor(
     private readonly ctx: AppContext,
     private readonly apiKey: ApiKeyCommands,
-  ) {}
+    private readonly openStudio: (preload: StudioPreload) => Promise<void>,
+  ) {
+    this.memory = new ChoiceMemory(ctx.globalState, 'generate');
+  }
 
   /** Asks for what is missing, checks it, submits, and shows the task's progress until it ends. */
   async run(args: GenerateArgs = {}): Promise<LedgerEntry | undefined> {
@@ -33,50 +54,42 @@ export class GenerateCommand {
     // Refused before anything is sent: no credit is spent.
     const issues = planIssues({ options, references: [] });
     if (issues.length > 0) throw refusal(issues);
-    const folder = args.folder ? vscode.Uri.parse(args.folder) : await chooseTargetFolder(this.ctx.settings.current.outputFolder);
+    const folder = args.folder ? vscode.Uri.parse(args.folder) : await chooseTargetFolder();
     if (!folder) return undefined;
     const entry = await submitPlan(this.ctx, { options, references: [], target: folder });
+    await this.memory.remember(options);
     const label = findModel(options.model)?.label ?? options.model;
     return showProgress(this.ctx, entry, vscode.l10n.t('Generating with {0}', label), { open: args.quiet !== true });
   }
 
   private async collect(args: GenerateArgs): Promise<RequestOptions | undefined> {
     const given = pickRequestOptions(args);
+    const model = given.model !== undefined ? findModel(given.model) : undefined;
+    // An unknown model is refused by the check, with the models there are.
+    if (given.model !== undefined && !model) return { ...given, model: given.model, prompt: given.prompt ?? '' };
     const editor = vscode.window.activeTextEditor;
     const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
-    let prompt = given.prompt;
-    if (prompt === undefined) {
-      // Every model takes at most 2000 characters; the model is chosen next, and checks again.
-      prompt = await askPrompt({
-        title: vscode.l10n.t('Generate Image (1/3): Prompt'),
-        prompt: vscode.l10n.t('Describe the image'),
-        value: selection,
-        empty: vscode.l10n.t('Describe the image you want.'),
-        max: Math.max(...models.map((spec) => spec.promptMaxLength)),
-      });
-      if (prompt === undefined) return undefined;
+    const skip = skippedSteps(given);
+    const { result, draft } = await runGenerateWizard({
+      memory: this.memory,
+      defaultModel: this.ctx.settings.current.defaultModel,
+      prompt: given.prompt ?? selection,
+      ...(model ? { model } : {}),
+      skip,
+      onShow: (shown) => this.shown.push(shown),
+    });
+    if (result.kind === 'left' && result.button === studioButtonId) {
+      await this.openStudio({ draft: { prompt: draft.prompt, model: draft.model.id } });
+      return undefined;
     }
-    let model = given.model !== undefined ? findModel(given.model) : undefined;
-    // An unknown model is refused by the check, with the models there are.
-    if (given.model !== undefined && !model) return { ...given, model: given.model, prompt };
-    if (!model) {
-      const preferred = this.ctx.settings.current.defaultModel;
-      const items = models.map((spec) => ({ label: spec.label, description: spec.id, detail: modelDetail(spec), spec, picked: spec.id === preferred }));
-      items.sort((a, b) => Number(b.picked) - Number(a.picked));
-      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Generate Image (2/3): Model'), ignoreFocusOut: true, matchOnDescription: true });
-      if (!picked) return undefined;
-      model = picked.spec;
+    if (result.kind !== 'done') return undefined;
+    const asked = draftOptions(draft);
+    // A step that was not asked leaves its option to what was given (or the model's default), not to a remembered answer.
+    if (skip.has('size')) delete asked.size;
+    if (skip.has('count')) {
+      delete asked.n;
+      delete asked.quality;
     }
-    // Options given in advance answer the rest of the questions (automation, tests).
-    if (args.prompt !== undefined) return { ...given, model: model.id, prompt };
-    const options: RequestOptions = { model: model.id, prompt };
-    const size = await pickSize(model, vscode.l10n.t('Generate Image: Size'));
-    if (size === undefined) return undefined;
-    options.size = size;
-    const count = await pickCount(model, vscode.l10n.t('Generate Image (3/3): How many'));
-    if (!count) return undefined;
-    options.n = count.n;
-    if (count.quality) options.quality = count.quality;
-    return options;
+    return { ...asked, ...given, model: draft.model.id, prompt: draft.prompt };
   }
 }

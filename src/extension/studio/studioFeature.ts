@@ -30,6 +30,7 @@ export class StudioFeature {
       submit: (plan) => submitPlan(ctx, plan),
       followers: ctx.followers,
       notifier: ctx.notifier,
+      openImage: (uri) => ctx.results.requested(uri),
       retry: this.retry,
       referencesDir: vscode.Uri.joinPath(ctx.storage, 'references'),
       state: ctx.workspaceState,

@@ -33,6 +33,8 @@ export interface StudioDeps {
   submit: (plan: SubmitPlan) => Promise<LedgerEntry>;
   followers: Followers;
   notifier: Notifier;
+  /** Opens a result the user asked to see (the window's one way of opening results). */
+  openImage: (uri: vscode.Uri) => Promise<void>;
   /** Submits a task again with its original parameters and inputs. */
   retry: (localId: string) => Promise<LedgerEntry | undefined>;
   /** Where pasted images, images from outside the workspace and painted masks are kept. */
@@ -51,10 +53,12 @@ export interface StudioPreload {
   edit?: { model: string | undefined; paintMask: boolean };
   /** Fill the form with the settings of this past image (the History gallery's Reuse). */
   reuse?: StudioHistoryItem;
+  /** A prompt begun in the palette, carried on here; the references are then left as they are when none are given. */
+  draft?: { prompt: string; model: string };
 }
 
 /** The command each of the webview's requests on a shown image runs. */
-const imageCommands = { openImage: 'vscode.open', revealImage: 'revealInExplorer', insertReference: 'evolink.insertImageReference' } as const;
+const imageCommands = { revealImage: 'revealInExplorer', insertReference: 'evolink.insertImageReference' } as const;
 
 /**
  * The Image Studio panel: one per window. It keeps the panel's lifetime and routes messages;
@@ -74,6 +78,8 @@ export class StudioPanel extends DisposableBase {
   private pendingEdit: StudioPreload['edit'];
   /** Settings to reuse, sent once the webview listens. */
   private pendingReuse: StudioHistoryItem | undefined;
+  /** A prompt from the palette, sent once the webview listens. */
+  private pendingDraft: StudioPreload['draft'];
 
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
   static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
@@ -139,6 +145,10 @@ export class StudioPanel extends DisposableBase {
   }
 
   private async preload(preload: StudioPreload): Promise<void> {
+    if (preload.draft) {
+      this.pendingDraft = preload.draft;
+      this.postEdit();
+    }
     if (preload.references) this.postProblem(await this.references.replace(preload.references));
     if (preload.edit) {
       this.pendingEdit = preload.edit;
@@ -153,8 +163,10 @@ export class StudioPanel extends DisposableBase {
   /** Sends what the explorer or the gallery prepared (an edit, settings to reuse) once the webview listens. */
   private postEdit(): void {
     if (!this.ready) return;
+    if (this.pendingDraft) this.post({ type: 'draft', ...this.pendingDraft });
     if (this.pendingEdit) this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
     if (this.pendingReuse) this.post({ type: 'reuse', item: this.pendingReuse });
+    this.pendingDraft = undefined;
     this.pendingEdit = undefined;
     this.pendingReuse = undefined;
   }
@@ -241,6 +253,8 @@ export class StudioPanel extends DisposableBase {
         if (this.wasShown(message)) await this.deleteImage(vscode.Uri.parse(message.uri));
         return;
       case 'openImage':
+        if (this.wasShown(message)) await this.deps.openImage(vscode.Uri.parse(message.uri));
+        return;
       case 'revealImage':
       case 'insertReference':
         if (this.wasShown(message)) await vscode.commands.executeCommand(imageCommands[message.type], vscode.Uri.parse(message.uri));

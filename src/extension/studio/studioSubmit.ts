@@ -49,7 +49,7 @@ export class StudioSubmitter extends DisposableBase {
     const original = references[0];
     // Beside the one reference as its edits when asked and it is in the workspace; else where the user says.
     const beside = message.destination === 'beside' && original && vscode.workspace.getWorkspaceFolder(original.uri) ? original.uri : undefined;
-    const target = beside ? vscode.Uri.joinPath(beside, '..') : await chooseTargetFolder(this.deps.settings().outputFolder);
+    const target = beside ? vscode.Uri.joinPath(beside, '..') : await chooseTargetFolder();
     if (!target) {
       // The folder picker was dismissed: nothing to say, but Generate is offered again.
       this.post({ type: 'problem', message: '' });

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import type { Notifier, NoticeAction } from '../ui/notifier';
+import type { ResultOpener } from '../ui/openResult';
 import type { Followers } from './followers';
 import { outcomeMessage } from './outcome';
 import { actionTitle, runTaskAction } from './taskActions';
@@ -13,6 +14,7 @@ export interface AnnouncerDeps {
   tasks: TaskService;
   followers: Followers;
   notifier: Notifier;
+  results: ResultOpener;
   /** Opens the before/after view of a saved edit. */
   compare: (entry: LedgerEntry) => unknown;
 }
@@ -51,7 +53,7 @@ export class Announcer extends DisposableBase {
     const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
     if (entry.state === 'saved' && follower?.open && files[0] && !entry.editOf) {
       // The message is shown even when the file cannot be opened (it was moved at once, say).
-      await vscode.commands.executeCommand('vscode.open', files[0], { preview: false, viewColumn: vscode.ViewColumn.Beside }).then(undefined, () => undefined);
+      await this.deps.results.saved(files[0]).then(undefined, () => undefined);
       await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
     }
     this.deps.notifier.show(message.kind, message.text, this.actions(entry, files, follower === undefined));
@@ -63,7 +65,7 @@ export class Announcer extends DisposableBase {
       if (!first) return [];
       if (resumed) {
         return [
-          { title: vscode.l10n.t('Open'), run: () => vscode.commands.executeCommand('vscode.open', first) },
+          { title: vscode.l10n.t('Open'), run: () => this.deps.results.requested(first) },
           { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) },
         ];
       }

@@ -57,7 +57,7 @@ function choicesFor(ctx: AppContext, entry: LedgerEntry): Choice[] {
   const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
   const choices: Choice[] = [];
   for (const file of files) {
-    choices.push({ label: vscode.l10n.t('$(file-media) Open {0}', file.path.split('/').pop() ?? ''), run: () => vscode.commands.executeCommand('vscode.open', file) });
+    choices.push({ label: vscode.l10n.t('$(file-media) Open {0}', file.path.split('/').pop() ?? ''), run: () => ctx.results.requested(file) });
   }
   if (files[0]) {
     choices.push({ label: vscode.l10n.t('$(insert) Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', files[0]) });

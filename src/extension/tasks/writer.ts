@@ -9,15 +9,6 @@ import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
 
-/** The output folder of a workspace folder: `evolink.outputFolder` relative to it. */
-export function outputFolderOf(workspaceFolder: vscode.Uri, setting: string): vscode.Uri {
-  const parts = setting.split(/[\\/]+/).filter((part) => part && part !== '.');
-  if (parts.some((part) => part === '..')) {
-    throw new EvoLinkError('configuration', vscode.l10n.t('The setting evolink.outputFolder must stay inside the workspace folder.'), { param: 'evolink.outputFolder' });
-  }
-  return vscode.Uri.joinPath(workspaceFolder, ...parts);
-}
-
 /** The last segment of a URI's path: the file's name. */
 export function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? '';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { outputFolderOf } from '../tasks/writer';
+import { outputFolderIn } from '../config/settings';
 
 /**
- * Where results of a new request go: `evolink.outputFolder` in the workspace folder (asked
- * when there are several), or a folder the user picks when no folder is open. `undefined` when
- * the user declines.
+ * Where results of a new request go: `evolink.outputFolder` of the workspace folder (asked
+ * when there are several; each folder may set its own), or a folder the user picks when no
+ * folder is open. `undefined` when the user declines.
  */
-export async function chooseTargetFolder(outputFolder: string): Promise<vscode.Uri | undefined> {
+export async function chooseTargetFolder(): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     const picked = await vscode.window.showOpenDialog({
@@ -19,12 +19,12 @@ export async function chooseTargetFolder(outputFolder: string): Promise<vscode.U
     return picked?.[0];
   }
   if (folders.length === 1) {
-    return outputFolderOf(folders[0]!.uri, outputFolder);
+    return outputFolderIn(folders[0]!);
   }
   // Cancelling the question cancels the request.
   const folder = await vscode.window.showWorkspaceFolderPick({
-    placeHolder: vscode.l10n.t('Which workspace folder should the images go to ({0})?', outputFolder),
+    placeHolder: vscode.l10n.t('Which workspace folder should the images go to?'),
     ignoreFocusOut: true,
   });
-  return folder ? outputFolderOf(folder.uri, outputFolder) : undefined;
+  return folder ? outputFolderIn(folder) : undefined;
 }

@@ -38,6 +38,12 @@ export function receive(store: StudioStore, message: HostMessage): void {
       // Results can go beside a reference only when it is in the workspace.
       store.update({ references: message.items, problem: '', ...(message.items[0]?.inWorkspace ? {} : { destination: 'output' as const }) });
       return;
+    case 'draft': {
+      const known = store.state.models.some((candidate) => candidate.id === message.model);
+      store.updateDraft(known ? { model: message.model, prompt: message.prompt } : { prompt: message.prompt }, { problem: '' });
+      document.getElementById('prompt')?.focus();
+      return;
+    }
     case 'edit': {
       const known = message.model !== undefined && store.state.models.some((candidate) => candidate.id === message.model);
       store.updateDraft(known ? { model: message.model } : {}, { destination: 'beside', maskOpen: message.paintMask, problem: '' });
