@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ export interface TestCertificates {
   cert: string;
   key: string;
   /** Removes the files (and the CA from the system store, if it was installed there). */
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 const systemCaFolder = '/usr/local/share/ca-certificates';
@@ -43,8 +44,8 @@ export function createTestCertificates(names: readonly string[]): TestCertificat
     cert: read('server.crt'),
     key: read('server.key'),
     installed,
-    dispose() {
-      for (const file of installed.splice(0)) removeSystemCa(file);
+    async dispose() {
+      for (const file of installed.splice(0)) await removeSystemCa(file);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -57,20 +58,27 @@ const certificateFiles = new WeakMap<TestCertificates, { dir: string; id: string
 /**
  * Installs the CA as a system certificate (`/usr/local/share/ca-certificates`, then
  * `update-ca-certificates`; needs root). `dispose()` removes it again; so does the end of the
- * process, should a test run stop before that.
+ * process, should a test run stop before that. `update-ca-certificates` runs its hooks (a Java
+ * key store, for one) and may take half a minute on a busy machine: it runs without blocking.
  */
-export function installSystemCa(certificates: TestCertificates): void {
+export async function installSystemCa(certificates: TestCertificates): Promise<void> {
   const files = certificateFiles.get(certificates);
   if (!files) throw new Error('Not certificates made by createTestCertificates.');
   const target = join(systemCaFolder, `evolink-test-${files.id}.crt`);
   copyFileSync(join(files.dir, 'ca.crt'), target);
   (certificates as TestCertificates & { installed: string[] }).installed.push(target);
-  process.once('exit', () => removeSystemCa(target));
-  execFileSync('update-ca-certificates', { stdio: 'ignore' });
+  process.once('exit', () => {
+    if (!existsSync(target)) return;
+    unlinkSync(target);
+    execFileSync('update-ca-certificates', { stdio: 'ignore' });
+  });
+  await run('update-ca-certificates', []);
 }
 
-function removeSystemCa(file: string): void {
+const run = promisify(execFile);
+
+async function removeSystemCa(file: string): Promise<void> {
   if (!existsSync(file)) return;
   unlinkSync(file);
-  execFileSync('update-ca-certificates', { stdio: 'ignore' });
+  await run('update-ca-certificates', []);
 }

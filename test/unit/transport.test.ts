@@ -143,9 +143,9 @@ describe('The transport and certificates', () => {
     server = createHttpsServer({ cert: certificates.cert, key: certificates.key }, (_req, res) => res.end('trusted'));
     url = `https://127.0.0.1:${await listen(server)}/`;
   });
-  after(() => {
+  after(async () => {
     server.close();
-    certificates.dispose();
+    await certificates.dispose();
   });
 
   for (const [name, make] of transports) {

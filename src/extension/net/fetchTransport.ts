@@ -36,9 +36,9 @@ export function createFetchTransport(fetchFunction: FetchFunction): Transport {
           {
             status: response.status,
             header: (name) => response.headers.get(name) ?? undefined,
-            chunks: stream ?? emptyBody(),
+            chunks: stream ? chunksOf(stream) : emptyBody(),
             drop: async () => {
-              await stream?.cancel().catch(() => undefined);
+              if (stream && !stream.locked) await stream.cancel().catch(() => undefined);
             },
           },
           exchange,
@@ -55,4 +55,21 @@ export function createFetchTransport(fetchFunction: FetchFunction): Transport {
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {
   // No body (a 204, a HEAD).
+}
+
+/** A web stream's chunks, read straight from its reader; stopping early cancels the stream. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      yield next.value;
+    }
+    done = true;
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
 }
