@@ -7,6 +7,7 @@ import type { EvoLinkError } from '../../src/common/errors';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
 import type { Services } from '../../src/extension/services';
+import { describeError } from '../../src/extension/commands/errorPresenter';
 import { createTestCertificates, installSystemCa } from '../support/certificates';
 import { startTestProxy, type TestProxy, type TestProxyOptions } from '../support/proxy';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
@@ -147,15 +148,12 @@ describe("Reaching EvoLink through VS Code's network support", function () {
     const error = await failure(client().getBalance({ apiKey: demoKey }));
     assert.equal(error.reason, 'certificate');
     assert.match(error.details.code ?? '', /CERT|SIGNATURE/);
-    // What the user sees: the command's message names the certificate and the setting.
-    const since = Date.now();
-    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey }).then(undefined, () => undefined);
-    await vscode.commands.executeCommand('evolink.showBalance').then(undefined, () => undefined);
-    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since);
-    const message = shown.find((notice) => /certificate/.test(notice.message));
-    assert.ok(message, `no message about the certificate in ${JSON.stringify(shown.map((notice) => notice.message))}`);
-    assert.match(message.message, /http\.systemCertificates/);
-    assert.ok(message.actions.includes('Open Settings'));
+    // What the user sees: the sentence the error presenter makes of it names the certificate
+    // problem and the setting, and offers to open it.
+    const described = describeError(error as EvoLinkError, { setApiKey: () => undefined, showLog: () => undefined });
+    assert.match(described.message, /certificate/);
+    assert.match(described.message, /http\.systemCertificates/);
+    assert.deepEqual(described.actions.map((action) => action.title), ['Open Settings', 'Open Output']);
   });
 
   it('reaches an API that only the proxy can resolve, and fails without the proxy', async () => {
