@@ -1,7 +1,11 @@
 /*
- * Downloads: saving 4 results of 25 MB each through the extension's own path (undici transport,
- * client, streaming file sink), beside curl fetching the same files in the same run. Reports the
- * peak memory over the baseline of the measuring process and the throughput ratio.
+ * Downloads: saving 4 results of 25 MB each through the extension's own path (transport, client,
+ * streaming file sink), beside curl fetching the same files in the same run. Reports the peak
+ * memory over the baseline of the measuring process and the throughput ratio.
+ *
+ * The path is the fetch transport over the global fetch, as inside VS Code (where VS Code's
+ * network support hands Node's fetch its dispatcher), or with `--undici` the undici transport
+ * used when that support is turned off.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvoLinkClient } from '../src/extension/api/client';
+import { createFetchTransport } from '../src/extension/net/fetchTransport';
 import { createUndiciTransport } from '../src/extension/net/transport';
 import { FileSink } from '../src/extension/tasks/fileSink';
 
@@ -30,7 +35,8 @@ const server = spawn(process.execPath, [join(__dirname, 'static-server.mjs'), so
 const baseUrl = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
 const urls = Array.from({ length: files }, (_, index) => `${baseUrl}/result-${index}.png`);
 
-const transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
+const useUndici = process.argv.includes('--undici');
+const transport = useUndici ? createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }) : createFetchTransport((input, init) => fetch(input, init));
 const client = new EvoLinkClient({ transport, endpoints: () => ({ api: baseUrl, files: baseUrl }), userAgent: 'evolink.evolink-image-studio/bench' });
 
 async function ours(): Promise<number> {
@@ -76,7 +82,7 @@ const total = (files * size) / MB;
 const oursRate = total / (median(oursTimes) / 1000);
 const curlRate = total / (median(curlTimes) / 1000);
 console.log(`\nDownloads: ${files} results of ${size / MB} MB, median of ${rounds} rounds`);
-console.log(`extension path:  ${oursRate.toFixed(0)} MB/s, peak memory over baseline ${((peak - baseline) / MB).toFixed(1)} MB`);
+console.log(`extension path (${useUndici ? 'undici' : 'fetch'}):  ${oursRate.toFixed(0)} MB/s, peak memory over baseline ${((peak - baseline) / MB).toFixed(1)} MB`);
 console.log(`curl (baseline): ${curlRate.toFixed(0)} MB/s`);
 console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x`);
 

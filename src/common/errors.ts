@@ -13,6 +13,14 @@ export type ErrorReason =
   | 'rateLimited'
   | 'server'
   | 'network'
+  /**
+   * The server's certificate was not trusted (`details.code` holds the TLS code, e.g.
+   * `SELF_SIGNED_CERT_IN_CHAIN`): typically a network that inspects HTTPS with its own CA that
+   * is not among the certificates VS Code uses. Nothing was sent.
+   */
+  | 'certificate'
+  /** The proxy refused the tunnel (`details.status`, e.g. 407 when its credentials are missing or wrong). Nothing was sent. */
+  | 'proxy'
   | 'timeout'
   | 'invalidResponse'
   | 'taskFailed'

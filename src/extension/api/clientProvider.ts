@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { isLoopbackHost } from '../../common/endpoints';
-import { endpointsFrom, readProxySettings, type SettingsService } from '../config/settings';
-import { createUndiciTransport, type Transport } from '../net/transport';
+import { endpointsFrom, type SettingsService } from '../config/settings';
+import type { Transport } from '../net/transport';
+import { chooseTransport, networkSection } from '../net/vscodeNetwork';
 import { EvoLinkClient } from './client';
 
 /**
@@ -19,14 +20,16 @@ export class ClientProvider implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.listener = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('http')) this.reset();
+      if (event.affectsConfiguration(networkSection)) this.reset();
     });
   }
 
   /** The client. */
   get(): EvoLinkClient {
     if (!this.client) {
-      this.transport = createUndiciTransport(readProxySettings());
+      const choice = chooseTransport();
+      this.log.info(`Network: ${choice.description}.`);
+      this.transport = choice.transport;
       this.client = new EvoLinkClient({
         transport: this.transport,
         endpoints: () => endpointsFrom(this.settings.current),

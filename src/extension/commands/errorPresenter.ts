@@ -111,6 +111,11 @@ function describeServiceError(error: EvoLinkError, serverText: string, a: Action
   }
 }
 
+/** Opens the Settings editor on one setting. */
+function openSettings(setting: string): ErrorAction {
+  return { title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) };
+}
+
 /** Failures on the way or on this machine: the network, answers, files, links, defects. */
 function describeOtherError(error: EvoLinkError, serverText: string, a: Actions): Described {
   const { openOutput, retryAction } = a;
@@ -119,6 +124,22 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
       return {
         message: vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
         actions: [...retryAction, openOutput].slice(0, 2),
+      };
+    case 'certificate':
+      return {
+        message: vscode.l10n.t(
+          'The connection to EvoLink was stopped because its certificate is not trusted ({0}). If your network inspects HTTPS traffic, install its certificate authority as a system certificate and keep the setting "http.systemCertificates" on. Nothing was sent.',
+          error.details.code ?? serverText,
+        ),
+        actions: [openSettings('http.systemCertificates'), openOutput],
+      };
+    case 'proxy':
+      return {
+        message:
+          error.details.status === 407
+            ? vscode.l10n.t('The proxy asks for credentials it did not get or did not accept (HTTP 407). Check the proxy settings ("http.proxy") or sign in to the proxy, then try again. Nothing was sent.')
+            : vscode.l10n.t('The proxy refused the connection to EvoLink (HTTP {0}). Check the proxy settings ("http.proxy"), then try again. Nothing was sent.', error.details.status ?? '?'),
+        actions: [openSettings('http.proxy'), openOutput],
       };
     case 'timeout':
       return {

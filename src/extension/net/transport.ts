@@ -1,11 +1,14 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { EvoLinkError } from '../../common/errors';
+import type * as UndiciModule from 'undici';
+import type { Dispatcher } from 'undici';
+import { checkScheme, startExchange, toHttpResponse } from './exchange';
 
 /*
- * The one adapter over undici. Everything that goes over the network goes through a
- * {@link Transport}, so proxies, TLS settings, timeouts and cancellation are handled once.
- * undici is used (not the global fetch) because VS Code's proxy support patches Node's http
- * module, which fetch bypasses: the proxy settings are applied here instead.
+ * The transport: everything that goes over the network goes through a {@link Transport}, so
+ * timeouts, cancellation, size caps and error mapping are handled once. Inside VS Code the
+ * requests go through VS Code's own network support (the extension host's patched `fetch`, see
+ * fetchTransport.ts and vscodeNetwork.ts): proxies, PAC, proxy authentication and system
+ * certificates as VS Code applies them. The undici transport below is used only where VS Code's
+ * support is turned off; it is the one place undici is imported, and it is loaded lazily.
  */
 
 /** The proxy settings VS Code and the environment give. */
@@ -26,10 +29,15 @@ export interface HttpRequest {
   body?: string | Uint8Array | AsyncIterable<Uint8Array>;
   /** The longest the whole exchange (headers and body) may take. */
   timeoutMs: number;
+  /** The longest the body may send nothing; by default `timeoutMs`. */
+  idleMs?: number;
   signal?: AbortSignal;
 }
 
-/** An HTTP answer whose body has not been read yet. */
+/**
+ * An HTTP answer whose body has not been read yet. Redirects are never followed by a
+ * transport: a 3xx comes back as it is, for the caller to check and follow.
+ */
 export interface HttpResponse {
   status: number;
   header(name: string): string | undefined;
@@ -47,16 +55,44 @@ export interface Transport {
   dispose(): Promise<void>;
 }
 
+type Undici = typeof UndiciModule;
+
+/** The symbols under which undici (bundled or Node's own) keeps the process-wide dispatcher. */
+const globalDispatcherKeys = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')];
+
+let undiciLoaded: Promise<Undici> | undefined;
+
+/**
+ * Evaluates the bundled undici once, leaving the process-wide dispatcher as it was. undici
+ * registers its own Agent there when it finds none, and every extension's built-in fetch in
+ * this extension host would then run on our copy. Touching `Response` first makes Node's own
+ * undici register its dispatcher, so ours finds one and keeps out; anything it changed anyway
+ * is put back.
+ */
+export function loadUndici(): Promise<Undici> {
+  undiciLoaded ??= (async () => {
+    void globalThis.Response;
+    const slots = globalThis as unknown as Record<symbol, unknown>;
+    const before = globalDispatcherKeys.map((key) => slots[key]);
+    const undici = await import('undici');
+    globalDispatcherKeys.forEach((key, index) => {
+      if (slots[key] !== before[index] && Object.getOwnPropertyDescriptor(globalThis, key)?.writable !== false) slots[key] = before[index];
+    });
+    return undici;
+  })();
+  return undiciLoaded;
+}
+
 function environmentProxy(name: string): string | undefined {
   return process.env[name] ?? process.env[name.toLowerCase()] ?? undefined;
 }
 
 /** Builds the undici dispatcher for the given proxy settings. */
-function createDispatcher(settings: ProxySettings): Dispatcher {
+function createDispatcher(undici: Undici, settings: ProxySettings): Dispatcher {
   const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy].filter(Boolean).join(',');
   const tls = { rejectUnauthorized: settings.strictSSL };
   const explicit = settings.proxy.trim();
-  return new EnvHttpProxyAgent({
+  return new undici.EnvHttpProxyAgent({
     httpProxy: explicit || environmentProxy('HTTP_PROXY'),
     httpsProxy: explicit || environmentProxy('HTTPS_PROXY') || environmentProxy('HTTP_PROXY'),
     noProxy,
@@ -66,86 +102,52 @@ function createDispatcher(settings: ProxySettings): Dispatcher {
   });
 }
 
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
-}
-
-/** Creates the undici transport. */
+/**
+ * The transport over the bundled undici, with its own proxy settings (`http.proxy`,
+ * `http.noProxy`, `http.proxyStrictSSL`, then the proxy environment variables). No PAC, no
+ * system proxy, no proxy authentication prompt, Node's own CA list: for where VS Code's network
+ * support is off, for tests and benchmarks outside VS Code. undici is loaded at the first request.
+ */
 export function createUndiciTransport(settings: ProxySettings): Transport {
-  const dispatcher = createDispatcher(settings);
+  let dispatcher: Promise<Dispatcher> | undefined;
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
-      const timeout = AbortSignal.timeout(req.timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+      checkScheme(req.url);
+      const exchange = startExchange(req);
       try {
-        const answer = await request(req.url, {
+        const undici = await loadUndici();
+        dispatcher ??= Promise.resolve(createDispatcher(undici, settings));
+        const answer = await undici.request(req.url, {
           method: req.method,
           headers: req.headers,
           body: req.body as Dispatcher.DispatchOptions['body'],
-          signal,
-          dispatcher,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
+          signal: exchange.signal,
+          dispatcher: await dispatcher,
+          // Our own exchange timers decide; these only must not cut in before them.
+          headersTimeout: req.timeoutMs + 1000,
+          bodyTimeout: 0,
         });
         const body = answer.body;
-        const read = async function* (): AsyncIterable<Uint8Array> {
-          try {
-            for await (const chunk of body) {
-              yield chunk as Uint8Array;
-            }
-          } catch (error) {
-            throw toTransportError(error, req, timeout);
-          }
-        };
-        return {
-          status: answer.statusCode,
-          header(name) {
-            const value = answer.headers[name.toLowerCase()];
-            return Array.isArray(value) ? value[0] : value;
+        return toHttpResponse(
+          {
+            status: answer.statusCode,
+            header(name) {
+              const value = answer.headers[name.toLowerCase()];
+              return Array.isArray(value) ? value[0] : value;
+            },
+            chunks: body as AsyncIterable<Uint8Array>,
+            drop: async () => void (await body.dump().catch(() => undefined)),
           },
-          async text(maxBytes = 1 << 20) {
-            const parts: Uint8Array[] = [];
-            let size = 0;
-            for await (const chunk of read()) {
-              if (size < maxBytes) {
-                parts.push(chunk.subarray(0, maxBytes - size));
-                size += chunk.length;
-              }
-            }
-            return Buffer.concat(parts).toString('utf8');
-          },
-          body: read(),
-          async discard() {
-            await body.dump().catch(() => undefined);
-          },
-        };
+          exchange,
+        );
       } catch (error) {
-        throw toTransportError(error, req, timeout);
+        throw exchange.fail(error);
       }
     },
     async dispose() {
-      await dispatcher.close().catch(() => undefined);
+      const current = dispatcher;
+      dispatcher = undefined;
+      await (await current)?.close().catch(() => undefined);
     },
   };
-}
-
-function toTransportError(error: unknown, req: HttpRequest, timeout: AbortSignal): EvoLinkError {
-  if (error instanceof EvoLinkError) {
-    return error;
-  }
-  if (req.signal?.aborted) {
-    return new EvoLinkError('cancelled', 'The request was cancelled.', { cause: error });
-  }
-  const code = (error as { code?: string } | undefined)?.code;
-  if (
-    timeout.aborted ||
-    (isAbortError(error) && !req.signal?.aborted) ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  ) {
-    return new EvoLinkError('timeout', `No answer within ${Math.round(req.timeoutMs / 1000)} s.`, { cause: error });
-  }
-  const detail = error instanceof Error ? (code ? `${code}: ${error.message}` : error.message) : String(error);
-  return new EvoLinkError('network', detail, { cause: error });
 }

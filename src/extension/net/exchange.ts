@@ -1,0 +1,144 @@
+import { EvoLinkError } from '../../common/errors';
+import { toTransportError } from './failures';
+import type { HttpRequest, HttpResponse } from './transport';
+
+/*
+ * What every transport does around one exchange, whatever sends the bytes: the caller's
+ * cancellation, the whole exchange's timeout, an idle watchdog on the body, and the mapping of
+ * failures to EvoLinkErrors. These are ours on purpose: VS Code's network support replaces a
+ * dispatcher's own timeouts (undici's 300 s defaults then apply), so only an AbortSignal and a
+ * watchdog are sure to hold on every path.
+ */
+
+/** Why an exchange was stopped by us rather than by the network. */
+export type StopCause = 'cancelled' | 'timeout' | 'idle';
+
+/** The signal and timers of one exchange. */
+export interface Exchange {
+  /** Aborts the request and its body; handed to fetch or undici. */
+  readonly signal: AbortSignal;
+  /** Why we stopped it, once we did. */
+  stopped(): StopCause | undefined;
+  /** Notes that bytes arrived (the idle watchdog starts again). */
+  fed(): void;
+  /** Starts the idle watchdog; called when the body starts to be read. */
+  watchBody(): void;
+  /** Clears the timers; called when the body is read, discarded, or the request failed. */
+  end(): void;
+  /** Maps a failure of this exchange. */
+  fail(error: unknown): EvoLinkError;
+}
+
+/** Only http and https leave the machine; anything else is refused before sending. */
+export function checkScheme(url: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new EvoLinkError('invalidRequest', 'The address is not a valid URL.', { code: 'refusedBeforeSending' });
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new EvoLinkError('invalidRequest', `Only http and https addresses are used (not ${protocol}).`, { code: 'refusedBeforeSending' });
+  }
+}
+
+/** Starts the timers of one exchange. */
+export function startExchange(req: HttpRequest): Exchange {
+  const controller = new AbortController();
+  let cause: StopCause | undefined;
+  const stop = (why: StopCause): void => {
+    if (cause) return;
+    cause = why;
+    controller.abort(new EvoLinkError(why === 'cancelled' ? 'cancelled' : 'timeout', why));
+  };
+  const onCancel = (): void => stop('cancelled');
+  if (req.signal?.aborted) stop('cancelled');
+  else req.signal?.addEventListener('abort', onCancel, { once: true });
+  const total = setTimeout(() => stop('timeout'), req.timeoutMs);
+  // The timers guard a request; they must not keep a process (a test, a benchmark) alive.
+  total.unref?.();
+  const idleMs = req.idleMs ?? req.timeoutMs;
+  // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
+  // more than the chunk).
+  let lastByteAt = Date.now();
+  let idle: ReturnType<typeof setInterval> | undefined;
+  const end = (): void => {
+    clearTimeout(total);
+    if (idle) clearInterval(idle);
+    req.signal?.removeEventListener('abort', onCancel);
+  };
+  return {
+    signal: controller.signal,
+    stopped: () => cause,
+    fed() {
+      lastByteAt = Date.now();
+    },
+    watchBody() {
+      lastByteAt = Date.now();
+      idle ??= setInterval(() => {
+        if (Date.now() - lastByteAt >= idleMs) stop('idle');
+      }, Math.max(50, Math.min(1000, idleMs / 4)));
+      idle.unref?.();
+    },
+    end,
+    fail(error) {
+      end();
+      return toTransportError(error, cause, req);
+    },
+  };
+}
+
+/** How a transport reads and frees the body of one answer. */
+export interface RawAnswer {
+  status: number;
+  header(name: string): string | undefined;
+  chunks: AsyncIterable<Uint8Array>;
+  /** Drops the rest of the body and frees the connection. */
+  drop(): Promise<void>;
+}
+
+/** The {@link HttpResponse} over a raw answer, with the exchange's watchdog and error mapping. */
+export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse {
+  let taken = false;
+  const read = async function* (): AsyncGenerator<Uint8Array> {
+    if (taken) throw new EvoLinkError('unexpected', 'The body was read twice.');
+    taken = true;
+    exchange.watchBody();
+    try {
+      for await (const chunk of raw.chunks) {
+        exchange.fed();
+        yield chunk;
+      }
+    } catch (error) {
+      throw exchange.fail(error);
+    } finally {
+      exchange.end();
+    }
+  };
+  const body = read();
+  return {
+    status: raw.status,
+    header: (name) => raw.header(name),
+    async text(maxBytes = 1 << 20) {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of body) {
+        parts.push(chunk.subarray(0, maxBytes - size));
+        size += Math.min(chunk.length, maxBytes - size);
+        // Past the cap the rest is not wanted: stop reading instead of draining it.
+        if (size >= maxBytes) break;
+      }
+      if (size >= maxBytes) await raw.drop().catch(() => undefined);
+      return Buffer.concat(parts).toString('utf8');
+    },
+    body,
+    async discard() {
+      exchange.end();
+      if (!taken) {
+        taken = true;
+        await body.return(undefined);
+      }
+      await raw.drop().catch(() => undefined);
+    },
+  };
+}

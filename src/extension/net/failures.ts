@@ -1,0 +1,105 @@
+import { EvoLinkError } from '../../common/errors';
+import type { StopCause } from './exchange';
+import type { HttpRequest } from './transport';
+
+/*
+ * Turns what fetch, undici or Node throw into one EvoLinkError. fetch wraps the real failure
+ * in `TypeError: fetch failed` with the Node or undici error as its `cause` (sometimes two
+ * levels down, or in an AggregateError's `errors`), so the chain is searched for a code.
+ */
+
+/** OpenSSL's and Node's codes for a certificate that could not be trusted for this host. */
+const certificateCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_CERT_ALTNAME_FORMAT',
+]);
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** A proxy's refusal of a tunnel as undici words it, e.g. `Proxy response (407) !== 200 when HTTP Tunneling`. */
+const proxyRefusal = /Proxy response \((\d{3})\)/;
+
+interface Found {
+  code?: string;
+  message: string;
+  proxyStatus?: number;
+}
+
+/** The errors along the cause chain, the outermost first. */
+function chain(error: unknown): unknown[] {
+  const seen: unknown[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.length < 8) {
+    const next = queue.shift();
+    if (next === undefined || next === null || seen.includes(next)) continue;
+    seen.push(next);
+    if (typeof next === 'object') {
+      const { cause, errors } = next as { cause?: unknown; errors?: unknown };
+      queue.push(cause);
+      if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
+    }
+  }
+  return seen;
+}
+
+/** The most telling code and message in the chain. */
+function inspect(error: unknown): Found {
+  const links = chain(error);
+  let found: Found | undefined;
+  for (const link of links) {
+    const { code, message, connectResponseStatusCode } = (link ?? {}) as { code?: unknown; message?: unknown; connectResponseStatusCode?: unknown };
+    const text = typeof message === 'string' ? message : String(link);
+    const proxyStatus = typeof connectResponseStatusCode === 'number' ? connectResponseStatusCode : Number(proxyRefusal.exec(text)?.[1] ?? NaN);
+    if (Number.isFinite(proxyStatus) && proxyStatus !== 200) return { code: typeof code === 'string' ? code : undefined, message: text, proxyStatus };
+    if (typeof code === 'string' && certificateCodes.has(code)) return { code, message: text };
+    // The deepest coded error says the most (fetch's own TypeError has no code).
+    if (typeof code === 'string' || !found) found = { ...(typeof code === 'string' ? { code } : {}), message: text };
+  }
+  return found ?? { message: String(error) };
+}
+
+/** True when `code` says the server's certificate was not trusted. */
+export function isCertificateCode(code: string | undefined): boolean {
+  return code !== undefined && certificateCodes.has(code);
+}
+
+/**
+ * Maps a failure of one exchange. `stopped` says whether we stopped it ourselves (cancelled,
+ * timed out, or idle), which wins over whatever the stopped request threw.
+ */
+export function toTransportError(error: unknown, stopped: StopCause | undefined, req: HttpRequest): EvoLinkError {
+  if (error instanceof EvoLinkError && stopped === undefined) return error;
+  if (stopped === 'cancelled') return new EvoLinkError('cancelled', 'The request was cancelled.', { cause: error });
+  if (stopped === 'timeout') return new EvoLinkError('timeout', `No answer within ${Math.round(req.timeoutMs / 1000)} s.`, { cause: error });
+  if (stopped === 'idle') return new EvoLinkError('timeout', `No data for ${Math.round((req.idleMs ?? req.timeoutMs) / 1000)} s.`, { cause: error });
+  const found = inspect(error);
+  const detail = found.code ? `${found.code}: ${found.message}` : found.message;
+  if (found.proxyStatus !== undefined) {
+    return new EvoLinkError('proxy', `The proxy answered ${found.proxyStatus} to the tunnel request.`, { status: found.proxyStatus, code: `proxy${found.proxyStatus}`, cause: error });
+  }
+  if (isCertificateCode(found.code)) {
+    return new EvoLinkError('certificate', detail, { code: found.code, cause: error });
+  }
+  if (found.code !== undefined && timeoutCodes.has(found.code)) {
+    return new EvoLinkError('timeout', detail, { cause: error });
+  }
+  return new EvoLinkError('network', detail, { cause: error });
+}

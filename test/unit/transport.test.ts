@@ -1,0 +1,193 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { EvoLinkError } from '../../src/common/errors';
+import { createFetchTransport } from '../../src/extension/net/fetchTransport';
+import { createUndiciTransport, type HttpRequest, type Transport } from '../../src/extension/net/transport';
+import { createTestCertificates, type TestCertificates } from '../support/certificates';
+import { startTestProxy } from '../support/proxy';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return String((server.address() as AddressInfo).port);
+}
+
+async function failure(promise: Promise<unknown>): Promise<EvoLinkError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof EvoLinkError, `not an EvoLinkError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('it did not fail');
+}
+
+const transports: [string, () => Transport][] = [
+  ["VS Code's fetch (here Node's)", () => createFetchTransport((input, init) => fetch(input, init))],
+  ['undici', () => createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] })],
+];
+
+for (const [name, make] of transports) {
+  describe(`The transport over ${name}`, () => {
+    let server: Server;
+    let base: string;
+    let handler: Handler;
+    let transport: Transport;
+    const requests: IncomingMessage[] = [];
+    const get = (path: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({ method: 'GET', url: `${base}${path}`, headers: { authorization: 'Bearer secret' }, timeoutMs: 5000, ...extra });
+
+    before(async () => {
+      server = createHttpServer((req, res) => {
+        requests.push(req);
+        handler(req, res);
+      });
+      base = `http://127.0.0.1:${await listen(server)}`;
+    });
+    beforeEach(() => {
+      requests.length = 0;
+      transport = make();
+    });
+    afterEach(() => transport.dispose());
+    after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+
+    it('answers a redirect as it is and follows nothing, so no Authorization reaches the next hop', async () => {
+      handler = (req, res) => (req.url === '/from' ? res.writeHead(302, { location: '/to' }).end() : res.end('followed'));
+      const response = await transport.send(get('/from'));
+      assert.equal(response.status, 302);
+      assert.equal(response.header('location'), '/to');
+      await response.discard();
+      assert.deepEqual(requests.map((req) => req.url), ['/from']);
+    });
+
+    it('reads at most the size asked for, and stops reading there', async () => {
+      handler = (_req, res) => {
+        res.write(Buffer.alloc(64 * 1024, 'a'));
+        // Never ends: a reader that drained the body would wait for ever.
+      };
+      const response = await transport.send(get('/big'));
+      assert.equal(await response.text(10), 'aaaaaaaaaa');
+    });
+
+    it('sends a streamed body and asks for the content as it is (no compression)', async () => {
+      let received = '';
+      handler = (req, res) => {
+        req.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+        req.on('end', () => res.end(String(req.headers['accept-encoding'] ?? '')));
+      };
+      async function* parts(): AsyncGenerator<Uint8Array> {
+        yield new TextEncoder().encode('one,');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        yield new TextEncoder().encode('two');
+      }
+      const response = await transport.send({ ...get('/upload'), method: 'POST', body: parts() });
+      const encoding = await response.text();
+      assert.equal(received, 'one,two');
+      if (name.startsWith('VS Code')) assert.equal(encoding, 'identity');
+    });
+
+    it('refuses addresses other than http and https before sending anything', async () => {
+      const error = await failure(transport.send({ ...get('/'), url: 'file:///etc/passwd' }));
+      assert.equal(error.reason, 'invalidRequest');
+      assert.equal(error.details.code, 'refusedBeforeSending');
+    });
+
+    it('times out an answer that does not come, with its own timer', async () => {
+      handler = () => undefined;
+      const started = Date.now();
+      const error = await failure(transport.send(get('/silent', { timeoutMs: 300 })));
+      assert.equal(error.reason, 'timeout');
+      assert.ok(Date.now() - started < 3000);
+    });
+
+    it('gives up a body that stops sending, after the idle time', async () => {
+      handler = (_req, res) => res.writeHead(200, { 'content-length': '1000' }).write('x');
+      const response = await transport.send(get('/stall', { timeoutMs: 10_000, idleMs: 300 }));
+      const error = await failure(response.text());
+      assert.equal(error.reason, 'timeout');
+      assert.match(error.message, /No data/);
+    });
+
+    it('reports a cancellation as cancelled', async () => {
+      handler = () => undefined;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const error = await failure(transport.send(get('/silent', { signal: controller.signal })));
+      assert.equal(error.reason, 'cancelled');
+    });
+
+    it('reports a refused connection as a network failure', async () => {
+      const closed = createHttpServer();
+      const port = await listen(closed);
+      closed.close();
+      const error = await failure(transport.send({ ...get('/'), url: `http://127.0.0.1:${port}/` }));
+      assert.equal(error.reason, 'network');
+      assert.match(error.message, /ECONNREFUSED/);
+    });
+  });
+}
+
+describe('The transport and certificates', () => {
+  let certificates: TestCertificates;
+  let server: Server;
+  let url: string;
+  before(async () => {
+    certificates = createTestCertificates(['api.evolink.test']);
+    server = createHttpsServer({ cert: certificates.cert, key: certificates.key }, (_req, res) => res.end('trusted'));
+    url = `https://127.0.0.1:${await listen(server)}/`;
+  });
+  after(async () => {
+    server.close();
+    await certificates.dispose();
+  });
+
+  for (const [name, make] of transports) {
+    it(`maps an untrusted certificate to the reason certificate with its TLS code (${name})`, async () => {
+      const transport = make();
+      const error = await failure(transport.send({ method: 'GET', url, headers: {}, timeoutMs: 5000 }));
+      await transport.dispose();
+      assert.equal(error.reason, 'certificate');
+      assert.equal(error.details.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    });
+  }
+});
+
+describe('The undici transport and a proxy that asks for credentials', () => {
+  it('maps a 407 to the reason proxy, and passes with the credentials in http.proxy', async () => {
+    const target = createHttpServer((_req, res) => res.end('through'));
+    const port = await listen(target);
+    const proxy = await startTestProxy({ credentials: { username: 'user', password: 'p@ss' }, hosts: { 'api.evolink.test': Number(port) } });
+    try {
+      const without = createUndiciTransport({ proxy: proxy.url, strictSSL: true, noProxy: [] });
+      const error = await failure(without.send({ method: 'GET', url: 'http://api.evolink.test/', headers: {}, timeoutMs: 5000 }));
+      await without.dispose();
+      assert.equal(error.reason, 'proxy');
+      assert.equal(error.details.status, 407);
+      const withCredentials = createUndiciTransport({ proxy: proxy.urlWithCredentials, strictSSL: true, noProxy: [] });
+      assert.equal(await (await withCredentials.send({ method: 'GET', url: 'http://api.evolink.test/', headers: {}, timeoutMs: 5000 })).text(), 'through');
+      await withCredentials.dispose();
+      assert.deepEqual(proxy.log.map((entry) => entry.status), [407, 200]);
+    } finally {
+      await proxy.close();
+      target.close();
+    }
+  });
+});
+
+describe('The transport module and the process-wide dispatcher', () => {
+  for (const order of ['undici-first', 'fetch-first']) {
+    it(`loads undici only on its first request and leaves the global dispatcher to Node (${order})`, () => {
+      const probe = join(__dirname, '..', 'support', 'dispatcherProbe.ts');
+      const output = execFileSync(process.execPath, ['--import', 'tsx', probe, order], { encoding: 'utf8' });
+      const result = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      assert.deepEqual(result, { undiciAtImport: false, answers: ['ok', 'ok'], dispatcherIsOurs: false, dispatcherSet: true });
+    });
+  }
+});
