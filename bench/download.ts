@@ -3,9 +3,9 @@
  * streaming file sink), beside curl fetching the same files in the same run. Reports the peak
  * memory over the baseline of the measuring process and the throughput ratio.
  *
- * The path is the fetch transport over the global fetch, as inside VS Code (where VS Code's
- * network support hands Node's fetch its dispatcher), or with `--undici` the undici transport
- * used when that support is turned off.
+ * The path is the one used inside VS Code (results over the `https` module, which VS Code's
+ * network support patches like fetch), or with `--undici` the undici transport used when that
+ * support is turned off.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvoLinkClient } from '../src/extension/api/client';
-import { createFetchTransport } from '../src/extension/net/fetchTransport';
+import { createVsCodeTransport } from '../src/extension/net/vscodeTransport';
 import { createUndiciTransport } from '../src/extension/net/transport';
 import { FileSink } from '../src/extension/tasks/fileSink';
 
@@ -36,7 +36,7 @@ const baseUrl = await new Promise<string>((resolve) => server.stdout.once('data'
 const urls = Array.from({ length: files }, (_, index) => `${baseUrl}/result-${index}.png`);
 
 const useUndici = process.argv.includes('--undici');
-const transport = useUndici ? createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }) : createFetchTransport((input, init) => fetch(input, init));
+const transport = useUndici ? createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }) : createVsCodeTransport((input, init) => fetch(input, init));
 const client = new EvoLinkClient({ transport, endpoints: () => ({ api: baseUrl, files: baseUrl }), userAgent: 'evolink.evolink-image-studio/bench' });
 
 async function ours(): Promise<number> {
@@ -82,7 +82,7 @@ const total = (files * size) / MB;
 const oursRate = total / (median(oursTimes) / 1000);
 const curlRate = total / (median(curlTimes) / 1000);
 console.log(`\nDownloads: ${files} results of ${size / MB} MB, median of ${rounds} rounds`);
-console.log(`extension path (${useUndici ? 'undici' : 'fetch'}):  ${oursRate.toFixed(0)} MB/s, peak memory over baseline ${((peak - baseline) / MB).toFixed(1)} MB`);
+console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the https module for results"}):  ${oursRate.toFixed(0)} MB/s, peak memory over baseline ${((peak - baseline) / MB).toFixed(1)} MB`);
 console.log(`curl (baseline): ${curlRate.toFixed(0)} MB/s`);
 console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x`);
 

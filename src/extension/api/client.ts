@@ -242,6 +242,7 @@ export class EvoLinkClient {
           headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
           timeoutMs: options.timeoutMs ?? 60 * 60_000,
           signal,
+          bulk: true,
         });
         feed();
         const location = response.header('location');

@@ -32,6 +32,8 @@ export interface HttpRequest {
   /** The longest the body may send nothing; by default `timeoutMs`. */
   idleMs?: number;
   signal?: AbortSignal;
+  /** A large body to stream to disk (a result): sent on the path that streams best. */
+  bulk?: boolean;
 }
 
 /**

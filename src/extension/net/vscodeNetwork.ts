@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createFetchTransport } from './fetchTransport';
+import { createVsCodeTransport } from './vscodeTransport';
 import { createUndiciTransport, type Transport } from './transport';
 
 /*
@@ -34,8 +34,8 @@ export function chooseTransport(): NetworkChoice {
   const proxySupport = http.get<string>('proxySupport', 'override');
   if (fetchSupport && proxySupport !== 'off') {
     return {
-      transport: createFetchTransport((input, init) => globalThis.fetch(input, init)),
-      description: `VS Code's network support (fetch; http.proxySupport: ${proxySupport})`,
+      transport: createVsCodeTransport((input, init) => globalThis.fetch(input, init)),
+      description: `VS Code's network support (fetch, and the https module for results; http.proxySupport: ${proxySupport})`,
     };
   }
   const settings = {
@@ -48,3 +48,4 @@ export function chooseTransport(): NetworkChoice {
     description: `its own connections (undici; http.fetchAdditionalSupport: ${String(fetchSupport)}, http.proxySupport: ${proxySupport}, proxy ${settings.proxy ? 'from http.proxy' : 'from the environment, if any'})`,
   };
 }
+
