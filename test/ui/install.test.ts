@@ -93,6 +93,28 @@ describe('The packaged extension', function () {
         await page.waitForFunction((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0, await image.elementHandle(), { timeout: 10_000 });
         await screenshot(page, `walkthrough-${version}`);
       });
+
+      // The pictures of the Marketplace page, taken from the installed package (no "Extension
+      // Development Host"): EVOLINK_SCREENSHOTS=1 npm run test:ui, then pick from .test-results/ui/.
+      const pictures = process.env.EVOLINK_SCREENSHOTS === '1' && version === '1.139' ? it : it.skip;
+      pictures('shows a buyer the Studio, the side bar and the gallery', async () => {
+        const { page } = workbench;
+        await runFromPalette(page, 'View: Close All Editors');
+        await runFromPalette(page, 'EvoLink: Open Image Studio');
+        const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('iframe');
+        await view.locator('#cost', { hasText: 'Balance' }).waitFor({ timeout: 30_000 });
+        for (const prompt of ['A paper boat on a calm lake, soft morning light', 'A cabin in a pine forest at sunset', 'A lighthouse on a rock at night, stars above the sea', 'App icon for a weather app, rounded square']) {
+          await view.locator('vscode-textarea#prompt textarea').fill(prompt);
+          await view.locator('vscode-button#generate:not([disabled])').waitFor({ timeout: 10_000 });
+          await view.locator('vscode-button#generate').click();
+          await page.waitForTimeout(1500);
+        }
+        await page.waitForTimeout(12_000);
+        await screenshot(page, `marketplace-studio-${version}`);
+        await runFromPalette(page, 'View: Show EvoLink');
+        await page.waitForTimeout(8000);
+        await screenshot(page, `marketplace-sidebar-${version}`);
+      });
     });
   }
 });

@@ -15,8 +15,9 @@ export class ThumbnailCache {
   /** Key -> file name, once the folder has been read. */
   private files: Map<string, string> | undefined;
   private loading: Promise<void> | undefined;
-  /** How many thumbnails were written in this window (the tests read it). */
+  /** How many thumbnails were written in this window, in all and per key (the tests read them). */
   writes = 0;
+  readonly written = new Map<string, number>();
 
   constructor(readonly folder: vscode.Uri) {}
 
@@ -60,6 +61,7 @@ export class ThumbnailCache {
     await vscode.workspace.fs.rename(partial, target, { overwrite: true });
     this.files?.set(key, name);
     this.writes++;
+    this.written.set(key, (this.written.get(key) ?? 0) + 1);
     return target;
   }
 
