@@ -8,14 +8,16 @@ import type { Services } from '../../src/extension/services';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
-const outputDir = () => vscode.Uri.joinPath(workspace(), 'images', 'generated');
+/** A folder of this run's own: other suites leave images of their own in the workspace. */
+const folderName = `gallery-test-${Date.now().toString(36)}`;
+const outputDir = () => vscode.Uri.joinPath(workspace(), folderName);
 
 async function clearOutput(): Promise<void> {
-  await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+  await vscode.workspace.fs.delete(outputDir(), { recursive: true }).then(undefined, () => undefined);
 }
 
 function generate(args: Record<string, unknown>): Thenable<LedgerEntry | undefined> {
-  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', ...args });
+  return vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', folder: outputDir().toString(), ...args });
 }
 
 /** Waits until `check` holds, or fails with `what`. */
@@ -27,8 +29,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-/** The gallery's images of this test: other suites leave images of their own elsewhere in the workspace. */
-const ours = (view: Services['features']['history']) => view.items.filter((item) => item.path.startsWith('images/generated/'));
+/** The gallery's images of this test. */
+const ours = (view: Services['features']['history']) => view.items.filter((item) => item.path.startsWith(`${folderName}/`));
 
 const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
 
@@ -61,7 +63,7 @@ describe('The History gallery in the EvoLink sidebar', function () {
     await until('both images are listed', () => ours(view).length === 2);
     const [fox, lighthouse] = ours(view);
     assert.equal(fox?.prompt, 'A red fox in the snow');
-    assert.equal(fox?.path, 'images/generated/a-red-fox-in-the-snow.png');
+    assert.equal(fox?.path, `${folderName}/a-red-fox-in-the-snow.png`);
     assert.equal(fox?.model, 'gpt-4o-image');
     assert.equal(fox?.modelLabel, 'GPT-4o Image');
     assert.equal(fox?.size, '3:2');
