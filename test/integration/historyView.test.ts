@@ -131,6 +131,13 @@ describe('The History gallery in the EvoLink sidebar', function () {
     assert.ok(!ours(view).some((item) => item.uri === fox!.uri));
   });
 
+  it('forgets the images of a folder that is deleted', async () => {
+    const view = services.features.history;
+    assert.ok(ours(view).length > 0);
+    await vscode.workspace.fs.delete(outputDir(), { recursive: true });
+    await until('the folder\'s images leave the gallery', () => ours(view).length === 0);
+  });
+
   it('acts only on images it listed', async () => {
     const view = services.features.history;
     const outside = vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png');

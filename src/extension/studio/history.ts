@@ -62,6 +62,9 @@ export class ImageHistory extends DisposableBase {
     };
     this._register(images.onDidChange(known));
     this._register(images.onDidDelete(known));
+    // A deleted folder is reported as itself, not as the files it held.
+    const folders = this._register(vscode.workspace.createFileSystemWatcher('**/*', true, true, false));
+    this._register(folders.onDidDelete((uri) => this.removeUnder(uri.toString())));
     this._register(tasks.onDidChange((entry) => void this.taskChanged(entry)));
   }
 
@@ -102,6 +105,14 @@ export class ImageHistory extends DisposableBase {
   /** Forgets an image (deleted from a view, or its provenance file is gone). */
   remove(uri: string): void {
     if (this.records.delete(uri) && this.searched) this.changed.fire();
+  }
+
+  /** Forgets every image inside a deleted folder. */
+  private removeUnder(folder: string): void {
+    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    let removed = false;
+    for (const uri of [...this.records.keys()]) if (uri.startsWith(prefix)) removed = this.records.delete(uri) || removed;
+    if (removed && this.searched) this.changed.fire();
   }
 
   /** Searches every workspace folder once. */
