@@ -21,8 +21,9 @@ for (const version of ['1.100', '1.139']) {
       const { simulator, workbench } = session();
       const { page, folder } = workbench;
       await runFromPalette(page, 'EvoLink: Generate Image...');
-      await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
+      // The wizard asks for the model first, so that the prompt is checked against its limit.
       await answerQuickInput(page, 'GPT-4o Image');
+      await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
       await answerQuickInput(page, undefined); // the default size
       await answerQuickInput(page, '2 image(s)');
       // The item by its id (extension id + item id); versions differ in the markup around it.
@@ -84,8 +85,8 @@ describe('A request whose answer is lost for good, in VS Code 1.139', () => {
     const { page, folder } = workbench;
     simulator.addFault('submit', { kind: 'reset' }, 1000);
     await runFromPalette(page, 'EvoLink: Generate Image...');
-    await answerQuickInput(page, 'A red fox in the snow, woodcut');
     await answerQuickInput(page, 'GPT-4o Image');
+    await answerQuickInput(page, 'A red fox in the snow, woodcut');
     await answerQuickInput(page, undefined);
     await answerQuickInput(page, '1 image(s)');
     await waitForNotification(page, /may have received the request/, 40_000);

@@ -103,7 +103,13 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       await runFromPalette(page, 'EvoLink: Focus on History View');
       const view = gallery(page);
       await view.locator('.tile').first().waitFor({ timeout: 60_000 });
-      await view.locator(`.tile img`).nth(scenes.length - 1).waitFor({ timeout: 60_000 });
+      // Thumbnails are made as tiles come into view (the Tasks view shares the side bar): scroll through.
+      const tiles = view.locator('.tile');
+      for (let index = 0; index < scenes.length; index++) {
+        await tiles.nth(index).scrollIntoViewIfNeeded();
+        await tiles.nth(index).locator('img').waitFor({ timeout: 60_000 });
+      }
+      await tiles.first().scrollIntoViewIfNeeded();
       assert.equal(await view.locator('.tile').count(), scenes.length);
       // Every tile shows a small cached thumbnail, never the original.
       const sources = await view.locator('.tile img').evaluateAll((images) => images.map((image) => ({ src: (image as HTMLImageElement).src, width: (image as HTMLImageElement).naturalWidth })));
