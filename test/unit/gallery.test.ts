@@ -20,10 +20,10 @@ const daysAgo = (days: number, hours = 0): string => new Date(now.getTime() - da
 
 function item(name: string, prompt: string, model: string, createdAt: string): GalleryItem {
   return {
-    uri: `file:///work/images/generated/${name}`,
+    uri: `file:///project/images/generated/${name}`,
     src: `https://webview.example/${name}`,
     thumb: undefined,
-    key: thumbnailKey({ uri: `file:///work/images/generated/${name}`, size: 1000, mtime: 1 }),
+    key: thumbnailKey({ uri: `file:///project/images/generated/${name}`, size: 1000, mtime: 1 }),
     name,
     path: `images/generated/${name}`,
     prompt,
@@ -92,7 +92,7 @@ describe('The History gallery: search and filters', () => {
 });
 
 describe('The History gallery: thumbnail cache keys', () => {
-  const file = { uri: 'file:///work/images/generated/fox.png', size: 123_456, mtime: 1_764_000_000_000 };
+  const file = { uri: 'file:///project/images/generated/fox.png', size: 123_456, mtime: 1_764_000_000_000 };
 
   it('gives the same image version the same key, a safe file name', () => {
     assert.equal(thumbnailKey(file), thumbnailKey({ ...file }));
@@ -105,14 +105,14 @@ describe('The History gallery: thumbnail cache keys', () => {
       thumbnailKey(file),
       thumbnailKey({ ...file, size: file.size + 1 }),
       thumbnailKey({ ...file, mtime: file.mtime + 1 }),
-      thumbnailKey({ ...file, uri: 'file:///work/images/generated/fox-2.png' }),
+      thumbnailKey({ ...file, uri: 'file:///project/images/generated/fox-2.png' }),
       thumbnailKey(file, 256),
     ]);
     assert.equal(keys.size, 5);
   });
 
   it('has no collision among thousands of images', () => {
-    const keys = new Set(Array.from({ length: 5000 }, (_, index) => thumbnailKey({ ...file, uri: `file:///work/images/generated/image-${index}.png` })));
+    const keys = new Set(Array.from({ length: 5000 }, (_, index) => thumbnailKey({ ...file, uri: `file:///project/images/generated/image-${index}.png` })));
     assert.equal(keys.size, 5000);
   });
 
@@ -130,7 +130,7 @@ describe('The History gallery: thumbnail cache keys', () => {
 });
 
 describe('The History gallery: messages', () => {
-  const uri = 'file:///work/images/generated/fox.png';
+  const uri = 'file:///project/images/generated/fox.png';
   const key = thumbnailKey({ uri, size: 1, mtime: 1 });
 
   it('accepts the documented messages', () => {
