@@ -1,6 +1,7 @@
 // Integration tests inside a real VS Code, run by the stock @vscode/test-cli:
 //   npx vscode-test --label vscode-1.100     (the oldest supported version)
 //   npx vscode-test --label vscode-1.139     (the newest)
+//   npx vscode-test --label multiroot-1.139  (test/integration/multiroot in a two-folder workspace)
 // Each "installation" is the stand-in `code` executable in tools/bin, which starts the VS Code
 // server installed by scripts/install-test-hosts.sh and drives it with headless Chromium.
 import { defineConfig } from '@vscode/test-cli';
@@ -8,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const reporter = fileURLToPath(new URL('./test/support/summary-reporter.cjs', import.meta.url));
 
-const run = (version) => ({
-  label: `vscode-${version}`,
-  files: 'out/test/integration/**/*.test.js',
-  workspaceFolder: './test/fixtures/workspace',
+const run = (version, multiroot = false) => ({
+  label: multiroot ? `multiroot-${version}` : `vscode-${version}`,
+  files: multiroot ? 'out/test/integration/multiroot/*.test.js' : 'out/test/integration/*.test.js',
+  workspaceFolder: multiroot ? './test/fixtures/multiroot/site.code-workspace' : './test/fixtures/workspace',
   useInstallation: { fromPath: fileURLToPath(new URL(`./tools/bin/code-${version}`, import.meta.url)) },
   skipExtensionDependencies: true,
   mocha: { ui: 'bdd', timeout: 60_000, reporter, color: false },
@@ -19,4 +20,4 @@ const run = (version) => ({
   env: { EVOLINK_VSCODE_VERSION: version, EVOLINK_TIME_SCALE: '0.05' },
 });
 
-export default defineConfig([run('1.100'), run('1.139')]);
+export default defineConfig([run('1.100'), run('1.139'), run('1.100', true), run('1.139', true)]);

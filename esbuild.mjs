@@ -97,10 +97,14 @@ contexts.push(
 );
 
 if (tests) {
+  // test/integration/*.test.ts run in a one-folder workspace, test/integration/multiroot/* in one
+  // of several folders (see .vscode-test.mjs).
   const entries = Object.fromEntries(
-    readdirSync('test/integration')
-      .filter((name) => name.endsWith('.ts'))
-      .map((name) => [name.replace(/\.ts$/, ''), join('test/integration', name)]),
+    ['', 'multiroot'].flatMap((sub) =>
+      readdirSync(join('test/integration', sub))
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => [join(sub, name.replace(/\.ts$/, '')), join('test/integration', sub, name)]),
+    ),
   );
   contexts.push(
     await esbuild.context({

@@ -14,6 +14,8 @@ const stages = [
   { name: 'unit', command: 'npx mocha', counts: true },
   { name: 'integration-1.100', command: 'npx vscode-test --label vscode-1.100', counts: true },
   { name: 'integration-1.139', command: 'npx vscode-test --label vscode-1.139', counts: true },
+  { name: 'multiroot-1.100', command: 'npx vscode-test --label multiroot-1.100', counts: true },
+  { name: 'multiroot-1.139', command: 'npx vscode-test --label multiroot-1.139', counts: true },
   { name: 'ui', command: 'npx mocha --config test/ui/.mocharc.json', counts: true },
 ];
 

@@ -162,7 +162,9 @@ export async function launchBrowser() {
 /** The workbench address for a folder, optionally with a test payload. */
 export function workbenchUrl(serverUrl, folder, payload) {
   const host = new URL(serverUrl).host;
-  let url = `${serverUrl}/?folder=${encodeURIComponent(resolve(folder))}`;
+  // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+  const kind = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  let url = `${serverUrl}/?${kind}=${encodeURIComponent(resolve(folder))}`;
   if (payload) {
     const remote = (path) => `vscode-remote://${host}${resolve(path)}`;
     const entries = payload.map(([key, value]) => [key, key === 'extensionDevelopmentPath' || key === 'extensionTestsPath' ? remote(value) : value]);
