@@ -60,6 +60,37 @@ for (const version of ['1.100', '1.139']) {
       await screenshot(page, `generate-resumed-${version}`);
     });
 
+    it('goes Back through the wizard with its button and changes the model; Escape sends nothing', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      const sent = simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
+      const title = page.locator('.quick-input-widget .quick-input-title');
+      const back = page.locator('.quick-input-widget .quick-input-titlebar .codicon-quick-input-back, .quick-input-widget .quick-input-titlebar [aria-label="Back"]').first();
+      await runFromPalette(page, 'EvoLink: Generate Image...');
+      await answerQuickInput(page, 'GPT-4o Image');
+      await answerQuickInput(page, 'A paper boat on a calm lake');
+      // The size step of GPT-4o Image: step 3 of 4, with Back in the title bar.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '3:2' }).first().waitFor({ timeout: 10_000 });
+      assert.match(await title.innerText(), /3\/4/);
+      await screenshot(page, `wizard-size-${version}`);
+      await back.click();
+      await page.waitForTimeout(400);
+      // The prompt step keeps what was typed.
+      assert.equal(await page.locator('.quick-input-widget input').first().inputValue(), 'A paper boat on a calm lake');
+      await back.click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Seedream 4.5' }).first().waitFor({ timeout: 10_000 });
+      assert.match(await title.innerText(), /1\/4/);
+      await answerQuickInput(page, 'Seedream 4.5');
+      await answerQuickInput(page, undefined); // the prompt, as it was
+      // Seedream's own sizes now (2K, 4K), not GPT-4o Image's ratios.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '4K' }).first().waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: '3:2' }).count(), 0);
+      await screenshot(page, `wizard-back-${version}`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(800);
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, sent, 'nothing sent');
+    });
+
     it('lists the task in Show Tasks with its state', async () => {
       const { page } = session().workbench;
       await runFromPalette(page, 'EvoLink: Show Tasks');
