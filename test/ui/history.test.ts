@@ -21,6 +21,7 @@ function useWindow(version: string): () => Page {
     const folder = join(dataDir, 'workspace');
     cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
     await pastImages(folder);
+    writeFileSync(join(folder, 'notes.md'), '# Notes\n\n');
     const server = await startServer({ version, dataDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' }, env: {} });
     stop = () => server.stop();
     browser = await launchBrowser();
@@ -150,6 +151,45 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       });
       assert.match(data.uris, /^(file|vscode-remote):\/\/.*\/images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
       assert.match(data.text, /^images\/generated\/red-fox-in-snow(\.edit-1)?\.png$/);
+    });
+
+    it('drops a gallery image into a Markdown file as an image link with its prompt as alt text', async () => {
+      const page = window();
+      await runFromPalette(page, 'Go to File...');
+      await page.locator('.quick-input-widget input').first().fill('notes.md');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first().waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'Notes' }).first();
+      await editor.waitFor({ timeout: 20_000 });
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      // The drag starts in the gallery's frame; the browser carries its data to the editor, where
+      // VS Code lets an editor take a drop while Shift is held (otherwise it opens the file).
+      const view = gallery(page);
+      await view.locator('vscode-textfield#search input').fill('lighthouse');
+      await page.waitForTimeout(300);
+      const data = await view.locator('.tile').first().evaluate((tile) => {
+        const transfer = new DataTransfer();
+        tile.dispatchEvent(new DragEvent('dragstart', { dataTransfer: transfer, bubbles: true }));
+        return Object.fromEntries(transfer.types.map((type) => [type, transfer.getData(type)]));
+      });
+      const lines = editor.locator('.view-lines');
+      const box = (await lines.boundingBox())!;
+      await lines.evaluate((target, { entries, x, y }) => {
+        const transfer = new DataTransfer();
+        for (const [type, value] of Object.entries(entries)) transfer.setData(type, value);
+        // (No named functions in here: the test's compiler would wrap them in a helper the page lacks.)
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          target.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true, shiftKey: true, clientX: x, clientY: y }));
+        }
+      }, { entries: data, x: box.x + 40, y: box.y + 40 });
+      const inserted = page.locator('.editor-instance .view-lines', { hasText: 'lighthouse-at-dawn.png' }).first();
+      await inserted.waitFor({ timeout: 20_000 });
+      const text = await inserted.innerText();
+      // (Markdown wraps long lines on screen: the view's lines are joined back.)
+      assert.match(text.replace(/\u00a0/g, ' ').replace(/\n/g, ''), /!\[A lighthouse at dawn, watercolor, soft pink sky\]\((\.\/)?images\/generated\/lighthouse-at-dawn\.png\)/);
+      await page.waitForTimeout(500);
+      await screenshot(page, `history-dropped-${version}`);
     });
   });
 }

@@ -13,6 +13,7 @@ import {
   type GalleryItem,
 } from '../../src/common/gallery';
 import { parseGalleryMessage } from '../../src/common/galleryProtocol';
+import { GalleryStore } from '../../src/webview/history/state';
 
 /** Noon on a Wednesday, local time: "today", "this week" and "older" are told from it. */
 const now = new Date(2026, 11, 2, 12, 0, 0);
@@ -168,5 +169,18 @@ describe('The History gallery: messages', () => {
 
   it('keeps no field it does not know', () => {
     assert.deepEqual(parseGalleryMessage({ type: 'action', action: 'open', uri, command: 'rm -rf' }), { type: 'action', action: 'open', uri });
+  });
+});
+
+describe('The gallery store', () => {
+  it('shows no details of a selected image the search has hidden, and shows them again when it matches', () => {
+    const store = new GalleryStore({ post: () => undefined, listen: () => undefined, kept: () => undefined, keep: () => undefined });
+    store.update({ items, loading: false, selected: items[2]!.uri });
+    const shown = (): string | undefined => store.selectedItem?.name;
+    assert.equal(shown(), 'fox.png');
+    store.setFilter({ query: 'lighthouse' });
+    assert.equal(shown(), undefined);
+    store.setFilter({ query: 'fox' });
+    assert.equal(shown(), 'fox.png');
   });
 });

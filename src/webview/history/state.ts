@@ -78,10 +78,10 @@ export class GalleryStore extends Store<GalleryState> {
     return this.cache.matches;
   }
 
-  /** The selected item, when it is still listed. */
+  /** The selected item, when it is still listed and passes the filter (no details of a hidden image). */
   get selectedItem(): GalleryItem | undefined {
-    const { selected, items } = this.state;
-    return selected === undefined ? undefined : items.find((item) => item.uri === selected);
+    const { selected } = this.state;
+    return selected === undefined ? undefined : this.matches.find((item) => item.uri === selected);
   }
 }
 
