@@ -3,25 +3,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, landscape, pickOption, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, pickOption, screenshot, setApiKey, useSession } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview >> visible=true').frameLocator('iframe');
-}
-
-/** Right-clicks a file in the explorer and runs an entry of its context menu. */
-async function fromExplorer(page: Page, file: string, entry: string): Promise<void> {
-  await runFromPalette(page, 'View: Show Explorer');
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
-  await row.waitFor({ timeout: 20_000 });
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  // Menus act on the focused entry: hover it, then Enter (a synthetic click can land between events).
-  await item.hover();
-  await page.waitForTimeout(150);
-  await page.keyboard.press('Enter');
 }
 
 for (const version of ['1.100', '1.139'] as const) {

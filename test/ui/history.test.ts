@@ -22,7 +22,7 @@ function useWindow(version: string): () => Page {
     cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
     await pastImages(folder);
     writeFileSync(join(folder, 'notes.md'), '# Notes\n\n');
-    const server = await startServer({ version, dataDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' }, env: {} });
+    const server = await startServer({ version, dataDir, settings: { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden' }, env: {} });
     stop = () => server.stop();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { installVsix, repoRoot } from '../../scripts/lib/vscode-server.mjs';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { openWorkbench, runFromPalette, screenshot, setApiKey, type Workbench } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
 
 /*
  * What a user gets from the Marketplace: the .vsix that `npm run package` makes, installed with
@@ -48,6 +48,9 @@ describe('The packaged extension', function () {
           settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files },
           extensionsDir: join(data, 'extensions'),
           env: { EVOLINK_TIME_SCALE: '0.25' },
+          prepare: (folder) => landscape(join(folder, 'landscape.png')),
+          // The Marketplace pictures get a roomier window.
+          ...(process.env.EVOLINK_SCREENSHOTS === '1' ? { viewport: { width: 1440, height: 900 } } : {}),
         });
       });
 
@@ -99,6 +102,24 @@ describe('The packaged extension', function () {
       const pictures = process.env.EVOLINK_SCREENSHOTS === '1' && version === '1.139' ? it : it.skip;
       pictures('shows a buyer the Studio, the side bar and the gallery', async () => {
         const { page } = workbench;
+        // The key again (so that this test also runs alone, with --grep), through its password box.
+        await runFromPalette(page, 'EvoLink: Set API Key');
+        await page.locator('.quick-input-widget input[type="password"]').fill(demoKey);
+        await page.keyboard.press('Enter');
+        await waitForNotification(page, /EvoLink API key saved/);
+        await page.waitForTimeout(800);
+        await screenshot(page, `marketplace-key-${version}`);
+        await page.keyboard.press('Escape');
+
+        // A generation from the palette, in progress.
+        await runFromPalette(page, 'EvoLink: Generate Image...');
+        await answerQuickInput(page, 'GPT-4o Image');
+        await answerQuickInput(page, 'A red fox in fresh snow, woodcut');
+        await answerQuickInput(page, undefined);
+        await answerQuickInput(page, '2 image(s)');
+        await page.locator('.notification-list-item', { hasText: 'Generating with GPT-4o Image' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+        await page.waitForTimeout(1200);
+        await screenshot(page, `marketplace-progress-${version}`);
         await runFromPalette(page, 'View: Close All Editors');
         await runFromPalette(page, 'EvoLink: Open Image Studio');
         const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('iframe');
@@ -114,6 +135,33 @@ describe('The packaged extension', function () {
         await runFromPalette(page, 'View: Show EvoLink');
         await page.waitForTimeout(8000);
         await screenshot(page, `marketplace-sidebar-${version}`);
+        // The gallery's details of the newest image, beside the Studio.
+        const gallery: FrameLocator = page.frameLocator('iframe.webview >> nth=-1').frameLocator('iframe');
+        await gallery.locator('.tile').first().click().catch(() => undefined);
+        // The Studio scrolled down to its results.
+        await view.locator('.results').evaluate((section) => section.scrollIntoView({ block: 'end' })).catch(() => undefined);
+        await page.waitForTimeout(1500);
+        await screenshot(page, `marketplace-hero-${version}`);
+
+        // An edit, compared with its original.
+        await runFromPalette(page, 'View: Close All Editors');
+        await fromExplorer(page, 'landscape.png', 'Edit Image...');
+        await answerQuickInput(page, 'GPT-4o Image');
+        await answerQuickInput(page, 'the same hills at night, a cabin with warm windows, stars');
+        await answerQuickInput(page, undefined);
+        await answerQuickInput(page, '1 image');
+        const compare: FrameLocator = page.frameLocator('iframe.webview >> visible=true').frameLocator('iframe');
+        await compare.locator('vscode-button#keep-both').waitFor({ timeout: 60_000 });
+        await compare.locator('#split').fill('45');
+        await page.waitForTimeout(1500);
+        await screenshot(page, `marketplace-compare-${version}`);
+
+        // The walkthrough, wide enough to show its step's picture.
+        await runFromPalette(page, 'View: Close All Editors');
+        await runFromPalette(page, 'EvoLink: Get Started');
+        await page.locator('.getting-started-step', { hasText: 'Generate your first image' }).first().click();
+        await page.waitForTimeout(2500);
+        await screenshot(page, `marketplace-walkthrough-${version}`);
       });
     });
   }

@@ -30,6 +30,8 @@ export interface WorkbenchOptions {
   extraArgs?: string[];
   /** The browser's language (VS Code for the web takes its display language from it). */
   locale?: string;
+  /** The window's size; 1280x800 unless given. */
+  viewport?: { width: number; height: number };
 }
 
 /** Opens a fresh window on a copy of the sample workspace. */
@@ -43,13 +45,14 @@ export async function openWorkbench(version: string, options: WorkbenchOptions):
     dataDir,
     ...(options.extensionsDir ? { extensionsDir: options.extensionsDir } : {}),
     ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
-    settings: { ...options.settings, 'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern' },
+    // Newer versions open an empty secondary side bar (for chat) in every window: not ours to show.
+    settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...options.settings, 'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern' },
     env: options.env ?? {},
   });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...(options.locale ? { locale: options.locale } : {}) });
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 }, ...(options.locale ? { locale: options.locale } : {}) });
     if (options.locale) {
       // VS Code for the web takes its display language from this global, which the server sets
       // from its language packs (none can be installed offline): fixed here before it loads.
@@ -97,6 +100,20 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
       throw new Error(`The command "${title}" did not appear in the palette.`);
     }
   }
+}
+
+/** Right-clicks a file in the explorer and runs an entry of its context menu. */
+export async function fromExplorer(page: Page, file: string, entry: string): Promise<void> {
+  await runFromPalette(page, 'View: Show Explorer');
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  // Menus act on the focused entry: hover it, then Enter (a synthetic click can land between events).
+  await item.hover();
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
 }
 
 /** Saves a screenshot of the whole window and answers its path. */
