@@ -87,8 +87,6 @@ export interface PollTuning {
   plateauShare: number;
   /** Above this level no plateau is read: a slowing curve stands still for long there (and 99 is not a level). */
   plateauBelow: number;
-  /** A rise of more points than this after a flat read is a jump. */
-  jumpPoints: number;
   /**
    * How unsure the moment a moving curve crossed a level is, as a share of half the read interval
    * that saw it (0: the curve's own pace says). Above 0, a curve seen only by long reads is trusted
@@ -126,7 +124,6 @@ export const defaultPollTuning: PollTuning = {
   plateauPoints: 3,
   plateauShare: 0.1,
   plateauBelow: 90,
-  jumpPoints: 2,
   gapDoubt: 0,
   delayPrice: 0.5,
   stepPrice: 0.85,
@@ -269,9 +266,8 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: 
   const span = times.at(-1)!.at - previousAt.at;
   const rise = last.progress - previous.progress;
   if (span <= 0 || rise <= 0) return undefined;
-  // A jump: a rise of more than a point or two after a read that found the level unchanged (a slow
-  // curve, rounded to whole percents, also moves a point at a time after such reads).
-  const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after && rise > tuning.jumpPoints;
+  // A jump: a new level after a read that found the level before unchanged.
+  const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after;
   const stepwise = jumped || onPlateau(observation, span / rise, tuning);
   if (stepwise) {
     times = reachTimes(levels, observation.submittedAt, true);
