@@ -70,7 +70,7 @@ export class Step {
   private nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     const delay = nextPollDelay(
-      { submittedAt: this.entry.createdAt, estimatedSeconds: this.entry.estimatedSeconds, polls: this.entry.polls, levels: progressLevels(this.entry) },
+      { submittedAt: this.entry.createdAt, estimatedSeconds: this.entry.estimatedSeconds, polls: this.entry.polls, levels: progressLevels(this.entry), polledAt: this.entry.polledAt, progress: this.entry.progress },
       this.context.now,
     );
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);

@@ -37,7 +37,7 @@ function follow(durationSeconds: number, progress: (t: number) => number, estima
     const value = progress(t);
     const levels = value !== shown ? recordProgress(obs.levels, value, now, before) : obs.levels;
     shown = value;
-    obs = { ...obs, polls: obs.polls + 1, levels };
+    obs = { ...obs, polls: obs.polls + 1, levels, polledAt: now, progress: value };
   }
 }
 

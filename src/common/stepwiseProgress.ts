@@ -1,0 +1,54 @@
+import type { ProgressLevel } from './ledgerEntry';
+import type { PollObservation, PollTuning } from './polling';
+
+/*
+ * Stepwise progress: flat levels with jumps between them, as staged services report it. The poll
+ * schedule (polling.ts) asks here whether progress stands on a plateau, and what the stages seen so
+ * far say of the time still to go.
+ */
+
+/** When a level was reached (ms after submit), give or take `unsure` ms. */
+export interface ReachTime {
+  at: number;
+  unsure: number;
+}
+
+/**
+ * Whether progress stands on a plateau: the reads since the last level found it unchanged for
+ * longer than the curve, at the pace it rose to that level (`msPerPoint`), needs for a few points.
+ * A moving curve does not stand still; a stepwise one does, between its jumps.
+ */
+export function onPlateau(observation: PollObservation, msPerPoint: number, tuning: PollTuning): boolean {
+  const last = observation.levels.at(-1);
+  if (!last || observation.polledAt === undefined || last.progress > tuning.plateauBelow) return false;
+  // The last read answered another value than the last level (99, which is not kept): no flat.
+  if (observation.progress !== undefined && observation.progress !== last.progress) return false;
+  const flat = observation.polledAt - last.at;
+  // A curve that slows down towards its end stands longer on each point; a plateau is also long against the time the task ran.
+  return flat > tuning.plateauPoints * msPerPoint && flat > tuning.plateauShare * (last.at - observation.submittedAt);
+}
+
+/**
+ * The time left after the last level of a stepwise task, and its doubt (log scale). The rate since
+ * the earliest level kept (ms per point; since submit when only one is known) is the centre: it
+ * spans several stages, so it varies less than any one of them. How far the rates of the single
+ * stages seen lie from it is learned doubt, for the stage still to come, never below
+ * `stepSigma`; the centre itself is known only as well as its stages and as the moments the levels
+ * were reached.
+ */
+export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly ReachTime[], tuning: PollTuning): { left: number; doubt: number } {
+  const last = levels.at(-1)!;
+  const lastAt = times.at(-1)!;
+  const anchors = [{ progress: 0, at: 0, unsure: 0 }, ...levels.map((level, i) => ({ progress: level.progress, ...times[i]! }))];
+  // The stages between the levels kept (the time from submit to the first level holds the queue too: it is not a stage).
+  const rates = anchors.slice(2).map((anchor, i) => (anchor.at - anchors[i + 1]!.at) / (anchor.progress - anchors[i + 1]!.progress)).filter((rate) => rate > 0);
+  const head = anchors[levels.length >= 2 ? 1 : 0]!;
+  const span = lastAt.at - head.at;
+  const overall = span / (last.progress - head.progress);
+  const left = overall * (100 - last.progress);
+  const logs = rates.map((r) => Math.log(r / overall));
+  const learned = logs.reduce((sum, x) => sum + x * x, 0) / Math.max(1, logs.length);
+  const stage = Math.max(tuning.stepSigma ** 2, learned);
+  const timing = (head.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + (lastAt.unsure / left) ** 2;
+  return { left, doubt: stage * (1 + 1 / Math.max(1, rates.length)) + timing };
+}
