@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decideBudget, estimateCredits, isStale, isToday, mergeRecords, spendRecord, spentToday, startOfDay, taskCredits, type SpendRecord } from '../../src/common/budget';
 import type { EntryState, LedgerEntry } from '../../src/common/ledgerEntry';
+import { DayLog } from '../../src/extension/budget/dayLog';
 
 /** Local times, so that the tests mean the same in every time zone. */
 const local = (day: number, hour: number, minute = 0): number => new Date(2026, 11, day, hour, minute).getTime();
@@ -129,5 +133,47 @@ describe('Budget arithmetic', () => {
       assert.equal(decideBudget({ limit: 10, spent: spentToday(records, local(2, 23, 55)), estimate }).kind, 'over');
       assert.equal(decideBudget({ limit: 10, spent: spentToday(records, local(3, 0, 5)), estimate }).kind, 'within');
     });
+  });
+});
+
+describe('The machine-wide day log', () => {
+  let dir: string;
+  const warnings: string[] = [];
+  const record = (localId: string, at: number, credits: number): SpendRecord => ({ localId, at, credits, model: 'gpt-4o-image', perImage: 2.5 });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'evolink-daylog-'));
+    warnings.length = 0;
+  });
+
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads nothing before anything was written', async () => {
+    assert.deepEqual(await new DayLog(join(dir, 'none'), (message) => warnings.push(message)).read(local(2, 12)), []);
+  });
+
+  it("keeps one record per task, the last written, whichever window's log object wrote it", async () => {
+    const one = new DayLog(dir, (message) => warnings.push(message));
+    const other = new DayLog(dir, (message) => warnings.push(message));
+    await one.write(record('evl-task-000000000001', local(2, 9), 5));
+    await other.write(record('evl-task-000000000002', local(2, 10), 2.5));
+    await one.write(record('evl-task-000000000001', local(2, 9), 2.5));
+    const read = await other.read(local(2, 12));
+    assert.deepEqual(read.map((entry) => [entry.localId, entry.credits]).sort(), [
+      ['evl-task-000000000001', 2.5],
+      ['evl-task-000000000002', 2.5],
+    ]);
+    assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.tmp')), [], 'no temp file is left');
+  });
+
+  it('removes records too old to matter, and passes over a file that is not a record with a warning', async () => {
+    const log = new DayLog(dir, (message) => warnings.push(message));
+    await log.write(record('evl-task-000000000001', local(1, 9), 5));
+    await log.write(record('evl-task-000000000002', local(10, 9), 5));
+    await writeFile(join(dir, 'evl-task-000000000003.json'), '{"credits": "many"}');
+    const read = await log.read(local(10, 12));
+    assert.deepEqual(read.map((entry) => entry.localId), ['evl-task-000000000002']);
+    assert.ok(!(await readdir(dir)).includes('evl-task-000000000001.json'));
+    assert.equal(warnings.length, 1);
   });
 });
