@@ -77,6 +77,11 @@ describe('The budget guard', function () {
     const title = await taskListTitle(services.ctx);
     const format = (value: number) => value.toLocaleString(vscode.env.language, { maximumFractionDigits: 2 });
     assert.equal(title, `EvoLink Tasks · Today: ${format(before + 2.5)} of ${format(before + 1)} credits`);
+    // The Tasks view says the same beside its title.
+    const view = services.features.tasksView;
+    const deadline = Date.now() + 5000;
+    while (view.description !== title.replace('EvoLink Tasks · ', '') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(view.description, `Today: ${format(before + 2.5)} of ${format(before + 1)} credits`);
     // The real Show Tasks opens with that title (its quick pick is closed again here).
     const shown = vscode.commands.executeCommand('evolink.showTasks');
     await new Promise((resolve) => setTimeout(resolve, 500));
