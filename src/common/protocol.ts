@@ -145,6 +145,8 @@ export type HostMessage =
   /** Continue a prompt begun in the palette, with its model. */
   | { type: 'draft'; prompt: string; model: string }
   | { type: 'balance'; spendable: number | undefined }
+  /** Today's spend on this machine and the daily credit limit (0: none). */
+  | { type: 'spend'; today: number; limit: number }
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }
   /** A submit became a task. */

@@ -82,6 +82,14 @@ export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'crea
   return Math.max(1, Math.round(left));
 }
 
+/**
+ * The task ended without a charge: it failed or was cancelled at EvoLink, and the credits it
+ * reserved came back. Every other task costs what it reserved until EvoLink says what it used.
+ */
+export function isRefunded(state: EntryState): boolean {
+  return state === 'failed' || state === 'cancelled';
+}
+
 /** EvoLink may or may not have the request: it must not be submitted again without the user. */
 export function isOutcomeUnknown(state: EntryState): boolean {
   return state === 'unknownOutcome' || state === 'unconfirmed';

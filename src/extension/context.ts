@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ClientProvider } from './api/clientProvider';
 import type { ApiKeyStore } from './auth/apiKeyStore';
+import type { Budget } from './budget/budget';
 import type { SettingsService } from './config/settings';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
@@ -33,4 +34,6 @@ export interface AppContext {
   readonly followers: Followers;
   /** Opens results, as `evolink.openResults` says. */
   readonly results: ResultOpener;
+  /** Today's spend and the daily credit limit; the guard of the submit path. */
+  readonly budget: Budget;
 }

@@ -3,6 +3,8 @@ import type * as vscode from 'vscode';
 import { scaledTimes } from '../common/lifecycle';
 import { ClientProvider } from './api/clientProvider';
 import type { ApiKeyStore } from './auth/apiKeyStore';
+import { Budget } from './budget/budget';
+import { DayLog } from './budget/dayLog';
 import { SettingsService } from './config/settings';
 import type { AppContext } from './context';
 import { Services } from './features';
@@ -55,6 +57,9 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   });
   const storage = context.storageUri ?? context.globalStorageUri;
   const uploads = new Uploads({ ledger, client, apiKey, log });
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, notifier: new Notifier(log), followers: new Followers(), results: new ResultOpener(() => settings.current.openResults) };
+  const notifier = new Notifier(log);
+  // The daily credit limit is per machine: its day log is in global storage, shared by every window.
+  const budget = new Budget({ dayLog: new DayLog(join(context.globalStorageUri.fsPath, 'budget'), (message) => log.warn(message)), tasks, settings, notifier, log });
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

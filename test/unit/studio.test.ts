@@ -225,6 +225,14 @@ describe('The Studio webview store', () => {
     assert.equal(store.state.problem, '', 'a new submit clears the old complaint');
   });
 
+  it("keeps today's spend and the daily limit the host tells, and leaves a shown problem", () => {
+    const { store } = studio();
+    store.update({ problem: 'Too long' });
+    receive(store, { type: 'spend', today: 7.5, limit: 10 });
+    assert.deepEqual(store.state.spend, { today: 7.5, limit: 10 });
+    assert.equal(store.state.problem, 'Too long');
+  });
+
   it('looks text up by key and fills its placeholders; a missing key shows as itself', () => {
     const { store } = studio();
     assert.equal(store.t('greeting', 'Ada', 3), 'Hello Ada, 3 left');

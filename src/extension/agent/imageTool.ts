@@ -5,6 +5,7 @@ import { findModel, models } from '../../common/models';
 import { checkRequest, describeIssue } from '../../common/request';
 import { pickRequestOptions, type PartialRequestOptions, type RequestOptions } from '../../common/requestOptions';
 import { isActive, isOutcomeUnknown, savedFiles } from '../../common/taskState';
+import { limitSetting, overLimitSentence } from '../budget/budget';
 import type { AppContext } from '../context';
 import { inspectLocalImage } from '../submit/localImages';
 import { planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
@@ -22,7 +23,7 @@ export interface ImageToolInput extends PartialRequestOptions {
 }
 
 /** A plan the agent's input makes, or why it cannot be carried out (in English, for the agent). */
-type Plan = { ok: true; plan: SubmitPlan; reserved: number } | { ok: false; reason: string };
+type Plan = { ok: true; plan: SubmitPlan; reserved: number; n: number } | { ok: false; reason: string };
 
 const relative = (uri: vscode.Uri): string => vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 
@@ -57,7 +58,9 @@ async function plan(ctx: AppContext, input: ImageToolInput): Promise<Plan> {
     target = outputFolderIn(vscode.workspace.workspaceFolders![0]!);
   }
   const checked = checkRequest(options);
-  return { ok: true, plan: { options, references, target, ...(editOf ? { editOf } : {}) }, reserved: checked.ok ? checked.checked.reservedCredits : 0 };
+  // Over the daily credit limit the tool refuses with a sentence for the agent: a modal would stop the chat.
+  const overLimit = 'refuse' as const;
+  return { ok: true, plan: { options, references, target, overLimit, ...(editOf ? { editOf } : {}) }, reserved: checked.ok ? checked.checked.reservedCredits : 0, n: checked.ok ? checked.checked.body.n : 1 };
 }
 
 const text = (value: string): vscode.LanguageModelToolResult => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(value)]);
@@ -76,6 +79,12 @@ export async function prepareImageTool(ctx: AppContext, input: ImageToolInput): 
     message.appendMarkdown(`**${vscode.l10n.t('Images uploaded')}:** `).appendText(references.map((image) => relative(image.uri)).join(', ')).appendMarkdown('\n\n');
   }
   message.appendMarkdown(`**${vscode.l10n.t('Saved in')}:** `).appendText(relative(target));
+  const budget = await ctx.budget.decide({ model: options.model, n: planned.n });
+  if (budget.kind === 'over') {
+    // The tool never sends over the limit: the user reads why here, the agent in the tool's answer.
+    const warning = `${overLimitSentence(budget)} ${vscode.l10n.t('It is not sent unless the daily limit ({0}) is raised.', limitSetting)}`;
+    message.appendMarkdown('\n\n').appendMarkdown(`**${vscode.l10n.t('Daily limit')}:** `).appendText(warning);
+  }
   return {
     invocationMessage: vscode.l10n.t('Generating an image with {0}', label),
     confirmationMessages: { title: editOf ? vscode.l10n.t('Edit an image with EvoLink?') : vscode.l10n.t('Generate an image with EvoLink?'), message },

@@ -41,6 +41,8 @@ export function studioStrings(): Record<string, string> {
     promptPriority: vscode.l10n.t('Prompt priority'),
     cost: vscode.l10n.t('Reserves {0} credits'),
     balance: vscode.l10n.t('Balance: {0} credits'),
+    today: vscode.l10n.t('Today: {0} credits'),
+    todayOf: vscode.l10n.t('Today: {0} of {1} credits'),
     generate: vscode.l10n.t('Generate'),
     ...issueTemplates(),
     references: vscode.l10n.t('Reference images'),

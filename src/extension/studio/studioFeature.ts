@@ -25,6 +25,11 @@ export class StudioFeature {
         const apiKey = await ctx.apiKeys.get();
         return apiKey ? (await ctx.clients.get().getBalance({ apiKey })).spendable : undefined;
       },
+      spend: async () => {
+        const { spent, limit } = await ctx.budget.summary();
+        return { today: spent, limit };
+      },
+      onDidChangeSpend: ctx.budget.onDidChange,
       onDidChangeApiKey: ctx.apiKeys.onDidChange,
       settings: () => ctx.settings.current,
       submit: (plan) => submitPlan(ctx, plan),

@@ -27,6 +27,10 @@ export interface StudioDeps {
   hasApiKey: () => Promise<boolean>;
   /** What the key can spend now; `undefined` when it cannot be told (no key, offline). */
   spendable: () => Promise<number | undefined>;
+  /** Today's spend on this machine and the daily limit (0: none). */
+  spend: () => Promise<{ today: number; limit: number }>;
+  /** Fires when today's spend or the limit may have changed. */
+  onDidChangeSpend: vscode.Event<void>;
   onDidChangeApiKey: vscode.Event<boolean>;
   settings: () => { outputFolder: string; defaultModel: string };
   /** Submits a request through the one submit path (checked, uploaded, recorded). */
@@ -135,6 +139,7 @@ export class StudioPanel extends DisposableBase {
         if (entry.state === 'saved') void this.postBalance();
       }),
     );
+    this._register(deps.onDidChangeSpend(() => void this.postSpend()));
     this._register(
       deps.onDidChangeApiKey((present) => {
         this.post({ type: 'apiKey', hasApiKey: present });
@@ -292,6 +297,7 @@ export class StudioPanel extends DisposableBase {
     await this.deps.history.ready();
     this.postHistory();
     await this.postBalance();
+    await this.postSpend();
   }
 
   /**
@@ -321,5 +327,10 @@ export class StudioPanel extends DisposableBase {
 
   private async postBalance(): Promise<void> {
     this.post({ type: 'balance', spendable: await this.deps.spendable().catch(() => undefined) });
+  }
+
+  private async postSpend(): Promise<void> {
+    const spend = await this.deps.spend().catch((error: unknown) => this.deps.log.warn(`Studio: today's spend could not be told (${String(error)})`));
+    if (spend) this.post({ type: 'spend', ...spend });
   }
 }

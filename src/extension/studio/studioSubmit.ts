@@ -80,6 +80,11 @@ export class StudioSubmitter extends DisposableBase {
   }
 
   private postProblem(error: unknown): void {
+    // Cancelled by the user (the budget question): nothing to say, but Generate is offered again.
+    if (isEvoLinkError(error, 'cancelled')) {
+      this.post({ type: 'problem', message: '' });
+      return;
+    }
     const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
     this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
   }

@@ -4,6 +4,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel } from '../../common/models';
 import { checkMaskImage, checkReferenceImage, checkRequest, type RequestIssue } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
+import type { Budget, OverLimit } from '../budget/budget';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from '../ui/issues';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
@@ -25,12 +26,15 @@ export interface SubmitPlan {
   target: vscode.Uri;
   /** The results go beside this image, as its edits. */
   editOf?: vscode.Uri;
+  /** How a request over the daily credit limit is met: asked (the default) or refused (the agent tool). */
+  overLimit?: OverLimit;
 }
 
 /** What the submit path needs from the window. */
 export interface SubmitDeps {
   tasks: TaskService;
   uploads: Uploads;
+  budget: Pick<Budget, 'guard'>;
 }
 
 /** Placeholder links, so that the request's shape is checked before anything is uploaded. */
@@ -42,11 +46,7 @@ const pending = (index: number): string => `https://upload.invalid/${index}.png`
  * image. Each names its parameter and the limit.
  */
 export function planIssues(plan: Pick<SubmitPlan, 'options' | 'references' | 'mask'>): RequestIssue[] {
-  const shape = checkRequest({
-    ...plan.options,
-    ...(plan.references.length > 0 ? { imageUrls: plan.references.map((_, index) => pending(index)) } : {}),
-    ...(plan.mask ? { maskUrl: pending(99) } : {}),
-  });
+  const shape = checkShape(plan);
   const issues = shape.ok ? [] : shape.issues;
   const model = findModel(plan.options.model);
   if (!model) return issues;
@@ -56,6 +56,15 @@ export function planIssues(plan: Pick<SubmitPlan, 'options' | 'references' | 'ma
     issues.push(...(plan.mask.format ? checkMaskImage(model, plan.mask, first) : [{ param: 'mask_url', code: 'maskFormat' as const, values: { format: 'unknown' } }]));
   }
   return issues;
+}
+
+/** The request's shape against the model table, with placeholder links for its images. */
+function checkShape(plan: Pick<SubmitPlan, 'options' | 'references' | 'mask'>): ReturnType<typeof checkRequest> {
+  return checkRequest({
+    ...plan.options,
+    ...(plan.references.length > 0 ? { imageUrls: plan.references.map((_, index) => pending(index)) } : {}),
+    ...(plan.mask ? { maskUrl: pending(99) } : {}),
+  });
 }
 
 /** A refusal before anything was sent: one localized sentence per problem. */
@@ -68,12 +77,15 @@ export const notSentCode = 'refusedBeforeSending';
 
 /**
  * Submits a plan: checked first (nothing is uploaded, no credit spent, for what the service
- * would refuse), each image uploaded once (the same bytes reuse their link), then recorded and
+ * would refuse), then held against the daily credit limit, each image uploaded once (the same bytes reuse their link), then recorded and
  * sent by the task service. Answers the task's entry; throws the refusal.
  */
 export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<LedgerEntry> {
   const issues = planIssues(plan);
   if (issues.length > 0) throw refusal(issues);
+  // The daily credit limit, before anything is uploaded or paid: a request over it asks first.
+  const shape = checkShape(plan);
+  if (shape.ok) await deps.budget.guard({ model: shape.checked.body.model, n: shape.checked.body.n }, plan.overLimit ?? 'ask');
   const images = [...plan.references, ...(plan.mask ? [plan.mask] : [])];
   const urls =
     images.length === 0

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { altText } from '../../common/reference';
 import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
+import { todayLabel } from '../budget/budget';
 import type { AppContext } from '../context';
 import { credits } from '../ui/pickers';
 import { stateLabel } from './outcome';
@@ -72,6 +73,16 @@ function choicesFor(ctx: AppContext, entry: LedgerEntry): Choice[] {
   return choices;
 }
 
+/** The title of Show Tasks: the list's name and today's spend on this machine, with the daily limit. */
+export async function taskListTitle(ctx: Pick<AppContext, 'budget' | 'log'>): Promise<string> {
+  try {
+    return vscode.l10n.t('EvoLink Tasks · {0}', todayLabel(await ctx.budget.summary()));
+  } catch (error) {
+    ctx.log.warn(`Budget: today's spend could not be told (${error instanceof Error ? error.message : String(error)})`);
+    return vscode.l10n.t('EvoLink Tasks');
+  }
+}
+
 /** `EvoLink: Show Tasks`: the ledger as a list, and what can be done with each task. */
 export async function showTasks(ctx: AppContext, focusId?: string): Promise<void> {
   const entries = await ctx.tasks.list();
@@ -100,7 +111,7 @@ export async function showTasks(ctx: AppContext, focusId?: string): Promise<void
           .join(' · '),
         entry: candidate,
       })),
-      { title: vscode.l10n.t('EvoLink Tasks'), matchOnDetail: true },
+      { title: await taskListTitle(ctx), matchOnDetail: true },
     );
     entry = picked?.entry;
   }

@@ -26,6 +26,8 @@ const kept = 200;
  */
 export class Notifier {
   private readonly recent: { notice: Notice; actions: readonly NoticeAction[] }[] = [];
+  /** Answers given in advance to the next questions, in order. */
+  private readonly answers: { title: string | undefined }[] = [];
 
   constructor(private readonly log: Pick<vscode.LogOutputChannel, 'trace'>) {}
 
@@ -45,6 +47,8 @@ export class Notifier {
   /** Asks a question in a modal dialog; answers the action picked, or `undefined`. */
   async ask(kind: NoticeKind, message: string, detail: string | undefined, actions: readonly string[]): Promise<string | undefined> {
     this.record(kind, message, actions.map((title) => ({ title, run: () => undefined })));
+    const answer = this.answers.shift();
+    if (answer) return answer.title;
     const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     return show(message, { modal: true, ...(detail ? { detail } : {}) }, ...actions);
   }
@@ -54,6 +58,14 @@ export class Notifier {
     if (this.recent.length > kept) this.recent.splice(0, this.recent.length - kept);
     // Messages may quote the prompt, which the log keeps at trace level only.
     this.log.trace(`Shown (${kind}): ${message}${actions.length ? ` [${actions.map((action) => action.title).join(' | ')}]` : ''}`);
+  }
+
+  /**
+   * Answers the next question instead of a person (automation and tests: a modal dialog cannot
+   * be clicked from an extension). `undefined` is Cancel. The question is still recorded.
+   */
+  answerNextQuestion(title: string | undefined): void {
+    this.answers.push({ title });
   }
 
   /** The messages shown so far, oldest first. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { actionsFor, savedFiles, type TaskAction } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
+import { todayLabel, type Budget } from '../budget/budget';
 import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
 import type { Notifier } from '../ui/notifier';
@@ -18,6 +19,7 @@ export interface TasksViewDeps {
   notifier: Notifier;
   /** Opens the before/after view of a saved edit again; false when it cannot be shown. */
   reopen(localId: string): Promise<boolean>;
+  budget: Pick<Budget, 'summary' | 'onDidChange'>;
 }
 
 /** Progress arrives in bursts (several tasks, several polls): the view is updated once per tick. */
@@ -39,6 +41,10 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
   readonly onDidChangeBadge = this.badgeChanged.event;
   /** How many tasks are running, for the view and its activity bar icon. */
   badge: vscode.ViewBadge | undefined;
+  private readonly descriptionChanged = this._register(new vscode.EventEmitter<string | undefined>());
+  readonly onDidChangeDescription = this.descriptionChanged.event;
+  /** Today's spend on this machine, once anything was spent or a limit is set. */
+  description: string | undefined;
   private entries = new Map<string, LedgerEntry>();
   private arranged: Record<TaskGroup, string[]> = { running: [], attention: [], recent: [] };
   private readonly groupNodes = new Map<TaskGroup, TaskNode>(taskGroups.map((group) => [group, { kind: 'group', group }]));
@@ -62,7 +68,17 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
         this.schedule(localId);
       }),
     );
+    this._register(deps.budget.onDidChange(() => void this.updateDescription()));
     this.loaded = this.reload();
+    void this.updateDescription();
+  }
+
+  private async updateDescription(): Promise<void> {
+    const summary = await this.deps.budget.summary().catch(() => undefined);
+    const description = summary && (summary.spent > 0 || summary.limit > 0) ? todayLabel(summary) : undefined;
+    if (description === this.description || this.isDisposed) return;
+    this.description = description;
+    this.descriptionChanged.fire(description);
   }
 
   /** Reads the ledger again (tasks changed by another window are seen here) and redraws the tree. */
@@ -77,6 +93,8 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
 
   /** `EvoLink: Refresh` in the view's title. */
   refresh(): Promise<void> {
+    // Other windows' spend is seen here too.
+    void this.updateDescription();
     this.loaded = this.reload();
     return this.loaded;
   }

@@ -9,6 +9,9 @@ export interface TasksTree<T> extends vscode.TreeDataProvider<T> {
   readonly onDidChangeTreeData: vscode.Event<T | undefined>;
   readonly onDidChangeBadge: vscode.Event<vscode.ViewBadge | undefined>;
   readonly badge: vscode.ViewBadge | undefined;
+  /** A line beside the view's title (today's spend). */
+  readonly onDidChangeDescription?: vscode.Event<string | undefined>;
+  readonly description?: string | undefined;
   getParent(element: T): T | undefined;
 }
 
@@ -49,6 +52,8 @@ export class TasksViewHost<T> extends DisposableBase {
     this._register(tree.onDidChangeTreeData((element) => this.changed.fire(element)));
     this._register(tree.onDidChangeBadge((badge) => (this.view.badge = badge)));
     this.view.badge = tree.badge;
+    if (tree.onDidChangeDescription) this._register(tree.onDidChangeDescription((description) => (this.view.description = description)));
+    this.view.description = tree.description;
     this.changed.fire(undefined);
   }
 }

@@ -103,7 +103,16 @@ function costLine(store: StudioStore): TemplateResult {
   const { spendable, draft } = store.state;
   const cost = store.model.creditsPerImage * draft.n;
   const text = spendable === undefined ? t('cost', credits(store, cost)) : `${t('cost', credits(store, cost))} · ${t('balance', credits(store, spendable))}`;
-  return html`<span class=${spendable !== undefined && spendable < cost ? 'cost error' : 'cost'} id="cost">${text}</span>`;
+  return html`<span class=${spendable !== undefined && spendable < cost ? 'cost error' : 'cost'} id="cost">${text}</span>${spendLine(store, cost)}`;
+}
+
+/** Today's spend on this machine, with the daily limit; in red when the draft would pass it. */
+function spendLine(store: StudioStore, cost: number): TemplateResult | typeof nothing {
+  const { spend } = store.state;
+  if (!spend) return nothing;
+  const { t } = store;
+  const text = spend.limit > 0 ? t('todayOf', credits(store, spend.today), credits(store, spend.limit)) : t('today', credits(store, spend.today));
+  return html`<span class=${spend.limit > 0 && spend.today + cost > spend.limit ? 'cost error' : 'cost'} id="spend">${text}</span>`;
 }
 
 function keyBanner(store: StudioStore): TemplateResult {

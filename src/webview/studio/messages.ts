@@ -25,6 +25,9 @@ export function receive(store: StudioStore, message: HostMessage): void {
     case 'balance':
       store.update({ spendable: message.spendable });
       return;
+    case 'spend':
+      store.update({ spend: { today: message.today, limit: message.limit } });
+      return;
     case 'apiKey':
       store.update({ hasApiKey: message.hasApiKey, problem: '' });
       return;

@@ -41,6 +41,8 @@ export interface StudioState {
   history: readonly StudioHistoryItem[];
   historyQuery: string;
   spendable: number | undefined;
+  /** Today's spend on this machine and the daily limit (0: none), once the host told them. */
+  spend: { today: number; limit: number } | undefined;
   references: readonly StudioReference[];
   /** Where results go: the output folder, or beside the one reference as its edits. */
   destination: 'output' | 'beside';
@@ -73,6 +75,7 @@ export class StudioStore extends Store<StudioState> {
       history: [],
       historyQuery: '',
       spendable: undefined,
+      spend: undefined,
       references: [],
       destination: 'output',
       maskOpen: false,
