@@ -7,7 +7,7 @@ import { fileName } from '../tasks/writer';
 import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
 import { problemSentence, RecipeCatalog, type CatalogEntry } from './recipeCatalog';
-import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun } from './recipeRunner';
+import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions } from './recipeRunner';
 
 /** Answers given in advance (automation, tests); each is asked for when left out. */
 export interface ExportArgs {
@@ -75,7 +75,8 @@ export class ExportAsCommand {
       });
       const size = inspectSource(source, bytes);
       if (!args.confirmed && !(await this.confirm(source, recipe, values, size))) return undefined;
-      const run = await runRecipe({ worker: this.assets, notifier: this.ctx.notifier }, source, recipe, values, new vscode.CancellationTokenSource().token, args.onExisting ? { onExisting: args.onExisting } : {});
+      const cancellation = new vscode.CancellationTokenSource();
+      const run = await this.runRecipe(source, recipe, values, cancellation.token, args.onExisting ? { onExisting: args.onExisting } : {}).finally(() => cancellation.dispose());
       if (run) this.announce(run, editor);
       return run;
     } catch (error) {
@@ -84,6 +85,16 @@ export class ExportAsCommand {
       this.ctx.notifier.show('error', error.message);
       return undefined;
     }
+  }
+
+  /**
+   * Runs a recipe on an image of the workspace with this window's asset worker: the API that
+   * every entry point (Export As…, Generate Asset… once the image is generated) calls. See
+   * {@link runRecipe}: answers `undefined` when the user cancels, throws {@link RecipeRunFault}
+   * with a sentence for the user.
+   */
+  runRecipe(source: vscode.Uri, recipe: Recipe, values: Readonly<Record<string, string>>, token: vscode.CancellationToken, options: RecipeRunOptions = {}): Promise<RecipeRun | undefined> {
+    return runRecipe({ worker: this.assets, notifier: this.ctx.notifier }, source, recipe, values, token, options);
   }
 
   /** The recipe named in advance, or the one picked: built-ins first, then the workspace's presets. */
@@ -167,8 +178,11 @@ export class ExportAsCommand {
     return answer === write;
   }
 
-  /** Says what was written, with the tags to insert or copy and the folder to reveal (two actions at most). */
-  private announce(run: RecipeRun, editor: vscode.TextEditor | undefined): void {
+  /**
+   * Says what was written, with the tags to insert into `editor` (the text editor in use when
+   * the command started) or copy, and the folder to reveal: two actions at most.
+   */
+  announce(run: RecipeRun, editor: vscode.TextEditor | undefined): void {
     const tags = mainSnippet(run.snippets);
     const folder = displayPath(run.folder);
     const insert = tags && editor && !editor.document.isClosed ? { title: vscode.l10n.t('Insert Tags'), run: () => insertTags(editor, tags) } : undefined;
