@@ -187,6 +187,17 @@ describe('Export As… and recipe presets', function () {
     assert.ok(entries.some((entry) => entry.kind === 'broken' && entry.file === '.evolink/presets/broken.json'));
   });
 
+  it('copies a built-in recipe into a new preset file without overwriting one, and the copy runs', async () => {
+    const first = await vscode.commands.executeCommand<vscode.Uri | undefined>('evolink.newRecipePreset', { recipe: 'seamless-texture' });
+    const second = await vscode.commands.executeCommand<vscode.Uri | undefined>('evolink.newRecipePreset', { recipe: 'seamless-texture' });
+    assert.deepEqual([first?.path.split('/').pop(), second?.path.split('/').pop()], ['seamless-texture.json', 'seamless-texture-2.json']);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), second!.toString(), 'the new preset is opened');
+    assert.equal(parseRecipe(JSON.parse(await text(first!))).recipe?.id, 'seamless-texture');
+    services.features.exportAs.catalog.refresh();
+    const run = await exportAs(source, { recipe: '.evolink/presets/seamless-texture-2.json', onExisting: 'keepBoth' });
+    assert.equal(run?.files.length, 3);
+  });
+
   it('refuses a file that is not an image it can read, naming it', async () => {
     const fake = at('export-tests', 'not-an-image.png');
     await vscode.workspace.fs.writeFile(fake, new TextEncoder().encode('hello'));
