@@ -164,6 +164,24 @@ export function renderSnippets(
   });
 }
 
+/**
+ * Points the snippets at the snippet files as they were written: a snippet file kept under a new
+ * name (`site-2.webmanifest`) is named by the other snippets as `publicPath` plus its planned
+ * name (`{publicPath}site.webmanifest`); that reference takes the new name.
+ */
+export function followRenamedFiles(snippets: readonly RenderedSnippet[], publicPath: string, planned: readonly (string | undefined)[], written: readonly (string | undefined)[]): RenderedSnippet[] {
+  const renames = planned.flatMap((file, index) => (file !== undefined && written[index] !== undefined && written[index] !== file ? [[file, written[index]] as const] : []));
+  if (renames.length === 0) return [...snippets];
+  return snippets.map((snippet) => {
+    let text = snippet.text;
+    for (const [from, to] of renames) {
+      const old = escapeFor(snippet.language, hrefOf(publicPath, from));
+      text = text.split(old).join(escapeFor(snippet.language, hrefOf(publicPath, to)));
+    }
+    return { ...snippet, text };
+  });
+}
+
 /** The snippet to insert into a page: the first one that is not written as a file of its own. */
 export function mainSnippet(snippets: readonly RenderedSnippet[]): RenderedSnippet | undefined {
   return snippets.find((snippet) => snippet.file === undefined);

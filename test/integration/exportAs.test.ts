@@ -140,6 +140,7 @@ describe('Export As… and recipe presets', function () {
     assert.equal(manifest.name, 'Second');
     assert.equal(manifest.icons[0]!.src, '/web-app-manifest-192x192-2.png');
     assert.match(run.snippets[0]!.text, /href="\/favicon-2\.ico"/);
+    assert.match(run.snippets[0]!.text, /<link rel="manifest" href="\/site-2\.webmanifest" \/>/, 'the head names the new manifest');
   });
 
   it('lists a preset of the workspace in the picker and runs it', async () => {

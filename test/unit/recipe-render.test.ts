@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { parsePresetText } from '../../src/common/presetFile';
-import { escapeFor, exportPlaceholders, fillPattern, hrefOf, mainSnippet, planRun, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, hrefOf, mainSnippet, planRun, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
 
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
@@ -30,6 +30,15 @@ describe('Recipe snippets and file plans', () => {
       '/web-app-manifest-maskable-512x512.png 512x512 image/png maskable',
     ]);
     assert.equal(mainSnippet([manifest!, head!])?.id, 'head');
+  });
+
+  it('points the head tags at a manifest kept under a new name', () => {
+    const favicon = recipe('favicon-set');
+    const rendered = renderSnippets(favicon, written(favicon), { appName: 'A' }, '/', [undefined, 'site-2.webmanifest']);
+    const [head, manifest] = followRenamedFiles(rendered, '/', [undefined, 'site.webmanifest'], [undefined, 'site-2.webmanifest']);
+    assert.match(head!.text, /<link rel="manifest" href="\/site-2\.webmanifest" \/>/);
+    assert.equal(manifest!.file, 'site-2.webmanifest');
+    assert.deepEqual(followRenamedFiles(rendered, '/', [undefined, 'site.webmanifest'], [undefined, 'site.webmanifest']), rendered);
   });
 
   it('fills the Open Graph tags with the JPEG named after the source, escaping the title', () => {

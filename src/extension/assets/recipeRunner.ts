@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
-import { planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
+import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import type { Recipe, RecipeOutput } from '../../common/recipes';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
@@ -214,7 +214,8 @@ export async function runRecipe(
       }
       if (cancelled()) return undefined;
       const snippetNames = plan.snippets.map((file, index) => (file === undefined ? undefined : names[plan.outputs.length + plan.snippets.slice(0, index).filter((other) => other !== undefined).length]));
-      const snippets = renderSnippets(recipe, written, values, await publicPathOf(recipe, folder), snippetNames);
+      const publicPath = await publicPathOf(recipe, folder);
+      const snippets = followRenamedFiles(renderSnippets(recipe, written, values, publicPath, snippetNames), publicPath, plan.snippets, snippetNames);
       for (const snippet of snippets) {
         if (!snippet.file) continue;
         const uri = vscode.Uri.joinPath(folder, snippet.file);
