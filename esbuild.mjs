@@ -69,6 +69,8 @@ const contexts = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
+    // jsonc-parser's main build is UMD, whose requires a bundler cannot follow: its ES modules are bundled instead.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     plugins: [...common.plugins, lazyServices],
   }),
   await esbuild.context({

@@ -14,7 +14,7 @@ const key = z.string().check(z.regex(/^[0-9a-f]{16}-\d{2,4}$/));
 const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 
 /** What the gallery may ask the host to do with one of the images it was sent. */
-export const galleryImageActions = ['open', 'reveal', 'insertReference', 'reuse', 'edit', 'delete'] as const;
+export const galleryImageActions = ['open', 'reveal', 'insertReference', 'reuse', 'edit', 'export', 'delete'] as const;
 export type GalleryImageAction = (typeof galleryImageActions)[number];
 
 /** Every message the gallery may send. */

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { findModel } from '../common/models';
 import { invokeImageTool, prepareImageTool, type ImageToolInput } from './agent/imageTool';
+import { ExportAsCommand } from './assets/exportCommand';
+import { newRecipePreset } from './assets/newPreset';
 import { ApiKeyCommands } from './auth/apiKeyCommands';
 import { DisposableBase } from './base/disposable';
 import { presentError, runCommand } from './commands/runner';
@@ -73,6 +75,8 @@ export class Services extends DisposableBase {
         await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.id}#gettingStarted`, false);
       },
       tasksView: this._register(new TasksView({ ...ctx, reopen: (localId) => edits.reopen(localId) })),
+      exportAs: this._register(new ExportAsCommand(ctx)),
+      newRecipePreset: (args) => newRecipePreset(ctx.notifier, args),
     };
   }
 

@@ -95,6 +95,13 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
       }),
     );
 
+    // A recipe preset opened in an editor gets its problems shown on its fields; the services load then.
+    const presetOpened = (document: vscode.TextDocument): void => {
+      if (/\/\.evolink\/presets\/[^/]+\.json$/.test(document.uri.path)) void getServices().then((loaded) => loaded.features.exportAs.catalog.entries()).catch(() => undefined);
+    };
+    vscode.workspace.textDocuments.forEach(presetOpened);
+    context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(presetOpened));
+
     void apiKeys.refresh();
     // Tasks paid for in an earlier session resume; the services load only when there are any.
     // VS Code's own file system API, already loaded: Node's fs would cost more than all else here.

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
+import type { ExportAsCommand } from '../assets/exportCommand';
 import type { EditCommand } from '../edit/editCommand';
 import type { EditDecisions } from '../edit/editFeature';
 import type { GenerateCommand } from '../generate/generateCommand';
@@ -29,6 +30,10 @@ export interface Features {
   saveTaskTo(localId: string, folder: vscode.Uri): Promise<LedgerEntry | undefined>;
   openWalkthrough(): Promise<void>;
   tasksView: TasksView;
+  /** Export As…: recipes run on an image of the workspace, with no model call. */
+  exportAs: ExportAsCommand;
+  /** Copies a built-in recipe into the workspace's presets and opens it. */
+  newRecipePreset(args: { recipe?: string }): Promise<vscode.Uri | undefined>;
 }
 
 const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
@@ -62,6 +67,11 @@ export const commandTable = {
     return typeof localId === 'string' && (decision === 'keepBoth' || decision === 'replace' || decision === 'discard')
       ? f.edits.decide(localId, decision, typeof variant === 'number' ? variant : 0, confirmed === true)
       : undefined;
+  },
+  'evolink.exportAs': (f: Features, clicked?: unknown, selected?: unknown, args?: unknown) => f.exportAs.run(clicked, selected, args),
+  'evolink.newRecipePreset': (f: Features, args?: unknown) => {
+    const { recipe } = object(args);
+    return f.newRecipePreset(typeof recipe === 'string' ? { recipe } : {});
   },
   ...taskViewCommands,
 } satisfies Record<string, (features: Features, ...args: unknown[]) => unknown>;

@@ -32,6 +32,9 @@ export async function runImageAction(deps: ImageActionDeps, action: GalleryImage
     case 'edit':
       await vscode.commands.executeCommand('evolink.editImage', image, [image]);
       return false;
+    case 'export':
+      await vscode.commands.executeCommand('evolink.exportAs', image, [image]);
+      return false;
     case 'reuse':
       await deps.openStudio({ reuse: historyItemOf(record, undefined) });
       return false;

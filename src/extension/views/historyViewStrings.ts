@@ -30,6 +30,7 @@ export function historyViewStrings(): Record<string, string> {
     insertReference: vscode.l10n.t('Insert Reference'),
     reuse: vscode.l10n.t('Reuse Settings in the Studio'),
     edit: vscode.l10n.t('Edit Image…'),
+    export: vscode.l10n.t('Export As…'),
     copy: vscode.l10n.t('Copy Image'),
     delete: vscode.l10n.t('Move to Trash…'),
     actions: vscode.l10n.t('Actions for {0}'),

@@ -90,6 +90,7 @@ export function details(store: GalleryStore): TemplateResult | typeof nothing {
     ['insertReference', 'insert'],
     ['reuse', 'history'],
     ['edit', 'sparkle'],
+    ['export', 'export'],
     ['copy', 'copy'],
     ['reveal', 'folder-opened'],
     ['delete', 'trash'],

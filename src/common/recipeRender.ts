@@ -1,0 +1,188 @@
+import { stemFromPrompt } from './naming';
+import { placeholdersOf, snippetPlaceholders, type Recipe, type RecipeOutput, type RecipeSnippet } from './recipes';
+
+/*
+ * What a recipe makes when it is run on an image that is already there (Export As…): the file
+ * names its patterns give, the prompt placeholders it needs for them, and its snippets filled in
+ * with the files actually written. Pure, so that the same rules serve every entry point.
+ */
+
+type OutputFormat = RecipeOutput['format'];
+
+/** The file extension and MIME type of each output format. */
+export const outputFormatFacts: Record<OutputFormat, { extension: string; mime: string }> = {
+  png: { extension: 'png', mime: 'image/png' },
+  jpeg: { extension: 'jpg', mime: 'image/jpeg' },
+  webp: { extension: 'webp', mime: 'image/webp' },
+  avif: { extension: 'avif', mime: 'image/avif' },
+  ico: { extension: 'ico', mime: 'image/x-icon' },
+};
+
+/** `{slot:NAME}` markers and `{word}` placeholders, matched in one pass so that no value is expanded twice. */
+const markerPattern = /\{slot:([a-z0-9]+(?:-[a-z0-9]+)*)\}|\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+/**
+ * Fills a pattern's `{word}` placeholders from `values`; a placeholder without a value stays as
+ * it is written. Values are inserted as given (see {@link escapeFor}).
+ */
+export function fillPattern(pattern: string, values: Readonly<Record<string, string>>): string {
+  return pattern.replace(markerPattern, (whole, slot: string | undefined, name: string | undefined) => (slot === undefined && name !== undefined && name in values ? values[name]! : whole));
+}
+
+/** A value made safe for a snippet's language: HTML attribute text, a JSON string's content, a CSS string's. */
+export function escapeFor(language: RecipeSnippet['language'], value: string): string {
+  switch (language) {
+    case 'html':
+      return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    case 'json':
+      return JSON.stringify(value).slice(1, -1);
+    case 'css':
+      return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\a ');
+    case 'markdown':
+      return value.replace(/[\\[\]()<>]/g, (character) => `\\${character}`);
+  }
+}
+
+/** A page's URL of a file: `publicPath` and the file's path, each segment URL-encoded. */
+export function hrefOf(publicPath: string, file: string): string {
+  const path = file.split('/').map((segment) => encodeURIComponent(segment)).join('/');
+  if (publicPath === '') return path;
+  return publicPath.endsWith('/') ? `${publicPath}${path}` : `${publicPath}/${path}`;
+}
+
+/**
+ * The prompt placeholders a run without a prompt needs: those that the output folder, the files
+ * and the snippets use (never the prompt template's own), each once, in the order declared.
+ * `{name}`, `{slug}` and the file and snippet placeholders are filled by the run itself.
+ */
+export function exportPlaceholders(recipe: Recipe): string[] {
+  const builtIn = new Set<string>([...snippetPlaceholders, 'slug']);
+  const used = new Set<string>();
+  const add = (pattern: string): void => placeholdersOf(pattern).forEach((name) => used.add(name));
+  add(recipe.output.folder);
+  add(recipe.output.naming);
+  for (const output of recipe.outputs) {
+    add(output.file);
+    output.snippets?.forEach((contribution) => add(contribution.text));
+  }
+  for (const snippet of recipe.snippets) {
+    add(snippet.template);
+    if (snippet.file) add(snippet.file);
+  }
+  return Object.keys(recipe.prompt.placeholders).filter((name) => used.has(name) && !builtIn.has(name));
+}
+
+/** The files a run writes, relative to its output folder, before any is renamed to keep an existing one. */
+export interface PlannedRun {
+  /** The output folder, relative to the workspace folder. */
+  folder: string;
+  /** The base name `{name}` of the files. */
+  name: string;
+  /** Each output's file, in the recipe's order. */
+  outputs: string[];
+  /** Each snippet's file (`undefined` for a snippet that is only shown), in the recipe's order. */
+  snippets: (string | undefined)[];
+}
+
+/**
+ * Where a run writes. The naming pattern's `{slug}` is the source's stem; when the pattern needs
+ * a value nobody gave, `{name}` is the source's stem.
+ */
+export function planRun(recipe: Recipe, values: Readonly<Record<string, string>>, sourceStem: string): PlannedRun {
+  const stem = stemFromPrompt(sourceStem);
+  const naming = fillPattern(recipe.output.naming, { ...values, slug: stem });
+  const name = placeholdersOf(naming).length > 0 ? stem : naming;
+  const folder = fillPattern(recipe.output.folder, { ...values, name });
+  const outputs = recipe.outputs.map((output) =>
+    fillPattern(output.file, { ...values, name, width: String(output.width), height: String(output.height), ext: outputFormatFacts[output.format].extension }),
+  );
+  const snippets = recipe.snippets.map((snippet) => (snippet.file ? fillPattern(snippet.file, { ...values, name }) : undefined));
+  return { folder, name, outputs, snippets };
+}
+
+/** One file a run wrote: which output, its name relative to the output folder, its pixels. */
+export interface WrittenOutput {
+  output: RecipeOutput;
+  file: string;
+  width: number;
+  height: number;
+}
+
+/** A snippet with the files filled in. */
+export interface RenderedSnippet {
+  id: string;
+  title: string;
+  language: RecipeSnippet['language'];
+  text: string;
+  /** The file it is also written as, relative to the output folder. */
+  file?: string;
+}
+
+/**
+ * Fills each snippet: each `{slot:NAME}` with the contributions of the written outputs to that
+ * slot (joined by the slot's separator, a newline unless given), every placeholder with its
+ * value escaped for the snippet's language. `{href}` is `publicPath` plus the file.
+ */
+export function renderSnippets(
+  recipe: Recipe,
+  written: readonly WrittenOutput[],
+  values: Readonly<Record<string, string>>,
+  publicPath: string,
+  snippetFiles: readonly (string | undefined)[] = [],
+): RenderedSnippet[] {
+  return recipe.snippets.map((snippet, index) => {
+    const escape = (raw: Readonly<Record<string, string>>): Record<string, string> =>
+      Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, escapeFor(snippet.language, value)]));
+    const slots = new Map<string, string[]>();
+    for (const file of written) {
+      const facts = outputFormatFacts[file.output.format];
+      const fileValues = escape({
+        ...values,
+        publicPath,
+        href: hrefOf(publicPath, file.file),
+        mime: facts.mime,
+        purpose: file.output.purpose ?? 'any',
+        width: String(file.width),
+        height: String(file.height),
+        file: file.file,
+        ext: facts.extension,
+      });
+      for (const contribution of file.output.snippets ?? []) {
+        if (contribution.snippet !== snippet.id) continue;
+        const lines = slots.get(contribution.slot) ?? [];
+        lines.push(fillPattern(contribution.text, fileValues));
+        slots.set(contribution.slot, lines);
+      }
+    }
+    const templateValues = escape({ ...values, publicPath });
+    const text = snippet.template.replace(markerPattern, (whole, slot: string | undefined, name: string | undefined) => {
+      if (slot !== undefined) return (slots.get(slot) ?? []).join(snippet.separators?.[slot] ?? '\n');
+      return name !== undefined && name in templateValues ? templateValues[name]! : whole;
+    });
+    const file = snippetFiles[index] ?? snippet.file;
+    return { id: snippet.id, title: snippet.title, language: snippet.language, text, ...(file ? { file } : {}) };
+  });
+}
+
+/**
+ * Points the snippets at the snippet files as they were written: a snippet file kept under a new
+ * name (`site-2.webmanifest`) is named by the other snippets as `publicPath` plus its planned
+ * name (`{publicPath}site.webmanifest`); that reference takes the new name.
+ */
+export function followRenamedFiles(snippets: readonly RenderedSnippet[], publicPath: string, planned: readonly (string | undefined)[], written: readonly (string | undefined)[]): RenderedSnippet[] {
+  const renames = planned.flatMap((file, index) => (file !== undefined && written[index] !== undefined && written[index] !== file ? [[file, written[index]] as const] : []));
+  if (renames.length === 0) return [...snippets];
+  return snippets.map((snippet) => {
+    let text = snippet.text;
+    for (const [from, to] of renames) {
+      const old = escapeFor(snippet.language, hrefOf(publicPath, from));
+      text = text.split(old).join(escapeFor(snippet.language, hrefOf(publicPath, to)));
+    }
+    return { ...snippet, text };
+  });
+}
+
+/** The snippet to insert into a page: the first one that is not written as a file of its own. */
+export function mainSnippet(snippets: readonly RenderedSnippet[]): RenderedSnippet | undefined {
+  return snippets.find((snippet) => snippet.file === undefined);
+}

@@ -1,0 +1,235 @@
+import * as vscode from 'vscode';
+import { readImageSize, sniffImageFormat } from '../../common/imageType';
+import { uniqueName } from '../../common/naming';
+import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
+import type { Recipe, RecipeOutput } from '../../common/recipes';
+import { fileErrorCode } from '../tasks/taskWork';
+import { fileName } from '../tasks/writer';
+import type { Notifier } from '../ui/notifier';
+import { displayPath } from '../ui/paths';
+import { projectLayoutOf } from '../ui/projectLayout';
+import type { AssetWorker } from './assetWorker';
+import type { OutputSpec } from './outputs';
+import { parseHexColour } from './rgba';
+
+/** What to do when a file the recipe writes is already there. */
+export type ExistingChoice = 'replace' | 'keepBoth' | 'cancel';
+
+/** One file a run wrote. */
+export interface RecipeRunFile {
+  uri: vscode.Uri;
+  /** Its size in bytes. */
+  size: number;
+  /** The output format, or `undefined` for a snippet file. */
+  format: RecipeOutput['format'] | undefined;
+  width?: number;
+  height?: number;
+}
+
+/** What a run did: the files written (outputs first, then snippet files) and the snippets filled in. */
+export interface RecipeRun {
+  folder: vscode.Uri;
+  files: RecipeRunFile[];
+  snippets: RenderedSnippet[];
+  /** The files that were there before, workspace-relative, and what was done about them. */
+  existing: string[];
+  choice: ExistingChoice | undefined;
+}
+
+/** A fault the user can act on, with a sentence that says what happened and what to do. */
+export class RecipeRunFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecipeRunFault';
+  }
+}
+
+/** What a run needs from the window. */
+export interface RecipeRunDeps {
+  worker: AssetWorker;
+  notifier: Notifier;
+}
+
+/** Answers given in advance (automation, tests); each is asked for when left out. */
+export interface RecipeRunOptions {
+  onExisting?: ExistingChoice;
+}
+
+/** The formats the asset worker decodes. */
+const decodable = new Set(['png', 'jpeg', 'webp']);
+
+/** The source's format and size, from its bytes; a fault names the file when it cannot be used. */
+export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: number; height: number } {
+  const format = sniffImageFormat(bytes);
+  const size = readImageSize(bytes);
+  if (!format || !decodable.has(format) || !size) {
+    throw new RecipeRunFault(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image that can be read. Export from a PNG, JPEG or WebP file, or convert this one first.', displayPath(source)));
+  }
+  return size;
+}
+
+/** The folder a run writes into, in the source's workspace folder. */
+export function runFolder(source: vscode.Uri, plan: PlannedRun): vscode.Uri {
+  const root = vscode.workspace.getWorkspaceFolder(source);
+  if (!root) throw new RecipeRunFault(vscode.l10n.t('{0} is not in an open workspace folder. Open its folder first, then export it.', displayPath(source)));
+  return vscode.Uri.joinPath(root.uri, ...plan.folder.split('/').filter(Boolean));
+}
+
+/** `{href}`'s start: root-relative from the served folder (`public/`, `static/`) when the output folder lies in it, else the recipe's own. */
+async function publicPathOf(recipe: Recipe, folder: vscode.Uri): Promise<string> {
+  const layout = await projectLayoutOf(vscode.Uri.joinPath(folder, 'file'));
+  const served = layout?.servedFolder.replace(/\/+$/, '');
+  if (served && (folder.path === served || folder.path.startsWith(`${served}/`))) return `${folder.path.slice(served.length)}/`;
+  return recipe.output.publicPath;
+}
+
+const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+/** Renames each taken target to the first free name of its folder (`favicon-2.ico`). */
+async function keepBothNames(folder: vscode.Uri, files: string[], taken: ReadonlySet<string>): Promise<string[]> {
+  const byFolder = new Map<string, Set<string>>();
+  const namesIn = async (directory: string): Promise<Set<string>> => {
+    let names = byFolder.get(directory);
+    if (!names) {
+      const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(folder, directory)).then(undefined, () => [] as [string, vscode.FileType][]);
+      names = new Set(entries.map(([name]) => name));
+      byFolder.set(directory, names);
+    }
+    return names;
+  };
+  const renamed: string[] = [];
+  for (const file of files) {
+    const slash = file.lastIndexOf('/');
+    const directory = slash < 0 ? '' : file.slice(0, slash);
+    const names = await namesIn(directory);
+    let name = file.slice(slash + 1);
+    if (taken.has(file)) {
+      const dot = name.indexOf('.');
+      name = dot > 0 ? uniqueName(name.slice(0, dot), name.slice(dot + 1), names) : uniqueName(name, '', names).replace(/\.$/, '');
+    }
+    names.add(name);
+    renamed.push(directory ? `${directory}/${name}` : name);
+  }
+  return renamed;
+}
+
+/** Asks once, in a modal, what to do with the files that are already there. */
+async function askExisting(notifier: Notifier, existing: readonly string[]): Promise<ExistingChoice> {
+  const replace = vscode.l10n.t('Replace');
+  const keepBoth = vscode.l10n.t('Keep Both');
+  const shown = existing.slice(0, 8).join('\n') + (existing.length > 8 ? `\n${vscode.l10n.t('and {0} more', existing.length - 8)}` : '');
+  const answer = await notifier.ask('warning', vscode.l10n.t('{0} file(s) of this export already exist. Replace them?', existing.length), shown, [replace, keepBoth]);
+  return answer === replace ? 'replace' : answer === keepBoth ? 'keepBoth' : 'cancel';
+}
+
+/** Writes a file under a temporary name of its folder, then renames it into place. */
+async function writeFile(target: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
+  const partial = vscode.Uri.joinPath(target, '..', `.${fileName(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
+  try {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+    await vscode.workspace.fs.writeFile(partial, bytes);
+    await vscode.workspace.fs.rename(partial, target, { overwrite });
+  } catch (error) {
+    await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+    const path = displayPath(target);
+    const code = fileErrorCode(error);
+    throw new RecipeRunFault(
+      code === 'diskFull'
+        ? vscode.l10n.t('{0} could not be written: the disk is full. Free some space, then export again.', path)
+        : code === 'readOnly'
+          ? vscode.l10n.t('{0} could not be written: the folder is read-only. Choose a recipe with another output folder, or make the folder writable.', path)
+          : !overwrite && (await exists(target))
+            ? vscode.l10n.t('{0} appeared while exporting and was kept. Export again to choose what to do with it.', path)
+            : vscode.l10n.t('{0} could not be written. See the output for details, then export again.', path),
+    );
+  }
+}
+
+/** The worker's description of an output. */
+function specOf(output: RecipeOutput): OutputSpec {
+  const spec: OutputSpec = { width: output.width, height: output.height, fit: output.fit, format: output.format };
+  if (output.focal) spec.focal = output.focal;
+  if (output.padding !== undefined) spec.padding = output.padding;
+  if (output.quality !== undefined) spec.quality = output.quality;
+  if (output.sizes) spec.sizes = output.sizes;
+  if (output.tile !== undefined) spec.tile = output.tile;
+  const background = output.background ? parseHexColour(output.background) : undefined;
+  if (background) spec.background = background;
+  return spec;
+}
+
+/**
+ * Runs a recipe on an image of the workspace, with no model call: decodes the source once in
+ * the asset worker, writes every output and snippet file into the recipe's output folder (in
+ * the source's workspace folder), and fills the snippets with the names written. Nothing is
+ * overwritten without asking: when a target exists, one modal asks Replace / Keep Both (new
+ * names, which the snippets then use) / Cancel. Answers `undefined` when the user cancels.
+ * Throws {@link RecipeRunFault} with a sentence for the user when a file cannot be read or written.
+ */
+export async function runRecipe(
+  deps: RecipeRunDeps,
+  source: vscode.Uri,
+  recipe: Recipe,
+  values: Readonly<Record<string, string>>,
+  token: vscode.CancellationToken,
+  options: RecipeRunOptions = {},
+): Promise<RecipeRun | undefined> {
+  const stem = fileName(source).replace(/\.[^.]*$/, '');
+  const plan = planRun(recipe, values, stem);
+  const folder = runFolder(source, plan);
+  const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
+  const taken = new Set<string>();
+  for (const file of targets) if (await exists(vscode.Uri.joinPath(folder, file))) taken.add(file);
+  const existing = [...taken].map((file) => displayPath(vscode.Uri.joinPath(folder, file)));
+  const choice = taken.size > 0 ? (options.onExisting ?? (await askExisting(deps.notifier, existing))) : undefined;
+  if (choice === 'cancel' || token.isCancellationRequested) return undefined;
+  const names = choice === 'keepBoth' ? await keepBothNames(folder, targets, taken) : targets;
+  const overwrite = choice === 'replace';
+
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0}', recipe.name), cancellable: true },
+    async (progress, progressToken) => {
+      const cancelled = (): boolean => token.isCancellationRequested || progressToken.isCancellationRequested;
+      let bytes: Uint8Array;
+      try {
+        bytes = await vscode.workspace.fs.readFile(source);
+      } catch {
+        throw new RecipeRunFault(vscode.l10n.t('{0} cannot be read. Check that it still exists, then export again.', displayPath(source)));
+      }
+      inspectSource(source, bytes);
+      progress.report({ message: vscode.l10n.t('Making {0} file(s)…', recipe.outputs.length) });
+      const made = await deps.worker.run(bytes, recipe.outputs.map(specOf)).catch((error: unknown) => {
+        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), error instanceof Error ? error.message : String(error)));
+      });
+      if (cancelled()) return undefined;
+      const files: RecipeRunFile[] = [];
+      const written: WrittenOutput[] = [];
+      for (const [index, output] of recipe.outputs.entries()) {
+        if (cancelled()) break;
+        const result = made[index]!;
+        const uri = vscode.Uri.joinPath(folder, names[index]!);
+        await writeFile(uri, result.bytes, overwrite);
+        files.push({ uri, size: result.bytes.length, format: output.format, width: result.width, height: result.height });
+        written.push({ output, file: names[index]!, width: result.width, height: result.height });
+      }
+      if (cancelled()) return undefined;
+      const snippetNames = plan.snippets.map((file, index) => (file === undefined ? undefined : names[plan.outputs.length + plan.snippets.slice(0, index).filter((other) => other !== undefined).length]));
+      const publicPath = await publicPathOf(recipe, folder);
+      const snippets = followRenamedFiles(renderSnippets(recipe, written, values, publicPath, snippetNames), publicPath, plan.snippets, snippetNames);
+      for (const snippet of snippets) {
+        if (!snippet.file) continue;
+        const uri = vscode.Uri.joinPath(folder, snippet.file);
+        const text = new TextEncoder().encode(snippet.text);
+        await writeFile(uri, text, overwrite);
+        files.push({ uri, size: text.length, format: undefined });
+      }
+      return { folder, files, snippets, existing, choice };
+    },
+  );
+}
+
+/** The largest output's pixels, to warn before a small source is scaled up. */
+export function largestOutput(recipe: Recipe): { width: number; height: number } {
+  return recipe.outputs.reduce((largest, output) => (output.width * output.height > largest.width * largest.height ? { width: output.width, height: output.height } : largest), { width: 0, height: 0 });
+}
+

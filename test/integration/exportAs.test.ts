@@ -1,0 +1,210 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import * as vscode from 'vscode';
+import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { readIco } from '../../src/common/ico';
+import { sniffImageFormat } from '../../src/common/imageType';
+import { parseRecipe, type Recipe } from '../../src/common/recipes';
+import type { RecipeRun } from '../../src/extension/assets/recipeRunner';
+import type { Services } from '../../src/extension/services';
+import { until } from './matrix';
+import { activateExtension } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+const at = (...path: string[]) => vscode.Uri.joinPath(workspace(), ...path);
+const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const read = (uri: vscode.Uri) => vscode.workspace.fs.readFile(uri);
+const text = async (uri: vscode.Uri) => new TextDecoder().decode(await read(uri));
+/** Every folder a test writes into, removed before and after. */
+const written = ['export-tests', 'public', 'icons', 'images', 'textures', '.evolink'];
+const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
+
+/** The values each built-in asks for when nothing prompts for them. */
+const valuesFor: Record<string, Record<string, string>> = {
+  'favicon-set': { appName: 'Fox & "Friends"' },
+  'open-graph-card': { title: 'The fox' },
+  'responsive-image': { alt: 'A fox in the snow' },
+};
+
+function exportAs(source: vscode.Uri, args: Record<string, unknown>): Thenable<RecipeRun | undefined> {
+  return vscode.commands.executeCommand<RecipeRun | undefined>('evolink.exportAs', source, [source], { confirmed: true, ...args });
+}
+
+/** The format a file's bytes say it is (an ICO's header is checked here, the others by their magic numbers). */
+function formatOf(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 1 && bytes[3] === 0) return 'ico';
+  const image = sniffImageFormat(bytes);
+  if (image) return image;
+  return new TextDecoder().decode(bytes.subarray(4, 12)) === 'ftypavif' ? 'avif' : undefined;
+}
+
+/** Checks that each output of a run is the format and size its recipe says, from its bytes. */
+async function checkOutputs(of: Recipe, run: RecipeRun): Promise<void> {
+  for (const [index, output] of of.outputs.entries()) {
+    const file = run.files[index]!;
+    const bytes = await read(file.uri);
+    assert.equal(formatOf(bytes), output.format, `${file.uri.path} is ${output.format}`);
+    if (output.format === 'ico') {
+      const entries = readIco(bytes);
+      assert.deepEqual(entries.map((entry) => [entry.width, entry.height]), output.sizes!.map((size) => [size, size]));
+      for (const entry of entries) {
+        assert.equal(sniffImageFormat(entry.png), 'png', 'each ICO entry is a PNG');
+        const meta = await sharp(entry.png).metadata();
+        assert.deepEqual([meta.width, meta.height], [entry.width, entry.height], 'the entry holds the size its directory says');
+      }
+    } else {
+      const meta = await sharp(bytes).metadata();
+      assert.deepEqual([meta.width, meta.height], [output.width, output.height], `${file.uri.path} is ${output.width}x${output.height}`);
+    }
+  }
+}
+
+describe('Export As… and recipe presets', function () {
+  this.timeout(120_000);
+  let services: Services;
+  let source: vscode.Uri;
+
+  const clean = async () => {
+    for (const folder of written) await vscode.workspace.fs.delete(at(folder), { recursive: true }).then(undefined, () => undefined);
+  };
+
+  before(async () => {
+    services = await (await activateExtension()).testing!.services();
+    await clean();
+    // A 1024 px image with detail (noise) and a coloured subject, so that resizing has work to do.
+    const bytes = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#336699', noise: { type: 'gaussian', mean: 120, sigma: 40 } } }).png().toBuffer();
+    source = at('export-tests', 'fox photo.png');
+    await vscode.workspace.fs.writeFile(source, bytes);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await clean();
+  });
+
+  for (const input of builtinRecipes) {
+    it(`makes every file of the built-in recipe ${input.id} in its real format and size`, async () => {
+      const run = await exportAs(source, { recipe: input.id, values: valuesFor[input.id] ?? {} });
+      assert.ok(run, 'the export ran');
+      const of = recipe(input.id);
+      assert.equal(run.files.length, of.outputs.length + of.snippets.filter((snippet) => snippet.file).length);
+      assert.equal(run.choice, undefined, 'nothing was there before');
+      await checkOutputs(of, run);
+      const shown = services.ctx.notifier.notices().at(-1)!;
+      assert.match(shown.message, new RegExp(`Exported ${run.files.length} file\\(s\\) to ${of.output.folder}/`));
+    });
+  }
+
+  it('writes a web manifest that is valid JSON with its four icons, and inserts the head tags into an open HTML page', async () => {
+    const manifest = JSON.parse(await text(at('public', 'site.webmanifest'))) as { name: string; icons: { src: string; sizes: string; purpose: string }[] };
+    assert.equal(manifest.name, 'Fox & "Friends"');
+    assert.deepEqual(manifest.icons.map((icon) => `${icon.src} ${icon.sizes} ${icon.purpose}`), [
+      '/web-app-manifest-192x192.png 192x192 any',
+      '/web-app-manifest-512x512.png 512x512 any',
+      '/web-app-manifest-maskable-192x192.png 192x192 maskable',
+      '/web-app-manifest-maskable-512x512.png 512x512 maskable',
+    ]);
+
+    const page = await vscode.workspace.openTextDocument({ language: 'html', content: '<html>\n<head>\n</head>\n</html>\n' });
+    const editor = await vscode.window.showTextDocument(page);
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    const run = await exportAs(source, { recipe: 'favicon-set', values: valuesFor['favicon-set'], onExisting: 'replace' });
+    assert.equal(run?.choice, 'replace');
+    const notice = services.ctx.notifier.notices().at(-1)!;
+    assert.deepEqual(notice.actions, ['Insert Tags', 'Copy Tags']);
+    await services.ctx.notifier.pick(notice, 'Insert Tags');
+    const inserted = page.getText();
+    assert.match(inserted, /<head>\n<link rel="shortcut icon" href="\/favicon\.ico" \/>\n<link rel="icon" type="image\/png" href="\/favicon-96x96\.png" sizes="96x96" \/>/);
+    assert.match(inserted, /content="Fox &amp; &quot;Friends&quot;"/, 'values are escaped for HTML');
+    assert.match(inserted, /<link rel="manifest" href="\/site\.webmanifest" \/>\n<\/head>/);
+    // The page was only for this test: closed without a question.
+    await vscode.window.showTextDocument(page);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('keeps both when the files are there: nothing is overwritten, and the snippets name the new files', async () => {
+    const before = new Map<string, string>();
+    for (const [name, type] of await vscode.workspace.fs.readDirectory(at('public'))) {
+      if (type === vscode.FileType.File) before.set(name, sha(await read(at('public', name))));
+    }
+    assert.equal(before.size, 8);
+    const run = await exportAs(source, { recipe: 'favicon-set', values: { appName: 'Second' }, onExisting: 'keepBoth' });
+    assert.equal(run?.choice, 'keepBoth');
+    assert.equal(run.existing.length, 8, 'every file of the set, and the manifest, was there');
+    assert.ok(run.existing.every((path) => path.startsWith('public/')), 'named workspace-relative');
+    for (const [name, hash] of before) assert.equal(sha(await read(at('public', name))), hash, `${name} is untouched`);
+    const names = run.files.map((file) => file.uri.path.split('/').pop());
+    assert.ok(names.includes('favicon-2.ico') && names.includes('site-2.webmanifest'), JSON.stringify(names));
+    const manifest = JSON.parse(await text(at('public', 'site-2.webmanifest'))) as { name: string; icons: { src: string }[] };
+    assert.equal(manifest.name, 'Second');
+    assert.equal(manifest.icons[0]!.src, '/web-app-manifest-192x192-2.png');
+    assert.match(run.snippets[0]!.text, /href="\/favicon-2\.ico"/);
+    assert.match(run.snippets[0]!.text, /<link rel="manifest" href="\/site-2\.webmanifest" \/>/, 'the head names the new manifest');
+  });
+
+  it('lists a preset of the workspace in the picker and runs it', async () => {
+    const preset = structuredClone(builtinRecipes.find((input) => input.id === 'favicon-set')!);
+    Object.assign(preset, { id: 'team-icon', name: 'Team icon', output: { folder: 'public/team', naming: 'team', publicPath: '/team/' }, snippets: [] });
+    preset.outputs = preset.outputs.slice(1, 3).map((output) => ({ ...output, snippets: [] }));
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'team-icon.json'), new TextEncoder().encode(JSON.stringify(preset, null, 2)));
+    services.features.exportAs.catalog.refresh();
+
+    const picking = exportAs(source, {});
+    await until('the recipe picker to be shown', () => services.features.exportAs.shown.length > 0);
+    const labels = services.features.exportAs.shown.at(-1)!;
+    assert.deepEqual(labels.slice(0, 5), builtinRecipes.map((input) => input.name), 'built-ins first');
+    assert.ok(labels.includes('Team icon — .evolink/presets/team-icon.json'), JSON.stringify(labels));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(await picking, undefined, 'closing the picker exports nothing');
+
+    const run = await exportAs(source, { recipe: '.evolink/presets/team-icon.json' });
+    assert.deepEqual(run?.files.map((file) => file.uri.path.split('/').slice(-2).join('/')), ['team/favicon-96x96.png', 'team/apple-touch-icon.png']);
+    await checkOutputs(parseRecipe(preset).recipe!, run);
+  });
+
+  it('names a broken preset with its field, in a message and in the Problems view on the field', async () => {
+    const broken = structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!) as unknown as { id: string; outputs: { width: unknown }[] };
+    broken.id = 'broken-texture';
+    broken.outputs[1]!.width = 'wide';
+    const uri = at('.evolink', 'presets', 'broken.json');
+    const content = JSON.stringify(broken, null, 2);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    services.features.exportAs.catalog.refresh();
+    const since = Date.now();
+    assert.equal(await exportAs(source, { recipe: '.evolink/presets/broken.json' }), undefined);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.ok(shown.some((message) => message.includes('.evolink/presets/broken.json') && message.includes('outputs.1.width')), JSON.stringify(shown));
+    const ours = () => vscode.languages.getDiagnostics(uri).filter((problem) => problem.source === 'EvoLink');
+    await until('the problem to be shown on the file', () => ours().length > 0);
+    const [diagnostic] = ours();
+    assert.match(diagnostic!.message, /^outputs\.1\.width: /);
+    const line = content.split('\n')[diagnostic!.range.start.line]!;
+    assert.match(line, /"width": "wide"/, 'the range is the field');
+    // The contributed JSON schema makes the editor's own JSON support squiggle it too.
+    await until('the schema to flag the field', () => vscode.languages.getDiagnostics(uri).some((problem) => problem.source !== 'EvoLink' && problem.range.start.line === diagnostic!.range.start.line));
+    const entries = await services.features.exportAs.catalog.entries();
+    assert.ok(entries.some((entry) => entry.kind === 'broken' && entry.file === '.evolink/presets/broken.json'));
+  });
+
+  it('copies a built-in recipe into a new preset file without overwriting one, and the copy runs', async () => {
+    const first = await vscode.commands.executeCommand<vscode.Uri | undefined>('evolink.newRecipePreset', { recipe: 'seamless-texture' });
+    const second = await vscode.commands.executeCommand<vscode.Uri | undefined>('evolink.newRecipePreset', { recipe: 'seamless-texture' });
+    assert.deepEqual([first?.path.split('/').pop(), second?.path.split('/').pop()], ['seamless-texture.json', 'seamless-texture-2.json']);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), second!.toString(), 'the new preset is opened');
+    assert.equal(parseRecipe(JSON.parse(await text(first!))).recipe?.id, 'seamless-texture');
+    services.features.exportAs.catalog.refresh();
+    const run = await exportAs(source, { recipe: '.evolink/presets/seamless-texture-2.json', onExisting: 'keepBoth' });
+    assert.equal(run?.files.length, 3);
+  });
+
+  it('refuses a file that is not an image it can read, naming it', async () => {
+    const fake = at('export-tests', 'not-an-image.png');
+    await vscode.workspace.fs.writeFile(fake, new TextEncoder().encode('hello'));
+    const since = Date.now();
+    assert.equal(await exportAs(fake, { recipe: 'seamless-texture' }), undefined);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.ok(shown.some((message) => message.startsWith('export-tests/not-an-image.png is not a PNG, JPEG or WebP image')), JSON.stringify(shown));
+  });
+});

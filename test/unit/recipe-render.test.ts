@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { parsePresetText } from '../../src/common/presetFile';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, hrefOf, mainSnippet, planRun, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
+import { parseRecipe, type Recipe } from '../../src/common/recipes';
+
+const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
+
+/** The outputs as a run with these values on `logo.png` writes them, at their own sizes. */
+function written(of: Recipe, values: Record<string, string> = {}): WrittenOutput[] {
+  const plan = planRun(of, values, 'logo');
+  return of.outputs.map((output, index) => ({ output, file: plan.outputs[index]!, width: output.width, height: output.height }));
+}
+
+describe('Recipe snippets and file plans', () => {
+  it('fills the favicon set head tags and its web manifest, icons joined by commas', () => {
+    const favicon = recipe('favicon-set');
+    const [head, manifest] = renderSnippets(favicon, written(favicon), { appName: 'My App' }, '/');
+    assert.equal(
+      head!.text,
+      '<link rel="shortcut icon" href="/favicon.ico" />\n<link rel="icon" type="image/png" href="/favicon-96x96.png" sizes="96x96" />\n<link rel="apple-touch-icon" sizes="180x180" href="/apple-touch-icon.png" />\n<meta name="apple-mobile-web-app-title" content="My App" />\n<link rel="manifest" href="/site.webmanifest" />\n',
+    );
+    assert.equal(manifest!.file, 'site.webmanifest');
+    const parsed = JSON.parse(manifest!.text) as { name: string; icons: { src: string; sizes: string; type: string; purpose: string }[] };
+    assert.equal(parsed.name, 'My App');
+    assert.deepEqual(parsed.icons.map((icon) => `${icon.src} ${icon.sizes} ${icon.type} ${icon.purpose}`), [
+      '/web-app-manifest-192x192.png 192x192 image/png any',
+      '/web-app-manifest-512x512.png 512x512 image/png any',
+      '/web-app-manifest-maskable-192x192.png 192x192 image/png maskable',
+      '/web-app-manifest-maskable-512x512.png 512x512 image/png maskable',
+    ]);
+    assert.equal(mainSnippet([manifest!, head!])?.id, 'head');
+  });
+
+  it('points the head tags at a manifest kept under a new name', () => {
+    const favicon = recipe('favicon-set');
+    const rendered = renderSnippets(favicon, written(favicon), { appName: 'A' }, '/', [undefined, 'site-2.webmanifest']);
+    const [head, manifest] = followRenamedFiles(rendered, '/', [undefined, 'site.webmanifest'], [undefined, 'site-2.webmanifest']);
+    assert.match(head!.text, /<link rel="manifest" href="\/site-2\.webmanifest" \/>/);
+    assert.equal(manifest!.file, 'site-2.webmanifest');
+    assert.deepEqual(followRenamedFiles(rendered, '/', [undefined, 'site.webmanifest'], [undefined, 'site.webmanifest']), rendered);
+  });
+
+  it('fills the Open Graph tags with the JPEG named after the source, escaping the title', () => {
+    const card = recipe('open-graph-card');
+    const [meta] = renderSnippets(card, written(card, { title: 'Tom & "Jerry" <3' }), { title: 'Tom & "Jerry" <3' }, '/og/');
+    assert.match(meta!.text, /<meta property="og:title" content="Tom &amp; &quot;Jerry&quot; &lt;3" \/>/);
+    assert.match(meta!.text, /<meta property="og:image" content="\/og\/logo\.jpg" \/>\n<meta property="og:image:type" content="image\/jpeg" \/>\n<meta property="og:image:width" content="1200" \/>/);
+  });
+
+  it('joins the srcset of the responsive image with commas and keeps the fallback on its own line', () => {
+    const responsive = recipe('responsive-image');
+    const [picture] = renderSnippets(responsive, written(responsive), { alt: 'A red fox' }, '/images/');
+    assert.equal(
+      picture!.text,
+      '<picture>\n  <source type="image/webp" srcset="/images/logo-640.webp 640w, /images/logo-1280.webp 1280w, /images/logo-1920.webp 1920w" sizes="100vw" />\n  <img src="/images/logo-1280.jpg" width="1280" height="720" alt="A red fox" loading="lazy" decoding="async" />\n</picture>\n',
+    );
+  });
+
+  it('writes the texture CSS and gives the app icon set no snippets', () => {
+    const texture = recipe('seamless-texture');
+    assert.equal(renderSnippets(texture, written(texture), {}, '/textures/')[0]!.text, 'background-image: url("/textures/logo.png");\nbackground-repeat: repeat;\n');
+    const icons = recipe('app-icon-set');
+    assert.deepEqual(renderSnippets(icons, written(icons), {}, '/'), []);
+    assert.equal(planRun(icons, {}, 'logo').outputs[0], 'ios/AppIcon-1024.png');
+  });
+
+  it('URL-encodes each path segment of an href, and escapes values for JSON, CSS and Markdown', () => {
+    assert.equal(hrefOf('/img/', 'my logo/ä#1.png'), '/img/my%20logo/%C3%A4%231.png');
+    assert.equal(hrefOf('/img', 'a.png'), '/img/a.png');
+    assert.equal(escapeFor('json', 'say "hi"\n'), 'say \\"hi\\"\\n');
+    assert.equal(escapeFor('css', 'a"b\\c'), 'a\\"b\\\\c');
+    assert.equal(escapeFor('markdown', 'a [b](c)'), 'a \\[b\\]\\(c\\)');
+    assert.equal(escapeFor('html', `it's`), 'it&#39;s');
+  });
+
+  it('expands a value once: a value that looks like a placeholder stays as typed', () => {
+    assert.equal(fillPattern('{a} {b} {c}', { a: '{b}', b: 'x' }), '{b} x {c}');
+    const favicon = recipe('favicon-set');
+    const [head] = renderSnippets(favicon, written(favicon), { appName: '{href}' }, '/');
+    assert.match(head!.text, /content="\{href\}"/);
+  });
+
+  it('asks only for the placeholders the files and snippets use, never the prompt-only ones', () => {
+    assert.deepEqual(exportPlaceholders(recipe('favicon-set')), ['appName']);
+    assert.deepEqual(exportPlaceholders(recipe('open-graph-card')), ['title']);
+    assert.deepEqual(exportPlaceholders(recipe('responsive-image')), ['alt']);
+    assert.deepEqual(exportPlaceholders(recipe('seamless-texture')), []);
+    assert.deepEqual(exportPlaceholders(recipe('app-icon-set')), []);
+  });
+
+  it('names the files after the source stem when the naming pattern needs the prompt', () => {
+    const plan = planRun(recipe('responsive-image'), {}, 'Hero Shot');
+    assert.equal(plan.name, 'hero-shot');
+    assert.deepEqual(plan.outputs, ['hero-shot-640.webp', 'hero-shot-1280.webp', 'hero-shot-1920.webp', 'hero-shot-1280.jpg']);
+    assert.equal(plan.folder, 'images');
+    assert.equal(planRun(recipe('favicon-set'), {}, 'logo').name, 'favicon');
+  });
+});
+
+describe('Recipe preset files', () => {
+  const text = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+  const favicon = (): Record<string, unknown> => structuredClone(builtinRecipes[0]) as unknown as Record<string, unknown>;
+
+  it('reads a valid preset', () => {
+    assert.equal(parsePresetText(text(favicon())).recipe?.id, 'favicon-set');
+  });
+
+  it('names the field of a wrong value and points at that value in the text', () => {
+    const broken = favicon() as { outputs: { width: unknown }[] };
+    broken.outputs[1]!.width = 'ninety-six';
+    const source = text(broken);
+    const { problems } = parsePresetText(source);
+    assert.deepEqual(problems.map((problem) => problem.path), ['outputs.1.width']);
+    assert.equal(source.slice(problems[0]!.offset, problems[0]!.offset + problems[0]!.length), '"ninety-six"');
+  });
+
+  it('points at the key of the object that misses a field', () => {
+    const broken = favicon() as { outputs: { sizes?: unknown }[] };
+    delete broken.outputs[0]!.sizes;
+    const source = text(broken);
+    const { problems } = parsePresetText(source);
+    assert.deepEqual(problems.map((problem) => problem.path), ['outputs.0.sizes']);
+    assert.equal(source.slice(problems[0]!.offset, problems[0]!.offset + problems[0]!.length).startsWith('{'), true);
+    const missingName = favicon();
+    delete missingName.name;
+    const second = parsePresetText(text(missingName));
+    assert.deepEqual(second.problems.map((problem) => [problem.path, problem.offset]), [['name', 0]]);
+  });
+
+  it('names a syntax error with its place, and an empty file', () => {
+    const { problems } = parsePresetText('{ "id": "x", }');
+    assert.equal(problems[0]!.path, '');
+    assert.match(problems[0]!.message, /Not valid JSON/);
+    assert.equal(problems[0]!.offset, 13);
+    assert.match(parsePresetText('').problems[0]!.message, /empty|Not valid JSON/);
+  });
+});
