@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ClientProvider } from './api/clientProvider';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { SettingsService } from './config/settings';
+import type { ProvenanceStore } from './provenance/store';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
@@ -29,6 +30,8 @@ export interface AppContext {
   readonly clients: ClientProvider;
   readonly tasks: TaskService;
   readonly uploads: Uploads;
+  /** The provenance of the workspace's images: the index, and old sidecars. */
+  readonly provenance: ProvenanceStore;
   readonly notifier: Notifier;
   readonly followers: Followers;
   /** Opens results, as `evolink.openResults` says. */

@@ -9,4 +9,5 @@ export const settingDefaults = {
   outputFolder: 'images/generated',
   defaultModel: 'gpt-4o-image',
   openResults: 'preview',
+  provenance: 'index',
 } as const;

@@ -16,6 +16,7 @@ const settingsSchema = {
   outputFolder: z.string().check(z.minLength(1)),
   defaultModel: z.string(),
   openResults: z.enum(['none', 'preview', 'beside']),
+  provenance: z.enum(['index', 'sidecar', 'off']),
 } satisfies { [K in keyof typeof settingDefaults]: z.ZodMiniType };
 
 /** A typed snapshot of the `evolink.*` settings. */
