@@ -4,6 +4,7 @@ import type { Provenance } from '../../src/common/provenance';
 import { parseIndex } from '../../src/common/provenanceIndex';
 import { ProvenanceStore } from '../../src/extension/provenance/store';
 import type { Services } from '../../src/extension/services';
+import { until } from './matrix';
 import { activateExtension, provenanceIndex } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -71,6 +72,27 @@ describe('The provenance index of a workspace folder', function () {
     assert.deepEqual(old.sources, ['heron.png'], 'an absolute path read from an old sidecar keeps only its name');
     await services.ctx.provenance.record(image, record('from the index'));
     assert.equal((await services.ctx.provenance.get(image))?.prompt, 'from the index');
+  });
+
+  it('follows an image renamed or deleted in VS Code, and the images of a renamed folder', async () => {
+    await clear();
+    const photo = vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png');
+    await vscode.workspace.fs.copy(photo, at('kite.png'));
+    await vscode.workspace.fs.copy(photo, vscode.Uri.joinPath(workspace(), folderName, 'inner', 'gull.png'));
+    await services.ctx.provenance.record(at('kite.png'), record('a kite'));
+    await services.ctx.provenance.record(vscode.Uri.joinPath(workspace(), folderName, 'inner', 'gull.png'), record('a gull'));
+    const rename = new vscode.WorkspaceEdit();
+    rename.renameFile(at('kite.png'), at('red-kite.png'));
+    rename.renameFile(at('inner'), at('birds'));
+    assert.ok(await vscode.workspace.applyEdit(rename));
+    await until('the records follow the renames', async () => {
+      const { records } = await provenanceIndex();
+      return records.get(`${folderName}/red-kite.png`)?.prompt === 'a kite' && records.get(`${folderName}/birds/gull.png`)?.prompt === 'a gull' && records.size === 2;
+    });
+    const remove = new vscode.WorkspaceEdit();
+    remove.deleteFile(at('red-kite.png'));
+    assert.ok(await vscode.workspace.applyEdit(remove));
+    await until('the deleted image leaves the index', async () => !(await provenanceIndex()).records.has(`${folderName}/red-kite.png`));
   });
 
   it('moves sidecars into the index with "EvoLink: Move Sidecars into the Index", and deletes them', async () => {

@@ -19,7 +19,7 @@ export interface KeptOriginal {
 
 
 /**
- * Replacing an original with its edit, recoverably: the original (and its provenance file) is
+ * Replacing an original with its edit, recoverably: the original (its provenance, its sidecar) is
  * copied to the extension's storage first, and can be put back with `EvoLink: Restore Replaced
  * Original...`, which never overwrites what is there now without keeping it.
  */
@@ -90,7 +90,7 @@ export class Originals {
     }
     await vscode.workspace.fs.copy(vscode.Uri.parse(kept.copy), original, { overwrite: false });
     if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), sidecarOf(original), { overwrite: true });
-    // Kept by a version before the index, a kept original has only its sidecar's copy.
+    // An original kept by a version before the index has only its sidecar's copy, put back above.
     const provenance = provenanceSchema.safeParse(kept.provenance);
     if (provenance.success) await this.provenance.restore(original, provenance.data);
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(vscode.Uri.parse(kept.copy), '..'), { recursive: true }).then(undefined, () => undefined);

@@ -178,6 +178,32 @@ export class ProvenanceStore {
     else await vscode.workspace.fs.delete(sidecarOf(to)).then(undefined, () => undefined);
   }
 
+  /**
+   * Files or folders renamed or deleted in VS Code (the Explorer, a refactoring): the records of
+   * the images they were or held follow them, or leave the index. Moves between workspace
+   * folders are not followed.
+   */
+  async followFiles(changes: readonly { oldUri: vscode.Uri; newUri?: vscode.Uri }[]): Promise<void> {
+    for (const { oldUri, newUri } of changes) {
+      const source = this.place(oldUri);
+      const target = newUri && this.place(newUri);
+      if (!source || (newUri && target?.folder.uri.toString() !== source.folder.uri.toString())) continue;
+      for (const file of this.indexes(source.folder)) {
+        try {
+          const lines: IndexLine[] = [];
+          for (const path of (await file.read()).records.keys()) {
+            const rest = path === source.path ? '' : path.startsWith(`${source.path}/`) ? path.slice(source.path.length) : undefined;
+            if (rest === undefined) continue;
+            lines.push(target ? { path: `${target.path}${rest}`, from: path } : { path, deleted: true });
+          }
+          await file.append(lines);
+        } catch (error) {
+          this.warn(`The provenance of ${displayPath(oldUri)} cannot follow it: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+  }
+
   /** Puts records back (a restored original), in the index its folder's setting names. */
   async restore(image: vscode.Uri, provenance: Provenance): Promise<void> {
     const place = this.place(image);

@@ -55,6 +55,9 @@ export class ImageHistory extends DisposableBase {
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(sidecarGlob));
     // A sidecar that goes may leave the image's record in the index: read it again, do not drop it.
     for (const event of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(event((uri) => void this.read([imageOfSidecar(uri)])));
+    // Renamed or deleted in VS Code: the records follow (the index watcher then reads them again).
+    this._register(vscode.workspace.onDidRenameFiles((event) => void provenance.followFiles(event.files)));
+    this._register(vscode.workspace.onDidDeleteFiles((event) => void provenance.followFiles(event.files.map((oldUri) => ({ oldUri })))));
     const indexes = this._register(vscode.workspace.createFileSystemWatcher(indexGlob));
     for (const event of [indexes.onDidCreate, indexes.onDidChange, indexes.onDidDelete]) this._register(event((uri) => void this.indexChanged(uri)));
     const images = this._register(vscode.workspace.createFileSystemWatcher(imageGlob, true, false, false));
