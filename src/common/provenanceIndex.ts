@@ -37,17 +37,17 @@ export function emptyIndex(): IndexState {
   return { records: new Map(), lines: 0, bad: 0, torn: false };
 }
 
-/** A scheme (`https:`, `file:`, `data:`), a drive (`C:`), a root (`/`, `\`) or a home (`~`): not a relative path. */
-const notRelative = /^([a-z][a-z0-9+.-]*:|[\\/~])/i;
+/** A link (`https://…`, `file:…`, `data:…`), a root (`/`, `\`), a drive (`C:\`, `c:/`) or a home (`~/`). */
+const linkOrAbsolute = /^([a-z][a-z0-9+.-]*:\/\/|(file|data|blob):|[\\/]|[a-z]:[\\/]|~([\\/]|$))/i;
 
-/** Whether a string names something outside the project: a URL, or an absolute path of some machine. */
+/** Whether a string names something outside the project: a link, or an absolute path of some machine. */
 export function isUrlOrAbsolutePath(value: string): boolean {
-  return notRelative.test(value.trim());
+  return linkOrAbsolute.test(value.trim());
 }
 
-/** Whether `path` can be a key of the index: relative, with `/`, inside the folder. */
+/** Whether `path` can be a key of the index: relative, with `/`, inside the folder, no scheme or drive (`x:`) at all. */
 export function isIndexPath(path: string): boolean {
-  if (path === '' || isUrlOrAbsolutePath(path) || path.includes('\\')) return false;
+  if (path === '' || isUrlOrAbsolutePath(path) || /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('~') || path.includes('\\')) return false;
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
@@ -73,7 +73,7 @@ function privateValue(value: unknown): unknown {
  */
 export function privateProvenance(record: Provenance): Provenance {
   const sources = (record.sources ?? []).flatMap((source) => {
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(source.trim()) || /^data:/i.test(source.trim())) return [];
+    if (/^([a-z][a-z0-9+.-]+:\/\/|(data|blob):)/i.test(source.trim())) return [];
     return isUrlOrAbsolutePath(source) ? [source.split(/[\\/]/).filter(Boolean).pop() ?? ''].filter(Boolean) : [source];
   });
   const parameters = privateValue(record.parameters) as Record<string, unknown>;

@@ -141,6 +141,11 @@ describe('What a provenance record may hold', () => {
     assert.deepEqual(clean.parameters, { size: '1:1', image_urls: [], nested: { keep: 'fine' }, n: 2 });
   });
 
+  it('keeps parameter values that only look a little like them', () => {
+    const parameters = { size: '16:9', style: 'mode:vivid', ratio: '1:1', note: 'see ~ below', path: 'images/ok.png' };
+    assert.deepEqual(privateProvenance(record('p', { parameters })).parameters, parameters);
+  });
+
   it('strips them when an index line brings them in', () => {
     const line = parseIndexLine(JSON.stringify({ path: 'a.png', record: record('a', { sources: ['/Users/someone/a.png', 'https://files/x.png'], parameters: { callback_url: 'https://hooks/x' } }) }));
     assert.ok(line && 'record' in line);
