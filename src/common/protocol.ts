@@ -45,7 +45,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('removeReference'), uri }),
   /** Use a result or history image as a reference. */
   z.object({ type: z.literal('useAsReference'), uri }),
-  /** Move a result (and its provenance file) to the trash, after confirming. */
+  /** Move a result to the trash (its provenance leaves the index), after confirming. */
   z.object({ type: z.literal('deleteImage'), uri }),
   /** One of the actions the host offered for a task (stop watching, check again, retry, …). */
   z.object({ type: z.literal('taskAction'), localId: id, action: z.enum(taskActions) }),
@@ -109,7 +109,7 @@ export interface StudioTask {
   images: StudioImage[];
 }
 
-/** One image of the history, read from its provenance file. */
+/** One image of the history, read from its provenance (the index, or an old sidecar). */
 export interface StudioHistoryItem extends StudioImage {
   prompt: string;
   model: string;

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 
 /**
- * The provenance file beside each image (`<image>.evolink.json`): enough to regenerate or trace
- * it, and what the Studio's history is read from. Documented in the README; `version` changes
- * when a field changes meaning.
+ * The provenance of a saved image: enough to regenerate or trace it, and what the Studio's
+ * history is read from. Kept in the workspace folder's index (`provenanceIndex.ts`), and, when
+ * `evolink.provenance` asks for it, in a file beside the image (`<image>.evolink.json`, the only
+ * place versions before the index kept it). Documented in the README; `version` changes when a
+ * field changes meaning.
  */
 export const provenanceSchema = z.object({
   version: z.literal(1),

@@ -3,6 +3,7 @@ import type { ClientProvider } from './api/clientProvider';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { Budget } from './budget/budget';
 import type { SettingsService } from './config/settings';
+import type { ProvenanceStore } from './provenance/store';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
@@ -30,6 +31,8 @@ export interface AppContext {
   readonly clients: ClientProvider;
   readonly tasks: TaskService;
   readonly uploads: Uploads;
+  /** The provenance of the workspace's images: the index, and old sidecars. */
+  readonly provenance: ProvenanceStore;
   readonly notifier: Notifier;
   readonly followers: Followers;
   /** Opens results, as `evolink.openResults` says. */

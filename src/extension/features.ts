@@ -12,6 +12,7 @@ import type { AppContext } from './context';
 import { EditCommand } from './edit/editCommand';
 import { EditDecisions } from './edit/editFeature';
 import { GenerateCommand } from './generate/generateCommand';
+import { moveSidecarsIntoIndex } from './provenance/moveSidecars';
 import { ImageHistory } from './studio/history';
 import { StudioFeature } from './studio/studioFeature';
 import { retryTask } from './submit/submit';
@@ -43,7 +44,7 @@ export class Services extends DisposableBase {
       return old ? retryTask(ctx, old) : undefined;
     };
     // One index of the workspace's images, which the Studio and the History gallery both show.
-    const history = this._register(new ImageHistory(ctx.tasks));
+    const history = this._register(new ImageHistory(ctx.tasks, ctx.provenance));
     const studio = new StudioFeature(ctx, resubmit, history);
     const edits = new EditDecisions(ctx);
     this._register(new Announcer({ ...ctx, compare: (entry) => edits.compare(entry) }));
@@ -66,7 +67,7 @@ export class Services extends DisposableBase {
       },
       showTasks: (focusId) => showTasks(ctx, focusId),
       insertReference: (image) => insertImageReference(ctx, image),
-      drop: new ImageDropProvider(),
+      drop: new ImageDropProvider(ctx.provenance),
       saveTaskTo: async (localId, folder) => {
         await ctx.tasks.saveElsewhere(localId, folder);
         return waitFor(ctx.tasks, localId, undefined);
@@ -74,6 +75,7 @@ export class Services extends DisposableBase {
       openWalkthrough: async () => {
         await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.id}#gettingStarted`, false);
       },
+      moveSidecars: (confirmed) => moveSidecarsIntoIndex(ctx, confirmed),
       tasksView: this._register(new TasksView({ ...ctx, reopen: (localId) => edits.reopen(localId) })),
       exportAs: this._register(new ExportAsCommand(ctx)),
       newRecipePreset: (args) => newRecipePreset(ctx.notifier, args),

@@ -8,6 +8,7 @@ import { DayLog } from './budget/dayLog';
 import { SettingsService } from './config/settings';
 import type { AppContext } from './context';
 import { Services } from './features';
+import { ProvenanceStore } from './provenance/store';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { TaskLedger } from './tasks/ledger';
@@ -45,21 +46,22 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   const ledger = new TaskLedger(ledgerDir, (message) => log.warn(message));
   const client = () => clients.get();
   const apiKey = () => apiKeys.get();
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const provenance = new ProvenanceStore(storage, (message) => log.warn(message));
   const tasks = new TaskService({
     ledger, client, apiKey, log, times,
     // Beside the ledger that records them: downloads kept until saved belong to this workspace.
     downloadsDir: join(ledgerDir, '..', 'downloads'),
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: Math.max(1000, Math.round(60_000 * times.pollScale)),
-    writer: createResultWriter(generator),
+    writer: createResultWriter(generator, provenance),
     fileSize: fileSizeOf,
     apiIsLocal: () => clients.apiIsLocal(),
   });
-  const storage = context.storageUri ?? context.globalStorageUri;
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);
   // The daily credit limit is per machine: its day log is in global storage, shared by every window.
   const budget = new Budget({ dayLog: new DayLog(join(context.globalStorageUri.fsPath, 'budget'), (message) => log.warn(message)), tasks, settings, notifier, log });
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

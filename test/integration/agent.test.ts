@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const toolName = 'evolink_generate_image';
 const root = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -40,7 +40,7 @@ describe('The agent tool', function () {
     const answer = await invoke({ prompt: 'A red kite over the dunes', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
     assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.png\./);
     await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png'));
-    await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png.evolink.json'));
+    assert.equal((await provenanceIndex()).records.get('agent-out/a-red-kite-over-the-dunes.png')?.prompt, 'A red kite over the dunes');
     assert.equal(submits(), 1);
   });
 

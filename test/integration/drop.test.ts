@@ -18,7 +18,7 @@ async function write(uri: vscode.Uri, text: string | Uint8Array): Promise<vscode
   return uri;
 }
 
-/** A provenance file beside an image, as the writer makes it: the image is one of ours. */
+/** A sidecar beside an image, as versions before the index wrote it: the image is one of ours. */
 function ours(image: vscode.Uri, prompt: string): Promise<vscode.Uri> {
   const record = { version: 1, prompt, model: 'gpt-4o-image', parameters: {}, createdAt: new Date(0).toISOString(), format: 'png' };
   return write(vscode.Uri.joinPath(image, '..', `${image.path.split('/').pop()!}.evolink.json`), JSON.stringify(record));

@@ -9,7 +9,7 @@ import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { actionsFor } from '../../src/common/taskState';
 import { MemoryFileSystem } from './memfs';
 import { until } from './matrix';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'edit-tests');
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -106,12 +106,13 @@ describe('Editing an image from the explorer', function () {
     const task = [...simulator.tasks.values()][0]!;
     assert.deepEqual(task.request.imageUrls, [stored[0]!.url]);
 
-    assert.deepEqual(await names(), ['cat.edit-1.png', 'cat.edit-1.png.evolink.json', 'cat.png']);
+    assert.deepEqual(await names(), ['cat.edit-1.png', 'cat.png']);
     assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(bytes), 'the original is untouched');
-    const provenance = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'cat.edit-1.png.evolink.json')))) as { sources: string[]; prompt: string };
+    const index = await provenanceIndex();
+    const provenance = index.records.get('edit-tests/cat.edit-1.png');
     // Sources are named as the user knows them: workspace-relative, never a path of the machine.
-    assert.deepEqual(provenance.sources, ['edit-tests/cat.png']);
-    assert.ok(!JSON.stringify(provenance).includes('/upload') && !JSON.stringify(provenance).includes('file:'), 'no upload link, no path');
+    assert.deepEqual(provenance?.sources, ['edit-tests/cat.png']);
+    assert.ok(!index.text.includes('/upload') && !index.text.includes('file:'), 'no upload link, no path');
     assert.equal(provenance.prompt, 'give the cat a red hat');
 
     // A second edit, and a retry, reuse the upload: same bytes, same link.
@@ -203,7 +204,9 @@ describe('Editing an image from the explorer', function () {
     const done = await vscode.commands.executeCommand<string | undefined>('evolink.resolveEdit', entry.localId, 'replace', { confirmed: true });
     assert.match(done ?? '', /tree\.png/);
     assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(edited), 'the original now holds the edit');
-    assert.deepEqual(await names(), ['tree.png', 'tree.png.evolink.json']);
+    assert.deepEqual(await names(), ['tree.png']);
+    assert.equal((await provenanceIndex()).records.get('edit-tests/tree.png')?.prompt, 'autumn leaves', 'the original takes the provenance of its edit');
+    assert.equal((await provenanceIndex()).records.has('edit-tests/tree.edit-1.png'), false);
 
     // The original comes back; the edit that was there is kept as the next .edit-N.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -213,13 +216,15 @@ describe('Editing an image from the explorer', function () {
     await restoring;
     assert.equal(sha(await vscode.workspace.fs.readFile(original)), sha(bytes), 'the original is restored');
     assert.equal(sha(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), 'tree.edit-1.png'))), sha(edited), 'the edit is kept');
+    assert.equal((await provenanceIndex()).records.get('edit-tests/tree.edit-1.png')?.prompt, 'autumn leaves', 'with its provenance');
+    assert.equal((await provenanceIndex()).records.has('edit-tests/tree.png'), false, 'the restored original had none');
 
     const second = await edit(original, { prompt: 'winter snow', model: 'gpt-4o-image', size: '1:1', n: 1 });
     assert.equal(second?.state, 'saved');
     assert.ok((await names()).includes('tree.edit-2.png'));
     await vscode.commands.executeCommand('evolink.resolveEdit', second.localId, 'discard', { confirmed: true });
     assert.ok(!(await names()).includes('tree.edit-2.png'));
-    assert.ok(!(await names()).includes('tree.edit-2.png.evolink.json'));
+    assert.equal((await provenanceIndex()).records.has('edit-tests/tree.edit-2.png'), false, 'the discarded edit leaves the index');
   });
 
   it('opens the compare view again after it was closed, and takes it over after a reload', async () => {
@@ -271,11 +276,12 @@ describe('Editing an image from the explorer', function () {
       const entry = await edit(original, { prompt: 'an owl at night', model: 'gpt-4o-image', size: '1:1', n: 1 });
       assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
       const listed = (await vscode.workspace.fs.readDirectory(photos)).map(([name]) => name).sort();
-      assert.deepEqual(listed, ['owl.edit-1.png', 'owl.edit-1.png.evolink.json', 'owl.png']);
+      // Outside the workspace folders there is no index: nothing is written beside the image either.
+      assert.deepEqual(listed, ['owl.edit-1.png', 'owl.png']);
       assert.equal(sha(stored(simulator)), sha(bytes));
       const generated = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, prompt: 'a barn owl', model: 'gpt-4o-image', size: '1:1', n: 1, folder: 'evolink-test:/out' });
       assert.equal(generated?.state, 'saved');
-      assert.deepEqual((await vscode.workspace.fs.readDirectory(vscode.Uri.parse('evolink-test:/out'))).map(([name]) => name).sort(), ['a-barn-owl.png', 'a-barn-owl.png.evolink.json']);
+      assert.deepEqual((await vscode.workspace.fs.readDirectory(vscode.Uri.parse('evolink-test:/out'))).map(([name]) => name).sort(), ['a-barn-owl.png']);
     } finally {
       registration.dispose();
     }

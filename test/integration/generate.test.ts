@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const outputDir = () => vscode.Uri.joinPath(workspace(), 'images', 'generated');
@@ -19,7 +19,15 @@ async function listOutput(): Promise<string[]> {
 }
 
 async function clearOutput(): Promise<void> {
-  await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+  for (const name of ['images', '.evolink']) await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), name), { recursive: true }).then(undefined, () => undefined);
+}
+
+const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+/** Asserts that a text names no path of this machine and no link. */
+function assertPrivate(text: string): void {
+  assert.ok(!text.includes(workspace().fsPath) && !text.includes(workspace().path), 'no absolute path');
+  assert.doesNotMatch(text, /file:|https?:\/\//, 'no link');
 }
 
 function generate(args: Record<string, unknown>): Thenable<LedgerEntry | undefined> {
@@ -55,18 +63,20 @@ describe('Generating images end to end', function () {
     ['doubao-seedream-4.5', { size: '2560x1440', n: 4, prompt: 'generate 2 different images of a lighthouse at dawn' }, 'jpg', 2],
   ];
   for (const [model, args, extension, count] of cases) {
-    it(`saves ${model} results under their real type, with provenance beside them`, async () => {
+    it(`saves ${model} results under their real type, with provenance in the workspace's index and nothing beside them`, async () => {
       const prompt = (args.prompt as string | undefined) ?? `A lighthouse at dawn, by ${model}`;
       const entry = await generate({ model, prompt, ...args });
       assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
-      const names = await listOutput();
-      const images = names.filter((name) => !name.endsWith('.json'));
-      assert.equal(images.length, count, names.join(', '));
+      const images = await listOutput();
+      assert.equal(images.length, count, `only the images, no sidecar: ${images.join(', ')}`);
+      const index = await provenanceIndex();
+      assert.equal(index.text.trim().split('\n').length, count, 'one line per image');
+      assertPrivate(index.text);
       for (const image of images) {
         assert.ok(image.endsWith(`.${extension}`), image);
         assert.ok(image.startsWith('a-lighthouse-at-dawn') || image.startsWith('generate-2-different-images'), image);
-        const provenance = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(outputDir(), `${image}.evolink.json`)))) as Record<string, unknown>;
-        assert.equal(provenance.prompt, prompt);
+        const provenance = index.records.get(`images/generated/${image}`);
+        assert.equal(provenance?.prompt, prompt);
         assert.equal(provenance.model, model);
         assert.equal(provenance.taskId, entry?.taskId);
       }
@@ -202,6 +212,36 @@ describe('Generating images end to end', function () {
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'docs'), { recursive: true });
   });
 
+  it('writes a sidecar beside each image as well with evolink.provenance set to "sidecar"', async () => {
+    await vscode.workspace.getConfiguration('evolink').update('provenance', 'sidecar', vscode.ConfigurationTarget.Global);
+    try {
+      const entry = await generate({ model: 'gpt-4o-image', prompt: 'A kestrel hovering', size: '1:1' });
+      assert.equal(entry?.state, 'saved');
+      assert.deepEqual(await listOutput(), ['a-kestrel-hovering.png', 'a-kestrel-hovering.png.evolink.json']);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(outputDir(), 'a-kestrel-hovering.png.evolink.json')));
+      assertPrivate(text);
+      assert.equal((JSON.parse(text) as { prompt: string }).prompt, 'A kestrel hovering');
+      assert.equal((await provenanceIndex()).records.get('images/generated/a-kestrel-hovering.png')?.prompt, 'A kestrel hovering');
+    } finally {
+      await vscode.workspace.getConfiguration('evolink').update('provenance', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('writes nothing into the workspace with evolink.provenance set to "off", and still knows the prompt', async () => {
+    await vscode.workspace.getConfiguration('evolink').update('provenance', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const entry = await generate({ model: 'gpt-4o-image', prompt: 'A heron in the reeds', size: '1:1' });
+      assert.equal(entry?.state, 'saved');
+      assert.deepEqual(await listOutput(), ['a-heron-in-the-reeds.png']);
+      assert.equal(await exists(vscode.Uri.joinPath(workspace(), '.evolink')), false, 'no index in the workspace');
+      const services = await api.testing!.services();
+      const provenance = await services.ctx.provenance.get(vscode.Uri.joinPath(outputDir(), 'a-heron-in-the-reeds.png'));
+      assert.equal(provenance?.prompt, 'A heron in the reeds');
+    } finally {
+      await vscode.workspace.getConfiguration('evolink').update('provenance', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('never writes the key into the log, the provenance or an error', async () => {
     simulator.addFault('credits', { kind: 'status', status: 500 }, 1);
     await generate({ model: 'gpt-4o-image', prompt: 'secret check' });
@@ -214,5 +254,8 @@ describe('Generating images end to end', function () {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(outputDir(), name)));
       assert.ok(!text.includes(demoKey), name);
     }
+    const index = await provenanceIndex();
+    assert.ok(index.records.size > 0, 'the index has records');
+    assert.ok(!index.text.includes(demoKey), 'the key is not in the index');
   });
 });

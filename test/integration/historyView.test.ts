@@ -5,7 +5,7 @@ import { isThumbnailKey, maxThumbnailBytes } from '../../src/common/gallery';
 import { sniffImageFormat } from '../../src/common/imageType';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { Services } from '../../src/extension/services';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 /** A folder of this run's own: other suites leave images of their own in the workspace. */
@@ -113,22 +113,34 @@ describe('The History gallery in the EvoLink sidebar', function () {
     await until('the old thumbnail is deleted', () => cache.get(fox!.key) === undefined);
   });
 
-  it('deletes an image and its provenance (to the trash where there is one), and it leaves the gallery and the index', async () => {
+  it('deletes an image (to the trash where there is one), and it leaves the gallery and the provenance index', async () => {
     const view = services.features.history;
     const [fox] = ours(view);
     const image = vscode.Uri.parse(fox!.uri);
-    const provenance = vscode.Uri.joinPath(outputDir(), `${fox!.name}.evolink.json`);
-    assert.ok(await exists(provenance));
+    const key = `${folderName}/${fox!.name}`;
+    assert.equal(await exists(vscode.Uri.joinPath(outputDir(), `${fox!.name}.evolink.json`)), false, 'no sidecar by default');
+    assert.equal((await provenanceIndex()).records.get(key)?.prompt, 'A red fox in the snow');
     // The writer's moveToTrash asks for the trash; this test host has none, so it deletes, as agreed in advance.
     await view.receive({ type: 'action', action: 'delete', uri: fox!.uri }, true);
     assert.equal(await exists(image), false);
-    assert.equal(await exists(provenance), false);
+    assert.equal((await provenanceIndex()).records.has(key), false, 'a tombstone in the index');
     assert.deepEqual(ours(view).map((item) => item.prompt), ['A lighthouse at dawn']);
     await until('its thumbnail is deleted', () => view.thumbnails.get(fox!.key) === undefined);
     // A later change does not bring it back: the index no longer has it.
     assert.equal((await generate({ prompt: 'A quiet harbour' }))?.state, 'saved');
     await until('the new image is listed', () => ours(view).length === 2);
     assert.ok(!ours(view).some((item) => item.uri === fox!.uri));
+  });
+
+  it('still lists an image whose provenance is in an old sidecar beside it', async () => {
+    const view = services.features.history;
+    const lighthouse = ours(view).find((item) => item.prompt === 'A lighthouse at dawn')!;
+    const old = vscode.Uri.joinPath(outputDir(), 'an-old-owl.png');
+    await vscode.workspace.fs.copy(vscode.Uri.parse(lighthouse.uri), old);
+    const sidecar = { version: 1, prompt: 'An old owl from before the index', model: 'gpt-4o-image', parameters: { size: '1:1' }, createdAt: new Date().toISOString(), format: 'png' };
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(outputDir(), 'an-old-owl.png.evolink.json'), new TextEncoder().encode(JSON.stringify(sidecar)));
+    await until('the old image is listed with its prompt', () => ours(view).some((item) => item.name === 'an-old-owl.png' && item.prompt === 'An old owl from before the index'));
+    assert.equal((await provenanceIndex()).records.has(`${folderName}/an-old-owl.png`), false, 'read from the sidecar, not the index');
   });
 
   it('forgets the images of a folder that is deleted', async () => {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { demoKey, EvoLinkSimulator, type SimulatorOptions } from '../../simulator/server';
+import type { Provenance } from '../../src/common/provenance';
+import { parseIndex } from '../../src/common/provenanceIndex';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
 
 /** The extension under test, activated. */
@@ -24,9 +26,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ev
 /** Restores the settings a test changed. */
 export async function resetSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('evolink');
-  for (const key of ['apiBaseUrl', 'filesApiBaseUrl', 'requestTimeoutSeconds']) {
+  for (const key of ['apiBaseUrl', 'filesApiBaseUrl', 'requestTimeoutSeconds', 'provenance']) {
     await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   }
+}
+
+/** The provenance index of the first workspace folder (`.evolink/history.jsonl`): its text and live records by path. */
+export async function provenanceIndex(): Promise<{ text: string; records: Map<string, Provenance> }> {
+  const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.evolink', 'history.jsonl');
+  const text = await Promise.resolve(vscode.workspace.fs.readFile(uri)).then((bytes) => new TextDecoder().decode(bytes), () => '');
+  return { text, records: parseIndex(text).records };
 }
 
 export { demoKey };

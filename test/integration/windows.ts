@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { scaledTimes, type LifecycleTimes } from '../../src/common/lifecycle';
 import { checkRequest } from '../../src/common/request';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { createUndiciTransport } from '../../src/extension/net/transport';
+import { ProvenanceStore } from '../../src/extension/provenance/store';
 import { Announcer } from '../../src/extension/tasks/announcer';
 import { Followers } from '../../src/extension/tasks/followers';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
@@ -55,7 +56,8 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     times,
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: 2000,
-    writer: createResultWriter('evolink.evolink-image-studio/test'),
+    // The same storage as the extension's: with `evolink.provenance: off`, both keep one private index.
+    writer: createResultWriter('evolink.evolink-image-studio/test', new ProvenanceStore(vscode.Uri.file(join(dirs.ledgerDir, '..')), () => undefined)),
     fileSize: fileSizeOf,
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),

@@ -101,7 +101,7 @@ function answer(entry: LedgerEntry | undefined): string {
     case 'saved': {
       const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
       const used = entry.creditsUsed !== undefined ? ` ${entry.creditsUsed} credits used.` : '';
-      return `Saved ${saved.length} image(s): ${saved.join(', ')}.${used} Each has a provenance file <image>.evolink.json beside it.`;
+      return `Saved ${saved.length} image(s): ${saved.join(', ')}.${used} Their prompt and settings are recorded in the workspace's EvoLink history (.evolink/history.jsonl in the workspace folder, unless the setting evolink.provenance keeps them elsewhere).`;
     }
     case 'saveFailed':
       return `The images were generated but not saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); they are kept, and the user can save them from "EvoLink: Show Tasks". Do not submit it again.`;

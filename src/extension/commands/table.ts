@@ -34,6 +34,8 @@ export interface Features {
   exportAs: ExportAsCommand;
   /** Copies a built-in recipe into the workspace's presets and opens it. */
   newRecipePreset(args: { recipe?: string }): Promise<vscode.Uri | undefined>;
+  /** `EvoLink: Move Sidecars into the Index` (`confirmed` skips the question: automation, tests). */
+  moveSidecars(confirmed: boolean): Promise<number>;
 }
 
 const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
@@ -60,6 +62,7 @@ export const commandTable = {
   'evolink.openInStudio': (f: Features, clicked?: unknown, selected?: unknown) => f.studio.openWith(clicked, selected),
   'evolink.openWalkthrough': (f: Features) => f.openWalkthrough(),
   'evolink.restoreOriginal': (f: Features) => f.edits.restoreOriginal(),
+  'evolink.moveSidecarsIntoIndex': (f: Features, options?: unknown) => f.moveSidecars(object(options).confirmed === true),
   'evolink.retryTask': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.retry(localId) : undefined),
   'evolink.compareEdit': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.edits.reopen(localId) : undefined),
   'evolink.resolveEdit': (f: Features, localId?: unknown, decision?: unknown, options?: unknown) => {

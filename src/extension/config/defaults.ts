@@ -10,4 +10,5 @@ export const settingDefaults = {
   defaultModel: 'gpt-4o-image',
   openResults: 'preview',
   dailyCreditLimit: 0,
+  provenance: 'index',
 } as const;

@@ -17,6 +17,7 @@ const settingsSchema = {
   defaultModel: z.string(),
   openResults: z.enum(['none', 'preview', 'beside']),
   dailyCreditLimit: z.number().check(z.gte(0)),
+  provenance: z.enum(['index', 'sidecar', 'off']),
 } satisfies { [K in keyof typeof settingDefaults]: z.ZodMiniType };
 
 /** A typed snapshot of the `evolink.*` settings. */

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseCompareMessage, type CompareHostMessage, type CompareImage, type CompareMessage } from '../../common/protocol';
-import { parseProvenance } from '../../common/provenance';
 import { DisposableBase } from '../base/disposable';
 import { renderStudioHtml } from '../studio/html';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { savedFiles } from '../../common/taskState';
 import { inspectLocalImage } from '../submit/localImages';
-import { fileName, moveToTrash, provenanceOf } from '../tasks/writer';
+import type { ProvenanceStore } from '../provenance/store';
+import { fileName, moveToTrash } from '../tasks/writer';
 import type { Originals } from './originals';
 import { compareViewType } from './viewType';
 
@@ -18,6 +18,7 @@ export interface CompareDeps {
   extensionUri: vscode.Uri;
   originals: Originals;
   log: vscode.LogOutputChannel;
+  provenance: ProvenanceStore;
 }
 
 
@@ -78,7 +79,7 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       return vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited));
     }
     case 'discard':
-      await moveToTrash(edits, confirmed);
+      await moveToTrash(edits, deps.provenance, confirmed);
       return vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', '));
   }
 }
@@ -159,13 +160,9 @@ export class ComparePanel extends DisposableBase {
   }
 
   private async image(uri: vscode.Uri): Promise<CompareImage> {
-    let size: { width?: number; height?: number } = {};
-    try {
-      const provenance = parseProvenance(new TextDecoder().decode(await vscode.workspace.fs.readFile(provenanceOf(uri))));
-      if (provenance) size = { width: provenance.width, height: provenance.height };
-    } catch {
-      // no provenance: no size shown
-    }
+    // Without provenance, no size is shown.
+    const provenance = await this.deps.provenance.get(uri).catch(() => undefined);
+    const size = { width: provenance?.width, height: provenance?.height };
     return { uri: uri.toString(), src: this.panel.webview.asWebviewUri(uri).toString(), name: fileName(uri), width: size.width, height: size.height };
   }
 

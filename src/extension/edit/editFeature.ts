@@ -12,11 +12,11 @@ export class EditDecisions {
   private readonly originals: Originals;
 
   constructor(private readonly ctx: AppContext) {
-    this.originals = new Originals(vscode.Uri.joinPath(ctx.storage, 'originals'));
+    this.originals = new Originals(vscode.Uri.joinPath(ctx.storage, 'originals'), ctx.provenance);
   }
 
   private deps(): CompareDeps {
-    return { extensionUri: this.ctx.extension.uri, originals: this.originals, log: this.ctx.log };
+    return { extensionUri: this.ctx.extension.uri, originals: this.originals, log: this.ctx.log, provenance: this.ctx.provenance };
   }
 
   /** Opens the before/after view of a saved edit. */

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { editStem, provenanceName, uniqueName } from '../../common/naming';
-import { exists, fileName, provenanceOf } from '../tasks/writer';
+import { editStem, uniqueName } from '../../common/naming';
+import { provenanceSchema, type Provenance } from '../../common/provenance';
+import { sidecarOf, type ProvenanceStore } from '../provenance/store';
+import { exists, fileName } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
 export interface KeptOriginal {
@@ -8,19 +10,24 @@ export interface KeptOriginal {
   original: string;
   /** The copy of its bytes. */
   copy: string;
-  /** Its provenance file's copy, when it had one. */
+  /** Its provenance, when it had one. */
+  provenance?: Provenance;
+  /** Its sidecar's copy, when it had one. */
   provenanceCopy?: string;
   replacedAt: number;
 }
 
 
 /**
- * Replacing an original with its edit, recoverably: the original (and its provenance file) is
+ * Replacing an original with its edit, recoverably: the original (its provenance, its sidecar) is
  * copied to the extension's storage first, and can be put back with `EvoLink: Restore Replaced
  * Original...`, which never overwrites what is there now without keeping it.
  */
 export class Originals {
-  constructor(private readonly dir: vscode.Uri) {}
+  constructor(
+    private readonly dir: vscode.Uri,
+    private readonly provenance: ProvenanceStore,
+  ) {}
 
   /** Replaces `original` with `edited` (its provenance goes with it); answers what was kept. */
   async replace(original: vscode.Uri, edited: vscode.Uri): Promise<KeptOriginal> {
@@ -29,20 +36,17 @@ export class Originals {
     await vscode.workspace.fs.createDirectory(folder);
     const copy = vscode.Uri.joinPath(folder, fileName(original));
     await vscode.workspace.fs.copy(original, copy, { overwrite: false });
-    const kept: KeptOriginal = { original: original.toString(), copy: copy.toString(), replacedAt: Date.now() };
-    if (await exists(provenanceOf(original))) {
-      const provenanceCopy = vscode.Uri.joinPath(folder, provenanceName(fileName(original)));
-      await vscode.workspace.fs.copy(provenanceOf(original), provenanceCopy, { overwrite: false });
+    const provenance = await this.provenance.get(original);
+    const kept: KeptOriginal = { original: original.toString(), copy: copy.toString(), replacedAt: Date.now(), ...(provenance ? { provenance } : {}) };
+    if (await exists(sidecarOf(original))) {
+      const provenanceCopy = sidecarOf(copy);
+      await vscode.workspace.fs.copy(sidecarOf(original), provenanceCopy, { overwrite: false });
       kept.provenanceCopy = provenanceCopy.toString();
     }
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
     // Only now that the copy is safe is the original overwritten.
     await vscode.workspace.fs.rename(edited, original, { overwrite: true });
-    if (await exists(provenanceOf(edited))) {
-      await vscode.workspace.fs.rename(provenanceOf(edited), provenanceOf(original), { overwrite: true });
-    } else {
-      await vscode.workspace.fs.delete(provenanceOf(original)).then(undefined, () => undefined);
-    }
+    await this.provenance.move(edited, original);
     return kept;
   }
 
@@ -82,10 +86,13 @@ export class Originals {
       const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : 'png';
       moved = vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
       await vscode.workspace.fs.rename(original, moved, { overwrite: false });
-      if (await exists(provenanceOf(original))) await vscode.workspace.fs.rename(provenanceOf(original), provenanceOf(moved), { overwrite: false });
+      await this.provenance.move(original, moved);
     }
     await vscode.workspace.fs.copy(vscode.Uri.parse(kept.copy), original, { overwrite: false });
-    if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), provenanceOf(original), { overwrite: false });
+    if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), sidecarOf(original), { overwrite: true });
+    // An original kept by a version before the index has only its sidecar's copy, put back above.
+    const provenance = provenanceSchema.safeParse(kept.provenance);
+    if (provenance.success) await this.provenance.restore(original, provenance.data);
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(vscode.Uri.parse(kept.copy), '..'), { recursive: true }).then(undefined, () => undefined);
     return moved;
   }

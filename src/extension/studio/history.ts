@@ -1,22 +1,18 @@
 import * as vscode from 'vscode';
 import type { EntryState, LedgerEntry } from '../../common/ledgerEntry';
-import { parseProvenance, type Provenance } from '../../common/provenance';
+import type { Provenance } from '../../common/provenance';
 import type { StudioHistoryItem } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
-import { fileName, provenanceOf } from '../tasks/writer';
+import { imageOfSidecar, indexGlob, sidecarGlob, type ProvenanceStore } from '../provenance/store';
+import { fileName } from '../tasks/writer';
 
 /** The most past images the index holds. */
 const historyLimit = 1000;
 /** The most the Studio lists (it shows the first hundred matches of a search). */
 const studioLimit = 500;
-/** The provenance files the history is read from: generations in the output folder, edits beside their originals. */
-const provenanceGlob = '**/*.evolink.json';
 /** The images whose changes matter: the index reads one again only when it lists it. */
 const imageGlob = '**/*.{png,jpg,jpeg,webp,gif,bmp,tif,tiff,PNG,JPG,JPEG,WEBP,GIF,BMP,TIF,TIFF}';
-
-/** The image a provenance file describes. */
-const imageOf = (provenance: vscode.Uri): vscode.Uri => provenance.with({ path: provenance.path.replace(/\.evolink\.json$/, '') });
 
 /** One image of the history: its provenance and the file's size and modification time. */
 export interface HistoryRecord {
@@ -27,13 +23,13 @@ export interface HistoryRecord {
 }
 
 /**
- * The images generated or edited in this workspace, read from their provenance files, newest
- * first: one index per window, which the Studio's history and the History gallery both show. It
- * lives with the project, so it is the same in every window and after a clone. The workspace is
- * searched once; after that the index follows the changes one file at a time: the files of each
- * saved task, the images deleted from a view, provenance files created, changed or deleted by
- * anything else (a compare decision, the user, version control), and listed images changed or
- * deleted.
+ * The images generated or edited in this workspace, with their provenance, newest first: one
+ * list per window, which the Studio's history and the History gallery both show. It is read from
+ * the provenance store (each folder's index, then old sidecars), so it is the same in every
+ * window and, with the index committed, after a clone. The workspace is searched once; after
+ * that the list follows the changes: the files of each saved task, the images deleted from a
+ * view, an index or sidecar changed by anything else (another window, a compare decision, the
+ * user, version control), and listed images changed or deleted.
  */
 export class ImageHistory extends DisposableBase {
   /** By image URI. */
@@ -50,12 +46,20 @@ export class ImageHistory extends DisposableBase {
   /** Fires with the files of a task that has just been saved (written anew, perhaps under a name deleted before). */
   readonly onDidSave = this.saved.event;
 
-  constructor(tasks: { onDidChange: vscode.Event<LedgerEntry> }) {
+  constructor(
+    tasks: { onDidChange: vscode.Event<LedgerEntry> },
+    /** Where every record is read from (and where the views record deletions). */
+    readonly provenance: ProvenanceStore,
+  ) {
     super();
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher(provenanceGlob));
-    this._register(watcher.onDidCreate((uri) => void this.read([imageOf(uri)])));
-    this._register(watcher.onDidChange((uri) => void this.read([imageOf(uri)])));
-    this._register(watcher.onDidDelete((uri) => this.remove(imageOf(uri).toString())));
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(sidecarGlob));
+    // A sidecar that goes may leave the image's record in the index: read it again, do not drop it.
+    for (const event of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) this._register(event((uri) => void this.read([imageOfSidecar(uri)])));
+    // Renamed or deleted in VS Code: the records follow (the index watcher then reads them again).
+    this._register(vscode.workspace.onDidRenameFiles((event) => void provenance.followFiles(event.files)));
+    this._register(vscode.workspace.onDidDeleteFiles((event) => void provenance.followFiles(event.files.map((oldUri) => ({ oldUri })))));
+    const indexes = this._register(vscode.workspace.createFileSystemWatcher(indexGlob));
+    for (const event of [indexes.onDidCreate, indexes.onDidChange, indexes.onDidDelete]) this._register(event((uri) => void this.indexChanged(uri)));
     const images = this._register(vscode.workspace.createFileSystemWatcher(imageGlob, true, false, false));
     const known = (uri: vscode.Uri): void => {
       if (this.records.has(uri.toString())) void this.read([uri]);
@@ -115,14 +119,31 @@ export class ImageHistory extends DisposableBase {
     if (removed && this.searched) this.changed.fire();
   }
 
-  /** Searches every workspace folder once. */
+  /**
+   * An index changed (this or another window, version control): reads again the images of its
+   * folder whose record changed or went, and the ones it lists that the history does not.
+   */
+  private async indexChanged(index: vscode.Uri): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(index);
+    if (!folder || !this.searched) return;
+    const prefix = folder.uri.toString().replace(/\/?$/, '/');
+    const listed = [...this.records.values()].filter((record) => record.image.toString().startsWith(prefix));
+    const changed = await Promise.all(
+      listed.map(async (record) => (JSON.stringify(await this.provenance.get(record.image)) === JSON.stringify(record.provenance) ? undefined : record.image)),
+    );
+    const indexed = (await this.provenance.images(folder)).filter((image) => !this.records.has(image.toString()));
+    await this.read([...changed.filter((image) => image !== undefined), ...indexed.slice(-historyLimit)]);
+  }
+
+  /** Searches every workspace folder once: its indexes, then its sidecars (from before the index). */
   private async search(): Promise<void> {
-    const images: vscode.Uri[] = [];
+    const images = new Map<string, vscode.Uri>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, provenanceGlob), undefined, historyLimit);
-      images.push(...files.map(imageOf));
+      for (const image of (await this.provenance.images(folder)).slice(-historyLimit)) images.set(image.toString(), image);
+      const sidecars = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, sidecarGlob), undefined, historyLimit);
+      for (const image of sidecars.map(imageOfSidecar)) images.set(image.toString(), image);
     }
-    await this.read(images);
+    await this.read([...images.values()]);
     this.searched = true;
   }
 
@@ -131,8 +152,7 @@ export class ImageHistory extends DisposableBase {
     const found = await Promise.all(
       images.map(async (image) => {
         try {
-          const [text, stat] = await Promise.all([vscode.workspace.fs.readFile(provenanceOf(image)), vscode.workspace.fs.stat(image)]);
-          const provenance = parseProvenance(new TextDecoder().decode(text));
+          const [provenance, stat] = await Promise.all([this.provenance.get(image), vscode.workspace.fs.stat(image)]);
           return { image, record: provenance && { image, provenance, size: stat.size, mtime: stat.mtime } };
         } catch {
           return { image, record: undefined }; // The image was moved or deleted: not part of the history.

@@ -85,7 +85,7 @@ export function studioStrings(): Record<string, string> {
     copyPrompt: vscode.l10n.t('Copy prompt'),
     history: vscode.l10n.t('History'),
     historySearch: vscode.l10n.t('Search past prompts'),
-    historyEmpty: vscode.l10n.t('Images you generate in this workspace are listed here, read from the .evolink.json file beside each.'),
+    historyEmpty: vscode.l10n.t('Images you generate in this workspace are listed here, with the prompt and settings recorded in the workspace\'s EvoLink history.'),
     historyNoMatch: vscode.l10n.t('No past prompt matches.'),
     reuse: vscode.l10n.t('Reuse these settings'),
     ...optionValueStrings(),

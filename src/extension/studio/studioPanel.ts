@@ -301,15 +301,15 @@ export class StudioPanel extends DisposableBase {
   }
 
   /**
-   * Deletes a result and its provenance file, after asking; to the trash where there is one. It
+   * Deletes a result and its provenance, after asking; to the trash where there is one. It
    * leaves the references, the tasks and the history.
    */
   private async deleteImage(image: vscode.Uri): Promise<void> {
     const remove = vscode.l10n.t('Move to Trash');
-    const detail = vscode.l10n.t('The image and its .evolink.json file are moved to the trash.');
+    const detail = vscode.l10n.t('The image is moved to the trash, and its prompt and settings leave the history.');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', fileName(image)), { modal: true, detail }, remove);
     if (answer !== remove) return;
-    await moveToTrash([image]);
+    await moveToTrash([image], this.deps.history.provenance);
     const uri = image.toString();
     this.images.markDeleted(uri);
     await this.references.remove(uri);

@@ -3,8 +3,9 @@ import { EvoLinkError } from '../../common/errors';
 import { imageFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { ImageFormat } from '../../common/models';
-import { editStem, provenanceName, stemFromPrompt, uniqueName } from '../../common/naming';
+import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
+import { sidecarOf, type ProvenanceStore } from '../provenance/store';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
@@ -12,11 +13,6 @@ import { fileErrorCode, type ResultWriter } from './taskWork';
 /** The last segment of a URI's path: the file's name. */
 export function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? '';
-}
-
-/** The provenance file beside an image (`<image>.evolink.json`). */
-export function provenanceOf(image: vscode.Uri): vscode.Uri {
-  return vscode.Uri.joinPath(image, '..', provenanceName(fileName(image)));
 }
 
 /** Whether a file or folder exists, through `vscode.workspace.fs`. */
@@ -35,7 +31,7 @@ function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
 }
 
 /** The provenance of a saved result: what made it, without upload links or paths of the machine. */
-function provenanceFor(entry: LedgerEntry, index: number, format: ImageFormat, size: { width: number; height: number } | undefined, generator: string): Provenance {
+function provenanceOfResult(entry: LedgerEntry, index: number, format: ImageFormat, size: { width: number; height: number } | undefined, generator: string): Provenance {
   // The prompt and model have their own fields; upload links are private and expire.
   const parameters: Record<string, unknown> = { ...entry.body };
   for (const key of ['prompt', 'model', 'image_urls', 'mask_url']) delete parameters[key];
@@ -65,9 +61,9 @@ function provenanceFor(entry: LedgerEntry, index: number, format: ImageFormat, s
  * Writes a verified download into its folder through `vscode.workspace.fs` (so remote, WSL and
  * virtual workspaces work): under a temporary name of this window first (two windows never share
  * one), then renamed to a new, unique name derived from the prompt, never over an existing file.
- * The provenance file is written beside it.
+ * Its provenance goes to the store (the folder's index, as `evolink.provenance` says).
  */
-export function createResultWriter(generator: string): ResultWriter {
+export function createResultWriter(generator: string, provenance: ProvenanceStore): ResultWriter {
   return async (kept, entry, index, owner, claim) => {
     const { head } = await readHeadAndTail(kept);
     const format = sniffImageFormat(head);
@@ -112,8 +108,7 @@ export function createResultWriter(generator: string): ResultWriter {
         await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
         throw fileSystemError(error, folder);
       }
-      const provenance = provenanceFor(entry, index, format, readImageSize(head), generator);
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, provenanceName(name)), new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`)).then(undefined, () => undefined);
+      await provenance.record(target, provenanceOfResult(entry, index, format, readImageSize(head), generator));
       return target;
     }
     await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
@@ -131,14 +126,15 @@ export async function fileSizeOf(uri: string): Promise<number | undefined> {
 }
 
 /**
- * Moves images and their provenance files to the trash. Where the file system has no trash, the
- * files stay unless the user agrees (once, for all of them) to delete them for good; `confirmed`
- * answers that question in advance (automation, tests).
+ * Moves images and their sidecars to the trash, and records them as gone in the provenance
+ * index. Where the file system has no trash, the files stay unless the user agrees (once, for
+ * all of them) to delete them for good; `confirmed` answers that question in advance
+ * (automation, tests).
  */
-export async function moveToTrash(images: readonly vscode.Uri[], confirmed = false): Promise<void> {
+export async function moveToTrash(images: readonly vscode.Uri[], provenance: ProvenanceStore, confirmed = false): Promise<void> {
   let permanently: boolean | undefined = confirmed ? true : undefined;
   for (const image of images) {
-    for (const uri of [image, provenanceOf(image)]) {
+    for (const uri of [image, sidecarOf(image)]) {
       if (!(await exists(uri))) continue;
       try {
         await vscode.workspace.fs.delete(uri, { useTrash: true });
@@ -156,4 +152,6 @@ export async function moveToTrash(images: readonly vscode.Uri[], confirmed = fal
       }
     }
   }
+  const gone = await Promise.all(images.map(async (image) => ((await exists(image)) ? undefined : image)));
+  await provenance.forget(gone.filter((image) => image !== undefined));
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { syntaxFor, type ImageReference, type ReferenceSyntax } from '../../common/reference';
+import type { ProvenanceStore } from '../provenance/store';
 import { dropKinds, droppedImages } from './dropTarget';
 import { imageFacts, importsEdit, referenceFor } from './imageReference';
 import { droppedWorkspaceFile } from './workspaceFiles';
@@ -17,10 +18,12 @@ const separators: Record<ReferenceSyntax, string> = { markdown: '\n', html: '\n'
  * one choice away in the drop widget. An image without a prompt would give the same link twice.
  */
 export class ImageDropProvider implements vscode.DocumentDropEditProvider {
+  constructor(private readonly provenance: ProvenanceStore) {}
+
   async provideDocumentDropEdits(document: vscode.TextDocument, _position: vscode.Position, dataTransfer: vscode.DataTransfer, token: vscode.CancellationToken): Promise<vscode.DocumentDropEdit[] | undefined> {
     const uris = droppedImages((await dataTransfer.get('text/uri-list')?.asString()) ?? '');
     if (uris.length === 0) return undefined;
-    const facts = await Promise.all(uris.map(async (uri) => imageFacts((await droppedWorkspaceFile(uri)) ?? uri)));
+    const facts = await Promise.all(uris.map(async (uri) => imageFacts((await droppedWorkspaceFile(uri)) ?? uri, this.provenance)));
     const syntax = syntaxFor(document.languageId);
     if (token.isCancellationRequested || (syntax === 'markdown' && !facts.some((image) => image.prompt !== undefined))) return undefined;
     const references: ImageReference[] = [];

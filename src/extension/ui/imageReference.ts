@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { parseProvenance } from '../../common/provenance';
 import { buildReference, syntaxFor, type ImageReference, type ImageVariant } from '../../common/reference';
 import type { ImageImport } from '../../common/referencePath';
 import { inspectLocalImage } from '../submit/localImages';
-import { fileName, provenanceOf } from '../tasks/writer';
+import type { ProvenanceStore } from '../provenance/store';
+import { fileName } from '../tasks/writer';
 import { projectLayoutOf } from './projectLayout';
 
 /*
@@ -21,11 +21,8 @@ export interface ImageFacts {
 }
 
 /** Reads an image's pixel size from its header and its prompt from its provenance; neither is required. */
-export async function imageFacts(uri: vscode.Uri): Promise<ImageFacts> {
-  const [inspected, provenance] = await Promise.all([
-    inspectLocalImage(uri).catch(() => undefined),
-    vscode.workspace.fs.readFile(provenanceOf(uri)).then((bytes) => parseProvenance(new TextDecoder().decode(bytes)), () => undefined),
-  ]);
+export async function imageFacts(uri: vscode.Uri, store: ProvenanceStore): Promise<ImageFacts> {
+  const [inspected, provenance] = await Promise.all([inspectLocalImage(uri).catch(() => undefined), store.get(uri).catch(() => undefined)]);
   const width = inspected?.width || provenance?.width;
   const height = inspected?.height || provenance?.height;
   return { uri, ...(provenance ? { prompt: provenance.prompt } : {}), ...(width && height ? { width, height } : {}) };

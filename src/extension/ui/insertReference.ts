@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { savedFiles } from '../../common/taskState';
+import type { ProvenanceStore } from '../provenance/store';
 import type { TaskService } from '../tasks/taskService';
 import { imageFacts, importsEdit, referenceFor } from './imageReference';
 import type { Notifier } from './notifier';
@@ -9,7 +10,7 @@ import type { Notifier } from './notifier';
  * document's language and project (see `common/reference.ts`), with the prompt as alt text
  * selected for editing. Answers the inserted text.
  */
-export async function insertImageReference({ tasks, notifier }: { tasks: TaskService; notifier: Notifier }, image?: vscode.Uri): Promise<string | undefined> {
+export async function insertImageReference({ tasks, notifier, provenance }: { tasks: TaskService; notifier: Notifier; provenance: ProvenanceStore }, image?: vscode.Uri): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     notifier.show('info', vscode.l10n.t('Open a file to insert an image reference into.'));
@@ -32,7 +33,7 @@ export async function insertImageReference({ tasks, notifier }: { tasks: TaskSer
     if (!target) return undefined;
   }
   const document = editor.document;
-  const reference = await referenceFor(document, [await imageFacts(target)]);
+  const reference = await referenceFor(document, [await imageFacts(target, provenance)]);
   const imports = importsEdit(document, reference.imports)?.get(document.uri) ?? [];
   // The imports and the reference are one step to undo.
   if (imports.length > 0) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { GalleryImageAction } from '../../common/galleryProtocol';
+import type { ProvenanceStore } from '../provenance/store';
 import { historyItemOf, type HistoryRecord } from '../studio/history';
 import type { StudioPreload } from '../studio/studioPanel';
 import { fileName, moveToTrash } from '../tasks/writer';
@@ -10,6 +11,8 @@ import { displayPath } from '../ui/paths';
 export interface ImageActionDeps {
   notifier: Notifier;
   openStudio: (preload: StudioPreload) => Promise<void>;
+  /** Where a deleted image's provenance is recorded as gone. */
+  history: { readonly provenance: ProvenanceStore };
 }
 
 /**
@@ -39,22 +42,23 @@ export async function runImageAction(deps: ImageActionDeps, action: GalleryImage
       await deps.openStudio({ reuse: historyItemOf(record, undefined) });
       return false;
     case 'delete':
-      return deleteImage(deps.notifier, image, confirmed);
+      return deleteImage(deps, image, confirmed);
   }
 }
 
 /**
- * Moves an image and its provenance file to the trash, after a modal question (`confirmed`
- * answers it in advance). Answers true when the image is gone.
+ * Moves an image (and its sidecar, if it has one) to the trash and its provenance out of the
+ * index, after a modal question (`confirmed` answers it in advance). Answers true when the image
+ * is gone.
  */
-async function deleteImage(notifier: Notifier, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
+async function deleteImage(deps: ImageActionDeps, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
   if (!confirmed) {
     const remove = vscode.l10n.t('Move to Trash');
-    const detail = vscode.l10n.t('The image and its .evolink.json file are moved to the trash.');
-    const answer = await notifier.ask('warning', vscode.l10n.t('Delete {0}?', fileName(image)), detail, [remove]);
+    const detail = vscode.l10n.t('The image is moved to the trash, and its prompt and settings leave the history.');
+    const answer = await deps.notifier.ask('warning', vscode.l10n.t('Delete {0}?', fileName(image)), detail, [remove]);
     if (answer !== remove) return false;
   }
-  await moveToTrash([image], confirmed);
+  await moveToTrash([image], deps.history.provenance, confirmed);
   return !(await vscode.workspace.fs.stat(image).then(
     () => true,
     () => false,

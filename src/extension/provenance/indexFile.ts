@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { compactIndex, emptyIndex, indexLinesText, needsCompaction, parseIndex, type IndexLine, type IndexState } from '../../common/provenanceIndex';
+
+/*
+ * One provenance index file on disk, shared by every window that has its folder open.
+ *
+ * Writers take a lock file beside the index (`history.jsonl.lock`, created exclusively), so that
+ * an append never lands in a file that a compaction is about to replace, and so that an append
+ * after a line cut short starts on a new line. The lock is held for one append (and, now and
+ * then, one compaction): milliseconds. A lock older than `staleLockMs` was left by a window that
+ * crashed while holding it, and is broken. Each append is one write call of whole lines (with
+ * O_APPEND on a local disk); a compaction writes a temporary file and renames it over the index,
+ * so a reader sees the old index or the new one, never half of one. Readers take no lock.
+ *
+ * On a local disk (`file:`) the exclusive create is the operating system's; on other file systems
+ * (remote file systems of other extensions, virtual workspaces) `vscode.workspace.fs` offers no
+ * exclusive create, so the lock there is a check then a write: good against a second window of
+ * the same machine most of the time, not always.
+ */
+
+/** A lock older than this belongs to a window that crashed while holding it. */
+const staleLockMs = 30_000;
+/** How long a writer waits for the lock before it gives up (and reports the failure). */
+const lockWaitMs = 10_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** The few file operations the index needs: Node's on a local disk (fast, with exclusive create), VS Code's elsewhere. */
+interface IndexDisk {
+  stat(uri: vscode.Uri): Promise<{ size: number; mtime: number } | undefined>;
+  read(uri: vscode.Uri): Promise<string | undefined>;
+  /** Writes a whole file: a temporary file of its own, renamed over it. */
+  replace(uri: vscode.Uri, text: string): Promise<void>;
+  append(uri: vscode.Uri, text: string): Promise<void>;
+  /** Creates `uri` unless it exists; false when it did. */
+  createExclusive(uri: vscode.Uri, text: string): Promise<boolean>;
+  remove(uri: vscode.Uri): Promise<void>;
+  makeFolder(uri: vscode.Uri): Promise<void>;
+}
+
+const tempOf = (uri: vscode.Uri): vscode.Uri => uri.with({ path: `${uri.path}.${randomBytes(6).toString('hex')}.tmp` });
+
+const localDisk: IndexDisk = {
+  stat: (uri) => stat(uri.fsPath).then((info) => ({ size: info.size, mtime: info.mtimeMs }), () => undefined),
+  read: (uri) => readFile(uri.fsPath, 'utf8').then((text) => text, () => undefined),
+  async replace(uri, text) {
+    const temp = tempOf(uri).fsPath;
+    await writeFile(temp, text, 'utf8');
+    await rename(temp, uri.fsPath).catch(async (error: unknown) => {
+      await rm(temp, { force: true });
+      throw error;
+    });
+  },
+  // One write call with O_APPEND: the line lands whole at the end, after every earlier append.
+  append: (uri, text) => appendFile(uri.fsPath, text, 'utf8'),
+  async createExclusive(uri, text) {
+    try {
+      const handle = await open(uri.fsPath, 'wx');
+      await handle.writeFile(text).finally(() => handle.close());
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return false;
+      throw error;
+    }
+  },
+  remove: (uri) => rm(uri.fsPath, { force: true }),
+  makeFolder: (uri) => mkdir(uri.fsPath, { recursive: true }).then(() => undefined),
+};
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+const workspaceDisk: IndexDisk = {
+  stat: (uri) => Promise.resolve(vscode.workspace.fs.stat(uri)).then((info) => ({ size: info.size, mtime: info.mtime }), () => undefined),
+  read: (uri) => Promise.resolve(vscode.workspace.fs.readFile(uri)).then((bytes) => new TextDecoder().decode(bytes), () => undefined),
+  async replace(uri, text) {
+    const temp = tempOf(uri);
+    await vscode.workspace.fs.writeFile(temp, encode(text));
+    await Promise.resolve(vscode.workspace.fs.rename(temp, uri, { overwrite: true })).catch(async (error: unknown) => {
+      await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+      throw error;
+    });
+  },
+  // No append here: the whole index, read and written again (under the lock).
+  async append(uri, text) {
+    await this.replace(uri, `${(await this.read(uri)) ?? ''}${text}`);
+  },
+  // No exclusive create here: a check, then a write.
+  async createExclusive(uri, text) {
+    if (await this.stat(uri)) return false;
+    await vscode.workspace.fs.writeFile(uri, encode(text));
+    return true;
+  },
+  remove: (uri) => Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined),
+  makeFolder: (uri) => Promise.resolve(vscode.workspace.fs.createDirectory(uri)),
+};
+
+/** The index file of one workspace folder (or of the workspace's storage). */
+export class IndexFile {
+  private cache: { key: string; state: IndexState } | undefined;
+  private readonly lock: vscode.Uri;
+  private readonly disk: IndexDisk;
+  /** Writes of this window, one after another (the lock keeps other windows out). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly warn: (message: string) => void,
+    /** How the index is named in the log: workspace-relative, never a path of the machine. */
+    private readonly label: string,
+  ) {
+    this.lock = uri.with({ path: `${uri.path}.lock` });
+    this.disk = uri.scheme === 'file' ? localDisk : workspaceDisk;
+  }
+
+  /** The index as it is now (read again only when the file changed). */
+  async read(): Promise<IndexState> {
+    const info = await this.disk.stat(this.uri);
+    if (!info) {
+      this.cache = undefined;
+      return emptyIndex();
+    }
+    const key = `${info.size}:${info.mtime}`;
+    if (this.cache?.key === key) return this.cache.state;
+    const text = await this.disk.read(this.uri);
+    // Replaced by a compaction while it was read: the last state holds until the next read.
+    if (text === undefined) return this.cache?.state ?? emptyIndex();
+    const state = parseIndex(text);
+    if (state.bad > 0 && state.bad !== this.cache?.state.bad) this.warn(`Provenance index ${this.label}: ${state.bad} line(s) cannot be read and are skipped.`);
+    this.cache = { key, state };
+    return state;
+  }
+
+  /** Appends lines (one write), then compacts the index when it has grown. */
+  append(lines: readonly IndexLine[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    const run = this.queue.then(() => this.locked(() => this.appendLocked(lines)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendLocked(lines: readonly IndexLine[]): Promise<void> {
+    const before = await this.read();
+    await this.disk.append(this.uri, indexLinesText(lines, before.torn));
+    const after = await this.read();
+    if (needsCompaction(after)) {
+      await this.disk.replace(this.uri, compactIndex(after));
+      this.cache = undefined;
+    }
+  }
+
+  /** Runs `work` while this window holds the index's lock. */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + lockWaitMs;
+    while (!(await this.tryLock())) {
+      if (Date.now() > deadline) throw new Error(`The provenance index ${this.label} stayed locked by another window.`);
+      await sleep(5 + Math.random() * 15);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.disk.remove(this.lock);
+    }
+  }
+
+  private async tryLock(): Promise<boolean> {
+    const owner = `${process.pid} ${new Date().toISOString()}\n`;
+    let created: boolean;
+    try {
+      created = await this.disk.createExclusive(this.lock, owner);
+    } catch {
+      // The folder is not there yet (the first record of this folder).
+      await this.disk.makeFolder(vscode.Uri.joinPath(this.uri, '..'));
+      created = await this.disk.createExclusive(this.lock, owner);
+    }
+    if (created) return true;
+    const held = await this.disk.stat(this.lock);
+    if (held && Date.now() - held.mtime > staleLockMs) await this.disk.remove(this.lock);
+    return false;
+  }
+}

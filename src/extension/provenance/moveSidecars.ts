@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { Notifier } from '../ui/notifier';
+import { sidecarGlob, type ProvenanceStore } from './store';
+
+/** The most sidecars one run moves (a run again moves the rest). */
+const sidecarLimit = 10_000;
+
+/**
+ * `EvoLink: Move Sidecars into the Index`: records the provenance of every `<image>.evolink.json`
+ * of the workspace in its folder's index, then, after asking (`confirmed` answers in advance),
+ * moves the sidecars to the trash. Sidecars whose image is gone, or that do not read, stay.
+ * Answers how many sidecars were moved into the index.
+ */
+export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore; notifier: Notifier }, confirmed = false): Promise<number> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) {
+    deps.notifier.show('info', vscode.l10n.t('Open a folder first: sidecars are moved into the index of their workspace folder.'));
+    return 0;
+  }
+  const sidecars: vscode.Uri[] = [];
+  for (const folder of folders) sidecars.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, sidecarGlob), undefined, sidecarLimit)));
+  const moved = await deps.provenance.adoptSidecars(sidecars);
+  if (moved.length === 0) {
+    deps.notifier.show('info', vscode.l10n.t('No .evolink.json files to move: the workspace has none whose image is still there.'));
+    return 0;
+  }
+  const remove = vscode.l10n.t('Move to Trash');
+  const answer = confirmed
+    ? remove
+    : await deps.notifier.ask(
+        'info',
+        vscode.l10n.t('The provenance of {0} image(s) is now in the index (.evolink/history.jsonl). Move their .evolink.json files to the trash?', moved.length),
+        vscode.l10n.t('The index keeps the prompts and settings; the History and Reuse read it. With the setting evolink.provenance set to "sidecar", new images get a sidecar again.'),
+        [remove],
+      );
+  if (answer !== remove) return moved.length;
+  let failed = 0;
+  for (const sidecar of moved) {
+    await Promise.resolve(vscode.workspace.fs.delete(sidecar, { useTrash: true }))
+      .catch(() => vscode.workspace.fs.delete(sidecar))
+      .catch(() => failed++);
+  }
+  if (failed > 0) deps.notifier.show('warning', vscode.l10n.t('{0} .evolink.json file(s) could not be deleted; delete them in the Explorer.', failed));
+  else deps.notifier.show('info', vscode.l10n.t('Moved {0} .evolink.json file(s) into the index.', moved.length));
+  return moved.length;
+}

@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { Provenance } from '../../src/common/provenance';
+import { parseIndex } from '../../src/common/provenanceIndex';
+import { ProvenanceStore } from '../../src/extension/provenance/store';
+import type { Services } from '../../src/extension/services';
+import { until } from './matrix';
+import { activateExtension, provenanceIndex } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+const indexFolder = () => vscode.Uri.joinPath(workspace(), '.evolink');
+const folderName = 'provenance-tests';
+const at = (name: string) => vscode.Uri.joinPath(workspace(), folderName, name);
+const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+const record = (prompt: string): Provenance => ({ version: 1, prompt, model: 'gpt-4o-image', parameters: { size: '1:1' }, createdAt: new Date().toISOString(), format: 'png' });
+
+async function clear(): Promise<void> {
+  for (const uri of [indexFolder(), vscode.Uri.joinPath(workspace(), folderName)]) await vscode.workspace.fs.delete(uri, { recursive: true }).then(undefined, () => undefined);
+}
+
+describe('The provenance index of a workspace folder', function () {
+  this.timeout(60_000);
+  let services: Services;
+
+  before(async () => {
+    services = await (await activateExtension()).testing!.services();
+    await clear();
+  });
+
+  after(clear);
+
+  it('keeps every line when two windows append at once, and compacts itself when dead lines outnumber live ones', async () => {
+    // Two stores over the same files are two windows: their own queues, one lock between them.
+    const warnings: string[] = [];
+    const windows = [new ProvenanceStore(services.ctx.storage, (message) => warnings.push(message)), new ProvenanceStore(services.ctx.storage, (message) => warnings.push(message))];
+    const count = 60;
+    await Promise.all(Array.from({ length: count }, (_, i) => windows[i % 2]!.record(at(`image-${i}.png`), record(`prompt ${i}`))));
+    let index = await provenanceIndex();
+    assert.equal(index.records.size, count);
+    const state = parseIndex(index.text);
+    assert.equal(state.lines, count, 'one whole line per record');
+    assert.equal(state.bad, 0, 'no line torn or interleaved');
+    assert.equal(index.records.get(`${folderName}/image-7.png`)?.prompt, 'prompt 7');
+
+    await Promise.all(Array.from({ length: 50 }, (_, i) => windows[i % 2]!.forget([at(`image-${i}.png`)])));
+    index = await provenanceIndex();
+    assert.deepEqual([...index.records.keys()].sort(), Array.from({ length: 10 }, (_, i) => `${folderName}/image-${i + 50}.png`).sort());
+    assert.ok(parseIndex(index.text).lines < count + 50, `compacted: ${parseIndex(index.text).lines} lines`);
+    assert.deepEqual((await vscode.workspace.fs.readDirectory(indexFolder())).map(([name]) => name), ['history.jsonl'], 'no lock or temporary file left');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('starts a new line after a line cut short, and reads on', async () => {
+    await clear();
+    const index = vscode.Uri.joinPath(indexFolder(), 'history.jsonl');
+    await vscode.workspace.fs.createDirectory(indexFolder());
+    await vscode.workspace.fs.writeFile(index, new TextEncoder().encode(`${JSON.stringify({ path: `${folderName}/a.png`, record: record('a') })}\n{"path":"${folderName}/b.png","rec`));
+    await services.ctx.provenance.record(at('c.png'), record('c'));
+    const state = parseIndex((await provenanceIndex()).text);
+    assert.deepEqual([...state.records.keys()].sort(), [`${folderName}/a.png`, `${folderName}/c.png`]);
+    assert.equal(state.bad, 1, 'the cut line is skipped');
+  });
+
+  it('reads an old sidecar when the index does not know the image, and the index first when it does', async () => {
+    await clear();
+    const image = at('heron.png');
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png'), image);
+    await vscode.workspace.fs.writeFile(at('heron.png.evolink.json'), new TextEncoder().encode(JSON.stringify({ ...record('from the sidecar'), sources: ['/home/someone/heron.png'] })));
+    const old = await services.ctx.provenance.get(image);
+    assert.equal(old?.prompt, 'from the sidecar');
+    assert.deepEqual(old.sources, ['heron.png'], 'an absolute path read from an old sidecar keeps only its name');
+    await services.ctx.provenance.record(image, record('from the index'));
+    assert.equal((await services.ctx.provenance.get(image))?.prompt, 'from the index');
+  });
+
+  it('follows an image renamed or deleted in VS Code, and the images of a renamed folder', async () => {
+    await clear();
+    const photo = vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png');
+    await vscode.workspace.fs.copy(photo, at('kite.png'));
+    await vscode.workspace.fs.copy(photo, vscode.Uri.joinPath(workspace(), folderName, 'inner', 'gull.png'));
+    await services.ctx.provenance.record(at('kite.png'), record('a kite'));
+    await services.ctx.provenance.record(vscode.Uri.joinPath(workspace(), folderName, 'inner', 'gull.png'), record('a gull'));
+    const rename = new vscode.WorkspaceEdit();
+    rename.renameFile(at('kite.png'), at('red-kite.png'));
+    rename.renameFile(at('inner'), at('birds'));
+    assert.ok(await vscode.workspace.applyEdit(rename));
+    await until('the records follow the renames', async () => {
+      const { records } = await provenanceIndex();
+      return records.get(`${folderName}/red-kite.png`)?.prompt === 'a kite' && records.get(`${folderName}/birds/gull.png`)?.prompt === 'a gull' && records.size === 2;
+    });
+    const remove = new vscode.WorkspaceEdit();
+    remove.deleteFile(at('red-kite.png'));
+    assert.ok(await vscode.workspace.applyEdit(remove));
+    await until('the deleted image leaves the index', async () => !(await provenanceIndex()).records.has(`${folderName}/red-kite.png`));
+  });
+
+  it('moves sidecars into the index with "EvoLink: Move Sidecars into the Index", and deletes them', async () => {
+    await clear();
+    const image = at('owl.png');
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png'), image);
+    await vscode.workspace.fs.writeFile(at('owl.png.evolink.json'), new TextEncoder().encode(JSON.stringify(record('an owl'))));
+    // A sidecar whose image is gone stays where it is.
+    await vscode.workspace.fs.writeFile(at('gone.png.evolink.json'), new TextEncoder().encode(JSON.stringify(record('gone'))));
+    const moved = await vscode.commands.executeCommand<number>('evolink.moveSidecarsIntoIndex', { confirmed: true });
+    assert.equal(moved, 1);
+    assert.equal((await provenanceIndex()).records.get(`${folderName}/owl.png`)?.prompt, 'an owl');
+    assert.equal(await exists(at('owl.png.evolink.json')), false, 'the sidecar is deleted');
+    assert.equal(await exists(at('gone.png.evolink.json')), true);
+    assert.equal((await services.ctx.provenance.get(image))?.prompt, 'an owl');
+  });
+});
