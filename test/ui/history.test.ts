@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser, repoRoot, startServer, workbenchUrl } from '../../scripts/lib/vscode-server.mjs';
-import { runFromPalette, screenshot } from './workbench';
+import { copySampleWorkspace, runFromPalette, screenshot } from './workbench';
 
 /**
  * A window on a copy of the sample workspace with past images in it. Opened here rather than with
@@ -19,7 +19,7 @@ function useWindow(version: string): () => Page {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-history-${version}-`));
     const folder = join(dataDir, 'workspace');
-    cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
+    copySampleWorkspace(folder);
     await pastImages(folder);
     writeFileSync(join(folder, 'notes.md'), '# Notes\n\n');
     const server = await startServer({ version, dataDir, settings: { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.secondarySideBar.defaultVisibility': 'hidden' }, env: {} });

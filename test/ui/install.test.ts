@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
@@ -48,7 +48,10 @@ describe('The packaged extension', function () {
           settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files },
           extensionsDir: join(data, 'extensions'),
           env: { EVOLINK_TIME_SCALE: '0.25' },
-          prepare: (folder) => landscape(join(folder, 'landscape.png')),
+          prepare: async (folder) => {
+            await landscape(join(folder, 'landscape.png'));
+            writeFileSync(join(folder, 'index.html'), '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8" />\n  <title>Hillside</title>\n\n</head>\n<body>\n  <h1>Hillside</h1>\n</body>\n</html>\n');
+          },
           // The Marketplace pictures get a roomier window.
           ...(process.env.EVOLINK_SCREENSHOTS === '1' ? { viewport: { width: 1440, height: 900 } } : {}),
         });
@@ -162,6 +165,33 @@ describe('The packaged extension', function () {
         await page.locator('.getting-started-step', { hasText: 'Generate your first image' }).first().click();
         await page.waitForTimeout(2500);
         await screenshot(page, `marketplace-walkthrough-${version}`);
+
+        // A favicon set exported from the landscape, its tags inserted into the page.
+        await runFromPalette(page, 'View: Close All Editors');
+        await runFromPalette(page, 'Go to File...');
+        await page.locator('.quick-input-widget input').first().fill('index.html');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'index.html' }).first().waitFor({ timeout: 20_000 });
+        await page.keyboard.press('Enter');
+        const html = page.locator('.editor-instance .monaco-editor', { hasText: 'Hillside' }).first();
+        await html.waitFor({ timeout: 20_000 });
+        await html.locator('.view-lines').click();
+        await page.keyboard.press('Control+Home');
+        for (let line = 0; line < 5; line++) await page.keyboard.press('ArrowDown');
+        await fromExplorer(page, 'landscape.png', 'Export As...');
+        await answerQuickInput(page, 'Favicon set');
+        await answerQuickInput(page, 'Hillside');
+        const summary = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });
+        await summary.waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(500);
+        await screenshot(page, `marketplace-export-summary-${version}`);
+        await summary.locator('.monaco-button', { hasText: /^Export$/ }).click();
+        await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
+        await page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Insert Tags' }).first().click();
+        await page.locator('.editor-instance .view-lines', { hasText: 'site.webmanifest' }).first().waitFor({ timeout: 20_000 });
+        await runFromPalette(page, 'File: Save');
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'public' }).first().click();
+        await page.waitForTimeout(1500);
+        await screenshot(page, `marketplace-favicon-${version}`);
       });
     });
   }

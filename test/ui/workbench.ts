@@ -34,11 +34,20 @@ export interface WorkbenchOptions {
   viewport?: { width: number; height: number };
 }
 
+/**
+ * Copies the sample workspace, without what earlier test runs left in it (the integration tests'
+ * images and provenance index are ignored by git, but lie in the same folder).
+ */
+export function copySampleWorkspace(folder: string): void {
+  const fixture = join(repoRoot, 'test/fixtures/workspace');
+  cpSync(fixture, folder, { recursive: true, filter: (source) => !/^[\\/](images|\.evolink)([\\/]|$)/.test(source.slice(fixture.length)) });
+}
+
 /** Opens a fresh window on a copy of the sample workspace. */
 export async function openWorkbench(version: string, options: WorkbenchOptions): Promise<Workbench> {
   const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
   const folder = join(dataDir, 'workspace');
-  cpSync(join(repoRoot, 'test/fixtures/workspace'), folder, { recursive: true });
+  copySampleWorkspace(folder);
   await options.prepare?.(folder);
   const server: StartedServer = await startServer({
     version,

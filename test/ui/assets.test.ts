@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { answerQuickInput, fromExplorer, landscape, runFromPalette, screenshot, useSession, waitForNotification } from './workbench';
+
+describe('Assets for a project, in VS Code 1.139', () => {
+  const session = useSession('1.139', {
+    simulator: { taskDurationMs: 2000 },
+    prepare: async (folder) => {
+      await landscape(join(folder, 'landscape.png'));
+      writeFileSync(join(folder, 'index.html'), '<!doctype html>\n<html>\n<head>\n  <title>Hillside</title>\n\n</head>\n</html>\n');
+    },
+  });
+
+  it('exports an image of the workspace as a favicon set from the Explorer, saying what it makes before it writes', async () => {
+    const { page, folder } = session().workbench;
+    // The page the tags go into, open with the cursor in its <head>.
+    await runFromPalette(page, 'Go to File...');
+    await page.locator('.quick-input-widget input').first().fill('index.html');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'index.html' }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'Hillside' }).first();
+    await editor.waitFor({ timeout: 20_000 });
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+Home');
+    for (let line = 0; line < 4; line++) await page.keyboard.press('ArrowDown');
+    await fromExplorer(page, 'landscape.png', 'Export As...');
+    // The recipes, each with what it makes.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Favicon set' }).first().waitFor({ timeout: 30_000 });
+    for (const name of ['Open Graph', 'App icon', 'Responsive image', 'Seamless texture']) {
+      assert.ok(await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count(), name);
+    }
+    await page.waitForTimeout(400);
+    await screenshot(page, 'assets-recipes-1.139');
+    await answerQuickInput(page, 'Favicon set');
+    await answerQuickInput(page, 'Hillside'); // the app's name, for the manifest
+    // The summary, before anything is written: the folder, the files, and that it costs nothing.
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /favicon\.ico/);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'assets-summary-1.139');
+    assert.ok(!existsSync(join(folder, 'public')), 'nothing is written before the answer');
+    await dialog.locator('.monaco-button', { hasText: /^Export$/ }).click();
+    assert.match(await waitForNotification(page, /Exported \d+ file\(s\) to public\//, 60_000), /Exported 8 file\(s\)/);
+    for (const file of ['favicon.ico', 'favicon-96x96.png', 'apple-touch-icon.png', 'web-app-manifest-192x192.png', 'web-app-manifest-maskable-512x512.png', 'site.webmanifest']) {
+      assert.ok(existsSync(join(folder, 'public', file)), file);
+    }
+    const manifest = JSON.parse(readFileSync(join(folder, 'public', 'site.webmanifest'), 'utf8')) as { name: string; icons: unknown[] };
+    assert.equal(manifest.name, 'Hillside');
+    assert.equal(manifest.icons.length, 4);
+    // Insert Tags puts the <link> tags where the cursor was in the page.
+    const insert = page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Insert Tags' }).first();
+    await insert.click();
+    const tags = page.locator('.editor-instance .view-lines', { hasText: 'site.webmanifest' }).first();
+    await tags.waitFor({ timeout: 20_000 });
+    const text = (await tags.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, /<link rel="icon" type="image\/png" href="\/favicon-96x96\.png" sizes="96x96" \/>/);
+    assert.match(text, /<link rel="manifest" href="\/site\.webmanifest" \/>/);
+    await page.waitForTimeout(600);
+    await screenshot(page, 'assets-favicon-1.139');
+  });
+});
