@@ -45,7 +45,7 @@ describe('The packaged extension', function () {
         simulator = new EvoLinkSimulator({ taskDurationMs: 4000 });
         const urls = await simulator.start();
         workbench = await openWorkbench(version, {
-          settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files },
+          settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files, ...(process.env.EVOLINK_SCREENSHOTS === '1' ? { 'editor.wordWrap': 'on' } : {}) },
           extensionsDir: join(data, 'extensions'),
           env: { EVOLINK_TIME_SCALE: '0.25' },
           prepare: async (folder) => {
@@ -188,7 +188,6 @@ describe('The packaged extension', function () {
         await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
         await page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Insert Tags' }).first().click();
         await page.locator('.editor-instance .view-lines', { hasText: 'site.webmanifest' }).first().waitFor({ timeout: 20_000 });
-        await runFromPalette(page, 'File: Save');
         await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'public' }).first().click();
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-favicon-${version}`);
