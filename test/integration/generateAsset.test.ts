@@ -22,7 +22,7 @@ const text = async (uri: vscode.Uri) => new TextDecoder().decode(await read(uri)
 const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
 const relative = (uri: vscode.Uri): string => vscode.workspace.asRelativePath(uri, false);
 /** Every folder a test writes into, removed before and after. */
-const written = ['public', 'icons', 'images', 'textures', '.evolink'];
+const written = ['public', 'icons', 'images', 'textures', 'blocked', '.evolink'];
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
 
 /** A value for every placeholder each built-in asks when it generates. */
@@ -167,5 +167,37 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     assert.equal(submits().length, 1);
     assert.deepEqual(result?.run.files.map((file) => relative(file.uri)), ['public/team/favicon-96x96.png', 'public/team/apple-touch-icon.png']);
     await checkOutputs(parseRecipe(preset).recipe!, result.run);
+  });
+
+  it('names a broken preset with its field and sends nothing', async () => {
+    const broken = structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!) as unknown as { id: string; outputs: { width: unknown }[] };
+    broken.id = 'broken-texture';
+    broken.outputs[1]!.width = 'wide';
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'broken.json'), new TextEncoder().encode(JSON.stringify(broken, null, 2)));
+    services.features.exportAs.catalog.refresh();
+    const since = Date.now();
+    assert.equal(await generateAsset({ recipe: '.evolink/presets/broken.json' }), undefined);
+    assert.equal(simulator.requests.length, 0);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.ok(shown.some((message) => message.includes('.evolink/presets/broken.json') && message.includes('outputs.1.width')), JSON.stringify(shown));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('keeps the generated image and names it when the files cannot be written', async () => {
+    // A file where the recipe's folder should be: the folder cannot be made.
+    await vscode.workspace.fs.writeFile(at('blocked'), new TextEncoder().encode('not a folder'));
+    const preset = structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!);
+    Object.assign(preset, { id: 'blocked-texture', name: 'Blocked texture', output: { folder: 'blocked/textures', naming: '{slug}', publicPath: '/' } });
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'blocked.json'), new TextEncoder().encode(JSON.stringify(preset, null, 2)));
+    services.features.exportAs.catalog.refresh();
+    const since = Date.now();
+    assert.equal(await generateAsset({ recipe: '.evolink/presets/blocked.json', values: valuesFor['seamless-texture'] }), undefined);
+    assert.equal(submits().length, 1);
+    const fault = services.ctx.notifier.notices().find((notice) => notice.at >= since && notice.kind === 'error');
+    const kept = /The generated image is kept at (images\/generated\/[^ ]+\.png)\.$/.exec(fault?.message ?? '');
+    assert.ok(kept, fault?.message);
+    assert.match(fault!.message, /^blocked\/textures\/[^ ]+\.png could not be written/);
+    assert.equal(await exists(at(...kept[1]!.split('/'))), true, 'the image is there');
+    assert.deepEqual(fault!.actions, ['Export As...']);
   });
 });
