@@ -83,6 +83,16 @@ export function generatePlaceholders(recipe: Recipe): string[] {
 }
 
 /**
+ * What a generated asset's `{slug}` is made from: the value of the prompt's first placeholder
+ * (the subject: "a fox" gives `a-fox`), or the whole prompt when that is empty.
+ */
+export function assetStem(recipe: Recipe, values: Readonly<Record<string, string>>): string {
+  const main = placeholdersOf(recipe.prompt.template)[0];
+  const value = main === undefined ? '' : (values[main] ?? '').trim();
+  return value || fillPattern(recipe.prompt.template, values);
+}
+
+/**
  * The request a recipe makes: its template filled in, its model, and the model options it names
  * (`size`, `quality`, `promptPriority`); always one image, since one image makes the files.
  */

@@ -34,6 +34,13 @@ const valuesFor: Record<string, Record<string, string>> = {
   'seamless-texture': { material: 'birch bark' },
 };
 
+/** The first file of the recipes whose names come from the subject. */
+const namedAfter: Record<string, string> = {
+  'open-graph-card': 'public/og/the-fox.jpg',
+  'responsive-image': 'images/a-fox-in-the-snow-640.webp',
+  'seamless-texture': 'textures/birch-bark.png',
+};
+
 function generateAsset(args: Record<string, unknown>): Thenable<GeneratedAsset | undefined> {
   return vscode.commands.executeCommand<GeneratedAsset | undefined>('evolink.generateAsset', { confirmed: true, quiet: true, ...args });
 }
@@ -86,6 +93,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
       assert.equal(result.run.files.length, of.outputs.length + of.snippets.filter((snippet) => snippet.file).length);
       assert.equal(result.run.choice, undefined, 'nothing was there before');
       await checkOutputs(of, result.run);
+      if (namedAfter[input.id]) assert.equal(relative(result.run.files[0]!.uri), namedAfter[input.id], 'named after the subject');
       const shown = services.ctx.notifier.notices().at(-1)!;
       assert.match(shown.message, new RegExp(`Exported ${result.run.files.length} file\\(s\\) to ${of.output.folder}/`));
     });

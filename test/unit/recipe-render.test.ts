@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { parsePresetText } from '../../src/common/presetFile';
-import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
 
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
@@ -96,6 +96,11 @@ describe('Recipe snippets and file plans', () => {
     assert.deepEqual(generatePlaceholders(recipe('seamless-texture')), ['material']);
     const unused = parseRecipe({ ...builtinRecipes.find((input) => input.id === 'seamless-texture'), prompt: { template: '{material}', placeholders: { note: { label: 'Unused' }, material: { label: 'M' } } } }).recipe!;
     assert.deepEqual(generatePlaceholders(unused), ['material'], 'a placeholder nothing uses is not asked');
+  });
+
+  it('names generated files after the subject, or after the prompt when the subject is empty', () => {
+    assert.equal(planRun(recipe('open-graph-card'), { title: 'The Fox', about: 'x' }, assetStem(recipe('open-graph-card'), { title: 'The Fox', about: 'x' })).outputs[0], 'the-fox.jpg');
+    assert.equal(assetStem(recipe('seamless-texture'), { material: '  ' }), recipe('seamless-texture').prompt.template.replace('{material}', '  '));
   });
 
   it('makes one image with the model, size and options of the recipe, the prompt filled in', () => {

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { stemFromPrompt } from '../../common/naming';
 import { checkRequest, type CheckedRequest } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
-import { generatePlaceholders, planRun, recipeRequest } from '../../common/recipeRender';
+import { assetStem, generatePlaceholders, planRun, recipeRequest } from '../../common/recipeRender';
 import { placeholdersOf, type Recipe } from '../../common/recipes';
 import { savedFiles } from '../../common/taskState';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
@@ -129,7 +128,7 @@ export class GenerateAssetCommand {
   private async make(original: vscode.Uri, recipe: Recipe, values: Record<string, string>, onExisting: ExistingChoice | undefined): Promise<RecipeRun | undefined> {
     const cancellation = new vscode.CancellationTokenSource();
     try {
-      return await this.exportAs.runRecipe(original, recipe, values, cancellation.token, onExisting ? { onExisting } : {});
+      return await this.exportAs.runRecipe(original, recipe, values, cancellation.token, { stem: assetStem(recipe, values), ...(onExisting ? { onExisting } : {}) });
     } catch (error) {
       if (!(error instanceof RecipeRunFault)) throw error;
       this.ctx.log.warn(`Generate Asset: the recipe failed: ${error.message}`);
@@ -144,7 +143,7 @@ export class GenerateAssetCommand {
 
   /** Says, before anything is spent, what is sent, what it reserves, and which files it makes where. */
   private async confirm(recipe: Recipe, values: Record<string, string>, options: RequestOptions, checked: CheckedRequest, target: vscode.Uri): Promise<boolean> {
-    const plan = planRun(recipe, values, stemFromPrompt(options.prompt));
+    const plan = planRun(recipe, values, assetStem(recipe, values));
     const folder = displayPath(runFolder(vscode.Uri.joinPath(target, 'image'), plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
     const names = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
