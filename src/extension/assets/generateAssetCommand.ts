@@ -65,6 +65,8 @@ function shorten(prompt: string, max = 240): string {
 export class GenerateAssetCommand {
   /** The labels of the last recipe picker shown, for whoever watches (tests). */
   readonly shown: string[][] = [];
+  /** Each summary shown before spending, its message and detail (tests). */
+  readonly summaries: string[] = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -154,12 +156,9 @@ export class GenerateAssetCommand {
       vscode.l10n.t('The image is saved in {0}/, then {1} ({2} file(s)) into {3}/.', displayPath(target), names, files.length, folder),
     ].join('\n');
     const go = vscode.l10n.t('Generate');
-    const answer = await this.ctx.notifier.ask(
-      'info',
-      vscode.l10n.t('Generate {0} with {1} at {2}? This reserves {3} credits.', recipe.name, checked.model.label, size, credits(checked.reservedCredits)),
-      detail,
-      [go],
-    );
+    const message = vscode.l10n.t('Generate {0} with {1} at {2}? This reserves {3} credits.', recipe.name, checked.model.label, size, credits(checked.reservedCredits));
+    this.summaries.push(`${message}\n${detail}`);
+    const answer = await this.ctx.notifier.ask('info', message, detail, [go]);
     return answer === go;
   }
 }
