@@ -218,6 +218,6 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     assert.ok(kept, fault?.message);
     assert.match(fault!.message, /^blocked\/textures\/[^ ]+\.png could not be written/);
     assert.equal(await exists(at(...kept[1]!.split('/'))), true, 'the image is there');
-    assert.deepEqual(fault!.actions, ['Export As...']);
+    assert.deepEqual(fault!.actions, ['Export As…']);
   });
 });

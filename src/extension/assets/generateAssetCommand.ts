@@ -135,7 +135,7 @@ export class GenerateAssetCommand {
       if (!(error instanceof RecipeRunFault)) throw error;
       this.ctx.log.warn(`Generate Asset: the recipe failed: ${error.message}`);
       this.ctx.notifier.show('error', vscode.l10n.t('{0} The generated image is kept at {1}.', error.message, displayPath(original)), [
-        { title: vscode.l10n.t('Export As...'), run: () => vscode.commands.executeCommand('evolink.exportAs', original, [original]) },
+        { title: vscode.l10n.t('Export As…'), run: () => vscode.commands.executeCommand('evolink.exportAs', original, [original]) },
       ]);
       return undefined;
     } finally {
