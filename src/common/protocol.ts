@@ -54,6 +54,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('insertReference'), uri }),
   z.object({ type: z.literal('copyPrompt'), localId: id }),
   z.object({ type: z.literal('setApiKey') }),
+  /** Run Generate Asset…, offering the draft's prompt as the recipe's subject. */
+  z.object({ type: z.literal('generateAsset'), prompt: text(20_000) }),
 ]);
 
 /** A message from the webview, once parsed. */

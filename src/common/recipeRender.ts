@@ -1,4 +1,5 @@
 import { stemFromPrompt } from './naming';
+import type { RequestOptions } from './requestOptions';
 import { placeholdersOf, snippetPlaceholders, type Recipe, type RecipeOutput, type RecipeSnippet } from './recipes';
 
 /*
@@ -70,6 +71,45 @@ export function exportPlaceholders(recipe: Recipe): string[] {
     if (snippet.file) add(snippet.file);
   }
   return Object.keys(recipe.prompt.placeholders).filter((name) => used.has(name) && !builtIn.has(name));
+}
+
+/**
+ * The placeholders a run that generates its image needs: the prompt template's and those of
+ * {@link exportPlaceholders}, each once, in the order declared.
+ */
+export function generatePlaceholders(recipe: Recipe): string[] {
+  const used = new Set([...placeholdersOf(recipe.prompt.template), ...exportPlaceholders(recipe)]);
+  return Object.keys(recipe.prompt.placeholders).filter((name) => used.has(name));
+}
+
+/**
+ * What a generated asset's `{slug}` is made from: the value of the prompt's first placeholder
+ * (the subject: "a fox" gives `a-fox`), or the whole prompt when that is empty.
+ */
+export function assetStem(recipe: Recipe, values: Readonly<Record<string, string>>): string {
+  const main = placeholdersOf(recipe.prompt.template)[0];
+  const value = main === undefined ? '' : (values[main] ?? '').trim();
+  return value || fillPattern(recipe.prompt.template, values);
+}
+
+/**
+ * The request a recipe makes: its template filled in, its model, and the model options it names
+ * (`size`, `quality`, `promptPriority`); always one image, since one image makes the files.
+ */
+export function recipeRequest(recipe: Recipe, values: Readonly<Record<string, string>>): RequestOptions {
+  const options = recipe.model.options;
+  const text = (key: string): string | undefined => (options[key] === undefined ? undefined : String(options[key]));
+  const size = text('size');
+  const quality = text('quality');
+  const promptPriority = text('promptPriority') ?? text('prompt_priority');
+  return {
+    model: recipe.model.id,
+    prompt: fillPattern(recipe.prompt.template, values),
+    n: 1,
+    ...(size !== undefined ? { size } : {}),
+    ...(quality !== undefined ? { quality } : {}),
+    ...(promptPriority !== undefined ? { promptPriority } : {}),
+  };
 }
 
 /** The files a run writes, relative to its output folder, before any is renamed to keep an existing one. */

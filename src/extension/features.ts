@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { findModel } from '../common/models';
 import { invokeImageTool, prepareImageTool, type ImageToolInput } from './agent/imageTool';
 import { ExportAsCommand } from './assets/exportCommand';
+import { GenerateAssetCommand } from './assets/generateAssetCommand';
 import { newRecipePreset } from './assets/newPreset';
 import { ApiKeyCommands } from './auth/apiKeyCommands';
 import { DisposableBase } from './base/disposable';
@@ -51,6 +52,7 @@ export class Services extends DisposableBase {
     // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
     this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume().catch((error: unknown) => ctx.log.error(`Resuming tasks failed: ${String(error)}`)) : undefined)));
     this._register(ctx.settings.onDidChange((settings) => void Promise.resolve().then(() => endpointsFrom(settings)).catch((error: unknown) => presentError(ctx, error))));
+    const exportAs = this._register(new ExportAsCommand(ctx));
     this.features = {
       ctx,
       apiKey,
@@ -77,7 +79,8 @@ export class Services extends DisposableBase {
       },
       moveSidecars: (confirmed) => moveSidecarsIntoIndex(ctx, confirmed),
       tasksView: this._register(new TasksView({ ...ctx, reopen: (localId) => edits.reopen(localId) })),
-      exportAs: this._register(new ExportAsCommand(ctx)),
+      exportAs,
+      generateAsset: new GenerateAssetCommand(ctx, apiKey, exportAs),
       newRecipePreset: (args) => newRecipePreset(ctx.notifier, args),
     };
   }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { parsePresetText } from '../../src/common/presetFile';
-import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, hrefOf, mainSnippet, planRun, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
 
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
@@ -87,6 +87,31 @@ describe('Recipe snippets and file plans', () => {
     assert.deepEqual(exportPlaceholders(recipe('responsive-image')), ['alt']);
     assert.deepEqual(exportPlaceholders(recipe('seamless-texture')), []);
     assert.deepEqual(exportPlaceholders(recipe('app-icon-set')), []);
+  });
+
+  it('asks a generating run for the placeholders of the prompt and of the files, each once, in the order declared', () => {
+    assert.deepEqual(generatePlaceholders(recipe('favicon-set')), ['subject', 'background', 'appName']);
+    assert.deepEqual(generatePlaceholders(recipe('open-graph-card')), ['title', 'about']);
+    assert.deepEqual(generatePlaceholders(recipe('responsive-image')), ['subject', 'alt']);
+    assert.deepEqual(generatePlaceholders(recipe('seamless-texture')), ['material']);
+    const unused = parseRecipe({ ...builtinRecipes.find((input) => input.id === 'seamless-texture'), prompt: { template: '{material}', placeholders: { note: { label: 'Unused' }, material: { label: 'M' } } } }).recipe!;
+    assert.deepEqual(generatePlaceholders(unused), ['material'], 'a placeholder nothing uses is not asked');
+  });
+
+  it('names generated files after the subject, or after the prompt when the subject is empty', () => {
+    assert.equal(planRun(recipe('open-graph-card'), { title: 'The Fox', about: 'x' }, assetStem(recipe('open-graph-card'), { title: 'The Fox', about: 'x' })).outputs[0], 'the-fox.jpg');
+    assert.equal(assetStem(recipe('seamless-texture'), { material: '  ' }), recipe('seamless-texture').prompt.template.replace('{material}', '  '));
+  });
+
+  it('makes one image with the model, size and options of the recipe, the prompt filled in', () => {
+    assert.deepEqual(recipeRequest(recipe('favicon-set'), { subject: 'a fox', background: 'white' }), {
+      model: 'gpt-4o-image',
+      prompt: 'A simple, bold icon of a fox. Flat shapes, one centred subject filling most of the frame, no text, plain white background, strong contrast so that it reads at 16 pixels.',
+      n: 1,
+      size: '1024x1024',
+    });
+    const preset = parseRecipe({ ...builtinRecipes.find((input) => input.id === 'responsive-image'), model: { id: 'gpt-image-1.5-lite', options: { size: '3:2', n: 4, quality: 'low' } } }).recipe!;
+    assert.deepEqual(recipeRequest(preset, { subject: 'dunes' }), { model: 'gpt-image-1.5-lite', prompt: 'dunes', n: 1, size: '3:2', quality: 'low' });
   });
 
   it('names the files after the source stem when the naming pattern needs the prompt', () => {

@@ -58,6 +58,7 @@ describe('Messages from the Studio webview', () => {
       request: { model: 'gpt-4o-image', prompt: 'a fox', n: 2 },
     });
     assert.deepEqual(parseWebviewMessage({ type: 'taskAction', localId: 'evl-abc-0123', action: 'stopWatching' }), { type: 'taskAction', localId: 'evl-abc-0123', action: 'stopWatching' });
+    assert.deepEqual(parseWebviewMessage({ type: 'generateAsset', prompt: 'a fox' }), { type: 'generateAsset', prompt: 'a fox' });
   });
 
   it('drops malformed and unknown messages', () => {
@@ -77,6 +78,8 @@ describe('Messages from the Studio webview', () => {
       { type: 'openImage' },
       { type: 'openImage', uri: 'x'.repeat(5000) },
       { type: 'submit', request: { model: 'gpt-4o-image', prompt: 'x'.repeat(20_001) } },
+      { type: 'generateAsset' },
+      { type: 'generateAsset', prompt: 'x'.repeat(20_001) },
     ]) {
       assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw)?.slice(0, 80));
     }

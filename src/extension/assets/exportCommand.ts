@@ -4,9 +4,11 @@ import type { Recipe } from '../../common/recipes';
 import type { AppContext } from '../context';
 import { imagesFrom, pickImages } from '../edit/editCommand';
 import { fileName } from '../tasks/writer';
+import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
-import { problemSentence, RecipeCatalog, type CatalogEntry } from './recipeCatalog';
+import { RecipeCatalog } from './recipeCatalog';
+import { askRecipeValues, chooseRecipe, stringRecord } from './recipePicker';
 import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions } from './recipeRunner';
 
 /** Answers given in advance (automation, tests); each is asked for when left out. */
@@ -18,14 +20,6 @@ export interface ExportArgs {
   /** Skips the summary of what will be written (and the upscaling warning in it). */
   confirmed?: boolean;
 }
-
-/** A quick pick item of the recipe picker. */
-interface RecipeItem extends vscode.QuickPickItem {
-  entry?: CatalogEntry;
-}
-
-const stringRecord = (value: unknown): Record<string, string> =>
-  typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : {};
 
 /**
  * `EvoLink: Export As…`: runs a recipe on an image that is already in the workspace (no model
@@ -40,6 +34,10 @@ export class ExportAsCommand {
 
   constructor(private readonly ctx: AppContext) {
     this.catalog = new RecipeCatalog();
+  }
+
+  get notifier(): Notifier {
+    return this.ctx.notifier;
   }
 
   /** The asset worker, started on first use (never at activation). */
@@ -65,9 +63,9 @@ export class ExportAsCommand {
     const editor = vscode.window.activeTextEditor ?? (vscode.window.visibleTextEditors.length === 1 ? vscode.window.visibleTextEditors[0] : undefined);
     const source = imagesFrom(clicked, selected)[0] ?? (await pickImages(vscode.l10n.t('Export As: choose the image')))[0];
     if (!source) return undefined;
-    const recipe = await this.chooseRecipe(args.recipe);
+    const recipe = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)') });
     if (!recipe) return undefined;
-    const values = await this.askValues(recipe, args.values ?? {});
+    const values = await askRecipeValues(recipe, exportPlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Export As: {0}', recipe.name));
     if (!values) return undefined;
     try {
       const bytes = await vscode.workspace.fs.readFile(source).then(undefined, () => {
@@ -95,66 +93,6 @@ export class ExportAsCommand {
    */
   runRecipe(source: vscode.Uri, recipe: Recipe, values: Readonly<Record<string, string>>, token: vscode.CancellationToken, options: RecipeRunOptions = {}): Promise<RecipeRun | undefined> {
     return runRecipe({ worker: this.assets, notifier: this.ctx.notifier }, source, recipe, values, token, options);
-  }
-
-  /** The recipe named in advance, or the one picked: built-ins first, then the workspace's presets. */
-  private async chooseRecipe(named: string | undefined): Promise<Recipe | undefined> {
-    const entries = await this.catalog.entries();
-    if (named !== undefined) {
-      // A preset's file first, then a built-in's id, then a preset's id.
-      const found =
-        entries.find((entry) => entry.kind !== 'builtin' && entry.file === named) ??
-        entries.find((entry) => entry.kind === 'builtin' && entry.recipe.id === named) ??
-        entries.find((entry) => entry.kind === 'preset' && entry.recipe.id === named);
-      if (!found) throw new RecipeRunFault(vscode.l10n.t('There is no recipe {0}. Pick one of the list, or add it as a preset in .evolink/presets.', named));
-      if (found.kind === 'broken') return this.showProblems(found);
-      return found.recipe;
-    }
-    const items: RecipeItem[] = [];
-    const builtins = entries.filter((entry) => entry.kind === 'builtin');
-    const presets = entries.filter((entry) => entry.kind !== 'builtin');
-    items.push({ label: vscode.l10n.t('Built-in'), kind: vscode.QuickPickItemKind.Separator });
-    for (const entry of builtins) items.push({ label: entry.recipe.name, detail: entry.recipe.description, entry });
-    if (presets.length > 0) items.push({ label: vscode.l10n.t('Workspace presets'), kind: vscode.QuickPickItemKind.Separator });
-    for (const entry of presets) {
-      items.push(
-        entry.kind === 'broken'
-          ? { label: `$(warning) ${entry.file}`, description: vscode.l10n.t('has problems — open'), detail: problemSentence(entry.file, entry.problems[0]!), entry }
-          : { label: entry.recipe.name, description: entry.file, detail: entry.recipe.description, entry },
-      );
-    }
-    this.shown.push(items.filter((item) => item.entry).map((item) => (item.description ? `${item.label} — ${item.description}` : item.label)));
-    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)'), matchOnDetail: true });
-    const entry = picked?.entry;
-    if (!entry) return undefined;
-    return entry.kind === 'broken' ? this.showProblems(entry) : entry.recipe;
-  }
-
-  /** Opens a broken preset and says what is wrong with it, naming the file and the field. */
-  private async showProblems(entry: Extract<CatalogEntry, { kind: 'broken' }>): Promise<undefined> {
-    const first = entry.problems[0]!;
-    const more = entry.problems.length - 1;
-    this.ctx.notifier.show(
-      'error',
-      more > 0
-        ? vscode.l10n.t('The recipe preset {0} has {1} problem(s) and cannot be run. The first: {2}', entry.file, entry.problems.length, problemSentence(entry.file, first))
-        : vscode.l10n.t('The recipe preset {0} cannot be run: {1}', entry.file, problemSentence(entry.file, first)),
-    );
-    await vscode.window.showTextDocument(entry.uri, { preview: false }).then(undefined, () => undefined);
-    return undefined;
-  }
-
-  /** Asks each placeholder the files and snippets use and that was not given, offering its default. */
-  private async askValues(recipe: Recipe, given: Record<string, string>): Promise<Record<string, string> | undefined> {
-    const values = { ...given };
-    for (const name of exportPlaceholders(recipe)) {
-      if (name in values) continue;
-      const placeholder = recipe.prompt.placeholders[name]!;
-      const answer = await vscode.window.showInputBox({ title: vscode.l10n.t('Export As: {0}', recipe.name), prompt: placeholder.label, value: placeholder.default ?? '', ignoreFocusOut: true });
-      if (answer === undefined) return undefined;
-      values[name] = answer;
-    }
-    return values;
   }
 
   /** Says what will be written, and warns when the source is smaller than the largest output. */

@@ -53,6 +53,8 @@ export interface RecipeRunDeps {
 /** Answers given in advance (automation, tests); each is asked for when left out. */
 export interface RecipeRunOptions {
   onExisting?: ExistingChoice;
+  /** What `{slug}` is made from; the source's name unless given (Generate Asset… gives the subject). */
+  stem?: string;
 }
 
 /** The formats the asset worker decodes. */
@@ -174,7 +176,7 @@ export async function runRecipe(
   token: vscode.CancellationToken,
   options: RecipeRunOptions = {},
 ): Promise<RecipeRun | undefined> {
-  const stem = fileName(source).replace(/\.[^.]*$/, '');
+  const stem = options.stem ?? fileName(source).replace(/\.[^.]*$/, '');
   const plan = planRun(recipe, values, stem);
   const folder = runFolder(source, plan);
   const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];

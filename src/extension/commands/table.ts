@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
 import type { ExportAsCommand } from '../assets/exportCommand';
+import type { GenerateAssetCommand } from '../assets/generateAssetCommand';
 import type { EditCommand } from '../edit/editCommand';
 import type { EditDecisions } from '../edit/editFeature';
 import type { GenerateCommand } from '../generate/generateCommand';
@@ -32,6 +33,8 @@ export interface Features {
   tasksView: TasksView;
   /** Export As…: recipes run on an image of the workspace, with no model call. */
   exportAs: ExportAsCommand;
+  /** Generate Asset…: one image generated for a recipe, then the recipe's files made from it. */
+  generateAsset: GenerateAssetCommand;
   /** Copies a built-in recipe into the workspace's presets and opens it. */
   newRecipePreset(args: { recipe?: string }): Promise<vscode.Uri | undefined>;
   /** `EvoLink: Move Sidecars into the Index` (`confirmed` skips the question: automation, tests). */
@@ -72,6 +75,7 @@ export const commandTable = {
       : undefined;
   },
   'evolink.exportAs': (f: Features, clicked?: unknown, selected?: unknown, args?: unknown) => f.exportAs.run(clicked, selected, args),
+  'evolink.generateAsset': (f: Features, args?: unknown) => f.generateAsset.run(args),
   'evolink.newRecipePreset': (f: Features, args?: unknown) => {
     const { recipe } = object(args);
     return f.newRecipePreset(typeof recipe === 'string' ? { recipe } : {});

@@ -44,6 +44,7 @@ export function studioStrings(): Record<string, string> {
     today: vscode.l10n.t('Today: {0} credits'),
     todayOf: vscode.l10n.t('Today: {0} of {1} credits'),
     generate: vscode.l10n.t('Generate'),
+    generateAsset: vscode.l10n.t('Generate Asset…'),
     ...issueTemplates(),
     references: vscode.l10n.t('Reference images'),
     addReference: vscode.l10n.t('Add…'),

@@ -237,6 +237,10 @@ export class StudioPanel extends DisposableBase {
       case 'setApiKey':
         await vscode.commands.executeCommand('evolink.setApiKey');
         return;
+      case 'generateAsset':
+        // Not awaited: the command asks its questions and follows its task on its own.
+        void vscode.commands.executeCommand('evolink.generateAsset', { prompt: message.prompt });
+        return;
       case 'pickReferences': {
         const picked = await pickReferenceFiles();
         if (picked) this.postProblem(await this.references.add(picked, true));

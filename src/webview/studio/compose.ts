@@ -25,6 +25,7 @@ export function composeSection(store: StudioStore): TemplateResult {
     ${sizeProblem(store)}
     <div class="actions">
       <vscode-button id="generate" ?disabled=${generateBlocked(store)} @click=${() => void submit(store)}>${store.state.submitting ? t('generating') : t('generate')}</vscode-button>
+      <vscode-button id="generate-asset" secondary @click=${() => store.post({ type: 'generateAsset', prompt: store.state.draft.prompt })}>${t('generateAsset')}</vscode-button>
       ${costLine(store)}
     </div>
     <div id="problem" class="problem" role="alert">${store.state.problem || nothing}</div>
