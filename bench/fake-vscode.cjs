@@ -9,16 +9,40 @@ class EventEmitter {
 const disposable = { dispose() {} };
 const channel = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} };
 const statusBarItem = { show() {}, hide() {}, dispose() {} };
+const treeView = { badge: undefined, description: undefined, dispose() {} };
+// Drop edit kinds are values of their own; `append` makes a longer one.
+class DropKind {
+  constructor(value) { this.value = value; }
+  append(...parts) { return new DropKind([this.value, ...parts].filter(Boolean).join('.')); }
+}
 module.exports = {
   EventEmitter,
   l10n: { t: (message) => message },
-  window: { createOutputChannel: () => channel, createStatusBarItem: () => statusBarItem, showErrorMessage: async () => undefined, registerWebviewPanelSerializer: () => disposable },
+  window: {
+    createOutputChannel: () => channel,
+    createStatusBarItem: () => statusBarItem,
+    showErrorMessage: async () => undefined,
+    registerWebviewPanelSerializer: () => disposable,
+    registerWebviewViewProvider: () => disposable,
+    createTreeView: () => treeView,
+  },
+  languages: {
+    registerDocumentDropEditProvider: () => disposable,
+    createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
+  },
+  DocumentDropOrPasteEditKind: { Empty: new DropKind('') },
   lm: { registerTool: () => disposable },
   StatusBarAlignment: { Left: 1, Right: 2 },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   workspace: {
     getConfiguration: () => ({ get: () => undefined }),
     onDidChangeConfiguration: () => disposable,
+    onDidOpenTextDocument: () => disposable,
+    onDidRenameFiles: () => disposable,
+    onDidDeleteFiles: () => disposable,
+    onDidChangeWorkspaceFolders: () => disposable,
+    createFileSystemWatcher: () => ({ onDidCreate: () => disposable, onDidChange: () => disposable, onDidDelete: () => disposable, dispose() {} }),
+    textDocuments: [],
     fs: { readDirectory: () => Promise.reject(new Error('ENOENT')) },
   },
   ProgressLocation: { Notification: 15 },
