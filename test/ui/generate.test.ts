@@ -36,6 +36,11 @@ for (const version of ['1.100', '1.139']) {
       await page.locator('.notification-list-item', { hasText: 'Generating with GPT-4o Image' }).first().waitFor({ timeout: 3000 }).catch(() => undefined);
       await page.waitForTimeout(1500);
       await screenshot(page, `generate-progress-${version}`);
+      // The EvoLink side bar's Tasks view lists it under Running, with its progress.
+      await runFromPalette(page, 'View: Show EvoLink');
+      await page.locator('.monaco-list-row[role="treeitem"]', { hasText: /^Running/ }).first().waitFor({ timeout: 20_000 });
+      await page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'A lighthouse at dawn, watercolor' }).first().waitFor({ timeout: 20_000 });
+      await screenshot(page, `sidebar-running-${version}`);
       assert.equal(simulator.tasks.size, 1);
       assert.deepEqual(imagesIn(folder), []);
 
@@ -58,6 +63,13 @@ for (const version of ['1.100', '1.139']) {
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
       assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 2);
       await screenshot(page, `generate-resumed-${version}`);
+      // Saved, it moves to Recent, with its image as the icon.
+      await runFromPalette(page, 'View: Show EvoLink');
+      await page.locator('.monaco-list-row[role="treeitem"]', { hasText: /^Recent/ }).first().waitFor({ timeout: 20_000 });
+      const saved = page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'A lighthouse at dawn, watercolor' }).first();
+      await saved.waitFor({ timeout: 20_000 });
+      assert.equal(await page.locator('.monaco-list-row[role="treeitem"]', { hasText: /^Running/ }).count(), 0);
+      await screenshot(page, `sidebar-saved-${version}`);
     });
 
     it('goes Back through the wizard with its button and changes the model; Escape sends nothing', async () => {
