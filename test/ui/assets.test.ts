@@ -61,3 +61,25 @@ describe('Assets for a project, in VS Code 1.139', () => {
     await screenshot(page, 'assets-favicon-1.139');
   });
 });
+
+describe('Generate Asset from the Image Studio, in VS Code 1.139', () => {
+  const session = useSession('1.139', { simulator: { taskDurationMs: 2000 } });
+
+  it('offers the recipes for the draft prompt, and sends nothing when the choice is dismissed', async () => {
+    const { simulator, workbench } = session();
+    const { page } = workbench;
+    await runFromPalette(page, 'EvoLink: Open Image Studio');
+    const view = page.frameLocator('iframe.webview').frameLocator('iframe');
+    await view.locator('vscode-textarea#prompt textarea').waitFor({ timeout: 30_000 });
+    await view.locator('vscode-textarea#prompt textarea').fill('a red fox');
+    await view.locator('vscode-button#generate-asset').click();
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Favicon set' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('.quick-input-widget .quick-input-title').innerText(), /Generate Asset/);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'assets-studio-recipes-1.139');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(800);
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 0);
+  });
+});
