@@ -1,24 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ProgressLevel } from '../../src/common/ledgerEntry';
-import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress, tracksElapsed, type PollObservation } from '../../src/common/polling';
-
-const start = 1_000_000;
-const s = (seconds: number): number => start + seconds * 1000;
-const observation = (over: Partial<PollObservation>): PollObservation => ({ submittedAt: start, estimatedSeconds: 100, polls: 1, levels: [], ...over });
-
-/** The levels a task leaves when it is read at `reads` (seconds) and answers `progress(t)`. */
-function trail(reads: number[], progress: (t: number) => number): ProgressLevel[] {
-  let levels: ProgressLevel[] = [];
-  let shown = 0;
-  let before = start;
-  for (const t of reads) {
-    const value = progress(t);
-    if (value !== shown) levels = recordProgress(levels, value, s(t), before);
-    shown = value;
-    before = s(t);
-  }
-  return levels;
-}
+import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress, tracksElapsed } from '../../src/common/polling';
+import { observation, s, start, trail } from '../support/pollingTrail';
 
 /** Reads a task from submit to its end with the schedule: the reads made and the delay to notice the end. */
 function follow(durationSeconds: number, progress: (t: number) => number, estimatedSeconds = 100): { reads: number[]; delay: number } {

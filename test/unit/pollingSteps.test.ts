@@ -1,24 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ProgressLevel } from '../../src/common/ledgerEntry';
-import { endBelief, readProgress, recordProgress, type PollObservation } from '../../src/common/polling';
-
-const start = 1_000_000;
-const s = (seconds: number): number => start + seconds * 1000;
-const observation = (over: Partial<PollObservation>): PollObservation => ({ submittedAt: start, estimatedSeconds: 100, polls: 1, levels: [], ...over });
-
-/** The levels a task leaves when it is read at `reads` (seconds) and answers `progress(t)`. */
-function trail(reads: number[], progress: (t: number) => number): ProgressLevel[] {
-  let levels: ProgressLevel[] = [];
-  let shown = 0;
-  let before = start;
-  for (const t of reads) {
-    const value = progress(t);
-    if (value !== shown) levels = recordProgress(levels, value, s(t), before);
-    shown = value;
-    before = s(t);
-  }
-  return levels;
-}
+import { endBelief, readProgress, type PollObservation } from '../../src/common/polling';
+import { observation, s, trail } from '../support/pollingTrail';
 
 /** Reads every `every` seconds from `every` up to `until`. */
 const readsEvery = (every: number, until: number): number[] => Array.from({ length: Math.floor(until / every) }, (_, i) => (i + 1) * every);
