@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerQuickInput, fromExplorer, landscape, runFromPalette, screenshot, useSession, waitForNotification } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, runFromPalette, screenshot, useSession, waitForNotification } from './workbench';
 
 describe('Assets for a project, in VS Code 1.139', () => {
   const session = useSession('1.139', {
@@ -15,13 +15,7 @@ describe('Assets for a project, in VS Code 1.139', () => {
   it('exports an image of the workspace as a favicon set from the Explorer, saying what it makes before it writes', async () => {
     const { page, folder } = session().workbench;
     // The page the tags go into, open with the cursor in its <head>.
-    await runFromPalette(page, 'Go to File...');
-    await page.locator('.quick-input-widget input').first().fill('index.html');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'index.html' }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
-    const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'Hillside' }).first();
-    await editor.waitFor({ timeout: 20_000 });
-    await editor.locator('.view-lines').click();
+    await openFile(page, 'index.html', 'Hillside');
     await page.keyboard.press('Control+Home');
     for (let line = 0; line < 4; line++) await page.keyboard.press('ArrowDown');
     await fromExplorer(page, 'landscape.png', 'Export As...');

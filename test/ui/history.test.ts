@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser, repoRoot, startServer, workbenchUrl } from '../../scripts/lib/vscode-server.mjs';
-import { copySampleWorkspace, runFromPalette, screenshot } from './workbench';
+import { copySampleWorkspace, openFile, runFromPalette, screenshot } from './workbench';
 
 /**
  * A window on a copy of the sample workspace with past images in it. Opened here rather than with
@@ -155,13 +155,7 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
 
     it('drops a gallery image into a Markdown file as an image link with its prompt as alt text', async () => {
       const page = window();
-      await runFromPalette(page, 'Go to File...');
-      await page.locator('.quick-input-widget input').first().fill('notes.md');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes.md' }).first().waitFor({ timeout: 20_000 });
-      await page.keyboard.press('Enter');
-      const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'Notes' }).first();
-      await editor.waitFor({ timeout: 20_000 });
-      await editor.locator('.view-lines').click();
+      const editor = await openFile(page, 'notes.md', 'Notes');
       await page.keyboard.press('Control+End');
       // The drag starts in the gallery's frame; the browser carries its data to the editor, where
       // VS Code lets an editor take a drop while Shift is held (otherwise it opens the file).

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { installVsix, repoRoot } from '../../scripts/lib/vscode-server.mjs';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
 
 /*
  * What a user gets from the Marketplace: the .vsix that `npm run package` makes, installed with
@@ -168,13 +168,7 @@ describe('The packaged extension', function () {
 
         // A favicon set exported from the landscape, its tags inserted into the page.
         await runFromPalette(page, 'View: Close All Editors');
-        await runFromPalette(page, 'Go to File...');
-        await page.locator('.quick-input-widget input').first().fill('index.html');
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'index.html' }).first().waitFor({ timeout: 20_000 });
-        await page.keyboard.press('Enter');
-        const html = page.locator('.editor-instance .monaco-editor', { hasText: 'Hillside' }).first();
-        await html.waitFor({ timeout: 20_000 });
-        await html.locator('.view-lines').click();
+        await openFile(page, 'index.html', 'Hillside');
         await page.keyboard.press('Control+Home');
         for (let line = 0; line < 5; line++) await page.keyboard.press('ArrowDown');
         await fromExplorer(page, 'landscape.png', 'Export As...');

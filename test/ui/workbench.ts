@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { launchBrowser, repoRoot, startServer, workbenchUrl, type StartedServer } from '../../scripts/lib/vscode-server.mjs';
 import { EvoLinkSimulator, type SimulatorOptions } from '../../simulator/server';
 
@@ -123,6 +123,21 @@ export async function fromExplorer(page: Page, file: string, entry: string): Pro
   await item.hover();
   await page.waitForTimeout(150);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Opens a workspace file with Go to File, waits for its editor (found by a word of its text)
+ * and clicks into it; answers the editor.
+ */
+export async function openFile(page: Page, name: string, showing: string): Promise<Locator> {
+  await runFromPalette(page, 'Go to File...');
+  await page.locator('.quick-input-widget input').first().fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  const editor = page.locator('.editor-instance .monaco-editor', { hasText: showing }).first();
+  await editor.waitFor({ timeout: 20_000 });
+  await editor.locator('.view-lines').click();
+  return editor;
 }
 
 /** Saves a screenshot of the whole window and answers its path. */
