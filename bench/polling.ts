@@ -7,10 +7,16 @@
  * only what the API answers (status, progress, the estimate) and when it read it; it never learns
  * the curve. The workload is drawn from several tuning seeds and, separately, from held-out seeds
  * that no choice was made on; the spread between seeds shows how stable a figure is.
+ *
+ * As in the extension, what a task's end teaches about its model's stepwise progress carries over
+ * to the next task (`learnEnd`, from the midpoint of the last two reads, as the extension knows it).
+ * The tasks run in sessions of {@link sessionTasks}: each session starts knowing nothing, so the
+ * figures include the first tasks of a model, read uncalibrated.
  */
 import { curveProgress, pendingShare, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
-import { nextPollDelay, recordProgress, type PollObservation } from '../src/common/polling';
+import { learnEnd, nextPollDelay, recordProgress, type PollObservation } from '../src/common/polling';
+import type { Calibration } from '../src/common/progressCalibration';
 
 interface SimTask {
   estimateSeconds: number;
@@ -110,16 +116,22 @@ interface Outcome {
   delay: number;
 }
 
-function runOurs(task: SimTask): Outcome {
+/** Tasks of one model in a row, from a calibration that knows nothing. */
+const sessionTasks = 25;
+
+function runOurs(task: SimTask, calibration: Calibration | undefined): Outcome & { calibration: Calibration | undefined } {
   let t = 0;
   let last = 0;
   let progress = 0;
-  let obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [] };
+  let obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [], ...(calibration ? { calibration } : {}) };
   for (;;) {
     t += nextPollDelay(obs, t);
     const answer = read(task, t);
     const polls = obs.polls + 1;
-    if (answer.done) return { requests: polls, delay: t - task.durationMs };
+    if (answer.done) {
+      const learned = obs.polledAt === undefined ? calibration : learnEnd(obs, (obs.polledAt + t) / 2);
+      return { requests: polls, delay: t - task.durationMs, calibration: learned };
+    }
     const levels = answer.progress !== progress ? recordProgress(obs.levels, answer.progress, t, last) : obs.levels;
     progress = answer.progress;
     obs = { ...obs, levels, polls, polledAt: t, progress: answer.progress };
@@ -172,7 +184,12 @@ function measure(row: Row, seeds: readonly number[]): Measured {
   const delayRatios: number[] = [];
   for (const seed of seeds) {
     const tasks = workload(row, seed, tasksPerSeed);
-    const oursOfSeed = tasks.map(runOurs);
+    let calibration: Calibration | undefined;
+    const oursOfSeed = tasks.map((task, index) => {
+      const outcome = runOurs(task, index % sessionTasks === 0 ? undefined : calibration);
+      calibration = outcome.calibration;
+      return outcome;
+    });
     const fixedOfSeed = tasks.map((task) => runFixed(task, 3000));
     const [a, b] = [summary(oursOfSeed), summary(fixedOfSeed)];
     requestRatios.push(a.requests / b.requests);

@@ -1,5 +1,6 @@
 import type { EntryError, LedgerEntry } from './ledgerEntry';
 import { Step, unchanged } from './lifecycleSteps';
+import type { Calibration } from './progressCalibration';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
@@ -71,6 +72,8 @@ export interface LifecycleContext {
   /** The window that handles the event. */
   owner: string;
   times: LifecycleTimes;
+  /** What the ends of a model's earlier tasks taught about its progress (none: nothing yet). */
+  calibration?: (model: string) => Calibration | undefined;
 }
 
 /** A timer's event: the machine decides what is due when it fires. */
@@ -91,7 +94,9 @@ export type Effect =
   /** This window stops working on the task: timers cleared, requests aborted. */
   | { kind: 'stop' }
   /** Delete downloads kept in storage. */
-  | { kind: 'discard'; paths: string[] };
+  | { kind: 'discard'; paths: string[] }
+  /** Keep what a task's end taught about its model's progress, for the model's next tasks. */
+  | { kind: 'learn'; model: string; calibration: Calibration };
 
 /** A task found among EvoLink's recent tasks, or why none could be. */
 export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { ambiguous: true } | { unavailable: true };

@@ -1,6 +1,6 @@
 import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
-import { nextPollDelay, pollDeadlineMs, recordProgress } from './polling';
+import { defaultPollTuning, learnEnd, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
@@ -67,13 +67,31 @@ export class Step {
     return this.entry.polls > 1 && this.context.now - since > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale;
   }
 
+  /** What the poll schedule knows of the task, with what the model's earlier tasks taught. */
+  private observation(): PollObservation {
+    const { entry } = this;
+    const calibration = this.context.calibration?.(entry.body.model);
+    return {
+      submittedAt: entry.createdAt, estimatedSeconds: entry.estimatedSeconds, polls: entry.polls, levels: progressLevels(entry), polledAt: entry.polledAt, progress: entry.progress,
+      ...(calibration ? { calibration } : {}),
+    };
+  }
+
   private nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
-    const delay = nextPollDelay(
-      { submittedAt: this.entry.createdAt, estimatedSeconds: this.entry.estimatedSeconds, polls: this.entry.polls, levels: progressLevels(this.entry), polledAt: this.entry.polledAt, progress: this.entry.progress },
-      this.context.now,
-    );
+    const delay = nextPollDelay(this.observation(), this.context.now);
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);
+  }
+
+  /**
+   * What a task that ended between its last read (`before`) and now teaches about its model's
+   * progress. Only a task watched to its end counts: after a pause (a window closed, a network
+   * down), the moment it ended is too loosely known.
+   */
+  private learned(before: PollObservation): Effect[] {
+    if (before.polledAt === undefined || this.context.now - before.polledAt > 2 * defaultPollTuning.maxDelayMs * this.times.pollScale) return [];
+    const calibration = learnEnd(before, (before.polledAt + this.context.now) / 2);
+    return calibration && calibration !== before.calibration ? [{ kind: 'learn', model: this.entry.body.model, calibration }] : [];
   }
 
   /** The submit (or a replay, or a task found in the list) was answered with the task. */
@@ -127,6 +145,7 @@ export class Step {
   /** A task answer: progress, or its end. */
   observe(task: TaskSnapshot): Transition {
     const entry = this.entry;
+    const before = this.observation();
     entry.polls += 1;
     if (task.progress !== entry.progress) {
       entry.progressTrail = recordProgress(progressLevels(entry), task.progress, this.context.now, entry.polledAt ?? entry.createdAt);
@@ -146,7 +165,7 @@ export class Step {
         entry.resultUrls = task.resultUrls;
         entry.results = task.resultUrls.map(() => ({}));
         entry.state = 'saving';
-        return this.done([{ kind: 'save' }]);
+        return this.done([{ kind: 'save' }, ...this.learned(before)]);
       case 'failed':
         return this.settle('failed', { error: { reason: 'taskFailed', code: task.error?.code ?? 'unknown_error', message: task.error?.message ?? '' } });
       case 'cancelled':

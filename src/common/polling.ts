@@ -1,5 +1,7 @@
 import type { ProgressLevel } from './ledgerEntry';
-import { onPlateau, stepwiseLeft, type ReachTime } from './stepwiseProgress';
+import { calibrate, learnFrom, type Calibration, type PredictedEnd } from './progressCalibration';
+import { fitCurve, timeLeft } from './progressCurve';
+import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwiseProgress';
 
 /*
  * When to read a running task next. Each read of an unfinished task makes the gateway ask the
@@ -20,7 +22,10 @@ import { onPlateau, stepwiseLeft, type ReachTime } from './stepwiseProgress';
  *   announces, not the share of time spent: it came anywhere between the read that first saw it and
  *   the read before, and what is left is read from the stages seen (`stepwiseProgress.ts`). The last
  *   stage may be far longer than its share says, so what a stepwise reading predicts is kept
- *   inside the estimate's spread and misleads more often than a smooth curve;
+ *   inside the estimate's spread, misleads more often than a smooth curve, and is corrected by
+ *   how the predictions of the model's earlier tasks erred (`progressCalibration.ts`). Until a
+ *   few levels were seen, sparse reads of stepwise progress look like a moving curve: the belief
+ *   then keeps a share for the stepwise reading of the same levels;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
  *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
  *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
@@ -56,6 +61,8 @@ export interface PollObservation {
   polledAt?: number;
   /** What that read answered (absent: the last level). A level that is not kept (99) ends a flat. */
   progress?: number;
+  /** What the ends of the model's earlier tasks taught about its stepwise progress. */
+  calibration?: Calibration;
 }
 
 /** The tunables of the schedule; {@link defaultPollTuning} is what the extension uses. */
@@ -81,18 +88,14 @@ export interface PollTuning {
   stepSigma: number;
   /** The weight of the case that a stepwise prediction misleads (stages vary more than the shape of a smooth curve). */
   stepMisleadWeight: number;
+  /** The share of the belief kept for the stepwise reading while a moving curve is seen through fewer than four levels. */
+  stepHedge: number;
   /** A flat at least as long as the curve took for this many points, when it rose to its last level, is a plateau. */
   plateauPoints: number;
   /** ... and at least this share of the time from submit to the last level (a slowing curve stands longer on each point). */
   plateauShare: number;
   /** Above this level no plateau is read: a slowing curve stands still for long there (and 99 is not a level). */
   plateauBelow: number;
-  /**
-   * How unsure the moment a moving curve crossed a level is, as a share of half the read interval
-   * that saw it (0: the curve's own pace says). Above 0, a curve seen only by long reads is trusted
-   * less: fewer late notices when stepwise progress looks smooth, more reads on smooth curves.
-   */
-  gapDoubt: number;
   /** The price of a second of delay while a moving curve is believed, in reads, as a share of the price at which the vendor's pace is best under the prior (1 elsewhere). */
   delayPrice: number;
   /** The same while a stepwise prediction is believed (its belief is wider than a moving curve's). */
@@ -105,9 +108,10 @@ export interface PollTuning {
  * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
  * spends half the delay price (the delay it saves is worth more as reads saved). The plateau
  * tests stand on what a moving curve can do (a few points' time, a tenth of the time run, not near
- * the top). The three stepwise values (`stepSigma`, `stepMisleadWeight`, `stepPrice`) were picked
- * among a few on the tuning seeds of bench/polling.ts and checked on its held-out seeds: a stage
- * takes about ±30 % of its share, and a stepwise prediction is wrong more often than a smooth one.
+ * the top). The four stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`)
+ * were picked among a few on the tuning seeds of bench/polling.ts and checked on its held-out
+ * seeds: a stage takes about ±30 % of its share, a stepwise prediction is wrong more often than a
+ * smooth one, and a fifth of the belief is enough to catch stepwise progress that looks smooth.
  * bench/polling.ts measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
@@ -121,12 +125,12 @@ export const defaultPollTuning: PollTuning = {
   shapeSigma: 0.15,
   stepSigma: 0.3,
   stepMisleadWeight: 0.4,
+  stepHedge: 0.2,
   plateauPoints: 3,
   plateauShare: 0.1,
   plateauBelow: 90,
-  gapDoubt: 0,
   delayPrice: 0.5,
-  stepPrice: 0.85,
+  stepPrice: 0.7,
 };
 
 /** How many levels a task keeps: the first one and the latest three. */
@@ -155,8 +159,11 @@ export function recordProgress(levels: readonly ProgressLevel[], progress: numbe
   return next.length > trailLength ? [next[0]!, ...next.slice(1 - trailLength)] : next;
 }
 
-/** What the progress of a task tells: nothing, only elapsed time, or an end (ms after submit) with its spread. */
-export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | { kind: 'end'; endMs: number; fromMs: number; sigma: number; stepwise: boolean };
+/**
+ * What the progress of a task tells: nothing, only elapsed time, or an end (ms after submit) with
+ * its spread; a moving curve seen through few levels carries the stepwise reading of them (`alt`).
+ */
+export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | ({ kind: 'end'; alt?: PredictedEnd } & PredictedEnd);
 
 /**
  * When each level was reached (ms after submit) and how unsure that is. A level that follows one
@@ -164,7 +171,7 @@ export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | { kind:
  * before it was read. A level after a flat stretch is a jump: it came anywhere between the two reads.
  * Once progress is known to be stepwise (`stepwise`), every level is such a jump.
  */
-function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false, gapDoubt = 0): ReachTime[] {
+function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false): ReachTime[] {
   return levels.map((level, index) => {
     const before = levels[index - 1];
     const gap = level.at - level.after;
@@ -172,14 +179,14 @@ function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepw
     if (stepwise) return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
     if (before && before.at === level.after) {
       const step = gap / (level.progress - before.progress);
-      return { at: level.at - step / 2 - submittedAt, unsure: Math.max(step / 2, (gapDoubt * gap) / 2) };
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
     }
     // A level the curve left at once (the next one was seen at the next read; the levels between the
     // first and the latest are not kept): the curve was moving when it was read.
     const after = levels[index + 1];
     if (!stepwise && after && after.after === level.at) {
       const step = (after.at - level.at) / (after.progress - level.progress);
-      return { at: level.at - step / 2 - submittedAt, unsure: Math.max(step / 2, (gapDoubt * gap) / 2) };
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
     }
     return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
   });
@@ -199,67 +206,23 @@ export function tracksElapsed(observation: PollObservation): boolean {
   return checked.every((level) => Math.abs(((level.at - observation.submittedAt) / estimateMs) * 100 - level.progress) <= slack);
 }
 
-/**
- * The time still to go after the last level, if what is left of the work shrinks as a power `bend`
- * of the time left (1: a straight line; 2 and more: a curve that slows down towards its end, as
- * most progress bars do): from the level `from` to the last one, reached `span` ms apart.
- */
-function timeLeft(from: number, last: number, span: number, bend: number): number {
-  return span / (((100 - from) / (100 - last)) ** (1 / bend) - 1);
-}
-
-/** The bends tried, from a curve that speeds up through a straight line to one that has done nearly all of its progress by half time (a grid that stopped at a real curve's bend would pull its ends early). */
-const bends = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 5, 6];
-
-/**
- * A moving curve, fitted whole: for each bend, what is left of the work shrinks in a straight line
- * on the bend's scale ((100 - progress) ** (1 / bend)) until the end. Each level counts by how
- * sure it is: when it was reached, and whole percents (a level near 100 says little of its time).
- * Each bend's end is weighed by how well it fits; the variance grows with the misfit.
- */
-function fitCurve(levels: readonly ProgressLevel[], times: readonly ReachTime[]): { endMs: number; variance: number } | undefined {
-  const fits: { endMs: number; variance: number; misfit: number }[] = [];
-  for (const bend of bends) {
-    const scale = levels.map((level) => (100 - level.progress) ** (1 / bend));
-    const rounding = levels.map((level) => (0.29 / bend) * (100 - level.progress) ** (1 / bend - 1));
-    const slope = (times.at(-1)!.at - times[0]!.at) / (scale[0]! - scale.at(-1)!);
-    if (!(slope > 0)) continue;
-    // Weighted least squares of the reach time on the scale: at = end - slope * scale.
-    let [n, sx, sy, sxx, sxy] = [0, 0, 0, 0, 0];
-    const weights = times.map((time, i) => 1 / (time.unsure ** 2 / 3 + (slope * rounding[i]!) ** 2 + 1));
-    times.forEach((time, i) => {
-      const w = weights[i]!;
-      const x = scale[i]!;
-      [n, sx, sy, sxx, sxy] = [n + w, sx + w * x, sy + w * time.at, sxx + w * x * x, sxy + w * x * time.at];
-    });
-    const det = n * sxx - sx * sx;
-    if (det <= 0) continue;
-    const b = (n * sxy - sx * sy) / det;
-    const endMs = (sy - b * sx) / n;
-    if (!(b < 0)) continue;
-    const misfit = times.reduce((sum, time, i) => sum + weights[i]! * (time.at - endMs - b * scale[i]!) ** 2, 0);
-    const variance = (sxx / det) * Math.max(1, misfit / Math.max(1, times.length - 2));
-    fits.push({ endMs, variance, misfit });
-  }
-  // The bends are weighed by how well they fit; how far their ends differ is doubt too.
-  const least = Math.min(...fits.map((fit) => fit.misfit));
-  const weights = fits.map((fit) => Math.exp((least - fit.misfit) / 2));
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  if (fits.length === 0) return undefined;
-  const endMs = fits.reduce((sum, fit, i) => sum + weights[i]! * fit.endMs, 0) / total;
-  const variance = fits.reduce((sum, fit, i) => sum + weights[i]! * (fit.variance + (fit.endMs - endMs) ** 2), 0) / total;
-  return { endMs, variance };
+/** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
+function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuning: PollTuning): PredictedEnd {
+  const times = reachTimes(levels, submittedAt, true);
+  const { left, doubt } = stepwiseLeft(levels, times, tuning);
+  const fromMs = times.at(-1)!.at;
+  return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), stepwise: true };
 }
 
 /**
  * The end that progress predicts, from the moments levels were reached. One or two levels give a
  * rate; a stepwise task is read by its stage rates; a moving curve by {@link fitCurve}.
  */
-function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: number; fromMs: number; sigma: number; stepwise: boolean } | undefined {
+function predictEnd(observation: PollObservation, tuning: PollTuning): (PredictedEnd & { alt?: PredictedEnd }) | undefined {
   const { levels } = observation;
   const last = levels.at(-1);
   if (!last) return undefined;
-  let times = reachTimes(levels, observation.submittedAt, false, tuning.gapDoubt);
+  const times = reachTimes(levels, observation.submittedAt);
   // With a single level, the rate since submit.
   const previous = levels.at(-2) ?? { progress: 0, at: observation.submittedAt, after: observation.submittedAt };
   const previousAt = times.at(-2) ?? { at: 0, unsure: 0 };
@@ -268,13 +231,7 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: 
   if (span <= 0 || rise <= 0) return undefined;
   // A jump: a new level after a read that found the level before unchanged.
   const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after;
-  const stepwise = jumped || onPlateau(observation, span / rise, tuning);
-  if (stepwise) {
-    times = reachTimes(levels, observation.submittedAt, true);
-    const { left, doubt } = stepwiseLeft(levels, times, tuning);
-    const fromMs = times.at(-1)!.at;
-    return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), stepwise };
-  }
+  if (jumped || onPlateau(observation, span / rise, tuning) || stoodBefore(observation, levels.length >= trailLength ? 2 : 1, tuning)) return stepwiseEnd(levels, observation.submittedAt, tuning);
   const lastAt = times.at(-1)!;
   // Not knowing exactly when the levels were reached, and whole percents.
   let doubt = (previousAt.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + 1 / rise ** 2 + 1 / (100 - last.progress) ** 2;
@@ -287,7 +244,8 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): { endMs: 
     }
   }
   // The doubt is in the part still to come: the time left is log-normal around its prediction.
-  return { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise };
+  const moving = { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise: false };
+  return levels.length < trailLength ? { ...moving, alt: stepwiseEnd(levels, observation.submittedAt, tuning) } : moving;
 }
 
 /** What the task's progress tells the schedule. */
@@ -295,7 +253,18 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
   if (observation.levels.length === 0) return { kind: 'silent' };
   if (tracksElapsed(observation)) return { kind: 'elapsed' };
   const end = predictEnd(observation, tuning);
-  return end ? { kind: 'end', ...end } : { kind: 'silent' };
+  if (!end) return { kind: 'silent' };
+  const { alt, ...main } = end;
+  return { kind: 'end', ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
+}
+
+/**
+ * The model's calibration after a task that ended `endMs` after submit (between its last two
+ * reads), from what its stepwise progress predicted before the read that found it done.
+ */
+export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration | undefined {
+  const end = observation.levels.length > 0 && !tracksElapsed(observation) ? predictEnd(observation, tuning) : undefined;
+  return end ? learnFrom(observation.calibration, end, endMs - observation.submittedAt) : observation.calibration;
 }
 
 /** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
@@ -318,6 +287,18 @@ export interface EndBelief {
   moving: boolean;
 }
 
+/**
+ * The chance that a predicted end has come by `t`: log-normal time left. Progress narrows the
+ * prior, it does not move the end outside the estimate's spread (`low` to `high`): what stepwise
+ * progress predicts is kept within it, and a prediction wholly outside it is no prediction.
+ */
+function predictedBy({ endMs, fromMs, sigma, stepwise }: PredictedEnd, low: number, high: number): ((t: number) => number) | undefined {
+  const lognormal = (t: number): number => (t <= fromMs ? 0 : normal(Math.log((t - fromMs) / (endMs - fromMs)) / sigma));
+  const [below, inside] = stepwise ? [lognormal(low), lognormal(high) - lognormal(low)] : [0, 1];
+  if (inside < 1e-3) return undefined;
+  return (t) => Math.min(1, Math.max(0, (lognormal(t) - below) / inside));
+}
+
 /** What the schedule believes of when the task ends: the prior, mixed with what progress predicts. */
 export function endBelief(observation: PollObservation, tuning: PollTuning = defaultPollTuning): EndBelief {
   const estimateMs = observation.estimatedSeconds * 1000;
@@ -326,14 +307,11 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
   if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior, moving: false };
-  const { endMs, fromMs, sigma } = reading;
   const weight = reading.stepwise ? tuning.stepMisleadWeight : tuning.misleadWeight;
-  const lognormal = (t: number): number => (t <= fromMs ? 0 : normal(Math.log((t - fromMs) / (endMs - fromMs)) / sigma));
-  // Progress narrows the prior, it does not move the end outside the estimate's spread: what it
-  // predicts is kept within the prior's range (a prediction wholly outside it is no prediction).
-  const [below, inside] = reading.stepwise ? [lognormal(low), lognormal(high) - lognormal(low)] : [0, 1];
-  if (inside < 1e-3) return { ended: prior, misled: () => 1, prior, moving: false };
-  const predicted = (t: number): number => Math.min(1, Math.max(0, (lognormal(t) - below) / inside));
+  const main = predictedBy(reading, low, high);
+  if (!main) return { ended: prior, misled: () => 1, prior, moving: false };
+  const alt = reading.alt && predictedBy(reading.alt, low, high);
+  const predicted = alt ? (t: number): number => (1 - tuning.stepHedge) * main(t) + tuning.stepHedge * alt(t) : main;
   return {
     ended: (t) => weight * prior(t) + (1 - weight) * predicted(t),
     misled: (t) => {

@@ -29,6 +29,25 @@ export function onPlateau(observation: PollObservation, msPerPoint: number, tuni
 }
 
 /**
+ * Whether progress stood on a plateau before one of the later levels kept: a level that came after
+ * reads found the one before it unchanged for longer than the curve needed for a few points on its
+ * way there (the test of {@link onPlateau}). Stepwise progress stays stepwise when later reads
+ * happen to find a new level each. Levels are compared from index `from`: the first level and the
+ * next one kept may have had others between them once the trail is full.
+ */
+export function stoodBefore(observation: PollObservation, from: number, tuning: PollTuning): boolean {
+  const { levels, submittedAt } = observation;
+  for (let i = from; i < levels.length; i++) {
+    const level = levels[i - 1]!;
+    const before = levels[i - 2] ?? { progress: 0, at: submittedAt };
+    const msPerPoint = (level.at - before.at) / (level.progress - before.progress);
+    const flat = levels[i]!.after - level.at;
+    if (level.progress <= tuning.plateauBelow && flat > tuning.plateauPoints * msPerPoint && flat > tuning.plateauShare * (level.at - submittedAt)) return true;
+  }
+  return false;
+}
+
+/**
  * The time left after the last level of a stepwise task, and its doubt (log scale). The rate since
  * the earliest level kept (ms per point; since submit when only one is known) is the centre: it
  * spans several stages, so it varies less than any one of them. How far the rates of the single

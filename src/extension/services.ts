@@ -12,6 +12,7 @@ import { ProvenanceStore } from './provenance/store';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { TaskLedger } from './tasks/ledger';
+import { ProgressCalibrations } from './tasks/progressCalibrations';
 import { TaskService } from './tasks/taskService';
 import { createResultWriter, fileSizeOf } from './tasks/writer';
 import { Notifier } from './ui/notifier';
@@ -57,6 +58,7 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
     writer: createResultWriter(generator, provenance),
     fileSize: fileSizeOf,
     apiIsLocal: () => clients.apiIsLocal(),
+    calibrations: new ProgressCalibrations(context.globalState),
   });
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);

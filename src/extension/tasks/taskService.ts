@@ -7,6 +7,7 @@ import { isActive, isTerminal } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
+import type { ProgressCalibrations } from './progressCalibrations';
 import { TaskWork, type TaskWorkDeps } from './taskWork';
 
 /** What the task service needs from the window. */
@@ -17,6 +18,8 @@ export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'r
   now?: () => number;
   /** How reads of running tasks are batched (benchmarks and tests change it). */
   pollBatching?: Partial<PollBatchTuning>;
+  /** What each model's finished tasks taught the poll schedule (none: every task starts from nothing). */
+  calibrations?: ProgressCalibrations;
 }
 
 /** Terminal tasks older than this leave the ledger (their saved files stay). */
@@ -81,7 +84,8 @@ export class TaskService extends DisposableBase {
   }
 
   private context(): LifecycleContext {
-    return { now: this.now(), owner: this.owner, times: this.deps.times };
+    const calibrations = this.deps.calibrations;
+    return { now: this.now(), owner: this.owner, times: this.deps.times, ...(calibrations ? { calibration: (model: string) => calibrations.get(model) } : {}) };
   }
 
   /**
@@ -199,6 +203,10 @@ export class TaskService extends DisposableBase {
       }
       if (effect.kind === 'discard') {
         void this.io.discard(effect.paths);
+        continue;
+      }
+      if (effect.kind === 'learn') {
+        void this.deps.calibrations?.set(effect.model, effect.calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
         continue;
       }
       if (!entry) continue;

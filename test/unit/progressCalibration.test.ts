@@ -1,0 +1,150 @@
+import * as assert from 'node:assert/strict';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
+import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
+import { calibrate, learnFrom, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import type { TaskSnapshot } from '../../src/common/wire';
+import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
+import { observation, s, trail } from '../support/pollingTrail';
+
+const readsEvery = (every: number, until: number): number[] => Array.from({ length: Math.floor(until / every) }, (_, i) => (i + 1) * every);
+const steps =
+  (...levels: [number, number][]) =>
+  (t: number): number =>
+    levels.reduce((value, [from, progress]) => (t >= from ? progress : value), 0);
+
+/** A stepwise prediction: 20 s left after 40 s, spread 0.4. */
+const stepEnd: PredictedEnd = { endMs: 60_000, fromMs: 40_000, sigma: 0.4, stepwise: true };
+
+/** What `count` tasks teach whose time left was `ratio` times the prediction. */
+function taught(ratios: number[], end = stepEnd): Calibration | undefined {
+  return ratios.reduce<Calibration | undefined>((calibration, ratio) => learnFrom(calibration, end, end.fromMs + ratio * (end.endMs - end.fromMs)), undefined);
+}
+
+describe('Progress calibration per model', () => {
+  it('leaves predictions as they are until three tasks of the model ended, and never calibrates a smooth curve', () => {
+    const two = taught([2, 2]);
+    assert.deepEqual(calibrate(stepEnd, two), stepEnd);
+    const three = taught([2, 2, 2]);
+    const smooth = { ...stepEnd, stepwise: false };
+    assert.deepEqual(calibrate(smooth, three), smooth);
+    assert.deepEqual(learnFrom(three, smooth, 100_000), three, 'a smooth reading teaches nothing');
+  });
+
+  it('moves the end of a model whose stages announce their levels ahead of time', () => {
+    // Every task so far had twice the time left that its last level predicted (80 % at 60 % of the time).
+    const calibrated = calibrate(stepEnd, taught([2, 2, 2, 2]));
+    assert.ok(Math.abs(calibrated.endMs - 80_000) < 1, String(calibrated.endMs));
+    // Errors that agree narrow the prediction, but never below the floor (a few lucky tasks are not proof).
+    assert.ok(calibrated.sigma < stepEnd.sigma && calibrated.sigma >= stepEnd.sigma * Math.sqrt(0.6) - 1e-9, String(calibrated.sigma));
+  });
+
+  it('widens the prediction of a model whose tasks scatter, and forgets a behaviour that changed', () => {
+    const scattered = calibrate(stepEnd, taught([0.5, 2, 0.5, 2, 0.5, 2]));
+    assert.ok(scattered.sigma > 1.5 * stepEnd.sigma, String(scattered.sigma));
+    // 60 tasks that ended on time after 10 that ended twice as late: the old error is nearly gone.
+    const changed = calibrate(stepEnd, taught([...Array<number>(10).fill(2), ...Array<number>(60).fill(1)]));
+    assert.ok(Math.abs(changed.endMs - stepEnd.endMs) < 1000, String(changed.endMs));
+  });
+
+  it('learns from the stepwise reading of a task before its end, and the next task of the model is read with it', () => {
+    // 30 from 11 s, 60 from 31 s, read every 2 s until 50 s: the reading predicts about 20 s after 31 s.
+    const levels = trail(readsEvery(2, 50), steps([11, 30], [31, 60]));
+    const before = observation({ levels, polledAt: s(50), progress: 60 });
+    const reading = readProgress(before);
+    assert.ok(reading.kind === 'end' && reading.stepwise);
+    // It ended at 90 s, far later than predicted: after three such tasks the schedule expects it.
+    let calibration: Calibration | undefined;
+    for (let task = 0; task < 3; task++) calibration = learnEnd({ ...before, ...(calibration ? { calibration } : {}) }, s(90));
+    assert.equal(calibration?.count, 3);
+    const calibrated = readProgress({ ...before, calibration: calibration });
+    assert.ok(calibrated.kind === 'end' && reading.kind === 'end' && calibrated.endMs - s(0) > 1.5 * (reading.endMs - s(0)), `${calibrated.kind}`);
+    // So its next read after the prediction that proved too early waits longer.
+    assert.ok(nextPollDelay({ ...before, calibration: calibration }, s(55)) > nextPollDelay(before, s(55)));
+    // A silent task teaches nothing.
+    assert.equal(learnEnd(observation({ polledAt: s(50), progress: 0 }), s(90)), undefined);
+  });
+
+  it('stays stepwise once a plateau was seen, when later reads happen to find a new level each', () => {
+    // 20 from 10 s, read at 12, 20 and 28 s (unchanged: a plateau), 50 from 29 s, 70 from 35 s: read at 30 s and 36 s.
+    const levels = trail([3, 12, 20, 28, 30, 36], steps([10, 20], [29, 50], [35, 70]));
+    assert.deepEqual(
+      levels.map((level) => level.progress),
+      [20, 50, 70],
+    );
+    const reading = readProgress(observation({ levels, polledAt: s(36), progress: 70 }));
+    assert.ok(reading.kind === 'end' && reading.stepwise, JSON.stringify(reading));
+  });
+
+  it('keeps a share of the belief for the stepwise reading of a moving curve seen through few levels', () => {
+    // Read every 10 s: 30 at 20 s, 70 at 30 s, 72 at 40 s. As a curve it slows down hard (an end far
+    // away); as jumps, 42 points in about 20 s leave about 14 s.
+    const levels = trail([10, 20, 30, 40], (t) => ({ 10: 0, 20: 30, 30: 70, 40: 72 })[t] ?? 0);
+    const reading = readProgress(observation({ levels, polledAt: s(40), progress: 72 }));
+    assert.ok(reading.kind === 'end' && !reading.stepwise && reading.alt?.stepwise, JSON.stringify(reading));
+    assert.ok(reading.kind === 'end' && reading.alt && reading.alt.endMs < reading.endMs);
+    // Soon after the stepwise end, the belief holds more than the curve alone would.
+    const hedged = endBelief(observation({ levels, polledAt: s(40), progress: 72 }));
+    const curveOnly = endBelief(observation({ levels, polledAt: s(40), progress: 72 }), { ...defaultPollTuning, stepHedge: 0 });
+    const byAlt = reading.kind === 'end' && reading.alt ? reading.alt.endMs + 5000 : 0;
+    assert.ok(hedged.ended(byAlt) - curveOnly.ended(byAlt) > 0.04, `${hedged.ended(byAlt)} against ${curveOnly.ended(byAlt)}`);
+    // With four levels the curve is seen well enough: no share is kept.
+    const more = trail([10, 20, 30, 40, 50], (t) => ({ 10: 0, 20: 30, 30: 70, 40: 72, 50: 74 })[t] ?? 0);
+    const read = readProgress(observation({ levels: more, polledAt: s(50), progress: 74 }));
+    assert.ok(read.kind === 'end' && read.alt === undefined);
+  });
+});
+
+describe('Progress calibration in the lifecycle and the task service', () => {
+  const t0 = 1_700_000_000_000;
+  const model = 'doubao-seedream-4.5';
+  const snapshot = (over: Partial<TaskSnapshot>): TaskSnapshot => ({
+    id: 'task-unified-1', state: 'processing', rawStatus: 'processing', progress: 0, estimatedSeconds: 100, resultUrls: [], error: undefined, creditsReserved: 5, creditsUsed: undefined, ...over,
+  });
+  const done = snapshot({ state: 'completed', rawStatus: 'completed', progress: 100, resultUrls: ['https://cdn.example/0.png'] });
+
+  /** A task read every 2 s with stepwise progress (30 from 11 s, 60 from 31 s) until `until` seconds. */
+  function watched(calibration?: Calibration, until = 50): { entry: LedgerEntry; context: (now: number) => LifecycleContext } {
+    const context = (now: number): LifecycleContext => ({ now, owner: 'w', times: defaultLifecycleTimes, ...(calibration ? { calibration: (asked: string) => (asked === model ? calibration : undefined) } : {}) });
+    let entry = createEntry(
+      { localId: 'evl-test-000000000009', idempotencyKey: 'evl-test-000000000009', request: { model, prompt: 'a tile' }, body: { model, prompt: 'a tile', size: '1:1', n: 1 }, targetFolder: 'file:///p/images', estimatedSeconds: 100, creditsReserved: 5 },
+      context(t0),
+    ).entry!;
+    entry = next(entry, { type: 'submitAnswered', task: snapshot({ state: 'pending' }) }, context(t0)).entry!;
+    const shape = steps([11, 30], [31, 60]);
+    for (const t of readsEvery(2, until)) entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: shape(t) }) }, context(t0 + t * 1000)).entry!;
+    return { entry, context };
+  }
+
+  it('learns from a task watched to its end, per model, and uses what it learned for the next poll', () => {
+    const { entry, context } = watched();
+    const step = next(entry, { type: 'pollAnswered', task: done }, context(t0 + 52_000));
+    const learn = step.effects.find((effect): effect is Extract<Effect, { kind: 'learn' }> => effect.kind === 'learn');
+    assert.equal(learn?.model, model);
+    assert.equal(learn?.calibration.count, 1);
+    // A task found done after a long pause (a window closed) teaches nothing.
+    const late = next(entry, { type: 'pollAnswered', task: done }, context(t0 + 200_000));
+    assert.equal(late.effects.some((effect) => effect.kind === 'learn'), false);
+    // The next poll follows the model's calibration: tasks that ended far later than predicted.
+    const taughtLate = taught([2.5, 2.5, 2.5]);
+    const wait = (calibration?: Calibration): number => {
+      const running = watched(calibration, 56);
+      const effect = next(running.entry, { type: 'pollAnswered', task: snapshot({ progress: 60 }) }, running.context(t0 + 58_000)).effects[0];
+      return effect?.kind === 'wake' ? effect.delayMs : NaN;
+    };
+    assert.ok(wait(taughtLate) > wait(), `${wait(taughtLate)} against ${wait()}`);
+  });
+
+  it('keeps each model\'s calibration in global state and ignores a value that is not one', async () => {
+    const values = new Map<string, unknown>();
+    const memento = { get: <T>(key: string): T | undefined => values.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void values.set(key, value)), keys: () => [...values.keys()] };
+    const store = new ProgressCalibrations(memento);
+    const calibration = taught([2, 2, 2])!;
+    await store.set(model, calibration);
+    await store.set('gpt-4o-image', taught([1])!);
+    assert.deepEqual(store.get(model), calibration);
+    assert.equal(store.get('gpt-image-1.5-lite'), undefined);
+    values.set('evolink.progressCalibration', { [model]: { count: 'three' } });
+    assert.equal(store.get(model), undefined);
+  });
+});
