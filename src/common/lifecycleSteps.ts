@@ -86,10 +86,11 @@ export class Step {
   /**
    * What a task that ended between its last read (`before`) and now teaches about its model's
    * progress. Only a task watched to its end counts: after a pause (a window closed, a network
-   * down), the moment it ended is too loosely known.
+   * down), the moment it ended is too loosely known. Two of the longest waits, and a second for
+   * the reads themselves and a busy host, are no pause.
    */
   private learned(before: PollObservation): Effect[] {
-    if (before.polledAt === undefined || this.context.now - before.polledAt > 2 * defaultPollTuning.maxDelayMs * this.times.pollScale) return [];
+    if (before.polledAt === undefined || this.context.now - before.polledAt > 2 * defaultPollTuning.maxDelayMs * this.times.pollScale + 1000) return [];
     const calibration = learnEnd(before, (before.polledAt + this.context.now) / 2);
     return calibration && calibration !== before.calibration ? [{ kind: 'learn', model: this.entry.body.model, calibration }] : [];
   }

@@ -206,7 +206,9 @@ export class TaskService extends DisposableBase {
         continue;
       }
       if (effect.kind === 'learn') {
-        void this.deps.calibrations?.set(effect.model, effect.calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
+        const { model, calibration } = effect;
+        this.deps.log.info(`Progress of ${model}, learned from ${calibration.count} tasks (the latest weigh most): they ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left that stepwise progress predicted`);
+        void this.deps.calibrations?.set(model, calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
         continue;
       }
       if (!entry) continue;

@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvoLinkSimulator } from '../../simulator/server';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+
+const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
+
+describe('Learning how a model reports progress', function () {
+  this.timeout(60_000);
+  let simulator: EvoLinkSimulator;
+  let logDir: string;
+
+  before(async () => {
+    logDir = (await activateExtension()).logUri.fsPath;
+    // Stepwise progress (20, 50, 80, then the end): the last stage is twice as long as its share says.
+    simulator = await startSimulator({ taskDurationMs: 3000, progressCurve: 'stepwise' });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'images'), { recursive: true }).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    await resetSettings();
+    await simulator.stop();
+  });
+
+  const learned = (): string[] =>
+    readdirSync(logDir)
+      .flatMap((name) => readFileSync(join(logDir, name), 'utf8').split('\n'))
+      .filter((line) => line.includes('Progress of doubao-seedream-4.5, learned from'));
+
+  it('learns from each task of a model watched to its end, and keeps saving as before', async () => {
+    const before = learned().length;
+    for (const n of [1, 2, 3]) {
+      const entry = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'doubao-seedream-4.5', size: '2K', n: 1, prompt: `stepwise ${n}` });
+      assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
+    }
+    const lines = learned().slice(before);
+    // A task whose reads saw too little of its progress (a busy host) teaches nothing; the others do.
+    assert.ok(lines.length >= 2, readdirSync(logDir).map((name) => readFileSync(join(logDir, name), 'utf8')).join('\n').slice(-2500));
+    assert.match(lines.at(-1)!, new RegExp(`learned from ${lines.length} tasks`));
+    // The model's tasks ended later than their last level said (80 % at 60 % of the time): what was learned says so.
+    const factor = Number(/at ([\d.]+)x/.exec(lines.at(-1)!)?.[1]);
+    assert.ok(factor > 1.5, lines.at(-1));
+  });
+});
