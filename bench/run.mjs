@@ -11,6 +11,7 @@ const benches = [
   ['--expose-gc', ...tsx, 'bench/assets.ts'],
   [...tsx, 'bench/batch.ts'],
   [...tsx, 'bench/timeToFile.ts'],
+  [...tsx, 'bench/timeToFileVsCode.ts'],
 ];
 for (const args of benches) {
   execFileSync(process.execPath, args, { stdio: 'inherit' });

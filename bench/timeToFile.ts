@@ -1,16 +1,18 @@
 /*
- * Time to file: from the moment a task completes at the service to its image written in the
- * workspace folder and opened, for 1 and 5 concurrent tasks, on the real clock, with batch
+ * Time to file outside VS Code: from the moment a task completes at the service to its image
+ * written in a folder and read back, for 1 and 5 concurrent tasks, on the real clock, with batch
  * polling beside per-task polling (the baseline) in the same run. It drives the real task
  * service outside VS Code (bench/taskWindow.ts) against the simulator on loopback, with the
- * extension's real poll schedule (no scaling). The parts:
+ * extension's real poll schedule (no scaling), so that the two ways of polling meet the same
+ * workload with nothing else in the way. The time to the image shown in a real VS Code is
+ * bench/timeToFileVsCode.ts. The parts:
  *   notice    completion at the service (the simulator's completedAt) -> the answer that saw it
  *             recorded in the ledger (`completedAt` set: the task is saving);
  *   download  -> the result downloaded, checked as a whole image and kept (`resultKept`);
  *   write     -> the file renamed into the output folder and recorded (`resultSaved`);
- *   open      -> the saved file read back whole from disk and its image header decoded. Outside
+ *   read      -> the saved file read back whole from disk and its image header decoded. Outside
  *             VS Code there is no editor to show it: this is the part of opening that is the
- *             extension's and the disk's, not the time VS Code's image preview takes to paint.
+ *             disk's, not the time VS Code's image preview takes to paint.
  * The writer here copies with node:fs; inside VS Code it goes through `vscode.workspace.fs`.
  */
 import { readFile } from 'node:fs/promises';
@@ -29,7 +31,7 @@ interface Parts {
   notice: number;
   download: number;
   write: number;
-  open: number;
+  read: number;
   total: number;
 }
 
@@ -70,7 +72,7 @@ async function round(tasks: number, batch: boolean, seed: number, range = durati
       notice: mark.seen! - completed,
       download: mark.kept! - mark.seen!,
       write: mark.saved! - mark.kept!,
-      open: mark.opened! - mark.saved!,
+      read: mark.opened! - mark.saved!,
       total: mark.opened! - completed,
     };
   });
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   console.log(`Time to file (real clock; tasks of ${durationRange[0] / 1000}-${durationRange[1] / 1000} s against a 100 s estimate; mean over tasks and rounds, ms):`);
   // A short round first, not counted: loading undici, sharp (the simulator renders) and the file system.
   await round(1, false, 1, [2000, 2000]);
-  console.log('tasks  polling    notice  download  write  open   total (max)');
+  console.log('tasks  polling    notice  download  write  read   total (max)');
   for (const { tasks, rounds } of workloads) {
     const totals: Record<string, number> = {};
     for (const batch of [false, true]) {
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
       const column = (key: keyof Parts) => String(Math.round(mean(all.map((part) => part[key])))).padStart(key === 'notice' ? 6 : key === 'download' ? 8 : 5);
       totals[String(batch)] = mean(all.map((part) => part.total));
       console.log(
-        `${String(tasks).padStart(5)}  ${(batch ? 'batch' : 'per-task').padEnd(9)} ${column('notice')}  ${column('download')}  ${column('write')}  ${column('open')}  ${column('total')} (${Math.round(max(all.map((part) => part.total)))})`,
+        `${String(tasks).padStart(5)}  ${(batch ? 'batch' : 'per-task').padEnd(9)} ${column('notice')}  ${column('download')}  ${column('write')}  ${column('read')}  ${column('total')} (${Math.round(max(all.map((part) => part.total)))})`,
       );
     }
     console.log(`       batch / per-task total: ${(totals.true! / totals.false!).toFixed(2)}x`);

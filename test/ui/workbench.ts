@@ -43,21 +43,32 @@ export function copySampleWorkspace(folder: string): void {
   cpSync(fixture, folder, { recursive: true, filter: (source) => !/^[\\/](images|\.evolink)([\\/]|$)/.test(source.slice(fixture.length)) });
 }
 
+/** Removes a window's folders; the server killed a moment ago may still be writing its last logs there. */
+function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
+
 /** Opens a fresh window on a copy of the sample workspace. */
 export async function openWorkbench(version: string, options: WorkbenchOptions): Promise<Workbench> {
   const dataDir = mkdtempSync(join(tmpdir(), `evolink-ui-${version}-`));
   const folder = join(dataDir, 'workspace');
-  copySampleWorkspace(folder);
-  await options.prepare?.(folder);
-  const server: StartedServer = await startServer({
-    version,
-    dataDir,
-    ...(options.extensionsDir ? { extensionsDir: options.extensionsDir } : {}),
-    ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
-    // Newer versions open an empty secondary side bar (for chat) in every window: not ours to show.
-    settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...options.settings, 'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern' },
-    env: options.env ?? {},
-  });
+  let server: StartedServer;
+  try {
+    copySampleWorkspace(folder);
+    await options.prepare?.(folder);
+    server = await startServer({
+      version,
+      dataDir,
+      ...(options.extensionsDir ? { extensionsDir: options.extensionsDir } : {}),
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+      // Newer versions open an empty secondary side bar (for chat) in every window: not ours to show.
+      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...options.settings, 'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern' },
+      env: options.env ?? {},
+    });
+  } catch (error) {
+    removeDataDir(dataDir);
+    throw error;
+  }
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
@@ -78,12 +89,13 @@ export async function openWorkbench(version: string, options: WorkbenchOptions):
       async close() {
         await opened.close().catch(() => undefined);
         server.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        removeDataDir(dataDir);
       },
     };
   } catch (error) {
     await browser?.close().catch(() => undefined);
     server.stop();
+    removeDataDir(dataDir);
     throw error;
   }
 }
