@@ -53,8 +53,9 @@ export class Announcer extends DisposableBase {
     const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
     if (entry.state === 'saved' && follower?.open && files[0] && !entry.editOf) {
       // The message is shown even when the file cannot be opened (it was moved at once, say).
+      // It is not revealed in the Explorer unasked: that takes the focus, and would close a
+      // wizard the user is answering or send their keys to the Explorer.
       await this.deps.results.saved(files[0]).then(undefined, () => undefined);
-      await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
     }
     this.deps.notifier.show(message.kind, message.text, this.actions(entry, files, follower === undefined));
   }
@@ -69,7 +70,8 @@ export class Announcer extends DisposableBase {
           { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) },
         ];
       }
-      return vscode.window.activeTextEditor ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }] : [];
+      const reveal = { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) };
+      return vscode.window.activeTextEditor ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }, reveal] : [reveal];
     }
     const offered = actionsFor(entry).filter((action) => action !== 'forget');
     const actions: NoticeAction[] = offered.slice(0, 2).map((action) => ({ title: actionTitle(action), run: () => runTaskAction(this.deps, action, entry.localId) }));
