@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EvoLinkError } from '../../src/common/errors';
 import { createFetchTransport } from '../../src/extension/net/fetchTransport';
+import { createNodeHttpTransport } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type HttpRequest, type Transport } from '../../src/extension/net/transport';
 import { createTestCertificates, type TestCertificates } from '../support/certificates';
 import { startTestProxy } from '../support/proxy';
@@ -30,6 +31,7 @@ async function failure(promise: Promise<unknown>): Promise<EvoLinkError> {
 const transports: [string, () => Transport][] = [
   ["VS Code's fetch (here Node's)", () => createFetchTransport((input, init) => fetch(input, init))],
   ['undici', () => createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] })],
+  ["VS Code's http module (here Node's), for results", () => createNodeHttpTransport()],
 ];
 
 for (const [name, make] of transports) {
@@ -90,7 +92,7 @@ for (const [name, make] of transports) {
       const response = await transport.send({ ...get('/upload'), method: 'POST', body: parts() });
       const encoding = await response.text();
       assert.equal(received, 'one,two');
-      if (name.startsWith('VS Code')) assert.equal(encoding, 'identity');
+      if (name.startsWith("VS Code's")) assert.equal(encoding, 'identity');
     });
 
     it('refuses addresses other than http and https before sending anything', async () => {
