@@ -9,25 +9,33 @@
  * transport used when that support is turned off.
  *
  * Fair to both sides:
+ * - The three contenders take turns in a different order each round.
  * - curl fetches the 4 files in one process per round (one connection, as ours keeps one), and
  *   its time is its own transfer time (`time_total`), without the ~50 ms a process takes to start.
  * - Memory is the kernel's peak resident size (VmHWM, reset before each round through
  *   /proc/self/clear_refs) over the resident size at the round's start after a full GC: every
  *   byte counts, and nothing samples on the measured event loop. Elsewhere than Linux the
  *   resident size is sampled every 5 ms instead. The figure is the largest of the rounds.
+ * - Beside them, the floor of the path without any of the extension's code: Node's own `http`
+ *   module (or undici's `request`) piped into a file stream with the same 1 MB in flight. Node's
+ *   `http` client copies every body chunk out of the socket's buffer (two allocations per read),
+ *   which undici does not: the gap between the two paths is mostly there, not in our code.
  * - `--chunk=<bytes>` (and `--pause=<ms>`) make the server write the files in small pieces, as a
  *   TLS connection or a slow link delivers them; `--rounds=<n>` sets the number of rounds.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EvoLinkClient } from '../src/extension/api/client';
 import { createVsCodeTransport } from '../src/extension/net/vscodeTransport';
-import { createUndiciTransport } from '../src/extension/net/transport';
+import { createUndiciTransport, loadUndici } from '../src/extension/net/transport';
 import { FileSink } from '../src/extension/tasks/fileSink';
 
 const files = 4;
@@ -87,37 +95,56 @@ async function main(): Promise<void> {
     return performance.now() - started;
   }
 
+  async function floor(): Promise<number> {
+    const undici = useUndici ? await loadUndici() : undefined;
+    const started = performance.now();
+    for (const [index, url] of urls.entries()) {
+      const body = undici ? (await undici.request(url)).body : await new Promise<Readable>((resolve, reject) => http.get(url, resolve).on('error', reject));
+      await pipeline(body, createWriteStream(join(target, `floor-${index}.png`), { highWaterMark: MB }));
+    }
+    return performance.now() - started;
+  }
+
   function curl(): number {
     const outputs = urls.flatMap((url, index) => ['-o', join(target, `curl-${index}.png`), url]);
     const times = execFileSync('curl', ['-s', '-f', '-A', 'bench', '-w', '%{time_total}\\n', ...outputs], { encoding: 'utf8' });
     return times.trim().split('\n').reduce((sum, line) => sum + Number(line) * 1000, 0);
   }
 
-  // Warm up both (loads undici, opens the connection, fills the page cache).
+  // Warm up all three (loads undici, opens the connections, fills the page cache).
   await ours();
+  await floor();
   curl();
 
-  const oursTimes: number[] = [];
-  const curlTimes: number[] = [];
-  let peak = 0;
+  // Each round runs the three in another order: the one that follows another's writes would
+  // otherwise always pay for the kernel writing those back.
+  const contenders = [
+    { times: [] as number[], peaks: [] as number[], run: ours },
+    { times: [] as number[], peaks: [] as number[], run: floor },
+    { times: [] as number[], peaks: [] as number[], run: () => Promise.resolve(curl()) },
+  ];
   for (let round = 0; round < rounds; round++) {
-    const meter = startMeter();
-    oursTimes.push(await ours());
-    const roundPeak = meter();
-    if (process.env.BENCH_VERBOSE) console.log(`round ${round}: ${(roundPeak / MB).toFixed(1)} MB`);
-    peak = Math.max(peak, roundPeak);
-    curlTimes.push(curl());
+    for (let turn = 0; turn < contenders.length; turn++) {
+      const contender = contenders[(round + turn) % contenders.length]!;
+      const meter = startMeter();
+      contender.times.push(await contender.run());
+      contender.peaks.push(meter());
+    }
   }
+  const [oursRuns, floorRuns, curlRuns] = [contenders[0]!, contenders[1]!, contenders[2]!];
 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const total = (files * size) / MB;
-  const oursRate = total / (median(oursTimes) / 1000);
-  const curlRate = total / (median(curlTimes) / 1000);
+  const oursRate = total / (median(oursRuns.times) / 1000);
+  const floorRate = total / (median(floorRuns.times) / 1000);
+  const curlRate = total / (median(curlRuns.times) / 1000);
+  const memory = (peaks: number[]) => `peak memory over baseline ${(Math.max(...peaks) / MB).toFixed(1)} MB (median round ${(median(peaks) / MB).toFixed(1)} MB)`;
   const served = option('chunk') ? `, served in ${option('chunk')}-byte pieces${option('pause') ? ` every ${option('pause')} ms` : ''}` : '';
   console.log(`\nDownloads: ${files} results of ${size / MB} MB${served}, median of ${rounds} rounds (Node ${process.versions.node})`);
-  console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the http(s) module for results"}):  ${oursRate.toFixed(0)} MB/s, peak memory over baseline ${(peak / MB).toFixed(1)} MB`);
+  console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the http(s) module for results"}):  ${oursRate.toFixed(0)} MB/s, ${memory(oursRuns.peaks)}`);
+  console.log(`floor (${useUndici ? "undici's request" : "Node's http module"} piped to a file): ${floorRate.toFixed(0)} MB/s, ${memory(floorRuns.peaks)}`);
   console.log(`curl (baseline): ${curlRate.toFixed(0)} MB/s`);
-  console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x`);
+  console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x; floor / curl: ${(floorRate / curlRate).toFixed(2)}x; ours / floor: ${(oursRate / floorRate).toFixed(2)}x`);
 
   await transport.dispose();
   server.kill();

@@ -125,6 +125,16 @@ for (const [name, make] of transports) {
       assert.equal(error.reason, 'cancelled');
     });
 
+    it('fails the read of a body whose request was cancelled before it was read', async () => {
+      handler = (_req, res) => res.writeHead(200, { 'content-length': '100000' }).write('x');
+      const controller = new AbortController();
+      const response = await transport.send(get('/unread', { signal: controller.signal }));
+      controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await failure(response.text());
+      assert.equal(error.reason, 'cancelled');
+    });
+
     it('reports a refused connection as a network failure', async () => {
       const closed = createHttpServer();
       const port = await listen(closed);
