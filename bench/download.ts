@@ -1,31 +1,34 @@
 /*
  * Downloads: saving 4 results of 25 MB each through the extension's own path (transport, client,
- * streaming file sink, as the task service calls it), beside curl fetching the same files in the
- * same run. Reports the throughput ratio and the peak memory over the baseline.
+ * streaming file sink, as the task service calls it), beside two baselines in the same run:
+ * curl fetching the same files, and the floor of the path without any of the extension's code
+ * (Node's own `http` module, or with `--undici` undici's `request`, piped into a file stream with
+ * 1 MB in flight). Reports the throughput ratios and the peak memory over the baseline.
  *
  * The path is the one used inside VS Code (results over the `http`/`https` modules, which
  * VS Code's network support patches; for a direct connection its agent hands the socket to the
  * module's own agent, so the bytes take the path measured here), or with `--undici` the undici
- * transport used when that support is turned off.
+ * transport used when that support is turned off. Node's `http` client copies every body chunk
+ * out of the socket's buffer (two allocations per read); undici hands out slices.
  *
- * Fair to both sides:
- * - The three contenders take turns in a different order each round.
+ * Fair to every side:
+ * - The three take turns in a different order each round, and what each wrote is flushed to
+ *   the disk before the next starts (untimed): whoever follows another's writes would otherwise
+ *   pay for the kernel writing them back.
  * - curl fetches the 4 files in one process per round (one connection, as ours keeps one), and
  *   its time is its own transfer time (`time_total`), without the ~50 ms a process takes to start.
  * - Memory is the kernel's peak resident size (VmHWM, reset before each round through
  *   /proc/self/clear_refs) over the resident size at the round's start after a full GC: every
  *   byte counts, and nothing samples on the measured event loop. Elsewhere than Linux the
- *   resident size is sampled every 5 ms instead. The figure is the largest of the rounds.
- * - Beside them, the floor of the path without any of the extension's code: Node's own `http`
- *   module (or undici's `request`) piped into a file stream with the same 1 MB in flight. Node's
- *   `http` client copies every body chunk out of the socket's buffer (two allocations per read),
- *   which undici does not: the gap between the two paths is mostly there, not in our code.
- * - `--chunk=<bytes>` (and `--pause=<ms>`) make the server write the files in small pieces, as a
- *   TLS connection or a slow link delivers them; `--rounds=<n>` sets the number of rounds.
+ *   resident size is sampled every 5 ms instead. The figure is the largest of the rounds, with
+ *   the median round beside it: body chunks are freed when V8 collects them, so a round's peak
+ *   depends on when its collections fall.
+ * - `--chunk=<bytes>` makes the server write the files in small pieces, as a TLS connection (16 KB
+ *   records) or a slow link delivers them; `--rounds=<n>` sets the number of rounds (default 5).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +79,7 @@ for (let index = 0; index < files; index++) {
 }
 
 async function main(): Promise<void> {
-  const serverArgs = [join(__dirname, 'static-server.mjs'), source, option('chunk') ?? '0', option('pause') ?? '0'];
+  const serverArgs = [join(__dirname, 'static-server.mjs'), source, option('chunk') ?? '0'];
   const server = spawn(process.execPath, serverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const baseUrl = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
   const urls = Array.from({ length: files }, (_, index) => `${baseUrl}/result-${index}.png`);
@@ -111,17 +114,25 @@ async function main(): Promise<void> {
     return times.trim().split('\n').reduce((sum, line) => sum + Number(line) * 1000, 0);
   }
 
+  /** Writes what one contender saved to the disk, so that the next does not pay for it. */
+  const flush = (prefix: string): void => {
+    for (let index = 0; index < files; index++) {
+      const fd = openSync(join(target, `${prefix}-${index}.png`), 'r+');
+      fdatasyncSync(fd);
+      closeSync(fd);
+    }
+  };
+
   // Warm up all three (loads undici, opens the connections, fills the page cache).
   await ours();
   await floor();
   curl();
+  for (const prefix of ['ours', 'floor', 'curl']) flush(prefix);
 
-  // Each round runs the three in another order: the one that follows another's writes would
-  // otherwise always pay for the kernel writing those back.
   const contenders = [
-    { times: [] as number[], peaks: [] as number[], run: ours },
-    { times: [] as number[], peaks: [] as number[], run: floor },
-    { times: [] as number[], peaks: [] as number[], run: () => Promise.resolve(curl()) },
+    { times: [] as number[], peaks: [] as number[], run: ours, wrote: 'ours' },
+    { times: [] as number[], peaks: [] as number[], run: floor, wrote: 'floor' },
+    { times: [] as number[], peaks: [] as number[], run: () => Promise.resolve(curl()), wrote: 'curl' },
   ];
   for (let round = 0; round < rounds; round++) {
     for (let turn = 0; turn < contenders.length; turn++) {
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
       const meter = startMeter();
       contender.times.push(await contender.run());
       contender.peaks.push(meter());
+      flush(contender.wrote);
     }
   }
   const [oursRuns, floorRuns, curlRuns] = [contenders[0]!, contenders[1]!, contenders[2]!];
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
   const floorRate = total / (median(floorRuns.times) / 1000);
   const curlRate = total / (median(curlRuns.times) / 1000);
   const memory = (peaks: number[]) => `peak memory over baseline ${(Math.max(...peaks) / MB).toFixed(1)} MB (median round ${(median(peaks) / MB).toFixed(1)} MB)`;
-  const served = option('chunk') ? `, served in ${option('chunk')}-byte pieces${option('pause') ? ` every ${option('pause')} ms` : ''}` : '';
+  const served = option('chunk') ? `, served in ${option('chunk')}-byte pieces` : '';
   console.log(`\nDownloads: ${files} results of ${size / MB} MB${served}, median of ${rounds} rounds (Node ${process.versions.node})`);
   console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the http(s) module for results"}):  ${oursRate.toFixed(0)} MB/s, ${memory(oursRuns.peaks)}`);
   console.log(`floor (${useUndici ? "undici's request" : "Node's http module"} piped to a file): ${floorRate.toFixed(0)} MB/s, ${memory(floorRuns.peaks)}`);

@@ -1,15 +1,14 @@
 // Serves the files of one folder over HTTP on loopback, for bench/download.ts. Runs in its own
 // process so that its buffers do not count in the measured process's memory.
-//   node static-server.mjs <folder> [pieceBytes] [pauseMs]
-// With pieceBytes, each file is written in pieces of that size (waiting pauseMs between them),
-// as a TLS connection (16 KB records) or a slow link delivers a body.
+//   node static-server.mjs <folder> [pieceBytes]
+// With pieceBytes, each file is written in pieces of that size, as a TLS connection (16 KB
+// records) or a slow link delivers a body.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
-const [dir, pieceArg = '0', pauseArg = '0'] = process.argv.slice(2);
+const [dir, pieceArg = '0'] = process.argv.slice(2);
 const piece = Number(pieceArg);
-const pause = Number(pauseArg);
 
 function writeInPieces(res, bytes) {
   let offset = 0;
@@ -18,7 +17,6 @@ function writeInPieces(res, bytes) {
       const end = Math.min(bytes.length, offset + piece);
       const more = res.write(bytes.subarray(offset, end));
       offset = end;
-      if (pause > 0) return void setTimeout(next, pause);
       if (!more) return void res.once('drain', next);
     }
     res.end();
