@@ -1,12 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoKey, type EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { imageIntegrity, sniffImageFormat } from '../../src/common/imageType';
 import { resultLinkProblem } from '../../src/common/urlPolicy';
-import type { EvoLinkClient } from '../../src/extension/api/client';
+import { EvoLinkClient } from '../../src/extension/api/client';
+import { createVsCodeTransport } from '../../src/extension/net/vscodeTransport';
 import { FileSink } from '../../src/extension/tasks/fileSink';
 import { useSimulatorClient } from '../support/simulatorClient';
 
@@ -108,6 +111,77 @@ describe('Downloading results', () => {
       (error: unknown) => error instanceof EvoLinkError && error.reason === 'fileSystem' && error.details.code === 'storageFull' && !error.message.includes('/dev'),
     );
     await sink.close().catch(() => undefined);
+  });
+});
+
+describe("Downloading results on VS Code's path (the http module)", () => {
+  let handler: (req: IncomingMessage, res: ServerResponse) => void;
+  const requests: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req);
+    handler(req, res);
+  });
+  let base: string;
+  let dir: string;
+  const transport = createVsCodeTransport((input, init) => fetch(input, init));
+  const client = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'evolink.evolink-image-studio/0.0.0-test', sleep: () => Promise.resolve() });
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300_000, 7)]);
+
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => {
+    requests.length = 0;
+    dir = mkdtempSync(join(tmpdir(), 'evolink-download-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const download = async (options: { idleMs?: number; maxBytes?: number } = {}) => {
+    const sink = new FileSink(join(dir, 'result'));
+    try {
+      return { size: await client.download(`${base}/result.png`, sink, { maxBytes: 50 * 1024 * 1024, ...options }), sink };
+    } finally {
+      await sink.close().catch(() => undefined);
+    }
+  };
+
+  it('saves a body that comes in small pieces whole, without an Authorization header', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': png.length });
+      let offset = 0;
+      const next = (): void => {
+        if (offset >= png.length) return void res.end();
+        res.write(png.subarray(offset, (offset += 1000)));
+        setImmediate(next);
+      };
+      next();
+    };
+    const { size, sink } = await download();
+    assert.equal(size, png.length);
+    assert.ok(Buffer.from(sink.head).equals(png.subarray(0, sink.head.length)));
+    assert.ok(Buffer.from(sink.tail).equals(png.subarray(png.length - 64)));
+    assert.ok(requests.every((request) => request.headers.authorization === undefined));
+  });
+
+  it('gives up a body that stalls after the idle time, on every attempt', async () => {
+    handler = (_req, res) => res.writeHead(200, { 'content-length': png.length }).write(png.subarray(0, 100));
+    const started = Date.now();
+    await assert.rejects(download({ idleMs: 300 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'timeout' && /No data/.test(error.message));
+    assert.equal(requests.length, 4, 'the first attempt and three more');
+    assert.ok(Date.now() - started < 8000);
+  });
+
+  it('stops a body larger than the cap as it streams, even when its length is not declared', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      res.end(png);
+    };
+    await assert.rejects(download({ maxBytes: 100_000 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'tooLarge');
   });
 });
 

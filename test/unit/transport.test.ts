@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EvoLinkError } from '../../src/common/errors';
 import { createFetchTransport } from '../../src/extension/net/fetchTransport';
+import { PassThrough } from 'node:stream';
+import { createNodeHttpTransport, flowingChunks, waitingBytes } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type HttpRequest, type Transport } from '../../src/extension/net/transport';
 import { createTestCertificates, type TestCertificates } from '../support/certificates';
 import { startTestProxy } from '../support/proxy';
@@ -30,6 +32,7 @@ async function failure(promise: Promise<unknown>): Promise<EvoLinkError> {
 const transports: [string, () => Transport][] = [
   ["VS Code's fetch (here Node's)", () => createFetchTransport((input, init) => fetch(input, init))],
   ['undici', () => createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] })],
+  ["VS Code's http module (here Node's), for results", () => createNodeHttpTransport()],
 ];
 
 for (const [name, make] of transports) {
@@ -90,7 +93,7 @@ for (const [name, make] of transports) {
       const response = await transport.send({ ...get('/upload'), method: 'POST', body: parts() });
       const encoding = await response.text();
       assert.equal(received, 'one,two');
-      if (name.startsWith('VS Code')) assert.equal(encoding, 'identity');
+      if (name.startsWith("VS Code's")) assert.equal(encoding, 'identity');
     });
 
     it('refuses addresses other than http and https before sending anything', async () => {
@@ -120,6 +123,16 @@ for (const [name, make] of transports) {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
       const error = await failure(transport.send(get('/silent', { signal: controller.signal })));
+      assert.equal(error.reason, 'cancelled');
+    });
+
+    it('fails the read of a body whose request was cancelled before it was read', async () => {
+      handler = (_req, res) => res.writeHead(200, { 'content-length': '100000' }).write('x');
+      const controller = new AbortController();
+      const response = await transport.send(get('/unread', { signal: controller.signal }));
+      controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await failure(response.text());
       assert.equal(error.reason, 'cancelled');
     });
 
@@ -190,4 +203,37 @@ describe('The transport module and the process-wide dispatcher', () => {
       assert.deepEqual(result, { undiciAtImport: false, answers: ['ok', 'ok'], dispatcherIsOurs: false, dispatcherSet: true });
     });
   }
+});
+
+describe("The http-module transport's reading of a body", () => {
+  it('lets the body flow, pauses it while half a megabyte waits for the reader, and resumes it as the reader catches up', async () => {
+    const body = new PassThrough({ highWaterMark: 16 * 1024 });
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const chunks = flowingChunks(body);
+    for (let index = 0; index < 40; index++) body.write(chunk);
+    body.end();
+    let read = (await chunks.next()).value!.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(body.isPaused(), 'paused while the reader is behind');
+    assert.ok(body.writableLength + body.readableLength >= 40 * chunk.length - waitingBytes - 2 * chunk.length, 'the rest waits in the stream, not in the reader');
+    for await (const next of chunks) read += next.length;
+    assert.equal(read, 40 * chunk.length);
+  });
+
+  it('fails a body that closes before its end, and destroys a body the reader leaves', async () => {
+    const cut = new PassThrough();
+    const reading = (async () => {
+      for await (const part of flowingChunks(cut)) void part;
+    })();
+    cut.write('x');
+    cut.destroy();
+    await assert.rejects(reading, (error: unknown) => (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE');
+    const left = new PassThrough();
+    left.write('x');
+    for await (const part of flowingChunks(left)) {
+      void part;
+      break;
+    }
+    assert.ok(left.destroyed);
+  });
 });

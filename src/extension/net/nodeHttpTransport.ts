@@ -39,7 +39,7 @@ export function createNodeHttpTransport(): Transport {
               const value = answer.headers[name.toLowerCase()];
               return Array.isArray(value) ? value.join(', ') : value;
             },
-            chunks: answer,
+            chunks: flowingChunks(answer),
             drop: () => {
               answer.destroy();
               return Promise.resolve();
@@ -53,6 +53,94 @@ export function createNodeHttpTransport(): Transport {
     },
     async dispose() {
       // Connections belong to the module's (or VS Code's) agent, not to this transport.
+    },
+  };
+}
+
+/** How many bytes of a body may wait for its reader before the response is paused. */
+export const waitingBytes = 512 * 1024;
+
+/**
+ * The chunks of a response, read as they come. Node's own async iterator reads a stream in
+ * paused mode: with a response's 16 KB high-water mark, every chunk stops the socket and the
+ * next read starts it again. Here the response flows, and is paused only while
+ * {@link waitingBytes} wait for the reader (a slow disk), so memory stays bounded either way.
+ * Listening starts at the first read; stopping early destroys the response (frees the socket).
+ */
+export function flowingChunks(stream: Readable, limit = waitingBytes): AsyncIterableIterator<Uint8Array> {
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let paused = false;
+  let ended = false;
+  let failure: Error | undefined;
+  let listening = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  const onData = (chunk: Uint8Array): void => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= limit && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: Error): void => {
+    failure ??= error;
+    notify();
+  };
+  const onClose = (): void => {
+    if (!ended) failure ??= Object.assign(new Error('The connection closed before the body ended.'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    notify();
+  };
+  const detach = (): void => {
+    stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next(): Promise<IteratorResult<Uint8Array>> {
+      if (!listening) {
+        listening = true;
+        // Stopped before its first read (a cancellation, a timeout): its events are gone.
+        if (stream.errored) onError(stream.errored);
+        else if (stream.destroyed) onClose();
+        stream.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+      }
+      for (;;) {
+        if (failure !== undefined) {
+          detach();
+          throw failure;
+        }
+        const value = queue.shift();
+        if (value !== undefined) {
+          queued -= value.length;
+          if (paused && queued < limit) {
+            paused = false;
+            stream.resume();
+          }
+          return { value, done: false };
+        }
+        if (ended) {
+          detach();
+          return { value: undefined, done: true };
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    return(): Promise<IteratorResult<Uint8Array>> {
+      detach();
+      stream.destroy();
+      return Promise.resolve({ value: undefined, done: true });
     },
   };
 }
