@@ -248,14 +248,20 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): (Predicte
   return levels.length < trailLength ? { ...moving, alt: stepwiseEnd(levels, observation.submittedAt, tuning) } : moving;
 }
 
-/** What the task's progress tells the schedule. */
-export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
+/** What the task's progress tells, before the model's calibration. */
+function uncalibratedReading(observation: PollObservation, tuning: PollTuning): ProgressReading {
   if (observation.levels.length === 0) return { kind: 'silent' };
   if (tracksElapsed(observation)) return { kind: 'elapsed' };
   const end = predictEnd(observation, tuning);
-  if (!end) return { kind: 'silent' };
-  const { alt, ...main } = end;
-  return { kind: 'end', ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
+  return end ? { kind: 'end', ...end } : { kind: 'silent' };
+}
+
+/** What the task's progress tells the schedule. */
+export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
+  const reading = uncalibratedReading(observation, tuning);
+  if (reading.kind !== 'end') return reading;
+  const { alt, kind, ...main } = reading;
+  return { kind, ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
 }
 
 /**
@@ -263,8 +269,8 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
  * reads), from what its stepwise progress predicted before the read that found it done.
  */
 export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration | undefined {
-  const end = observation.levels.length > 0 && !tracksElapsed(observation) ? predictEnd(observation, tuning) : undefined;
-  return end ? learnFrom(observation.calibration, end, endMs - observation.submittedAt) : observation.calibration;
+  const reading = uncalibratedReading(observation, tuning);
+  return reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - observation.submittedAt) : observation.calibration;
 }
 
 /** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
