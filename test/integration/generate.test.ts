@@ -200,16 +200,21 @@ describe('Generating images end to end', function () {
   it('inserts a relative reference with the prompt as alt text', async () => {
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'A small red fox' });
     const image = vscode.Uri.parse(entry!.results![0]!.saved!);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
     const file = vscode.Uri.joinPath(workspace(), 'docs', 'page.md');
-    await vscode.workspace.fs.writeFile(file, new Uint8Array());
-    const editor = await vscode.window.showTextDocument(file);
-    void doc;
-    const inserted = await vscode.commands.executeCommand<string>('evolink.insertImageReference', image);
-    assert.equal(inserted, '![A small red fox](../images/generated/a-small-red-fox.png)');
-    assert.equal(editor.document.getText(), inserted);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'docs'), { recursive: true });
+    try {
+      await vscode.workspace.fs.writeFile(file, new Uint8Array());
+      const editor = await vscode.window.showTextDocument(file);
+      const inserted = await vscode.commands.executeCommand<string>('evolink.insertImageReference', image);
+      assert.equal(inserted, '![A small red fox](../images/generated/a-small-red-fox.png)');
+      assert.equal(editor.document.getText(), inserted);
+    } finally {
+      // The fixture workspace is tracked: nothing may leave the folder behind, and no editor with
+      // unsaved changes may write it again later. Saved, then its tab closed, then deleted.
+      await vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === file.toString())?.save();
+      const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === file.toString());
+      await vscode.window.tabGroups.close(tabs);
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(workspace(), 'docs'), { recursive: true });
+    }
   });
 
   it('writes a sidecar beside each image as well with evolink.provenance set to "sidecar"', async () => {

@@ -3,6 +3,7 @@ import { readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import type { Recipe, RecipeOutput } from '../../common/recipes';
+import { diskOf } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
@@ -85,7 +86,7 @@ async function publicPathOf(recipe: Recipe, folder: vscode.Uri): Promise<string>
   return recipe.output.publicPath;
 }
 
-const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+const exists = (uri: vscode.Uri): Promise<boolean> => diskOf(uri).exists(uri);
 
 /** Renames each taken target to the first free name of its folder (`favicon-2.ico`). */
 async function keepBothNames(folder: vscode.Uri, files: string[], taken: ReadonlySet<string>): Promise<string[]> {
@@ -127,12 +128,13 @@ async function askExisting(notifier: Notifier, existing: readonly string[]): Pro
 /** Writes a file under a temporary name of its folder, then renames it into place. */
 async function writeFile(target: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
   const partial = vscode.Uri.joinPath(target, '..', `.${fileName(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
+  const disk = diskOf(target);
   try {
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-    await vscode.workspace.fs.writeFile(partial, bytes);
-    await vscode.workspace.fs.rename(partial, target, { overwrite });
+    await disk.makeFolder(vscode.Uri.joinPath(target, '..'));
+    await disk.write(partial, bytes);
+    await (overwrite ? disk.moveOver(partial, target) : disk.moveToFree(partial, target));
   } catch (error) {
-    await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+    await disk.remove(partial);
     const path = displayPath(target);
     const code = fileErrorCode(error);
     throw new RecipeRunFault(

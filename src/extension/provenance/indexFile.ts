@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { onLocalDisk } from '../base/disk';
 import { compactIndex, emptyIndex, indexLinesText, needsCompaction, parseIndex, type IndexLine, type IndexState } from '../../common/provenanceIndex';
 
 /*
@@ -115,7 +116,7 @@ export class IndexFile {
     private readonly label: string,
   ) {
     this.lock = uri.with({ path: `${uri.path}.lock` });
-    this.disk = uri.scheme === 'file' ? localDisk : workspaceDisk;
+    this.disk = onLocalDisk(uri) ? localDisk : workspaceDisk;
   }
 
   /** The index as it is now (read again only when the file changed). */

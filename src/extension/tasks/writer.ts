@@ -6,6 +6,7 @@ import type { ImageFormat } from '../../common/models';
 import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
+import { diskOf } from '../base/disk';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
@@ -15,14 +16,9 @@ export function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? '';
 }
 
-/** Whether a file or folder exists, through `vscode.workspace.fs`. */
-export async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether a file or folder exists. */
+export function exists(uri: vscode.Uri): Promise<boolean> {
+  return diskOf(uri).exists(uri);
 }
 
 function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
@@ -58,9 +54,10 @@ function provenanceOfResult(entry: LedgerEntry, index: number, format: ImageForm
 }
 
 /**
- * Writes a verified download into its folder through `vscode.workspace.fs` (so remote, WSL and
- * virtual workspaces work): under a temporary name of this window first (two windows never share
- * one), then renamed to a new, unique name derived from the prompt, never over an existing file.
+ * Writes a verified download into its folder (`base/disk.ts`: Node on the extension host's disk,
+ * `vscode.workspace.fs` elsewhere, so remote, WSL and virtual workspaces work): under a temporary
+ * name of this window first (two windows never share one), then moved to a new, unique name
+ * derived from the prompt, never over an existing file.
  * Its provenance goes to the store (the folder's index, as `evolink.provenance` says).
  */
 export function createResultWriter(generator: string, provenance: ProvenanceStore): ResultWriter {
@@ -69,8 +66,9 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     const format = sniffImageFormat(head);
     if (!format) throw new EvoLinkError('invalidResponse', 'The kept download is not an image.', { code: 'notImage' });
     const folder = vscode.Uri.parse(entry.targetFolder);
+    const disk = diskOf(folder);
     try {
-      await vscode.workspace.fs.createDirectory(folder);
+      await disk.makeFolder(folder);
     } catch (error) {
       throw fileSystemError(error, folder);
     }
@@ -81,37 +79,35 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     const partialPrefix = `.${entry.localId}-${index}-`;
     const partial = vscode.Uri.joinPath(folder, `${partialPrefix}${owner}.partial`);
     // A window that held this task before and closed mid-write left its own temporary file.
-    for (const [name] of await vscode.workspace.fs.readDirectory(folder).then(undefined, () => [] as [string, vscode.FileType][])) {
-      if (name.startsWith(partialPrefix) && name.endsWith('.partial') && name !== fileName(partial)) {
-        await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, name)).then(undefined, () => undefined);
-      }
+    for (const name of await disk.names(folder)) {
+      if (name.startsWith(partialPrefix) && name.endsWith('.partial') && name !== fileName(partial)) await disk.remove(vscode.Uri.joinPath(folder, name));
     }
     try {
-      await vscode.workspace.fs.copy(vscode.Uri.file(kept), partial, { overwrite: true });
+      await disk.copyIn(kept, partial);
     } catch (error) {
-      await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+      await disk.remove(partial);
       throw fileSystemError(error, folder);
     }
     for (let attempt = 0; attempt < 20; attempt++) {
-      const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
+      const taken = new Set(await disk.names(folder));
       const name = uniqueName(stem, extension, taken, original !== undefined);
       const target = vscode.Uri.joinPath(folder, name);
       if (!(await claim(target))) {
         // Another window took the task over: it writes the result, this one does not.
-        await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+        await disk.remove(partial);
         return undefined;
       }
       try {
-        await vscode.workspace.fs.rename(partial, target, { overwrite: false });
+        await disk.moveToFree(partial, target);
       } catch (error) {
-        if (await exists(target)) continue; // Another writer took the name first.
-        await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+        if (await disk.exists(target)) continue; // Another writer took the name first.
+        await disk.remove(partial);
         throw fileSystemError(error, folder);
       }
       await provenance.record(target, provenanceOfResult(entry, index, format, readImageSize(head), generator));
       return target;
     }
-    await vscode.workspace.fs.delete(partial).then(undefined, () => undefined);
+    await disk.remove(partial);
     throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
   };
 }

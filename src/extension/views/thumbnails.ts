@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { diskOf } from '../base/disk';
 import { isThumbnailKey, maxThumbnailBytes } from '../../common/gallery';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
 
@@ -56,9 +57,10 @@ export class ThumbnailCache {
     const target = vscode.Uri.joinPath(this.folder, name);
     // Written under a temporary name first: a reader never sees half a file.
     const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
-    await vscode.workspace.fs.createDirectory(this.folder);
-    await vscode.workspace.fs.writeFile(partial, bytes);
-    await vscode.workspace.fs.rename(partial, target, { overwrite: true });
+    const disk = diskOf(this.folder);
+    await disk.makeFolder(this.folder);
+    await disk.write(partial, bytes);
+    await disk.moveOver(partial, target);
     this.files?.set(key, name);
     this.writes++;
     this.written.set(key, (this.written.get(key) ?? 0) + 1);

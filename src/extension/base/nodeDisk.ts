@@ -1,0 +1,60 @@
+import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+
+/*
+ * The file operations of saving results and exports, through Node, on the extension host's own disk (`disk.ts`
+ * chooses between these and `vscode.workspace.fs`).
+ */
+
+/** A file or folder: a URI of the `file` scheme, or anything with its path on this machine. */
+export interface Place {
+  fsPath: string;
+}
+
+/** The operations, on places of one kind (`disk.ts` has the other kind: VS Code's URIs). */
+export interface Disk<Where = Place> {
+  /** Creates a folder and the folders above it. */
+  makeFolder(folder: Where): Promise<void>;
+  /** The names in a folder; none when it cannot be read. */
+  names(folder: Where): Promise<string[]>;
+  /** Copies a file of this machine (a path) to `target`, replacing what is there. */
+  copyIn(path: string, target: Where): Promise<void>;
+  /** Writes a whole file, replacing what is there. */
+  write(target: Where, bytes: Uint8Array): Promise<void>;
+  /** Moves a file to `target`, replacing what is there. */
+  moveOver(source: Where, target: Where): Promise<void>;
+  /** Moves a file to a name that must be free: it fails when `target` exists, and never replaces it. */
+  moveToFree(source: Where, target: Where): Promise<void>;
+  /** Removes a (temporary) file as far as it can: a file that is not there or stays is no failure. */
+  remove(uri: Where): Promise<void>;
+  exists(uri: Where): Promise<boolean>;
+}
+
+/** Errors that say a file system has no hard links: the move then checks, then renames. */
+const noLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EINVAL']);
+
+export const nodeDisk: Disk = {
+  makeFolder: (folder) => mkdir(folder.fsPath, { recursive: true }).then(() => undefined),
+  names: (folder) => readdir(folder.fsPath).catch(() => []),
+  copyIn: (path, target) => copyFile(path, target.fsPath),
+  write: (target, bytes) => writeFile(target.fsPath, bytes),
+  moveOver: (source, target) => rename(source.fsPath, target.fsPath),
+  async moveToFree(source, target) {
+    // A hard link is created only where the name is free, in one step: no other writer (another
+    // window, the user) can take the name between a check and the move.
+    try {
+      await link(source.fsPath, target.fsPath);
+    } catch (error) {
+      if (!noLinks.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      if (await nodeDisk.exists(target)) throw Object.assign(new Error('The name is taken.'), { code: 'EEXIST' });
+      await rename(source.fsPath, target.fsPath);
+      return;
+    }
+    await unlink(source.fsPath);
+  },
+  remove: (uri) => rm(uri.fsPath, { force: true }).catch(() => undefined),
+  exists: (uri) => stat(uri.fsPath).then(
+    () => true,
+    () => false,
+  ),
+};
+
