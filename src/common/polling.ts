@@ -22,8 +22,8 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  *   announces, not the share of time spent: it came anywhere between the read that first saw it and
  *   the read before, and what is left is read from the stages seen (`stepwiseProgress.ts`). The last
  *   stage may be far longer than its share says, so what a stepwise reading predicts is kept
- *   inside the estimate's spread, misleads more often than a smooth curve, and is corrected by
- *   how the predictions of the model's earlier tasks erred (`progressCalibration.ts`). Until a
+ *   inside the estimate's spread, and is moved, widened or narrowed by how the predictions of the
+ *   model's earlier tasks erred (`progressCalibration.ts`). Until a
  *   few levels were seen, sparse reads of stepwise progress look like a moving curve: the belief
  *   then keeps a share for the stepwise reading of the same levels;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
@@ -86,7 +86,11 @@ export interface PollTuning {
    * stages before it, at least: the doubt of the stage still to come when the stages seen agree.
    */
   stepSigma: number;
-  /** The weight of the case that a stepwise prediction misleads (stages vary more than the shape of a smooth curve). */
+  /**
+   * The same for a stepwise prediction that the model's tasks have not calibrated yet (its stages
+   * may vary far more than those seen); once calibrated, how far they vary is learned, and
+   * `misleadWeight` holds.
+   */
   stepMisleadWeight: number;
   /** The share of the belief kept for the stepwise reading while a moving curve is seen through fewer than four levels. */
   stepHedge: number;
@@ -110,8 +114,9 @@ export interface PollTuning {
  * tests stand on what a moving curve can do (a few points' time, a tenth of the time run, not near
  * the top). The four stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`)
  * were picked among a few on the tuning seeds of bench/polling.ts and checked on its held-out
- * seeds: a stage takes about ±30 % of its share, a stepwise prediction is wrong more often than a
- * smooth one, and a fifth of the belief is enough to catch stepwise progress that looks smooth.
+ * seeds: a stage takes about ±30 % of its share, a stepwise prediction not yet calibrated is wrong
+ * more often than a smooth one, and a fifth of the belief is enough to catch stepwise progress
+ * that looks smooth.
  * bench/polling.ts measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
@@ -313,7 +318,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
   if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior, moving: false };
-  const weight = reading.stepwise ? tuning.stepMisleadWeight : tuning.misleadWeight;
+  const weight = reading.stepwise && !reading.calibrated ? tuning.stepMisleadWeight : tuning.misleadWeight;
   const main = predictedBy(reading, low, high);
   if (!main) return { ended: prior, misled: () => 1, prior, moving: false };
   const alt = reading.alt && predictedBy(reading.alt, low, high);

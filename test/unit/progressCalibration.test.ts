@@ -35,8 +35,19 @@ describe('Progress calibration per model', () => {
     // Every task so far had twice the time left that its last level predicted (80 % at 60 % of the time).
     const calibrated = calibrate(stepEnd, taught([2, 2, 2, 2]));
     assert.ok(Math.abs(calibrated.endMs - 80_000) < 1, String(calibrated.endMs));
-    // Errors that agree narrow the prediction, but never below the floor (a few lucky tasks are not proof).
-    assert.ok(calibrated.sigma < stepEnd.sigma && calibrated.sigma >= stepEnd.sigma * Math.sqrt(0.6) - 1e-9, String(calibrated.sigma));
+    // Errors that agree narrow the prediction; four tasks weigh against its own claim as if that
+    // were three (a few lucky tasks are not proof), twenty weigh more.
+    assert.ok(Math.abs(calibrated.sigma - stepEnd.sigma * Math.sqrt(3 / 7)) < 1e-9, String(calibrated.sigma));
+    const many = calibrate(stepEnd, taught(Array<number>(20).fill(2)));
+    assert.ok(Math.abs(many.sigma - stepEnd.sigma * Math.sqrt(3 / 23)) < 1e-9, String(many.sigma));
+  });
+
+  it("measures the spread of a model's errors around their mean, in units of each prediction's own spread", () => {
+    // Tasks whose predictions were sure (0.1) or not (0.8), all wrong by the same factor of 3:
+    // the errors do not scatter at all, whatever the spreads of single predictions.
+    const mixed = [0.1, 0.8, 0.1, 0.8, 0.1, 0.8, 0.1, 0.8].reduce<Calibration | undefined>((calibration, sigma) => learnFrom(calibration, { ...stepEnd, sigma }, stepEnd.fromMs + 3 * (stepEnd.endMs - stepEnd.fromMs)), undefined);
+    assert.ok(mixed && mixed.spread < 0.05 && Math.abs(mixed.meanLog - Math.log(3)) < 1e-9, JSON.stringify(mixed));
+    assert.ok(calibrate({ ...stepEnd, sigma: 0.8 }, mixed).sigma < 0.8 * 0.7);
   });
 
   it('widens the prediction of a model whose tasks scatter, and forgets a behaviour that changed', () => {

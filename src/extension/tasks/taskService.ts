@@ -207,7 +207,7 @@ export class TaskService extends DisposableBase {
       }
       if (effect.kind === 'learn') {
         const { model, calibration } = effect;
-        this.deps.log.info(`Progress of ${model}, learned from ${calibration.count} tasks (the latest weigh most): they ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left that stepwise progress predicted`);
+        this.deps.log.info(`Progress of ${model}, learned from ${calibration.count} tasks (the latest weigh most): they ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left that stepwise progress predicted, scattered ${Math.sqrt(calibration.spread).toFixed(2)}x as widely as it said`);
         void this.deps.calibrations?.set(model, calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
         continue;
       }
