@@ -23,6 +23,21 @@
  *   resident size is sampled every 5 ms instead. The figure is the largest of the rounds, with
  *   the median round beside it: body chunks are freed when V8 collects them, so a round's peak
  *   depends on when its collections fall.
+ * - The server is a process of its own, the same for the three: its work does not count in the
+ *   measured process's time or memory (it does share the machine's cores with whichever runs).
+ *
+ * What the rows measure:
+ * - By default the server sends as fast as loopback goes: the row measures the CPU each client
+ *   spends per byte, not a link. There Node's `http` floor is bound by its own CPU: every read
+ *   lands in a freshly allocated 64 KB buffer and the parser copies the body out of it into
+ *   another one, so each byte is copied twice in the process, often into pages the allocator
+ *   has just given back to the kernel (page faults, costly in a virtual machine), where curl
+ *   reads 100 KB at a time into one reused buffer. Nothing above the `http` module can take
+ *   that cost away.
+ * - `--mbit=<n>` paces each response with a token bucket in the server, as a link of n Mbit/s
+ *   delivers it, and `--rtt=<ms>` delays each response by one round trip: the rows users meet
+ *   (e.g. `--mbit=100 --rtt=20`, `--mbit=1000 --rtt=5`). The pacing is the server's, so it is
+ *   the same for every contender.
  * - `--chunk=<bytes>` makes the server write the files in small pieces, as a TLS connection (16 KB
  *   records) or a slow link delivers them; `--rounds=<n>` sets the number of rounds (default 5).
  */
@@ -47,6 +62,8 @@ const MB = 1024 * 1024;
 const option = (name: string): string | undefined => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const rounds = Number(option('rounds') ?? 5);
 const useUndici = process.argv.includes('--undici');
+const linkMbit = Number(option('mbit') ?? 0);
+const rttMs = Number(option('rtt') ?? 0);
 
 setFlagsFromString('--expose-gc');
 const gc = (globalThis.gc ?? runInNewContext('gc')) as () => void;
@@ -79,9 +96,14 @@ for (let index = 0; index < files; index++) {
 }
 
 async function main(): Promise<void> {
-  const serverArgs = [join(__dirname, 'static-server.mjs'), source, option('chunk') ?? '0'];
+  const serverArgs = [join(__dirname, 'static-server.mjs'), source, option('chunk') ?? '0', String((linkMbit * 1e6) / 8), String(rttMs)];
   const server = spawn(process.execPath, serverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The server goes with the bench whatever happens: a failed bench neither waits on it forever
+  // nor leaves it running.
+  server.unref();
+  process.once('exit', () => server.kill());
   const baseUrl = await new Promise<string>((resolve) => server.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  server.stdout.destroy();
   const urls = Array.from({ length: files }, (_, index) => `${baseUrl}/result-${index}.png`);
 
   const transport = useUndici ? createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }) : createVsCodeTransport((input, init) => fetch(input, init));
@@ -151,7 +173,8 @@ async function main(): Promise<void> {
   const floorRate = total / (median(floorRuns.times) / 1000);
   const curlRate = total / (median(curlRuns.times) / 1000);
   const memory = (peaks: number[]) => `peak memory over baseline ${(Math.max(...peaks) / MB).toFixed(1)} MB (median round ${(median(peaks) / MB).toFixed(1)} MB)`;
-  const served = option('chunk') ? `, served in ${option('chunk')}-byte pieces` : '';
+  const link = linkMbit > 0 ? `, over a ${linkMbit} Mbit/s link` : ', over loopback at full speed';
+  const served = `${link}${rttMs > 0 ? ` with ${rttMs} ms to each first byte` : ''}${option('chunk') ? `, served in ${option('chunk')}-byte pieces` : ''}`;
   console.log(`\nDownloads: ${files} results of ${size / MB} MB${served}, median of ${rounds} rounds (Node ${process.versions.node})`);
   console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the http(s) module for results"}):  ${oursRate.toFixed(0)} MB/s, ${memory(oursRuns.peaks)}`);
   console.log(`floor (${useUndici ? "undici's request" : "Node's http module"} piped to a file): ${floorRate.toFixed(0)} MB/s, ${memory(floorRuns.peaks)}`);
@@ -159,7 +182,6 @@ async function main(): Promise<void> {
   console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x; floor / curl: ${(floorRate / curlRate).toFixed(2)}x; ours / floor: ${(oursRate / floorRate).toFixed(2)}x`);
 
   await transport.dispose();
-  server.kill();
 }
 
 main()
