@@ -49,7 +49,9 @@ export const nodeDisk: Disk = {
       await rename(source.fsPath, target.fsPath);
       return;
     }
-    await unlink(source.fsPath);
+    // The file is in place under its name: a temporary name that cannot be removed (held open on
+    // Windows) is left for the next cleanup rather than failing a move that happened.
+    await unlink(source.fsPath).catch(() => undefined);
   },
   remove: (uri) => rm(uri.fsPath, { force: true }).catch(() => undefined),
   exists: (uri) => stat(uri.fsPath).then(
