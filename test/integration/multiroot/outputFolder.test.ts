@@ -22,7 +22,8 @@ async function filesIn(uri: vscode.Uri): Promise<string[]> {
 }
 
 async function clean(): Promise<void> {
-  for (const [name, top] of [['web', 'public'], ['docs', 'assets']] as const) {
+  // The results, and each folder's provenance index: the fixture folders are in the repository.
+  for (const [name, top] of [['web', 'public'], ['docs', 'assets'], ['web', '.evolink'], ['docs', '.evolink']] as const) {
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder(name).uri, top), { recursive: true }).then(undefined, () => undefined);
   }
 }
