@@ -1,8 +1,8 @@
 import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 
 /*
- * The file operations of saving results and exports, through Node, on the extension host's own disk (`disk.ts`
- * chooses between these and `vscode.workspace.fs`).
+ * The file operations of saving results, exports and thumbnails through Node, on the extension
+ * host's own disk (`disk.ts` chooses between these and `vscode.workspace.fs`).
  */
 
 /** A file or folder: a URI of the `file` scheme, or anything with its path on this machine. */
