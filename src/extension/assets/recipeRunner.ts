@@ -3,7 +3,7 @@ import { readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import type { Recipe, RecipeOutput } from '../../common/recipes';
-import { diskOf } from '../base/disk';
+import { diskOf, exists } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
@@ -85,8 +85,6 @@ async function publicPathOf(recipe: Recipe, folder: vscode.Uri): Promise<string>
   if (served && (folder.path === served || folder.path.startsWith(`${served}/`))) return `${folder.path.slice(served.length)}/`;
   return recipe.output.publicPath;
 }
-
-const exists = (uri: vscode.Uri): Promise<boolean> => diskOf(uri).exists(uri);
 
 /** Renames each taken target to the first free name of its folder (`favicon-2.ico`). */
 async function keepBothNames(folder: vscode.Uri, files: string[], taken: ReadonlySet<string>): Promise<string[]> {

@@ -34,3 +34,8 @@ const workspaceDisk: Disk<vscode.Uri> = {
 export function diskOf(uri: vscode.Uri): Disk<vscode.Uri> {
   return onLocalDisk(uri) ? nodeDisk : workspaceDisk;
 }
+
+/** Whether a file or folder exists. */
+export function exists(uri: vscode.Uri): Promise<boolean> {
+  return diskOf(uri).exists(uri);
+}

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { editStem, uniqueName } from '../../common/naming';
 import { provenanceSchema, type Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
-import { exists, fileName } from '../tasks/writer';
+import { exists } from '../base/disk';
+import { fileName } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
 export interface KeptOriginal {

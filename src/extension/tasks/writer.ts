@@ -6,7 +6,7 @@ import type { ImageFormat } from '../../common/models';
 import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
-import { diskOf } from '../base/disk';
+import { diskOf, exists } from '../base/disk';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
@@ -14,11 +14,6 @@ import { fileErrorCode, type ResultWriter } from './taskWork';
 /** The last segment of a URI's path: the file's name. */
 export function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? '';
-}
-
-/** Whether a file or folder exists. */
-export function exists(uri: vscode.Uri): Promise<boolean> {
-  return diskOf(uri).exists(uri);
 }
 
 function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
