@@ -1,5 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
-import { calibrate, learnFrom, type Calibration, type PredictedEnd } from './progressCalibration';
+import { calibrate, learnFrom, learnSilence, type Calibration, type PredictedEnd } from './progressCalibration';
+import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
 import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwiseProgress';
 
@@ -13,14 +14,17 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  * The belief. Tasks end between about 0.3 and 2 times their `estimated_time` (the prior, flat
  * over that range). Progress narrows it only when it carries information, and services report
  * progress in ways that often do not:
- * - progress that stays 0 says nothing;
+ * - progress that stays 0 says nothing, unless the model's earlier tasks all showed progress
+ *   before they ended: then silence says the end is not near yet, until it lasts longer than
+ *   theirs did (`silentProgress.ts`);
  * - progress that is only time against the estimate (`elapsed / estimate`) says nothing of the
  *   real end: it is recognised (every recent level was reached when the clock said so) and ignored;
  * - progress that jumps between flat levels (stepwise) is told by its plateaus: a jump after a
  *   read that found the level unchanged, or reads since the last level that found it unchanged for
  *   longer than the curve needed for a few points on its way up. A level is a stage the service
  *   announces, not the share of time spent: it came anywhere between the read that first saw it and
- *   the read before, and what is left is read from the stages seen (`stepwiseProgress.ts`). The last
+ *   the read before (the time left starts anywhere in that window), and what is left is read
+ *   from the stages seen (`stepwiseProgress.ts`). The last
  *   stage may be far longer than its share says, so what a stepwise reading predicts is kept
  *   inside the estimate's spread, and is moved, widened or narrowed by how the predictions of the
  *   model's earlier tasks erred (`progressCalibration.ts`). Until a
@@ -142,6 +146,8 @@ export const defaultPollTuning: PollTuning = {
 const trailLength = 4;
 /** A level this high is where services wait for the end; it is not kept. */
 const topLevel = 99;
+/** How many moments across the window a level came in the belief averages over. */
+const jumpSamples = 8;
 /** The step of the candidate delays. */
 const stepMs = 250;
 
@@ -214,9 +220,9 @@ export function tracksElapsed(observation: PollObservation): boolean {
 /** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
 function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuning: PollTuning): PredictedEnd {
   const times = reachTimes(levels, submittedAt, true);
-  const { left, doubt } = stepwiseLeft(levels, times, tuning);
+  const { left, doubt, jump } = stepwiseLeft(levels, times, tuning);
   const fromMs = times.at(-1)!.at;
-  return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), stepwise: true };
+  return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), jumpMs: jump, stepwise: true };
 }
 
 /**
@@ -273,9 +279,11 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
  * The model's calibration after a task that ended `endMs` after submit (between its last two
  * reads), from what its stepwise progress predicted before the read that found it done.
  */
-export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration | undefined {
+export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration {
   const reading = uncalibratedReading(observation, tuning);
-  return reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - observation.submittedAt) : observation.calibration;
+  const { submittedAt, levels } = observation;
+  const learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
+  return learnSilence(learned, levels.length > 0 ? levels[0]!.at - submittedAt : undefined, endMs - submittedAt);
 }
 
 /** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
@@ -294,8 +302,8 @@ export interface EndBelief {
   misled(t: number): number;
   /** The chance that it has ended by `t` by the prior alone. */
   prior(t: number): number;
-  /** Whether progress follows a moving curve, read continuously (not silent, elapsed time, or stepwise). */
-  moving: boolean;
+  /** The price of a second of delay while progress is believed, as a share of the prior's (`delayPrice`, `stepPrice`, or 1). */
+  priceShare: number;
 }
 
 /**
@@ -303,8 +311,12 @@ export interface EndBelief {
  * prior, it does not move the end outside the estimate's spread (`low` to `high`): what stepwise
  * progress predicts is kept within it, and a prediction wholly outside it is no prediction.
  */
-function predictedBy({ endMs, fromMs, sigma, stepwise }: PredictedEnd, low: number, high: number): ((t: number) => number) | undefined {
-  const lognormal = (t: number): number => (t <= fromMs ? 0 : normal(Math.log((t - fromMs) / (endMs - fromMs)) / sigma));
+function predictedBy({ endMs, fromMs, sigma, jumpMs = 0, stepwise }: PredictedEnd, low: number, high: number): ((t: number) => number) | undefined {
+  const left = endMs - fromMs;
+  // The time left starts anywhere in the window the last level came in: the chance is averaged
+  // over starts spread evenly across it.
+  const starts = jumpMs > 0 ? Array.from({ length: jumpSamples }, (_, k) => fromMs + jumpMs * ((2 * k + 1) / jumpSamples - 1)) : [fromMs];
+  const lognormal = (t: number): number => starts.reduce((sum, start) => sum + (t <= start ? 0 : normal(Math.log((t - start) / left) / sigma)), 0) / starts.length;
   const [below, inside] = stepwise ? [lognormal(low), lognormal(high) - lognormal(low)] : [0, 1];
   if (inside < 1e-3) return undefined;
   return (t) => Math.min(1, Math.max(0, (lognormal(t) - below) / inside));
@@ -317,10 +329,11 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const high = tuning.latestShare * estimateMs;
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
-  if (reading.kind !== 'end') return { ended: prior, misled: () => 1, prior, moving: false };
+  const priorOnly = { ended: prior, misled: () => 1, prior, priceShare: 1 };
+  if (reading.kind !== 'end') return (observation.levels.length === 0 && silentBelief(observation, prior, low, high)) || priorOnly;
   const weight = reading.stepwise && !reading.calibrated ? tuning.stepMisleadWeight : tuning.misleadWeight;
   const main = predictedBy(reading, low, high);
-  if (!main) return { ended: prior, misled: () => 1, prior, moving: false };
+  if (!main) return priorOnly;
   const alt = reading.alt && predictedBy(reading.alt, low, high);
   const predicted = alt ? (t: number): number => (1 - tuning.stepHedge) * main(t) + tuning.stepHedge * alt(t) : main;
   return {
@@ -331,7 +344,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
       return byPrior + byProgress > 0 ? byPrior / (byPrior + byProgress) : 1;
     },
     prior,
-    moving: !reading.stepwise,
+    priceShare: reading.stepwise ? tuning.stepPrice : tuning.delayPrice,
   };
 }
 
@@ -348,7 +361,7 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   const longest = belief.misled(t) >= 0.5 && belief.prior(t + tuning.vendorPaceMs) > 0 ? tuning.vendorPaceMs : tuning.maxDelayMs;
   const estimateMs = observation.estimatedSeconds * 1000;
   const informed = belief.misled(t) < 0.5;
-  const price = informed ? (belief.moving ? tuning.delayPrice : tuning.stepPrice) : 1;
+  const price = informed ? belief.priceShare : 1;
   const readsPerMs = (price * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
   // For each candidate wait d: the expected delay if the task ends before d (the integral of the
   // chance it has ended), and the expected time the wait covers; the best wait has the lowest

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 
 /*
- * What the ends of a model's earlier tasks taught about its stepwise progress. Services report
+ * What the ends of a model's earlier tasks taught about its progress. Services report stepwise
  * stages in their own way: one announces the share of its planned work, another its stages ahead
  * of time (80 % when most of the time is still to come). What a stepwise reading predicts is moved
  * and widened or narrowed by how the predictions of the model's last tasks erred; the poll schedule
  * (polling.ts) applies it, the lifecycle learns it when a task ends, the task service keeps it per
  * model. Smooth curves are not calibrated: their fit already follows the curve, and moving their
  * ends by an average error cost the curves that stand near the top for long their delay.
+ * The ends also teach whether the model's tasks show any progress before they end, and by when:
+ * silence then says that the end is not near yet (silentProgress.ts).
  */
 
 /**
@@ -22,6 +24,12 @@ export const calibrationSchema = z.object({
   count: z.number().int().nonnegative(),
   meanLog: z.number().finite(),
   spread: z.number().finite().nonnegative(),
+  /** How many of the model's tasks were watched to their end (absent: none since this was kept). */
+  ends: z.number().int().nonnegative().optional(),
+  /** The running share of them that ended with no progress level seen. */
+  silentShare: z.number().min(0).max(1).optional(),
+  /** By what share of its duration a task's first level was seen, at the latest (a maximum that forgets slowly). */
+  firstShare: z.number().min(0).max(1).optional(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
@@ -30,6 +38,8 @@ export interface PredictedEnd {
   endMs: number;
   fromMs: number;
   sigma: number;
+  /** The time left starts anywhere within this many ms either side of `fromMs` (a level that came between two reads). */
+  jumpMs?: number;
   stepwise: boolean;
   /** Moved and scaled by what the model's earlier tasks taught. */
   calibrated?: boolean;
@@ -67,10 +77,50 @@ export function learnFrom(calibration: Calibration | undefined, end: PredictedEn
   const weight = 1 / Math.min(old.count + 1, memory);
   // Distance from the mean before this task, in units of this prediction's spread (a weighted
   // variance, updated as each task comes).
-  const distance = (error - old.meanLog) / end.sigma;
+  // The error is measured from the middle of the window the last level came in: the window's
+  // width is part of the spread.
+  const sigma = Math.hypot(end.sigma, (end.jumpMs ?? 0) / (end.endMs - end.fromMs));
+  const distance = (error - old.meanLog) / sigma;
   return {
+    ...old,
     count: old.count + 1,
     meanLog: old.meanLog + weight * (error - old.meanLog),
     spread: (1 - weight) * (old.spread + weight * distance ** 2),
   };
+}
+
+/**
+ * The calibration after a task that ended `endMs` after submit, whose first progress level was
+ * seen `firstLevelMs` after submit (absent: none was seen). Silence is what the reads saw: a task
+ * that rose from 0 to its end between two reads ended silent too.
+ */
+export function learnSilence(calibration: Calibration | undefined, firstLevelMs: number | undefined, endMs: number): Calibration {
+  const old = calibration ?? { count: 0, meanLog: 0, spread: 1 };
+  const ends = old.ends ?? 0;
+  const weight = 1 / Math.min(ends + 1, memory);
+  const silentShare = (old.silentShare ?? 0) + weight * ((firstLevelMs === undefined ? 1 : 0) - (old.silentShare ?? 0));
+  if (firstLevelMs === undefined || endMs <= 0) return { ...old, ends: ends + 1, silentShare };
+  const share = Math.min(1, Math.max(0, firstLevelMs / endMs));
+  // The latest share seen so far, drawn towards later ones at once and towards earlier ones slowly.
+  const firstShare = old.firstShare === undefined ? share : Math.max(share, old.firstShare + (share - old.firstShare) / memory);
+  return { ...old, ends: ends + 1, silentShare, firstShare };
+}
+
+/**
+ * What a model's tasks taught about silence: the chance that a task ends with no level seen
+ * (as if two more tasks had ended, one silent and one not, so that a few tasks prove little),
+ * and by what share of its duration the others showed their first level. Absent below
+ * {@link minimum} tasks.
+ */
+export function silenceOf(calibration: Calibration | undefined): { silentChance: number; firstShare: number } | undefined {
+  const ends = Math.min(calibration?.ends ?? 0, memory);
+  if (!calibration || ends < minimum) return undefined;
+  return { silentChance: (ends * (calibration.silentShare ?? 1) + 1) / (ends + 2), firstShare: Math.max(0.05, calibration.firstShare ?? 1) };
+}
+
+/** What a calibration says, for the log. */
+export function describeCalibration(calibration: Calibration): string {
+  const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen`;
+  if (calibration.count === 0) return silent;
+  return `${silent}; the ${calibration.count} read as stepwise ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left their progress predicted, scattered ${Math.sqrt(calibration.spread).toFixed(2)}x as widely as it said`;
 }

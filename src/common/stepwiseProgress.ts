@@ -48,14 +48,15 @@ export function stoodBefore(observation: PollObservation, from: number, tuning: 
 }
 
 /**
- * The time left after the last level of a stepwise task, and its doubt (log scale). The rate since
- * the earliest level kept (ms per point; since submit when only one is known) is the centre: it
- * spans several stages, so it varies less than any one of them. How far the rates of the single
- * stages seen lie from it is learned doubt, for the stage still to come, never below
- * `stepSigma`; the centre itself is known only as well as its stages and as the moments the levels
- * were reached.
+ * The time left after the last level of a stepwise task, its doubt (log scale), and how unsure
+ * the moment is that it starts from (ms either side: the last level came between two reads). The
+ * rate since the earliest level kept (ms per point; since submit when only one is known) is the
+ * centre: it spans several stages, so it varies less than any one of them. How far the rates of
+ * the single stages seen lie from it is learned doubt, for the stage still to come, never below
+ * `stepSigma`; the centre itself is known only as well as its stages and as the moments the
+ * levels were reached.
  */
-export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly ReachTime[], tuning: PollTuning): { left: number; doubt: number } {
+export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly ReachTime[], tuning: PollTuning): { left: number; doubt: number; jump: number } {
   const last = levels.at(-1)!;
   const lastAt = times.at(-1)!;
   const anchors = [{ progress: 0, at: 0, unsure: 0 }, ...levels.map((level, i) => ({ progress: level.progress, ...times[i]! }))];
@@ -68,6 +69,8 @@ export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly R
   const logs = rates.map((r) => Math.log(r / overall));
   const learned = logs.reduce((sum, x) => sum + x * x, 0) / Math.max(1, logs.length);
   const stage = Math.max(tuning.stepSigma ** 2, learned);
-  const timing = (head.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + (lastAt.unsure / left) ** 2;
-  return { left, doubt: stage * (1 + 1 / Math.max(1, rates.length)) + timing };
+  // How well the rate is known from the moments the levels were reached. When the last level came
+  // is not a doubt of the time left but of where it starts (`jump`, the half-width of its window).
+  const timing = (head.unsure ** 2 + lastAt.unsure ** 2) / span ** 2;
+  return { left, doubt: stage * (1 + 1 / Math.max(1, rates.length)) + timing, jump: lastAt.unsure };
 }

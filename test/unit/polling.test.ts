@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ProgressLevel } from '../../src/common/ledgerEntry';
 import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress, tracksElapsed } from '../../src/common/polling';
+import type { Calibration } from '../../src/common/progressCalibration';
 import { observation, s, start, trail } from '../support/pollingTrail';
 
 /** Reads a task from submit to its end with the schedule: the reads made and the delay to notice the end. */
@@ -147,6 +148,32 @@ describe('Polling schedule', () => {
     }
     // Past twice the estimate the belief is spent: the vendor pace, until the deadline.
     assert.equal(nextPollDelay(observation({}), s(250)), defaultPollTuning.vendorPaceMs);
+  });
+
+  it("waits longer on a silent task of a model whose tasks show progress before they end, until the silence lasts too long", () => {
+    // Twenty tasks of the model all showed a level by 60 % of their time (tasks of this estimate take 30 to 200 s).
+    const showing = { count: 0, meanLog: 0, spread: 1, ends: 20, silentShare: 0, firstShare: 0.6 };
+    const silentAt = (now: number, calibration?: Calibration) => observation({ polls: 3, polledAt: s(now), progress: 0, ...(calibration ? { calibration } : {}) });
+    for (const now of [35, 50]) {
+      assert.ok(nextPollDelay(silentAt(now), s(now)) <= defaultPollTuning.vendorPaceMs, `uncalibrated at ${now} s`);
+      assert.ok(nextPollDelay(silentAt(now, showing), s(now)) >= 8000, `calibrated at ${now} s`);
+    }
+    // Silent at 110 s, only the longest tasks that show progress could still be silent: the prior holds again.
+    assert.ok(nextPollDelay(silentAt(110, showing), s(110)) <= defaultPollTuning.vendorPaceMs);
+    // A model whose tasks end silent is read at the vendor pace.
+    const silentModel = { count: 0, meanLog: 0, spread: 1, ends: 20, silentShare: 1 };
+    assert.equal(nextPollDelay(silentAt(50, silentModel), s(50)), nextPollDelay(silentAt(50), s(50)));
+  });
+
+  it('starts the time left of a stepwise level anywhere in the window between the reads around it', () => {
+    // Read every 10 s: 40 came between 10 and 20 s, 80 between 30 and 40 s; about 10 s are left after it.
+    const levels = trail([10, 20, 30, 40], (t) => (t < 15 ? 0 : t < 35 ? 40 : 80));
+    const reading = readProgress(observation({ levels, polledAt: s(40), progress: 80 }));
+    assert.ok(reading.kind === 'end' && reading.stepwise && reading.jumpMs === 5000, JSON.stringify(reading));
+    const belief = endBelief(observation({ levels, polledAt: s(40), progress: 80 }), { ...defaultPollTuning, misleadWeight: 0, stepMisleadWeight: 0 });
+    // Nothing ends before the window, and the end may come from its start on: by its middle some already has.
+    assert.equal(belief.ended(reading.fromMs - reading.jumpMs), 0);
+    assert.ok(belief.ended(reading.fromMs) > 0.005, String(belief.ended(reading.fromMs)));
   });
 
   it('hands the belief back to the prior when a prediction proves too early', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
 import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
-import { calibrate, learnFrom, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import { calibrate, learnFrom, learnSilence, silenceOf, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
 import { observation, s, trail } from '../support/pollingTrail';
@@ -50,6 +50,26 @@ describe('Progress calibration per model', () => {
     assert.ok(calibrate({ ...stepEnd, sigma: 0.8 }, mixed).sigma < 0.8 * 0.7);
   });
 
+  it('learns whether the tasks of a model show progress before they end, and by what share of their duration', () => {
+    // Three tasks are needed; twenty that all showed a level by 30 % of their time leave a chance of
+    // 1 in 22 that the next one ends silent.
+    const showing = (shares: number[], from?: Calibration): Calibration | undefined => shares.reduce<Calibration | undefined>((calibration, share) => learnSilence(calibration, share * 60_000, 60_000), from);
+    assert.equal(silenceOf(showing([0.3, 0.3])), undefined);
+    const twenty = showing(Array<number>(20).fill(0.3));
+    assert.deepEqual(silenceOf(twenty), { silentChance: 1 / 22, firstShare: 0.3 });
+    // A later first level counts at once; earlier ones draw the share down slowly.
+    assert.equal(silenceOf(showing([0.6], twenty))?.firstShare, 0.6);
+    const earlier = silenceOf(showing([0.6, 0.1, 0.1], twenty))!.firstShare;
+    assert.ok(earlier < 0.6 && earlier > 0.5, String(earlier));
+    // A model whose tasks end silent: the chance stays high.
+    const silent = [1, 2, 3, 4].reduce<Calibration | undefined>((calibration) => learnSilence(calibration, undefined, 60_000), undefined);
+    assert.equal(silenceOf(silent)?.silentChance, 5 / 6);
+    // The stepwise part of a calibration keeps what it taught of silence.
+    const both = learnFrom(twenty, stepEnd, 70_000);
+    assert.equal(both?.ends, 20);
+    assert.equal(both?.firstShare, 0.3);
+  });
+
   it('widens the prediction of a model whose tasks scatter, and forgets a behaviour that changed', () => {
     const scattered = calibrate(stepEnd, taught([0.5, 2, 0.5, 2, 0.5, 2]));
     assert.ok(scattered.sigma > 1.5 * stepEnd.sigma, String(scattered.sigma));
@@ -72,8 +92,11 @@ describe('Progress calibration per model', () => {
     assert.ok(calibrated.kind === 'end' && reading.kind === 'end' && calibrated.endMs - s(0) > 1.5 * (reading.endMs - s(0)), `${calibrated.kind}`);
     // So its next read after the prediction that proved too early waits longer.
     assert.ok(nextPollDelay({ ...before, calibration: calibration }, s(55)) > nextPollDelay(before, s(55)));
-    // A silent task teaches nothing.
-    assert.equal(learnEnd(observation({ polledAt: s(50), progress: 0 }), s(90)), undefined);
+    // A silent task teaches nothing of stepwise progress, only that the model's tasks can end silent.
+    assert.deepEqual(learnEnd(observation({ polledAt: s(50), progress: 0 }), s(90)), { count: 0, meanLog: 0, spread: 1, ends: 1, silentShare: 1 });
+    // What the stepwise tasks taught of silence is kept beside what they taught of their stages.
+    assert.equal(calibration?.ends, 3);
+    assert.equal(calibration?.silentShare, 0);
   });
 
   it('stays stepwise once a plateau was seen, when later reads happen to find a new level each', () => {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
+import { describeCalibration } from '../../common/progressCalibration';
 import { isActive, isTerminal } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
@@ -207,7 +208,7 @@ export class TaskService extends DisposableBase {
       }
       if (effect.kind === 'learn') {
         const { model, calibration } = effect;
-        this.deps.log.info(`Progress of ${model}, learned from ${calibration.count} tasks (the latest weigh most): they ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left that stepwise progress predicted, scattered ${Math.sqrt(calibration.spread).toFixed(2)}x as widely as it said`);
+        this.deps.log.info(`Progress of ${model}, learned from ${describeCalibration(calibration)}`);
         void this.deps.calibrations?.set(model, calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
         continue;
       }

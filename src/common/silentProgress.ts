@@ -1,0 +1,41 @@
+import type { EndBelief, PollObservation } from './polling';
+import { silenceOf } from './progressCalibration';
+
+/*
+ * Silent progress (still 0) of a model whose tasks were seen to show progress before they ended.
+ * The poll schedule (polling.ts) asks here what that silence says of the end.
+ */
+
+/** How many durations the chance that a task shows progress late is averaged over. */
+const durationSamples = 32;
+
+/**
+ * The belief of a task whose progress is still 0, of a model whose tasks were seen to show
+ * progress before they ended: a task that is to show progress does not end before it has, so
+ * silence makes an end in the next seconds less likely than the prior says. The prior holds for
+ * the tasks that end silent (as many as the model's did), and for the others in the measure that
+ * they could still be silent now: their first level comes by a share of their duration, evenly up
+ * to the latest share seen, and their durations are the prior's. Long silence hands the belief
+ * back to the prior. Absent when the model's tasks taught nothing yet.
+ */
+export function silentBelief(observation: PollObservation, prior: (t: number) => number, low: number, high: number): EndBelief | undefined {
+  const silence = silenceOf(observation.calibration);
+  if (!silence || observation.polledAt === undefined) return undefined;
+  const at = observation.polledAt - observation.submittedAt;
+  const from = Math.max(low, at);
+  if (from >= high) return undefined;
+  // The chance that a task that is to show progress shows none by now, among the durations still possible.
+  let stillSilent = 0;
+  for (let k = 0; k < durationSamples; k++) {
+    const duration = from + ((high - from) * (k + 0.5)) / durationSamples;
+    stillSilent += Math.max(0, 1 - at / (duration * silence.firstShare)) / durationSamples;
+  }
+  const weight = silence.silentChance / (silence.silentChance + (1 - silence.silentChance) * stillSilent);
+  return {
+    // Ends before the last read are the prior's (they are ruled out anyway); after it, only the silent share of them.
+    ended: (t) => (t <= at ? prior(t) : prior(at) + weight * (prior(t) - prior(at))),
+    misled: () => weight,
+    prior,
+    priceShare: 1,
+  };
+}
