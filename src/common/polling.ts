@@ -330,7 +330,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
   const priorOnly = { ended: prior, misled: () => 1, prior, priceShare: 1 };
-  if (reading.kind !== 'end') return (observation.levels.length === 0 && silentBelief(observation, prior, low, high)) || priorOnly;
+  if (reading.kind !== 'end') return (reading.kind === 'silent' && silentBelief(observation, prior, low, high)) || priorOnly;
   const weight = reading.stepwise && !reading.calibrated ? tuning.stepMisleadWeight : tuning.misleadWeight;
   const main = predictedBy(reading, low, high);
   if (!main) return priorOnly;

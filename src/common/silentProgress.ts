@@ -20,7 +20,8 @@ const durationSamples = 32;
  */
 export function silentBelief(observation: PollObservation, prior: (t: number) => number, low: number, high: number): EndBelief | undefined {
   const silence = silenceOf(observation.calibration);
-  if (!silence || observation.polledAt === undefined) return undefined;
+  // Silent is 0 at the last read and no level kept: 99 (not kept as a level) says the end is near.
+  if (!silence || observation.polledAt === undefined || observation.levels.length > 0 || (observation.progress ?? 0) > 0) return undefined;
   const at = observation.polledAt - observation.submittedAt;
   const from = Math.max(low, at);
   if (from >= high) return undefined;

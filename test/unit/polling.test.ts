@@ -160,6 +160,9 @@ describe('Polling schedule', () => {
     }
     // Silent at 110 s, only the longest tasks that show progress could still be silent: the prior holds again.
     assert.ok(nextPollDelay(silentAt(110, showing), s(110)) <= defaultPollTuning.vendorPaceMs);
+    // A task that answers 99 (not kept as a level) is not silent: the end is near.
+    const atTop = observation({ polls: 3, polledAt: s(50), progress: 99, calibration: showing });
+    assert.equal(nextPollDelay(atTop, s(50)), nextPollDelay({ ...atTop, calibration: undefined }, s(50)));
     // A model whose tasks end silent is read at the vendor pace.
     const silentModel = { count: 0, meanLog: 0, spread: 1, ends: 20, silentShare: 1 };
     assert.equal(nextPollDelay(silentAt(50, silentModel), s(50)), nextPollDelay(silentAt(50), s(50)));
