@@ -91,8 +91,7 @@ export class Step {
    */
   private learned(before: PollObservation): Effect[] {
     if (before.polledAt === undefined || this.context.now - before.polledAt > 2 * defaultPollTuning.maxDelayMs * this.times.pollScale + 1000) return [];
-    const calibration = learnEnd(before, (before.polledAt + this.context.now) / 2);
-    return calibration && calibration !== before.calibration ? [{ kind: 'learn', model: this.entry.body.model, calibration }] : [];
+    return [{ kind: 'learn', model: this.entry.body.model, calibration: learnEnd(before, (before.polledAt + this.context.now) / 2) }];
   }
 
   /** The submit (or a replay, or a task found in the list) was answered with the task. */

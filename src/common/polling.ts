@@ -47,9 +47,9 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
  * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
  * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
- * that vary, a little less so (`stepPrice`). While the belief is
- * mostly the prior (progress silent, or proved wrong), no wait inside the prior's range is longer
- * than the vendor's pace: without information the schedule is never slower than the vendor's poller.
+ * that vary, a little less so (`stepPrice`). While the belief is mostly the prior (progress
+ * silent where nothing says why, or proved wrong), no wait inside the prior's range is longer than
+ * the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
 
 /** What the schedule knows of a task. Times are milliseconds on one clock. */
@@ -65,7 +65,7 @@ export interface PollObservation {
   polledAt?: number;
   /** What that read answered (absent: the last level). A level that is not kept (99) ends a flat. */
   progress?: number;
-  /** What the ends of the model's earlier tasks taught about its stepwise progress. */
+  /** What the ends of the model's earlier tasks taught about its progress (stepwise, and silent). */
   calibration?: Calibration;
 }
 
@@ -277,13 +277,16 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
 
 /**
  * The model's calibration after a task that ended `endMs` after submit (between its last two
- * reads), from what its stepwise progress predicted before the read that found it done.
+ * reads): whether it showed progress, and by when, and what its stepwise progress predicted
+ * before the read that found it done.
  */
 export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration {
   const reading = uncalibratedReading(observation, tuning);
   const { submittedAt, levels } = observation;
   const learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
-  return learnSilence(learned, levels.length > 0 ? levels[0]!.at - submittedAt : undefined, endMs - submittedAt);
+  // The first level came between the read that saw it and the one before.
+  const first = levels[0];
+  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt);
 }
 
 /** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */

@@ -52,6 +52,12 @@ const minimum = 3;
 /** The most a model's tasks may narrow a prediction (a share of its variance). */
 const narrowest = 0.1;
 
+/** A model none of whose tasks taught anything yet. */
+const blank: Calibration = { count: 0, meanLog: 0, spread: 1 };
+
+/** The weight of the next task in a running mean over `tasks` tasks (the latest {@link memory} weigh most). */
+const memoryWeight = (tasks: number): number => 1 / Math.min(tasks + 1, memory);
+
 /**
  * The share of a prediction's variance that the model's tasks support: their spread, weighed
  * against the prediction's own claim (a share of 1) as if that claim were {@link minimum} tasks,
@@ -73,13 +79,12 @@ export function calibrate<T extends PredictedEnd>(end: T, calibration: Calibrati
 export function learnFrom(calibration: Calibration | undefined, end: PredictedEnd, endMs: number): Calibration | undefined {
   if (!end.stepwise || endMs <= end.fromMs || end.endMs <= end.fromMs) return calibration;
   const error = Math.log((endMs - end.fromMs) / (end.endMs - end.fromMs));
-  const old = calibration ?? { count: 0, meanLog: 0, spread: 1 };
-  const weight = 1 / Math.min(old.count + 1, memory);
+  const old = calibration ?? blank;
+  const weight = memoryWeight(old.count);
   // Distance from the mean before this task, in units of this prediction's spread (a weighted
-  // variance, updated as each task comes).
-  // The error is measured from the middle of the window the last level came in: the window's
-  // width is part of the spread.
-  const sigma = Math.hypot(end.sigma, (end.jumpMs ?? 0) / (end.endMs - end.fromMs));
+  // variance, updated as each task comes). The error is measured from the middle of the window
+  // the last level came in: the spread of a moment even in that window is part of it.
+  const sigma = Math.hypot(end.sigma, (end.jumpMs ?? 0) / Math.sqrt(3) / (end.endMs - end.fromMs));
   const distance = (error - old.meanLog) / sigma;
   return {
     ...old,
@@ -92,12 +97,13 @@ export function learnFrom(calibration: Calibration | undefined, end: PredictedEn
 /**
  * The calibration after a task that ended `endMs` after submit, whose first progress level was
  * seen `firstLevelMs` after submit (absent: none was seen). Silence is what the reads saw: a task
- * that rose from 0 to its end between two reads ended silent too.
+ * that rose from 0 to its end between two reads ended silent too, and so did one that only ever
+ * answered 99 (which is not kept as a level): that errs towards reading more often.
  */
 export function learnSilence(calibration: Calibration | undefined, firstLevelMs: number | undefined, endMs: number): Calibration {
-  const old = calibration ?? { count: 0, meanLog: 0, spread: 1 };
+  const old = calibration ?? blank;
   const ends = old.ends ?? 0;
-  const weight = 1 / Math.min(ends + 1, memory);
+  const weight = memoryWeight(ends);
   const silentShare = (old.silentShare ?? 0) + weight * ((firstLevelMs === undefined ? 1 : 0) - (old.silentShare ?? 0));
   if (firstLevelMs === undefined || endMs <= 0) return { ...old, ends: ends + 1, silentShare };
   const share = Math.min(1, Math.max(0, firstLevelMs / endMs));

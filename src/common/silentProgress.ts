@@ -25,16 +25,20 @@ export function silentBelief(observation: PollObservation, prior: (t: number) =>
   const at = observation.polledAt - observation.submittedAt;
   const from = Math.max(low, at);
   if (from >= high) return undefined;
-  // The chance that a task that is to show progress shows none by now, among the durations still possible.
-  let stillSilent = 0;
-  for (let k = 0; k < durationSamples; k++) {
-    const duration = from + ((high - from) * (k + 0.5)) / durationSamples;
-    stillSilent += Math.max(0, 1 - at / (duration * silence.firstShare)) / durationSamples;
-  }
+  // Among the durations still possible (each sample stands for a slice of them), how likely a task
+  // that is to show progress is still silent now: long ones are likelier.
+  const slice = (high - from) / durationSamples;
+  const durations = Array.from({ length: durationSamples }, (_, k) => from + slice * k);
+  const silentFor = durations.map((start) => Math.max(0, 1 - at / ((start + slice / 2) * silence.firstShare)));
+  const stillSilent = silentFor.reduce((sum, chance) => sum + chance, 0) / durationSamples;
   const weight = silence.silentChance / (silence.silentChance + (1 - silence.silentChance) * stillSilent);
+  // When those tasks end: the prior's durations, weighed by that chance.
+  const showing = (t: number): number => durations.reduce((sum, start, k) => sum + silentFor[k]! * Math.min(1, Math.max(0, (t - start) / slice)), 0) / (stillSilent * durationSamples);
+  const left = 1 - prior(at);
   return {
-    // Ends before the last read are the prior's (they are ruled out anyway); after it, only the silent share of them.
-    ended: (t) => (t <= at ? prior(t) : prior(at) + weight * (prior(t) - prior(at))),
+    // Ends before the last read are the prior's (they are ruled out anyway); after it, the silent
+    // tasks' ends come as the prior's, the others' as those of their durations still possible.
+    ended: (t) => (t <= at ? prior(t) : prior(at) + weight * (prior(t) - prior(at)) + (stillSilent > 0 ? (1 - weight) * left * showing(t) : 0)),
     misled: () => weight,
     prior,
     priceShare: 1,

@@ -160,6 +160,12 @@ describe('Polling schedule', () => {
     }
     // Silent at 110 s, only the longest tasks that show progress could still be silent: the prior holds again.
     assert.ok(nextPollDelay(silentAt(110, showing), s(110)) <= defaultPollTuning.vendorPaceMs);
+    // Tasks that are to show progress can still show it and end within the next wait: with first
+    // levels seen as late as the very end, silent at 40 s, 1.5 % of them end in the next 10 s
+    // (the integral over the prior's durations), against 6.25 % by the prior alone.
+    const late = endBelief(silentAt(40, { ...showing, firstShare: 1 }));
+    const soon = (late.ended(s(50) - start) - late.ended(s(40) - start)) / (1 - late.ended(s(40) - start));
+    assert.ok(soon > 0.014 && soon < 0.016, String(soon));
     // A task that answers 99 (not kept as a level) is not silent: the end is near.
     const atTop = observation({ polls: 3, polledAt: s(50), progress: 99, calibration: showing });
     assert.equal(nextPollDelay(atTop, s(50)), nextPollDelay({ ...atTop, calibration: undefined }, s(50)));

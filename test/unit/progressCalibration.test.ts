@@ -70,6 +70,14 @@ describe('Progress calibration per model', () => {
     assert.equal(both?.firstShare, 0.3);
   });
 
+  it('counts the window the last level came in as part of a prediction\'s spread when it learns', () => {
+    // A sure stage (0.1), 20 s left, after a level that came in a window whose moments spread by
+    // 6 s (its half-width is 6 s × √3): errors of ±0.3 on a log scale are what the window brings.
+    const windowed = { ...stepEnd, sigma: 0.1, jumpMs: 6000 * Math.sqrt(3) };
+    const learned = [1.35, 1 / 1.35, 1.35, 1 / 1.35, 1.35, 1 / 1.35].reduce<Calibration | undefined>((calibration, ratio) => learnFrom(calibration, windowed, windowed.fromMs + ratio * (windowed.endMs - windowed.fromMs)), undefined);
+    assert.ok(learned && learned.spread < 1.5, JSON.stringify(learned));
+  });
+
   it('widens the prediction of a model whose tasks scatter, and forgets a behaviour that changed', () => {
     const scattered = calibrate(stepEnd, taught([0.5, 2, 0.5, 2, 0.5, 2]));
     assert.ok(scattered.sigma > 1.5 * stepEnd.sigma, String(scattered.sigma));
