@@ -24,10 +24,10 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  *   longer than the curve needed for a few points on its way up. A level is a stage the service
  *   announces, not the share of time spent: it came anywhere between the read that first saw it and
  *   the read before (the time left starts anywhere in that window), and what is left is read
- *   from the stages seen (`stepwiseProgress.ts`). The last
- *   stage may be far longer than its share says, so what a stepwise reading predicts is kept
- *   inside the estimate's spread, and is moved, widened or narrowed by how the predictions of the
- *   model's earlier tasks erred (`progressCalibration.ts`). Until a
+ *   from the stages seen (`stepwiseProgress.ts`), at the rate since the first level and since
+ *   submit. The last stage may be far longer than its share says, so what a stepwise reading
+ *   predicts is kept inside the estimate's spread, and is moved, widened or narrowed by how the
+ *   model's earlier tasks erred, at the rate whose errors scattered less (`progressCalibration.ts`). Until a
  *   few levels were seen, sparse reads of stepwise progress look like a moving curve: the belief
  *   then keeps a share for the stepwise reading of the same levels;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
@@ -47,7 +47,8 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
  * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
  * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
- * that vary, a little less so (`stepPrice`). While the belief is mostly the prior (progress
+ * that vary, a little less so (`stepPrice`, and `calibratedStepPrice` once the model's tasks
+ * have calibrated it). While the belief is mostly the prior (progress
  * silent where nothing says why, or proved wrong), no wait inside the prior's range is longer than
  * the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
@@ -106,8 +107,10 @@ export interface PollTuning {
   plateauBelow: number;
   /** The price of a second of delay while a moving curve is believed, in reads, as a share of the price at which the vendor's pace is best under the prior (1 elsewhere). */
   delayPrice: number;
-  /** The same while a stepwise prediction is believed (its belief is wider than a moving curve's). */
+  /** The same while a stepwise prediction is believed (its belief is wider than a moving curve's)... */
   stepPrice: number;
+  /** ... and once the model's tasks have calibrated it (its belief rests on how they erred). */
+  calibratedStepPrice: number;
 }
 
 /**
@@ -116,11 +119,12 @@ export interface PollTuning {
  * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
  * spends half the delay price (the delay it saves is worth more as reads saved). The plateau
  * tests stand on what a moving curve can do (a few points' time, a tenth of the time run, not near
- * the top). The four stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`)
- * were picked among a few on the tuning seeds of bench/polling.ts and checked on its held-out
- * seeds: a stage takes about ±30 % of its share, a stepwise prediction not yet calibrated is wrong
- * more often than a smooth one, and a fifth of the belief is enough to catch stepwise progress
- * that looks smooth.
+ * the top). The five stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`,
+ * `calibratedStepPrice`) were picked among a few on the tuning seeds of bench/polling.ts and
+ * checked on its held-out seeds: a stage takes about ±30 % of its share, a stepwise prediction
+ * not yet calibrated is wrong more often than a smooth one, a fifth of the belief is enough to
+ * catch stepwise progress that looks smooth, and a calibrated stepwise belief is priced between
+ * an uncalibrated one and a moving curve's.
  * bench/polling.ts measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
@@ -140,6 +144,7 @@ export const defaultPollTuning: PollTuning = {
   plateauBelow: 90,
   delayPrice: 0.5,
   stepPrice: 0.7,
+  calibratedStepPrice: 0.55,
 };
 
 /** How many levels a task keeps: the first one and the latest three. */
@@ -220,9 +225,12 @@ export function tracksElapsed(observation: PollObservation): boolean {
 /** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
 function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuning: PollTuning): PredictedEnd {
   const times = reachTimes(levels, submittedAt, true);
-  const { left, doubt, jump } = stepwiseLeft(levels, times, tuning);
   const fromMs = times.at(-1)!.at;
-  return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), jumpMs: jump, stepwise: true };
+  const end = (sinceSubmit: boolean): PredictedEnd => {
+    const { left, doubt, jump } = stepwiseLeft(levels, times, tuning, sinceSubmit);
+    return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), jumpMs: jump, stepwise: true };
+  };
+  return { ...end(false), sinceSubmit: end(true) };
 }
 
 /**
@@ -347,7 +355,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
       return byPrior + byProgress > 0 ? byPrior / (byPrior + byProgress) : 1;
     },
     prior,
-    priceShare: reading.stepwise ? tuning.stepPrice : tuning.delayPrice,
+    priceShare: !reading.stepwise ? tuning.delayPrice : reading.calibrated ? tuning.calibratedStepPrice : tuning.stepPrice,
   };
 }
 

@@ -20,10 +20,16 @@ import { z } from 'zod';
  * surer). The spread is measured around the mean, per task: a model whose predictions all err by
  * the same factor has a large mean and a small spread, whatever the spreads of single predictions.
  */
-export const calibrationSchema = z.object({
+const errorsSchema = z.object({
   count: z.number().int().nonnegative(),
   meanLog: z.number().finite(),
   spread: z.number().finite().nonnegative(),
+});
+type Errors = z.infer<typeof errorsSchema>;
+
+export const calibrationSchema = errorsSchema.extend({
+  /** The same figures for the stepwise reading whose rate runs since submit (`PredictedEnd.sinceSubmit`). */
+  sinceSubmit: errorsSchema.optional(),
   /** How many of the model's tasks were watched to their end (absent: none since this was kept). */
   ends: z.number().int().nonnegative().optional(),
   /** The running share of them that ended with no progress level seen. */
@@ -43,6 +49,13 @@ export interface PredictedEnd {
   stepwise: boolean;
   /** Moved and scaled by what the model's earlier tasks taught. */
   calibrated?: boolean;
+  /**
+   * For a stepwise reading: the same levels read with the rate since submit instead of since the
+   * first level. A service whose stages count its whole run (queue included, or stages announced
+   * ahead of time) is read better so; one with a queue of its own, worse. The model's tasks tell
+   * which (`calibrate`).
+   */
+  sinceSubmit?: PredictedEnd;
 }
 
 /** How many tasks the means remember. */
@@ -53,7 +66,7 @@ const minimum = 3;
 const narrowest = 0.1;
 
 /** A model none of whose tasks taught anything yet. */
-const blank: Calibration = { count: 0, meanLog: 0, spread: 1 };
+const blank: Errors = { count: 0, meanLog: 0, spread: 1 };
 
 /** The weight of the next task in a running mean over `tasks` tasks (the latest {@link memory} weigh most). */
 const memoryWeight = (tasks: number): number => 1 / Math.min(tasks + 1, memory);
@@ -63,23 +76,48 @@ const memoryWeight = (tasks: number): number => 1 / Math.min(tasks + 1, memory);
  * against the prediction's own claim (a share of 1) as if that claim were {@link minimum} tasks,
  * so that a few lucky tasks do not make a sure prediction, and many do.
  */
-function varianceShare(calibration: Calibration): number {
-  const tasks = Math.min(calibration.count, memory);
-  return Math.max(narrowest, (tasks * calibration.spread + minimum) / (tasks + minimum));
+function varianceShare(errors: Errors): number {
+  const tasks = Math.min(errors.count, memory);
+  return Math.max(narrowest, (tasks * errors.spread + minimum) / (tasks + minimum));
 }
 
-/** A stepwise prediction as the model's earlier tasks correct it; others unchanged. */
+/**
+ * A prediction moved and scaled by how the model's predictions of its kind erred, and how far
+ * those errors scattered, in milliseconds (`scatter`); absent below {@link minimum} tasks.
+ */
+function corrected(end: PredictedEnd, errors: Errors | undefined): { endMs: number; sigma: number; scatter: number } | undefined {
+  if (!errors || errors.count < minimum) return undefined;
+  const left = (end.endMs - end.fromMs) * Math.exp(errors.meanLog);
+  return { endMs: end.fromMs + left, sigma: end.sigma * Math.sqrt(varianceShare(errors)), scatter: Math.sqrt(errors.spread) * end.sigma * left };
+}
+
+/**
+ * A stepwise prediction as the model's earlier tasks correct it; others unchanged. Of its two
+ * readings (since the first level, since submit) the one whose errors scattered less, in
+ * milliseconds, holds: both were learned from the same tasks.
+ */
 export function calibrate<T extends PredictedEnd>(end: T, calibration: Calibration | undefined): T {
-  if (!end.stepwise || !calibration || calibration.count < minimum) return end;
-  const left = end.endMs - end.fromMs;
-  return { ...end, endMs: end.fromMs + left * Math.exp(calibration.meanLog), sigma: end.sigma * Math.sqrt(varianceShare(calibration)), calibrated: true };
+  if (!end.stepwise || !calibration) return end;
+  const byStages = corrected(end, calibration);
+  const bySubmit = end.sinceSubmit && corrected(end.sinceSubmit, calibration.sinceSubmit);
+  const best = byStages && bySubmit ? (bySubmit.scatter < byStages.scatter ? bySubmit : byStages) : (byStages ?? bySubmit);
+  return best ? { ...end, endMs: best.endMs, sigma: best.sigma, calibrated: true } : end;
 }
 
 /** The calibration after a task whose uncalibrated stepwise prediction `end` met the real end `endMs`. */
 export function learnFrom(calibration: Calibration | undefined, end: PredictedEnd, endMs: number): Calibration | undefined {
-  if (!end.stepwise || endMs <= end.fromMs || end.endMs <= end.fromMs) return calibration;
+  if (!end.stepwise) return calibration;
+  const old: Calibration = calibration ?? blank;
+  const byStages = learnErrors(old, end, endMs);
+  const bySubmit = end.sinceSubmit && learnErrors(old.sinceSubmit ?? blank, end.sinceSubmit, endMs);
+  if (!byStages && !bySubmit) return calibration;
+  return { ...old, ...byStages, ...(bySubmit ? { sinceSubmit: bySubmit } : {}) };
+}
+
+/** The figures after one more prediction `end` of their kind met the real end `endMs`. */
+function learnErrors(old: Errors, end: PredictedEnd, endMs: number): Errors | undefined {
+  if (endMs <= end.fromMs || end.endMs <= end.fromMs) return undefined;
   const error = Math.log((endMs - end.fromMs) / (end.endMs - end.fromMs));
-  const old = calibration ?? blank;
   const weight = memoryWeight(old.count);
   // Distance from the mean before this task, in units of this prediction's spread (a weighted
   // variance, updated as each task comes). The error is measured from the middle of the window
@@ -87,7 +125,6 @@ export function learnFrom(calibration: Calibration | undefined, end: PredictedEn
   const sigma = Math.hypot(end.sigma, (end.jumpMs ?? 0) / Math.sqrt(3) / (end.endMs - end.fromMs));
   const distance = (error - old.meanLog) / sigma;
   return {
-    ...old,
     count: old.count + 1,
     meanLog: old.meanLog + weight * (error - old.meanLog),
     spread: (1 - weight) * (old.spread + weight * distance ** 2),
@@ -101,7 +138,7 @@ export function learnFrom(calibration: Calibration | undefined, end: PredictedEn
  * answered 99 (which is not kept as a level): that errs towards reading more often.
  */
 export function learnSilence(calibration: Calibration | undefined, firstLevelMs: number | undefined, endMs: number): Calibration {
-  const old = calibration ?? blank;
+  const old: Calibration = calibration ?? blank;
   const ends = old.ends ?? 0;
   const weight = memoryWeight(ends);
   const silentShare = (old.silentShare ?? 0) + weight * ((firstLevelMs === undefined ? 1 : 0) - (old.silentShare ?? 0));
@@ -128,5 +165,7 @@ export function silenceOf(calibration: Calibration | undefined): { silentChance:
 export function describeCalibration(calibration: Calibration): string {
   const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen`;
   if (calibration.count === 0) return silent;
-  return `${silent}; the ${calibration.count} read as stepwise ended at ${Math.exp(calibration.meanLog).toFixed(2)}x the time left their progress predicted, scattered ${Math.sqrt(calibration.spread).toFixed(2)}x as widely as it said`;
+  const errors = ({ meanLog, spread }: Errors): string => `${Math.exp(meanLog).toFixed(2)}x the time left predicted, scattered ${Math.sqrt(spread).toFixed(2)}x as widely as it said`;
+  const sinceSubmit = calibration.sinceSubmit ? `; at the rate since submit ${errors(calibration.sinceSubmit)}` : '';
+  return `${silent}; the ${calibration.count} read as stepwise ended, at the rate since their first level, at ${errors(calibration)}${sinceSubmit}`;
 }

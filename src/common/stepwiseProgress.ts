@@ -50,23 +50,26 @@ export function stoodBefore(observation: PollObservation, from: number, tuning: 
 /**
  * The time left after the last level of a stepwise task, its doubt (log scale), and how unsure
  * the moment is that it starts from (ms either side: the last level came between two reads). The
- * rate since the earliest level kept (ms per point; since submit when only one is known) is the
- * centre: it spans several stages, so it varies less than any one of them. How far the rates of
+ * rate since the earliest level kept (ms per point; since submit when only one is known, or when
+ * `sinceSubmit`: a service whose levels count its whole run, queue included) is the centre: it
+ * spans several stages, so it varies less than any one of them. How far the rates of
  * the single stages seen lie from it is learned doubt, for the stage still to come, never below
  * `stepSigma`; the centre itself is known only as well as its stages and as the moments the
  * levels were reached.
  */
-export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly ReachTime[], tuning: PollTuning): { left: number; doubt: number; jump: number } {
+export function stepwiseLeft(levels: readonly ProgressLevel[], times: readonly ReachTime[], tuning: PollTuning, sinceSubmit = false): { left: number; doubt: number; jump: number } {
   const last = levels.at(-1)!;
   const lastAt = times.at(-1)!;
   const anchors = [{ progress: 0, at: 0, unsure: 0 }, ...levels.map((level, i) => ({ progress: level.progress, ...times[i]! }))];
   // The stages between the levels kept (the time from submit to the first level holds the queue too: it is not a stage).
   const rates = anchors.slice(2).map((anchor, i) => (anchor.at - anchors[i + 1]!.at) / (anchor.progress - anchors[i + 1]!.progress)).filter((rate) => rate > 0);
-  const head = anchors[levels.length >= 2 ? 1 : 0]!;
+  const rateSince = (from: (typeof anchors)[number]): number => (lastAt.at - from.at) / (last.progress - from.progress);
+  const first = anchors[levels.length >= 2 ? 1 : 0]!;
+  const head = sinceSubmit ? anchors[0]! : first;
   const span = lastAt.at - head.at;
-  const overall = span / (last.progress - head.progress);
-  const left = overall * (100 - last.progress);
-  const logs = rates.map((r) => Math.log(r / overall));
+  const left = rateSince(head) * (100 - last.progress);
+  // How far the single stages lie from the rate over them: the doubt of the stage to come, whichever the centre.
+  const logs = rates.map((r) => Math.log(r / rateSince(first)));
   const learned = logs.reduce((sum, x) => sum + x * x, 0) / Math.max(1, logs.length);
   const stage = Math.max(tuning.stepSigma ** 2, learned);
   // How well the rate is known from the moments the levels were reached. When the last level came

@@ -107,6 +107,33 @@ describe('Progress calibration per model', () => {
     assert.equal(calibration?.silentShare, 0);
   });
 
+  it('reads each model at the rate that predicts its ends: since submit where levels count the whole run, since the first level behind a queue of its own', () => {
+    // A task read every 2 s until just before its end; what its end teaches, and its reading then.
+    const watched = (end: number, progress: (t: number) => number, calibration?: Calibration) => {
+      const reads = readsEvery(2, end - 0.5);
+      const last = reads.at(-1)!;
+      const before = observation({ levels: trail(reads, progress), polledAt: s(last), progress: progress(last), ...(calibration ? { calibration } : {}) });
+      return { learned: learnEnd(before, s(end)), reading: readProgress(before) };
+    };
+    const endOf = (reading: ReturnType<typeof readProgress>): number => (reading.kind === 'end' ? reading.endMs / 1000 : NaN);
+    // Stages announced against the whole run: 80 at 60 % of it, the first level whenever the service
+    // gets to it. The rate since the first level scatters with that moment; since submit it does not.
+    const wholeRun = (end: number, first: number) => steps([first, 10], [0.6 * end, 80]);
+    let whole: Calibration | undefined;
+    for (const [end, first] of [[60, 6], [150, 45], [90, 25], [120, 12], [75, 20], [140, 30]] as const) whole = watched(end, wholeRun(end, first), whole).learned;
+    assert.ok(whole?.sinceSubmit && whole.sinceSubmit.spread < whole.spread, JSON.stringify(whole));
+    const next = watched(100, wholeRun(100, 35), whole).reading;
+    assert.ok(Math.abs(endOf(next) - 100) < 6, String(endOf(next)));
+    // A queue of its own (5 to 60 s), then stages that take the same time each run: since the
+    // first level the rate holds, since submit it scatters with the queue.
+    const queued = (queue: number) => steps([queue + 5, 20], [queue + 15, 50], [queue + 25, 80]);
+    let queue: Calibration | undefined;
+    for (const wait of [5, 60, 20, 45, 10, 35]) queue = watched(wait + 40, queued(wait), queue).learned;
+    assert.ok(queue?.sinceSubmit && queue.spread < queue.sinceSubmit.spread, JSON.stringify(queue));
+    const after = watched(70, queued(30), queue).reading;
+    assert.ok(Math.abs(endOf(after) - 70) < 3, String(endOf(after)));
+  });
+
   it('stays stepwise once a plateau was seen, when later reads happen to find a new level each', () => {
     // 20 from 10 s, read at 12, 20 and 28 s (unchanged: a plateau), 50 from 29 s, 70 from 35 s: read at 30 s and 36 s.
     const levels = trail([3, 12, 20, 28, 30, 36], steps([10, 20], [29, 50], [35, 70]));
