@@ -23,6 +23,8 @@ interface SimTask {
   durationMs: number;
   curve: ProgressCurve;
   steps?: readonly StepLevel[];
+  /** A queue of its own before the task starts (progress 0), whatever its duration. */
+  queueMs?: number;
 }
 
 type Steps = 'planned' | 'arbitrary';
@@ -34,6 +36,8 @@ interface Row {
   informative: boolean;
   /** How the levels of a stepwise task are drawn; absent for the simulator's fixed levels. */
   steps?: Steps;
+  /** The longest queue before a task starts, in seconds (drawn evenly from 0, at most half the task); absent: none. */
+  queueSeconds?: number;
 }
 
 const rows: Row[] = [
@@ -42,6 +46,7 @@ const rows: Row[] = [
   { name: 'fast start', curve: 'fastStart', informative: true },
   { name: 'slow start', curve: 'slowStart', informative: true },
   { name: 'stepwise', curve: 'stepwise', informative: true, steps: 'planned' },
+  { name: 'stepwise behind a queue', curve: 'stepwise', informative: true, steps: 'planned', queueSeconds: 30 },
   { name: 'stepwise, simulator levels', curve: 'stepwise', informative: true },
   { name: 'stepwise, arbitrary values', curve: 'stepwise', informative: false, steps: 'arbitrary' },
   { name: 'zero until done', curve: 'zeroUntilDone', informative: false },
@@ -98,14 +103,18 @@ function workload(row: Row, seed: number, count: number): SimTask[] {
     // Real tasks end anywhere from well before to well after their estimate.
     const durationMs = estimateSeconds * 1000 * (0.3 + next() * 1.7);
     const steps = row.steps ? randomSteps(next, row.steps) : undefined;
-    return { estimateSeconds, durationMs, curve: row.curve, ...(steps ? { steps } : {}) };
+    const queueMs = row.queueSeconds ? Math.min(next() * row.queueSeconds * 1000, durationMs / 2) : 0;
+    return { estimateSeconds, durationMs, curve: row.curve, ...(steps ? { steps } : {}), ...(queueMs ? { queueMs } : {}) };
   });
 }
 
 /** What a read at `t` ms after submit answers. */
 function read(task: SimTask, t: number): { done: boolean; progress: number } {
   if (t >= task.durationMs) return { done: true, progress: 100 };
-  const fraction = t / task.durationMs;
+  // Behind a queue, the curve runs over the rest of the duration.
+  const queueMs = task.queueMs ?? 0;
+  if (t < queueMs) return { done: false, progress: 0 };
+  const fraction = (t - queueMs) / (task.durationMs - queueMs);
   if (fraction < pendingShare) return { done: false, progress: 0 };
   const point = { fraction, elapsedMs: t, estimateMs: task.estimateSeconds * 1000, cap: 99, ...(task.steps ? { steps: task.steps } : {}) };
   return { done: false, progress: curveProgress(task.curve, point) };

@@ -1,5 +1,5 @@
 import type { ProgressLevel } from './ledgerEntry';
-import { calibrate, learnFrom, learnSilence, type Calibration, type PredictedEnd } from './progressCalibration';
+import { calibrate, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd } from './progressCalibration';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
 import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwiseProgress';
@@ -47,8 +47,7 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
  * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
  * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
- * that vary, a little less so (`stepPrice`, and `calibratedStepPrice` once the model's tasks
- * have calibrated it). While the belief is mostly the prior (progress
+ * that vary, a little less so (`stepPrice`) until the model's tasks have calibrated it. While the belief is mostly the prior (progress
  * silent where nothing says why, or proved wrong), no wait inside the prior's range is longer than
  * the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
@@ -107,10 +106,8 @@ export interface PollTuning {
   plateauBelow: number;
   /** The price of a second of delay while a moving curve is believed, in reads, as a share of the price at which the vendor's pace is best under the prior (1 elsewhere). */
   delayPrice: number;
-  /** The same while a stepwise prediction is believed (its belief is wider than a moving curve's)... */
+  /** The same while a stepwise prediction not calibrated yet is believed (wider than a moving curve's; a calibrated one has `delayPrice`). */
   stepPrice: number;
-  /** ... and once the model's tasks have calibrated it (its belief rests on how they erred). */
-  calibratedStepPrice: number;
 }
 
 /**
@@ -119,12 +116,11 @@ export interface PollTuning {
  * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
  * spends half the delay price (the delay it saves is worth more as reads saved). The plateau
  * tests stand on what a moving curve can do (a few points' time, a tenth of the time run, not near
- * the top). The five stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`,
- * `calibratedStepPrice`) were picked among a few on the tuning seeds of bench/polling.ts and
- * checked on its held-out seeds: a stage takes about ±30 % of its share, a stepwise prediction
- * not yet calibrated is wrong more often than a smooth one, a fifth of the belief is enough to
- * catch stepwise progress that looks smooth, and a calibrated stepwise belief is priced between
- * an uncalibrated one and a moving curve's.
+ * the top). The four stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`)
+ * were picked among a few on the tuning seeds of bench/polling.ts and checked on its held-out
+ * seeds: a stage takes about ±30 % of its share, a stepwise prediction not yet calibrated is wrong
+ * more often than a smooth one, and a fifth of the belief is enough to catch stepwise progress
+ * that looks smooth; a calibrated one has earned a moving curve's price.
  * bench/polling.ts measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
@@ -144,7 +140,6 @@ export const defaultPollTuning: PollTuning = {
   plateauBelow: 90,
   delayPrice: 0.5,
   stepPrice: 0.7,
-  calibratedStepPrice: 0.55,
 };
 
 /** How many levels a task keeps: the first one and the latest three. */
@@ -277,9 +272,11 @@ function uncalibratedReading(observation: PollObservation, tuning: PollTuning): 
 
 /** What the task's progress tells the schedule. */
 export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
-  const reading = uncalibratedReading(observation, tuning);
-  if (reading.kind !== 'end') return reading;
-  const { alt, kind, ...main } = reading;
+  const uncalibrated = uncalibratedReading(observation, tuning);
+  if (uncalibrated.kind !== 'end') return uncalibrated;
+  // The levels of a model whose progress is stepwise are stages, however they look.
+  const staged = !uncalibrated.stepwise && stagedModel(observation.calibration);
+  const { alt, kind, ...main } = staged ? { kind: uncalibrated.kind, ...stepwiseEnd(observation.levels, observation.submittedAt, tuning) } : uncalibrated;
   return { kind, ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
 }
 
@@ -294,7 +291,7 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   const learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
   // The first level came between the read that saw it and the one before.
   const first = levels[0];
-  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt);
+  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, reading.kind === 'end' && reading.stepwise);
 }
 
 /** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
@@ -355,7 +352,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
       return byPrior + byProgress > 0 ? byPrior / (byPrior + byProgress) : 1;
     },
     prior,
-    priceShare: !reading.stepwise ? tuning.delayPrice : reading.calibrated ? tuning.calibratedStepPrice : tuning.stepPrice,
+    priceShare: reading.stepwise && !reading.calibrated ? tuning.stepPrice : tuning.delayPrice,
   };
 }
 

@@ -37,6 +37,8 @@ export const calibrationSchema = errorsSchema.extend({
   silentShare: z.number().min(0).max(1).optional(),
   /** By what share of its duration a task's first level was seen, at the latest (a maximum that forgets slowly). */
   firstShare: z.number().min(0).max(1).optional(),
+  /** The running share of the ends that showed progress whose progress read as stepwise then. */
+  stepwiseShare: z.number().min(0).max(1).optional(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
@@ -138,7 +140,7 @@ function learnErrors(old: Errors, end: PredictedEnd, endMs: number): Errors | un
  * that rose from 0 to its end between two reads ended silent too, and so did one that only ever
  * answered 99 (which is not kept as a level): that errs towards reading more often.
  */
-export function learnSilence(calibration: Calibration | undefined, firstLevelMs: number | undefined, endMs: number): Calibration {
+export function learnSilence(calibration: Calibration | undefined, firstLevelMs: number | undefined, endMs: number, stepwise = false): Calibration {
   const old: Calibration = calibration ?? blank;
   const ends = old.ends ?? 0;
   const weight = memoryWeight(ends);
@@ -147,7 +149,17 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
   const share = Math.min(1, Math.max(0, firstLevelMs / endMs));
   // The latest share seen so far, drawn towards later ones at once and towards earlier ones slowly.
   const firstShare = old.firstShare === undefined ? share : Math.max(share, old.firstShare + (share - old.firstShare) / memory);
-  return { ...old, ends: ends + 1, silentShare, firstShare };
+  const stepwiseShare = old.stepwiseShare === undefined ? Number(stepwise) : old.stepwiseShare + weight * (Number(stepwise) - old.stepwiseShare);
+  return { ...old, ends: ends + 1, silentShare, firstShare, stepwiseShare };
+}
+
+/**
+ * Whether the model's progress is stepwise: most of its tasks that showed progress read as
+ * stepwise at their end ({@link minimum} ends at least). Its levels are then stages from the
+ * first one on, also where a queue before them or sparse reads make them look like a moving curve.
+ */
+export function stagedModel(calibration: Calibration | undefined): boolean {
+  return (calibration?.ends ?? 0) >= minimum && (calibration?.stepwiseShare ?? 0) > 0.5;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
 import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
-import { calibrate, learnFrom, learnSilence, silenceOf, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import { calibrate, learnFrom, learnSilence, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
 import { observation, s, trail } from '../support/pollingTrail';
@@ -132,6 +132,22 @@ describe('Progress calibration per model', () => {
     assert.ok(queue?.sinceSubmit && queue.spread < queue.sinceSubmit.spread, JSON.stringify(queue));
     const after = watched(70, queued(30), queue).reading;
     assert.ok(Math.abs(endOf(after) - 70) < 3, String(endOf(after)));
+  });
+
+  it('reads the levels of a model whose tasks read as stepwise at their end as stages, even where one level after a queue looks like a moving curve', () => {
+    const ended = (stepwise: boolean[], from?: Calibration): Calibration | undefined => stepwise.reduce<Calibration | undefined>((calibration, staged) => learnSilence(calibration, 20_000, 60_000, staged), from);
+    assert.equal(stagedModel(ended([true, true])), false, 'two tasks prove nothing');
+    assert.equal(stagedModel(ended([true, true, true])), true);
+    assert.equal(stagedModel(ended([false, false, false, true])), false);
+    // Silent ends say nothing of the shape of progress.
+    const silentToo = [1, 2, 3].reduce<Calibration | undefined>((calibration) => learnSilence(calibration, undefined, 60_000), ended([true, true, false]));
+    assert.equal(silentToo?.stepwiseShare, ended([true, true, false])?.stepwiseShare);
+    // 40 from 31 s, read every 3 s: one level, new at the first read that saw it, reads like a moving curve.
+    const levels = trail(readsEvery(3, 33), steps([31, 40]));
+    const alone = readProgress(observation({ levels, polledAt: s(33), progress: 40 }));
+    assert.ok(alone.kind === 'end' && !alone.stepwise, JSON.stringify(alone));
+    const staged = readProgress(observation({ levels, polledAt: s(33), progress: 40, calibration: ended([true, true, true])! }));
+    assert.ok(staged.kind === 'end' && staged.stepwise && staged.alt === undefined, JSON.stringify(staged));
   });
 
   it('stays stepwise once a plateau was seen, when later reads happen to find a new level each', () => {
