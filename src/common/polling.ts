@@ -1,5 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
 import { calibrate, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd } from './progressCalibration';
+import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
 import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwiseProgress';
@@ -272,12 +273,17 @@ function uncalibratedReading(observation: PollObservation, tuning: PollTuning): 
 
 /** What the task's progress tells the schedule. */
 export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
-  const uncalibrated = uncalibratedReading(observation, tuning);
-  if (uncalibrated.kind !== 'end') return uncalibrated;
-  // The levels of a model whose progress is stepwise are stages, however they look.
-  const staged = !uncalibrated.stepwise && stagedModel(observation.calibration);
-  const { alt, kind, ...main } = staged ? { kind: uncalibrated.kind, ...stepwiseEnd(observation.levels, observation.submittedAt, tuning) } : uncalibrated;
+  const reading = stagedReading(observation, tuning);
+  if (reading.kind !== 'end') return reading;
+  const { alt, kind, ...main } = reading;
   return { kind, ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
+}
+
+/** What the task's progress tells before calibration, where the levels of a model whose progress is stepwise are stages however they look. */
+function stagedReading(observation: PollObservation, tuning: PollTuning): ProgressReading {
+  const reading = uncalibratedReading(observation, tuning);
+  if (reading.kind !== 'end' || reading.stepwise || !stagedModel(observation.calibration)) return reading;
+  return { kind: 'end', ...stepwiseEnd(observation.levels, observation.submittedAt, tuning) };
 }
 
 /**
@@ -286,20 +292,14 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
  * before the read that found it done.
  */
 export function learnEnd(observation: PollObservation, endMs: number, tuning: PollTuning = defaultPollTuning): Calibration {
-  const reading = uncalibratedReading(observation, tuning);
+  // The errors of the reading the schedule used; whether progress looked stepwise by itself.
+  const reading = stagedReading(observation, tuning);
+  const looked = uncalibratedReading(observation, tuning);
   const { submittedAt, levels } = observation;
   const learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
   // The first level came between the read that saw it and the one before.
   const first = levels[0];
-  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, reading.kind === 'end' && reading.stepwise);
-}
-
-/** The standard normal distribution function (Abramowitz and Stegun 7.1.26; error below 1e-7). */
-function normal(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
 }
 
 /** The belief of when the task ends, before the reads that found it running are taken into account. */
