@@ -28,9 +28,10 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  *   from the stages seen (`stepwiseProgress.ts`), at the rate since the first level and since
  *   submit. The last stage may be far longer than its share says, so what a stepwise reading
  *   predicts is kept inside the estimate's spread, and is moved, widened or narrowed by how the
- *   model's earlier tasks erred, at the rate whose errors scattered less (`progressCalibration.ts`). Until a
- *   few levels were seen, sparse reads of stepwise progress look like a moving curve: the belief
- *   then keeps a share for the stepwise reading of the same levels;
+ *   model's earlier tasks erred, at the rate whose errors scattered less
+ *   (`progressCalibration.ts`). Until a few levels were seen, sparse reads of stepwise progress
+ *   look like a moving curve: the belief then keeps a share for the stepwise reading of the same
+ *   levels, and a model whose tasks read as stepwise at their end has its levels read as stages;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
  *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
  *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
@@ -48,9 +49,9 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
  * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
  * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
- * that vary, a little less so (`stepPrice`) until the model's tasks have calibrated it. While the belief is mostly the prior (progress
- * silent where nothing says why, or proved wrong), no wait inside the prior's range is longer than
- * the vendor's pace: without information the schedule is never slower than the vendor's poller.
+ * that vary, a little less so (`stepPrice`) until the model's tasks have calibrated it. While
+ * the belief is mostly the prior (progress silent where nothing says why, or proved wrong), no
+ * wait inside the prior's range is longer than the vendor's pace: without information the schedule is never slower than the vendor's poller.
  */
 
 /** What the schedule knows of a task. Times are milliseconds on one clock. */

@@ -5,8 +5,8 @@ import { z } from 'zod';
  * stages in their own way: one announces the share of its planned work, another its stages ahead
  * of time (80 % when most of the time is still to come). What a stepwise reading predicts is moved
  * and widened or narrowed by how the predictions of the model's last tasks erred, at each of its
- * two rates (since the first level, since submit), and read at the one that erred less; the poll schedule
- * (polling.ts) applies it, the lifecycle learns it when a task ends, the task service keeps it per
+ * two rates (since the first level, since submit), and read at the one that erred less; the poll
+ * schedule (polling.ts) applies it, the lifecycle learns it when a task ends, the task service keeps it per
  * model. Smooth curves are not calibrated: their fit already follows the curve, and moving their
  * ends by an average error cost the curves that stand near the top for long their delay.
  * The ends also teach whether the model's tasks show any progress before they end, and by when:
