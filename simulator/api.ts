@@ -14,7 +14,7 @@ import { validateSubmit } from './validation';
  */
 
 /** An answer, composed before it is sent, so that a late fault can lose it instead. */
-type Reply = { status: number; json: unknown; headers: Record<string, string> } | { error: HttpError; headers?: Record<string, string> };
+type Reply = { status: number; json: unknown; headers: Record<string, string> } | { error: HttpError; headers?: Record<string, string> } | { html: string };
 
 function routeOf(sim: Simulation, req: IncomingMessage, path: string): Route | undefined {
   if (req.method === 'POST' && path === '/v1/images/generations') return 'submit';
@@ -25,10 +25,20 @@ function routeOf(sim: Simulation, req: IncomingMessage, path: string): Route | u
   return undefined;
 }
 
-/** The answer to a request no route takes: 404, or 405 where a switched-off batch answers so. */
+/**
+ * The answer to a request no route takes: 404; for a switched-off batch, a 405, a gateway's page
+ * of its own with 200, or a 500.
+ */
 function noRoute(sim: Simulation, req: IncomingMessage, path: string): Reply {
-  if (req.method === 'POST' && path === '/v1/tasks/batch' && sim.settings.taskBatch === 'off405') {
-    return { error: new HttpError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed for ${path}`), headers: { allow: 'GET' } };
+  if (req.method === 'POST' && path === '/v1/tasks/batch') {
+    switch (sim.settings.taskBatch) {
+      case 'off405':
+        return { error: new HttpError(405, 'invalid_request_error', 'method_not_allowed', `Method ${req.method} is not allowed for ${path}`), headers: { allow: 'GET' } };
+      case 'html':
+        return { html: '<!doctype html><html><head><title>EvoLink</title></head><body><div id="app">Loading…</div></body></html>' };
+      case 'error500':
+        return { error: new HttpError(500, 'server_error', 'internal_error', 'Internal server error') };
+    }
   }
   return { error: new HttpError(404, 'not_found_error', 'not_found', `No route for ${req.method} ${path}`) };
 }
@@ -70,7 +80,10 @@ export async function handleApi(sim: Simulation, req: IncomingMessage, res: Serv
     sim.log('api', req, loggedStatus(fault), body);
     return;
   }
-  if ('error' in reply) {
+  if ('html' in reply) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(reply.html) }).end(reply.html);
+    sim.log('api', req, 200, body);
+  } else if ('error' in reply) {
     sendError(res, reply.error, sim.nextRequestId(), reply.headers);
     sim.log('api', req, reply.error.status, body);
   } else {

@@ -8,8 +8,9 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *   --speed X               run the task clock X times faster than real time
  *   --balance N             credits of the demo key
  *   --task-list on|off      answer GET /v1/tasks, or 404
- *   --batch on|off404|off405
- *                           answer POST /v1/tasks/batch, or refuse it with 404 or 405
+ *   --batch on|off404|off405|html|error500
+ *                           answer POST /v1/tasks/batch, refuse it with 404 or 405, answer it
+ *                           with an HTML page and 200, or fail it with 500 every time
  *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, zeroUntilDone, elapsed
  *   --duration-factor X     each task takes its estimate times X
  *   --result-url-base URL   answer result links on this base (the CDN still serves its own)

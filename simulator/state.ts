@@ -52,7 +52,7 @@ const settingChecks: Record<keyof SimulatorSettings, (value: unknown) => boolean
   resultData: oneOf(['none', 'array', 'object']),
   noisyResults: (value) => typeof value === 'boolean',
   taskList: oneOf(['on', 'off']),
-  taskBatch: oneOf(['on', 'off404', 'off405']),
+  taskBatch: oneOf(['on', 'off404', 'off405', 'html', 'error500']),
   resultUrlBase: (value) => typeof value === 'string',
   taskLifetimeMs: isPositive,
 };

@@ -67,8 +67,12 @@ export interface SimulatorSettings {
   noisyResults?: boolean;
   /** `GET /v1/tasks`: answered (`on`, the default) or a 404 as if the service had no such route. */
   taskList?: 'on' | 'off';
-  /** `POST /v1/tasks/batch`: answered (`on`, the default), or refused with 404 or 405. */
-  taskBatch?: 'on' | 'off404' | 'off405';
+  /**
+   * `POST /v1/tasks/batch`: answered (`on`, the default), refused with 404 or 405, answered with a
+   * gateway's HTML page and status 200 (`html`, as a catch-all route does), or failing with 500
+   * every time (`error500`, a broken route beside working task queries).
+   */
+  taskBatch?: 'on' | 'off404' | 'off405' | 'html' | 'error500';
   /**
    * Result links in task answers use this base instead of the CDN's (e.g. `http://169.254.169.254`),
    * so that a client can be seen to refuse them. The CDN still serves its own links.

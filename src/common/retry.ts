@@ -9,12 +9,15 @@ export interface RetryPolicy {
   attempts: number;
   /** The first backoff wait; it doubles each time. */
   baseDelayMs: number;
+  /** Whether the service's own failures (5xx) are tried again (absent: yes); rate limits and network failures always are. */
+  serverErrors?: boolean;
 }
 
 /** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
 export const defaultGetRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 1000 };
 
-const retriableStatuses = new Set([429, 502, 503, 504]);
+/** The service's failures that are tried again (a 500 too, since a safe request cannot spend anything). */
+const retriableServerStatuses = new Set([500, 502, 503, 504]);
 
 /**
  * Decides whether a failed safe request may be tried again, and after how long. Only
@@ -31,7 +34,8 @@ export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPo
   const retriable =
     error.reason === 'network' ||
     error.reason === 'timeout' ||
-    (status !== undefined && (retriableStatuses.has(status) || status === 500));
+    status === 429 ||
+    (status !== undefined && policy.serverErrors !== false && retriableServerStatuses.has(status));
   if (!retriable) {
     return undefined;
   }

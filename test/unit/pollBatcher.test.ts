@@ -17,7 +17,7 @@ const snapshot = (id: string, progress = 10): TaskSnapshot => ({
 });
 
 /** A client that records its calls; `known` tasks are answered, the batch as `batch` says. */
-function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError; absent?: Set<string> } = {}) {
+function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError | (() => EvoLinkError | undefined); absent?: Set<string> } = {}) {
   const calls: string[] = [];
   const client = {
     apiBase: () => 'http://127.0.0.1:1',
@@ -27,7 +27,8 @@ function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError; absent?: S
     },
     getTasks: (ids: readonly string[]) => {
       calls.push(`BATCH ${ids.join(',')}`);
-      if (batch.fail) return Promise.reject(batch.fail);
+      const fail = typeof batch.fail === 'function' ? batch.fail() : batch.fail;
+      if (fail) return Promise.reject(fail);
       return Promise.resolve(new Map(ids.filter((id) => known.has(id) && !batch.absent?.has(id)).map((id) => [id, snapshot(id, 50)])));
     },
   };
@@ -35,6 +36,8 @@ function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError; absent?: S
 }
 
 const call = () => ({ apiKey: 'sk-test', signal: new AbortController().signal });
+/** Lets what the batcher does after the reads it answered (counting a failed batch) happen. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 const log = { info: () => undefined, warn: () => undefined };
 
 function batcher(client: EvoLinkClient, pullIn: (within: number, share: number) => number, tuning: Partial<PollBatchTuning> = {}) {
@@ -86,9 +89,15 @@ describe('Reading running tasks in batches', () => {
     assert.deepEqual(calls, ['BATCH a,b,gone', 'GET b', 'GET gone']);
   });
 
-  for (const status of [404, 405]) {
-    it(`reads task by task for the rest of the session once the batch answers ${status}`, async () => {
-      const { calls, client } = fakeClient(new Set(['a', 'b']), { fail: new EvoLinkError(status === 404 ? 'notFound' : 'invalidRequest', 'No such route', { status }) });
+  for (const [what, fail] of [
+    ['404', new EvoLinkError('notFound', 'No such route', { status: 404 })],
+    ['405', new EvoLinkError('invalidResponse', 'Method not allowed', { status: 405 })],
+    ['an HTML page with 200', new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.')],
+    ['400', new EvoLinkError('invalidRequest', 'Unknown field task_ids', { status: 400 })],
+    ['403', new EvoLinkError('permission', 'Not allowed', { status: 403 })],
+  ] as const) {
+    it(`reads each task on its own at once, and task by task for the rest of the session, when the batch answers ${what}`, async () => {
+      const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
       const reads = batcher(client, () => 0);
       const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
       assert.deepEqual(first.map((task) => task.id), ['a', 'b']);
@@ -98,14 +107,54 @@ describe('Reading running tasks in batches', () => {
     });
   }
 
-  it("fails every task's read with the batch's own failure when it is not a missing route", async () => {
+  it('reads each task on its own when the batch fails with 5xx, and gives the batch up after the second failure in a row', async () => {
     const { calls, client } = fakeClient(new Set(['a', 'b']), { fail: new EvoLinkError('server', 'Bad gateway', { status: 502 }) });
     const reads = batcher(client, () => 0);
-    const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
-    assert.deepEqual(results.map((result) => result.status === 'rejected' && (result.reason as EvoLinkError).details.status), [502, 502]);
-    assert.deepEqual(calls, ['BATCH a,b']);
-    assert.equal(reads.batching(), true, 'the next tick tries the batch again');
+    const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+    assert.deepEqual(first.map((task) => task.id), ['a', 'b'], 'no task waits on the batch');
+    await settled();
+    assert.equal(reads.batching(), true, 'one failure may be a moment of the service');
+    await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+    await settled();
+    assert.equal(reads.batching(), false);
+    await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+    assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b', 'GET a', 'GET b']);
   });
+
+  it('keeps the batch when the service fails on the tasks\' own reads too, and when a batch in between works', async () => {
+    const down = fakeClient(new Set<string>(), { fail: new EvoLinkError('server', 'Service unavailable', { status: 503 }) });
+    const reads = batcher(down.client, () => 0);
+    for (let tick = 0; tick < 3; tick++) await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]).then(settled);
+    assert.equal(reads.batching(), true, 'an outage is not the batch\'s fault');
+    let failNext = true;
+    const flaky = fakeClient(new Set(['a', 'b']), { fail: () => ((failNext = !failNext) ? new EvoLinkError('server', 'Bad gateway', { status: 502 }) : undefined) });
+    const alternating = batcher(flaky.client, () => 0);
+    for (let tick = 0; tick < 4; tick++) await Promise.all([alternating.read('a', call()), alternating.read('b', call())]).then(settled);
+    assert.equal(alternating.batching(), true, 'failures not in a row');
+  });
+
+  it('gives the batch up when it twice in a row answers none of the tasks their own reads find', async () => {
+    const { calls, client } = fakeClient(new Set(['a', 'b']), { absent: new Set(['a', 'b']) });
+    const reads = batcher(client, () => 0);
+    for (let tick = 0; tick < 3; tick++) await Promise.all([reads.read('a', call()), reads.read('b', call())]).then(settled);
+    assert.equal(reads.batching(), false);
+    assert.deepEqual(calls.filter((line) => line.startsWith('BATCH')).length, 2);
+  });
+
+  for (const [what, fail] of [
+    ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
+    ['429', new EvoLinkError('rateLimited', 'Slow down', { status: 429 })],
+    ['a network failure', new EvoLinkError('network', 'ECONNRESET')],
+  ] as const) {
+    it(`fails every task's read with the batch's own failure when it answers ${what}, which their own reads would meet too`, async () => {
+      const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
+      const reads = batcher(client, () => 0);
+      const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
+      assert.deepEqual(results.map((result) => result.status === 'rejected' && (result.reason as EvoLinkError).reason), [fail.reason, fail.reason]);
+      assert.deepEqual(calls, ['BATCH a,b']);
+      assert.equal(reads.batching(), true, 'the next tick tries the batch again');
+    });
+  }
 
   it('splits more than 50 reads into requests of at most 50, and never batches when switched off', async () => {
     const ids = Array.from({ length: 120 }, (_, i) => `t${i}`);

@@ -30,7 +30,8 @@ describe('Simulator task lists, batches and progress', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, json: (text ? JSON.parse(text) : undefined) as Json };
+    const json = /json/.test(response.headers.get('content-type') ?? '') && text ? JSON.parse(text) : undefined;
+    return { status: response.status, headers: response.headers, json: json as Json, text };
   };
   const control = (op: string, body: unknown) =>
     fetch(`${simulator.urls.api}/__simulator/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -216,6 +217,19 @@ describe('Simulator task lists, batches and progress', () => {
       assert.deepEqual(simulator.requests.map((r) => [r.path, r.status]), [['/v1/tasks/batch', 404], ['/v1/tasks/batch', 405]]);
       await control('settings', { taskBatch: null });
       assert.equal((await batch({ task_ids: ['a'] })).status, 200);
+    });
+
+    it("answers a gateway's HTML page with 200, or 500 every time, while the per-task query works", async () => {
+      const id = await submit({ model: 'gpt-4o-image', prompt: 'x' });
+      simulator.configure({ taskBatch: 'html' });
+      const page = await batch({ task_ids: [id] });
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(page.json, undefined, 'not JSON');
+      assert.match(page.text, /^<!doctype html>/);
+      simulator.configure({ taskBatch: 'error500' });
+      for (let i = 0; i < 2; i++) assert.equal((await batch({ task_ids: [id] })).status, 500);
+      assert.equal((await get(`/v1/tasks/${id}`)).status, 200);
     });
   });
 

@@ -22,6 +22,14 @@ import type { EvoLinkClient } from '../api/client';
  *   every tick is read at most 1 / (1 - alignShare) times as often as on its own schedule;
  * - a lone task is never touched: with nothing to pull forward its read goes out at once, as a
  *   plain GET, exactly as without the batcher.
+ *
+ * The batch is not in the public docs, so a service may answer it in any way. No task waits on
+ * it: a batch that fails for a reason of its own is followed at once by each task's own read.
+ * What the failure says decides what comes next (`batchFailure`): a missing route or any other
+ * answer that is not a batch (an HTML page with 200, another shape, a 400 or 403) ends batching
+ * for the session; a failure of the service (5xx), or answers that leave out every task their own
+ * reads then find, do so the second time in a row; a failure of the key, the account, the load or
+ * the network fails the tasks' reads with it, as their own reads would fail.
  */
 
 /** How reads are gathered; see the comment at the top of this file. */
@@ -71,10 +79,39 @@ interface Gather {
 /** The statuses with which a service says it has no batch endpoint. */
 const noBatchStatuses = new Set([404, 405, 501]);
 
+/** How many batches in a row may fail where the tasks' own reads worked before batching ends for the session. */
+const brokenLimit = 2;
+
+/**
+ * What a failed batch says. `shared`: a failure of the key, the account, the load or the way to
+ * the service, which each task's own read would meet as well. `absent`: the service does not
+ * answer the batch as documented by the vendor's clients (a missing route, another refusal of the
+ * request, an answer that is not a task batch). `broken`: the service failed on it (5xx), for a
+ * moment or for good.
+ */
+function batchFailure(error: unknown): 'shared' | 'absent' | 'broken' {
+  if (!isEvoLinkError(error)) return 'shared';
+  const status = error.details.status;
+  if (status !== undefined && noBatchStatuses.has(status)) return 'absent';
+  switch (error.reason) {
+    case 'invalidRequest':
+    case 'invalidResponse':
+    case 'permission':
+    case 'notFound':
+      return 'absent';
+    case 'server':
+      return 'broken';
+    default:
+      return 'shared';
+  }
+}
+
 /** Reads running tasks, in batches where the service answers them. One per window. */
 export class PollBatcher {
   /** API bases that answered the batch with 404/405/501: read task by task there from now on. */
   private readonly noBatch = new Set<string>();
+  /** API bases whose last batches failed where the tasks' own reads worked: how many in a row. */
+  private readonly strikes = new Map<string, number>();
   private readonly gathers = new Map<string, Gather>();
 
   constructor(private readonly deps: PollBatcherDeps) {}
@@ -146,19 +183,13 @@ export class PollBatcher {
     };
     for (const waiter of waiters) waiter.signal.addEventListener('abort', stopped, { once: true });
     const ids = [...new Set(waiters.map((waiter) => waiter.taskId))];
+    const base = this.deps.client().apiBase();
     let found: Map<string, TaskSnapshot>;
     try {
       found = await this.deps.client().getTasks(ids, { apiKey, signal: controller.signal });
     } catch (error) {
       this.release(waiters, stopped);
-      const status = isEvoLinkError(error) ? error.details.status : undefined;
-      if (status !== undefined && noBatchStatuses.has(status)) {
-        this.noBatch.add(this.deps.client().apiBase());
-        this.deps.log.info(`The service does not answer task batches (${status}); tasks are read one by one from now on`);
-        await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
-        return;
-      }
-      for (const waiter of waiters) waiter.reject(error);
+      await this.failed(base, apiKey, waiters, error);
       return;
     }
     this.release(waiters, stopped);
@@ -170,7 +201,37 @@ export class PollBatcher {
     }
     // Absent: expired, foreign, or not known yet to this part of the service. Its own query
     // decides (a 404 there ends the task as not found).
-    await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
+    const readAlone = await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
+    // A batch that found none of the tasks their own reads found does not work here.
+    if (absent.length === waiters.length && readAlone.some(Boolean)) this.strike(base, 'it answered none of the tasks');
+    else this.strikes.delete(base);
+  }
+
+  /** After a batch failed: each task's own read, unless the failure would meet those too. */
+  private async failed(base: string, apiKey: string, waiters: Waiter[], error: unknown): Promise<void> {
+    const kind = batchFailure(error);
+    if (kind === 'shared') {
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    const why = isEvoLinkError(error) ? String(error.details.status ?? error.reason) : 'failed';
+    if (kind === 'absent') this.stopBatching(base, why);
+    const readAlone = await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
+    if (kind === 'broken' && readAlone.some(Boolean)) this.strike(base, why);
+  }
+
+  /** One more batch in a row that failed where the tasks' own reads worked. */
+  private strike(base: string, why: string): void {
+    const strikes = (this.strikes.get(base) ?? 0) + 1;
+    this.strikes.set(base, strikes);
+    if (strikes >= brokenLimit) this.stopBatching(base, `${why}, ${strikes} times in a row`);
+  }
+
+  private stopBatching(base: string, why: string): void {
+    this.strikes.delete(base);
+    if (this.noBatch.has(base)) return;
+    this.noBatch.add(base);
+    this.deps.log.info(`The service does not answer task batches (${why}); tasks are read one by one from now on`);
   }
 
   /** A task's signal lives as long as the task: each batch takes its listener away again. */
@@ -178,11 +239,14 @@ export class PollBatcher {
     for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
   }
 
-  private async single(apiKey: string, waiter: Waiter): Promise<void> {
+  /** A task's own read; answers whether the service answered it with the task. */
+  private async single(apiKey: string, waiter: Waiter): Promise<boolean> {
     try {
       waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal }));
+      return true;
     } catch (error) {
       waiter.reject(error);
+      return false;
     }
   }
 }
