@@ -9,8 +9,11 @@ export interface RetryPolicy {
   attempts: number;
   /** The first backoff wait; it doubles each time. */
   baseDelayMs: number;
-  /** Whether the service's own failures (5xx) are tried again (absent: yes); rate limits and network failures always are. */
-  serverErrors?: boolean;
+  /**
+   * Only rate limits are tried again: for a request whose failure the caller answers better than
+   * a retry (a task batch, after which each task is read on its own).
+   */
+  onlyRateLimits?: boolean;
 }
 
 /** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
@@ -32,10 +35,8 @@ export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPo
   }
   const status = error.details.status;
   const retriable =
-    error.reason === 'network' ||
-    error.reason === 'timeout' ||
     status === 429 ||
-    (status !== undefined && policy.serverErrors !== false && retriableServerStatuses.has(status));
+    (!policy.onlyRateLimits && (error.reason === 'network' || error.reason === 'timeout' || (status !== undefined && retriableServerStatuses.has(status))));
   if (!retriable) {
     return undefined;
   }

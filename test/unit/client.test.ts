@@ -204,15 +204,17 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(client.getTasks(Array.from({ length: 51 }, (_, i) => `task-${i}`), { apiKey: demoKey }), RangeError);
     });
 
-    it('retries a batch like a GET on rate limits and network failures, not on the service\'s own failures, and reports a switched-off batch with its status', async () => {
+    it('retries a batch on rate limits only, and reports a switched-off batch with its status', async () => {
       const { task } = await client.submit(body, 'evolink-test-0000000013', { apiKey: demoKey });
       simulator.addFault('taskBatch', { kind: 'status', status: 429 });
-      simulator.addFault('taskBatch', { kind: 'reset' });
+      simulator.addFault('taskBatch', { kind: 'status', status: 429, retryAfter: '2' });
       assert.equal((await client.getTasks([task.id], { apiKey: demoKey })).size, 1);
       assert.deepEqual(waits, [1000, 2000]);
-      // A 5xx goes back to the caller at once: it reads each task on its own (pollBatcher.ts).
+      // Any other failure goes back to the caller at once: it reads each task on its own (pollBatcher.ts).
       simulator.addFault('taskBatch', { kind: 'status', status: 503 });
       await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === 503);
+      simulator.addFault('taskBatch', { kind: 'reset' });
+      await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'network');
       assert.deepEqual(waits, [1000, 2000], 'not retried');
       for (const setting of ['off404', 'off405'] as const) {
         simulator.configure({ taskBatch: setting });

@@ -100,11 +100,13 @@ describe('Retry policy for safe requests', () => {
     assert.equal(retryDelay(long, 1, defaultGetRetryPolicy), maxRetryWaitMs);
   });
 
-  it('can leave the service\'s own failures to the caller, and still retries rate limits and network failures', () => {
-    const policy = { ...defaultGetRetryPolicy, serverErrors: false };
+  it('can leave every failure but a rate limit to the caller', () => {
+    const policy = { ...defaultGetRetryPolicy, onlyRateLimits: true };
     for (const status of [500, 502, 503, 504]) assert.equal(retryDelay(errorFromHttpResponse(status, '', noHeaders), 1, policy), undefined, String(status));
+    assert.equal(retryDelay(new EvoLinkError('network', 'ECONNRESET'), 1, policy), undefined);
+    assert.equal(retryDelay(new EvoLinkError('timeout', 'No answer'), 1, policy), undefined);
     assert.equal(retryDelay(errorFromHttpResponse(429, '', noHeaders), 1, policy), 1000);
-    assert.equal(retryDelay(new EvoLinkError('network', 'ECONNRESET'), 1, policy), 1000);
+    assert.equal(retryDelay(new EvoLinkError('network', 'ECONNRESET'), 1, defaultGetRetryPolicy), 1000);
   });
 
   it('does not retry what a retry cannot fix', () => {

@@ -107,19 +107,25 @@ describe('Reading running tasks in batches', () => {
     });
   }
 
-  it('reads each task on its own when the batch fails with 5xx, and gives the batch up after the second failure in a row', async () => {
-    const { calls, client } = fakeClient(new Set(['a', 'b']), { fail: new EvoLinkError('server', 'Bad gateway', { status: 502 }) });
-    const reads = batcher(client, () => 0);
-    const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
-    assert.deepEqual(first.map((task) => task.id), ['a', 'b'], 'no task waits on the batch');
-    await settled();
-    assert.equal(reads.batching(), true, 'one failure may be a moment of the service');
-    await Promise.all([reads.read('a', call()), reads.read('b', call())]);
-    await settled();
-    assert.equal(reads.batching(), false);
-    await Promise.all([reads.read('a', call()), reads.read('b', call())]);
-    assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b', 'GET a', 'GET b']);
-  });
+  for (const [what, fail] of [
+    ['5xx', new EvoLinkError('server', 'Bad gateway', { status: 502 })],
+    ['a reset connection', new EvoLinkError('network', 'ECONNRESET')],
+    ['no answer in time', new EvoLinkError('timeout', 'No answer within 30 s')],
+  ] as const) {
+    it(`reads each task on its own when the batch fails with ${what}, and gives the batch up after the second failure in a row`, async () => {
+      const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
+      const reads = batcher(client, () => 0);
+      const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+      assert.deepEqual(first.map((task) => task.id), ['a', 'b'], 'no task waits on the batch');
+      await settled();
+      assert.equal(reads.batching(), true, 'one failure may be a moment of the service');
+      await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+      await settled();
+      assert.equal(reads.batching(), false);
+      await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+      assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b', 'GET a', 'GET b']);
+    });
+  }
 
   it('keeps the batch when the service fails on the tasks\' own reads too, and when a batch in between works', async () => {
     const down = fakeClient(new Set<string>(), { fail: new EvoLinkError('server', 'Service unavailable', { status: 503 }) });
@@ -143,10 +149,12 @@ describe('Reading running tasks in batches', () => {
 
   for (const [what, fail] of [
     ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
+    ['402', new EvoLinkError('credits', 'Insufficient quota', { status: 402 })],
     ['429', new EvoLinkError('rateLimited', 'Slow down', { status: 429 })],
-    ['a network failure', new EvoLinkError('network', 'ECONNRESET')],
+    ['a certificate that is not trusted', new EvoLinkError('certificate', 'self-signed certificate in certificate chain')],
+    ['407 from the proxy', new EvoLinkError('proxy', 'Proxy authentication required', { status: 407 })],
   ] as const) {
-    it(`fails every task's read with the batch's own failure when it answers ${what}, which their own reads would meet too`, async () => {
+    it(`fails every task's read with the batch's own failure on ${what}, which their own reads would meet too`, async () => {
       const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
       const reads = batcher(client, () => 0);
       const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);

@@ -155,14 +155,14 @@ export class EvoLinkClient {
    * `POST /v1/tasks/batch`: many tasks in one request (at most {@link maxBatchTaskIds}). Not in
    * the public docs (the vendor's own clients use it): a service that does not answer it fails
    * with its 404 or 405, and the caller reads each task with {@link getTask} instead. It only
-   * reads, so it is retried like a GET, except on the service's own failures (5xx): the caller
-   * then reads each task on its own at once. Answers the snapshots by id; unknown, foreign or
+   * reads, but only a rate limit is tried again: after any other failure the caller reads each
+   * task on its own at once. Answers the snapshots by id; unknown, foreign or
    * expired ids, and items that are not task objects, are absent.
    */
   async getTasks(taskIds: readonly string[], call: CallOptions): Promise<Map<string, TaskSnapshot>> {
     if (taskIds.length < 1 || taskIds.length > maxBatchTaskIds) throw new RangeError(`A batch reads 1 to ${maxBatchTaskIds} tasks, not ${taskIds.length}.`);
     const url = `${this.options.endpoints().api}/v1/tasks/batch`;
-    const json = await this.readWithRetries('POST', url, call, JSON.stringify({ task_ids: taskIds }), { ...this.retryPolicy, serverErrors: false });
+    const json = await this.readWithRetries('POST', url, call, JSON.stringify({ task_ids: taskIds }), { ...this.retryPolicy, onlyRateLimits: true });
     const parsed = taskBatchSchema.safeParse(json);
     if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.', { cause: parsed.error });
     return toBatchSnapshots(parsed.data, taskIds);

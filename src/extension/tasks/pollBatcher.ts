@@ -27,9 +27,11 @@ import type { EvoLinkClient } from '../api/client';
  * it: a batch that fails for a reason of its own is followed at once by each task's own read.
  * What the failure says decides what comes next (`batchFailure`): a missing route or any other
  * answer that is not a batch (an HTML page with 200, another shape, a 400 or 403) ends batching
- * for the session; a failure of the service (5xx), or answers that leave out every task their own
- * reads then find, do so the second time in a row; a failure of the key, the account, the load or
- * the network fails the tasks' reads with it, as their own reads would fail.
+ * for the session; a failure of the service (5xx) or of the connection (a reset, no answer in
+ * time), or answers that leave out every task their own reads then find, do so the second time in
+ * a row where the tasks' own reads worked; a failure of the key, the account or the load (401,
+ * 402, 429), or of the way to the service (proxy, certificate), fails the tasks' reads with it,
+ * as their own reads would fail. The batch itself is tried again only on a rate limit.
  */
 
 /** How reads are gathered; see the comment at the top of this file. */
@@ -84,10 +86,10 @@ const brokenLimit = 2;
 
 /**
  * What a failed batch says. `shared`: a failure of the key, the account, the load or the way to
- * the service, which each task's own read would meet as well. `absent`: the service does not
- * answer the batch as documented by the vendor's clients (a missing route, another refusal of the
- * request, an answer that is not a task batch). `broken`: the service failed on it (5xx), for a
- * moment or for good.
+ * the service (a proxy, a certificate), which each task's own read would meet as well. `absent`:
+ * the service does not answer the batch as the vendor's clients use it (a missing route, another
+ * refusal of the request, an answer that is not a task batch). `broken`: the service failed on
+ * it (5xx), or the connection did (reset, no answer in time): for a moment, or for good.
  */
 function batchFailure(error: unknown): 'shared' | 'absent' | 'broken' {
   if (!isEvoLinkError(error)) return 'shared';
@@ -100,6 +102,8 @@ function batchFailure(error: unknown): 'shared' | 'absent' | 'broken' {
     case 'notFound':
       return 'absent';
     case 'server':
+    case 'network':
+    case 'timeout':
       return 'broken';
     default:
       return 'shared';
