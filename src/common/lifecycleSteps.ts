@@ -67,19 +67,34 @@ export class Step {
     return this.entry.polls > 1 && this.context.now - since > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale;
   }
 
-  /** What the poll schedule knows of the task, with what the model's earlier tasks taught. */
+  /**
+   * A moment of this machine's clock on the service's clock, on which the poll schedule reasons
+   * (estimates and durations are the service's). They are the same, except where tests and
+   * benchmarks run a service whose clock goes faster (`pollScale` below 1).
+   */
+  private serviceTime(ms: number): number {
+    return ms / this.times.pollScale;
+  }
+
+  /** What the poll schedule knows of the task, with what the model's earlier tasks taught, on the service's clock. */
   private observation(): PollObservation {
     const { entry } = this;
     const calibration = this.context.calibration?.(entry.body.model);
+    const at = (ms: number): number => this.serviceTime(ms);
     return {
-      submittedAt: entry.createdAt, estimatedSeconds: entry.estimatedSeconds, polls: entry.polls, levels: progressLevels(entry), polledAt: entry.polledAt, progress: entry.progress,
+      submittedAt: at(entry.createdAt),
+      estimatedSeconds: entry.estimatedSeconds,
+      polls: entry.polls,
+      levels: progressLevels(entry).map((level) => ({ ...level, at: at(level.at), after: at(level.after) })),
+      ...(entry.polledAt === undefined ? {} : { polledAt: at(entry.polledAt) }),
+      progress: entry.progress,
       ...(calibration ? { calibration } : {}),
     };
   }
 
   private nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
-    const delay = nextPollDelay(this.observation(), this.context.now);
+    const delay = nextPollDelay(this.observation(), this.serviceTime(this.context.now));
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);
   }
 
@@ -90,8 +105,9 @@ export class Step {
    * the reads themselves and a busy host, are no pause.
    */
   private learned(before: PollObservation): Effect[] {
-    if (before.polledAt === undefined || this.context.now - before.polledAt > 2 * defaultPollTuning.maxDelayMs * this.times.pollScale + 1000) return [];
-    return [{ kind: 'learn', model: this.entry.body.model, calibration: learnEnd(before, (before.polledAt + this.context.now) / 2) }];
+    const now = this.serviceTime(this.context.now);
+    if (before.polledAt === undefined || now - before.polledAt > 2 * defaultPollTuning.maxDelayMs + this.serviceTime(1000)) return [];
+    return [{ kind: 'learn', model: this.entry.body.model, calibration: learnEnd(before, (before.polledAt + now) / 2) }];
   }
 
   /** The submit (or a replay, or a task found in the list) was answered with the task. */

@@ -321,13 +321,15 @@ describe('The task lifecycle', () => {
       assert.equal(step.effects[0]?.kind, 'wake');
     });
 
-    it('scales the poll delay by pollScale', () => {
-      const entry = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 3000)).entry!;
-      const normal = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 13_000)).effects[0];
-      const fast = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, { now: t0 + 13_000, owner: me, times: { ...times, pollScale: 0.5 } }).effects[0];
-      assert.ok(normal?.kind === 'wake' && fast?.kind === 'wake');
-      if (normal?.kind !== 'wake' || fast?.kind !== 'wake') return;
-      assert.equal(fast.delayMs, Math.round(normal.delayMs * 0.5));
+    it('reads the schedule on the service\'s clock: at pollScale s, a task seen at s times the moments waits s times as long', () => {
+      const delays = [1, 0.5].map((scale) => {
+        const clock = (ms: number) => ({ now: t0 + ms * scale, owner: me, times: { ...times, pollScale: scale } });
+        const first = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 20 }) }, clock(10_000)).entry!;
+        const effect = next(first, { type: 'pollAnswered', task: snapshot({ progress: 80 }) }, clock(20_000)).effects[0];
+        return effect?.kind === 'wake' ? effect.delayMs : NaN;
+      });
+      assert.ok(delays[0]! > 0 && delays[0]! < 10_000, String(delays[0]));
+      assert.equal(delays[1], Math.round(delays[0]! * 0.5));
     });
 
     it('reports a completed task without results, and does not poll it again', () => {
