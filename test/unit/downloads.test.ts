@@ -57,12 +57,12 @@ describe('Downloading results', () => {
     assert.ok(hops.every((request) => !request.hasAuthorization));
   });
 
-  it('gives up after five redirects, and never follows one to another scheme or a private address', async () => {
+  it('gives up after five redirects, and never follows one to another scheme, a private address or no address at all', async () => {
     const url = await resultLink(client, simulator);
     simulator.addFault('cdn', { kind: 'redirectLoop' });
     await assert.rejects(download(url), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'redirects');
     assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 6, 'the link and five redirects');
-    for (const location of ['file:///etc/passwd', 'http://169.254.169.254/latest/meta-data', 'http://[fd00::1]/x', 'http://10.1.2.3/a.png']) {
+    for (const location of ['file:///etc/passwd', 'http://169.254.169.254/latest/meta-data', 'http://[fd00::1]/x', 'http://10.1.2.3/a.png', 'http://[zz']) {
       simulator.addFault('cdn', { kind: 'redirectTo', location });
       await assert.rejects(download(url), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink', location);
     }

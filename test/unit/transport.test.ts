@@ -118,6 +118,16 @@ for (const [name, make] of transports) {
       assert.match(error.message, /No data/);
     });
 
+    it('drops the body of an answer it does not want at once, also one that stalls (an error page on a held connection)', async () => {
+      for (const status of [302, 404]) {
+        handler = (_req, res) => res.writeHead(status, { location: '/elsewhere', 'content-type': 'text/html' }).write('<html>moved');
+        const response = await transport.send(get('/held', { timeoutMs: 10_000, idleMs: 10_000 }));
+        const started = Date.now();
+        await response.discard();
+        assert.ok(Date.now() - started < 1000, `${status}: discarded in ${Date.now() - started} ms`);
+      }
+    });
+
     it('reports a cancellation as cancelled', async () => {
       handler = () => undefined;
       const controller = new AbortController();
@@ -168,6 +178,13 @@ describe('The transport and certificates', () => {
       await transport.dispose();
       assert.equal(error.reason, 'certificate');
       assert.equal(error.details.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    });
+
+    it(`speaks TLS to an address whose scheme is written in capitals, HTTPS:// (${name})`, async () => {
+      const transport = make();
+      const error = await failure(transport.send({ method: 'GET', url: url.replace('https:', 'HTTPS:'), headers: {}, timeoutMs: 5000 }));
+      await transport.dispose();
+      assert.equal(error.reason, 'certificate', error.message);
     });
   }
 });

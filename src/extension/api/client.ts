@@ -77,6 +77,15 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Where a redirect leads, as an absolute address; undefined when its Location is no address. */
+function resolveLink(location: string, from: string): string | undefined {
+  try {
+    return new URL(location, from).toString();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The one EvoLink client of a window. It knows the endpoints, the headers, the error mapping
  * and which calls may be retried; it holds no key (each call brings one) and no state.
@@ -250,9 +259,9 @@ export class EvoLinkClient {
         if (response.status >= 300 && response.status < 400 && location !== undefined) {
           await response.discard();
           if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
-          const target = new URL(location, link).toString();
-          const problem = options.checkLink?.(target);
-          if (problem) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
+          const target = resolveLink(location, link);
+          const problem = target === undefined ? 'not an address' : options.checkLink?.(target);
+          if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
           link = target;
           continue;
         }

@@ -29,17 +29,18 @@ export interface Exchange {
   fail(error: unknown): EvoLinkError;
 }
 
-/** Only http and https leave the machine; anything else is refused before sending. */
-export function checkScheme(url: string): void {
-  let protocol: string;
+/** Only http and https leave the machine; anything else is refused before sending. Answers the address, parsed. */
+export function checkScheme(url: string): URL {
+  let parsed: URL;
   try {
-    protocol = new URL(url).protocol;
+    parsed = new URL(url);
   } catch {
     throw new EvoLinkError('invalidRequest', 'The address is not a valid URL.', { code: 'refusedBeforeSending' });
   }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new EvoLinkError('invalidRequest', `Only http and https addresses are used (not ${protocol}).`, { code: 'refusedBeforeSending' });
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new EvoLinkError('invalidRequest', `Only http and https addresses are used (not ${parsed.protocol}).`, { code: 'refusedBeforeSending' });
   }
+  return parsed;
 }
 
 /** Starts the timers of one exchange. */

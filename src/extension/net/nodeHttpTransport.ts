@@ -18,13 +18,13 @@ import type { HttpRequest, HttpResponse, Transport } from './transport';
 export function createNodeHttpTransport(): Transport {
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
-      checkScheme(req.url);
+      // Parsed, so that the scheme is known in any case (`HTTPS://` is an https address too).
+      const url = checkScheme(req.url);
       const exchange = startExchange(req);
       try {
-        const secure = req.url.startsWith('https:');
         const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
-          const request = (secure ? https : http).request(
-            req.url,
+          const request = (url.protocol === 'https:' ? https : http).request(
+            url,
             { method: req.method, headers: { 'accept-encoding': 'identity', ...req.headers }, signal: exchange.signal },
             resolve,
           );

@@ -138,7 +138,14 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
               return Array.isArray(value) ? value[0] : value;
             },
             chunks: body as AsyncIterable<Uint8Array>,
-            drop: async () => void (await body.dump().catch(() => undefined)),
+            // Destroyed, not dumped: dumping reads a small body to its end to keep the connection,
+            // and a body that stalls (an error page on a held connection) would hold it forever.
+            drop: () => {
+              // undici reports the destroyed request as an error of the body: nobody reads it any more.
+              body.on('error', () => undefined);
+              body.destroy();
+              return Promise.resolve();
+            },
           },
           exchange,
         );
