@@ -194,7 +194,9 @@ export class Step {
 
   pollFailed(error: EntryError): Transition {
     this.entry.polls += 1;
-    if (error.reason === 'notFound') {
+    // A task the service does not know: gone (expired, or made where it no longer reads), or not
+    // known yet to the part of the service that answered. The next read, a while later, decides.
+    if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound') {
       return this.settle('failed', { error: { ...error, reason: 'taskFailed', code: 'resource_not_found' } });
     }
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });

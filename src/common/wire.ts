@@ -148,14 +148,20 @@ export const taskBatchSchema = z.object({ data: z.array(z.unknown()) });
 
 /**
  * The snapshots of a batch answer by task id: items that are not task objects, and ids that were
- * not asked for, are left out (the first item of an id wins).
+ * not asked for, are left out (the first item of an id wins). So are items that say less than
+ * the task's own query would, as the task list does: a completed task without its result links,
+ * a running one without its progress, a status not known. Their own query decides.
  */
 export function toBatchSnapshots(batch: z.infer<typeof taskBatchSchema>, asked: readonly string[]): Map<string, TaskSnapshot> {
   const wanted = new Set(asked);
   const found = new Map<string, TaskSnapshot>();
   for (const item of batch.data) {
     const parsed = taskSchema.safeParse(item);
-    if (parsed.success && wanted.has(parsed.data.id) && !found.has(parsed.data.id)) found.set(parsed.data.id, toSnapshot(parsed.data));
+    if (!parsed.success || !wanted.has(parsed.data.id) || found.has(parsed.data.id)) continue;
+    const snapshot = toSnapshot(parsed.data);
+    const partial =
+      snapshot.state === 'unknown' || (snapshot.state === 'completed' && snapshot.resultUrls.length === 0) || (snapshot.state === 'processing' && parsed.data.progress === undefined);
+    if (!partial) found.set(parsed.data.id, snapshot);
   }
   return found;
 }

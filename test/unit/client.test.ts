@@ -232,6 +232,22 @@ describe('The EvoLink client against the simulator', () => {
       const found = await odd.getTasks(['a', 'b'], { apiKey: demoKey });
       assert.deepEqual([...found.keys()], ['a']);
       assert.equal(found.get('a')?.progress, 40);
+      // Items that say less than the task's own query (as the task list does) are read by it.
+      const partial = makeClient(
+        transportWith(
+          JSON.stringify({
+            data: [
+              { id: 'done', status: 'completed', progress: 100 },
+              { id: 'running', status: 'processing' },
+              { id: 'odd', status: 'paused', progress: 10 },
+              { id: 'queued', status: 'pending' },
+              { id: 'whole', status: 'completed', results: ['https://cdn.example/whole.png'] },
+            ],
+          }),
+        ),
+      );
+      const whole = await partial.getTasks(['done', 'running', 'odd', 'queued', 'whole'], { apiKey: demoKey });
+      assert.deepEqual([...whole.keys()], ['queued', 'whole']);
       await assert.rejects(makeClient(transportWith('{"tasks": []}')).getTasks(['a'], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse');
     });
 

@@ -363,7 +363,13 @@ describe('The task lifecycle', () => {
     it('waits longer after a refused key, and gives up on a task the service does not know', () => {
       const auth = run(running(), { type: 'pollFailed', error: { reason: 'auth', status: 401 } });
       assert.deepEqual(auth.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.authRetryMs }]);
-      const gone = run(running(), { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
+      const unknown = run(running(), { type: 'pollFailed', error: { reason: 'notFound', status: 404 } });
+      assert.equal(unknown.entry?.state, 'running', 'one 404 may be a part of the service that does not know the task yet');
+      assert.deepEqual(unknown.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.pollRetryMs }]);
+      const known = run(unknown.entry, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }).entry!;
+      const again = run(known, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
+      assert.equal(again?.state, 'running', 'a read in between found it');
+      const gone = run(unknown.entry, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
       assert.equal(gone?.state, 'failed');
       assert.equal(gone?.error?.code, 'resource_not_found');
     });
