@@ -153,8 +153,12 @@ export class Step {
     return this.done([{ kind: 'send' }]);
   }
 
+  /**
+   * A read is due. Also past the deadline (after a sleep of the machine, or a window opened
+   * again hours later) the task is read once more first: it may have finished meanwhile, and its
+   * images are saved then; only a task still running stops at its deadline (`nextPoll`).
+   */
   pollDue(): Transition {
-    if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     return this.done([{ kind: 'poll' }]);
   }
 

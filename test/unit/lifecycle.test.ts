@@ -347,11 +347,15 @@ describe('The task lifecycle', () => {
       assert.equal(failed?.error?.code, 'service_error');
     });
 
-    it('stops at the deadline; Check Again starts a new deadline', () => {
+    it('reads once more past the deadline and stops a task still running; Check Again starts a new deadline', () => {
       let entry = running();
       entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
       entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 9000)).entry!;
-      const late = next(entry, { type: 'pollDue' }, at(t0 + 11 * 60_000));
+      // The machine slept past the deadline: the task may have finished meanwhile.
+      assert.deepEqual(next(entry, { type: 'pollDue' }, at(t0 + 11 * 60_000)).effects, [{ kind: 'poll' }]);
+      const finished = next(entry, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(t0 + 11 * 60_000));
+      assert.equal(finished.entry?.state, 'saving');
+      const late = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 11 * 60_000));
       assert.equal(late.entry?.state, 'stopped');
       assert.equal(late.entry?.attention, 'deadline');
       const again = next(late.entry, { type: 'checkAgain' }, at(t0 + 12 * 60_000));
