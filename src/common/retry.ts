@@ -9,11 +9,7 @@ export interface RetryPolicy {
   attempts: number;
   /** The first backoff wait; it doubles each time. */
   baseDelayMs: number;
-  /**
-   * Only rate limits are tried again: for a request whose failure the caller answers better than
-   * a retry (a task batch, after which each task is read on its own).
-   */
-  onlyRateLimits?: boolean;
+
 }
 
 /** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
@@ -34,9 +30,7 @@ export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPo
     return undefined;
   }
   const status = error.details.status;
-  const retriable =
-    status === 429 ||
-    (!policy.onlyRateLimits && (error.reason === 'network' || error.reason === 'timeout' || (status !== undefined && retriableServerStatuses.has(status))));
+  const retriable = error.reason === 'network' || error.reason === 'timeout' || (status !== undefined && (status === 429 || retriableServerStatuses.has(status)));
   if (!retriable) {
     return undefined;
   }

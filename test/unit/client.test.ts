@@ -204,18 +204,19 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(client.getTasks(Array.from({ length: 51 }, (_, i) => `task-${i}`), { apiKey: demoKey }), RangeError);
     });
 
-    it('retries a batch on rate limits only, and reports a switched-off batch with its status', async () => {
+    it('tries a batch once, and reports a switched-off batch with its status', async () => {
       const { task } = await client.submit(body, 'evolink-test-0000000013', { apiKey: demoKey });
-      simulator.addFault('taskBatch', { kind: 'status', status: 429 });
-      simulator.addFault('taskBatch', { kind: 'status', status: 429, retryAfter: '2' });
+      // A failure goes back to the caller at once: it reads each task on its own (pollBatcher.ts).
+      for (const [fault, failed] of [
+        [{ kind: 'status', status: 503 }, (error: EvoLinkError) => error.details.status === 503],
+        [{ kind: 'status', status: 429, retryAfter: '1' }, (error: EvoLinkError) => error.reason === 'rateLimited'],
+        [{ kind: 'reset' }, (error: EvoLinkError) => error.reason === 'network'],
+      ] as const) {
+        simulator.addFault('taskBatch', fault);
+        await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && failed(error));
+      }
+      assert.deepEqual(waits, [], 'not retried');
       assert.equal((await client.getTasks([task.id], { apiKey: demoKey })).size, 1);
-      assert.deepEqual(waits, [1000, 2000]);
-      // Any other failure goes back to the caller at once: it reads each task on its own (pollBatcher.ts).
-      simulator.addFault('taskBatch', { kind: 'status', status: 503 });
-      await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === 503);
-      simulator.addFault('taskBatch', { kind: 'reset' });
-      await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'network');
-      assert.deepEqual(waits, [1000, 2000], 'not retried');
       for (const setting of ['off404', 'off405'] as const) {
         simulator.configure({ taskBatch: setting });
         await assert.rejects(client.getTasks([task.id], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === Number(setting.slice(3)));
@@ -248,6 +249,12 @@ describe('The EvoLink client against the simulator', () => {
       );
       const whole = await partial.getTasks(['done', 'running', 'odd', 'queued', 'whole'], { apiKey: demoKey });
       assert.deepEqual([...whole.keys()], ['queued', 'whole']);
+      // A batch that does not answer within 10 s is given up, whatever the request timeout.
+      const timeouts: number[] = [];
+      const timed: Transport = { ...transportWith('{"data": []}'), send: (req) => (timeouts.push(req.timeoutMs), transportWith('{"data": []}').send(req)) };
+      await makeClient(timed, 30_000).getTasks(['a'], { apiKey: demoKey });
+      await makeClient(timed, 5000).getTasks(['a'], { apiKey: demoKey });
+      assert.deepEqual(timeouts, [10_000, 5000]);
       await assert.rejects(makeClient(transportWith('{"tasks": []}')).getTasks(['a'], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse');
     });
 

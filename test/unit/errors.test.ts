@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { errorFromHttpResponse, EvoLinkError, findRequestId, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
+import { errorFromHttpResponse, findRequestId, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay } from '../../src/common/retry';
 
 const noHeaders = (): undefined => undefined;
@@ -98,15 +98,6 @@ describe('Retry policy for safe requests', () => {
     const long = errorFromHttpResponse(429, '', headers({ 'retry-after': '600' }));
     assert.equal(retryDelay(short, 1, defaultGetRetryPolicy), 3000);
     assert.equal(retryDelay(long, 1, defaultGetRetryPolicy), maxRetryWaitMs);
-  });
-
-  it('can leave every failure but a rate limit to the caller', () => {
-    const policy = { ...defaultGetRetryPolicy, onlyRateLimits: true };
-    for (const status of [500, 502, 503, 504]) assert.equal(retryDelay(errorFromHttpResponse(status, '', noHeaders), 1, policy), undefined, String(status));
-    assert.equal(retryDelay(new EvoLinkError('network', 'ECONNRESET'), 1, policy), undefined);
-    assert.equal(retryDelay(new EvoLinkError('timeout', 'No answer'), 1, policy), undefined);
-    assert.equal(retryDelay(errorFromHttpResponse(429, '', noHeaders), 1, policy), 1000);
-    assert.equal(retryDelay(new EvoLinkError('network', 'ECONNRESET'), 1, defaultGetRetryPolicy), 1000);
   });
 
   it('does not retry what a retry cannot fix', () => {

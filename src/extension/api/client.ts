@@ -77,6 +77,9 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** How long a task batch may take to answer before each task is read on its own instead. */
+const batchTimeoutMs = 10_000;
+
 /** Where a redirect leads, as an absolute address; undefined when its Location is no address. */
 function resolveLink(location: string, from: string): string | undefined {
   try {
@@ -164,14 +167,15 @@ export class EvoLinkClient {
    * `POST /v1/tasks/batch`: many tasks in one request (at most {@link maxBatchTaskIds}). Not in
    * the public docs (the vendor's own clients use it): a service that does not answer it fails
    * with its 404 or 405, and the caller reads each task with {@link getTask} instead. It only
-   * reads, but only a rate limit is tried again: after any other failure the caller reads each
-   * task on its own at once. Answers the snapshots by id; unknown, foreign or
+   * reads, but it is tried only once, and given up after {@link batchTimeoutMs}: after a failure
+   * the caller reads each task on its own at once. Answers the snapshots by id; unknown, foreign or
    * expired ids, and items that are not task objects, are absent.
    */
   async getTasks(taskIds: readonly string[], call: CallOptions): Promise<Map<string, TaskSnapshot>> {
     if (taskIds.length < 1 || taskIds.length > maxBatchTaskIds) throw new RangeError(`A batch reads 1 to ${maxBatchTaskIds} tasks, not ${taskIds.length}.`);
     const url = `${this.options.endpoints().api}/v1/tasks/batch`;
-    const json = await this.readWithRetries('POST', url, call, JSON.stringify({ task_ids: taskIds }), { ...this.retryPolicy, onlyRateLimits: true });
+    const timeoutMs = Math.min(call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, batchTimeoutMs);
+    const json = await this.readWithRetries('POST', url, { ...call, timeoutMs }, JSON.stringify({ task_ids: taskIds }), { ...this.retryPolicy, attempts: 1 });
     const parsed = taskBatchSchema.safeParse(json);
     if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.', { cause: parsed.error });
     return toBatchSnapshots(parsed.data, taskIds);

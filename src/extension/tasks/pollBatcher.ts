@@ -31,7 +31,7 @@ import type { EvoLinkClient } from '../api/client';
  * time), or answers that leave out every task their own reads then find, do so the second time in
  * a row where the tasks' own reads worked; a failure of the key, the account or the load (401,
  * 402, 429), or of the way to the service (proxy, certificate), fails the tasks' reads with it,
- * as their own reads would fail. The batch itself is tried again only on a rate limit.
+ * as their own reads would fail. The batch is tried once, and waits at most 10 s for its answer.
  */
 
 /** How reads are gathered; see the comment at the top of this file. */
