@@ -164,6 +164,22 @@ describe('Reading running tasks in batches', () => {
     });
   }
 
+  it('settles every read when the API address becomes invalid between gathering the reads and sending them', async () => {
+    const { client } = fakeClient(new Set(['a', 'b']));
+    let valid = true;
+    const changing = Object.assign(Object.create(client) as EvoLinkClient, {
+      apiBase: () => {
+        if (!valid) throw new EvoLinkError('configuration', 'The API address is not a valid URL.');
+        return 'http://127.0.0.1:1';
+      },
+    });
+    const reads = batcher(changing, () => 0);
+    const both = Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
+    valid = false;
+    const results = await both;
+    assert.deepEqual(results.map((result) => result.status === 'rejected' && (result.reason as EvoLinkError).reason), ['configuration', 'configuration']);
+  });
+
   it('splits more than 50 reads into requests of at most 50, and never batches when switched off', async () => {
     const ids = Array.from({ length: 120 }, (_, i) => `t${i}`);
     const { calls, client } = fakeClient(new Set(ids));

@@ -168,7 +168,12 @@ export class PollBatcher {
       return false;
     });
     for (let start = 0; start < live.length; start += maxBatchTaskIds) {
-      void this.send(gather.apiKey, live.slice(start, start + maxBatchTaskIds));
+      const group = live.slice(start, start + maxBatchTaskIds);
+      // Whatever goes wrong on the way (an API address that became invalid meanwhile), every
+      // read settles: a read that was answered already keeps its answer.
+      this.send(gather.apiKey, group).catch((error: unknown) => {
+        for (const waiter of group) waiter.reject(error);
+      });
     }
   }
 
