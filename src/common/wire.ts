@@ -112,6 +112,14 @@ const states: Record<string, TaskState> = {
   canceled: 'cancelled',
 };
 
+/**
+ * An estimate the poll schedule can stand on: a second to an hour. Anything else (0, negative,
+ * days) is no estimate, and the one the extension had is kept.
+ */
+function plausibleEstimate(seconds: number | undefined): number | undefined {
+  return seconds !== undefined && seconds >= 1 && seconds <= 3600 ? seconds : undefined;
+}
+
 /** Reduces a task answer to a {@link TaskSnapshot}. */
 export function toSnapshot(task: TaskWire): TaskSnapshot {
   const urls: string[] = [];
@@ -127,7 +135,7 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     state: states[task.status.toLowerCase()] ?? 'unknown',
     rawStatus: task.status,
     progress,
-    estimatedSeconds: task.task_info?.estimated_time,
+    estimatedSeconds: plausibleEstimate(task.task_info?.estimated_time),
     resultUrls: urls,
     error: task.error ? { code: String(task.error.code ?? 'unknown_error'), message: task.error.message ?? '' } : undefined,
     creditsReserved: task.usage?.credits_reserved,

@@ -49,6 +49,12 @@ describe('Task answers', () => {
     assert.equal(snapshot.error?.code, '500');
   });
 
+  it('takes an estimate of a second to an hour, and no other', () => {
+    const estimate = (estimated_time: number) => toSnapshot(taskSchema.parse({ id: 't', status: 'processing', task_info: { estimated_time } })).estimatedSeconds;
+    assert.deepEqual([45, 1, 3600].map(estimate), [45, 1, 3600]);
+    assert.deepEqual([0, -5, 0.2, 86_400, 1e9].map(estimate), [undefined, undefined, undefined, undefined, undefined]);
+  });
+
   it('refuses an answer without id or status, and ignores unknown fields', () => {
     assert.equal(taskSchema.safeParse({ status: 'pending' }).success, false);
     assert.equal(taskSchema.safeParse({ id: 't' }).success, false);
