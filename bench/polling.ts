@@ -25,6 +25,8 @@ interface SimTask {
   steps?: readonly StepLevel[];
   /** A queue of its own before the task starts (progress 0), whatever its duration. */
   queueMs?: number;
+  /** Where the service's own clock starts, after our submit (negative: before it), for progress that counts it. */
+  clockMs?: number;
 }
 
 type Steps = 'planned' | 'arbitrary';
@@ -38,6 +40,11 @@ interface Row {
   steps?: Steps;
   /** The longest queue before a task starts, in seconds (drawn evenly from 0, at most half the task); absent: none. */
   queueSeconds?: number;
+  /**
+   * Elapsed-time progress counted from the service's own start, anywhere between these seconds
+   * after our submit (its acceptance of the request, or the end of its queue); absent: from submit.
+   */
+  clockSeconds?: [number, number];
 }
 
 const rows: Row[] = [
@@ -51,6 +58,8 @@ const rows: Row[] = [
   { name: 'stepwise, arbitrary values', curve: 'stepwise', informative: false, steps: 'arbitrary' },
   { name: 'zero until done', curve: 'zeroUntilDone', informative: false },
   { name: 'elapsed / estimate', curve: 'elapsed', informative: false },
+  { name: 'elapsed, service clock', curve: 'elapsed', informative: false, clockSeconds: [-1, 2] },
+  { name: 'elapsed, from its queue', curve: 'elapsed', informative: false, clockSeconds: [0, 10] },
 ];
 
 /** A deterministic pseudo-random sequence, so that every run measures the same workload. */
@@ -104,7 +113,8 @@ function workload(row: Row, seed: number, count: number): SimTask[] {
     const durationMs = estimateSeconds * 1000 * (0.3 + next() * 1.7);
     const steps = row.steps ? randomSteps(next, row.steps) : undefined;
     const queueMs = row.queueSeconds ? Math.min(next() * row.queueSeconds * 1000, durationMs / 2) : 0;
-    return { estimateSeconds, durationMs, curve: row.curve, ...(steps ? { steps } : {}), ...(queueMs ? { queueMs } : {}) };
+    const clockMs = row.clockSeconds ? 1000 * (row.clockSeconds[0] + next() * (row.clockSeconds[1] - row.clockSeconds[0])) : 0;
+    return { estimateSeconds, durationMs, curve: row.curve, ...(steps ? { steps } : {}), ...(queueMs ? { queueMs } : {}), ...(clockMs ? { clockMs } : {}) };
   });
 }
 
@@ -116,7 +126,7 @@ function read(task: SimTask, t: number): { done: boolean; progress: number } {
   if (t < queueMs) return { done: false, progress: 0 };
   const fraction = (t - queueMs) / (task.durationMs - queueMs);
   if (fraction < pendingShare) return { done: false, progress: 0 };
-  const point = { fraction, elapsedMs: t, estimateMs: task.estimateSeconds * 1000, cap: 99, ...(task.steps ? { steps: task.steps } : {}) };
+  const point = { fraction, elapsedMs: Math.max(0, t - (task.clockMs ?? 0)), estimateMs: task.estimateSeconds * 1000, cap: 99, ...(task.steps ? { steps: task.steps } : {}) };
   return { done: false, progress: curveProgress(task.curve, point) };
 }
 
@@ -210,6 +220,9 @@ function measure(row: Row, seeds: readonly number[]): Measured {
   return { ours: summary(ours), fixed: summary(fixed), spread: { requests: width(requestRatios), delay: width(delayRatios) } };
 }
 
+/** `--rows=linear,elapsed`: only the rows whose names contain one of these. */
+const only = process.argv.find((arg) => arg.startsWith('--rows='))?.slice('--rows='.length).split(',').filter(Boolean) ?? [];
+
 let failures = 0;
 console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations 0.3x to 2x the estimate)`);
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
@@ -217,7 +230,7 @@ console.log('"seeds" is how far the ratios of single seeds lie apart (requests, 
 for (const [label, seeds] of seedSets) {
   console.log(`\n${label} (${seeds.join(', ')}), ${seeds.length * tasksPerSeed} tasks per curve`);
   console.log('curve                        requests/task (ours, fixed, ratio)   mean delay s (ours, fixed, ratio)   p95 delay s (ours, fixed, ratio)   seeds        goal');
-  for (const row of rows) {
+  for (const row of rows.filter((candidate) => only.length === 0 || only.some((part) => candidate.name.includes(part)))) {
     const { ours, fixed, spread } = measure(row, seeds);
     const requestRatio = ours.requests / fixed.requests;
     const delayRatio = ours.meanDelay / fixed.meanDelay;

@@ -1,5 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
-import { calibrate, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd } from './progressCalibration';
+import { clockStart, tracksElapsed } from './elapsedProgress';
+import { calibrate, clockModel, learnClock, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
@@ -19,7 +20,9 @@ import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwise
  *   before they ended: then silence says the end is not near yet, until it lasts longer than
  *   theirs did (`silentProgress.ts`);
  * - progress that is only time against the estimate (`elapsed / estimate`) says nothing of the
- *   real end: it is recognised (every recent level was reached when the clock said so) and ignored;
+ *   real end: it is recognised (every level kept was reached when a clock started at submit said
+ *   so) and ignored; from a later start, the model's tasks tell a clock from a task that takes its
+ *   estimate (`elapsedProgress.ts`, `progressCalibration.ts`);
  * - progress that jumps between flat levels (stepwise) is told by its plateaus: a jump after a
  *   read that found the level unchanged, or reads since the last level that found it unchanged for
  *   longer than the curve needed for a few points on its way up. A level is a stage the service
@@ -100,6 +103,8 @@ export interface PollTuning {
   stepMisleadWeight: number;
   /** The share of the belief kept for the stepwise reading while a moving curve is seen through fewer than four levels. */
   stepHedge: number;
+  /** The same while levels rise like a clock against the estimate from after submit, and the model's tasks have not told whose it is. */
+  clockMisleadWeight: number;
   /** A flat at least as long as the curve took for this many points, when it rose to its last level, is a plateau. */
   plateauPoints: number;
   /** ... and at least this share of the time from submit to the last level (a slowing curve stands longer on each point). */
@@ -137,6 +142,7 @@ export const defaultPollTuning: PollTuning = {
   stepSigma: 0.3,
   stepMisleadWeight: 0.4,
   stepHedge: 0.2,
+  clockMisleadWeight: 0.5,
   plateauPoints: 3,
   plateauShare: 0.1,
   plateauBelow: 90,
@@ -176,7 +182,7 @@ export function recordProgress(levels: readonly ProgressLevel[], progress: numbe
  * What the progress of a task tells: nothing, only elapsed time, or an end (ms after submit) with
  * its spread; a moving curve seen through few levels carries the stepwise reading of them (`alt`).
  */
-export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | ({ kind: 'end'; alt?: PredictedEnd } & PredictedEnd);
+export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | ({ kind: 'end'; alt?: PredictedEnd; clockEndMs?: number } & PredictedEnd);
 
 /**
  * When each level was reached (ms after submit) and how unsure that is. A level that follows one
@@ -203,20 +209,6 @@ function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepw
     }
     return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
   });
-}
-
-/**
- * Progress that only counts time against the estimate: every level kept, the first one included,
- * was read when `elapsed / estimate` said so. Three are needed.
- */
-export function tracksElapsed(observation: PollObservation): boolean {
-  const estimateMs = observation.estimatedSeconds * 1000;
-  const checked = observation.levels;
-  if (checked.length < 3) return false;
-  // The read that first saw a level answered the clock's share of the estimate then, give or take
-  // rounding either way and a clock that is not exactly the service's.
-  const slack = 1.5 + 50_000 / estimateMs;
-  return checked.every((level) => Math.abs(((level.at - observation.submittedAt) / estimateMs) * 100 - level.progress) <= slack);
 }
 
 /** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
@@ -269,15 +261,26 @@ function uncalibratedReading(observation: PollObservation, tuning: PollTuning): 
   if (observation.levels.length === 0) return { kind: 'silent' };
   if (tracksElapsed(observation)) return { kind: 'elapsed' };
   const end = predictEnd(observation, tuning);
-  return end ? { kind: 'end', ...end } : { kind: 'silent' };
+  if (!end) return { kind: 'silent' };
+  // Levels that rise like that clock from a start after submit, up to the earliest end: a service
+  // that counts from the end of its queue, or a task that simply takes its estimate.
+  const estimateMs = observation.estimatedSeconds * 1000;
+  const start = clockStart(observation, tuning.earliestShare * estimateMs);
+  return { kind: 'end', ...end, ...(start === undefined ? {} : { clockEndMs: start + estimateMs }) };
 }
 
 /** What the task's progress tells the schedule. */
 export function readProgress(observation: PollObservation, tuning: PollTuning = defaultPollTuning): ProgressReading {
   const reading = stagedReading(observation, tuning);
   if (reading.kind !== 'end') return reading;
-  const { alt, kind, ...main } = reading;
-  return { kind, ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}) };
+  const { alt, kind, clockEndMs, ...main } = reading;
+  // Which clock-like levels are, the model's earlier tasks tell: a clock that says nothing (also
+  // before three levels show it), or the task's own, which ends where the clock says. Until they
+  // tell, the reading is doubted.
+  const clock = clockModel(observation.calibration);
+  if (clock === 'clock' && (clockEndMs !== undefined || observation.levels.length < 3)) return { kind: 'elapsed' };
+  if (clockEndMs !== undefined && clock === 'task') return { kind, ...main, endMs: Math.max(clockEndMs, main.fromMs + 1) };
+  return { kind, ...calibrate(main, observation.calibration), ...(alt ? { alt: calibrate(alt, observation.calibration) } : {}), ...(clockEndMs === undefined ? {} : { clockEndMs }) };
 }
 
 /** What the task's progress tells before calibration, where the levels of a model whose progress is stepwise are stages however they look. */
@@ -297,7 +300,8 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   const reading = stagedReading(observation, tuning);
   const looked = uncalibratedReading(observation, tuning);
   const { submittedAt, levels } = observation;
-  const learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
+  let learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
+  if (reading.kind === 'end' && reading.clockEndMs !== undefined) learned = learnClock(learned, { ...reading, endMs: reading.clockEndMs }, endMs - submittedAt);
   // The first level came between the read that saw it and the one before.
   const first = levels[0];
   return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
@@ -340,7 +344,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const reading = readProgress(observation, tuning);
   const priorOnly = { ended: prior, misled: () => 1, prior, priceShare: 1 };
   if (reading.kind !== 'end') return (reading.kind === 'silent' && silentBelief(observation, prior, low, high)) || priorOnly;
-  const weight = reading.stepwise && !reading.calibrated ? tuning.stepMisleadWeight : tuning.misleadWeight;
+  const weight = reading.clockEndMs !== undefined ? tuning.clockMisleadWeight : reading.stepwise && !reading.calibrated ? tuning.stepMisleadWeight : tuning.misleadWeight;
   const main = predictedBy(reading, low, high);
   if (!main) return priorOnly;
   const alt = reading.alt && predictedBy(reading.alt, low, high);

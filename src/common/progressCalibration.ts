@@ -39,6 +39,10 @@ export const calibrationSchema = errorsSchema.extend({
   firstShare: z.number().min(0).max(1).optional(),
   /** The running share of the ends that showed progress whose progress read as stepwise then. */
   stepwiseShare: z.number().min(0).max(1).optional(),
+  /** How many of the model's tasks ended while their levels rose like a clock against the estimate from a start after submit. */
+  clockEnds: z.number().int().nonnegative().optional(),
+  /** The running share of those that ended far from where that clock said: their progress is a clock, not the task's. */
+  clockMissShare: z.number().min(0).max(1).optional(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
@@ -160,6 +164,34 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
  */
 export function stagedModel(calibration: Calibration | undefined): boolean {
   return (calibration?.ends ?? 0) >= minimum && (calibration?.stepwiseShare ?? 0) > 0.5;
+}
+
+/** How far (log scale) from where a clock against the estimate said a task ends is a miss: a task that takes its estimate ends within it. */
+const clockTolerance = 0.15;
+
+/**
+ * The calibration after a task whose levels rose like a clock against the estimate, from a start
+ * after submit, to its end (`end`, where that clock ends; the real end `endMs`): whether it ended
+ * where the clock said (a task that takes its estimate) or elsewhere (a clock that says nothing
+ * of the end).
+ */
+export function learnClock(calibration: Calibration | undefined, end: PredictedEnd, endMs: number): Calibration | undefined {
+  if (endMs <= end.fromMs || end.endMs <= end.fromMs) return calibration;
+  const old: Calibration = calibration ?? blank;
+  const ends = old.clockEnds ?? 0;
+  const miss = Math.abs(Math.log((endMs - end.fromMs) / (end.endMs - end.fromMs))) > clockTolerance ? 1 : 0;
+  const share = old.clockMissShare ?? miss;
+  return { ...old, clockEnds: ends + 1, clockMissShare: share + memoryWeight(ends) * (miss - share) };
+}
+
+/**
+ * What a model's levels that rise like a clock from a start after submit are: `clock` when most
+ * of its tasks with such levels ended far from where the clock said ({@link minimum} at least),
+ * `task` when most ended there, `unknown` before.
+ */
+export function clockModel(calibration: Calibration | undefined): 'clock' | 'task' | 'unknown' {
+  if ((calibration?.clockEnds ?? 0) < minimum) return 'unknown';
+  return (calibration?.clockMissShare ?? 0) > 0.5 ? 'clock' : 'task';
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ProgressLevel } from '../../src/common/ledgerEntry';
-import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress, tracksElapsed } from '../../src/common/polling';
+import { tracksElapsed } from '../../src/common/elapsedProgress';
+import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress } from '../../src/common/polling';
 import type { Calibration } from '../../src/common/progressCalibration';
 import { observation, s, start, trail } from '../support/pollingTrail';
 
@@ -89,6 +90,14 @@ describe('Polling schedule', () => {
     // A linear task that is faster than its estimate is not mistaken for it.
     const linear = trail([3, 13, 23, 33, 43], (t) => (t < 6 ? 0 : Math.floor(((t - 6) / 54) * 100)));
     assert.ok(!tracksElapsed(observation({ levels: linear })));
+    // The service counts from the moment it took the request, a second or two after our submit.
+    const late = trail([3, 13, 23, 33, 43], (t) => Math.max(0, Math.floor(t - 1.8)));
+    assert.equal(readProgress(observation({ levels: late })).kind, 'elapsed');
+    // From the end of its queue, 12 s later: a clock, or a task that takes its estimate.
+    const queued = trail([3, 13, 23, 33, 43], (t) => Math.max(0, Math.floor(t - 12)));
+    assert.ok(!tracksElapsed(observation({ levels: queued })));
+    assert.ok(tracksElapsed(observation({ levels: queued }), 30_000));
+    assert.ok(!tracksElapsed(observation({ levels: queued }), 5000));
   });
 
   it('predicts the end of a linear task from its progress, and reads it with far fewer reads than a fixed 3 s poller', () => {

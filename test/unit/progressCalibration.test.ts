@@ -107,6 +107,26 @@ describe('Progress calibration per model', () => {
     assert.equal(calibration?.silentShare, 0);
   });
 
+  it('learns whether levels that rise like a clock from after submit are a clock or the task, and reads the next task so', () => {
+    // From the end of a 12 s queue, one point a second against the 100 s estimate: the clock says 112 s.
+    const levels = trail(readsEvery(3, 45), (t) => Math.max(0, Math.floor(t - 12)));
+    const before = observation({ levels, polledAt: s(45), progress: 33 });
+    const doubted = readProgress(before);
+    assert.ok(doubted.kind === 'end' && doubted.clockEndMs !== undefined, 'doubted until the model tells');
+    assert.ok(Math.abs(doubted.clockEndMs / 1000 - 112) < 2, String(doubted.clockEndMs));
+    // Three tasks that ended far from the clock's end: a clock, ignored from the first level on.
+    let clock: Calibration | undefined;
+    for (const end of [50, 160, 70]) clock = learnEnd({ ...before, ...(clock ? { calibration: clock } : {}) }, s(end));
+    assert.equal(readProgress({ ...before, calibration: clock }).kind, 'elapsed');
+    const firstLevel = observation({ levels: trail([3, 13, 16], (t) => Math.max(0, Math.floor(t - 12))), polledAt: s(16), progress: 4, calibration: clock });
+    assert.equal(readProgress(firstLevel).kind, 'elapsed');
+    // Three that ended where it said: the task's own progress, believed as any other.
+    let task: Calibration | undefined;
+    for (const end of [111, 113, 112]) task = learnEnd({ ...before, ...(task ? { calibration: task } : {}) }, s(end));
+    const believed = readProgress({ ...before, calibration: task });
+    assert.ok(believed.kind === 'end' && believed.clockEndMs === undefined && Math.abs(believed.endMs / 1000 - 112) < 2, JSON.stringify(believed));
+  });
+
   it('reads each model at the rate that predicts its ends: since submit where levels count the whole run, since the first level behind a queue of its own', () => {
     // A task read every 2 s until just before its end; what its end teaches, and its reading then.
     const watched = (end: number, progress: (t: number) => number, calibration?: Calibration) => {
