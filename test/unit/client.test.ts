@@ -258,6 +258,20 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(makeClient(transportWith('{"tasks": []}')).getTasks(['a'], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse');
     });
 
+    it('gives an upload the request timeout plus the time its bytes take at 1 Mbit/s', async () => {
+      const timeouts: number[] = [];
+      const answer = JSON.stringify({ success: true, data: { file_id: 'f', file_url: 'https://files.example/f.png' } });
+      const recording: Transport = {
+        send: (req) => {
+          timeouts.push(req.timeoutMs);
+          return Promise.resolve({ status: 200, header: () => undefined, text: () => Promise.resolve(answer), discard: () => Promise.resolve(), body: (async function* () {})() });
+        },
+        dispose: () => Promise.resolve(),
+      };
+      await makeClient(recording, 30_000).upload(new Uint8Array(1_250_000), 'ref.png', 'image/png', { apiKey: demoKey });
+      assert.ok(timeouts[0]! >= 40_000 && timeouts[0]! < 40_100, String(timeouts[0]));
+    });
+
     it('uploads a file and answers its URL; a refusal with HTTP 200 is an error', async () => {
       const sharp = (await import('sharp')).default;
       const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#123456' } }).png().toBuffer();

@@ -77,6 +77,9 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The slowest uplink an upload is given time for: 1 Mbit/s, in bytes per millisecond. */
+const uploadBytesPerMs = 125;
+
 /** How long a task batch may take to answer before each task is read on its own instead. */
 const batchTimeoutMs = 10_000;
 
@@ -184,7 +187,8 @@ export class EvoLinkClient {
   /**
    * Uploads one local image to the files API (multipart) and answers its URL. The answer's
    * `success` decides, not only the HTTP status. Not retried: an upload costs no credits, but a
-   * duplicate uses one of the account's 100 file slots.
+   * duplicate uses one of the account's 100 file slots. Its time grows with its size: the request
+   * timeout, plus the time the bytes take at 1 Mbit/s (a slow uplink sends 50 MB in 400 s).
    */
   async upload(bytes: Uint8Array, fileName: string, mime: string, call: CallOptions): Promise<{ fileUrl: string; expiresAt: string | undefined }> {
     const url = `${this.options.endpoints().files}/api/v1/files/upload/stream`;
@@ -196,7 +200,8 @@ export class EvoLinkClient {
     body.set(head, 0);
     body.set(bytes, head.length);
     body.set(tail, head.length + bytes.length);
-    const response = await this.send('POST', url, call, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    const timeoutMs = (call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000) + Math.ceil(body.length / uploadBytesPerMs);
+    const response = await this.send('POST', url, { ...call, timeoutMs }, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
     const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });

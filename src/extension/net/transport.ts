@@ -121,7 +121,8 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
         dispatcher ??= Promise.resolve(createDispatcher(undici, settings));
         const answer = await undici.request(req.url, {
           method: req.method,
-          headers: req.headers,
+          // The body as it is, as on the other paths: the size caps count what arrives.
+          headers: { 'accept-encoding': 'identity', ...req.headers },
           body: req.body as Dispatcher.DispatchOptions['body'],
           signal: exchange.signal,
           dispatcher: await dispatcher,
