@@ -209,7 +209,8 @@ export function silenceOf(calibration: Calibration | undefined): { silentChance:
 /** What a calibration says, for the log. */
 export function describeCalibration(calibration: Calibration): string {
   const staged = calibration.stepwiseShare === undefined ? '' : `, ${Math.round(100 * calibration.stepwiseShare)} % of the others read as stepwise then`;
-  const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen${staged}`;
+  const clock = calibration.clockEnds ? `, ${calibration.clockEnds} rose like a clock against the estimate and ${Math.round(100 * (calibration.clockMissShare ?? 0))} % of those ended elsewhere` : '';
+  const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen${staged}${clock}`;
   if (calibration.count === 0) return silent;
   const errors = ({ meanLog, spread }: Errors): string => `${Math.exp(meanLog).toFixed(2)}x the time left predicted, scattered ${Math.sqrt(spread).toFixed(2)}x as widely as it said`;
   const sinceSubmit = calibration.sinceSubmit ? `; at the rate since submit ${errors(calibration.sinceSubmit)}` : '';

@@ -6,7 +6,7 @@ const key = 'evolink.progressCalibration';
 /**
  * What the ends of each model's tasks taught the poll schedule about its progress
  * (`common/progressCalibration.ts`), in global state: it describes the service, not a workspace,
- * and every window learns and reads it. Nothing of a prompt or a task is kept, only ten numbers
+ * and every window learns and reads it. Nothing of a prompt or a task is kept, only twelve numbers
  * per model. A value that does not read as a calibration is ignored.
  */
 export class ProgressCalibrations {
