@@ -1,5 +1,6 @@
 import type { EntryError, LedgerEntry } from './ledgerEntry';
 import { Step, unchanged } from './lifecycleSteps';
+import type { PollObservation } from './polling';
 import type { Calibration } from './progressCalibration';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
@@ -95,8 +96,13 @@ export type Effect =
   | { kind: 'stop' }
   /** Delete downloads kept in storage. */
   | { kind: 'discard'; paths: string[] }
-  /** Keep what a task's end taught about its model's progress, for the model's next tasks. */
-  | { kind: 'learn'; model: string; calibration: Calibration };
+  /**
+   * Keep what a task's end (`endMs` on the schedule's clock) taught about its model's progress,
+   * for the model's next tasks: what the schedule knew of the task (`observation`) is learned
+   * into the model's calibration as it stands when the effect is carried out (`learnEnd`), so
+   * that tasks of a model that end together all count.
+   */
+  | { kind: 'learn'; model: string; observation: PollObservation; endMs: number };
 
 /** A task found among EvoLink's recent tasks, or why none could be. */
 export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { ambiguous: true } | { unavailable: true };

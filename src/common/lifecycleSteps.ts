@@ -1,6 +1,6 @@
 import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
-import { defaultPollTuning, learnEnd, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
+import { defaultPollTuning, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
@@ -107,7 +107,10 @@ export class Step {
   private learned(before: PollObservation): Effect[] {
     const now = this.serviceTime(this.context.now);
     if (before.polledAt === undefined || now - before.polledAt > 2 * defaultPollTuning.maxDelayMs + this.serviceTime(1000)) return [];
-    return [{ kind: 'learn', model: this.entry.body.model, calibration: learnEnd(before, (before.polledAt + now) / 2) }];
+    // Learned into the model's calibration as it stands when the effect is carried out.
+    const observation: PollObservation = { ...before };
+    delete observation.calibration;
+    return [{ kind: 'learn', model: this.entry.body.model, observation, endMs: (before.polledAt + now) / 2 }];
   }
 
   /** The submit (or a replay, or a task found in the list) was answered with the task. */

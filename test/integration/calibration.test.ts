@@ -47,4 +47,18 @@ describe('Learning how a model reports progress', function () {
     const factor = Number(/at ([\d.]+)x/.exec(lines.at(-1)!)?.[1]);
     assert.ok(factor > 1.5, lines.at(-1));
   });
+
+  it('learns from every task of a model that ends at the same moment as others', async () => {
+    const before = learned().length;
+    const entries = await Promise.all(
+      [1, 2, 3].map((n) => vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: 'doubao-seedream-4.5', size: '2K', n: 1, prompt: `together ${n}` })),
+    );
+    assert.deepEqual(entries.map((entry) => entry?.state), ['saved', 'saved', 'saved']);
+    const counts = learned()
+      .slice(before)
+      .map((line) => Number(/learned from (\d+) tasks watched/.exec(line)?.[1]));
+    assert.ok(counts.length >= 2, String(counts));
+    // One more task each time: no lesson is lost to another task that ended with it.
+    assert.deepEqual(counts, counts.map((_, i) => counts[0]! + i));
+  });
 });

@@ -226,7 +226,8 @@ describe('Progress calibration in the lifecycle and the task service', () => {
     const step = next(entry, { type: 'pollAnswered', task: done }, context(t0 + 52_000));
     const learn = step.effects.find((effect): effect is Extract<Effect, { kind: 'learn' }> => effect.kind === 'learn');
     assert.equal(learn?.model, model);
-    assert.equal(learn?.calibration.count, 1);
+    assert.equal(learn && learnEnd(learn.observation, learn.endMs).count, 1);
+    assert.equal(learn?.observation.calibration, undefined, 'learned into the calibration as it stands when the effect is carried out');
     // A task found done after a long pause (a window closed) teaches nothing.
     const late = next(entry, { type: 'pollAnswered', task: done }, context(t0 + 200_000));
     assert.equal(late.effects.some((effect) => effect.kind === 'learn'), false);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
+import { learnEnd } from '../../common/polling';
 import { describeCalibration } from '../../common/progressCalibration';
 import { isActive, isTerminal } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
@@ -207,7 +208,9 @@ export class TaskService extends DisposableBase {
         continue;
       }
       if (effect.kind === 'learn') {
-        const { model, calibration } = effect;
+        const { model, observation, endMs } = effect;
+        const current = this.deps.calibrations?.get(model);
+        const calibration = learnEnd({ ...observation, ...(current ? { calibration: current } : {}) }, endMs);
         this.deps.log.info(`Progress of ${model}, learned from ${describeCalibration(calibration)}`);
         void this.deps.calibrations?.set(model, calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
         continue;
