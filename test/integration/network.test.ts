@@ -154,6 +154,14 @@ describe("Reaching EvoLink through VS Code's network support", function () {
     assert.match(described.message, /certificate/);
     assert.match(described.message, /http\.systemCertificates/);
     assert.deepEqual(described.actions.map((action) => action.title), ['Open Settings', 'Open Output']);
+    // On its own connections (VS Code's fetch support off) VS Code's certificates play no part:
+    // the message says which settings bring them back.
+    await setHttp({ systemCertificates: undefined, fetchAdditionalSupport: false });
+    const own = await failure(client().getBalance({ apiKey: demoKey }));
+    assert.equal(own.reason, 'certificate');
+    const ownDescribed = describeError(own as EvoLinkError, { setApiKey: () => undefined, showLog: () => undefined });
+    assert.match(ownDescribed.message, /http\.fetchAdditionalSupport/);
+    assert.doesNotMatch(ownDescribed.message, /http\.systemCertificates/);
   });
 
   it('reaches an API that only the proxy can resolve, and fails without the proxy', async () => {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { type EvoLinkError } from '../../common/errors';
+import { usesVsCodeNetwork } from '../net/vscodeNetwork';
 
 /** A button on an error message and what it does. */
 export interface ErrorAction {
@@ -126,6 +127,16 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'certificate':
+      // On undici's own connections VS Code's certificates play no part.
+      if (!usesVsCodeNetwork()) {
+        return {
+          message: vscode.l10n.t(
+            'The connection to EvoLink was stopped because its certificate is not trusted ({0}). With "http.fetchAdditionalSupport" or "http.proxySupport" off, the extension makes its own connections, which trust only the certificate authorities built into Node: turn both back on so that VS Code\'s system certificates are used. Nothing was sent.',
+            error.details.code ?? serverText,
+          ),
+          actions: [openSettings('http.fetchAdditionalSupport'), openOutput],
+        };
+      }
       return {
         message: vscode.l10n.t(
           'The connection to EvoLink was stopped because its certificate is not trusted ({0}). If your network inspects HTTPS traffic, install its certificate authority as a system certificate and keep the setting "http.systemCertificates" on. Nothing was sent.',

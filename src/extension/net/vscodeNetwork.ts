@@ -19,6 +19,12 @@ export interface NetworkChoice {
 /** The settings that choose the path; any change under `http` makes a new transport. */
 export const networkSection = 'http';
 
+/** Whether requests go through VS Code's network support (see {@link chooseTransport}), or undici's own connections. */
+export function usesVsCodeNetwork(): boolean {
+  const http = vscode.workspace.getConfiguration(networkSection);
+  return http.get<boolean>('fetchAdditionalSupport', true) && http.get<string>('proxySupport', 'override') !== 'off';
+}
+
 /**
  * Builds the transport for the current settings:
  * - VS Code's fetch (the default): `http.fetchAdditionalSupport` on and `http.proxySupport`
@@ -32,7 +38,7 @@ export function chooseTransport(): NetworkChoice {
   const http = vscode.workspace.getConfiguration(networkSection);
   const fetchSupport = http.get<boolean>('fetchAdditionalSupport', true);
   const proxySupport = http.get<string>('proxySupport', 'override');
-  if (fetchSupport && proxySupport !== 'off') {
+  if (usesVsCodeNetwork()) {
     return {
       transport: createVsCodeTransport((input, init) => globalThis.fetch(input, init)),
       description: `VS Code's network support (fetch, and the https module for results; http.proxySupport: ${proxySupport})`,
