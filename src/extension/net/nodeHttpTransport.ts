@@ -24,7 +24,7 @@ export function createNodeHttpTransport(): Transport {
       try {
         const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
           const request = (url.protocol === 'https:' ? https : http).request(
-            url,
+            url.href,
             { method: req.method, headers: { 'accept-encoding': 'identity', ...req.headers }, signal: exchange.signal },
             resolve,
           );
