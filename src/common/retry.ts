@@ -9,14 +9,12 @@ export interface RetryPolicy {
   attempts: number;
   /** The first backoff wait; it doubles each time. */
   baseDelayMs: number;
-
 }
 
 /** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
 export const defaultGetRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 1000 };
 
-/** The service's failures that are tried again (a 500 too, since a safe request cannot spend anything). */
-const retriableServerStatuses = new Set([500, 502, 503, 504]);
+const retriableStatuses = new Set([429, 502, 503, 504]);
 
 /**
  * Decides whether a failed safe request may be tried again, and after how long. Only
@@ -30,7 +28,10 @@ export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPo
     return undefined;
   }
   const status = error.details.status;
-  const retriable = error.reason === 'network' || error.reason === 'timeout' || (status !== undefined && (status === 429 || retriableServerStatuses.has(status)));
+  const retriable =
+    error.reason === 'network' ||
+    error.reason === 'timeout' ||
+    (status !== undefined && (retriableStatuses.has(status) || status === 500));
   if (!retriable) {
     return undefined;
   }
