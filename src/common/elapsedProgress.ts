@@ -26,8 +26,9 @@ export function clockStart(observation: PollObservation, lagMs = 0): number | un
   const slackMs = ((1.5 + 50_000 / estimateMs) / 100) * estimateMs;
   // Where that clock started (ms after submit), as each level says; one start must fit them all.
   const starts = checked.map((level) => level.at - observation.submittedAt - (level.progress / 100) * estimateMs);
-  const earliest = Math.max(...starts) - slackMs;
-  const latest = Math.min(...starts) + slackMs;
+  const [first, last] = [Math.min(...starts), Math.max(...starts)];
+  const earliest = last - slackMs;
+  const latest = first + slackMs;
   if (earliest > latest || latest < -slackMs || earliest > lagMs + slackMs) return undefined;
-  return (Math.min(...starts) + Math.max(...starts)) / 2;
+  return (first + last) / 2;
 }

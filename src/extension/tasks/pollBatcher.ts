@@ -184,6 +184,7 @@ export class PollBatcher {
       await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
       return;
     }
+    const base = this.deps.client().apiBase();
     // The batch request stops only when every task it reads has stopped.
     const controller = new AbortController();
     let running = waiters.length;
@@ -192,7 +193,6 @@ export class PollBatcher {
     };
     for (const waiter of waiters) waiter.signal.addEventListener('abort', stopped, { once: true });
     const ids = [...new Set(waiters.map((waiter) => waiter.taskId))];
-    const base = this.deps.client().apiBase();
     let found: Map<string, TaskSnapshot>;
     try {
       found = await this.deps.client().getTasks(ids, { apiKey, signal: controller.signal });
