@@ -158,6 +158,40 @@ function runOurs(task: SimTask, calibration: Calibration | undefined): Outcome &
   }
 }
 
+/**
+ * Tasks of one model started together in a session that knows nothing yet (a user who asks for
+ * several variants at once, or the first minutes after an install): each is read on its own
+ * schedule, and what each one's end teaches is there for the next read of the others, as in the
+ * extension, which reads a model's calibration anew for every read.
+ */
+function runTogether(tasks: readonly SimTask[]): Outcome[] {
+  let calibration: Calibration | undefined;
+  const states = tasks.map((task) => {
+    const obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [] };
+    return { task, last: 0, progress: 0, obs, next: 0, outcome: undefined as Outcome | undefined };
+  });
+  const withCalibration = (obs: PollObservation): PollObservation => (calibration ? { ...obs, calibration } : obs);
+  for (const state of states) state.next = nextPollDelay(state.obs, 0);
+  for (;;) {
+    const open = states.filter((state) => !state.outcome);
+    if (open.length === 0) return states.map((state) => state.outcome!);
+    const state = open.reduce((a, b) => (b.next < a.next ? b : a));
+    const t = state.next;
+    const answer = read(state.task, t);
+    const polls = state.obs.polls + 1;
+    if (answer.done) {
+      if (state.obs.polledAt !== undefined) calibration = learnEnd(withCalibration(state.obs), (state.obs.polledAt + t) / 2);
+      state.outcome = { requests: polls, delay: t - state.task.durationMs };
+      continue;
+    }
+    const levels = answer.progress !== state.progress ? recordProgress(state.obs.levels, answer.progress, t, state.last) : state.obs.levels;
+    state.progress = answer.progress;
+    state.obs = { ...state.obs, levels, polls, polledAt: t, progress: answer.progress };
+    state.last = t;
+    state.next = t + nextPollDelay(withCalibration(state.obs), t);
+  }
+}
+
 function runFixed(task: SimTask, everyMs: number): Outcome {
   for (let polls = 1; ; polls++) {
     const t = polls * everyMs;
@@ -196,7 +230,13 @@ interface Measured {
   spread: { requests: number; delay: number };
 }
 
-function measure(row: Row, seeds: readonly number[]): Measured {
+/** How many tasks of one model the fresh-session rows start at once. */
+const togetherTasks = 6;
+
+/** In sessions of {@link sessionTasks} one after the other, or in fresh sessions of {@link togetherTasks} started at once. */
+type Mode = 'sessions' | 'together';
+
+function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
   const ours: Outcome[] = [];
   const fixed: Outcome[] = [];
   const requestRatios: number[] = [];
@@ -204,11 +244,14 @@ function measure(row: Row, seeds: readonly number[]): Measured {
   for (const seed of seeds) {
     const tasks = workload(row, seed, tasksPerSeed);
     let calibration: Calibration | undefined;
-    const oursOfSeed = tasks.map((task, index) => {
-      const outcome = runOurs(task, index % sessionTasks === 0 ? undefined : calibration);
-      calibration = outcome.calibration;
-      return outcome;
-    });
+    const oursOfSeed =
+      mode === 'together'
+        ? Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => runTogether(tasks.slice(group * togetherTasks, (group + 1) * togetherTasks))).flat()
+        : tasks.map((task, index) => {
+            const outcome = runOurs(task, index % sessionTasks === 0 ? undefined : calibration);
+            calibration = outcome.calibration;
+            return outcome;
+          });
     const fixedOfSeed = tasks.map((task) => runFixed(task, 3000));
     const [a, b] = [summary(oursOfSeed), summary(fixedOfSeed)];
     requestRatios.push(a.requests / b.requests);
@@ -227,11 +270,17 @@ let failures = 0;
 console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations 0.3x to 2x the estimate)`);
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');
-for (const [label, seeds] of seedSets) {
+/** `--mode=together`: only the tables of that mode. */
+const onlyMode = process.argv.find((arg) => arg.startsWith('--mode='))?.slice('--mode='.length);
+const tables: [string, readonly number[], Mode][] = [
+  ...seedSets.map(([label, seeds]): [string, readonly number[], Mode] => [`${label}, in sessions of ${sessionTasks} tasks one after the other`, seeds, 'sessions']),
+  [`held-out seeds, fresh sessions of ${togetherTasks} tasks started at once (nothing learned before; each end teaches the others' next reads)`, seedSets[1][1], 'together'],
+];
+for (const [label, seeds, mode] of tables.filter(([, , mode]) => onlyMode === undefined || mode === onlyMode)) {
   console.log(`\n${label} (${seeds.join(', ')}), ${seeds.length * tasksPerSeed} tasks per curve`);
   console.log('curve                        requests/task (ours, fixed, ratio)   mean delay s (ours, fixed, ratio)   p95 delay s (ours, fixed, ratio)   seeds        goal');
   for (const row of rows.filter((candidate) => only.length === 0 || only.some((part) => candidate.name.includes(part)))) {
-    const { ours, fixed, spread } = measure(row, seeds);
+    const { ours, fixed, spread } = measure(row, seeds, mode);
     const requestRatio = ours.requests / fixed.requests;
     const delayRatio = ours.meanDelay / fixed.meanDelay;
     const met = row.informative ? requestRatio <= 0.6 && delayRatio <= 0.7 : requestRatio <= 1 && delayRatio <= 1;

@@ -26,7 +26,7 @@ export interface LifecycleTimes {
   replayWindowMs: number;
   /** The wait before asking again about a submit whose answer was lost. */
   lookupDelayMs: number;
-  /** The wait before reading a task again after a read failed. */
+  /** The wait before reading a task again after reads failed twice in a row, or were rate limited (after one failure, the schedule's). */
   pollRetryMs: number;
   /** The wait before reading again when the key was refused (a new key resumes at once). */
   authRetryMs: number;

@@ -207,9 +207,20 @@ export class Step {
       return this.settle('failed', { error: { ...error, reason: 'taskFailed', code: 'resource_not_found' } });
     }
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
+    // The client has retried what may pass in seconds. The first failed read is read again when the
+    // schedule would have read anyway (at the vendor's pace at the soonest, within the longest
+    // wait): the task may end meanwhile. Failures that last (and rate limits) wait longer.
+    const lasting = this.entry.error !== undefined || error.reason === 'rateLimited';
     this.entry.error = error;
-    const delay = error.reason === 'auth' ? this.times.authRetryMs : this.times.pollRetryMs;
+    const delay = error.reason === 'auth' ? this.times.authRetryMs : lasting ? this.times.pollRetryMs : this.retryWait();
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
+  }
+
+  /** The wait before reading again after one failed read: the schedule's, between the vendor's pace and the longest wait. */
+  private retryWait(): number {
+    const { vendorPaceMs, maxDelayMs } = defaultPollTuning;
+    const scheduled = nextPollDelay(this.observation(), this.serviceTime(this.context.now));
+    return Math.round(Math.min(maxDelayMs, Math.max(vendorPaceMs, scheduled)) * this.times.pollScale);
   }
 
   /** One result's progress while saving; the task is saved (or expired) once every result is settled. */

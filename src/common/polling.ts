@@ -4,7 +4,7 @@ import { calibrate, clockModel, learnClock, learnFrom, learnSilence, stagedModel
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
-import { onPlateau, stepwiseLeft, stoodBefore, type ReachTime } from './stepwiseProgress';
+import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProgress';
 
 /*
  * When to read a running task next. Each read of an unfinished task makes the gateway ask the
@@ -184,33 +184,6 @@ export function recordProgress(levels: readonly ProgressLevel[], progress: numbe
  */
 export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | ({ kind: 'end'; alt?: PredictedEnd; clockEndMs?: number } & PredictedEnd);
 
-/**
- * When each level was reached (ms after submit) and how unsure that is. A level that follows one
- * that was itself new at the read before is a sample of a moving curve: it was crossed shortly
- * before it was read. A level after a flat stretch is a jump: it came anywhere between the two reads.
- * Once progress is known to be stepwise (`stepwise`), every level is such a jump.
- */
-function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false): ReachTime[] {
-  return levels.map((level, index) => {
-    const before = levels[index - 1];
-    const gap = level.at - level.after;
-    // Stepwise progress jumps: a level came anywhere between the read that first saw it and the one before.
-    if (stepwise) return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
-    if (before && before.at === level.after) {
-      const step = gap / (level.progress - before.progress);
-      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
-    }
-    // A level the curve left at once (the next one was seen at the next read; the levels between the
-    // first and the latest are not kept): the curve was moving when it was read.
-    const after = levels[index + 1];
-    if (!stepwise && after && after.after === level.at) {
-      const step = (after.at - level.at) / (after.progress - level.progress);
-      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
-    }
-    return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
-  });
-}
-
 /** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
 function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuning: PollTuning): PredictedEnd {
   const times = reachTimes(levels, submittedAt, true);
@@ -263,9 +236,10 @@ function uncalibratedReading(observation: PollObservation, tuning: PollTuning): 
   const end = predictEnd(observation, tuning);
   if (!end) return { kind: 'silent' };
   // Levels that rise like that clock from a start after submit, up to the earliest end: a service
-  // that counts from the end of its queue, or a task that simply takes its estimate.
+  // that counts from the end of its queue, or a task that simply takes its estimate. A clock
+  // never stands still: levels read as stepwise are no clock.
   const estimateMs = observation.estimatedSeconds * 1000;
-  const start = clockStart(observation, tuning.earliestShare * estimateMs);
+  const start = end.stepwise ? undefined : clockStart(observation, tuning.earliestShare * estimateMs);
   return { kind: 'end', ...end, ...(start === undefined ? {} : { clockEndMs: start + estimateMs }) };
 }
 
@@ -302,6 +276,9 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   const { submittedAt, levels } = observation;
   let learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
   if (reading.kind === 'end' && reading.clockEndMs !== undefined) learned = learnClock(learned, { ...reading, endMs: reading.clockEndMs }, endMs - submittedAt);
+  // Progress that counted time from submit is a clock too: where it ended tells the same.
+  const last = levels.at(-1);
+  if (looked.kind === 'elapsed' && last) learned = learnClock(learned, { endMs: observation.estimatedSeconds * 1000, fromMs: last.at - submittedAt, sigma: 0, stepwise: false }, endMs - submittedAt);
   // The first level came between the read that saw it and the one before.
   const first = levels[0];
   return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
@@ -317,6 +294,7 @@ export interface EndBelief {
   prior(t: number): number;
   /** The price of a second of delay while progress is believed, as a share of the prior's (`delayPrice`, `stepPrice`, or 1). */
   priceShare: number;
+  doubted?: boolean;
 }
 
 /**
@@ -358,6 +336,7 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
     },
     prior,
     priceShare: reading.stepwise && !reading.calibrated ? tuning.stepPrice : tuning.delayPrice,
+    doubted: reading.clockEndMs !== undefined,
   };
 }
 
@@ -371,7 +350,7 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   const alive = 1 - ended;
   if (alive < 1e-6) return tuning.vendorPaceMs;
   // While the belief is mostly the prior and the end can come, never wait longer than the vendor's poller.
-  const longest = belief.misled(t) >= 0.5 && belief.prior(t + tuning.vendorPaceMs) > 0 ? tuning.vendorPaceMs : tuning.maxDelayMs;
+  const longest = (belief.misled(t) >= 0.5 || belief.doubted) && belief.prior(t + tuning.vendorPaceMs) > 0 ? tuning.vendorPaceMs : tuning.maxDelayMs;
   const estimateMs = observation.estimatedSeconds * 1000;
   const informed = belief.misled(t) < 0.5;
   const price = informed ? belief.priceShare : 1;

@@ -92,10 +92,12 @@ function varianceShare(errors: Errors): number {
  * A prediction moved and scaled by how the model's predictions of its kind erred, and how far
  * those errors scattered, in milliseconds (`scatter`); absent below {@link minimum} tasks.
  */
-function corrected(end: PredictedEnd, errors: Errors | undefined): { endMs: number; sigma: number; scatter: number } | undefined {
-  if (!errors || errors.count < minimum) return undefined;
-  const left = (end.endMs - end.fromMs) * Math.exp(errors.meanLog);
-  return { endMs: end.fromMs + left, sigma: end.sigma * Math.sqrt(varianceShare(errors)), scatter: Math.sqrt(errors.spread) * end.sigma * left };
+function corrected(end: PredictedEnd, errors: Errors | undefined): { endMs: number; sigma: number; scatter: number; sure: boolean } | undefined {
+  if (!errors || errors.count === 0) return undefined;
+  const sure = errors.count >= minimum;
+  const shift = sure ? errors.meanLog : (errors.meanLog * errors.count) / (errors.count + 1);
+  const left = (end.endMs - end.fromMs) * Math.exp(shift);
+  return { endMs: end.fromMs + left, sigma: sure ? end.sigma * Math.sqrt(varianceShare(errors)) : end.sigma, scatter: Math.sqrt(errors.spread) * end.sigma * left, sure };
 }
 
 /**
@@ -108,7 +110,7 @@ export function calibrate<T extends PredictedEnd>(end: T, calibration: Calibrati
   const byStages = corrected(end, calibration);
   const bySubmit = end.sinceSubmit && corrected(end.sinceSubmit, calibration.sinceSubmit);
   const best = byStages && bySubmit ? (bySubmit.scatter < byStages.scatter ? bySubmit : byStages) : (byStages ?? bySubmit);
-  return best ? { ...end, endMs: best.endMs, sigma: best.sigma, calibrated: true } : end;
+  return best ? { ...end, endMs: best.endMs, sigma: best.sigma, ...(best.sure ? { calibrated: true } : {}) } : end;
 }
 
 /** The calibration after a task whose uncalibrated stepwise prediction `end` met the real end `endMs`. */
@@ -187,11 +189,16 @@ export function learnClock(calibration: Calibration | undefined, end: PredictedE
 /**
  * What a model's levels that rise like a clock from a start after submit are: `clock` when most
  * of its tasks with such levels ended far from where the clock said ({@link minimum} at least),
- * `task` when most ended there, `unknown` before.
+ * `task` when most ended there, or when most of its tasks that showed progress did not rise like
+ * a clock at all; `unknown` before.
  */
 export function clockModel(calibration: Calibration | undefined): 'clock' | 'task' | 'unknown' {
-  if ((calibration?.clockEnds ?? 0) < minimum) return 'unknown';
-  return (calibration?.clockMissShare ?? 0) > 0.5 ? 'clock' : 'task';
+  const clockEnds = calibration?.clockEnds ?? 0;
+  if (clockEnds >= minimum) return (calibration?.clockMissShare ?? 0) > 0.5 ? 'clock' : 'task';
+  // A service whose progress is a clock shows it on every task: where most of the model's tasks
+  // that showed progress did not rise like one, the one that does is a task that takes its estimate.
+  const shown = (calibration?.ends ?? 0) * (1 - (calibration?.silentShare ?? 1));
+  return shown - clockEnds >= minimum && clockEnds < shown / 2 ? 'task' : 'unknown';
 }
 
 /**

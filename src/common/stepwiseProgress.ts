@@ -3,14 +3,41 @@ import type { PollObservation, PollTuning } from './polling';
 
 /*
  * Stepwise progress: flat levels with jumps between them, as staged services report it. The poll
- * schedule (polling.ts) asks here whether progress stands on a plateau, and what the stages seen so
- * far say of the time still to go.
+ * schedule (polling.ts) asks here when each level was reached, whether progress stands on a
+ * plateau, and what the stages seen so far say of the time still to go.
  */
 
 /** When a level was reached (ms after submit), give or take `unsure` ms. */
 export interface ReachTime {
   at: number;
   unsure: number;
+}
+
+/**
+ * When each level was reached (ms after submit) and how unsure that is. A level that follows one
+ * that was itself new at the read before is a sample of a moving curve: it was crossed shortly
+ * before it was read. A level after a flat stretch is a jump: it came anywhere between the two reads.
+ * Once progress is known to be stepwise (`stepwise`), every level is such a jump.
+ */
+export function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false): ReachTime[] {
+  return levels.map((level, index) => {
+    const before = levels[index - 1];
+    const gap = level.at - level.after;
+    // Stepwise progress jumps: a level came anywhere between the read that first saw it and the one before.
+    if (stepwise) return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
+    if (before && before.at === level.after) {
+      const step = gap / (level.progress - before.progress);
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+    }
+    // A level the curve left at once (the next one was seen at the next read; the levels between the
+    // first and the latest are not kept): the curve was moving when it was read.
+    const after = levels[index + 1];
+    if (!stepwise && after && after.after === level.at) {
+      const step = (after.at - level.at) / (after.progress - level.progress);
+      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+    }
+    return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
+  });
 }
 
 /**

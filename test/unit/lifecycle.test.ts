@@ -364,12 +364,28 @@ describe('The task lifecycle', () => {
       assert.deepEqual(due.effects, [{ kind: 'poll' }]);
     });
 
+    it('reads again at the schedule\'s pace after one failed read, and waits longer once failures last or are rate limits', () => {
+      const once = run(running(), { type: 'pollFailed', error: { reason: 'server', status: 503 } });
+      const first = once.effects[0] as { kind: string; event: string; delayMs: number };
+      assert.equal(first.event, 'pollDue');
+      assert.ok(first.delayMs >= 3000 && first.delayMs <= 10_000, `${first.delayMs} ms`);
+      const twice = run(once.entry!, { type: 'pollFailed', error: { reason: 'network' } });
+      assert.deepEqual(twice.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.pollRetryMs }]);
+      const limited = run(running(), { type: 'pollFailed', error: { reason: 'rateLimited', status: 429 } });
+      assert.deepEqual(limited.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.pollRetryMs }]);
+      const recovered = run(once.entry!, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }).entry!;
+      const after = run(recovered, { type: 'pollFailed', error: { reason: 'server', status: 502 } }).effects[0] as { delayMs: number };
+      assert.ok(after.delayMs <= 10_000, 'a read that worked in between starts the count again');
+    });
+
     it('waits longer after a refused key, and gives up on a task the service does not know', () => {
       const auth = run(running(), { type: 'pollFailed', error: { reason: 'auth', status: 401 } });
       assert.deepEqual(auth.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.authRetryMs }]);
       const unknown = run(running(), { type: 'pollFailed', error: { reason: 'notFound', status: 404 } });
       assert.equal(unknown.entry?.state, 'running', 'one 404 may be a part of the service that does not know the task yet');
-      assert.deepEqual(unknown.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.pollRetryMs }]);
+      const wake = unknown.effects[0] as { kind: string; delayMs: number };
+      assert.equal(wake.kind, 'wake');
+      assert.ok(wake.delayMs >= 3000 && wake.delayMs <= 10_000, `one failed read is read again at the schedule's pace (${wake.delayMs} ms)`);
       const known = run(unknown.entry, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }).entry!;
       const again = run(known, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
       assert.equal(again?.state, 'running', 'a read in between found it');

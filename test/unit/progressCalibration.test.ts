@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
 import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
-import { calibrate, learnFrom, learnSilence, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import { calibrate, clockModel, learnFrom, learnSilence, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
 import { observation, s, trail } from '../support/pollingTrail';
@@ -22,9 +22,16 @@ function taught(ratios: number[], end = stepEnd): Calibration | undefined {
 }
 
 describe('Progress calibration per model', () => {
-  it('leaves predictions as they are until three tasks of the model ended, and never calibrates a smooth curve', () => {
-    const two = taught([2, 2]);
-    assert.deepEqual(calibrate(stepEnd, two), stepEnd);
+  it('moves a prediction part of the way after one or two tasks, calls it calibrated from three, and never calibrates a smooth curve', () => {
+    assert.deepEqual(calibrate(stepEnd, undefined), stepEnd);
+    // One task that took twice the time left: half the way (in log) there; two: two thirds. The
+    // spread and the price stay those of a prediction not calibrated yet.
+    const one = calibrate(stepEnd, taught([2]));
+    assert.ok(Math.abs(one.endMs - (40_000 + 20_000 * Math.SQRT2)) < 1, String(one.endMs));
+    const two = calibrate(stepEnd, taught([2, 2]));
+    assert.ok(Math.abs(two.endMs - (40_000 + 20_000 * 2 ** (2 / 3))) < 1, String(two.endMs));
+    assert.equal(two.sigma, stepEnd.sigma);
+    assert.equal(two.calibrated, undefined);
     const three = taught([2, 2, 2]);
     const smooth = { ...stepEnd, stepwise: false };
     assert.deepEqual(calibrate(smooth, three), smooth);
@@ -125,6 +132,45 @@ describe('Progress calibration per model', () => {
     for (const end of [111, 113, 112]) task = learnEnd({ ...before, ...(task ? { calibration: task } : {}) }, s(end));
     const believed = readProgress({ ...before, calibration: task });
     assert.ok(believed.kind === 'end' && believed.clockEndMs === undefined && Math.abs(believed.endMs / 1000 - 112) < 2, JSON.stringify(believed));
+  });
+
+  it('reads clock-like levels as the task\'s own where most of the model\'s tasks showed progress that was no clock', () => {
+    const queued = observation({ levels: trail(readsEvery(3, 45), (t) => Math.max(0, Math.floor(t - 12))), polledAt: s(45), progress: 33 });
+    assert.equal(clockModel(undefined), 'unknown');
+    // Three linear tasks that took 60 s (no clock against their 100 s estimate), then the clock-like one.
+    const linear = observation({ levels: trail(readsEvery(5, 55), (t) => (t < 6 ? 0 : Math.floor(((t - 6) / 54) * 100))), polledAt: s(55), progress: 90 });
+    let model: Calibration | undefined;
+    for (let i = 0; i < 3; i++) model = learnEnd({ ...linear, ...(model ? { calibration: model } : {}) }, s(60));
+    assert.equal(clockModel(model), 'task');
+    const believed = readProgress({ ...queued, calibration: model });
+    assert.ok(believed.kind === 'end' && believed.clockEndMs === undefined, JSON.stringify(believed));
+    // A service whose progress counts time from submit: each such end counts as a clock's, and
+    // clock-like levels of its later tasks are a clock.
+    const elapsed = observation({ levels: trail(readsEvery(3, 45), (t) => Math.floor(t)), polledAt: s(45), progress: 45 });
+    assert.equal(readProgress(elapsed).kind, 'elapsed');
+    let clock: Calibration | undefined;
+    for (const end of [50, 160, 70]) clock = learnEnd({ ...elapsed, ...(clock ? { calibration: clock } : {}) }, s(end));
+    assert.equal(clock?.clockEnds, 3);
+    assert.equal(clockModel(clock), 'clock');
+    assert.equal(readProgress({ ...queued, calibration: clock }).kind, 'elapsed');
+  });
+
+  it('never reads stepwise levels as a clock: a clock does not stand still', () => {
+    // 25 points every 25 s from 5 s on: what a clock from 5 s against 100 s would say, but flat between the jumps.
+    const levels = trail(readsEvery(3, 90), steps([30, 25], [55, 50], [80, 75]));
+    const reading = readProgress(observation({ levels, polledAt: s(90), progress: 75 }));
+    assert.ok(reading.kind === 'end' && reading.stepwise && reading.clockEndMs === undefined, JSON.stringify(reading));
+  });
+
+  it('never waits longer than the vendor\'s pace on levels doubted as a clock, where the task can end', () => {
+    for (const at of [30, 40, 60, 80, 100]) {
+      const levels = trail(readsEvery(3, at), (t) => Math.max(0, Math.floor(t - 12)));
+      const doubted = observation({ levels, polledAt: s(at), progress: levels.at(-1)!.progress });
+      const reading = readProgress(doubted);
+      assert.ok(reading.kind === 'end' && reading.clockEndMs !== undefined, `${at} s: ${JSON.stringify(reading)}`);
+      const delay = nextPollDelay(doubted, s(at));
+      assert.ok(delay <= defaultPollTuning.vendorPaceMs, `${delay} ms at ${at} s`);
+    }
   });
 
   it('reads each model at the rate that predicts its ends: since submit where levels count the whole run, since the first level behind a queue of its own', () => {
