@@ -3,7 +3,9 @@
  * streaming file sink, as the task service calls it), beside two baselines in the same run:
  * curl fetching the same files, and the floor of the path without any of the extension's code
  * (Node's own `http` module, or with `--undici` undici's `request`, piped into a file stream with
- * 1 MB in flight). Reports the throughput ratios and the peak memory over the baseline.
+ * 1 MB in flight), and the same module's bodies received and dropped without any disk write (the
+ * ceiling of any client built on it). Reports the throughput ratios and the peak memory over the
+ * baseline.
  *
  * The path is the one used inside VS Code (results over the `http`/`https` modules, which
  * VS Code's network support patches; for a direct connection its agent hands the socket to the
@@ -158,6 +160,17 @@ async function main(): Promise<void> {
     return performance.now() - started;
   }
 
+  /** The ceiling of any client on the same module: the bodies received and dropped, nothing written. */
+  async function received(): Promise<number> {
+    const undici = useUndici ? await loadUndici() : undefined;
+    const started = performance.now();
+    for (const url of urls) {
+      const body = undici ? (await undici.request(url)).body : await new Promise<Readable>((resolve, reject) => http.get(url, resolve).on('error', reject));
+      for await (const chunk of body) void chunk;
+    }
+    return performance.now() - started;
+  }
+
   async function curl(): Promise<number> {
     const outputs = urls.flatMap((url, index) => ['-o', join(target, `curl-${index}.png`), url]);
     const printed = await runner.curl(['-s', '-f', '-A', 'bench', '-w', '%{time_total}\\n', ...outputs]);
@@ -177,12 +190,14 @@ async function main(): Promise<void> {
   await ours();
   await floor();
   await curl();
+  await received();
   for (const prefix of ['ours', 'floor', 'curl']) flush(prefix);
 
   const contenders = [
     { times: [] as number[], peaks: [] as number[], run: ours, wrote: 'ours' },
     { times: [] as number[], peaks: [] as number[], run: floor, wrote: 'floor' },
     { times: [] as number[], peaks: [] as number[], run: curl, wrote: 'curl' },
+    { times: [] as number[], peaks: [] as number[], run: received, wrote: '' },
   ];
   for (let round = 0; round < rounds; round++) {
     for (let turn = 0; turn < contenders.length; turn++) {
@@ -190,7 +205,7 @@ async function main(): Promise<void> {
       const meter = startMeter();
       contender.times.push(await contender.run());
       contender.peaks.push(meter());
-      flush(contender.wrote);
+      if (contender.wrote) flush(contender.wrote);
     }
   }
   const [oursRuns, floorRuns, curlRuns] = [contenders[0]!, contenders[1]!, contenders[2]!];
@@ -206,7 +221,9 @@ async function main(): Promise<void> {
   console.log(`\nDownloads: ${files} results of ${size / MB} MB${served}, median of ${rounds} rounds (Node ${process.versions.node})`);
   console.log(`extension path (${useUndici ? 'undici' : "VS Code's: the http(s) module for results"}):  ${oursRate.toFixed(0)} MB/s, ${memory(oursRuns.peaks)}`);
   console.log(`floor (${useUndici ? "undici's request" : "Node's http module"} piped to a file): ${floorRate.toFixed(0)} MB/s, ${memory(floorRuns.peaks)}`);
+  const receivedRate = total / (median(contenders[3]!.times) / 1000);
   console.log(`curl (baseline): ${curlRate.toFixed(0)} MB/s`);
+  console.log(`received and dropped, nothing written (${useUndici ? "undici's request" : "Node's http module"}; the ceiling of any client on it): ${receivedRate.toFixed(0)} MB/s, ${(receivedRate / curlRate).toFixed(2)}x curl`);
   console.log(`throughput ratio (ours / curl): ${(oursRate / curlRate).toFixed(2)}x; floor / curl: ${(floorRate / curlRate).toFixed(2)}x; ours / floor: ${(oursRate / floorRate).toFixed(2)}x`);
 
   await transport.dispose();
