@@ -258,18 +258,29 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(makeClient(transportWith('{"tasks": []}')).getTasks(['a'], { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse');
     });
 
-    it('gives an upload the request timeout plus the time its bytes take at 1 Mbit/s', async () => {
+    it('gives an upload the request timeout plus the time its bytes take at 1 Mbit/s, and stops it when the network takes nothing for the request timeout', async () => {
       const timeouts: number[] = [];
+      const idles: (number | undefined)[] = [];
+      const lengths: string[] = [];
       const answer = JSON.stringify({ success: true, data: { file_id: 'f', file_url: 'https://files.example/f.png' } });
       const recording: Transport = {
-        send: (req) => {
+        send: async (req) => {
           timeouts.push(req.timeoutMs);
-          return Promise.resolve({ status: 200, header: () => undefined, text: () => Promise.resolve(answer), discard: () => Promise.resolve(), body: (async function* () {})() });
+          idles.push(req.idleMs);
+          // The body goes in pieces, and its length is declared (no chunked encoding).
+          let sent = 0;
+          for await (const piece of req.body as AsyncIterable<Uint8Array>) sent += piece.length;
+          lengths.push(`${req.headers['content-length']}/${sent}`);
+          return { status: 200, header: () => undefined, text: () => Promise.resolve(answer), discard: () => Promise.resolve(), body: (async function* () {})() };
         },
         dispose: () => Promise.resolve(),
       };
       await makeClient(recording, 30_000).upload(new Uint8Array(1_250_000), 'ref.png', 'image/png', { apiKey: demoKey });
       assert.ok(timeouts[0]! >= 40_000 && timeouts[0]! < 40_100, String(timeouts[0]));
+      assert.equal(idles[0], 30_000);
+      const [declared, sent] = lengths[0]!.split('/');
+      assert.equal(declared, sent);
+      assert.ok(Number(sent) > 1_250_000);
     });
 
     it('uploads a file and answers its URL; a refusal with HTTP 200 is an error', async () => {

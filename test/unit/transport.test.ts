@@ -118,6 +118,53 @@ for (const [name, make] of transports) {
       assert.match(error.message, /No data/);
     });
 
+    it('gives up an upload the server stopped taking, after the idle time, long before the whole timeout', async () => {
+      let taken = 0;
+      handler = (req) => {
+        // Takes the first bytes, then reads no more and never answers.
+        req.once('data', (chunk: Buffer) => {
+          taken += chunk.length;
+          req.pause();
+        });
+      };
+      const size = 64 * 1024 * 1024;
+      const slices = async function* (): AsyncGenerator<Uint8Array> {
+        for (let at = 0; at < size; at += 256 * 1024) yield await Promise.resolve(new Uint8Array(256 * 1024));
+      };
+      const started = Date.now();
+      const error = await failure(
+        transport.send({ method: 'POST', url: `${base}/upload`, headers: { 'content-length': String(size) }, body: slices(), timeoutMs: 60_000, idleMs: 400 }),
+      );
+      assert.equal(error.reason, 'timeout');
+      assert.match(error.message, /No data for/);
+      assert.ok(taken > 0, 'the server took the first bytes');
+      assert.ok(Date.now() - started < 10_000, `stopped after ${Date.now() - started} ms`);
+    });
+
+    it('keeps an upload going while the network takes its bytes, however long it takes in all', async () => {
+      let received = 0;
+      handler = (req, res) => {
+        // Takes the bytes at about 16 MB/s, as a link would: for longer in all than the idle time.
+        req.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          req.pause();
+          setTimeout(() => req.resume(), Math.ceil(chunk.length / 16_000));
+        });
+        req.on('end', () => res.end(String(received)));
+      };
+      // More than loopback's socket buffers hold, so that the sender waits for the server's pace.
+      const size = 32 * 1024 * 1024;
+      const slices = async function* (): AsyncGenerator<Uint8Array> {
+        for (let at = 0; at < size; at += 64 * 1024) yield await Promise.resolve(new Uint8Array(64 * 1024));
+      };
+      const started = Date.now();
+      const response = await transport.send({ method: 'POST', url: `${base}/slow`, headers: { 'content-length': String(size) }, body: slices(), timeoutMs: 60_000, idleMs: 1000 });
+      assert.equal(await response.text(), String(size));
+      assert.ok(Date.now() - started > 1500, `it took ${Date.now() - started} ms, not longer than the idle time`);
+      assert.equal(requests[0]?.headers['content-length'], String(size));
+      assert.equal(requests[0]?.headers['transfer-encoding'], undefined);
+    });
+
     it('drops the body of an answer it does not want at once, also one that stalls (an error page on a held connection)', async () => {
       for (const status of [302, 404]) {
         handler = (_req, res) => res.writeHead(status, { location: '/elsewhere', 'content-type': 'text/html' }).write('<html>moved');

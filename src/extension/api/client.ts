@@ -2,7 +2,7 @@ import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
-import type { HttpResponse, Transport } from '../net/transport';
+import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
 
 /** Where the client sends its calls, from the settings. */
 export interface Endpoints {
@@ -57,6 +57,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** This call's own timeout, instead of the setting's. */
   timeoutMs?: number;
+  /** The longest nothing may go or come, where shorter than the timeout (an upload's). */
+  idleMs?: number;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -79,6 +81,8 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** The slowest uplink an upload is given time for: 1 Mbit/s, in bytes per millisecond. */
 const uploadBytesPerMs = 125;
+/** The pieces an upload is handed to the network in. */
+const uploadSliceBytes = 256 * 1024;
 
 /** How long a task batch may take to answer before each task is read on its own instead. */
 const batchTimeoutMs = 10_000;
@@ -196,12 +200,21 @@ export class EvoLinkClient {
     const safeName = fileName.replace(/["\r\n\\]/g, '_');
     const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mime}\r\n\r\n`);
     const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
-    const body = new Uint8Array(head.length + bytes.length + tail.length);
-    body.set(head, 0);
-    body.set(bytes, head.length);
-    body.set(tail, head.length + bytes.length);
-    const timeoutMs = (call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000) + Math.ceil(body.length / uploadBytesPerMs);
-    const response = await this.send('POST', url, { ...call, timeoutMs }, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    const length = head.length + bytes.length + tail.length;
+    // Sent in slices as the network takes them, each feeding the exchange's watchdog: an upload the
+    // server stopped taking fails after the request timeout without a byte, not after all the time
+    // its size was given.
+    const pieces = [head, ...Array.from({ length: Math.ceil(bytes.length / uploadSliceBytes) }, (_, i) => bytes.subarray(i * uploadSliceBytes, (i + 1) * uploadSliceBytes)), tail];
+    const body: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => {
+        let next = 0;
+        return { next: () => Promise.resolve(next < pieces.length ? { value: pieces[next++]!, done: false } : { value: undefined, done: true as const }) };
+      },
+    };
+    const idleMs = call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000;
+    const timeoutMs = idleMs + Math.ceil(length / uploadBytesPerMs);
+    const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) };
+    const response = await this.send('POST', url, { ...call, timeoutMs, idleMs }, body, headers);
     const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });
@@ -238,32 +251,20 @@ export class EvoLinkClient {
   }
 
   private async downloadOnce(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
-    // A watchdog aborts the exchange when no byte arrives for `idleMs`: a stalled body would
-    // otherwise hold the download (and the task) until the total timeout.
-    const idle = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    // Each exchange's watchdog stops it when no byte comes for `idleMs`: a stalled answer or body
+    // would otherwise hold the download (and the task) until the total timeout.
     const idleMs = options.idleMs ?? 60_000;
-    // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
-    // more than the write of the chunk).
-    let lastByteAt = Date.now();
-    const feed = (): void => {
-      lastByteAt = Date.now();
-    };
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastByteAt >= idleMs) idle.abort();
-    }, Math.max(50, Math.min(1000, idleMs / 4)));
-    try {
-      let link = url;
+    let link = url;
       for (let hop = 0; ; hop++) {
         const response = await this.options.transport.send({
           method: 'GET',
           url: link,
           headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
           timeoutMs: options.timeoutMs ?? 60 * 60_000,
-          signal,
+          idleMs,
+          ...(options.signal ? { signal: options.signal } : {}),
           bulk: true,
         });
-        feed();
         const location = response.header('location');
         if (response.status >= 300 && response.status < 400 && location !== undefined) {
           await response.discard();
@@ -288,7 +289,6 @@ export class EvoLinkClient {
         }
         let received = 0;
         for await (const chunk of response.body) {
-          feed();
           received += chunk.length;
           if (received > options.maxBytes) throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
           await sink.write(chunk);
@@ -298,14 +298,6 @@ export class EvoLinkClient {
         }
         return received;
       }
-    } catch (error) {
-      if (idle.signal.aborted && !options.signal?.aborted) {
-        throw new EvoLinkError('timeout', `No data for ${Math.round(idleMs / 1000)} s.`, { cause: error });
-      }
-      throw error;
-    } finally {
-      clearInterval(watchdog);
-    }
   }
 
   /**
@@ -362,7 +354,7 @@ export class EvoLinkClient {
     method: 'GET' | 'POST',
     url: string,
     call: CallOptions,
-    body?: string | Uint8Array,
+    body?: HttpRequest['body'],
     extraHeaders: Record<string, string> = {},
   ): Promise<HttpResponse> {
     const started = Date.now();
@@ -375,7 +367,7 @@ export class EvoLinkClient {
       headers['content-type'] = 'application/json';
     }
     Object.assign(headers, extraHeaders);
-    const request = { method, url, headers, timeoutMs: call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, ...(body === undefined ? {} : { body }) };
+    const request = { method, url, headers, timeoutMs: call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, ...(call.idleMs === undefined ? {} : { idleMs: call.idleMs }), ...(body === undefined ? {} : { body }) };
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {

@@ -4,10 +4,13 @@ import type { HttpRequest, HttpResponse } from './transport';
 
 /*
  * What every transport does around one exchange, whatever sends the bytes: the caller's
- * cancellation, the whole exchange's timeout, an idle watchdog on the body, and the mapping of
- * failures to EvoLinkErrors. These are ours on purpose: VS Code's network support replaces a
- * dispatcher's own timeouts (undici's 300 s defaults then apply), so only an AbortSignal and a
- * watchdog are sure to hold on every path.
+ * cancellation, the whole exchange's timeout, an idle watchdog, and the mapping of failures to
+ * EvoLinkErrors. These are ours on purpose: VS Code's network support replaces a dispatcher's own
+ * timeouts (undici's 300 s defaults then apply), so only an AbortSignal and a watchdog are sure to
+ * hold on every path. The watchdog is the extension's only one: it runs from the moment the
+ * request is sent, is fed by each chunk of a streamed request body the network takes, by the
+ * answer's head and by each chunk of its body, and stops the exchange when none came for `idleMs`
+ * (an upload the server stopped taking, an answer that does not come, a body that stalls).
  */
 
 /** Why an exchange was stopped by us rather than by the network. */
@@ -17,12 +20,12 @@ export type StopCause = 'cancelled' | 'timeout' | 'idle';
 export interface Exchange {
   /** Aborts the request and its body; handed to fetch or undici. */
   readonly signal: AbortSignal;
+  /** The request's body to send: a streamed one feeds the watchdog with each chunk the network takes. */
+  readonly body: HttpRequest['body'];
   /** Why we stopped it, once we did. */
   stopped(): StopCause | undefined;
-  /** Notes that bytes arrived (the idle watchdog starts again). */
+  /** Notes that bytes went or came (the idle watchdog starts again). */
   fed(): void;
-  /** Starts the idle watchdog; called when the body starts to be read. */
-  watchBody(): void;
   /** Clears the timers; called when the body is read, discarded, or the request failed. */
   end(): void;
   /** Maps a failure of this exchange. */
@@ -58,35 +61,46 @@ export function startExchange(req: HttpRequest): Exchange {
   const total = setTimeout(() => stop('timeout'), req.timeoutMs);
   // The timers guard a request; they must not keep a process (a test, a benchmark) alive.
   total.unref?.();
-  const idleMs = req.idleMs ?? req.timeoutMs;
   // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
-  // more than the chunk).
+  // more than the chunk). Without an idle time shorter than the whole exchange's, there is none.
   let lastByteAt = Date.now();
-  let idle: ReturnType<typeof setInterval> | undefined;
+  const idleMs = req.idleMs;
+  const idle =
+    idleMs !== undefined && idleMs < req.timeoutMs
+      ? setInterval(() => {
+          if (Date.now() - lastByteAt >= idleMs) stop('idle');
+        }, Math.max(50, Math.min(1000, idleMs / 4)))
+      : undefined;
+  idle?.unref?.();
+  const fed = (): void => {
+    lastByteAt = Date.now();
+  };
   const end = (): void => {
     clearTimeout(total);
     if (idle) clearInterval(idle);
     req.signal?.removeEventListener('abort', onCancel);
   };
+  const streamed = req.body !== undefined && typeof req.body !== 'string' && !(req.body instanceof Uint8Array) ? req.body : undefined;
   return {
     signal: controller.signal,
+    body: streamed ? feeding(streamed, fed) : req.body,
     stopped: () => cause,
-    fed() {
-      lastByteAt = Date.now();
-    },
-    watchBody() {
-      lastByteAt = Date.now();
-      idle ??= setInterval(() => {
-        if (Date.now() - lastByteAt >= idleMs) stop('idle');
-      }, Math.max(50, Math.min(1000, idleMs / 4)));
-      idle.unref?.();
-    },
+    fed,
     end,
     fail(error) {
       end();
       return toTransportError(error, cause, req);
     },
   };
+}
+
+/** A streamed request body that notes each chunk as the network takes it. */
+async function* feeding(body: AsyncIterable<Uint8Array>, fed: () => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    fed();
+    yield chunk;
+  }
+  fed();
 }
 
 /** How a transport reads and frees the body of one answer. */
@@ -100,11 +114,13 @@ export interface RawAnswer {
 
 /** The {@link HttpResponse} over a raw answer, with the exchange's watchdog and error mapping. */
 export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse {
+  // The head came.
+  exchange.fed();
   let taken = false;
   const read = async function* (): AsyncGenerator<Uint8Array> {
     if (taken) throw new EvoLinkError('unexpected', 'The body was read twice.');
     taken = true;
-    exchange.watchBody();
+    exchange.fed();
     try {
       for await (const chunk of raw.chunks) {
         exchange.fed();

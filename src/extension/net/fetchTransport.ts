@@ -22,11 +22,12 @@ export function createFetchTransport(fetchFunction: FetchFunction): Transport {
       const exchange = startExchange(req);
       try {
         const headers = { 'accept-encoding': 'identity', ...req.headers };
-        const streamed = req.body !== undefined && typeof req.body !== 'string' && !(req.body instanceof Uint8Array);
+        const body = exchange.body;
+        const streamed = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
         const response = await fetchFunction(req.url, {
           method: req.method,
           headers,
-          ...(req.body === undefined ? {} : { body: req.body as NonNullable<RequestInit['body']> }),
+          ...(body === undefined ? {} : { body: body as NonNullable<RequestInit['body']> }),
           ...(streamed ? { duplex: 'half' as const } : {}),
           redirect: 'manual',
           signal: exchange.signal,

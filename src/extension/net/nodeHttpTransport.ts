@@ -29,8 +29,9 @@ export function createNodeHttpTransport(): Transport {
             resolve,
           );
           request.on('error', reject);
-          if (req.body === undefined || typeof req.body === 'string' || req.body instanceof Uint8Array) request.end(req.body);
-          else pipeline(Readable.from(req.body), request).catch(reject);
+          const body = exchange.body;
+          if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) request.end(body);
+          else pipeline(Readable.from(body), request).catch(reject);
         });
         return toHttpResponse(
           {

@@ -29,7 +29,7 @@ export interface HttpRequest {
   body?: string | Uint8Array | AsyncIterable<Uint8Array>;
   /** The longest the whole exchange (headers and body) may take. */
   timeoutMs: number;
-  /** The longest the body may send nothing; by default `timeoutMs`. */
+  /** The longest nothing may go or come (a streamed request body, the answer's head, its body); absent: only `timeoutMs` holds. */
   idleMs?: number;
   signal?: AbortSignal;
   /** A large body to stream to disk (a result): sent on the path that streams best. */
@@ -123,7 +123,7 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
           method: req.method,
           // The body as it is, as on the other paths: the size caps count what arrives.
           headers: { 'accept-encoding': 'identity', ...req.headers },
-          body: req.body as Dispatcher.DispatchOptions['body'],
+          body: exchange.body as Dispatcher.DispatchOptions['body'],
           signal: exchange.signal,
           dispatcher: await dispatcher,
           // Our own exchange timers decide; these only must not cut in before them.
