@@ -294,6 +294,7 @@ export interface EndBelief {
   prior(t: number): number;
   /** The price of a second of delay while progress is believed, as a share of the prior's (`delayPrice`, `stepPrice`, or 1). */
   priceShare: number;
+  /** Progress is believed at even odds only (levels like a clock whose model has not told what they are): waits stay within the vendor's pace. */
   doubted?: boolean;
 }
 

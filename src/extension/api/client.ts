@@ -255,49 +255,49 @@ export class EvoLinkClient {
     // would otherwise hold the download (and the task) until the total timeout.
     const idleMs = options.idleMs ?? 60_000;
     let link = url;
-      for (let hop = 0; ; hop++) {
-        const response = await this.options.transport.send({
-          method: 'GET',
-          url: link,
-          headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
-          timeoutMs: options.timeoutMs ?? 60 * 60_000,
-          idleMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-          bulk: true,
-        });
-        const location = response.header('location');
-        if (response.status >= 300 && response.status < 400 && location !== undefined) {
-          await response.discard();
-          if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
-          const target = resolveLink(location, link);
-          const problem = target === undefined ? 'not an address' : options.checkLink?.(target);
-          if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
-          link = target;
-          continue;
-        }
-        if (response.status === 403 || response.status === 404 || response.status === 410) {
-          await response.discard();
-          throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
-        }
-        if (response.status < 200 || response.status > 299) {
-          throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
-        }
-        const declared = Number(response.header('content-length') ?? NaN);
-        if (declared > options.maxBytes) {
-          await response.discard();
-          throw new EvoLinkError('tooLarge', `The result is ${declared} bytes; the limit is ${options.maxBytes}.`);
-        }
-        let received = 0;
-        for await (const chunk of response.body) {
-          received += chunk.length;
-          if (received > options.maxBytes) throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
-          await sink.write(chunk);
-        }
-        if (Number.isFinite(declared) && received < declared) {
-          throw new EvoLinkError('network', `The connection ended after ${received} of ${declared} bytes.`);
-        }
-        return received;
+    for (let hop = 0; ; hop++) {
+      const response = await this.options.transport.send({
+        method: 'GET',
+        url: link,
+        headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
+        timeoutMs: options.timeoutMs ?? 60 * 60_000,
+        idleMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+        bulk: true,
+      });
+      const location = response.header('location');
+      if (response.status >= 300 && response.status < 400 && location !== undefined) {
+        await response.discard();
+        if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
+        const target = resolveLink(location, link);
+        const problem = target === undefined ? 'not an address' : options.checkLink?.(target);
+        if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
+        link = target;
+        continue;
       }
+      if (response.status === 403 || response.status === 404 || response.status === 410) {
+        await response.discard();
+        throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
+      }
+      if (response.status < 200 || response.status > 299) {
+        throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
+      }
+      const declared = Number(response.header('content-length') ?? NaN);
+      if (declared > options.maxBytes) {
+        await response.discard();
+        throw new EvoLinkError('tooLarge', `The result is ${declared} bytes; the limit is ${options.maxBytes}.`);
+      }
+      let received = 0;
+      for await (const chunk of response.body) {
+        received += chunk.length;
+        if (received > options.maxBytes) throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
+        await sink.write(chunk);
+      }
+      if (Number.isFinite(declared) && received < declared) {
+        throw new EvoLinkError('network', `The connection ended after ${received} of ${declared} bytes.`);
+      }
+      return received;
+    }
   }
 
   /**
