@@ -138,34 +138,14 @@ interface Outcome {
 /** Tasks of one model in a row, from a calibration that knows nothing. */
 const sessionTasks = 25;
 
-function runOurs(task: SimTask, calibration: Calibration | undefined): Outcome & { calibration: Calibration | undefined } {
-  let t = 0;
-  let last = 0;
-  let progress = 0;
-  let obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [], ...(calibration ? { calibration } : {}) };
-  for (;;) {
-    t += nextPollDelay(obs, t);
-    const answer = read(task, t);
-    const polls = obs.polls + 1;
-    if (answer.done) {
-      const learned = obs.polledAt === undefined ? calibration : learnEnd(obs, (obs.polledAt + t) / 2);
-      return { requests: polls, delay: t - task.durationMs, calibration: learned };
-    }
-    const levels = answer.progress !== progress ? recordProgress(obs.levels, answer.progress, t, last) : obs.levels;
-    progress = answer.progress;
-    obs = { ...obs, levels, polls, polledAt: t, progress: answer.progress };
-    last = t;
-  }
-}
-
 /**
- * Tasks of one model started together in a session that knows nothing yet (a user who asks for
- * several variants at once, or the first minutes after an install): each is read on its own
- * schedule, and what each one's end teaches is there for the next read of the others, as in the
- * extension, which reads a model's calibration anew for every read.
+ * Tasks of one model started together, from what the model's earlier tasks taught (`known`;
+ * nothing in a fresh session): each is read on its own schedule, and what each one's end teaches
+ * is there for the next read of the others, as in the extension, which reads a model's calibration
+ * anew for every read. Answers each task's outcome and what the model knows after them.
  */
-function runTogether(tasks: readonly SimTask[]): Outcome[] {
-  let calibration: Calibration | undefined;
+function runTogether(tasks: readonly SimTask[], known?: Calibration): { outcomes: Outcome[]; calibration: Calibration | undefined } {
+  let calibration = known;
   const states = tasks.map((task) => {
     const obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [] };
     return { task, last: 0, progress: 0, obs, next: 0, outcome: undefined as Outcome | undefined };
@@ -174,7 +154,7 @@ function runTogether(tasks: readonly SimTask[]): Outcome[] {
   for (const state of states) state.next = nextPollDelay(state.obs, 0);
   for (;;) {
     const open = states.filter((state) => !state.outcome);
-    if (open.length === 0) return states.map((state) => state.outcome!);
+    if (open.length === 0) return { outcomes: states.map((state) => state.outcome!), calibration };
     const state = open.reduce((a, b) => (b.next < a.next ? b : a));
     const t = state.next;
     const answer = read(state.task, t);
@@ -246,11 +226,11 @@ function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
     let calibration: Calibration | undefined;
     const oursOfSeed =
       mode === 'together'
-        ? Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => runTogether(tasks.slice(group * togetherTasks, (group + 1) * togetherTasks))).flat()
+        ? Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => runTogether(tasks.slice(group * togetherTasks, (group + 1) * togetherTasks)).outcomes).flat()
         : tasks.map((task, index) => {
-            const outcome = runOurs(task, index % sessionTasks === 0 ? undefined : calibration);
-            calibration = outcome.calibration;
-            return outcome;
+            const run = runTogether([task], index % sessionTasks === 0 ? undefined : calibration);
+            calibration = run.calibration;
+            return run.outcomes[0]!;
           });
     const fixedOfSeed = tasks.map((task) => runFixed(task, 3000));
     const [a, b] = [summary(oursOfSeed), summary(fixedOfSeed)];
