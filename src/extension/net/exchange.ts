@@ -80,10 +80,9 @@ export function startExchange(req: HttpRequest): Exchange {
     if (idle) clearInterval(idle);
     req.signal?.removeEventListener('abort', onCancel);
   };
-  const streamed = req.body !== undefined && typeof req.body !== 'string' && !(req.body instanceof Uint8Array) ? req.body : undefined;
   return {
     signal: controller.signal,
-    body: streamed ? feeding(streamed, fed) : req.body,
+    body: isStreamed(req.body) ? feeding(req.body, fed) : req.body,
     stopped: () => cause,
     fed,
     end,
@@ -92,6 +91,11 @@ export function startExchange(req: HttpRequest): Exchange {
       return toTransportError(error, cause, req);
     },
   };
+}
+
+/** Whether a request body is streamed (sent in chunks as the network takes them), not whole. */
+export function isStreamed(body: HttpRequest['body']): body is AsyncIterable<Uint8Array> {
+  return body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
 }
 
 /** A streamed request body that notes each chunk as the network takes it. */

@@ -1,4 +1,4 @@
-import { checkScheme, startExchange, toHttpResponse } from './exchange';
+import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
 
 /** The `fetch` a transport calls: inside VS Code, the extension host's own. */
@@ -23,12 +23,11 @@ export function createFetchTransport(fetchFunction: FetchFunction): Transport {
       try {
         const headers = { 'accept-encoding': 'identity', ...req.headers };
         const body = exchange.body;
-        const streamed = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
         const response = await fetchFunction(req.url, {
           method: req.method,
           headers,
           ...(body === undefined ? {} : { body: body as NonNullable<RequestInit['body']> }),
-          ...(streamed ? { duplex: 'half' as const } : {}),
+          ...(isStreamed(body) ? { duplex: 'half' as const } : {}),
           redirect: 'manual',
           signal: exchange.signal,
         });

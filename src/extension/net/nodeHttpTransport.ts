@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkScheme, startExchange, toHttpResponse } from './exchange';
+import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
 
 /**
@@ -30,8 +30,8 @@ export function createNodeHttpTransport(): Transport {
           );
           request.on('error', reject);
           const body = exchange.body;
-          if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) request.end(body);
-          else pipeline(Readable.from(body), request).catch(reject);
+          if (isStreamed(body)) pipeline(Readable.from(body), request).catch(reject);
+          else request.end(body);
         });
         return toHttpResponse(
           {
