@@ -17,6 +17,7 @@ import { curveProgress, pendingShare, type StepLevel } from '../simulator/curves
 import type { ProgressCurve } from '../simulator/types';
 import { learnEnd, nextPollDelay, recordProgress, type PollObservation } from '../src/common/polling';
 import type { Calibration } from '../src/common/progressCalibration';
+import { runningOf } from '../src/common/runningTasks';
 
 interface SimTask {
   estimateSeconds: number;
@@ -139,18 +140,23 @@ interface Outcome {
 const sessionTasks = 25;
 
 /**
- * Tasks of one model started together, from what the model's earlier tasks taught (`known`;
+ * Tasks of one model started together, from what the model's earlier tasks taught (`learned`;
  * nothing in a fresh session): each is read on its own schedule, and what each one's end teaches
  * is there for the next read of the others, as in the extension, which reads a model's calibration
- * anew for every read. Answers each task's outcome and what the model knows after them.
+ * anew for every read; so is what the others show while they run (`runningTasks.ts`). Answers
+ * each task's outcome and what the model knows after them.
  */
-function runTogether(tasks: readonly SimTask[], known?: Calibration): { outcomes: Outcome[]; calibration: Calibration | undefined } {
-  let calibration = known;
+function runTogether(tasks: readonly SimTask[], learned?: Calibration): { outcomes: Outcome[]; calibration: Calibration | undefined } {
+  let calibration = learned;
   const states = tasks.map((task) => {
     const obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [] };
     return { task, last: 0, progress: 0, obs, next: 0, outcome: undefined as Outcome | undefined };
   });
-  const withCalibration = (obs: PollObservation): PollObservation => (calibration ? { ...obs, calibration } : obs);
+  // What the schedule knows of a task at `t`: the model's calibration, and what its other tasks running show.
+  const known = (state: (typeof states)[number], t: number): PollObservation => {
+    const running = runningOf(states.filter((other) => other !== state && !other.outcome).map((other) => other.obs), t);
+    return { ...state.obs, ...(calibration ? { calibration } : {}), ...(running ? { running } : {}) };
+  };
   for (const state of states) state.next = nextPollDelay(state.obs, 0);
   for (;;) {
     const open = states.filter((state) => !state.outcome);
@@ -160,7 +166,7 @@ function runTogether(tasks: readonly SimTask[], known?: Calibration): { outcomes
     const answer = read(state.task, t);
     const polls = state.obs.polls + 1;
     if (answer.done) {
-      if (state.obs.polledAt !== undefined) calibration = learnEnd(withCalibration(state.obs), (state.obs.polledAt + t) / 2);
+      if (state.obs.polledAt !== undefined) calibration = learnEnd(known(state, t), (state.obs.polledAt + t) / 2);
       state.outcome = { requests: polls, delay: t - state.task.durationMs };
       continue;
     }
@@ -168,7 +174,7 @@ function runTogether(tasks: readonly SimTask[], known?: Calibration): { outcomes
     state.progress = answer.progress;
     state.obs = { ...state.obs, levels, polls, polledAt: t, progress: answer.progress };
     state.last = t;
-    state.next = t + nextPollDelay(withCalibration(state.obs), t);
+    state.next = t + nextPollDelay(known(state, t), t);
   }
 }
 

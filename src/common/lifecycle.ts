@@ -75,6 +75,8 @@ export interface LifecycleContext {
   times: LifecycleTimes;
   /** What the ends of a model's earlier tasks taught about its progress (none: nothing yet). */
   calibration?: (model: string) => Calibration | undefined;
+  /** The model's other tasks this window is reading (`localId`'s excepted), for what they show of its progress (none: not known). */
+  running?: (model: string, localId: string) => readonly LedgerEntry[];
 }
 
 /** A timer's event: the machine decides what is due when it fires. */

@@ -1,6 +1,7 @@
 import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
+import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
@@ -76,10 +77,8 @@ export class Step {
     return ms / this.times.pollScale;
   }
 
-  /** What the poll schedule knows of the task, with what the model's earlier tasks taught, on the service's clock. */
-  private observation(): PollObservation {
-    const { entry } = this;
-    const calibration = this.context.calibration?.(entry.body.model);
+  /** What the poll schedule knows of a task, on the service's clock. */
+  private observationOf(entry: LedgerEntry): PollObservation {
     const at = (ms: number): number => this.serviceTime(ms);
     return {
       submittedAt: at(entry.createdAt),
@@ -88,8 +87,16 @@ export class Step {
       levels: progressLevels(entry).map((level) => ({ ...level, at: at(level.at), after: at(level.after) })),
       ...(entry.polledAt === undefined ? {} : { polledAt: at(entry.polledAt) }),
       progress: entry.progress,
-      ...(calibration ? { calibration } : {}),
     };
+  }
+
+  /** What the poll schedule knows of the task, with what the model's earlier tasks taught and its tasks running beside it show. */
+  private observation(): PollObservation {
+    const { entry } = this;
+    const calibration = this.context.calibration?.(entry.body.model);
+    const others = this.context.running?.(entry.body.model, entry.localId) ?? [];
+    const running = others.length > 0 ? runningOf(others.map((other) => this.observationOf(other)), this.serviceTime(this.context.now)) : undefined;
+    return { ...this.observationOf(entry), ...(calibration ? { calibration } : {}), ...(running ? { running } : {}) };
   }
 
   private nextPoll(): Transition {

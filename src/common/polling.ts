@@ -1,6 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
 import { clockStart, tracksElapsed } from './elapsedProgress';
-import { calibrate, clockModel, learnClock, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd } from './progressCalibration';
+import { calibrate, clockModel, learnClock, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
@@ -17,8 +17,9 @@ import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProg
  * over that range). Progress narrows it only when it carries information, and services report
  * progress in ways that often do not:
  * - progress that stays 0 says nothing, unless the model's earlier tasks all showed progress
- *   before they ended: then silence says the end is not near yet, until it lasts longer than
- *   theirs did (`silentProgress.ts`);
+ *   before they ended, or its tasks running beside it show progress already: then silence says
+ *   the end is not near yet, until it lasts longer than theirs did (`silentProgress.ts`,
+ *   `runningTasks.ts`);
  * - progress that is only time against the estimate (`elapsed / estimate`) says nothing of the
  *   real end: it is recognised (every level kept was reached when a clock started at submit said
  *   so) and ignored; from a later start, the model's tasks tell a clock from a task that takes its
@@ -34,7 +35,8 @@ import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProg
  *   model's earlier tasks erred, at the rate whose errors scattered less
  *   (`progressCalibration.ts`). Until a few levels were seen, sparse reads of stepwise progress
  *   look like a moving curve: the belief then keeps a share for the stepwise reading of the same
- *   levels, and a model whose tasks read as stepwise at their end has its levels read as stages;
+ *   levels, and a model whose tasks read as stepwise at their end, or two of whose tasks running
+ *   beside it stood on plateaus, has its levels read as stages;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
  *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
  *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
@@ -72,6 +74,8 @@ export interface PollObservation {
   progress?: number;
   /** What the ends of the model's earlier tasks taught about its progress (stepwise, and silent). */
   calibration?: Calibration;
+  /** What the model's other tasks read now show of its progress (`runningTasks.ts`). */
+  running?: RunningModel;
 }
 
 /** The tunables of the schedule; {@link defaultPollTuning} is what the extension uses. */
@@ -197,16 +201,18 @@ function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuni
 
 /**
  * The end that progress predicts, from the moments levels were reached. One or two levels give a
- * rate; a stepwise task is read by its stage rates; a moving curve by {@link fitCurve}.
+ * rate (one, only as well as the moment the work began is known); a stepwise task is read by its
+ * stage rates; a moving curve by {@link fitCurve}.
  */
 function predictEnd(observation: PollObservation, tuning: PollTuning): (PredictedEnd & { alt?: PredictedEnd }) | undefined {
   const { levels } = observation;
   const last = levels.at(-1);
   if (!last) return undefined;
   const times = reachTimes(levels, observation.submittedAt);
-  // With a single level, the rate since submit.
+  // With a single level, the rate since submit; but the work may have started any time up to the
+  // last read that found 0 (a queue, a pending stage): the rate is known only that well.
   const previous = levels.at(-2) ?? { progress: 0, at: observation.submittedAt, after: observation.submittedAt };
-  const previousAt = times.at(-2) ?? { at: 0, unsure: 0 };
+  const previousAt = times.at(-2) ?? { at: 0, unsure: last.after - observation.submittedAt };
   const span = times.at(-1)!.at - previousAt.at;
   const rise = last.progress - previous.progress;
   if (span <= 0 || rise <= 0) return undefined;
@@ -230,7 +236,7 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): (Predicte
 }
 
 /** What the task's progress tells, before the model's calibration. */
-function uncalibratedReading(observation: PollObservation, tuning: PollTuning): ProgressReading {
+export function uncalibratedReading(observation: PollObservation, tuning: PollTuning): ProgressReading {
   if (observation.levels.length === 0) return { kind: 'silent' };
   if (tracksElapsed(observation)) return { kind: 'elapsed' };
   const end = predictEnd(observation, tuning);
@@ -260,7 +266,7 @@ export function readProgress(observation: PollObservation, tuning: PollTuning = 
 /** What the task's progress tells before calibration, where the levels of a model whose progress is stepwise are stages however they look. */
 function stagedReading(observation: PollObservation, tuning: PollTuning): ProgressReading {
   const reading = uncalibratedReading(observation, tuning);
-  if (reading.kind !== 'end' || reading.stepwise || !stagedModel(observation.calibration)) return reading;
+  if (reading.kind !== 'end' || reading.stepwise || !stagedModel(observation.calibration, observation.running)) return reading;
   return { kind: 'end', ...stepwiseEnd(observation.levels, observation.submittedAt, tuning) };
 }
 

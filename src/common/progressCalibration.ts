@@ -160,12 +160,28 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
 }
 
 /**
- * Whether the model's progress is stepwise: most of its tasks that showed progress read as
- * stepwise at their end ({@link minimum} ends at least). Its levels are then stages from the
- * first one on, also where a queue before them or sparse reads make them look like a moving curve.
+ * What the model's other tasks read at the same time show of its progress, before any of them
+ * ended (`runningTasks.ts`): how many showed a level, by what share of their run so far the first
+ * came at the latest (a bound on the share of their duration), how many stood on plateaus (read
+ * as stepwise), and how many rose through three levels or more without one.
  */
-export function stagedModel(calibration: Calibration | undefined): boolean {
-  return (calibration?.ends ?? 0) >= minimum && (calibration?.stepwiseShare ?? 0) > 0.5;
+export interface RunningModel {
+  shown: number;
+  firstShare: number;
+  stepwise: number;
+  moving: number;
+}
+
+/**
+ * Whether the model's progress is stepwise: most of its tasks that showed progress read as
+ * stepwise at their end ({@link minimum} ends at least), or, among its tasks running now, two
+ * at least stood on plateaus and fewer rose like a moving curve. Its levels are then stages from
+ * the first one on, also where a queue before them or sparse reads make them look like a moving
+ * curve.
+ */
+export function stagedModel(calibration: Calibration | undefined, running?: RunningModel): boolean {
+  if ((calibration?.ends ?? 0) >= minimum && (calibration?.stepwiseShare ?? 0) > 0.5) return true;
+  return running !== undefined && running.stepwise >= 2 && running.stepwise > running.moving;
 }
 
 /** How far (log scale) from where a clock against the estimate said a task ends is a miss: a task that takes its estimate ends within it. */
@@ -204,13 +220,17 @@ export function clockModel(calibration: Calibration | undefined): 'clock' | 'tas
 /**
  * What a model's tasks taught about silence: the chance that a task ends with no level seen
  * (as if two more tasks had ended, one silent and one not, so that a few tasks prove little),
- * and by what share of its duration the others showed their first level. Absent below
- * {@link minimum} tasks.
+ * and by what share of its duration the others showed their first level. The model's tasks
+ * running now that showed a level count as tasks that did not end silent, by the share of their
+ * run so far (their duration is longer). Absent below {@link minimum} tasks.
  */
-export function silenceOf(calibration: Calibration | undefined): { silentChance: number; firstShare: number } | undefined {
-  const ends = Math.min(calibration?.ends ?? 0, memory);
-  if (!calibration || ends < minimum) return undefined;
-  return { silentChance: (ends * (calibration.silentShare ?? 1) + 1) / (ends + 2), firstShare: Math.max(0.05, calibration.firstShare ?? 1) };
+export function silenceOf(calibration: Calibration | undefined, running?: RunningModel): { silentChance: number; firstShare: number } | undefined {
+  const ended = Math.min(calibration?.ends ?? 0, memory);
+  const shown = running?.shown ?? 0;
+  if (ended + shown < minimum) return undefined;
+  const silent = ended * (calibration?.silentShare ?? 1);
+  const firstShare = Math.max(ended > 0 ? (calibration?.firstShare ?? 1) : 0, running?.firstShare ?? 0);
+  return { silentChance: (silent + 1) / (ended + shown + 2), firstShare: Math.max(0.05, firstShare) };
 }
 
 /** What a calibration says, for the log. */

@@ -2,7 +2,8 @@ import type { EndBelief, PollObservation } from './polling';
 import { silenceOf } from './progressCalibration';
 
 /*
- * Silent progress (still 0) of a model whose tasks were seen to show progress before they ended.
+ * Silent progress (still 0) of a model whose tasks were seen to show progress before they ended,
+ * or are seen to show it now.
  * The poll schedule (polling.ts) asks here what that silence says of the end.
  */
 
@@ -19,7 +20,7 @@ const durationSamples = 32;
  * back to the prior. Absent when the model's tasks taught nothing yet.
  */
 export function silentBelief(observation: PollObservation, prior: (t: number) => number, low: number, high: number): EndBelief | undefined {
-  const silence = silenceOf(observation.calibration);
+  const silence = silenceOf(observation.calibration, observation.running);
   // Silent is 0 at the last read and no level kept: 99 (not kept as a level) says the end is near.
   if (!silence || observation.polledAt === undefined || observation.levels.length > 0 || (observation.progress ?? 0) > 0) return undefined;
   const at = observation.polledAt - observation.submittedAt;

@@ -57,11 +57,29 @@ describe('Polling schedule', () => {
     assert.ok(Math.abs(reading.endMs - 71_700) < 2000, String(reading.endMs));
   });
 
+  it('doubts the rate of a single level as far as the work may have started late: up to the last read that found 0', () => {
+    const single = (reads: number[]) => {
+      const reading = readProgress(observation({ levels: trail(reads, (t) => (t < reads.at(-1)! ? 0 : 40)), polledAt: s(reads.at(-1)!), progress: 40 }));
+      assert.ok(reading.kind === 'end' && !reading.stepwise, JSON.stringify(reading));
+      return reading;
+    };
+    // 40 at 13 s, after a first look at 3 s; 40 at 33 s, after reads that found 0 up to 28 s (a queue, say).
+    const soon = single([3, 13]);
+    const late = single([3, 13, 23, 28, 33]);
+    // Both are read at the rate since submit: 60 points still to go at 40 points per 8 s or 30.5 s
+    // (the middles of the windows 40 came in)...
+    assert.ok(Math.abs((soon.endMs - soon.fromMs) / (late.endMs - late.fromMs) - 8 / 30.5) < 0.01, JSON.stringify([soon, late]));
+    // ...but after a long silence the work may have begun at any time in it: the prediction is far
+    // less sure than the moment 40 was reached (within 2.5 s) would make it.
+    assert.ok(late.sigma > 0.8 && late.sigma > soon.sigma, `${late.sigma} against ${soon.sigma}`);
+  });
+
   it('does not go to a fast pace early on stepwise progress: flat levels after jumps', () => {
     // Stages reported by the share done: 25 from 30 s, 50 from 55 s, 75 from 80 s; the task ends at 110 s.
     const shape = (t: number): number => (t < 30 ? 0 : t < 55 ? 25 : t < 80 ? 50 : 75);
     const { reads, delay } = follow(110, shape);
-    const early = reads.filter((t, i) => t < 95 && t - (reads[i - 1] ?? 0) < 2.5);
+    // A fast pace is the one near a predicted end, faster than a read every 2 s.
+    const early = reads.filter((t, i) => t < 95 && t - (reads[i - 1] ?? 0) < 2);
     assert.deepEqual(early, [], `fast reads long before the end: ${reads.join(', ')}`);
     assert.ok(reads.length <= 0.75 * 37, `${reads.length} reads, a fixed 3 s poller makes 37: ${reads.join(', ')}`);
     assert.ok(delay <= 1.5, `noticed after ${delay} s`);

@@ -53,8 +53,8 @@ export class TaskService extends DisposableBase {
   readonly owner = `host-${randomBytes(6).toString('hex')}`;
   private readonly work = new Map<string, Work>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  /** Active tasks this window holds the lease of. */
-  private readonly held = new Set<string>();
+  /** Active tasks this window holds the lease of, as last written. */
+  private readonly held = new Map<string, LedgerEntry>();
   /** Foreign leases as this window saw them: a lease whose revision stays put for long is stale. */
   private readonly seen = new Map<string, { revision: number; since: number }>();
   private readonly io: TaskWork;
@@ -87,7 +87,9 @@ export class TaskService extends DisposableBase {
 
   private context(): LifecycleContext {
     const calibrations = this.deps.calibrations;
-    return { now: this.now(), owner: this.owner, times: this.deps.times, ...(calibrations ? { calibration: (model: string) => calibrations.get(model) } : {}) };
+    // The model's other tasks this window reads: what they show of its progress before any ended.
+    const running = (model: string, localId: string): LedgerEntry[] => [...this.held.values()].filter((entry) => entry.localId !== localId && entry.state === 'running' && entry.body.model === model);
+    return { now: this.now(), owner: this.owner, times: this.deps.times, running, ...(calibrations ? { calibration: (model: string) => calibrations.get(model) } : {}) };
   }
 
   /**
@@ -171,7 +173,7 @@ export class TaskService extends DisposableBase {
   }
 
   private afterWrite(entry: LedgerEntry): void {
-    if (entry.lease?.owner === this.owner && isActive(entry.state)) this.held.add(entry.localId);
+    if (entry.lease?.owner === this.owner && isActive(entry.state)) this.held.set(entry.localId, entry);
     else this.held.delete(entry.localId);
     this.changed.fire({ ...entry });
   }
@@ -273,7 +275,7 @@ export class TaskService extends DisposableBase {
    * way (a write failed on a full disk, say): it would otherwise keep its lease and never move.
    */
   private renewLeases(): void {
-    for (const localId of this.held) {
+    for (const localId of this.held.keys()) {
       const work = this.work.get(localId);
       const idle = !this.queues.has(localId) && !work?.timer && (work?.inFlight.size ?? 0) === 0;
       this.fire(localId, idle ? { type: 'resume', leaseStale: false } : { type: 'renew' });
@@ -373,7 +375,7 @@ export class TaskService extends DisposableBase {
    * (a reload, or another window), and stops all work. Returns when the ledger is written.
    */
   async release(): Promise<void> {
-    const held = [...this.held];
+    const held = [...this.held.keys()];
     for (const localId of [...this.work.keys()]) this.stop(localId);
     await Promise.all(held.map((localId) => this.dispatch(localId, { type: 'release' }).catch(() => undefined)));
   }
