@@ -1,6 +1,7 @@
 import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
+import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
@@ -101,8 +102,10 @@ export class Step {
 
   private nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
-    const delay = nextPollDelay(this.observation(), this.serviceTime(this.context.now));
-    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale) }]);
+    const observation = this.observation();
+    const now = this.serviceTime(this.context.now);
+    const delay = nextPollDelay(observation, now);
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale), why: pollReason(observation, now) }]);
   }
 
   /**

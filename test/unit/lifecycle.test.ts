@@ -180,7 +180,7 @@ describe('The task lifecycle', () => {
       const { entry, effects } = run(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }) });
       assert.equal(entry?.state, 'running');
       assert.equal(entry?.taskId, 'task-unified-1');
-      assert.deepEqual(effects, [{ kind: 'wake', event: 'pollDue', delayMs: 3000 }]);
+      assert.deepEqual(effects, [{ kind: 'wake', event: 'pollDue', delayMs: 3000, why: 'the first look, for a request refused at once' }]);
     });
 
     it('drops a request the service refused while the user waited: nothing was paid', () => {

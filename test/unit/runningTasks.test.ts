@@ -3,6 +3,7 @@ import { createEntry, defaultLifecycleTimes, next, type LifecycleContext, type L
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { defaultPollTuning, nextPollDelay, readProgress, type PollObservation } from '../../src/common/polling';
 import { silenceOf, stagedModel } from '../../src/common/progressCalibration';
+import { pollReason } from '../../src/common/pollReason';
 import { runningOf } from '../../src/common/runningTasks';
 import { observation, s, start, trail } from '../support/pollingTrail';
 
@@ -105,5 +106,26 @@ describe('Tasks of a model read side by side', () => {
     // Tasks of another model say nothing of this one's: the service filters them out, as the
     // task service does; the lifecycle reads what it is given.
     assert.equal(wait(context(() => [])), alone);
+  });
+});
+
+describe('Why a task is read when it is', () => {
+  it('says what the schedule rested the wait on, for the log', () => {
+    assert.equal(pollReason(observation({ polls: 0 }), s(0)), 'the first look, for a request refused at once');
+    assert.equal(pollReason(observation({ polledAt: s(20), progress: 0 }), s(20)), 'its progress says nothing yet: the estimate alone holds');
+    // Levels 40 from about 15 s and 80 from about 35 s, as stages: 20 s per 40 points, about 10 s after 35 s.
+    const levels = trail([10, 20, 30, 40], (t) => (t < 15 ? 0 : t < 35 ? 40 : 80));
+    assert.equal(pollReason(observation({ levels, polledAt: s(40), progress: 80 }), s(40)), 'its stages put the end about 5 s away');
+    assert.equal(pollReason(observation({ levels, polledAt: s(52), progress: 80 }), s(52)), 'its stages put the end 7 s ago, but it runs on');
+    // Beside tasks that showed their first level not long ago.
+    const late = (t: number): number => (t < 22 ? 0 : 30);
+    const running = runningOf([beside(40, late), beside(40, late), beside(40, staged)], s(40))!;
+    assert.equal(
+      pollReason(observation({ polls: 3, polledAt: s(40), progress: 0, running }), s(40)),
+      "still at 0, where the model's tasks show progress before they end; 3 other tasks of the model showed progress, 3 on plateaus",
+    );
+    // A clock against the estimate.
+    const clock = trail([10, 20, 30, 40], (t) => Math.round(t));
+    assert.match(pollReason(observation({ levels: clock, polledAt: s(40), progress: 40 }), s(40)), /only counts time against the estimate/);
   });
 });
