@@ -58,14 +58,15 @@ describe('Reading the running tasks of a window together', function () {
     const batches = simulator.requests.filter((request) => request.path === '/v1/tasks/batch');
     const gets = simulator.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v1/tasks/'));
     assert.ok(batches.length >= 1 && batches.every((request) => request.status === 200), JSON.stringify(batches));
-    const together = batchBodies(ids);
-    assert.ok(batches.some((request) => together.has(request.bodySha256 ?? '')), 'one batch asked for all three tasks');
     // Started together, the three are mostly read together: the batches carry more of their
     // reads than go out on their own (a read that misses its batch on a busy machine goes out as
-    // a GET, which is allowed, and so is a task's read once it runs alone).
+    // a GET, which is allowed, and so is a task's read once it runs alone). Each task's schedule
+    // is its own (what the others show while they run moves it), so a batch of all three is not
+    // certain; batches of several are.
     const sizes = new Map<string, number>();
     const subsets = (rest: string[]): string[][] => (rest.length === 0 ? [[]] : subsets(rest.slice(1)).flatMap((tail) => [tail, [rest[0]!, ...tail]]));
     for (const subset of subsets(ids).filter((subset) => subset.length > 0)) for (const hash of batchBodies(subset)) sizes.set(hash, subset.length);
+    assert.ok(batches.some((request) => (sizes.get(request.bodySha256 ?? '') ?? 0) >= 2), 'a batch asked for several of the tasks');
     const batched = batches.reduce((sum, request) => sum + (sizes.get(request.bodySha256 ?? '') ?? 0), 0);
     assert.ok(gets.length < batched, `${gets.length} reads on their own, ${batched} in ${batches.length} batches`);
     assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 3);
