@@ -7,7 +7,7 @@ class EventEmitter {
   dispose() { this.listeners = []; }
 }
 const disposable = { dispose() {} };
-const channel = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} };
+const channel = { logLevel: 3, trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} };
 const statusBarItem = { show() {}, hide() {}, dispose() {} };
 const treeView = { badge: undefined, description: undefined, dispose() {} };
 // Drop edit kinds are values of their own; `append` makes a longer one.
@@ -33,6 +33,7 @@ module.exports = {
   DocumentDropOrPasteEditKind: { Empty: new DropKind('') },
   lm: { registerTool: () => disposable },
   StatusBarAlignment: { Left: 1, Right: 2 },
+  LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   workspace: {
     getConfiguration: () => ({ get: () => undefined }),

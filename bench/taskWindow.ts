@@ -59,7 +59,7 @@ export async function openWindow(options: { speed: number; batch: boolean; simul
   const getTasks = client.getTasks.bind(client);
   client.getTask = (id, call) => getTask(id, call).then((task) => (objectsRead++, task));
   client.getTasks = (ids, call) => getTasks(ids, call).then((found) => ((objectsRead += found.size), found));
-  const quiet = { trace: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const quiet = { trace: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, logLevel: 3 };
   const folder = join(dir, 'images');
   const service = new TaskService({
     ledger: new TaskLedger(join(dir, 'ledger'), () => undefined),

@@ -93,8 +93,8 @@ export type Effect =
   /** Look for the task among EvoLink's recent tasks (`GET /v1/tasks`). */
   | { kind: 'findInList' }
   /** Dispatch `event` after `delayMs` (one timer per task: a new one replaces the old). */
-  /** (`why`: what the schedule rested a read's wait on, for the log.) */
-  | { kind: 'wake'; event: WakeEvent; delayMs: number; why?: string }
+  /** (`why`: what the schedule rested a read's wait on, for the log; worked out only when asked.) */
+  | { kind: 'wake'; event: WakeEvent; delayMs: number; why?: () => string }
   /** This window stops working on the task: timers cleared, requests aborted. */
   | { kind: 'stop' }
   /** Delete downloads kept in storage. */

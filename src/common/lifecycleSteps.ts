@@ -105,7 +105,7 @@ export class Step {
     const observation = this.observation();
     const now = this.serviceTime(this.context.now);
     const delay = nextPollDelay(observation, now);
-    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale), why: pollReason(observation, now) }]);
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(delay * this.times.pollScale), why: () => pollReason(observation, now) }]);
   }
 
   /**

@@ -23,7 +23,7 @@ import { demoKey } from './support';
  * a window closing (or crashing, without `release()`).
  */
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, debug: () => undefined } as unknown as vscode.LogOutputChannel;
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, debug: () => undefined, logLevel: vscode.LogLevel.Info } as unknown as vscode.LogOutputChannel;
 
 /** A window for tests. */
 export interface TestWindow {

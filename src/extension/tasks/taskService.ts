@@ -220,7 +220,7 @@ export class TaskService extends DisposableBase {
       if (!entry) continue;
       const work = this.workOf(localId);
       if (effect.kind === 'wake') {
-        if (effect.why) this.deps.log.trace(`${localId}: next read in ${(effect.delayMs / 1000).toFixed(1)} s (${effect.why})`);
+        if (effect.why && this.deps.log.logLevel === vscode.LogLevel.Trace) this.deps.log.trace(`${localId}: next read in ${(effect.delayMs / 1000).toFixed(1)} s (${effect.why()})`);
         this.wake(localId, work, effect.event, effect.delayMs);
         continue;
       }

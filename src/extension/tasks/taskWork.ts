@@ -26,7 +26,7 @@ export interface TaskWorkDeps {
   apiKey: () => Promise<string | undefined>;
   /** A local folder for downloads on their way into the workspace. */
   downloadsDir: string;
-  log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error' | 'trace'>;
+  log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error' | 'trace' | 'logLevel'>;
   times: LifecycleTimes;
   maxDownloadBytes: number;
   /** A download that sends no byte for this long is given up (and tried again). */
