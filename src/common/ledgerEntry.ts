@@ -126,6 +126,8 @@ export const ledgerEntrySchema = z.object({
   progressAt: z.optional(z.number()),
   /** The levels above 0 progress went through: the first and the latest few (absent in older entries: none). */
   progressTrail: z.optional(z.array(progressLevelSchema)),
+  /** When progress first showed a level (between the reads around it), kept when it went back and started over. */
+  progressShownAt: z.optional(z.number()),
   polls: z.int(),
   /** When the task was last read (absent in older entries). */
   polledAt: z.optional(z.number()),

@@ -87,6 +87,7 @@ export class Step {
       polls: entry.polls,
       levels: progressLevels(entry).map((level) => ({ ...level, at: at(level.at), after: at(level.after) })),
       ...(entry.polledAt === undefined ? {} : { polledAt: at(entry.polledAt) }),
+      ...(entry.progressShownAt === undefined ? {} : { shownAt: at(entry.progressShownAt) }),
       progress: entry.progress,
     };
   }
@@ -181,7 +182,10 @@ export class Step {
     const before = this.observation();
     entry.polls += 1;
     if (task.progress !== entry.progress) {
-      entry.progressTrail = recordProgress(progressLevels(entry), task.progress, this.context.now, entry.polledAt ?? entry.createdAt);
+      const levels = progressLevels(entry);
+      entry.progressTrail = recordProgress(levels, task.progress, this.context.now, entry.polledAt ?? entry.createdAt);
+      const first = levels[0] ?? entry.progressTrail[0];
+      if (first && entry.progressShownAt === undefined) entry.progressShownAt = (first.after + first.at) / 2;
       entry.progress = task.progress;
       entry.progressAt = this.context.now;
     }

@@ -68,6 +68,8 @@ export interface PollObservation {
   polls: number;
   /** The levels above 0 the task's progress reached: the first and the latest few, oldest first. */
   levels: readonly ProgressLevel[];
+  /** When progress first showed a level (absent: at the first of `levels`); it stays when progress went back and the levels started over. */
+  shownAt?: number;
   /** When the task was last read (absent: at the last level). A read after the last level that found it unchanged is a flat. */
   polledAt?: number;
   /** What that read answered (absent: the last level). A level that is not kept (99) ends a flat. */
@@ -166,6 +168,12 @@ const stepMs = 250;
 /** How long a task may run before the extension stops watching it (it can be checked again). */
 export function pollDeadlineMs(estimatedSeconds: number): number {
   return Math.max(10 * 60_000, estimatedSeconds * 1000 * 6);
+}
+
+/** When the task's progress first showed a level, if it did: between the read that saw it and the one before. */
+export function firstShownAt(observation: PollObservation): number | undefined {
+  const first = observation.levels[0];
+  return observation.shownAt ?? (first ? (first.after + first.at) / 2 : undefined);
 }
 
 /**
@@ -285,9 +293,9 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   // Progress that counted time from submit is a clock too: where it ended tells the same.
   const last = levels.at(-1);
   if (looked.kind === 'elapsed' && last) learned = learnClock(learned, { endMs: observation.estimatedSeconds * 1000, fromMs: last.at - submittedAt, sigma: 0, stepwise: false }, endMs - submittedAt);
-  // The first level came between the read that saw it and the one before.
-  const first = levels[0];
-  return learnSilence(learned, first ? (first.after + first.at) / 2 - submittedAt : undefined, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
+  // A task whose progress went back to 0 and started over showed progress all the same.
+  const shown = firstShownAt(observation);
+  return learnSilence(learned, shown === undefined ? undefined : shown - submittedAt, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
 }
 
 /** The belief of when the task ends, before the reads that found it running are taken into account. */

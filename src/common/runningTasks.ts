@@ -1,4 +1,4 @@
-import { defaultPollTuning, uncalibratedReading, type PollObservation, type PollTuning } from './polling';
+import { defaultPollTuning, firstShownAt, uncalibratedReading, type PollObservation, type PollTuning } from './polling';
 import type { RunningModel } from './progressCalibration';
 
 /*
@@ -17,11 +17,10 @@ import type { RunningModel } from './progressCalibration';
 export function runningOf(others: readonly PollObservation[], now: number, tuning: PollTuning = defaultPollTuning): RunningModel | undefined {
   const running: RunningModel = { shown: 0, firstShare: 0, stepwise: 0, moving: 0 };
   for (const other of others) {
-    const first = other.levels[0];
-    if (!first || now <= other.submittedAt) continue;
+    const shown = firstShownAt(other);
+    if (shown === undefined || now <= other.submittedAt) continue;
     running.shown++;
-    // The first level came between the read that saw it and the one before.
-    running.firstShare = Math.max(running.firstShare, Math.min(1, ((first.after + first.at) / 2 - other.submittedAt) / (now - other.submittedAt)));
+    running.firstShare = Math.max(running.firstShare, Math.min(1, (shown - other.submittedAt) / (now - other.submittedAt)));
     const reading = uncalibratedReading(other, tuning);
     if (reading.kind !== 'end') continue;
     if (reading.stepwise) running.stepwise++;

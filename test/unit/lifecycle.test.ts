@@ -3,6 +3,7 @@ import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
 import { actionsFor, isActive, isTerminal, needsAttention, savedFiles } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
+import { learnEnd } from '../../src/common/polling';
 
 const me = 'window-a';
 const other = 'window-b';
@@ -307,6 +308,25 @@ describe('The task lifecycle', () => {
       const wake = step.effects[0];
       assert.ok(wake?.kind === 'wake' && wake.delayMs >= 1000 && wake.delayMs <= 10_000, JSON.stringify(wake));
       assert.ok(parseLedgerEntry(JSON.stringify(step.entry)).ok);
+    });
+
+    it('keeps when progress first showed after it went back to 0 and started over: the task did not end silent', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 3000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 + 13_000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 23_000)).entry!;
+      assert.deepEqual(entry.progressTrail, [], 'the levels start over');
+      assert.equal(entry.progressShownAt, t0 + 8000, 'between the read that saw the first level and the one before');
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(t0 + 33_000)).entry!;
+      assert.equal(entry.progressShownAt, t0 + 8000);
+      assert.ok(parseLedgerEntry(JSON.stringify(entry)).ok);
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 43_000)).entry!;
+      const ended = next(entry, { type: 'pollAnswered', task: completed() }, at(t0 + 53_000));
+      const learn = ended.effects.find((effect) => effect.kind === 'learn');
+      assert.ok(learn?.kind === 'learn');
+      const learned = learnEnd(learn.observation, learn.endMs);
+      assert.equal(learned.silentShare, 0);
+      assert.ok(learned.firstShare !== undefined && Math.abs(learned.firstShare - 8 / 48) < 1e-9, String(learned.firstShare));
     });
 
     it('reads an entry written before progress levels were kept, and polls it on', () => {

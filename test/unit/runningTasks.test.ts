@@ -31,6 +31,9 @@ describe('Tasks of a model read side by side', () => {
     // The staged tasks' first level came between 10 and 15 s: at most 12.5 / 40 of their run, which is shorter than their duration.
     assert.equal(running.firstShare, 12.5 / 40);
     assert.equal(runningOf([beside(40, () => 0)], s(40)), undefined);
+    // One whose progress went back to 0 and started over showed progress all the same, when it first did.
+    const over = runningOf([{ ...beside(40, () => 0), shownAt: s(10) }], s(40));
+    assert.deepEqual(over && { shown: over.shown, firstShare: over.firstShare }, { shown: 1, firstShare: 10 / 40 });
     assert.equal(runningOf([], s(40)), undefined);
   });
 
