@@ -133,8 +133,10 @@ export class Step {
     delete this.entry.attention;
     if (!this.entry.watch) return this.settle('stopped', { attention: 'userStopped' });
     this.entry.state = 'running';
+    // Watched from now: a task answered late (a replay, or one found in the list) has its whole deadline.
+    this.entry.watchedSince = this.context.now;
     if (task.state === 'pending' || task.state === 'processing' || task.state === 'unknown') {
-      this.entry.progress = task.progress;
+      this.noteProgress(task.progress);
       return this.nextPoll();
     }
     // A replay answers the task as it is now: it may already have ended.
@@ -176,19 +178,24 @@ export class Step {
     return this.done([{ kind: 'poll' }]);
   }
 
+  /** Progress an answer gave now, with the levels it went through (absent: it did not say; what was known stands). */
+  private noteProgress(progress: number | undefined): void {
+    const entry = this.entry;
+    if (progress === undefined || progress === entry.progress) return;
+    const levels = progressLevels(entry);
+    entry.progressTrail = recordProgress(levels, progress, this.context.now, entry.polledAt ?? entry.createdAt);
+    const first = levels[0] ?? entry.progressTrail[0];
+    if (first && entry.progressShownAt === undefined) entry.progressShownAt = (first.after + first.at) / 2;
+    entry.progress = progress;
+    entry.progressAt = this.context.now;
+  }
+
   /** A task answer: progress, or its end. */
   observe(task: TaskSnapshot): Transition {
     const entry = this.entry;
     const before = this.observation();
     entry.polls += 1;
-    if (task.progress !== entry.progress) {
-      const levels = progressLevels(entry);
-      entry.progressTrail = recordProgress(levels, task.progress, this.context.now, entry.polledAt ?? entry.createdAt);
-      const first = levels[0] ?? entry.progressTrail[0];
-      if (first && entry.progressShownAt === undefined) entry.progressShownAt = (first.after + first.at) / 2;
-      entry.progress = task.progress;
-      entry.progressAt = this.context.now;
-    }
+    this.noteProgress(task.progress);
     entry.polledAt = this.context.now;
     if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
     delete entry.error;
@@ -216,9 +223,10 @@ export class Step {
   pollFailed(error: EntryError): Transition {
     this.entry.polls += 1;
     // A task the service does not know: gone (expired, or made where it no longer reads), or not
-    // known yet to the part of the service that answered. The next read, a while later, decides.
+    // known yet to the part of the service that answered. Twice in a row, it is no longer read on
+    // its own; it may have been paid for, so the user can check it again later.
     if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound') {
-      return this.settle('failed', { error: { ...error, reason: 'taskFailed', code: 'resource_not_found' } });
+      return this.settle('stopped', { error, attention: 'notFound' });
     }
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     // The client has retried what may pass in seconds. The first failed read is read again when the

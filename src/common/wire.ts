@@ -54,29 +54,36 @@ export function toBalance(response: CreditsResponse): Balance {
 
 const resultItemSchema = z.object({ image_url: z.optional(z.string()), url: z.optional(z.string()) });
 
-/** A task object, as submit and query answer it. Unknown fields are dropped, not refused. */
+/** A field the extension can do without: `null`, or a value of another type, reads as absent. */
+const spare = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/**
+ * A task object, as submit and query answer it. Unknown fields are dropped, not refused; of the
+ * known ones, only `id` and `status` are needed, the others read as absent when they are `null`
+ * or of another type (a read that fails on a field it does not need fails the task's every read).
+ */
 export const taskSchema = z.object({
   id: z.string(),
   status: z.string(),
-  created: z.optional(z.number()),
-  model: z.optional(z.string()),
-  object: z.optional(z.string()),
-  type: z.optional(z.string()),
-  progress: z.optional(z.number()),
-  task_info: z.optional(z.object({ can_cancel: z.optional(z.boolean()), estimated_time: z.optional(z.number()) })),
-  usage: z.optional(
+  created: spare(z.number()),
+  model: spare(z.string()),
+  object: spare(z.string()),
+  type: spare(z.string()),
+  progress: spare(z.number()),
+  task_info: spare(z.object({ can_cancel: spare(z.boolean()), estimated_time: spare(z.number()) })),
+  usage: spare(
     z.object({
-      billing_rule: z.optional(z.string()),
-      credits_reserved: z.optional(z.number()),
-      credits_used: z.optional(z.number()),
-      cost: z.optional(z.number()),
-      user_group: z.optional(z.string()),
+      billing_rule: spare(z.string()),
+      credits_reserved: spare(z.number()),
+      credits_used: spare(z.number()),
+      cost: spare(z.number()),
+      user_group: spare(z.string()),
     }),
   ),
   results: z.optional(z.nullable(z.array(z.string()))),
   result_data: z.optional(z.nullable(z.union([z.array(resultItemSchema), resultItemSchema]))),
   error: z.optional(z.nullable(z.object({ code: z.optional(z.union([z.string(), z.number()])), message: z.optional(z.string()) }))),
-  duration: z.optional(z.number()),
+  duration: spare(z.number()),
 });
 
 /** The parsed task object. */
@@ -91,7 +98,8 @@ export interface TaskSnapshot {
   state: TaskState;
   /** The status as the service spelled it. */
   rawStatus: string;
-  progress: number;
+  /** 0 to 100; absent when the answer did not say (the progress known before stands). */
+  progress: number | undefined;
   estimatedSeconds: number | undefined;
   /** Result URLs from `results` and `result_data`, each once, in order. */
   resultUrls: string[];
@@ -129,7 +137,7 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
   for (const url of task.results ?? []) add(url);
   const data = task.result_data;
   for (const item of data === undefined || data === null ? [] : Array.isArray(data) ? data : [data]) add(item.image_url ?? item.url);
-  const progress = Math.max(0, Math.min(100, task.progress ?? 0));
+  const progress = task.progress === undefined ? undefined : Math.max(0, Math.min(100, task.progress));
   return {
     id: task.id,
     state: states[task.status.toLowerCase()] ?? 'unknown',

@@ -387,6 +387,27 @@ describe('The task lifecycle', () => {
       assert.deepEqual(due.effects, [{ kind: 'poll' }]);
     });
 
+    it('gives a task answered late (a replay, or found in the list) its whole deadline, and dates the progress it answered to the answer', () => {
+      const acceptedAt = t0 + 11 * 60_000;
+      let entry = next(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'processing', progress: 30 }) }, at(acceptedAt)).entry!;
+      assert.equal(entry.state, 'running');
+      assert.deepEqual(entry.progressTrail, [{ progress: 30, at: acceptedAt, after: t0 }], 'reached somewhere between the submit and the answer');
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(acceptedAt + 3000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(acceptedAt + 13_000)).entry!;
+      assert.equal(entry.state, 'running', 'not stopped at a deadline counted from the first send');
+      const late = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(acceptedAt + 11 * 60_000)).entry!;
+      assert.equal(late.attention, 'deadline', 'its own deadline still holds');
+    });
+
+    it('keeps the progress it knew when an answer does not say', () => {
+      let entry = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 20 }) }, at(t0 + 10_000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(t0 + 20_000)).entry!;
+      const silent = next(entry, { type: 'pollAnswered', task: snapshot({ progress: undefined }) }, at(t0 + 30_000)).entry!;
+      assert.equal(silent.progress, 40);
+      assert.deepEqual(silent.progressTrail, entry.progressTrail);
+      assert.equal(silent.polledAt, t0 + 30_000);
+    });
+
     it('reads again at the schedule\'s pace after one failed read, and waits longer once failures last or are rate limits', () => {
       const once = run(running(), { type: 'pollFailed', error: { reason: 'server', status: 503 } });
       const first = once.effects[0] as { kind: string; event: string; delayMs: number };
@@ -401,7 +422,7 @@ describe('The task lifecycle', () => {
       assert.ok(after.delayMs <= 10_000, 'a read that worked in between starts the count again');
     });
 
-    it('waits longer after a refused key, and gives up on a task the service does not know', () => {
+    it('waits longer after a refused key, and stops reading a task the service twice does not know, to be checked again', () => {
       const auth = run(running(), { type: 'pollFailed', error: { reason: 'auth', status: 401 } });
       assert.deepEqual(auth.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.authRetryMs }]);
       const unknown = run(running(), { type: 'pollFailed', error: { reason: 'notFound', status: 404 } });
@@ -413,8 +434,9 @@ describe('The task lifecycle', () => {
       const again = run(known, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
       assert.equal(again?.state, 'running', 'a read in between found it');
       const gone = run(unknown.entry, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
-      assert.equal(gone?.state, 'failed');
-      assert.equal(gone?.error?.code, 'resource_not_found');
+      assert.equal(gone?.state, 'stopped', 'not failed: it may have been paid for, and a later read may find it');
+      assert.equal(gone?.attention, 'notFound');
+      assert.deepEqual(actionsFor(gone), ['checkAgain', 'forget']);
     });
   });
 

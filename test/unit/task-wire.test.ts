@@ -61,6 +61,17 @@ describe('Task answers', () => {
     assert.equal(taskSchema.safeParse({ id: 't', status: 'pending', brand_new: { x: 1 } }).success, true);
   });
 
+  it('reads null, or a value of another type, in a field it can do without as absent, and progress not given as not known', () => {
+    const parsed = taskSchema.safeParse({ id: 't', status: 'processing', created: null, model: null, progress: null, task_info: { can_cancel: null, estimated_time: null }, usage: null, duration: '12' });
+    assert.ok(parsed.success);
+    const snapshot = toSnapshot(parsed.data);
+    assert.equal(snapshot.state, 'processing');
+    assert.equal(snapshot.progress, undefined);
+    assert.equal(snapshot.estimatedSeconds, undefined);
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'completed', usage: { credits_used: null, cost: 3 }, results: ['https://cdn.example/a.png'] })).creditsUsed, 3);
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'processing', progress: 140 })).progress, 100);
+  });
+
   it('reads uploads that succeed and uploads refused with HTTP 200', () => {
     const ok = uploadResponseSchema.parse({ success: true, code: 200, msg: 'ok', data: { file_id: 'f', file_url: 'https://files.evolink.ai/f.png', expires_at: '2026-11-24T00:00:00Z' } });
     assert.equal(ok.data?.file_url, 'https://files.evolink.ai/f.png');

@@ -108,6 +108,7 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'saveFailed':
       return { kind: 'error', text: saveFailure(entry) };
     case 'stopped':
+      if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
       return entry.attention === 'deadline' ? { kind: 'warning', text: vscode.l10n.t('The task is taking longer than expected. It stays in "EvoLink: Show Tasks"; check it again later.') } : undefined;
     case 'unconfirmed':
       switch (entry.attention) {
