@@ -70,6 +70,15 @@ describe('The extension in a real VS Code', () => {
     assert.equal(simulator.requests.at(-1)?.status, 401);
   });
 
+  it('does not send or store a key pasted with an invisible character', async () => {
+    await vscode.commands.executeCommand('evolink.clearApiKey');
+    const before = simulator.requests.length;
+    const result = await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: `${demoKey}\u200b` });
+    assert.equal(result.stored, false);
+    assert.equal(await api.hasApiKey(), false);
+    assert.equal(simulator.requests.length, before, 'nothing was sent');
+  });
+
   it('keeps the previous key when a new one is rejected', async () => {
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: 'sk-also-wrong' });

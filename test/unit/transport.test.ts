@@ -102,6 +102,40 @@ for (const [name, make] of transports) {
       assert.equal(error.details.code, 'refusedBeforeSending');
     });
 
+    it('refuses a key it cannot send before sending anything, without quoting it', async () => {
+      handler = (_req, res) => res.end('{}');
+      for (const key of ['sk-\u200bpasted', 'sk-with\u0000nul', 'sk-line\nbreak']) {
+        const error = await failure(transport.send(get('/', { headers: { authorization: `Bearer ${key}` } })));
+        assert.equal(error.reason, 'auth');
+        assert.equal(error.details.code, 'keyNotSendable');
+        assert.doesNotMatch(error.message, /sk-/);
+      }
+      const other = await failure(transport.send(get('/', { headers: { 'x-note': 'caf\u00e9 \u2615' } })));
+      assert.equal(other.details.code, 'refusedBeforeSending');
+      assert.equal(requests.length, 0, 'nothing reached the server');
+    });
+
+    it('waits for the answer to an upload it handed over whole past the idle time, within the whole timeout', async () => {
+      // A hop that takes the whole upload at once, and answers when it has sent it on, later than the idle time.
+      handler = (req, res) => {
+        let received = 0;
+        req.on('data', (chunk: Buffer) => (received += chunk.length));
+        req.on('end', () => setTimeout(() => res.end(String(received)), 900));
+      };
+      const slices = async function* (): AsyncGenerator<Uint8Array> {
+        for (let at = 0; at < 4; at++) yield await Promise.resolve(new Uint8Array(16 * 1024));
+      };
+      const response = await transport.send({ method: 'POST', url: `${base}/buffered`, headers: { 'content-length': String(64 * 1024) }, body: slices(), timeoutMs: 5000, idleMs: 300 });
+      assert.equal(await response.text(), String(64 * 1024));
+      // An answer that never comes is still given up, at the whole timeout.
+      handler = (req) => req.resume();
+      const started = Date.now();
+      const error = await failure(transport.send({ method: 'POST', url: `${base}/never`, headers: { 'content-length': String(64 * 1024) }, body: slices(), timeoutMs: 1200, idleMs: 300 }));
+      assert.equal(error.reason, 'timeout');
+      assert.match(error.message, /No answer within/);
+      assert.ok(Date.now() - started < 4000);
+    });
+
     it('times out an answer that does not come, with its own timer', async () => {
       handler = () => undefined;
       const started = Date.now();

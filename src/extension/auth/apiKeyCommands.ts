@@ -36,6 +36,10 @@ function checkKeyShape(value: string): string | undefined {
   if (trimmed.toLowerCase().startsWith('bearer ')) {
     return vscode.l10n.t('Paste only the key, without "Bearer".');
   }
+  // Letters, digits and punctuation only: an invisible character pasted with it cannot be sent.
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    return vscode.l10n.t('The key holds a character an API key has not (an invisible one, pasted with it?). Paste it again from your EvoLink dashboard.');
+  }
   return undefined;
 }
 

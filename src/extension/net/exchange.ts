@@ -10,7 +10,8 @@ import type { HttpRequest, HttpResponse } from './transport';
  * hold on every path. The watchdog is the extension's only one: it runs from the moment the
  * request is sent, is fed by each chunk of a streamed request body the network takes, by the
  * answer's head and by each chunk of its body, and stops the exchange when none came for `idleMs`
- * (an upload the server stopped taking, an answer that does not come, a body that stalls).
+ * (an upload the server stopped taking, an answer that does not come, a body that stalls). It
+ * rests between the last chunk of a streamed body and the answer's head (see below).
  */
 
 /** Why an exchange was stopped by us rather than by the network. */
@@ -46,8 +47,27 @@ export function checkScheme(url: string): URL {
   return parsed;
 }
 
-/** Starts the timers of one exchange. */
+/** A header value every HTTP stack sends: tabs, visible ASCII and Latin-1, no control characters. */
+const sendable = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Refuses, before anything is sent, a header that fetch, Node or undici would refuse: they throw
+ * words that quote the value (for the Authorization header, the key). A key pasted with an
+ * invisible character is a key to set again.
+ */
+function checkHeaders(headers: HttpRequest['headers']): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (sendable.test(value)) continue;
+    if (name.toLowerCase() === 'authorization') {
+      throw new EvoLinkError('auth', 'The API key holds a character that cannot be sent (an invisible one, pasted with it?). Set the key again. Nothing was sent.', { code: 'keyNotSendable' });
+    }
+    throw new EvoLinkError('invalidRequest', `The ${name} header holds a character that cannot be sent. Nothing was sent.`, { code: 'refusedBeforeSending' });
+  }
+}
+
+/** Starts the timers of one exchange (after checking that its headers can be sent). */
 export function startExchange(req: HttpRequest): Exchange {
+  checkHeaders(req.headers);
   const controller = new AbortController();
   let cause: StopCause | undefined;
   const stop = (why: StopCause): void => {
@@ -64,16 +84,21 @@ export function startExchange(req: HttpRequest): Exchange {
   // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
   // more than the chunk). Without an idle time shorter than the whole exchange's, there is none.
   let lastByteAt = Date.now();
+  // Once a streamed body is all handed over, the bytes may still be on their way (a proxy that
+  // takes the whole upload at once and sends it on at the uplink's pace): until the answer's head
+  // comes, only the whole exchange's timeout holds.
+  let sent = false;
   const idleMs = req.idleMs;
   const idle =
     idleMs !== undefined && idleMs < req.timeoutMs
       ? setInterval(() => {
-          if (Date.now() - lastByteAt >= idleMs) stop('idle');
+          if (!sent && Date.now() - lastByteAt >= idleMs) stop('idle');
         }, Math.max(50, Math.min(1000, idleMs / 4)))
       : undefined;
   idle?.unref?.();
   const fed = (): void => {
     lastByteAt = Date.now();
+    sent = false;
   };
   const end = (): void => {
     clearTimeout(total);
@@ -82,7 +107,11 @@ export function startExchange(req: HttpRequest): Exchange {
   };
   return {
     signal: controller.signal,
-    body: isStreamed(req.body) ? feeding(req.body, fed) : req.body,
+    body: isStreamed(req.body)
+      ? feeding(req.body, fed, () => {
+          sent = true;
+        })
+      : req.body,
     stopped: () => cause,
     fed,
     end,
@@ -98,13 +127,13 @@ export function isStreamed(body: HttpRequest['body']): body is AsyncIterable<Uin
   return body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
 }
 
-/** A streamed request body that notes each chunk as the network takes it. */
-async function* feeding(body: AsyncIterable<Uint8Array>, fed: () => void): AsyncGenerator<Uint8Array> {
+/** A streamed request body that notes each chunk as the network takes it, and when all was handed over. */
+async function* feeding(body: AsyncIterable<Uint8Array>, fed: () => void, handedOver: () => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of body) {
     fed();
     yield chunk;
   }
-  fed();
+  handedOver();
 }
 
 /** How a transport reads and frees the body of one answer. */

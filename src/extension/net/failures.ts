@@ -81,6 +81,13 @@ export function isCertificateCode(code: string | undefined): boolean {
   return code !== undefined && certificateCodes.has(code);
 }
 
+/** The words of a failure without the request's key, should a network stack have quoted it. */
+function withoutKey(text: string, req: HttpRequest): string {
+  const authorization = Object.entries(req.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const key = authorization?.replace(/^Bearer\s+/i, '').trim();
+  return key && key.length >= 4 ? text.split(key).join('[key]') : text;
+}
+
 /**
  * Maps a failure of one exchange. `stopped` says whether we stopped it ourselves (cancelled,
  * timed out, or idle), which wins over whatever the stopped request threw.
@@ -91,7 +98,7 @@ export function toTransportError(error: unknown, stopped: StopCause | undefined,
   if (stopped === 'timeout') return new EvoLinkError('timeout', `No answer within ${Math.round(req.timeoutMs / 1000)} s.`, { cause: error });
   if (stopped === 'idle') return new EvoLinkError('timeout', `No data for ${Math.round((req.idleMs ?? req.timeoutMs) / 1000)} s.`, { cause: error });
   const found = inspect(error);
-  const detail = found.code ? `${found.code}: ${found.message}` : found.message;
+  const detail = withoutKey(found.code ? `${found.code}: ${found.message}` : found.message, req);
   if (found.proxyStatus !== undefined) {
     return new EvoLinkError('proxy', `The proxy answered ${found.proxyStatus} to the tunnel request.`, { status: found.proxyStatus, code: `proxy${found.proxyStatus}`, cause: error });
   }
