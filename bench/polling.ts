@@ -258,9 +258,11 @@ console.log('ours beside a fixed 3 s poller on the same tasks; delays are from t
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');
 /** `--mode=together`: only the tables of that mode. */
 const onlyMode = process.argv.find((arg) => arg.startsWith('--mode='))?.slice('--mode='.length);
+/** `--tuning`: the fresh sessions on the tuning seeds too (choices are made there; the held-out seeds check them). */
+const freshSeeds = process.argv.includes('--tuning') ? seedSets : [seedSets[1]];
 const tables: [string, readonly number[], Mode][] = [
   ...seedSets.map(([label, seeds]): [string, readonly number[], Mode] => [`${label}, in sessions of ${sessionTasks} tasks one after the other`, seeds, 'sessions']),
-  [`held-out seeds, fresh sessions of ${togetherTasks} tasks started at once (nothing learned before; each end teaches the others' next reads)`, seedSets[1][1], 'together'],
+  ...freshSeeds.map(([label, seeds]): [string, readonly number[], Mode] => [`${label}, fresh sessions of ${togetherTasks} tasks started at once (nothing learned before; each end teaches the others' next reads)`, seeds, 'together']),
 ];
 for (const [label, seeds, mode] of tables.filter(([, , mode]) => onlyMode === undefined || mode === onlyMode)) {
   console.log(`\n${label} (${seeds.join(', ')}), ${seeds.length * tasksPerSeed} tasks per curve`);

@@ -1,6 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
 import { clockStart, tracksElapsed } from './elapsedProgress';
-import { calibrate, clockModel, learnClock, learnFrom, learnSilence, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
+import { calibrate, clockModel, learnClock, learnFrom, learnSilence, movingModel, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
@@ -107,8 +107,10 @@ export interface PollTuning {
    * `misleadWeight` holds.
    */
   stepMisleadWeight: number;
-  /** The share of the belief kept for the stepwise reading while a moving curve is seen through fewer than four levels. */
+  /** The share of the belief kept for the stepwise reading while a moving curve is seen through fewer than four levels ... */
   stepHedge: number;
+  /** ... and the same once the model's tasks showed that its progress moves (`movingModel`). */
+  movingHedge: number;
   /** The same while levels rise like a clock against the estimate from after submit, and the model's tasks have not told whose it is. */
   clockMisleadWeight: number;
   /** A flat at least as long as the curve took for this many points, when it rose to its last level, is a plateau. */
@@ -129,11 +131,13 @@ export interface PollTuning {
  * noticed within 10 s, one prediction in four is allowed to be wrong, and a believed moving curve
  * spends half the delay price (the delay it saves is worth more as reads saved). The plateau
  * tests stand on what a moving curve can do (a few points' time, a tenth of the time run, not near
- * the top). The four stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`, `stepPrice`)
- * were picked among a few on the tuning seeds of bench/polling.ts and checked on its held-out
- * seeds: a stage takes about ±30 % of its share, a stepwise prediction not yet calibrated is wrong
- * more often than a smooth one, and a fifth of the belief is enough to catch stepwise progress
- * that looks smooth; a calibrated one has earned a moving curve's price.
+ * the top). The five stepwise values (`stepSigma`, `stepMisleadWeight`, `stepHedge`,
+ * `movingHedge`, `stepPrice`) were picked among a few on the tuning seeds of bench/polling.ts and
+ * checked on its held-out seeds: a stage takes about ±30 % of its share, a stepwise prediction not
+ * yet calibrated is wrong more often than a smooth one, levels that may be stages seen sparsely
+ * are as likely stages as a curve until the model's tasks tell, and then a fifth of the belief is
+ * enough to catch stepwise progress that looks smooth; a calibrated one has earned a moving
+ * curve's price.
  * bench/polling.ts measures the result against a fixed 3 s poller.
  */
 export const defaultPollTuning: PollTuning = {
@@ -147,7 +151,8 @@ export const defaultPollTuning: PollTuning = {
   shapeSigma: 0.15,
   stepSigma: 0.3,
   stepMisleadWeight: 0.4,
-  stepHedge: 0.2,
+  stepHedge: 0.5,
+  movingHedge: 0.2,
   clockMisleadWeight: 0.5,
   plateauPoints: 3,
   plateauShare: 0.1,
@@ -341,7 +346,8 @@ export function endBelief(observation: PollObservation, tuning: PollTuning = def
   const main = predictedBy(reading, low, high);
   if (!main) return priorOnly;
   const alt = reading.alt && predictedBy(reading.alt, low, high);
-  const predicted = alt ? (t: number): number => (1 - tuning.stepHedge) * main(t) + tuning.stepHedge * alt(t) : main;
+  const hedge = movingModel(observation.calibration, observation.running) ? tuning.movingHedge : tuning.stepHedge;
+  const predicted = alt ? (t: number): number => (1 - hedge) * main(t) + hedge * alt(t) : main;
   return {
     ended: (t) => weight * prior(t) + (1 - weight) * predicted(t),
     misled: (t) => {

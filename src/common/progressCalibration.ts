@@ -184,6 +184,17 @@ export function stagedModel(calibration: Calibration | undefined, running?: Runn
   return running !== undefined && running.stepwise >= 2 && running.stepwise > running.moving;
 }
 
+/**
+ * Whether the model's tasks showed that its progress moves rather than stands on stages: its
+ * tasks that ended with progress mostly read as moving curves, or, among its tasks running now,
+ * more rose like a moving curve than stood on plateaus.
+ */
+export function movingModel(calibration: Calibration | undefined, running?: RunningModel): boolean {
+  const shown = (calibration?.ends ?? 0) * (1 - (calibration?.silentShare ?? 1));
+  if (shown >= 0.5 && calibration?.stepwiseShare !== undefined && calibration.stepwiseShare < 0.5) return true;
+  return running !== undefined && running.moving > running.stepwise;
+}
+
 /** How far (log scale) from where a clock against the estimate said a task ends is a miss: a task that takes its estimate ends within it. */
 const clockTolerance = 0.15;
 

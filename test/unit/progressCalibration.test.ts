@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
 import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
-import { calibrate, clockModel, learnFrom, learnSilence, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import { calibrate, clockModel, learnFrom, learnSilence, movingModel, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
 import { observation, s, trail } from '../support/pollingTrail';
@@ -198,6 +198,24 @@ describe('Progress calibration per model', () => {
     assert.ok(queue?.sinceSubmit && queue.spread < queue.sinceSubmit.spread, JSON.stringify(queue));
     const after = watched(70, queued(30), queue).reading;
     assert.ok(Math.abs(endOf(after) - 70) < 3, String(endOf(after)));
+  });
+
+  it('hedges a moving curve seen through few levels with its stepwise reading, more until the model\'s tasks showed that its progress moves', () => {
+    const ended = (stepwise: boolean[]): Calibration | undefined => stepwise.reduce<Calibration | undefined>((calibration, staged) => learnSilence(calibration, 20_000, 60_000, staged), undefined);
+    assert.equal(movingModel(undefined), false);
+    assert.equal(movingModel(ended([false])), true, 'one task that ended moving');
+    assert.equal(movingModel(ended([true, false])), false);
+    assert.equal(movingModel([1, 2].reduce<Calibration | undefined>((calibration) => learnSilence(calibration, undefined, 60_000), undefined)), false, 'silent ends tell nothing of it');
+    assert.equal(movingModel(undefined, { shown: 3, firstShare: 0.2, stepwise: 1, moving: 2 }), true);
+    assert.equal(movingModel(undefined, { shown: 3, firstShare: 0.2, stepwise: 1, moving: 1 }), false);
+    // 12 and 18 at two reads in a row: a moving curve, or stages seen sparsely.
+    const rising = observation({ levels: trail(readsEvery(5, 15), (t) => (t < 10 ? 0 : Math.round(t * 1.2))), polledAt: s(15), progress: 18 });
+    const reading = readProgress(rising);
+    assert.ok(reading.kind === 'end' && reading.alt, JSON.stringify(reading));
+    const belief = (hedge: number, calibration?: Calibration): number => endBelief({ ...rising, ...(calibration ? { calibration } : {}) }, { ...defaultPollTuning, stepHedge: hedge, movingHedge: hedge }).ended(60_000);
+    assert.equal(endBelief(rising).ended(60_000), belief(defaultPollTuning.stepHedge));
+    assert.equal(endBelief({ ...rising, calibration: ended([false])! }).ended(60_000), belief(defaultPollTuning.movingHedge, ended([false])));
+    assert.notEqual(belief(defaultPollTuning.stepHedge), belief(defaultPollTuning.movingHedge));
   });
 
   it('reads the levels of a model whose tasks read as stepwise at their end as stages, even where one level after a queue looks like a moving curve', () => {
