@@ -15,7 +15,8 @@
  */
 import { curveProgress, pendingShare, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
-import { learnEnd, nextPollDelay, recordProgress, type PollObservation } from '../src/common/polling';
+import { learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
+import { recordProgress } from '../src/common/progressTrail';
 import type { Calibration } from '../src/common/progressCalibration';
 import { runningOf } from '../src/common/runningTasks';
 

@@ -1,6 +1,7 @@
 import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
-import { defaultPollTuning, nextPollDelay, pollDeadlineMs, recordProgress, type PollObservation } from './polling';
+import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
+import { recordProgress } from './progressTrail';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';

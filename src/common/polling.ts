@@ -5,6 +5,7 @@ import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { fitCurve, timeLeft } from './progressCurve';
 import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProgress';
+import { firstShownAt, trailLength } from './progressTrail';
 
 /*
  * When to read a running task next. Each read of an unfinished task makes the gateway ask the
@@ -161,10 +162,6 @@ export const defaultPollTuning: PollTuning = {
   stepPrice: 0.7,
 };
 
-/** How many levels a task keeps: the first one and the latest three. */
-const trailLength = 4;
-/** A level this high is where services wait for the end; it is not kept. */
-const topLevel = 99;
 /** How many moments across the window a level came in the belief averages over. */
 const jumpSamples = 8;
 /** The step of the candidate delays. */
@@ -173,26 +170,6 @@ const stepMs = 250;
 /** How long a task may run before the extension stops watching it (it can be checked again). */
 export function pollDeadlineMs(estimatedSeconds: number): number {
   return Math.max(10 * 60_000, estimatedSeconds * 1000 * 6);
-}
-
-/** When the task's progress first showed a level, if it did: between the read that saw it and the one before. */
-export function firstShownAt(observation: PollObservation): number | undefined {
-  const first = observation.levels[0];
-  return observation.shownAt ?? (first ? (first.after + first.at) / 2 : undefined);
-}
-
-/**
- * The levels after a read at `at` that answered `progress`; `after` is the read before it. A new
- * level is added (the first one is always kept), a level that went back starts the trail again.
- */
-export function recordProgress(levels: readonly ProgressLevel[], progress: number, at: number, after: number): ProgressLevel[] {
-  const last = levels.at(-1);
-  if (progress <= 0) return last ? [] : [...levels];
-  // Many services hold 99 until they finish: the top says the end is near, not when.
-  if (progress >= topLevel || progress === last?.progress) return [...levels];
-  if (last && progress < last.progress) return [{ progress, at, after }];
-  const next = [...levels, { progress, at, after }];
-  return next.length > trailLength ? [next[0]!, ...next.slice(1 - trailLength)] : next;
 }
 
 /**

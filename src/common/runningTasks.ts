@@ -1,4 +1,5 @@
-import { defaultPollTuning, firstShownAt, uncalibratedReading, type PollObservation, type PollTuning } from './polling';
+import { defaultPollTuning, uncalibratedReading, type PollObservation, type PollTuning } from './polling';
+import { firstShownAt } from './progressTrail';
 import type { RunningModel } from './progressCalibration';
 
 /*

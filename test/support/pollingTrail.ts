@@ -1,5 +1,6 @@
 import type { ProgressLevel } from '../../src/common/ledgerEntry';
-import { recordProgress, type PollObservation } from '../../src/common/polling';
+import type { PollObservation } from '../../src/common/polling';
+import { recordProgress } from '../../src/common/progressTrail';
 
 /** When the task of the polling tests was submitted. */
 export const start = 1_000_000;

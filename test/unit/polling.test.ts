@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ProgressLevel } from '../../src/common/ledgerEntry';
 import { tracksElapsed } from '../../src/common/elapsedProgress';
-import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress, recordProgress } from '../../src/common/polling';
+import { defaultPollTuning, endBelief, nextPollDelay, pollDeadlineMs, readProgress } from '../../src/common/polling';
+import { recordProgress } from '../../src/common/progressTrail';
 import type { Calibration } from '../../src/common/progressCalibration';
 import { observation, s, start, trail } from '../support/pollingTrail';
 
