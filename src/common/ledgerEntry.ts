@@ -62,6 +62,8 @@ export const entryErrorSchema = z.object({
   status: z.optional(z.number()),
   path: z.optional(z.string()),
   requestId: z.optional(z.string()),
+  /** How long the service asked to wait before the next request (`Retry-After`), in ms. */
+  retryAfterMs: z.optional(z.number()),
 });
 
 /** Why a task needs attention or failed. */

@@ -235,7 +235,9 @@ export class Step {
     // wait): the task may end meanwhile. Failures that last (and rate limits) wait longer.
     const lasting = this.entry.error !== undefined || error.reason === 'rateLimited';
     this.entry.error = error;
-    const delay = error.reason === 'auth' ? this.times.authRetryMs : lasting ? this.times.pollRetryMs : this.retryWait();
+    // A rate limit that says how long to wait is waited out (at the vendor's pace at least, five minutes at most).
+    const asked = error.reason === 'rateLimited' && error.retryAfterMs !== undefined ? Math.min(300_000, Math.max(defaultPollTuning.vendorPaceMs * this.times.pollScale, error.retryAfterMs)) : undefined;
+    const delay = error.reason === 'auth' ? this.times.authRetryMs : (asked ?? (lasting ? this.times.pollRetryMs : this.retryWait()));
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
   }
 

@@ -133,11 +133,9 @@ function learnErrors(old: Errors, end: PredictedEnd, endMs: number): Errors | un
   // the last level came in: the spread of a moment even in that window is part of it.
   const sigma = Math.hypot(end.sigma, (end.jumpMs ?? 0) / Math.sqrt(3) / (end.endMs - end.fromMs));
   const distance = (error - old.meanLog) / sigma;
-  return {
-    count: old.count + 1,
-    meanLog: old.meanLog + weight * (error - old.meanLog),
-    spread: (1 - weight) * (old.spread + weight * distance ** 2),
-  };
+  const learned = { count: old.count + 1, meanLog: old.meanLog + weight * (error - old.meanLog), spread: (1 - weight) * (old.spread + weight * distance ** 2) };
+  // Odd moments (a clock set back between reads) teach nothing: a figure that is no number would lose the whole calibration.
+  return Number.isFinite(learned.meanLog) && Number.isFinite(learned.spread) ? learned : undefined;
 }
 
 /**

@@ -36,6 +36,8 @@ describe('Progress calibration per model', () => {
     const smooth = { ...stepEnd, stepwise: false };
     assert.deepEqual(calibrate(smooth, three), smooth);
     assert.deepEqual(learnFrom(three, smooth, 100_000), three, 'a smooth reading teaches nothing');
+    // A prediction with no spread (levels at one moment, a clock set back) teaches nothing either: no figure may become NaN.
+    assert.deepEqual(learnFrom(three, { ...stepEnd, sigma: 0 }, 100_000), three);
   });
 
   it('moves the end of a model whose stages announce their levels ahead of time', () => {

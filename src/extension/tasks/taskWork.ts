@@ -53,8 +53,9 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
-  const { code, status, path, requestId } = error.details;
+  const { code, status, path, requestId, retryAfterMs } = error.details;
   if (code !== undefined) entryError.code = code;
+  if (retryAfterMs !== undefined) entryError.retryAfterMs = retryAfterMs;
   if (status !== undefined) entryError.status = status;
   if (path !== undefined) entryError.path = path;
   if (requestId !== undefined) entryError.requestId = requestId;
