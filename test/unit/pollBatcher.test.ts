@@ -17,12 +17,13 @@ const snapshot = (id: string, progress = 10): TaskSnapshot => ({
 });
 
 /** A client that records its calls; `known` tasks are answered, the batch as `batch` says. */
-function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError | (() => EvoLinkError | undefined); absent?: Set<string> } = {}) {
+function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError | (() => EvoLinkError | undefined); absent?: Set<string>; refuseOwn?: EvoLinkError } = {}) {
   const calls: string[] = [];
   const client = {
     apiBase: () => 'http://127.0.0.1:1',
     getTask: (id: string) => {
       calls.push(`GET ${id}`);
+      if (batch.refuseOwn) return Promise.reject(batch.refuseOwn);
       return known.has(id) ? Promise.resolve(snapshot(id)) : Promise.reject(new EvoLinkError('notFound', 'Task not found', { status: 404 }));
     },
     getTasks: (ids: readonly string[]) => {
@@ -148,9 +149,34 @@ describe('Reading running tasks in batches', () => {
   });
 
   for (const [what, fail] of [
-    ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
     ['402', new EvoLinkError('credits', 'Insufficient quota', { status: 402 })],
     ['429', new EvoLinkError('rateLimited', 'Slow down', { status: 429 })],
+  ] as const) {
+    it(`tries one task's own read when the batch is refused with ${what}: where it passes, reads each on its own and gives the batch up the second time`, async () => {
+      const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
+      const reads = batcher(client, () => 0);
+      const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+      assert.deepEqual(first.map((task) => task.id), ['a', 'b']);
+      await settled();
+      assert.equal(reads.batching(), true);
+      await Promise.all([reads.read('a', call()), reads.read('b', call())]).then(settled);
+      assert.equal(reads.batching(), false, 'a gateway refuses the batch alone');
+      assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b']);
+    });
+
+    it(`fails the other reads with the batch's refusal (${what}) when one task's own read is refused too, and keeps the batch`, async () => {
+      const refused = fakeClient(new Set(['a', 'b']), { fail, refuseOwn: fail });
+      const reads = batcher(refused.client, () => 0);
+      const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
+      assert.deepEqual(results.map((result) => result.status === 'rejected' && (result.reason as EvoLinkError).reason), [fail.reason, fail.reason]);
+      assert.deepEqual(refused.calls, ['BATCH a,b', 'GET a'], 'one probe, not a read per task');
+      await settled();
+      assert.equal(reads.batching(), true);
+    });
+  }
+
+  for (const [what, fail] of [
+    ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
     ['a certificate that is not trusted', new EvoLinkError('certificate', 'self-signed certificate in certificate chain')],
     ['407 from the proxy', new EvoLinkError('proxy', 'Proxy authentication required', { status: 407 })],
   ] as const) {

@@ -219,11 +219,20 @@ export class PollBatcher {
   /** After a batch failed: each task's own read, unless the failure would meet those too. */
   private async failed(base: string, apiKey: string, waiters: Waiter[], error: unknown): Promise<void> {
     const kind = batchFailure(error);
+    const why = isEvoLinkError(error) ? String(error.details.status ?? error.reason) : 'failed';
     if (kind === 'shared') {
-      for (const waiter of waiters) waiter.reject(error);
+      // A refusal for credits or load may be a gateway's rule for the batch's route alone: one
+      // task's own read tells (and is that task's answer). Where it passes, the batch failed.
+      const [first, ...rest] = waiters;
+      const probe = first !== undefined && isEvoLinkError(error, 'credits', 'rateLimited');
+      if (probe && (await this.single(apiKey, first))) {
+        this.strike(base, why);
+        await Promise.all(rest.map((waiter) => this.single(apiKey, waiter)));
+        return;
+      }
+      for (const waiter of probe ? rest : waiters) waiter.reject(error);
       return;
     }
-    const why = isEvoLinkError(error) ? String(error.details.status ?? error.reason) : 'failed';
     if (kind === 'absent') this.stopBatching(base, why);
     const readAlone = await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
     if (kind === 'broken' && readAlone.some(Boolean)) this.strike(base, why);
