@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient } from '../../src/extension/api/client';
@@ -40,6 +42,18 @@ describe('The EvoLink client against the simulator', () => {
   beforeEach(() => {
     simulator.reset();
     waits.length = 0;
+  });
+
+  it('refuses an answer about another task than the one asked for', async () => {
+    const mixed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"task-unified-other","status":"completed","results":["https://cdn.example/x.png"]}'));
+    await new Promise<void>((resolve) => mixed.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(mixed.address() as AddressInfo).port}`;
+    const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+    try {
+      await assert.rejects(other.getTask('task-unified-mine', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse' && error.details.code === 'otherTask');
+    } finally {
+      mixed.close();
+    }
   });
 
   it('reads the balance of the account and of the key', async () => {

@@ -167,7 +167,10 @@ export class EvoLinkClient {
   /** `GET /v1/tasks/{id}`. Retried when safe. */
   async getTask(taskId: string, call: CallOptions): Promise<TaskSnapshot> {
     const url = `${this.options.endpoints().api}/v1/tasks/${encodeURIComponent(taskId)}`;
-    return this.parseTask(await this.getJson(url, call));
+    const task = this.parseTask(await this.getJson(url, call));
+    // Another task's answer (a cache or a proxy that mixed them up) is no answer about this one.
+    if (task.id !== taskId) throw new EvoLinkError('invalidResponse', 'The answer was about another task.', { code: 'otherTask' });
+    return task;
   }
 
   /**
