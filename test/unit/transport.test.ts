@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { EvoLinkError } from '../../src/common/errors';
 import { createFetchTransport } from '../../src/extension/net/fetchTransport';
 import { PassThrough } from 'node:stream';
@@ -77,6 +78,18 @@ for (const [name, make] of transports) {
       };
       const response = await transport.send(get('/big'));
       assert.equal(await response.text(10), 'aaaaaaaaaa');
+    });
+
+    it('reads a body the server compressed although asked not to as the server meant it, and caps what it inflates to', async () => {
+      for (const [coding, pack] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+        handler = (_req, res) => res.writeHead(200, { 'content-encoding': coding, 'content-type': 'application/json' }).end(pack(Buffer.from('{"id":"task-1","status":"completed"}')));
+        const response = await transport.send(get('/packed'));
+        assert.equal(await response.text(), '{"id":"task-1","status":"completed"}', coding);
+      }
+      // 64 MB of zeros in a few dozen kilobytes: read up to the cap, no further.
+      handler = (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(64 * 1024 * 1024)));
+      const bomb = await transport.send(get('/bomb'));
+      assert.equal((await bomb.text(1024)).length, 1024);
     });
 
     it('sends a streamed body and asks for the content as it is (no compression)', async () => {

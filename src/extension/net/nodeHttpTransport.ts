@@ -5,6 +5,7 @@ import * as https from 'https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
+import { inflated } from './contentCoding';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
 
 /**
@@ -40,7 +41,7 @@ export function createNodeHttpTransport(): Transport {
               const value = answer.headers[name.toLowerCase()];
               return Array.isArray(value) ? value.join(', ') : value;
             },
-            chunks: flowingChunks(answer),
+            chunks: flowingChunks(inflated(answer, answer.headers['content-encoding'])),
             drop: () => {
               answer.destroy();
               return Promise.resolve();

@@ -1,6 +1,7 @@
 import type * as UndiciModule from 'undici';
 import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
+import { inflated } from './contentCoding';
 
 /*
  * The transport: everything that goes over the network goes through a {@link Transport}, so
@@ -104,6 +105,12 @@ function createDispatcher(undici: Undici, settings: ProxySettings): Dispatcher {
   });
 }
 
+/** One header of an answer (the first, where it came more than once). */
+function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /**
  * The transport over the bundled undici, with its own proxy settings (`http.proxy`,
  * `http.noProxy`, `http.proxyStrictSSL`, then the proxy environment variables). No PAC, no
@@ -134,11 +141,8 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
         return toHttpResponse(
           {
             status: answer.statusCode,
-            header(name) {
-              const value = answer.headers[name.toLowerCase()];
-              return Array.isArray(value) ? value[0] : value;
-            },
-            chunks: body as AsyncIterable<Uint8Array>,
+            header: (name) => headerOf(answer.headers, name),
+            chunks: inflated(body, headerOf(answer.headers, 'content-encoding')) as AsyncIterable<Uint8Array>,
             // Destroyed, not dumped: dumping reads a small body to its end to keep the connection,
             // and a body that stalls (an error page on a held connection) would hold it forever.
             drop: () => {
