@@ -165,6 +165,8 @@ export function errorFromHttpResponse(
   }
   const reason = reasonForStatus(status);
   const details: EvoLinkErrorDetails = { status };
+  // An API never redirects; a network that wants a sign-in first does.
+  if (code === undefined && status >= 300 && status < 400) code = 'webPage';
   if (code !== undefined) details.code = code;
   if (param !== undefined) details.param = param;
   if (suggestion !== undefined) details.suggestion = suggestion;

@@ -44,6 +44,23 @@ describe('The EvoLink client against the simulator', () => {
     waits.length = 0;
   });
 
+  it('tells a web page where JSON belongs (a sign-in page, a redirect to one) from an answer it cannot read', async () => {
+    const portal = createServer((req, res) => {
+      if (req.url?.startsWith('/v1/credits')) res.writeHead(200, { 'content-type': 'text/html' }).end('\n<!doctype html><title>Sign in to the guest network</title>');
+      else res.writeHead(302, { location: 'http://portal.example/login' }).end();
+    });
+    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+    const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+    const isPage = (error: unknown): boolean => error instanceof EvoLinkError && error.reason === 'invalidResponse' && error.details.code === 'webPage';
+    try {
+      await assert.rejects(other.getBalance({ apiKey: demoKey }), isPage);
+      await assert.rejects(other.getTask('task-unified-mine', { apiKey: demoKey }), isPage);
+    } finally {
+      portal.close();
+    }
+  });
+
   it('refuses an answer about another task than the one asked for', async () => {
     const mixed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"task-unified-other","status":"completed","results":["https://cdn.example/x.png"]}'));
     await new Promise<void>((resolve) => mixed.listen(0, '127.0.0.1', resolve));

@@ -385,8 +385,11 @@ export class EvoLinkClient {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new EvoLinkError('invalidResponse', `${new URL(url).pathname} answered with something that is not JSON.`, {
+      // A web page where JSON belongs: a network's sign-in page, or a proxy's, not EvoLink's answer.
+      const page = text.trimStart().startsWith('<');
+      throw new EvoLinkError('invalidResponse', `${new URL(url).pathname} answered with ${page ? 'a web page' : 'something that is not JSON'}.`, {
         status: response.status,
+        ...(page ? { code: 'webPage' } : {}),
         cause: error,
       });
     }

@@ -117,6 +117,18 @@ function openSettings(setting: string): ErrorAction {
   return { title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) };
 }
 
+/** An answer the extension cannot read: a web page where EvoLink's JSON belongs says more than "unreadable". */
+function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Actions): Described {
+  if (error.details.code === 'webPage') {
+    return { message: vscode.l10n.t('A web page came back instead of EvoLink\'s answer: a network that wants a sign-in first, or a proxy, may be in the way. Open any website in a browser to check, then try again.'), actions: [...retryAction, openOutput].slice(0, 2) };
+  }
+  return {
+    // The extension's own description of the answer is for the log, not for the sentence.
+    message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read. The details are in the output.'), error),
+    actions: [...retryAction, openOutput].slice(0, 2),
+  };
+}
+
 /** Failures on the way or on this machine: the network, answers, files, links, defects. */
 function describeOtherError(error: EvoLinkError, serverText: string, a: Actions): Described {
   const { openOutput, retryAction } = a;
@@ -158,11 +170,7 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'invalidResponse':
-      return {
-        // The extension's own description of the answer is for the log, not for the sentence.
-        message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read. The details are in the output.'), error),
-        actions: [...retryAction, openOutput].slice(0, 2),
-      };
+      return describeUnreadable(error, a);
     case 'taskFailed':
       return { message: withRequestId(vscode.l10n.t('The image task failed: {0}', serverText), error), actions: [...retryAction, openOutput].slice(0, 2) };
     case 'configuration':
