@@ -154,6 +154,7 @@ for (const [name, make] of transports) {
       const started = Date.now();
       const error = await failure(transport.send(get('/silent', { timeoutMs: 300 })));
       assert.equal(error.reason, 'timeout');
+      assert.match(error.message, /No answer within 0\.3 s/);
       assert.ok(Date.now() - started < 3000);
     });
 

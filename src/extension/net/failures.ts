@@ -81,6 +81,11 @@ export function isCertificateCode(code: string | undefined): boolean {
   return code !== undefined && certificateCodes.has(code);
 }
 
+/** A time in seconds for a message: whole seconds, tenths under one. */
+function seconds(ms: number): string {
+  return ms >= 1000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+}
+
 /** The words of a failure without the request's key, should a network stack have quoted it. */
 function withoutKey(text: string, req: HttpRequest): string {
   const authorization = Object.entries(req.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
@@ -95,8 +100,8 @@ function withoutKey(text: string, req: HttpRequest): string {
 export function toTransportError(error: unknown, stopped: StopCause | undefined, req: HttpRequest): EvoLinkError {
   if (error instanceof EvoLinkError && stopped === undefined) return error;
   if (stopped === 'cancelled') return new EvoLinkError('cancelled', 'The request was cancelled.', { cause: error });
-  if (stopped === 'timeout') return new EvoLinkError('timeout', `No answer within ${Math.round(req.timeoutMs / 1000)} s.`, { cause: error });
-  if (stopped === 'idle') return new EvoLinkError('timeout', `No data for ${Math.round((req.idleMs ?? req.timeoutMs) / 1000)} s.`, { cause: error });
+  if (stopped === 'timeout') return new EvoLinkError('timeout', `No answer within ${seconds(req.timeoutMs)} s.`, { cause: error });
+  if (stopped === 'idle') return new EvoLinkError('timeout', `No data for ${seconds(req.idleMs ?? req.timeoutMs)} s.`, { cause: error });
   const found = inspect(error);
   const detail = withoutKey(found.code ? `${found.code}: ${found.message}` : found.message, req);
   if (found.proxyStatus !== undefined) {
