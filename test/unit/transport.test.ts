@@ -158,6 +158,17 @@ for (const [name, make] of transports) {
       assert.ok(Date.now() - started < 3000);
     });
 
+    it('does not count the time the reader holds a chunk (a slow disk) as the network\'s', async () => {
+      handler = (_req, res) => res.end(Buffer.alloc(256 * 1024, 'a'));
+      const response = await transport.send(get('/slow-disk', { timeoutMs: 10_000, idleMs: 300 }));
+      let received = 0;
+      for await (const chunk of response.body) {
+        if (received === 0) await new Promise((resolve) => setTimeout(resolve, 800));
+        received += chunk.length;
+      }
+      assert.equal(received, 256 * 1024);
+    });
+
     it('gives up a body that stops sending, after the idle time', async () => {
       handler = (_req, res) => res.writeHead(200, { 'content-length': '1000' }).write('x');
       const response = await transport.send(get('/stall', { timeoutMs: 10_000, idleMs: 300 }));

@@ -11,7 +11,7 @@ import type { HttpRequest, HttpResponse } from './transport';
  * request is sent, is fed by each chunk of a streamed request body the network takes, by the
  * answer's head and by each chunk of its body, and stops the exchange when none came for `idleMs`
  * (an upload the server stopped taking, an answer that does not come, a body that stalls). It
- * rests between the last chunk of a streamed body and the answer's head (see below).
+ * rests while the exchange waits on this side (see below).
  */
 
 /** Why an exchange was stopped by us rather than by the network. */
@@ -27,6 +27,8 @@ export interface Exchange {
   stopped(): StopCause | undefined;
   /** Notes that bytes went or came (the idle watchdog starts again). */
   fed(): void;
+  /** Notes that the exchange waits on this side, not on the network: the watchdog rests until {@link fed}. */
+  rest(): void;
   /** Clears the timers; called when the body is read, discarded, or the request failed. */
   end(): void;
   /** Maps a failure of this exchange. */
@@ -84,21 +86,25 @@ export function startExchange(req: HttpRequest): Exchange {
   // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
   // more than the chunk). Without an idle time shorter than the whole exchange's, there is none.
   let lastByteAt = Date.now();
-  // Once a streamed body is all handed over, the bytes may still be on their way (a proxy that
-  // takes the whole upload at once and sends it on at the uplink's pace): until the answer's head
-  // comes, only the whole exchange's timeout holds.
-  let sent = false;
+  // The watchdog rests while the exchange waits on this side: the reader holds a chunk (a slow
+  // disk), or a streamed body is all handed over and its bytes may still be on their way (a proxy
+  // that takes the whole upload at once and sends it on at the uplink's pace). Meanwhile only the
+  // whole exchange's timeout holds.
+  let resting = false;
   const idleMs = req.idleMs;
   const idle =
     idleMs !== undefined && idleMs < req.timeoutMs
       ? setInterval(() => {
-          if (!sent && Date.now() - lastByteAt >= idleMs) stop('idle');
+          if (!resting && Date.now() - lastByteAt >= idleMs) stop('idle');
         }, Math.max(50, Math.min(1000, idleMs / 4)))
       : undefined;
   idle?.unref?.();
   const fed = (): void => {
     lastByteAt = Date.now();
-    sent = false;
+    resting = false;
+  };
+  const rest = (): void => {
+    resting = true;
   };
   const end = (): void => {
     clearTimeout(total);
@@ -107,13 +113,10 @@ export function startExchange(req: HttpRequest): Exchange {
   };
   return {
     signal: controller.signal,
-    body: isStreamed(req.body)
-      ? feeding(req.body, fed, () => {
-          sent = true;
-        })
-      : req.body,
+    body: isStreamed(req.body) ? feeding(req.body, fed, rest) : req.body,
     stopped: () => cause,
     fed,
+    rest,
     end,
     fail(error) {
       end();
@@ -157,7 +160,10 @@ export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse
     try {
       for await (const chunk of raw.chunks) {
         exchange.fed();
+        // The reader's time with the chunk (a write to a slow disk) is not the network's.
+        exchange.rest();
         yield chunk;
+        exchange.fed();
       }
     } catch (error) {
       throw exchange.fail(error);
