@@ -109,6 +109,23 @@ for (const [name, make] of transports) {
       assert.equal(encoding, 'identity');
     });
 
+    it('still answers a request sent after it was disposed (a retry of a client made before the settings changed)', async () => {
+      const open = new Set<unknown>();
+      handler = (req, res) => {
+        open.add(req.socket);
+        req.socket.once('close', () => open.delete(req.socket));
+        res.end(Buffer.alloc(200 * 1024, 'b'));
+      };
+      await transport.dispose();
+      for (let i = 0; i < 3; i++) {
+        const response = await transport.send(get('/late'));
+        assert.equal((await response.text()).length, 200 * 1024);
+      }
+      // undici's connections for them close once they are done: nothing is left open behind a disposed transport.
+      if (name === 'undici') for (let wait = 0; open.size > 0 && wait < 40; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (name === 'undici') assert.equal(open.size, 0, 'connections left open');
+    });
+
     it('refuses addresses other than http and https before sending anything', async () => {
       const error = await failure(transport.send({ ...get('/'), url: 'file:///etc/passwd' }));
       assert.equal(error.reason, 'invalidRequest');

@@ -119,24 +119,31 @@ function headerOf(headers: Record<string, string | string[] | undefined>, name: 
  */
 export function createUndiciTransport(settings: ProxySettings): Transport {
   let dispatcher: Promise<Dispatcher> | undefined;
+  let disposed = false;
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
       checkScheme(req.url);
       const exchange = startExchange(req);
       try {
         const undici = await loadUndici();
-        dispatcher ??= Promise.resolve(createDispatcher(undici, settings));
-        const answer = await undici.request(req.url, {
+        // A request after dispose (a retry of a client made before the settings changed) gets a
+        // dispatcher of its own, closed as soon as the request is done.
+        const own = disposed ? createDispatcher(undici, settings) : undefined;
+        const through = own ?? (await (dispatcher ??= Promise.resolve(createDispatcher(undici, settings))));
+        const pending = undici.request(req.url, {
           method: req.method,
           // The body as it is, as on the other paths: the size caps count what arrives.
           headers: { 'accept-encoding': 'identity', ...req.headers },
           body: exchange.body as Dispatcher.DispatchOptions['body'],
           signal: exchange.signal,
-          dispatcher: await dispatcher,
+          dispatcher: through,
           // Our own exchange timers decide; these only must not cut in before them.
           headersTimeout: req.timeoutMs + 1000,
           bodyTimeout: 0,
         });
+        // Closing lets the request under way finish, and takes no other.
+        if (own) void own.close().catch(() => undefined);
+        const answer = await pending;
         const body = answer.body;
         return toHttpResponse(
           {
@@ -159,6 +166,7 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
       }
     },
     async dispose() {
+      disposed = true;
       const current = dispatcher;
       dispatcher = undefined;
       await (await current)?.close().catch(() => undefined);
