@@ -182,13 +182,18 @@ export function stagedModel(calibration: Calibration | undefined, running?: Runn
   return running !== undefined && running.stepwise >= 2 && running.stepwise > running.moving;
 }
 
+/** How many of the model's ended tasks showed progress before their end (the latest weigh most). */
+function endedShowing(calibration: Calibration | undefined): number {
+  return (calibration?.ends ?? 0) * (1 - (calibration?.silentShare ?? 1));
+}
+
 /**
  * Whether the model's tasks showed that its progress moves rather than stands on stages: its
  * tasks that ended with progress mostly read as moving curves, or, among its tasks running now,
  * more rose like a moving curve than stood on plateaus.
  */
 export function movingModel(calibration: Calibration | undefined, running?: RunningModel): boolean {
-  const shown = (calibration?.ends ?? 0) * (1 - (calibration?.silentShare ?? 1));
+  const shown = endedShowing(calibration);
   if (shown >= 0.5 && calibration?.stepwiseShare !== undefined && calibration.stepwiseShare < 0.5) return true;
   return running !== undefined && running.moving > running.stepwise;
 }
@@ -222,7 +227,7 @@ export function clockModel(calibration: Calibration | undefined): 'clock' | 'tas
   if (clockEnds >= minimum) return (calibration?.clockMissShare ?? 0) > 0.5 ? 'clock' : 'task';
   // A service whose progress is a clock shows it on every task: where most of the model's tasks
   // that showed progress did not rise like one, the one that does is a task that takes its estimate.
-  const shown = (calibration?.ends ?? 0) * (1 - (calibration?.silentShare ?? 1));
+  const shown = endedShowing(calibration);
   return shown - clockEnds >= minimum && clockEnds < shown / 2 ? 'task' : 'unknown';
 }
 
