@@ -38,7 +38,7 @@ export type CdnFault =
 /** A fault of the HTTP exchange. */
 export type HttpFault =
   /**
-   * An error answer. `late` (on `submit` only) creates the task first and then answers the error,
+   * An error answer (with `status` below 300 and `body: 'html'`: a captive portal's sign-in page). `late` (on `submit` only) creates the task first and then answers the error,
    * so that the outcome is unknown to the client.
    */
   | { kind: 'status'; status: number; retryAfter?: string; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string; late?: boolean }
@@ -124,7 +124,11 @@ export async function applyFault(sim: Simulation, fault: HttpFault, res: ServerR
 function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'status' }>, res: ServerResponse): void {
   const headers: Record<string, string> = {};
   if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-  if (fault.body === 'html') {
+  if (fault.body === 'html' && fault.status < 300) {
+    // What a network that wants a sign-in first answers in place of any page: a captive portal.
+    res.writeHead(fault.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    res.end('<!DOCTYPE html>\n<html><head><title>Sign in to Guest Wi-Fi</title></head>\n<body><form method="post" action="/login"><h1>Welcome</h1><p>Accept the terms to get online.</p><button>Connect</button></form></body></html>\n');
+  } else if (fault.body === 'html') {
     const html = `<html>\r\n<head><title>${fault.status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${fault.status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
     res.writeHead(fault.status, { 'content-type': 'text/html', ...headers });
     res.end(html);

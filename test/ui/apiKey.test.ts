@@ -35,5 +35,45 @@ for (const version of ['1.100', '1.139']) {
       await screenshot(page, `set-api-key-rejected-${version}`);
       assert.equal(simulator.requests.at(-1)?.status, 401);
     });
+
+    it('refuses a key that holds an invisible character in the box itself, and sends nothing', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      const sent = simulator.requests.length;
+      await page.keyboard.press('Escape');
+      await runFromPalette(page, 'EvoLink: Set API Key');
+      const box = page.locator('.quick-input-widget input[type="password"]');
+      await box.waitFor({ timeout: 15_000 });
+      // A zero-width space, as a copy from a web page or a chat may carry with the key.
+      await box.fill(`${demoKey.slice(0, 6)}\u200b${demoKey.slice(6)}`);
+      const message = page.locator('.quick-input-widget .quick-input-message', { hasText: 'invisible' });
+      await message.waitFor({ timeout: 5000 });
+      assert.match(await message.innerText(), /Paste it again from your EvoLink dashboard/);
+      await screenshot(page, `set-api-key-invisible-${version}`);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(500);
+      assert.ok(await box.isVisible(), 'Enter does not accept a key the box refused');
+      await page.keyboard.press('Escape');
+      assert.equal(simulator.requests.length, sent, 'nothing was sent');
+    });
+
+    it('says that a web page came back when a sign-in page answers the check, and Retry checks the key again', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      simulator.addFault('credits', { kind: 'status', status: 200, body: 'html' });
+      await runFromPalette(page, 'EvoLink: Set API Key');
+      const box = page.locator('.quick-input-widget input[type="password"]');
+      await box.waitFor({ timeout: 15_000 });
+      await box.fill(demoKey);
+      await page.keyboard.press('Enter');
+      const text = await waitForNotification(page, /web page came back/);
+      assert.match(text, /API key was not saved/);
+      assert.match(text, /sign-in/);
+      await screenshot(page, `set-api-key-sign-in-page-${version}`);
+      await page.locator('.notification-list-item', { hasText: 'web page came back' }).locator('a.monaco-button', { hasText: 'Retry' }).first().click();
+      assert.match(await waitForNotification(page, /EvoLink API key saved/), /Balance: 1,000 credits/);
+      const checks = simulator.requests.filter((request) => request.path === '/v1/credits').slice(-2);
+      assert.deepEqual(checks.map((request) => request.status), [200, 200], 'the sign-in page, then EvoLink');
+    });
   });
 }

@@ -83,6 +83,28 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations' && request.status === 200).length, 2, 'one task for this request (and one earlier)');
     });
 
+    it('stops reading a task EvoLink twice says it does not know, says what to do, and Check Again saves it', async () => {
+      const { page } = session().workbench;
+      const { simulator } = session();
+      const view = studio(page);
+      // A part of the service that does not know the task yet (or any more): two reads answered 404.
+      simulator.addFault('task', { kind: 'status', status: 404, message: 'task not found' }, 2);
+      const before = simulator.requests.length;
+      await view.locator('vscode-textarea#prompt textarea').fill('A red kite over sand dunes at dawn');
+      await view.locator('vscode-button#generate').click();
+      const task = view.locator('.task', { hasText: 'A red kite over sand dunes' }).first();
+      const status = task.locator('.task-status', { hasText: 'does not know the task' });
+      await status.waitFor({ timeout: 60_000 });
+      assert.match(await status.innerText(), /Check it again in a while/);
+      assert.equal(await task.locator('vscode-button[title="Retry"]').count(), 0, 'a task that may be paid for is not offered as a new request');
+      await page.waitForTimeout(500);
+      await screenshot(page, `studio-task-not-found-${version}`);
+      await task.locator('vscode-button[title="Check Again"]').click();
+      await task.locator('.task-status', { hasText: 'Saved' }).waitFor({ timeout: 30_000 });
+      const reads = simulator.requests.slice(before).filter((request) => request.path.startsWith('/v1/tasks/') && request.method === 'GET');
+      assert.deepEqual(reads.slice(0, 2).map((request) => request.status), [404, 404]);
+    });
+
     it('lists past generations from their provenance, finds them by prompt, and reuses their settings', async () => {
       const { page } = session().workbench;
       const view = studio(page);

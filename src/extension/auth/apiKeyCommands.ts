@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
-import { withRequestId } from '../commands/errorPresenter';
+import { describeError, withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
 import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
@@ -38,7 +38,7 @@ function checkKeyShape(value: string): string | undefined {
   }
   // Letters, digits and punctuation only: an invisible character pasted with it cannot be sent.
   if (!/^[\x21-\x7e]+$/.test(trimmed)) {
-    return vscode.l10n.t('The key holds a character an API key has not (an invisible one, pasted with it?). Paste it again from your EvoLink dashboard.');
+    return vscode.l10n.t('The key holds a character that no API key has (an invisible one, pasted with it?). Paste it again from your EvoLink dashboard.');
   }
   return undefined;
 }
@@ -113,11 +113,16 @@ export class ApiKeyCommands {
       return { stored: false };
     }
     // The service could not be asked (network, outage): the key may be fine, so the user decides.
+    // What went wrong is told as everywhere else (a sign-in page, a proxy, an outage), with what to do.
     const saveAnyway = vscode.l10n.t('Save Without Checking');
-    const detail = error instanceof Error ? error.message : String(error);
+    const again = vscode.l10n.t('Retry');
+    const why = isEvoLinkError(error) ? describeError(error, { setApiKey: () => this.set(), showLog: () => undefined }).message : String(error);
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('Could not check the API key with EvoLink ({0}). It was not saved.', detail), saveAnyway)
-      .then((picked) => (picked === saveAnyway ? this.store.store(apiKey) : undefined));
+      .showWarningMessage(vscode.l10n.t('The API key was not saved: it could not be checked with EvoLink. {0}', why), again, saveAnyway)
+      .then(async (picked) => {
+        if (picked === saveAnyway) await this.store.store(apiKey);
+        else if (picked === again) await this.set({ apiKey });
+      });
     return { stored: false };
   }
 
