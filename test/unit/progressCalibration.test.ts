@@ -316,7 +316,29 @@ describe('Progress calibration in the lifecycle and the task service', () => {
     await store.set('gpt-4o-image', taught([1])!);
     assert.deepEqual(store.get(model), calibration);
     assert.equal(store.get('gpt-image-1.5-lite'), undefined);
-    values.set('evolink.progressCalibration', { [model]: { count: 'three' } });
+    values.set(`evolink.progressCalibration/${model}`, { count: 'three' });
     assert.equal(store.get(model), undefined);
+  });
+
+  it('keeps what two windows learn of two models at once, and reads what an earlier release kept', async () => {
+    // Global state as windows see it: each window reads its own copy, which another window's
+    // write reaches only a moment later.
+    const shared = new Map<string, unknown>();
+    const windowOf = () => {
+      const seen = new Map(shared);
+      return {
+        memento: { get: <T>(key: string): T | undefined => seen.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void (seen.set(key, value), shared.set(key, value))), keys: () => [...seen.keys()] },
+      };
+    };
+    shared.set('evolink.progressCalibration', { 'gpt-image-1.5-lite': taught([1])! });
+    const first = new ProgressCalibrations(windowOf().memento);
+    const second = new ProgressCalibrations(windowOf().memento);
+    assert.deepEqual(first.get('gpt-image-1.5-lite'), taught([1]), 'what an earlier release learned');
+    await first.set(model, taught([2, 2, 2])!);
+    await second.set('gpt-4o-image', taught([0.5])!);
+    const later = new ProgressCalibrations(windowOf().memento);
+    assert.deepEqual(later.get(model), taught([2, 2, 2]));
+    assert.deepEqual(later.get('gpt-4o-image'), taught([0.5]));
+    assert.deepEqual(later.get('gpt-image-1.5-lite'), taught([1]));
   });
 });
