@@ -133,6 +133,8 @@ export const ledgerEntrySchema = z.object({
   polls: z.int(),
   /** When the task was last read (absent in older entries). */
   polledAt: z.optional(z.number()),
+  /** How many reads in a row failed (absent: the last read answered). */
+  failedReads: z.optional(z.int()),
   /** The poll deadline counts from here: the submit, or the last "Check Again". */
   watchedSince: z.optional(z.number()),
   creditsReserved: z.optional(z.number()),
@@ -143,7 +145,7 @@ export const ledgerEntrySchema = z.object({
   lease: z.optional(leaseSchema),
   error: z.optional(entryErrorSchema),
   /** Why a task that is not active waits for the user: it ran past its deadline, was stopped, … */
-  attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'replayRefused', 'notFound', 'listAmbiguous', 'listUnavailable'])),
+  attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'replayRefused', 'notFound', 'listAmbiguous', 'listUnavailable', 'unread'])),
 });
 
 /** One task of the ledger. */

@@ -5,6 +5,9 @@ import { recordProgress } from './progressTrail';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';
+
+/** Past its deadline, how many reads in a row may fail before a task stops for what failed them (at the pace of lasting failures: about 5 minutes). */
+const lateReadTries = 20;
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -131,6 +134,7 @@ export class Step {
     this.entry.estimatedSeconds = task.estimatedSeconds ?? this.entry.estimatedSeconds;
     if (task.creditsReserved !== undefined) this.entry.creditsReserved = task.creditsReserved;
     delete this.entry.error;
+    delete this.entry.failedReads;
     delete this.entry.attention;
     if (!this.entry.watch) return this.settle('stopped', { attention: 'userStopped' });
     this.entry.state = 'running';
@@ -200,6 +204,7 @@ export class Step {
     entry.polledAt = this.context.now;
     if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
     delete entry.error;
+    delete entry.failedReads;
     switch (task.state) {
       case 'completed':
         entry.progress = 100;
@@ -223,13 +228,15 @@ export class Step {
 
   pollFailed(error: EntryError): Transition {
     this.entry.polls += 1;
-    // A task the service does not know: gone (expired, or made where it no longer reads), or not
-    // known yet to the part of the service that answered. Twice in a row, it is no longer read on
-    // its own; it may have been paid for, so the user can check it again later.
+    // A task the service does not know: gone, or not known yet to the part that answered. Twice in a
+    // row, it is no longer read on its own; it may have been paid for, so it can be checked again.
     if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound') {
       return this.settle('stopped', { error, attention: 'notFound' });
     }
-    if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
+    this.entry.failedReads = (this.entry.failedReads ?? 0) + 1;
+    // Past the deadline (a machine woken from sleep) the task has most likely ended: it is read until
+    // a read answers, as the way back may take a while; reads that keep failing stop it at last.
+    if (this.pollDeadlinePassed() && this.entry.failedReads >= lateReadTries) return this.settle('stopped', { error, attention: 'unread' });
     // The client has retried what may pass in seconds. The first failed read is read again when the
     // schedule would have read anyway (at the vendor's pace at the soonest, within the longest
     // wait): the task may end meanwhile. Failures that last (and rate limits) wait longer.
@@ -337,6 +344,7 @@ export class Step {
         entry.state = 'running';
         entry.watchedSince = this.context.now;
         entry.polls = Math.max(entry.polls, 1);
+        delete entry.failedReads;
         delete entry.attention;
         return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
       case 'saveFailed':
@@ -375,6 +383,7 @@ export class Step {
     entry.watch = true;
     entry.state = 'submitting';
     delete entry.error;
+    delete entry.failedReads;
     delete entry.attention;
     return this.done([{ kind: 'send' }]);
   }

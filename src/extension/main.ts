@@ -45,12 +45,14 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     const ledger = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tasks');
     const ledgerDir = ledger.fsPath;
     let services: Promise<Services> | undefined;
+    let loaded: Services | undefined;
     const getServices = (): Promise<Services> => {
       services ??= loadServicesModule().then((module) => {
         const host: HostContext = { context, log, apiKeys, ledgerDir };
         const created = module.createServices(host);
         context.subscriptions.push(created);
         tasksView.attach(created.features.tasksView);
+        loaded = created;
         return created;
       });
       return services;
@@ -115,10 +117,10 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
       },
       () => undefined,
     );
-    release = async () => {
-      // A reload or a closing window lets go of its tasks, so that the next window takes them up at once.
-      if (services) await (await services).ctx.tasks.release();
-    };
+    // A reload or a closing window lets go of its tasks, so that the next window takes them up at
+    // once. It starts at once: VS Code disposes the subscriptions (and with them the tasks' work)
+    // right after calling deactivate, without waiting for its promise.
+    release = () => loaded?.ctx.tasks.release();
     const api: EvoLinkExtensionApi = { apiVersion: 1, hasApiKey: () => apiKeys.has(), logUri: context.logUri };
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { services: getServices } } : api;
   } catch (error) {
@@ -129,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
   }
 }
 
-let release: (() => Promise<void>) | undefined;
+let release: (() => Promise<void> | undefined) | undefined;
 
 /** Lets go of the tasks this window works on; everything else is disposed through context.subscriptions. */
 export function deactivate(): Promise<void> | undefined {

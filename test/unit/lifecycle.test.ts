@@ -387,6 +387,40 @@ describe('The task lifecycle', () => {
       assert.deepEqual(due.effects, [{ kind: 'poll' }]);
     });
 
+    it('past the deadline, reads a task whose read failed (a machine woken before its network) until one answers, and stops it only after many fail in a row, for what failed them', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 9000)).entry!;
+      // An hour asleep; the first read after the wake finds no network.
+      let now = t0 + 3600_000;
+      const woken = next(entry, { type: 'pollFailed', error: { reason: 'network', message: 'getaddrinfo ENOTFOUND' } }, at(now));
+      assert.equal(woken.entry?.state, 'running', 'not stopped at the deadline by a read that failed');
+      assert.equal(woken.entry?.failedReads, 1);
+      assert.equal((woken.effects[0] as { event?: string }).event, 'pollDue');
+      // The network is back: the read answers, the count starts over, and the task is saved.
+      const back = next(woken.entry, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(now + 15_000));
+      assert.equal(back.entry?.state, 'saving');
+      assert.equal(back.entry?.failedReads, undefined);
+      // The network never comes back: twenty failed reads in a row, then it stops for that reason.
+      let failing = woken.entry;
+      for (let read = 2; read <= 20; read++) {
+        now += times.pollRetryMs;
+        failing = next(failing, { type: 'pollFailed', error: { reason: 'network', message: 'getaddrinfo ENOTFOUND' } }, at(now)).entry!;
+        assert.equal(failing.state, read < 20 ? 'running' : 'stopped', `read ${read}`);
+      }
+      assert.equal(failing.attention, 'unread');
+      assert.equal(failing.error?.reason, 'network');
+      assert.deepEqual(actionsFor(failing), ['checkAgain', 'forget']);
+      // Check Again: a new deadline, and a new count.
+      const again = next(failing, { type: 'checkAgain' }, at(now + 60_000)).entry!;
+      assert.equal(again.state, 'running');
+      assert.equal(again.failedReads, undefined);
+      // Before the deadline, failed reads never stop a task on their own.
+      let early = running();
+      for (let read = 1; read <= 30; read++) early = next(early, { type: 'pollFailed', error: { reason: 'server', status: 503 } }, at(t0 + read * 1000)).entry!;
+      assert.equal(early.state, 'running');
+    });
+
     it('gives a task answered late (a replay, or found in the list) its whole deadline, and dates the progress it answered to the answer', () => {
       const acceptedAt = t0 + 11 * 60_000;
       let entry = next(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'processing', progress: 30 }) }, at(acceptedAt)).entry!;
