@@ -19,6 +19,8 @@ export const spendRecordSchema = z.object({
   model: z.string(),
   /** Credits EvoLink reserved per requested image, when it said. */
   perImage: z.optional(z.number()),
+  /** EvoLink's id of the task, once known: a task of this machine that no other request may take for its own. */
+  taskId: z.optional(z.string()),
 });
 
 /** What one task costs, as the machine-wide day log keeps it. */
@@ -68,9 +70,10 @@ export function mayBeCharged(entry: Pick<LedgerEntry, 'state' | 'taskId'>): bool
 }
 
 /** The day log's record of a task. */
-export function spendRecord(entry: Pick<LedgerEntry, 'localId' | 'state' | 'createdAt' | 'creditsReserved' | 'creditsUsed' | 'body'>): SpendRecord {
+export function spendRecord(entry: Pick<LedgerEntry, 'localId' | 'state' | 'createdAt' | 'creditsReserved' | 'creditsUsed' | 'body' | 'taskId'>): SpendRecord {
   const record: SpendRecord = { localId: entry.localId, at: entry.createdAt, credits: taskCredits(entry), model: entry.body.model };
   if (entry.creditsReserved !== undefined && entry.body.n > 0) record.perImage = round(entry.creditsReserved / entry.body.n);
+  if (entry.taskId !== undefined) record.taskId = entry.taskId;
   return record;
 }
 

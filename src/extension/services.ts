@@ -49,6 +49,8 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   const apiKey = () => apiKeys.get();
   const storage = context.storageUri ?? context.globalStorageUri;
   const provenance = new ProvenanceStore(storage, (message) => log.warn(message));
+  // The daily credit limit is per machine: its day log is in global storage, shared by every window.
+  const dayLog = new DayLog(join(context.globalStorageUri.fsPath, 'budget'), (message) => log.warn(message));
   const tasks = new TaskService({
     ledger, client, apiKey, log, times,
     // Beside the ledger that records them: downloads kept until saved belong to this workspace.
@@ -59,11 +61,11 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
     fileSize: fileSizeOf,
     apiIsLocal: () => clients.apiIsLocal(),
     calibrations: new ProgressCalibrations(context.globalState),
+    madeElsewhere: async () => (await dayLog.read(Date.now())).flatMap((record) => (record.taskId ? [record.taskId] : [])),
   });
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);
-  // The daily credit limit is per machine: its day log is in global storage, shared by every window.
-  const budget = new Budget({ dayLog: new DayLog(join(context.globalStorageUri.fsPath, 'budget'), (message) => log.warn(message)), tasks, settings, notifier, log });
+  const budget = new Budget({ dayLog, tasks, settings, notifier, log });
   const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

@@ -289,6 +289,19 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.equal(after?.results?.[0]?.saved, target.toString());
   });
 
+  it('Check for It never takes for its own a task that another workspace of this machine made', async () => {
+    await taskAtEvoLink('matrix made in another workspace');
+    const theirs = [...simulator.tasks.keys()];
+    // The other workspace's task is known machine-wide (the budget's day log keeps EvoLink's ids).
+    const b = open({ times: { replayWindowMs: 2500 }, madeElsewhere: () => Promise.resolve(theirs) });
+    const entry = leave({ state: 'unconfirmed', attention: 'windowPassed', sentAt: Date.now() - 5000, request: { model: 'gpt-4o-image', prompt: 'matrix lost, never made' } });
+    const since = Date.now();
+    await b.tasks.checkForIt(entry.localId);
+    const after = await until('the list to be read', async () => ((await b.tasks.get(entry.localId))?.attention === 'notFound' ? b.tasks.get(entry.localId) : undefined));
+    check('Check for It with only another workspace\'s task in the list', simulator, { entry: after, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /lists no recent task that matches/, files: 0, tasks: 1 });
+    assert.equal(after?.taskId, undefined, 'nothing adopted');
+  });
+
   it('Check for It with several recent tasks that could be the request: the user is asked to look, nothing is adopted', async () => {
     const b = open({ times: { replayWindowMs: 2500 } });
     await taskAtEvoLink('matrix one of two');
@@ -322,5 +335,24 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     const entry = await submitIn(b, folder(), 'matrix never finishes');
     check('a task that never finishes (deadline)', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /taking longer than expected/, files: 0, tasks: 1, downloads: 0 });
     assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
+  });
+
+  it('reads that fail past the deadline (a machine woken before its network) go on until one answers, and the task is saved', async () => {
+    // A deadline of 6 s; fifteen reads in a row fail, half a second apart, well past it.
+    const b = open({ times: { pollScale: 0.01, pollRetryMs: 500 } });
+    simulator.addFault('task', { kind: 'malformedJson' }, 15);
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix reads fail past the deadline');
+    check('reads fail past the deadline, then answer', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
+  });
+
+  it('reads that keep failing past the deadline stop the task after twenty in a row, saying what failed them, with Check Again', async () => {
+    const b = open({ times: { pollScale: 0.01, pollRetryMs: 300 } });
+    simulator.addFault('task', { kind: 'malformedJson' }, 1000);
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix reads never answer');
+    check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read for several minutes, though it has most likely finished: EvoLink sent an answer/, files: 0, tasks: 1, downloads: 0 });
+    assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
+    simulator.clearFaults();
   });
 });

@@ -38,7 +38,7 @@ export function storageOf(storage: vscode.Uri): { ledgerDir: string; downloadsDi
 }
 
 /** Opens a window over the ledger in `ledgerDir`. */
-export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: string; downloadsDir: string }, options: { times?: Partial<LifecycleTimes>; now?: () => number } = {}): TestWindow {
+export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: string; downloadsDir: string }, options: { times?: Partial<LifecycleTimes>; now?: () => number; madeElsewhere?: () => Promise<readonly string[]> } = {}): TestWindow {
   const client = new EvoLinkClient({
     transport: createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }),
     endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }),
@@ -61,6 +61,7 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     fileSize: fileSizeOf,
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.madeElsewhere ? { madeElsewhere: options.madeElsewhere } : {}),
   });
   const announcer = new Announcer({ tasks, followers: new Followers(), notifier, results: new ResultOpener(() => 'none'), compare: () => undefined });
   return {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideBudget, estimateCredits, isStale, isToday, mergeRecords, spendRecord, spentToday, startOfDay, taskCredits, type SpendRecord } from '../../src/common/budget';
+import { decideBudget, estimateCredits, isStale, isToday, mergeRecords, spendRecord, spendRecordSchema, spentToday, startOfDay, taskCredits, type SpendRecord } from '../../src/common/budget';
 import type { EntryState, LedgerEntry } from '../../src/common/ledgerEntry';
 import { DayLog } from '../../src/extension/budget/dayLog';
 
@@ -51,6 +51,11 @@ describe('Budget arithmetic', () => {
 
     it('records the price EvoLink reserved per image', () => {
       assert.deepEqual(spendRecord(task('a', 'running', 7)), { localId: 'a', at: 7, credits: 5, model: 'gpt-4o-image', perImage: 2.5 });
+    });
+
+    it("keeps EvoLink's id of the task once known, so that no other workspace takes the task for its own", () => {
+      assert.equal(spendRecord(task('a', 'running', 7, { taskId: 'task-unified-1' })).taskId, 'task-unified-1');
+      assert.equal(spendRecordSchema.parse(spendRecord(task('evl-test-000000000001', 'running', 7, { taskId: 'task-unified-1' }))).taskId, 'task-unified-1', 'the day log reads it back');
     });
   });
 

@@ -194,6 +194,24 @@ for (const [name, make] of transports) {
       assert.match(error.message, /No data/);
     });
 
+    it('gives up a body that stops sending after the idle time also when the wall clock is set back meanwhile', async () => {
+      handler = (_req, res) => res.writeHead(200, { 'content-length': '1000' }).write('x');
+      const response = await transport.send(get('/stall-clock', { timeoutMs: 10_000, idleMs: 300 }));
+      const realNow = Date.now;
+      try {
+        const started = performance.now();
+        const reading = failure(response.text());
+        // The clock is set back an hour once the first byte is in (a manual change, a sync).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        Date.now = () => realNow() - 3600_000;
+        const error = await reading;
+        assert.match(error.message, /No data/);
+        assert.ok(performance.now() - started < 5000, 'not only at the whole timeout');
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
     it('gives up an upload the server stopped taking, after the idle time, long before the whole timeout', async () => {
       let taken = 0;
       handler = (req) => {

@@ -85,7 +85,8 @@ export function startExchange(req: HttpRequest): Exchange {
   total.unref?.();
   // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
   // more than the chunk). Without an idle time shorter than the whole exchange's, there is none.
-  let lastByteAt = Date.now();
+  // The monotonic clock: a wall clock set back (or forward) must not blind or trip the watchdog.
+  let lastByteAt = performance.now();
   // The watchdog rests while the exchange waits on this side: the reader holds a chunk (a slow
   // disk), or a streamed body is all handed over and its bytes may still be on their way (a proxy
   // that takes the whole upload at once and sends it on at the uplink's pace). Meanwhile only the
@@ -95,12 +96,12 @@ export function startExchange(req: HttpRequest): Exchange {
   const idle =
     idleMs !== undefined && idleMs < req.timeoutMs
       ? setInterval(() => {
-          if (!resting && Date.now() - lastByteAt >= idleMs) stop('idle');
+          if (!resting && performance.now() - lastByteAt >= idleMs) stop('idle');
         }, Math.max(50, Math.min(1000, idleMs / 4)))
       : undefined;
   idle?.unref?.();
   const fed = (): void => {
-    lastByteAt = Date.now();
+    lastByteAt = performance.now();
     resting = false;
   };
   const rest = (): void => {

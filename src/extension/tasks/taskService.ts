@@ -30,7 +30,7 @@ const pruneAfterMs = 30 * 24 * 3600_000;
 /** Per task: this window's timer and the requests it has under way. */
 interface Work {
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** What the timer will dispatch, when (on the real clock, as timers run) and after what wait. */
+  /** What the timer will dispatch, when (on the monotonic clock, as timers run) and after what wait. */
   wake?: { event: WakeEvent; dueAt: number; delayMs: number };
   controller: AbortController;
   inFlight: Set<Effect['kind']>;
@@ -242,7 +242,7 @@ export class TaskService extends DisposableBase {
 
   private wake(localId: string, work: Work, event: WakeEvent, delayMs: number): void {
     if (work.timer) clearTimeout(work.timer);
-    work.wake = { event, dueAt: Date.now() + delayMs, delayMs };
+    work.wake = { event, dueAt: performance.now() + delayMs, delayMs };
     work.timer = setTimeout(() => {
       work.timer = undefined;
       work.wake = undefined;
@@ -257,7 +257,7 @@ export class TaskService extends DisposableBase {
    */
   private pullIn(withinMs: number, share: number): number {
     let pulled = 0;
-    const now = Date.now();
+    const now = performance.now();
     for (const [localId, work] of this.work) {
       const wake = work.wake;
       if (!work.timer || wake?.event !== 'pollDue' || work.inFlight.has('poll')) continue;

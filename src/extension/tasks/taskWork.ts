@@ -40,6 +40,8 @@ export interface TaskWorkDeps {
   now: () => number;
   /** Reads running tasks, several in one request where the service answers batches. */
   reads: Pick<PollBatcher, 'read'>;
+  /** EvoLink's ids of the tasks other workspaces of this machine made lately (none: only this ledger's are known). */
+  madeElsewhere?: () => Promise<readonly string[]>;
 }
 
 /** This window's hold on one task's work: how to stop it. */
@@ -136,7 +138,8 @@ export class TaskWork {
     try {
       const call = await this.call(signal);
       const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
-      const known = new Set((await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])));
+      // Tasks this workspace knows, and those other workspaces of the machine made: never this one.
+      const known = new Set([...(await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
       const sentAt = entry.sentAt / 1000;
       // Made by the first send or by a replay within the window, never before the first send;
       // the service's clock may differ from this machine's by a minute.
