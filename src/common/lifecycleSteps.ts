@@ -2,12 +2,10 @@ import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledge
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
 import { recordProgress } from './progressTrail';
+import { lateReadTries, passesByWaiting } from './retry';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';
-
-/** Past its deadline, how many reads in a row may fail before a task stops for what failed them (at the pace of lasting failures: about 5 minutes). */
-const lateReadTries = 20;
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -233,10 +231,10 @@ export class Step {
     if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound') {
       return this.settle('stopped', { error, attention: 'notFound' });
     }
-    this.entry.failedReads = (this.entry.failedReads ?? 0) + 1;
-    // Past the deadline (a machine woken from sleep) the task has most likely ended: it is read until
-    // a read answers, as the way back may take a while; reads that keep failing stop it at last.
-    if (this.pollDeadlinePassed() && this.entry.failedReads >= lateReadTries) return this.settle('stopped', { error, attention: 'unread' });
+    // Past the deadline (a machine woken from sleep) the task has most likely ended: it is read again
+    // while the way back fails, up to a point (`failedReads` counts from the deadline); else it stops.
+    const late = this.pollDeadlinePassed() ? (this.entry.failedReads = (this.entry.failedReads ?? 0) + 1) : 0;
+    if (late > 0 && (!passesByWaiting(error.reason) || late >= lateReadTries)) return this.settle('stopped', { error, attention: 'unread' });
     // The client has retried what may pass in seconds. The first failed read is read again when the
     // schedule would have read anyway (at the vendor's pace at the soonest, within the longest
     // wait): the task may end meanwhile. Failures that last (and rate limits) wait longer.
@@ -344,6 +342,7 @@ export class Step {
         entry.state = 'running';
         entry.watchedSince = this.context.now;
         entry.polls = Math.max(entry.polls, 1);
+        delete entry.error;
         delete entry.failedReads;
         delete entry.attention;
         return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);

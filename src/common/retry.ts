@@ -39,3 +39,15 @@ export function retryDelay(error: EvoLinkError, attempt: number, policy: RetryPo
   const asked = error.details.retryAfterMs;
   return Math.min(maxRetryWaitMs, asked ?? backoff);
 }
+
+/** Past its deadline, how many reads of a task in a row may fail before it stops for what failed them (at the pace of lasting failures: about 5 minutes). */
+export const lateReadTries = 20;
+
+/**
+ * Whether a failed read of a task may pass by itself, in minutes: the way (the network, a proxy, a
+ * sign-in page and its certificate after a wake) or the service (an outage, a part that does not
+ * know the task yet). A key, a balance, a refusal or a rate limit does not pass by waiting alone.
+ */
+export function passesByWaiting(reason: string): boolean {
+  return ['network', 'timeout', 'proxy', 'certificate', 'invalidResponse', 'server', 'notFound'].includes(reason);
+}

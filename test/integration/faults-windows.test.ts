@@ -351,7 +351,7 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     simulator.addFault('task', { kind: 'malformedJson' }, 1000);
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix reads never answer');
-    check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read for several minutes, though it has most likely finished: EvoLink sent an answer/, files: 0, tasks: 1, downloads: 0 });
+    check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read past its deadline, though it has most likely finished: EvoLink sent an answer/, files: 0, tasks: 1, downloads: 0 });
     assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
     simulator.clearFaults();
   });

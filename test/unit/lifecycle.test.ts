@@ -415,10 +415,19 @@ describe('The task lifecycle', () => {
       const again = next(failing, { type: 'checkAgain' }, at(now + 60_000)).entry!;
       assert.equal(again.state, 'running');
       assert.equal(again.failedReads, undefined);
-      // Before the deadline, failed reads never stop a task on their own.
+      assert.equal(again.error, undefined, 'nor does the failure of before count as a first one');
+      // Before the deadline, failed reads never stop a task on their own, nor count towards the twenty.
       let early = running();
       for (let read = 1; read <= 30; read++) early = next(early, { type: 'pollFailed', error: { reason: 'server', status: 503 } }, at(t0 + read * 1000)).entry!;
       assert.equal(early.state, 'running');
+      const asleep = next(early, { type: 'pollFailed', error: { reason: 'network' } }, at(t0 + 3600_000)).entry!;
+      assert.equal(asleep.state, 'running', 'failures before the sleep do not count past the deadline');
+      assert.equal(asleep.failedReads, 1);
+      // A failure that waiting does not mend (a key refused, a rate limit) stops it at once, for that reason.
+      const refused = next(entry, { type: 'pollFailed', error: { reason: 'auth', status: 401 } }, at(t0 + 3600_000)).entry!;
+      assert.equal(refused.state, 'stopped');
+      assert.equal(refused.attention, 'unread');
+      assert.equal(refused.error?.reason, 'auth');
     });
 
     it('gives a task answered late (a replay, or found in the list) its whole deadline, and dates the progress it answered to the answer', () => {

@@ -119,10 +119,13 @@ export class ApiKeyCommands {
     const why = isEvoLinkError(error) ? describeError(error, { setApiKey: () => this.set(), showLog: () => undefined }).message : String(error);
     void vscode.window
       .showWarningMessage(vscode.l10n.t('The API key was not saved: it could not be checked with EvoLink. {0}', why), again, saveAnyway)
-      .then(async (picked) => {
-        if (picked === saveAnyway) await this.store.store(apiKey);
-        else if (picked === again) await this.set({ apiKey });
-      });
+      .then((picked) => {
+        // Again through the command, whose runner tells any failure (a setting it cannot use, say).
+        if (picked === again) return vscode.commands.executeCommand('evolink.setApiKey', { apiKey });
+        if (picked === saveAnyway) return this.store.store(apiKey);
+        return undefined;
+      })
+      .then(undefined, (failure: unknown) => void vscode.window.showErrorMessage(vscode.l10n.t('The API key was not saved: {0}', failure instanceof Error ? failure.message : String(failure))));
     return { stored: false };
   }
 

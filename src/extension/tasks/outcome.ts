@@ -110,7 +110,7 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'stopped':
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
       // Past its deadline no read answered for minutes (a machine woken without its network, say): what failed them, and that the links do not wait for ever.
-      if (entry.attention === 'unread') return { kind: 'warning', text: vscode.l10n.t('The task could not be read for several minutes, though it has most likely finished: {0} It stays in "EvoLink: Show Tasks": check it again within 24 hours, while its result links last.', failure(entry)) };
+      if (entry.attention === 'unread') return { kind: 'warning', text: vscode.l10n.t('The task could not be read past its deadline, though it has most likely finished: {0} It stays in "EvoLink: Show Tasks": check it again within 24 hours, while its result links last.', failure(entry)) };
       return entry.attention === 'deadline' ? { kind: 'warning', text: vscode.l10n.t('The task is taking longer than expected. It stays in "EvoLink: Show Tasks"; check it again later.') } : undefined;
     case 'unconfirmed':
       switch (entry.attention) {
