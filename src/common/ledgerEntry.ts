@@ -133,7 +133,7 @@ export const ledgerEntrySchema = z.object({
   polls: z.int(),
   /** When the task was last read (absent in older entries). */
   polledAt: z.optional(z.number()),
-  /** How many reads in a row failed (absent: the last read answered). */
+  /** How many reads in a row failed past the poll deadline (absent: none, or the last read answered). */
   failedReads: z.optional(z.int()),
   /** The poll deadline counts from here: the submit, or the last "Check Again". */
   watchedSince: z.optional(z.number()),

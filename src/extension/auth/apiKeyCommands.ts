@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
-import { describeError, withRequestId } from '../commands/errorPresenter';
+import { describeMessage, withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
 import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
@@ -116,7 +116,7 @@ export class ApiKeyCommands {
     // What went wrong is told as everywhere else (a sign-in page, a proxy, an outage), with what to do.
     const saveAnyway = vscode.l10n.t('Save Without Checking');
     const again = vscode.l10n.t('Retry');
-    const why = isEvoLinkError(error) ? describeError(error, { setApiKey: () => this.set(), showLog: () => undefined }).message : String(error);
+    const why = isEvoLinkError(error) ? describeMessage(error) : String(error);
     void vscode.window
       .showWarningMessage(vscode.l10n.t('The API key was not saved: it could not be checked with EvoLink. {0}', why), again, saveAnyway)
       .then((picked) => {

@@ -47,6 +47,11 @@ export function describeError(
   return describeServiceError(error, serverText, a) ?? describeOtherError(error, serverText, a);
 }
 
+/** The sentence alone, where no action can be offered (a status line, a webview, a sentence of its own). */
+export function describeMessage(error: EvoLinkError): string {
+  return describeError(error, { setApiKey: () => undefined, showLog: () => undefined }).message;
+}
+
 /** The actions a sentence may offer. */
 interface Actions {
   setKey: ErrorAction;

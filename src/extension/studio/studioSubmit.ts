@@ -3,7 +3,7 @@ import { EvoLinkError, isEvoLinkError } from '../../common/errors';
 import type { HostMessage, WebviewMessage } from '../../common/protocol';
 import type { RequestOptions } from '../../common/requestOptions';
 import { DisposableBase } from '../base/disposable';
-import { describeError } from '../commands/errorPresenter';
+import { describeMessage } from '../commands/errorPresenter';
 import { inspectLocalImage, type LocalImage } from '../submit/localImages';
 import { planIssues } from '../submit/submit';
 import { localizeIssue } from '../ui/issues';
@@ -86,6 +86,6 @@ export class StudioSubmitter extends DisposableBase {
       return;
     }
     const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
-    this.post({ type: 'problem', message: describeError(problem, { setApiKey: () => undefined, showLog: () => undefined }).message });
+    this.post({ type: 'problem', message: describeMessage(problem) });
   }
 }

@@ -3,7 +3,7 @@ import { EvoLinkError, type ErrorReason } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { etaSeconds, savedFiles } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
-import { describeError } from '../commands/errorPresenter';
+import { describeMessage } from '../commands/errorPresenter';
 import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 
@@ -82,8 +82,7 @@ function failure(entry: LedgerEntry): string {
   if (error?.code !== undefined) details.code = error.code;
   if (error?.status !== undefined) details.status = error.status;
   if (error?.requestId !== undefined) details.requestId = error.requestId;
-  const described = describeError(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details), { setApiKey: () => undefined, showLog: () => undefined });
-  return described.message;
+  return describeMessage(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details));
 }
 
 /** The message at the end of a task, or `undefined` when its end needs none (the user stopped it). */
@@ -109,7 +108,7 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       return { kind: 'error', text: saveFailure(entry) };
     case 'stopped':
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
-      // Past its deadline no read answered for minutes (a machine woken without its network, say): what failed them, and that the links do not wait for ever.
+      // Past its deadline a read failed for good, or for minutes (a machine woken without its network): what failed, and that the links do not wait for ever.
       if (entry.attention === 'unread') return { kind: 'warning', text: vscode.l10n.t('The task could not be read past its deadline, though it has most likely finished: {0} It stays in "EvoLink: Show Tasks": check it again within 24 hours, while its result links last.', failure(entry)) };
       return entry.attention === 'deadline' ? { kind: 'warning', text: vscode.l10n.t('The task is taking longer than expected. It stays in "EvoLink: Show Tasks"; check it again later.') } : undefined;
     case 'unconfirmed':
