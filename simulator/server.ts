@@ -37,7 +37,7 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  *              {kind: 'truncated', fraction?}, {kind: 'stall', afterBytes?},
  *              {kind: 'slowBody', bytesPerSecond}, {kind: 'truncatedImage'}.
  * Task outcomes: {kind: 'complete' | 'neverFinish' | 'noResults'}, {kind: 'fail', code, message?},
- * {kind: 'cancelled', spelling?}, {kind: 'resultDataOnly', shape}; each may also carry `curve`,
+ * {kind: 'cancelled', spelling?}, {kind: 'resultDataOnly', shape}, {kind: 'nullSlot'}; each may also carry `curve`,
  * `durationMs` and `durationFactor` for that task.
  * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
  * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone'

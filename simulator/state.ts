@@ -67,7 +67,7 @@ function checkSettings(settings: SimulatorSettings): void {
   }
 }
 
-const outcomeKinds = ['complete', 'fail', 'neverFinish', 'noResults', 'cancelled', 'resultDataOnly'];
+const outcomeKinds = ['complete', 'fail', 'neverFinish', 'noResults', 'cancelled', 'resultDataOnly', 'nullSlot'];
 
 /** Throws on an outcome the simulator would not understand. */
 function checkOutcome(outcome: TaskOutcome): void {
@@ -220,6 +220,7 @@ export class Simulation {
       hasAuthorization: req.headers.authorization !== undefined,
       userAgent: req.headers['user-agent'],
       idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+      at: Date.now(),
     };
     if (body) {
       entry.bodySha256 = sha256(body);

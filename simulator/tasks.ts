@@ -212,6 +212,9 @@ export function taskJson(sim: Simulation, task: Task): unknown {
     const resultData = results.map((url) => ({ image_url: url }));
     if (task.outcome?.kind === 'resultDataOnly') {
       json.result_data = task.outcome.shape === 'object' ? resultData[0] : resultData;
+    } else if (task.outcome?.kind === 'nullSlot') {
+      json.results = [...results, null];
+      json.result_data = [...resultData, { image_url: null }];
     } else {
       json.results = results;
       if (sim.settings.resultData === 'array') json.result_data = resultData;

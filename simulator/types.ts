@@ -37,6 +37,8 @@ export type TaskOutcome = (
   | { kind: 'noResults' }
   | { kind: 'cancelled'; spelling?: 'cancelled' | 'canceled' }
   | { kind: 'resultDataOnly'; shape: 'array' | 'object' }
+  /** Completes with a slot the service could not fill: a `null` in `results` and an item with a `null` link in `result_data`, after the images. */
+  | { kind: 'nullSlot' }
 ) &
   TaskTiming;
 
@@ -103,6 +105,8 @@ export interface LoggedRequest {
   hasAuthorization: boolean;
   userAgent: string | undefined;
   idempotencyKey: string | undefined;
+  /** When it came, on the real clock (milliseconds since the epoch). */
+  at: number;
   bodySha256?: string;
   bodyBytes?: number;
 }

@@ -52,10 +52,33 @@ export function toBalance(response: CreditsResponse): Balance {
   return { account, key, spendable: key === undefined ? account : Math.min(account, key) };
 }
 
-const resultItemSchema = z.object({ image_url: z.optional(z.string()), url: z.optional(z.string()) });
-
 /** A field the extension can do without: `null`, or a value of another type, reads as absent. */
 const spare = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/**
+ * A list of which only some items may be usable: a single item reads as a list of one, and items
+ * that are not `item` (a `null` slot of an image the service could not make) are left out, so
+ * that one odd entry never makes a paid task's other images unreadable.
+ */
+const someOf = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    spare(z.union([z.array(z.unknown()), item])),
+    z.transform((value): z.infer<T>[] => {
+      const items: unknown[] = value === undefined ? [] : Array.isArray(value) ? value : [value];
+      return items.flatMap((one) => {
+        const parsed = item.safeParse(one);
+        return parsed.success ? [parsed.data] : [];
+      });
+    }),
+  );
+
+const resultItemSchema = z.object({ image_url: spare(z.string()), url: spare(z.string()) });
+
+/** A task's error: an object with a code and a message, each of which may be missing, or a message alone. */
+const taskErrorSchema = z.union([
+  z.object({ code: spare(z.union([z.string(), z.number()])), message: spare(z.string()) }),
+  z.pipe(z.string(), z.transform((message) => ({ code: undefined, message }))),
+]);
 
 /**
  * A task object, as submit and query answer it. Unknown fields are dropped, not refused; of the
@@ -80,9 +103,9 @@ export const taskSchema = z.object({
       user_group: spare(z.string()),
     }),
   ),
-  results: z.optional(z.nullable(z.array(z.string()))),
-  result_data: z.optional(z.nullable(z.union([z.array(resultItemSchema), resultItemSchema]))),
-  error: z.optional(z.nullable(z.object({ code: z.optional(z.union([z.string(), z.number()])), message: z.optional(z.string()) }))),
+  results: someOf(z.string()),
+  result_data: someOf(resultItemSchema),
+  error: spare(taskErrorSchema),
   duration: spare(z.number()),
 });
 
@@ -134,9 +157,8 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
   const add = (url: string | undefined): void => {
     if (url && /^https?:\/\//i.test(url) && !urls.includes(url)) urls.push(url);
   };
-  for (const url of task.results ?? []) add(url);
-  const data = task.result_data;
-  for (const item of data === undefined || data === null ? [] : Array.isArray(data) ? data : [data]) add(item.image_url ?? item.url);
+  for (const url of task.results) add(url);
+  for (const item of task.result_data) add(item.image_url ?? item.url);
   const progress = task.progress === undefined ? undefined : Math.max(0, Math.min(100, task.progress));
   return {
     id: task.id,
@@ -145,7 +167,7 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     progress,
     estimatedSeconds: plausibleEstimate(task.task_info?.estimated_time),
     resultUrls: urls,
-    error: task.error ? { code: String(task.error.code ?? 'unknown_error'), message: task.error.message ?? '' } : undefined,
+    error: task.error && (task.error.code !== undefined || task.error.message) ? { code: String(task.error.code ?? 'unknown_error'), message: task.error.message ?? '' } : undefined,
     creditsReserved: task.usage?.credits_reserved,
     creditsUsed: task.usage?.credits_used ?? task.usage?.cost,
   };
@@ -166,7 +188,8 @@ export const taskBatchSchema = z.object({ data: z.array(z.unknown()) });
  * The snapshots of a batch answer by task id: items that are not task objects, and ids that were
  * not asked for, are left out (the first item of an id wins). So are items that say less than
  * the task's own query would, as the task list does: a completed task without its result links,
- * a running one without its progress, a status not known. Their own query decides.
+ * a running one without its progress, a failed one without its error (whose code says whether to
+ * change the request or try it again), a status not known. Their own query decides.
  */
 export function toBatchSnapshots(batch: z.infer<typeof taskBatchSchema>, asked: readonly string[]): Map<string, TaskSnapshot> {
   const wanted = new Set(asked);
@@ -176,7 +199,10 @@ export function toBatchSnapshots(batch: z.infer<typeof taskBatchSchema>, asked: 
     if (!parsed.success || !wanted.has(parsed.data.id) || found.has(parsed.data.id)) continue;
     const snapshot = toSnapshot(parsed.data);
     const partial =
-      snapshot.state === 'unknown' || (snapshot.state === 'completed' && snapshot.resultUrls.length === 0) || (snapshot.state === 'processing' && parsed.data.progress === undefined);
+      snapshot.state === 'unknown' ||
+      (snapshot.state === 'completed' && snapshot.resultUrls.length === 0) ||
+      (snapshot.state === 'processing' && parsed.data.progress === undefined) ||
+      (snapshot.state === 'failed' && snapshot.error === undefined);
     if (!partial) found.set(parsed.data.id, snapshot);
   }
   return found;

@@ -255,6 +255,16 @@ describe('The EvoLink client against the simulator', () => {
       simulator.configure({ taskBatch: 'on' });
     });
 
+    it('reads a task once, without retries, when asked to (the probe of a refused batch)', async () => {
+      const { task } = await client.submit(body, 'evolink-test-0000000014', { apiKey: demoKey });
+      simulator.addFault('task', { kind: 'status', status: 429, retryAfter: '30' });
+      await assert.rejects(client.getTask(task.id, { apiKey: demoKey, once: true }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'rateLimited');
+      assert.deepEqual(waits, [], 'not retried');
+      simulator.addFault('task', { kind: 'status', status: 429, retryAfter: '30' });
+      assert.equal((await client.getTask(task.id, { apiKey: demoKey })).id, task.id);
+      assert.deepEqual(waits, [30_000], 'a plain read is retried');
+    });
+
     it('drops items of a batch answer that are not task objects, and refuses an answer without data', async () => {
       const transportWith = (text: string): Transport => ({
         send: () => Promise.resolve({ status: 200, header: () => undefined, text: () => Promise.resolve(text), discard: () => Promise.resolve(), body: (async function* () {})() }),

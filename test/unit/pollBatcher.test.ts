@@ -21,8 +21,8 @@ function fakeClient(known: Set<string>, batch: { fail?: EvoLinkError | (() => Ev
   const calls: string[] = [];
   const client = {
     apiBase: () => 'http://127.0.0.1:1',
-    getTask: (id: string) => {
-      calls.push(`GET ${id}`);
+    getTask: (id: string, options: { once?: boolean }) => {
+      calls.push(`GET ${id}${options.once ? ' once' : ''}`);
       if (batch.refuseOwn) return Promise.reject(batch.refuseOwn);
       return known.has(id) ? Promise.resolve(snapshot(id)) : Promise.reject(new EvoLinkError('notFound', 'Task not found', { status: 404 }));
     },
@@ -41,8 +41,11 @@ const call = () => ({ apiKey: 'sk-test', signal: new AbortController().signal })
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 const log = { info: () => undefined, warn: () => undefined };
 
+/** A clock the tests move by hand. */
+const clock = { now: 0 };
+
 function batcher(client: EvoLinkClient, pullIn: (within: number, share: number) => number, tuning: Partial<PollBatchTuning> = {}) {
-  return new PollBatcher({ client: () => client, log, pullIn, tuning: { ...defaultPollBatchTuning, ...tuning } });
+  return new PollBatcher({ client: () => client, log, pullIn, tuning: { ...defaultPollBatchTuning, ...tuning }, now: () => clock.now });
 }
 
 describe('Reading running tasks in batches', () => {
@@ -93,9 +96,7 @@ describe('Reading running tasks in batches', () => {
   for (const [what, fail] of [
     ['404', new EvoLinkError('notFound', 'No such route', { status: 404 })],
     ['405', new EvoLinkError('invalidResponse', 'Method not allowed', { status: 405 })],
-    ['an HTML page with 200', new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.')],
-    ['400', new EvoLinkError('invalidRequest', 'Unknown field task_ids', { status: 400 })],
-    ['403', new EvoLinkError('permission', 'Not allowed', { status: 403 })],
+    ['501', new EvoLinkError('server', 'Not implemented', { status: 501 })],
   ] as const) {
     it(`reads each task on its own at once, and task by task for the rest of the session, when the batch answers ${what}`, async () => {
       const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
@@ -103,6 +104,7 @@ describe('Reading running tasks in batches', () => {
       const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
       assert.deepEqual(first.map((task) => task.id), ['a', 'b']);
       assert.equal(reads.batching(), false);
+      clock.now += 24 * 3600_000;
       await Promise.all([reads.read('a', call()), reads.read('b', call())]);
       assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'GET a', 'GET b']);
     });
@@ -112,19 +114,29 @@ describe('Reading running tasks in batches', () => {
     ['5xx', new EvoLinkError('server', 'Bad gateway', { status: 502 })],
     ['a reset connection', new EvoLinkError('network', 'ECONNRESET')],
     ['no answer in time', new EvoLinkError('timeout', 'No answer within 30 s')],
+    ['an HTML page with 200', new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.')],
+    ['400', new EvoLinkError('invalidRequest', 'Unknown field task_ids', { status: 400 })],
+    ['403', new EvoLinkError('permission', 'Not allowed', { status: 403 })],
   ] as const) {
-    it(`reads each task on its own when the batch fails with ${what}, and gives the batch up after the second failure in a row`, async () => {
+    it(`reads each task on its own when the batch fails with ${what}, rests the batch after the second failure in a row, and tries it again after the pause`, async () => {
       const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
       const reads = batcher(client, () => 0);
-      const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
-      assert.deepEqual(first.map((task) => task.id), ['a', 'b'], 'no task waits on the batch');
-      await settled();
+      const tick = () => Promise.all([reads.read('a', call()), reads.read('b', call())]).then(async (tasks) => (await settled(), tasks));
+      assert.deepEqual((await tick()).map((task) => task.id), ['a', 'b'], 'no task waits on the batch');
       assert.equal(reads.batching(), true, 'one failure may be a moment of the service');
-      await Promise.all([reads.read('a', call()), reads.read('b', call())]);
-      await settled();
+      await tick();
       assert.equal(reads.batching(), false);
-      await Promise.all([reads.read('a', call()), reads.read('b', call())]);
+      await tick();
       assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b', 'GET a', 'GET b']);
+      clock.now += defaultPollBatchTuning.pauseMs;
+      assert.equal(reads.batching(), true, 'the pause is over');
+      await tick();
+      await tick();
+      assert.equal(reads.batching(), false, 'it failed twice in a row again');
+      clock.now += defaultPollBatchTuning.pauseMs;
+      assert.equal(reads.batching(), false, 'the second pause is twice as long');
+      clock.now += defaultPollBatchTuning.pauseMs;
+      assert.equal(reads.batching(), true);
     });
   }
 
@@ -149,10 +161,11 @@ describe('Reading running tasks in batches', () => {
   });
 
   for (const [what, fail] of [
+    ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
     ['402', new EvoLinkError('credits', 'Insufficient quota', { status: 402 })],
     ['429', new EvoLinkError('rateLimited', 'Slow down', { status: 429 })],
   ] as const) {
-    it(`tries one task's own read when the batch is refused with ${what}: where it passes, reads each on its own and gives the batch up the second time`, async () => {
+    it(`tries one task's own read, once, when the batch is refused with ${what}: where it passes, reads each on its own and rests the batch the second time`, async () => {
       const { calls, client } = fakeClient(new Set(['a', 'b']), { fail });
       const reads = batcher(client, () => 0);
       const first = await Promise.all([reads.read('a', call()), reads.read('b', call())]);
@@ -161,7 +174,7 @@ describe('Reading running tasks in batches', () => {
       assert.equal(reads.batching(), true);
       await Promise.all([reads.read('a', call()), reads.read('b', call())]).then(settled);
       assert.equal(reads.batching(), false, 'a gateway refuses the batch alone');
-      assert.deepEqual(calls, ['BATCH a,b', 'GET a', 'GET b', 'BATCH a,b', 'GET a', 'GET b']);
+      assert.deepEqual(calls, ['BATCH a,b', 'GET a once', 'GET b', 'BATCH a,b', 'GET a once', 'GET b']);
     });
 
     it(`fails the other reads with the batch's refusal (${what}) when one task's own read is refused too, and keeps the batch`, async () => {
@@ -169,14 +182,13 @@ describe('Reading running tasks in batches', () => {
       const reads = batcher(refused.client, () => 0);
       const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
       assert.deepEqual(results.map((result) => result.status === 'rejected' && (result.reason as EvoLinkError).reason), [fail.reason, fail.reason]);
-      assert.deepEqual(refused.calls, ['BATCH a,b', 'GET a'], 'one probe, not a read per task');
+      assert.deepEqual(refused.calls, ['BATCH a,b', 'GET a once'], 'one probe, tried once, not a read per task');
       await settled();
       assert.equal(reads.batching(), true);
     });
   }
 
   for (const [what, fail] of [
-    ['401', new EvoLinkError('auth', 'Invalid key', { status: 401 })],
     ['a certificate that is not trusted', new EvoLinkError('certificate', 'self-signed certificate in certificate chain')],
     ['407 from the proxy', new EvoLinkError('proxy', 'Proxy authentication required', { status: 407 })],
   ] as const) {
@@ -189,6 +201,15 @@ describe('Reading running tasks in batches', () => {
       assert.equal(reads.batching(), true, 'the next tick tries the batch again');
     });
   }
+
+  it('counts the batches of one flush of more than 50 reads as one failure', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    const { calls, client } = fakeClient(new Set(ids), { fail: new EvoLinkError('server', 'Bad gateway', { status: 502 }) });
+    const reads = batcher(client, () => 0);
+    await Promise.all(ids.map((id) => reads.read(id, call()))).then(settled);
+    assert.equal(calls.filter((line) => line.startsWith('BATCH')).length, 2);
+    assert.equal(reads.batching(), true, 'one blip of the service');
+  });
 
   it('settles every read when the API address becomes invalid between gathering the reads and sending them', async () => {
     const { client } = fakeClient(new Set(['a', 'b']));

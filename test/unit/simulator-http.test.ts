@@ -190,6 +190,17 @@ describe('The simulator over HTTP', () => {
     assert.match(oddTask.result_data.image_url, /\/results\//);
   });
 
+  it('can complete a task with a slot it could not fill', async () => {
+    simulator.addTaskOutcome({ kind: 'nullSlot' });
+    const { json } = await submit({ model: 'gpt-4o-image', prompt: 'x' });
+    simulator.advanceClock(10_000);
+    const task = await query(json.id);
+    assert.equal(task.results.length, 2);
+    assert.match(task.results[0], /\/results\//);
+    assert.equal(task.results[1], null);
+    assert.deepEqual(task.result_data[1], { image_url: null });
+  });
+
   it('answers 404 for a task of another account', async () => {
     const { json } = await submit({ model: 'gpt-4o-image', prompt: 'x' });
     simulator.setKey('sk-stranger-0001', { account: 'stranger' });

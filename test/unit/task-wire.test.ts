@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { taskSchema, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
+import { taskSchema, toBatchSnapshots, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
 
 describe('Task answers', () => {
   it('parses the seed submit answers verbatim', () => {
@@ -35,6 +35,28 @@ describe('Task answers', () => {
     assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, result_data: { image_url: 'https://a/1.png' } })).resultUrls, ['https://a/1.png']);
     assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, results: ['https://a/1.png'], result_data: [{ image_url: 'https://a/1.png' }] })).resultUrls, ['https://a/1.png']);
     assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, results: [] })).resultUrls, []);
+  });
+
+  it('keeps the images it can read when one result slot is odd (a null, a single link, an item without a link)', () => {
+    const urls = (extra: object) => toSnapshot(taskSchema.parse({ id: 't', status: 'completed', ...extra })).resultUrls;
+    assert.deepEqual(urls({ results: ['https://a/1.png', null, 'https://a/3.png'] }), ['https://a/1.png', 'https://a/3.png']);
+    assert.deepEqual(urls({ results: 'https://a/1.png' }), ['https://a/1.png']);
+    assert.deepEqual(urls({ results: [7, {}], result_data: [{ image_url: null, url: 'https://a/2.png' }, null, { image_url: 5 }] }), ['https://a/2.png']);
+    assert.deepEqual(urls({ results: { not: 'a list' } }), []);
+  });
+
+  it('reads an error without code or message, or given as a message alone, and ignores an empty one', () => {
+    const error = (value: unknown) => toSnapshot(taskSchema.parse({ id: 't', status: 'failed', error: value })).error;
+    assert.equal(error({ code: null, message: null }), undefined);
+    assert.equal(error(''), undefined);
+    assert.deepEqual(error('Generation failed'), { code: 'unknown_error', message: 'Generation failed' });
+    assert.deepEqual(error({ code: 'generation_timeout', message: null }), { code: 'generation_timeout', message: '' });
+    assert.deepEqual(toSnapshot(taskSchema.parse({ id: 't', status: 'completed', results: ['https://a/1.png'], error: { code: null } })).resultUrls, ['https://a/1.png']);
+  });
+
+  it('leaves a failed batch item without its error to the task\'s own query (its code says whether to change the request)', () => {
+    const found = toBatchSnapshots({ data: [{ id: 'a', status: 'failed', has_error: true }, { id: 'b', status: 'failed', error: { code: 'content_policy_violation' } }] }, ['a', 'b']);
+    assert.deepEqual([...found.keys()], ['b']);
   });
 
   it('treats cancelled and canceled as terminal, and keeps unknown statuses unknown', () => {

@@ -59,6 +59,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The longest nothing may go or come, where shorter than the timeout (an upload's). */
   idleMs?: number;
+  /** A read tried once, without the retries of the client's policy (a probe whose answer is wanted now). */
+  once?: boolean;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -185,7 +187,7 @@ export class EvoLinkClient {
     if (taskIds.length < 1 || taskIds.length > maxBatchTaskIds) throw new RangeError(`A batch reads 1 to ${maxBatchTaskIds} tasks, not ${taskIds.length}.`);
     const url = `${this.options.endpoints().api}/v1/tasks/batch`;
     const timeoutMs = Math.min(call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, batchTimeoutMs);
-    const json = await this.readWithRetries('POST', url, { ...call, timeoutMs }, JSON.stringify({ task_ids: taskIds }), { ...this.retryPolicy, attempts: 1 });
+    const json = await this.readWithRetries('POST', url, { ...call, timeoutMs, once: true }, JSON.stringify({ task_ids: taskIds }));
     const parsed = taskBatchSchema.safeParse(json);
     if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.', { cause: parsed.error });
     return toBatchSnapshots(parsed.data, taskIds);
@@ -333,7 +335,8 @@ export class EvoLinkClient {
    * A request that only reads (a GET, or a POST that carries a query such as the task batch) and
    * answers JSON, retried on rate limits, gateway errors and network failures.
    */
-  private async readWithRetries(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string, policy = this.retryPolicy): Promise<unknown> {
+  private async readWithRetries(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string): Promise<unknown> {
+    const policy = call.once ? { ...this.retryPolicy, attempts: 1 } : this.retryPolicy;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(method, url, call, body);

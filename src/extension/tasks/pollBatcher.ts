@@ -25,13 +25,21 @@ import type { EvoLinkClient } from '../api/client';
  *
  * The batch is not in the public docs, so a service may answer it in any way. No task waits on
  * it: a batch that fails for a reason of its own is followed at once by each task's own read.
- * What the failure says decides what comes next (`batchFailure`): a missing route or any other
- * answer that is not a batch (an HTML page with 200, another shape, a 400 or 403) ends batching
- * for the session; a failure of the service (5xx) or of the connection (a reset, no answer in
- * time), or answers that leave out every task their own reads then find, do so the second time in
- * a row where the tasks' own reads worked; a failure of the key, the account or the load (401,
- * 402, 429), or of the way to the service (proxy, certificate), fails the tasks' reads with it,
- * as their own reads would fail. The batch is tried once, and waits at most 10 s for its answer.
+ * What the failure says decides what comes next (`batchFailure`):
+ * - a missing route (404, 405, 501) ends batching for the session;
+ * - any other answer that is not a batch (an HTML page with 200, another shape, a 400 or 403), a
+ *   failure of the service (5xx) or of the connection (a reset, no answer in time), and answers
+ *   that leave out every task their own reads then find, are strikes: the second flush in a row
+ *   with a strike, where the tasks' own reads worked, pauses batching for `pauseMs` (twice as long
+ *   at each pause after, up to an hour), and the batch is tried again after it;
+ * - a refusal of the key, the account or the load (401, 402, 429) may be a gateway's rule for the
+ *   batch's route alone: one task's own read, tried once, tells. Where it passes, it is a strike
+ *   and the other tasks are read on their own; where it is refused too, the other reads fail with
+ *   the batch's refusal (and wait as their own refusal would make them);
+ * - a failure of the way to the service (a proxy, a certificate) fails the tasks' reads with it,
+ *   as their own reads would fail.
+ * The batch is tried once, and waits at most 10 s for its answer. A flush of more than 50 reads
+ * sends several batches at once; their failures count as one strike.
  */
 
 /** How reads are gathered; see the comment at the top of this file. */
@@ -44,10 +52,15 @@ export interface PollBatchTuning {
   alignMs: number;
   /** The largest share of its scheduled wait by which a task's read may be brought forward. */
   alignShare: number;
+  /** How long batching rests after failing twice in a row (doubled at each pause after, up to an hour). */
+  pauseMs: number;
 }
 
-/** The tuning the extension uses (`alignMs` is multiplied by the poll scale). */
-export const defaultPollBatchTuning: PollBatchTuning = { enabled: true, gatherMs: 100, alignMs: 1500, alignShare: 0.3 };
+/** The tuning the extension uses (`alignMs` and `pauseMs` are multiplied by the poll scale). */
+export const defaultPollBatchTuning: PollBatchTuning = { enabled: true, gatherMs: 100, alignMs: 1500, alignShare: 0.3, pauseMs: 5 * 60_000 };
+
+/** The longest pause of batching. */
+const longestPauseMs = 60 * 60_000;
 
 /** What the batcher needs from the window. */
 export interface PollBatcherDeps {
@@ -60,6 +73,8 @@ export interface PollBatcherDeps {
    */
   pullIn: (withinMs: number, share: number) => number;
   tuning: PollBatchTuning;
+  /** A monotonic clock in milliseconds (`performance.now`). */
+  now?: () => number;
 }
 
 /** One task's read, waiting for its batch. */
@@ -81,26 +96,28 @@ interface Gather {
 /** The statuses with which a service says it has no batch endpoint. */
 const noBatchStatuses = new Set([404, 405, 501]);
 
-/** How many batches in a row may fail where the tasks' own reads worked before batching ends for the session. */
+/** How many flushes in a row may strike before batching pauses. */
 const brokenLimit = 2;
 
 /**
- * What a failed batch says. `shared`: a failure of the key, the account, the load or the way to
- * the service (a proxy, a certificate), which each task's own read would meet as well. `absent`:
- * the service does not answer the batch as the vendor's clients use it (a missing route, another
- * refusal of the request, an answer that is not a task batch). `broken`: the service failed on
- * it (5xx), or the connection did (reset, no answer in time): for a moment, or for good.
+ * What a failed batch says. `absent`: the service has no batch route. `refused`: a refusal of the
+ * key, the account or the load, which may be the batch route's alone. `shared`: a failure of the
+ * way to the service (a proxy, a certificate), which each task's own read would meet as well.
+ * `broken`: any other failure (5xx, a reset, no answer in time, an answer that is not a batch).
  */
-function batchFailure(error: unknown): 'shared' | 'absent' | 'broken' {
+function batchFailure(error: unknown): 'absent' | 'refused' | 'shared' | 'broken' {
   if (!isEvoLinkError(error)) return 'shared';
   const status = error.details.status;
   if (status !== undefined && noBatchStatuses.has(status)) return 'absent';
   switch (error.reason) {
+    case 'auth':
+    case 'credits':
+    case 'rateLimited':
+      return 'refused';
     case 'invalidRequest':
     case 'invalidResponse':
     case 'permission':
     case 'notFound':
-      return 'absent';
     case 'server':
     case 'network':
     case 'timeout':
@@ -110,19 +127,31 @@ function batchFailure(error: unknown): 'shared' | 'absent' | 'broken' {
   }
 }
 
+/** One flush of gathered reads: its batches (more than one past 50 reads) strike once. */
+interface Flush {
+  struck: boolean;
+}
+
 /** Reads running tasks, in batches where the service answers them. One per window. */
 export class PollBatcher {
   /** API bases that answered the batch with 404/405/501: read task by task there from now on. */
   private readonly noBatch = new Set<string>();
-  /** API bases whose last batches failed where the tasks' own reads worked: how many in a row. */
+  /** API bases whose last flushes failed where the tasks' own reads worked: how many in a row. */
   private readonly strikes = new Map<string, number>();
+  /** API bases where batching rests: until when, and how many pauses it had. */
+  private readonly pauses = new Map<string, { until: number; count: number }>();
   private readonly gathers = new Map<string, Gather>();
 
   constructor(private readonly deps: PollBatcherDeps) {}
 
   /** Whether reads against the current API base go out in batches. */
   batching(): boolean {
-    return this.deps.tuning.enabled && !this.noBatch.has(this.deps.client().apiBase());
+    const base = this.deps.client().apiBase();
+    return this.deps.tuning.enabled && !this.noBatch.has(base) && !((this.pauses.get(base)?.until ?? -Infinity) > this.now());
+  }
+
+  private now(): number {
+    return (this.deps.now ?? performance.now.bind(performance))();
   }
 
   /** Reads one running task: in a batch with others when it can, on its own otherwise. */
@@ -167,18 +196,19 @@ export class PollBatcher {
       waiter.reject(new EvoLinkError('cancelled', 'Cancelled.'));
       return false;
     });
+    const flush: Flush = { struck: false };
     for (let start = 0; start < live.length; start += maxBatchTaskIds) {
       const group = live.slice(start, start + maxBatchTaskIds);
       // Whatever goes wrong on the way (an API address that became invalid meanwhile), every
       // read settles: a read that was answered already keeps its answer.
-      this.send(gather.apiKey, group).catch((error: unknown) => {
+      this.send(gather.apiKey, group, flush).catch((error: unknown) => {
         for (const waiter of group) waiter.reject(error);
       });
     }
   }
 
   /** Reads one group: a GET for one task, a batch for more; each task's read settles once. */
-  private async send(apiKey: string, waiters: Waiter[]): Promise<void> {
+  private async send(apiKey: string, waiters: Waiter[], flush: Flush): Promise<void> {
     const alone = waiters.length === 1 ? waiters[0] : undefined;
     if (alone || !this.batching()) {
       await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
@@ -198,7 +228,7 @@ export class PollBatcher {
       found = await this.deps.client().getTasks(ids, { apiKey, signal: controller.signal });
     } catch (error) {
       this.release(waiters, stopped);
-      await this.failed(base, apiKey, waiters, error);
+      await this.failed(base, apiKey, waiters, error, flush);
       return;
     }
     this.release(waiters, stopped);
@@ -212,37 +242,46 @@ export class PollBatcher {
     // decides (a 404 there ends the task as not found).
     const readAlone = await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
     // A batch that found none of the tasks their own reads found does not work here.
-    if (absent.length === waiters.length && readAlone.some(Boolean)) this.strike(base, 'it answered none of the tasks');
+    if (absent.length === waiters.length && readAlone.some(Boolean)) this.strike(base, 'it answered none of the tasks', flush);
     else this.strikes.delete(base);
   }
 
   /** After a batch failed: each task's own read, unless the failure would meet those too. */
-  private async failed(base: string, apiKey: string, waiters: Waiter[], error: unknown): Promise<void> {
+  private async failed(base: string, apiKey: string, waiters: Waiter[], error: unknown, flush: Flush): Promise<void> {
     const kind = batchFailure(error);
     const why = isEvoLinkError(error) ? String(error.details.status ?? error.reason) : 'failed';
     if (kind === 'shared') {
-      // A refusal for credits or load may be a gateway's rule for the batch's route alone: one
-      // task's own read tells (and is that task's answer). Where it passes, the batch failed.
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    if (kind === 'refused') {
+      // One task's own read, tried once, tells whether the refusal is the batch route's alone (and is that task's answer).
       const [first, ...rest] = waiters;
-      const probe = first !== undefined && isEvoLinkError(error, 'credits', 'rateLimited');
-      if (probe && (await this.single(apiKey, first))) {
-        this.strike(base, why);
+      if (first && (await this.single(apiKey, first, true))) {
+        this.strike(base, why, flush);
         await Promise.all(rest.map((waiter) => this.single(apiKey, waiter)));
         return;
       }
-      for (const waiter of probe ? rest : waiters) waiter.reject(error);
+      for (const waiter of rest) waiter.reject(error);
       return;
     }
     if (kind === 'absent') this.stopBatching(base, why);
     const readAlone = await Promise.all(waiters.map((waiter) => this.single(apiKey, waiter)));
-    if (kind === 'broken' && readAlone.some(Boolean)) this.strike(base, why);
+    if (kind === 'broken' && readAlone.some(Boolean)) this.strike(base, why, flush);
   }
 
-  /** One more batch in a row that failed where the tasks' own reads worked. */
-  private strike(base: string, why: string): void {
+  /** One more flush in a row that failed where the tasks' own reads worked. */
+  private strike(base: string, why: string, flush: Flush): void {
+    if (flush.struck) return;
+    flush.struck = true;
     const strikes = (this.strikes.get(base) ?? 0) + 1;
     this.strikes.set(base, strikes);
-    if (strikes >= brokenLimit) this.stopBatching(base, `${why}, ${strikes} times in a row`);
+    if (strikes < brokenLimit) return;
+    this.strikes.delete(base);
+    const count = (this.pauses.get(base)?.count ?? 0) + 1;
+    const pauseMs = Math.min(longestPauseMs, this.deps.tuning.pauseMs * 2 ** (count - 1));
+    this.pauses.set(base, { until: this.now() + pauseMs, count });
+    this.deps.log.info(`Task batches failed ${strikes} times in a row (${why}); tasks are read one by one for ${Math.round(pauseMs / 1000)} s`);
   }
 
   private stopBatching(base: string, why: string): void {
@@ -257,10 +296,10 @@ export class PollBatcher {
     for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
   }
 
-  /** A task's own read; answers whether the service answered it with the task. */
-  private async single(apiKey: string, waiter: Waiter): Promise<boolean> {
+  /** A task's own read (`once`: without the client's retries); answers whether the service answered it with the task. */
+  private async single(apiKey: string, waiter: Waiter, once = false): Promise<boolean> {
     try {
-      waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal }));
+      waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal, ...(once ? { once } : {}) }));
       return true;
     } catch (error) {
       waiter.reject(error);

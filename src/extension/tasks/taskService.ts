@@ -63,7 +63,8 @@ export class TaskService extends DisposableBase {
   constructor(private readonly deps: TaskServiceDeps) {
     super();
     this.now = deps.now ?? Date.now;
-    const tuning = { ...defaultPollBatchTuning, alignMs: defaultPollBatchTuning.alignMs * deps.times.pollScale, ...deps.pollBatching };
+    const { alignMs, pauseMs } = defaultPollBatchTuning;
+    const tuning = { ...defaultPollBatchTuning, alignMs: alignMs * deps.times.pollScale, pauseMs: pauseMs * deps.times.pollScale, ...deps.pollBatching };
     const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => this.pullIn(withinMs, share) });
     this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads });
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
