@@ -4,6 +4,7 @@ import type { CdnOrigin } from './cdn';
 import type { CdnFault } from './faults';
 import type { RedirectPlan, Simulation } from './state';
 import type { StoredImage } from './types';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 
 /*
  * The CDN's own faults: redirects (to the object, in circles, or anywhere at all) and bodies
@@ -59,6 +60,9 @@ export function applyCdnFault(sim: Simulation, fault: CdnFault, download: Downlo
     case 'slowBody':
       trickle(sim, download, fault.bytesPerSecond);
       return;
+    case 'compressed':
+      sendCompressed(sim, download, fault.coding, fault.fraction ?? 1);
+      return;
   }
 }
 
@@ -99,6 +103,29 @@ function sendPart(sim: Simulation, download: Download, count: number, then: 'des
   res.write(part, () => {
     if (then === 'destroy') res.socket?.destroy();
   });
+}
+
+const packs = {
+  gzip: (bytes: Uint8Array) => gzipSync(bytes),
+  deflate: (bytes: Uint8Array) => deflateSync(bytes),
+  br: (bytes: Uint8Array) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }),
+};
+
+/** Sends the object compressed with `coding`, whatever the request accepts; only `fraction` of it, then destroys the connection, below 1. */
+function sendCompressed(sim: Simulation, download: Download, coding: keyof typeof packs, fraction: number): void {
+  const { origin, req, res, image } = download;
+  const packed = packs[coding](image.bytes);
+  res.writeHead(200, { ...headersFor(image.mime, packed.length), 'content-encoding': coding });
+  sim.log(origin, req, 200);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  if (fraction >= 1) {
+    res.end(packed);
+    return;
+  }
+  res.write(packed.subarray(0, Math.floor(packed.length * fraction)), () => res.socket?.destroy());
 }
 
 /** Sends the whole object at a fixed rate, in ten slices a second. */

@@ -33,7 +33,14 @@ export type CdnFault =
   /** The whole body, trickled at `bytesPerSecond`. */
   | { kind: 'slowBody'; bytesPerSecond: number }
   /** A complete transfer of the image's first half: a PNG without its IEND chunk, say. */
-  | { kind: 'truncatedImage' };
+  | { kind: 'truncatedImage' }
+  /**
+   * The image stored compressed and served so whatever the request accepts (object storage with a
+   * stored `Content-Encoding`): `content-length` is the compressed size, larger than the image for
+   * bytes that are compressed already. `fraction` (absent: all) of the compressed bytes are sent
+   * before the connection is destroyed.
+   */
+  | { kind: 'compressed'; coding: 'gzip' | 'deflate' | 'br'; fraction?: number };
 
 /** A fault of the HTTP exchange. */
 export type HttpFault =
@@ -49,7 +56,7 @@ export type HttpFault =
   | { kind: 'refusedWith200'; code: number; msg: string }
   | CdnFault;
 
-const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage']);
+const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage', 'compressed']);
 const otherKinds = new Set(['status', 'reset', 'delay', 'malformedJson', 'refusedWith200']);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
@@ -76,6 +83,9 @@ export function checkFault(route: string, fault: HttpFault): void {
   }
   if (fault.kind === 'slowBody' && !(fault.bytesPerSecond > 0)) {
     throw new Error('bytesPerSecond must be positive');
+  }
+  if (fault.kind === 'compressed' && (!['gzip', 'deflate', 'br'].includes(fault.coding) || (fault.fraction !== undefined && !(fault.fraction >= 0 && fault.fraction <= 1)))) {
+    throw new Error('compressed needs a coding of gzip, deflate or br, and a fraction from 0 to 1');
   }
   if (fault.kind === 'status' && fault.late && route !== 'submit') {
     throw new Error('late applies to the route submit only');

@@ -50,6 +50,8 @@ const rows: Row[] = [
   { fault: 'CDN: a whole transfer of a cut PNG', cdn: [[{ kind: 'truncatedImage' }]], expected: { state: 'saveFailed', message: /link did not return an image/, files: 0, tasks: 1, downloads: 1 } },
   { fault: 'CDN: connection cut halfway through the body', cdn: [[{ kind: 'truncated', fraction: 0.5 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
   { fault: 'CDN: body stalls after 1 KB', cdn: [[{ kind: 'stall', afterBytes: 1024 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
+  { fault: 'CDN: the image stored gzip-compressed, sent so although not asked for', cdn: [[{ kind: 'compressed', coding: 'gzip' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'CDN: a brotli-compressed body cut halfway', cdn: [[{ kind: 'compressed', coding: 'br', fraction: 0.5 }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 2 } },
   {
     fault: 'CDN: body stalls on every attempt',
     cdn: [[{ kind: 'stall', afterBytes: 1024 }, 4]],

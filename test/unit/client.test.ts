@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient } from '../../src/extension/api/client';
+import { createFetchTransport } from '../../src/extension/net/fetchTransport';
+import { createNodeHttpTransport } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type ProxySettings, type Transport } from '../../src/extension/net/transport';
 import { startTestProxy } from '../support/proxy';
 
@@ -211,6 +215,41 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(client.download(url!, sinkInto([]), { maxBytes: 100 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'tooLarge');
       simulator.advanceClock(25 * 3600 * 1000);
       await assert.rejects(client.download(url!, sinkInto([]), { maxBytes: 1 << 30 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'expired');
+    });
+
+    it('saves a result the server sends compressed (a stored encoding, longer than the image), and fails one cut short, on every transport', async () => {
+      // Bytes that do not compress (as a PNG or JPEG): packed, they are longer than they are.
+      const image = randomBytes(200_000);
+      const packs = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+      const store = createServer((req, res) => {
+        const [, coding, cut] = /^\/(\w+)(\/cut)?/.exec(req.url ?? '') ?? [];
+        const packed = packs[coding as keyof typeof packs](image);
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': packed.length, 'content-encoding': coding });
+        if (cut) res.write(packed.subarray(0, packed.length >> 1), () => res.destroy());
+        else res.end(packed);
+      });
+      await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(store.address() as AddressInfo).port}`;
+      try {
+        for (const [name, make] of [
+          ['undici', () => createUndiciTransport(direct)],
+          ['http', createNodeHttpTransport],
+          ['fetch', () => createFetchTransport((input, init) => fetch(input, init))],
+        ] as const) {
+          const via = make();
+          const other = makeClient(via);
+          for (const coding of Object.keys(packs)) {
+            assert.ok(packs[coding as keyof typeof packs](image).length > image.length);
+            const chunks: Uint8Array[] = [];
+            await other.download(`${base}/${coding}`, sinkInto(chunks), { maxBytes: 1 << 30 });
+            assert.ok(Buffer.concat(chunks).equals(image), `${name} ${coding}`);
+            await assert.rejects(other.download(`${base}/${coding}/cut`, sinkInto([]), { maxBytes: 1 << 30 }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'network', `${name} ${coding} cut`);
+          }
+          await via.dispose();
+        }
+      } finally {
+        store.close();
+      }
     });
 
     it('retries a download that meets a reset, from the start', async () => {

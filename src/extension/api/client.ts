@@ -3,6 +3,9 @@ import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../commo
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
+import { receiveResult, type DownloadSink } from './resultBody';
+
+export type { DownloadSink } from './resultBody';
 
 /** Where the client sends its calls, from the settings. */
 export interface Endpoints {
@@ -27,13 +30,6 @@ export interface ClientOptions {
   getRetryPolicy?: RetryPolicy;
   /** Waits between retries; replaced by tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** Where a download goes, chunk by chunk. */
-export interface DownloadSink {
-  write(chunk: Uint8Array): Promise<void>;
-  /** Drops what was written, before a retry. */
-  reset(): Promise<void>;
 }
 
 /** How a result is downloaded. */
@@ -287,21 +283,7 @@ export class EvoLinkClient {
       if (response.status < 200 || response.status > 299) {
         throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
       }
-      const declared = Number(response.header('content-length') ?? NaN);
-      if (declared > options.maxBytes) {
-        await response.discard();
-        throw new EvoLinkError('tooLarge', `The result is ${declared} bytes; the limit is ${options.maxBytes}.`);
-      }
-      let received = 0;
-      for await (const chunk of response.body) {
-        received += chunk.length;
-        if (received > options.maxBytes) throw new EvoLinkError('tooLarge', `The result is larger than ${options.maxBytes} bytes.`);
-        await sink.write(chunk);
-      }
-      if (Number.isFinite(declared) && received < declared) {
-        throw new EvoLinkError('network', `The connection ended after ${received} of ${declared} bytes.`);
-      }
-      return received;
+      return await receiveResult(response, sink, options.maxBytes);
     }
   }
 
