@@ -379,16 +379,23 @@ describe('The EvoLink client against the simulator', () => {
     });
   });
 
-  it('goes through the proxy named in the settings, and around it for NO_PROXY hosts', async () => {
-    const proxy = await startTestProxy();
-    const host = new URL(simulator.urls.api).host;
+  /** A client of the simulator's API under a name only `proxy` resolves. */
+  const behindProxy = (t: Transport, name: string) =>
+    new EvoLinkClient({ transport: t, endpoints: () => ({ api: `http://${name}:${new URL(simulator.urls.api).port}`, files: simulator.urls.files }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+
+  it('goes through the proxy named in the settings, around it for NO_PROXY hosts, and never for loopback', async () => {
+    const name = 'api.evolink.test';
+    const proxy = await startTestProxy({ hosts: { [name]: Number(new URL(simulator.urls.api).port) } });
     const proxied = createUndiciTransport({ proxy: proxy.url, strictSSL: true, noProxy: [] });
-    const bypassing = createUndiciTransport({ proxy: proxy.url, strictSSL: true, noProxy: ['127.0.0.1'] });
+    const bypassing = createUndiciTransport({ proxy: proxy.url, strictSSL: true, noProxy: [name] });
     try {
+      assert.equal((await behindProxy(proxied, name).getBalance({ apiKey: demoKey })).account, 1000);
+      assert.deepEqual(proxy.seen, [`${name}:${new URL(simulator.urls.api).port}`]);
+      await assert.rejects(behindProxy(bypassing, name).getBalance({ apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'network', 'only the proxy knows the name');
+      assert.equal(proxy.seen.length, 1, 'the bypassing request did not reach the proxy');
+      // A local gateway (the simulator on 127.0.0.1) is reached directly: the key never crosses the proxy.
       assert.equal((await makeClient(proxied).getBalance({ apiKey: demoKey })).account, 1000);
-      assert.deepEqual(proxy.seen, [host]);
-      assert.equal((await makeClient(bypassing).getBalance({ apiKey: demoKey })).account, 1000);
-      assert.deepEqual(proxy.seen, [host], 'the bypassing request did not reach the proxy');
+      assert.equal(proxy.log.length, 1);
     } finally {
       await proxied.dispose();
       await bypassing.dispose();
@@ -397,7 +404,7 @@ describe('The EvoLink client against the simulator', () => {
   });
 
   it('goes through HTTPS_PROXY / HTTP_PROXY from the environment when no proxy is set', async () => {
-    const proxy = await startTestProxy();
+    const proxy = await startTestProxy({ hosts: { 'api.evolink.test': Number(new URL(simulator.urls.api).port) } });
     const saved = { ...process.env };
     process.env.HTTP_PROXY = proxy.url;
     process.env.HTTPS_PROXY = proxy.url;
@@ -405,7 +412,7 @@ describe('The EvoLink client against the simulator', () => {
     delete process.env.no_proxy;
     const fromEnvironment = createUndiciTransport(direct);
     try {
-      assert.equal((await makeClient(fromEnvironment).getBalance({ apiKey: demoKey })).account, 1000);
+      assert.equal((await behindProxy(fromEnvironment, 'api.evolink.test').getBalance({ apiKey: demoKey })).account, 1000);
       assert.equal(proxy.seen.length, 1);
     } finally {
       process.env = saved;

@@ -90,9 +90,15 @@ function environmentProxy(name: string): string | undefined {
   return process.env[name] ?? process.env[name.toLowerCase()] ?? undefined;
 }
 
+/**
+ * Loopback always goes direct, as on VS Code's own path: a proxy's own loopback is another
+ * machine's, and a local gateway's plain-HTTP calls would carry the key through the proxy.
+ */
+const loopback = ['localhost', '.localhost', '127.0.0.1', '[::1]'];
+
 /** Builds the undici dispatcher for the given proxy settings. */
 function createDispatcher(undici: Undici, settings: ProxySettings): Dispatcher {
-  const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy].filter(Boolean).join(',');
+  const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy, ...loopback].filter(Boolean).join(',');
   const tls = { rejectUnauthorized: settings.strictSSL };
   const explicit = settings.proxy.trim();
   return new undici.EnvHttpProxyAgent({
