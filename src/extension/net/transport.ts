@@ -1,6 +1,7 @@
 import type * as UndiciModule from 'undici';
 import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
+import { isLoopbackHost } from '../../common/endpoints';
 import { inflated } from './contentCoding';
 
 /*
@@ -91,17 +92,20 @@ function environmentProxy(name: string): string | undefined {
 }
 
 /**
- * Loopback always goes direct, as on VS Code's own path: a proxy's own loopback is another
- * machine's, and a local gateway's plain-HTTP calls would carry the key through the proxy.
+ * The dispatchers for the given proxy settings: through the proxy where the settings say, and
+ * direct for loopback always, as on VS Code's own path (a proxy's loopback is another machine's,
+ * and a local gateway's plain-HTTP calls would carry the key through the proxy).
  */
-const loopback = ['localhost', '.localhost', '127.0.0.1', '[::1]'];
+interface Dispatchers {
+  outside: Dispatcher;
+  loopback: Dispatcher;
+}
 
-/** Builds the undici dispatcher for the given proxy settings. */
-function createDispatcher(undici: Undici, settings: ProxySettings): Dispatcher {
-  const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy, ...loopback].filter(Boolean).join(',');
+function createDispatchers(undici: Undici, settings: ProxySettings): Dispatchers {
+  const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy].filter(Boolean).join(',');
   const tls = { rejectUnauthorized: settings.strictSSL };
   const explicit = settings.proxy.trim();
-  return new undici.EnvHttpProxyAgent({
+  const outside = new undici.EnvHttpProxyAgent({
     httpProxy: explicit || environmentProxy('HTTP_PROXY'),
     httpsProxy: explicit || environmentProxy('HTTPS_PROXY') || environmentProxy('HTTP_PROXY'),
     noProxy,
@@ -109,6 +113,11 @@ function createDispatcher(undici: Undici, settings: ProxySettings): Dispatcher {
     requestTls: tls,
     proxyTls: tls,
   });
+  return { outside, loopback: new undici.Agent({ connect: tls }) };
+}
+
+function closeDispatchers(dispatchers: Dispatchers): Promise<unknown> {
+  return Promise.all([dispatchers.outside.close(), dispatchers.loopback.close()]).catch(() => undefined);
 }
 
 /** One header of an answer (the first, where it came more than once). */
@@ -124,7 +133,7 @@ function headerOf(headers: Record<string, string | string[] | undefined>, name: 
  * support is off, for tests and benchmarks outside VS Code. undici is loaded at the first request.
  */
 export function createUndiciTransport(settings: ProxySettings): Transport {
-  let dispatcher: Promise<Dispatcher> | undefined;
+  let dispatchers: Dispatchers | undefined;
   let disposed = false;
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
@@ -134,8 +143,9 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
         const undici = await loadUndici();
         // A request after dispose (a retry of a client made before the settings changed) gets a
         // dispatcher of its own, closed as soon as the request is done.
-        const own = disposed ? createDispatcher(undici, settings) : undefined;
-        const through = own ?? (await (dispatcher ??= Promise.resolve(createDispatcher(undici, settings))));
+        const own = disposed ? createDispatchers(undici, settings) : undefined;
+        const chosen = own ?? (dispatchers ??= createDispatchers(undici, settings));
+        const through = isLoopbackHost(new URL(req.url).hostname) ? chosen.loopback : chosen.outside;
         const pending = undici.request(req.url, {
           method: req.method,
           // The body as it is, as on the other paths: the size caps count what arrives.
@@ -148,7 +158,7 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
           bodyTimeout: 0,
         });
         // Closing lets the request under way finish, and takes no other.
-        if (own) void own.close().catch(() => undefined);
+        if (own) void closeDispatchers(own);
         const answer = await pending;
         const body = answer.body;
         return toHttpResponse(
@@ -173,9 +183,9 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
     },
     async dispose() {
       disposed = true;
-      const current = dispatcher;
-      dispatcher = undefined;
-      await (await current)?.close().catch(() => undefined);
+      const current = dispatchers;
+      dispatchers = undefined;
+      if (current) await closeDispatchers(current);
     },
   };
 }
