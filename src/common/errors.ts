@@ -58,6 +58,8 @@ export interface EvoLinkErrorDetails {
   creditsScope?: CreditsScope;
   /** For a paid POST: the request may or may not have been taken. */
   outcomeUnknown?: boolean;
+  /** No connection to the service was made (refused, a name not found, no route, a port fetch blocks, a proxy's or a certificate's refusal): nothing was sent. */
+  notSent?: boolean;
   /** For `fileSystem`: the file or folder, relative to the workspace (never a path of the machine). */
   path?: string;
   /** The underlying error, for the log. */

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator, HttpFault, Route, TaskOutcome } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
@@ -93,6 +95,25 @@ describe('Fault matrix: submitting and polling', function () {
       await row.also?.(simulator, entry);
     });
   }
+
+  it('tells a submit that could not connect as not sent, and keeps no task of it', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    try {
+      const since = Date.now();
+      const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
+      await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'matrix nothing listens', folder: folder().toString() });
+      const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
+      const entry = made ? await settle(app.ctx.tasks, made.localId) : undefined;
+      const notices = app.ctx.notifier.notices().filter((notice) => notice.at >= since);
+      check('submit: nothing listens at the API address (connection refused)', simulator, { entry, notices, files: await imagesIn(folder()) }, { state: 'removed', message: /^Could not reach EvoLink \(ECONNREFUSED.*Nothing was sent, nothing is charged/, files: 0, tasks: 0 });
+    } finally {
+      await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
+    }
+  });
 
   it('applies a new request timeout without a reload: an answer slower than 5 s is asked again, and paid once', async () => {
     await vscode.workspace.getConfiguration('evolink').update('requestTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);

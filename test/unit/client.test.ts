@@ -184,6 +184,22 @@ describe('The EvoLink client against the simulator', () => {
       assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000004').length, 1);
     });
 
+    it('asks again after a connection that was never made, and never calls that outcome unknown', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      closed.close();
+      const nowhere = new EvoLinkClient({ transport, endpoints: () => ({ api: `http://127.0.0.1:${port}`, files: simulator.urls.files }), userAgent: 'test', timeoutMs: () => 5000, sleep: (ms) => (waits.push(ms), Promise.resolve()) });
+      await assert.rejects(nowhere.submit(body, 'evolink-test-0000000010', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.equal(error.reason, 'network');
+        assert.equal(error.details.notSent, true);
+        assert.equal(error.details.outcomeUnknown, undefined);
+        return true;
+      });
+      assert.equal(waits.length, 3, 'tried four times');
+    });
+
     it('marks an outcome it could not learn as unknown', async () => {
       simulator.addFault('submit', { kind: 'reset' }, 4);
       await assert.rejects(client.submit(body, 'evolink-test-0000000005', { apiKey: demoKey }), (error: unknown) => {

@@ -294,6 +294,25 @@ for (const [name, make] of transports) {
       const error = await failure(transport.send({ ...get('/'), url: `http://127.0.0.1:${port}/` }));
       assert.equal(error.reason, 'network');
       assert.match(error.message, /ECONNREFUSED/);
+      assert.equal(error.details.notSent, true, 'no connection, nothing sent');
+    });
+
+    it('tells a name that does not resolve, and a port fetch blocks, as failures where nothing was sent, in their own words', async () => {
+      const unknown = await failure(transport.send({ ...get('/'), url: 'http://evolink.invalid/' }));
+      assert.equal(unknown.reason, 'network');
+      assert.match(unknown.message, /ENOTFOUND|EAI_AGAIN/);
+      assert.equal(unknown.details.notSent, true);
+      const blocked = await failure(transport.send({ ...get('/'), url: 'http://127.0.0.1:10080/' }));
+      assert.equal(blocked.reason, 'network');
+      if (name.includes('fetch')) assert.match(blocked.message, /bad port/, 'not a bare "fetch failed"');
+      assert.equal(blocked.details.notSent, true);
+    });
+
+    it('does not tell a connection that broke after the request went out as one where nothing was sent', async () => {
+      handler = (req) => req.socket.destroy();
+      const error = await failure(transport.send(get('/')));
+      assert.equal(error.reason, 'network');
+      assert.equal(error.details.notSent, undefined);
     });
   });
 }

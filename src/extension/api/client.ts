@@ -147,11 +147,13 @@ export class EvoLinkClient {
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
         const status = error.details.status;
-        // A 2xx answer that cannot be read may well stand for a task that was made.
-        const unknownOutcome = error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300);
+        // A 2xx answer that cannot be read may well stand for a task that was made; a connection
+        // never made (refused, a name not found) sent nothing, and is simply tried again.
+        const lost = error.reason === 'network' && !error.details.notSent;
+        const unknownOutcome = lost || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300);
         unknownBefore ||= unknownOutcome;
-        const rateLimited = error.reason === 'rateLimited';
-        const wait = unknownOutcome || rateLimited ? retryDelay(error, attempt, this.retryPolicy) : undefined;
+        const retried = unknownOutcome || error.reason === 'rateLimited' || error.reason === 'network';
+        const wait = retried ? retryDelay(error, attempt, this.retryPolicy) : undefined;
         if (wait === undefined || call.signal?.aborted || Date.now() + wait >= replayUntil) {
           if (unknownBefore) error.details.outcomeUnknown = true;
           throw error;

@@ -140,7 +140,9 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
   switch (error.reason) {
     case 'network':
       return {
-        message: vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
+        message: error.details.notSent
+          ? vscode.l10n.t('Could not reach EvoLink ({0}). Nothing was sent, nothing is charged. Check your connection, the proxy settings and the API address, then try again.', serverText)
+          : vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'certificate':

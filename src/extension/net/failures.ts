@@ -34,6 +34,16 @@ const certificateCodes = new Set([
 
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
+/**
+ * Codes of a connection that was never made, so no byte of the request left: refused, a name
+ * that does not resolve, no route. A reset, a closed socket or a timeout may come after the
+ * request went out, and are not here.
+ */
+const notConnectedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
+
+/** fetch's refusal of a port the Fetch standard blocks (it has no code). */
+const blockedPort = /^bad port$/i;
+
 /** A proxy's refusal of a tunnel as undici words it, e.g. `Proxy response (407) !== 200 when HTTP Tunneling`. */
 const proxyRefusal = /Proxy response \((\d{3})\)/;
 
@@ -70,8 +80,10 @@ function inspect(error: unknown): Found {
     const proxyStatus = typeof connectResponseStatusCode === 'number' ? connectResponseStatusCode : Number(proxyRefusal.exec(text)?.[1] ?? NaN);
     if (Number.isFinite(proxyStatus) && proxyStatus !== 200) return { code: typeof code === 'string' ? code : undefined, message: text, proxyStatus };
     if (typeof code === 'string' && certificateCodes.has(code)) return { code, message: text };
-    // The deepest coded error says the most (fetch's own TypeError has no code).
-    if (typeof code === 'string' || !found) found = { ...(typeof code === 'string' ? { code } : {}), message: text };
+    // The deepest coded error says the most; without a code anywhere, the deepest error
+    // (fetch's own TypeError says only "fetch failed", its cause why).
+    if (typeof code === 'string') found = { code, message: text };
+    else if (found?.code === undefined) found = { message: text };
   }
   return found ?? { message: String(error) };
 }
@@ -105,13 +117,14 @@ export function toTransportError(error: unknown, stopped: StopCause | undefined,
   const found = inspect(error);
   const detail = withoutKey(found.code ? `${found.code}: ${found.message}` : found.message, req);
   if (found.proxyStatus !== undefined) {
-    return new EvoLinkError('proxy', `The proxy answered ${found.proxyStatus} to the tunnel request.`, { status: found.proxyStatus, code: `proxy${found.proxyStatus}`, cause: error });
+    return new EvoLinkError('proxy', `The proxy answered ${found.proxyStatus} to the tunnel request.`, { status: found.proxyStatus, code: `proxy${found.proxyStatus}`, notSent: true, cause: error });
   }
   if (isCertificateCode(found.code)) {
-    return new EvoLinkError('certificate', detail, { code: found.code, cause: error });
+    return new EvoLinkError('certificate', detail, { code: found.code, notSent: true, cause: error });
   }
   if (found.code !== undefined && timeoutCodes.has(found.code)) {
     return new EvoLinkError('timeout', detail, { cause: error });
   }
-  return new EvoLinkError('network', detail, { cause: error });
+  const notSent = (found.code !== undefined && notConnectedCodes.has(found.code)) || blockedPort.test(found.message);
+  return new EvoLinkError('network', detail, { ...(notSent ? { notSent } : {}), cause: error });
 }

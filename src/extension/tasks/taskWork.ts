@@ -69,10 +69,12 @@ export function toEntryError(error: unknown): EntryError {
 /** Whether a failed submit tells for sure that no task was made. */
 function isRefusal(error: unknown, userWaiting: boolean): boolean {
   if (!isEvoLinkError(error) || error.details.outcomeUnknown) return false;
+  const notSent = error.details.notSent === true;
   if (isEvoLinkError(error, 'invalidRequest', 'credits', 'permission', 'notFound')) return true;
-  // Before anything was sent (no key, a wrong endpoint) or refused at the door (401, 429 after
-  // the retries): the request was not taken. Later, such a failure says nothing of the original.
-  return userWaiting && isEvoLinkError(error, 'auth', 'rateLimited', 'configuration');
+  // Before anything was sent (no key, a wrong endpoint, no connection made) or refused at the
+  // door (401, 429 after the retries): the request was not taken. Later, such a failure says
+  // nothing of the original.
+  return userWaiting && (notSent || isEvoLinkError(error, 'auth', 'rateLimited', 'configuration'));
 }
 
 /**
