@@ -116,7 +116,7 @@ export const ledgerEntrySchema = z.object({
   maskSource: z.optional(z.string()),
   /** An edit of this image (a URI string): results go beside it as `<name>.edit-N.<ext>`. */
   editOf: z.optional(z.string()),
-  /** When the submit with this Idempotency-Key was first sent; the replay window counts from here. */
+  /** When the submit with this Idempotency-Key was first sent; the replay window counts from here, and the poll schedule times the task from here (Submit Again makes a new task with a new key). */
   sentAt: z.number(),
   /** How many times the submit was sent with this key (replays included). */
   sends: z.int(),

@@ -19,7 +19,7 @@ import type { TaskSnapshot } from './wire';
  */
 function progressLevels(entry: LedgerEntry): ProgressLevel[] {
   if (entry.progressTrail) return entry.progressTrail;
-  const at = entry.progressAt ?? entry.createdAt;
+  const at = entry.progressAt ?? entry.sentAt;
   return recordProgress([], entry.progress, at, at);
 }
 
@@ -84,7 +84,7 @@ export class Step {
   private observationOf(entry: LedgerEntry): PollObservation {
     const at = (ms: number): number => this.serviceTime(ms);
     return {
-      submittedAt: at(entry.createdAt),
+      submittedAt: at(entry.sentAt),
       estimatedSeconds: entry.estimatedSeconds,
       polls: entry.polls,
       levels: progressLevels(entry).map((level) => ({ ...level, at: at(level.at), after: at(level.after) })),
@@ -140,6 +140,7 @@ export class Step {
     this.entry.watchedSince = this.context.now;
     if (task.state === 'pending' || task.state === 'processing' || task.state === 'unknown') {
       this.noteProgress(task.progress);
+      this.entry.polledAt = this.context.now; // a read of the task, not counted in `polls` (the first look stays)
       return this.nextPoll();
     }
     // A replay answers the task as it is now: it may already have ended.
@@ -186,7 +187,7 @@ export class Step {
     const entry = this.entry;
     if (progress === undefined || progress === entry.progress) return;
     const levels = progressLevels(entry);
-    entry.progressTrail = recordProgress(levels, progress, this.context.now, entry.polledAt ?? entry.createdAt);
+    entry.progressTrail = recordProgress(levels, progress, this.context.now, entry.polledAt ?? entry.sentAt);
     const first = levels[0] ?? entry.progressTrail[0];
     if (first && entry.progressShownAt === undefined) entry.progressShownAt = (first.after + first.at) / 2;
     entry.progress = progress;

@@ -75,9 +75,9 @@ export function keptFiles(entry: Pick<LedgerEntry, 'results'>): string[] {
  * Seconds until a running task may end: from its progress once that says enough, else from the
  * service's estimate. Every interface that shows "about N s left" uses this one formula.
  */
-export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'createdAt' | 'estimatedSeconds'>, now: number): number | undefined {
+export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sentAt' | 'estimatedSeconds'>, now: number): number | undefined {
   if (entry.state !== 'running') return undefined;
-  const elapsed = (now - entry.createdAt) / 1000;
+  const elapsed = (now - entry.sentAt) / 1000;
   const left = entry.progress > 5 ? (elapsed * (100 - entry.progress)) / entry.progress : entry.estimatedSeconds - elapsed;
   return Math.max(1, Math.round(left));
 }

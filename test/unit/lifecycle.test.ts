@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
-import { actionsFor, isActive, isTerminal, needsAttention, savedFiles } from '../../src/common/taskState';
+import { actionsFor, etaSeconds, isActive, isTerminal, needsAttention, savedFiles } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { learnEnd } from '../../src/common/polling';
 
@@ -290,7 +290,8 @@ describe('The task lifecycle', () => {
       assert.equal(progressed.effects[0]?.kind, 'wake');
       const done = run(running(), { type: 'pollAnswered', task: completed() });
       assert.equal(done.entry?.state, 'saving');
-      assert.deepEqual(done.effects, [{ kind: 'save' }]);
+      // The submit's answer was a read: the end, between it and this one, teaches the model.
+      assert.deepEqual(done.effects.map((effect) => effect.kind), ['save', 'learn']);
       assert.equal(done.entry?.results?.length, 2);
     });
 
@@ -440,6 +441,28 @@ describe('The task lifecycle', () => {
       assert.equal(entry.state, 'running', 'not stopped at a deadline counted from the first send');
       const late = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(acceptedAt + 11 * 60_000)).entry!;
       assert.equal(late.attention, 'deadline', 'its own deadline still holds');
+    });
+
+    it('takes the answer that accepted a running task as a read: the next level came after it, not since the submit', () => {
+      const acceptedAt = t0 + 32_000;
+      let entry = next(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'processing', progress: 26 }) }, at(acceptedAt)).entry!;
+      assert.equal(entry.polledAt, acceptedAt);
+      assert.equal(entry.polls, 0, 'the first look stays');
+      entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 29 }) }, at(acceptedAt + 3000)).entry!;
+      assert.deepEqual(entry.progressTrail?.at(-1), { progress: 29, at: acceptedAt + 3000, after: acceptedAt });
+    });
+
+    it('times a task made by Submit Again from that send, not from the first one', () => {
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      const resent = t0 + 20 * 60_000;
+      let entry = next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000098' }, at(resent)).entry!;
+      entry = next(entry, { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }) }, at(resent + 1000)).entry!;
+      const read = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(resent + 4000));
+      const wake = read.effects[0] as { event: string; delayMs: number };
+      // 4 s into a 100 s task: not past every end the estimate allows, as 20 minutes would be.
+      assert.ok(wake.delayMs > times.pollScale * 3000, `${wake.delayMs} ms`);
+      const later = next(read.entry!, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(resent + 30_000)).entry!;
+      assert.equal(etaSeconds(later, resent + 30_000), 70);
     });
 
     it('keeps the progress it knew when an answer does not say', () => {

@@ -1,7 +1,10 @@
 import type * as vscode from 'vscode';
 import { calibrationSchema, type Calibration } from '../../common/progressCalibration';
 
-/** Where releases up to 0.4 kept every model's calibration, in one value. */
+/**
+ * Where 0.4 kept every model's calibration, in one value: figures of another reading of progress
+ * (its predictions erred differently), so they are not read, and are forgotten at the first lesson.
+ */
 const sharedKey = 'evolink.progressCalibration';
 
 /** Each model's calibration has a key of its own. */
@@ -21,17 +24,12 @@ export class ProgressCalibrations {
   constructor(private readonly state: vscode.Memento) {}
 
   get(model: string): Calibration | undefined {
-    const parsed = calibrationSchema.safeParse(this.state.get<unknown>(keyOf(model)) ?? this.earlier(model));
+    const parsed = calibrationSchema.safeParse(this.state.get<unknown>(keyOf(model)));
     return parsed.success ? parsed.data : undefined;
   }
 
   async set(model: string, calibration: Calibration): Promise<void> {
     await this.state.update(keyOf(model), calibration);
-  }
-
-  /** What an earlier release learned of the model, until this one learns it anew. */
-  private earlier(model: string): unknown {
-    const all = this.state.get<unknown>(sharedKey);
-    return typeof all === 'object' && all !== null ? (all as Record<string, unknown>)[model] : undefined;
+    if (this.state.get<unknown>(sharedKey) !== undefined) await this.state.update(sharedKey, undefined);
   }
 }
