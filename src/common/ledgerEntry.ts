@@ -118,6 +118,8 @@ export const ledgerEntrySchema = z.object({
   editOf: z.optional(z.string()),
   /** When the submit with this Idempotency-Key was first sent; the replay window counts from here, and the poll schedule times the task from here (Submit Again makes a new task with a new key). */
   sentAt: z.number(),
+  /** When EvoLink made the task: its `created`, kept within `sentAt` and the answer (absent: not said; `sentAt`). */
+  madeAt: z.optional(z.number()),
   /** How many times the submit was sent with this key (replays included). */
   sends: z.int(),
   /** False once the user stopped watching: nothing is sent or polled for it on its own any more. */

@@ -1,7 +1,7 @@
-import type { EntryError, EntryState, LedgerEntry, ProgressLevel } from './ledgerEntry';
+import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
-import { recordProgress } from './progressTrail';
+import { progressLevels, recordProgress, startOf } from './progressTrail';
 import { lateReadTries, passesByWaiting } from './retry';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
@@ -12,16 +12,6 @@ import type { TaskSnapshot } from './wire';
  * The transitions of the task lifecycle, one method per kind of event; `next()` in
  * `lifecycle.ts` picks the method. Each method changes its own copy of the entry.
  */
-
-/**
- * The levels progress went through, for the poll schedule. An entry written before they were kept
- * has only its current level, taken as reached when it was first seen.
- */
-function progressLevels(entry: LedgerEntry): ProgressLevel[] {
-  if (entry.progressTrail) return entry.progressTrail;
-  const at = entry.progressAt ?? entry.sentAt;
-  return recordProgress([], entry.progress, at, at);
-}
 
 /** A transition that changes nothing (and writes nothing). */
 export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
@@ -84,7 +74,7 @@ export class Step {
   private observationOf(entry: LedgerEntry): PollObservation {
     const at = (ms: number): number => this.serviceTime(ms);
     return {
-      submittedAt: at(entry.sentAt),
+      submittedAt: at(startOf(entry)),
       estimatedSeconds: entry.estimatedSeconds,
       polls: entry.polls,
       levels: progressLevels(entry).map((level) => ({ ...level, at: at(level.at), after: at(level.after) })),
@@ -129,6 +119,8 @@ export class Step {
   /** The submit (or a replay, or a task found in the list) was answered with the task. */
   accept(task: TaskSnapshot): Transition {
     this.entry.taskId = task.id;
+    // A replay may be what made the task: the service's own moment tells, within the sends and now.
+    if (task.createdAt !== undefined) this.entry.madeAt = Math.min(this.context.now, Math.max(this.entry.sentAt, task.createdAt));
     this.entry.estimatedSeconds = task.estimatedSeconds ?? this.entry.estimatedSeconds;
     if (task.creditsReserved !== undefined) this.entry.creditsReserved = task.creditsReserved;
     delete this.entry.error;
@@ -187,7 +179,7 @@ export class Step {
     const entry = this.entry;
     if (progress === undefined || progress === entry.progress) return;
     const levels = progressLevels(entry);
-    entry.progressTrail = recordProgress(levels, progress, this.context.now, entry.polledAt ?? entry.sentAt);
+    entry.progressTrail = recordProgress(levels, progress, this.context.now, entry.polledAt ?? startOf(entry));
     const first = levels[0] ?? entry.progressTrail[0];
     if (first && entry.progressShownAt === undefined) entry.progressShownAt = (first.after + first.at) / 2;
     entry.progress = progress;
@@ -379,6 +371,7 @@ export class Step {
     const entry = this.entry;
     entry.idempotencyKey = idempotencyKey;
     entry.sentAt = this.context.now;
+    delete entry.madeAt;
     entry.sends = 1;
     entry.watch = true;
     entry.state = 'submitting';

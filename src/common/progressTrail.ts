@@ -1,4 +1,4 @@
-import type { ProgressLevel } from './ledgerEntry';
+import type { LedgerEntry, ProgressLevel } from './ledgerEntry';
 import type { PollObservation } from './polling';
 
 /*
@@ -29,4 +29,23 @@ export function recordProgress(levels: readonly ProgressLevel[], progress: numbe
   if (last && progress < last.progress) return [{ progress, at, after }];
   const next = [...levels, { progress, at, after }];
   return next.length > trailLength ? [next[0]!, ...next.slice(1 - trailLength)] : next;
+}
+
+/**
+ * When the task EvoLink has was made, as far as this machine can tell: its `created`, within the
+ * sends of its key and the answer (`madeAt`), else the first send of that key (Submit Again makes
+ * a new one). The poll schedule and the time left count from here.
+ */
+export function startOf(entry: Pick<LedgerEntry, 'sentAt' | 'madeAt'>): number {
+  return entry.madeAt ?? entry.sentAt;
+}
+
+/**
+ * The levels progress went through, for the poll schedule. An entry written before they were kept
+ * has only its current level, taken as reached when it was first seen.
+ */
+export function progressLevels(entry: LedgerEntry): ProgressLevel[] {
+  if (entry.progressTrail) return entry.progressTrail;
+  const at = entry.progressAt ?? startOf(entry);
+  return recordProgress([], entry.progress, at, at);
 }

@@ -1,4 +1,5 @@
 import type { EntryState, LedgerEntry } from './ledgerEntry';
+import { startOf } from './progressTrail';
 import { adviceFor } from './taskErrors';
 
 /*
@@ -75,9 +76,9 @@ export function keptFiles(entry: Pick<LedgerEntry, 'results'>): string[] {
  * Seconds until a running task may end: from its progress once that says enough, else from the
  * service's estimate. Every interface that shows "about N s left" uses this one formula.
  */
-export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sentAt' | 'estimatedSeconds'>, now: number): number | undefined {
+export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sentAt' | 'madeAt' | 'estimatedSeconds'>, now: number): number | undefined {
   if (entry.state !== 'running') return undefined;
-  const elapsed = (now - entry.sentAt) / 1000;
+  const elapsed = (now - startOf(entry)) / 1000;
   const left = entry.progress > 5 ? (elapsed * (100 - entry.progress)) / entry.progress : entry.estimatedSeconds - elapsed;
   return Math.max(1, Math.round(left));
 }

@@ -103,7 +103,7 @@ export const taskSchema = z.object({
       user_group: spare(z.string()),
     }),
   ),
-  results: someOf(z.string()),
+  results: someOf(z.union([z.string(), resultItemSchema])),
   result_data: someOf(resultItemSchema),
   error: spare(taskErrorSchema),
   duration: spare(z.number()),
@@ -129,6 +129,8 @@ export interface TaskSnapshot {
   error: { code: string; message: string } | undefined;
   creditsReserved: number | undefined;
   creditsUsed: number | undefined;
+  /** When the service made the task (its `created`, in ms since the epoch), where it said. */
+  createdAt?: number;
 }
 
 const states: Record<string, TaskState> = {
@@ -154,11 +156,14 @@ function plausibleEstimate(seconds: number | undefined): number | undefined {
 /** Reduces a task answer to a {@link TaskSnapshot}. */
 export function toSnapshot(task: TaskWire): TaskSnapshot {
   const urls: string[] = [];
-  const add = (url: string | undefined): void => {
-    if (url && /^https?:\/\//i.test(url) && !urls.includes(url)) urls.push(url);
+  const isLink = (url: string | undefined): url is string => url !== undefined && /^https?:\/\//i.test(url);
+  // A list item is a link, or an object with one (the first of its fields that is a link).
+  const add = (item: string | z.infer<typeof resultItemSchema>): void => {
+    const url = typeof item === 'string' ? item : isLink(item.image_url) ? item.image_url : item.url;
+    if (isLink(url) && !urls.includes(url)) urls.push(url);
   };
-  for (const url of task.results) add(url);
-  for (const item of task.result_data) add(item.image_url ?? item.url);
+  for (const item of task.results) add(item);
+  for (const item of task.result_data) add(item);
   const progress = task.progress === undefined ? undefined : Math.max(0, Math.min(100, task.progress));
   return {
     id: task.id,
@@ -167,9 +172,11 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     progress,
     estimatedSeconds: plausibleEstimate(task.task_info?.estimated_time),
     resultUrls: urls,
-    error: task.error && (task.error.code !== undefined || task.error.message) ? { code: String(task.error.code ?? 'unknown_error'), message: task.error.message ?? '' } : undefined,
+    error: task.error && (task.error.code || task.error.message) ? { code: String(task.error.code || 'unknown_error'), message: task.error.message ?? '' } : undefined,
     creditsReserved: task.usage?.credits_reserved,
     creditsUsed: task.usage?.credits_used ?? task.usage?.cost,
+    // Seconds since the epoch, as documented (a value in milliseconds is taken as it is).
+    ...(task.created !== undefined && task.created > 0 ? { createdAt: task.created > 1e11 ? task.created : task.created * 1000 } : {}),
   };
 }
 

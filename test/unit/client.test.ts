@@ -419,6 +419,26 @@ describe('The EvoLink client against the simulator', () => {
     }
   });
 
+  it('takes a proxy that refuses the tunnel with 502 for a submit that was never sent, never for an unknown outcome', async () => {
+    const proxy = await startTestProxy();
+    const proxied = createUndiciTransport({ proxy: proxy.url, strictSSL: true, noProxy: [] });
+    const unreachable = new EvoLinkClient({ transport: proxied, endpoints: () => ({ api: 'https://api.unknown.evolink.test', files: simulator.urls.files }), userAgent: 'test', timeoutMs: () => 5000, sleep: (ms) => (waits.push(ms), Promise.resolve()) });
+    try {
+      await assert.rejects(unreachable.submit({ model: 'gpt-4o-image', prompt: 'a fox' } as never, 'evolink-test-0000000020', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.equal(error.reason, 'proxy');
+        assert.equal(error.details.status, 502);
+        assert.equal(error.details.notSent, true);
+        assert.equal(error.details.outcomeUnknown, undefined);
+        return true;
+      });
+      assert.deepEqual(waits, [], 'not sent again');
+    } finally {
+      await proxied.dispose();
+      await proxy.close();
+    }
+  });
+
   it('goes through HTTPS_PROXY / HTTP_PROXY from the environment when no proxy is set', async () => {
     const proxy = await startTestProxy({ hosts: { 'api.evolink.test': Number(new URL(simulator.urls.api).port) } });
     const saved = { ...process.env };

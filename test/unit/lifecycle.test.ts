@@ -452,6 +452,16 @@ describe('The task lifecycle', () => {
       assert.deepEqual(entry.progressTrail?.at(-1), { progress: 29, at: acceptedAt + 3000, after: acceptedAt });
     });
 
+    it('times a task from the moment EvoLink says it made it, within its sends and the answer (a replay that made it)', () => {
+      const replayedAt = t0 + 11 * 60_000;
+      const made = (createdAt: number) => next(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0, createdAt }) }, at(replayedAt)).entry!;
+      assert.equal(made(replayedAt - 800).madeAt, replayedAt - 800);
+      assert.equal(made(t0 - 60_000).madeAt, t0, 'not before the first send (a clock behind)');
+      assert.equal(made(replayedAt + 60_000).madeAt, replayedAt, 'not after the answer (a clock ahead)');
+      const later = next(made(replayedAt - 800), { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(replayedAt + 30_000)).entry!;
+      assert.equal(etaSeconds(later, replayedAt + 30_000), 72);
+    });
+
     it('times a task made by Submit Again from that send, not from the first one', () => {
       const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
       const resent = t0 + 20 * 60_000;

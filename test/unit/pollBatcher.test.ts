@@ -202,6 +202,38 @@ describe('Reading running tasks in batches', () => {
     });
   }
 
+  it('reads the others on their own when the probe of a refused batch fails for another reason (a reset)', async () => {
+    let probes = 0;
+    const { calls, client } = fakeClient(new Set(['a', 'b']), { fail: new EvoLinkError('auth', 'Invalid key', { status: 401 }) });
+    const resetting = Object.assign(Object.create(client) as EvoLinkClient, {
+      getTask: (id: string, options: { once?: boolean }) => (options.once && probes++ === 0 ? (calls.push(`GET ${id} once`), Promise.reject(new EvoLinkError('network', 'ECONNRESET'))) : client.getTask(id, options as never)),
+    });
+    const reads = batcher(resetting, () => 0);
+    const results = await Promise.allSettled([reads.read('a', call()), reads.read('b', call())]);
+    assert.deepEqual(results.map((result) => (result.status === 'fulfilled' ? result.value.id : (result.reason as EvoLinkError).reason)), ['network', 'b']);
+    assert.deepEqual(calls, ['BATCH a,b', 'GET a once', 'GET b']);
+  });
+
+  it('starts the pauses over once a batch works again', async () => {
+    let failing = true;
+    const { calls, client } = fakeClient(new Set(['a', 'b']), { fail: () => (failing ? new EvoLinkError('server', 'Bad gateway', { status: 502 }) : undefined) });
+    const reads = batcher(client, () => 0);
+    const tick = () => Promise.all([reads.read('a', call()), reads.read('b', call())]).then(settled);
+    await tick();
+    await tick();
+    assert.equal(reads.batching(), false);
+    clock.now += defaultPollBatchTuning.pauseMs;
+    failing = false;
+    await tick();
+    failing = true;
+    await tick();
+    await tick();
+    assert.equal(reads.batching(), false);
+    clock.now += defaultPollBatchTuning.pauseMs;
+    assert.equal(reads.batching(), true, 'a pause of the first length again');
+    assert.equal(calls.filter((line) => line.startsWith('BATCH')).length, 5);
+  });
+
   it('counts the batches of one flush of more than 50 reads as one failure', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => `t${i}`);
     const { calls, client } = fakeClient(new Set(ids), { fail: new EvoLinkError('server', 'Bad gateway', { status: 502 }) });

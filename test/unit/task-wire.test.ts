@@ -43,19 +43,22 @@ describe('Task answers', () => {
     assert.deepEqual(urls({ results: 'https://a/1.png' }), ['https://a/1.png']);
     assert.deepEqual(urls({ results: [7, {}], result_data: [{ image_url: null, url: 'https://a/2.png' }, null, { image_url: 5 }] }), ['https://a/2.png']);
     assert.deepEqual(urls({ results: { not: 'a list' } }), []);
+    assert.deepEqual(urls({ results: [{ url: 'https://a/4.png' }, { image_url: 'https://a/5.png' }] }), ['https://a/4.png', 'https://a/5.png'], 'a list of objects');
+    assert.deepEqual(urls({ result_data: [{ image_url: 'not a link', url: 'https://a/6.png' }] }), ['https://a/6.png'], 'the field that is a link');
   });
 
   it('reads an error without code or message, or given as a message alone, and ignores an empty one', () => {
     const error = (value: unknown) => toSnapshot(taskSchema.parse({ id: 't', status: 'failed', error: value })).error;
     assert.equal(error({ code: null, message: null }), undefined);
     assert.equal(error(''), undefined);
+    assert.equal(error({ code: '', message: '' }), undefined);
     assert.deepEqual(error('Generation failed'), { code: 'unknown_error', message: 'Generation failed' });
     assert.deepEqual(error({ code: 'generation_timeout', message: null }), { code: 'generation_timeout', message: '' });
     assert.deepEqual(toSnapshot(taskSchema.parse({ id: 't', status: 'completed', results: ['https://a/1.png'], error: { code: null } })).resultUrls, ['https://a/1.png']);
   });
 
   it('leaves a failed batch item without its error to the task\'s own query (its code says whether to change the request)', () => {
-    const found = toBatchSnapshots({ data: [{ id: 'a', status: 'failed', has_error: true }, { id: 'b', status: 'failed', error: { code: 'content_policy_violation' } }] }, ['a', 'b']);
+    const found = toBatchSnapshots({ data: [{ id: 'a', status: 'failed', has_error: true }, { id: 'b', status: 'failed', error: { code: 'content_policy_violation' } }, { id: 'c', status: 'failed', error: { code: '', message: '' } }] }, ['a', 'b', 'c']);
     assert.deepEqual([...found.keys()], ['b']);
   });
 

@@ -149,8 +149,8 @@ export class EvoLinkClient {
         const status = error.details.status;
         // A 2xx answer that cannot be read may well stand for a task that was made; a connection
         // never made (refused, a name not found) sent nothing, and is simply tried again.
-        const lost = error.reason === 'network' && !error.details.notSent;
-        const unknownOutcome = lost || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300);
+        const unknownOutcome =
+          !error.details.notSent && (error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300));
         unknownBefore ||= unknownOutcome;
         const retried = unknownOutcome || error.reason === 'rateLimited' || error.reason === 'network';
         const wait = retried ? retryDelay(error, attempt, this.retryPolicy) : undefined;

@@ -59,8 +59,8 @@ export interface PollBatchTuning {
 /** The tuning the extension uses (`alignMs` and `pauseMs` are multiplied by the poll scale). */
 export const defaultPollBatchTuning: PollBatchTuning = { enabled: true, gatherMs: 100, alignMs: 1500, alignShare: 0.3, pauseMs: 5 * 60_000 };
 
-/** The longest pause of batching. */
-const longestPauseMs = 60 * 60_000;
+/** The longest pause of batching, in pauses of the tuning's length (an hour). */
+const longestPause = 12;
 
 /** What the batcher needs from the window. */
 export interface PollBatcherDeps {
@@ -243,7 +243,11 @@ export class PollBatcher {
     const readAlone = await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
     // A batch that found none of the tasks their own reads found does not work here.
     if (absent.length === waiters.length && readAlone.some(Boolean)) this.strike(base, 'it answered none of the tasks', flush);
-    else this.strikes.delete(base);
+    else {
+      // A batch that works starts the count of failures, and of pauses, over.
+      this.strikes.delete(base);
+      this.pauses.delete(base);
+    }
   }
 
   /** After a batch failed: each task's own read, unless the failure would meet those too. */
@@ -255,14 +259,19 @@ export class PollBatcher {
       return;
     }
     if (kind === 'refused') {
-      // One task's own read, tried once, tells whether the refusal is the batch route's alone (and is that task's answer).
+      // One task's own read, tried once, tells whether the refusal is the batch route's alone (and
+      // is that task's answer). Refused too, the others meet its refusal; anything else says
+      // nothing of the refusal, and they are read on their own.
       const [first, ...rest] = waiters;
-      if (first && (await this.single(apiKey, first, true))) {
-        this.strike(base, why, flush);
-        await Promise.all(rest.map((waiter) => this.single(apiKey, waiter)));
+      if (!first) return;
+      let probeFailure: unknown;
+      const passed = await this.single(apiKey, first, true, (failure) => (probeFailure = failure));
+      if (!passed && isEvoLinkError(probeFailure, 'auth', 'credits', 'rateLimited')) {
+        for (const waiter of rest) waiter.reject(probeFailure);
         return;
       }
-      for (const waiter of rest) waiter.reject(error);
+      if (passed) this.strike(base, why, flush);
+      await Promise.all(rest.map((waiter) => this.single(apiKey, waiter)));
       return;
     }
     if (kind === 'absent') this.stopBatching(base, why);
@@ -279,7 +288,7 @@ export class PollBatcher {
     if (strikes < brokenLimit) return;
     this.strikes.delete(base);
     const count = (this.pauses.get(base)?.count ?? 0) + 1;
-    const pauseMs = Math.min(longestPauseMs, this.deps.tuning.pauseMs * 2 ** (count - 1));
+    const pauseMs = this.deps.tuning.pauseMs * Math.min(longestPause, 2 ** (count - 1));
     this.pauses.set(base, { until: this.now() + pauseMs, count });
     this.deps.log.info(`Task batches failed ${strikes} times in a row (${why}); tasks are read one by one for ${Math.round(pauseMs / 1000)} s`);
   }
@@ -297,12 +306,13 @@ export class PollBatcher {
   }
 
   /** A task's own read (`once`: without the client's retries); answers whether the service answered it with the task. */
-  private async single(apiKey: string, waiter: Waiter, once = false): Promise<boolean> {
+  private async single(apiKey: string, waiter: Waiter, once = false, failed?: (error: unknown) => void): Promise<boolean> {
     try {
       waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal, ...(once ? { once } : {}) }));
       return true;
     } catch (error) {
       waiter.reject(error);
+      failed?.(error);
       return false;
     }
   }
