@@ -35,7 +35,8 @@ import type { EvoLinkClient } from '../api/client';
  * - a refusal of the key, the account or the load (401, 402, 429) may be a gateway's rule for the
  *   batch's route alone: one task's own read, tried once, tells. Where it passes, it is a strike
  *   and the other tasks are read on their own; where it is refused too, the other reads fail with
- *   the batch's refusal (and wait as their own refusal would make them);
+ *   its refusal (and wait as that refusal asks); where it fails otherwise (a reset), the others
+ *   are read on their own;
  * - a failure of the way to the service (a proxy, a certificate) fails the tasks' reads with it,
  *   as their own reads would fail.
  * The batch is tried once, and waits at most 10 s for its answer. A flush of more than 50 reads
