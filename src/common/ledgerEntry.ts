@@ -64,6 +64,8 @@ export const entryErrorSchema = z.object({
   requestId: z.optional(z.string()),
   /** How long the service asked to wait before the next request (`Retry-After`), in ms. */
   retryAfterMs: z.optional(z.number()),
+  /** No connection was made: the request never left this machine. */
+  notSent: z.optional(z.literal(true)),
 });
 
 /** Why a task needs attention or failed. */
@@ -96,11 +98,14 @@ export type ProgressLevel = z.infer<typeof progressLevelSchema>;
 /** Which window works on an active task, and since when (on that window's clock; informative only). */
 export const leaseSchema = z.object({ owner: z.string(), at: z.number() });
 
+/** A local id or an Idempotency-Key: letters, digits, '.', '_' and '-'. */
+const idSchema = z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/));
+
 /** One task of the ledger. */
 export const ledgerEntrySchema = z.object({
   version: z.literal(2),
-  localId: z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/)),
-  idempotencyKey: z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/)),
+  localId: idSchema,
+  idempotencyKey: idSchema,
   /** Goes up by one with every write; a write that expects another revision is refused. */
   revision: z.int().check(z.nonnegative()),
   state: z.enum(entryStates),
@@ -122,6 +127,11 @@ export const ledgerEntrySchema = z.object({
   madeAt: z.optional(z.number()),
   /** How many times the submit was sent with this key (replays included). */
   sends: z.int(),
+  /**
+   * The key (and its first send) that Submit Again replaced, until the new key's first send is
+   * answered: a send that made nothing for sure (never left, or refused) goes back to it.
+   */
+  replaced: z.optional(z.object({ idempotencyKey: idSchema, sentAt: z.number(), sends: z.int() })),
   /** False once the user stopped watching: nothing is sent or polled for it on its own any more. */
   watch: z.boolean(),
   taskId: z.optional(z.string()),

@@ -1,5 +1,6 @@
 import type { EntryError, LedgerEntry } from './ledgerEntry';
-import { Step, unchanged } from './lifecycleSteps';
+import { TaskStep } from './lifecycleRequests';
+import { unchanged } from './lifecycleSteps';
 import type { PollObservation } from './polling';
 import type { Calibration } from './progressCalibration';
 import { isActive, keptFiles } from './taskState';
@@ -216,7 +217,7 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
   }
   const entry = JSON.parse(JSON.stringify(current)) as LedgerEntry;
   entry.updatedAt = context.now;
-  const t = new Step(entry, context);
+  const t = new TaskStep(entry, context);
   switch (event.type) {
     case 'submitAnswered':
       return t.whenIn(['submitting', 'unknownOutcome'], () => t.accept(event.task));

@@ -1,5 +1,5 @@
 import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
-import type { Effect, LifecycleContext, LifecycleTimes, ListAnswer, Transition } from './lifecycle';
+import type { Effect, LifecycleContext, LifecycleTimes, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
 import { progressLevels, recordProgress, startOf } from './progressTrail';
 import { lateReadTries, passesByWaiting } from './retry';
@@ -19,11 +19,11 @@ export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transitio
 /** One transition being built: the copy of the entry and the helpers that change it. */
 export class Step {
   constructor(
-    private readonly entry: LedgerEntry,
-    private readonly context: LifecycleContext,
+    protected readonly entry: LedgerEntry,
+    protected readonly context: LifecycleContext,
   ) {}
 
-  private get times(): LifecycleTimes {
+  protected get times(): LifecycleTimes {
     return this.context.times;
   }
 
@@ -52,7 +52,7 @@ export class Step {
     return this.done([{ kind: 'stop' }]);
   }
 
-  private withinReplayWindow(): boolean {
+  protected withinReplayWindow(): boolean {
     return this.context.now - this.entry.sentAt < this.times.replayWindowMs;
   }
 
@@ -93,7 +93,7 @@ export class Step {
     return { ...this.observationOf(entry), ...(calibration ? { calibration } : {}), ...(running ? { running } : {}) };
   }
 
-  private nextPoll(): Transition {
+  protected nextPoll(): Transition {
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     const observation = this.observation();
     const now = this.serviceTime(this.context.now);
@@ -116,55 +116,6 @@ export class Step {
     return [{ kind: 'learn', model: this.entry.body.model, observation, endMs: (before.polledAt + now) / 2 }];
   }
 
-  /** The submit (or a replay, or a task found in the list) was answered with the task. */
-  accept(task: TaskSnapshot): Transition {
-    this.entry.taskId = task.id;
-    // A replay may be what made the task: the service's own moment tells, within the sends and now.
-    if (task.createdAt !== undefined) this.entry.madeAt = Math.min(this.context.now, Math.max(this.entry.sentAt, task.createdAt));
-    this.entry.estimatedSeconds = task.estimatedSeconds ?? this.entry.estimatedSeconds;
-    if (task.creditsReserved !== undefined) this.entry.creditsReserved = task.creditsReserved;
-    delete this.entry.error;
-    delete this.entry.failedReads;
-    delete this.entry.attention;
-    if (!this.entry.watch) return this.settle('stopped', { attention: 'userStopped' });
-    this.entry.state = 'running';
-    // Watched from now: a task answered late (a replay, or one found in the list) has its whole deadline.
-    this.entry.watchedSince = this.context.now;
-    if (task.state === 'pending' || task.state === 'processing' || task.state === 'unknown') {
-      this.noteProgress(task.progress);
-      this.entry.polledAt = this.context.now; // a read of the task, not counted in `polls` (the first look stays)
-      return this.nextPoll();
-    }
-    // A replay answers the task as it is now: it may already have ended.
-    return this.observe(task);
-  }
-
-  refused(error: EntryError, userWaiting: boolean): Transition {
-    // A refusal of the first send means no task was made: nothing was paid, and the user who
-    // waits for the answer is told by the command.
-    if (userWaiting && this.entry.sends === 1 && this.entry.state === 'submitting') {
-      return { entry: undefined, effects: [{ kind: 'stop' }], changed: true };
-    }
-    // A refusal of a replay says nothing sure of the first send (a gateway may check the balance
-    // before the key, and the first send may be what used the balance up): EvoLink may have it.
-    return this.settle('unconfirmed', { error, attention: 'replayRefused' });
-  }
-
-  lost(error: EntryError): Transition {
-    this.entry.error = error;
-    if (!this.entry.watch) return this.settle('unconfirmed', { attention: 'userStopped' });
-    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
-    this.entry.state = 'unknownOutcome';
-    const delay = Math.min(this.times.lookupDelayMs * Math.max(1, this.entry.sends), this.entry.sentAt + this.times.replayWindowMs - this.context.now);
-    return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: Math.max(0, delay) }]);
-  }
-
-  lookUp(): Transition {
-    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
-    this.entry.sends += 1;
-    return this.done([{ kind: 'send' }]);
-  }
-
   /**
    * A read is due. Also past the deadline (after a sleep of the machine, or a window opened
    * again hours later) the task is read once more first: it may have finished meanwhile, and its
@@ -175,7 +126,7 @@ export class Step {
   }
 
   /** Progress an answer gave now, with the levels it went through (absent: it did not say; what was known stands). */
-  private noteProgress(progress: number | undefined): void {
+  protected noteProgress(progress: number | undefined): void {
     const entry = this.entry;
     if (progress === undefined || progress === entry.progress) return;
     const levels = progressLevels(entry);
@@ -269,14 +220,6 @@ export class Step {
     return { ...ended, effects: [...effects, ...ended.effects] };
   }
 
-  listAnswered(answer: ListAnswer): Transition {
-    if ('found' in answer) {
-      this.entry.watch = true;
-      return this.accept(answer.found);
-    }
-    return this.settle('unconfirmed', { attention: 'unavailable' in answer ? 'listUnavailable' : 'ambiguous' in answer ? 'listAmbiguous' : 'notFound' });
-  }
-
   release(): Transition {
     // Results half saved are picked up by the next window from where they are.
     if (this.entry.state === 'saving') this.entry.state = 'completed';
@@ -296,6 +239,7 @@ export class Step {
       case 'submitting':
       case 'unknownOutcome':
         // A window closed while its submit was on the way: the outcome is unknown.
+        delete entry.replaced;
         if (!entry.watch) return this.settle('unconfirmed', { attention: 'userStopped' });
         if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
         entry.state = 'unknownOutcome';
@@ -306,88 +250,5 @@ export class Step {
         entry.state = 'saving';
         return this.done([{ kind: 'save' }]);
     }
-  }
-
-  stopWatching(): Transition {
-    const entry = this.entry;
-    switch (entry.state) {
-      case 'submitting':
-        // The submit is on its way: its answer decides (accepted: stopped; lost: unconfirmed).
-        entry.watch = false;
-        return { entry, effects: [], changed: true };
-      case 'unknownOutcome':
-        entry.watch = false;
-        return this.settle('unconfirmed', { attention: 'userStopped' });
-      case 'running':
-        entry.watch = false;
-        return this.settle('stopped', { attention: 'userStopped' });
-      default:
-        // Results being saved are saved whatever happens: they are paid for.
-        return unchanged(entry);
-    }
-  }
-
-  checkAgain(): Transition {
-    const entry = this.entry;
-    switch (entry.state) {
-      case 'stopped':
-        entry.watch = true;
-        entry.state = 'running';
-        entry.watchedSince = this.context.now;
-        entry.polls = Math.max(entry.polls, 1);
-        delete entry.error;
-        delete entry.failedReads;
-        delete entry.attention;
-        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
-      case 'saveFailed':
-      case 'completed':
-        entry.state = 'saving';
-        delete entry.error;
-        return this.done([{ kind: 'save' }]);
-      case 'unconfirmed':
-        return this.checkForIt();
-      default:
-        return unchanged(entry);
-    }
-  }
-
-  checkForIt(): Transition {
-    const entry = this.entry;
-    if (entry.state === 'unknownOutcome') {
-      return entry.lease?.owner === this.context.owner ? this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]) : unchanged(entry);
-    }
-    entry.watch = true;
-    if (this.withinReplayWindow()) {
-      entry.state = 'unknownOutcome';
-      delete entry.attention;
-      return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
-    }
-    // Past the window a replay could make a second task: only the list of recent tasks is asked.
-    entry.lease = { owner: this.context.owner, at: this.context.now };
-    return { entry, effects: [{ kind: 'findInList' }], changed: true };
-  }
-
-  submitAgain(idempotencyKey: string): Transition {
-    const entry = this.entry;
-    entry.idempotencyKey = idempotencyKey;
-    entry.sentAt = this.context.now;
-    delete entry.madeAt;
-    entry.sends = 1;
-    entry.watch = true;
-    entry.state = 'submitting';
-    delete entry.error;
-    delete entry.failedReads;
-    delete entry.attention;
-    return this.done([{ kind: 'send' }]);
-  }
-
-  saveElsewhere(folder: string): Transition {
-    const entry = this.entry;
-    if (!entry.resultUrls?.length && !keptFiles(entry).length) return unchanged(entry);
-    entry.targetFolder = folder;
-    entry.state = 'saving';
-    delete entry.error;
-    delete entry.attention;
-    return this.done([{ kind: 'save' }]);
   }
 }

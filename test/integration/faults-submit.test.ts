@@ -115,6 +115,36 @@ describe('Fault matrix: submitting and polling', function () {
     }
   });
 
+  it('tells a Submit Again that could not connect as not sent, and keeps the request as it was, to be checked for', async () => {
+    simulator.addFault('submit', { kind: 'reset' }, 1000);
+    const generated = vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'matrix sent again offline', folder: folder().toString() });
+    const unknown = await until('the outcome to be unknown', async () => (await app.ctx.tasks.list()).find((entry) => entry.request.prompt === 'matrix sent again offline' && entry.state === 'unknownOutcome'), 30_000);
+    const lost = await app.ctx.tasks.stopWatching(unknown.localId);
+    assert.equal(lost?.state, 'unconfirmed');
+    await generated;
+    simulator.clearFaults('submit');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const sent = submits(simulator);
+    await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    try {
+      const since = Date.now();
+      await app.ctx.tasks.submitAgain(lost.localId);
+      await until('Submit Again to be refused', async () => ((await app.ctx.tasks.get(lost.localId))?.state === 'unconfirmed' ? true : undefined));
+      const entry = await app.ctx.tasks.get(lost.localId);
+      assert.equal(entry?.idempotencyKey, lost.idempotencyKey, 'the first key again, to check for the first send');
+      assert.equal(entry?.sentAt, lost.sentAt);
+      const said = await until('the message', () => app.ctx.notifier.notices().find((notice) => notice.at >= since && /^Sending/.test(notice.message))?.message);
+      assert.match(said, /^Sending "matrix sent again offline" again did not go through\. Could not reach EvoLink \(ECONNREFUSED.*Nothing was sent, nothing is charged\..* EvoLink may still have the request from before: check for it/);
+    } finally {
+      await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal(submits(simulator), sent, 'nothing reached EvoLink');
+    await app.ctx.tasks.forget(lost.localId);
+  });
+
   it('applies a new request timeout without a reload: an answer slower than 5 s is asked again, and paid once', async () => {
     await vscode.workspace.getConfiguration('evolink').update('requestTimeoutSeconds', 5, vscode.ConfigurationTarget.Global);
     simulator.addFault('submit', { kind: 'delay', ms: 6500 });

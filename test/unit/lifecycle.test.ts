@@ -281,6 +281,38 @@ describe('The task lifecycle', () => {
       assert.equal(again.entry?.idempotencyKey, 'evl-test-000000000099');
       assert.deepEqual(again.effects, [{ kind: 'send' }]);
     });
+
+    it('goes back to the request as it was when Submit Again\'s send made nothing (never left, or refused), and lets the user check for the first one', () => {
+      const sentFirst = t0;
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      const again = next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000099' }, at(t0 + times.replayWindowMs + 9)).entry!;
+      assert.equal(again.replaced?.idempotencyKey, fresh().idempotencyKey);
+      for (const error of [{ reason: 'network', notSent: true as const }, { reason: 'credits', code: 'insufficient_user_quota' }]) {
+        const refused = next(again, { type: 'submitRefused', error, userWaiting: false }, at(t0 + times.replayWindowMs + 12));
+        assert.equal(refused.entry?.state, 'unconfirmed');
+        assert.equal(refused.entry?.attention, 'replayRefused');
+        assert.deepEqual(refused.entry?.error, error);
+        assert.equal(refused.entry?.idempotencyKey, fresh().idempotencyKey, 'the first key again');
+        assert.equal(refused.entry?.sentAt, sentFirst);
+        assert.equal(refused.entry?.sends, unconfirmed.sends);
+        assert.equal(refused.entry?.replaced, undefined);
+        assert.ok(!refused.effects.some((effect) => effect.kind === 'send' || effect.kind === 'wake'));
+        // Past the first send's window, Check for It looks in the list: it never replays a key.
+        assert.deepEqual(next(refused.entry, { type: 'checkForIt' }, at(t0 + times.replayWindowMs + 20)).effects, [{ kind: 'findInList' }]);
+      }
+      // A send that may have left (its answer lost) keeps the new key: it may have made a task.
+      const lost = next(again, { type: 'answerLost', error: { reason: 'timeout' } }, at(t0 + times.replayWindowMs + 12)).entry!;
+      assert.equal(lost.state, 'unknownOutcome');
+      assert.equal(lost.idempotencyKey, 'evl-test-000000000099');
+      assert.equal(lost.replaced, undefined);
+      // So does a window reloaded while it was on its way.
+      const reloaded = next({ ...again, lease: { owner: 'window-gone', at: again.updatedAt } }, { type: 'resume', leaseStale: true }, at(t0 + times.replayWindowMs + 60_000)).entry!;
+      assert.equal(reloaded.idempotencyKey, 'evl-test-000000000099');
+      assert.equal(reloaded.replaced, undefined);
+      const accepted = next(again, { type: 'submitAnswered', task: snapshot() }, at(t0 + times.replayWindowMs + 12)).entry!;
+      assert.equal(accepted.replaced, undefined);
+      assert.equal(accepted.idempotencyKey, 'evl-test-000000000099');
+    });
   });
 
   describe('polling', () => {

@@ -82,6 +82,7 @@ function failure(entry: LedgerEntry): string {
   if (error?.code !== undefined) details.code = error.code;
   if (error?.status !== undefined) details.status = error.status;
   if (error?.requestId !== undefined) details.requestId = error.requestId;
+  if (error?.notSent) details.notSent = true;
   return describeMessage(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details));
 }
 
@@ -121,6 +122,9 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
           return { kind: 'warning', text: vscode.l10n.t('EvoLink lists more than one recent task that could be "{0}". Look in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
         case 'listUnavailable':
           return { kind: 'warning', text: vscode.l10n.t('EvoLink could not be asked for its recent tasks. Look for "{0}" in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
+        case 'replayRefused':
+          // Sent again (a replay, or Submit Again) and refused, or it never left: what happened comes first.
+          return { kind: 'warning', text: vscode.l10n.t('Sending "{0}" again did not go through. {1} EvoLink may still have the request from before: check for it before you submit it again, as that may charge twice.', quoted(entry.request.prompt), failure(entry)) };
         default:
           return { kind: 'warning', text: vscode.l10n.t('EvoLink may have received the request "{0}" but never confirmed it. Check for it before you submit it again: submitting again may charge twice.', quoted(entry.request.prompt)) };
       }

@@ -55,26 +55,28 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
-  const { code, status, path, requestId, retryAfterMs } = error.details;
+  const { code, status, path, requestId, retryAfterMs, notSent } = error.details;
   if (code !== undefined) entryError.code = code;
   if (retryAfterMs !== undefined) entryError.retryAfterMs = retryAfterMs;
   if (status !== undefined) entryError.status = status;
   if (path !== undefined) entryError.path = path;
   if (requestId !== undefined) entryError.requestId = requestId;
+  if (notSent) entryError.notSent = true;
   // Local failures keep their code and path only: their text names paths of this machine.
   if (error.reason !== 'fileSystem' && error.message) entryError.message = error.message.slice(0, 500);
   return entryError;
 }
 
-/** Whether a failed submit tells for sure that no task was made. */
-function isRefusal(error: unknown, userWaiting: boolean): boolean {
+/** Whether a failed submit tells for sure that no task was made with its key. */
+function isRefusal(error: unknown, entry: LedgerEntry): boolean {
   if (!isEvoLinkError(error) || error.details.outcomeUnknown) return false;
   const notSent = error.details.notSent === true;
   if (isEvoLinkError(error, 'invalidRequest', 'credits', 'permission', 'notFound')) return true;
-  // Before anything was sent (no key, a wrong endpoint, no connection made) or refused at the
-  // door (401, 429 after the retries): the request was not taken. Later, such a failure says
-  // nothing of the original.
-  return userWaiting && (notSent || isEvoLinkError(error, 'auth', 'rateLimited', 'configuration'));
+  // The first send of a key (a new request, or Submit Again's) that never left (no key, a wrong
+  // endpoint, no connection made) or was refused at the door (401, 429 after the retries) was
+  // not taken. A replay's such failure says nothing of the sends before it.
+  const firstOfKey = entry.state === 'submitting' && entry.sends === 1;
+  return firstOfKey && (notSent || isEvoLinkError(error, 'auth', 'rateLimited', 'configuration'));
 }
 
 /**
@@ -86,7 +88,7 @@ export class TaskWork {
 
   private async call(signal: AbortSignal): Promise<{ apiKey: string; signal: AbortSignal }> {
     const apiKey = await this.deps.apiKey();
-    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
+    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.', { notSent: true });
     return { apiKey, signal };
   }
 
@@ -104,7 +106,7 @@ export class TaskWork {
     } catch (error) {
       if (signal.aborted) return undefined;
       this.deps.log.warn(`${entry.localId}: submit failed (${isEvoLinkError(error) ? error.reason : String(error)})`);
-      if (isRefusal(error, userWaiting)) {
+      if (isRefusal(error, entry)) {
         await dispatch({ type: 'submitRefused', error: toEntryError(error), userWaiting });
         return error as EvoLinkError;
       }

@@ -1,0 +1,167 @@
+import type { EntryError } from './ledgerEntry';
+import type { ListAnswer, Transition } from './lifecycle';
+import { Step, unchanged } from './lifecycleSteps';
+import { keptFiles } from './taskState';
+import type { TaskSnapshot } from './wire';
+
+/*
+ * The transitions of a task's requests (its send, replays, and the search for a lost one) and of
+ * the user's actions on it. The reads, the saves and the leases are `Step`'s.
+ */
+
+/** One transition being built, with every kind of event's method. */
+export class TaskStep extends Step {
+  /** The submit (or a replay, or a task found in the list) was answered with the task. */
+  accept(task: TaskSnapshot): Transition {
+    this.entry.taskId = task.id;
+    // A replay may be what made the task: the service's own moment tells, within the sends and now.
+    if (task.createdAt !== undefined) this.entry.madeAt = Math.min(this.context.now, Math.max(this.entry.sentAt, task.createdAt));
+    this.entry.estimatedSeconds = task.estimatedSeconds ?? this.entry.estimatedSeconds;
+    if (task.creditsReserved !== undefined) this.entry.creditsReserved = task.creditsReserved;
+    delete this.entry.error;
+    delete this.entry.failedReads;
+    delete this.entry.attention;
+    delete this.entry.replaced;
+    if (!this.entry.watch) return this.settle('stopped', { attention: 'userStopped' });
+    this.entry.state = 'running';
+    // Watched from now: a task answered late (a replay, or one found in the list) has its whole deadline.
+    this.entry.watchedSince = this.context.now;
+    if (task.state === 'pending' || task.state === 'processing' || task.state === 'unknown') {
+      this.noteProgress(task.progress);
+      this.entry.polledAt = this.context.now; // a read of the task, not counted in `polls` (the first look stays)
+      return this.nextPoll();
+    }
+    // A replay answers the task as it is now: it may already have ended.
+    return this.observe(task);
+  }
+
+  refused(error: EntryError, userWaiting: boolean): Transition {
+    const entry = this.entry;
+    const firstOfKey = entry.sends === 1 && entry.state === 'submitting';
+    // A refusal of the first send means no task was made: nothing was paid, and the user who
+    // waits for the answer is told by the command.
+    if (userWaiting && firstOfKey) return { entry: undefined, effects: [{ kind: 'stop' }], changed: true };
+    const replaced = entry.replaced;
+    delete entry.replaced;
+    if (firstOfKey && replaced) {
+      // Submit Again's new key made nothing (not sent, or refused): the request is as it was
+      // before, with the key and the moment of its own first send, and may be checked for.
+      entry.idempotencyKey = replaced.idempotencyKey;
+      entry.sentAt = replaced.sentAt;
+      entry.sends = replaced.sends;
+    }
+    // A refusal of a replay says nothing sure of the first send (a gateway may check the balance
+    // before the key, and the first send may be what used the balance up): EvoLink may have it.
+    return this.settle('unconfirmed', { error, attention: 'replayRefused' });
+  }
+
+  lost(error: EntryError): Transition {
+    this.entry.error = error;
+    // The send may have made a task: the key Submit Again replaced is not gone back to.
+    delete this.entry.replaced;
+    if (!this.entry.watch) return this.settle('unconfirmed', { attention: 'userStopped' });
+    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
+    this.entry.state = 'unknownOutcome';
+    const delay = Math.min(this.times.lookupDelayMs * Math.max(1, this.entry.sends), this.entry.sentAt + this.times.replayWindowMs - this.context.now);
+    return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: Math.max(0, delay) }]);
+  }
+
+  lookUp(): Transition {
+    if (!this.withinReplayWindow()) return this.settle('unconfirmed', { attention: 'windowPassed' });
+    this.entry.sends += 1;
+    return this.done([{ kind: 'send' }]);
+  }
+
+  listAnswered(answer: ListAnswer): Transition {
+    if ('found' in answer) {
+      this.entry.watch = true;
+      return this.accept(answer.found);
+    }
+    return this.settle('unconfirmed', { attention: 'unavailable' in answer ? 'listUnavailable' : 'ambiguous' in answer ? 'listAmbiguous' : 'notFound' });
+  }
+
+  stopWatching(): Transition {
+    const entry = this.entry;
+    switch (entry.state) {
+      case 'submitting':
+        // The submit is on its way: its answer decides (accepted: stopped; lost: unconfirmed).
+        entry.watch = false;
+        return { entry, effects: [], changed: true };
+      case 'unknownOutcome':
+        entry.watch = false;
+        return this.settle('unconfirmed', { attention: 'userStopped' });
+      case 'running':
+        entry.watch = false;
+        return this.settle('stopped', { attention: 'userStopped' });
+      default:
+        // Results being saved are saved whatever happens: they are paid for.
+        return unchanged(entry);
+    }
+  }
+
+  checkAgain(): Transition {
+    const entry = this.entry;
+    switch (entry.state) {
+      case 'stopped':
+        entry.watch = true;
+        entry.state = 'running';
+        entry.watchedSince = this.context.now;
+        entry.polls = Math.max(entry.polls, 1);
+        delete entry.error;
+        delete entry.failedReads;
+        delete entry.attention;
+        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      case 'saveFailed':
+      case 'completed':
+        entry.state = 'saving';
+        delete entry.error;
+        return this.done([{ kind: 'save' }]);
+      case 'unconfirmed':
+        return this.checkForIt();
+      default:
+        return unchanged(entry);
+    }
+  }
+
+  checkForIt(): Transition {
+    const entry = this.entry;
+    if (entry.state === 'unknownOutcome') {
+      return entry.lease?.owner === this.context.owner ? this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]) : unchanged(entry);
+    }
+    entry.watch = true;
+    if (this.withinReplayWindow()) {
+      entry.state = 'unknownOutcome';
+      delete entry.attention;
+      return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
+    }
+    // Past the window a replay could make a second task: only the list of recent tasks is asked.
+    entry.lease = { owner: this.context.owner, at: this.context.now };
+    return { entry, effects: [{ kind: 'findInList' }], changed: true };
+  }
+
+  submitAgain(idempotencyKey: string): Transition {
+    const entry = this.entry;
+    // Kept until the new key's first send is answered: a send that made nothing goes back to it.
+    entry.replaced = { idempotencyKey: entry.idempotencyKey, sentAt: entry.sentAt, sends: entry.sends };
+    entry.idempotencyKey = idempotencyKey;
+    entry.sentAt = this.context.now;
+    delete entry.madeAt;
+    entry.sends = 1;
+    entry.watch = true;
+    entry.state = 'submitting';
+    delete entry.error;
+    delete entry.failedReads;
+    delete entry.attention;
+    return this.done([{ kind: 'send' }]);
+  }
+
+  saveElsewhere(folder: string): Transition {
+    const entry = this.entry;
+    if (!entry.resultUrls?.length && !keptFiles(entry).length) return unchanged(entry);
+    entry.targetFolder = folder;
+    entry.state = 'saving';
+    delete entry.error;
+    delete entry.attention;
+    return this.done([{ kind: 'save' }]);
+  }
+}
