@@ -151,7 +151,7 @@ export function errorFromHttpResponse(
   let param: string | undefined;
   let suggestion: string | undefined;
   try {
-    const parsed = apiErrorBodySchema.safeParse(JSON.parse(bodyText));
+    const parsed = apiErrorBodySchema.safeParse(JSON.parse(withoutBom(bodyText)));
     if (parsed.success) {
       const error = parsed.data.error;
       message = error.message ?? message;
@@ -167,8 +167,10 @@ export function errorFromHttpResponse(
   }
   const reason = reasonForStatus(status);
   const details: EvoLinkErrorDetails = { status };
-  // An API never redirects; a network that wants a sign-in first does.
+  // An API never redirects; a network that wants a sign-in first does. Such an answer (but a
+  // 303, which may follow a request carried out) says the request was not carried out there.
   if (code === undefined && status >= 300 && status < 400) code = 'webPage';
+  if (status >= 300 && status < 400 && status !== 303) details.notSent = true;
   if (code !== undefined) details.code = code;
   if (param !== undefined) details.param = param;
   if (suggestion !== undefined) details.suggestion = suggestion;
@@ -189,13 +191,49 @@ export function errorFromHttpResponse(
  * never negative, or `undefined` when the header is absent or unreadable.
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value.trim() === '') {
-    return undefined;
-  }
-  const trimmed = value.trim();
+  if (value === undefined) return undefined;
+  // The header sent twice reaches fetch joined ("20, 20"); a date has a comma of its own.
+  const trimmed = (httpDate.test(value.trim()) ? value : (value.split(',')[0] ?? '')).trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
     return Math.round(Number(trimmed) * 1000);
   }
+  if (!httpDate.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** An HTTP date (IMF-fixdate, RFC 9110), as `Retry-After` may carry it. */
+const httpDate = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** A body's text without the byte order mark some servers put first (JSON parsers may ignore it, RFC 8259). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The HTTP status each documented error `type` stands for. */
+const statusOfErrorType: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  insufficient_quota_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large_error: 413,
+  rate_limit_error: 429,
+  internal_server_error: 500,
+  upstream_error: 502,
+  service_unavailable_error: 503,
+};
+
+/**
+ * The status a 2xx answer stands for when its body is the documented error object and no task,
+ * list or balance (a gateway that answers every call with 200): the error's numeric `code`, else
+ * its `type`'s, else 500. `undefined` when the body is no such error.
+ */
+export function errorStatusInBody(json: unknown): number | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || 'id' in json || 'data' in json) return undefined;
+  const parsed = apiErrorBodySchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const { code, type } = parsed.data.error;
+  if (typeof code === 'number' && code >= 400 && code <= 599) return code;
+  return (type !== undefined ? statusOfErrorType[type] : undefined) ?? 500;
 }

@@ -156,11 +156,15 @@ function plausibleEstimate(seconds: number | undefined): number | undefined {
 /** Reduces a task answer to a {@link TaskSnapshot}. */
 export function toSnapshot(task: TaskWire): TaskSnapshot {
   const urls: string[] = [];
-  const isLink = (url: string | undefined): url is string => url !== undefined && /^https?:\/\//i.test(url);
+  // Spaces around a link (a template's stray blank) are no part of it.
+  const link = (url: string | undefined): string | undefined => {
+    const trimmed = url?.trim();
+    return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined;
+  };
   // A list item is a link, or an object with one (the first of its fields that is a link).
   const add = (item: string | z.infer<typeof resultItemSchema>): void => {
-    const url = typeof item === 'string' ? item : isLink(item.image_url) ? item.image_url : item.url;
-    if (isLink(url) && !urls.includes(url)) urls.push(url);
+    const url = typeof item === 'string' ? link(item) : (link(item.image_url) ?? link(item.url));
+    if (url !== undefined && !urls.includes(url)) urls.push(url);
   };
   for (const item of task.results) add(item);
   for (const item of task.result_data) add(item);
@@ -218,17 +222,19 @@ export function toBatchSnapshots(batch: z.infer<typeof taskBatchSchema>, asked: 
 /** The files API's answer to an upload. `success: false` may come with HTTP 200. */
 export const uploadResponseSchema = z.object({
   success: z.boolean(),
-  code: z.optional(z.number()),
-  msg: z.optional(z.string()),
+  // What the extension does not need may be null or of another type without failing an upload
+  // that used one of the account's file slots.
+  code: spare(z.union([z.number(), z.string()])),
+  msg: spare(z.string()),
   data: z.optional(
     z.nullable(
       z.object({
         file_id: z.string(),
         file_url: z.string(),
-        download_url: z.optional(z.string()),
-        file_size: z.optional(z.number()),
-        mime_type: z.optional(z.string()),
-        expires_at: z.optional(z.string()),
+        download_url: spare(z.string()),
+        file_size: spare(z.number()),
+        mime_type: spare(z.string()),
+        expires_at: spare(z.string()),
       }),
     ),
   ),

@@ -65,6 +65,40 @@ describe('The EvoLink client against the simulator', () => {
     }
   });
 
+  it('reads answers that start with a byte order mark, takes the documented error object under HTTP 200 for the error it is, and a redirect of the submit for a request not carried out', async () => {
+    const task = '{"id":"task-unified-mine","status":"processing","progress":40}';
+    const answers: Record<string, [number, string, Record<string, string>?]> = {
+      '/v1/tasks/task-unified-mine': [200, `\uFEFF${task}`],
+      '/v1/tasks/task-unified-gone': [200, '{"error":{"code":"task_not_found","message":"No such task","type":"not_found_error"}}'],
+      '/v1/credits': [200, '{"error":{"code":429,"message":"Slow down","type":"rate_limit_error"}}', { 'retry-after': '3' }],
+      '/v1/images/generations': [200, '\uFEFF{"error":{"code":"insufficient_user_quota","message":"Insufficient balance","type":"insufficient_quota_error"}}'],
+      '/moved/v1/images/generations': [307, '', { location: '/v1/images/generations' }],
+    };
+    const scripted = createServer((req, res) => {
+      const [status, body, headers] = answers[req.url ?? ''] ?? [404, ''];
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+    });
+    await new Promise<void>((resolve) => scripted.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(scripted.address() as AddressInfo).port}`;
+    const paused: number[] = [];
+    const at = (api: string) => new EvoLinkClient({ transport, endpoints: () => ({ api, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: (ms) => {
+      paused.push(ms);
+      return Promise.resolve();
+    } });
+    const body = { model: 'gpt-4o-image', prompt: 'x', size: '1:1', n: 1 };
+    try {
+      assert.equal((await at(base).getTask('task-unified-mine', { apiKey: demoKey })).progress, 40);
+      await assert.rejects(at(base).getTask('task-unified-gone', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'notFound' && error.details.code === 'task_not_found');
+      await assert.rejects(at(base).getBalance({ apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'rateLimited' && error.message === 'Slow down');
+      assert.ok(paused.includes(3000), `Retry-After of the 200 was waited out: ${paused.join(',')}`);
+      // A refusal, never sent again: no task was made.
+      await assert.rejects(at(base).submit(body, 'evl-test-000000000001', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'credits' && error.details.code === 'insufficient_user_quota' && !error.details.outcomeUnknown);
+      await assert.rejects(at(`${base}/moved`).submit(body, 'evl-test-000000000002', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === 307 && error.details.notSent === true && !error.details.outcomeUnknown);
+    } finally {
+      scripted.close();
+    }
+  });
+
   it('refuses an answer about another task than the one asked for', async () => {
     const mixed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"task-unified-other","status":"completed","results":["https://cdn.example/x.png"]}'));
     await new Promise<void>((resolve) => mixed.listen(0, '127.0.0.1', resolve));

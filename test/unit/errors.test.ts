@@ -81,6 +81,12 @@ describe('HTTP error mapping', () => {
     assert.equal(parseRetryAfter('Sat, 21 Nov 2026 09:00:00 GMT', now), 0);
     assert.equal(parseRetryAfter('soon', now), undefined);
     assert.equal(parseRetryAfter(undefined, now), undefined);
+    // Sent twice, fetch joins the header: the first value counts; a date keeps its own comma.
+    assert.equal(parseRetryAfter('20, 20', now), 20_000);
+    assert.equal(parseRetryAfter('Sat, 21 Nov 2026 10:00:12 GMT, Sat, 21 Nov 2026 10:00:12 GMT', now), undefined);
+    // Not a delay and not an HTTP date (Date.parse would read both as some date).
+    assert.equal(parseRetryAfter('-1', now), undefined);
+    assert.equal(parseRetryAfter('5 5', now), undefined);
   });
 });
 

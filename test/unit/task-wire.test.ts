@@ -44,6 +44,7 @@ describe('Task answers', () => {
     assert.deepEqual(urls({ results: [7, {}], result_data: [{ image_url: null, url: 'https://a/2.png' }, null, { image_url: 5 }] }), ['https://a/2.png']);
     assert.deepEqual(urls({ results: { not: 'a list' } }), []);
     assert.deepEqual(urls({ results: [{ url: 'https://a/4.png' }, { image_url: 'https://a/5.png' }] }), ['https://a/4.png', 'https://a/5.png'], 'a list of objects');
+    assert.deepEqual(urls({ results: [' https://a/6.png\n'], result_data: [{ image_url: ' ', url: '\thttps://a/7.png ' }] }), ['https://a/6.png', 'https://a/7.png'], 'blanks around a link');
     assert.deepEqual(urls({ result_data: [{ image_url: 'not a link', url: 'https://a/6.png' }] }), ['https://a/6.png'], 'the field that is a link');
   });
 
@@ -102,5 +103,9 @@ describe('Task answers', () => {
     assert.equal(ok.data?.file_url, 'https://files.evolink.ai/f.png');
     const refused = uploadResponseSchema.parse({ success: false, code: 400, msg: 'Unsupported file type', data: null });
     assert.equal(refused.success, false);
+    // Fields the extension does not use may be null, or of another type: the upload stands.
+    const odd = uploadResponseSchema.parse({ success: true, code: 'OK', msg: null, data: { file_id: 'f', file_url: 'https://files.evolink.ai/f.png', download_url: null, file_size: '12', mime_type: null, expires_at: null } });
+    assert.equal(odd.data?.file_url, 'https://files.evolink.ai/f.png');
+    assert.equal(odd.data?.expires_at, undefined);
   });
 });

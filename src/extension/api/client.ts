@@ -1,4 +1,4 @@
-import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
+import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, withoutBom } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
@@ -369,8 +369,9 @@ export class EvoLinkClient {
 
   private async readJson(response: HttpResponse, url: string): Promise<unknown> {
     const text = await response.text();
+    let json: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      json = JSON.parse(withoutBom(text)) as unknown;
     } catch (error) {
       // A web page where JSON belongs: a network's sign-in page, or a proxy's, not EvoLink's answer.
       const page = text.trimStart().startsWith('<');
@@ -380,5 +381,9 @@ export class EvoLinkClient {
         cause: error,
       });
     }
+    // The documented error object under a 2xx status is the error it describes.
+    const status = errorStatusInBody(json);
+    if (status !== undefined) throw errorFromHttpResponse(status, text, (name) => response.header(name));
+    return json;
   }
 }
