@@ -52,13 +52,20 @@ export class Step {
     return this.done([{ kind: 'stop' }]);
   }
 
+  /**
+   * Whether the key may still be sent again. A first send dated after now (the clock was ahead
+   * then, and set right since) says nothing of how long ago it was: the window is taken as passed.
+   */
   protected withinReplayWindow(): boolean {
-    return this.context.now - this.entry.sentAt < this.times.replayWindowMs;
+    const elapsed = this.context.now - this.entry.sentAt;
+    return elapsed >= 0 && elapsed < this.times.replayWindowMs;
   }
 
+  /** Whether the poll deadline passed; a start dated after now (a clock set back) counts as passed too. */
   private pollDeadlinePassed(): boolean {
     const since = Math.max(this.entry.createdAt, this.entry.watchedSince ?? 0);
-    return this.entry.polls > 1 && this.context.now - since > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale;
+    const elapsed = this.context.now - since;
+    return this.entry.polls > 1 && (elapsed < 0 || elapsed > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale);
   }
 
   /**
@@ -172,7 +179,8 @@ export class Step {
     this.entry.polls += 1;
     // A task the service does not know: gone, or not known yet to the part that answered. Twice in a
     // row, it is no longer read on its own; it may have been paid for, so it can be checked again.
-    if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound') {
+    // A young task is read on: the part of the service that answers reads may not know it yet.
+    if (error.reason === 'notFound' && this.entry.error?.reason === 'notFound' && !this.young()) {
       return this.settle('stopped', { error, attention: 'notFound' });
     }
     // Past the deadline (a machine woken from sleep) the task has most likely ended: it is read again
@@ -188,6 +196,12 @@ export class Step {
     const asked = error.reason === 'rateLimited' && error.retryAfterMs !== undefined ? Math.min(300_000, Math.max(defaultPollTuning.vendorPaceMs * this.times.pollScale, error.retryAfterMs)) : undefined;
     const delay = error.reason === 'auth' ? this.times.authRetryMs : (asked ?? (lasting ? this.times.pollRetryMs : this.retryWait()));
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
+  }
+
+  /** Whether the task is within its estimate (a minute at least) of the moment it was made. */
+  private young(): boolean {
+    const age = this.context.now - startOf(this.entry);
+    return age >= 0 && age < Math.max(60, this.entry.estimatedSeconds) * 1000 * this.times.pollScale;
   }
 
   /** The wait before reading again after one failed read: the schedule's, between the vendor's pace and the longest wait. */

@@ -76,10 +76,13 @@ export function keptFiles(entry: Pick<LedgerEntry, 'results'>): string[] {
  * Seconds until a running task may end: from its progress once that says enough, else from the
  * service's estimate. Every interface that shows "about N s left" uses this one formula.
  */
-export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sentAt' | 'madeAt' | 'estimatedSeconds'>, now: number): number | undefined {
+export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sentAt' | 'madeAt' | 'estimatedSeconds' | 'polledAt'>, now: number): number | undefined {
   if (entry.state !== 'running') return undefined;
-  const elapsed = (now - startOf(entry)) / 1000;
-  const left = entry.progress > 5 ? (elapsed * (100 - entry.progress)) / entry.progress : entry.estimatedSeconds - elapsed;
+  const start = startOf(entry);
+  // Progress is what the last read found: the rate is of the time until that read, and the time
+  // since it (a reloaded window, a list in another window) counts down what was left then.
+  const readAt = Math.max(start, Math.min(now, entry.polledAt ?? now));
+  const left = entry.progress > 5 ? ((readAt - start) / 1000) * ((100 - entry.progress) / entry.progress) - (now - readAt) / 1000 : entry.estimatedSeconds - (now - start) / 1000;
   return Math.max(1, Math.round(left));
 }
 

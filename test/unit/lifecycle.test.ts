@@ -259,6 +259,14 @@ describe('The task lifecycle', () => {
       assert.ok(!late.effects.some((effect) => effect.kind === 'send'));
     });
 
+    it('never sends a key again when its first send is dated after now (the clock was ahead, and was set right)', () => {
+      const ahead = { ...fresh(t0 + 2 * 3600_000), lease: { owner: 'window-gone', at: t0 } };
+      const resumed = next(ahead, { type: 'resume', leaseStale: true }, at(t0 + 60_000));
+      assert.equal(resumed.entry?.state, 'unconfirmed');
+      assert.equal(resumed.entry?.attention, 'windowPassed');
+      assert.ok(!resumed.effects.some((effect) => effect.kind === 'send' || effect.kind === 'wake'));
+    });
+
     it('looks for an unconfirmed task in the list past the window, and never replays it', () => {
       const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
       const check = next(unconfirmed, { type: 'checkForIt' }, at(t0 + times.replayWindowMs + 10));
@@ -507,6 +515,20 @@ describe('The task lifecycle', () => {
       assert.equal(etaSeconds(later, resent + 30_000), 70);
     });
 
+    it('stops a task at its next read when the deadline counts from a moment after now (a clock set back)', () => {
+      const ahead = run(fresh(t0 + 2 * 3600_000), { type: 'submitAnswered', task: snapshot() }, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }).entry!;
+      const read = next(ahead, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 + 60_000));
+      assert.equal(read.entry?.state, 'stopped');
+      assert.equal(read.entry?.attention, 'deadline');
+    });
+
+    it('counts the time left down from the last read while nobody reads the task (a reloaded window, another window\'s list)', () => {
+      const read = { ...run(fresh(), { type: 'submitAnswered', task: snapshot({ progress: 0 }) }).entry!, progress: 60, polledAt: t0 + 60_000 };
+      assert.equal(etaSeconds(read, t0 + 60_000), 40);
+      assert.equal(etaSeconds(read, t0 + 90_000), 10);
+      assert.equal(etaSeconds(read, t0 + 600_000), 1);
+    });
+
     it('keeps the progress it knew when an answer does not say', () => {
       let entry = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 20 }) }, at(t0 + 10_000)).entry!;
       entry = next(entry, { type: 'pollAnswered', task: snapshot({ progress: 40 }) }, at(t0 + 20_000)).entry!;
@@ -547,7 +569,11 @@ describe('The task lifecycle', () => {
       const known = run(unknown.entry, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }).entry!;
       const again = run(known, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
       assert.equal(again?.state, 'running', 'a read in between found it');
-      const gone = run(unknown.entry, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }).entry;
+      // Within its estimate (100 s) of being made, a task is read on: the service may not know it yet.
+      const young = run(unknown.entry, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } });
+      assert.equal(young.entry?.state, 'running', 'a task made a moment ago is read on');
+      assert.deepEqual(young.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.pollRetryMs }]);
+      const gone = next(unknown.entry, { type: 'pollFailed', error: { reason: 'notFound', status: 404 } }, at(t0 + 101_000)).entry;
       assert.equal(gone?.state, 'stopped', 'not failed: it may have been paid for, and a later read may find it');
       assert.equal(gone?.attention, 'notFound');
       assert.deepEqual(actionsFor(gone), ['checkAgain', 'forget']);

@@ -202,8 +202,9 @@ export class TaskWork {
     // A window closed (or crashed) between the rename and its record: the file is there already.
     if (slot.target && (await this.landed(slot.target, keptSize))) return dispatch({ type: 'resultSaved', index, uri: slot.target });
     if (!kept) {
-      const age = current.completedAt === undefined ? 0 : this.deps.now() - current.completedAt;
-      if (age > this.deps.times.resultLifetimeMs) return dispatch({ type: 'linkExpired', index });
+      // The link's age by the service's moment of making the task (this window may have seen it
+      // end much later). Never judged by the clock alone (it may have jumped): the link is tried.
+      const age = this.deps.now() - (current.madeAt ?? current.sentAt);
       try {
         kept = await this.download(url, current, index, signal);
       } catch (error) {

@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EvoLinkError } from '../../src/common/errors';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { defaultLifecycleTimes, type LifecycleEvent } from '../../src/common/lifecycle';
+import type { DownloadSink, EvoLinkClient } from '../../src/extension/api/client';
+import { TaskWork, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
+
+/** A whole 1x1 PNG. */
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const hour = 3600_000;
+
+describe('Saving a result, by the age of its link', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-work-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Saves the one result of a task made `madeAgo` ms before now, whose link answers `answer`. */
+  async function save(madeAgo: number, answer: 'image' | 'refused', seenAgo = 0): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
+    const now = 1_800_000_000_000;
+    let downloads = 0;
+    const client = {
+      download: async (_url: string, sink: DownloadSink) => {
+        downloads++;
+        if (answer === 'refused') throw new EvoLinkError('expired', 'The result link answered 403.', { status: 403 });
+        await sink.write(png);
+        return png.length;
+      },
+    } as unknown as EvoLinkClient;
+    const entry = {
+      localId: 'evl-test-000000000001',
+      state: 'saving',
+      sentAt: now - madeAgo - 5000,
+      madeAt: now - madeAgo,
+      completedAt: now - seenAgo,
+      lease: { owner: 'me', at: now },
+      resultUrls: ['https://cdn.example/0.png'],
+      results: [{}],
+    } as unknown as LedgerEntry;
+    const events: LifecycleEvent['type'][] = [];
+    let error: string | undefined;
+    const deps = {
+      client: () => client,
+      downloadsDir: dir,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+      times: defaultLifecycleTimes,
+      maxDownloadBytes: 1 << 20,
+      downloadIdleMs: 1000,
+      apiIsLocal: () => false,
+      owner: 'me',
+      now: () => now,
+      fileSize: () => Promise.resolve(undefined),
+      writer: () => Promise.resolve(undefined),
+    } as unknown as TaskWorkDeps;
+    const work = new TaskWork(deps);
+    await work.save({ controller: new AbortController() }, entry, (event) => {
+      events.push(event.type);
+      if (event.type === 'saveFailed') error = event.error.code;
+      // The task ends with the first event: the rest of the save is not of interest here.
+      return Promise.resolve(event.type === 'resultKept' ? undefined : entry);
+    });
+    return { events, downloads, ...(error ? { error } : {}) };
+  }
+
+  it('tries the link whatever the clock says (it may have jumped a day ahead), and keeps what it answers', async () => {
+    assert.deepEqual(await save(25 * hour, 'image'), { events: ['resultKept'], downloads: 1 });
+  });
+
+  it('takes a refusal for the end of the link only near the end of its 24 hours, counted from when EvoLink made the task', async () => {
+    assert.deepEqual(await save(25 * hour, 'refused', 25 * hour), { events: ['linkExpired'], downloads: 1 });
+    // Seen to end only now (the window was closed for a day): the link is as old as the task.
+    assert.deepEqual(await save(25 * hour, 'refused', 0), { events: ['linkExpired'], downloads: 1 });
+    // A fresh link refused (not spread to the CDN yet): refused for now, to be tried again.
+    assert.deepEqual(await save(1 * hour, 'refused'), { events: ['saveFailed'], downloads: 1, error: 'linkRefused' });
+  });
+});
