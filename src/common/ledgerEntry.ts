@@ -154,6 +154,8 @@ export const ledgerEntrySchema = z.object({
   resultUrls: z.optional(z.array(z.string())),
   completedAt: z.optional(z.number()),
   results: z.optional(z.array(resultSlotSchema)),
+  /** How many times saving was tried again on its own after a failure that may pass (absent: none). */
+  saveRetries: z.optional(z.int()),
   lease: z.optional(leaseSchema),
   error: z.optional(entryErrorSchema),
   /** Why a task that is not active waits for the user: it ran past its deadline, was stopped, … */

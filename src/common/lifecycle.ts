@@ -37,6 +37,8 @@ export interface LifecycleTimes {
   leaseStaleMs: number;
   /** How long result links live. */
   resultLifetimeMs: number;
+  /** The first wait before saving again after a download failed in passing (then 6 and 24 times as long). */
+  saveRetryMs: number;
   /** Multiplies the poll schedule and the poll deadline (below 1 only against a sped-up simulator). */
   pollScale: number;
 }
@@ -50,6 +52,7 @@ export const defaultLifecycleTimes: LifecycleTimes = {
   leaseRenewMs: 20_000,
   leaseStaleMs: 60_000,
   resultLifetimeMs: 24 * 3600_000,
+  saveRetryMs: 5_000,
   pollScale: 1,
 };
 
@@ -64,6 +67,7 @@ export function scaledTimes(factor: number, base: LifecycleTimes = defaultLifecy
     leaseRenewMs: scale(base.leaseRenewMs),
     leaseStaleMs: scale(base.leaseStaleMs),
     resultLifetimeMs: base.resultLifetimeMs,
+    saveRetryMs: scale(base.saveRetryMs),
     pollScale: base.pollScale * factor,
   };
 }
@@ -81,7 +85,7 @@ export interface LifecycleContext {
 }
 
 /** A timer's event: the machine decides what is due when it fires. */
-export type WakeEvent = 'pollDue' | 'lookupDue' | 'leaseCheck';
+export type WakeEvent = 'pollDue' | 'lookupDue' | 'saveDue' | 'leaseCheck';
 
 /** What the task service carries out. */
 export type Effect =
@@ -128,6 +132,8 @@ export type LifecycleEvent =
   | { type: 'listAnswered'; answer: ListAnswer }
   | { type: 'pollDue' }
   | { type: 'lookupDue' }
+  /** The wait after a download that failed in passing is over: save again. */
+  | { type: 'saveDue' }
   /** The lease holder keeps its lease. */
   | { type: 'renew' }
   /**
@@ -200,6 +206,7 @@ const workEvents: ReadonlySet<LifecycleEvent['type']> = new Set([
   'listAnswered',
   'pollDue',
   'lookupDue',
+  'saveDue',
   'renew',
   'release',
 ]);
@@ -242,7 +249,9 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
     case 'linkExpired':
       return t.whenIn(['saving'], () => t.slot(event.index, { expired: true }));
     case 'saveFailed':
-      return t.whenIn(['saving'], () => t.settle('saveFailed', { error: event.error }));
+      return t.whenIn(['saving'], () => t.saveFailed(event.error));
+    case 'saveDue':
+      return t.whenIn(['saving'], () => t.done([{ kind: 'save' }]));
     case 'listAnswered':
       return t.whenIn(['unconfirmed'], () => t.listAnswered(event.answer));
     case 'renew':

@@ -16,6 +16,12 @@ import type { TaskSnapshot } from './wire';
 /** A transition that changes nothing (and writes nothing). */
 export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
 
+/** The waits before each save again after a failure that may pass, in `saveRetryMs`. */
+const saveRetryFactors = [1, 6, 24];
+
+/** Failures of a save that may pass on their own: the network, the CDN's answers. */
+const passingSaveReasons: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'invalidResponse', 'rateLimited']);
+
 /** One transition being built: the copy of the entry and the helpers that change it. */
 export class Step {
   constructor(
@@ -211,12 +217,32 @@ export class Step {
     return Math.round(Math.min(maxDelayMs, Math.max(vendorPaceMs, scheduled)) * this.times.pollScale);
   }
 
+  /**
+   * Saving failed. A failure that may pass (the network, a CDN that refused a fresh link or sent
+   * a page) is tried again on its own, after a wait and twice more after longer ones, before the
+   * user is asked; one that needs the user (a full disk, a folder that cannot be written, a link
+   * the extension does not follow) asks at once.
+   */
+  saveFailed(error: EntryError): Transition {
+    const tries = this.entry.saveRetries ?? 0;
+    const factor = saveRetryFactors[tries];
+    if (factor !== undefined && passingSaveReasons.has(error.reason) && error.code !== 'refusedLink') {
+      this.entry.saveRetries = tries + 1;
+      this.entry.error = error;
+      return this.done([{ kind: 'wake', event: 'saveDue', delayMs: this.times.saveRetryMs * factor }]);
+    }
+    delete this.entry.saveRetries;
+    return this.settle('saveFailed', { error });
+  }
+
   /** One result's progress while saving; the task is saved (or expired) once every result is settled. */
   slot(index: number, change: { kept?: string; target?: string; saved?: string; expired?: boolean }): Transition {
     const results = this.entry.results ?? [];
     const slot = results[index];
     if (!slot) return unchanged(this.entry);
     const effects: Effect[] = [];
+    // A result that came through: a failure of an earlier try is over.
+    if (change.kept !== undefined || change.saved !== undefined) delete this.entry.error;
     if (change.kept !== undefined) slot.kept = change.kept;
     if (change.target !== undefined) slot.target = change.target;
     if (change.saved !== undefined) {
@@ -230,6 +256,7 @@ export class Step {
     const open = results.some((candidate) => !candidate.saved && !candidate.expired);
     if (open) return this.done(effects);
     delete this.entry.error;
+    delete this.entry.saveRetries;
     const ended = results.some((candidate) => candidate.expired) ? this.settle('expired', { error: { reason: 'expired' } }) : this.settle('saved');
     return { ...ended, effects: [...effects, ...ended.effects] };
   }

@@ -177,14 +177,14 @@ describe('Generating images end to end', function () {
     assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1, 'not downloaded again');
   });
 
-  it('does not write off a fresh result whose link the CDN refuses: it waits for Check Again, without retrying on its own', async () => {
+  it('does not write off a fresh result whose link the CDN refuses: it tries again on its own, three times, then waits for Check Again', async () => {
     // An expired link is one near the end of its 24 hours (see the fault matrix); a fresh one
     // that a CDN refuses may work a moment later.
     simulator.addFault('cdn', { kind: 'status', status: 403 }, 5);
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'refused for now' });
     assert.equal(entry?.state, 'saveFailed');
     assert.equal(entry?.error?.code, 'linkRefused');
-    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 1);
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, 4);
   });
 
   it('runs several tasks at once, each saved once', async () => {

@@ -99,6 +99,8 @@ const allEvents: LifecycleEvent[] = [
   { type: 'resultSaved', index: 0, uri: 'file:///a.png' },
   { type: 'linkExpired', index: 1 },
   { type: 'saveFailed', error: { reason: 'invalidResponse', code: 'notImage' } },
+  { type: 'saveFailed', error: { reason: 'fileSystem', code: 'diskFull' } },
+  { type: 'saveDue' },
   { type: 'listAnswered', answer: { found: snapshot() } },
   { type: 'listAnswered', answer: { notFound: true } },
   { type: 'listAnswered', answer: { unavailable: true } },
@@ -592,6 +594,33 @@ describe('The task lifecycle', () => {
       assert.equal(all.entry?.state, 'saved');
       assert.deepEqual(savedFiles(all.entry), ['file:///a.png', 'file:///b.png']);
       assert.equal(all.entry?.lease, undefined);
+    });
+
+    it('saves again on its own after a download failure that may pass, three times after longer waits, then asks the user', () => {
+      let entry = saving();
+      const waits: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const failed = run(entry, { type: 'saveFailed', error: { reason: 'invalidResponse', code: 'linkRefused', status: 403 } });
+        assert.equal(failed.entry?.state, 'saving', 'still active: it is tried again');
+        const wake = failed.effects[0];
+        assert.ok(wake?.kind === 'wake' && wake.event === 'saveDue');
+        waits.push(wake.delayMs);
+        const due = run(failed.entry, { type: 'saveDue' });
+        assert.deepEqual(due.effects, [{ kind: 'save' }]);
+        entry = due.entry!;
+      }
+      assert.deepEqual(waits, [5_000, 30_000, 120_000]);
+      const last = run(entry, { type: 'saveFailed', error: { reason: 'network' } });
+      assert.equal(last.entry?.state, 'saveFailed');
+      assert.equal(last.entry?.saveRetries, undefined);
+      assert.deepEqual(actionsFor(last.entry), ['checkAgain', 'saveElsewhere', 'forget']);
+      // What needs the user asks at once: a full disk, a link the extension does not follow.
+      for (const error of [{ reason: 'fileSystem', code: 'diskFull' }, { reason: 'invalidResponse', code: 'refusedLink' }, { reason: 'tooLarge' }]) {
+        assert.equal(run(saving(), { type: 'saveFailed', error }).entry?.state, 'saveFailed', error.code ?? error.reason);
+      }
+      // A result that comes through clears the failure the progress line tells of.
+      const retried = run(saving(), { type: 'saveFailed', error: { reason: 'network' } }).entry!;
+      assert.equal(run(retried, { type: 'resultKept', index: 0, path: '/s/d0' }).entry?.error, undefined);
     });
 
     it('keeps the download when writing fails, and saves it elsewhere on request', () => {

@@ -25,9 +25,11 @@ function downloadProblem(error: LedgerEntry['error']): string {
       return vscode.l10n.t('no data arrived for a long while');
     case 'network':
       return vscode.l10n.t('the connection broke off');
-    default:
-      return error?.status !== undefined ? vscode.l10n.t('the server answered HTTP {0}', error.status) : vscode.l10n.t('an unexpected answer ({0})', error?.reason ?? '?');
+    case 'invalidResponse':
+      if (error.code === 'notImage') return vscode.l10n.t('the link did not return an image');
+      break;
   }
+  return error?.status !== undefined ? vscode.l10n.t('the server answered HTTP {0}', error.status) : vscode.l10n.t('an unexpected answer ({0})', error?.reason ?? '?');
 }
 
 /** Why saving failed, as a sentence; the path named is relative to the workspace. */
@@ -176,6 +178,7 @@ export function progressLine(entry: LedgerEntry, now: number): string {
       if (entry.error) return vscode.l10n.t('{0}% · the last read failed; reading again…', entry.progress);
       return vscode.l10n.t('{0}% · about {1} s left', entry.progress, etaSeconds(entry, now) ?? 1);
     default:
-      return vscode.l10n.t('saving…');
+      // A download that failed in passing is tried again on its own (see the lifecycle's saveFailed).
+      return entry.error ? vscode.l10n.t('saving… the download failed ({0}); trying again shortly', downloadProblem(entry.error)) : vscode.l10n.t('saving…');
   }
 }
