@@ -54,7 +54,8 @@ const rows: Row[] = [
   { fault: 'poll: 429, 502 HTML and a reset', faults: [['task', { kind: 'status', status: 429, retryAfter: '1' }], ['task', { kind: 'status', status: 502, body: 'html' }], ['task', { kind: 'reset' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'poll: malformed JSON', faults: [['task', { kind: 'malformedJson' }, 2]], expected: { state: 'saved', files: 1, tasks: 1 } },
   { fault: 'poll: one 404 (a part of EvoLink that does not know the task yet)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
-  { fault: 'poll: EvoLink no longer knows the task (404 twice)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }, 2]], expected: { state: 'stopped', message: /answered twice that it does not know the task task-/, files: 0, tasks: 1, downloads: 0 } },
+  { fault: 'poll: 404 three times while the task is young (reads lag behind the submit)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }, 3]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'poll: EvoLink no longer knows the task (404 past its estimate)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }, 1000]], expected: { state: 'stopped', message: /answered twice that it does not know the task task-/, files: 0, tasks: 1, downloads: 0 } },
   {
     fault: 'task fails: content policy',
     outcome: { kind: 'fail', code: 'content_policy_violation' },

@@ -264,11 +264,26 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     check('a task file of the first ledger version', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
   });
 
-  it('result links that expired before the window came back are reported as expired, not fetched', async () => {
+  it('result links that expired before the window came back are tried once (the clock may have jumped), and reported as expired', async () => {
     const since = Date.now();
-    const entry = leave({ state: 'completed', taskId: 'task-gone', resultUrls: [`${simulator.urls.cdn}/results/task-gone/0.png`], results: [{}], completedAt: Date.now() - 25 * 3600_000 });
+    const dayAgo = Date.now() - 25 * 3600_000;
+    const entry = leave({ state: 'completed', taskId: 'task-gone', resultUrls: [`${simulator.urls.cdn}/results/task-gone/0.png`], results: [{}], sentAt: dayAgo, madeAt: dayAgo, completedAt: dayAgo });
     await app.ctx.tasks.resume();
-    check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 0 });
+    check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 1 });
+  });
+
+  it('a window that stood still while another took its task over and saved it sees the task end: its notification and status bar follow', async () => {
+    const b = open();
+    const c = open();
+    const entry = await submitIn(b, folder(), 'matrix window stood still');
+    const seen: string[] = [];
+    b.tasks.onDidChange((changed) => changed.localId === entry.localId && seen.push(changed.state));
+    // Window b stands still a while (its lease goes stale): c takes the task over and saves it.
+    await c.tasks.dispatch(entry.localId, { type: 'resume', leaseStale: true });
+    await settle(c.tasks, entry.localId);
+    // Back, b reads the task (a timer of its own, or its sweep) and tells what c did.
+    await b.tasks.dispatch(entry.localId, { type: 'pollDue' });
+    assert.equal(seen.at(-1), 'saved');
   });
 
   it('a window crashed between writing a result and recording it: the next window records it, and writes nothing twice', async () => {

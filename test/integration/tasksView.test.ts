@@ -208,7 +208,8 @@ describe('The Tasks view of the EvoLink side bar', function () {
   });
 
   it('shows a result that could not be saved under Needs Attention with Check Again and Save to Another Folder', async () => {
-    simulator.addFault('cdn', { kind: 'html' });
+    // Every save of it, the first and the three tried again on their own, meets a page.
+    simulator.addFault('cdn', { kind: 'html' }, 4);
     const entry = await start(app, { prompt: 'a page instead of an image' });
     await settle(app.ctx.tasks, entry.localId);
     const attention = await shownIn(view, entry.localId, 'attention');

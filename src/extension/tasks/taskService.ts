@@ -11,6 +11,7 @@ import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
 import type { ProgressCalibrations } from './progressCalibrations';
 import { TaskWork, type TaskWorkDeps } from './taskWork';
+import { TaskEvents } from './taskEvents';
 
 /** What the task service needs from the window. */
 export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'reads'> {
@@ -43,12 +44,11 @@ interface Work {
  * by `onDidChange`.
  */
 export class TaskService extends DisposableBase {
-  private readonly changed = this._register(new vscode.EventEmitter<LedgerEntry>());
-  /** Fires whenever a task changes in this window (a copy of the entry as written). */
-  readonly onDidChange = this.changed.event;
-  private readonly removed = this._register(new vscode.EventEmitter<string>());
+  private readonly events = this._register(new TaskEvents());
+  /** Fires whenever a task changes (a copy of the entry as written), by this window or, for a task it told of, another. */
+  readonly onDidChange = this.events.onDidChange;
   /** Fires with a task's id when it leaves the ledger. */
-  readonly onDidRemove = this.removed.event;
+  readonly onDidRemove = this.events.onDidRemove;
   /** This window, as the ledger's leases name it. */
   readonly owner = `host-${randomBytes(6).toString('hex')}`;
   private readonly work = new Map<string, Work>();
@@ -148,14 +148,15 @@ export class TaskService extends DisposableBase {
         this.carryOut(localId, undefined, [{ kind: 'stop' }]);
         return undefined;
       }
-      // Another window took the task over: this window no longer holds it.
+      // Another window took the task over: this window no longer holds it (and tells what it did).
       if (current.lease?.owner !== this.owner) this.held.delete(localId);
+      this.events.catchUp(current);
       const step = next(current, event, this.context());
       let result = current;
       if (step.changed && step.entry === undefined) {
         await this.deps.ledger.remove(localId);
         this.held.delete(localId);
-        this.removed.fire(localId);
+        this.events.gone(localId);
         this.carryOut(localId, undefined, step.effects);
         return undefined;
       }
@@ -176,7 +177,7 @@ export class TaskService extends DisposableBase {
   private afterWrite(entry: LedgerEntry): void {
     if (entry.lease?.owner === this.owner && isActive(entry.state)) this.held.set(entry.localId, entry);
     else this.held.delete(entry.localId);
-    this.changed.fire({ ...entry });
+    this.events.tell(entry);
   }
 
   private workOf(localId: string): Work {
@@ -337,7 +338,9 @@ export class TaskService extends DisposableBase {
   /** Looks for active tasks that nobody works on any more (a window closed or stopped answering). */
   private async sweep(): Promise<void> {
     if (this.isDisposed) return;
-    for (const entry of await this.deps.ledger.list()) {
+    const entries = await this.deps.ledger.list();
+    this.events.catchUpAll(entries);
+    for (const entry of entries) {
       if (isActive(entry.state) && !this.held.has(entry.localId) && !this.work.get(entry.localId)?.timer) await this.takeUp(entry.localId, entry);
     }
   }

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { DisposableBase } from '../base/disposable';
+
+/**
+ * What a window tells of its tasks: every change it writes, and every task that leaves the
+ * ledger. Another window may write a task this window told of (it took the task over while this
+ * one stood still): its newer revision is told too when this window reads it, so that a
+ * notification, the Studio or the status bar that follow the task see it end. Tasks this window
+ * never told of are not its news.
+ */
+export class TaskEvents extends DisposableBase {
+  private readonly changed = this._register(new vscode.EventEmitter<LedgerEntry>());
+  /** Fires whenever a task changes (a copy of the entry as written). */
+  readonly onDidChange = this.changed.event;
+  private readonly removed = this._register(new vscode.EventEmitter<string>());
+  /** Fires with a task's id when it leaves the ledger. */
+  readonly onDidRemove = this.removed.event;
+  /** The revision of each task last told of. */
+  private readonly told = new Map<string, number>();
+
+  tell(entry: LedgerEntry): void {
+    this.told.set(entry.localId, entry.revision);
+    this.changed.fire({ ...entry });
+  }
+
+  gone(localId: string): void {
+    this.told.delete(localId);
+    this.removed.fire(localId);
+  }
+
+  /** Tells `entry` when it is a task told of before, written since by another window. */
+  catchUp(entry: LedgerEntry): void {
+    const revision = this.told.get(entry.localId);
+    if (revision !== undefined && entry.revision > revision) this.tell(entry);
+  }
+
+  /** Of the whole ledger: tells the tasks written elsewhere since, and those that left it. */
+  catchUpAll(entries: readonly LedgerEntry[]): void {
+    const present = new Set(entries.map((entry) => entry.localId));
+    for (const localId of [...this.told.keys()]) if (!present.has(localId)) this.gone(localId);
+    for (const entry of entries) this.catchUp(entry);
+  }
+}
