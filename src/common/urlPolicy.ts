@@ -4,13 +4,15 @@ import { isLoopbackHost } from './endpoints';
  * Which result links the extension follows. A task's result links (and every redirect on the
  * way to the file) come from the service and from CDNs, not from the user: a link into this
  * machine or its network (loopback, the cloud metadata address 169.254.169.254, private ranges)
- * or in plain http would make the extension fetch what it should not. Such links are refused,
- * except loopback and plain http when the API itself is on this machine (a local simulator or
- * gateway). Only addresses written as literals are recognised; names are not resolved here.
+ * would make the extension fetch what it should not. Such links are refused, except loopback
+ * when the API itself is on this machine (a local simulator or gateway). Plain http to a public
+ * host is followed: a result link carries no key, what it answers must be a whole image to be
+ * kept, and a CDN the service chose may serve no https. Only addresses written as literals are
+ * recognised; names are not resolved here.
  */
 
 /** Why a result link is refused. */
-export type LinkProblem = 'malformed' | 'scheme' | 'credentials' | 'plainHttp' | 'loopback' | 'linkLocal' | 'privateNetwork';
+export type LinkProblem = 'malformed' | 'scheme' | 'credentials' | 'loopback' | 'linkLocal' | 'privateNetwork';
 
 function ipv4(host: string): number[] | undefined {
   const parts = host.split('.');
@@ -61,7 +63,5 @@ export function resultLinkProblem(link: string, options: { allowLocal: boolean }
   if (url.username || url.password) return 'credentials';
   const host = classifyHost(url.hostname);
   if (options.allowLocal && host === 'loopback') return undefined;
-  if (host) return host;
-  if (url.protocol === 'http:' && !options.allowLocal) return 'plainHttp';
-  return undefined;
+  return host;
 }

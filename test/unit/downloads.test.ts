@@ -186,14 +186,15 @@ describe("Downloading results on VS Code's path (the http module)", () => {
 });
 
 describe('Which result links are followed', () => {
-  it('refuses other schemes, credentials, private, link-local and loopback addresses, and plain http', () => {
+  it('refuses other schemes, credentials, private, link-local and loopback addresses; follows plain http to a public host', () => {
     const remote = { allowLocal: false };
     assert.equal(resultLinkProblem('https://cdn.example.com/r/0.png', remote), undefined);
+    assert.equal(resultLinkProblem('http://cdn.example.com/r/0.png', remote), undefined);
+    assert.equal(resultLinkProblem('http://10.0.0.7/r/0.png', remote), 'privateNetwork');
     const refused: [string, string][] = [
       ['ftp://cdn.example.com/0.png', 'scheme'],
       ['file:///etc/passwd', 'scheme'],
       ['https://user:pass@cdn.example.com/0.png', 'credentials'],
-      ['http://cdn.example.com/0.png', 'plainHttp'],
       ['https://127.0.0.1/0.png', 'loopback'],
       ['https://localhost/0.png', 'loopback'],
       ['https://[::1]/0.png', 'loopback'],
