@@ -297,6 +297,10 @@ function checkMask(body: Body, rules: ModelRules, model: string, imageUrls: stri
       fail('mask_url', `the mask is ${mask.bytes.length} bytes; the limit is 4MB`);
     }
     const reference = lookup(imageUrls[0] as string);
+    // The vendor's pages: with a mask, the mask and the reference image must both be PNGs of one size.
+    if (reference && reference.format !== 'png') {
+      fail('image_urls', 'with mask_url, the reference image must be a PNG image');
+    }
     if (reference && (reference.width !== mask.width || reference.height !== mask.height)) {
       fail('mask_url', `the mask is ${mask.width}x${mask.height} but the reference image is ${reference.width}x${reference.height}; they must be the same size`);
     }

@@ -82,8 +82,11 @@ export interface ModelSpec {
   quality?: { values: readonly string[]; default: string };
   promptPriority?: { values: readonly string[]; default: string };
   references: ReferenceSpec;
-  /** Present when the model takes a mask; it must be a PNG of the one reference's size. */
-  mask?: { maxBytes: number };
+  /**
+   * Present when the model takes a mask; it must be a PNG of the one reference's size, and the
+   * reference it goes with must be of `referenceFormat` (the vendor's pages: both PNG).
+   */
+  mask?: { maxBytes: number; referenceFormat: ImageFormat };
   /** Credits per produced image; a request reserves `perImage * n`. */
   creditsPerImage: number;
   /** What the service estimates for one task, in seconds. */
@@ -110,7 +113,7 @@ export const models: readonly ModelSpec[] = [
     size: { kind: 'choices', options: gptSizes, default: '1:1' },
     count: { kind: 'choices', values: [1, 2, 4], default: 1 },
     references: { min: 1, max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-    mask: { maxBytes: 4 * MB },
+    mask: { maxBytes: 4 * MB, referenceFormat: 'png' },
     creditsPerImage: 2.5,
     estimatedSeconds: 100,
   },

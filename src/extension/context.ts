@@ -4,6 +4,7 @@ import type { ApiKeyStore } from './auth/apiKeyStore';
 import type { Budget } from './budget/budget';
 import type { SettingsService } from './config/settings';
 import type { ProvenanceStore } from './provenance/store';
+import type { PngConverter } from './submit/pngConverter';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly clients: ClientProvider;
   readonly tasks: TaskService;
   readonly uploads: Uploads;
+  /** Converts a reference image to PNG where a model wants one (a mask's reference). */
+  readonly images: PngConverter;
   /** The provenance of the workspace's images: the index, and old sidecars. */
   readonly provenance: ProvenanceStore;
   readonly notifier: Notifier;

@@ -9,6 +9,7 @@ import { SettingsService } from './config/settings';
 import type { AppContext } from './context';
 import { Services } from './features';
 import { ProvenanceStore } from './provenance/store';
+import { PngConverter } from './submit/pngConverter';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { TaskLedger } from './tasks/ledger';
@@ -66,6 +67,6 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);
   const budget = new Budget({ dayLog, tasks, settings, notifier, log });
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images: new PngConverter(), provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
+import { sniffImageFormat } from '../../src/common/imageType';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { actionsFor } from '../../src/common/taskState';
 import { MemoryFileSystem } from './memfs';
@@ -144,6 +145,18 @@ describe('Editing an image from the explorer', function () {
     const task = [...simulator.tasks.values()][0]!;
     assert.ok(task.request.maskUrl, 'mask_url is sent');
     assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 2);
+
+    // A JPEG photo with a mask: both must be PNGs (the vendor's pages), so the photo is sent as
+    // a PNG of the same pixels; the file in the workspace stays as it is.
+    simulator.reset();
+    const photo = await image('street-photo.jpg', 1024, 1024, 'jpeg', true);
+    const before = sha(await vscode.workspace.fs.readFile(photo));
+    const masked = await edit(photo, { prompt: 'replace the car with a bicycle', model: 'gpt-4o-image', size: '1:1', n: 1, mask: mask.toString() });
+    assert.equal(masked?.state, 'saved', JSON.stringify(masked?.error));
+    // (The mask's upload of the first edit is reused: the same bytes.)
+    const sent = [...simulator.files.values()].find((file) => file.url === [...simulator.tasks.values()][0]?.request.imageUrls[0]);
+    assert.equal(sent && sniffImageFormat(sent.bytes), 'png', 'the reference went as a PNG (the simulator refuses a JPEG one with a mask)');
+    assert.equal(sha(await vscode.workspace.fs.readFile(photo)), before, 'the photo is untouched');
 
     simulator.reset();
     const small = await image('small-mask.png', 512, 512);

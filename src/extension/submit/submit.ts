@@ -8,6 +8,7 @@ import type { Budget, OverLimit } from '../budget/budget';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from '../ui/issues';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
+import type { PngConverter } from './pngConverter';
 import type { Uploads } from './uploads';
 
 /*
@@ -34,6 +35,7 @@ export interface SubmitPlan {
 export interface SubmitDeps {
   tasks: TaskService;
   uploads: Uploads;
+  images: Pick<PngConverter, 'toPng'>;
   budget: Pick<Budget, 'guard'>;
 }
 
@@ -95,7 +97,9 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
           for (const [index, image] of images.entries()) {
             progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
             const bytes = await readLocalImage(image.uri);
-            found.push((await deps.uploads.urlFor(bytes, image.name, image.format ?? 'png')).url);
+            const wanted = index === 0 && plan.mask ? findModel(plan.options.model)?.mask?.referenceFormat : undefined;
+            const sent = wanted === 'png' && image.format !== 'png' ? await asPng(deps, image, bytes, plan.options.model) : { bytes, name: image.name, format: image.format ?? 'png' };
+            found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format)).url);
           }
           return found;
         });
@@ -115,6 +119,20 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.mask ? { maskSource: plan.mask.uri.toString() } : {}),
     ...(plan.editOf ? { editOf: plan.editOf.toString() } : {}),
   });
+}
+
+/**
+ * The reference of a mask as a PNG, which the model wants (the vendor's pages): the same pixels,
+ * converted here before anything is uploaded. Refused when the PNG is larger than the model takes.
+ */
+async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, modelId: string): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
+  const png = await deps.images.toPng(bytes);
+  const max = findModel(modelId)?.references.maxBytes ?? Number.POSITIVE_INFINITY;
+  const megabytes = (size: number): string => (size / (1024 * 1024)).toFixed(1);
+  if (png.length > max) {
+    throw new EvoLinkError('invalidRequest', vscode.l10n.t('With a mask, the image must be sent as a PNG, and {0} as a PNG is {1} MB; the model takes at most {2} MB. Use a smaller image. Nothing was sent.', image.name, megabytes(png.length), megabytes(max)), { param: 'image_urls', code: notSentCode });
+  }
+  return { bytes: png, name: `${image.name.replace(/\.[^.]*$/, '')}.png`, format: 'png' };
 }
 
 /**
