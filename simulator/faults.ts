@@ -48,7 +48,14 @@ export type HttpFault =
    * An error answer (with `status` below 300 and `body: 'html'`: a captive portal's sign-in page). `late` (on `submit` only) creates the task first and then answers the error,
    * so that the outcome is unknown to the client.
    */
-  | { kind: 'status'; status: number; retryAfter?: string; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string; late?: boolean }
+  /**
+   * `asStatus`: the documented error body of `status`, sent with this HTTP status instead (a
+   * gateway that answers every error with 200). `retryAfter` as a list: the header sent that
+   * many times.
+   */
+  | { kind: 'status'; status: number; asStatus?: number; retryAfter?: string | string[]; body?: 'json' | 'html' | 'empty'; code?: string | number; message?: string; late?: boolean }
+  /** The route's own answer, with a byte order mark before its JSON. */
+  | { kind: 'bom' }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
   | { kind: 'malformedJson' }
@@ -57,7 +64,7 @@ export type HttpFault =
   | CdnFault;
 
 const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage', 'compressed']);
-const otherKinds = new Set(['status', 'reset', 'delay', 'malformedJson', 'refusedWith200']);
+const otherKinds = new Set(['status', 'reset', 'delay', 'malformedJson', 'refusedWith200', 'bom']);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 /** Whether a fault is one of the CDN's own (it needs the object the link stands for). */
@@ -93,6 +100,12 @@ export function checkFault(route: string, fault: HttpFault): void {
 }
 
 const statusTypes: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'insufficient_quota_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large_error',
   429: 'rate_limit_error',
   500: 'internal_server_error',
   502: 'upstream_error',
@@ -101,7 +114,7 @@ const statusTypes: Record<number, string> = {
 
 /** The status a fault answers, for the request log; 0 when no answer was sent. */
 export function loggedStatus(fault: HttpFault): number {
-  if (fault.kind === 'status') return fault.status;
+  if (fault.kind === 'status') return fault.asStatus ?? fault.status;
   if (fault.kind === 'refusedWith200') return 200;
   return 0;
 }
@@ -125,6 +138,9 @@ export async function applyFault(sim: Simulation, fault: HttpFault, res: ServerR
     case 'status':
       sendStatusFault(sim, fault, res);
       return true;
+    case 'bom':
+      withByteOrderMark(res);
+      return false;
     default:
       // The CDN's own faults are met in cdn-faults.ts, where the object is known.
       return false;
@@ -132,7 +148,7 @@ export async function applyFault(sim: Simulation, fault: HttpFault, res: ServerR
 }
 
 function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'status' }>, res: ServerResponse): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
   if (fault.body === 'html' && fault.status < 300) {
     // What a network that wants a sign-in first answers in place of any page: a captive portal.
@@ -147,6 +163,19 @@ function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'sta
     res.end();
   } else {
     const error = new HttpError(fault.status, statusTypes[fault.status] ?? 'api_error', fault.code ?? fault.status, fault.message ?? `simulated ${fault.status}`);
-    sendError(res, error, sim.nextRequestId(), headers);
+    sendError(res, error, sim.nextRequestId(), headers, fault.asStatus);
   }
+}
+
+/** Makes the answer about to be sent start with a byte order mark (its length then goes unsaid). */
+function withByteOrderMark(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => ServerResponse;
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  Object.assign(res, {
+    writeHead: (status: number, headers: Record<string, unknown> = {}) => {
+      const rest = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+      return writeHead(status, rest);
+    },
+    end: (chunk?: unknown) => end(typeof chunk === 'string' ? `\uFEFF${chunk}` : chunk),
+  });
 }

@@ -57,7 +57,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -67,18 +67,18 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
  * Answers the documented error body. 4xx answers carry the request id at the end of the
  * message; 5xx answers carry it in `x-oneapi-request-id`. Both forms occur in the wild.
  */
-export function sendError(res: ServerResponse, error: HttpError, requestId: string, extraHeaders: Record<string, string> = {}): void {
+export function sendError(res: ServerResponse, error: HttpError, requestId: string, extraHeaders: Record<string, string | string[]> = {}, httpStatus = error.status): void {
   const body: Record<string, unknown> = {
     code: error.code,
     message: error.status < 500 ? `${error.message} (request id: ${requestId})` : error.message,
     type: error.type,
   };
   if (error.param) body.param = error.param;
-  const headers: Record<string, string> = { ...extraHeaders };
+  const headers: Record<string, string | string[]> = { ...extraHeaders };
   if (error.status >= 500) headers['x-oneapi-request-id'] = requestId;
   // A body that was too large was not read to its end: the connection cannot be reused.
   if (error.status === 413) headers.connection = 'close';
-  sendJson(res, error.status, { error: body }, headers);
+  sendJson(res, httpStatus, { error: body }, headers);
 }
 
 /** The JSON body of a request that must say `application/json`; a 400 like the service's otherwise. */

@@ -26,11 +26,14 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  *
  * Routes: submit, task, credits, taskList (`GET /v1/tasks`), taskBatch (`POST /v1/tasks/batch`),
  * upload, cdn (downloads from the CDN listener). Faults (faults.ts has their details):
- *   any route  {kind: 'status', status, retryAfter?, body?: 'json'|'html'|'empty', code?, message?}
- *              (with `late: true` on submit only: the task is created and charged, then the
- *              status is answered), {kind: 'reset'}, {kind: 'delay', ms}, {kind: 'malformedJson'},
- *              {kind: 'refusedWith200', code, msg}. On submit, every fault but a plain status is
- *              late, and a late fault loses whatever the answer was (replays and refusals too).
+ *   any route  {kind: 'status', status, asStatus?, retryAfter? (a list: the header sent that
+ *              many times), body?: 'json'|'html'|'empty', code?, message?} (with `late: true` on
+ *              submit only: the task is created and charged, then the status is answered;
+ *              `asStatus`: the error body sent with another HTTP status, such as 200),
+ *              {kind: 'reset'}, {kind: 'delay', ms}, {kind: 'malformedJson'},
+ *              {kind: 'refusedWith200', code, msg}, {kind: 'bom'} (the answer itself, with a byte
+ *              order mark first). On submit, every fault but a plain status is late, and a late
+ *              fault but `bom` loses whatever the answer was (replays and refusals too).
  *   cdn only   {kind: 'redirect', status: 301|302|303|307|308, hops?, via?: 'same'|'other',
  *              location?: 'alternate'|'absolute'|'relative'}, {kind: 'redirectLoop', status?},
  *              {kind: 'redirectTo', location, status?}, {kind: 'html'}, {kind: 'emptyBody'},

@@ -54,6 +54,15 @@ const rows: Row[] = [
   { fault: 'poll: 429, 502 HTML and a reset', faults: [['task', { kind: 'status', status: 429, retryAfter: '1' }], ['task', { kind: 'status', status: 502, body: 'html' }], ['task', { kind: 'reset' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'poll: malformed JSON', faults: [['task', { kind: 'malformedJson' }, 2]], expected: { state: 'saved', files: 1, tasks: 1 } },
   { fault: 'poll: one 404 (a part of EvoLink that does not know the task yet)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'submit and every read: the JSON starts with a byte order mark', faults: [['submit', { kind: 'bom' }], ['task', { kind: 'bom' }, 1000]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  {
+    fault: 'submit: 402 in the documented error body, sent with HTTP 200',
+    faults: [['submit', { kind: 'status', status: 402, asStatus: 200, code: 'insufficient_user_quota', message: 'Insufficient account balance' }]],
+    expected: { state: 'removed', message: /^Your EvoLink balance is too low for this request/, files: 0, tasks: 0, downloads: 0 },
+    also: (simulator) => assert.equal(submits(simulator), 1, 'a refusal, never sent again'),
+  },
+  { fault: 'poll: 429 with Retry-After sent twice ("1, 1")', faults: [['task', { kind: 'status', status: 429, retryAfter: ['1', '1'] }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
+  { fault: 'submit: 307 to another address (not carried out)', faults: [['submit', { kind: 'status', status: 307, body: 'empty' }]], expected: { state: 'removed', message: /web page came back instead of EvoLink's answer/, files: 0, tasks: 0, downloads: 0 }, also: (simulator) => assert.equal(submits(simulator), 1, 'never replayed') },
   { fault: 'poll: 404 three times while the task is young (reads lag behind the submit)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }, 3]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'poll: EvoLink no longer knows the task (404 past its estimate)', faults: [['task', { kind: 'status', status: 404, code: 'task_not_found', message: 'Task not found' }, 1000]], expected: { state: 'stopped', message: /answered twice that it does not know the task task-/, files: 0, tasks: 1, downloads: 0 } },
   {

@@ -85,6 +85,24 @@ describe('Simulator faults over plain HTTP', () => {
   after(() => simulator.stop());
   beforeEach(() => simulator.reset());
 
+  describe('API answers as gateways send them', () => {
+    it('puts a byte order mark before the JSON, sends an error body with another status, and a header twice', async () => {
+      const { json } = await submit({ model: 'gpt-4o-image', prompt: 'bom test', size: '1:1' });
+      simulator.addFault('task', { kind: 'bom' });
+      const marked = await raw(`${simulator.urls.api}/v1/tasks/${json.id}`, { headers: { ...agent, ...auth } });
+      assert.deepEqual([...marked.body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+      assert.equal((JSON.parse(marked.body.subarray(3).toString('utf8')) as Json).id, json.id);
+      simulator.addFault('task', { kind: 'status', status: 402, asStatus: 200, code: 'insufficient_user_quota' });
+      const hidden = await raw(`${simulator.urls.api}/v1/tasks/${json.id}`, { headers: { ...agent, ...auth } });
+      assert.equal(hidden.status, 200);
+      assert.equal((JSON.parse(hidden.body.toString('utf8')) as Json).error.type, 'insufficient_quota_error');
+      simulator.addFault('task', { kind: 'status', status: 429, retryAfter: ['5', '5'] });
+      const twice = await fetch(`${simulator.urls.api}/v1/tasks/${json.id}`, { headers: { ...agent, ...auth } });
+      assert.equal(twice.headers.get('retry-after'), '5, 5', 'fetch joins a header sent twice');
+      await twice.arrayBuffer();
+    });
+  });
+
   describe('CDN redirects', () => {
     it('redirects once to the object on the same CDN, with an absolute Location', async () => {
       const { url, bytes } = await result();
