@@ -210,6 +210,18 @@ export class Step {
     return age >= 0 && age < Math.max(60, this.entry.estimatedSeconds) * 1000 * this.times.pollScale;
   }
 
+  /**
+   * How long until the read the schedule planned at the last one (a window reloaded in between
+   * takes the plan up, instead of reading every task at once): 0 when it is due, or when the
+   * last read is not known; never longer than the longest wait (a clock set back).
+   */
+  private plannedReadIn(): number {
+    const { polledAt, polls, error } = this.entry;
+    if (polledAt === undefined || polls === 0 || error !== undefined) return 0;
+    const planned = polledAt + nextPollDelay(this.observation(), this.serviceTime(polledAt)) * this.times.pollScale;
+    return Math.round(Math.min(defaultPollTuning.maxDelayMs * this.times.pollScale, Math.max(0, planned - this.context.now)));
+  }
+
   /** The wait before reading again after one failed read: the schedule's, between the vendor's pace and the longest wait. */
   private retryWait(): number {
     const { vendorPaceMs, maxDelayMs } = defaultPollTuning;
@@ -286,7 +298,7 @@ export class Step {
         entry.state = 'unknownOutcome';
         return this.done([{ kind: 'wake', event: 'lookupDue', delayMs: 0 }]);
       case 'running':
-        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: this.plannedReadIn() }]);
       default:
         entry.state = 'saving';
         return this.done([{ kind: 'save' }]);

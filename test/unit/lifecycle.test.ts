@@ -517,6 +517,21 @@ describe('The task lifecycle', () => {
       assert.equal(etaSeconds(later, resent + 30_000), 70);
     });
 
+    it('after a reload, reads a running task when the schedule planned at its last read, not at once, unless that is past or the read failed', () => {
+      const read = run(running(), { type: 'pollAnswered', task: snapshot({ progress: 20 }) });
+      const planned = (read.effects.find((effect) => effect.kind === 'wake') as { delayMs: number }).delayMs;
+      const readAt = read.entry!.polledAt!;
+      const released = { ...read.entry!, lease: undefined };
+      const soon = next(released, { type: 'resume', leaseStale: false }, at(readAt + 1000));
+      assert.deepEqual(soon.effects, [{ kind: 'wake', event: 'pollDue', delayMs: planned - 1000 }], `planned ${planned} ms after the read`);
+      assert.deepEqual(next(released, { type: 'resume', leaseStale: false }, at(readAt + planned + 5000)).effects, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      const failed = run(read.entry!, { type: 'pollFailed', error: { reason: 'network' } }).entry!;
+      assert.deepEqual(next({ ...failed, lease: undefined }, { type: 'resume', leaseStale: false }, at(failed.updatedAt + 500)).effects, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      // A last read dated after now (a clock set back): never more than the longest wait.
+      const wake = next(released, { type: 'resume', leaseStale: false }, at(readAt - 3600_000)).effects[0] as { delayMs: number };
+      assert.ok(wake.delayMs <= 10_000, String(wake.delayMs));
+    });
+
     it('stops a task at its next read when the deadline counts from a moment after now (a clock set back)', () => {
       const ahead = run(fresh(t0 + 2 * 3600_000), { type: 'submitAnswered', task: snapshot() }, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }).entry!;
       const read = next(ahead, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 + 60_000));
