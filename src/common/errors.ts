@@ -192,18 +192,24 @@ export function errorFromHttpResponse(
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
-  // The header sent twice reaches fetch joined ("20, 20"); a date has a comma of its own.
-  const trimmed = (httpDate.test(value.trim()) ? value : (value.split(',')[0] ?? '')).trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) {
-    return Math.round(Number(trimmed) * 1000);
+  // The header sent twice reaches fetch joined ("20, 20"); a date may hold a comma of its own.
+  const parts = value.split(',');
+  for (const candidate of [value, parts[0] ?? '', parts.slice(0, 2).join(',')].map((part) => part.trim())) {
+    if (/^\d+(\.\d+)?$/.test(candidate)) return Math.round(Number(candidate) * 1000);
+    const date = httpDateMs(candidate);
+    if (date !== undefined) return Math.max(0, date - now);
   }
-  if (!httpDate.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return undefined;
 }
 
-/** An HTTP date (IMF-fixdate, RFC 9110), as `Retry-After` may carry it. */
-const httpDate = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/** An HTTP date in any of the three forms RFC 9110 has recipients read, in ms since the epoch. */
+function httpDateMs(text: string): number | undefined {
+  const imf = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  const rfc850 = /^[A-Za-z]+day, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+  const asctime = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+  const parsed = imf.test(text) || rfc850.test(text) ? Date.parse(text) : asctime.test(text) ? Date.parse(`${text} GMT`) : Number.NaN;
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
 
 /** A body's text without the byte order mark some servers put first (JSON parsers may ignore it, RFC 8259). */
 export function withoutBom(text: string): string {

@@ -16,6 +16,9 @@ import type { TaskSnapshot } from './wire';
 /** A transition that changes nothing (and writes nothing). */
 export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
 
+/** How far the clock may step back (a time sync) and still be taken as no time passed. */
+const clockStepMs = 60_000;
+
 /** The waits before each save again after a failure that may pass, in `saveRetryMs`. */
 const saveRetryFactors = [1, 6, 24];
 
@@ -59,19 +62,20 @@ export class Step {
   }
 
   /**
-   * Whether the key may still be sent again. A first send dated after now (the clock was ahead
-   * then, and set right since) says nothing of how long ago it was: the window is taken as passed.
+   * Whether the key may still be sent again. A first send dated well after now (the clock was
+   * ahead then, and set right since) says nothing of how long ago it was: the window is taken as
+   * passed. A step back of the clock by up to a minute (a time sync) is taken as no time.
    */
   protected withinReplayWindow(): boolean {
     const elapsed = this.context.now - this.entry.sentAt;
-    return elapsed >= 0 && elapsed < this.times.replayWindowMs;
+    return elapsed > -clockStepMs && elapsed < this.times.replayWindowMs;
   }
 
-  /** Whether the poll deadline passed; a start dated after now (a clock set back) counts as passed too. */
+  /** Whether the poll deadline passed; a start dated well after now (a clock set back) counts as passed too. */
   private pollDeadlinePassed(): boolean {
     const since = Math.max(this.entry.createdAt, this.entry.watchedSince ?? 0);
     const elapsed = this.context.now - since;
-    return this.entry.polls > 1 && (elapsed < 0 || elapsed > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale);
+    return this.entry.polls > 1 && (elapsed <= -clockStepMs || elapsed > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale);
   }
 
   /**
@@ -207,7 +211,7 @@ export class Step {
   /** Whether the task is within its estimate (a minute at least) of the moment it was made. */
   private young(): boolean {
     const age = this.context.now - startOf(this.entry);
-    return age >= 0 && age < Math.max(60, this.entry.estimatedSeconds) * 1000 * this.times.pollScale;
+    return age > -clockStepMs && age < Math.max(60, this.entry.estimatedSeconds) * 1000 * this.times.pollScale;
   }
 
   /**

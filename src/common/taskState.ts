@@ -82,7 +82,8 @@ export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sent
   // Progress is what the last read found: the rate is of the time until that read, and the time
   // since it (a reloaded window, a list in another window) counts down what was left then.
   const readAt = Math.max(start, Math.min(now, entry.polledAt ?? now));
-  const left = entry.progress > 5 ? ((readAt - start) / 1000) * ((100 - entry.progress) / entry.progress) - (now - readAt) / 1000 : entry.estimatedSeconds - (now - start) / 1000;
+  const since = Math.max(0, now - readAt) / 1000;
+  const left = entry.progress > 5 ? ((readAt - start) / 1000) * ((100 - entry.progress) / entry.progress) - since : entry.estimatedSeconds - Math.max(0, now - start) / 1000;
   return Math.max(1, Math.round(left));
 }
 

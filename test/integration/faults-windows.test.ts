@@ -6,6 +6,7 @@ import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { newLocalId } from '../../src/extension/tasks/ledger';
+import { TaskEvents } from '../../src/extension/tasks/taskEvents';
 import { createUndiciTransport } from '../../src/extension/net/transport';
 import type { Services } from '../../src/extension/services';
 import { check, demoKey, downloads, imagesIn, partialsIn, settle, submits, until, useMatrix } from './matrix';
@@ -270,6 +271,27 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     const entry = leave({ state: 'completed', taskId: 'task-gone', resultUrls: [`${simulator.urls.cdn}/results/task-gone/0.png`], results: [{}], sentAt: dayAgo, madeAt: dayAgo, completedAt: dayAgo });
     await app.ctx.tasks.resume();
     check('links expired before a resume (25 h)', simulator, { entry: await settle(app.ctx.tasks, entry.localId), notices: noticesSince(since), files: await imagesIn(folder()) }, { state: 'expired', message: /result links expired/, files: 0, tasks: 0, downloads: 1 });
+  });
+
+  it('tells a task gone only when the ledger no longer has it, and never one made while the ledger was listed', async () => {
+    const events = new TaskEvents();
+    const removed: string[] = [];
+    const changed: number[] = [];
+    events.onDidRemove((localId) => removed.push(localId));
+    events.onDidChange((entry) => changed.push(entry.revision));
+    // Only the id and the revision count here; nothing is written to the ledger.
+    const a = { localId: newLocalId(), revision: 3 } as LedgerEntry;
+    events.tell(a);
+    const before = events.toldIds();
+    const b = { localId: newLocalId(), revision: 0 } as LedgerEntry;
+    events.tell(b); // made while the list was read: not in it
+    // The list missed both (a file being written): the ledger still has a, and b is no news.
+    await events.catchUpAll([], before, (localId) => Promise.resolve(localId === a.localId ? a : undefined));
+    assert.deepEqual(removed, []);
+    await events.catchUpAll([{ ...b, revision: b.revision + 1 }], events.toldIds(), () => Promise.resolve(undefined));
+    assert.deepEqual(removed, [a.localId], 'a left the ledger');
+    assert.deepEqual(changed, [a.revision, b.revision, b.revision + 1], 'b, written elsewhere since, is told');
+    events.dispose();
   });
 
   it('a window that stood still while another took its task over and saved it sees the task end: its notification and status bar follow', async () => {

@@ -83,7 +83,10 @@ describe('HTTP error mapping', () => {
     assert.equal(parseRetryAfter(undefined, now), undefined);
     // Sent twice, fetch joins the header: the first value counts; a date keeps its own comma.
     assert.equal(parseRetryAfter('20, 20', now), 20_000);
-    assert.equal(parseRetryAfter('Sat, 21 Nov 2026 10:00:12 GMT, Sat, 21 Nov 2026 10:00:12 GMT', now), undefined);
+    assert.equal(parseRetryAfter('Sat, 21 Nov 2026 10:00:12 GMT, Sat, 21 Nov 2026 10:00:12 GMT', now), 12_000);
+    // The two older date forms RFC 9110 has recipients read, asctime's in GMT.
+    assert.equal(parseRetryAfter('Saturday, 21-Nov-26 10:00:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Sat Nov 21 10:00:20 2026', now), 20_000);
     // Not a delay and not an HTTP date (Date.parse would read both as some date).
     assert.equal(parseRetryAfter('-1', now), undefined);
     assert.equal(parseRetryAfter('5 5', now), undefined);

@@ -261,12 +261,15 @@ describe('The task lifecycle', () => {
       assert.ok(!late.effects.some((effect) => effect.kind === 'send'));
     });
 
-    it('never sends a key again when its first send is dated after now (the clock was ahead, and was set right)', () => {
+    it('never sends a key again when its first send is dated well after now (the clock was ahead, and was set right)', () => {
       const ahead = { ...fresh(t0 + 2 * 3600_000), lease: { owner: 'window-gone', at: t0 } };
       const resumed = next(ahead, { type: 'resume', leaseStale: true }, at(t0 + 60_000));
       assert.equal(resumed.entry?.state, 'unconfirmed');
       assert.equal(resumed.entry?.attention, 'windowPassed');
       assert.ok(!resumed.effects.some((effect) => effect.kind === 'send' || effect.kind === 'wake'));
+      // A step back of a few seconds (a time sync) is no time: the lost answer is asked again.
+      const lost = next(fresh(t0), { type: 'answerLost', error: { reason: 'timeout' } }, at(t0 - 3000));
+      assert.equal(lost.entry?.state, 'unknownOutcome');
     });
 
     it('looks for an unconfirmed task in the list past the window, and never replays it', () => {
@@ -537,6 +540,9 @@ describe('The task lifecycle', () => {
       const read = next(ahead, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 + 60_000));
       assert.equal(read.entry?.state, 'stopped');
       assert.equal(read.entry?.attention, 'deadline');
+      // A step back of a minute or less (a time sync) stops nothing.
+      const synced = run(fresh(), { type: 'submitAnswered', task: snapshot() }, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }).entry!;
+      assert.equal(next(synced, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 - 30_000)).entry?.state, 'running');
     });
 
     it('counts the time left down from the last read while nobody reads the task (a reloaded window, another window\'s list)', () => {
@@ -544,6 +550,8 @@ describe('The task lifecycle', () => {
       assert.equal(etaSeconds(read, t0 + 60_000), 40);
       assert.equal(etaSeconds(read, t0 + 90_000), 10);
       assert.equal(etaSeconds(read, t0 + 600_000), 1);
+      // A clock set back past the start: nothing is added for the step.
+      assert.ok(etaSeconds(read, t0 - 3600_000)! <= 40);
     });
 
     it('keeps the progress it knew when an answer does not say', () => {

@@ -18,13 +18,17 @@ describe('Saving a result, by the age of its link', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Saves the one result of a task made `madeAgo` ms before now, whose link answers `answer`. */
-  async function save(madeAgo: number, answer: 'image' | 'refused', seenAgo = 0): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
+  async function save(madeAgo: number, answer: 'image' | 'refused' | 'page', seenAgo = 0): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
     const now = 1_800_000_000_000;
     let downloads = 0;
     const client = {
       download: async (_url: string, sink: DownloadSink) => {
         downloads++;
         if (answer === 'refused') throw new EvoLinkError('expired', 'The result link answered 403.', { status: 403 });
+        if (answer === 'page') {
+          await sink.write(Buffer.from('<html>gone</html>'));
+          return 17;
+        }
         await sink.write(png);
         return png.length;
       },
@@ -74,5 +78,8 @@ describe('Saving a result, by the age of its link', () => {
     assert.deepEqual(await save(25 * hour, 'refused', 0), { events: ['linkExpired'], downloads: 1 });
     // A fresh link refused (not spread to the CDN yet): refused for now, to be tried again.
     assert.deepEqual(await save(1 * hour, 'refused'), { events: ['saveFailed'], downloads: 1, error: 'linkRefused' });
+    // Past the link's life, any failure of it (a page where the image was) is its end.
+    assert.deepEqual(await save(3 * 24 * hour, 'page'), { events: ['linkExpired'], downloads: 1 });
+    assert.deepEqual(await save(1 * hour, 'page'), { events: ['saveFailed'], downloads: 1, error: 'notImage' });
   });
 });

@@ -35,10 +35,21 @@ export class TaskEvents extends DisposableBase {
     if (revision !== undefined && entry.revision > revision) this.tell(entry);
   }
 
-  /** Of the whole ledger: tells the tasks written elsewhere since, and those that left it. */
-  catchUpAll(entries: readonly LedgerEntry[]): void {
-    const present = new Set(entries.map((entry) => entry.localId));
-    for (const localId of [...this.told.keys()]) if (!present.has(localId)) this.gone(localId);
+  /** The tasks told of so far: taken before the ledger is listed, so that one made meanwhile is no news. */
+  toldIds(): string[] {
+    return [...this.told.keys()];
+  }
+
+  /**
+   * Of the whole ledger (`entries`, listed after `toldBefore` was taken): tells the tasks written
+   * elsewhere since, and those that left it. A task missing from the list may be one whose file was
+   * being written as the list was read: only one the ledger no longer has (`get`) has left it.
+   */
+  async catchUpAll(entries: readonly LedgerEntry[], toldBefore: readonly string[], get: (localId: string) => Promise<LedgerEntry | undefined>): Promise<void> {
     for (const entry of entries) this.catchUp(entry);
+    const present = new Set(entries.map((entry) => entry.localId));
+    for (const localId of toldBefore) {
+      if (!present.has(localId) && this.told.has(localId) && (await get(localId)) === undefined && this.told.has(localId)) this.gone(localId);
+    }
   }
 }

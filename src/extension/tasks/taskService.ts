@@ -338,8 +338,9 @@ export class TaskService extends DisposableBase {
   /** Looks for active tasks that nobody works on any more (a window closed or stopped answering). */
   private async sweep(): Promise<void> {
     if (this.isDisposed) return;
+    const toldBefore = this.events.toldIds();
     const entries = await this.deps.ledger.list();
-    this.events.catchUpAll(entries);
+    await this.events.catchUpAll(entries, toldBefore, (localId) => this.deps.ledger.get(localId));
     for (const entry of entries) {
       if (isActive(entry.state) && !this.held.has(entry.localId) && !this.work.get(entry.localId)?.timer) await this.takeUp(entry.localId, entry);
     }

@@ -208,6 +208,11 @@ export class TaskWork {
       try {
         kept = await this.download(url, current, index, signal);
       } catch (error) {
+        // Past the link's life, any failure of the link (a page, no such name) is its end.
+        if (age > this.deps.times.resultLifetimeMs && isEvoLinkError(error, 'expired', 'network', 'timeout', 'server', 'invalidResponse') && error.details.code !== 'refusedLink') {
+          this.deps.log.warn(`${current.localId}: result ${index + 1} failed past its link's life (${error.reason})`);
+          return dispatch({ type: 'linkExpired', index });
+        }
         if (!isEvoLinkError(error, 'expired')) throw error;
         // A CDN may refuse a fresh link for a while (not yet spread, a passing block): only near
         // the end of its life is a refusal taken for the link's end.
