@@ -147,4 +147,29 @@ describe('A request whose answer is lost for good, in VS Code 1.139', () => {
     assert.deepEqual(imagesIn(folder), ['a-red-fox-in-the-snow-woodcut.png']);
     assert.equal(simulator.tasks.size, 1, 'one task, one charge');
   });
+
+  it('says so when Submit Again does not go through, and keeps the request to be checked for', async () => {
+    const { simulator, workbench } = session();
+    const { page } = workbench;
+    simulator.addFault('submit', { kind: 'reset' }, 1000);
+    await runFromPalette(page, 'EvoLink: Generate Image...');
+    await answerQuickInput(page, 'GPT-4o Image');
+    await answerQuickInput(page, 'A lighthouse at dusk, linocut');
+    await answerQuickInput(page, undefined);
+    await answerQuickInput(page, '1 image(s)');
+    await waitForNotification(page, /may have received the request "A lighthouse/, 40_000);
+    simulator.clearFaults('submit');
+    simulator.addFault('submit', { kind: 'status', status: 402, code: 'insufficient_user_quota', message: 'Insufficient account balance: 1 credits left, 2.5 needed' });
+    const toast = page.locator('.notification-list-item', { hasText: 'may have received the request "A lighthouse' }).first();
+    await toast.locator('a.monaco-button', { hasText: /Submit Again/ }).click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Submit this request again?' });
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.locator('.monaco-button', { hasText: /^Submit Again$/ }).click();
+    const said = await waitForNotification(page, /again did not go through/, 30_000);
+    assert.match(said, /Sending "A lighthouse at dusk, linocut" again did not go through\. Your EvoLink balance is too low/);
+    await screenshot(page, 'submit-again-refused-1.139');
+    const told = page.locator('.notification-list-item', { hasText: 'again did not go through' }).first();
+    const buttons = (await told.locator('a.monaco-button').allInnerTexts()).map((text) => text.toLowerCase());
+    assert.deepEqual(buttons, ['check for it', 'submit again…']);
+  });
 });
