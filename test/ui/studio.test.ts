@@ -69,11 +69,16 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       const { page } = session().workbench;
       const { simulator } = session();
       const view = studio(page);
-      simulator.addFault('cdn', { kind: 'html' });
+      // A page on every save: the first, and the three the extension tries again on its own.
+      simulator.addFault('cdn', { kind: 'html' }, 4);
       await view.locator('vscode-textarea#prompt textarea').fill('A lighthouse on a cliff, storm clouds');
       await view.locator('vscode-button#generate').click();
       const task = view.locator('.task', { hasText: 'A lighthouse on a cliff' }).first();
-      await task.locator('.task-status', { hasText: "link did not return an image" }).waitFor({ timeout: 60_000 });
+      // While it is tried again the Studio says so, without actions; then it waits for the user.
+      await task.locator('.task-status', { hasText: 'trying again shortly' }).waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(300);
+      await screenshot(page, `studio-save-retrying-${version}`);
+      await task.locator('.task-status', { hasText: 'so nothing was saved' }).waitFor({ timeout: 90_000 });
       // No notification repeats what the Studio shows, and nothing offers a plain retry of the paid request.
       assert.equal(await task.locator('vscode-button[title="Retry"]').count(), 0);
       await page.waitForTimeout(500);
@@ -87,15 +92,16 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       const { page } = session().workbench;
       const { simulator } = session();
       const view = studio(page);
-      // A part of the service that does not know the task yet (or any more): two reads answered 404.
-      simulator.addFault('task', { kind: 'status', status: 404, message: 'task not found' }, 2);
+      // A service that does not know the task (any more): reads answer 404 past the task's estimate.
+      simulator.addFault('task', { kind: 'status', status: 404, message: 'task not found' }, 1000);
       const before = simulator.requests.length;
       await view.locator('vscode-textarea#prompt textarea').fill('A red kite over sand dunes at dawn');
       await view.locator('vscode-button#generate').click();
       const task = view.locator('.task', { hasText: 'A red kite over sand dunes' }).first();
       const status = task.locator('.task-status', { hasText: 'does not know the task' });
-      await status.waitFor({ timeout: 60_000 });
+      await status.waitFor({ timeout: 90_000 });
       assert.match(await status.innerText(), /Check it again in a while/);
+      simulator.clearFaults('task');
       assert.equal(await task.locator('vscode-button[title="Retry"]').count(), 0, 'a task that may be paid for is not offered as a new request');
       await page.waitForTimeout(500);
       await screenshot(page, `studio-task-not-found-${version}`);
