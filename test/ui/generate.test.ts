@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
 import { answerQuickInput, runFromPalette, screenshot, setApiKey, useSession, waitForNotification } from './workbench';
 
@@ -115,6 +116,15 @@ for (const version of ['1.100', '1.139']) {
   });
 }
 
+/** Generates one image of GPT-4o Image at the default size from the palette's wizard. */
+async function generateOne(page: Page, prompt: string): Promise<void> {
+  await runFromPalette(page, 'EvoLink: Generate Image...');
+  await answerQuickInput(page, 'GPT-4o Image');
+  await answerQuickInput(page, prompt);
+  await answerQuickInput(page, undefined);
+  await answerQuickInput(page, '1 image(s)');
+}
+
 describe('A request whose answer is lost for good, in VS Code 1.139', () => {
   // Every wait of the extension shrunk a hundredfold: the 15-minute replay window lasts 9 s.
   const session = useSession('1.139', {
@@ -127,11 +137,7 @@ describe('A request whose answer is lost for good, in VS Code 1.139', () => {
     const { simulator, workbench } = session();
     const { page, folder } = workbench;
     simulator.addFault('submit', { kind: 'reset' }, 1000);
-    await runFromPalette(page, 'EvoLink: Generate Image...');
-    await answerQuickInput(page, 'GPT-4o Image');
-    await answerQuickInput(page, 'A red fox in the snow, woodcut');
-    await answerQuickInput(page, undefined);
-    await answerQuickInput(page, '1 image(s)');
+    await generateOne(page, 'A red fox in the snow, woodcut');
     await waitForNotification(page, /may have received the request/, 40_000);
     const toast = page.locator('.notification-list-item', { hasText: 'may have received' }).first();
     const buttons = (await toast.locator('a.monaco-button').allInnerTexts()).map((text) => text.toLowerCase());
@@ -152,11 +158,7 @@ describe('A request whose answer is lost for good, in VS Code 1.139', () => {
     const { simulator, workbench } = session();
     const { page } = workbench;
     simulator.addFault('submit', { kind: 'reset' }, 1000);
-    await runFromPalette(page, 'EvoLink: Generate Image...');
-    await answerQuickInput(page, 'GPT-4o Image');
-    await answerQuickInput(page, 'A lighthouse at dusk, linocut');
-    await answerQuickInput(page, undefined);
-    await answerQuickInput(page, '1 image(s)');
+    await generateOne(page, 'A lighthouse at dusk, linocut');
     await waitForNotification(page, /may have received the request "A lighthouse/, 40_000);
     simulator.clearFaults('submit');
     simulator.addFault('submit', { kind: 'status', status: 402, code: 'insufficient_user_quota', message: 'Insufficient account balance: 1 credits left, 2.5 needed' });

@@ -89,6 +89,7 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
   const shape = checkShape(plan);
   if (shape.ok) await deps.budget.guard({ model: shape.checked.body.model, n: shape.checked.body.n }, plan.overLimit ?? 'ask');
   const images = [...plan.references, ...(plan.mask ? [plan.mask] : [])];
+  const model = findModel(plan.options.model);
   const urls =
     images.length === 0
       ? []
@@ -97,8 +98,8 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
           for (const [index, image] of images.entries()) {
             progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
             const bytes = await readLocalImage(image.uri);
-            const wanted = index === 0 && plan.mask ? findModel(plan.options.model)?.mask?.referenceFormat : undefined;
-            const sent = wanted === 'png' && image.format !== 'png' ? await asPng(deps, image, bytes, plan.options.model) : { bytes, name: image.name, format: image.format ?? 'png' };
+            const wanted = index === 0 && plan.mask ? model?.mask?.referenceFormat : undefined;
+            const sent = wanted === 'png' && image.format !== 'png' ? await asPng(deps, image, bytes, model?.references.maxBytes) : { bytes, name: image.name, format: image.format ?? 'png' };
             found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format)).url);
           }
           return found;
@@ -125,9 +126,8 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
  * The reference of a mask as a PNG, which the model wants (the vendor's pages): the same pixels,
  * converted here before anything is uploaded. Refused when the PNG is larger than the model takes.
  */
-async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, modelId: string): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
+async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, max = Number.POSITIVE_INFINITY): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
   const png = await deps.images.toPng(bytes);
-  const max = findModel(modelId)?.references.maxBytes ?? Number.POSITIVE_INFINITY;
   const megabytes = (size: number): string => (size / (1024 * 1024)).toFixed(1);
   if (png.length > max) {
     throw new EvoLinkError('invalidRequest', vscode.l10n.t('With a mask, the image must be sent as a PNG, and {0} as a PNG is {1} MB; the model takes at most {2} MB. Use a smaller image. Nothing was sent.', image.name, megabytes(png.length), megabytes(max)), { param: 'image_urls', code: notSentCode });

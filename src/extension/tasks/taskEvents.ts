@@ -49,7 +49,9 @@ export class TaskEvents extends DisposableBase {
     for (const entry of entries) this.catchUp(entry);
     const present = new Set(entries.map((entry) => entry.localId));
     for (const localId of toldBefore) {
-      if (!present.has(localId) && this.told.has(localId) && (await get(localId)) === undefined && this.told.has(localId)) this.gone(localId);
+      if (present.has(localId) || (await get(localId)) !== undefined) continue;
+      // Told gone meanwhile by this window's own removal: once is enough.
+      if (this.told.has(localId)) this.gone(localId);
     }
   }
 }
