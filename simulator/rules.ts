@@ -12,7 +12,8 @@ export type SizeRule =
   | { kind: 'enum'; values: Record<string, [number, number]> }
   | {
       kind: 'pixels';
-      named: Record<string, [number, number]>;
+      /** Named sizes: the long side of the square, the wide and the tall image the prompt asks for. */
+      named: Record<string, { square: [number, number]; wide: [number, number]; tall: [number, number] }>;
       minPixels: number;
       maxPixels: number;
       minRatio: number;
@@ -53,7 +54,8 @@ export interface ModelRules {
   maxReferencesPlusOutputs?: number;
 }
 
-const MB = 1024 * 1024;
+/** The vendor's limits in megabytes, read as a million bytes each (the extension reads them so too). */
+const MB = 1_000_000;
 
 const gptSizes: Record<string, [number, number]> = {
   '1:1': [1024, 1024],
@@ -93,7 +95,10 @@ export const modelRules: Record<string, ModelRules> = {
   'doubao-seedream-4.5': {
     size: {
       kind: 'pixels',
-      named: { '2K': [2048, 2048], '4K': [4096, 4096] },
+      named: {
+        '2K': { square: [2048, 2048], wide: [2560, 1440], tall: [1440, 2560] },
+        '4K': { square: [4096, 4096], wide: [4096, 2304], tall: [2304, 4096] },
+      },
       minPixels: 2560 * 1440,
       maxPixels: 4096 * 4096,
       minRatio: 1 / 16,

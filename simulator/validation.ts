@@ -67,8 +67,15 @@ export function isInternalHost(hostname: string): boolean {
   return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
 }
 
-/** Parses a size for a model; answers the pixel dimensions or why not. */
-export function resolveSize(rules: ModelRules, size: string): [number, number] | string {
+/** The shape a prompt describes, as the model reads it for a named size (2K, 4K): a rough reading of its words. */
+function shapeOf(prompt: string): 'square' | 'wide' | 'tall' {
+  if (/\b(16:9|3:2|wide|landscape|banner|panorama|hero|cover|header|og)\b/i.test(prompt)) return 'wide';
+  if (/\b(9:16|2:3|tall|portrait|vertical|poster|story|wallpaper)\b/i.test(prompt)) return 'tall';
+  return 'square';
+}
+
+/** Parses a size for a model; answers the pixel dimensions or why not. A named size takes its shape from the prompt. */
+export function resolveSize(rules: ModelRules, size: string, prompt = ''): [number, number] | string {
   const rule = rules.size;
   if (rule.kind === 'enum') {
     const dims = rule.values[size];
@@ -76,7 +83,7 @@ export function resolveSize(rules: ModelRules, size: string): [number, number] |
   }
   const named = rule.named[size];
   if (named) {
-    return named;
+    return named[shapeOf(prompt)];
   }
   const match = /^(\d{1,5})x(\d{1,5})$/.exec(size);
   if (!match) {
@@ -156,7 +163,7 @@ function checkBody(body: unknown, lookup: ImageLookup): ValidRequest {
   }
   const { model, rules } = checkModel(body);
   const prompt = checkPrompt(body);
-  const { sizeLabel, dims } = checkSize(body, rules);
+  const { sizeLabel, dims } = checkSize(body, rules, prompt);
   const n = checkN(body, rules);
   const quality = checkChoice(body, 'quality', rules.quality, model);
   const imageUrls = checkReferences(body, rules, model, lookup);
@@ -200,7 +207,7 @@ function checkPrompt(body: Body): string {
   return prompt;
 }
 
-function checkSize(body: Body, rules: ModelRules): { sizeLabel: string; dims: [number, number] } {
+function checkSize(body: Body, rules: ModelRules, prompt: string): { sizeLabel: string; dims: [number, number] } {
   let sizeLabel = rules.defaultSize;
   if (body.size !== undefined) {
     if (typeof body.size !== 'string') {
@@ -208,7 +215,7 @@ function checkSize(body: Body, rules: ModelRules): { sizeLabel: string; dims: [n
     }
     sizeLabel = body.size;
   }
-  const dims = resolveSize(rules, sizeLabel);
+  const dims = resolveSize(rules, sizeLabel, prompt);
   if (typeof dims === 'string') {
     fail('size', dims);
   }

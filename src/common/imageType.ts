@@ -10,6 +10,16 @@ export const imageFormats: Record<ImageFormat, { extension: string; mime: string
   tiff: { extension: 'tiff', mime: 'image/tiff' },
 };
 
+/**
+ * A file name that ends in its real format's extension: the stem kept (a name with no extension
+ * gets one), so that a link made from it ends as the service expects ("URLs typically end in an
+ * image extension"): `photo.jfif` of JPEG bytes is `photo.jpg`, `logo` of PNG bytes `logo.png`.
+ */
+export function nameAs(name: string, format: ImageFormat): string {
+  const stem = name.replace(/\.[^./\\]*$/, '') || 'image';
+  return `${stem}.${imageFormats[format].extension}`;
+}
+
 const ascii = (bytes: Uint8Array, from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
 
 /**
@@ -44,7 +54,64 @@ function tiffSize(bytes: Uint8Array, view: DataView): { width: number; height: n
   return width && height ? { width, height } : undefined;
 }
 
-/** Reads width and height from the header of a PNG, JPEG, WebP, GIF, BMP or TIFF, without decoding. */
+/** The segments of a JPEG before its image data: each marker and where its data starts and ends. */
+function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ marker: number; start: number; end: number }> {
+  let offset = 2;
+  while (offset + 4 <= bytes.length && bytes[offset] === 0xff) {
+    const marker = bytes[offset + 1]!;
+    const length = view.getUint16(offset + 2);
+    yield { marker, start: offset + 4, end: offset + 2 + length };
+    // Start of scan: the image data follows, no more headers.
+    if (marker === 0xda) return;
+    offset += 2 + length;
+  }
+}
+
+/** The orientation tag (0x0112) of an APP1 Exif segment's first directory; 1 when absent. */
+function exifOrientation(bytes: Uint8Array, view: DataView, start: number): number {
+  try {
+    return orientationTag(bytes, view, start);
+  } catch {
+    // A directory that runs past the bytes read: no orientation.
+    return 1;
+  }
+}
+
+function orientationTag(bytes: Uint8Array, view: DataView, start: number): number {
+  if (ascii(bytes, start, start + 6) !== 'Exif\0\0') return 1;
+  const tiff = start + 6;
+  const little = ascii(bytes, tiff, tiff + 2) === 'II';
+  const directory = tiff + view.getUint32(tiff + 4, little);
+  const entries = view.getUint16(directory, little);
+  for (let index = 0; index < entries; index++) {
+    const entry = directory + 2 + index * 12;
+    if (view.getUint16(entry, little) !== 0x0112) continue;
+    const value = view.getUint16(entry + 8, little);
+    return value >= 1 && value <= 8 ? value : 1;
+  }
+  return 1;
+}
+
+/**
+ * How a JPEG's stored pixels are turned to be seen upright (its EXIF orientation, 1 to 8; 1 when
+ * it has none): what browsers, VS Code's image preview and phones apply. A phone's portrait photo
+ * is often stored sideways with 6. Only a JPEG carries it here.
+ */
+export function jpegOrientation(bytes: Uint8Array): number {
+  if (sniffImageFormat(bytes) !== 'jpeg') return 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    for (const segment of jpegSegments(bytes, view)) if (segment.marker === 0xe1) return exifOrientation(bytes, view, segment.start);
+  } catch {
+    // Segments that run past the bytes read.
+  }
+  return 1;
+}
+
+/**
+ * Reads width and height from the header of a PNG, JPEG, WebP, GIF, BMP or TIFF, without
+ * decoding; a JPEG's as it is seen, after its orientation (a sideways-stored portrait is tall).
+ */
 export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   const format = sniffImageFormat(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -69,16 +136,14 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
         return undefined;
       }
       case 'jpeg': {
-        let offset = 2;
-        while (offset + 9 < bytes.length) {
-          if (bytes[offset] !== 0xff) return undefined;
-          const marker = bytes[offset + 1]!;
-          const length = view.getUint16(offset + 2);
+        let turned = false;
+        for (const { marker, start } of jpegSegments(bytes, view)) {
+          if (marker === 0xe1) turned = exifOrientation(bytes, view, start) >= 5;
           // Start-of-frame markers carry the size; 0xC4, 0xC8 and 0xCC are not frames.
           if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-            return { width: view.getUint16(offset + 7), height: view.getUint16(offset + 5) };
+            const [height, width] = [view.getUint16(start + 1), view.getUint16(start + 3)];
+            return turned ? { width: height, height: width } : { width, height };
           }
-          offset += 2 + length;
         }
         return undefined;
       }

@@ -1,3 +1,5 @@
+import { megabyte } from './limits';
+
 /**
  * The model table: every model the extension offers, with every parameter and limit of the API
  * contract, as data. Validation, the quick pick, the Studio's options and the cost estimate are
@@ -11,9 +13,12 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff';
 export interface SizeOption {
   /** What is sent as `size`. */
   value: string;
-  /** The pixel size it produces, when known. */
-  width: number;
-  height: number;
+  /**
+   * The pixel size it produces; absent for a named size whose shape the model picks from the
+   * prompt (Seedream's `2K` and `4K`: "describe the aspect ratio, shape or purpose in the prompt").
+   */
+  width?: number;
+  height?: number;
 }
 
 /** The sizes a model takes. */
@@ -93,7 +98,7 @@ export interface ModelSpec {
   estimatedSeconds: number;
 }
 
-const MB = 1024 * 1024;
+const MB = megabyte;
 
 const gptSizes: readonly SizeOption[] = [
   { value: '1:1', width: 1024, height: 1024 },
@@ -135,8 +140,8 @@ export const models: readonly ModelSpec[] = [
     size: {
       kind: 'pixels',
       options: [
-        { value: '2K', width: 2048, height: 2048 },
-        { value: '4K', width: 4096, height: 4096 },
+        { value: '2K' },
+        { value: '4K' },
         { value: '2048x2048', width: 2048, height: 2048 },
         { value: '2560x1440', width: 2560, height: 1440 },
         { value: '1440x2560', width: 1440, height: 2560 },

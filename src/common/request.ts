@@ -1,3 +1,4 @@
+import { megabyte } from './limits';
 import { area, findModel, models, sizeLabel, type ImageFormat, type ModelSpec } from './models';
 
 /**
@@ -105,7 +106,7 @@ export function promptLength(prompt: string): number {
 }
 
 /** The pixel size a size value gives for a model, or why it is refused. */
-export function resolveSize(model: ModelSpec, value: string): { width: number; height: number } | RequestIssue {
+export function resolveSize(model: ModelSpec, value: string): { width?: number; height?: number } | RequestIssue {
   const spec = model.size;
   const option = spec.options.find((candidate) => candidate.value === value);
   if (spec.kind === 'choices') {
@@ -256,7 +257,7 @@ export function checkMaskImage(model: ModelSpec, mask: LocalImageInfo, reference
 }
 
 function megabytes(bytes: number): string {
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  return `${Math.round((bytes / megabyte) * 10) / 10} MB`;
 }
 
 const english: Record<RequestIssue['code'], string> = {

@@ -9,7 +9,7 @@ const issuesOf = (request: GenerationRequest) => {
 const params = (request: GenerationRequest) => issuesOf(request).map((issue) => issue.param);
 const urls = (count: number) => Array.from({ length: count }, (_, i) => `https://files.example/${i}.png`);
 const img = (format: LocalImageInfo['format'], width: number, height: number, bytes = 1000): LocalImageInfo => ({ format, width, height, bytes });
-const MB = 1024 * 1024;
+const MB = 1_000_000;
 
 describe('Request validation from the model table', () => {
   it('offers exactly the three models of the contract', () => {
@@ -125,6 +125,17 @@ describe('Request validation from the model table', () => {
       assert.deepEqual(issuesOf({ ...base, size: '4097x4096' }).map((i) => i.code), ['sizePixels']);
       assert.deepEqual(issuesOf({ ...base, size: '1:1' }).map((i) => i.code), ['sizeMalformed']);
       assert.deepEqual(issuesOf({ ...base, size: '2k' }).map((i) => i.code), ['sizeMalformed']);
+    });
+    it('promises no pixel size for 2K and 4K: the model picks the shape the prompt describes', () => {
+      for (const size of ['2K', '4K']) {
+        const result = checkRequest({ ...base, size });
+        assert.ok(result.ok);
+        assert.equal(result.checked.width, undefined);
+        assert.equal(result.checked.height, undefined);
+      }
+      const exact = checkRequest({ ...base, size: '2560x1440' });
+      assert.ok(exact.ok);
+      assert.deepEqual([exact.checked.width, exact.checked.height], [2560, 1440]);
     });
     it('takes n from 1 to 15 and reserves for all of them', () => {
       assert.deepEqual(params({ ...base, n: 15 }), []);

@@ -61,7 +61,7 @@ describe('Simulator rules, checked against the contract tables', () => {
     it('takes up to 5 references of at most 10 MB in jpeg, png or webp', () => {
       assert.equal(refusedParam({ ...base, image_urls: urls(5) }), undefined);
       assert.equal(refusedParam({ ...base, image_urls: urls(6) }), 'image_urls');
-      const tenMb = 10 * 1024 * 1024;
+      const tenMb = 10_000_000;
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('png', 512, 512, tenMb)), undefined);
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('png', 512, 512, tenMb + 1)), 'image_urls');
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('gif', 512, 512)), 'image_urls');
@@ -70,8 +70,8 @@ describe('Simulator rules, checked against the contract tables', () => {
     it('takes a PNG mask of at most 4 MB with the dimensions of the one reference', () => {
       const images: Record<string, KnownImage> = {
         [url(0)]: image('png', 1024, 1024),
-        'https://cdn.example/mask.png': image('png', 1024, 1024, 4 * 1024 * 1024),
-        'https://cdn.example/big.png': image('png', 1024, 1024, 4 * 1024 * 1024 + 1),
+        'https://cdn.example/mask.png': image('png', 1024, 1024, 4_000_000),
+        'https://cdn.example/big.png': image('png', 1024, 1024, 4_000_000 + 1),
         'https://cdn.example/small.png': image('png', 512, 512),
         'https://cdn.example/mask.jpg': image('jpeg', 1024, 1024),
       };
@@ -108,8 +108,8 @@ describe('Simulator rules, checked against the contract tables', () => {
       assert.equal(refusedParam({ ...base, image_urls: [] }), 'image_urls');
       assert.equal(refusedParam({ ...base, image_urls: urls(16) }), undefined);
       assert.equal(refusedParam({ ...base, image_urls: urls(17) }), 'image_urls');
-      assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('jpeg', 9, 9, 50 * 1024 * 1024)), undefined);
-      assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('jpeg', 9, 9, 50 * 1024 * 1024 + 1)), 'image_urls');
+      assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('jpeg', 9, 9, 50_000_000)), undefined);
+      assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('jpeg', 9, 9, 50_000_000 + 1)), 'image_urls');
     });
     it('takes no mask and no callback', () => {
       assert.equal(refusedParam({ ...base, image_urls: [url(0)], mask_url: url(1) }), 'mask_url');
@@ -128,6 +128,17 @@ describe('Simulator rules, checked against the contract tables', () => {
       assert.equal(refusedParam({ ...base, size: '4097x4096' }), 'size');
       assert.equal(refusedParam({ ...base, size: '1:1' }), 'size');
       assert.equal(refusedParam({ ...base, size: '2k' }), 'size');
+    });
+    it('gives a named size (2K, 4K) the shape its prompt describes, as the vendor says the model does', () => {
+      const dims = (size: string, prompt: string): [number, number] => {
+        const result = ok({ ...base, size, prompt });
+        assert.ok(result.ok);
+        return [result.request.width, result.request.height];
+      };
+      assert.deepEqual(dims('2K', 'a fox'), [2048, 2048]);
+      assert.deepEqual(dims('2K', 'a wide banner of a fox'), [2560, 1440]);
+      assert.deepEqual(dims('4K', 'a tall poster of a fox'), [2304, 4096]);
+      assert.deepEqual(dims('4K', 'a fox, landscape'), [4096, 2304]);
     });
     it('defaults to 2048x2048', () => {
       const result = ok(base);

@@ -53,6 +53,14 @@ describe('Uploads of local images', () => {
     assert.equal(uploadRequests(), 2);
   });
 
+  it('names the file after its real format, so that its link ends in an image extension', async () => {
+    const bytes = await png('#0f0');
+    const { url } = await uploads.urlFor(bytes, 'logo', 'png');
+    assert.match(url, /logo\.png$/);
+    const jfif = await uploads.urlFor(await png('#ff0'), 'photo.v2.jfif', 'png');
+    assert.match(jfif.url, /photo\.v2\.png$/);
+  });
+
   it('keeps the record across windows (it lives in the ledger folder)', async () => {
     const red = await png('#f00');
     const { url } = await uploads.urlFor(red, 'red.png', 'png');

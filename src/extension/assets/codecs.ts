@@ -13,8 +13,8 @@ import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
-import { sniffImageFormat } from '../../common/imageType';
-import type { RgbaImage } from './rgba';
+import { jpegOrientation, sniffImageFormat } from '../../common/imageType';
+import { orient, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
 
 /** The formats the pipeline writes. */
@@ -96,7 +96,8 @@ export class Codecs {
         await this.png();
         return toRgba(pngDecode(bytes) as ImageLike);
       case 'jpeg':
-        return this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false);
+        // Upright, as it is seen: a phone's portrait is often stored sideways with an orientation tag.
+        return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), jpegOrientation(bytes));
       case 'webp':
         return this.decodeWith(await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory), bytes);
       default:

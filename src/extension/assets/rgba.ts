@@ -48,6 +48,35 @@ export function crop(image: RgbaImage, rect: Rect): RgbaImage {
   return { width: rect.width, height: rect.height, data };
 }
 
+/**
+ * The image turned upright by its EXIF orientation (1 to 8): flipped and turned as a viewer shows
+ * it, so that what is cut, scaled or sent is what the person saw. 5 to 8 swap width and height.
+ */
+export function orient(image: RgbaImage, orientation: number): RgbaImage {
+  if (orientation < 2 || orientation > 8) return image;
+  const { width: w, height: h } = image;
+  const turned = orientation >= 5;
+  const width = turned ? h : w;
+  const height = turned ? w : h;
+  const source = new Uint32Array(image.data.buffer, image.data.byteOffset, w * h);
+  const data = new Uint8Array(width * height * 4);
+  const target = new Uint32Array(data.buffer);
+  // Where each pixel seen at (x, y) is stored.
+  const from: (x: number, y: number) => number = [
+    (x: number, y: number) => y * w + (w - 1 - x),
+    (x: number, y: number) => (h - 1 - y) * w + (w - 1 - x),
+    (x: number, y: number) => (h - 1 - y) * w + x,
+    (x: number, y: number) => x * w + y,
+    (x: number, y: number) => (h - 1 - x) * w + y,
+    (x: number, y: number) => (h - 1 - x) * w + (w - 1 - y),
+    (x: number, y: number) => x * w + (w - 1 - y),
+  ][orientation - 2]!;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) target[y * width + x] = source[from(x, y)]!;
+  }
+  return { width, height, data };
+}
+
 /** Copies `image` onto `canvas` at `at` (no blending: the pixels are replaced). */
 export function paste(canvas: RgbaImage, image: RgbaImage, at: { x: number; y: number }): void {
   for (let row = 0; row < image.height; row++) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
+import { megabyte } from '../../common/limits';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel } from '../../common/models';
 import { checkMaskImage, checkReferenceImage, checkRequest, type RequestIssue } from '../../common/request';
@@ -128,11 +129,11 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
  */
 async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, max = Number.POSITIVE_INFINITY): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
   const png = await deps.images.toPng(bytes);
-  const megabytes = (size: number): string => (size / (1024 * 1024)).toFixed(1);
+  const megabytes = (size: number): string => (size / megabyte).toFixed(1);
   if (png.length > max) {
     throw new EvoLinkError('invalidRequest', vscode.l10n.t('With a mask, the image must be sent as a PNG, and {0} as a PNG is {1} MB; the model takes at most {2} MB. Use a smaller image. Nothing was sent.', image.name, megabytes(png.length), megabytes(max)), { param: 'image_urls', code: notSentCode });
   }
-  return { bytes: png, name: `${image.name.replace(/\.[^.]*$/, '')}.png`, format: 'png' };
+  return { bytes: png, name: image.name, format: 'png' };
 }
 
 /**

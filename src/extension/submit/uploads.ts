@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
-import { imageFormats } from '../../common/imageType';
+import { imageFormats, nameAs } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
 import type { EvoLinkClient } from '../api/client';
 import type { TaskLedger } from '../tasks/ledger';
@@ -41,7 +41,7 @@ export class Uploads {
     }
     const apiKey = await this.deps.apiKey();
     if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
-    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, name, imageFormats[format].mime, { apiKey });
+    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, { apiKey });
     const parsed = expiresAt ? Date.parse(expiresAt) : Number.NaN;
     await this.deps.ledger.putUpload(sha256, {
       fileUrl,

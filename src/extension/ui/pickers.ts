@@ -24,7 +24,12 @@ export function modelDetail(model: ModelSpec): string {
 export function sizeItems(model: ModelSpec): PickItem<string | undefined>[] {
   const items: PickItem<string | undefined>[] = model.size.options.map((option) => ({
     label: option.value,
-    description: option.value.includes('x') && !option.value.includes(':') ? undefined : `${option.width} × ${option.height}`,
+    description:
+      option.width === undefined || option.height === undefined
+        ? vscode.l10n.t('the shape your prompt describes')
+        : option.value.includes('x') && !option.value.includes(':')
+          ? undefined
+          : `${option.width} × ${option.height}`,
     value: option.value,
   }));
   if (model.size.kind === 'pixels') items.push({ label: vscode.l10n.t('Custom size…'), description: vscode.l10n.t('width x height in pixels'), value: undefined });

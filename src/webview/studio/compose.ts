@@ -62,7 +62,12 @@ function options(store: StudioStore): TemplateResult {
   const spec = store.model;
   const sizes: Choice[] = spec.size.options.map((option) => ({
     value: option.value,
-    label: option.value.includes(':') || /^\dK$/.test(option.value) ? `${option.value} (${option.width}×${option.height})` : option.value,
+    label:
+      option.width === undefined || option.height === undefined
+        ? `${option.value} (${t('sizeFromPrompt')})`
+        : option.value.includes(':')
+          ? `${option.value} (${option.width}×${option.height})`
+          : option.value,
   }));
   if (spec.size.kind === 'pixels') sizes.push({ value: customSize, label: t('customSize') });
   const choices = (values: readonly (string | number)[]): Choice[] => values.map((value) => ({ value: String(value), label: String(value) }));

@@ -1,4 +1,5 @@
 import { formatCredits } from '../../common/format';
+import { megabyte } from '../../common/limits';
 import { fillTemplate, type RequestIssue } from '../../common/request';
 import type { StudioStore } from './state';
 
@@ -13,12 +14,12 @@ export function credits(store: StudioStore, value: number): string {
 
 /** Bytes as megabytes, one decimal. */
 export function megabytes(store: StudioStore, bytes: number): string {
-  return (bytes / (1024 * 1024)).toLocaleString(store.state.locale, { maximumFractionDigits: 1 });
+  return (bytes / megabyte).toLocaleString(store.state.locale, { maximumFractionDigits: 1 });
 }
 
 /** A file size as people read it: KB under a megabyte, MB above. */
 export function fileSize(store: StudioStore, bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(store.state.locale)} KB` : `${megabytes(store, bytes)} MB`;
+  return bytes < megabyte ? `${Math.max(1, Math.round(bytes / 1000)).toLocaleString(store.state.locale)} KB` : `${megabytes(store, bytes)} MB`;
 }
 
 /** A request issue in the UI language, from the host's templates (the host checks with the same ones). */

@@ -1,0 +1,59 @@
+import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { jpegOrientation, readImageSize } from '../../src/common/imageType';
+import { localPipeline } from '../support/wasm';
+
+/** A 60x30 picture of four flat quarters: red, green above; blue, white below. */
+async function quarters(): Promise<Buffer> {
+  const width = 60;
+  const height = 30;
+  const data = Buffer.alloc(width * height * 3);
+  const colours = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [255, 255, 255],
+  ];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data.set(colours[(y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)]!, (y * width + x) * 3);
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+/** The colour at the centre of each quarter of an RGBA image, in reading order. */
+function corners(image: { width: number; height: number; data: Uint8Array }, channels = 4): number[][] {
+  return [
+    [0.25, 0.25],
+    [0.75, 0.25],
+    [0.25, 0.75],
+    [0.75, 0.75],
+  ].map(([fx, fy]) => {
+    const at = (Math.floor(fy! * image.height) * image.width + Math.floor(fx! * image.width)) * channels;
+    return [0, 1, 2].map((channel) => Math.round(image.data[at + channel]! / 255));
+  });
+}
+
+describe('Photos with an EXIF orientation (a phone portrait stored sideways)', () => {
+  const { codecs } = localPipeline();
+
+  for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`reads and decodes orientation ${orientation} as a viewer shows it`, async () => {
+      const jpeg = await sharp(await quarters()).jpeg({ quality: 100 }).withMetadata({ orientation }).toBuffer();
+      assert.equal(jpegOrientation(jpeg), orientation);
+      // What a viewer shows: sharp turns it upright by the same tag.
+      const { data, info } = await sharp(jpeg).rotate().raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual(readImageSize(jpeg), { width: info.width, height: info.height });
+      const decoded = await codecs.decode(jpeg);
+      assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
+      assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
+    });
+  }
+
+  it('takes a JPEG without Exif, a cut-off Exif block and other formats as upright', async () => {
+    const plain = await sharp(await quarters()).jpeg().toBuffer();
+    assert.equal(jpegOrientation(plain), 1);
+    const tagged = await sharp(await quarters()).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    assert.equal(jpegOrientation(tagged.subarray(0, 30)), 1);
+    assert.equal(jpegOrientation(await quarters()), 1);
+  });
+});
