@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { EvoLinkError } from '../../src/common/errors';
 import { createFetchTransport } from '../../src/extension/net/fetchTransport';
+import { toTransportError } from '../../src/extension/net/failures';
 import { PassThrough } from 'node:stream';
 import { createNodeHttpTransport, flowingChunks, waitingBytes } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type HttpRequest, type Transport } from '../../src/extension/net/transport';
@@ -316,6 +317,21 @@ for (const [name, make] of transports) {
     });
   });
 }
+
+describe('Whether a failed request may have gone out', () => {
+  const req = { method: 'POST', url: 'https://api.evolink.ai/v1/images/generations', headers: {}, timeoutMs: 1000 } as HttpRequest;
+  const failed = (code: string, syscall: string): unknown => new TypeError('fetch failed', { cause: Object.assign(new Error(`${syscall} ${code}`), { code, syscall }) });
+
+  it('takes a network that went away during connect as nothing sent, and on a read or write of the sent request as unknown', () => {
+    for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']) {
+      assert.equal(toTransportError(failed(code, 'connect'), undefined, req).details.notSent, true, `connect ${code}`);
+      assert.equal(toTransportError(failed(code, 'read'), undefined, req).details.notSent, undefined, `read ${code}`);
+      assert.equal(toTransportError(failed(code, 'write'), undefined, req).details.notSent, undefined, `write ${code}`);
+    }
+    assert.equal(toTransportError(failed('ECONNREFUSED', 'connect'), undefined, req).details.notSent, true);
+    assert.equal(toTransportError(failed('ENOTFOUND', 'getaddrinfo'), undefined, req).details.notSent, true);
+  });
+});
 
 describe('The transport and certificates', () => {
   let certificates: TestCertificates;

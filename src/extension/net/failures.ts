@@ -36,10 +36,17 @@ const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
 
 /**
  * Codes of a connection that was never made, so no byte of the request left: refused, a name
- * that does not resolve, no route. A reset, a closed socket or a timeout may come after the
- * request went out, and are not here.
+ * that does not resolve. A reset, a closed socket or a timeout may come after the request went
+ * out, and are not here.
  */
-const notConnectedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
+const notConnectedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
+
+/**
+ * Codes of a network that went away (no route, the interface down): before the connection they
+ * mean nothing left, but a Wi-Fi or VPN that drops after the request was written fails the
+ * socket's read or write with the same codes. Only a failure of the `connect` call is not sent.
+ */
+const unreachableCodes = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
 
 /** fetch's refusal of a port the Fetch standard blocks (it has no code). */
 const blockedPort = /^bad port$/i;
@@ -49,6 +56,8 @@ const proxyRefusal = /Proxy response \((\d{3})\)/;
 
 interface Found {
   code?: string;
+  /** The system call that failed (`connect`, `getaddrinfo`, `read`, `write`), where Node says. */
+  syscall?: string;
   message: string;
   proxyStatus?: number;
 }
@@ -75,14 +84,14 @@ function inspect(error: unknown): Found {
   const links = chain(error);
   let found: Found | undefined;
   for (const link of links) {
-    const { code, message, connectResponseStatusCode } = (link ?? {}) as { code?: unknown; message?: unknown; connectResponseStatusCode?: unknown };
+    const { code, message, connectResponseStatusCode, syscall } = (link ?? {}) as { code?: unknown; message?: unknown; connectResponseStatusCode?: unknown; syscall?: unknown };
     const text = typeof message === 'string' ? message : String(link);
     const proxyStatus = typeof connectResponseStatusCode === 'number' ? connectResponseStatusCode : Number(proxyRefusal.exec(text)?.[1] ?? NaN);
     if (Number.isFinite(proxyStatus) && proxyStatus !== 200) return { code: typeof code === 'string' ? code : undefined, message: text, proxyStatus };
     if (typeof code === 'string' && certificateCodes.has(code)) return { code, message: text };
     // The deepest coded error says the most; without a code anywhere, the deepest error
     // (fetch's own TypeError says only "fetch failed", its cause why).
-    if (typeof code === 'string') found = { code, message: text };
+    if (typeof code === 'string') found = { code, message: text, ...(typeof syscall === 'string' ? { syscall } : {}) };
     else if (found?.code === undefined) found = { message: text };
   }
   return found ?? { message: String(error) };
@@ -125,6 +134,6 @@ export function toTransportError(error: unknown, stopped: StopCause | undefined,
   if (found.code !== undefined && timeoutCodes.has(found.code)) {
     return new EvoLinkError('timeout', detail, { cause: error });
   }
-  const notSent = (found.code !== undefined && notConnectedCodes.has(found.code)) || blockedPort.test(found.message);
+  const notSent = (found.code !== undefined && (notConnectedCodes.has(found.code) || (unreachableCodes.has(found.code) && found.syscall === 'connect'))) || blockedPort.test(found.message);
   return new EvoLinkError('network', detail, { ...(notSent ? { notSent } : {}), cause: error });
 }
