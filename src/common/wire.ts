@@ -156,9 +156,11 @@ function plausibleEstimate(seconds: number | undefined): number | undefined {
 /** Reduces a task answer to a {@link TaskSnapshot}. */
 export function toSnapshot(task: TaskWire): TaskSnapshot {
   const urls: string[] = [];
-  // Spaces around a link (a template's stray blank) are no part of it.
+  // Spaces around a link (a template's stray blank) are no part of it; a link without its scheme
+  // (`//cdn.example/a.png`, as CDNs write them for pages) is read over https.
   const link = (url: string | undefined): string | undefined => {
     const trimmed = url?.trim();
+    if (trimmed?.startsWith('//') && !trimmed.startsWith('///')) return `https:${trimmed}`;
     return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined;
   };
   // A list item is a link, or an object with one (the first of its fields that is a link).

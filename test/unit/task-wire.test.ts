@@ -45,6 +45,7 @@ describe('Task answers', () => {
     assert.deepEqual(urls({ results: { not: 'a list' } }), []);
     assert.deepEqual(urls({ results: [{ url: 'https://a/4.png' }, { image_url: 'https://a/5.png' }] }), ['https://a/4.png', 'https://a/5.png'], 'a list of objects');
     assert.deepEqual(urls({ results: [' https://a/6.png\n'], result_data: [{ image_url: ' ', url: '\thttps://a/7.png ' }] }), ['https://a/6.png', 'https://a/7.png'], 'blanks around a link');
+    assert.deepEqual(urls({ results: ['//cdn.example/8.png', '///local/9.png'] }), ['https://cdn.example/8.png'], 'a link without its scheme is read over https');
     assert.deepEqual(urls({ result_data: [{ image_url: 'not a link', url: 'https://a/6.png' }] }), ['https://a/6.png'], 'the field that is a link');
   });
 

@@ -56,6 +56,19 @@ function saveFailure(entry: LedgerEntry): string {
     case 'storageFailed':
       return vscode.l10n.t("The images were generated but the extension's storage on this machine cannot be written. Check again: the links stay valid for 24 hours.");
     default:
+      // The server of the links, not EvoLink's API: the same remedies, and the links wait.
+      if (error?.reason === 'certificate') {
+        return vscode.l10n.t(
+          'The images were generated but their download was stopped because the certificate of the server that holds them is not trusted ({0}). If your network inspects HTTPS traffic, install its certificate authority as a system certificate and keep the setting "http.systemCertificates" on, then check again: the links stay valid for 24 hours.',
+          error.code ?? '?',
+        );
+      }
+      if (error?.reason === 'proxy') {
+        if (error.status === 407) {
+          return vscode.l10n.t('The images were generated but the proxy asks for credentials to download them (HTTP 407). Check the proxy settings ("http.proxy") or sign in to the proxy, then check again: the links stay valid for 24 hours.');
+        }
+        return vscode.l10n.t('The images were generated but the proxy refused their download (HTTP {0}). Check the proxy settings ("http.proxy"), then check again: the links stay valid for 24 hours.', error.status ?? '?');
+      }
       if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts, so it was not saved.');
       return vscode.l10n.t('The images were generated but could not be downloaded: {0}. Check again: the links stay valid for 24 hours.', downloadProblem(error));
   }
@@ -78,7 +91,11 @@ function failure(entry: LedgerEntry): string {
     const sentence = said === '' || /[.!?。！？]$/.test(said) ? said : `${said}.`;
     return vscode.l10n.t('The image task failed ({0}): {1} {2} Reserved credits are returned for failed tasks.', code, sentence, hint);
   }
-  if (error?.code === 'no_results') return vscode.l10n.t('The task completed without any image. Reserved credits are returned.');
+  if (error?.code === 'no_results') {
+    // Where EvoLink says it charged the task, no refund is promised: the task id is what its support needs.
+    if ((entry.creditsUsed ?? 0) > 0) return vscode.l10n.t('The task completed without any image EvoLink could link to, yet EvoLink reports {0} credits used. Contact EvoLink support with the task id {1}.', credits(entry.creditsUsed!), entry.taskId ?? '?');
+    return vscode.l10n.t('The task completed without any image (task {0}). Reserved credits are returned.', entry.taskId ?? '?');
+  }
   // Refused when it was asked again in the background: the same sentence as a refusal at once.
   const details: ConstructorParameters<typeof EvoLinkError>[2] = {};
   if (error?.code !== undefined) details.code = error.code;

@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { outcomeMessage } from '../../src/extension/tasks/outcome';
+
+/** A task of the workspace at its end, with what went wrong. */
+function ended(state: LedgerEntry['state'], error: LedgerEntry['error'], extra: Partial<LedgerEntry> = {}): LedgerEntry {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file('/workspace');
+  return {
+    localId: 'local-1',
+    taskId: 'task-unified-7',
+    state,
+    request: { model: 'gpt-4o-image', prompt: 'a lighthouse' },
+    body: { model: 'gpt-4o-image', prompt: 'a lighthouse', size: '1:1', n: 1 },
+    targetFolder: vscode.Uri.joinPath(folder, 'images', 'generated').toString(),
+    createdAt: 0,
+    updatedAt: 0,
+    ...(error ? { error } : {}),
+    ...extra,
+  } as LedgerEntry;
+}
+
+describe('What the end of a task says', () => {
+  it('tells a certificate or a proxy on the server of the result links as such, and that the links wait', () => {
+    const certificate = outcomeMessage(ended('saveFailed', { reason: 'certificate', code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'x' }), false)!.text;
+    assert.match(certificate, /certificate of the server that holds them is not trusted \(SELF_SIGNED_CERT_IN_CHAIN\).*http\.systemCertificates.*24 hours/);
+    assert.doesNotMatch(certificate, /unexpected answer|Nothing was sent/);
+    assert.match(outcomeMessage(ended('saveFailed', { reason: 'proxy', status: 407, message: 'x' }), false)!.text, /proxy asks for credentials to download them \(HTTP 407\)/);
+    assert.match(outcomeMessage(ended('saveFailed', { reason: 'proxy', status: 403, message: 'x' }), false)!.text, /proxy refused their download \(HTTP 403\)/);
+  });
+
+  it('promises no refund for a task without images that EvoLink says it charged, and names the task for its support', () => {
+    const charged = outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }, { creditsUsed: 2.5 }), false)!.text;
+    assert.match(charged, /reports 2\.5 credits used\. Contact EvoLink support with the task id task-unified-7/);
+    assert.doesNotMatch(charged, /returned/);
+    assert.match(outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }), false)!.text, /without any image \(task task-unified-7\)\. Reserved credits are returned/);
+  });
+});
