@@ -135,6 +135,22 @@ function reasonForStatus(status: number): ErrorReason {
   }
 }
 
+/** Whether an answer's text is a web page (a gateway's, a proxy's or a sign-in page), not an API's answer. */
+export function isWebPage(text: string): boolean {
+  return /^\s*<(!doctype|html|head|body|\?xml|!--|title|center|h1)/i.test(text);
+}
+
+/** What a web page says of itself in a message: its title (a gateway's "502 Bad Gateway"), never its markup. */
+function pageTitle(text: string): string | undefined {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(text)?.[1];
+  const plain = title
+    ?.replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[entity] ?? ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain ? plain.slice(0, 120) : undefined;
+}
+
 /**
  * Turns a non-2xx answer into an {@link EvoLinkError}. The body may be the documented JSON
  * error, an empty string, or HTML from a proxy: unknown shapes keep their first
@@ -160,7 +176,13 @@ export function errorFromHttpResponse(
       suggestion = error.fallback_suggestion ?? undefined;
     }
   } catch {
-    // Not JSON: a proxy page or an empty body. The raw text is the message.
+    // Not JSON: a proxy page or an empty body. The raw text is the message, but a page's markup
+    // is none: its title is. A page refusing the key or the request (401, 403, 407) is a proxy's
+    // or a firewall's, not EvoLink's, which answers JSON: it is told as a web page in the way.
+    if (isWebPage(bodyText)) {
+      message = pageTitle(bodyText) ?? '';
+      if (status === 401 || status === 403 || status === 407) code = 'webPage';
+    }
   }
   if (!message) {
     message = `HTTP ${status}`;

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { errorFromHttpResponse } from '../../src/common/errors';
+import { describeMessage } from '../../src/extension/commands/errorPresenter';
 import { outcomeMessage } from '../../src/extension/tasks/outcome';
 
 /** A task of the workspace at its end, with what went wrong. */
@@ -34,5 +36,14 @@ describe('What the end of a task says', () => {
     assert.match(charged, /reports 2\.5 credits used\. Contact EvoLink support with the task id task-unified-7/);
     assert.doesNotMatch(charged, /returned/);
     assert.match(outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }), false)!.text, /without any image \(task task-unified-7\)\. Reserved credits are returned/);
+  });
+
+  it("tells a firewall's page refusing the request as a page in the way, not as EvoLink refusing the key, and a gateway's page by its title", () => {
+    const blocked = describeMessage(errorFromHttpResponse(403, '<html><head><title>Blocked</title></head><body>Zscaler</body></html>', () => undefined));
+    assert.match(blocked, /A web page came back instead of EvoLink's answer/);
+    assert.doesNotMatch(blocked, /API key/);
+    const gateway = describeMessage(errorFromHttpResponse(502, '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head></html>', () => undefined));
+    assert.match(gateway, /EvoLink had a problem \(502 Bad Gateway\)/);
+    assert.doesNotMatch(gateway, /DOCTYPE|style/);
   });
 });

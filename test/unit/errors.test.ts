@@ -48,12 +48,28 @@ describe('HTTP error mapping', () => {
     assert.equal(daily.details.creditsScope, 'key');
   });
 
-  it('keeps the first 2000 characters of an HTML body from a proxy', () => {
-    const html = `<html><body>${'x'.repeat(5000)}</body></html>`;
-    const error = errorFromHttpResponse(502, html, noHeaders);
+  it('keeps the first 2000 characters of a plain-text body', () => {
+    const error = errorFromHttpResponse(502, 'x'.repeat(5000), noHeaders);
     assert.equal(error.reason, 'server');
     assert.equal(error.message.length, maxRawErrorLength);
-    assert.ok(error.message.startsWith('<html>'));
+  });
+
+  it("tells a gateway's web page by its title, never its markup", () => {
+    const page = '<!DOCTYPE html>\n<!--[if lt IE 7]> <html class="no-js"> <![endif]--><head><title>example.com | 502: Bad gateway</title><style>body{}</style></head><body>' + 'x'.repeat(5000) + '</body></html>';
+    const error = errorFromHttpResponse(502, page, noHeaders);
+    assert.equal(error.reason, 'server');
+    assert.equal(error.message, 'example.com | 502: Bad gateway');
+    assert.equal(errorFromHttpResponse(503, '<html><body><p>down</p></body></html>', noHeaders).message, 'HTTP 503');
+    assert.equal(errorFromHttpResponse(502, '<html><body><h1>Bad &amp; Gateway</h1></body></html>', noHeaders).message, 'Bad & Gateway');
+  });
+
+  it("marks a web page refusing the key or the request (a proxy's, a firewall's) as a page, not EvoLink's word on the key", () => {
+    for (const status of [401, 403, 407]) {
+      const error = errorFromHttpResponse(status, '<html><head><title>Blocked by policy</title></head><body>Zscaler</body></html>', noHeaders);
+      assert.equal(error.details.code, 'webPage', String(status));
+      assert.equal(error.message, 'Blocked by policy');
+    }
+    assert.equal(errorFromHttpResponse(403, '{"error":{"code":403,"message":"forbidden","type":"permission_error"}}', noHeaders).details.code, '403');
   });
 
   it('takes the request id out of the message, to show it once', () => {

@@ -1,4 +1,4 @@
-import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, withoutBom } from '../../common/errors';
+import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, withoutBom } from '../../common/errors';
 import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
@@ -374,7 +374,7 @@ export class EvoLinkClient {
       json = JSON.parse(withoutBom(text)) as unknown;
     } catch (error) {
       // A web page where JSON belongs: a network's sign-in page, or a proxy's, not EvoLink's answer.
-      const page = text.trimStart().startsWith('<');
+      const page = isWebPage(text);
       throw new EvoLinkError('invalidResponse', `${new URL(url).pathname} answered with ${page ? 'a web page' : 'something that is not JSON'}.`, {
         status: response.status,
         ...(page ? { code: 'webPage' } : {}),
