@@ -240,6 +240,28 @@ describe('Editing an image from the explorer', function () {
     assert.equal((await provenanceIndex()).records.has('edit-tests/tree.edit-2.png'), false, 'the discarded edit leaves the index');
   });
 
+  it('replaces a JPEG with its PNG edit as a JPEG under the same name, and keeps a GIF it cannot write beside its edit', async () => {
+    const photo = await image('porch.jpg', 800, 800, 'jpeg');
+    const entry = await edit(photo, { prompt: 'paint the door red', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(entry?.state, 'saved');
+    assert.ok((await names()).includes('porch.edit-1.png'), 'the edit comes back as the PNG it is');
+    await vscode.commands.executeCommand('evolink.resolveEdit', entry.localId, 'replace', { confirmed: true });
+    assert.ok(!(await names()).includes('porch.edit-1.png'));
+    const replaced = await vscode.workspace.fs.readFile(photo);
+    assert.equal(sniffImageFormat(replaced), 'jpeg', 'the file named .jpg holds a JPEG');
+    const { width, height } = await sharp(replaced).metadata();
+    assert.deepEqual([width, height], [1024, 1024], 'of the edit');
+
+    const gif = await image('badge.gif', 300, 300, 'gif');
+    const second = await edit(gif, { prompt: 'make it gold', model: 'doubao-seedream-4.5', size: '2K', n: 1 });
+    assert.equal(second?.state, 'saved');
+    const before = (await names()).filter((name) => name.startsWith('badge'));
+    const said = await vscode.commands.executeCommand<string | undefined>('evolink.resolveEdit', second.localId, 'replace', { confirmed: true });
+    assert.match(said ?? '', /badge\.gif is a GIF image and its edit a JPG: replacing it would leave JPG bytes under the name badge\.gif/);
+    assert.deepEqual((await names()).filter((name) => name.startsWith('badge')), before, 'both kept');
+    assert.equal(sniffImageFormat(await vscode.workspace.fs.readFile(gif)), 'gif');
+  });
+
   it('opens the compare view again after it was closed, and takes it over after a reload', async () => {
     const original = await image('lake.png', 640, 640);
     const entry = await edit(original, { prompt: 'a boat on the lake', model: 'gpt-4o-image', size: '1:1', n: 1 });

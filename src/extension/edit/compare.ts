@@ -61,16 +61,19 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       await vscode.commands.executeCommand('revealInExplorer', edited).then(undefined, () => undefined);
       return vscode.l10n.t('Kept {0} and {1}.', fileName(original), edits.map(fileName).join(', '));
     case 'replace': {
+      const plan = await deps.originals.plan(original, edited);
+      if ('problem' in plan) {
+        void vscode.window.showWarningMessage(plan.problem);
+        return plan.problem;
+      }
       if (!confirmed) {
         const replace = vscode.l10n.t('Replace');
-        const answer = await vscode.window.showWarningMessage(
-          vscode.l10n.t('Replace {0} with {1}?', fileName(original), fileName(edited)),
-          { modal: true, detail: vscode.l10n.t('A copy of the original is kept; "EvoLink: Restore Replaced Original" puts it back.') },
-          replace,
-        );
+        const kept = vscode.l10n.t('A copy of the original is kept; "EvoLink: Restore Replaced Original" puts it back.');
+        const converted = plan.convertTo ? vscode.l10n.t('The edit is a {0} image: it is saved as {1} under the name {2}.', plan.from!, plan.to!, fileName(original)) : undefined;
+        const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Replace {0} with {1}?', fileName(original), fileName(edited)), { modal: true, detail: converted ? `${converted} ${kept}` : kept }, replace);
         if (answer !== replace) return undefined;
       }
-      const kept = await deps.originals.replace(original, edited);
+      const kept = await deps.originals.replace(original, edited, plan.convertTo);
       deps.log.info(`Replaced ${original.toString(true)} with its edit; the original is kept`);
       const undo = vscode.l10n.t('Undo');
       void vscode.window.showInformationMessage(vscode.l10n.t('Replaced {0} with its edit. The original is kept.', fileName(original)), undo).then(async (picked) => {

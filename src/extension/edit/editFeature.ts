@@ -12,7 +12,7 @@ export class EditDecisions {
   private readonly originals: Originals;
 
   constructor(private readonly ctx: AppContext) {
-    this.originals = new Originals(vscode.Uri.joinPath(ctx.storage, 'originals'), ctx.provenance);
+    this.originals = new Originals(vscode.Uri.joinPath(ctx.storage, 'originals'), ctx.provenance, ctx.images);
   }
 
   private deps(): CompareDeps {

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { editStem, uniqueName } from '../../common/naming';
 import { provenanceSchema, type Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
+import { imageFormats, sniffImageFormat } from '../../common/imageType';
 import { exists } from '../base/disk';
+import type { ConvertibleFormat, PngConverter } from '../submit/pngConverter';
 import { fileName } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
@@ -18,6 +20,14 @@ export interface KeptOriginal {
   replacedAt: number;
 }
 
+/** How an edit takes its original's place: as it is, converted to the original's format, or not at all (why). */
+export type ReplacePlan = { convertTo?: ConvertibleFormat; from?: string; to?: string } | { problem: string };
+
+const convertible: readonly string[] = ['png', 'jpeg', 'webp'] satisfies ConvertibleFormat[];
+
+/** A format's name as people know it: its extension in capitals. */
+const formatName = (format: string): string => (format in imageFormats ? imageFormats[format as keyof typeof imageFormats].extension : format).toUpperCase();
+
 
 /**
  * Replacing an original with its edit, recoverably: the original (its provenance, its sidecar) is
@@ -28,10 +38,27 @@ export class Originals {
   constructor(
     private readonly dir: vscode.Uri,
     private readonly provenance: ProvenanceStore,
+    private readonly images: Pick<PngConverter, 'convert'>,
   ) {}
 
-  /** Replaces `original` with `edited` (its provenance goes with it); answers what was kept. */
-  async replace(original: vscode.Uri, edited: vscode.Uri): Promise<KeptOriginal> {
+  /**
+   * Whether `edited` can take the place of `original` under its name: a file's name says its
+   * type, so an edit of another type (a mask's edit comes back as a PNG, a model may answer WebP)
+   * is converted to the original's; where the original's type cannot be written, it is not replaced.
+   */
+  async plan(original: vscode.Uri, edited: vscode.Uri): Promise<ReplacePlan> {
+    const [was, is] = await Promise.all([original, edited].map(async (uri) => sniffImageFormat((await vscode.workspace.fs.readFile(uri)).subarray(0, 64))));
+    if (!was || !is || was === is) return {};
+    if (!convertible.includes(was) || !convertible.includes(is)) {
+      return {
+        problem: vscode.l10n.t('{0} is a {1} image and its edit a {2}: replacing it would leave {2} bytes under the name {0}. Both are kept; rename or convert the edit yourself.', fileName(original), formatName(was), formatName(is)),
+      };
+    }
+    return { convertTo: was as ConvertibleFormat, from: formatName(is), to: formatName(was) };
+  }
+
+  /** Replaces `original` with `edited`, converted to `convertTo` when given (its provenance goes with it); answers what was kept. */
+  async replace(original: vscode.Uri, edited: vscode.Uri, convertTo?: ConvertibleFormat): Promise<KeptOriginal> {
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const folder = vscode.Uri.joinPath(this.dir, id);
     await vscode.workspace.fs.createDirectory(folder);
@@ -46,7 +73,12 @@ export class Originals {
     }
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
     // Only now that the copy is safe is the original overwritten.
-    await vscode.workspace.fs.rename(edited, original, { overwrite: true });
+    if (convertTo) {
+      await vscode.workspace.fs.writeFile(original, await this.images.convert(await vscode.workspace.fs.readFile(edited), convertTo));
+      await vscode.workspace.fs.delete(edited);
+    } else {
+      await vscode.workspace.fs.rename(edited, original, { overwrite: true });
+    }
     await this.provenance.move(edited, original);
     return kept;
   }
