@@ -240,6 +240,23 @@ describe('Editing an image from the explorer', function () {
     assert.equal((await provenanceIndex()).records.has('edit-tests/tree.edit-2.png'), false, 'the discarded edit leaves the index');
   });
 
+  it('reads the size of a JPEG whose frame header follows 320 KB of metadata, and of a TIFF whose directory is at its end', async () => {
+    const plain = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
+    // Comment segments of 64 KB each between the start of the image and its frame header.
+    const comment = (bytes: number): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe, (bytes + 2) >> 8, (bytes + 2) & 0xff]), Buffer.alloc(bytes, 0x20)]);
+    const padded = Buffer.concat([plain.subarray(0, 2), ...Array.from({ length: 5 }, () => comment(65_000)), plain.subarray(2)]);
+    const jpeg = vscode.Uri.joinPath(folder(), 'metadata-heavy.jpg');
+    await vscode.workspace.fs.writeFile(jpeg, padded);
+    const tiff = vscode.Uri.joinPath(folder(), 'scan.tiff');
+    const tiffBytes = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#a63' } }).tiff({ compression: 'none' }).toBuffer();
+    assert.ok(tiffBytes.readUInt32LE(4) > 256 * 1024, 'the directory lies past the head');
+    await vscode.workspace.fs.writeFile(tiff, tiffBytes);
+    for (const source of [jpeg, tiff]) {
+      const entry = await edit(source, { prompt: 'warmer light', model: 'doubao-seedream-4.5', size: '2K', n: 1 });
+      assert.equal(entry?.state, 'saved', vscode.workspace.asRelativePath(source));
+    }
+  });
+
   it('replaces a JPEG with its PNG edit as a JPEG under the same name, and keeps a GIF it cannot write beside its edit', async () => {
     const photo = await image('porch.jpg', 800, 800, 'jpeg');
     const entry = await edit(photo, { prompt: 'paint the door red', model: 'gpt-4o-image', size: '1:1', n: 1 });

@@ -52,7 +52,16 @@ export async function inspectLocalImage(uri: vscode.Uri): Promise<LocalImage> {
   }
   // A file too large to read here is named by its extension; the model's byte limit refuses it.
   const format = sniffImageFormat(head) ?? (head.length === 0 && size > 0 ? formatFromName(name) : undefined);
-  const dimensions = readImageSize(head);
+  // A JPEG's frame header after a large profile or preview, or a TIFF's directory at its end (as
+  // libtiff writes it), lies past the head: the file, no larger than a model takes, is read whole.
+  let dimensions = readImageSize(head);
+  if (!dimensions && format && head.length < size && size <= maxReferenceBytes) {
+    try {
+      dimensions = readImageSize(await vscode.workspace.fs.readFile(uri));
+    } catch (error) {
+      throw readFailed(uri, error);
+    }
+  }
   const image: LocalImage = { uri, name, format, bytes: size, width: dimensions?.width ?? 0, height: dimensions?.height ?? 0 };
   if (format && tail.length > 0 && imageIntegrity(format, head, tail, size) === 'truncated') image.truncated = true;
   return image;
