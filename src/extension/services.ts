@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { scaledTimes } from '../common/lifecycle';
 import { ClientProvider } from './api/clientProvider';
 import type { ApiKeyStore } from './auth/apiKeyStore';
@@ -40,8 +40,9 @@ export interface HostContext {
 export function createServices({ context, log, apiKeys, ledgerDir }: HostContext): Services {
   const extension = { id: context.extension.id, version: (context.extension.packageJSON as { version?: string }).version ?? '0.0.0', uri: context.extensionUri };
   const generator = `${extension.id}/${extension.version}`;
-  // Tests against a sped-up simulator shorten every wait by this factor; users never set it.
-  const scale = Number(process.env.EVOLINK_TIME_SCALE ?? '1');
+  // Tests against a sped-up simulator shorten every wait by this factor; an installed extension
+  // (production mode) never reads it, so that no environment shortens a link's life or a replay window.
+  const scale = context.extensionMode === vscode.ExtensionMode.Production ? 1 : Number(process.env.EVOLINK_TIME_SCALE ?? '1');
   const times = scaledTimes(Number.isFinite(scale) && scale > 0 ? scale : 1);
   const settings = new SettingsService((message) => log.warn(message));
   const clients = new ClientProvider(settings, generator, log);

@@ -47,7 +47,6 @@ describe('The packaged extension', function () {
         workbench = await openWorkbench(version, {
           settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files, ...(process.env.EVOLINK_SCREENSHOTS === '1' ? { 'editor.wordWrap': 'on' } : {}) },
           extensionsDir: join(data, 'extensions'),
-          env: { EVOLINK_TIME_SCALE: '0.25' },
           prepare: async (folder) => {
             await landscape(join(folder, 'landscape.png'));
             writeFileSync(join(folder, 'index.html'), '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8" />\n  <title>Hillside</title>\n\n</head>\n<body>\n  <h1>Hillside</h1>\n</body>\n</html>\n');
