@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
-import { errorFromHttpResponse } from '../../src/common/errors';
+import { EvoLinkError, errorFromHttpResponse } from '../../src/common/errors';
 import { describeMessage } from '../../src/extension/commands/errorPresenter';
 import { outcomeMessage } from '../../src/extension/tasks/outcome';
 
@@ -45,5 +45,13 @@ describe('What the end of a task says', () => {
     const gateway = describeMessage(errorFromHttpResponse(502, '<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head></html>', () => undefined));
     assert.match(gateway, /EvoLink had a problem \(502 Bad Gateway\)/);
     assert.doesNotMatch(gateway, /DOCTYPE|style/);
+  });
+
+  it('says which of reading or writing a file failed, and what to do', () => {
+    const said = (code: string): string => describeMessage(new EvoLinkError('fileSystem', 'x', { code, path: 'images/generated' }));
+    assert.match(said('readFailed'), /^images\/generated cannot be read\. Check that it still exists/);
+    assert.match(said('diskFull'), /^images\/generated cannot be written: the disk is full\. Free some space/);
+    assert.match(said('readOnly'), /^images\/generated cannot be written \(read-only, or no permission\)\. Choose another folder in the setting "evolink\.outputFolder"/);
+    assert.match(said('writeFailed'), /^images\/generated could not be written\. The details are in the output/);
   });
 });

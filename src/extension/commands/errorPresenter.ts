@@ -119,6 +119,21 @@ function describeServiceError(error: EvoLinkError, serverText: string, a: Action
   }
 }
 
+/** What went wrong with a file, and what to do: the path named is the workspace's. */
+function fileProblem(error: EvoLinkError): string {
+  const path = error.details.path;
+  switch (error.details.code) {
+    case 'readFailed':
+      return vscode.l10n.t('{0} cannot be read. Check that it still exists and that you may open it, then try again.', path ?? '?');
+    case 'diskFull':
+      return vscode.l10n.t('{0} cannot be written: the disk is full. Free some space, then try again.', path ?? '?');
+    case 'readOnly':
+      return vscode.l10n.t('{0} cannot be written (read-only, or no permission). Choose another folder in the setting "evolink.outputFolder", or make it writable.', path ?? '?');
+    default:
+      return path ? vscode.l10n.t('{0} could not be written. The details are in the output.', path) : vscode.l10n.t('A file could not be read or written. The details are in the output.');
+  }
+}
+
 /** Opens the Settings editor on one setting. */
 function openSettings(setting: string): ErrorAction {
   return { title: vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting) };
@@ -205,10 +220,7 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
         actions: [...retryAction, openOutput].slice(0, 2),
       };
     case 'fileSystem':
-      return {
-        message: error.details.path ? vscode.l10n.t('{0} could not be read or written.', error.details.path) : vscode.l10n.t('A file could not be read or written.'),
-        actions: [openOutput],
-      };
+      return { message: fileProblem(error), actions: [openOutput] };
     case 'unexpected':
       return { message: vscode.l10n.t('Something went wrong ({0}). The details are in the output.', serverText), actions: [openOutput] };
     case 'cancelled':
