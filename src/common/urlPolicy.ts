@@ -8,7 +8,8 @@ import { isLoopbackHost } from './endpoints';
  * when the API itself is on this machine (a local simulator or gateway). Plain http to a public
  * host is followed: a result link carries no key, what it answers must be a whole image to be
  * kept, and a CDN the service chose may serve no https. Only addresses written as literals are
- * recognised; names are not resolved here.
+ * recognised here; the address a name resolves to is checked when the download connects
+ * ({@link addressProblem}, on the transport's lookup).
  */
 
 /** Why a result link is refused. */
@@ -20,11 +21,14 @@ function ipv4(host: string): number[] | undefined {
   return parts.map(Number);
 }
 
-/** The IPv4 address an IPv6 literal carries (`::ffff:10.0.0.1`, `::ffff:a00:1`), if any. */
+/**
+ * The IPv4 address an IPv6 literal carries, if any: mapped (`::ffff:10.0.0.1`, `::ffff:a00:1`),
+ * compatible (`::7f00:1`) or NAT64 (`64:ff9b::7f00:1`), each of which reaches that IPv4 address.
+ */
 function mappedIpv4(host: string): number[] | undefined {
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(host);
   if (dotted) return ipv4(dotted[1]!);
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  const hex = /^(?:::ffff:|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
   if (!hex) return undefined;
   const high = parseInt(hex[1]!, 16);
   const low = parseInt(hex[2]!, 16);
@@ -39,12 +43,15 @@ function classifyIpv4([a, b]: number[]): LinkProblem | undefined {
 }
 
 function classifyHost(hostname: string): LinkProblem | undefined {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  // A name's trailing dot (`localhost.`) names the same host.
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const v4 = ipv4(host) ?? mappedIpv4(host);
   if (v4) return classifyIpv4(v4);
   if (host.includes(':')) {
     if (host === '::1' || host === '::') return 'loopback';
     if (/^fe[89ab]/.test(host)) return 'linkLocal';
+    // Unique local (fc00::/7) and the old site-local (fec0::/10).
+    if (/^fe[c-f]/.test(host)) return 'privateNetwork';
     if (/^f[cd]/.test(host)) return 'privateNetwork';
     return undefined;
   }
@@ -64,4 +71,13 @@ export function resultLinkProblem(link: string, options: { allowLocal: boolean }
   const host = classifyHost(url.hostname);
   if (options.allowLocal && host === 'loopback') return undefined;
   return host;
+}
+
+/**
+ * Why the extension refuses to connect to `address`, the address a result link's host name
+ * resolved to: a name can lead into this machine or its network as well as a literal can.
+ */
+export function addressProblem(address: string, options: { allowLocal: boolean }): LinkProblem | undefined {
+  const problem = classifyHost(address);
+  return options.allowLocal && problem === 'loopback' ? undefined : problem;
 }

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { demoKey, type EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { imageIntegrity, sniffImageFormat } from '../../src/common/imageType';
-import { resultLinkProblem } from '../../src/common/urlPolicy';
+import { addressProblem, resultLinkProblem } from '../../src/common/urlPolicy';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { createVsCodeTransport } from '../../src/extension/net/vscodeTransport';
+import { createNodeHttpTransport } from '../../src/extension/net/nodeHttpTransport';
 import { FileSink } from '../../src/extension/tasks/fileSink';
 import { useSimulatorClient } from '../support/simulatorClient';
 
@@ -207,9 +208,30 @@ describe('Which result links are followed', () => {
       ['https://[fd12::1]/x', 'privateNetwork'],
       ['https://[::ffff:10.0.0.1]/x', 'privateNetwork'],
       ['https://[::ffff:7f00:1]/x', 'loopback'],
+      ['https://localhost./x', 'loopback'],
+      ['https://cdn.localhost./x', 'loopback'],
+      ['https://[::127.0.0.1]/x', 'loopback'],
+      ['https://[64:ff9b::a9fe:a9fe]/x', 'linkLocal'],
+      ['https://[fec0::1]/x', 'privateNetwork'],
       ['not a url', 'malformed'],
     ];
     for (const [url, problem] of refused) assert.equal(resultLinkProblem(url, remote), problem, url);
+  });
+
+  it('refuses a host name whose address leads into this machine or its network, when the download connects', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = createNodeHttpTransport();
+    const get = (refuse?: (address: string) => string | undefined) => transport.send({ method: 'GET', url: `http://localhost:${port}/`, headers: {}, timeoutMs: 5000, ...(refuse ? { refuseAddress: refuse } : {}) });
+    try {
+      assert.equal((await get((address) => addressProblem(address, { allowLocal: true }))).status, 200, 'loopback where the API is local');
+      await assert.rejects(get((address) => addressProblem(address, { allowLocal: false })), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink' && /loopback/.test(error.message));
+      assert.equal(addressProblem('169.254.169.254', { allowLocal: true }), 'linkLocal');
+      assert.equal(addressProblem('93.184.216.34', { allowLocal: false }), undefined);
+    } finally {
+      server.close();
+    }
   });
 
   it('allows loopback and plain http when the API itself is on this machine, but never the metadata address', () => {

@@ -36,6 +36,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** A large body to stream to disk (a result): sent on the path that streams best. */
   bulk?: boolean;
+  /**
+   * Why an address the host name resolves to must not be connected to (a result link's name that
+   * leads into this machine or its network); checked where the transport resolves names itself.
+   */
+  refuseAddress?: (address: string) => string | undefined;
 }
 
 /**
