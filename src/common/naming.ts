@@ -5,26 +5,38 @@
 
 const reserved = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
+/** Marks on a Latin letter: accents that a file name can do without (`é` becomes `e`). */
+const latinAccents = /(\p{Script=Latin})\p{M}+/gu;
+
+/** Whole grapheme clusters, so that a cut never parts a base letter from its marks. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * A file-name stem from a prompt: lower case words joined by dashes, at most `maxLength`
- * characters, counted and cut as code points so that a character outside the Basic Multilingual
- * Plane (many CJK ideographs) is never cut in half.
+ * A file-name stem from a prompt: lower case words joined by dashes, at most `maxLength` code
+ * points (which keeps the name far below every file system's limit), cut only between grapheme
+ * clusters so that neither a character outside the Basic Multilingual Plane nor a letter with its
+ * marks (a Japanese dakuten, a Devanagari vowel sign, Arabic harakat, a Hangul syllable) is cut
+ * in half. Only the accents of Latin letters are dropped; the marks of other scripts are part of
+ * their words, and the result is in NFC.
  */
 export function stemFromPrompt(prompt: string, maxLength = 48): string {
   const words = prompt
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .normalize('NFKD')
+    .replace(latinAccents, '$1')
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, ' ')
     .trim()
     .split(/\s+/)
+    // A mark that follows no letter has nothing to sit on.
+    .map((word) => word.replace(/^\p{M}+/u, ''))
     .filter(Boolean);
   let stem = '';
   const length = (text: string): number => [...text].length;
   for (const word of words) {
     const next = stem ? `${stem}-${word}` : word;
     if (length(next) > maxLength) {
-      if (!stem) stem = [...word].slice(0, maxLength).join('');
+      if (!stem) stem = cutGraphemes(word, maxLength);
       break;
     }
     stem = next;
@@ -34,6 +46,18 @@ export function stemFromPrompt(prompt: string, maxLength = 48): string {
     stem = stem ? `${stem}-image` : 'image';
   }
   return stem;
+}
+
+/** The longest start of `text` that is whole grapheme clusters and at most `maxLength` code points. */
+function cutGraphemes(text: string, maxLength: number): string {
+  let cut = '';
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    count += [...segment].length;
+    if (count > maxLength) break;
+    cut += segment;
+  }
+  return cut;
 }
 
 /**

@@ -120,4 +120,29 @@ describe('File names from prompts in every script', () => {
     assert.ok(!/[\uD800-\uDBFF]$/.test(stem), 'no lone high surrogate at the end');
     assert.equal(stem, ideograph.repeat(48));
   });
+
+  it('keeps the dakuten and handakuten of Japanese kana', () => {
+    assert.equal(stemFromPrompt('猫がベッドで寝ている'), '猫がベッドで寝ている');
+    assert.equal(stemFromPrompt('ガラスのコップ'), 'ガラスのコップ');
+    assert.equal(stemFromPrompt('ｶﾞﾗｽ'), 'ガラス');
+  });
+
+  it('keeps the vowel signs of Hindi and the harakat of Arabic inside their words', () => {
+    assert.equal(stemFromPrompt('हिन्दी भाषा'), 'हिन्दी-भाषा');
+    assert.equal(stemFromPrompt('قِطَّة نائمة'), 'قِطَّة-نائمة');
+    assert.equal(stemFromPrompt('йогурт'), 'йогурт');
+  });
+
+  it('gives Korean in composed syllables (NFC), whatever form the prompt had', () => {
+    const stem = stemFromPrompt('한국어 고양이'.normalize('NFD'));
+    assert.equal(stem, '한국어-고양이');
+    assert.equal(stem, stem.normalize('NFC'));
+  });
+
+  it('cuts a long word between grapheme clusters, never inside one', () => {
+    // 'क' is one code point and every 'हि' two, so the 48th code point is a vowel sign's base.
+    const stem = stemFromPrompt(`क${'हि'.repeat(30)}`);
+    assert.equal(stem, `क${'हि'.repeat(23)}`);
+    assert.ok([...stem].length <= 48);
+  });
 });
