@@ -1,4 +1,6 @@
-import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 
 /*
  * The file operations of saving results, exports and thumbnails through Node, on the extension
@@ -29,7 +31,7 @@ export interface Disk<Where = Place> {
   exists(uri: Where): Promise<boolean>;
 }
 
-/** Errors that say a file system has no hard links: the move then checks, then renames. */
+/** Errors that say a file system has no hard links (exFAT, FAT, some SMB and NFS shares): the move then copies. */
 const noLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EINVAL']);
 
 export const nodeDisk: Disk = {
@@ -45,9 +47,7 @@ export const nodeDisk: Disk = {
       await link(source.fsPath, target.fsPath);
     } catch (error) {
       if (!noLinks.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-      if (await nodeDisk.exists(target)) throw Object.assign(new Error('The name is taken.'), { code: 'EEXIST' });
-      await rename(source.fsPath, target.fsPath);
-      return;
+      await copyToFree(source.fsPath, target.fsPath);
     }
     // The file is in place under its name: a temporary name that cannot be removed (held open on
     // Windows) is left for the next cleanup rather than failing a move that happened.
@@ -60,3 +60,20 @@ export const nodeDisk: Disk = {
   ),
 };
 
+/**
+ * Copies a file to a name that must be free, for file systems without hard links: the name is
+ * created exclusively, in one step as a link would be, so a name that exists fails with EEXIST
+ * like the link and is never replaced (a check followed by a rename would replace a file made in
+ * between, and of two results moved to one name at once only one would stay). A copy that fails
+ * part way is removed: the file is this call's own, since it created the name.
+ */
+async function copyToFree(source: string, target: string): Promise<void> {
+  const file = await open(target, 'wx');
+  try {
+    await pipeline(createReadStream(source), file.createWriteStream());
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(target, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
