@@ -28,6 +28,13 @@ const byLanguage: Record<string, ReferenceSyntax> = {
   typescript: 'script',
 };
 
+/**
+ * The languages whose templates read `{…}` inside a quoted attribute value as an expression:
+ * Svelte (`alt="a cat named {name}"` names a variable). Vue reads plain attributes as text, Astro
+ * and JSX read a quoted value as a string; only a bound or an unquoted value is an expression.
+ */
+const bracesInAttributes = new Set(['svelte']);
+
 /** The syntax for a VS Code language id. */
 export function syntaxFor(languageId: string): ReferenceSyntax {
   return byLanguage[languageId] ?? 'plain';
@@ -46,6 +53,8 @@ export interface ImageVariant {
 /** What a reference is built from. */
 export interface ReferenceRequest {
   syntax: ReferenceSyntax;
+  /** The document's VS Code language id, for what its templates read beyond the syntax (Svelte's braces). */
+  language?: string;
   /** At least one; the first is the default (`src`, and the only one Markdown and CSS name). */
   variants: readonly ImageVariant[];
   /** The description (the prompt): made one line and short for the alt text. */
@@ -88,7 +97,19 @@ export function escapeSnippet(text: string): string {
   return text.replace(/[$}\\]/g, '\\$&');
 }
 
-const escapeAttribute = (text: string): string => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** How elements are written: JSX (`{…}` values, `/>`), and whether braces in a quoted value must be entities. */
+interface Markup {
+  jsx: boolean;
+  braces: boolean;
+}
+
+const html: Markup = { jsx: false, braces: false };
+
+/** An attribute value between double quotes: `&"<>` as entities, and `{}` too where the template reads them. */
+function escapeAttribute(text: string, markup: Markup = html): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return markup.braces ? escaped.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;') : escaped;
+}
 const escapeMarkdownText = (text: string): string => text.replace(/[\\[\]]/g, '\\$&');
 const escapeCssString = (text: string): string => text.replace(/["\\]/g, '\\$&');
 
@@ -113,20 +134,20 @@ function sourcesOf(request: ReferenceRequest, imports: ImageImport[]): Source[] 
 }
 
 /** An attribute: `name="value"`, or in JSX `name={expression}` for an expression or a number. */
-function attribute(jsx: boolean, name: string, value: string | number, expression = false): string {
-  if (jsx && (expression || typeof value === 'number')) return `${name}={${value}}`;
-  return `${name}="${escapeAttribute(String(value))}"`;
+function attribute(markup: Markup, name: string, value: string | number, expression = false): string {
+  if (markup.jsx && (expression || typeof value === 'number')) return `${name}={${value}}`;
+  return `${name}="${escapeAttribute(String(value), markup)}"`;
 }
 
 /** A `srcset`: the variants with a known width, in JSX as a template literal when they are expressions. */
-function srcset(jsx: boolean, sources: readonly Source[]): string | undefined {
+function srcset(markup: Markup, sources: readonly Source[]): string | undefined {
   const sized = sources.filter((source) => source.variant.width !== undefined);
   if (sized.length < 2) return undefined;
-  const name = jsx ? 'srcSet' : 'srcset';
-  if (jsx && sized.some((source) => source.expression)) {
+  const name = markup.jsx ? 'srcSet' : 'srcset';
+  if (markup.jsx && sized.some((source) => source.expression)) {
     return `${name}={\`${sized.map((source) => `${source.expression ? `\${${source.expression}}` : source.url.replace(/[`$\\]/g, '\\$&')} ${source.variant.width}w`).join(', ')}\`}`;
   }
-  return attribute(false, name, sized.map((source) => `${source.url} ${source.variant.width}w`).join(', '));
+  return attribute({ ...markup, jsx: false }, name, sized.map((source) => `${source.url} ${source.variant.width}w`).join(', '));
 }
 
 function sizesOf(sources: readonly Source[]): string {
@@ -135,40 +156,41 @@ function sizesOf(sources: readonly Source[]): string {
 }
 
 /** `<img …>` (or `<img … />` in JSX) for these sources of one type, the first the default. */
-function imgTag(jsx: boolean, sources: readonly Source[], alt: string): Part[] {
+function imgTag(markup: Markup, sources: readonly Source[], alt: string): Part[] {
   const [first] = sources as [Source, ...Source[]];
-  const attributes = [first.expression ? attribute(jsx, 'src', first.expression, true) : attribute(jsx, 'src', first.url)];
-  const set = srcset(jsx, sources);
+  const attributes = [first.expression ? attribute(markup, 'src', first.expression, true) : attribute(markup, 'src', first.url)];
+  const set = srcset(markup, sources);
   if (set) attributes.push(set, sizesOf(sources));
   const { width, height } = first.variant;
-  const size = width !== undefined && height !== undefined ? ` ${attribute(jsx, 'width', width)} ${attribute(jsx, 'height', height)}` : '';
-  return [`<img ${attributes.join(' ')} alt="`, { placeholder: escapeAttribute(alt) }, `"${size}${jsx ? ' />' : '>'}`];
+  const size = width !== undefined && height !== undefined ? ` ${attribute(markup, 'width', width)} ${attribute(markup, 'height', height)}` : '';
+  return [`<img ${attributes.join(' ')} alt="`, { placeholder: escapeAttribute(alt, markup) }, `"${size}${markup.jsx ? ' />' : '>'}`];
 }
 
 /** `<img>`, or a `<picture>` with a `<source>` for each further type when the variants are of several types. */
-function htmlReference(jsx: boolean, sources: readonly Source[], alt: string): Part[] {
+function htmlReference(markup: Markup, sources: readonly Source[], alt: string): Part[] {
+  const { jsx } = markup;
   const types = [...new Set(sources.map((source) => source.variant.mime ?? ''))];
-  if (types.length < 2) return imgTag(jsx, sources, alt);
+  if (types.length < 2) return imgTag(markup, sources, alt);
   const fallback = sources.filter((source) => (source.variant.mime ?? '') === types[0]);
   const lines = types.slice(1).map((type) => {
     const ofType = sources.filter((source) => (source.variant.mime ?? '') === type);
-    const set = srcset(jsx, ofType)?.replace(/^srcSet=|^srcset=/, '');
-    const value = set ?? (ofType[0]!.expression ? `{${ofType[0]!.expression}}` : `"${escapeAttribute(ofType[0]!.url)}"`);
+    const set = srcset(markup, ofType)?.replace(/^srcSet=|^srcset=/, '');
+    const value = set ?? (ofType[0]!.expression ? `{${ofType[0]!.expression}}` : `"${escapeAttribute(ofType[0]!.url, markup)}"`);
     const sizes = set ? ` ${sizesOf(ofType)}` : '';
-    return `  <source type="${escapeAttribute(type)}" ${jsx ? 'srcSet' : 'srcset'}=${value}${sizes}${jsx ? ' />' : '>'}\n`;
+    return `  <source type="${escapeAttribute(type, markup)}" ${jsx ? 'srcSet' : 'srcset'}=${value}${sizes}${jsx ? ' />' : '>'}\n`;
   });
-  return ['<picture>\n', ...lines, '  ', ...imgTag(jsx, fallback, alt), '\n</picture>'];
+  return ['<picture>\n', ...lines, '  ', ...imgTag(markup, fallback, alt), '\n</picture>'];
 }
 
-function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: string): Part[] {
+function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: string, braces: boolean): Part[] {
   const first = sources[0]!;
   switch (syntax) {
     case 'markdown':
       return ['![', { placeholder: escapeMarkdownText(alt) }, `](${first.url})`];
     case 'html':
-      return htmlReference(false, sources, alt);
+      return htmlReference({ jsx: false, braces }, sources, alt);
     case 'jsx':
-      return htmlReference(true, sources, alt);
+      return htmlReference({ jsx: true, braces: false }, sources, alt);
     case 'css':
       return [`url("${escapeCssString(first.url)}")`];
     case 'script':
@@ -181,7 +203,7 @@ function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: stri
 /**
  * Builds the reference to an image for a document. Paths are relative to the document, or
  * root-relative for an image in the folder its project serves; URLs are encoded, attributes
- * escaped; JSX in a project whose bundler imports images gets an `import` (reused when the
+ * escaped (braces too, for templates that read them, see {@link bracesInAttributes}); JSX in a project whose bundler imports images gets an `import` (reused when the
  * document has it already).
  */
 export function buildReference(request: ReferenceRequest): ImageReference {
@@ -190,7 +212,7 @@ export function buildReference(request: ReferenceRequest): ImageReference {
   const sources = sourcesOf(request, imports);
   // Plain text names the file as a path, not as a URL.
   if (request.syntax === 'plain' && request.documentFolder !== undefined) sources[0] = { ...sources[0]!, url: relativeFilePath(request.documentFolder, request.variants[0]!.path) };
-  const parts = partsFor(request.syntax, sources, altText(request.alt));
+  const parts = partsFor(request.syntax, sources, altText(request.alt), bracesInAttributes.has(request.language ?? ''));
   const text = parts.map((part) => (typeof part === 'string' ? part : part.placeholder)).join('');
   const tabstop = request.placeholder ?? 1;
   const snippet = parts.map((part) => (typeof part === 'string' ? escapeSnippet(part) : part.placeholder ? `\${${tabstop}:${escapeSnippet(part.placeholder)}}` : `$${tabstop}`)).join('');

@@ -62,6 +62,19 @@ describe('The reference builder: encoding and escaping', () => {
     assert.equal(build({ syntax: 'jsx', alt: 'say "hi" {now}' }).text, '<img src="../images/fox.png" alt="say &quot;hi&quot; {now}" width={640} height={480} />');
   });
 
+  it('writes braces in Svelte attributes as entities, so that a prompt never becomes a Svelte expression', () => {
+    const alt = 'a cat named {name}';
+    assert.equal(build({ syntax: 'html', language: 'svelte', alt }).text, '<img src="../images/fox.png" alt="a cat named &#123;name&#125;" width="640" height="480">');
+    assert.equal(build({ syntax: 'html', language: 'svelte', alt }).snippet, '<img src="../images/fox.png" alt="${1:a cat named &#123;name&#125;}" width="640" height="480">');
+    const set = [{ path: '/ws/images/{a}-640.png', width: 640, height: 480 }, { path: '/ws/images/{a}-1280.png', width: 1280, height: 960 }];
+    assert.ok(!/[{}]/.test(build({ syntax: 'html', language: 'svelte', alt, variants: set }).text));
+  });
+
+  it('keeps braces as they are in HTML, Vue, Astro and JSX, whose quoted attributes are text', () => {
+    for (const language of ['html', 'vue', 'astro']) assert.match(build({ syntax: syntaxFor(language), language, alt: 'a cat named {name}' }).text, /alt="a cat named \{name\}"/, language);
+    assert.match(build({ syntax: 'jsx', language: 'typescriptreact', alt: 'a cat named {name}' }).text, /alt="a cat named \{name\}"/);
+  });
+
   it('makes relative paths with forward slashes, ./ when they do not climb', () => {
     assert.equal(relativeFilePath('/ws', '/ws/images/fox.png'), './images/fox.png');
     assert.equal(relativeFilePath('/ws/a/b', '/ws/c/fox.png'), '../../c/fox.png');

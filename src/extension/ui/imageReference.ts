@@ -45,6 +45,7 @@ export async function referenceFor(document: vscode.TextDocument, variants: read
   const layout = sameRoot ? await projectLayoutOf(document.uri) : undefined;
   return buildReference({
     syntax: syntaxFor(document.languageId),
+    language: document.languageId,
     variants: variants.map((variant): ImageVariant => ({ path: sameRoot ? variant.uri.path : variant.uri.toString(), ...(variant.width && variant.height ? { width: variant.width, height: variant.height } : {}) })),
     alt: describe(first),
     ...(sameRoot ? { documentFolder: document.uri.path.replace(/\/[^/]*$/, '') || '/' } : {}),
