@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dependenciesOf, detectFramework, layoutOf } from '../../src/common/projectLayout';
 import { altText, buildReference, escapeSnippet, syntaxFor, type ReferenceRequest } from '../../src/common/reference';
 import { encodeSegment, planImport, relativeFilePath, rootRelativeUrl } from '../../src/common/referencePath';
@@ -79,6 +81,15 @@ describe('The reference builder: encoding and escaping', () => {
     assert.equal(relativeFilePath('/ws', '/ws/images/fox.png'), './images/fox.png');
     assert.equal(relativeFilePath('/ws/a/b', '/ws/c/fox.png'), '../../c/fox.png');
     assert.equal(rootRelativeUrl('/ws/app/public', '/ws/app/public/img/my fox.png'), '/img/my%20fox.png');
+  });
+});
+
+describe('Insert Image Reference', () => {
+  it('names files in the UI as displayPath does, never with asRelativePath, which answers a machine path outside the workspace', () => {
+    const folder = join('src', 'extension', 'ui');
+    const users = readdirSync(folder).filter((name) => name.endsWith('.ts') && /\basRelativePath\(/.test(readFileSync(join(folder, name), 'utf8')));
+    assert.deepEqual(users, []);
+    assert.match(readFileSync(join(folder, 'insertReference.ts'), 'utf8'), /label: displayPath\(item\.uri\)/);
   });
 });
 

@@ -4,6 +4,7 @@ import type { ProvenanceStore } from '../provenance/store';
 import type { TaskService } from '../tasks/taskService';
 import { imageFacts, importsEdit, referenceFor } from './imageReference';
 import type { Notifier } from './notifier';
+import { displayPath } from './paths';
 
 /**
  * `EvoLink: Insert Image Reference`: a reference to an image at each cursor, built for the
@@ -21,7 +22,7 @@ export async function insertImageReference({ tasks, notifier, provenance }: { ta
     const saved = (await tasks.list()).flatMap((entry) => savedFiles(entry).map((uri) => ({ uri: vscode.Uri.parse(uri), prompt: entry.request.prompt })));
     const browse = { label: vscode.l10n.t('$(folder-opened) Choose an image file…'), uri: undefined as vscode.Uri | undefined, description: '' };
     const picked = await vscode.window.showQuickPick(
-      [...saved.map((item) => ({ label: vscode.workspace.asRelativePath(item.uri), description: item.prompt.slice(0, 80), uri: item.uri })), browse],
+      [...saved.map((item) => ({ label: displayPath(item.uri), description: item.prompt.slice(0, 80), uri: item.uri })), browse],
       { title: vscode.l10n.t('Insert Image Reference'), matchOnDescription: true },
     );
     if (!picked) return undefined;
