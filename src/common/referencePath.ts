@@ -39,14 +39,58 @@ export function rootRelativeUrl(servedFolder: string, file: string): string {
   return `/${segments(file).slice(segments(servedFolder).length).map(encodeSegment).join('/')}`;
 }
 
+/** The drive of a Windows path as a URI writes it (`/c:/…` → `c`), `undefined` for other paths. */
+function driveOf(path: string): string | undefined {
+  return /^\/([A-Za-z]):(\/|$)/.exec(path)?.[1]?.toLowerCase();
+}
+
+/** Two segments of the same place: a drive (`C:`, `c:`) is the same in either case. */
+const sameSegment = (a: string, b: string, index: number): boolean => a === b || (index === 0 && /^[A-Za-z]:$/.test(a) && a.toLowerCase() === b.toLowerCase());
+
 function joinRelative(fromFolder: string, toFile: string, encode: (segment: string) => string): string {
   const from = segments(fromFolder);
   const to = segments(toFile);
   let common = 0;
-  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+  while (common < from.length && common < to.length - 1 && sameSegment(from[common]!, to[common]!, common)) common++;
   const up = from.length - common;
   const rest = to.slice(common).map(encode).join('/');
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
+}
+
+/** A file or folder as a URI names it (common code knows no URI class). */
+export interface UriParts {
+  scheme: string;
+  authority: string;
+  path: string;
+}
+
+/** Why no reference leads from a document to an image. */
+export type NoRelativePath = 'saveFirst' | 'otherFileSystem' | 'otherDrive';
+
+/** The folder that references are relative to, or why none can be made (`image`: the index of the image it is about). */
+export type ReferenceBase = { folder: string } | { problem: NoRelativePath; image: number };
+
+/**
+ * The folder (a POSIX path) from which references in a document lead to images: the document's
+ * own folder. An untitled document has none: its references start at the workspace folder of the
+ * first image (`imageRoot`), as if it were saved there; with the image in no workspace folder it
+ * must be saved first. No relative path leads to an image on another file system (another scheme
+ * or authority: a remote, a container, a virtual folder) or on another Windows drive; an absolute
+ * URL of the machine would be wrong on every other one, so there is no reference then either.
+ */
+export function referenceBase(document: UriParts, images: readonly UriParts[], imageRoot?: UriParts): ReferenceBase {
+  let from: UriParts;
+  if (document.scheme === 'untitled') {
+    if (!imageRoot) return { problem: 'saveFirst', image: 0 };
+    from = imageRoot;
+  } else {
+    from = { ...document, path: document.path.replace(/\/[^/]*$/, '') || '/' };
+  }
+  for (const [index, image] of images.entries()) {
+    if (image.scheme.toLowerCase() !== from.scheme.toLowerCase() || image.authority.toLowerCase() !== from.authority.toLowerCase()) return { problem: 'otherFileSystem', image: index };
+    if (driveOf(image.path) !== driveOf(from.path)) return { problem: 'otherDrive', image: index };
+  }
+  return { folder: from.path.replace(/(.)\/+$/, '$1') };
 }
 
 /** A JavaScript identifier for an imported image, from its file name: `my-fox.png` → `myFoxImage`. */

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dependenciesOf, detectFramework, layoutOf } from '../../src/common/projectLayout';
 import { altText, buildReference, escapeSnippet, syntaxFor, type ReferenceRequest } from '../../src/common/reference';
-import { encodeSegment, planImport, relativeFilePath, rootRelativeUrl } from '../../src/common/referencePath';
+import { encodeSegment, planImport, referenceBase, relativeFilePath, relativePath, rootRelativeUrl } from '../../src/common/referencePath';
 
 const fox = { path: '/ws/images/fox.png', width: 640, height: 480 };
 const build = (request: Partial<ReferenceRequest> & Pick<ReferenceRequest, 'syntax'>) => buildReference({ variants: [fox], alt: 'A red fox', documentFolder: '/ws/docs', ...request });
@@ -81,6 +81,40 @@ describe('The reference builder: encoding and escaping', () => {
     assert.equal(relativeFilePath('/ws', '/ws/images/fox.png'), './images/fox.png');
     assert.equal(relativeFilePath('/ws/a/b', '/ws/c/fox.png'), '../../c/fox.png');
     assert.equal(rootRelativeUrl('/ws/app/public', '/ws/app/public/img/my fox.png'), '/img/my%20fox.png');
+  });
+});
+
+describe('Where references start: the document, an untitled one, another drive or file system', () => {
+  const file = (path: string, authority = '') => ({ scheme: 'file', authority, path });
+  const untitled = { scheme: 'untitled', authority: '', path: 'Untitled-1' };
+
+  it('starts at the folder of a saved document', () => {
+    assert.deepEqual(referenceBase(file('/ws/docs/page.md'), [file('/ws/images/fox.png')], file('/ws')), { folder: '/ws/docs' });
+    assert.deepEqual(referenceBase(file('/page.md'), [file('/fox.png')]), { folder: '/' });
+  });
+
+  it('starts an untitled document at the workspace folder of the image, never with an absolute URL', () => {
+    const base = referenceBase(untitled, [file('/ws/images/fox.png')], file('/ws'));
+    assert.deepEqual(base, { folder: '/ws' });
+    assert.equal(build({ syntax: 'markdown', documentFolder: '/ws' }).text, '![A red fox](./images/fox.png)');
+    assert.equal(build({ syntax: 'html', documentFolder: '/ws', variants: [{ path: '/ws/app/public/logo.png' }], layout: vite }).text, '<img src="/logo.png" alt="A red fox">');
+  });
+
+  it('asks to save an untitled document first when the image is in no workspace folder', () => {
+    assert.deepEqual(referenceBase(untitled, [file('/home/me/Downloads/fox.png')]), { problem: 'saveFirst', image: 0 });
+  });
+
+  it('finds no path to an image on another Windows drive, and one on the same drive written in another case', () => {
+    assert.deepEqual(referenceBase(file('/c:/ws/docs/page.md'), [file('/c:/ws/fox.png'), file('/d:/pictures/fox.png')]), { problem: 'otherDrive', image: 1 });
+    assert.deepEqual(referenceBase(file('/c:/ws/page.md'), [file('/fox.png')]), { problem: 'otherDrive', image: 0 });
+    assert.deepEqual(referenceBase(file('/C:/ws/docs/page.md'), [file('/c:/ws/images/fox.png')]), { folder: '/C:/ws/docs' });
+    assert.equal(relativePath('/C:/ws/docs', '/c:/ws/images/fox.png'), '../images/fox.png');
+  });
+
+  it('finds no path to an image on another file system: another scheme, remote or share', () => {
+    assert.deepEqual(referenceBase(file('/ws/page.md'), [{ scheme: 'vscode-remote', authority: 'ssh-remote+box', path: '/ws/fox.png' }]), { problem: 'otherFileSystem', image: 0 });
+    assert.deepEqual(referenceBase(file('/share/page.md', 'server-a'), [file('/share/fox.png', 'server-b')]), { problem: 'otherFileSystem', image: 0 });
+    assert.deepEqual(referenceBase(file('/share/page.md', 'Server-A'), [file('/share/img/fox.png', 'server-a')]), { folder: '/share' });
   });
 });
 

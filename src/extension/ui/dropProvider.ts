@@ -30,7 +30,10 @@ export class ImageDropProvider implements vscode.DocumentDropEditProvider {
     for (const [index, image] of facts.entries()) {
       // Names imported for the images before this one are taken.
       const added = references.flatMap((reference) => reference.imports.map((item) => item.statement ?? '')).join('\n');
-      references.push(await referenceFor(document, [image], index + 1, added));
+      const reference = await referenceFor(document, [image], index + 1, added);
+      // No path leads from this document to the image: our drop inserts nothing rather than a wrong link.
+      if ('problem' in reference) return undefined;
+      references.push(reference);
     }
     const separator = separators[syntax];
     const edit = new vscode.DocumentDropEdit(

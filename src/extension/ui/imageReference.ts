@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { buildReference, syntaxFor, type ImageReference, type ImageVariant } from '../../common/reference';
-import type { ImageImport } from '../../common/referencePath';
+import { referenceBase, type ImageImport, type NoRelativePath } from '../../common/referencePath';
 import { inspectLocalImage } from '../submit/localImages';
 import type { ProvenanceStore } from '../provenance/store';
 import { fileName } from '../tasks/writer';
+import { displayPath } from './paths';
 import { projectLayoutOf } from './projectLayout';
 
 /*
@@ -33,22 +34,50 @@ export function describe(facts: ImageFacts): string {
   return facts.prompt ?? fileName(facts.uri).replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ');
 }
 
+/** Why no reference can be inserted: a sentence for the user that says what to do. */
+export interface NoReference {
+  problem: string;
+}
+
+/** The file a document is: a notebook's cell is a part of its notebook, whose folder its references start from. */
+function fileOf(document: vscode.TextDocument): vscode.Uri {
+  if (document.uri.scheme !== 'vscode-notebook-cell') return document.uri;
+  const notebook = vscode.workspace.notebookDocuments.find((candidate) => candidate.getCells().some((cell) => cell.document === document));
+  return notebook?.uri ?? document.uri;
+}
+
+function problemSentence(problem: NoRelativePath, document: vscode.Uri, image: vscode.Uri): string {
+  switch (problem) {
+    case 'saveFirst':
+      return vscode.l10n.t('Save {0} first, then insert the reference again: {1} is outside the workspace, and its path is made from the folder of the document.', displayPath(document), displayPath(image));
+    case 'otherDrive':
+      return vscode.l10n.t('{0} is on another drive than {1}, so no relative path leads to it. Copy the image into the project of the document, then insert the reference again.', displayPath(image), displayPath(document));
+    case 'otherFileSystem':
+      return vscode.l10n.t('{0} is on another file system than {1} (another remote, container or virtual folder), so no relative path leads to it. Copy the image into the project of the document, then insert the reference again.', displayPath(image), displayPath(document));
+  }
+}
+
 /**
  * Builds the reference to an image (or a responsive set of one image, the first the default)
- * for a document, relative to the document when both lie on the same file system. `addedText`
- * is text about to be added (imports), whose names are taken too.
+ * for a document, relative to the document's folder (see `referenceBase` for an untitled
+ * document), or says why none can be made. `addedText` is text about to be added (imports),
+ * whose names are taken too.
  */
-export async function referenceFor(document: vscode.TextDocument, variants: readonly ImageFacts[], placeholder = 1, addedText = ''): Promise<ImageReference> {
+export async function referenceFor(document: vscode.TextDocument, variants: readonly ImageFacts[], placeholder = 1, addedText = ''): Promise<ImageReference | NoReference> {
   const first = variants[0];
   if (!first) throw new Error('referenceFor: no image');
-  const sameRoot = document.uri.scheme !== 'untitled' && variants.every((variant) => variant.uri.scheme === document.uri.scheme && variant.uri.authority === document.uri.authority);
-  const layout = sameRoot ? await projectLayoutOf(document.uri) : undefined;
+  const file = fileOf(document);
+  const imageRoot = vscode.workspace.getWorkspaceFolder(first.uri)?.uri;
+  const base = referenceBase(file, variants.map((variant) => variant.uri), imageRoot);
+  if ('problem' in base) return { problem: problemSentence(base.problem, file, variants[base.image]!.uri) };
+  // An untitled document takes the layout of the project at the root of the image's workspace folder.
+  const layout = await projectLayoutOf(file.scheme === 'untitled' && imageRoot ? vscode.Uri.joinPath(imageRoot, 'untitled') : file);
   return buildReference({
     syntax: syntaxFor(document.languageId),
     language: document.languageId,
-    variants: variants.map((variant): ImageVariant => ({ path: sameRoot ? variant.uri.path : variant.uri.toString(), ...(variant.width && variant.height ? { width: variant.width, height: variant.height } : {}) })),
+    variants: variants.map((variant): ImageVariant => ({ path: variant.uri.path, ...(variant.width && variant.height ? { width: variant.width, height: variant.height } : {}) })),
     alt: describe(first),
-    ...(sameRoot ? { documentFolder: document.uri.path.replace(/\/[^/]*$/, '') || '/' } : {}),
+    documentFolder: base.folder,
     ...(layout ? { layout } : {}),
     documentText: addedText ? `${document.getText()}\n${addedText}` : document.getText(),
     placeholder,

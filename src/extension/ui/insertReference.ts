@@ -35,6 +35,10 @@ export async function insertImageReference({ tasks, notifier, provenance }: { ta
   }
   const document = editor.document;
   const reference = await referenceFor(document, [await imageFacts(target, provenance)]);
+  if ('problem' in reference) {
+    notifier.show('warning', reference.problem);
+    return undefined;
+  }
   const imports = importsEdit(document, reference.imports)?.get(document.uri) ?? [];
   // The imports and the reference are one step to undo.
   if (imports.length > 0) {
