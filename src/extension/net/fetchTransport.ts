@@ -1,3 +1,4 @@
+import { codingFailure } from './contentCoding';
 import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
 
@@ -36,7 +37,7 @@ export function createFetchTransport(fetchFunction: FetchFunction): Transport {
           {
             status: response.status,
             header: (name) => response.headers.get(name) ?? undefined,
-            chunks: stream ? chunksOf(stream) : emptyBody(),
+            chunks: stream ? chunksOf(stream, response.headers.get('content-encoding') ?? undefined) : emptyBody(),
             drop: async () => {
               if (stream && !stream.locked) await stream.cancel().catch(() => undefined);
             },
@@ -57,13 +58,19 @@ async function* emptyBody(): AsyncGenerator<Uint8Array> {
   // No body (a 204, a HEAD).
 }
 
-/** A web stream's chunks, read straight from its reader; stopping early cancels the stream. */
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * A web stream's chunks, read straight from its reader; stopping early cancels the stream. fetch
+ * inflates a compressed body itself and cannot hand over the bytes as they came: a body that is
+ * not the compression its label names fails as such (see contentCoding.ts), not as the network.
+ */
+async function* chunksOf(stream: ReadableStream<Uint8Array>, encoding: string | undefined): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let done = false;
   try {
     for (;;) {
-      const next = await reader.read();
+      const next = await reader.read().catch((error: unknown) => {
+        throw codingFailure(error, encoding) ?? error;
+      });
       if (next.done) break;
       yield next.value;
     }
