@@ -3,9 +3,11 @@ import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../commo
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
-import { receiveResult, type DownloadSink } from './resultBody';
+import { downloadResult, type DownloadOptions } from './download';
+import type { DownloadSink } from './resultBody';
 
 export type { DownloadSink } from './resultBody';
+export { maxRedirects, type DownloadOptions } from './download';
 
 /** Where the client sends its calls, from the settings. */
 export interface Endpoints {
@@ -31,21 +33,6 @@ export interface ClientOptions {
   /** Waits between retries; replaced by tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
-
-/** How a result is downloaded. */
-export interface DownloadOptions {
-  maxBytes: number;
-  signal?: AbortSignal;
-  /** The longest the whole download may take; long, the idle watchdog is what stops a stall. */
-  timeoutMs?: number;
-  /** Gives up a body that sends nothing for this long (default 60 s). */
-  idleMs?: number;
-  /** Why a redirect's target may not be followed, or `undefined` when it may. */
-  checkLink?: (url: string) => string | undefined;
-}
-
-/** The most redirects a result link may take to reach its file. */
-export const maxRedirects = 5;
 
 /** Per call: which key to use, and how to stop. */
 export interface CallOptions {
@@ -84,15 +71,6 @@ const uploadSliceBytes = 256 * 1024;
 
 /** How long a task batch may take to answer before each task is read on its own instead. */
 const batchTimeoutMs = 10_000;
-
-/** Where a redirect leads, as an absolute address; undefined when its Location is no address. */
-function resolveLink(location: string, from: string): string | undefined {
-  try {
-    return new URL(location, from).toString();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The one EvoLink client of a window. It knows the endpoints, the headers, the error mapping
@@ -232,61 +210,14 @@ export class EvoLinkClient {
    * Downloads a result into `sink`, chunk by chunk, without an Authorization header (result
    * links are third-party CDNs) and with a real User-Agent. Redirects are followed by hand, at
    * most {@link maxRedirects}, each hop checked by `checkLink` like the link itself (http(s)
-   * only, never into this machine's network). A body that sends nothing for `idleMs` is given
-   * up, however long the whole download takes. Stops at `maxBytes`. A link the CDN refuses as
-   * missing or expired fails with the reason `expired`. Network failures, stalls and gateway
-   * errors are retried from the start (`sink.reset()`).
+   * only, never into this machine's network). A body has no total time while it keeps coming: it
+   * is given up when it sends nothing for `idleMs`, or comes slower than `minRate`. Stops at
+   * `maxBytes`. A link the CDN refuses as missing or expired fails with the reason `expired`.
+   * Network failures, stalls and gateway errors are retried from the start (`sink.reset()`).
    */
   async download(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.downloadOnce(url, sink, options);
-      } catch (error) {
-        if (!(error instanceof EvoLinkError)) throw error;
-        const final = error.reason === 'expired' || error.reason === 'tooLarge' || error.reason === 'fileSystem' || error.details.code === 'redirects' || error.details.code === 'refusedLink';
-        const wait = final ? undefined : retryDelay(error, attempt, this.retryPolicy);
-        if (wait === undefined || options.signal?.aborted) throw error;
-        this.options.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); retrying in ${wait} ms`);
-        await sink.reset();
-        await this.sleep(wait, options.signal);
-      }
-    }
-  }
-
-  private async downloadOnce(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
-    // Each exchange's watchdog stops it when no byte comes for `idleMs`: a stalled answer or body
-    // would otherwise hold the download (and the task) until the total timeout.
-    const idleMs = options.idleMs ?? 60_000;
-    let link = url;
-    for (let hop = 0; ; hop++) {
-      const response = await this.options.transport.send({
-        method: 'GET',
-        url: link,
-        headers: { 'user-agent': this.options.userAgent, accept: 'image/*' },
-        timeoutMs: options.timeoutMs ?? 60 * 60_000,
-        idleMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-        bulk: true,
-      });
-      const location = response.header('location');
-      if (response.status >= 300 && response.status < 400 && location !== undefined) {
-        await response.discard();
-        if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
-        const target = resolveLink(location, link);
-        const problem = target === undefined ? 'not an address' : options.checkLink?.(target);
-        if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
-        link = target;
-        continue;
-      }
-      if (response.status === 403 || response.status === 404 || response.status === 410) {
-        await response.discard();
-        throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
-      }
-      if (response.status < 200 || response.status > 299) {
-        throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
-      }
-      return await receiveResult(response, sink, options.maxBytes);
-    }
+    const { transport, userAgent, log } = this.options;
+    return downloadResult({ transport, userAgent, retryPolicy: this.retryPolicy, sleep: this.sleep, ...(log ? { log } : {}) }, url, sink, options);
   }
 
   /**

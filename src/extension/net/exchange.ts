@@ -1,21 +1,29 @@
 import { EvoLinkError } from '../../common/errors';
 import { toTransportError } from './failures';
 import type { HttpRequest, HttpResponse } from './transport';
+import { startWatchdog, type WatchdogCause } from './watchdog';
 
 /*
  * What every transport does around one exchange, whatever sends the bytes: the caller's
  * cancellation, the whole exchange's timeout, an idle watchdog, and the mapping of failures to
  * EvoLinkErrors. These are ours on purpose: VS Code's network support replaces a dispatcher's own
  * timeouts (undici's 300 s defaults then apply), so only an AbortSignal and a watchdog are sure to
- * hold on every path. The watchdog is the extension's only one: it runs from the moment the
- * request is sent, is fed by each chunk of a streamed request body the network takes, by the
- * answer's head and by each chunk of its body, and stops the exchange when none came for `idleMs`
- * (an upload the server stopped taking, an answer that does not come, a body that stalls). It
- * rests while the exchange waits on this side (see below).
+ * hold on every path. The watchdog (watchdog.ts) is the extension's only one: it runs from the
+ * moment the request is sent, is fed by each chunk of a streamed request body the network takes,
+ * by the answer's head and by each chunk of its body, and stops the exchange when none came for
+ * `idleMs` (an upload the server stopped taking, an answer that does not come, a body that
+ * stalls), or when an answer's body comes slower than its least rate. It rests while the
+ * exchange waits on this side.
  */
 
 /** Why an exchange was stopped by us rather than by the network. */
-export type StopCause = 'cancelled' | 'timeout' | 'idle';
+export type StopCause = 'cancelled' | 'timeout' | WatchdogCause;
+
+/**
+ * `details.code` of a `timeout` whose answer's body came slower than its least rate
+ * (`HttpRequest.minRate`), though not so slowly that it stood idle.
+ */
+export const tooSlow = 'tooSlow';
 
 /** The signal and timers of one exchange. */
 export interface Exchange {
@@ -25,10 +33,12 @@ export interface Exchange {
   readonly body: HttpRequest['body'];
   /** Why we stopped it, once we did. */
   stopped(): StopCause | undefined;
-  /** Notes that bytes went or came (the idle watchdog starts again). */
-  fed(): void;
+  /** Notes that bytes went or came (the idle watchdog starts again); `bytes` of the answer's body count towards its least rate. */
+  fed(bytes?: number): void;
   /** Notes that the exchange waits on this side, not on the network: the watchdog rests until {@link fed}. */
   rest(): void;
+  /** Notes that the answer's head came (an untimed body's total timeout ends here). */
+  answered(): void;
   /** Clears the timers; called when the body is read, discarded, or the request failed. */
   end(): void;
   /** Maps a failure of this exchange. */
@@ -83,47 +93,41 @@ export function startExchange(req: HttpRequest): Exchange {
   const total = setTimeout(() => stop('timeout'), req.timeoutMs);
   // The timers guard a request; they must not keep a process (a test, a benchmark) alive.
   total.unref?.();
-  // Each chunk only notes the time; a coarse timer looks at it (a timer per chunk would cost
-  // more than the chunk). Without an idle time shorter than the whole exchange's, there is none.
-  // The monotonic clock: a wall clock set back (or forward) must not blind or trip the watchdog.
-  let lastByteAt = performance.now();
-  // The watchdog rests while the exchange waits on this side: the reader holds a chunk (a slow
-  // disk), or a streamed body is all handed over and its bytes may still be on their way (a proxy
-  // that takes the whole upload at once and sends it on at the uplink's pace). Meanwhile only the
-  // whole exchange's timeout holds.
-  let resting = false;
-  const idleMs = req.idleMs;
-  const idle =
-    idleMs !== undefined && idleMs < req.timeoutMs
-      ? setInterval(() => {
-          if (!resting && performance.now() - lastByteAt >= idleMs) stop('idle');
-        }, Math.max(50, Math.min(1000, idleMs / 4)))
-      : undefined;
-  idle?.unref?.();
-  const fed = (): void => {
-    lastByteAt = performance.now();
-    resting = false;
-  };
-  const rest = (): void => {
-    resting = true;
-  };
+  // Without an idle time shorter than the whole exchange's, there is none; an untimed body has
+  // only the watchdog after its head. Meanwhile only the whole exchange's timeout holds.
+  const idleMs = req.idleMs !== undefined && (req.idleMs < req.timeoutMs || req.untimedBody) ? req.idleMs : undefined;
+  const watchdog = startWatchdog(idleMs, req.minRate, stop);
   const end = (): void => {
     clearTimeout(total);
-    if (idle) clearInterval(idle);
+    watchdog?.stop();
     req.signal?.removeEventListener('abort', onCancel);
   };
+  const fed = (bytes?: number): void => watchdog?.fed(bytes);
+  const rest = (): void => watchdog?.rest();
   return {
     signal: controller.signal,
     body: isStreamed(req.body) ? feeding(req.body, fed, rest) : req.body,
     stopped: () => cause,
     fed,
     rest,
+    answered() {
+      fed();
+      // The body may take as long as it keeps coming: the watchdog alone holds from here on.
+      if (req.untimedBody) clearTimeout(total);
+      watchdog?.answered();
+    },
     end,
     fail(error) {
       end();
+      if (cause === 'slow') return new EvoLinkError('timeout', `Less than ${req.minRate?.bytes ?? 0} bytes came in ${seconds(req.minRate?.perMs ?? 0)} s.`, { code: tooSlow, cause: error });
       return toTransportError(error, cause, req);
     },
   };
+}
+
+/** A time in seconds for a message: whole seconds, tenths under one. */
+function seconds(ms: number): string {
+  return ms >= 1000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
 }
 
 /** Whether a request body is streamed (sent in chunks as the network takes them), not whole. */
@@ -151,8 +155,7 @@ export interface RawAnswer {
 
 /** The {@link HttpResponse} over a raw answer, with the exchange's watchdog and error mapping. */
 export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse {
-  // The head came.
-  exchange.fed();
+  exchange.answered();
   let taken = false;
   const read = async function* (): AsyncGenerator<Uint8Array> {
     if (taken) throw new EvoLinkError('unexpected', 'The body was read twice.');
@@ -160,7 +163,7 @@ export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse
     exchange.fed();
     try {
       for await (const chunk of raw.chunks) {
-        exchange.fed();
+        exchange.fed(chunk.length);
         // The reader's time with the chunk (a write to a slow disk) is not the network's.
         exchange.rest();
         yield chunk;

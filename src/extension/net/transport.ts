@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
 import { isLoopbackHost } from '../../common/endpoints';
 import { inflated } from './contentCoding';
+import type { MinRate } from './watchdog';
 
 /*
  * The transport: everything that goes over the network goes through a {@link Transport}, so
@@ -29,10 +30,17 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | Uint8Array | AsyncIterable<Uint8Array>;
-  /** The longest the whole exchange (headers and body) may take. */
+  /** The longest the whole exchange (headers and body) may take; with {@link untimedBody}, until the answer's head. */
   timeoutMs: number;
   /** The longest nothing may go or come (a streamed request body, the answer's head, its body); absent: only `timeoutMs` holds. */
   idleMs?: number;
+  /**
+   * The answer's body may take as long as it keeps coming (a large result on a slow link): no
+   * total time after the head, only `idleMs` and `minRate`. A retry would start it again.
+   */
+  untimedBody?: boolean;
+  /** The least rate of the answer's body, where one is wanted (see watchdog.ts); slower fails as a `timeout` with the code `tooSlow`. */
+  minRate?: MinRate;
   signal?: AbortSignal;
   /** A large body to stream to disk (a result): sent on the path that streams best. */
   bulk?: boolean;

@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EvoLinkError } from '../../src/common/errors';
+import { EvoLinkClient, type DownloadOptions, type DownloadSink } from '../../src/extension/api/client';
+import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
+import { createVsCodeTransport } from '../../src/extension/net/vscodeTransport';
+
+/** A PNG's signature and header, then 40 KB. */
+const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(40_000, 9)]);
+
+/** Sends `bytes` in pieces of `size` every `everyMs`; stops when the client goes. */
+function trickle(res: ServerResponse, bytes: Buffer, size: number, everyMs: number): void {
+  let offset = 0;
+  const timer = setInterval(() => {
+    if (offset >= bytes.length) {
+      clearInterval(timer);
+      return void res.end();
+    }
+    res.write(bytes.subarray(offset, (offset += size)));
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+function sinkInto(chunks: Buffer[]): DownloadSink {
+  return {
+    write: (chunk) => {
+      chunks.push(Buffer.from(chunk));
+      return Promise.resolve();
+    },
+    reset: () => {
+      chunks.length = 0;
+      return Promise.resolve();
+    },
+  };
+}
+
+const transports: [string, () => Transport][] = [
+  ['undici', () => createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] })],
+  ["VS Code's path (the http module for results)", () => createVsCodeTransport((input, init) => fetch(input, init))],
+];
+
+for (const [name, make] of transports) {
+  describe(`A result on a slow or broken link, over ${name}`, () => {
+    let handler: (req: IncomingMessage, res: ServerResponse) => void;
+    const requests: IncomingMessage[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req);
+      handler(req, res);
+    });
+    let base: string;
+    let transport: Transport;
+    const clientWith = (attempts = 4) =>
+      new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'evolink.evolink-image-studio/0.0.0-test', getRetryPolicy: { attempts, baseDelayMs: 1 }, sleep: () => Promise.resolve() });
+    const download = async (options: Partial<DownloadOptions> = {}, attempts?: number) => {
+      const chunks: Buffer[] = [];
+      const size = await clientWith(attempts).download(`${base}/result.png`, sinkInto(chunks), { maxBytes: 1 << 20, ...options });
+      return { size, bytes: Buffer.concat(chunks) };
+    };
+
+    before(async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    beforeEach(() => {
+      requests.length = 0;
+      transport = make();
+    });
+    afterEach(() => transport.dispose());
+    after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+
+    it('does not cut a body that keeps coming past the time a whole download was once given, in one request', async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-length': png.length });
+        trickle(res, png, 1000, 20);
+      };
+      const started = Date.now();
+      // The answer's head within 400 ms, no 200 ms without a byte: the body takes about 800 ms.
+      const { size, bytes } = await download({ timeoutMs: 400, idleMs: 200, minRate: { bytes: 1000, perMs: 300 } });
+      assert.ok(Date.now() - started > 600, 'the body took longer than the time once given');
+      assert.equal(size, png.length);
+      assert.ok(bytes.equals(png));
+      assert.equal(requests.length, 1);
+    });
+
+    it('gives up a body that comes slower than the least rate as a timeout (tooSlow), though it never stands idle', async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-length': 2000 });
+        trickle(res, png.subarray(0, 2000), 10, 50);
+      };
+      await assert.rejects(download({ idleMs: 300, minRate: { bytes: 1000, perMs: 400 } }, 1), (error: unknown) => error instanceof EvoLinkError && error.reason === 'timeout' && error.details.code === 'tooSlow');
+    });
+
+    it('does not count the time the disk takes with each chunk against the least rate', async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-length': png.length });
+        trickle(res, png, 7000, 100);
+      };
+      const chunks: Buffer[] = [];
+      const slowDisk: DownloadSink = {
+        write: async (chunk) => {
+          chunks.push(Buffer.from(chunk));
+          await new Promise((resolve) => setTimeout(resolve, 85));
+        },
+        reset: () => Promise.resolve(void (chunks.length = 0)),
+      };
+      const started = Date.now();
+      // Each piece comes while the disk still holds the one before: the network waits little.
+      const size = await clientWith(1).download(`${base}/result.png`, slowDisk, { maxBytes: 1 << 20, idleMs: 400, minRate: { bytes: 1 << 20, perMs: 250 } });
+      assert.ok(Date.now() - started > 500 && chunks.length >= 5, `the disk held the download past one span of the least rate (${Date.now() - started} ms, ${chunks.length} chunks)`);
+      assert.equal(size, png.length);
+      assert.ok(Buffer.concat(chunks).equals(png));
+    });
+  });
+}
