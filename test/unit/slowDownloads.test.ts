@@ -8,6 +8,7 @@ import { createVsCodeTransport } from '../../src/extension/net/vscodeTransport';
 
 /** A PNG's signature and header, then 40 KB. */
 const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(40_000, 9)]);
+const etag = '"v1-result"';
 
 /** Sends `bytes` in pieces of `size` every `everyMs`; stops when the client goes. */
 function trickle(res: ServerResponse, bytes: Buffer, size: number, everyMs: number): void {
@@ -20,6 +21,12 @@ function trickle(res: ServerResponse, bytes: Buffer, size: number, everyMs: numb
     res.write(bytes.subarray(offset, (offset += size)));
   }, everyMs);
   res.on('close', () => clearInterval(timer));
+}
+
+/** Sends the first part of `bytes` with the whole length declared, then breaks the connection. */
+function cutAfterHalf(res: ServerResponse, bytes: Buffer, headers: Record<string, string | number>): void {
+  res.writeHead(200, { 'content-length': bytes.length, ...headers });
+  res.write(bytes.subarray(0, bytes.length >> 1), () => setTimeout(() => res.destroy(), 20));
 }
 
 function sinkInto(chunks: Buffer[]): DownloadSink {
@@ -113,6 +120,41 @@ for (const [name, make] of transports) {
       assert.ok(Date.now() - started > 500 && chunks.length >= 5, `the disk held the download past one span of the least rate (${Date.now() - started} ms, ${chunks.length} chunks)`);
       assert.equal(size, png.length);
       assert.ok(Buffer.concat(chunks).equals(png));
+    });
+
+    it('goes on from the byte where a cut body stopped, with Range and If-Range, where the server takes ranges and gave an ETag', async () => {
+      let kept = -1;
+      handler = (req, res) => {
+        if (!req.headers.range) return cutAfterHalf(res, png, { 'accept-ranges': 'bytes', etag });
+        kept = Number(/^bytes=(\d+)-$/.exec(req.headers.range)?.[1]);
+        res.writeHead(206, { 'content-range': `bytes ${kept}-${png.length - 1}/${png.length}`, 'content-length': png.length - kept, etag }).end(png.subarray(kept));
+      };
+      const { size, bytes } = await download();
+      assert.equal(requests.length, 2);
+      assert.ok(kept > 0, 'the second request asked for the rest');
+      assert.equal(requests[1]!.headers['if-range'], etag);
+      assert.equal(size, png.length);
+      assert.ok(bytes.equals(png));
+    });
+
+    it('downloads the whole file again where the server ignores the range, answers another part, or gave no validator', async () => {
+      const rest = (req: IncomingMessage, res: ServerResponse, start: number): void => {
+        res.writeHead(206, { 'content-range': `bytes ${start}-${png.length - 1}/${png.length}`, 'content-length': png.length - start, etag }).end(png.subarray(start));
+      };
+      const servers: [string, (req: IncomingMessage, res: ServerResponse) => void, number][] = [
+        ['ignores the range', (req, res) => (req.headers.range ? res.writeHead(200, { 'content-length': png.length }).end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', etag })), 2],
+        ['answers from byte 0', (req, res) => (req.headers.range ? rest(req, res, 0) : requests.length > 2 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', etag })), 3],
+        ['gave no validator', (req, res) => (req.headers.range ? rest(req, res, 0) : requests.length > 1 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes' })), 2],
+      ];
+      for (const [what, serve, count] of servers) {
+        requests.length = 0;
+        handler = serve;
+        const { size, bytes } = await download();
+        assert.equal(size, png.length, what);
+        assert.ok(bytes.equals(png), what);
+        assert.equal(requests.length, count, what);
+      }
+      assert.equal(requests[1]!.headers.range, undefined, 'no range is asked for without a validator');
     });
   });
 }

@@ -213,7 +213,8 @@ export class EvoLinkClient {
    * only, never into this machine's network). A body has no total time while it keeps coming: it
    * is given up when it sends nothing for `idleMs`, or comes slower than `minRate`. Stops at
    * `maxBytes`. A link the CDN refuses as missing or expired fails with the reason `expired`.
-   * Network failures, stalls and gateway errors are retried from the start (`sink.reset()`).
+   * Network failures, stalls and gateway errors are retried: from where the body stopped where
+   * the server takes byte ranges for it, from the start (`sink.reset()`) otherwise (download.ts).
    */
   async download(url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
     const { transport, userAgent, log } = this.options;

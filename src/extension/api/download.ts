@@ -1,6 +1,6 @@
 import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { retryDelay, type RetryPolicy } from '../../common/retry';
-import type { Transport } from '../net/transport';
+import type { HttpResponse, Transport } from '../net/transport';
 import type { MinRate } from '../net/watchdog';
 import { receiveResult, type DownloadSink } from './resultBody';
 
@@ -40,36 +40,63 @@ export interface Downloader {
   log?: (level: 'debug' | 'warn', message: string) => void;
 }
 
+/** Where a download stands between its attempts. */
+interface Progress {
+  /** Bytes in the sink. */
+  written: number;
+  /** The validator (`If-Range`) of the answer the bytes are from, where the server takes ranges; `undefined`: start again. */
+  validator: string | undefined;
+}
+
 /**
- * Downloads a result into `sink`; see `EvoLinkClient.download`. A failed attempt is tried again
- * from the start (`sink.reset()`).
+ * Downloads a result into `sink`; see `EvoLinkClient.download`. An attempt that fails after
+ * bytes came goes on from where it stopped (`Range: bytes=N-` with `If-Range`), where the
+ * server said it takes byte ranges (`Accept-Ranges: bytes`) and gave a validator (a strong ETag
+ * or Last-Modified) for bytes as they are stored (no Content-Encoding); otherwise, or where the
+ * server does not honour the range, from the start (`sink.reset()`). An attempt that moved such
+ * a download on does not count against the retries.
  */
 export async function downloadResult(d: Downloader, url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
+  const progress: Progress = { written: 0, validator: undefined };
+  const counted: DownloadSink = {
+    write: async (chunk) => {
+      await sink.write(chunk);
+      progress.written += chunk.length;
+    },
+    reset: async () => {
+      await sink.reset();
+      progress.written = 0;
+    },
+  };
   for (let attempt = 1; ; attempt++) {
+    const before = progress.written;
     try {
-      return await downloadOnce(d, url, sink, options);
+      return await downloadOnce(d, url, counted, options, progress);
     } catch (error) {
       if (!(error instanceof EvoLinkError)) throw error;
       const final = error.reason === 'expired' || error.reason === 'tooLarge' || error.reason === 'fileSystem' || error.details.code === 'redirects' || error.details.code === 'refusedLink';
+      const resumes = progress.validator !== undefined && progress.written > 0;
+      if (resumes && progress.written > before) attempt = 1;
       const wait = final ? undefined : retryDelay(error, attempt, d.retryPolicy);
       if (wait === undefined || options.signal?.aborted) throw error;
-      d.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); retrying in ${wait} ms`);
-      await sink.reset();
+      d.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); ${resumes ? `going on from byte ${progress.written}` : 'retrying'} in ${wait} ms`);
+      if (!resumes) await counted.reset();
       await d.sleep(wait, options.signal);
     }
   }
 }
 
-async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, options: DownloadOptions): Promise<number> {
+async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, options: DownloadOptions, progress: Progress): Promise<number> {
   // Each exchange's watchdog stops it when no byte comes for `idleMs` (a stalled answer or body)
   // or when its body comes slower than `minRate`; a body that keeps coming has no total time.
   const idleMs = options.idleMs ?? 60_000;
   let link = url;
   for (let hop = 0; ; hop++) {
+    const ranged = progress.validator !== undefined && progress.written > 0;
     const response = await d.transport.send({
       method: 'GET',
       url: link,
-      headers: { 'user-agent': d.userAgent, accept: 'image/*' },
+      headers: { 'user-agent': d.userAgent, accept: 'image/*', ...(ranged ? { range: `bytes=${progress.written}-`, 'if-range': progress.validator! } : {}) },
       timeoutMs: options.timeoutMs ?? 10 * 60_000,
       untimedBody: true,
       idleMs,
@@ -94,7 +121,26 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
     if (response.status < 200 || response.status > 299) {
       throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
     }
-    return await receiveResult(response, sink, options.maxBytes);
+    if (response.status === 206) {
+      if (!ranged) {
+        await response.discard();
+        throw new EvoLinkError('invalidResponse', 'The result link answered part of a file that was asked for whole.', { status: 206 });
+      }
+      if (!continues(response, progress)) {
+        // Not the rest of these bytes: the whole file is asked for again, at once.
+        await response.discard();
+        progress.validator = undefined;
+        await sink.reset();
+        hop--;
+        continue;
+      }
+    } else {
+      // The whole file (a server that ignored the range, or a file that changed meanwhile).
+      if (progress.written > 0) await sink.reset();
+      progress.validator = validatorOf(response);
+    }
+    await receiveResult(response, sink, options.maxBytes, progress.written);
+    return progress.written;
   }
 }
 
@@ -105,4 +151,28 @@ function resolveLink(location: string, from: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether the answer's bytes are as stored (no Content-Encoding): only those can be asked for by range. */
+function asStored(response: HttpResponse): boolean {
+  return (response.header('content-encoding') ?? 'identity').trim().toLowerCase() === 'identity';
+}
+
+/**
+ * The `If-Range` validator of a whole answer whose rest can be asked for later: the server takes
+ * byte ranges and gave a strong ETag (a weak one may not stand in `If-Range`) or a Last-Modified.
+ */
+function validatorOf(response: HttpResponse): string | undefined {
+  if (!/\bbytes\b/i.test(response.header('accept-ranges') ?? '') || !asStored(response)) return undefined;
+  const etag = response.header('etag')?.trim();
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.header('last-modified')?.trim() || undefined;
+}
+
+/** Whether a 206 carries the rest of the bytes kept: from the next byte on, of the same file, as stored. */
+function continues(response: HttpResponse, progress: Progress): boolean {
+  const range = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(response.header('content-range')?.trim() ?? '');
+  if (!range || Number(range[1]) !== progress.written || !asStored(response)) return false;
+  const etag = response.header('etag')?.trim();
+  return etag === undefined || !progress.validator?.startsWith('"') || etag === progress.validator;
 }
