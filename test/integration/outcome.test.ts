@@ -54,4 +54,9 @@ describe('What the end of a task says', () => {
     assert.match(said('readOnly'), /^images\/generated cannot be written \(read-only, or no permission\)\. Choose another folder in the setting "evolink\.outputFolder"/);
     assert.match(said('writeFailed'), /^images\/generated could not be written\. The details are in the output/);
   });
+
+  it('says a download that came too slowly, or compressed in a way that could not be read, in its own words', () => {
+    assert.match(outcomeMessage(ended('saveFailed', { reason: 'timeout', code: 'tooSlow', message: 'x' }), false)!.text, /could not be downloaded: it came slower than 1 KB\/s for a minute/);
+    assert.match(outcomeMessage(ended('saveFailed', { reason: 'invalidResponse', code: 'badContentCoding', message: 'x' }), false)!.text, /compressed in a way that could not be read/);
+  });
 });

@@ -47,6 +47,19 @@ describe('Downloading results', () => {
     }
   };
 
+  it('refuses a link whose host name resolves to a refused address, before anything is asked of it', async () => {
+    const url = new URL(await resultLink(client, simulator));
+    url.hostname = 'localhost';
+    const before = simulator.requests.filter((request) => request.origin !== 'api').length;
+    const sink = new FileSink(join(dir, 'result'));
+    await assert.rejects(
+      client.download(url.href, sink, { maxBytes: 50 * 1024 * 1024, checkLink: check, checkAddress: (address) => addressProblem(address, { allowLocal: false }) }),
+      (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink',
+    );
+    await sink.close();
+    assert.equal(simulator.requests.filter((request) => request.origin !== 'api').length, before, 'no request reached the host');
+  });
+
   it('follows redirects across hosts, with no Authorization on any hop', async () => {
     const url = await resultLink(client, simulator);
     simulator.addFault('cdn', { kind: 'redirect', status: 302, hops: 4, via: 'other' });

@@ -19,6 +19,8 @@ export interface DownloadOptions {
   minRate?: MinRate;
   /** Why a redirect's target may not be followed, or `undefined` when it may. */
   checkLink?: (url: string) => string | undefined;
+  /** Why an address a link's host name resolves to may not be connected to (where the transport resolves names). */
+  checkAddress?: (address: string) => string | undefined;
 }
 
 /** The most redirects a result link may take to reach its file. */
@@ -102,6 +104,7 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       idleMs,
       minRate: options.minRate ?? defaultMinRate,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.checkAddress ? { refuseAddress: options.checkAddress } : {}),
       bulk: true,
     });
     const location = response.header('location');

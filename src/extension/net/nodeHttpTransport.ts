@@ -2,10 +2,9 @@
 // extension loads by these names, so that they follow its proxy and certificate settings.
 import * as http from 'http';
 import * as https from 'https';
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { EvoLinkError } from '../../common/errors';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { guardedLookup } from './addressGuard';
 import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
 import { inflated } from './contentCoding';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
@@ -28,7 +27,7 @@ export function createNodeHttpTransport(): Transport {
         const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
           const request = (url.protocol === 'https:' ? https : http).request(
             url.href,
-            { method: req.method, headers: { 'accept-encoding': 'identity', ...req.headers }, signal: exchange.signal, ...(req.refuseAddress ? { lookup: guardedLookup(req.refuseAddress) } : {}) },
+            { method: req.method, headers: { 'accept-encoding': 'identity', ...req.headers }, signal: exchange.signal, ...(req.refuseAddress ? { lookup: guardedLookup(url.hostname, req.refuseAddress) } : {}) },
             resolve,
           );
           request.on('error', reject);
@@ -58,27 +57,6 @@ export function createNodeHttpTransport(): Transport {
     async dispose() {
       // Connections belong to the module's (or VS Code's) agent, not to this transport.
     },
-  };
-}
-
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/**
- * Name resolution that refuses a name any of whose addresses `refuse` names: checked when the
- * connection is made, so that neither a name pointing into this machine or its network nor one
- * that changes its answer between a check and the connection gets through. (Through a proxy the
- * proxy resolves names, and this is not asked.)
- */
-function guardedLookup(refuse: (address: string) => string | undefined) {
-  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
-      if (refused) return callback(new EvoLinkError('invalidResponse', `A result link's host name leads to a refused address (${refused}).`, { code: 'refusedLink' }), []);
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
-    });
   };
 }
 

@@ -2,6 +2,7 @@ import type * as UndiciModule from 'undici';
 import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
 import { isLoopbackHost } from '../../common/endpoints';
+import { refuseResolved } from './addressGuard';
 import { inflated } from './contentCoding';
 import type { MinRate } from './watchdog';
 
@@ -154,6 +155,7 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
       const exchange = startExchange(req);
       try {
         const undici = await loadUndici();
+        if (req.refuseAddress) await refuseResolved(new URL(req.url).hostname, req.refuseAddress);
         // A request after dispose (a retry of a client made before the settings changed) gets a
         // dispatcher of its own, closed as soon as the request is done.
         const own = disposed ? createDispatchers(undici, settings) : undefined;

@@ -22,11 +22,13 @@ const quoted = (prompt: string): string => {
 function downloadProblem(error: LedgerEntry['error']): string {
   switch (error?.reason) {
     case 'timeout':
+      if (error.code === 'tooSlow') return vscode.l10n.t('it came slower than 1 KB/s for a minute');
       return vscode.l10n.t('no data arrived for a long while');
     case 'network':
       return vscode.l10n.t('the connection broke off');
     case 'invalidResponse':
       if (error.code === 'notImage') return vscode.l10n.t('the link did not return an image');
+      if (error.code === 'badContentCoding') return vscode.l10n.t('the server sent it compressed in a way that could not be read');
       break;
   }
   return error?.status !== undefined ? vscode.l10n.t('the server answered HTTP {0}', error.status) : vscode.l10n.t('an unexpected answer ({0})', error?.reason ?? '?');

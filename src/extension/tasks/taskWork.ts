@@ -6,7 +6,7 @@ import { imageIntegrity, readImageSize, sniffImageFormat } from '../../common/im
 import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
 import { keptFiles } from '../../common/taskState';
-import { resultLinkProblem } from '../../common/urlPolicy';
+import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
 import type { TaskSnapshot } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import { FileSink } from './fileSink';
@@ -251,6 +251,7 @@ export class TaskWork {
         signal,
         idleMs: this.deps.downloadIdleMs,
         checkLink: (next) => resultLinkProblem(next, { allowLocal: this.deps.apiIsLocal() }),
+        checkAddress: (address) => addressProblem(address, { allowLocal: this.deps.apiIsLocal() }),
       });
       await sink.close();
     } catch (error) {

@@ -1,0 +1,54 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { promises as dns } from 'node:dns';
+import { EvoLinkError } from '../../common/errors';
+
+/*
+ * Result links come from the service and its CDNs: a host name may lead into this machine or its
+ * network as well as an address written out can. The transports ask here about the addresses a
+ * name resolves to (`HttpRequest.refuseAddress`).
+ */
+
+const refusedAddress = (problem: string): EvoLinkError => new EvoLinkError('invalidResponse', `A result link's host name leads to a refused address (${problem}).`, { code: 'refusedLink' });
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * Name resolution that refuses a name any of whose addresses `refuse` names: checked when the
+ * connection is made, so that neither a name pointing into this machine or its network nor one
+ * that changes its answer between a check and the connection gets through. Only the link's own
+ * host (`host`) is checked: should a proxy's connection be made with this lookup, the proxy (often
+ * on a private address) is the user's choice, and the proxy resolves the link's name.
+ */
+export function guardedLookup(host: string, refuse: (address: string) => string | undefined) {
+  const linkHost = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      if (hostname.toLowerCase() !== linkHost) return options.all ? callback(null, addresses) : callback(null, addresses[0]?.address ?? '', addresses[0]?.family);
+      const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
+      if (refused) return callback(refusedAddress(refused), []);
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+    });
+  };
+}
+
+/**
+ * Refuses, before a request, a host name any of whose addresses `refuse` names: for a transport
+ * that resolves names where no lookup can be given (undici's shared agents). A name this machine
+ * cannot resolve is left to the request (a proxy may resolve it).
+ */
+export async function refuseResolved(hostname: string, refuse: (address: string) => string | undefined): Promise<void> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const literal = refuse(host);
+  if (literal) throw refusedAddress(literal);
+  let addresses: LookupAddress[];
+  try {
+    addresses = await dns.lookup(host, { all: true });
+  } catch {
+    return;
+  }
+  const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
+  if (refused) throw refusedAddress(refused);
+}
