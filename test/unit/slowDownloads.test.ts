@@ -156,5 +156,58 @@ for (const [name, make] of transports) {
       }
       assert.equal(requests[1]!.headers.range, undefined, 'no range is asked for without a validator');
     });
+
+    it('takes no part that stops short of the end or is of a file of another length, and ends at a 416 that says the bytes kept are the whole file', async () => {
+      const servers: [string, (req: IncomingMessage, res: ServerResponse) => void, number][] = [
+        [
+          'a part short of the end',
+          (req, res) => {
+            if (!req.headers.range) return requests.length > 2 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', etag });
+            const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range)?.[1]);
+            res.writeHead(206, { 'content-range': `bytes ${start}-${start + 99}/${png.length}`, 'content-length': 100, etag }).end(png.subarray(start, start + 100));
+          },
+          3,
+        ],
+        [
+          'a part of a longer file',
+          (req, res) => {
+            if (!req.headers.range) return requests.length > 2 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' });
+            const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range)?.[1]);
+            res.writeHead(206, { 'content-range': `bytes ${start}-${png.length + 499}/${png.length + 500}`, 'content-length': png.length + 500 - start }).end(Buffer.concat([png.subarray(start), Buffer.alloc(500)]));
+          },
+          3,
+        ],
+      ];
+      for (const [what, serve, count] of servers) {
+        requests.length = 0;
+        handler = serve;
+        const { size, bytes } = await download();
+        assert.ok(bytes.equals(png), what);
+        assert.equal(size, png.length, what);
+        assert.equal(requests.length, count, what);
+      }
+      // A chunked body that came whole but broke before its end was told: the range past it is empty.
+      requests.length = 0;
+      handler = (req, res) => {
+        if (!req.headers.range) {
+          res.writeHead(200, { 'accept-ranges': 'bytes', etag });
+          return res.write(png, () => setTimeout(() => res.destroy(), 20));
+        }
+        res.writeHead(416, { 'content-range': `bytes */${png.length}` }).end();
+      };
+      const ended = await download();
+      assert.ok(ended.bytes.equals(png), 'the bytes kept are the file');
+      assert.equal(requests.length, 2);
+    });
+
+    it('gives up a body that creeps forward a little at each try, resumable or not, after a bounded number of tries', async () => {
+      handler = (req, res) => {
+        const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+        res.writeHead(req.headers.range ? 206 : 200, { 'content-length': png.length - start, 'accept-ranges': 'bytes', etag, ...(req.headers.range ? { 'content-range': `bytes ${start}-${png.length - 1}/${png.length}` } : {}) });
+        trickle(res, png.subarray(start), 50, 40);
+      };
+      await assert.rejects(download({ idleMs: 300, minRate: { bytes: 1000, perMs: 150 } }, 4), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'tooSlow');
+      assert.ok(requests.length <= 12, `${requests.length} requests`);
+    });
   });
 }

@@ -48,7 +48,14 @@ interface Progress {
   written: number;
   /** The validator (`If-Range`) of the answer the bytes are from, where the server takes ranges; `undefined`: start again. */
   validator: string | undefined;
+  /** The whole file's length, where an answer said it: every later range must be of a file that long. */
+  total?: number;
 }
+
+/** An attempt that moved a download on by at least this much starts the retries over ... */
+const resumeProgressBytes = 256 * 1024;
+/** ... but never past this many attempts in all: a body that creeps is given up. */
+const maxAttempts = 12;
 
 /**
  * Downloads a result into `sink`; see `EvoLinkClient.download`. An attempt that fails after
@@ -70,7 +77,7 @@ export async function downloadResult(d: Downloader, url: string, sink: DownloadS
       progress.written = 0;
     },
   };
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1, tries = 1; ; attempt++, tries++) {
     const before = progress.written;
     try {
       return await downloadOnce(d, url, counted, options, progress);
@@ -78,8 +85,8 @@ export async function downloadResult(d: Downloader, url: string, sink: DownloadS
       if (!(error instanceof EvoLinkError)) throw error;
       const final = error.reason === 'expired' || error.reason === 'tooLarge' || error.reason === 'fileSystem' || error.details.code === 'redirects' || error.details.code === 'refusedLink';
       const resumes = progress.validator !== undefined && progress.written > 0;
-      if (resumes && progress.written > before) attempt = 1;
-      const wait = final ? undefined : retryDelay(error, attempt, d.retryPolicy);
+      if (resumes && progress.written - before >= resumeProgressBytes) attempt = 1;
+      const wait = final || tries >= maxAttempts ? undefined : retryDelay(error, attempt, d.retryPolicy);
       if (wait === undefined || options.signal?.aborted) throw error;
       d.log?.('warn', `Download from ${new URL(url).host} failed (${error.reason}); ${resumes ? `going on from byte ${progress.written}` : 'retrying'} in ${wait} ms`);
       if (!resumes) await counted.reset();
@@ -121,6 +128,17 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       await response.discard();
       throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
     }
+    if (response.status === 416 && ranged) {
+      // Nothing left past the bytes kept: they were the whole file, where its length says so;
+      // else the file is asked for whole again.
+      const whole = /^bytes\s+\*\/(\d+)$/i.exec(response.header('content-range')?.trim() ?? '');
+      await response.discard();
+      if (whole && Number(whole[1]) === progress.written && (progress.total === undefined || progress.total === progress.written)) return progress.written;
+      progress.validator = undefined;
+      await sink.reset();
+      hop--;
+      continue;
+    }
     if (response.status < 200 || response.status > 299) {
       throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
     }
@@ -141,6 +159,8 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       // The whole file (a server that ignored the range, or a file that changed meanwhile).
       if (progress.written > 0) await sink.reset();
       progress.validator = validatorOf(response);
+      const length = Number(response.header('content-length'));
+      progress.total = progress.validator !== undefined && Number.isSafeInteger(length) && length > 0 ? length : undefined;
     }
     await receiveResult(response, sink, options.maxBytes, progress.written);
     return progress.written;
@@ -168,14 +188,23 @@ function asStored(response: HttpResponse): boolean {
 function validatorOf(response: HttpResponse): string | undefined {
   if (!/\bbytes\b/i.test(response.header('accept-ranges') ?? '') || !asStored(response)) return undefined;
   const etag = response.header('etag')?.trim();
-  if (etag && !etag.startsWith('W/')) return etag;
+  // A weak ETag rules Last-Modified out too (RFC 9110 13.1.5): the file may change within a second.
+  if (etag) return etag.startsWith('W/') ? undefined : etag;
   return response.header('last-modified')?.trim() || undefined;
 }
 
-/** Whether a 206 carries the rest of the bytes kept: from the next byte on, of the same file, as stored. */
+/**
+ * Whether a 206 carries the rest of the bytes kept: from the next byte on to the file's end, of a
+ * file as long as the first answer said, as stored. A part that stops short, or of a file of
+ * another length, is no rest: the file is asked for whole again.
+ */
 function continues(response: HttpResponse, progress: Progress): boolean {
-  const range = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(response.header('content-range')?.trim() ?? '');
+  const range = /^bytes\s+(\d+)-(\d+)\/(\d+)$/i.exec(response.header('content-range')?.trim() ?? '');
   if (!range || Number(range[1]) !== progress.written || !asStored(response)) return false;
+  const total = Number(range[3]);
+  if (Number(range[2]) + 1 !== total || (progress.total !== undefined && total !== progress.total)) return false;
   const etag = response.header('etag')?.trim();
-  return etag === undefined || !progress.validator?.startsWith('"') || etag === progress.validator;
+  if (etag !== undefined && progress.validator?.startsWith('"') && etag !== progress.validator) return false;
+  progress.total = total;
+  return true;
 }
