@@ -67,8 +67,13 @@ function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ marker: n
   }
 }
 
-/** The orientation tag (0x0112) of an APP1 Exif segment's first directory; 1 when absent. */
-function exifOrientation(bytes: Uint8Array, view: DataView, start: number): number {
+/**
+ * The orientation tag (0x0112) of an APP1 segment's first directory (1 when it has none), or
+ * `undefined` for an APP1 that is not Exif (XMP, which photo editors write beside it): only the
+ * first Exif segment counts, as viewers read it.
+ */
+function exifOrientation(bytes: Uint8Array, view: DataView, start: number): number | undefined {
+  if (ascii(bytes, start, start + 6) !== 'Exif\0\0') return undefined;
   try {
     return orientationTag(bytes, view, start);
   } catch {
@@ -78,7 +83,6 @@ function exifOrientation(bytes: Uint8Array, view: DataView, start: number): numb
 }
 
 function orientationTag(bytes: Uint8Array, view: DataView, start: number): number {
-  if (ascii(bytes, start, start + 6) !== 'Exif\0\0') return 1;
   const tiff = start + 6;
   const little = ascii(bytes, tiff, tiff + 2) === 'II';
   const directory = tiff + view.getUint32(tiff + 4, little);
@@ -101,7 +105,10 @@ export function jpegOrientation(bytes: Uint8Array): number {
   if (sniffImageFormat(bytes) !== 'jpeg') return 1;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    for (const segment of jpegSegments(bytes, view)) if (segment.marker === 0xe1) return exifOrientation(bytes, view, segment.start);
+    for (const segment of jpegSegments(bytes, view)) {
+      const orientation = segment.marker === 0xe1 ? exifOrientation(bytes, view, segment.start) : undefined;
+      if (orientation !== undefined) return orientation;
+    }
   } catch {
     // Segments that run past the bytes read.
   }
@@ -136,13 +143,13 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
         return undefined;
       }
       case 'jpeg': {
-        let turned = false;
+        let orientation: number | undefined;
         for (const { marker, start } of jpegSegments(bytes, view)) {
-          if (marker === 0xe1) turned = exifOrientation(bytes, view, start) >= 5;
+          if (marker === 0xe1) orientation ??= exifOrientation(bytes, view, start);
           // Start-of-frame markers carry the size; 0xC4, 0xC8 and 0xCC are not frames.
           if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
             const [height, width] = [view.getUint16(start + 1), view.getUint16(start + 3)];
-            return turned ? { width: height, height: width } : { width, height };
+            return (orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
           }
         }
         return undefined;

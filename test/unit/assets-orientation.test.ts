@@ -49,6 +49,23 @@ describe('Photos with an EXIF orientation (a phone portrait stored sideways)', (
     });
   }
 
+  it('reads the first Exif segment, whether an XMP segment comes before or after it', async () => {
+    const tagged = await sharp(await quarters()).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const xmpBody = Buffer.from('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
+    const xmp = Buffer.concat([Buffer.from([0xff, 0xe1, (xmpBody.length + 2) >> 8, (xmpBody.length + 2) & 0xff]), xmpBody]);
+    // sharp writes the Exif segment first, right after the start of the image.
+    const exifLength = tagged.readUInt16BE(4) + 2;
+    const after = Buffer.concat([tagged.subarray(0, 2 + exifLength), xmp, tagged.subarray(2 + exifLength)]);
+    const before = Buffer.concat([tagged.subarray(0, 2), xmp, tagged.subarray(2)]);
+    const { codecs } = localPipeline();
+    for (const [what, jpeg] of [['XMP after', after], ['XMP before', before]] as const) {
+      assert.equal(jpegOrientation(jpeg), 6, what);
+      assert.deepEqual(readImageSize(jpeg), { width: 30, height: 60 }, what);
+      const decoded = await codecs.decode(jpeg);
+      assert.deepEqual([decoded.width, decoded.height], [30, 60], what);
+    }
+  });
+
   it('takes a JPEG without Exif, a cut-off Exif block and other formats as upright', async () => {
     const plain = await sharp(await quarters()).jpeg().toBuffer();
     assert.equal(jpegOrientation(plain), 1);
