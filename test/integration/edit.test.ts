@@ -268,6 +268,16 @@ describe('Editing an image from the explorer', function () {
     assert.equal(sniffImageFormat(replaced), 'jpeg', 'the file named .jpg holds a JPEG');
     const { width, height } = await sharp(replaced).metadata();
     assert.deepEqual([width, height], [1024, 1024], 'of the edit');
+    assert.equal((await provenanceIndex()).records.get('edit-tests/porch.jpg')?.format, 'jpeg', 'its record says what it holds');
+    // Restoring brings the original back, and the edit as it was paid for: a PNG again.
+    const restoring = vscode.commands.executeCommand('evolink.restoreOriginal');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await restoring;
+    assert.equal(sniffImageFormat(await vscode.workspace.fs.readFile(photo)), 'jpeg');
+    const back = vscode.Uri.joinPath(folder(), 'porch.edit-1.png');
+    assert.equal(sniffImageFormat(await vscode.workspace.fs.readFile(back)), 'png', 'the edit comes back lossless, under its own type');
+    assert.equal((await provenanceIndex()).records.get('edit-tests/porch.edit-1.png')?.format, 'png');
 
     const gif = await image('badge.gif', 300, 300, 'gif');
     const second = await edit(gif, { prompt: 'make it gold', model: 'doubao-seedream-4.5', size: '2K', n: 1 });

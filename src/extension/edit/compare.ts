@@ -49,9 +49,10 @@ function editsOf(entry: LedgerEntry): { original: vscode.Uri; edits: vscode.Uri[
 /**
  * Carries out a decision on an edit. Replacing asks first (unless `confirmed`), keeps the
  * original recoverable, and offers Undo; discarding moves the edits to the trash. Answers a
- * sentence saying what was done, or `undefined` when the user declined.
+ * sentence saying what was done (`closed`: the edit is decided), or `undefined` when the user
+ * declined.
  */
-export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
+export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision: EditDecision, variant = 0, confirmed = false): Promise<{ said: string; closed: boolean } | undefined> {
   const found = editsOf(entry);
   if (!found) return undefined;
   const { original, edits } = found;
@@ -59,12 +60,12 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
   switch (decision) {
     case 'keepBoth':
       await vscode.commands.executeCommand('revealInExplorer', edited).then(undefined, () => undefined);
-      return vscode.l10n.t('Kept {0} and {1}.', fileName(original), edits.map(fileName).join(', '));
+      return { said: vscode.l10n.t('Kept {0} and {1}.', fileName(original), edits.map(fileName).join(', ')), closed: true };
     case 'replace': {
       const plan = await deps.originals.plan(original, edited);
       if ('problem' in plan) {
         void vscode.window.showWarningMessage(plan.problem);
-        return plan.problem;
+        return { said: plan.problem, closed: false };
       }
       if (!confirmed) {
         const replace = vscode.l10n.t('Replace');
@@ -79,11 +80,11 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       void vscode.window.showInformationMessage(vscode.l10n.t('Replaced {0} with its edit. The original is kept.', fileName(original)), undo).then(async (picked) => {
         if (picked === undo) await deps.originals.restore(kept);
       });
-      return vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited));
+      return { said: vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited)), closed: true };
     }
     case 'discard':
       await moveToTrash(edits, deps.provenance, confirmed);
-      return vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', '));
+      return { said: vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', ')), closed: true };
   }
 }
 
@@ -188,11 +189,12 @@ export class ComparePanel extends DisposableBase {
       }
       const variant = message.type === 'replace' ? message.variant : 0;
       const done = await decideEdit(this.deps, this.entry, message.type, variant);
-      if (done !== undefined) this.dispose();
+      if (done?.closed) this.dispose();
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.deps.log.error(`Compare: ${message.type} failed: ${text}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not carry out the decision: {0}', text));
+      this.deps.log.error(`Compare: ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      // The file system's own words name paths of the machine: its code is said, the rest logged.
+      const reason = error instanceof vscode.FileSystemError ? error.code : error instanceof Error ? error.name : 'Error';
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not carry out the decision ({0}). The details are in the output; the original and the edit are where they were, or kept for "EvoLink: Restore Replaced Original".', reason));
     }
   }
 }

@@ -51,7 +51,7 @@ export class EditDecisions {
   /** A decision on an edit, as the compare view takes it (automation and tests: `confirmed` skips the question). */
   async decide(localId: string, decision: EditDecision, variant = 0, confirmed = false): Promise<string | undefined> {
     const entry = await this.ctx.tasks.get(localId);
-    return entry ? decideEdit(this.deps(), entry, decision, variant, confirmed) : undefined;
+    return entry ? (await decideEdit(this.deps(), entry, decision, variant, confirmed))?.said : undefined;
   }
 
   /** `EvoLink: Restore Replaced Original...`. */

@@ -17,6 +17,8 @@ export interface KeptOriginal {
   provenance?: Provenance;
   /** Its sidecar's copy, when it had one. */
   provenanceCopy?: string;
+  /** The edit's own bytes, when it was converted to the original's type: what was paid for, put back beside the original on restore. */
+  editCopy?: string;
   replacedAt: number;
 }
 
@@ -59,6 +61,8 @@ export class Originals {
 
   /** Replaces `original` with `edited`, converted to `convertTo` when given (its provenance goes with it); answers what was kept. */
   async replace(original: vscode.Uri, edited: vscode.Uri, convertTo?: ConvertibleFormat): Promise<KeptOriginal> {
+    // Converted before anything is touched: a conversion that fails changes nothing.
+    const converted = convertTo ? await this.images.convert(await vscode.workspace.fs.readFile(edited), convertTo) : undefined;
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const folder = vscode.Uri.joinPath(this.dir, id);
     await vscode.workspace.fs.createDirectory(folder);
@@ -71,15 +75,31 @@ export class Originals {
       await vscode.workspace.fs.copy(sidecarOf(original), provenanceCopy, { overwrite: false });
       kept.provenanceCopy = provenanceCopy.toString();
     }
+    if (converted) {
+      // The edit as it came (lossless, with its transparency) is kept too: restoring puts it back.
+      const editCopy = vscode.Uri.joinPath(folder, `edit-${fileName(edited)}`);
+      await vscode.workspace.fs.copy(edited, editCopy, { overwrite: false });
+      kept.editCopy = editCopy.toString();
+    }
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
-    // Only now that the copy is safe is the original overwritten.
-    if (convertTo) {
-      await vscode.workspace.fs.writeFile(original, await this.images.convert(await vscode.workspace.fs.readFile(edited), convertTo));
+    // Only now that the copies are safe is the original replaced: written whole beside it, then
+    // renamed over it, so that a full disk leaves the original as it was.
+    if (converted) {
+      const part = vscode.Uri.joinPath(original, '..', `.${fileName(original)}.${id}.part`);
+      await vscode.workspace.fs.writeFile(part, converted);
+      await vscode.workspace.fs.rename(part, original, { overwrite: true }).then(undefined, async (error: unknown) => {
+        await vscode.workspace.fs.delete(part).then(undefined, () => undefined);
+        throw error;
+      });
       await vscode.workspace.fs.delete(edited);
     } else {
       await vscode.workspace.fs.rename(edited, original, { overwrite: true });
     }
     await this.provenance.move(edited, original);
+    if (convertTo) {
+      const moved = await this.provenance.get(original);
+      if (moved) await this.provenance.restore(original, { ...moved, format: convertTo });
+    }
     return kept;
   }
 
@@ -116,10 +136,21 @@ export class Originals {
       const folder = vscode.Uri.joinPath(original, '..');
       const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
       const name = fileName(original);
-      const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : 'png';
+      // An edit that was converted comes back as it was paid for, under its own type.
+      const editCopy = kept.editCopy ? vscode.Uri.parse(kept.editCopy) : undefined;
+      const from = editCopy ? fileName(editCopy) : name;
+      const extension = from.includes('.') ? from.slice(from.lastIndexOf('.') + 1) : 'png';
       moved = vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
-      await vscode.workspace.fs.rename(original, moved, { overwrite: false });
-      await this.provenance.move(original, moved);
+      if (editCopy && (await exists(editCopy))) {
+        await vscode.workspace.fs.copy(editCopy, moved, { overwrite: false });
+        const record = await this.provenance.get(original);
+        await this.provenance.move(original, moved);
+        if (record) await this.provenance.restore(moved, { ...record, format: sniffImageFormat((await vscode.workspace.fs.readFile(moved)).subarray(0, 64)) ?? record.format });
+        await vscode.workspace.fs.delete(original);
+      } else {
+        await vscode.workspace.fs.rename(original, moved, { overwrite: false });
+        await this.provenance.move(original, moved);
+      }
     }
     await vscode.workspace.fs.copy(vscode.Uri.parse(kept.copy), original, { overwrite: false });
     if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), sidecarOf(original), { overwrite: true });
