@@ -105,7 +105,8 @@ async function answer(sim: Simulation, route: Route, key: KeyRecord, req: Incomi
       return ok(await batchTasks(sim, key, req, body));
     default: {
       const { task, replayed } = submit(sim, key, req, body);
-      return replayed ? ok(taskJson(sim, task), { 'idempotency-replayed': 'true' }) : ok(submitJson(task));
+      // A gateway that honours the key without the mark answers a replay as a new submit.
+      return replayed && sim.settings.idempotency === 'on' ? ok(taskJson(sim, task), { 'idempotency-replayed': 'true' }) : ok(submitJson(task));
     }
   }
 }
@@ -137,7 +138,8 @@ async function queryTask(sim: Simulation, key: KeyRecord, id: string): Promise<u
 /** Checks a submit and creates its task, or finds the task an Idempotency-Key already made. */
 function submit(sim: Simulation, key: KeyRecord, req: IncomingMessage, body: Buffer): { task: Task; replayed: boolean } {
   const parsed = parseJsonBody(req, body);
-  const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+  // A gateway that drops the header: every send is a new task.
+  const idempotencyKey = sim.settings.idempotency === 'ignored' ? undefined : (req.headers['idempotency-key'] as string | undefined);
   const bodyHash = sha256(body);
   if (idempotencyKey !== undefined) {
     if (!/^[A-Za-z0-9._-]{16,96}$/.test(idempotencyKey)) {

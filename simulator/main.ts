@@ -11,6 +11,8 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *   --batch on|off404|off405|html|error500
  *                           answer POST /v1/tasks/batch, refuse it with 404 or 405, answer it
  *                           with an HTML page and 200, or fail it with 500 every time
+ *   --idempotency on|unmarked|ignored
+ *                           honour Idempotency-Key with the replay mark, without it, or not at all
  *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, zeroUntilDone, elapsed
  *   --duration-factor X     each task takes its estimate times X
  *   --result-url-base URL   answer result links on this base (the CDN still serves its own)
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     balance: { type: 'string', default: '1000' },
     'task-list': { type: 'string' },
     batch: { type: 'string' },
+    idempotency: { type: 'string' },
     'progress-curve': { type: 'string' },
     'duration-factor': { type: 'string' },
     'result-url-base': { type: 'string' },
@@ -37,6 +40,7 @@ const simulator = new EvoLinkSimulator({
   // The simulator checks these values itself and names the one it does not understand.
   taskList: values['task-list'] as SimulatorOptions['taskList'],
   taskBatch: values.batch as SimulatorOptions['taskBatch'],
+  idempotency: values.idempotency as SimulatorOptions['idempotency'],
   progressCurve: values['progress-curve'] as SimulatorOptions['progressCurve'],
   durationFactor: values['duration-factor'] === undefined ? undefined : Number(values['duration-factor']),
   resultUrlBase: values['result-url-base'],

@@ -45,7 +45,8 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
  * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone'
  * | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off'), taskBatch ('on' | 'off404' |
- * 'off405' | 'html' | 'error500'), resultUrlBase, taskLifetimeMs.
+ * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), resultUrlBase,
+ * taskLifetimeMs.
  *
  * Control API (on the API listener, loopback only, no auth), for a simulator in another process.
  * Every POST answers `{"ok": true}`, or 400 `{"error": "..."}` for what it cannot do:

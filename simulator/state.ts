@@ -35,7 +35,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
 }
 
 /** What a setting is when neither the options nor `configure` name it. */
-const defaultSettings: SimulatorSettings = { resultData: 'none', noisyResults: false, progressCurve: 'easeOut', taskList: 'on', taskBatch: 'on' };
+const defaultSettings: SimulatorSettings = { resultData: 'none', noisyResults: false, progressCurve: 'easeOut', taskList: 'on', taskBatch: 'on', idempotency: 'on' };
 
 const isPositive = (value: unknown): boolean => typeof value === 'number' && value > 0;
 const oneOf =
@@ -53,6 +53,7 @@ const settingChecks: Record<keyof SimulatorSettings, (value: unknown) => boolean
   noisyResults: (value) => typeof value === 'boolean',
   taskList: oneOf(['on', 'off']),
   taskBatch: oneOf(['on', 'off404', 'off405', 'html', 'error500']),
+  idempotency: oneOf(['on', 'unmarked', 'ignored']),
   resultUrlBase: (value) => typeof value === 'string',
   taskLifetimeMs: isPositive,
 };

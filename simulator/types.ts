@@ -76,6 +76,13 @@ export interface SimulatorSettings {
    */
   taskBatch?: 'on' | 'off404' | 'off405' | 'html' | 'error500';
   /**
+   * `Idempotency-Key` on submits: honoured with the `Idempotency-Replayed: true` mark (`on`, the
+   * default), honoured without the mark (`unmarked`: the replay answers as a new submit would), or
+   * not looked at (`ignored`: every send makes and charges a task of its own, as a gateway that
+   * drops the header does).
+   */
+  idempotency?: 'on' | 'unmarked' | 'ignored';
+  /**
    * Result links in task answers use this base instead of the CDN's (e.g. `http://169.254.169.254`),
    * so that a client can be seen to refuse them. The CDN still serves its own links.
    */

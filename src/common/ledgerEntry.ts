@@ -121,6 +121,8 @@ export const ledgerEntrySchema = z.object({
   maskSource: z.optional(z.string()),
   /** An edit of this image (a URI string): results go beside it as `<name>.edit-N.<ext>`. */
   editOf: z.optional(z.string()),
+  /** Another task EvoLink made for the request of the entry named here (it did not recognise the request when it was sent again): found in its task list, and saved as well. */
+  siblingOf: z.optional(idSchema),
   /** When the submit with this Idempotency-Key was first sent; the replay window counts from here, and the poll schedule times the task from here (Submit Again makes a new task with a new key). */
   sentAt: z.number(),
   /** When EvoLink made the task: its `created`, kept within `sentAt` and the answer (absent: not said; `sentAt`). */

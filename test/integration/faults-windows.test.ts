@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
@@ -117,6 +117,59 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     await b.tasks.checkForIt(entry.localId);
     const after = await until('the list to be asked', async () => ((await b.tasks.get(entry.localId))?.attention === 'listUnavailable' ? b.tasks.get(entry.localId) : undefined));
     check('submit lost for good, and no task list to look in', simulator, { entry: after, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /could not be asked for its recent tasks/, files: 0, tasks: 1 });
+  });
+
+  /** The entries of a prompt once every one of them is saved, `count` of them. */
+  const allSaved = (window: TestWindow, prompt: string, count: number) =>
+    until(`${count} saved task(s)`, async () => {
+      const entries = (await window.tasks.list()).filter((entry) => entry.request.prompt === prompt);
+      return entries.length === count && entries.every((entry) => entry.state === 'saved') ? entries : undefined;
+    });
+
+  it('submit: a lost answer, and EvoLink does not recognise the send again; the task the first send made is saved as well', async () => {
+    const b = open({ times: { replayWindowMs: 60_000, lookupDelayMs: 300 } });
+    // Requests of the tests before that were never answered could have made any task of the model lately.
+    for (const left of await b.tasks.list()) if (left.state === 'unconfirmed') await b.tasks.forget(left.localId);
+    simulator.configure({ idempotency: 'ignored' });
+    simulator.addFault('submit', { kind: 'reset' }, 1);
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix made twice');
+    const saved = await allSaved(b, 'matrix made twice', 2);
+    const sibling = saved.find((other) => other.siblingOf === entry.localId);
+    const own = saved.find((other) => other.localId === entry.localId);
+    assert.ok(sibling?.taskId && own?.taskId && sibling.taskId !== own.taskId, 'two tasks, one entry each');
+    assert.equal(submits(simulator), 2);
+    assert.equal((await imagesIn(folder())).length, 2, 'both paid images are in the workspace');
+    assert.ok(
+      noticesSince(since, b).some((notice) => /made the request "matrix made twice" twice/.test(notice.message)),
+      'the user is told why there are two',
+    );
+  });
+
+  it('submit: a lost answer, and EvoLink honours the send again without saying so; nothing else is taken up', async () => {
+    const b = open({ times: { replayWindowMs: 60_000, lookupDelayMs: 300 } });
+    simulator.configure({ idempotency: 'unmarked' });
+    simulator.addFault('submit', { kind: 'reset' }, 1);
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix made once');
+    const [saved] = await allSaved(b, 'matrix made once', 1);
+    assert.equal(saved?.localId, entry.localId);
+    assert.equal(submits(simulator), 2);
+    assert.equal((await imagesIn(folder())).length, 1);
+    assert.ok(!noticesSince(since, b).some((notice) => /twice/.test(notice.message)));
+  });
+
+  it('submit: a send again answered as new beside another request of the model still waiting for its answer takes nothing up', async () => {
+    const b = open({ times: { replayWindowMs: 60_000, lookupDelayMs: 300 } });
+    simulator.configure({ idempotency: 'ignored' });
+    // Another request of the model whose answer has not come: the earlier task may be its own.
+    const waiting = leave({ state: 'unknownOutcome', sentAt: Date.now(), request: { model: 'gpt-4o-image', prompt: 'matrix still waiting', size: '1:1', n: 1 }, lease: { owner: 'host-elsewhere', at: Date.now() } });
+    simulator.addFault('submit', { kind: 'reset' }, 1);
+    const entry = await submitIn(b, folder(), 'matrix made twice, unsure');
+    const [saved] = await allSaved(b, 'matrix made twice, unsure', 1);
+    assert.equal(saved?.localId, entry.localId);
+    assert.equal((await imagesIn(folder())).length, 1, 'the other task is not taken for this one');
+    rmSync(join(dirs.ledgerDir, `${waiting.localId}.${waiting.revision}.json`));
   });
 
   it('after a reload: a submit that was on its way an hour ago is never sent again', async () => {

@@ -151,6 +151,25 @@ describe('The simulator over HTTP', () => {
     assert.equal((await submit({ model: 'gpt-4o-image', prompt: 'x' }, { 'idempotency-key': 'short' })).status, 400);
   });
 
+  it('can honour an Idempotency-Key without the replay mark, or ignore it as a gateway that drops it', async () => {
+    simulator.configure({ idempotency: 'unmarked' });
+    const key = { 'idempotency-key': 'evolink-test-key-unmarked' };
+    const first = await submit({ model: 'gpt-4o-image', prompt: 'once' }, key);
+    const again = await submit({ model: 'gpt-4o-image', prompt: 'once' }, key);
+    assert.equal(again.json.id, first.json.id);
+    assert.equal(again.headers.get('idempotency-replayed'), null, 'no mark');
+    assert.equal(balance(), 997.5, 'charged once');
+    simulator.configure({ idempotency: 'ignored' });
+    const ignoredKey = { 'idempotency-key': 'evolink-test-key-ignored1' };
+    const one = await submit({ model: 'gpt-4o-image', prompt: 'twice' }, ignoredKey);
+    const two = await submit({ model: 'gpt-4o-image', prompt: 'twice' }, ignoredKey);
+    assert.notEqual(two.json.id, one.json.id, 'a task of its own');
+    assert.equal(two.headers.get('idempotency-replayed'), null);
+    assert.equal(balance(), 992.5, 'charged for each send');
+    assert.throws(() => simulator.configure({ idempotency: 'maybe' as never }), /idempotency/);
+    simulator.configure({ idempotency: undefined });
+  });
+
   for (const code of taskErrorCodes) {
     it(`fails a task with ${code} on request and returns the reserved credits`, async () => {
       simulator.addTaskOutcome({ kind: 'fail', code });

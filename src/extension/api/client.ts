@@ -109,9 +109,10 @@ export class EvoLinkClient {
    * starting (and charging) a second one. A refusal (4xx) is never repeated. Once any attempt's
    * outcome was unknown, the final failure is marked unknown too, whatever it is: a 429 or 402
    * that follows a lost answer says nothing of the first attempt. No attempt starts after
-   * `replayUntil` (ms since the epoch), and none may outlast it.
+   * `replayUntil` (ms since the epoch), and none may outlast it. Answers the task, whether the
+   * service marked it a replay, and whether an earlier attempt of this call may have reached it.
    */
-  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean }> {
+  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean; unknownBefore: boolean }> {
     const url = `${this.options.endpoints().api}/v1/images/generations`;
     const text = JSON.stringify(body);
     let unknownBefore = false;
@@ -121,7 +122,7 @@ export class EvoLinkClient {
         const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
         const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
         const task = this.parseTask(await this.readJson(response, url));
-        return { task, replayed: response.header('idempotency-replayed') === 'true' };
+        return { task, replayed: response.header('idempotency-replayed') === 'true', unknownBefore };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
         const status = error.details.status;

@@ -112,6 +112,9 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
   switch (entry.state) {
     case 'saved': {
       const files = savedFiles(entry);
+      if (entry.siblingOf) {
+        return { kind: 'info', text: vscode.l10n.t('EvoLink made the request "{0}" twice: it did not recognise it when it was sent again after a lost answer, and charged both tasks. The images of both are saved; {1} image(s) of the other one are in {2}.', quoted(entry.request.prompt), files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) };
+      }
       if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quoted(entry.request.prompt)) };
       const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
       return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) + used };

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import { calibrationSchema, type Calibration } from '../../common/progressCalibration';
+import { learnEnd, type PollObservation } from '../../common/polling';
+import { calibrationSchema, describeCalibration, type Calibration } from '../../common/progressCalibration';
 
 /**
  * Where 0.4 kept every model's calibration, in one value: figures of another reading of progress
@@ -31,5 +32,13 @@ export class ProgressCalibrations {
   async set(model: string, calibration: Calibration): Promise<void> {
     await this.state.update(keyOf(model), calibration);
     if (this.state.get<unknown>(sharedKey) !== undefined) await this.state.update(sharedKey, undefined);
+  }
+
+  /** Learns from a task of `model` that ended `endMs` after submit (the lifecycle's `learn` effect), and keeps it. */
+  learn(model: string, observation: PollObservation, endMs: number, log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>): void {
+    const current = this.get(model);
+    const calibration = learnEnd({ ...observation, ...(current ? { calibration: current } : {}) }, endMs);
+    log.info(`Progress of ${model}, learned from ${describeCalibration(calibration)}`);
+    void this.set(model, calibration).then(undefined, (error: unknown) => log.warn(`Progress calibration not kept: ${String(error)}`));
   }
 }

@@ -3,9 +3,8 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
-import { learnEnd } from '../../common/polling';
-import { describeCalibration } from '../../common/progressCalibration';
 import { isActive, isTerminal } from '../../common/taskState';
+import type { TaskSnapshot } from '../../common/wire';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
@@ -66,7 +65,7 @@ export class TaskService extends DisposableBase {
     const { alignMs, pauseMs } = defaultPollBatchTuning;
     const tuning = { ...defaultPollBatchTuning, alignMs: alignMs * deps.times.pollScale, pauseMs: pauseMs * deps.times.pollScale, ...deps.pollBatching };
     const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => this.pullIn(withinMs, share) });
-    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads });
+    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads, adoptSibling: (entry, task) => this.adoptSibling(entry, task) });
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
     const sweep = setInterval(() => void this.sweep().catch((error: unknown) => deps.log.warn(`Sweep: ${String(error)}`)), deps.times.leaseStaleMs);
     this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
@@ -116,6 +115,17 @@ export class TaskService extends DisposableBase {
     const now = await this.get(localId);
     if (!now) throw refusal ?? new EvoLinkError('invalidResponse', 'The request was dropped.');
     return now;
+  }
+
+  /** Takes up another task EvoLink made for `entry`'s request (TaskWork.findSibling) as an entry of its own, read and saved like any. */
+  private async adoptSibling(entry: LedgerEntry, task: TaskSnapshot): Promise<void> {
+    const { request, body, targetFolder, estimatedSeconds, creditsReserved = 0, sources, maskSource, editOf } = entry;
+    const localId = newLocalId();
+    const made = createEntry({ localId, idempotencyKey: localId, request, body, targetFolder, estimatedSeconds, creditsReserved, ...(sources ? { sources } : {}), ...(maskSource ? { maskSource } : {}), ...(editOf ? { editOf } : {}) }, this.context()).entry!;
+    const step = next({ ...made, siblingOf: entry.localId, sentAt: entry.replaced?.sentAt ?? entry.sentAt }, { type: 'submitAnswered', task }, this.context());
+    const written = await this.deps.ledger.create(step.entry!);
+    this.afterWrite(written);
+    this.carryOut(localId, written, step.effects);
   }
 
   /** Applies an event to a task: the machine's answer is written (compare-and-swap) and carried out. */
@@ -212,11 +222,7 @@ export class TaskService extends DisposableBase {
         continue;
       }
       if (effect.kind === 'learn') {
-        const { model, observation, endMs } = effect;
-        const current = this.deps.calibrations?.get(model);
-        const calibration = learnEnd({ ...observation, ...(current ? { calibration: current } : {}) }, endMs);
-        this.deps.log.info(`Progress of ${model}, learned from ${describeCalibration(calibration)}`);
-        void this.deps.calibrations?.set(model, calibration).then(undefined, (error: unknown) => this.deps.log.warn(`Progress calibration not kept: ${String(error)}`));
+        this.deps.calibrations?.learn(effect.model, effect.observation, effect.endMs, this.deps.log);
         continue;
       }
       if (!entry) continue;

@@ -7,8 +7,8 @@ import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
 import { keptFiles } from '../../common/taskState';
 import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
-import type { TaskSnapshot } from '../../common/wire';
-import type { EvoLinkClient } from '../api/client';
+import type { TaskListItem, TaskSnapshot } from '../../common/wire';
+import type { CallOptions, EvoLinkClient } from '../api/client';
 import { FileSink } from './fileSink';
 import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
@@ -42,6 +42,8 @@ export interface TaskWorkDeps {
   reads: Pick<PollBatcher, 'read'>;
   /** EvoLink's ids of the tasks other workspaces of this machine made lately (none: only this ledger's are known). */
   madeElsewhere?: () => Promise<readonly string[]>;
+  /** Takes up another task EvoLink made for an entry's request, as an entry of its own. */
+  adoptSibling?: (entry: LedgerEntry, task: TaskSnapshot) => Promise<void>;
 }
 
 /** This window's hold on one task's work: how to stop it. */
@@ -98,10 +100,14 @@ export class TaskWork {
     try {
       // The key may be sent again only within the replay window (on this machine's clock).
       const replayUntil = Date.now() + (entry.sentAt + this.deps.times.replayWindowMs - this.deps.now());
-      const { task, replayed } = await this.deps.client().submit(entry.body, entry.idempotencyKey, await this.call(signal), replayUntil);
-      if (entry.sends > 1 || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
+      const call = await this.call(signal);
+      const { task, replayed, unknownBefore } = await this.deps.client().submit(entry.body, entry.idempotencyKey, call, replayUntil);
+      const sentBefore = entry.sends > 1 || entry.replaced !== undefined || unknownBefore;
+      if (sentBefore || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
       await dispatch({ type: 'submitAnswered', task });
+      // Sent before and answered without the replay mark: an earlier send may have made a task too.
+      if (sentBefore && !replayed) await this.findSibling(entry, task, call);
       return undefined;
     } catch (error) {
       if (signal.aborted) return undefined;
@@ -141,14 +147,8 @@ export class TaskWork {
     const signal = work.controller.signal;
     try {
       const call = await this.call(signal);
-      const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
-      // Tasks this workspace knows, and those other workspaces of the machine made: never this one.
-      const known = new Set([...(await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
-      const sentAt = entry.sentAt / 1000;
-      // Made by the first send or by a replay within the window, never before the first send;
-      // the service's clock may differ from this machine's by a minute.
-      const latest = sentAt + this.deps.times.replayWindowMs / 1000 + 60;
-      const candidates = listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= sentAt - 60 && item.createdAt <= latest);
+      // Made by the first send or by a replay within the window, never before the first send.
+      const candidates = await this.unclaimed(entry, entry.sentAt, entry.sentAt + this.deps.times.replayWindowMs, call);
       const found = candidates[0];
       if (!found || candidates.length > 1) {
         // Several tasks that could be this one (other windows, other machines, the dashboard):
@@ -162,6 +162,49 @@ export class TaskWork {
       if (signal.aborted) return;
       this.deps.log.warn(`${entry.localId}: the recent tasks could not be read (${isEvoLinkError(error) ? `${error.reason} ${error.details.status ?? ''}` : String(error)})`);
       await dispatch({ type: 'listAnswered', answer: { unavailable: true } });
+    }
+  }
+
+  /**
+   * Tasks of the entry's model in EvoLink's recent list that were made between `from` and `to`
+   * (ms since the epoch; the service's clock may differ from this machine's by a minute) and
+   * that no entry of this workspace, and no other workspace of this machine, has made.
+   */
+  private async unclaimed(entry: LedgerEntry, from: number, to: number, call: CallOptions): Promise<TaskListItem[]> {
+    const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
+    const known = new Set([...(await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
+    const [earliest, latest] = [from / 1000 - 60, to / 1000 + 60];
+    return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
+  }
+
+  /**
+   * After a send again that EvoLink answered as new (no replay mark), looks for a task an earlier
+   * send of the same request made: a gateway that does not honour the Idempotency-Key makes, and
+   * charges, one task per send. Exactly one unclaimed task of the model made since the first send
+   * is taken up as an entry of its own, so that what was paid for is saved. None is the common
+   * case (most services honour the key without saying so); several, or another request of the
+   * model still waiting for its answer, could be someone else's: that is only logged.
+   */
+  private async findSibling(entry: LedgerEntry, answered: TaskSnapshot, call: CallOptions): Promise<void> {
+    const adopt = this.deps.adoptSibling;
+    if (!adopt) return;
+    try {
+      const firstSent = entry.replaced?.sentAt ?? entry.sentAt;
+      const candidates = (await this.unclaimed(entry, firstSent, this.deps.now(), call)).filter((item) => item.id !== answered.id);
+      if (candidates.length === 0) return;
+      // Another request of the model still without its answer could have made it, if sent around then.
+      const createdAt = candidates[0]!.createdAt! * 1000;
+      const couldHaveMade = (sentAt: number): boolean => createdAt >= sentAt - 60_000 && createdAt <= sentAt + this.deps.times.replayWindowMs + 60_000;
+      const waiting = (await this.deps.ledger.list()).filter((other) => other.localId !== entry.localId && other.body.model === entry.body.model && other.taskId === undefined && (other.state === 'submitting' || other.state === 'unknownOutcome' || other.state === 'unconfirmed'));
+      const claimed = waiting.some((other) => couldHaveMade(other.sentAt) || (other.replaced !== undefined && couldHaveMade(other.replaced.sentAt)));
+      if (candidates.length > 1 || claimed) {
+        this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates.length} other recent task(s) of ${entry.body.model} could be an earlier send's, not taken up (look in the EvoLink dashboard)`);
+        return;
+      }
+      this.deps.log.warn(`${entry.localId}: EvoLink made the request twice (the send again was not recognised); ${candidates[0]!.id} is saved as well`);
+      await adopt(entry, await this.deps.client().getTask(candidates[0]!.id, call));
+    } catch (error) {
+      this.deps.log.warn(`${entry.localId}: no look for an earlier send's task (${isEvoLinkError(error) ? error.reason : String(error)})`);
     }
   }
 
