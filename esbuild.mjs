@@ -60,6 +60,9 @@ const common = {
   plugins: [problems],
 };
 
+// jsonc-parser's main build is UMD, whose requires a bundler cannot follow: its ES modules are bundled instead.
+const esmAliases = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
+
 const contexts = [
   await esbuild.context({
     ...common,
@@ -69,8 +72,7 @@ const contexts = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    // jsonc-parser's main build is UMD, whose requires a bundler cannot follow: its ES modules are bundled instead.
-    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+    alias: esmAliases,
     plugins: [...common.plugins, lazyServices],
   }),
   await esbuild.context({
@@ -120,6 +122,7 @@ if (tests) {
       target: 'node20',
       // sharp is native; mocha is provided by the test runner in the extension host.
       external: ['vscode', 'sharp', 'mocha'],
+      alias: esmAliases,
     }),
   );
 }

@@ -1,5 +1,5 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { parseRecipe, type Recipe } from './recipes';
+import { parseRecipe, type Recipe, type RecipeProblem } from './recipes';
 
 /*
  * A workspace's recipe preset file (`.evolink/presets/*.json`): its text checked as a recipe,
@@ -8,9 +8,7 @@ import { parseRecipe, type Recipe } from './recipes';
  */
 
 /** One problem of a preset file: the field (`outputs.2.sizes`, or empty for the file), what, and where in the text. */
-export interface PresetProblem {
-  path: string;
-  message: string;
+export interface PresetProblem extends RecipeProblem {
   /** The offset and length of the text to underline. */
   offset: number;
   length: number;
@@ -50,8 +48,8 @@ export function parsePresetText(text: string): PresetParse {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0 || !root) {
-    const problems = errors.map((error) => ({ path: '', message: `Not valid JSON: ${printParseErrorCode(error.error)}.`, offset: error.offset, length: Math.max(1, error.length) }));
-    return { recipe: undefined, problems: problems.length > 0 ? problems : [{ path: '', message: 'The file is empty.', ...firstLine(text) }] };
+    const problems = errors.map((error) => ({ path: '', message: `Not valid JSON: ${printParseErrorCode(error.error)}.`, kind: 'invalidJson' as const, value: printParseErrorCode(error.error), offset: error.offset, length: Math.max(1, error.length) }));
+    return { recipe: undefined, problems: problems.length > 0 ? problems : [{ path: '', message: 'The file is empty.', kind: 'emptyFile', ...firstLine(text) }] };
   }
   const checked = parseRecipe(JSON.parse(text));
   if (checked.recipe) return checked;

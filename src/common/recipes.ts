@@ -116,27 +116,27 @@ const recipeShape = z.object({
 
 /** A recipe, with the checks that span fields. */
 export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) => {
-  const issue = (path: (string | number)[], message: string): void => {
-    context.issues.push({ code: 'custom', path, message, input: recipe });
+  const issue = (path: (string | number)[], message: string, kind: RecipeProblemKind, value = ''): void => {
+    context.issues.push({ code: 'custom', path, message, input: recipe, params: { kind, value } });
   };
   const declared = new Set(Object.keys(recipe.prompt.placeholders));
   for (const name of placeholdersOf(recipe.prompt.template)) {
-    if (!declared.has(name)) issue(['prompt', 'template'], `The placeholder {${name}} is not declared in prompt.placeholders.`);
+    if (!declared.has(name)) issue(['prompt', 'template'], `The placeholder {${name}} is not declared in prompt.placeholders.`, 'undeclaredPlaceholder', name);
   }
   const snippetIds = new Set(recipe.snippets.map((snippet) => snippet.id));
   const files = new Set<string>();
   recipe.outputs.forEach((output, index) => {
     const at = (...path: (string | number)[]): (string | number)[] => ['outputs', index, ...path];
-    if (files.has(output.file)) issue(at('file'), `Another output already writes ${output.file}.`);
+    if (files.has(output.file)) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
     files.add(output.file);
-    if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].');
-    if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.');
-    if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.');
+    if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
+    if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
+    if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');
     if (output.purpose === 'maskable' && (output.padding ?? 0) < maskablePadding) {
-      issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskablePadding}.`);
+      issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskablePadding}.`, 'maskablePadding', String(maskablePadding));
     }
     output.snippets?.forEach((contribution, place) => {
-      if (!snippetIds.has(contribution.snippet)) issue(at('snippets', place, 'snippet'), `No snippet has the id ${contribution.snippet}.`);
+      if (!snippetIds.has(contribution.snippet)) issue(at('snippets', place, 'snippet'), `No snippet has the id ${contribution.snippet}.`, 'unknownSnippet', contribution.snippet);
     });
   });
 }));
@@ -148,10 +148,24 @@ export type Recipe = z.output<typeof recipeSchema>;
 export type RecipeOutput = Recipe['outputs'][number];
 export type RecipeSnippet = Recipe['snippets'][number];
 
-/** One problem of a recipe: where (a dotted path such as `outputs.2.sizes`) and what. */
+/**
+ * The problems the recipe format names itself (the others are the schema's own, in zod's words):
+ * the extension says each in the user's language, with its `value`.
+ */
+export type RecipeProblemKind = 'undeclaredPlaceholder' | 'duplicateFile' | 'icoSizesMissing' | 'sizesNotIco' | 'losslessQuality' | 'maskablePadding' | 'unknownSnippet' | 'invalidJson' | 'emptyFile';
+
+/** One problem of a recipe: where (a dotted path such as `outputs.2.sizes`) and what (in English; `kind` and `value` for the user's language). */
 export interface RecipeProblem {
   path: string;
   message: string;
+  kind?: RecipeProblemKind;
+  value?: string;
+}
+
+/** The kind and value a custom issue of the recipe format carries. */
+function kindOf(issue: z.core.$ZodIssue): Pick<RecipeProblem, 'kind' | 'value'> {
+  const params = issue.code === 'custom' ? (issue.params as { kind?: RecipeProblemKind; value?: string } | undefined) : undefined;
+  return params?.kind ? { kind: params.kind, value: params.value ?? '' } : {};
 }
 
 /** Checks a recipe; the problems name the path of each failing field. */
@@ -160,6 +174,6 @@ export function parseRecipe(value: unknown): { recipe: Recipe; problems: [] } | 
   if (result.success) return { recipe: result.data, problems: [] };
   return {
     recipe: undefined,
-    problems: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    problems: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, ...kindOf(issue) })),
   };
 }

@@ -8,6 +8,7 @@ import { DayLog } from './budget/dayLog';
 import { SettingsService } from './config/settings';
 import type { AppContext } from './context';
 import { Services } from './features';
+import { useDisplayLanguage } from './assets/recipeProblems';
 import { ProvenanceStore } from './provenance/store';
 import { PngConverter } from './submit/pngConverter';
 import { Uploads } from './submit/uploads';
@@ -38,6 +39,7 @@ export interface HostContext {
 
 /** Builds the services; called once per window, on the first command. */
 export function createServices({ context, log, apiKeys, ledgerDir }: HostContext): Services {
+  useDisplayLanguage();
   const extension = { id: context.extension.id, version: (context.extension.packageJSON as { version?: string }).version ?? '0.0.0', uri: context.extensionUri };
   const generator = `${extension.id}/${extension.version}`;
   // Tests against a sped-up simulator shorten every wait by this factor; an installed extension

@@ -7,7 +7,11 @@ import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { sniffImageFormat } from '../../src/common/imageType';
 import { findModel } from '../../src/common/models';
 import { resolveSize } from '../../src/common/request';
+import { config } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import { parsePresetText } from '../../src/common/presetFile';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
+import { problemMessage, useDisplayLanguage } from '../../src/extension/assets/recipeProblems';
 import type { GeneratedAsset } from '../../src/extension/assets/generateAssetCommand';
 import type { Services } from '../../src/extension/services';
 import { checkOutputs } from './assetChecks';
@@ -201,6 +205,28 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
     assert.ok(shown.some((message) => message.includes('.evolink/presets/broken.json') && message.includes('outputs.1.width')), JSON.stringify(shown));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it("says a preset's problems in the display language: the recipe format's own, and the schema's in zod's words", () => {
+    type Loose = { outputs: { width: unknown; file: string }[] };
+    const texture = () => structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!) as unknown as Loose;
+    const broken = texture();
+    broken.outputs[1]!.width = 'wide';
+    const problemsOf = (recipe: Loose) => parsePresetText(JSON.stringify(recipe, null, 2)).problems;
+    const english = problemsOf(broken).find((problem) => problem.path === 'outputs.1.width')!;
+    assert.equal(problemMessage(english), english.message);
+    const twice = texture();
+    twice.outputs[1]!.file = twice.outputs[0]!.file;
+    assert.equal(problemMessage(problemsOf(twice).find((problem) => problem.path === 'outputs.1.file')!), `Another output already writes ${twice.outputs[0]!.file}.`);
+    assert.equal(problemMessage(parsePresetText('{"id": }').problems[0]!), 'Not valid JSON: ValueExpected.');
+    useDisplayLanguage('de');
+    try {
+      const german = problemsOf(broken).find((problem) => problem.path === 'outputs.1.width')!;
+      assert.notEqual(german.message, english.message);
+      assert.match(german.message, /Ungültig|erwartet/);
+    } finally {
+      config(en());
+    }
   });
 
   it('keeps the generated image and names it when the files cannot be written', async () => {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { builtinRecipes } from '../../common/builtinRecipes';
 import { parsePresetText, type PresetProblem } from '../../common/presetFile';
+import { problemMessage } from './recipeProblems';
 import { parseRecipe, type Recipe } from '../../common/recipes';
 import { DisposableBase } from '../base/disposable';
 import { displayPath } from '../ui/paths';
@@ -26,7 +27,7 @@ export function builtinCatalog(): CatalogEntry[] {
 
 /** A problem as the user reads it: the file, workspace-relative, the field and what is wrong. */
 export function problemSentence(file: string, problem: PresetProblem): string {
-  return problem.path ? vscode.l10n.t('{0}: {1}: {2}', file, problem.path, problem.message) : vscode.l10n.t('{0}: {1}', file, problem.message);
+  return problem.path ? vscode.l10n.t('{0}: {1}: {2}', file, problem.path, problemMessage(problem)) : vscode.l10n.t('{0}: {1}', file, problemMessage(problem));
 }
 
 function rangeOf(document: string, offset: number, length: number): vscode.Range {
@@ -105,7 +106,7 @@ export class RecipeCatalog extends DisposableBase {
     this.diagnostics.set(
       uri,
       parsed.problems.map((problem) => {
-        const diagnostic = new vscode.Diagnostic(rangeOf(text, problem.offset, problem.length), problem.path ? `${problem.path}: ${problem.message}` : problem.message, vscode.DiagnosticSeverity.Error);
+        const diagnostic = new vscode.Diagnostic(rangeOf(text, problem.offset, problem.length), problem.path ? `${problem.path}: ${problemMessage(problem)}` : problemMessage(problem), vscode.DiagnosticSeverity.Error);
         diagnostic.source = 'EvoLink';
         return diagnostic;
       }),
