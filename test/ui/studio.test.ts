@@ -149,6 +149,17 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       // Seedream's own option appears, GPT Image's quality goes.
       assert.equal(await view.locator('vscode-single-select#prompt-priority').count(), 1);
       assert.equal(await view.locator('vscode-single-select#quality').count(), 0);
+      // 2K and 4K have no pixel size of their own: the model picks the shape the prompt describes.
+      const twoK = view.locator('vscode-single-select#size vscode-option', { hasText: '2K' }).first();
+      assert.equal((await twoK.textContent())?.trim(), '2K');
+      assert.match((await twoK.getAttribute('description')) ?? '', /shape your prompt describes/);
+      await view.locator('vscode-single-select#size').click();
+      await page.keyboard.press('Home');
+      await screenshot(page, `studio-seedream-sizes-${version}`);
+      await page.keyboard.press('Escape');
+      await pick('size', '2K');
+      assert.match(await view.locator('#size-note').innerText(), /shape your prompt describes/);
+      await screenshot(page, `studio-seedream-2k-${version}`);
       await pick('size', '__custom__');
       await view.locator('vscode-textfield#width input').fill('1000');
       await view.locator('vscode-textfield#height input').fill('1000');

@@ -33,7 +33,7 @@ export function studioStrings(): Record<string, string> {
     model: vscode.l10n.t('Model'),
     size: vscode.l10n.t('Size'),
     customSize: vscode.l10n.t('Custom size'),
-    sizeFromPrompt: vscode.l10n.t('the shape your prompt describes'),
+    sizeFromPromptNote: vscode.l10n.t('The model picks the shape your prompt describes, at this resolution.'),
     width: vscode.l10n.t('Width'),
     height: vscode.l10n.t('Height'),
     count: vscode.l10n.t('How many'),

@@ -21,7 +21,8 @@ export function composeSection(store: StudioStore): TemplateResult {
     <h2 id="compose-title">${t('compose')}</h2>
     ${select('model', t('model'), models, spec.id, (value) => store.updateDraft({ model: value }, { problem: '' }))}
     ${promptField(store)} ${referencesBlock(store)} ${options(store)}
-    ${spec.count.kind === 'range' && spec.count.upperBound ? html`<p class="hint">${t('countUpTo', store.state.draft.n)}</p>` : nothing}
+    ${spec.count.kind === 'range' && spec.count.upperBound && store.state.draft.n > 1 ? html`<p class="hint">${t('countUpTo', store.state.draft.n)}</p>` : nothing}
+    ${spec.size.options.some((option) => option.value === store.state.draft.size && option.width === undefined) ? html`<p id="size-note" class="hint">${t('sizeFromPromptNote')}</p>` : nothing}
     ${sizeProblem(store)}
     <div class="actions">
       <vscode-button id="generate" ?disabled=${generateBlocked(store)} @click=${() => void submit(store)}>${store.state.submitting ? t('generating') : t('generate')}</vscode-button>
@@ -60,15 +61,12 @@ function options(store: StudioStore): TemplateResult {
   const { t } = store;
   const { draft } = store.state;
   const spec = store.model;
-  const sizes: Choice[] = spec.size.options.map((option) => ({
-    value: option.value,
-    label:
-      option.width === undefined || option.height === undefined
-        ? `${option.value} (${t('sizeFromPrompt')})`
-        : option.value.includes(':')
-          ? `${option.value} (${option.width}×${option.height})`
-          : option.value,
-  }));
+  // A size without pixels of its own (Seedream's 2K, 4K) keeps a short label; what it means is said below the list.
+  const sizes: Choice[] = spec.size.options.map((option) =>
+    option.width === undefined || option.height === undefined
+      ? { value: option.value, label: option.value, description: t('sizeFromPromptNote') }
+      : { value: option.value, label: option.value.includes(':') ? `${option.value} (${option.width}×${option.height})` : option.value },
+  );
   if (spec.size.kind === 'pixels') sizes.push({ value: customSize, label: t('customSize') });
   const choices = (values: readonly (string | number)[]): Choice[] => values.map((value) => ({ value: String(value), label: String(value) }));
   // Option values keep the API's word in the request and show the person's language.

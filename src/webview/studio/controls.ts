@@ -9,6 +9,8 @@ import { keyed } from 'lit/directives/keyed.js';
 export interface Choice {
   value: string;
   label: string;
+  /** Shown below the list while the option is highlighted (a label kept short for a narrow select). */
+  description?: string;
 }
 
 /**
@@ -17,8 +19,8 @@ export interface Choice {
  * the option, and the element, with its focus, stays.
  */
 export function select(id: string, label: string, choices: readonly Choice[], value: string, onChange: (value: string) => void): TemplateResult {
-  const options = choices.map((choice) => html`<vscode-option value=${choice.value} ?selected=${choice.value === value}>${choice.label}</vscode-option>`);
-  const signature = choices.map((choice) => `${choice.value}\u0000${choice.label}`).join('\u0001');
+  const options = choices.map((choice) => html`<vscode-option value=${choice.value} description=${choice.description ?? ''} ?selected=${choice.value === value}>${choice.label}</vscode-option>`);
+  const signature = choices.map((choice) => `${choice.value}\u0000${choice.label}\u0000${choice.description ?? ''}`).join('\u0001');
   return html`<div class="field">
     <vscode-label for=${id}>${label}</vscode-label>
     ${keyed(signature, html`<vscode-single-select id=${id} aria-label=${label} @change=${(event: Event) => onChange((event.currentTarget as HTMLElement & { value: string }).value)}>${options}</vscode-single-select>`)}
