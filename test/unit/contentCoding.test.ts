@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient, type DownloadSink } from '../../src/extension/api/client';
 import { badContentCoding } from '../../src/extension/net/contentCoding';
@@ -96,6 +96,18 @@ for (const [name, make] of transports) {
         const chunks: Buffer[] = [];
         await client.download(`${base}/result.png`, sinkInto(chunks), { maxBytes: 50 * 1024 * 1024 });
         assert.ok(Buffer.concat(chunks).equals(png), coding);
+      }
+    });
+
+    it('inflates a deflate body sent as a bare deflate stream (no zlib header), as browsers and curl do', async () => {
+      for (const body of [deflateRawSync(png), deflateRawSync(Buffer.from('{"ok":true}'))]) {
+        handler = (_req, res) => {
+          res.writeHead(200, { 'content-type': 'image/png', 'content-encoding': 'deflate', 'content-length': body.length });
+          sendInPieces(res, body);
+        };
+        const chunks: Buffer[] = [];
+        await client.download(`${base}/result.png`, sinkInto(chunks), { maxBytes: 50 * 1024 * 1024 });
+        assert.ok(Buffer.concat(chunks).equals(inflateRawSync(body)));
       }
     });
 

@@ -1,5 +1,5 @@
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { EvoLinkError } from '../../common/errors';
 import { sniffImageFormat } from '../../common/imageType';
 
@@ -13,6 +13,8 @@ import { sniffImageFormat } from '../../common/imageType';
  * The bytes are trusted, not the label: a file stored with a stale `Content-Encoding: gzip` (a
  * known mistake of uploads to S3 or GCS) is served as it is, uncompressed. Where the decoder
  * refuses the very first bytes and they are an image, the body is passed on as it came.
+ * `deflate` is the zlib format by the standard, yet some servers send the bare deflate stream
+ * (browsers and curl take both): bytes that have no zlib header and are no image are inflated raw.
  */
 
 const decoders: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
@@ -68,7 +70,9 @@ export function codingFailure(error: unknown, encoding?: string): EvoLinkError |
  * image, fails with {@link badContentCoding}.
  */
 class Decoding extends Transform {
-  private readonly decoder: Transform;
+  private decoder: Transform;
+  /** A `deflate` body without the zlib header is read as a bare deflate stream, once. */
+  private bareTried = false;
   /** The body's bytes as they came, while the decoder has given nothing yet. */
   private raw: Buffer[] | undefined = [];
   private rawLength = 0;
@@ -84,13 +88,17 @@ class Decoding extends Transform {
     private readonly encoding: string,
   ) {
     super();
-    this.decoder = make();
-    this.decoder.on('data', (chunk: Buffer) => {
+    this.decoder = this.attach(make());
+  }
+
+  private attach(decoder: Transform): Transform {
+    decoder.on('data', (chunk: Buffer) => {
       this.raw = undefined;
-      if (!this.push(chunk)) this.decoder.pause();
+      if (!this.push(chunk)) decoder.pause();
     });
-    this.decoder.on('end', () => this.settle());
-    this.decoder.on('error', (error) => this.decoderFailed(error));
+    decoder.on('end', () => this.settle());
+    decoder.on('error', (error) => this.decoderFailed(error));
+    return decoder;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -100,7 +108,7 @@ class Decoding extends Transform {
       this.rawLength += chunk.length;
       if (this.rawLength > probeLimit && this.refused === undefined) this.raw = undefined;
     }
-    if (this.refused !== undefined) return this.rawLength >= sniffBytes ? this.decide(callback) : callback();
+    if (this.refused !== undefined) return this.rawLength >= sniffBytes ? this.decide(callback, false) : callback();
     this.waiting = callback;
     // On a refusal the decoder reports an error instead (see decoderFailed).
     this.decoder.write(chunk, (error) => {
@@ -110,7 +118,7 @@ class Decoding extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.passing) return callback();
-    if (this.refused !== undefined) return this.decide(callback);
+    if (this.refused !== undefined) return this.decide(callback, true);
     this.waiting = callback;
     this.decoder.end();
   }
@@ -140,19 +148,34 @@ class Decoding extends Transform {
     this.refused = error;
     const callback = this.waiting;
     this.waiting = undefined;
-    if (callback && this.rawLength >= sniffBytes) this.decide(callback);
+    if (callback && this.rawLength >= sniffBytes) this.decide(callback, false);
     else callback?.();
   }
 
-  /** Passes the body on as it came when its first bytes are an image; fails it otherwise. */
-  private decide(callback: TransformCallback): void {
+  /**
+   * Passes the body on as it came when its first bytes are an image; reads a `deflate` body as a
+   * bare deflate stream once; fails it otherwise. `ending`: the body has no more bytes.
+   */
+  private decide(callback: TransformCallback, ending: boolean): void {
     const head = Buffer.concat(this.raw ?? []);
     this.raw = undefined;
     if (head.length > 0 && sniffImageFormat(head) !== undefined) {
       this.passing = true;
       return callback(null, head);
     }
-    callback(codingFailure(this.refused, this.encoding));
+    if (this.encoding !== 'deflate' || this.bareTried) return callback(codingFailure(this.refused, this.encoding));
+    this.bareTried = true;
+    this.refused = undefined;
+    this.decoder.removeAllListeners().on('error', () => undefined);
+    this.decoder.destroy();
+    this.decoder = this.attach(createInflateRaw());
+    this.waiting = callback;
+    // A refusal now is final: no raw bytes are kept for another try (decoderFailed).
+    this.decoder.write(head, (error) => {
+      if (error) return;
+      if (ending) this.decoder.end();
+      else this.settle();
+    });
   }
 }
 
