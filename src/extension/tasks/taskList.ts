@@ -106,6 +106,7 @@ export async function showTasks(ctx: AppContext, focusId?: string): Promise<void
           new Date(candidate.createdAt).toLocaleString(vscode.env.language),
           candidate.creditsUsed !== undefined ? vscode.l10n.t('{0} credits used', credits(candidate.creditsUsed)) : vscode.l10n.t('{0} credits reserved', credits(candidate.creditsReserved ?? 0)),
           candidate.taskId ?? '',
+          candidate.siblingOf ? vscode.l10n.t('made a second time by EvoLink') : '',
         ]
           .filter(Boolean)
           .join(' · '),
