@@ -126,7 +126,7 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
       return entries.length === count && entries.every((entry) => entry.state === 'saved') ? entries : undefined;
     });
 
-  it('submit: a lost answer, and EvoLink does not recognise the send again; the task the first send made is saved as well', async () => {
+  it('submit: a lost answer, and EvoLink does not recognise the send again; the task the first send made is offered, and saved when the user says so', async () => {
     const b = open({ times: { replayWindowMs: 60_000, lookupDelayMs: 300 } });
     // Requests of the tests before that were never answered could have made any task of the model lately.
     for (const left of await b.tasks.list()) if (left.state === 'unconfirmed') await b.tasks.forget(left.localId);
@@ -134,16 +134,19 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     simulator.addFault('submit', { kind: 'reset' }, 1);
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix made twice');
+    const offer = await until('the other task to be offered', () => noticesSince(since, b).find((notice) => /Task \S+ of the same model was made while the first send was on its way/.test(notice.message)));
+    assert.deepEqual(offer.actions, ['Save Its Images']);
+    const [own] = await allSaved(b, 'matrix made twice', 1);
+    assert.equal(own?.localId, entry.localId, 'nothing is taken up before the user says so');
+    await b.notifier.pick(offer, 'Save Its Images');
     const saved = await allSaved(b, 'matrix made twice', 2);
     const sibling = saved.find((other) => other.siblingOf === entry.localId);
-    const own = saved.find((other) => other.localId === entry.localId);
     assert.ok(sibling?.taskId && own?.taskId && sibling.taskId !== own.taskId, 'two tasks, one entry each');
     assert.equal(submits(simulator), 2);
     assert.equal((await imagesIn(folder())).length, 2, 'both paid images are in the workspace');
-    assert.ok(
-      noticesSince(since, b).some((notice) => /made the request "matrix made twice" twice/.test(notice.message)),
-      'the user is told why there are two',
-    );
+    await until('the message of the other task', () => noticesSince(since, b).find((notice) => notice.message.includes(`of the other task EvoLink made for "matrix made twice" (task ${sibling.taskId})`)));
+    await b.notifier.pick(offer, 'Save Its Images');
+    assert.equal((await b.tasks.list()).filter((other) => other.request.prompt === 'matrix made twice').length, 2, 'a second click takes nothing up twice');
   });
 
   it('submit: a lost answer, and EvoLink honours the send again without saying so; nothing else is taken up', async () => {

@@ -219,6 +219,10 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     twice.outputs[1]!.file = twice.outputs[0]!.file;
     assert.equal(problemMessage(problemsOf(twice).find((problem) => problem.path === 'outputs.1.file')!), `Another output already writes ${twice.outputs[0]!.file}.`);
     assert.equal(problemMessage(parsePresetText('{"id": }').problems[0]!), 'Not valid JSON: ValueExpected.');
+    const undeclared = structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!) as unknown as { prompt: { template: string } };
+    undeclared.prompt.template += ' {mood}';
+    const placeholder = parsePresetText(JSON.stringify(undeclared)).problems.find((problem) => problem.path === 'prompt.template')!;
+    assert.equal(problemMessage(placeholder), 'The placeholder {mood} is not declared in prompt.placeholders.');
     useDisplayLanguage('de');
     try {
       const german = problemsOf(broken).find((problem) => problem.path === 'outputs.1.width')!;

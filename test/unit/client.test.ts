@@ -187,19 +187,20 @@ describe('The EvoLink client against the simulator', () => {
     });
 
     it('submits with the Idempotency-Key and answers the pending task', async () => {
-      const { task, replayed, unknownBefore } = await client.submit(body, 'evolink-test-0000000001', { apiKey: demoKey });
+      const { task, replayed, lostSince } = await client.submit(body, 'evolink-test-0000000001', { apiKey: demoKey });
       assert.equal(task.state, 'pending');
       assert.equal(task.creditsReserved, 2.5);
       assert.equal(replayed, false);
-      assert.equal(unknownBefore, false);
+      assert.equal(lostSince, undefined);
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').at(-1)?.idempotencyKey, 'evolink-test-0000000001');
     });
 
     it('asks again with the same key when the answer is lost, and is charged once', async () => {
       simulator.addFault('submit', { kind: 'reset' });
-      const { task, replayed, unknownBefore } = await client.submit(body, 'evolink-test-0000000002', { apiKey: demoKey });
+      const before = Date.now();
+      const { task, replayed, lostSince } = await client.submit(body, 'evolink-test-0000000002', { apiKey: demoKey });
       assert.equal(replayed, true);
-      assert.equal(unknownBefore, true, 'an earlier attempt may have reached EvoLink');
+      assert.ok(lostSince !== undefined && lostSince >= before && lostSince <= Date.now(), 'when the attempt that may have reached EvoLink started');
       assert.equal(simulator.tasks.size, 1);
       assert.ok(simulator.tasks.has(task.id));
       assert.equal(simulator.balanceOf(demoKey), 997.5);

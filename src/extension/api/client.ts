@@ -110,19 +110,22 @@ export class EvoLinkClient {
    * outcome was unknown, the final failure is marked unknown too, whatever it is: a 429 or 402
    * that follows a lost answer says nothing of the first attempt. No attempt starts after
    * `replayUntil` (ms since the epoch), and none may outlast it. Answers the task, whether the
-   * service marked it a replay, and whether an earlier attempt of this call may have reached it.
+   * service marked it a replay, and when the first attempt of this call whose outcome was unknown
+   * started (ms since the epoch; absent: none was).
    */
-  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean; unknownBefore: boolean }> {
+  async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean; lostSince?: number }> {
     const url = `${this.options.endpoints().api}/v1/images/generations`;
     const text = JSON.stringify(body);
     let unknownBefore = false;
+    let lostSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
+      const startedAt = Date.now();
       try {
         const left = replayUntil - Date.now();
         const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
         const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
         const task = this.parseTask(await this.readJson(response, url));
-        return { task, replayed: response.header('idempotency-replayed') === 'true', unknownBefore };
+        return { task, replayed: response.header('idempotency-replayed') === 'true', ...(lostSince === undefined ? {} : { lostSince }) };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
         const status = error.details.status;
@@ -131,6 +134,7 @@ export class EvoLinkClient {
         const unknownOutcome =
           !error.details.notSent && (error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300));
         unknownBefore ||= unknownOutcome;
+        if (unknownOutcome) lostSince ??= startedAt;
         const retried = unknownOutcome || error.reason === 'rateLimited' || error.reason === 'network';
         const wait = retried ? retryDelay(error, attempt, this.retryPolicy) : undefined;
         if (wait === undefined || call.signal?.aborted || Date.now() + wait >= replayUntil) {

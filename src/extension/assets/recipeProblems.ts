@@ -24,7 +24,7 @@ export function problemMessage(problem: RecipeProblem): string {
   const value = problem.value ?? '';
   switch (problem.kind) {
     case 'undeclaredPlaceholder':
-      return vscode.l10n.t('The placeholder {{0}} is not declared in prompt.placeholders.', value);
+      return vscode.l10n.t('The placeholder {0} is not declared in prompt.placeholders.', `{${value}}`);
     case 'duplicateFile':
       return vscode.l10n.t('Another output already writes {0}.', value);
     case 'icoSizesMissing':

@@ -5,7 +5,7 @@ import { DisposableBase } from '../base/disposable';
 import type { Notifier, NoticeAction } from '../ui/notifier';
 import type { ResultOpener } from '../ui/openResult';
 import type { Followers } from './followers';
-import { outcomeMessage } from './outcome';
+import { outcomeMessage, quotedPrompt } from './outcome';
 import { actionTitle, runTaskAction } from './taskActions';
 import type { TaskService } from './taskService';
 
@@ -33,6 +33,23 @@ export class Announcer extends DisposableBase {
     super();
     this._register(deps.tasks.onDidChange((entry) => void this.changed(entry).catch(() => undefined)));
     this._register(deps.tasks.onDidRemove((localId) => this.last.delete(localId)));
+    this._register(deps.tasks.onDidFindSibling(({ entry, taskId }) => this.siblingFound(entry, taskId)));
+  }
+
+  /** EvoLink may have made a request twice: the user decides whether the other task's images are saved too. */
+  private siblingFound(entry: LedgerEntry, taskId: string): void {
+    const save = vscode.l10n.t('Save Its Images');
+    const text = vscode.l10n.t(
+      'EvoLink answered "{0}", sent again after its answer was lost, as a new task. Task {1} of the same model was made while the first send was on its way: if EvoLink did not recognise the repeat, that is the same request made, and charged, twice. Save its images too?',
+      quotedPrompt(entry.request.prompt),
+      taskId,
+    );
+    const adopt = async (): Promise<void> => {
+      await this.deps.tasks.adoptSibling(entry.localId, taskId).catch((error: unknown) => {
+        this.deps.notifier.show('error', vscode.l10n.t('Task {0} could not be taken up: {1}', taskId, error instanceof Error ? error.message : String(error)));
+      });
+    };
+    this.deps.notifier.show('warning', text, [{ title: save, run: adopt }]);
   }
 
   private async changed(entry: LedgerEntry): Promise<void> {

@@ -13,7 +13,8 @@ import { credits } from '../ui/pickers';
  * announcer, the progress notification and the Studio all read these.
  */
 
-const quoted = (prompt: string): string => {
+/** A prompt as messages quote it: cut between whole characters after 60. */
+export const quotedPrompt = (prompt: string): string => {
   const chars = [...prompt];
   return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : prompt;
 };
@@ -113,9 +114,9 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'saved': {
       const files = savedFiles(entry);
       if (entry.siblingOf) {
-        return { kind: 'info', text: vscode.l10n.t('EvoLink made the request "{0}" twice: it did not recognise it when it was sent again after a lost answer, and charged both tasks. The images of both are saved; {1} image(s) of the other one are in {2}.', quoted(entry.request.prompt), files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) };
+        return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) of the other task EvoLink made for "{1}" (task {2}) to {3}.', files.length, quotedPrompt(entry.request.prompt), entry.taskId ?? '?', displayPath(vscode.Uri.parse(entry.targetFolder))) };
       }
-      if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quoted(entry.request.prompt)) };
+      if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quotedPrompt(entry.request.prompt)) };
       const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
       return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) + used };
     }
@@ -141,16 +142,16 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
         case 'userStopped':
           return undefined;
         case 'notFound':
-          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists no recent task that matches "{0}". If you submit it again, check your EvoLink dashboard first: it may charge twice.', quoted(entry.request.prompt)) };
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists no recent task that matches "{0}". If you submit it again, check your EvoLink dashboard first: it may charge twice.', quotedPrompt(entry.request.prompt)) };
         case 'listAmbiguous':
-          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists more than one recent task that could be "{0}". Look in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink lists more than one recent task that could be "{0}". Look in your EvoLink dashboard before you submit it again: it may charge twice.', quotedPrompt(entry.request.prompt)) };
         case 'listUnavailable':
-          return { kind: 'warning', text: vscode.l10n.t('EvoLink could not be asked for its recent tasks. Look for "{0}" in your EvoLink dashboard before you submit it again: it may charge twice.', quoted(entry.request.prompt)) };
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink could not be asked for its recent tasks. Look for "{0}" in your EvoLink dashboard before you submit it again: it may charge twice.', quotedPrompt(entry.request.prompt)) };
         case 'replayRefused':
           // Sent again (a replay, or Submit Again) and refused, or it never left: what happened comes first.
-          return { kind: 'warning', text: vscode.l10n.t('Sending "{0}" again did not go through. {1} EvoLink may still have the request from before: check for it before you submit it again, as that may charge twice.', quoted(entry.request.prompt), failure(entry)) };
+          return { kind: 'warning', text: vscode.l10n.t('Sending "{0}" again did not go through. {1} EvoLink may still have the request from before: check for it before you submit it again, as that may charge twice.', quotedPrompt(entry.request.prompt), failure(entry)) };
         default:
-          return { kind: 'warning', text: vscode.l10n.t('EvoLink may have received the request "{0}" but never confirmed it. Check for it before you submit it again: submitting again may charge twice.', quoted(entry.request.prompt)) };
+          return { kind: 'warning', text: vscode.l10n.t('EvoLink may have received the request "{0}" but never confirmed it. Check for it before you submit it again: submitting again may charge twice.', quotedPrompt(entry.request.prompt)) };
       }
     default:
       return undefined;

@@ -4,13 +4,13 @@ import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
 import { isActive, isTerminal } from '../../common/taskState';
-import type { TaskSnapshot } from '../../common/wire';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
 import type { ProgressCalibrations } from './progressCalibrations';
 import { TaskWork, type TaskWorkDeps } from './taskWork';
 import { TaskEvents } from './taskEvents';
+import { pullIn, setWake, type Work } from './work';
 
 /** What the task service needs from the window. */
 export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'reads'> {
@@ -27,15 +27,6 @@ export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'r
 /** Terminal tasks older than this leave the ledger (their saved files stay). */
 const pruneAfterMs = 30 * 24 * 3600_000;
 
-/** Per task: this window's timer and the requests it has under way. */
-interface Work {
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** What the timer will dispatch, when (on the monotonic clock, as timers run) and after what wait. */
-  wake?: { event: WakeEvent; dueAt: number; delayMs: number };
-  controller: AbortController;
-  inFlight: Set<Effect['kind']>;
-}
-
 /**
  * The one task service of a window. It carries out the effects of the lifecycle state machine
  * (`common/lifecycle.ts`) and feeds their outcomes back to it; it decides nothing about states
@@ -48,6 +39,9 @@ export class TaskService extends DisposableBase {
   readonly onDidChange = this.events.onDidChange;
   /** Fires with a task's id when it leaves the ledger. */
   readonly onDidRemove = this.events.onDidRemove;
+  private readonly siblings = this._register(new vscode.EventEmitter<{ entry: LedgerEntry; taskId: string }>());
+  /** Fires when EvoLink may have made a request twice: `taskId` is the other task, for the user to save or not (`adoptSibling`). */
+  readonly onDidFindSibling = this.siblings.event;
   /** This window, as the ledger's leases name it. */
   readonly owner = `host-${randomBytes(6).toString('hex')}`;
   private readonly work = new Map<string, Work>();
@@ -64,8 +58,8 @@ export class TaskService extends DisposableBase {
     this.now = deps.now ?? Date.now;
     const { alignMs, pauseMs } = defaultPollBatchTuning;
     const tuning = { ...defaultPollBatchTuning, alignMs: alignMs * deps.times.pollScale, pauseMs: pauseMs * deps.times.pollScale, ...deps.pollBatching };
-    const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => this.pullIn(withinMs, share) });
-    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads, adoptSibling: (entry, task) => this.adoptSibling(entry, task) });
+    const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => pullIn(this.work, withinMs, share, (localId) => this.fire(localId, { type: 'pollDue' })) });
+    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads, siblingFound: (entry, taskId) => this.siblings.fire({ entry, taskId }) });
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
     const sweep = setInterval(() => void this.sweep().catch((error: unknown) => deps.log.warn(`Sweep: ${String(error)}`)), deps.times.leaseStaleMs);
     this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
@@ -117,15 +111,23 @@ export class TaskService extends DisposableBase {
     return now;
   }
 
-  /** Takes up another task EvoLink made for `entry`'s request (TaskWork.findSibling) as an entry of its own, read and saved like any. */
-  private async adoptSibling(entry: LedgerEntry, task: TaskSnapshot): Promise<void> {
+  /**
+   * Takes up the other task EvoLink made for the request of `localId` (see onDidFindSibling) as a
+   * task of its own, read and saved like any; a task some entry already has is left alone.
+   */
+  async adoptSibling(localId: string, taskId: string): Promise<LedgerEntry | undefined> {
+    const entry = await this.get(localId);
+    const apiKey = await this.deps.apiKey();
+    if (!entry || !apiKey || (await this.list()).some((other) => other.taskId === taskId)) return undefined;
+    const task = await this.deps.client().getTask(taskId, { apiKey });
     const { request, body, targetFolder, estimatedSeconds, creditsReserved = 0, sources, maskSource, editOf } = entry;
-    const localId = newLocalId();
-    const made = createEntry({ localId, idempotencyKey: localId, request, body, targetFolder, estimatedSeconds, creditsReserved, ...(sources ? { sources } : {}), ...(maskSource ? { maskSource } : {}), ...(editOf ? { editOf } : {}) }, this.context()).entry!;
-    const step = next({ ...made, siblingOf: entry.localId, sentAt: entry.replaced?.sentAt ?? entry.sentAt }, { type: 'submitAnswered', task }, this.context());
+    const id = newLocalId();
+    const made = createEntry({ localId: id, idempotencyKey: id, request, body, targetFolder, estimatedSeconds, creditsReserved, ...(sources ? { sources } : {}), ...(maskSource ? { maskSource } : {}), ...(editOf ? { editOf } : {}) }, this.context()).entry!;
+    const step = next({ ...made, siblingOf: localId, sentAt: entry.replaced?.sentAt ?? entry.sentAt }, { type: 'submitAnswered', task }, this.context());
     const written = await this.deps.ledger.create(step.entry!);
     this.afterWrite(written);
-    this.carryOut(localId, written, step.effects);
+    this.carryOut(id, written, step.effects);
+    return written;
   }
 
   /** Applies an event to a task: the machine's answer is written (compare-and-swap) and carried out. */
@@ -249,34 +251,10 @@ export class TaskService extends DisposableBase {
   }
 
   private wake(localId: string, work: Work, event: WakeEvent, delayMs: number): void {
-    if (work.timer) clearTimeout(work.timer);
-    work.wake = { event, dueAt: performance.now() + delayMs, delayMs };
-    work.timer = setTimeout(() => {
-      work.timer = undefined;
-      work.wake = undefined;
-      if (event === 'leaseCheck') void this.takeUp(localId).catch((error: unknown) => this.deps.log.error(`${localId}: ${String(error)}`));
-      else this.fire(localId, { type: event });
-    }, delayMs);
-  }
-
-  /**
-   * Brings forward the reads of running tasks whose own next read is near (see pollBatcher.ts for
-   * the rule): their timer fires now instead of a moment later, through the lifecycle as always.
-   */
-  private pullIn(withinMs: number, share: number): number {
-    let pulled = 0;
-    const now = performance.now();
-    for (const [localId, work] of this.work) {
-      const wake = work.wake;
-      if (!work.timer || wake?.event !== 'pollDue' || work.inFlight.has('poll')) continue;
-      if (wake.dueAt - now > Math.min(withinMs, share * wake.delayMs)) continue;
-      clearTimeout(work.timer);
-      work.timer = undefined;
-      work.wake = undefined;
-      this.fire(localId, { type: 'pollDue' });
-      pulled++;
-    }
-    return pulled;
+    setWake(work, event, delayMs, (due) => {
+      if (due === 'leaseCheck') void this.takeUp(localId).catch((error: unknown) => this.deps.log.error(`${localId}: ${String(error)}`));
+      else this.fire(localId, { type: due });
+    });
   }
 
   /**

@@ -42,8 +42,8 @@ export interface TaskWorkDeps {
   reads: Pick<PollBatcher, 'read'>;
   /** EvoLink's ids of the tasks other workspaces of this machine made lately (none: only this ledger's are known). */
   madeElsewhere?: () => Promise<readonly string[]>;
-  /** Takes up another task EvoLink made for an entry's request, as an entry of its own. */
-  adoptSibling?: (entry: LedgerEntry, task: TaskSnapshot) => Promise<void>;
+  /** Tells of a task EvoLink may have made for an entry's request besides the one it answered (the user decides). */
+  siblingFound?: (entry: LedgerEntry, taskId: string) => void;
 }
 
 /** This window's hold on one task's work: how to stop it. */
@@ -101,13 +101,15 @@ export class TaskWork {
       // The key may be sent again only within the replay window (on this machine's clock).
       const replayUntil = Date.now() + (entry.sentAt + this.deps.times.replayWindowMs - this.deps.now());
       const call = await this.call(signal);
-      const { task, replayed, unknownBefore } = await this.deps.client().submit(entry.body, entry.idempotencyKey, call, replayUntil);
-      const sentBefore = entry.sends > 1 || entry.replaced !== undefined || unknownBefore;
+      const { task, replayed, lostSince } = await this.deps.client().submit(entry.body, entry.idempotencyKey, call, replayUntil);
+      // When a send of this key whose answer was lost went out first (this entry's first send, or an attempt of this call).
+      const lostFrom = entry.sends > 1 ? entry.sentAt : lostSince;
+      const sentBefore = lostFrom !== undefined;
       if (sentBefore || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
       await dispatch({ type: 'submitAnswered', task });
       // Sent before and answered without the replay mark: an earlier send may have made a task too.
-      if (sentBefore && !replayed) await this.findSibling(entry, task, call);
+      if (lostFrom !== undefined && !replayed) void this.findSibling(entry, task, lostFrom, call);
       return undefined;
     } catch (error) {
       if (signal.aborted) return undefined;
@@ -170,39 +172,44 @@ export class TaskWork {
    * (ms since the epoch; the service's clock may differ from this machine's by a minute) and
    * that no entry of this workspace, and no other workspace of this machine, has made.
    */
-  private async unclaimed(entry: LedgerEntry, from: number, to: number, call: CallOptions): Promise<TaskListItem[]> {
+  private async unclaimed(entry: LedgerEntry, from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
     const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
     const known = new Set([...(await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
-    const [earliest, latest] = [from / 1000 - 60, to / 1000 + 60];
+    const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
     return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
   }
 
   /**
-   * After a send again that EvoLink answered as new (no replay mark), looks for a task an earlier
-   * send of the same request made: a gateway that does not honour the Idempotency-Key makes, and
-   * charges, one task per send. Exactly one unclaimed task of the model made since the first send
-   * is taken up as an entry of its own, so that what was paid for is saved. None is the common
-   * case (most services honour the key without saying so); several, or another request of the
-   * model still waiting for its answer, could be someone else's: that is only logged.
+   * After a send again that EvoLink answered as new (no replay mark), looks for a task that an
+   * earlier send of the same request, whose answer was lost, made: a gateway that does not honour
+   * the Idempotency-Key makes, and charges, one task per send. A service that honours the key
+   * answers like that too when the lost send made nothing, and then any task found is another
+   * request's: so nothing is taken up here. Exactly one task of the model that no request of this
+   * machine has, not failed, made while the lost sends were out (on the service's clock, told by
+   * the task it answered), with no other request of the model waiting for its answer from around
+   * then, is offered to the user (`siblingFound`); anything else is only logged.
    */
-  private async findSibling(entry: LedgerEntry, answered: TaskSnapshot, call: CallOptions): Promise<void> {
-    const adopt = this.deps.adoptSibling;
-    if (!adopt) return;
+  private async findSibling(entry: LedgerEntry, answered: TaskSnapshot, lostFrom: number, call: CallOptions): Promise<void> {
+    const tell = this.deps.siblingFound;
+    if (!tell) return;
     try {
-      const firstSent = entry.replaced?.sentAt ?? entry.sentAt;
-      const candidates = (await this.unclaimed(entry, firstSent, this.deps.now(), call)).filter((item) => item.id !== answered.id);
+      const now = this.deps.now();
+      // The service's clock against this machine's: the task it answered was made a moment ago.
+      const skew = answered.createdAt === undefined ? undefined : answered.createdAt - now;
+      const window = skew === undefined ? await this.unclaimed(entry, lostFrom, now, call) : await this.unclaimed(entry, lostFrom + skew, now + skew, call, 5000);
+      const candidates = window.filter((item) => item.id !== answered.id && !/^(failed|cancell?ed)$/i.test(item.status ?? ''));
       if (candidates.length === 0) return;
       // Another request of the model still without its answer could have made it, if sent around then.
-      const createdAt = candidates[0]!.createdAt! * 1000;
+      const createdAt = candidates[0]!.createdAt! * 1000 - (skew ?? 0);
       const couldHaveMade = (sentAt: number): boolean => createdAt >= sentAt - 60_000 && createdAt <= sentAt + this.deps.times.replayWindowMs + 60_000;
       const waiting = (await this.deps.ledger.list()).filter((other) => other.localId !== entry.localId && other.body.model === entry.body.model && other.taskId === undefined && (other.state === 'submitting' || other.state === 'unknownOutcome' || other.state === 'unconfirmed'));
       const claimed = waiting.some((other) => couldHaveMade(other.sentAt) || (other.replaced !== undefined && couldHaveMade(other.replaced.sentAt)));
       if (candidates.length > 1 || claimed) {
-        this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates.length} other recent task(s) of ${entry.body.model} could be an earlier send's, not taken up (look in the EvoLink dashboard)`);
+        this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates.length} other recent task(s) of ${entry.body.model} could be an earlier send's or another request's (look in the EvoLink dashboard)`);
         return;
       }
-      this.deps.log.warn(`${entry.localId}: EvoLink made the request twice (the send again was not recognised); ${candidates[0]!.id} is saved as well`);
-      await adopt(entry, await this.deps.client().getTask(candidates[0]!.id, call));
+      this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates[0]!.id}, made while the lost send was out, may be the same request made twice`);
+      tell(entry, candidates[0]!.id);
     } catch (error) {
       this.deps.log.warn(`${entry.localId}: no look for an earlier send's task (${isEvoLinkError(error) ? error.reason : String(error)})`);
     }

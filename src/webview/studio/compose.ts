@@ -22,7 +22,7 @@ export function composeSection(store: StudioStore): TemplateResult {
     ${select('model', t('model'), models, spec.id, (value) => store.updateDraft({ model: value }, { problem: '' }))}
     ${promptField(store)} ${referencesBlock(store)} ${options(store)}
     ${spec.count.kind === 'range' && spec.count.upperBound && store.state.draft.n > 1 ? html`<p class="hint">${t('countUpTo', store.state.draft.n)}</p>` : nothing}
-    ${spec.size.options.some((option) => option.value === store.state.draft.size && option.width === undefined) ? html`<p id="size-note" class="hint">${t('sizeFromPromptNote')}</p>` : nothing}
+    ${spec.size.options.some((option) => option.value === store.state.draft.size && option.width === undefined) ? html`<p id="size-note" class="hint" role="status">${t('sizeFromPromptNote')}</p>` : nothing}
     ${sizeProblem(store)}
     <div class="actions">
       <vscode-button id="generate" ?disabled=${generateBlocked(store)} @click=${() => void submit(store)}>${store.state.submitting ? t('generating') : t('generate')}</vscode-button>

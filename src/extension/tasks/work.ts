@@ -1,0 +1,42 @@
+import type { Effect, WakeEvent } from '../../common/lifecycle';
+
+/** Per task: this window's timer and the requests it has under way. */
+export interface Work {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the timer will dispatch, when (on the monotonic clock, as timers run) and after what wait. */
+  wake?: { event: WakeEvent; dueAt: number; delayMs: number };
+  controller: AbortController;
+  inFlight: Set<Effect['kind']>;
+}
+
+/** Sets a task's one timer (replacing the one it had): `fire` runs with the event after the wait. */
+export function setWake(work: Work, event: WakeEvent, delayMs: number, fire: (event: WakeEvent) => void): void {
+  if (work.timer) clearTimeout(work.timer);
+  work.wake = { event, dueAt: performance.now() + delayMs, delayMs };
+  work.timer = setTimeout(() => {
+    work.timer = undefined;
+    work.wake = undefined;
+    fire(event);
+  }, delayMs);
+}
+
+/**
+ * Brings forward the reads of running tasks whose own next read is near (see pollBatcher.ts for
+ * the rule): their timer is cleared and `fire` reads them now, through the lifecycle as always.
+ * Answers how many were brought forward.
+ */
+export function pullIn(works: ReadonlyMap<string, Work>, withinMs: number, share: number, fire: (localId: string) => void): number {
+  let pulled = 0;
+  const now = performance.now();
+  for (const [localId, work] of works) {
+    const wake = work.wake;
+    if (!work.timer || wake?.event !== 'pollDue' || work.inFlight.has('poll')) continue;
+    if (wake.dueAt - now > Math.min(withinMs, share * wake.delayMs)) continue;
+    clearTimeout(work.timer);
+    work.timer = undefined;
+    work.wake = undefined;
+    fire(localId);
+    pulled++;
+  }
+  return pulled;
+}
