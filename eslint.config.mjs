@@ -39,6 +39,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', 'undici', ...nodeBuiltins], message: 'src/common is plain TypeScript: no vscode, Node built-ins or undici.' },
         { group: ['**/extension/**', '**/webview/**'], message: 'src/common imports nothing from the other layers.' },
+        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
       ] }],
     },
   },
@@ -48,6 +49,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', 'undici', ...nodeBuiltins], message: 'The webview runs in a browser.' },
         { group: ['**/extension/**'], message: 'The webview imports src/common only.' },
+        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
       ] }],
     },
   },
@@ -58,6 +60,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['undici'], message: 'undici is imported in exactly one adapter: src/extension/net/transport.ts.' },
         { group: ['**/webview/**'], message: 'The host does not import webview code.' },
+        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
       ] }],
     },
   },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /*
  * What the ends of a model's earlier tasks taught about its progress. Services report stepwise
@@ -22,27 +22,27 @@ import { z } from 'zod';
  * the same factor has a large mean and a small spread, whatever the spreads of single predictions.
  */
 const errorsSchema = z.object({
-  count: z.number().int().nonnegative(),
-  meanLog: z.number().finite(),
-  spread: z.number().finite().nonnegative(),
+  count: z.int().check(z.nonnegative()),
+  meanLog: z.number(),
+  spread: z.number().check(z.nonnegative()),
 });
 type Errors = z.infer<typeof errorsSchema>;
 
-export const calibrationSchema = errorsSchema.extend({
+export const calibrationSchema = z.extend(errorsSchema, {
   /** The same figures for the stepwise reading whose rate runs since submit (`PredictedEnd.sinceSubmit`). */
-  sinceSubmit: errorsSchema.optional(),
+  sinceSubmit: z.optional(errorsSchema),
   /** How many of the model's tasks were watched to their end (absent: none since this was kept). */
-  ends: z.number().int().nonnegative().optional(),
+  ends: z.optional(z.int().check(z.nonnegative())),
   /** The running share of them that ended with no progress level seen. */
-  silentShare: z.number().min(0).max(1).optional(),
+  silentShare: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** By what share of its duration a task's first level was seen, at the latest (a maximum that forgets slowly). */
-  firstShare: z.number().min(0).max(1).optional(),
+  firstShare: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** The running share of the ends that showed progress whose progress read as stepwise then. */
-  stepwiseShare: z.number().min(0).max(1).optional(),
+  stepwiseShare: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** How many of the model's tasks ended while their levels rose like a clock against the estimate from a start after submit. */
-  clockEnds: z.number().int().nonnegative().optional(),
+  clockEnds: z.optional(z.int().check(z.nonnegative())),
   /** The running share of those that ended far from where that clock said: their progress is a clock, not the task's. */
-  clockMissShare: z.number().min(0).max(1).optional(),
+  clockMissShare: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
