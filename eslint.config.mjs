@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'stream', 'util', 'url', 'buffer', 'events'];
 
+/** Every layer uses zod's mini build: the classic one brings all of zod's locales into the bundle. */
+const zodClassic = { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." };
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'out/**', 'node_modules/**', 'tools/**', '.vscode-test/**', '**/*.mjs', '**/*.cjs', '**/*.d.ts'],
@@ -39,7 +42,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', 'undici', ...nodeBuiltins], message: 'src/common is plain TypeScript: no vscode, Node built-ins or undici.' },
         { group: ['**/extension/**', '**/webview/**'], message: 'src/common imports nothing from the other layers.' },
-        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
+        zodClassic,
       ] }],
     },
   },
@@ -49,7 +52,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode', 'undici', ...nodeBuiltins], message: 'The webview runs in a browser.' },
         { group: ['**/extension/**'], message: 'The webview imports src/common only.' },
-        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
+        zodClassic,
       ] }],
     },
   },
@@ -60,7 +63,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['undici'], message: 'undici is imported in exactly one adapter: src/extension/net/transport.ts.' },
         { group: ['**/webview/**'], message: 'The host does not import webview code.' },
-        { regex: '^zod(/v4(/classic)?)?$', message: "zod/mini only: zod's classic build brings all of its locales into the bundle." },
+        zodClassic,
       ] }],
     },
   },

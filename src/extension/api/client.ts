@@ -116,7 +116,6 @@ export class EvoLinkClient {
   async submit(body: SubmitBody, idempotencyKey: string, call: CallOptions, replayUntil = Number.POSITIVE_INFINITY): Promise<{ task: TaskSnapshot; replayed: boolean; lostSince?: number }> {
     const url = `${this.options.endpoints().api}/v1/images/generations`;
     const text = JSON.stringify(body);
-    let unknownBefore = false;
     let lostSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const startedAt = Date.now();
@@ -133,12 +132,11 @@ export class EvoLinkClient {
         // never made (refused, a name not found) sent nothing, and is simply tried again.
         const unknownOutcome =
           !error.details.notSent && (error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300));
-        unknownBefore ||= unknownOutcome;
         if (unknownOutcome) lostSince ??= startedAt;
         const retried = unknownOutcome || error.reason === 'rateLimited' || error.reason === 'network';
         const wait = retried ? retryDelay(error, attempt, this.retryPolicy) : undefined;
         if (wait === undefined || call.signal?.aborted || Date.now() + wait >= replayUntil) {
-          if (unknownBefore) error.details.outcomeUnknown = true;
+          if (lostSince !== undefined) error.details.outcomeUnknown = true;
           throw error;
         }
         this.options.log?.('warn', `POST /v1/images/generations: ${error.reason}${status ? ` ${status}` : ''}; asking again with the same Idempotency-Key in ${wait} ms`);

@@ -5,7 +5,7 @@ import { EvoLinkError, isEvoLinkError, type ErrorReason } from '../../common/err
 import { imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
-import { keptFiles } from '../../common/taskState';
+import { isOutcomeUnknown, keptFiles } from '../../common/taskState';
 import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
 import type { TaskListItem, TaskSnapshot } from '../../common/wire';
 import type { CallOptions, EvoLinkClient } from '../api/client';
@@ -104,8 +104,7 @@ export class TaskWork {
       const { task, replayed, lostSince } = await this.deps.client().submit(entry.body, entry.idempotencyKey, call, replayUntil);
       // When a send of this key whose answer was lost went out first (this entry's first send, or an attempt of this call).
       const lostFrom = entry.sends > 1 ? entry.sentAt : lostSince;
-      const sentBefore = lostFrom !== undefined;
-      if (sentBefore || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
+      if (lostFrom !== undefined || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
       await dispatch({ type: 'submitAnswered', task });
       // Sent before and answered without the replay mark: an earlier send may have made a task too.
@@ -150,7 +149,7 @@ export class TaskWork {
     try {
       const call = await this.call(signal);
       // Made by the first send or by a replay within the window, never before the first send.
-      const candidates = await this.unclaimed(entry, entry.sentAt, entry.sentAt + this.deps.times.replayWindowMs, call);
+      const candidates = await this.unclaimed(entry, await this.deps.ledger.list(), entry.sentAt, entry.sentAt + this.deps.times.replayWindowMs, call);
       const found = candidates[0];
       if (!found || candidates.length > 1) {
         // Several tasks that could be this one (other windows, other machines, the dashboard):
@@ -170,11 +169,12 @@ export class TaskWork {
   /**
    * Tasks of the entry's model in EvoLink's recent list that were made between `from` and `to`
    * (ms since the epoch; the service's clock may differ from this machine's by a minute) and
-   * that no entry of this workspace, and no other workspace of this machine, has made.
+   * that no entry of this workspace (`entries`, the ledger as read), and no other workspace of
+   * this machine, has made.
    */
-  private async unclaimed(entry: LedgerEntry, from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
+  private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
     const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
-    const known = new Set([...(await this.deps.ledger.list()).flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
+    const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
     const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
     return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
   }
@@ -196,13 +196,14 @@ export class TaskWork {
       const now = this.deps.now();
       // The service's clock against this machine's: the task it answered was made a moment ago.
       const skew = answered.createdAt === undefined ? undefined : answered.createdAt - now;
-      const window = skew === undefined ? await this.unclaimed(entry, lostFrom, now, call) : await this.unclaimed(entry, lostFrom + skew, now + skew, call, 5000);
+      const entries = await this.deps.ledger.list();
+      const window = skew === undefined ? await this.unclaimed(entry, entries, lostFrom, now, call) : await this.unclaimed(entry, entries, lostFrom + skew, now + skew, call, 5000);
       const candidates = window.filter((item) => item.id !== answered.id && !/^(failed|cancell?ed)$/i.test(item.status ?? ''));
       if (candidates.length === 0) return;
       // Another request of the model still without its answer could have made it, if sent around then.
       const createdAt = candidates[0]!.createdAt! * 1000 - (skew ?? 0);
       const couldHaveMade = (sentAt: number): boolean => createdAt >= sentAt - 60_000 && createdAt <= sentAt + this.deps.times.replayWindowMs + 60_000;
-      const waiting = (await this.deps.ledger.list()).filter((other) => other.localId !== entry.localId && other.body.model === entry.body.model && other.taskId === undefined && (other.state === 'submitting' || other.state === 'unknownOutcome' || other.state === 'unconfirmed'));
+      const waiting = entries.filter((other) => other.localId !== entry.localId && other.body.model === entry.body.model && other.taskId === undefined && (other.state === 'submitting' || isOutcomeUnknown(other.state)));
       const claimed = waiting.some((other) => couldHaveMade(other.sentAt) || (other.replaced !== undefined && couldHaveMade(other.replaced.sentAt)));
       if (candidates.length > 1 || claimed) {
         this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates.length} other recent task(s) of ${entry.body.model} could be an earlier send's or another request's (look in the EvoLink dashboard)`);
