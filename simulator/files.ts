@@ -19,14 +19,19 @@ export async function handleFiles(sim: Simulation, req: IncomingMessage, res: Se
   const url = new URL(req.url ?? '/', sim.urls.files);
   const mode = req.method === 'POST' ? /^\/api\/v1\/files\/upload\/(stream|base64|url)$/.exec(url.pathname)?.[1] : undefined;
   const fault = mode ? sim.takeFault('upload') : undefined;
-  if (fault && (await applyFault(sim, fault, res))) {
-    sim.log('files', req, loggedStatus(fault));
-    return;
-  }
   const fail = (status: number, httpStatus: number, msg: string): void => {
     sendJson(res, httpStatus, { success: false, code: status, msg, data: null });
     sim.log('files', req, httpStatus);
   };
+  // The files API answers its refusals in its own envelope, whatever the status.
+  if (fault?.kind === 'status' && (fault.body ?? 'json') === 'json' && fault.status >= 400) {
+    fail(fault.status, fault.asStatus ?? fault.status, fault.message ?? `simulated ${fault.status}`);
+    return;
+  }
+  if (fault && (await applyFault(sim, fault, res))) {
+    sim.log('files', req, loggedStatus(fault));
+    return;
+  }
   if (!mode) {
     fail(404, 404, `No route for ${req.method} ${url.pathname}`);
     return;
@@ -48,7 +53,7 @@ export async function handleFiles(sim: Simulation, req: IncomingMessage, res: Se
   }
   const info = await inspectImage(upload.bytes);
   if (!info || !uploadRules.formats.includes(info.format)) {
-    fail(400, 200, `Unsupported file type${info ? ` (${info.format})` : ''}; images must be JPEG, PNG, GIF, WebP, BMP or TIFF`);
+    fail(400, 200, `Unsupported file type${info ? ` (${info.format})` : ''}; only image/jpeg, image/png, image/gif and image/webp are supported`);
     return;
   }
   const now = sim.clock.now();

@@ -132,8 +132,8 @@ export const maxCallbackUrlLength = 2048;
 /** Uploads: what the files API takes. */
 export const uploadRules = {
   maxBytes: 100 * MB,
-  /** The contract names no format limit of its own: any image a model takes by URL is stored. */
-  formats: ['jpeg', 'png', 'gif', 'webp', 'bmp', 'tiff'] as readonly ImageFormat[],
+  /** "Currently supports uploading files in: image/jpeg, image/png, image/gif, image/webp formats only" (each upload page). */
+  formats: ['jpeg', 'png', 'gif', 'webp'] as readonly ImageFormat[],
   maxFilesPerAccount: 100,
   lifetimeMs: 72 * 3600 * 1000,
 };

@@ -1,4 +1,4 @@
-import { apiErrorBodySchema } from './wire';
+import { apiErrorBodySchema, uploadResponseSchema } from './wire';
 
 /**
  * Why a call to EvoLink did not give what was asked. Every failure the extension can meet maps
@@ -167,13 +167,19 @@ export function errorFromHttpResponse(
   let param: string | undefined;
   let suggestion: string | undefined;
   try {
-    const parsed = apiErrorBodySchema.safeParse(JSON.parse(withoutBom(bodyText)));
+    const json: unknown = JSON.parse(withoutBom(bodyText));
+    const parsed = apiErrorBodySchema.safeParse(json);
+    // The files API answers in its own envelope: {"success": false, "code": ..., "msg": ...}.
+    const envelope = parsed.success ? undefined : uploadResponseSchema.safeParse(json);
     if (parsed.success) {
       const error = parsed.data.error;
       message = error.message ?? message;
       code = error.code === undefined ? undefined : String(error.code);
       param = error.param ?? undefined;
       suggestion = error.fallback_suggestion ?? undefined;
+    } else if (envelope?.success && !envelope.data.success) {
+      message = envelope.data.msg ?? message;
+      code = envelope.data.code == null ? undefined : String(envelope.data.code);
     }
   } catch {
     // Not JSON: a proxy page or an empty body. The raw text is the message, but a page's markup

@@ -10,6 +10,9 @@ export const imageFormats: Record<ImageFormat, { extension: string; mime: string
   tiff: { extension: 'tiff', mime: 'image/tiff' },
 };
 
+/** The formats the image pipeline reads (its worker decodes them; it writes PNG, JPEG, WebP and AVIF). */
+export const decodableFormats: readonly ImageFormat[] = ['png', 'jpeg', 'webp', 'bmp', 'tiff'];
+
 /**
  * A file name that ends in its real format's extension: the stem kept (a name with no extension
  * gets one), so that a link made from it ends as the service expects ("URLs typically end in an

@@ -2,7 +2,7 @@ import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
 import { progressLevels, recordProgress, startOf } from './progressTrail';
-import { lateReadTries, passesByWaiting } from './retry';
+import { lateReadTries, maxRetryWaitMs, passesByWaiting } from './retry';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
 import { isActive, keptFiles } from './taskState';
@@ -202,8 +202,9 @@ export class Step {
     // wait): the task may end meanwhile. Failures that last (and rate limits) wait longer.
     const lasting = this.entry.error !== undefined || error.reason === 'rateLimited';
     this.entry.error = error;
-    // A rate limit that says how long to wait is waited out (at the vendor's pace at least, five minutes at most).
-    const asked = error.reason === 'rateLimited' && error.retryAfterMs !== undefined ? Math.min(300_000, Math.max(defaultPollTuning.vendorPaceMs * this.times.pollScale, error.retryAfterMs)) : undefined;
+    // A rate limit that says how long to wait is waited out (at the vendor's pace at least, and no
+    // longer than the contract's cap on any wait: a wrong header does not hold up a finished image).
+    const asked = error.reason === 'rateLimited' && error.retryAfterMs !== undefined ? Math.min(maxRetryWaitMs, Math.max(defaultPollTuning.vendorPaceMs * this.times.pollScale, error.retryAfterMs)) : undefined;
     const delay = error.reason === 'auth' ? this.times.authRetryMs : (asked ?? (lasting ? this.times.pollRetryMs : this.retryWait()));
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
   }

@@ -9,6 +9,13 @@ import { megabyte } from './limits';
 /** An image format, as read from a file's bytes. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff';
 
+/**
+ * What EvoLink's files API stores ("image/jpeg, image/png, image/gif, image/webp formats only",
+ * on each of its upload pages). A reference in another format that a model takes by URL (BMP and
+ * TIFF for Seedream) is uploaded as a PNG of the same pixels.
+ */
+export const uploadFormats: readonly ImageFormat[] = ['jpeg', 'png', 'gif', 'webp'];
+
 /** One size a model offers as a choice. */
 export interface SizeOption {
   /** What is sent as `size`. */

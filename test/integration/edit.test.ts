@@ -125,7 +125,7 @@ describe('Editing an image from the explorer', function () {
     assert.deepEqual((await names()).filter((name) => name.endsWith('.png')), ['cat.edit-1.png', 'cat.edit-2.png', 'cat.edit-3.png', 'cat.png']);
   });
 
-  it('makes several selected images the references of one Seedream request, GIF and TIFF included', async () => {
+  it('makes several selected images the references of one Seedream request, GIF and TIFF included (the TIFF uploaded as a PNG, which the files API stores)', async () => {
     const first = await image('room.png', 1200, 800);
     const second = await image('chair.gif', 400, 400, 'gif');
     const third = await image('lamp.tiff', 300, 500, 'tiff');
@@ -133,6 +133,14 @@ describe('Editing an image from the explorer', function () {
     assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
     const task = [...simulator.tasks.values()][0]!;
     assert.equal(task.request.imageUrls.length, 3);
+    assert.deepEqual(
+      [...simulator.files.values()].map((file) => [file.name, file.format, file.width, file.height]),
+      [
+        ['room.png', 'png', 1200, 800],
+        ['chair.gif', 'gif', 400, 400],
+        ['lamp.png', 'png', 300, 500],
+      ],
+    );
     assert.ok((await names()).some((name) => /^room\.edit-1\.(png|jpg|webp)$/.test(name)));
     assert.deepEqual(entry?.sources, [first.toString(), second.toString(), third.toString()]);
   });

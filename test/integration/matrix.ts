@@ -96,14 +96,30 @@ export function printLogOnFailure(): void {
   });
 }
 
-/** Waits until a task is no longer active (or is gone); fails the row as a hang after `ms`. */
+/**
+ * Waits until a task is no longer active (or is gone); fails the row as a hang after `ms`. The
+ * ledger file is on disk a moment before the window tells of it (and its message is shown): the
+ * settled revision is awaited as told, for a second at most (another window may have written it).
+ */
 export async function settle(tasks: TaskService, localId: string, ms = 20_000): Promise<LedgerEntry | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const entry = await tasks.get(localId);
-    if (!entry || !isActive(entry.state)) return entry;
-    if (Date.now() > deadline) assert.fail(`hang: ${localId} is still ${entry.state} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let told = 0;
+  const listener = tasks.onDidChange((entry) => {
+    if (entry.localId === localId) told = Math.max(told, entry.revision);
+  });
+  try {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const entry = await tasks.get(localId);
+      if (!entry || !isActive(entry.state)) {
+        const wait = Date.now() + 1000;
+        while (entry && told < entry.revision && Date.now() < wait) await new Promise((resolve) => setTimeout(resolve, 20));
+        return entry;
+      }
+      if (Date.now() > deadline) assert.fail(`hang: ${localId} is still ${entry.state} after ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    listener.dispose();
   }
 }
 

@@ -46,7 +46,7 @@ describe('The asset worker', () => {
   });
 
   it('answers a file it cannot read with the reason, and keeps working', async () => {
-    await assert.rejects(worker.decode(new TextEncoder().encode('not an image')), (error: Error) => error instanceof TypeError && /only PNG, JPEG and WebP/.test(error.message));
+    await assert.rejects(worker.decode(new TextEncoder().encode('not an image')), (error: Error) => error instanceof TypeError && /only PNG, JPEG, WebP, BMP and TIFF/.test(error.message));
     const png = await worker.encode({ width: 8, height: 8, data: testPicture(8, 8) }, { format: 'png' });
     assert.equal(sniffImageFormat(png), 'png');
   });

@@ -429,6 +429,22 @@ describe('The EvoLink client against the simulator', () => {
         assert.match(error.message, /Unsupported file type/);
         return true;
       });
+      // A BMP: a model may take it by URL, but the files API stores JPEG, PNG, GIF and WebP only.
+      const { encode } = await import('bmp-ts');
+      const bmp = encode({ data: Buffer.alloc(4 * 20 * 20, 255), width: 20, height: 20, bitPP: 24 }).data;
+      await assert.rejects(client.upload(bmp, 'scan.bmp', 'image/bmp', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'uploadFailed' && /image\/webp/.test(error.message));
+    });
+
+    it('tells a refusal of the files API with an error status as a refused upload, in its own words; a refused key stays a key problem', async () => {
+      simulator.addFault('upload', { kind: 'status', status: 403, message: 'File quota exceeded: an account holds at most 100 files' });
+      simulator.addFault('upload', { kind: 'status', status: 401, message: 'Invalid token' });
+      const png = new Uint8Array(await (await import('sharp')).default({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer());
+      await assert.rejects(client.upload(png, 'ref.png', 'image/png', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.deepEqual([error.reason, error.message, error.details.status, error.details.code], ['uploadFailed', 'File quota exceeded: an account holds at most 100 files', 403, '403']);
+        return true;
+      });
+      await assert.rejects(client.upload(png, 'ref.png', 'image/png', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'auth' && error.message === 'Invalid token');
     });
   });
 

@@ -32,6 +32,11 @@ describe('HTTP error mapping', () => {
     assert.equal(error.details.param, 'n');
   });
 
+  it("reads the files API's envelope: its msg and code", () => {
+    const error = errorFromHttpResponse(413, JSON.stringify({ success: false, code: 413, msg: 'File is larger than 100MB', data: null }), noHeaders);
+    assert.deepEqual([error.reason, error.message, error.details.code], ['invalidRequest', 'File is larger than 100MB', '413']);
+  });
+
   it('reads a string code and the fallback suggestion', () => {
     const body = JSON.stringify({ error: { code: 'model_busy', message: 'busy', type: 'x', fallback_suggestion: 'use gpt-image-1.5-lite' } });
     const error = errorFromHttpResponse(503, body, noHeaders);

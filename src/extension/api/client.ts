@@ -69,6 +69,16 @@ const uploadBytesPerMs = 125;
 /** The pieces an upload is handed to the network in. */
 const uploadSliceBytes = 256 * 1024;
 
+/**
+ * A refusal of the files API, told as such: a 403 there is a full file quota, a 413 a file too
+ * large, not a key that may not generate. The key (401), credits, rate limits, the network and
+ * the service's own faults keep their reasons.
+ */
+function uploadRefused(error: unknown): unknown {
+  if (!(error instanceof EvoLinkError) || !['invalidRequest', 'permission', 'notFound', 'invalidResponse'].includes(error.reason) || error.details.status === undefined) return error;
+  return new EvoLinkError('uploadFailed', error.message, error.details);
+}
+
 /** How long a task batch may take to answer before each task is read on its own instead. */
 const batchTimeoutMs = 10_000;
 
@@ -198,7 +208,9 @@ export class EvoLinkClient {
     const idleMs = call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000;
     const timeoutMs = idleMs + Math.ceil(length / uploadBytesPerMs);
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) };
-    const response = await this.send('POST', url, { ...call, timeoutMs, idleMs }, body, headers);
+    const response = await this.send('POST', url, { ...call, timeoutMs, idleMs }, body, headers).catch((error: unknown) => {
+      throw uploadRefused(error);
+    });
     const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });

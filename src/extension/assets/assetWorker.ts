@@ -32,7 +32,7 @@ export class AssetWorker {
 
   constructor(private readonly options: AssetWorkerOptions = {}) {}
 
-  /** Decodes a PNG, JPEG or WebP file to RGBA. */
+  /** Decodes a PNG, JPEG, WebP, BMP or TIFF file to RGBA. */
   decode(bytes: Uint8Array): Promise<RgbaImage> {
     return this.call({ op: 'decode', bytes });
   }

@@ -14,14 +14,12 @@ import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { jpegOrientation, sniffImageFormat } from '../../common/imageType';
+import { decodeBmp, decodeTiff } from './bmpTiff';
 import { orient, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
 
 /** The formats the pipeline writes. */
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
-
-/** The formats the pipeline reads. */
-export const decodableFormats = ['png', 'jpeg', 'webp'] as const;
 
 /** How to write one image. `quality` is 0-100 and ignored for PNG. */
 export interface EncodeOptions {
@@ -88,7 +86,7 @@ export class Codecs {
 
   constructor(private readonly loader: WasmLoader) {}
 
-  /** Decodes a PNG, JPEG or WebP file to RGBA; throws a TypeError for any other bytes. */
+  /** Decodes a PNG, JPEG, WebP, BMP or TIFF file to RGBA; throws a TypeError for any other bytes. */
   async decode(bytes: Uint8Array): Promise<RgbaImage> {
     const format = sniffImageFormat(bytes);
     switch (format) {
@@ -100,8 +98,12 @@ export class Codecs {
         return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), jpegOrientation(bytes));
       case 'webp':
         return this.decodeWith(await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory), bytes);
+      case 'bmp':
+        return decodeBmp(bytes);
+      case 'tiff':
+        return decodeTiff(bytes);
       default:
-        throw new TypeError(`Cannot read ${format ?? 'this'} images: only PNG, JPEG and WebP.`);
+        throw new TypeError(`Cannot read ${format ?? 'this'} images: only PNG, JPEG, WebP, BMP and TIFF.`);
     }
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readImageSize, sniffImageFormat } from '../../common/imageType';
+import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import type { Recipe, RecipeOutput } from '../../common/recipes';
@@ -58,15 +58,12 @@ export interface RecipeRunOptions {
   stem?: string;
 }
 
-/** The formats the asset worker decodes. */
-const decodable = new Set(['png', 'jpeg', 'webp']);
-
 /** The source's format and size, from its bytes; a fault names the file when it cannot be used. */
 export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: number; height: number } {
   const format = sniffImageFormat(bytes);
   const size = readImageSize(bytes);
-  if (!format || !decodable.has(format) || !size) {
-    throw new RecipeRunFault(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image that can be read. Export from a PNG, JPEG or WebP file, or convert this one first.', displayPath(source)));
+  if (!format || !decodableFormats.includes(format) || !size) {
+    throw new RecipeRunFault(vscode.l10n.t('{0} is not a PNG, JPEG, WebP, BMP or TIFF image that can be read. Export from a file in one of those formats, or convert this one first.', displayPath(source)));
   }
   return size;
 }

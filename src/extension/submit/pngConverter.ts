@@ -14,13 +14,13 @@ export class PngConverter {
 
   constructor(private readonly start: () => AssetWorker = () => new AssetWorker()) {}
 
-  /** The same image as a PNG (PNG, JPEG and WebP are read). */
+  /** The same image as a PNG (PNG, JPEG, WebP, BMP and TIFF are read). */
   toPng(bytes: Uint8Array): Promise<Uint8Array> {
     return this.convert(bytes, 'png');
   }
 
   /**
-   * The same image in another format (PNG, JPEG and WebP are read). A JPEG keeps no transparency:
+   * The same image in another format (PNG, JPEG, WebP, BMP and TIFF are read). A JPEG keeps no transparency:
    * what was transparent is laid on white.
    */
   async convert(bytes: Uint8Array, format: ConvertibleFormat): Promise<Uint8Array> {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { megabyte } from '../../common/limits';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { findModel } from '../../common/models';
+import { findModel, uploadFormats } from '../../common/models';
 import { checkMaskImage, checkReferenceImage, checkRequest, type RequestIssue } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
 import type { Budget, OverLimit } from '../budget/budget';
@@ -99,8 +99,10 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
           for (const [index, image] of images.entries()) {
             progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
             const bytes = await readLocalImage(image.uri);
-            const wanted = index === 0 && plan.mask ? model?.mask?.referenceFormat : undefined;
-            const sent = wanted === 'png' && image.format !== 'png' ? await asPng(deps, image, bytes, model?.references.maxBytes) : { bytes, name: image.name, format: image.format ?? 'png' };
+            const format = image.format ?? 'png';
+            // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does not store.
+            const why = index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
+            const sent = why ? await asPng(deps, image, bytes, why, model?.references.maxBytes) : { bytes, name: image.name, format };
             found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format)).url);
           }
           return found;
@@ -124,14 +126,23 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
 }
 
 /**
- * The reference of a mask as a PNG, which the model wants (the vendor's pages): the same pixels,
- * converted here before anything is uploaded. Refused when the PNG is larger than the model takes.
+ * An image as a PNG of the same pixels, converted here before anything is uploaded: the reference
+ * of a mask, which the model wants as a PNG (the vendor's pages), or an image in a format the
+ * files API does not store (`uploadFormats`). Refused when the PNG is larger than the model takes.
  */
-async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, max = Number.POSITIVE_INFINITY): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
-  const png = await deps.images.toPng(bytes);
+async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, why: 'mask' | 'upload', max = Number.POSITIVE_INFINITY): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
+  const png = await deps.images.toPng(bytes).catch((error: unknown) => {
+    // A variant the decoder does not know (a TIFF of an unusual layout, a damaged file).
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} could not be read to be sent as a PNG ({1}). Save it as a PNG or a JPEG and use that file. Nothing was sent.', image.name, detail), { param: 'image_urls', code: notSentCode });
+  });
   const megabytes = (size: number): string => (size / megabyte).toFixed(1);
   if (png.length > max) {
-    throw new EvoLinkError('invalidRequest', vscode.l10n.t('With a mask, the image must be sent as a PNG, and {0} as a PNG is {1} MB; the model takes at most {2} MB. Use a smaller image. Nothing was sent.', image.name, megabytes(png.length), megabytes(max)), { param: 'image_urls', code: notSentCode });
+    const message =
+      why === 'mask'
+        ? vscode.l10n.t('With a mask, the image must be sent as a PNG, and {0} as a PNG is {1} MB; the model takes at most {2} MB. Use a smaller image. Nothing was sent.', image.name, megabytes(png.length), megabytes(max))
+        : vscode.l10n.t("EvoLink's file upload takes JPEG, PNG, GIF and WebP only, so {0} is sent as a PNG, and as a PNG it is {1} MB; the model takes at most {2} MB. Save it as a JPEG, or use a smaller image. Nothing was sent.", image.name, megabytes(png.length), megabytes(max));
+    throw new EvoLinkError('invalidRequest', message, { param: 'image_urls', code: notSentCode });
   }
   return { bytes: png, name: image.name, format: 'png' };
 }
