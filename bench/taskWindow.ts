@@ -82,6 +82,7 @@ export async function openWindow(options: { speed: number; batch: boolean; simul
       return target as never;
     },
     fileSize: (uri) => stat(uri.replace(/^file:\/\//, '')).then((info) => info.size, () => undefined),
+    removePartials: () => Promise.resolve(),
     apiIsLocal: () => true,
     pollBatching: { enabled: options.batch },
   });

@@ -16,7 +16,7 @@ import { Followers } from './tasks/followers';
 import { TaskLedger } from './tasks/ledger';
 import { ProgressCalibrations } from './tasks/progressCalibrations';
 import { TaskService } from './tasks/taskService';
-import { createResultWriter, fileSizeOf } from './tasks/writer';
+import { createResultWriter, fileSizeOf, removePartialsBeside } from './tasks/writer';
 import { Notifier } from './ui/notifier';
 import { ResultOpener } from './ui/openResult';
 
@@ -63,6 +63,7 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
     downloadIdleMs: Math.max(1000, Math.round(60_000 * times.pollScale)),
     writer: createResultWriter(generator, provenance),
     fileSize: fileSizeOf,
+    removePartials: removePartialsBeside,
     apiIsLocal: () => clients.apiIsLocal(),
     calibrations: new ProgressCalibrations(context.globalState),
     madeElsewhere: async () => (await dayLog.read(Date.now())).flatMap((record) => (record.taskId ? [record.taskId] : [])),

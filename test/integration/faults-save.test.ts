@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator, HttpFault } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { keptFiles } from '../../src/common/taskState';
 import type { Services } from '../../src/extension/services';
 import { FullDisk } from './failingfs';
-import { check, downloads, imagesIn, partialsIn, settle, useMatrix, type Expected } from './matrix';
+import { check, downloads, imagesIn, partialsIn, settle, until, useMatrix, type Expected } from './matrix';
 import { MemoryFileSystem } from './memfs';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -129,6 +130,27 @@ describe('Fault matrix: downloading and saving', function () {
       }
     });
   }
+
+  it('asks before Remove from List deletes images that were paid for and not saved, and offers another folder', async () => {
+    const entry = await run({ fault: 'read-only', target: () => vscode.Uri.parse('matrix-readonly:/images'), expected: { state: 'saveFailed', files: 0, tasks: 0 } }, 'matrix removed unsaved');
+    assert.equal(entry?.state, 'saveFailed');
+    const kept = keptFiles(entry);
+    assert.equal(kept.length, 1);
+    const since = Date.now();
+    app.ctx.notifier.answerNextQuestion(undefined);
+    await vscode.commands.executeCommand('evolink.task.forget', entry.localId);
+    const asked = app.ctx.notifier.notices().filter((notice) => notice.at >= since);
+    assert.deepEqual(
+      asked.map((notice) => [notice.message, notice.actions]),
+      [['Remove "matrix removed unsaved" and delete its images?', ['Save to Another Folder…', 'Remove']]],
+    );
+    assert.equal((await app.ctx.tasks.get(entry.localId))?.state, 'saveFailed', 'Cancel keeps the task');
+    assert.ok(existsSync(kept[0]!), 'and its image');
+    app.ctx.notifier.answerNextQuestion('Remove');
+    await vscode.commands.executeCommand('evolink.task.forget', entry.localId);
+    assert.equal(await app.ctx.tasks.get(entry.localId), undefined);
+    await until('the kept image to be deleted', () => (existsSync(kept[0]!) ? undefined : true));
+  });
 
   it('never overwrites a file that has the result\'s name: the result gets the next one', async () => {
     await vscode.workspace.fs.createDirectory(folder());

@@ -364,7 +364,7 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.equal(seen.at(-1), 'saved');
   });
 
-  it('a window crashed between writing a result and recording it: the next window records it, and writes nothing twice', async () => {
+  it('a window crashed between writing a result and recording it: the next window records it, writes nothing twice, and removes the temporary file left', async () => {
     const urls = await taskAtEvoLink('matrix crash after rename');
     await vscode.workspace.fs.createDirectory(folder());
     const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
@@ -374,12 +374,16 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     writeFileSync(kept, bytes);
     const target = vscode.Uri.joinPath(folder(), 'matrix-crash-after-rename.png');
     await vscode.workspace.fs.writeFile(target, bytes);
-    const entry = leave({ state: 'saving', taskId: 'task-crashed', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
+    const localId = newLocalId();
+    // The crash came after the temporary file was linked to its name, before it was removed.
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder(), `.${localId}-0-host-crashed.partial`), bytes);
+    const entry = leave({ localId, state: 'saving', taskId: 'task-crashed', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
     const before = downloads(simulator);
     await app.ctx.tasks.resume();
     const after = await until('it to be recorded', async () => ((await app.ctx.tasks.get(entry.localId))?.state === 'saved' ? app.ctx.tasks.get(entry.localId) : undefined), 20_000);
     check('crash between the rename and its record', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: before });
     assert.equal(after?.results?.[0]?.saved, target.toString());
+    assert.deepEqual(await partialsIn(folder()), []);
   });
 
   it('Check for It never takes for its own a task that another workspace of this machine made', async () => {

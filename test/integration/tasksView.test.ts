@@ -152,7 +152,14 @@ describe('The Tasks view of the EvoLink side bar', function () {
     await shownIn(view, entry.localId, 'running');
     assert.equal(view.badge?.value, 1);
     await vscode.commands.executeCommand('evolink.task.stopWatching', entry.localId);
+    // EvoLink may still finish it: asked first.
+    const since = Date.now();
+    app.ctx.notifier.answerNextQuestion('Remove');
     await vscode.commands.executeCommand('evolink.task.forget', entry.localId);
+    assert.deepEqual(
+      app.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message),
+      ['Remove "a lighthouse that never finishes" from the list?'],
+    );
     await until('the task to leave the view', async () => ((await shown(view)).items.has(entry.localId) ? undefined : true));
   });
 
@@ -232,6 +239,7 @@ describe('The Tasks view of the EvoLink side bar', function () {
     // An item drawn before the task moved on offers what it no longer has: nothing happens.
     await vscode.commands.executeCommand('evolink.task.stopWatching', unconfirmed.node);
     assert.equal((await app.ctx.tasks.get(entry.localId))?.state, 'unconfirmed');
+    app.ctx.notifier.answerNextQuestion('Remove');
     await vscode.commands.executeCommand('evolink.task.forget', unconfirmed.node);
     await until('the task to leave the view', async () => ((await shown(view)).items.has(entry.localId) ? undefined : true));
   });

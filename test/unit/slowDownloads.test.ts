@@ -169,6 +169,18 @@ for (const [name, make] of transports) {
           3,
         ],
         [
+          // The header says the rest; the body (chunked, its length unsaid) is the whole file.
+          'a part whose body runs past its range',
+          (req, res) => {
+            if (!req.headers.range) return requests.length > 2 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', etag });
+            const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range)?.[1]);
+            res.writeHead(206, { 'content-range': `bytes ${start}-${png.length - 1}/${png.length}`, etag });
+            res.write(png.subarray(0, 100));
+            res.end(png.subarray(100));
+          },
+          3,
+        ],
+        [
           'a part of a longer file',
           (req, res) => {
             if (!req.headers.range) return requests.length > 2 ? res.end(png) : cutAfterHalf(res, png, { 'accept-ranges': 'bytes', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' });

@@ -56,6 +56,7 @@ describe('Saving a result, by the age of its link', () => {
       owner: 'me',
       now: () => now,
       fileSize: () => Promise.resolve(undefined),
+      removePartials: () => Promise.resolve(),
       writer: () => Promise.resolve(undefined),
     } as unknown as TaskWorkDeps;
     const work = new TaskWork(deps);

@@ -163,6 +163,13 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       progress.total = progress.validator !== undefined && Number.isSafeInteger(length) && length > 0 ? length : undefined;
     }
     await receiveResult(response, sink, options.maxBytes, progress.written);
+    // Pieced together from ranges, the file is whole only at the length every part said: a part
+    // whose body ran past its range (or stopped short of it, unsaid) would make another image.
+    if (progress.total !== undefined && progress.written !== progress.total) {
+      const short = progress.written < progress.total;
+      if (!short) progress.validator = undefined; // Past its end: what is kept cannot be trusted; asked for whole again.
+      throw new EvoLinkError('network', `The result came as ${progress.written} bytes of a file of ${progress.total}.`);
+    }
     return progress.written;
   }
 }

@@ -28,7 +28,17 @@ export class StudioSubmitter extends DisposableBase {
     super();
   }
 
+  /** Submits the Studio's request; whatever fails on the way (the mask cannot be kept, say) is told in the Studio, and Generate is offered again. */
   async submit(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
+    try {
+      await this.send(message);
+    } catch (error) {
+      if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
+      this.postProblem(error);
+    }
+  }
+
+  private async send(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
     const options: RequestOptions = message.request;
     const references: LocalImage[] = [];
     for (const uri of message.references ?? []) {
@@ -55,13 +65,8 @@ export class StudioSubmitter extends DisposableBase {
       this.post({ type: 'problem', message: '' });
       return;
     }
-    try {
-      const entry = await this.deps.submit({ options, references, target, ...(mask ? { mask } : {}), ...(beside ? { editOf: beside } : {}) });
-      this.submitted(entry.localId);
-    } catch (error) {
-      if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
-      this.postProblem(error);
-    }
+    const entry = await this.deps.submit({ options, references, target, ...(mask ? { mask } : {}), ...(beside ? { editOf: beside } : {}) });
+    this.submitted(entry.localId);
   }
 
   /** Submits a task again with its original parameters and inputs. */
@@ -85,7 +90,9 @@ export class StudioSubmitter extends DisposableBase {
       this.post({ type: 'problem', message: '' });
       return;
     }
-    const problem = error instanceof EvoLinkError ? error : new EvoLinkError('invalidResponse', String(error));
+    // An unexpected failure's text may name paths of this machine: it goes to the log, its kind to the Studio.
+    if (!(error instanceof EvoLinkError)) this.deps.log.error(`Studio: the request failed: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = error instanceof EvoLinkError ? error : new EvoLinkError('unexpected', error instanceof Error ? error.name : typeof error);
     this.post({ type: 'problem', message: describeMessage(problem) });
   }
 }

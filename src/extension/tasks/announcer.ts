@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { isEvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { actionsFor, isActive, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
+import { describeMessage } from '../commands/errorPresenter';
 import type { Notifier, NoticeAction } from '../ui/notifier';
 import type { ResultOpener } from '../ui/openResult';
 import type { Followers } from './followers';
@@ -46,7 +48,9 @@ export class Announcer extends DisposableBase {
     );
     const adopt = async (): Promise<void> => {
       await this.deps.tasks.adoptSibling(entry.localId, taskId).catch((error: unknown) => {
-        this.deps.notifier.show('error', vscode.l10n.t('Task {0} could not be taken up: {1}', taskId, error instanceof Error ? error.message : String(error)));
+        // EvoLink's failures are told in their sentence; any other may name paths of this machine (a ledger that cannot be written).
+        const reason = isEvoLinkError(error) ? describeMessage(error) : vscode.l10n.t('the task list could not be written ({0})', error instanceof Error ? error.name : typeof error);
+        this.deps.notifier.show('error', vscode.l10n.t('Task {0} could not be taken up: {1}', taskId, reason));
       });
     };
     this.deps.notifier.show('warning', text, [{ title: save, run: adopt }]);

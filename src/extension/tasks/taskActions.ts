@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { TaskAction } from '../../common/taskState';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { keptFiles, type TaskAction } from '../../common/taskState';
 import type { Notifier } from '../ui/notifier';
+import { quotedPrompt } from './outcome';
 import type { TaskService } from './taskService';
 
 /** The name of a task action on a button or in a list. */
@@ -81,8 +83,46 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
     case 'compare':
       await vscode.commands.executeCommand('evolink.compareEdit', localId);
       return;
-    case 'forget':
+    case 'forget': {
+      const entry = await tasks.get(localId);
+      const question = entry && !confirmed ? forgetQuestion(entry) : undefined;
+      if (question) {
+        const remove = vscode.l10n.t('Remove');
+        const keep = actionTitle('saveElsewhere');
+        const answer = await deps.notifier.ask('warning', question.message, question.detail, question.kept ? [keep, remove] : [remove]);
+        if (answer === keep) return runTaskAction(deps, 'saveElsewhere', localId);
+        if (answer !== remove) return;
+      }
       await tasks.forget(localId);
       return;
+    }
   }
+}
+
+/**
+ * What removing a task from the list would lose, asked first: images paid for that wait in the
+ * extension's storage (deleted with the task), or a task EvoLink may still make and charge
+ * (nothing looks for it any more). A task that is over, saved or not made, is removed unasked.
+ */
+function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; kept: boolean } | undefined {
+  const prompt = quotedPrompt(entry.request.prompt);
+  const kept = keptFiles(entry).length;
+  if (kept > 0) {
+    return {
+      message: vscode.l10n.t('Remove "{0}" and delete its images?', prompt),
+      detail: vscode.l10n.t('{0} image(s) of this task were downloaded but are not saved in the workspace yet. Removing the task deletes them, and the links EvoLink gave for them expire. Save them to another folder to keep them.', kept),
+      kept: true,
+    };
+  }
+  if (entry.state === 'stopped' || entry.state === 'unconfirmed') {
+    return {
+      message: vscode.l10n.t('Remove "{0}" from the list?', prompt),
+      detail:
+        entry.state === 'stopped'
+          ? vscode.l10n.t('EvoLink may still finish this task and charge it. Once it is removed, the extension no longer checks it, and its images are not saved here.')
+          : vscode.l10n.t('EvoLink may have received this request and charge it. Once it is removed, the extension no longer looks for it, and its images are not saved here.'),
+      kept: false,
+    };
+  }
+  return undefined;
 }

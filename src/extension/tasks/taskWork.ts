@@ -34,6 +34,8 @@ export interface TaskWorkDeps {
   writer: ResultWriter;
   /** The size of a file of the workspace (a URI string), or `undefined` when there is none. */
   fileSize: (uri: string) => Promise<number | undefined>;
+  /** Removes what a window left of a result's temporary file beside its target (a URI string; `writer.ts`). */
+  removePartials: (target: string, localId: string, index: number) => Promise<void>;
   /** True when the API is on this machine (the simulator): result links on loopback are allowed. */
   apiIsLocal: () => boolean;
   owner: string;
@@ -251,7 +253,11 @@ export class TaskWork {
     const keptSize = slot.kept ? await stat(slot.kept).then((info) => info.size, () => undefined) : undefined;
     let kept = keptSize !== undefined ? slot.kept : undefined;
     // A window closed (or crashed) between the rename and its record: the file is there already.
-    if (slot.target && (await this.landed(slot.target, keptSize))) return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    if (slot.target && (await this.landed(slot.target, keptSize))) {
+      // It may have crashed before it removed its temporary file, too.
+      await this.deps.removePartials(slot.target, current.localId, index).catch(() => undefined);
+      return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    }
     if (!kept) {
       // The link's age by the service's moment of making the task (this window may have seen it
       // end much later). Never judged by the clock alone (it may have jumped): the link is tried.

@@ -71,12 +71,9 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     const original = entry.editOf ? fileName(vscode.Uri.parse(entry.editOf)) : undefined;
     const stem = original ? editStem(original) : stemFromPrompt(entry.request.prompt);
     const extension = imageFormats[format].extension;
-    const partialPrefix = `.${entry.localId}-${index}-`;
-    const partial = vscode.Uri.joinPath(folder, `${partialPrefix}${owner}.partial`);
+    const partial = vscode.Uri.joinPath(folder, `${partialPrefix(entry.localId, index)}${owner}.partial`);
     // A window that held this task before and closed mid-write left its own temporary file.
-    for (const name of await disk.names(folder)) {
-      if (name.startsWith(partialPrefix) && name.endsWith('.partial') && name !== fileName(partial)) await disk.remove(vscode.Uri.joinPath(folder, name));
-    }
+    await removePartials(folder, entry.localId, index, fileName(partial));
     try {
       await disk.copyIn(kept, partial);
     } catch (error) {
@@ -105,6 +102,26 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     await disk.remove(partial);
     throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
   };
+}
+
+/** How the temporary files of a task's result in the workspace begin (hidden, and named for the window that writes it). */
+const partialPrefix = (localId: string, index: number): string => `.${localId}-${index}-`;
+
+/** Removes the temporary files a window left beside a result's target (a URI string): {@link removePartials}. */
+export function removePartialsBeside(target: string, localId: string, index: number): Promise<void> {
+  return removePartials(vscode.Uri.joinPath(vscode.Uri.parse(target), '..'), localId, index);
+}
+
+/**
+ * Removes the temporary files a window left in `folder` for a task's result (it closed, or
+ * crashed, mid-write or between the move and its removal), but `except`.
+ */
+async function removePartials(folder: vscode.Uri, localId: string, index: number, except?: string): Promise<void> {
+  const disk = diskOf(folder);
+  const prefix = partialPrefix(localId, index);
+  for (const name of await disk.names(folder).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith('.partial') && name !== except) await disk.remove(vscode.Uri.joinPath(folder, name));
+  }
 }
 
 /** The size of a file (a URI string), or `undefined` when there is none. */
