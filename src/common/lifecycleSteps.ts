@@ -22,6 +22,9 @@ const clockStepMs = 60_000;
 /** The waits before each save again after a failure that may pass, in `saveRetryMs`. */
 const saveRetryFactors = [1, 6, 24];
 
+/** How many reads in a row may find a task completed without a result link before it has failed so. */
+const emptyReadTries = 3;
+
 /** Failures of a save that may pass on their own: the network, the CDN's answers. */
 const passingSaveReasons: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'invalidResponse', 'rateLimited']);
 
@@ -111,6 +114,7 @@ export class Step {
   }
 
   protected nextPoll(): Transition {
+    delete this.entry.emptyReads;
     if (this.pollDeadlinePassed()) return this.settle('stopped', { attention: 'deadline' });
     const observation = this.observation();
     const now = this.serviceTime(this.context.now);
@@ -169,8 +173,17 @@ export class Step {
         entry.progress = 100;
         entry.completedAt = this.context.now;
         if (task.resultUrls.length === 0) {
+          // A gateway may mark the task done a moment before its links are filled in (or write
+          // them in a shape not read here once): it is read again twice, at the vendor's pace,
+          // before paid images are given up for none.
+          entry.emptyReads = (entry.emptyReads ?? 0) + 1;
+          if (entry.emptyReads < emptyReadTries) {
+            entry.state = 'running';
+            return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(defaultPollTuning.vendorPaceMs * this.times.pollScale) }]);
+          }
           return this.settle('failed', { error: { reason: 'invalidResponse', code: 'no_results' } });
         }
+        delete entry.emptyReads;
         entry.resultUrls = task.resultUrls;
         entry.results = task.resultUrls.map(() => ({}));
         entry.state = 'saving';

@@ -35,7 +35,11 @@ describe('What the end of a task says', () => {
     const charged = outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }, { creditsUsed: 2.5 }), false)!.text;
     assert.match(charged, /reports 2\.5 credits used\. Contact EvoLink support with the task id task-unified-7/);
     assert.doesNotMatch(charged, /returned/);
-    assert.match(outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }), false)!.text, /without any image \(task task-unified-7\)\. Reserved credits are returned/);
+    assert.match(outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }, { creditsUsed: 0 }), false)!.text, /without any image \(task task-unified-7\)\. Reserved credits are returned/);
+    // EvoLink said nothing of what it charged: nothing is promised either way.
+    const unsaid = outcomeMessage(ended('failed', { reason: 'server', code: 'no_results', message: 'x' }), false)!.text;
+    assert.match(unsaid, /If credits were taken for it, contact EvoLink support with the task id/);
+    assert.doesNotMatch(unsaid, /returned/);
   });
 
   it("tells a firewall's page refusing the request as a page in the way, not as EvoLink refusing the key, and a gateway's page by its title", () => {

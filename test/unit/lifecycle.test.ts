@@ -401,8 +401,17 @@ describe('The task lifecycle', () => {
       assert.equal(delays[1], Math.round(delays[0]! * 0.5));
     });
 
-    it('reports a completed task without results, and does not poll it again', () => {
-      const { entry, effects } = run(running(), { type: 'pollAnswered', task: completed([]) });
+    it('reads a task that says it completed without results twice more at the vendor\'s pace (its links may come a moment later), then reports it and reads it no more', () => {
+      const pace = { kind: 'wake', event: 'pollDue', delayMs: Math.round(3000 * times.pollScale) };
+      const first = run(running(), { type: 'pollAnswered', task: completed([]) });
+      assert.equal(first.entry?.state, 'running');
+      assert.deepEqual(first.effects, [pace]);
+      const filled = run(first.entry, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }).entry;
+      assert.equal(filled?.state, 'saving', 'the links came: saved as any');
+      assert.equal(filled?.emptyReads, undefined);
+      const second = run(first.entry, { type: 'pollAnswered', task: completed([]) });
+      assert.deepEqual([second.entry?.state, second.effects], ['running', [pace]]);
+      const { entry, effects } = run(second.entry!, { type: 'pollAnswered', task: completed([]) });
       assert.equal(entry?.state, 'failed');
       assert.equal(entry?.error?.code, 'no_results');
       assert.deepEqual(effects, [{ kind: 'stop' }]);

@@ -97,7 +97,9 @@ function failure(entry: LedgerEntry): string {
   if (error?.code === 'no_results') {
     // Where EvoLink says it charged the task, no refund is promised: the task id is what its support needs.
     if ((entry.creditsUsed ?? 0) > 0) return vscode.l10n.t('The task completed without any image EvoLink could link to, yet EvoLink reports {0} credits used. Contact EvoLink support with the task id {1}.', credits(entry.creditsUsed!), entry.taskId ?? '?');
-    return vscode.l10n.t('The task completed without any image (task {0}). Reserved credits are returned.', entry.taskId ?? '?');
+    if (entry.creditsUsed === 0) return vscode.l10n.t('The task completed without any image (task {0}). Reserved credits are returned.', entry.taskId ?? '?');
+    // EvoLink did not say what it charged: nothing is promised.
+    return vscode.l10n.t('The task completed without any image EvoLink could link to (task {0}). If credits were taken for it, contact EvoLink support with the task id.', entry.taskId ?? '?');
   }
   // Refused when it was asked again in the background: the same sentence as a refusal at once.
   const details: ConstructorParameters<typeof EvoLinkError>[2] = {};
