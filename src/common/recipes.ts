@@ -32,14 +32,14 @@ const text = (max: number, description: string) => z.string().check(z.minLength(
 const id = (description: string) => z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(64), z.describe(description));
 const pixels = (description: string) => z.int().check(z.minimum(1), z.maximum(8192), z.describe(description));
 
+/** A relative path: forward slashes, no `..`, no drive or leading slash. */
+const relativePath = /^(?![/\\])(?![A-Za-z]:)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:*?"<>|]+$/;
+
+/** Whether a path stays inside the folder it is relative to (the rule of a recipe's patterns, also once filled in). */
+export const isRelativePath = (path: string): boolean => relativePath.test(path);
+
 /** A relative path pattern: forward slashes, no `..`, no drive or leading slash. */
-const relativePattern = (description: string) =>
-  z.string().check(
-    z.minLength(1),
-    z.maxLength(200),
-    z.regex(/^(?![/\\])(?![A-Za-z]:)(?!.*(?:^|\/)\.\.(?:\/|$))[^\\:*?"<>|]+$/),
-    z.describe(description),
-  );
+const relativePattern = (description: string) => z.string().check(z.minLength(1), z.maxLength(200), z.regex(relativePath), z.describe(description));
 
 /** A prompt placeholder the user fills in before the request is sent. */
 export const placeholderSchema = z.object({

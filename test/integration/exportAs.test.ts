@@ -169,12 +169,27 @@ describe('Export As… and recipe presets', function () {
     assert.equal(run?.files.length, 3);
   });
 
+  it('writes nothing outside its folder when a value filled into a folder name leads out of it', async () => {
+    const preset = structuredClone(builtinRecipes.find((input) => input.id === 'favicon-set')!);
+    Object.assign(preset, { id: 'team-folder', name: 'Team folder', output: { folder: 'public/{team}', naming: 'team', publicPath: '/team/' }, snippets: [] });
+    preset.prompt = { ...preset.prompt, placeholders: { ...preset.prompt.placeholders, team: { label: 'Team folder', default: '../../outside' } } };
+    preset.outputs = preset.outputs.slice(1, 2).map((output) => ({ ...output, snippets: [] }));
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'team-folder.json'), new TextEncoder().encode(JSON.stringify(preset, null, 2)));
+    services.features.exportAs.catalog.refresh();
+    const since = Date.now();
+    assert.equal(await exportAs(source, { recipe: '.evolink/presets/team-folder.json', values: { team: '../../outside' }, confirmed: true }), undefined);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.ok(shown.some((message) => message.startsWith('The recipe would write "public/../../outside", which leaves its folder')), JSON.stringify(shown));
+    const run = await exportAs(source, { recipe: '.evolink/presets/team-folder.json', values: { team: 'blue' }, confirmed: true });
+    assert.deepEqual(run?.files.map((file) => file.uri.path.split('/').slice(-3).join('/')), ['public/blue/favicon-96x96.png']);
+  });
+
   it('refuses a file that is not an image it can read, naming it', async () => {
     const fake = at('export-tests', 'not-an-image.png');
     await vscode.workspace.fs.writeFile(fake, new TextEncoder().encode('hello'));
     const since = Date.now();
     assert.equal(await exportAs(fake, { recipe: 'seamless-texture' }), undefined);
     const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
-    assert.ok(shown.some((message) => message.startsWith('export-tests/not-an-image.png is not a PNG, JPEG or WebP image')), JSON.stringify(shown));
+    assert.ok(shown.some((message) => message.startsWith('export-tests/not-an-image.png is not a PNG, JPEG, WebP, BMP or TIFF image')), JSON.stringify(shown));
   });
 });

@@ -100,6 +100,8 @@ export class GenerateAssetCommand {
       if (!(await this.apiKey.getOrPrompt())) return undefined;
       const target = await chooseTargetFolder();
       if (!target) return undefined;
+      // Where the recipe's files go is checked before anything is paid (a value may lead out of the folder).
+      runFolder(vscode.Uri.joinPath(target, 'image'), planRun(recipe, values, assetStem(recipe, values)));
       if (!args.confirmed && !(await this.confirm(recipe, values, options, checked.checked, target))) return undefined;
       const entry = await this.generate(options, checked.checked.model.label, target, args.quiet === true);
       const saved = entry?.state === 'saved' ? savedFiles(entry)[0] : undefined;

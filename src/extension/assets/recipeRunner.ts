@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
-import type { Recipe, RecipeOutput } from '../../common/recipes';
+import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
 import { diskOf, exists } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
@@ -68,10 +68,18 @@ export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: n
   return size;
 }
 
-/** The folder a run writes into, in the source's workspace folder. */
+/**
+ * The folder a run writes into, in the source's workspace folder. A value filled into the
+ * recipe's folder or file names (typed, or a preset's default) is held to the rule of its
+ * patterns: nothing is written outside that folder.
+ */
 export function runFolder(source: vscode.Uri, plan: PlannedRun): vscode.Uri {
   const root = vscode.workspace.getWorkspaceFolder(source);
   if (!root) throw new RecipeRunFault(vscode.l10n.t('{0} is not in an open workspace folder. Open its folder first, then export it.', displayPath(source)));
+  const outside = [...(plan.folder === '' ? [] : [plan.folder]), ...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)].find((path) => !isRelativePath(path));
+  if (outside !== undefined) {
+    throw new RecipeRunFault(vscode.l10n.t('The recipe would write "{0}", which leaves its folder: a value filled into a file or folder name may not contain "..", a backslash, a drive or a leading slash. Change the value, then run it again.', outside));
+  }
   return vscode.Uri.joinPath(root.uri, ...plan.folder.split('/').filter(Boolean));
 }
 
