@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { EvoLinkClient } from '../../src/extension/api/client';
-import { newLocalId } from '../../src/extension/tasks/ledger';
+import { newLocalId, TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskEvents } from '../../src/extension/tasks/taskEvents';
 import { createUndiciTransport } from '../../src/extension/net/transport';
 import type { Services } from '../../src/extension/services';
@@ -86,6 +86,27 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
       await window.tasks.release();
       window.dispose();
     }
+  });
+
+  it('the disk of the extension\'s storage fills up while a task runs: the user is told once why it stands still, and it goes on when there is space', async () => {
+    let full = false;
+    const ledger = new (class extends TaskLedger {
+      override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
+        if (full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+        return super.write(entry, expected);
+      }
+    })(dirs.ledgerDir);
+    const b = open({ ledger, times: { leaseRenewMs: 300 } });
+    const since = Date.now();
+    const entry = await submitIn(b, folder(), 'matrix storage full');
+    full = true;
+    const told = await until('the message', () => noticesSince(since, b).find((notice) => notice.message.includes('cannot go on')));
+    assert.equal(told.message, '"matrix storage full" cannot go on: the disk that holds the extension\'s storage is full. Free some space; the extension tries again on its own, and result links stay valid for 24 hours.');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(noticesSince(since, b).filter((notice) => notice.message.includes('cannot go on')).length, 1, 'told once, though every try fails');
+    full = false;
+    const saved = await until('the task to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? true : undefined), 30_000);
+    assert.ok(saved);
   });
 
   it('submit: the answer is lost for good; the user is told, and Check for It finds the task', async () => {

@@ -38,7 +38,7 @@ export function storageOf(storage: vscode.Uri): { ledgerDir: string; downloadsDi
 }
 
 /** Opens a window over the ledger in `ledgerDir`. */
-export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: string; downloadsDir: string }, options: { times?: Partial<LifecycleTimes>; now?: () => number; madeElsewhere?: () => Promise<readonly string[]> } = {}): TestWindow {
+export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: string; downloadsDir: string }, options: { times?: Partial<LifecycleTimes>; now?: () => number; madeElsewhere?: () => Promise<readonly string[]>; ledger?: TaskLedger } = {}): TestWindow {
   const client = new EvoLinkClient({
     transport: createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }),
     endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }),
@@ -48,7 +48,7 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
   const times = { ...scaledTimes(0.05), ...options.times };
   const notifier = new Notifier(quiet);
   const tasks = new TaskService({
-    ledger: new TaskLedger(dirs.ledgerDir),
+    ledger: options.ledger ?? new TaskLedger(dirs.ledgerDir),
     client: () => client,
     apiKey: () => Promise.resolve(demoKey),
     downloadsDir: dirs.downloadsDir,

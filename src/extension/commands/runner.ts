@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isEvoLinkError } from '../../common/errors';
 import type { Notifier } from '../ui/notifier';
+import { fileErrorCode } from '../tasks/taskWork';
 import { describeError } from './errorPresenter';
 
 /** What running a command needs from the window. */
@@ -21,10 +22,14 @@ export function presentError(deps: RunnerDeps, error: unknown, retry?: () => unk
     deps.notifier.show('error', message, actions);
     return;
   }
-  // An unexpected failure: its text may name paths of this machine, so it stays in the log.
-  deps.notifier.show('error', vscode.l10n.t('Something went wrong ({0}). The details are in the output.', error instanceof Error ? error.name : typeof error), [
-    { title: vscode.l10n.t('Open Output'), run: () => deps.log.show() },
-  ]);
+  // An unexpected failure: its text may name paths of this machine, so it stays in the log. A full
+  // disk (a task's record, a kept mask) is said as such: the user can do something about it.
+  const openOutput = { title: vscode.l10n.t('Open Output'), run: () => deps.log.show() };
+  if (fileErrorCode(error) === 'diskFull') {
+    deps.notifier.show('error', vscode.l10n.t("A disk is full (the workspace's, or the one that holds the extension's storage). Free some space, then try again."), [openOutput]);
+    return;
+  }
+  deps.notifier.show('error', vscode.l10n.t('Something went wrong ({0}). The details are in the output.', error instanceof Error ? error.name : typeof error), [openOutput]);
 }
 
 /**

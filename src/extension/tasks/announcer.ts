@@ -36,6 +36,22 @@ export class Announcer extends DisposableBase {
     this._register(deps.tasks.onDidChange((entry) => void this.changed(entry).catch(() => undefined)));
     this._register(deps.tasks.onDidRemove((localId) => this.last.delete(localId)));
     this._register(deps.tasks.onDidFindSibling(({ entry, taskId }) => this.siblingFound(entry, taskId)));
+    this._register(deps.tasks.onDidFailToRecord(({ localId, code }) => void this.unrecorded(localId, code).catch(() => undefined)));
+  }
+
+  /**
+   * A task whose record cannot be written cannot move on (its images cannot be saved, its end
+   * cannot be recorded): the user is told why and what to do, since its state will not say it.
+   */
+  private async unrecorded(localId: string, code: 'diskFull' | 'readOnly'): Promise<void> {
+    const entry = await this.deps.tasks.get(localId);
+    const prompt = quotedPrompt(entry?.request.prompt ?? '');
+    this.deps.notifier.show(
+      'error',
+      code === 'diskFull'
+        ? vscode.l10n.t('"{0}" cannot go on: the disk that holds the extension\'s storage is full. Free some space; the extension tries again on its own, and result links stay valid for 24 hours.', prompt)
+        : vscode.l10n.t('"{0}" cannot go on: the extension\'s storage on this machine cannot be written (read-only, or no permission). Fix its permissions; the extension tries again on its own, and result links stay valid for 24 hours.', prompt),
+    );
   }
 
   /** EvoLink may have made a request twice: the user decides whether the other task's images are saved too. */

@@ -16,12 +16,28 @@ export class TaskEvents extends DisposableBase {
   private readonly removed = this._register(new vscode.EventEmitter<string>());
   /** Fires with a task's id when it leaves the ledger. */
   readonly onDidRemove = this.removed.event;
+  private readonly unrecorded = this._register(new vscode.EventEmitter<{ localId: string; code: 'diskFull' | 'readOnly' }>());
+  /**
+   * Fires, once until the task is written again, when a change of a task cannot be written to the
+   * ledger (the disk of the extension's storage is full, or cannot be written): the task cannot
+   * move on, and nothing else would tell the user why.
+   */
+  readonly onDidFailToRecord = this.unrecorded.event;
   /** The revision of each task last told of. */
   private readonly told = new Map<string, number>();
+  private readonly unrecordedTold = new Set<string>();
 
   tell(entry: LedgerEntry): void {
     this.told.set(entry.localId, entry.revision);
+    this.unrecordedTold.delete(entry.localId);
     this.changed.fire({ ...entry });
+  }
+
+  /** Tells, once, that a change of a task could not be written for `code`. */
+  cannotRecord(localId: string, code: 'diskFull' | 'readOnly'): void {
+    if (this.unrecordedTold.has(localId)) return;
+    this.unrecordedTold.add(localId);
+    this.unrecorded.fire({ localId, code });
   }
 
   gone(localId: string): void {

@@ -8,7 +8,7 @@ import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
 import type { ProgressCalibrations } from './progressCalibrations';
-import { TaskWork, type TaskWorkDeps } from './taskWork';
+import { fileErrorCode, TaskWork, type TaskWorkDeps } from './taskWork';
 import { TaskEvents } from './taskEvents';
 import { pullIn, setWake, type Work } from './work';
 
@@ -39,6 +39,8 @@ export class TaskService extends DisposableBase {
   readonly onDidChange = this.events.onDidChange;
   /** Fires with a task's id when it leaves the ledger. */
   readonly onDidRemove = this.events.onDidRemove;
+  /** Fires, once until it is written again, when a task cannot move on because its record cannot be written (the disk). */
+  readonly onDidFailToRecord = this.events.onDidFailToRecord;
   private readonly siblings = this._register(new vscode.EventEmitter<{ entry: LedgerEntry; taskId: string }>());
   /** Fires when EvoLink may have made a request twice: `taskId` is the other task, for the user to save or not (`adoptSibling`). */
   readonly onDidFindSibling = this.siblings.event;
@@ -145,9 +147,15 @@ export class TaskService extends DisposableBase {
     return run;
   }
 
-  /** Dispatches without waiting; a failure (a ledger that cannot be written) is logged. */
+  /** Dispatches without waiting; a failure (a ledger that cannot be written) is logged, and told when it is the disk's. */
   private fire(localId: string, event: LifecycleEvent): void {
-    this.dispatch(localId, event).catch((error: unknown) => this.deps.log.error(`${localId}: ${event.type} could not be applied: ${error instanceof Error ? error.message : String(error)}`));
+    this.dispatch(localId, event).catch((error: unknown) => this.failed(localId, `${event.type} could not be applied`, error));
+  }
+
+  private failed(localId: string, what: string, error: unknown): void {
+    this.deps.log.error(`${localId}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    const code = fileErrorCode(error);
+    if (code === 'diskFull' || code === 'readOnly') this.events.cannotRecord(localId, code);
   }
 
   private async apply(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
@@ -245,7 +253,7 @@ export class TaskService extends DisposableBase {
         : this.io.findInList(work, entry, dispatch);
       void running.then(done, (error: unknown) => {
         done();
-        this.deps.log.error(`${localId}: ${effect.kind} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+        this.failed(localId, `${effect.kind} failed unexpectedly`, error);
       });
     }
   }
