@@ -145,6 +145,12 @@ if (watch) {
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
   const results = await Promise.all(contexts.map((context) => context.rebuild()));
+  // What ships of other projects, with their licenses: the shipped bundles' inputs, the codecs'
+  // WebAssembly and the codicons copied beside them.
+  const { thirdPartyNotices } = await import('./scripts/lib/notices.mjs');
+  const shipped = results.slice(0, 3).flatMap((result) => Object.keys(result.metafile.inputs));
+  const copied = [...Object.values(wasmSources).map((source) => requireHere.resolve(source)), requireHere.resolve('@vscode/codicons/dist/codicon.css')];
+  writeFileSync('dist/ThirdPartyNotices.txt', thirdPartyNotices([...shipped, ...copied]));
   mkdirSync('out', { recursive: true });
   writeFileSync('out/meta-extension.json', JSON.stringify(results[0].metafile));
   writeFileSync('out/meta-webview.json', JSON.stringify(results[1].metafile));

@@ -29,7 +29,7 @@ describe('The packaged extension', function () {
   it('is packaged by vsce without a warning, with the files it needs and nothing else', () => {
     assert.doesNotMatch(output, /WARNING/);
     const listed = spawnSync('npx', ['vsce', 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
-    for (const file of ['dist/extension.js', 'dist/services.js', 'dist/webview.js', 'dist/compare.js', 'l10n/bundle.l10n.de.json', 'package.nls.ja.json', 'media/icon.png']) assert.ok(listed.includes(file), `${file} is not packaged`);
+    for (const file of ['dist/extension.js', 'dist/services.js', 'dist/webview.js', 'dist/compare.js', 'dist/ThirdPartyNotices.txt', 'l10n/bundle.l10n.de.json', 'package.nls.ja.json', 'media/icon.png']) assert.ok(listed.includes(file), `${file} is not packaged`);
     assert.ok(!listed.some((file) => /^(src|test|simulator|node_modules|scripts|bench|tools)\//.test(file) || file.endsWith('.map')), listed.join(', '));
   });
 
