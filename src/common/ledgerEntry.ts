@@ -149,6 +149,8 @@ export const ledgerEntrySchema = z.object({
   polledAt: z.optional(z.number()),
   /** How many reads in a row failed past the poll deadline (absent: none, or the last read answered). */
   failedReads: z.optional(z.int()),
+  /** How many quiet looks a task that stopped at its deadline had on its own (absent: none, or watched again since). */
+  lateLooks: z.optional(z.int()),
   /** How many reads in a row answered the task completed without a result link (absent: none). */
   emptyReads: z.optional(z.int()),
   /** The poll deadline counts from here: the submit, or the last "Check Again". */

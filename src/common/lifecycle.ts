@@ -39,6 +39,8 @@ export interface LifecycleTimes {
   resultLifetimeMs: number;
   /** The first wait before saving again after a download failed in passing (then 6 and 24 times as long). */
   saveRetryMs: number;
+  /** How often a task past its deadline is looked at again on its own, while its result links would last. */
+  lateLookMs: number;
   /** Multiplies the poll schedule and the poll deadline (below 1 only against a sped-up simulator). */
   pollScale: number;
 }
@@ -53,6 +55,7 @@ export const defaultLifecycleTimes: LifecycleTimes = {
   leaseStaleMs: 60_000,
   resultLifetimeMs: 24 * 3600_000,
   saveRetryMs: 5_000,
+  lateLookMs: 5 * 60_000,
   pollScale: 1,
 };
 
@@ -68,6 +71,7 @@ export function scaledTimes(factor: number, base: LifecycleTimes = defaultLifecy
     leaseStaleMs: scale(base.leaseStaleMs),
     resultLifetimeMs: base.resultLifetimeMs,
     saveRetryMs: scale(base.saveRetryMs),
+    lateLookMs: scale(base.lateLookMs),
     pollScale: base.pollScale * factor,
   };
 }
@@ -143,6 +147,8 @@ export type LifecycleEvent =
   | { type: 'resume'; leaseStale: boolean; revision?: number }
   /** The window holding the lease lets go (it closes). */
   | { type: 'release' }
+  /** A task that stopped at its deadline is due for a quiet look (`lateLookMs`). */
+  | { type: 'lateLook' }
   | { type: 'stopWatching' }
   | { type: 'checkAgain' }
   | { type: 'checkForIt' }
@@ -264,6 +270,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
       return t.stopWatching();
     case 'checkAgain':
       return t.checkAgain();
+    case 'lateLook':
+      return t.whenIn(['stopped'], () => t.lateLook());
     case 'checkForIt':
       return t.whenIn(['unconfirmed', 'unknownOutcome'], () => t.checkForIt());
     case 'submitAgain':

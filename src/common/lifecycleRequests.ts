@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { keptFiles } from './taskState';
+import { keptFiles, lateLookDue } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -106,6 +106,7 @@ export class TaskStep extends Step {
         entry.watch = true;
         entry.state = 'running';
         entry.watchedSince = this.context.now;
+        delete entry.lateLooks;
         entry.polls = Math.max(entry.polls, 1);
         delete entry.error;
         delete entry.failedReads;
@@ -121,6 +122,22 @@ export class TaskStep extends Step {
       default:
         return unchanged(entry);
     }
+  }
+
+  /**
+   * A quiet look at a task that stopped at its deadline (taking longer than expected): read once
+   * more, as Check Again would, but without starting the deadline over. A task that has ended is
+   * saved as any; one still running stands as it was, without a second message. Looked at while
+   * its result links would still last, so that nothing it made is lost for want of a click.
+   */
+  lateLook(): Transition {
+    const entry = this.entry;
+    if (!lateLookDue(entry, this.context.now, this.times)) return unchanged(entry);
+    entry.lateLooks = (entry.lateLooks ?? 0) + 1;
+    entry.state = 'running';
+    entry.polls = Math.max(entry.polls, 1);
+    delete entry.attention;
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
   }
 
   checkForIt(): Transition {

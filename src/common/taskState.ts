@@ -1,4 +1,5 @@
 import type { EntryState, LedgerEntry } from './ledgerEntry';
+import type { LifecycleTimes } from './lifecycle';
 import { startOf } from './progressTrail';
 import { adviceFor } from './taskErrors';
 
@@ -110,4 +111,14 @@ export function retryHelps(entry: Pick<LedgerEntry, 'state' | 'error'>): boolean
   if (entry.state !== 'failed') return false;
   if (entry.error?.reason === 'taskFailed') return ['now', 'later'].includes(adviceFor(entry.error.code ?? 'unknown_error').advice);
   return entry.error?.code === 'no_results';
+}
+
+/**
+ * Whether a task that stopped at its deadline (taking longer than expected) is due for a quiet
+ * look on its own: its last read is `lateLookMs` old, and the result links it may have made by now
+ * would still last.
+ */
+export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
+  if (entry.state !== 'stopped' || entry.attention !== 'deadline' || entry.taskId === undefined) return false;
+  return now - startOf(entry) < times.resultLifetimeMs && now - (entry.polledAt ?? entry.sentAt) >= times.lateLookMs;
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
-import { actionsFor, etaSeconds, isActive, isTerminal, needsAttention, savedFiles } from '../../src/common/taskState';
+import { actionsFor, etaSeconds, isActive, isTerminal, lateLookDue, needsAttention, savedFiles } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { learnEnd } from '../../src/common/polling';
 
@@ -440,6 +440,32 @@ describe('The task lifecycle', () => {
       assert.equal(again.entry?.state, 'running');
       const due = next(again.entry, { type: 'pollDue' }, at(t0 + 13 * 60_000));
       assert.deepEqual(due.effects, [{ kind: 'poll' }]);
+    });
+
+    it('looks at a task stopped at its deadline again on its own every few minutes, quietly, saves it when it has ended, and stops looking once its links would be gone', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      const stopped = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 11 * 60_000)).entry!;
+      assert.deepEqual([stopped.state, stopped.attention], ['stopped', 'deadline']);
+      const read = t0 + 11 * 60_000;
+      assert.equal(lateLookDue(stopped, read + times.lateLookMs - 1, times), false, 'not before its last read is lateLookMs old');
+      assert.equal(next(stopped, { type: 'lateLook' }, at(read + 1000)).changed, false);
+      const look = next(stopped, { type: 'lateLook' }, at(read + times.lateLookMs));
+      assert.deepEqual([look.entry?.state, look.entry?.lateLooks, look.entry?.lease?.owner], ['running', 1, me]);
+      assert.deepEqual(look.effects, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      // Still running: it stands as it was, its deadline not started over, and looked at again later.
+      const still = next(look.entry!, { type: 'pollAnswered', task: snapshot() }, at(read + times.lateLookMs + 500)).entry!;
+      assert.deepEqual([still.state, still.attention, still.lateLooks, still.lease], ['stopped', 'deadline', 1, undefined]);
+      const second = next(still, { type: 'lateLook' }, at(read + 2 * times.lateLookMs + 500)).entry!;
+      assert.equal(second.lateLooks, 2);
+      // Ended meanwhile: saved as any.
+      assert.equal(next(second, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(read + 2 * times.lateLookMs + 900)).entry?.state, 'saving');
+      // Check Again watches it closely again: no quiet look counted any more.
+      assert.equal(next(still, { type: 'checkAgain' }, at(read + times.lateLookMs + 900)).entry?.lateLooks, undefined);
+      // Its links would be gone: no more looks.
+      assert.equal(lateLookDue(still, t0 + times.resultLifetimeMs + 1, times), false);
+      // Stopped by the user, or for another reason: never looked at unasked.
+      assert.equal(lateLookDue(next(running(), { type: 'stopWatching' }, at(t0 + 2000)).entry!, t0 + times.lateLookMs * 3, times), false);
     });
 
     it('past the deadline, reads a task whose read failed (a machine woken before its network) until one answers, and stops it only after many fail in a row, for what failed them', () => {

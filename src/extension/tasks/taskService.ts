@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { createEntry, next, type Effect, type LifecycleContext, type LifecycleEvent, type LifecycleTimes, type NewEntry, type WakeEvent } from '../../common/lifecycle';
-import { isActive, isTerminal } from '../../common/taskState';
+import { isActive, isTerminal, lateLookDue } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { newLocalId, type LedgerProblem, type TaskLedger } from './ledger';
 import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pollBatcher';
@@ -335,6 +335,7 @@ export class TaskService extends DisposableBase {
     await this.events.catchUpAll(entries, toldBefore, (localId) => this.deps.ledger.get(localId));
     for (const entry of entries) {
       if (isActive(entry.state) && !this.held.has(entry.localId) && !this.work.get(entry.localId)?.timer) await this.takeUp(entry.localId, entry);
+      else if (lateLookDue(entry, this.now(), this.deps.times)) this.fire(entry.localId, { type: 'lateLook' });
     }
   }
 
