@@ -446,13 +446,23 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.ok(!readdirSync(downloadsDir).includes('evl-gone-000000000001-0.png'), 'cleaned');
   });
 
-  it('a task that never finishes stops at its deadline, with Check Again', async () => {
-    const b = open({ times: { pollScale: 0.01 } });
+  it('a task that never finishes stops at its deadline, with Check Again; looked at again quietly, it is saved once it has ended', async () => {
+    const b = open({ times: { pollScale: 0.01, lateLookMs: 1500 } });
     simulator.addTaskOutcome({ kind: 'neverFinish' });
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix never finishes');
     check('a task that never finishes (deadline)', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /taking longer than expected/, files: 0, tasks: 1, downloads: 0 });
     assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
+    // A look or two while it still runs says nothing more.
+    await until('a quiet look', async () => (((await b.tasks.get(entry.localId))?.lateLooks ?? 0) >= 1 ? true : undefined), 15_000);
+    await settle(b.tasks, entry.localId);
+    // EvoLink ends it at last: the next look saves it.
+    const task = [...simulator.tasks.values()].find((candidate) => candidate.request.prompt === 'matrix never finishes')!;
+    task.outcome = undefined;
+    await until('the task to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? true : undefined), 30_000);
+    assert.equal(noticesSince(since, b).filter((notice) => /taking longer than expected/.test(notice.message)).length, 1, 'told once');
+    assert.ok(noticesSince(since, b).some((notice) => /^Saved 1 image/.test(notice.message)));
+    assert.equal((await imagesIn(folder())).filter((name) => name.startsWith('matrix-never-finishes')).length, 1);
   });
 
   it('reads that fail past the deadline (a machine woken before its network) go on until one answers, and the task is saved', async () => {
