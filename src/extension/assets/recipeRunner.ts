@@ -191,7 +191,8 @@ export async function runRecipe(
   const choice = taken.size > 0 ? (options.onExisting ?? (await askExisting(deps.notifier, existing))) : undefined;
   if (choice === 'cancel' || token.isCancellationRequested) return undefined;
   const names = choice === 'keepBoth' ? await keepBothNames(folder, targets, taken) : targets;
-  const overwrite = choice === 'replace';
+  // Replace overwrites the files the question named, and no other: one that appears meanwhile is kept.
+  const overwrite = (file: string): boolean => choice === 'replace' && taken.has(file);
 
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0}', recipe.name), cancellable: true },
@@ -215,11 +216,15 @@ export async function runRecipe(
         if (cancelled()) break;
         const result = made[index]!;
         const uri = vscode.Uri.joinPath(folder, names[index]!);
-        await writeFile(uri, result.bytes, overwrite);
+        await writeFile(uri, result.bytes, overwrite(names[index]!));
         files.push({ uri, size: result.bytes.length, format: output.format, width: result.width, height: result.height });
         written.push({ output, file: names[index]!, width: result.width, height: result.height });
       }
-      if (cancelled()) return undefined;
+      if (cancelled()) {
+        // Stopped halfway: what was written stays, and is named.
+        if (files.length > 0) deps.notifier.show('info', vscode.l10n.t('Export stopped: {0} of {1} files were written to {2}.', files.length, targets.length, displayPath(folder)));
+        return undefined;
+      }
       const snippetNames = plan.snippets.map((file, index) => (file === undefined ? undefined : names[plan.outputs.length + plan.snippets.slice(0, index).filter((other) => other !== undefined).length]));
       const publicPath = await publicPathOf(recipe, folder);
       const snippets = followRenamedFiles(renderSnippets(recipe, written, values, publicPath, snippetNames), publicPath, plan.snippets, snippetNames);
@@ -227,7 +232,7 @@ export async function runRecipe(
         if (!snippet.file) continue;
         const uri = vscode.Uri.joinPath(folder, snippet.file);
         const text = new TextEncoder().encode(snippet.text);
-        await writeFile(uri, text, overwrite);
+        await writeFile(uri, text, overwrite(snippet.file));
         files.push({ uri, size: text.length, format: undefined });
       }
       return { folder, files, snippets, existing, choice };
