@@ -133,6 +133,8 @@ for (const [name, make] of transports) {
       assert.equal(requests.length, 2);
       assert.ok(kept > 0, 'the second request asked for the rest');
       assert.equal(requests[1]!.headers['if-range'], etag);
+      // No type the extension cannot save is invited (a CDN converting by Accept would send AVIF to "image/*").
+      assert.equal(requests[0]!.headers.accept, 'image/png, image/jpeg, image/webp, image/gif;q=0.9, image/*;q=0.5');
       assert.equal(size, png.length);
       assert.ok(bytes.equals(png));
     });

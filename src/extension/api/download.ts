@@ -23,6 +23,12 @@ export interface DownloadOptions {
   checkAddress?: (address: string) => string | undefined;
 }
 
+/**
+ * What a result may come as: the types the extension saves and reads. A CDN that converts images
+ * by the Accept header (to AVIF or HEIC where a client says `image/*`) sends one of these instead.
+ */
+export const resultAccept = 'image/png, image/jpeg, image/webp, image/gif;q=0.9, image/*;q=0.5';
+
 /** The most redirects a result link may take to reach its file. */
 export const maxRedirects = 5;
 
@@ -105,7 +111,7 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
     const response = await d.transport.send({
       method: 'GET',
       url: link,
-      headers: { 'user-agent': d.userAgent, accept: 'image/*', ...(ranged ? { range: `bytes=${progress.written}-`, 'if-range': progress.validator! } : {}) },
+      headers: { 'user-agent': d.userAgent, accept: resultAccept, ...(ranged ? { range: `bytes=${progress.written}-`, 'if-range': progress.validator! } : {}) },
       timeoutMs: options.timeoutMs ?? 10 * 60_000,
       untimedBody: true,
       idleMs,
