@@ -63,7 +63,43 @@ export function applyCdnFault(sim: Simulation, fault: CdnFault, download: Downlo
     case 'compressed':
       sendCompressed(sim, download, fault.coding, fault.fraction ?? 1);
       return;
+    case 'converted': {
+      const bytes = fault.format === 'avif' ? avifSample : heicSample();
+      sendWhole(sim, download, `image/${fault.format}`, fault.cut ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes);
+      return;
+    }
   }
+}
+
+/** A 64x64 AVIF (a colour ramp), as a converting CDN sends one. */
+const avifSample = Buffer.from(
+  'AAAAIGZ0eXBhdmlmAAAAAGF2aWZtaWYxbWlhZk1BMUIAAADybWV0YQAAAAAAAAAoaGRscgAAAAAAAAAAcGljdAAAAAAAAAAAAAAAAGxpYmF2aWYAAAAADnBpdG0AAAAAAAEAAAAeaWxvYwAAAABEAAABAAEAAAABAAABGgAAAJQAAAAoaWluZgAAAAAAAQAAABppbmZlAgAAAAABAABhdjAxQ29sb3IAAAAAamlwcnAAAABLaXBjbwAAABRpc3BlAAAAAAAAAEAAAABAAAAAEHBpeGkAAAAAAwgICAAAAAxhdjFDgQAMAAAAABNjb2xybmNseAACAAIABoAAAAAXaXBtYQAAAAAAAAABAAEEAQKDBAAAAJxtZGF0EgAKCRgVf/2CBAQNCDKEARmAEEEEBADdK4vgMYDYHOczdQQEHNlZRsjzkkWUOedArPegL6qGCRB57LatahxrlS1glrhctw5Dke8Feo61MdhY7z4uHafPiRF4tPt04kvfkBjskSNk1Ijqclp/GlJ2AWhcAjRaewc0VZcOe+9njOn4hEMHawvlMWxKsemX/T1rnA1qgA==',
+  'base64',
+);
+
+/**
+ * The boxes of a HEIC as a phone writes it (the brands, a grid of tiles with their sizes, the
+ * media data), with random bytes for the coded picture: enough for a client that keeps the file
+ * as it came, not for a decoder.
+ */
+function heicSample(): Buffer {
+  const box = (type: string, payload: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(8 + payload.length);
+    head.write(type, 4, 'latin1');
+    return Buffer.concat([head, payload]);
+  };
+  const ispe = (width: number, height: number): Buffer => {
+    const payload = Buffer.alloc(12);
+    payload.writeUInt32BE(width, 4);
+    payload.writeUInt32BE(height, 8);
+    return box('ispe', payload);
+  };
+  return Buffer.concat([
+    box('ftyp', Buffer.from('heic\0\0\0\0mif1heic', 'latin1')),
+    box('meta', Buffer.concat([ispe(512, 512), ispe(1024, 768)])),
+    box('mdat', randomBytes(4096)),
+  ]);
 }
 
 const captivePage =

@@ -40,7 +40,13 @@ export type CdnFault =
    * bytes that are compressed already. `fraction` (absent: all) of the compressed bytes are sent
    * before the connection is destroyed.
    */
-  | { kind: 'compressed'; coding: 'gzip' | 'deflate' | 'br'; fraction?: number };
+  | { kind: 'compressed'; coding: 'gzip' | 'deflate' | 'br'; fraction?: number }
+  /**
+   * The image converted by the CDN, whatever the request accepts (a CDN that picks the newest
+   * type the client names, ignoring q-values): an AVIF or a HEIC instead, with its own type;
+   * `cut`: a complete transfer of its first half.
+   */
+  | { kind: 'converted'; format: 'avif' | 'heic'; cut?: boolean };
 
 /** A fault of the HTTP exchange. */
 export type HttpFault =
@@ -63,7 +69,7 @@ export type HttpFault =
   | { kind: 'refusedWith200'; code: number; msg: string }
   | CdnFault;
 
-const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage', 'compressed']);
+const cdnKinds = new Set(['redirect', 'redirectLoop', 'redirectTo', 'html', 'emptyBody', 'truncated', 'stall', 'slowBody', 'truncatedImage', 'compressed', 'converted']);
 const otherKinds = new Set(['status', 'reset', 'delay', 'malformedJson', 'refusedWith200', 'bom']);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
@@ -93,6 +99,9 @@ export function checkFault(route: string, fault: HttpFault): void {
   }
   if (fault.kind === 'compressed' && (!['gzip', 'deflate', 'br'].includes(fault.coding) || (fault.fraction !== undefined && !(fault.fraction >= 0 && fault.fraction <= 1)))) {
     throw new Error('compressed needs a coding of gzip, deflate or br, and a fraction from 0 to 1');
+  }
+  if (fault.kind === 'converted' && !['avif', 'heic'].includes(fault.format)) {
+    throw new Error('converted needs a format of avif or heic');
   }
   if (fault.kind === 'status' && fault.late && route !== 'submit') {
     throw new Error('late applies to the route submit only');

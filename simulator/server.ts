@@ -38,7 +38,8 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  *              location?: 'alternate'|'absolute'|'relative'}, {kind: 'redirectLoop', status?},
  *              {kind: 'redirectTo', location, status?}, {kind: 'html'}, {kind: 'emptyBody'},
  *              {kind: 'truncated', fraction?}, {kind: 'stall', afterBytes?},
- *              {kind: 'slowBody', bytesPerSecond}, {kind: 'truncatedImage'}.
+ *              {kind: 'slowBody', bytesPerSecond}, {kind: 'truncatedImage'},
+ *              {kind: 'compressed', coding, fraction?}, {kind: 'converted', format: 'avif'|'heic', cut?}.
  * Task outcomes: {kind: 'complete' | 'neverFinish' | 'noResults'}, {kind: 'fail', code, message?},
  * {kind: 'cancelled', spelling?}, {kind: 'resultDataOnly', shape}, {kind: 'nullSlot'}; each may also carry `curve`,
  * `durationMs` and `durationFactor` for that task.

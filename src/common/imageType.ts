@@ -1,3 +1,4 @@
+import { heifIntegrity, heifKind, readHeifSize } from './heif';
 import type { ImageFormat } from './models';
 
 /** The file extension and MIME type of each format. */
@@ -8,6 +9,9 @@ export const imageFormats: Record<ImageFormat, { extension: string; mime: string
   gif: { extension: 'gif', mime: 'image/gif' },
   bmp: { extension: 'bmp', mime: 'image/bmp' },
   tiff: { extension: 'tiff', mime: 'image/tiff' },
+  // Results a converting CDN may send (no model takes them as references; the pipeline does not read them).
+  avif: { extension: 'avif', mime: 'image/avif' },
+  heic: { extension: 'heic', mime: 'image/heic' },
 };
 
 /** The formats the image pipeline reads (its worker decodes them; it writes PNG, JPEG, WebP and AVIF). */
@@ -36,7 +40,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 6 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) return 'gif';
   if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') return 'bmp';
   if (bytes.length >= 4 && ((ascii(bytes, 0, 2) === 'II' && bytes[2] === 42 && bytes[3] === 0) || (ascii(bytes, 0, 2) === 'MM' && bytes[2] === 0 && bytes[3] === 42))) return 'tiff';
-  return undefined;
+  return heifKind(bytes);
 }
 
 /** Width and height from a TIFF's first image directory, when it lies within `bytes`. */
@@ -119,7 +123,7 @@ export function jpegOrientation(bytes: Uint8Array): number {
 }
 
 /**
- * Reads width and height from the header of a PNG, JPEG, WebP, GIF, BMP or TIFF, without
+ * Reads width and height from the header of a PNG, JPEG, WebP, GIF, BMP, TIFF, AVIF or HEIC, without
  * decoding; a JPEG's as it is seen, after its orientation (a sideways-stored portrait is tall).
  */
 export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
@@ -135,6 +139,9 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
         return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
       case 'tiff':
         return tiffSize(bytes, view);
+      case 'avif':
+      case 'heic':
+        return readHeifSize(bytes);
       case 'webp': {
         const chunk = ascii(bytes, 12, 16);
         if (chunk === 'VP8X') return { width: 1 + (view.getUint32(24, true) & 0xffffff), height: 1 + (view.getUint32(27, true) & 0xffffff) };
@@ -171,7 +178,8 @@ export type ImageIntegrity = 'complete' | 'truncated' | 'unknown';
 /**
  * Tells a whole image from a cut one by its first and last bytes and its size: a PNG ends with
  * its IEND chunk, a JPEG with the end-of-image marker (a few stray bytes after it occur), a GIF
- * with its trailer, a WebP and a BMP state their own length. TIFF has no end mark: `unknown`.
+ * with its trailer, a WebP and a BMP state their own length, AVIF and HEIC boxes each theirs (`heif.ts`).
+ * TIFF has no end mark: `unknown`.
  */
 export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number): ImageIntegrity {
   if (size === 0) return 'truncated';
@@ -199,5 +207,8 @@ export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint
     }
     case 'tiff':
       return size > 8 ? 'unknown' : 'truncated';
+    case 'avif':
+    case 'heic':
+      return heifIntegrity(head, size);
   }
 }

@@ -7,7 +7,7 @@ import { megabyte } from './limits';
  */
 
 /** An image format, as read from a file's bytes. */
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff';
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff' | 'avif' | 'heic';
 
 /**
  * What EvoLink's files API stores ("image/jpeg, image/png, image/gif, image/webp formats only",

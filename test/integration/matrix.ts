@@ -30,6 +30,8 @@ export interface Expected {
   tasks: number;
   /** Result downloads (requests for result files, redirects not counted). */
   downloads?: number;
+  /** The extension every saved image ends in, when it matters. */
+  extension?: string;
 }
 
 /** What a row observed. */
@@ -179,6 +181,7 @@ export function check(fault: string, simulator: EvoLinkSimulator, observed: Obse
   assert.equal(state, expected.state, `${fault}: state (${JSON.stringify(observed.entry?.error)})`);
   if (expected.message) assert.ok(shown.some((text) => expected.message!.test(text)), `${fault}: a message like ${expected.message} (shown: ${JSON.stringify(shown)})`);
   assert.equal(row.files, expected.files, `${fault}: files ${observed.files.join(', ')}`);
+  if (expected.extension) assert.ok(observed.files.every((name) => name.endsWith(`.${expected.extension}`)), `${fault}: files ${observed.files.join(', ')} end in .${expected.extension}`);
   assert.equal(row.tasks, expected.tasks, `${fault}: tasks created at EvoLink`);
   if (expected.downloads !== undefined) assert.equal(row.downloads, expected.downloads, `${fault}: downloads`);
   for (const text of shown) {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { sniffFormat } from '../../simulator/images';
 import { demoKey, EvoLinkSimulator, type HttpFault } from '../../simulator/server';
+import { imageIntegrity, sniffImageFormat } from '../../src/common/imageType';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -255,6 +256,22 @@ describe('Simulator faults over plain HTTP', () => {
       assert.equal(sniffFormat(response.body), 'png');
       assert.equal(response.body.indexOf('IEND'), -1);
       assert.notEqual(bytes.indexOf('IEND'), -1);
+    });
+
+    it('sends the image converted to AVIF or HEIC, whole or cut, with its own type', async () => {
+      const { url } = await result();
+      for (const format of ['avif', 'heic'] as const) {
+        simulator.addFault('cdn', { kind: 'converted', format });
+        const response = await raw(url, { headers: agent });
+        assert.equal(response.status, 200);
+        assert.equal(response.headers['content-type'], `image/${format}`);
+        assert.equal(sniffImageFormat(response.body), format);
+        assert.equal(imageIntegrity(format, response.body, response.body.subarray(-64), response.body.length), 'complete');
+      }
+      simulator.addFault('cdn', { kind: 'converted', format: 'avif', cut: true });
+      const cut = await raw(url, { headers: agent });
+      assert.equal(imageIntegrity('avif', cut.body, cut.body.subarray(-64), cut.body.length), 'truncated');
+      assert.throws(() => simulator.addFault('cdn', { kind: 'converted', format: 'jxl' } as never), /avif or heic/);
     });
 
     it('keeps a body fault queued past a download the CDN refuses anyway', async () => {

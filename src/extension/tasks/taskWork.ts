@@ -322,6 +322,8 @@ export class TaskWork {
       await rm(part, { force: true });
       throw new EvoLinkError('invalidResponse', `The result link answered ${size} bytes that are ${format ? 'a cut image' : 'not an image'}.`, { code: 'notImage' });
     }
+    // A CDN that converts by the Accept header: kept as it came, under its own extension.
+    if (format === 'avif' || format === 'heic') this.deps.log.warn(`${entry.localId}: result ${index + 1} came as ${format.toUpperCase()}, though the download asked for PNG, JPEG, WebP or GIF; it is saved as it is`);
     const kept = join(this.deps.downloadsDir, `${entry.localId}-${index}.${format}`);
     await rename(part, kept);
     this.deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);

@@ -9,6 +9,9 @@ function tabUri(tab: vscode.Tab): string | undefined {
   return input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri.toString() : undefined;
 }
 
+/** Whether VS Code's image preview shows this file (it shows AVIF, not HEIC). */
+const shownByVsCode = (uri: vscode.Uri): boolean => !/\.heic$/i.test(uri.path);
+
 /**
  * The one way results are opened, by the announcer when a task is saved and by every Open
  * action. `preview` (the default) reuses one preview editor in one column beside the user's
@@ -33,6 +36,11 @@ export class ResultOpener {
   }
 
   private async show(uri: vscode.Uri, how: 'preview' | 'beside'): Promise<void> {
+    if (!shownByVsCode(uri)) {
+      // A HEIC (a converting CDN sent one): VS Code has no viewer for it; the Explorer shows where it is.
+      await vscode.commands.executeCommand('revealInExplorer', uri);
+      return;
+    }
     if (how === 'beside') {
       await vscode.commands.executeCommand('vscode.open', uri, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
       return;
