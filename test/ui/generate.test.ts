@@ -154,6 +154,22 @@ describe('A request whose answer is lost for good, in VS Code 1.139', () => {
     assert.equal(simulator.tasks.size, 1, 'one task, one charge');
   });
 
+  it('saves a result the CDN sent as AVIF under its own extension, and opens it in the image preview', async () => {
+    const { simulator, workbench } = session();
+    const { page, folder } = workbench;
+    simulator.addFault('cdn', { kind: 'converted', format: 'avif' });
+    const downloads = simulator.requests.filter((request) => request.origin === 'cdn').length;
+    await generateOne(page, 'A blue kite over dunes, flat');
+    const deadline = Date.now() + 30_000;
+    while (!imagesIn(folder).some((name) => name.endsWith('.avif')) && Date.now() < deadline) await page.waitForTimeout(300);
+    assert.ok(imagesIn(folder).includes('a-blue-kite-over-dunes-flat.avif'), `saved: ${imagesIn(folder).join(', ')}`);
+    // Opened beside, in VS Code's own image preview (a tab named for the file).
+    await page.locator('.tab', { hasText: 'a-blue-kite-over-dunes-flat.avif' }).first().waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1500);
+    await screenshot(page, 'result-avif-1.139');
+    assert.equal(simulator.requests.filter((request) => request.origin === 'cdn').length, downloads + 1, 'downloaded once, kept as it came');
+  });
+
   it('says so when Submit Again does not go through, and keeps the request to be checked for', async () => {
     const { simulator, workbench } = session();
     const { page } = workbench;

@@ -28,7 +28,7 @@ export async function insertImageReference({ tasks, notifier, provenance }: { ta
     if (!picked) return undefined;
     target = picked.uri;
     if (!target) {
-      const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tiff', 'svg'] } });
+      const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'avif', 'gif', 'bmp', 'tiff', 'svg'] } });
       target = chosen?.[0];
     }
     if (!target) return undefined;
