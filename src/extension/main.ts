@@ -8,6 +8,7 @@ import { registerImageDrop } from './ui/dropTarget';
 import type { ImageToolInput } from './agent/imageTool';
 import type { createServices, HostContext, Services } from './services';
 import { TasksViewHost } from './views/tasksViewHost';
+import { otherLedgerFor } from './tasks/ledgerProbe';
 
 /*
  * Activation only composes: a log channel, the key store and the command table. The services
@@ -22,7 +23,7 @@ export interface EvoLinkExtensionApi {
   /** The folder of the extension's log, for support (the log never holds the key). */
   readonly logUri: vscode.Uri;
   /** Only when the extension runs under tests: its services, to read what it showed and did. */
-  readonly testing?: { services(): Promise<Services> };
+  readonly testing?: { services(): Promise<Services>; ledgerIndexDir: string };
 }
 
 interface ServicesModule {
@@ -44,11 +45,13 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
 
     const ledger = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tasks');
     const ledgerDir = ledger.fsPath;
+    // The machine's ledgers, so that a window takes over what the same folders left under another workspace identity.
+    const ledgerIndex = vscode.Uri.joinPath(context.globalStorageUri, 'ledgers');
     let services: Promise<Services> | undefined;
     let loaded: Services | undefined;
     const getServices = (): Promise<Services> => {
       services ??= loadServicesModule().then((module) => {
-        const host: HostContext = { context, log, apiKeys, ledgerDir };
+        const host: HostContext = { context, log, apiKeys, ledgerDir, ledgerIndexDir: ledgerIndex.fsPath };
         const created = module.createServices(host);
         context.subscriptions.push(created);
         tasksView.attach(created.features.tasksView);
@@ -107,22 +110,24 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
     void apiKeys.refresh();
     // Tasks paid for in an earlier session resume; the services load only when there are any.
     // VS Code's own file system API, already loaded: Node's fs would cost more than all else here.
-    void vscode.workspace.fs.readDirectory(ledger).then(
-      (entries) => {
-        if (entries.some(([name]) => name.endsWith('.json'))) {
-          void getServices()
-            .then((loaded) => loaded.ctx.tasks.resume())
-            .catch((error: unknown) => log.error(`Resuming tasks failed: ${error instanceof Error ? error.message : String(error)}`));
-        }
-      },
-      () => undefined,
-    );
+    // So do tasks left in the ledger of these folders under another workspace identity.
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString());
+    void Promise.all([
+      Promise.resolve(vscode.workspace.fs.readDirectory(ledger)).then((entries) => entries.some(([name]) => name.endsWith('.json')), () => false),
+      otherLedgerFor(ledgerIndex, ledgerDir, folders),
+    ]).then(([tasks, elsewhere]) => {
+      if (tasks || elsewhere) {
+        void getServices()
+          .then((loaded) => loaded.ctx.tasks.resume())
+          .catch((error: unknown) => log.error(`Resuming tasks failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
     // A reload or a closing window lets go of its tasks, so that the next window takes them up at
     // once. It starts at once: VS Code disposes the subscriptions (and with them the tasks' work)
     // right after calling deactivate, without waiting for its promise.
     release = () => loaded?.ctx.tasks.release();
     const api: EvoLinkExtensionApi = { apiVersion: 1, hasApiKey: () => apiKeys.has(), logUri: context.logUri };
-    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { services: getServices } } : api;
+    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { services: getServices, ledgerIndexDir: ledgerIndex.fsPath } } : api;
   } catch (error) {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('EvoLink Image Studio could not start: {0}', error instanceof Error ? error.message : String(error)),

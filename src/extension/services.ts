@@ -13,7 +13,9 @@ import { ProvenanceStore } from './provenance/store';
 import { PngConverter } from './submit/pngConverter';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
+import { LeftBehindTasks } from './tasks/adoption';
 import { TaskLedger } from './tasks/ledger';
+import { LedgerIndex } from './tasks/ledgerIndex';
 import { ProgressCalibrations } from './tasks/progressCalibrations';
 import { TaskService } from './tasks/taskService';
 import { createResultWriter, fileSizeOf, removePartialsBeside } from './tasks/writer';
@@ -35,10 +37,12 @@ export interface HostContext {
   apiKeys: ApiKeyStore;
   /** Where the task ledger lives (workspace storage, or global storage without a folder). */
   ledgerDir: string;
+  /** Where the machine's ledgers are recorded (`common/ledgerHome.ts`). */
+  ledgerIndexDir: string;
 }
 
 /** Builds the services; called once per window, on the first command. */
-export function createServices({ context, log, apiKeys, ledgerDir }: HostContext): Services {
+export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDir }: HostContext): Services {
   useDisplayLanguage();
   const extension = { id: context.extension.id, version: (context.extension.packageJSON as { version?: string }).version ?? '0.0.0', uri: context.extensionUri };
   const generator = `${extension.id}/${extension.version}`;
@@ -55,10 +59,16 @@ export function createServices({ context, log, apiKeys, ledgerDir }: HostContext
   const provenance = new ProvenanceStore(storage, (message) => log.warn(message));
   // The daily credit limit is per machine: its day log is in global storage, shared by every window.
   const dayLog = new DayLog(join(context.globalStorageUri.fsPath, 'budget'), (message) => log.warn(message));
-  const tasks = new TaskService({
-    ledger, client, apiKey, log, times,
-    // Beside the ledger that records them: downloads kept until saved belong to this workspace.
-    downloadsDir: join(ledgerDir, '..', 'downloads'),
+  // Beside the ledger that records them: downloads kept until saved belong to this workspace.
+  const downloadsDir = join(ledgerDir, '..', 'downloads');
+  // The same folders under another workspace identity have a ledger of their own (`common/ledgerHome.ts`).
+  const folders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString());
+  const index = new LedgerIndex(ledgerIndexDir, ledgerDir);
+  const leftBehind = new LeftBehindTasks({ index, ledger, open: (dir) => new TaskLedger(dir, (message) => log.warn(message)), folders, downloadsDir, now: Date.now, log, resume: (): Promise<void> => tasks.resume() });
+  context.subscriptions.push(leftBehind);
+  const tasks: TaskService = new TaskService({
+    ledger, client, apiKey, log, times, downloadsDir,
+    leftBehind,
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: Math.max(1000, Math.round(60_000 * times.pollScale)),
     writer: createResultWriter(generator, provenance),

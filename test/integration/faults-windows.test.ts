@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
@@ -10,6 +10,8 @@ import { TaskEvents } from '../../src/extension/tasks/taskEvents';
 import { createUndiciTransport } from '../../src/extension/net/transport';
 import type { Services } from '../../src/extension/services';
 import { check, demoKey, downloads, imagesIn, partialsIn, settle, submits, until, useMatrix } from './matrix';
+import { LedgerIndex } from '../../src/extension/tasks/ledgerIndex';
+import { activateExtension } from './support';
 import { openWindow, storageOf, submitIn, type TestWindow } from './windows';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-windows');
@@ -253,6 +255,28 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
       assert.ok(!readdirSync(dirs.downloadsDir).some((name) => name.startsWith(entry.localId) && name.endsWith('.part')), 'no download left half-written by the closed window');
     });
   }
+
+  it('the folder reopened under another workspace identity: the task its old window left running is taken over and saved once', async () => {
+    const other = join(dirs.ledgerDir, '..', '..', `other-identity-${Date.now()}`);
+    const before = { ledgerDir: join(other, 'tasks'), downloadsDir: join(other, 'downloads') };
+    const workspace = vscode.workspace.workspaceFolders!.map((item) => item.uri.toString());
+    const [sent, fetched] = [submits(simulator), downloads(simulator)];
+    // The same folder, opened before as another workspace: its window submits, then closes.
+    const gone = openWindow(simulator, before);
+    const { localId } = await submitIn(gone, folder(), 'matrix another identity');
+    await gone.tasks.release();
+    gone.dispose();
+    const index = (await activateExtension()).testing!.ledgerIndexDir;
+    await new LedgerIndex(index, before.ledgerDir).closed(workspace, Date.now());
+    await app.ctx.tasks.resume();
+    const saved = await until('the task to be saved here', async () => ((await app.ctx.tasks.get(localId))?.state === 'saved' ? app.ctx.tasks.get(localId) : undefined));
+    assert.equal(saved?.results?.length, 1);
+    assert.deepEqual(await new TaskLedger(before.ledgerDir).list(), [], 'the task left the old ledger');
+    assert.equal(submits(simulator) - sent, 1, 'paid once');
+    assert.equal(downloads(simulator) - fetched, 1, 'downloaded once');
+    assert.deepEqual(readdirSync(index).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(join(index, name), 'utf8')) as { ledger: string }).filter((record) => record.ledger === before.ledgerDir), [], 'the old ledger is forgotten');
+    rmSync(other, { recursive: true, force: true });
+  });
 
   it('two windows take up the same completed task at once: saved once', async () => {
     const urls = await taskAtEvoLink('matrix two windows');

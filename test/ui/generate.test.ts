@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
@@ -112,6 +112,31 @@ for (const version of ['1.100', '1.139']) {
       assert.match(await row.innerText(), /saved/);
       await screenshot(page, `show-tasks-${version}`);
       await page.keyboard.press('Escape');
+    });
+
+    it('takes over a task when its folder is reopened as a workspace mid-task, and saves it there once', async () => {
+      const { simulator, workbench } = session();
+      const { page, folder } = workbench;
+      const sent = simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
+      await generateOne(page, 'A copper teapot, isometric');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[id="evolink.evolink-image-studio.evolink.tasks"]')].some((item) => /EvoLink:\s*1\s*running/.test(item.textContent ?? '')),
+        undefined,
+        { timeout: 20_000 },
+      );
+      // The same folder in a .code-workspace: VS Code gives it storage of its own, and with it another ledger.
+      const workspaceFile = join(folder, '..', 'site.code-workspace');
+      writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: folder }] }));
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?workspace=${encodeURIComponent(workspaceFile)}`));
+      await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+      await setApiKey(page, demoKey);
+      const said = await waitForNotification(page, /from an earlier request/, 60_000);
+      assert.match(said, /Saved 1 image\(s\)/);
+      assert.ok(imagesIn(folder).includes('a-copper-teapot-isometric.png'), `saved: ${imagesIn(folder).join(', ')}`);
+      await screenshot(page, `generate-reopened-as-workspace-${version}`);
+      await page.waitForTimeout(2000);
+      assert.equal(imagesIn(folder).filter((name) => name.startsWith('a-copper-teapot')).length, 1, 'saved once');
+      assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, sent + 1, 'paid once');
     });
   });
 }

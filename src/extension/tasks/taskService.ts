@@ -22,6 +22,8 @@ export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'r
   pollBatching?: Partial<PollBatchTuning>;
   /** What each model's finished tasks taught the poll schedule (none: every task starts from nothing). */
   calibrations?: ProgressCalibrations;
+  /** Takes over the tasks ledgers of this window's folders under another workspace identity left behind, before a resume; and says when the window closes (`adoption.ts`). */
+  leftBehind?: { adopt(): Promise<number>; close(): Promise<void> };
 }
 
 /** Terminal tasks older than this leave the ledger (their saved files stay). */
@@ -306,6 +308,7 @@ export class TaskService extends DisposableBase {
    * not work on yet is taken up. Old finished tasks leave the ledger.
    */
   async resume(): Promise<void> {
+    await this.deps.leftBehind?.adopt();
     await this.deps.ledger.sweep(3600_000).catch((error: unknown) => this.deps.log.warn(`Ledger clean-up: ${String(error)}`));
     const entries = await this.deps.ledger.list();
     for (const entry of entries) {
@@ -377,6 +380,7 @@ export class TaskService extends DisposableBase {
     const held = [...this.held.keys()];
     for (const localId of [...this.work.keys()]) this.stop(localId);
     await Promise.all(held.map((localId) => this.dispatch(localId, { type: 'release' }).catch(() => undefined)));
+    await this.deps.leftBehind?.close();
   }
 
   override dispose(): void {

@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { foldersOverlap, leftBehind, parseLedgerRecord, type LedgerRecord } from '../../common/ledgerHome';
+
+/*
+ * The machine's ledgers, in global storage: one small file per ledger, written only by the
+ * windows on that ledger (`common/ledgerHome.ts` says why). A file is replaced whole (a temporary
+ * file renamed over it), so a reader sees the old record or the new one.
+ */
+
+/** A record nobody has written for this long is forgotten. */
+const forgottenAfterMs = 30 * 24 * 3600_000;
+
+/** The ledgers of the machine, and this window's own. */
+export class LedgerIndex {
+  constructor(
+    /** The index directory (in global storage). */
+    private readonly dir: string,
+    /** This window's ledger directory. */
+    readonly ledger: string,
+  ) {}
+
+  private fileOf(ledger: string): string {
+    return join(this.dir, `${createHash('sha256').update(ledger).digest('hex').slice(0, 32)}.json`);
+  }
+
+  private async put(record: LedgerRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const file = this.fileOf(record.ledger);
+    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, file).catch(async (error: unknown) => {
+      await rm(temp, { force: true });
+      throw error;
+    });
+  }
+
+  /** Says that this window is open on its ledger, with these workspace folders. */
+  seen(folders: readonly string[], now: number): Promise<void> {
+    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now });
+  }
+
+  /** Says that this window closed. */
+  closed(folders: readonly string[], now: number): Promise<void> {
+    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now, closedAt: now });
+  }
+
+  /** Every record, unreadable ones skipped (a half-written one is only ever a temporary file). */
+  async records(): Promise<LedgerRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const read = await Promise.all(
+      names
+        .filter((name) => name.endsWith('.json'))
+        .map(async (name) => {
+          const text = await readFile(join(this.dir, name), 'utf8').catch(() => '');
+          return parseLedgerRecord(text);
+        }),
+    );
+    return read.filter((record): record is LedgerRecord => record !== undefined);
+  }
+
+  /** The other ledgers nobody works on whose folders overlap these. Records nobody has written for a month are forgotten: what their tasks had to save has long expired. */
+  async leftBehind(folders: readonly string[], now: number): Promise<LedgerRecord[]> {
+    const records = await this.records();
+    for (const record of records.filter((candidate) => now - candidate.seenAt > forgottenAfterMs)) await this.forget(record.ledger).catch(() => undefined);
+    if (folders.length === 0) return [];
+    return records.filter((record) => record.ledger !== this.ledger && now - record.seenAt <= forgottenAfterMs && foldersOverlap(record.folders, folders) && leftBehind(record, now));
+  }
+
+  /** Forgets a ledger that holds nothing left to take over. */
+  async forget(ledger: string): Promise<void> {
+    await rm(this.fileOf(ledger), { force: true });
+  }
+}

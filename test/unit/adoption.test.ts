@@ -1,0 +1,153 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { foldersOverlap, isWithin, leftBehind, ledgerRecordStaleMs, parseLedgerRecord } from '../../src/common/ledgerHome';
+import { adoptLeftBehind, LeftBehindTasks, type AdoptionDeps } from '../../src/extension/tasks/adoption';
+import { TaskLedger } from '../../src/extension/tasks/ledger';
+import { LedgerIndex } from '../../src/extension/tasks/ledgerIndex';
+
+const folder = 'file:///home/dev/site';
+const now = 1_800_000_000_000;
+
+const entry = (localId: string, patch: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  version: 2,
+  localId,
+  idempotencyKey: localId,
+  revision: 0,
+  createdAt: now - 60_000,
+  updatedAt: now - 60_000,
+  state: 'running',
+  request: { model: 'gpt-4o-image', prompt: 'a kite' },
+  body: { model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 },
+  targetFolder: `${folder}/images`,
+  sentAt: now - 60_000,
+  sends: 1,
+  watch: true,
+  taskId: `task-${localId}`,
+  estimatedSeconds: 100,
+  progress: 40,
+  polls: 3,
+  ...patch,
+});
+
+describe('Ledgers of the same folders under another workspace identity', () => {
+  let root: string;
+  let old: { ledger: string; downloads: string };
+  let ours: { ledger: string; downloads: string };
+  let index: string;
+  const logged: string[] = [];
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'evolink-adoption-'));
+    old = { ledger: join(root, 'ws-folder', 'tasks'), downloads: join(root, 'ws-folder', 'downloads') };
+    ours = { ledger: join(root, 'ws-workspace', 'tasks'), downloads: join(root, 'ws-workspace', 'downloads') };
+    index = join(root, 'global', 'ledgers');
+    logged.length = 0;
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const deps = (at = now, folders = [folder]): AdoptionDeps => ({
+    index: new LedgerIndex(index, ours.ledger),
+    ledger: new TaskLedger(ours.ledger),
+    open: (dir) => new TaskLedger(dir),
+    folders: () => folders,
+    downloadsDir: ours.downloads,
+    now: () => at,
+    log: { info: (message) => logged.push(message), warn: (message) => logged.push(message) },
+  });
+
+  /** The old window's record: closed at `closedAt`, or open and last seen at `seenAt`. */
+  const record = async (how: { closedAt?: number; seenAt?: number; folders?: string[] }): Promise<void> => {
+    const theirs = new LedgerIndex(index, old.ledger);
+    if (how.closedAt !== undefined) await theirs.closed(how.folders ?? [folder], how.closedAt);
+    else await theirs.seen(how.folders ?? [folder], how.seenAt ?? now);
+  };
+
+  it('tells folders inside one another, and records by their fields', () => {
+    assert.ok(isWithin(`${folder}/images`, folder));
+    assert.ok(isWithin(folder, `${folder}/`));
+    assert.ok(!isWithin(`${folder}-old/images`, folder));
+    assert.ok(foldersOverlap([folder], ['file:///home/dev']));
+    assert.ok(!foldersOverlap([folder], ['file:///home/dev/other']));
+    assert.equal(parseLedgerRecord('{"ledger":"x","folders":[1],"seenAt":1}'), undefined);
+    assert.equal(parseLedgerRecord('not json'), undefined);
+    assert.ok(leftBehind({ ledger: 'x', folders: [], seenAt: now, closedAt: now }, now));
+    assert.ok(!leftBehind({ ledger: 'x', folders: [], seenAt: now - ledgerRecordStaleMs }, now));
+    assert.ok(leftBehind({ ledger: 'x', folders: [], seenAt: now - ledgerRecordStaleMs - 1 }, now));
+  });
+
+  it('takes over the unfinished tasks of a closed window, with their kept downloads, and leaves finished ones', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    mkdirSync(old.downloads, { recursive: true });
+    const kept = join(old.downloads, 'evl-saving-000000000001-0.png');
+    writeFileSync(kept, 'image bytes');
+    await theirs.create(entry('evl-running-00000000001'));
+    await theirs.create(entry('evl-saving-000000000001', { state: 'saving', results: [{ kept }] }));
+    await theirs.create(entry('evl-waiting-00000000001', { state: 'saveFailed' }));
+    await theirs.create(entry('evl-saved-0000000000001', { state: 'saved' }));
+    await record({ closedAt: now - 1000 });
+
+    assert.equal(await adoptLeftBehind(deps()), 3);
+    const moved = await new TaskLedger(ours.ledger).list();
+    assert.deepEqual(moved.map((item) => item.localId).sort(), ['evl-running-00000000001', 'evl-saving-000000000001', 'evl-waiting-00000000001']);
+    assert.ok(moved.every((item) => item.lease === undefined && item.revision === 3), 'claimed in the old ledger, then created with the next revision and no lease');
+    const saving = moved.find((item) => item.state === 'saving')!;
+    assert.equal(saving.results?.[0]?.kept, join(ours.downloads, 'evl-saving-000000000001-0.png'));
+    assert.ok(existsSync(saving.results[0].kept) && !existsSync(kept), 'the kept download moved with its task');
+    assert.deepEqual((await theirs.list()).map((item) => item.localId), ['evl-saved-0000000000001']);
+    assert.equal(readdirSync(index).length, 0, 'a ledger with only finished tasks left is forgotten');
+    assert.equal(await adoptLeftBehind(deps()), 0, 'nothing is taken twice');
+  });
+
+  it('leaves the ledger of a window that is still open alone, and takes it over once that window has not been heard of for long', async () => {
+    await new TaskLedger(old.ledger).create(entry('evl-running-00000000001'));
+    await record({ seenAt: now - 30_000 });
+    assert.equal(await adoptLeftBehind(deps()), 0);
+    assert.equal(await adoptLeftBehind(deps(now - 30_000 + ledgerRecordStaleMs + 1)), 1);
+  });
+
+  it('leaves a task whose lease is live, and one whose results go to a folder this window does not have', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    await theirs.create(entry('evl-leased-000000000001', { lease: { owner: 'host-other', at: now - 5000 } }));
+    await theirs.create(entry('evl-elsewhere-000000001', { targetFolder: 'file:///home/dev/api/images' }));
+    await theirs.create(entry('evl-stale-0000000000001', { lease: { owner: 'host-gone', at: now - ledgerRecordStaleMs - 1 } }));
+    await record({ closedAt: now, folders: [folder, 'file:///home/dev/api'] });
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-stale-0000000000001']);
+    assert.equal(readdirSync(index).length, 1, 'the record stays while it holds unfinished tasks');
+  });
+
+  it('finishes a move that stopped after the copy: the task is in both ledgers once, then only in the new one', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    const claimed = (await theirs.create(entry('evl-running-00000000001')));
+    await new TaskLedger(ours.ledger).create({ ...claimed, revision: 2 });
+    await record({ closedAt: now });
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    assert.deepEqual(await theirs.list(), []);
+    assert.equal((await new TaskLedger(ours.ledger).list()).length, 1);
+  });
+
+  it('forgets records nobody has written for a month', async () => {
+    await record({ seenAt: now - 31 * 24 * 3600_000, folders: ['file:///home/dev/old-site'] });
+    assert.equal(readdirSync(index).length, 1);
+    await adoptLeftBehind(deps());
+    assert.equal(readdirSync(index).length, 0);
+  });
+
+  it('a closing window keeps its record only while its ledger holds unfinished tasks', async () => {
+    const own = deps();
+    const closing = (): LeftBehindTasks => new LeftBehindTasks({ ...own, resume: () => Promise.resolve() });
+    const first = closing();
+    await first.adopt();
+    assert.equal(readdirSync(index).length, 1);
+    await first.close();
+    assert.equal(readdirSync(index).length, 0, 'nothing unfinished: no record');
+    await own.ledger.create(entry('evl-running-00000000001', { targetFolder: `${folder}/out` }));
+    const second = closing();
+    await second.close();
+    const [kept] = await own.index.records();
+    assert.ok(kept && leftBehind(kept, now), 'closed with a task unfinished: the next window on these folders takes it over');
+  });
+});
