@@ -115,6 +115,8 @@ export class LeftBehindTasks {
 
   constructor(private readonly deps: AdoptionDeps & { resume: () => Promise<void> }) {
     this.timer = setInterval(() => void this.refresh(), ledgerRecordRefreshMs);
+    // Recorded at once: a window that crashes before its first refresh leaves its tasks findable.
+    void this.refresh();
   }
 
   /** Records this window's ledger, and takes over the tasks left behind for its folders; answers how many moved. */
@@ -140,6 +142,8 @@ export class LeftBehindTasks {
   /** Says that this window closed: another window may take over what it leaves. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    // After a look under way, so that its record of an open window does not come after this one.
+    await this.running;
     try {
       // A ledger with nothing unfinished needs no record: nothing is left for another window.
       const unfinished = (await this.deps.ledger.list()).some((entry) => !isTerminal(entry.state));
