@@ -163,6 +163,12 @@ export const ledgerEntrySchema = z.object({
   /** How many times saving was tried again on its own after a failure that may pass (absent: none). */
   saveRetries: z.optional(z.int()),
   lease: z.optional(leaseSchema),
+  /**
+   * The task moved to the ledger in `ledger` (a window on the same folders under another workspace
+   * identity took it over, `tasks/adoption.ts`), at `at`; `done` once it is there. This ledger no
+   * longer shows it; the record stays a while, so that no other window can take it a second time.
+   */
+  movedTo: z.optional(z.object({ ledger: z.string(), at: z.number(), done: z.optional(z.literal(true)) })),
   error: z.optional(entryErrorSchema),
   /** Why a task that is not active waits for the user: it ran past its deadline, was stopped, … */
   attention: z.optional(z.enum(['deadline', 'userStopped', 'windowPassed', 'replayRefused', 'notFound', 'listAmbiguous', 'listUnavailable', 'unread'])),

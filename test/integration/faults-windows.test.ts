@@ -275,6 +275,14 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.equal(submits(simulator) - sent, 1, 'paid once');
     assert.equal(downloads(simulator) - fetched, 1, 'downloaded once');
     assert.deepEqual(readdirSync(index).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(join(index, name), 'utf8')) as { ledger: string }).filter((record) => record.ledger === before.ledgerDir), [], 'the old ledger is forgotten');
+    // The old identity opened again: its window finds nothing to do.
+    const back = openWindow(simulator, before);
+    await back.tasks.resume();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(await back.tasks.list(), []);
+    assert.equal(downloads(simulator) - fetched, 1, 'not downloaded again by the old identity');
+    await back.tasks.release();
+    back.dispose();
     rmSync(other, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
@@ -78,7 +78,7 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.ok(leftBehind({ ledger: 'x', folders: [], seenAt: now - ledgerRecordStaleMs - 1 }, now));
   });
 
-  it('takes over the unfinished tasks of a closed window, with their kept downloads, and leaves finished ones', async () => {
+  it('takes over the unfinished tasks of a closed window, with copies of their kept downloads, and leaves finished ones', async () => {
     const theirs = new TaskLedger(old.ledger);
     mkdirSync(old.downloads, { recursive: true });
     const kept = join(old.downloads, 'evl-saving-000000000001-0.png');
@@ -92,13 +92,41 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.equal(await adoptLeftBehind(deps()), 3);
     const moved = await new TaskLedger(ours.ledger).list();
     assert.deepEqual(moved.map((item) => item.localId).sort(), ['evl-running-00000000001', 'evl-saving-000000000001', 'evl-waiting-00000000001']);
-    assert.ok(moved.every((item) => item.lease === undefined && item.revision === 3), 'claimed in the old ledger, then created with the next revision and no lease');
+    assert.ok(moved.every((item) => item.lease === undefined && item.movedTo === undefined && item.revision === 3), 'claimed in the old ledger, then created with the next revision');
     const saving = moved.find((item) => item.state === 'saving')!;
     assert.equal(saving.results?.[0]?.kept, join(ours.downloads, 'evl-saving-000000000001-0.png'));
-    assert.ok(existsSync(saving.results[0].kept) && !existsSync(kept), 'the kept download moved with its task');
+    assert.equal(readFileSync(saving.results?.[0]?.kept ?? '', 'utf8'), 'image bytes');
+    assert.ok(existsSync(kept), 'the original stays until the old ledger lets its record go');
+    // The old ledger shows only what stayed, and keeps a record of each move, done.
     assert.deepEqual((await theirs.list()).map((item) => item.localId), ['evl-saved-0000000000001']);
-    assert.equal(readdirSync(index).length, 0, 'a ledger with only finished tasks left is forgotten');
-    assert.equal(await adoptLeftBehind(deps()), 0, 'nothing is taken twice');
+    assert.equal(await theirs.get('evl-running-00000000001'), undefined);
+    const tombs = await theirs.moved();
+    assert.equal(tombs.length, 3);
+    assert.ok(tombs.every((item) => item.movedTo?.ledger === ours.ledger && item.movedTo.done === true));
+    assert.equal(readdirSync(index).length, 0, 'a ledger with nothing unfinished left is forgotten');
+    // Its records of moves leave it after a day.
+    await record({ closedAt: now });
+    await adoptLeftBehind(deps(now + 25 * 3600_000));
+    assert.deepEqual(await theirs.moved(), []);
+  });
+
+  it('two windows taking over the same ledger: each task moves once, even for a window whose listing is old', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    await theirs.create(entry('evl-running-00000000001'));
+    await record({ closedAt: now });
+    const stale = await theirs.list();
+    const third = { ledger: join(root, 'ws-third', 'tasks'), downloads: join(root, 'ws-third', 'downloads') };
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    await record({ closedAt: now });
+    const late: AdoptionDeps = {
+      ...deps(),
+      index: new LedgerIndex(index, third.ledger),
+      ledger: new TaskLedger(third.ledger),
+      downloadsDir: third.downloads,
+      open: (dir) => Object.assign(new TaskLedger(dir), { list: () => Promise.resolve(stale) }),
+    };
+    assert.equal(await adoptLeftBehind(late), 0);
+    assert.deepEqual(await new TaskLedger(third.ledger).list(), []);
   });
 
   it('leaves the ledger of a window that is still open alone, and takes it over once that window has not been heard of for long', async () => {
@@ -108,25 +136,38 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.equal(await adoptLeftBehind(deps(now - 30_000 + ledgerRecordStaleMs + 1)), 1);
   });
 
-  it('leaves a task whose lease is live, and one whose results go to a folder this window does not have', async () => {
+  it('leaves a task whose lease is live, one whose results go to a folder this window does not have, and one whose downloads cannot be copied', async () => {
     const theirs = new TaskLedger(old.ledger);
-    await theirs.create(entry('evl-leased-000000000001', { lease: { owner: 'host-other', at: now - 5000 } }));
+    await theirs.create(entry('evl-leased-000000000001', { lease: { owner: 'host-other', at: now - ledgerRecordStaleMs } }));
     await theirs.create(entry('evl-elsewhere-000000001', { targetFolder: 'file:///home/dev/api/images' }));
+    await theirs.create(entry('evl-missing-00000000001', { state: 'saveFailed', results: [{ kept: join(old.downloads, 'gone.png') }] }));
     await theirs.create(entry('evl-stale-0000000000001', { lease: { owner: 'host-gone', at: now - ledgerRecordStaleMs - 1 } }));
     await record({ closedAt: now, folders: [folder, 'file:///home/dev/api'] });
     assert.equal(await adoptLeftBehind(deps()), 1);
     assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-stale-0000000000001']);
+    assert.equal((await theirs.list()).length, 3, 'the others stay where they were, whole');
     assert.equal(readdirSync(index).length, 1, 'the record stays while it holds unfinished tasks');
   });
 
-  it('finishes a move that stopped after the copy: the task is in both ledgers once, then only in the new one', async () => {
+  it('finishes a move that stopped after the claim: its own at once, another window\'s once that claim is 3 minutes old, never twice', async () => {
     const theirs = new TaskLedger(old.ledger);
-    const claimed = (await theirs.create(entry('evl-running-00000000001')));
-    await new TaskLedger(ours.ledger).create({ ...claimed, revision: 2 });
+    const mine = (await theirs.create(entry('evl-mine-00000000000001')));
+    await theirs.write({ ...mine, movedTo: { ledger: ours.ledger, at: now - 1000 } }, mine.revision);
+    const gone = join(root, 'ws-gone', 'tasks');
+    const other = (await theirs.create(entry('evl-other-0000000000001')));
+    await theirs.write({ ...other, movedTo: { ledger: gone, at: now - 10_000 } }, other.revision);
+    const arrived = (await theirs.create(entry('evl-arrived-00000000001')));
+    await theirs.write({ ...arrived, movedTo: { ledger: gone, at: now - ledgerRecordStaleMs - 1 } }, arrived.revision);
+    await new TaskLedger(gone).create(entry('evl-arrived-00000000001'));
     await record({ closedAt: now });
-    assert.equal(await adoptLeftBehind(deps()), 1);
-    assert.deepEqual(await theirs.list(), []);
-    assert.equal((await new TaskLedger(ours.ledger).list()).length, 1);
+
+    assert.equal(await adoptLeftBehind(deps()), 1, 'its own claim; the other window\'s is too young');
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-mine-00000000000001']);
+    assert.ok((await theirs.moved()).find((item) => item.localId === 'evl-arrived-00000000001')?.movedTo?.done, 'it reached its ledger: only marked done');
+    assert.equal(await adoptLeftBehind(deps(now + ledgerRecordStaleMs)), 1);
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId).sort(), ['evl-mine-00000000000001', 'evl-other-0000000000001']);
+    assert.ok((await theirs.moved()).every((item) => item.movedTo?.done));
+    assert.equal(await adoptLeftBehind(deps(now + 2 * ledgerRecordStaleMs)), 0);
   });
 
   it('forgets records nobody has written for a month', async () => {

@@ -144,8 +144,13 @@ export class TaskLedger {
       .sort((a, b) => b.revision - a.revision);
   }
 
-  /** The newest readable revision of a task. */
+  /** The newest readable revision of a task; none for a task that moved to another ledger. */
   async get(localId: string): Promise<LedgerEntry | undefined> {
+    const entry = await this.newest(localId);
+    return entry?.movedTo ? undefined : entry;
+  }
+
+  private async newest(localId: string): Promise<LedgerEntry | undefined> {
     // Revisions listed may be dropped by newer writes before they are read: list again then.
     for (let attempt = 0; attempt < 5; attempt++) {
       const files = await this.filesOf(localId);
@@ -190,11 +195,20 @@ export class TaskLedger {
     this.problems.push({ file: name, movedTo, problem });
   }
 
-  /** Every task, newest first. */
+  /** Every task, newest first (none that moved to another ledger). */
   async list(): Promise<LedgerEntry[]> {
+    return (await this.all()).filter((entry) => !entry.movedTo);
+  }
+
+  /** The tasks that moved to another ledger, as their records here were left. */
+  async moved(): Promise<LedgerEntry[]> {
+    return (await this.all()).filter((entry) => entry.movedTo);
+  }
+
+  private async all(): Promise<LedgerEntry[]> {
     const names = await this.names();
     const ids = new Set(names.map(fileOf).filter((file) => file !== undefined).map((file) => file.localId));
-    const entries = await Promise.all([...ids].map(async (id) => (await this.read(await this.filesOf(id, names))).entry ?? (await this.get(id))));
+    const entries = await Promise.all([...ids].map(async (id) => (await this.read(await this.filesOf(id, names))).entry ?? (await this.newest(id))));
     return entries.filter((entry): entry is LedgerEntry => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
   }
 

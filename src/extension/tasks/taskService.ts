@@ -23,7 +23,7 @@ export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'r
   /** What each model's finished tasks taught the poll schedule (none: every task starts from nothing). */
   calibrations?: ProgressCalibrations;
   /** Takes over the tasks ledgers of this window's folders under another workspace identity left behind, before a resume; and says when the window closes (`adoption.ts`). */
-  leftBehind?: { adopt(): Promise<number>; close(): Promise<void> };
+  leftBehind?: { adopt(): Promise<number>; stop(): void; close(): Promise<void> };
 }
 
 /** Terminal tasks older than this leave the ledger (their saved files stay). */
@@ -314,7 +314,8 @@ export class TaskService extends DisposableBase {
     for (const entry of entries) {
       await this.resumeOne(entry).catch((error: unknown) => this.deps.log.error(`Resuming ${entry.localId} failed: ${error instanceof Error ? error.message : String(error)}`));
     }
-    await this.io.cleanDownloads(entries).catch((error: unknown) => this.deps.log.warn(`Downloads clean-up: ${String(error)}`));
+    // Downloads of tasks that moved to another ledger stay until they have left this one.
+    await this.io.cleanDownloads([...entries, ...(await this.deps.ledger.moved())]).catch((error: unknown) => this.deps.log.warn(`Downloads clean-up: ${String(error)}`));
   }
 
   private async resumeOne(entry: LedgerEntry): Promise<void> {
@@ -377,6 +378,7 @@ export class TaskService extends DisposableBase {
    * (a reload, or another window), and stops all work. Returns when the ledger is written.
    */
   async release(): Promise<void> {
+    this.deps.leftBehind?.stop();
     const held = [...this.held.keys()];
     for (const localId of [...this.work.keys()]) this.stop(localId);
     await Promise.all(held.map((localId) => this.dispatch(localId, { type: 'release' }).catch(() => undefined)));
