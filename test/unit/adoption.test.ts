@@ -170,6 +170,48 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.equal(await adoptLeftBehind(deps(now + 2 * ledgerRecordStaleMs)), 0);
   });
 
+  it('of two windows finishing a stopped move at once, one does', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    const third = { ledger: join(root, 'ws-third', 'tasks'), downloads: join(root, 'ws-third', 'downloads') };
+    const made = (await theirs.create(entry('evl-running-00000000001')));
+    // This window's own claim, which it finishes at once, and which the other window finds old enough to finish too.
+    await theirs.write({ ...made, movedTo: { ledger: ours.ledger, at: now - ledgerRecordStaleMs - 1 } }, made.revision);
+    await record({ closedAt: now });
+    const other: AdoptionDeps = { ...deps(), index: new LedgerIndex(index, third.ledger), ledger: new TaskLedger(third.ledger), downloadsDir: third.downloads };
+    const counts = await Promise.all([adoptLeftBehind(deps()), adoptLeftBehind(other)]);
+    assert.equal(counts[0] + counts[1], 1);
+    const holders = [await new TaskLedger(ours.ledger).list(), await new TaskLedger(third.ledger).list()].filter((list) => list.length > 0);
+    assert.equal(holders.length, 1, 'in one ledger only');
+    assert.ok((await theirs.moved())[0]?.movedTo?.done);
+  });
+
+  it('a step that fails holds up no other, and is tried again', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    const stuck = (await theirs.create(entry('evl-stuck-0000000000001', { state: 'saveFailed', results: [{ kept: join(old.downloads, 'gone.png') }] })));
+    await theirs.write({ ...stuck, movedTo: { ledger: ours.ledger, at: now - 1000 } }, stuck.revision);
+    await theirs.create(entry('evl-running-00000000001'));
+    await record({ closedAt: now });
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-running-00000000001']);
+    assert.equal(readdirSync(index).length, 1, 'the stuck move keeps the ledger recorded');
+    mkdirSync(old.downloads, { recursive: true });
+    writeFileSync(join(old.downloads, 'gone.png'), 'image bytes');
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    assert.equal(readdirSync(index).length, 0);
+  });
+
+  it('takes a silent ledger over only in the second round that finds it silent, and never one whose window is back', async () => {
+    await new TaskLedger(old.ledger).create(entry('evl-running-00000000001'));
+    const seenAt = now - ledgerRecordStaleMs - 1;
+    await record({ seenAt });
+    const noted = new Map<string, number>();
+    assert.equal(await adoptLeftBehind(deps(), noted), 0, 'first round: noted');
+    // After a sleep, the other window says it is back before this one's next round.
+    await record({ seenAt: now + 1 });
+    assert.equal(await adoptLeftBehind(deps(now + ledgerRecordStaleMs + 2), noted), 0, 'silent again, but not the same silence');
+    assert.equal(await adoptLeftBehind(deps(now + ledgerRecordStaleMs + 60_000), noted), 1);
+  });
+
   it('forgets records nobody has written for a month', async () => {
     await record({ seenAt: now - 31 * 24 * 3600_000, folders: ['file:///home/dev/old-site'] });
     assert.equal(readdirSync(index).length, 1);
@@ -190,5 +232,11 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     await second.close();
     const [kept] = await own.index.records();
     assert.ok(kept && leftBehind(kept, now), 'closed with a task unfinished: the next window on these folders takes it over');
+    // A move out of this ledger that is not done counts as unfinished too.
+    const left = (await own.ledger.list())[0]!;
+    await own.ledger.write({ ...left, movedTo: { ledger: join(root, 'ws-gone', 'tasks'), at: now } }, left.revision);
+    const third = closing();
+    await third.close();
+    assert.equal(readdirSync(index).length, 1);
   });
 });

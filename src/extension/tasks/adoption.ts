@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isWithin, ledgerRecordRefreshMs, ledgerRecordStaleMs, type LedgerRecord } from '../../common/ledgerHome';
 import type { LedgerEntry } from '../../common/ledgerEntry';
@@ -16,8 +16,11 @@ import type { LedgerIndex } from './ledgerIndex';
  *    and no other window can claim it: its record stays there, for a day;
  * 3. it is created in this window's ledger, and its record in the old one says so (`done`).
  * A claim that never got to step 3 (its window crashed in between) is finished by that window
- * the next time it looks, or by any window on these folders once the claim is 3 minutes old,
- * unless the task reached the ledger it moved to. Finished tasks stay where they are, and so do
+ * the next time it looks, or by any window on these folders once the claim is 3 minutes old:
+ * claimed again first, so that only one of them does, and only marked done when the task reached
+ * the ledger it moved to. (A task that reached it, was saved there and forgotten within the
+ * moment between steps 3's two writes and a crash, would be taken up once more: a second copy of
+ * its images, never a second charge.) Finished tasks stay where they are, and so do
  * tasks whose results go to a folder this window does not have open, and tasks some window
  * still works on (a live lease).
  */
@@ -54,7 +57,12 @@ async function withCopies(entry: LedgerEntry, downloadsDir: string): Promise<Led
       entry.results.map(async (slot) => {
         if (!slot.kept) return slot;
         const copy = join(downloadsDir, basename(slot.kept));
-        if (copy !== slot.kept) await copyFile(slot.kept, copy);
+        if (copy !== slot.kept) {
+          await copyFile(slot.kept, copy);
+          // A copy is new: the clean-up of downloads nobody needs goes by age.
+          const at = new Date(Date.now());
+          await utimes(copy, at, at);
+        }
         return { ...slot, kept: copy };
       }),
     );
@@ -64,73 +72,110 @@ async function withCopies(entry: LedgerEntry, downloadsDir: string): Promise<Led
   }
 }
 
-/** Step 3: the claimed task into this window's ledger, and its record in the old one marked done. */
-async function settle(claimed: LedgerEntry, theirs: TaskLedger, deps: AdoptionDeps): Promise<void> {
+/**
+ * Step 3 for a claim this window has just written: the task into this window's ledger, then its
+ * record in the old one marked done. Answers whether the task is this window's now; when another
+ * window claimed it again meanwhile (this one was too slow), the copy made here goes again.
+ */
+async function settle(claimed: LedgerEntry, theirs: TaskLedger, deps: AdoptionDeps): Promise<boolean> {
   const copied = await withCopies(claimed, deps.downloadsDir);
   if (!copied) throw new Error(`the downloads kept for ${claimed.localId} cannot be copied`);
   const moved: LedgerEntry = { ...copied, updatedAt: deps.now() };
   delete moved.movedTo;
   delete moved.lease;
-  if (!(await deps.ledger.get(claimed.localId))) await deps.ledger.create(moved).catch(async (error: unknown) => {
-    if (!(await deps.ledger.get(claimed.localId))) throw error;
-  });
-  await theirs.write({ ...claimed, movedTo: { ...claimed.movedTo!, done: true } }, claimed.revision);
+  const had = await deps.ledger.get(claimed.localId);
+  if (!had) {
+    await deps.ledger.create(moved).catch(async (error: unknown) => {
+      if (!(await deps.ledger.get(claimed.localId))) throw error;
+    });
+  }
+  if (await theirs.write({ ...claimed, movedTo: { ...claimed.movedTo!, done: true } }, claimed.revision)) return true;
+  const now = (await theirs.moved()).find((entry) => entry.localId === claimed.localId)?.movedTo;
+  if (now?.ledger === deps.index.ledger) return true;
+  if (!had) await deps.ledger.remove(claimed.localId);
+  return false;
 }
 
-/** Takes over what ledgers left behind hold for this window's folders; answers how many tasks moved. */
-export async function adoptLeftBehind(deps: AdoptionDeps): Promise<number> {
+/**
+ * Takes over what ledgers left behind hold for this window's folders; answers how many tasks
+ * moved. A ledger whose window did not say it closed is taken over only once this window has
+ * found it silent in two rounds in a row (`noted`: the records found silent in the last round),
+ * so that after a sleep, when every record looks old at once, the windows have a round to say
+ * they are back.
+ */
+export async function adoptLeftBehind(deps: AdoptionDeps, noted?: Map<string, number>): Promise<number> {
   const folders = deps.folders();
+  const silent = new Map<string, number>();
   let moved = 0;
   for (const record of await deps.index.leftBehind(folders, deps.now())) {
-    try {
-      moved += await adoptFrom(record, folders, deps);
-    } catch (error) {
-      deps.log.warn(`Taking over the tasks of another workspace's ledger failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (noted && record.closedAt === undefined) {
+      silent.set(record.ledger, record.seenAt);
+      if (noted.get(record.ledger) !== record.seenAt) continue;
     }
+    moved += await adoptFrom(record, folders, deps);
+  }
+  if (noted) {
+    noted.clear();
+    for (const [ledger, seenAt] of silent) noted.set(ledger, seenAt);
   }
   return moved;
+}
+
+/** Runs one step of a take-over; a step that fails is told and tried again in the next round, without holding up the others. */
+async function step(deps: AdoptionDeps, localId: string, work: () => Promise<boolean>): Promise<number> {
+  try {
+    return (await work()) ? 1 : 0;
+  } catch (error) {
+    deps.log.warn(`${localId}: taking it over from another workspace's ledger failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 0;
+  }
 }
 
 async function adoptFrom(record: LedgerRecord, folders: readonly string[], deps: AdoptionDeps): Promise<number> {
   const theirs = deps.open(record.ledger);
   const own = deps.index.ledger;
+  const ours = (entry: LedgerEntry): boolean => folders.some((folder) => isWithin(entry.targetFolder, folder));
   let moved = 0;
-  for (const entry of await theirs.list()) {
+  for (const entry of await theirs.list().catch(() => [])) {
     if (!adoptable(entry, folders, deps.now())) continue;
-    // Copied before the claim: a claim made is a task this window can finish moving.
-    const copied = await withCopies(entry, deps.downloadsDir);
-    if (!copied) continue;
-    const claimed = await theirs.write({ ...entry, movedTo: { ledger: own, at: deps.now() } }, entry.revision);
-    if (!claimed) continue;
-    await settle({ ...claimed, ...(copied.results ? { results: copied.results } : {}) }, theirs, deps);
-    deps.log.info(`${entry.localId}: taken over from the ledger of this folder under another workspace (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
-    moved++;
+    moved += await step(deps, entry.localId, async () => {
+      // Copied before the claim: a claim made is a task this window can finish moving.
+      const copied = await withCopies(entry, deps.downloadsDir);
+      if (!copied) return false;
+      const claimed = await theirs.write({ ...entry, movedTo: { ledger: own, at: deps.now() } }, entry.revision);
+      if (!claimed || !(await settle({ ...claimed, ...(copied.results ? { results: copied.results } : {}) }, theirs, deps))) return false;
+      deps.log.info(`${entry.localId}: taken over from the ledger of this folder under another workspace (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
+      return true;
+    });
   }
-  // Moves that stopped after the claim: this window's own, or another's that has been silent for long.
-  for (const tomb of await theirs.moved()) {
+  // Moves that stopped after the claim (a window crashed in between): this window's own at once,
+  // another's once it has been silent for long. Each is claimed again before it is created, so
+  // that of two windows finishing it, one does; one that reached its ledger is only marked done.
+  for (const tomb of await theirs.moved().catch(() => [])) {
     const to = tomb.movedTo!;
     const age = deps.now() - to.at;
-    if (to.done) {
-      if (age > movedRecordMs) await theirs.remove(tomb.localId);
-    } else if (to.ledger === own) {
-      await settle(tomb, theirs, deps);
-      moved++;
-    } else if (age > ledgerRecordStaleMs && folders.some((folder) => isWithin(tomb.targetFolder, folder))) {
-      // It may have reached the ledger it moved to, only not been marked done there.
-      if (await deps.open(to.ledger).get(tomb.localId)) {
+    if (age > movedRecordMs) {
+      await theirs.remove(tomb.localId).catch(() => undefined);
+      continue;
+    }
+    if (to.done || !ours(tomb) || (to.ledger !== own && age <= ledgerRecordStaleMs)) continue;
+    moved += await step(deps, tomb.localId, async () => {
+      if (await (to.ledger === own ? deps.ledger : deps.open(to.ledger)).get(tomb.localId)) {
         await theirs.write({ ...tomb, movedTo: { ...to, done: true } }, tomb.revision);
-        continue;
+        return false;
       }
       const claimed = await theirs.write({ ...tomb, movedTo: { ledger: own, at: deps.now() } }, tomb.revision);
-      if (!claimed) continue;
-      await settle(claimed, theirs, deps);
-      moved++;
-    }
+      return claimed !== undefined && (await settle(claimed, theirs, deps));
+    });
   }
   // A ledger with nothing unfinished left to move is forgotten; its window records it again when it opens.
-  const unfinished = (await theirs.list()).some((entry) => !isTerminal(entry.state)) || (await theirs.moved()).some((entry) => !entry.movedTo!.done);
-  if (!unfinished) await deps.index.forget(record.ledger);
+  if (!(await holdsUnfinished(theirs))) await deps.index.forget(record.ledger);
   return moved;
+}
+
+/** The ledger holds a task not finished, or one whose move to another ledger is not done. */
+async function holdsUnfinished(ledger: TaskLedger): Promise<boolean> {
+  return (await ledger.list()).some((entry) => !isTerminal(entry.state)) || (await ledger.moved()).some((entry) => !entry.movedTo!.done);
 }
 
 /**
@@ -143,22 +188,22 @@ export class LeftBehindTasks {
   private readonly timer: ReturnType<typeof setInterval>;
   private running: Promise<number> | undefined;
   private stopped = false;
-  private lastRefresh: number;
+  /** Ledgers found silent in the last round, with the time their records last said their window was there. */
+  private readonly noted = new Map<string, number>();
 
   constructor(private readonly deps: AdoptionDeps & { resume: () => Promise<void> }) {
-    this.lastRefresh = deps.now();
     this.timer = setInterval(() => void this.refresh(), ledgerRecordRefreshMs);
     // Recorded at once: a window that crashes before its first refresh leaves its tasks findable.
     void this.refresh();
   }
 
-  /** Records this window's ledger, and takes over the tasks left behind for its folders (unless `recordOnly`); answers how many moved. */
-  adopt(recordOnly = false): Promise<number> {
+  /** Records this window's ledger, and takes over the tasks left behind for its folders; answers how many moved. */
+  adopt(): Promise<number> {
     if (this.stopped) return Promise.resolve(0);
     this.running ??= (async () => {
       try {
         await this.deps.index.seen(this.deps.folders(), this.deps.now());
-        return recordOnly ? 0 : await adoptLeftBehind(this.deps);
+        return await adoptLeftBehind(this.deps, this.noted);
       } catch (error) {
         this.deps.log.warn(`Ledger index: ${error instanceof Error ? error.message : String(error)}`);
         return 0;
@@ -170,12 +215,7 @@ export class LeftBehindTasks {
   }
 
   private async refresh(): Promise<void> {
-    // After a sleep every window's record and leases look old at once: this round only says that
-    // this window is back, so that the others have their round to say the same before any is taken.
-    const now = this.deps.now();
-    const woke = now - this.lastRefresh > 2 * ledgerRecordRefreshMs;
-    this.lastRefresh = now;
-    if ((await this.adopt(woke)) > 0 && !this.stopped) await this.deps.resume().catch((error: unknown) => this.deps.log.warn(`Resuming tasks taken over failed: ${String(error)}`));
+    if ((await this.adopt()) > 0 && !this.stopped) await this.deps.resume().catch((error: unknown) => this.deps.log.warn(`Resuming tasks taken over failed: ${String(error)}`));
   }
 
   /** Takes nothing over any more: the window is closing. */
@@ -191,8 +231,7 @@ export class LeftBehindTasks {
     await this.running;
     try {
       // A ledger with nothing unfinished needs no record: nothing is left for another window.
-      const unfinished = (await this.deps.ledger.list()).some((entry) => !isTerminal(entry.state));
-      await (unfinished ? this.deps.index.closed(this.deps.folders(), this.deps.now()) : this.deps.index.forget(this.deps.index.ledger));
+      await ((await holdsUnfinished(this.deps.ledger)) ? this.deps.index.closed(this.deps.folders(), this.deps.now()) : this.deps.index.forget(this.deps.index.ledger));
     } catch {
       // The record stays as it was; once it is old, the ledger counts as left behind all the same.
     }
