@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
@@ -83,6 +83,8 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     mkdirSync(old.downloads, { recursive: true });
     const kept = join(old.downloads, 'evl-saving-000000000001-0.png');
     writeFileSync(kept, 'image bytes');
+    // Downloaded two hours ago: its copy is new all the same (the clean-up of downloads goes by age).
+    utimesSync(kept, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     await theirs.create(entry('evl-running-00000000001'));
     await theirs.create(entry('evl-saving-000000000001', { state: 'saving', results: [{ kept }] }));
     await theirs.create(entry('evl-waiting-00000000001', { state: 'saveFailed' }));
@@ -96,6 +98,7 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     const saving = moved.find((item) => item.state === 'saving')!;
     assert.equal(saving.results?.[0]?.kept, join(ours.downloads, 'evl-saving-000000000001-0.png'));
     assert.equal(readFileSync(saving.results?.[0]?.kept ?? '', 'utf8'), 'image bytes');
+    assert.ok(Date.now() - statSync(saving.results?.[0]?.kept ?? '').mtimeMs < 60_000, 'the copy is new');
     assert.ok(existsSync(kept), 'the original stays until the old ledger lets its record go');
     // The old ledger shows only what stayed, and keeps a record of each move, done.
     assert.deepEqual((await theirs.list()).map((item) => item.localId), ['evl-saved-0000000000001']);

@@ -22,7 +22,7 @@ export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'r
   pollBatching?: Partial<PollBatchTuning>;
   /** What each model's finished tasks taught the poll schedule (none: every task starts from nothing). */
   calibrations?: ProgressCalibrations;
-  /** Takes over the tasks ledgers of this window's folders under another workspace identity left behind, before a resume; and says when the window closes (`adoption.ts`). */
+  /** Takes over, before a resume, the tasks left for this window's folders in their ledgers under another workspace identity, and says when the window closes (`adoption.ts`). */
   leftBehind?: { adopt(): Promise<number>; stop(): void; close(): Promise<void> };
 }
 
@@ -315,7 +315,10 @@ export class TaskService extends DisposableBase {
       await this.resumeOne(entry).catch((error: unknown) => this.deps.log.error(`Resuming ${entry.localId} failed: ${error instanceof Error ? error.message : String(error)}`));
     }
     // Downloads of tasks that moved to another ledger stay until they have left this one.
-    await this.io.cleanDownloads([...entries, ...(await this.deps.ledger.moved())]).catch((error: unknown) => this.deps.log.warn(`Downloads clean-up: ${String(error)}`));
+    await this.deps.ledger
+      .moved()
+      .then((moved) => this.io.cleanDownloads([...entries, ...moved]))
+      .catch((error: unknown) => this.deps.log.warn(`Downloads clean-up: ${String(error)}`));
   }
 
   private async resumeOne(entry: LedgerEntry): Promise<void> {
