@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -76,4 +77,14 @@ async function copyToFree(source: string, target: string): Promise<void> {
     await rm(target, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** Replaces a file whole: a temporary file beside it, renamed over it, so that a reader sees the old text or the new one. */
+export async function replaceFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, text, 'utf8');
+  await rename(temp, path).catch(async (error: unknown) => {
+    await rm(temp, { force: true });
+    throw error;
+  });
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { onLocalDisk } from '../base/disk';
+import { replaceFile } from '../base/nodeDisk';
 import { compactIndex, emptyIndex, indexLinesText, needsCompaction, parseIndex, type IndexLine, type IndexState } from '../../common/provenanceIndex';
 
 /*
@@ -50,14 +51,7 @@ const tempOf = (uri: vscode.Uri): vscode.Uri => uri.with({ path: `${uri.path}.${
 const localDisk: IndexDisk = {
   stat: (uri) => stat(uri.fsPath).then((info) => ({ size: info.size, mtime: info.mtimeMs }), () => undefined),
   read: (uri) => readFile(uri.fsPath, 'utf8').then((text) => text, () => undefined),
-  async replace(uri, text) {
-    const temp = tempOf(uri).fsPath;
-    await writeFile(temp, text, 'utf8');
-    await rename(temp, uri.fsPath).catch(async (error: unknown) => {
-      await rm(temp, { force: true });
-      throw error;
-    });
-  },
+  replace: (uri, text) => replaceFile(uri.fsPath, text),
   // One write call with O_APPEND: the line lands whole at the end, after every earlier append.
   append: (uri, text) => appendFile(uri.fsPath, text, 'utf8'),
   async createExclusive(uri, text) {

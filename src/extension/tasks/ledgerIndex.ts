@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceFile } from '../base/nodeDisk';
 import { foldersOverlap, leftBehind, parseLedgerRecord, type LedgerRecord } from '../../common/ledgerHome';
 
 /*
@@ -27,13 +28,7 @@ export class LedgerIndex {
 
   private async put(record: LedgerRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const file = this.fileOf(record.ledger);
-    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(record));
-    await rename(temp, file).catch(async (error: unknown) => {
-      await rm(temp, { force: true });
-      throw error;
-    });
+    await replaceFile(this.fileOf(record.ledger), JSON.stringify(record));
   }
 
   /** Says that this window is open on its ledger, with these workspace folders. */
