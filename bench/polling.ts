@@ -13,7 +13,7 @@
  * The tasks run in sessions of {@link sessionTasks}: each session starts knowing nothing, so the
  * figures include the first tasks of a model, read uncalibrated.
  */
-import { curveProgress, pendingShare, type StepLevel } from '../simulator/curves';
+import { curveProgress, defaultSteps, pendingShare, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
 import { learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
 import { recordProgress } from '../src/common/progressTrail';
@@ -124,9 +124,8 @@ function workload(row: Row, seed: number, count: number): SimTask[] {
 function read(task: SimTask, t: number): { done: boolean; progress: number } {
   if (t >= task.durationMs) return { done: true, progress: 100 };
   // Behind a queue, the curve runs over the rest of the duration.
-  const queueMs = task.queueMs ?? 0;
-  if (t < queueMs) return { done: false, progress: 0 };
-  const fraction = (t - queueMs) / (task.durationMs - queueMs);
+  if (t < (task.queueMs ?? 0)) return { done: false, progress: 0 };
+  const fraction = levelFraction(task, t);
   if (fraction < pendingShare) return { done: false, progress: 0 };
   const point = { fraction, elapsedMs: Math.max(0, t - (task.clockMs ?? 0)), estimateMs: task.estimateSeconds * 1000, cap: 99, ...(task.steps ? { steps: task.steps } : {}) };
   return { done: false, progress: curveProgress(task.curve, point) };
@@ -135,6 +134,46 @@ function read(task: SimTask, t: number): { done: boolean; progress: number } {
 interface Outcome {
   requests: number;
   delay: number;
+  /** Reads by phase of a stepwise task: before its first level, between its first and last, after its last, and the read that found it done. */
+  phases?: number[];
+}
+
+/** `--exact-jumps`: the schedule is told the moment each level was reached, which no read tells (what the timing of jumps is worth). */
+const exactJumps = process.argv.includes('--exact-jumps');
+
+/** The phase of a read of a stepwise task at `t` (an index of {@link Outcome.phases}); absent for other curves. */
+function phaseOf(task: SimTask, t: number): number | undefined {
+  const steps = stepsOf(task);
+  if (!steps?.length) return undefined;
+  if (t >= task.durationMs) return 3;
+  const fraction = levelFraction(task, t);
+  return fraction < steps[0]!.at ? 0 : fraction < steps.at(-1)!.at ? 1 : 2;
+}
+
+/** The share of its curve a task has run at `t` (behind a queue, the curve runs over the rest of the duration). */
+function levelFraction(task: SimTask, t: number): number {
+  const queueMs = task.queueMs ?? 0;
+  return (t - queueMs) / (task.durationMs - queueMs);
+}
+
+/** The levels of a stepwise task (the simulator's own when it has none of its own). */
+function stepsOf(task: SimTask): readonly StepLevel[] | undefined {
+  return task.curve === 'stepwise' ? (task.steps ?? defaultSteps) : undefined;
+}
+
+/** When a stepwise task reached the level `progress` (ms after submit), if it is one of its levels. */
+function reachedAt(task: SimTask, progress: number): number | undefined {
+  const step = stepsOf(task)?.find((candidate) => candidate.progress === progress);
+  const queueMs = task.queueMs ?? 0;
+  return step && queueMs + step.at * (task.durationMs - queueMs);
+}
+
+function countPhase(phases: number[] | undefined, task: SimTask, t: number): number[] | undefined {
+  const phase = phaseOf(task, t);
+  if (phase === undefined) return phases;
+  const next = [...(phases ?? [0, 0, 0, 0])];
+  next[phase]!++;
+  return next;
 }
 
 /** Tasks of one model in a row, from a calibration that knows nothing. */
@@ -151,7 +190,7 @@ function runTogether(tasks: readonly SimTask[], learned?: Calibration): { outcom
   let calibration = learned;
   const states = tasks.map((task) => {
     const obs: PollObservation = { submittedAt: 0, estimatedSeconds: task.estimateSeconds, polls: 0, levels: [] };
-    return { task, last: 0, progress: 0, obs, next: 0, outcome: undefined as Outcome | undefined };
+    return { task, last: 0, progress: 0, obs, next: 0, outcome: undefined as Outcome | undefined, phases: undefined as number[] | undefined };
   });
   // What the schedule knows of a task at `t`: the model's calibration, and what its other tasks running show.
   const known = (state: (typeof states)[number], t: number): PollObservation => {
@@ -166,12 +205,16 @@ function runTogether(tasks: readonly SimTask[], learned?: Calibration): { outcom
     const t = state.next;
     const answer = read(state.task, t);
     const polls = state.obs.polls + 1;
+    state.phases = countPhase(state.phases, state.task, t);
     if (answer.done) {
       if (state.obs.polledAt !== undefined) calibration = learnEnd(known(state, t), (state.obs.polledAt + t) / 2);
-      state.outcome = { requests: polls, delay: t - state.task.durationMs };
+      state.outcome = { requests: polls, delay: t - state.task.durationMs, ...(state.phases ? { phases: state.phases } : {}) };
       continue;
     }
-    const levels = answer.progress !== state.progress ? recordProgress(state.obs.levels, answer.progress, t, state.last) : state.obs.levels;
+    // A new level came between the read before and this one; with --exact-jumps, at its very moment.
+    const exactly = exactJumps ? reachedAt(state.task, answer.progress) : undefined;
+    const [at, after] = exactly === undefined ? [t, state.last] : [exactly, exactly - 1];
+    const levels = answer.progress !== state.progress ? recordProgress(state.obs.levels, answer.progress, at, after) : state.obs.levels;
     state.progress = answer.progress;
     state.obs = { ...state.obs, levels, polls, polledAt: t, progress: answer.progress };
     state.last = t;
@@ -180,9 +223,11 @@ function runTogether(tasks: readonly SimTask[], learned?: Calibration): { outcom
 }
 
 function runFixed(task: SimTask, everyMs: number): Outcome {
+  let phases: number[] | undefined;
   for (let polls = 1; ; polls++) {
     const t = polls * everyMs;
-    if (read(task, t).done) return { requests: polls, delay: t - task.durationMs };
+    phases = countPhase(phases, task, t);
+    if (read(task, t).done) return { requests: polls, delay: t - task.durationMs, ...(phases ? { phases } : {}) };
   }
 }
 
@@ -190,6 +235,8 @@ interface Summary {
   requests: number;
   meanDelay: number;
   p95Delay: number;
+  /** Mean reads per task by phase, for stepwise tasks. */
+  phases?: number[];
 }
 
 function summary(results: Outcome[]): Summary {
@@ -198,6 +245,7 @@ function summary(results: Outcome[]): Summary {
     requests: results.reduce((sum, r) => sum + r.requests, 0) / results.length,
     meanDelay: delays.reduce((sum, d) => sum + d, 0) / delays.length,
     p95Delay: delays[Math.floor(delays.length * 0.95)]!,
+    ...(results[0]?.phases ? { phases: [0, 1, 2, 3].map((i) => results.reduce((sum, r) => sum + (r.phases?.[i] ?? 0), 0) / results.length) } : {}),
   };
 }
 
@@ -257,6 +305,7 @@ let failures = 0;
 console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations 0.3x to 2x the estimate)`);
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');
+if (exactJumps) console.log('--exact-jumps: the schedule is told the moment each stepwise level was reached, which no read tells; not a figure of the extension');
 /** `--mode=together`: only the tables of that mode. */
 const onlyMode = process.argv.find((arg) => arg.startsWith('--mode='))?.slice('--mode='.length);
 /** `--tuning`: the fresh sessions on the tuning seeds too (choices are made there; the held-out seeds check them). */
@@ -281,6 +330,10 @@ for (const [label, seeds, mode] of tables.filter(([, , mode]) => onlyMode === un
         `    ${spread.requests.toFixed(2)} ${spread.delay.toFixed(2)}` +
         `    ${met ? 'met' : 'MISSED'} (${row.informative ? '<= 0.6x requests, <= 0.7x mean delay' : '<= 1x requests, <= 1x mean delay'})`,
     );
+    if (ours.phases && fixed.phases) {
+      const split = (phases: number[]): string => phases.map((reads) => reads.toFixed(2)).join(' / ');
+      console.log(`${''.padEnd(28)} reads before the first level / between levels / after the last / the one that finds it done: ours ${split(ours.phases)}, fixed ${split(fixed.phases)}`);
+    }
   }
 }
 console.log(`\n${failures === 0 ? 'every curve meets its goal' : `${failures} row(s) miss their goal`}`);
