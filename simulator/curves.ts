@@ -32,7 +32,12 @@ export interface CurvePoint {
   cap: number;
   /** The levels of a stepwise task ({@link defaultSteps} when absent). */
   steps?: readonly StepLevel[];
+  /** Where a `holdNearTop` task stops until it ends ({@link defaultHold} when absent). */
+  hold?: number;
 }
+
+/** Where the simulator's `holdNearTop` tasks stop: services that show 95 while they store the image. */
+export const defaultHold = 95;
 
 /** The progress a processing task reports on `curve` at `point` (0 to `cap`). */
 export function curveProgress(curve: ProgressCurve, point: CurvePoint): number {
@@ -54,6 +59,9 @@ export function curveProgress(curve: ProgressCurve, point: CurvePoint): number {
       for (const step of point.steps ?? defaultSteps) if (point.fraction >= step.at) level = step.progress;
       return Math.min(cap, level);
     }
+    case 'holdNearTop':
+      // Eases out, then stops on one level until the end (the last step, an upload, is not shown).
+      return Math.min(point.hold ?? defaultHold, smooth(1 - (1 - x) ** 2));
     case 'zeroUntilDone':
       return 0;
     case 'elapsed':

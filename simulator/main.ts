@@ -13,7 +13,8 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *                           with an HTML page and 200, or fail it with 500 every time
  *   --idempotency on|unmarked|ignored
  *                           honour Idempotency-Key with the replay mark, without it, or not at all
- *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, zeroUntilDone, elapsed
+ *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, holdNearTop,
+ *                           zeroUntilDone, elapsed
  *   --duration-factor X     each task takes its estimate times X
  *   --result-url-base URL   answer result links on this base (the CDN still serves its own)
  * Everything else can be changed while it runs, through the control API (see server.ts).

@@ -8,7 +8,7 @@ import type { DurationFactor, ProgressCurve, Task } from './types';
  */
 
 /** Every curve a task can follow. */
-export const progressCurves: readonly ProgressCurve[] = ['easeOut', 'linear', 'fastStart', 'slowStart', 'stepwise', 'zeroUntilDone', 'elapsed'];
+export const progressCurves: readonly ProgressCurve[] = ['easeOut', 'linear', 'fastStart', 'slowStart', 'stepwise', 'holdNearTop', 'zeroUntilDone', 'elapsed'];
 
 export { pendingShare } from './curves';
 

@@ -44,8 +44,8 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * {kind: 'cancelled', spelling?}, {kind: 'resultDataOnly', shape}, {kind: 'nullSlot'}; each may also carry `curve`,
  * `durationMs` and `durationFactor` for that task.
  * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
- * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone'
- * | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off'), taskBatch ('on' | 'off404' |
+ * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'holdNearTop'
+ * | 'zeroUntilDone' | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off'), taskBatch ('on' | 'off404' |
  * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), resultUrlBase,
  * taskLifetimeMs.
  *

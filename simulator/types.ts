@@ -13,7 +13,7 @@ import type { KnownImage, ValidRequest } from './validation';
 export type Route = 'submit' | 'task' | 'credits' | 'upload' | 'cdn' | 'taskList' | 'taskBatch';
 
 /** How a task's `progress` moves while it is processing (see progress.ts). */
-export type ProgressCurve = 'easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'zeroUntilDone' | 'elapsed';
+export type ProgressCurve = 'easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'holdNearTop' | 'zeroUntilDone' | 'elapsed';
 
 /**
  * A task's duration as a multiple of its `estimated_time`: one factor, or a range that each task

@@ -3,7 +3,7 @@ import { clockStart, tracksElapsed } from './elapsedProgress';
 import { calibrate, clockModel, learnClock, learnFrom, learnSilence, movingModel, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
-import { fitCurve, timeLeft } from './progressCurve';
+import { movingEnd } from './progressCurve';
 import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProgress';
 import { firstShownAt, trailLength } from './progressTrail';
 
@@ -192,7 +192,7 @@ function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuni
 /**
  * The end that progress predicts, from the moments levels were reached. One or two levels give a
  * rate (one, only as well as the moment the work began is known); a stepwise task is read by its
- * stage rates; a moving curve by {@link fitCurve}.
+ * stage rates; a moving curve by {@link movingEnd}.
  */
 function predictEnd(observation: PollObservation, tuning: PollTuning): (PredictedEnd & { alt?: PredictedEnd }) | undefined {
   const { levels } = observation;
@@ -209,19 +209,7 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): (Predicte
   // A jump: a new level after a read that found the level before unchanged.
   const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after;
   if (jumped || onPlateau(observation, span / rise, tuning) || stoodBefore(observation, levels.length >= trailLength ? 2 : 1, tuning)) return stepwiseEnd(levels, observation.submittedAt, tuning);
-  const lastAt = times.at(-1)!;
-  // Not knowing exactly when the levels were reached, and whole percents.
-  let doubt = (previousAt.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + 1 / rise ** 2 + 1 / (100 - last.progress) ** 2;
-  let left = timeLeft(previous.progress, last.progress, span, 1);
-  if (levels.length >= 3) {
-    const fit = fitCurve(levels, times);
-    if (fit && fit.endMs > lastAt.at) {
-      left = fit.endMs - lastAt.at;
-      doubt = fit.variance / left ** 2;
-    }
-  }
-  // The doubt is in the part still to come: the time left is log-normal around its prediction.
-  const moving = { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise: false };
+  const moving = movingEnd(levels, times, observation.submittedAt, tuning);
   return levels.length < trailLength ? { ...moving, alt: stepwiseEnd(levels, observation.submittedAt, tuning) } : moving;
 }
 

@@ -1,5 +1,7 @@
 import type { ProgressLevel } from './ledgerEntry';
-import type { ReachTime } from './stepwiseProgress';
+import type { PollTuning } from './polling';
+import type { PredictedEnd } from './progressCalibration';
+import { reachTimes, type ReachTime } from './stepwiseProgress';
 
 /*
  * A moving progress curve, fitted from the moments its levels were reached: the poll schedule
@@ -56,4 +58,51 @@ export function fitCurve(levels: readonly ProgressLevel[], times: readonly Reach
   const endMs = fits.reduce((sum, fit, i) => sum + weights[i]! * fit.endMs, 0) / total;
   const variance = fits.reduce((sum, fit, i) => sum + weights[i]! * (fit.variance + (fit.endMs - endMs) ** 2), 0) / total;
   return { endMs, variance };
+}
+
+/**
+ * A moving curve may have stopped on its last level when that level moved the end later than
+ * this many spreads (log scale) of what the levels before predicted (about one in fifteen
+ * predictions of a curve that keeps its bend), and ...
+ */
+const stopSpreads = 1.5;
+/** ... when at least this many levels came before it, so that they tell the curve's bend. */
+const stopLevels = 3;
+
+/**
+ * The end of a moving curve through `levels`, reached at `times` ({@link reachTimes}). A new level
+ * that moves the end later than the levels before it allowed says that the curve slowed sharply
+ * there, or that it stopped on it (a hold before the end, often near the top); reads cannot tell
+ * which yet, so the level is read as reached any time since the pace before would have brought
+ * the curve there.
+ */
+export function movingEnd(levels: readonly ProgressLevel[], times: readonly ReachTime[], submittedAt: number, tuning: PollTuning): PredictedEnd {
+  const end = curveEnd(levels, times, submittedAt, tuning);
+  const before = levels.length > stopLevels && levels.at(-2)!.at === levels.at(-1)!.after && curveEnd(levels.slice(0, -1), times.slice(0, -1), submittedAt, tuning);
+  if (!before || Math.log((end.endMs - before.fromMs) / (before.endMs - before.fromMs)) <= stopSpreads * before.sigma) return end;
+  return curveEnd(levels, reachTimes(levels, submittedAt, false, true), submittedAt, tuning);
+}
+
+/** The end of a moving curve through `levels`: its rate, or with three levels or more {@link fitCurve}. */
+function curveEnd(levels: readonly ProgressLevel[], times: readonly ReachTime[], submittedAt: number, tuning: PollTuning): PredictedEnd {
+  const last = levels.at(-1)!;
+  const lastAt = times.at(-1)!;
+  // With a single level, the rate since submit; but the work may have started any time up to the
+  // last read that found 0 (a queue, a pending stage): the rate is known only that well.
+  const previous = levels.at(-2) ?? { progress: 0 };
+  const previousAt = times.at(-2) ?? { at: 0, unsure: last.after - submittedAt };
+  const span = lastAt.at - previousAt.at;
+  const rise = last.progress - previous.progress;
+  // Not knowing exactly when the levels were reached, and whole percents.
+  let doubt = (previousAt.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + 1 / rise ** 2 + 1 / (100 - last.progress) ** 2;
+  let left = timeLeft(previous.progress, last.progress, span, 1);
+  if (levels.length >= 3) {
+    const fit = fitCurve(levels, times);
+    if (fit && fit.endMs > lastAt.at) {
+      left = fit.endMs - lastAt.at;
+      doubt = fit.variance / left ** 2;
+    }
+  }
+  // The doubt is in the part still to come: the time left is log-normal around its prediction.
+  return { endMs: lastAt.at + left, fromMs: lastAt.at, sigma: Math.sqrt(tuning.shapeSigma ** 2 + doubt), stepwise: false };
 }

@@ -17,9 +17,10 @@ export interface ReachTime {
  * When each level was reached (ms after submit) and how unsure that is. A level that follows one
  * that was itself new at the read before is a sample of a moving curve: it was crossed shortly
  * before it was read. A level after a flat stretch is a jump: it came anywhere between the two reads.
- * Once progress is known to be stepwise (`stepwise`), every level is such a jump.
+ * Once progress is known to be stepwise (`stepwise`), every level is such a jump. A curve that
+ * stopped on its last level (`stopped`) reached it earlier than a moving one.
  */
-export function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false): ReachTime[] {
+export function reachTimes(levels: readonly ProgressLevel[], submittedAt: number, stepwise = false, stopped = false): ReachTime[] {
   return levels.map((level, index) => {
     const before = levels[index - 1];
     const gap = level.at - level.after;
@@ -27,7 +28,13 @@ export function reachTimes(levels: readonly ProgressLevel[], submittedAt: number
     if (stepwise) return { at: level.after + gap / 2 - submittedAt, unsure: gap / 2 };
     if (before && before.at === level.after) {
       const step = gap / (level.progress - before.progress);
-      return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+      if (!stopped || index < levels.length - 1) return { at: level.at - step / 2 - submittedAt, unsure: step / 2 };
+      // A curve that stopped on its last level (a hold before the end) came to it as early as its
+      // pace before would have brought it there, or any time since the read before.
+      const earlier = levels[index - 2];
+      const pace = earlier && earlier.at === before.after ? (before.at - before.after) / (before.progress - earlier.progress) : 0;
+      const from = Math.min(level.at - step, before.at + Math.max(0, level.progress - before.progress - 0.5) * pace);
+      return { at: (from + level.at) / 2 - submittedAt, unsure: (level.at - from) / 2 };
     }
     // A level the curve left at once (the next one was seen at the next read; the levels between the
     // first and the latest are not kept): the curve was moving when it was read.

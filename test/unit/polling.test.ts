@@ -148,6 +148,33 @@ describe('Polling schedule', () => {
     assert.ok(delay < 1.5, `noticed after ${delay} s`);
   });
 
+  it('notices the end of a curve that stops near the top until it ends (a hold) as soon as a fixed 3 s poller, with fewer reads', () => {
+    // 10% pending, then eases out and shows 91 from 70% of its work until the end.
+    const holds = (duration: number) => (t: number): number => {
+      const x = Math.max(0, (t / duration - 0.1) / 0.9);
+      return t < duration * 0.1 ? 0 : Math.min(91, Math.max(1, Math.round(100 * (1 - (1 - x) ** 2))));
+    };
+    const durations = [33, 37, 45, 55, 62, 80];
+    const runs = durations.map((duration) => follow(duration, holds(duration)));
+    const fixedReads = durations.reduce((sum, duration) => sum + Math.ceil(duration / 3), 0);
+    const delay = runs.reduce((sum, run) => sum + run.delay, 0) / runs.length;
+    assert.ok(delay <= 1.5, `mean delay ${delay.toFixed(2)} s: ${runs.map((run) => run.delay.toFixed(1)).join(', ')}`);
+    assert.ok(runs.reduce((sum, run) => sum + run.reads.length, 0) < fixedReads);
+  });
+
+  it('reads a new level that bends a moving curve far past what the levels before allowed as one it may have stopped on', () => {
+    // 4.5 s pending, then eases out: 87 at 30.5 s, and 91 at the next read, which it reached at 36 s
+    // and shows until it ends at 45 s. A curve slowing that hard, or one that stopped on 91.
+    const holds = (t: number): number => (t < 4.5 ? 0 : Math.min(91, Math.round(100 * (1 - (1 - (t - 4.5) / 40.5) ** 2))));
+    const levels = trail([3, 13, 16, 25.75, 30.5, 38], holds);
+    const reading = readProgress(observation({ levels }));
+    assert.equal(reading.kind, 'end');
+    if (reading.kind !== 'end') return;
+    // Read as crossed just before 38 s, 91 would put the end past 80 s.
+    assert.ok(reading.endMs < 60_000, `${reading.endMs / 1000} s after submit`);
+    assert.ok(!reading.stepwise);
+  });
+
   it('spends the cheaper delay price only on a moving curve: silent and stepwise progress keep the vendor-paced price', () => {
     const cheap = { ...defaultPollTuning, delayPrice: 0.1 };
     const stepwise = trail([10, 20, 30, 40, 50, 60], (t) => (t < 15 ? 0 : t < 35 ? 30 : 60));

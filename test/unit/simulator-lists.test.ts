@@ -275,6 +275,12 @@ describe('Simulator task lists, batches and progress', () => {
       ]);
     });
 
+    it('eases out, then stops on 95 until done', async () => {
+      simulator.configure({ progressCurve: 'holdNearTop' });
+      // Processing from 10%: ease out reaches 75 at 55% and would pass 95 at about 80%.
+      assert.deepEqual(await sample([0.55, 0.85, 0.99, 1.01]), ['processing 75', 'processing 95', 'processing 95', 'completed 100']);
+    });
+
     it('says 0 until done', async () => {
       simulator.configure({ progressCurve: 'zeroUntilDone' });
       assert.deepEqual(await sample([0.2, 0.5, 0.99, 1.01]), ['processing 0', 'processing 0', 'processing 0', 'completed 100']);
