@@ -40,7 +40,10 @@ import { firstShownAt, trailLength } from './progressTrail';
  *   beside it stood on plateaus, has its levels read as stages;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
  *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
- *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt;
+ *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt; a
+ *   new level that moves the end later than the levels before allowed may be one the curve
+ *   stopped on (many stop near the top while the image is stored), and counts as reached any
+ *   time since the pace before would have brought the curve there (`progressCurve.ts`);
  * - 99 is where many services wait until they finish: it is not taken as a level.
  * What progress predicts is a log-normal time left after the last level (the doubt is in what is
  * still to come, and a late end is likelier than an early one), mixed with the prior for
