@@ -3,7 +3,7 @@ import { clockStart, tracksElapsed } from './elapsedProgress';
 import { calibrate, clockModel, learnClock, learnFrom, learnSilence, movingModel, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
-import { movingEnd } from './progressCurve';
+import { lastRise, movingEnd } from './progressCurve';
 import { onPlateau, reachTimes, stepwiseLeft, stoodBefore } from './stepwiseProgress';
 import { firstShownAt, trailLength } from './progressTrail';
 
@@ -202,12 +202,7 @@ function predictEnd(observation: PollObservation, tuning: PollTuning): (Predicte
   const last = levels.at(-1);
   if (!last) return undefined;
   const times = reachTimes(levels, observation.submittedAt);
-  // With a single level, the rate since submit; but the work may have started any time up to the
-  // last read that found 0 (a queue, a pending stage): the rate is known only that well.
-  const previous = levels.at(-2) ?? { progress: 0, at: observation.submittedAt, after: observation.submittedAt };
-  const previousAt = times.at(-2) ?? { at: 0, unsure: last.after - observation.submittedAt };
-  const span = times.at(-1)!.at - previousAt.at;
-  const rise = last.progress - previous.progress;
+  const { span, rise } = lastRise(levels, times, observation.submittedAt);
   if (span <= 0 || rise <= 0) return undefined;
   // A jump: a new level after a read that found the level before unchanged.
   const jumped = levels.length >= 2 && levels.at(-2)!.at !== last.after;

@@ -83,16 +83,23 @@ export function movingEnd(levels: readonly ProgressLevel[], times: readonly Reac
   return curveEnd(levels, reachTimes(levels, submittedAt, false, true), submittedAt, tuning);
 }
 
+/**
+ * The rise to the last level: from the level before it, reached at `previousAt`, `span` ms
+ * before. With a single level, from 0 at submit; but the work may have started any time up to the
+ * last read that found 0 (a queue, a pending stage): the rate is known only that well.
+ */
+export function lastRise(levels: readonly ProgressLevel[], times: readonly ReachTime[], submittedAt: number): { previous: { progress: number }; previousAt: ReachTime; span: number; rise: number } {
+  const last = levels.at(-1)!;
+  const previous = levels.at(-2) ?? { progress: 0 };
+  const previousAt = times.at(-2) ?? { at: 0, unsure: last.after - submittedAt };
+  return { previous, previousAt, span: times.at(-1)!.at - previousAt.at, rise: last.progress - previous.progress };
+}
+
 /** The end of a moving curve through `levels`: its rate, or with three levels or more {@link fitCurve}. */
 function curveEnd(levels: readonly ProgressLevel[], times: readonly ReachTime[], submittedAt: number, tuning: PollTuning): PredictedEnd {
   const last = levels.at(-1)!;
   const lastAt = times.at(-1)!;
-  // With a single level, the rate since submit; but the work may have started any time up to the
-  // last read that found 0 (a queue, a pending stage): the rate is known only that well.
-  const previous = levels.at(-2) ?? { progress: 0 };
-  const previousAt = times.at(-2) ?? { at: 0, unsure: last.after - submittedAt };
-  const span = lastAt.at - previousAt.at;
-  const rise = last.progress - previous.progress;
+  const { previous, previousAt, span, rise } = lastRise(levels, times, submittedAt);
   // Not knowing exactly when the levels were reached, and whole percents.
   let doubt = (previousAt.unsure ** 2 + lastAt.unsure ** 2) / span ** 2 + 1 / rise ** 2 + 1 / (100 - last.progress) ** 2;
   let left = timeLeft(previous.progress, last.progress, span, 1);
