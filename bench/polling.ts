@@ -17,6 +17,7 @@
  * the top until the image is stored, progress refreshed only every few seconds, progress in whole
  * tens) must not be worse than the fixed poller.
  */
+import { readFileSync } from 'node:fs';
 import { curveProgress, defaultSteps, pendingShare, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
 import { learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
@@ -127,10 +128,18 @@ function randomSteps(next: () => number, kind: Steps): StepLevel[] {
   return levels;
 }
 
-function workload(row: Row, seed: number, count: number): SimTask[] {
+/**
+ * The tasks of a row: sessions of `sessionSize` tasks of one model, which answers one estimate
+ * for all of them (drawn for each session; every task still draws one, so that the other draws
+ * stay where they were).
+ */
+function workload(row: Row, seed: number, count: number, sessionSize: number): SimTask[] {
   const next = random(seed);
-  return Array.from({ length: count }, () => {
-    const estimateSeconds = next() < 0.5 ? 100 : 45;
+  let sessionEstimate = 0;
+  return Array.from({ length: count }, (_, index) => {
+    const drawn = next() < 0.5 ? 100 : 45;
+    if (index % sessionSize === 0) sessionEstimate = drawn;
+    const estimateSeconds = sessionEstimate;
     // Real tasks end anywhere from well before to well after their estimate.
     const durationMs = estimateSeconds * 1000 * (0.3 + next() * 1.7);
     const steps = row.steps ? randomSteps(next, row.steps) : undefined;
@@ -316,7 +325,7 @@ function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
   const requestRatios: number[] = [];
   const delayRatios: number[] = [];
   for (const seed of seeds) {
-    const tasks = workload(row, seed, tasksPerSeed);
+    const tasks = workload(row, seed, tasksPerSeed, mode === 'together' ? togetherTasks : sessionTasks);
     let calibration: Calibration | undefined;
     const oursOfSeed =
       mode === 'together'
@@ -341,6 +350,29 @@ function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
 const only = process.argv.find((arg) => arg.startsWith('--rows='))?.slice('--rows='.length).split(',').filter(Boolean) ?? [];
 
 let failures = 0;
+/**
+ * `--replay=<file.json>`: the sessions bench/pollingVsCode.mjs saved (`--save`), run again here in
+ * virtual time (each task's estimate, duration and curve, the simulator's levels), beside what the
+ * extension read on the real clock: whether this bench says what the extension does.
+ */
+const replay = process.argv.find((arg) => arg.startsWith('--replay='))?.slice('--replay='.length);
+if (replay) {
+  interface Saved {
+    options: { curve: ProgressCurve };
+    tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number }[];
+  }
+  const sessions = (JSON.parse(readFileSync(replay, 'utf8')) as Saved[]).filter((session) => session.tasks.length > 0);
+  const real = sessions.flatMap((session) => session.tasks);
+  const virtual = sessions.flatMap((session) => runTogether(session.tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve }))).outcomes);
+  const fixed = summary(real.map((task) => ({ requests: task.fixedReads, delay: task.fixedDelayMs })));
+  const line = (label: string, of: Summary): string =>
+    `${label.padEnd(34)} ${of.requests.toFixed(1).padStart(5)} ${ratio(of.requests, fixed.requests)}   mean delay ${seconds(of.meanDelay)} s ${ratio(of.meanDelay, fixed.meanDelay)}   p95 ${seconds(of.p95Delay)} s ${ratio(of.p95Delay, fixed.p95Delay)}`;
+  console.log(`${real.length} tasks of ${sessions.length} sessions from ${replay}, requests per task against the fixed 3 s poller's ${fixed.requests.toFixed(1)} (mean delay ${seconds(fixed.meanDelay)} s):`);
+  console.log(line('the extension, on the real clock', summary(real.map((task) => ({ requests: task.reads, delay: task.delayMs })))));
+  console.log(line('this bench, the same tasks', summary(virtual)));
+  process.exit(0);
+}
+
 console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations 0.3x to 2x the estimate)`);
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');

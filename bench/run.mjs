@@ -16,6 +16,7 @@ const bundled = (entry) => ({ bundle: entry });
 const benches = [
   ['bench/activation.mjs'],
   [...tsx, 'bench/polling.ts'],
+  ['bench/pollingVsCode.mjs'],
   bundled('bench/download.ts'),
   ['bench/downloadVsCode.mjs'],
   [...tsx, 'bench/studio.ts'],

@@ -1,0 +1,92 @@
+/*
+ * The poll schedule on the real clock inside VS Code's extension host, started by
+ * bench/pollingVsCode.mjs as an extension test (`run()`). Each launch is one fresh session: a new
+ * user data folder, so nothing about the model's progress was learned yet. Its tasks are started
+ * at once (as a user who asks for several variants), against the simulator in this process, on
+ * one progress curve, each running 0.3x to 2x the model's estimate; the extension reads them with
+ * its own schedule. From the simulator's request log: the reads of each task, and the delay from
+ * its completion to the first read that came after it. Beside them, what a fixed 3 s poller from
+ * the same submit would have read and noticed for the same tasks. Writes one JSON line to
+ * EVOLINK_BENCH_REPORT.
+ */
+import { writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import type { ProgressCurve } from '../../simulator/types';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+
+export interface SessionOptions {
+  curve: ProgressCurve;
+  model: string;
+  tasks: number;
+  /** Whether the simulator answers `POST /v1/tasks/batch` (one read for all running tasks). */
+  batch: boolean;
+}
+
+export interface TaskFigures {
+  estimateSeconds: number;
+  durationMs: number;
+  reads: number;
+  delayMs: number;
+  fixedReads: number;
+  fixedDelayMs: number;
+  /** When the task was read, ms after its submit was sent. */
+  readsAt: number[];
+}
+
+export interface SessionReport {
+  options: SessionOptions;
+  tasks: TaskFigures[];
+  /** Reads of the whole session that name no single task (batches, lists). */
+  sharedReads: number;
+  error?: string;
+}
+
+const fixedPollMs = 3000;
+const sizes: Record<string, string> = { 'doubao-seedream-4.5': '2K', 'gpt-4o-image': '1:1', 'gpt-image-1.5-lite': '1024x1024' };
+
+export async function run(): Promise<void> {
+  const reportPath = process.env.EVOLINK_BENCH_REPORT;
+  if (!reportPath) throw new Error('EVOLINK_BENCH_REPORT must be set (see bench/pollingVsCode.mjs)');
+  const options = JSON.parse(process.env.EVOLINK_BENCH_SESSION ?? '{}') as SessionOptions;
+  const simulator = new EvoLinkSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404' });
+  const report: SessionReport = { options, tasks: [], sharedReads: 0 };
+  try {
+    const urls = await simulator.start();
+    const config = vscode.workspace.getConfiguration('evolink');
+    await config.update('apiBaseUrl', urls.api, vscode.ConfigurationTarget.Global);
+    await config.update('filesApiBaseUrl', urls.files, vscode.ConfigurationTarget.Global);
+    await vscode.extensions.getExtension('evolink.evolink-image-studio')!.activate();
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    const entries = await Promise.all(
+      Array.from({ length: options.tasks }, (_, n) =>
+        vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: options.model, size: sizes[options.model], n: 1, prompt: `polling ${n + 1}` }),
+      ),
+    );
+    const reads = simulator.requests.filter((request) => request.origin === 'api' && !request.path.startsWith('/__simulator'));
+    report.sharedReads = reads.filter((request) => request.path.startsWith('/v1/tasks') && !/^\/v1\/tasks\/[^/]+$/.test(request.path.split('?')[0]!)).length;
+    for (const entry of entries) {
+      if (!entry?.taskId || entry.state !== 'saved') throw new Error(`a task did not end saved: ${JSON.stringify(entry?.error ?? entry?.state)}`);
+      const done = simulator.completedAt(entry.taskId)!;
+      const own = reads.filter((request) => request.method === 'GET' && request.path.split('?')[0] === `/v1/tasks/${entry.taskId}`).map((request) => request.at);
+      const seen = own.find((at) => at >= done);
+      if (seen === undefined) throw new Error(`no read of ${entry.taskId} after it completed`);
+      const submitted = entry.sentAt;
+      const fixedReads = Math.max(1, Math.ceil((done - submitted) / fixedPollMs));
+      report.tasks.push({
+        estimateSeconds: entry.estimatedSeconds ?? 0,
+        durationMs: done - submitted,
+        reads: own.length,
+        delayMs: seen - done,
+        fixedReads,
+        fixedDelayMs: submitted + fixedReads * fixedPollMs - done,
+        readsAt: own.map((at) => at - submitted),
+      });
+    }
+  } catch (error) {
+    report.error = String((error as Error)?.stack ?? error);
+  } finally {
+    await simulator.stop();
+    writeFileSync(reportPath, JSON.stringify(report));
+  }
+}
