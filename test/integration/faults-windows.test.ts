@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { defaultLifecycleTimes } from '../../src/common/lifecycle';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { newLocalId, TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskEvents } from '../../src/extension/tasks/taskEvents';
@@ -476,6 +477,26 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.equal(await app.ctx.tasks.get(old.localId), undefined, 'pruned');
     assert.equal((await app.ctx.tasks.get(recent.localId))?.state, 'saved', 'kept');
     assert.ok(!readdirSync(downloadsDir).includes('evl-gone-000000000001-0.png'), 'cleaned');
+  });
+
+  it('a ledger slow to write adds nothing to the waits the schedule chose: the first look is taken 3 s after the submit was answered', async () => {
+    class SlowLedger extends TaskLedger {
+      override async write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return super.write(entry, expected);
+      }
+    }
+    const window = open({ ledger: new SlowLedger(dirs.ledgerDir), times: defaultLifecycleTimes });
+    const since = simulator.requests.length;
+    const entry = await submitIn(window, folder(), 'matrix slow ledger');
+    const sent = simulator.requests.slice(since).find((request) => request.method === 'POST' && request.path === '/v1/images/generations');
+    const read = await until('the first read', () => simulator.requests.slice(since).find((request) => request.method === 'GET' && request.path === `/v1/tasks/${entry.taskId}`));
+    // Writing the answer down took a second of those three, and adds none to them; the read itself
+    // takes the task's lease first (one more write, a second here) before it goes out.
+    const gap = read.at - sent!.at;
+    assert.ok(gap >= 3900 && gap < 4600, `the first read came ${gap} ms after the submit`);
+    // Saved before the next test, which counts downloads.
+    assert.equal((await settle(window.tasks, entry.localId))?.state, 'saved');
   });
 
   it('a task that never finishes stops at its deadline, with Check Again; looked at again quietly, it is saved once it has ended', async () => {

@@ -127,10 +127,11 @@ export class TaskService extends DisposableBase {
     const { request, body, targetFolder, estimatedSeconds, creditsReserved = 0, sources, maskSource, editOf } = entry;
     const id = newLocalId();
     const made = createEntry({ localId: id, idempotencyKey: id, request, body, targetFolder, estimatedSeconds, creditsReserved, ...(sources ? { sources } : {}), ...(maskSource ? { maskSource } : {}), ...(editOf ? { editOf } : {}) }, this.context()).entry!;
-    const step = next({ ...made, siblingOf: localId, sentAt: entry.replaced?.sentAt ?? entry.sentAt }, { type: 'submitAnswered', task }, this.context());
+    const context = this.context();
+    const step = next({ ...made, siblingOf: localId, sentAt: entry.replaced?.sentAt ?? entry.sentAt }, { type: 'submitAnswered', task }, context);
     const written = await this.deps.ledger.create(step.entry!);
     this.afterWrite(written);
-    this.carryOut(id, written, step.effects);
+    this.carryOut(id, written, step.effects, context.now);
     return written;
   }
 
@@ -173,13 +174,14 @@ export class TaskService extends DisposableBase {
       // Another window took the task over: this window no longer holds it (and tells what it did).
       if (current.lease?.owner !== this.owner) this.held.delete(localId);
       this.events.catchUp(current);
-      const step = next(current, event, this.context());
+      const context = this.context();
+      const step = next(current, event, context);
       let result = current;
       if (step.changed && step.entry === undefined) {
         await this.deps.ledger.remove(localId);
         this.held.delete(localId);
         this.events.gone(localId);
-        this.carryOut(localId, undefined, step.effects);
+        this.carryOut(localId, undefined, step.effects, context.now);
         return undefined;
       }
       if (step.changed && step.entry) {
@@ -189,7 +191,7 @@ export class TaskService extends DisposableBase {
         if (current.state !== written.state) this.deps.log.info(`${localId}: ${current.state} -> ${written.state} (${event.type})`);
         this.afterWrite(written);
       }
-      this.carryOut(localId, result, step.effects);
+      this.carryOut(localId, result, step.effects, context.now);
       return result;
     }
     this.deps.log.warn(`${localId}: ${event.type} could not be written; other windows kept writing first`);
@@ -221,7 +223,8 @@ export class TaskService extends DisposableBase {
     this.work.delete(localId);
   }
 
-  private carryOut(localId: string, entry: LedgerEntry | undefined, effects: Effect[]): void {
+  /** Carries out what the machine decided at `decidedAt` (a wait counts from then: writing the ledger since is no part of it). */
+  private carryOut(localId: string, entry: LedgerEntry | undefined, effects: Effect[], decidedAt = this.now()): void {
     if (this.isDisposed) return;
     const dispatch = (event: LifecycleEvent): Promise<LedgerEntry | undefined> => this.dispatch(localId, event);
     for (const effect of effects) {
@@ -241,7 +244,7 @@ export class TaskService extends DisposableBase {
       const work = this.workOf(localId);
       if (effect.kind === 'wake') {
         if (effect.why && this.deps.log.logLevel === vscode.LogLevel.Trace) this.deps.log.trace(`${localId}: next read in ${(effect.delayMs / 1000).toFixed(1)} s (${effect.why()})`);
-        this.wake(localId, work, effect.event, effect.delayMs);
+        this.wake(localId, work, effect.event, Math.max(0, effect.delayMs - Math.max(0, this.now() - decidedAt)));
         continue;
       }
       // One request of a kind at a time per task: pressing Check Again twice saves once.
