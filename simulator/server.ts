@@ -113,6 +113,7 @@ export class EvoLinkSimulator {
 
   private async listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>, port = 0): Promise<string> {
     const server = createServer((req, res) => {
+      this.sim.arrived(req);
       handler(req, res).catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain' });

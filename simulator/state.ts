@@ -212,6 +212,14 @@ export class Simulation {
     return `req-${Date.now().toString(36)}-${this.requestCounter.toString(36).padStart(4, '0')}`;
   }
 
+  /** When each request under way came (its answer may take a while: a task that finishes makes its images first). */
+  private readonly arrivals = new WeakMap<IncomingMessage, number>();
+
+  /** Notes that a request came now. */
+  arrived(req: IncomingMessage): void {
+    this.arrivals.set(req, Date.now());
+  }
+
   log(origin: LoggedRequest['origin'], req: IncomingMessage, status: number, body?: Buffer): void {
     const entry: LoggedRequest = {
       origin,
@@ -221,7 +229,7 @@ export class Simulation {
       hasAuthorization: req.headers.authorization !== undefined,
       userAgent: req.headers['user-agent'],
       idempotencyKey: req.headers['idempotency-key'] as string | undefined,
-      at: Date.now(),
+      at: this.arrivals.get(req) ?? Date.now(),
     };
     if (body) {
       entry.bodySha256 = sha256(body);

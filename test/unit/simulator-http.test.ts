@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { request } from 'node:http';
 import sharp from 'sharp';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
 import { sniffFormat } from '../../simulator/images';
@@ -36,6 +37,28 @@ describe('The simulator over HTTP', () => {
     assert.deepEqual(json.task_info, { can_cancel: true, estimated_time: 45 });
     assert.deepEqual(json.usage, { billing_rule: 'per_call', credits_reserved: 3.6, user_group: 'default' });
     assert.equal(balance(), 996.4);
+  });
+
+  it('logs a request at the moment it came, not when its answer was ready', async () => {
+    // A submit whose body follows its headers 300 ms later: the answer waits for the body.
+    const body = JSON.stringify({ model: 'gpt-4o-image', prompt: 'slow body' });
+    const url = new URL(`${simulator.urls.api}/v1/images/generations`);
+    let bodySentAt = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+      setTimeout(() => {
+        bodySentAt = Date.now();
+        req.end(body);
+      }, 300);
+    });
+    assert.equal(status, 200);
+    const logged = simulator.requests.find((entry) => entry.method === 'POST' && entry.path === '/v1/images/generations');
+    assert.ok(logged && logged.at < bodySentAt, `logged at ${logged?.at}, the body was sent at ${bodySentAt}`);
   });
 
   it('moves a task from pending through processing to completed, and bills what was produced', async () => {
