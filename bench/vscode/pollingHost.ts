@@ -64,23 +64,25 @@ export async function run(): Promise<void> {
       ),
     );
     const reads = simulator.requests.filter((request) => request.origin === 'api' && !request.path.startsWith('/__simulator'));
-    report.sharedReads = reads.filter((request) => request.path.startsWith('/v1/tasks') && !/^\/v1\/tasks\/[^/]+$/.test(request.path.split('?')[0]!)).length;
+    // Reads that name no single task of the session: batches (and the one refused, without --batch), lists.
+    const own = new Set(entries.map((entry) => `/v1/tasks/${entry?.taskId}`));
+    report.sharedReads = reads.filter((request) => request.path.startsWith('/v1/tasks') && !(request.method === 'GET' && own.has(request.path))).length;
     for (const entry of entries) {
       if (!entry?.taskId || entry.state !== 'saved') throw new Error(`a task did not end saved: ${JSON.stringify(entry?.error ?? entry?.state)}`);
       const done = simulator.completedAt(entry.taskId)!;
-      const own = reads.filter((request) => request.method === 'GET' && request.path.split('?')[0] === `/v1/tasks/${entry.taskId}`).map((request) => request.at);
-      const seen = own.find((at) => at >= done);
+      const readsAt = reads.filter((request) => request.method === 'GET' && request.path === `/v1/tasks/${entry.taskId}`).map((request) => request.at);
+      const seen = readsAt.find((at) => at >= done);
       if (seen === undefined) throw new Error(`no read of ${entry.taskId} after it completed`);
       const submitted = entry.sentAt;
       const fixedReads = Math.max(1, Math.ceil((done - submitted) / fixedPollMs));
       report.tasks.push({
         estimateSeconds: entry.estimatedSeconds ?? 0,
         durationMs: done - submitted,
-        reads: own.length,
+        reads: readsAt.length,
         delayMs: seen - done,
         fixedReads,
         fixedDelayMs: submitted + fixedReads * fixedPollMs - done,
-        readsAt: own.map((at) => at - submitted),
+        readsAt: readsAt.map((at) => at - submitted),
       });
     }
   } catch (error) {
