@@ -92,7 +92,7 @@ function summary(tasks, shared) {
 const good = reports.filter((report) => !report.error);
 const tasks = good.flatMap((report) => report.tasks);
 const shared = good.reduce((sum, report) => sum + report.sharedReads, 0);
-console.log(`\nPolling in VS Code ${'1.139'}'s extension host, real clock, curve ${values.curve}, ${good.length} fresh sessions of ${values.tasks} tasks started at once${values.batch ? ', batch reads' : ', per-task reads'}:`);
+console.log(`\nPolling in VS Code 1.139's extension host, real clock, curve ${values.curve}, ${good.length} fresh sessions of ${values.tasks} tasks started at once${values.batch ? ', batch reads' : ', per-task reads'}:`);
 if (tasks.length) console.log(`all ${tasks.length} tasks: ${summary(tasks, shared)}`);
 if (values.save) writeFileSync(values.save, JSON.stringify(reports));
 console.log(`${good.length} passed, ${reports.length - good.length} failed`);

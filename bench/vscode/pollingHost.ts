@@ -11,9 +11,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { demoKey, EvoLinkSimulator } from '../../simulator/server';
+import type { EvoLinkSimulator } from '../../simulator/server';
 import type { ProgressCurve } from '../../simulator/types';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { activateExtension, demoKey, startSimulator } from '../../test/integration/support';
 
 export interface SessionOptions {
   curve: ProgressCurve;
@@ -49,14 +50,11 @@ export async function run(): Promise<void> {
   const reportPath = process.env.EVOLINK_BENCH_REPORT;
   if (!reportPath) throw new Error('EVOLINK_BENCH_REPORT must be set (see bench/pollingVsCode.mjs)');
   const options = JSON.parse(process.env.EVOLINK_BENCH_SESSION ?? '{}') as SessionOptions;
-  const simulator = new EvoLinkSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404' });
   const report: SessionReport = { options, tasks: [], sharedReads: 0 };
+  let simulator: EvoLinkSimulator | undefined;
   try {
-    const urls = await simulator.start();
-    const config = vscode.workspace.getConfiguration('evolink');
-    await config.update('apiBaseUrl', urls.api, vscode.ConfigurationTarget.Global);
-    await config.update('filesApiBaseUrl', urls.files, vscode.ConfigurationTarget.Global);
-    await vscode.extensions.getExtension('evolink.evolink-image-studio')!.activate();
+    simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404' });
+    await activateExtension();
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
     const entries = await Promise.all(
       Array.from({ length: options.tasks }, (_, n) =>
@@ -88,7 +86,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     report.error = String((error as Error)?.stack ?? error);
   } finally {
-    await simulator.stop();
+    await simulator?.stop();
     writeFileSync(reportPath, JSON.stringify(report));
   }
 }
