@@ -128,6 +128,9 @@ function randomSteps(next: () => number, kind: Steps): StepLevel[] {
   return levels;
 }
 
+/** `--durations=0.1,3`: tasks end between these multiples of their estimate (the issue's range by default). */
+const durationRange = (process.argv.find((arg) => arg.startsWith('--durations='))?.slice('--durations='.length).split(',').map(Number) ?? [0.3, 2]) as [number, number];
+
 /**
  * The tasks of a row: sessions of `sessionSize` tasks of one model, which answers one estimate
  * for all of them (drawn for each session; every task still draws one, so that the other draws
@@ -141,7 +144,7 @@ function workload(row: Row, seed: number, count: number, sessionSize: number): S
     if (index % sessionSize === 0) sessionEstimate = drawn;
     const estimateSeconds = sessionEstimate;
     // Real tasks end anywhere from well before to well after their estimate.
-    const durationMs = estimateSeconds * 1000 * (0.3 + next() * 1.7);
+    const durationMs = estimateSeconds * 1000 * (durationRange[0] + next() * (durationRange[1] - durationRange[0]));
     const steps = row.steps ? randomSteps(next, row.steps) : undefined;
     const queueMs = row.queueSeconds ? Math.min(next() * row.queueSeconds * 1000, durationMs / 2) : 0;
     const clockMs = row.clockSeconds ? 1000 * (row.clockSeconds[0] + next() * (row.clockSeconds[1] - row.clockSeconds[0])) : 0;
@@ -373,7 +376,7 @@ if (replay) {
   process.exit(0);
 }
 
-console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations 0.3x to 2x the estimate)`);
+console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (estimates 45 s and 100 s, durations ${durationRange[0]}x to ${durationRange[1]}x the estimate)`);
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');
 if (exactJumps) console.log('--exact-jumps: the schedule is told the moment each stepwise level was reached, which no read tells; not a figure of the extension');

@@ -1,6 +1,6 @@
 import type { ProgressLevel } from './ledgerEntry';
 import { clockStart, tracksElapsed } from './elapsedProgress';
-import { calibrate, clockModel, learnClock, learnFrom, learnSilence, movingModel, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
+import { calibrate, clockModel, expectedRange, learnClock, learnDuration, learnFrom, learnSilence, movingModel, stagedModel, type Calibration, type PredictedEnd, type RunningModel } from './progressCalibration';
 import { normal } from './normal';
 import { silentBelief } from './silentProgress';
 import { lastRise, movingEnd } from './progressCurve';
@@ -15,7 +15,8 @@ import { firstShownAt, trailLength } from './progressTrail';
  * in reads.
  *
  * The belief. Tasks end between about 0.3 and 2 times their `estimated_time` (the prior, flat
- * over that range). Progress narrows it only when it carries information, and services report
+ * over that range), or as early or late as the model's ended tasks ran (an estimate is often one
+ * figure for a whole model: `expectedRange` in `progressCalibration.ts`). Progress narrows it only when it carries information, and services report
  * progress in ways that often do not:
  * - progress that stays 0 says nothing, unless the model's earlier tasks all showed progress
  *   before they ended, or its tasks running beside it show progress already: then silence says
@@ -263,7 +264,9 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   if (looked.kind === 'elapsed' && last) learned = learnClock(learned, { endMs: observation.estimatedSeconds * 1000, fromMs: last.at - submittedAt, sigma: 0, stepwise: false }, endMs - submittedAt);
   // A task whose progress went back to 0 and started over showed progress all the same.
   const shown = firstShownAt(observation);
-  return learnSilence(learned, shown === undefined ? undefined : shown - submittedAt, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
+  learned = learnSilence(learned, shown === undefined ? undefined : shown - submittedAt, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
+  // How long it ran against its estimate widens the range the model's next tasks are expected in.
+  return learnDuration(learned, (endMs - submittedAt) / (observation.estimatedSeconds * 1000)) ?? learned;
 }
 
 /** The belief of when the task ends, before the reads that found it running are taken into account. */
@@ -299,8 +302,9 @@ function predictedBy({ endMs, fromMs, sigma, jumpMs = 0, stepwise }: PredictedEn
 /** What the schedule believes of when the task ends: the prior, mixed with what progress predicts. */
 export function endBelief(observation: PollObservation, tuning: PollTuning = defaultPollTuning): EndBelief {
   const estimateMs = observation.estimatedSeconds * 1000;
-  const low = tuning.earliestShare * estimateMs;
-  const high = tuning.latestShare * estimateMs;
+  const range = expectedRange(observation.calibration, tuning.earliestShare, tuning.latestShare);
+  const low = range.earliest * estimateMs;
+  const high = range.latest * estimateMs;
   const prior = (t: number): number => Math.min(1, Math.max(0, (t - low) / (high - low)));
   const reading = readProgress(observation, tuning);
   const priorOnly = { ended: prior, misled: () => 1, prior, priceShare: 1 };
@@ -338,7 +342,8 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   const estimateMs = observation.estimatedSeconds * 1000;
   const informed = belief.misled(t) < 0.5;
   const price = informed ? belief.priceShare : 1;
-  const readsPerMs = (price * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
+  const range = expectedRange(observation.calibration, tuning.earliestShare, tuning.latestShare);
+  const readsPerMs = (price * (range.latest - range.earliest) * estimateMs) / tuning.vendorPaceMs ** 2;
   // For each candidate wait d: the expected delay if the task ends before d (the integral of the
   // chance it has ended), and the expected time the wait covers; the best wait has the lowest
   // cost (one read plus the delay) per time covered.

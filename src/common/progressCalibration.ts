@@ -43,6 +43,9 @@ export const calibrationSchema = z.extend(errorsSchema, {
   clockEnds: z.optional(z.int().check(z.nonnegative())),
   /** The running share of those that ended far from where that clock said: their progress is a clock, not the task's. */
   clockMissShare: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  /** The shortest and the longest run of the model's ended tasks, as multiples of their estimate (extremes that forget slowly). */
+  shortest: z.optional(z.number().check(z.positive())),
+  longest: z.optional(z.number().check(z.positive())),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 
@@ -158,6 +161,29 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
 }
 
 /**
+ * The calibration after a task that ran `share` times its estimate: the shortest and the longest
+ * runs seen, each drawn towards a more extreme one at once and back towards the others slowly
+ * (a model that got faster, or an outlier long ago, is forgotten over {@link memory} tasks).
+ */
+export function learnDuration(calibration: Calibration | undefined, share: number): Calibration | undefined {
+  if (!(share > 0) || !Number.isFinite(share)) return calibration;
+  const old: Calibration = calibration ?? blank;
+  const drawn = (extreme: number | undefined, further: boolean): number => (extreme === undefined || further ? share : extreme + (share - extreme) / memory);
+  return { ...old, shortest: drawn(old.shortest, share < (old.shortest ?? share)), longest: drawn(old.longest, share > (old.longest ?? share)) };
+}
+
+/**
+ * The range of runs the schedule expects, as multiples of the estimate: the usual one
+ * (`earliest` to `latest`), widened to the shortest and longest runs the model's tasks showed.
+ * A service's estimate is often one figure for a whole model, and its tasks may all end well
+ * before it (or after twice it): the range follows them instead of waiting for ends that do not
+ * come. It is only ever widened: a few tasks in a narrow band do not make it narrower.
+ */
+export function expectedRange(calibration: Calibration | undefined, earliest: number, latest: number): { earliest: number; latest: number } {
+  return { earliest: Math.min(earliest, calibration?.shortest ?? earliest), latest: Math.max(latest, calibration?.longest ?? latest) };
+}
+
+/**
  * What the model's other tasks read at the same time show of its progress, before any of them
  * ended (`runningTasks.ts`): how many showed a level, by what share of their run so far the first
  * came at the latest (a bound on the share of their duration), how many stood on plateaus (read
@@ -251,7 +277,8 @@ export function silenceOf(calibration: Calibration | undefined, running?: Runnin
 export function describeCalibration(calibration: Calibration): string {
   const staged = calibration.stepwiseShare === undefined ? '' : `, ${Math.round(100 * calibration.stepwiseShare)} % of the others read as stepwise then`;
   const clock = calibration.clockEnds ? `, ${calibration.clockEnds} rose like a clock against the estimate and ${Math.round(100 * (calibration.clockMissShare ?? 0))} % of those ended elsewhere` : '';
-  const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen${staged}${clock}`;
+  const runs = calibration.shortest === undefined || calibration.longest === undefined ? '' : `, runs of ${calibration.shortest.toFixed(2)}x to ${calibration.longest.toFixed(2)}x their estimate`;
+  const silent = `${calibration.ends ?? 0} tasks watched to their end (the latest weigh most): ${Math.round(100 * (calibration.silentShare ?? 0))} % ended before any progress was seen${runs}${staged}${clock}`;
   if (calibration.count === 0) return silent;
   const errors = ({ meanLog, spread }: Errors): string => `${Math.exp(meanLog).toFixed(2)}x the time left predicted, scattered ${Math.sqrt(spread).toFixed(2)}x as widely as it said`;
   const sinceSubmit = calibration.sinceSubmit ? `; at the rate since submit ${errors(calibration.sinceSubmit)}` : '';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, type Effect, type LifecycleContext } from '../../src/common/lifecycle';
 import { defaultPollTuning, endBelief, learnEnd, nextPollDelay, readProgress } from '../../src/common/polling';
-import { calibrate, clockModel, learnFrom, learnSilence, movingModel, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
+import { calibrate, clockModel, describeCalibration, expectedRange, learnDuration, learnFrom, learnSilence, movingModel, silenceOf, stagedModel, type Calibration, type PredictedEnd } from '../../src/common/progressCalibration';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
 import { observation, s, trail } from '../support/pollingTrail';
@@ -79,6 +79,39 @@ describe('Progress calibration per model', () => {
     assert.equal(both?.firstShare, 0.3);
   });
 
+  it('widens the range of runs it expects to the shortest and longest runs of the model\'s tasks, and forgets an outlier slowly', () => {
+    const ran = (shares: number[], from?: Calibration): Calibration | undefined => shares.reduce<Calibration | undefined>((calibration, share) => learnDuration(calibration, share), from);
+    // Runs inside the usual range leave it as it is: a few tasks in a narrow band do not narrow it.
+    assert.deepEqual(expectedRange(ran([0.6, 0.9, 1.2]), 0.3, 2), { earliest: 0.3, latest: 2 });
+    // A model whose tasks end well before its estimate, or run past twice it.
+    assert.deepEqual(expectedRange(ran([0.2, 0.3, 0.12]), 0.3, 2), { earliest: 0.12, latest: 2 });
+    assert.deepEqual(expectedRange(ran([1.5, 2.6]), 0.3, 2), { earliest: 0.3, latest: 2.6 });
+    // One short run long ago is forgotten over twenty tasks of the usual kind.
+    const after = expectedRange(ran(Array<number>(30).fill(1), ran([0.1])), 0.3, 2);
+    assert.equal(after.earliest, 0.3);
+    // An odd figure (a clock set back) teaches nothing.
+    assert.equal(learnDuration(undefined, -1), undefined);
+    assert.equal(learnDuration(undefined, Number.NaN), undefined);
+    // It is kept with what the model's ends taught, and said in the log.
+    const kept = learnEnd(observation({ polledAt: s(18) }), s(19));
+    assert.equal(kept.shortest, 0.19);
+    assert.match(describeCalibration({ ...kept, longest: 2.5 }), /runs of 0\.19x to 2\.50x their estimate/);
+  });
+
+  it('reads a silent task of a model whose tasks end well before their estimate before the usual earliest end, and paces one past twice it', () => {
+    // The estimate is 100 s; the model's tasks ended silent after 12 to 20 s.
+    const fast = [0.2, 0.12, 0.18, 0.15].reduce<Calibration | undefined>((calibration, share) => learnDuration(learnSilence(calibration, undefined, share * 100_000), share), undefined);
+    const silentAt13 = observation({ polledAt: s(13), progress: 0 });
+    assert.equal(nextPollDelay(silentAt13, s(13)), 10_000, 'by the estimate alone nothing ends before 30 s');
+    assert.equal(nextPollDelay({ ...silentAt13, calibration: fast }, s(13)), 3000, 'where the model\'s tasks end after 12 to 20 s, at the vendor\'s pace');
+    // A model whose tasks run up to 2.8 times their estimate: near twice it the schedule does not race.
+    const slow = learnDuration(learnDuration(undefined, 2.8), 1.5);
+    const silentAt190 = observation({ polledAt: s(190), progress: 0 });
+    const usual = nextPollDelay(silentAt190, s(190));
+    const learned = nextPollDelay({ ...silentAt190, calibration: slow }, s(190));
+    assert.ok(usual <= 1500 && learned >= 2500, `${learned} against ${usual}`);
+  });
+
   it('counts the window the last level came in as part of a prediction\'s spread when it learns', () => {
     // A sure stage (0.1), 20 s left, after a level that came in a window whose moments spread by
     // 6 s (its half-width is 6 s × √3): errors of ±0.3 on a log scale are what the window brings.
@@ -109,8 +142,8 @@ describe('Progress calibration per model', () => {
     assert.ok(calibrated.kind === 'end' && reading.kind === 'end' && calibrated.endMs - s(0) > 1.5 * (reading.endMs - s(0)), `${calibrated.kind}`);
     // So its next read after the prediction that proved too early waits longer.
     assert.ok(nextPollDelay({ ...before, calibration: calibration }, s(55)) > nextPollDelay(before, s(55)));
-    // A silent task teaches nothing of stepwise progress, only that the model's tasks can end silent.
-    assert.deepEqual(learnEnd(observation({ polledAt: s(50), progress: 0 }), s(90)), { count: 0, meanLog: 0, spread: 1, ends: 1, silentShare: 1 });
+    // A silent task teaches nothing of stepwise progress, only that the model's tasks can end silent, and how long it ran.
+    assert.deepEqual(learnEnd(observation({ polledAt: s(50), progress: 0 }), s(90)), { count: 0, meanLog: 0, spread: 1, ends: 1, silentShare: 1, shortest: 0.9, longest: 0.9 });
     // What the stepwise tasks taught of silence is kept beside what they taught of their stages.
     assert.equal(calibration?.ends, 3);
     assert.equal(calibration?.silentShare, 0);
