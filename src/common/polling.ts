@@ -16,8 +16,8 @@ import { firstShownAt, trailLength } from './progressTrail';
  *
  * The belief. Tasks end between about 0.3 and 2 times their `estimated_time` (the prior, flat
  * over that range), or as early or late as the model's ended tasks ran (an estimate is often one
- * figure for a whole model: `expectedRange` in `progressCalibration.ts`). Progress narrows it only when it carries information, and services report
- * progress in ways that often do not:
+ * figure for a whole model: `expectedRange` in `progressCalibration.ts`). Progress narrows it
+ * only when it carries information, and services report progress in ways that often do not:
  * - progress that stays 0 says nothing, unless the model's earlier tasks all showed progress
  *   before they ended, or its tasks running beside it show progress already: then silence says
  *   the end is not near yet, until it lasts longer than theirs did (`silentProgress.ts`,
