@@ -53,8 +53,8 @@ import { firstShownAt, trailLength } from './progressTrail';
  * schedule returns to the prior's pace instead of racing at its fastest.
  *
  * The price of a read. A second of delay is worth as many reads as makes the vendor's own fixed
- * 3 s pace the best pace for a task known only by the prior (width W: a read every P = 3 s is best
- * when a second of delay costs W / P² reads). So when progress says nothing the schedule spends
+ * 3 s pace the best pace for a task known only by the usual prior (width W, 1.7 times the
+ * estimate: a read every P = 3 s is best when a second of delay costs W / P² reads). So when progress says nothing the schedule spends
  * its reads like the vendor's poller, except before the prior's earliest end where it saves them;
  * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
  * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
@@ -266,7 +266,13 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   const shown = firstShownAt(observation);
   learned = learnSilence(learned, shown === undefined ? undefined : shown - submittedAt, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
   // How long it ran against its estimate widens the range the model's next tasks are expected in.
-  return learnDuration(learned, (endMs - submittedAt) / (observation.estimatedSeconds * 1000)) ?? learned;
+  // An end found after a read made before that range may have come as early as that read: the
+  // schedule was not looking there, so the range widens to it.
+  const estimateMs = observation.estimatedSeconds * 1000;
+  const before = observation.polledAt === undefined ? undefined : (observation.polledAt - submittedAt) / estimateMs;
+  const earliest = expectedRange(observation.calibration, tuning.earliestShare, tuning.latestShare).earliest;
+  const lowest = before !== undefined && before > 0 && before < earliest ? before : undefined;
+  return learnDuration(learned, (endMs - submittedAt) / estimateMs, lowest) ?? learned;
 }
 
 /** The belief of when the task ends, before the reads that found it running are taken into account. */
@@ -342,8 +348,9 @@ export function nextPollDelay(observation: PollObservation, now: number, tuning:
   const estimateMs = observation.estimatedSeconds * 1000;
   const informed = belief.misled(t) < 0.5;
   const price = informed ? belief.priceShare : 1;
-  const range = expectedRange(observation.calibration, tuning.earliestShare, tuning.latestShare);
-  const readsPerMs = (price * (range.latest - range.earliest) * estimateMs) / tuning.vendorPaceMs ** 2;
+  // Priced by the usual range, not the one the model's runs widened: a model whose tasks run long
+  // (or short) does not make a second of the user's time worth more reads.
+  const readsPerMs = (price * (tuning.latestShare - tuning.earliestShare) * estimateMs) / tuning.vendorPaceMs ** 2;
   // For each candidate wait d: the expected delay if the task ends before d (the integral of the
   // chance it has ended), and the expected time the wait covers; the best wait has the lowest
   // cost (one read plus the delay) per time covered.

@@ -161,15 +161,16 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
 }
 
 /**
- * The calibration after a task that ran `share` times its estimate: the shortest and the longest
- * runs seen, each drawn towards a more extreme one at once and back towards the others slowly
- * (a model that got faster, or an outlier long ago, is forgotten over {@link memory} tasks).
+ * The calibration after a task that ran `share` times its estimate (`lowest`: as little as this,
+ * where the reads leave the end that loosely known): the shortest and the longest runs seen, each
+ * drawn towards a more extreme one at once and back towards the others slowly (a model that got
+ * faster, or an outlier long ago, is forgotten over {@link memory} tasks).
  */
-export function learnDuration(calibration: Calibration | undefined, share: number): Calibration | undefined {
-  if (!(share > 0) || !Number.isFinite(share)) return calibration;
+export function learnDuration(calibration: Calibration | undefined, share: number, lowest = share): Calibration | undefined {
+  if (!(share > 0) || !Number.isFinite(share) || !(lowest > 0) || lowest > share) return calibration;
   const old: Calibration = calibration ?? blank;
-  const drawn = (extreme: number | undefined, further: boolean): number => (extreme === undefined || further ? share : extreme + (share - extreme) / memory);
-  return { ...old, shortest: drawn(old.shortest, share < (old.shortest ?? share)), longest: drawn(old.longest, share > (old.longest ?? share)) };
+  const drawn = (extreme: number | undefined, further: boolean, to: number): number => (extreme === undefined || further ? to : extreme + (to - extreme) / memory);
+  return { ...old, shortest: drawn(old.shortest, lowest < (old.shortest ?? lowest), lowest), longest: drawn(old.longest, share > (old.longest ?? share), share) };
 }
 
 /**

@@ -92,10 +92,25 @@ describe('Progress calibration per model', () => {
     // An odd figure (a clock set back) teaches nothing.
     assert.equal(learnDuration(undefined, -1), undefined);
     assert.equal(learnDuration(undefined, Number.NaN), undefined);
-    // It is kept with what the model's ends taught, and said in the log.
-    const kept = learnEnd(observation({ polledAt: s(18) }), s(19));
-    assert.equal(kept.shortest, 0.19);
-    assert.match(describeCalibration({ ...kept, longest: 2.5 }), /runs of 0\.19x to 2\.50x their estimate/);
+    assert.equal(learnDuration(undefined, 0.5, 0.6), undefined, 'a run is no shorter than its lowest bound');
+    // It is kept with what the model's ends taught, and said in the log. The estimate is 100 s:
+    // inside the usual range an end counts from the middle of the two reads around it.
+    const kept = learnEnd(observation({ polledAt: s(40) }), s(41));
+    assert.deepEqual([kept.shortest, kept.longest], [0.41, 0.41]);
+    assert.match(describeCalibration({ ...kept, longest: 2.5 }), /runs of 0\.41x to 2\.50x their estimate/);
+  });
+
+  it('widens the range down to the read before an end found where the schedule was not looking for one', () => {
+    // The estimate is 100 s; a task read at 3 s and found done at 13 s (a wait of 10 s, since by
+    // the estimate nothing ends before 30 s) may have ended right after the first read.
+    const early = learnEnd(observation({ polledAt: s(3) }), s(8));
+    assert.deepEqual([early.shortest, early.longest], [0.03, 0.08]);
+    // So the next task is read at the vendor's pace from then on, and tells when its end came.
+    const silentAt3 = observation({ polledAt: s(3), progress: 0 });
+    assert.equal(nextPollDelay(silentAt3, s(3)), 10_000);
+    assert.equal(nextPollDelay({ ...silentAt3, calibration: learnSilence(early, undefined, s(8)) }, s(3)), 3000);
+    // An end inside the range the schedule expected is known to the middle of its window.
+    assert.equal(learnEnd(observation({ polledAt: s(3), calibration: early }), s(5)).shortest, 0.03 + (0.05 - 0.03) / 20);
   });
 
   it('reads a silent task of a model whose tasks end well before their estimate before the usual earliest end, and paces one past twice it', () => {
@@ -110,6 +125,9 @@ describe('Progress calibration per model', () => {
     const usual = nextPollDelay(silentAt190, s(190));
     const learned = nextPollDelay({ ...silentAt190, calibration: slow }, s(190));
     assert.ok(usual <= 1500 && learned >= 2500, `${learned} against ${usual}`);
+    // Runs that reach three times the estimate do not make the user's time worth more reads: a
+    // silent task of such a model is read no faster than the vendor's pace at 1.8 times it.
+    assert.equal(nextPollDelay({ ...observation({ polledAt: s(180), progress: 0 }), calibration: learnDuration(learnDuration(undefined, 3), 1) }, s(180)), 3000);
   });
 
   it('counts the window the last level came in as part of a prediction\'s spread when it learns', () => {
