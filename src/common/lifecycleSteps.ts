@@ -141,9 +141,11 @@ export class Step {
    * A read is due. Also past the deadline (after a sleep of the machine, or a window opened
    * again hours later) the task is read once more first: it may have finished meanwhile, and its
    * images are saved then; only a task still running stops at its deadline (`nextPoll`).
+   * Nothing is written before the read goes out: the lease is this window's (`next` checks it),
+   * the answer renews it, and a write first would make every read wait for the disk.
    */
   pollDue(): Transition {
-    return this.done([{ kind: 'poll' }]);
+    return unchanged(this.entry, [{ kind: 'poll' }]);
   }
 
   /** Progress an answer gave now, with the levels it went through (absent: it did not say; what was known stands). */

@@ -425,6 +425,14 @@ describe('The task lifecycle', () => {
       assert.equal(failed?.error?.code, 'service_error');
     });
 
+    it('sends a read that is due without writing first, and the answer renews the lease', () => {
+      const entry = next(running(), { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      const due = next(entry, { type: 'pollDue' }, at(t0 + 8000));
+      assert.equal(due.changed, false, 'nothing to write before the read goes out');
+      assert.deepEqual(due.effects, [{ kind: 'poll' }]);
+      assert.equal(next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 8200)).entry?.lease?.at, t0 + 8200);
+    });
+
     it('reads once more past the deadline and stops a task still running; Check Again starts a new deadline', () => {
       let entry = running();
       entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
