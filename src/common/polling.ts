@@ -54,10 +54,11 @@ import { firstShownAt, trailLength } from './progressTrail';
  *
  * The price of a read. A second of delay is worth as many reads as makes the vendor's own fixed
  * 3 s pace the best pace for a task known only by the usual prior (width W, 1.7 times the
- * estimate: a read every P = 3 s is best when a second of delay costs W / P² reads). So when progress says nothing the schedule spends
- * its reads like the vendor's poller, except before the prior's earliest end where it saves them;
- * and what progress tells turns directly into fewer reads and a shorter delay. Where a moving curve
- * is believed, the delay is priced lower (`delayPrice`): its belief is narrow enough that the
+ * estimate: a read every P = 3 s is best when a second of delay costs W / P² reads). So when
+ * progress says nothing the schedule spends its reads like the vendor's poller, except before
+ * the prior's earliest end where it saves them; and what progress tells turns directly into
+ * fewer reads and a shorter delay. Where a moving curve is believed, the delay is priced lower
+ * (`delayPrice`): its belief is narrow enough that the
  * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
  * that vary, a little less so (`stepPrice`) until the model's tasks have calibrated it. While
  * the belief is mostly the prior (progress silent where nothing says why, or proved wrong), no
