@@ -58,11 +58,12 @@ import { firstShownAt, trailLength } from './progressTrail';
  * progress says nothing the schedule spends its reads like the vendor's poller, except before
  * the prior's earliest end where it saves them; and what progress tells turns directly into
  * fewer reads and a shorter delay. Where a moving curve is believed, the delay is priced lower
- * (`delayPrice`): its belief is narrow enough that the
- * delay it saves is spent on fewer reads; a stepwise prediction, which rests on stage durations
- * that vary, a little less so (`stepPrice`) until the model's tasks have calibrated it. While
- * the belief is mostly the prior (progress silent where nothing says why, or proved wrong), no
- * wait inside the prior's range is longer than the vendor's pace: without information the schedule is never slower than the vendor's poller.
+ * (`delayPrice`): its belief is narrow enough that the delay it saves is spent on fewer reads; a
+ * stepwise prediction, which rests on stage durations that vary, a little less so (`stepPrice`)
+ * until the model's tasks have calibrated it. While the belief is mostly the prior (progress
+ * silent where nothing says why, or proved wrong), no wait inside the prior's range is longer
+ * than the vendor's pace: without information the schedule is never slower than the vendor's
+ * poller.
  */
 
 /** What the schedule knows of a task. Times are milliseconds on one clock. */
@@ -258,18 +259,18 @@ export function learnEnd(observation: PollObservation, endMs: number, tuning: Po
   const reading = stagedReading(observation, tuning);
   const looked = uncalibratedReading(observation, tuning);
   const { submittedAt, levels } = observation;
+  const estimateMs = observation.estimatedSeconds * 1000;
   let learned = reading.kind === 'end' ? learnFrom(observation.calibration, reading, endMs - submittedAt) : observation.calibration;
   if (reading.kind === 'end' && reading.clockEndMs !== undefined) learned = learnClock(learned, { ...reading, endMs: reading.clockEndMs }, endMs - submittedAt);
   // Progress that counted time from submit is a clock too: where it ended tells the same.
   const last = levels.at(-1);
-  if (looked.kind === 'elapsed' && last) learned = learnClock(learned, { endMs: observation.estimatedSeconds * 1000, fromMs: last.at - submittedAt, sigma: 0, stepwise: false }, endMs - submittedAt);
+  if (looked.kind === 'elapsed' && last) learned = learnClock(learned, { endMs: estimateMs, fromMs: last.at - submittedAt, sigma: 0, stepwise: false }, endMs - submittedAt);
   // A task whose progress went back to 0 and started over showed progress all the same.
   const shown = firstShownAt(observation);
   learned = learnSilence(learned, shown === undefined ? undefined : shown - submittedAt, endMs - submittedAt, looked.kind === 'end' && looked.stepwise);
   // How long it ran against its estimate widens the range the model's next tasks are expected in.
   // An end found after a read made before that range may have come as early as that read: the
   // schedule was not looking there, so the range widens to it.
-  const estimateMs = observation.estimatedSeconds * 1000;
   const before = observation.polledAt === undefined ? undefined : (observation.polledAt - submittedAt) / estimateMs;
   const earliest = expectedRange(observation.calibration, tuning.earliestShare, tuning.latestShare).earliest;
   const lowest = before !== undefined && before > 0 && before < earliest ? before : undefined;

@@ -161,8 +161,8 @@ export function learnSilence(calibration: Calibration | undefined, firstLevelMs:
 }
 
 /**
- * The calibration after a task that ran `share` times its estimate (`lowest`: as little as this,
- * where the reads leave the end that loosely known): the shortest and the longest runs seen, each
+ * The calibration after a task that ran `share` times its estimate, or as little as `lowest`
+ * where the reads left its end that loosely known: the shortest and the longest runs seen, each
  * drawn towards a more extreme one at once and back towards the others slowly (a model that got
  * faster, or an outlier long ago, is forgotten over {@link memory} tasks).
  */
