@@ -31,11 +31,11 @@ import { firstShownAt, trailLength } from './progressTrail';
  *   longer than the curve needed for a few points on its way up. A level is a stage the service
  *   announces, not the share of time spent: it came anywhere between the read that first saw it and
  *   the read before (the time left starts anywhere in that window), and what is left is read
- *   from the stages seen (`stepwiseProgress.ts`), at the rate since the first level and since
- *   submit. The last stage may be far longer than its share says, so what a stepwise reading
- *   predicts is kept inside the estimate's spread, and is moved, widened or narrowed by how the
- *   model's earlier tasks erred, at the rate whose errors scattered less
- *   (`progressCalibration.ts`). Until a few levels were seen, sparse reads of stepwise progress
+ *   from the stages seen (`stepwiseProgress.ts`), at the rates since the first level and since
+ *   submit met halfway. The last stage may be far longer than its share says, so what a stepwise
+ *   reading predicts is kept inside the estimate's spread, and is moved, widened or narrowed by
+ *   how the model's earlier tasks erred, read at the rate since submit alone where its errors
+ *   scattered less (`progressCalibration.ts`). Until a few levels were seen, sparse reads of stepwise progress
  *   look like a moving curve: the belief then keeps a share for the stepwise reading of the same
  *   levels, and a model whose tasks read as stepwise at their end, or two of whose tasks running
  *   beside it stood on plateaus, has its levels read as stages;
@@ -184,7 +184,14 @@ export function pollDeadlineMs(estimatedSeconds: number): number {
  */
 export type ProgressReading = { kind: 'silent' } | { kind: 'elapsed' } | ({ kind: 'end'; alt?: PredictedEnd; clockEndMs?: number } & PredictedEnd);
 
-/** The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`). */
+/**
+ * The end that the levels predict read as stepwise progress (`stepwiseProgress.ts`): the time
+ * left at the rate since the first level and at the rate since submit, each an estimate of the
+ * same pace with errors of its own (when the first level came; a queue or a pending start), met
+ * halfway on a log scale. Their mean errs less widely than the rate since the first level alone,
+ * with a queue or without; the rate since submit alone is kept for the model whose tasks show
+ * that it errs less still (`calibrate`).
+ */
 function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuning: PollTuning): PredictedEnd {
   const times = reachTimes(levels, submittedAt, true);
   const fromMs = times.at(-1)!.at;
@@ -192,7 +199,9 @@ function stepwiseEnd(levels: readonly ProgressLevel[], submittedAt: number, tuni
     const { left, doubt, jump } = stepwiseLeft(levels, times, tuning, sinceSubmit);
     return { endMs: fromMs + left, fromMs, sigma: Math.sqrt(doubt), jumpMs: jump, stepwise: true };
   };
-  return { ...end(false), sinceSubmit: end(true) };
+  const stages = end(false);
+  const whole = end(true);
+  return { ...stages, endMs: fromMs + Math.sqrt((stages.endMs - fromMs) * (whole.endMs - fromMs)), sinceSubmit: whole };
 }
 
 /**

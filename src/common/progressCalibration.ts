@@ -4,8 +4,9 @@ import * as z from 'zod/mini';
  * What the ends of a model's earlier tasks taught about its progress. Services report stepwise
  * stages in their own way: one announces the share of its planned work, another its stages ahead
  * of time (80 % when most of the time is still to come). What a stepwise reading predicts is moved
- * and widened or narrowed by how the predictions of the model's last tasks erred, at each of its
- * two rates (since the first level, since submit), and read at the one that erred less; the poll
+ * and widened or narrowed by how the predictions of the model's last tasks erred, for each of its
+ * two readings (both rates met halfway, the rate since submit alone), and read at the one that
+ * erred less; the poll
  * schedule (polling.ts) applies it, the lifecycle learns it when a task ends, the task service keeps it per
  * model. Smooth curves are not calibrated: their fit already follows the curve, and moving their
  * ends by an average error cost the curves that stand near the top for long their delay.
@@ -60,10 +61,10 @@ export interface PredictedEnd {
   /** Moved and scaled by what the model's earlier tasks taught. */
   calibrated?: boolean;
   /**
-   * For a stepwise reading: the same levels read with the rate since submit instead of since the
-   * first level. A service whose stages count its whole run (queue included, or stages announced
-   * ahead of time) is read better so; one with a queue of its own, worse. The model's tasks tell
-   * which (`calibrate`).
+   * For a stepwise reading: the same levels read with the rate since submit alone, where the
+   * reading itself meets it halfway with the rate since the first level. A service whose stages
+   * count its whole run (queue included, or stages announced ahead of time) is read better so;
+   * one with a queue of its own, worse. The model's tasks tell which (`calibrate`).
    */
   sinceSubmit?: PredictedEnd;
 }
@@ -105,7 +106,7 @@ function corrected(end: PredictedEnd, errors: Errors | undefined): { endMs: numb
 
 /**
  * A stepwise prediction as the model's earlier tasks correct it; others unchanged. Of its two
- * readings (since the first level, since submit) the one whose errors scattered less, in
+ * readings (both rates, the rate since submit) the one whose errors scattered less, in
  * milliseconds, holds: both were learned from the same tasks.
  */
 export function calibrate<T extends PredictedEnd>(end: T, calibration: Calibration | undefined): T {
@@ -283,5 +284,5 @@ export function describeCalibration(calibration: Calibration): string {
   if (calibration.count === 0) return silent;
   const errors = ({ meanLog, spread }: Errors): string => `${Math.exp(meanLog).toFixed(2)}x the time left predicted, scattered ${Math.sqrt(spread).toFixed(2)}x as widely as it said`;
   const sinceSubmit = calibration.sinceSubmit ? `; at the rate since submit ${errors(calibration.sinceSubmit)}` : '';
-  return `${silent}; the ${calibration.count} read as stepwise ended, at the rate since their first level, at ${errors(calibration)}${sinceSubmit}`;
+  return `${silent}; the ${calibration.count} read as stepwise ended, at both rates, at ${errors(calibration)}${sinceSubmit}`;
 }

@@ -116,10 +116,11 @@ describe('Why a task is read when it is', () => {
   it('says what the schedule rested the wait on, for the log', () => {
     assert.equal(pollReason(observation({ polls: 0 }), s(0)), 'the first look, for a request refused at once');
     assert.equal(pollReason(observation({ polledAt: s(20), progress: 0 }), s(20)), 'its progress says nothing yet: the estimate alone holds');
-    // Levels 40 from about 15 s and 80 from about 35 s, as stages: 20 s per 40 points, about 10 s after 35 s.
+    // Levels 40 from about 15 s and 80 from about 35 s, as stages: 20 s per 40 points, about 10 s after
+    // 35 s (8.75 s at the rate since submit; met halfway, 9.4 s).
     const levels = trail([10, 20, 30, 40], (t) => (t < 15 ? 0 : t < 35 ? 40 : 80));
-    assert.equal(pollReason(observation({ levels, polledAt: s(40), progress: 80 }), s(40)), 'its stages put the end about 5 s away');
-    assert.equal(pollReason(observation({ levels, polledAt: s(52), progress: 80 }), s(52)), 'its stages put the end 7 s ago, but it runs on');
+    assert.equal(pollReason(observation({ levels, polledAt: s(40), progress: 80 }), s(40)), 'its stages put the end about 4 s away');
+    assert.equal(pollReason(observation({ levels, polledAt: s(52), progress: 80 }), s(52)), 'its stages put the end 8 s ago, but it runs on');
     // Beside tasks that showed their first level not long ago.
     const late = (t: number): number => (t < 22 ? 0 : 30);
     const running = runningOf([beside(40, late), beside(40, late), beside(40, staged)], s(40))!;
