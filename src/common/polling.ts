@@ -35,10 +35,10 @@ import { firstShownAt, trailLength } from './progressTrail';
  *   submit met halfway. The last stage may be far longer than its share says, so what a stepwise
  *   reading predicts is kept inside the estimate's spread, and is moved, widened or narrowed by
  *   how the model's earlier tasks erred, read at the rate since submit alone where its errors
- *   scattered less (`progressCalibration.ts`). Until a few levels were seen, sparse reads of stepwise progress
- *   look like a moving curve: the belief then keeps a share for the stepwise reading of the same
- *   levels, and a model whose tasks read as stepwise at their end, or two of whose tasks running
- *   beside it stood on plateaus, has its levels read as stages;
+ *   scattered less (`progressCalibration.ts`). Until a few levels were seen, sparse reads of
+ *   stepwise progress look like a moving curve: the belief then keeps a share for the stepwise
+ *   reading of the same levels, and a model whose tasks read as stepwise at their end, or two of
+ *   whose tasks running beside it stood on plateaus, has its levels read as stages;
  * - a smooth curve bends (most slow down towards their end, some speed up): every level kept is
  *   fitted at once, for each bend, weighed by how sure it is (when it was reached; whole percents,
  *   which near 100 say little); the bends are weighed by their fit, and their spread is doubt; a
