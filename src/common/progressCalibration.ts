@@ -7,8 +7,9 @@ import * as z from 'zod/mini';
  * and widened or narrowed by how the predictions of the model's last tasks erred, for each of its
  * two readings (both rates met halfway, the rate since submit alone), and read at the one that
  * erred less; the poll schedule (polling.ts) applies it, the lifecycle learns it when a task ends,
- * the task service keeps it per model. Smooth curves are not calibrated: their fit already follows the curve, and moving their
- * ends by an average error cost the curves that stand near the top for long their delay.
+ * the task service keeps it per model. Smooth curves are not calibrated: their fit already
+ * follows the curve, and moving their ends by an average error cost the curves that stand near
+ * the top for long their delay.
  * The ends also teach whether the model's tasks show any progress before they end, and by when:
  * silence then says that the end is not near yet (silentProgress.ts).
  */
