@@ -358,10 +358,13 @@ describe('Progress calibration in the lifecycle and the task service', () => {
     assert.ok(wait(taughtLate) > wait(), `${wait(taughtLate)} against ${wait()}`);
   });
 
-  it('keeps each model\'s calibration in global state and ignores a value that is not one', async () => {
+  it('keeps each model\'s calibration in global state, synced with Settings Sync, and ignores a value that is not one', async () => {
     const values = new Map<string, unknown>();
-    const memento = { get: <T>(key: string): T | undefined => values.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void values.set(key, value)), keys: () => [...values.keys()] };
+    let synced: readonly string[] = [];
+    const memento = { get: <T>(key: string): T | undefined => values.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void values.set(key, value)), setKeysForSync: (keys: readonly string[]) => void (synced = keys) };
     const store = new ProgressCalibrations(memento);
+    // Every model's key goes with Settings Sync, so another machine starts with what this one learned.
+    assert.deepEqual([...synced].sort(), ['doubao-seedream-4.5', 'gpt-4o-image', 'gpt-image-1.5-lite'].map((id) => `evolink.progressCalibration/${id}`));
     const calibration = taught([2, 2, 2])!;
     await store.set(model, calibration);
     await store.set('gpt-4o-image', taught([1])!);
@@ -378,7 +381,7 @@ describe('Progress calibration in the lifecycle and the task service', () => {
     const windowOf = () => {
       const seen = new Map(shared);
       return {
-        memento: { get: <T>(key: string): T | undefined => seen.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void (seen.set(key, value), shared.set(key, value))), keys: () => [...seen.keys()] },
+        memento: { get: <T>(key: string): T | undefined => seen.get(key) as T | undefined, update: (key: string, value: unknown) => Promise.resolve(void (seen.set(key, value), shared.set(key, value))), setKeysForSync: () => undefined },
       };
     };
     // 0.4's single value, of figures its own reading of progress erred by.

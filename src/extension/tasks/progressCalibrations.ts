@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { models } from '../../common/models';
 import { learnEnd, type PollObservation } from '../../common/polling';
 import { calibrationSchema, describeCalibration, type Calibration } from '../../common/progressCalibration';
 
@@ -20,9 +21,15 @@ const keyOf = (model: string): string => `${sharedKey}/${model}`;
  * Each model is a value of its own: windows see each other's writes to global state only after a
  * moment, and a window that wrote one value for all models would put back, for every model but
  * the one it learned, what it last saw, undoing what another window had just learned of them.
+ *
+ * The values go with Settings Sync (its "UI State"), so that another machine of the same user
+ * starts with what this one learned: a model's first tasks, read before any calibration, cost the
+ * most requests (bench/README.md, "A model seen before").
  */
 export class ProgressCalibrations {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly state: Pick<vscode.ExtensionContext['globalState'], 'get' | 'update' | 'setKeysForSync'>) {
+    state.setKeysForSync(models.map((model) => keyOf(model.id)));
+  }
 
   get(model: string): Calibration | undefined {
     const parsed = calibrationSchema.safeParse(this.state.get<unknown>(keyOf(model)));
