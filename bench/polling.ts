@@ -11,7 +11,10 @@
  * As in the extension, what a task's end teaches about its model's stepwise progress carries over
  * to the next task (`learnEnd`, from the midpoint of the last two reads, as the extension knows it).
  * The tasks run in sessions of {@link sessionTasks}: each session starts knowing nothing, so the
- * figures include the first tasks of a model, read uncalibrated.
+ * figures include the first tasks of a model, read uncalibrated. Then the same curves in fresh
+ * sessions of {@link togetherTasks} started at once (a user who asks for several variants right
+ * after an install), and in sessions of {@link rounds} such rounds one after the other, also
+ * without their first round (a model the extension has seen before).
  *
  * Besides the curves of the issue, rows of what services also do (a smooth curve that stops near
  * the top until the image is stored, progress refreshed only every few seconds, progress in whole
@@ -319,8 +322,16 @@ interface Measured {
 /** How many tasks of one model the fresh-session rows start at once. */
 const togetherTasks = 6;
 
-/** In sessions of {@link sessionTasks} one after the other, or in fresh sessions of {@link togetherTasks} started at once. */
-type Mode = 'sessions' | 'together';
+/** How many rounds of {@link togetherTasks} tasks started at once a session of the `rounds` rows has. */
+const rounds = 4;
+
+/**
+ * In sessions of {@link sessionTasks} one after the other, in fresh sessions of
+ * {@link togetherTasks} started at once, or in sessions of {@link rounds} such rounds, each
+ * started when the one before has ended, the model's calibration carried from round to round
+ * (`rounds`, every task counted; `later rounds`, the first round left out).
+ */
+type Mode = 'sessions' | 'together' | 'rounds' | 'later rounds';
 
 function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
   const ours: Outcome[] = [];
@@ -328,17 +339,26 @@ function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
   const requestRatios: number[] = [];
   const delayRatios: number[] = [];
   for (const seed of seeds) {
-    const tasks = workload(row, seed, tasksPerSeed, mode === 'together' ? togetherTasks : sessionTasks);
+    const inRounds = mode === 'rounds' || mode === 'later rounds';
+    const tasks = workload(row, seed, tasksPerSeed - (inRounds ? tasksPerSeed % (rounds * togetherTasks) : 0), mode === 'sessions' ? sessionTasks : inRounds ? rounds * togetherTasks : togetherTasks);
     let calibration: Calibration | undefined;
+    const groups = Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => tasks.slice(group * togetherTasks, (group + 1) * togetherTasks));
+    const counted = (index: number): boolean => mode !== 'later rounds' || Math.floor(index / togetherTasks) % rounds !== 0;
     const oursOfSeed =
       mode === 'together'
-        ? Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => runTogether(tasks.slice(group * togetherTasks, (group + 1) * togetherTasks)).outcomes).flat()
-        : tasks.map((task, index) => {
-            const run = runTogether([task], index % sessionTasks === 0 ? undefined : calibration);
-            calibration = run.calibration;
-            return run.outcomes[0]!;
-          });
-    const fixedOfSeed = tasks.map((task) => runFixed(task, 3000));
+        ? groups.flatMap((group) => runTogether(group).outcomes)
+        : inRounds
+          ? groups.flatMap((group, index) => {
+              const run = runTogether(group, index % rounds === 0 ? undefined : calibration);
+              calibration = run.calibration;
+              return counted(index * togetherTasks) ? run.outcomes : [];
+            })
+          : tasks.map((task, index) => {
+              const run = runTogether([task], index % sessionTasks === 0 ? undefined : calibration);
+              calibration = run.calibration;
+              return run.outcomes[0]!;
+            });
+    const fixedOfSeed = tasks.filter((_, index) => counted(index)).map((task) => runFixed(task, 3000));
     const [a, b] = [summary(oursOfSeed), summary(fixedOfSeed)];
     requestRatios.push(a.requests / b.requests);
     delayRatios.push(a.meanDelay / b.meanDelay);
@@ -363,10 +383,16 @@ if (replay) {
   interface Saved {
     options: { curve: ProgressCurve };
     tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number }[];
+    warmRounds?: { estimateSeconds: number; durationMs: number }[][];
   }
   const sessions = (JSON.parse(readFileSync(replay, 'utf8')) as Saved[]).filter((session) => session.tasks.length > 0);
   const real = sessions.flatMap((session) => session.tasks);
-  const virtual = sessions.flatMap((session) => runTogether(session.tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve }))).outcomes);
+  // A session measured after rounds of other tasks (`--warm`) is replayed after them, from what they taught.
+  const virtual = sessions.flatMap((session) => {
+    const simTasks = (tasks: readonly { estimateSeconds: number; durationMs: number }[]): SimTask[] => tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve }));
+    const learned = (session.warmRounds ?? []).reduce<Calibration | undefined>((calibration, round) => runTogether(simTasks(round), calibration).calibration, undefined);
+    return runTogether(simTasks(session.tasks), learned).outcomes;
+  });
   const fixed = summary(real.map((task) => ({ requests: task.fixedReads, delay: task.fixedDelayMs })));
   const line = (label: string, of: Summary): string =>
     `${label.padEnd(34)} ${of.requests.toFixed(1).padStart(5)} ${ratio(of.requests, fixed.requests)}   mean delay ${seconds(of.meanDelay)} s ${ratio(of.meanDelay, fixed.meanDelay)}   p95 ${seconds(of.p95Delay)} s ${ratio(of.p95Delay, fixed.p95Delay)}`;
@@ -380,15 +406,17 @@ console.log(`\nPolling: ${tasksPerSeed} simulated tasks per curve and seed (esti
 console.log('ours beside a fixed 3 s poller on the same tasks; delays are from the end of a task to the read that sees it;');
 console.log('"seeds" is how far the ratios of single seeds lie apart (requests, mean delay)');
 if (exactJumps) console.log('--exact-jumps: the schedule is told the moment each stepwise level was reached, which no read tells; not a figure of the extension');
-/** `--mode=together`: only the tables of that mode. */
+/** `--mode=together`: only the tables of that mode (`--mode=rounds`: both tables of rounds). */
 const onlyMode = process.argv.find((arg) => arg.startsWith('--mode='))?.slice('--mode='.length);
 /** `--tuning`: the fresh sessions on the tuning seeds too (choices are made there; the held-out seeds check them). */
 const freshSeeds = process.argv.includes('--tuning') ? seedSets : [seedSets[1]];
 const tables: [string, readonly number[], Mode][] = [
   ...seedSets.map(([label, seeds]): [string, readonly number[], Mode] => [`${label}, in sessions of ${sessionTasks} tasks one after the other`, seeds, 'sessions']),
   ...freshSeeds.map(([label, seeds]): [string, readonly number[], Mode] => [`${label}, fresh sessions of ${togetherTasks} tasks started at once (nothing learned before; each end teaches the others' next reads)`, seeds, 'together']),
+  [`held-out seeds, in sessions of ${rounds} rounds of ${togetherTasks} tasks started at once, each round after the one before (what a round's ends teach carries over)`, seedSets[1][1], 'rounds'],
+  [`held-out seeds, the same sessions without their first round (a model the extension has seen ${togetherTasks} tasks of or more)`, seedSets[1][1], 'later rounds'],
 ];
-for (const [label, seeds, mode] of tables.filter(([, , mode]) => onlyMode === undefined || mode === onlyMode)) {
+for (const [label, seeds, mode] of tables.filter(([, , mode]) => onlyMode === undefined || mode.split(' ').includes(onlyMode))) {
   console.log(`\n${label} (${seeds.join(', ')}), ${seeds.length * tasksPerSeed} tasks per curve`);
   console.log('curve                        requests/task (ours, fixed, ratio)   mean delay s (ours, fixed, ratio)   p95 delay s (ours, fixed, ratio)   seeds        goal');
   for (const row of rows.filter((candidate) => only.length === 0 || only.some((part) => candidate.name.includes(part)))) {

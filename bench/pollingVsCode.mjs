@@ -2,12 +2,14 @@
 // beside a fixed 3 s poller on the same tasks. bench/polling.ts measures the schedule in virtual
 // time over thousands of tasks; this checks that the extension, as it runs, reads as that bench
 // says: fresh sessions (nothing learned yet), several tasks started at once, per-task reads.
-//   npm run bench -- pollingVsCode [--curve=stepwise] [--sessions=12] [--tasks=6] [--parallel=3] [--batch] [--model=<id>] [--save=<file.json>]
+//   npm run bench -- pollingVsCode [--curve=stepwise] [--sessions=12] [--tasks=6] [--parallel=3] [--batch] [--warm=1] [--model=<id>] [--save=<file.json>]
 // Sessions alternate between a model of 45 s and one of 100 s estimate; each is a launch of the
 // VS Code server of the integration tests (scripts/install-test-hosts.sh) with a new user data
 // folder and a copy of the test workspace. A session of 100 s tasks takes up to about 3.5 minutes;
 // the defaults take about 15. `--save` keeps every task's reads (ms after its submit was sent), which
-// `bench/polling.ts --replay=<file>` runs again in virtual time.
+// `bench/polling.ts --replay=<file>` runs again in virtual time. `--warm=N` runs N rounds of the
+// same tasks before the measured one in each session, so that the model is no longer new to the
+// extension (a user's later rounds; `polling.ts`'s "later rounds" table).
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '6' },
     parallel: { type: 'string', default: '3' },
     batch: { type: 'boolean', default: false },
+    warm: { type: 'string', default: '0' },
     model: { type: 'string' },
     save: { type: 'string' },
   },
@@ -36,7 +39,7 @@ await esbuild.build({ entryPoints: [join(root, 'bench/vscode/pollingHost.ts')], 
 
 /** One fresh session: a launch of VS Code with its own workspace; resolves with its report. */
 async function session(index) {
-  const options = { curve: values.curve, model: models[index % models.length], tasks: Number(values.tasks), batch: values.batch };
+  const options = { curve: values.curve, model: models[index % models.length], tasks: Number(values.tasks), batch: values.batch, warm: Number(values.warm) };
   const work = mkdtempSync(join(tmpdir(), 'evolink-bench-polling-'));
   const folder = join(work, 'workspace');
   cpSync(join(root, 'test/fixtures/workspace'), folder, { recursive: true });
@@ -92,7 +95,7 @@ function summary(tasks, shared) {
 const good = reports.filter((report) => !report.error);
 const tasks = good.flatMap((report) => report.tasks);
 const shared = good.reduce((sum, report) => sum + report.sharedReads, 0);
-console.log(`\nPolling in VS Code 1.139's extension host, real clock, curve ${values.curve}, ${good.length} fresh sessions of ${values.tasks} tasks started at once${values.batch ? ', batch reads' : ', per-task reads'}:`);
+console.log(`\nPolling in VS Code 1.139's extension host, real clock, curve ${values.curve}, ${good.length} ${Number(values.warm) ? 'sessions' : 'fresh sessions'} of ${values.tasks} tasks started at once${Number(values.warm) ? `, each measured after ${values.warm} round(s) of ${values.tasks} more run to their end` : ''}${values.batch ? ', batch reads' : ', per-task reads'}:`);
 if (tasks.length) console.log(`all ${tasks.length} tasks: ${summary(tasks, shared)}`);
 if (values.save) writeFileSync(values.save, JSON.stringify(reports));
 console.log(`${good.length} passed, ${reports.length - good.length} failed`);

@@ -1,7 +1,8 @@
 /*
  * The poll schedule on the real clock inside VS Code's extension host, started by
  * bench/pollingVsCode.mjs as an extension test (`run()`). Each launch is one fresh session: a new
- * user data folder, so nothing about the model's progress was learned yet. Its tasks are started
+ * user data folder, so nothing about the model's progress was learned yet (with `warm`, only what
+ * that many rounds of the same tasks run before the measured one taught). Its tasks are started
  * at once (as a user who asks for several variants), against the simulator in this process, on
  * one progress curve, each running 0.3x to 2x the model's estimate; the extension reads them with
  * its own schedule. From the simulator's request log: the reads of each task, and the delay from
@@ -22,6 +23,8 @@ export interface SessionOptions {
   tasks: number;
   /** Whether the simulator answers `POST /v1/tasks/batch` (one read for all running tasks). */
   batch: boolean;
+  /** Rounds of as many tasks started at once and run to their end before the measured round (what the extension learns from them carries over); none when absent. */
+  warm?: number;
 }
 
 export interface TaskFigures {
@@ -40,6 +43,8 @@ export interface SessionReport {
   tasks: TaskFigures[];
   /** Reads of the whole session that name no single task (batches, lists). */
   sharedReads: number;
+  /** The tasks of each round before the measured one (`warm`), for a replay to learn from. */
+  warmRounds?: Pick<TaskFigures, 'estimateSeconds' | 'durationMs'>[][];
   error?: string;
 }
 
@@ -56,12 +61,19 @@ export async function run(): Promise<void> {
     simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404' });
     await activateExtension();
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
-    const entries = await Promise.all(
-      Array.from({ length: options.tasks }, (_, n) =>
-        vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: options.model, size: sizes[options.model], n: 1, prompt: `polling ${n + 1}` }),
-      ),
-    );
-    const reads = simulator.requests.filter((request) => request.origin === 'api' && !request.path.startsWith('/__simulator'));
+    const round = (label: string): Promise<(LedgerEntry | undefined)[]> =>
+      Promise.all(
+        Array.from({ length: options.tasks }, (_, n) =>
+          vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, model: options.model, size: sizes[options.model], n: 1, prompt: `polling ${label} ${n + 1}` }),
+        ),
+      );
+    for (let warm = 0; warm < (options.warm ?? 0); warm++) {
+      const ran = await round(`warm-up ${warm + 1}`);
+      (report.warmRounds ??= []).push(ran.map((entry) => ({ estimateSeconds: entry?.estimatedSeconds ?? 0, durationMs: (simulator!.completedAt(entry?.taskId ?? '') ?? 0) - (entry?.sentAt ?? 0) })));
+    }
+    const measuredFrom = simulator.requests.length;
+    const entries = await round('measured');
+    const reads = simulator.requests.slice(measuredFrom).filter((request) => request.origin === 'api' && !request.path.startsWith('/__simulator'));
     // Reads that name no single task of the session: batches (and the one refused, without --batch), lists.
     const own = new Set(entries.map((entry) => `/v1/tasks/${entry?.taskId}`));
     report.sharedReads = reads.filter((request) => request.path.startsWith('/v1/tasks') && !(request.method === 'GET' && own.has(request.path))).length;
