@@ -342,23 +342,17 @@ function measure(row: Row, seeds: readonly number[], mode: Mode): Measured {
     const inRounds = mode === 'rounds' || mode === 'later rounds';
     const tasks = workload(row, seed, tasksPerSeed - (inRounds ? tasksPerSeed % (rounds * togetherTasks) : 0), mode === 'sessions' ? sessionTasks : inRounds ? rounds * togetherTasks : togetherTasks);
     let calibration: Calibration | undefined;
-    const groups = Array.from({ length: Math.ceil(tasks.length / togetherTasks) }, (_, group) => tasks.slice(group * togetherTasks, (group + 1) * togetherTasks));
-    const counted = (index: number): boolean => mode !== 'later rounds' || Math.floor(index / togetherTasks) % rounds !== 0;
-    const oursOfSeed =
-      mode === 'together'
-        ? groups.flatMap((group) => runTogether(group).outcomes)
-        : inRounds
-          ? groups.flatMap((group, index) => {
-              const run = runTogether(group, index % rounds === 0 ? undefined : calibration);
-              calibration = run.calibration;
-              return counted(index * togetherTasks) ? run.outcomes : [];
-            })
-          : tasks.map((task, index) => {
-              const run = runTogether([task], index % sessionTasks === 0 ? undefined : calibration);
-              calibration = run.calibration;
-              return run.outcomes[0]!;
-            });
-    const fixedOfSeed = tasks.filter((_, index) => counted(index)).map((task) => runFixed(task, 3000));
+    // Groups of tasks started at once (one per task in `sessions`), and how many of them a session has.
+    const groupSize = mode === 'sessions' ? 1 : togetherTasks;
+    const groupsPerSession = mode === 'sessions' ? sessionTasks : inRounds ? rounds : 1;
+    const counted = (group: number): boolean => mode !== 'later rounds' || group % rounds !== 0;
+    const groups = Array.from({ length: Math.ceil(tasks.length / groupSize) }, (_, group) => tasks.slice(group * groupSize, (group + 1) * groupSize));
+    const oursOfSeed = groups.flatMap((group, index) => {
+      const run = runTogether(group, index % groupsPerSession === 0 ? undefined : calibration);
+      calibration = run.calibration;
+      return counted(index) ? run.outcomes : [];
+    });
+    const fixedOfSeed = tasks.filter((_, index) => counted(Math.floor(index / groupSize))).map((task) => runFixed(task, 3000));
     const [a, b] = [summary(oursOfSeed), summary(fixedOfSeed)];
     requestRatios.push(a.requests / b.requests);
     delayRatios.push(a.meanDelay / b.meanDelay);
