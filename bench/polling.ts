@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { curveProgress, defaultSteps, pendingShare, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
-import { learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
+import { defaultPollTuning, learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
 import { recordProgress } from '../src/common/progressTrail';
 import type { Calibration } from '../src/common/progressCalibration';
 import { runningOf } from '../src/common/runningTasks';
@@ -261,8 +261,15 @@ function runTogether(tasks: readonly SimTask[], learned?: Calibration): { outcom
     const polls = state.obs.polls + 1;
     state.phases = countPhase(state.phases, state.task, t);
     if (answer.done) {
-      if (state.obs.polledAt !== undefined) calibration = learnEnd(known(state, t), (state.obs.polledAt + t) / 2);
+      const learns = state.obs.polledAt !== undefined;
+      if (learns) calibration = learnEnd(known(state, t), (state.obs.polledAt! + t) / 2);
       state.outcome = { requests: polls, delay: t - state.task.durationMs, ...(state.phases ? { phases: state.phases } : {}) };
+      // What the end taught reaches the others now: each read is planned again, and the sooner one kept (`replan` in the lifecycle).
+      for (const other of open) {
+        if (!learns || other === state || other.obs.polls === 0) continue;
+        const from = Math.max(t, other.last + defaultPollTuning.minDelayMs);
+        other.next = Math.min(other.next, from + nextPollDelay(known(other, t), from));
+      }
       continue;
     }
     // A new level came between the read before and this one; with --exact-jumps, at its very moment.

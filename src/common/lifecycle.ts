@@ -103,7 +103,8 @@ export type Effect =
   | { kind: 'findInList' }
   /** Dispatch `event` after `delayMs` (one timer per task: a new one replaces the old). */
   /** (`why`: what the schedule rested a read's wait on, for the log; worked out only when asked.) */
-  | { kind: 'wake'; event: WakeEvent; delayMs: number; why?: () => string }
+  /** (`soonerOnly`: only where that is sooner than the wake already set; else the wake set stands.) */
+  | { kind: 'wake'; event: WakeEvent; delayMs: number; why?: () => string; soonerOnly?: boolean }
   /** This window stops working on the task: timers cleared, requests aborted. */
   | { kind: 'stop' }
   /** Delete downloads kept in storage. */
@@ -135,6 +136,8 @@ export type LifecycleEvent =
   | { type: 'saveFailed'; error: EntryError }
   | { type: 'listAnswered'; answer: ListAnswer }
   | { type: 'pollDue' }
+  /** Another task of the model ended here: what it taught may want this one read sooner than planned. */
+  | { type: 'replan' }
   | { type: 'lookupDue' }
   /** The wait after a download that failed in passing is over: save again. */
   | { type: 'saveDue' }
@@ -211,6 +214,7 @@ const workEvents: ReadonlySet<LifecycleEvent['type']> = new Set([
   'saveFailed',
   'listAnswered',
   'pollDue',
+  'replan',
   'lookupDue',
   'saveDue',
   'renew',
@@ -242,6 +246,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
       return t.whenIn(['unknownOutcome'], () => t.lookUp());
     case 'pollDue':
       return t.whenIn(['running'], () => t.pollDue());
+    case 'replan':
+      return t.whenIn(['running'], () => t.replan());
     case 'pollAnswered':
       return t.whenIn(['running'], () => t.observe(event.task));
     case 'pollFailed':

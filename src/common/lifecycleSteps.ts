@@ -123,6 +123,23 @@ export class Step {
   }
 
   /**
+   * Another task of the model ended, and what its end taught may want this task read sooner than
+   * its read was planned (the first end of a model that runs faster than its estimate). The read
+   * is planned again as if the task were read now, but no sooner than the shortest wait after its
+   * last read; the window keeps whichever read comes first. A task whose last read failed keeps
+   * the wait that failure set.
+   */
+  replan(): Transition {
+    const { polledAt, polls, error } = this.entry;
+    if (polledAt === undefined || polls === 0 || error !== undefined) return unchanged(this.entry);
+    const observation = this.observation();
+    const from = Math.max(this.context.now, polledAt + defaultPollTuning.minDelayMs * this.times.pollScale);
+    const at = this.serviceTime(from);
+    const delayMs = Math.round(from - this.context.now + nextPollDelay(observation, at) * this.times.pollScale);
+    return unchanged(this.entry, [{ kind: 'wake', event: 'pollDue', delayMs, soonerOnly: true, why: () => `planned again: ${pollReason(observation, at)}` }]);
+  }
+
+  /**
    * What a task that ended between its last read (`before`) and now teaches about its model's
    * progress. Only a task watched to its end counts: after a pause (a window closed, a network
    * down), the moment it ended is too loosely known. Two of the longest waits, and a second for

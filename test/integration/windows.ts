@@ -10,7 +10,7 @@ import { ProvenanceStore } from '../../src/extension/provenance/store';
 import { Announcer } from '../../src/extension/tasks/announcer';
 import { Followers } from '../../src/extension/tasks/followers';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
-import { TaskService } from '../../src/extension/tasks/taskService';
+import { TaskService, type TaskServiceDeps } from '../../src/extension/tasks/taskService';
 import { createResultWriter, fileSizeOf, removePartialsBeside } from '../../src/extension/tasks/writer';
 import { Notifier } from '../../src/extension/ui/notifier';
 import { ResultOpener } from '../../src/extension/ui/openResult';
@@ -38,7 +38,11 @@ export function storageOf(storage: vscode.Uri): { ledgerDir: string; downloadsDi
 }
 
 /** Opens a window over the ledger in `ledgerDir`. */
-export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: string; downloadsDir: string }, options: { times?: Partial<LifecycleTimes>; now?: () => number; madeElsewhere?: () => Promise<readonly string[]>; ledger?: TaskLedger } = {}): TestWindow {
+export function openWindow(
+  simulator: EvoLinkSimulator,
+  dirs: { ledgerDir: string; downloadsDir: string },
+  options: { times?: Partial<LifecycleTimes>; now?: () => number; madeElsewhere?: () => Promise<readonly string[]>; ledger?: TaskLedger } & Partial<Pick<TaskServiceDeps, 'log' | 'calibrations' | 'pollBatching'>> = {},
+): TestWindow {
   const client = new EvoLinkClient({
     transport: createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] }),
     endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }),
@@ -52,7 +56,7 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     client: () => client,
     apiKey: () => Promise.resolve(demoKey),
     downloadsDir: dirs.downloadsDir,
-    log: quiet,
+    log: options.log ?? quiet,
     times,
     maxDownloadBytes: 200 * 1024 * 1024,
     downloadIdleMs: 2000,
@@ -63,6 +67,8 @@ export function openWindow(simulator: EvoLinkSimulator, dirs: { ledgerDir: strin
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),
     ...(options.madeElsewhere ? { madeElsewhere: options.madeElsewhere } : {}),
+    ...(options.calibrations ? { calibrations: options.calibrations } : {}),
+    ...(options.pollBatching ? { pollBatching: options.pollBatching } : {}),
   });
   const announcer = new Announcer({ tasks, followers: new Followers(), notifier, results: new ResultOpener(() => 'none'), compare: () => undefined });
   return {

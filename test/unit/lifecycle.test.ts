@@ -105,6 +105,7 @@ const allEvents: LifecycleEvent[] = [
   { type: 'listAnswered', answer: { notFound: true } },
   { type: 'listAnswered', answer: { unavailable: true } },
   { type: 'pollDue' },
+  { type: 'replan' },
   { type: 'lookupDue' },
   { type: 'renew' },
   { type: 'resume', leaseStale: false },
@@ -388,6 +389,30 @@ describe('The task lifecycle', () => {
         { progress: 60, at: t0 + 30_000, after: parsed.entry.createdAt },
       ]);
       assert.equal(step.effects[0]?.kind, 'wake');
+    });
+
+    it('plans a silent task\'s read again when another task of its model ended well before the estimate, to be kept only where it is sooner', () => {
+      // Read at submit and 3 s after: progress 0, a 100 s estimate. Nothing before 30 s is expected yet.
+      const read = next(running(), { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, at(t0 + 3000));
+      const planned = read.effects[0];
+      assert.ok(planned?.kind === 'wake' && planned.delayMs === 10_000 && !planned.soonerOnly, JSON.stringify(planned));
+      // Another task of the model was read at 3 s and found done at 13 s: its tasks may end at 0.03x.
+      const calibration = learnEnd({ submittedAt: 0, estimatedSeconds: 100, polls: 2, levels: [], polledAt: 3000, progress: 0 }, 8000);
+      const learned = { ...at(t0 + 5000), calibration: () => calibration };
+      const again = next(read.entry!, { type: 'replan' }, learned);
+      assert.equal(again.changed, false, 'nothing is written');
+      const wake = again.effects[0];
+      assert.ok(wake?.kind === 'wake' && wake.event === 'pollDue' && wake.soonerOnly === true, JSON.stringify(again.effects));
+      assert.ok(wake.delayMs >= 1000 && wake.delayMs <= 3000, `within the vendor's pace now: ${wake.delayMs}`);
+      // Never sooner than the shortest wait after the last read.
+      const atOnce = next(read.entry!, { type: 'replan' }, { ...learned, now: t0 + 3200 }).effects[0];
+      assert.ok(atOnce?.kind === 'wake' && atOnce.delayMs >= 800, JSON.stringify(atOnce));
+      // A task whose last read failed keeps the wait the failure set; a task not running has nothing to plan.
+      const failed = next(read.entry!, { type: 'pollFailed', error: { reason: 'server', status: 502 } }, at(t0 + 4000)).entry!;
+      assert.deepEqual(next(failed, { type: 'replan' }, learned).effects, []);
+      assert.deepEqual(next(saving(), { type: 'replan' }, learned).effects, []);
+      // Another window's task is not this window's to plan.
+      assert.deepEqual(next(read.entry!, { type: 'replan' }, { ...learned, owner: other }).effects, [{ kind: 'stop' }]);
     });
 
     it('reads the schedule on the service\'s clock: at pollScale s, a task seen at s times the moments waits s times as long', () => {

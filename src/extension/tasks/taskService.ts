@@ -10,7 +10,7 @@ import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pol
 import type { ProgressCalibrations } from './progressCalibrations';
 import { fileErrorCode, TaskWork, type TaskWorkDeps } from './taskWork';
 import { TaskEvents } from './taskEvents';
-import { pullIn, setWake, type Work } from './work';
+import { pullIn, readsSooner, setWake, type Work } from './work';
 
 /** What the task service needs from the window. */
 export interface TaskServiceDeps extends Omit<TaskWorkDeps, 'owner' | 'now' | 'reads'> {
@@ -83,11 +83,12 @@ export class TaskService extends DisposableBase {
     return this.deps.ledger.takeProblems();
   }
 
+  /** The other running tasks of `model` this window reads: what they show of its progress before any ended, and what an end teaches them. */
+  private readonly running = (model: string, localId: string): LedgerEntry[] => [...this.held.values()].filter((entry) => entry.localId !== localId && entry.state === 'running' && entry.body.model === model);
+
   private context(): LifecycleContext {
     const calibrations = this.deps.calibrations;
-    // The model's other tasks this window reads: what they show of its progress before any ended.
-    const running = (model: string, localId: string): LedgerEntry[] => [...this.held.values()].filter((entry) => entry.localId !== localId && entry.state === 'running' && entry.body.model === model);
-    return { now: this.now(), owner: this.owner, times: this.deps.times, running, ...(calibrations ? { calibration: (model: string) => calibrations.get(model) } : {}) };
+    return { now: this.now(), owner: this.owner, times: this.deps.times, running: this.running, ...(calibrations ? { calibration: (model: string) => calibrations.get(model) } : {}) };
   }
 
   /**
@@ -139,10 +140,7 @@ export class TaskService extends DisposableBase {
   dispatch(localId: string, event: LifecycleEvent): Promise<LedgerEntry | undefined> {
     const previous = this.queues.get(localId) ?? Promise.resolve();
     const run = previous.then(() => this.apply(localId, event));
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    const settled = run.then(() => undefined, () => undefined);
     this.queues.set(localId, settled);
     void settled.then(() => {
       if (this.queues.get(localId) === settled) this.queues.delete(localId);
@@ -238,13 +236,17 @@ export class TaskService extends DisposableBase {
       }
       if (effect.kind === 'learn') {
         this.deps.calibrations?.learn(effect.model, effect.observation, effect.endMs, this.deps.log);
+        // What the end taught reaches the model's other tasks here now, not at their next read.
+        for (const other of this.running(effect.model, localId)) this.fire(other.localId, { type: 'replan' });
         continue;
       }
       if (!entry) continue;
       const work = this.workOf(localId);
       if (effect.kind === 'wake') {
+        const delayMs = Math.max(0, effect.delayMs - Math.max(0, this.now() - decidedAt));
+        if (effect.soonerOnly && !readsSooner(work, delayMs)) continue;
         if (effect.why && this.deps.log.logLevel === vscode.LogLevel.Trace) this.deps.log.trace(`${localId}: next read in ${(effect.delayMs / 1000).toFixed(1)} s (${effect.why()})`);
-        this.wake(localId, work, effect.event, Math.max(0, effect.delayMs - Math.max(0, this.now() - decidedAt)));
+        this.wake(localId, work, effect.event, delayMs);
         continue;
       }
       // One request of a kind at a time per task: pressing Check Again twice saves once.

@@ -21,6 +21,15 @@ export function setWake(work: Work, event: WakeEvent, delayMs: number, fire: (ev
 }
 
 /**
+ * Whether a read planned again (`delayMs` from now) comes sooner than the one this task's timer
+ * waits for. Only a timer set for a read counts: a task whose read is under way, or that waits for
+ * something else, keeps what it has.
+ */
+export function readsSooner(work: Work, delayMs: number, now = performance.now()): boolean {
+  return work.timer !== undefined && work.wake?.event === 'pollDue' && !work.inFlight.has('poll') && now + delayMs < work.wake.dueAt;
+}
+
+/**
  * Brings forward the reads of running tasks whose own next read is near (see pollBatcher.ts for
  * the rule): their timer is cleared and `fire` reads them now, through the lifecycle as always.
  * Answers how many were brought forward.
