@@ -125,18 +125,25 @@ export class Step {
   /**
    * Another task of the model ended, and what its end taught may want this task read sooner than
    * its read was planned (the first end of a model that runs faster than its estimate). The read
-   * is planned again as if the task were read now, but no sooner than the shortest wait after its
-   * last read; the window keeps whichever read comes first. A task whose last read failed keeps
-   * the wait that failure set.
+   * is planned again as if the task were read now, or a second after its last read where that is
+   * later (the shortest wait); the window keeps whichever read comes first. A task whose last read
+   * failed keeps the wait that failure set, and one found done without its links yet keeps the
+   * vendor's pace it is read at.
    */
   replan(): Transition {
-    const { polledAt, polls, error } = this.entry;
-    if (polledAt === undefined || polls === 0 || error !== undefined) return unchanged(this.entry);
+    const polledAt = this.plannedFrom();
+    if (polledAt === undefined || this.entry.emptyReads !== undefined) return unchanged(this.entry);
     const observation = this.observation();
     const from = Math.max(this.context.now, polledAt + defaultPollTuning.minDelayMs * this.times.pollScale);
     const at = this.serviceTime(from);
     const delayMs = Math.round(from - this.context.now + nextPollDelay(observation, at) * this.times.pollScale);
     return unchanged(this.entry, [{ kind: 'wake', event: 'pollDue', delayMs, soonerOnly: true, why: () => `planned again: ${pollReason(observation, at)}` }]);
+  }
+
+  /** The last read, where the next one was planned from it by the schedule (not after a failed read, nor before the first look). */
+  private plannedFrom(): number | undefined {
+    const { polledAt, polls, error } = this.entry;
+    return polls === 0 || error !== undefined ? undefined : polledAt;
   }
 
   /**
@@ -253,8 +260,8 @@ export class Step {
    * last read is not known; never longer than the longest wait (a clock set back).
    */
   private plannedReadIn(): number {
-    const { polledAt, polls, error } = this.entry;
-    if (polledAt === undefined || polls === 0 || error !== undefined) return 0;
+    const polledAt = this.plannedFrom();
+    if (polledAt === undefined) return 0;
     const planned = polledAt + nextPollDelay(this.observation(), this.serviceTime(polledAt)) * this.times.pollScale;
     return Math.round(Math.min(defaultPollTuning.maxDelayMs * this.times.pollScale, Math.max(0, planned - this.context.now)));
   }

@@ -47,8 +47,8 @@ describe('What one task of a model teaches the others at once', function () {
 
   before(async () => {
     await activateExtension();
-    // The task clock runs 10 times faster than real time, as the window's schedule reads it.
-    simulator = new EvoLinkSimulator({ speed: 10, progressCurve: 'zeroUntilDone' });
+    // The task clock runs 4 times faster than real time, as the window's schedule reads it.
+    simulator = new EvoLinkSimulator({ speed: 4, progressCurve: 'zeroUntilDone' });
     await simulator.start();
     storage = mkdtempSync(join(tmpdir(), 'evolink-replan-'));
   });
@@ -62,7 +62,7 @@ describe('What one task of a model teaches the others at once', function () {
   it('brings the next read of the model\'s other running task forward when an end shows the model runs well before its estimate', async () => {
     const lines: string[] = [];
     const window = openWindow(simulator, { ledgerDir: join(storage, 'tasks'), downloadsDir: join(storage, 'downloads') }, {
-      times: scaledTimes(0.1),
+      times: scaledTimes(0.25),
       log: recordingLog(lines),
       calibrations: new ProgressCalibrations(memoryState()),
       // Each task is read on its own: no read is brought forward to go with another's.
@@ -75,7 +75,7 @@ describe('What one task of a model teaches the others at once', function () {
       const fast = await submitIn(window, folder(), 'the fast one');
       // 7.5 s later on the task clock: the second task is read first at 10.5 s, then planned at
       // 20.5 s; the first is found done at 13 s, and from then on the second is read within 3 s.
-      await new Promise((resolve) => setTimeout(resolve, 750));
+      await new Promise((resolve) => setTimeout(resolve, 1875));
       const slow = await submitIn(window, folder(), 'the slow one');
       const ended = await Promise.all([fast, slow].map((entry) => settled(() => window.tasks.get(entry.localId), 20_000)));
       assert.deepEqual(ended.map((entry) => entry?.state), ['saved', 'saved'], lines.join('\n'));
@@ -83,6 +83,9 @@ describe('What one task of a model teaches the others at once', function () {
       // showed the model's tasks may end at 0.03x, and the second task's read was planned again.
       const replanned = lines.filter((line) => line.includes(`${slow.localId}: next read in`) && line.includes('planned again'));
       assert.equal(replanned.length, 1, lines.join('\n'));
+      // And it was read then: its second read came well before the 10 s (2.5 s here) its first planned.
+      const reads = simulator.requests.filter((request) => request.method === 'GET' && request.path === `/v1/tasks/${ended[1]!.taskId}`).map((request) => request.at);
+      assert.ok(reads.length >= 3 && reads[1]! - reads[0]! < 2000, `reads of the second task at ${reads.map((at) => at - reads[0]!).join(', ')} ms`);
       assert.ok(!lines.some((line) => line.includes(`${fast.localId}:`) && line.includes('planned again')), 'the task that ended is not planned again');
     } finally {
       window.dispose();

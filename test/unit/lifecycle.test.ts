@@ -404,9 +404,18 @@ describe('The task lifecycle', () => {
       const wake = again.effects[0];
       assert.ok(wake?.kind === 'wake' && wake.event === 'pollDue' && wake.soonerOnly === true, JSON.stringify(again.effects));
       assert.ok(wake.delayMs >= 1000 && wake.delayMs <= 3000, `within the vendor's pace now: ${wake.delayMs}`);
-      // Never sooner than the shortest wait after the last read.
+      // Planned as if read a second after the last read, where that is later than now.
       const atOnce = next(read.entry!, { type: 'replan' }, { ...learned, now: t0 + 3200 }).effects[0];
-      assert.ok(atOnce?.kind === 'wake' && atOnce.delayMs >= 800, JSON.stringify(atOnce));
+      assert.ok(atOnce?.kind === 'wake' && atOnce.delayMs >= 1800, JSON.stringify(atOnce));
+      // On a service clock ten times faster, the same moments give a tenth of the wait.
+      const fast = { ...times, pollScale: 0.1 };
+      const accepted = next(fresh(), { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }) }, { ...at(t0 + 100), times: fast }).entry!;
+      const scaledRead = next(accepted, { type: 'pollAnswered', task: snapshot({ progress: 0 }) }, { ...at(t0 + 300), times: fast }).entry!;
+      const scaled = next(scaledRead, { type: 'replan' }, { ...learned, now: t0 + 500, times: fast }).effects[0];
+      assert.ok(scaled?.kind === 'wake' && Math.abs(scaled.delayMs - wake.delayMs / 10) <= 1, `${JSON.stringify(scaled)} against ${wake.delayMs}`);
+      // A task found done without its links yet keeps the vendor's pace it is read at.
+      const empty = next(read.entry!, { type: 'pollAnswered', task: completed([]) }, at(t0 + 4000)).entry!;
+      assert.deepEqual(next(empty, { type: 'replan' }, learned).effects, []);
       // A task whose last read failed keeps the wait the failure set; a task not running has nothing to plan.
       const failed = next(read.entry!, { type: 'pollFailed', error: { reason: 'server', status: 502 } }, at(t0 + 4000)).entry!;
       assert.deepEqual(next(failed, { type: 'replan' }, learned).effects, []);

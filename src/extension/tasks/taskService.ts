@@ -245,7 +245,7 @@ export class TaskService extends DisposableBase {
       if (effect.kind === 'wake') {
         const delayMs = Math.max(0, effect.delayMs - Math.max(0, this.now() - decidedAt));
         if (effect.soonerOnly && !readsSooner(work, delayMs)) continue;
-        if (effect.why && this.deps.log.logLevel === vscode.LogLevel.Trace) this.deps.log.trace(`${localId}: next read in ${(effect.delayMs / 1000).toFixed(1)} s (${effect.why()})`);
+        if (effect.why && this.deps.log.logLevel === vscode.LogLevel.Trace) this.deps.log.trace(`${localId}: next read in ${(delayMs / 1000).toFixed(1)} s (${effect.why()})`);
         this.wake(localId, work, effect.event, delayMs);
         continue;
       }

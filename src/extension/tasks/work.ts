@@ -26,7 +26,13 @@ export function setWake(work: Work, event: WakeEvent, delayMs: number, fire: (ev
  * something else, keeps what it has.
  */
 export function readsSooner(work: Work, delayMs: number, now = performance.now()): boolean {
-  return work.timer !== undefined && work.wake?.event === 'pollDue' && !work.inFlight.has('poll') && now + delayMs < work.wake.dueAt;
+  const wake = pendingRead(work);
+  return wake !== undefined && now + delayMs < wake.dueAt;
+}
+
+/** The read this task's timer waits for: none while a read is under way or the timer waits for something else. */
+function pendingRead(work: Work): Work['wake'] {
+  return work.timer && work.wake?.event === 'pollDue' && !work.inFlight.has('poll') ? work.wake : undefined;
 }
 
 /**
@@ -38,9 +44,8 @@ export function pullIn(works: ReadonlyMap<string, Work>, withinMs: number, share
   let pulled = 0;
   const now = performance.now();
   for (const [localId, work] of works) {
-    const wake = work.wake;
-    if (!work.timer || wake?.event !== 'pollDue' || work.inFlight.has('poll')) continue;
-    if (wake.dueAt - now > Math.min(withinMs, share * wake.delayMs)) continue;
+    const wake = pendingRead(work);
+    if (!wake || wake.dueAt - now > Math.min(withinMs, share * wake.delayMs)) continue;
     clearTimeout(work.timer);
     work.timer = undefined;
     work.wake = undefined;
