@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EvoLinkSimulator } from '../../simulator/server';
-import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { scaledTimes } from '../../src/common/lifecycle';
 import { isActive } from '../../src/common/taskState';
 import { ProgressCalibrations } from '../../src/extension/tasks/progressCalibrations';
+import { until } from './matrix';
 import { activateExtension } from './support';
 import { openWindow, submitIn } from './windows';
 
@@ -20,8 +20,7 @@ function memoryState(): ConstructorParameters<typeof ProgressCalibrations>[0] {
     get: <T>(key: string) => values.get(key) as T,
     update: (key: string, value: unknown) => (values.set(key, value), Promise.resolve()),
     setKeysForSync: () => undefined,
-    keys: () => [...values.keys()],
-  } as unknown as ConstructorParameters<typeof ProgressCalibrations>[0];
+  };
 }
 
 /** A log that keeps its trace lines (where each read's wait is told). */
@@ -29,15 +28,6 @@ function recordingLog(lines: string[]): vscode.LogOutputChannel {
   const start = Date.now();
   const keep = (message: string) => void lines.push(`${Date.now() - start} ${message}`);
   return { info: keep, warn: keep, error: keep, trace: keep, debug: keep, logLevel: vscode.LogLevel.Trace } as unknown as vscode.LogOutputChannel;
-}
-
-async function settled(get: () => Promise<LedgerEntry | undefined>, timeoutMs: number): Promise<LedgerEntry | undefined> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const entry = await get();
-    if ((entry && !isActive(entry.state)) || Date.now() > until) return entry;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('What one task of a model teaches the others at once', function () {
@@ -77,7 +67,10 @@ describe('What one task of a model teaches the others at once', function () {
       // 20.5 s; the first is found done at 13 s, and from then on the second is read within 3 s.
       await new Promise((resolve) => setTimeout(resolve, 1875));
       const slow = await submitIn(window, folder(), 'the slow one');
-      const ended = await Promise.all([fast, slow].map((entry) => settled(() => window.tasks.get(entry.localId), 20_000)));
+      const ended = await Promise.all([fast, slow].map((entry) => until(`${entry.localId} to end`, async () => {
+        const now = await window.tasks.get(entry.localId);
+        return now && !isActive(now.state) ? now : undefined;
+      }, 20_000)));
       assert.deepEqual(ended.map((entry) => entry?.state), ['saved', 'saved'], lines.join('\n'));
       // Before the first end, a silent task is read every 10 s until 0.3x its estimate; that end
       // showed the model's tasks may end at 0.03x, and the second task's read was planned again.
