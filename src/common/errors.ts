@@ -135,9 +135,13 @@ function reasonForStatus(status: number): ErrorReason {
   }
 }
 
-/** Whether an answer's text is a web page (a gateway's, a proxy's or a sign-in page), not an API's answer. */
+/**
+ * Whether an answer's text is a web page (a gateway's, a proxy's or a sign-in page), not an API's
+ * answer: it opens with markup, or holds a page's own tags anywhere (a portal's page may open
+ * with a line of text or a stray tag of its own).
+ */
 export function isWebPage(text: string): boolean {
-  return /^\s*<(!doctype|html|head|body|\?xml|!--|title|center|h1)/i.test(text);
+  return /^\s*<[!?a-z]/i.test(text) || /<(html|head|body|meta|script|title)\b/i.test(text);
 }
 
 /** What a web page says of itself in a message: its title (a gateway's "502 Bad Gateway"), never its markup. */
@@ -190,6 +194,8 @@ export function errorFromHttpResponse(
       if (status === 401 || status === 403 || status === 407) code = 'webPage';
     }
   }
+  // 511 is the status a network that wants a sign-in first answers with (RFC 6585), whatever its body.
+  if (status === 511) code = 'webPage';
   if (!message) {
     message = `HTTP ${status}`;
   }

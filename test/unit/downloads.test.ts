@@ -190,6 +190,23 @@ describe("Downloading results on VS Code's path (the http module)", () => {
     assert.ok(Date.now() - started < 8000);
   });
 
+  it("takes a CDN's 4xx for a refusal of the link, never for the API key or the credits, and asks once", async () => {
+    for (const [status, body] of [
+      [401, 'Unauthorized'],
+      [402, ''],
+      [400, '<?xml version="1.0"?><Error><Code>ExpiredToken</Code></Error>'],
+      [403, 'AccessDenied'],
+    ] as const) {
+      requests.length = 0;
+      handler = (_req, res) => res.writeHead(status).end(body);
+      await assert.rejects(download(), (error: unknown) => error instanceof EvoLinkError && error.reason === 'expired' && error.details.status === status, String(status));
+      assert.equal(requests.length, 1, `${status}: not asked again at once`);
+    }
+    // A rate limit may pass: it keeps its reason.
+    handler = (_req, res) => res.writeHead(429, { 'retry-after': '0' }).end();
+    await assert.rejects(download(), (error: unknown) => error instanceof EvoLinkError && error.reason === 'rateLimited');
+  });
+
   it('stops a body larger than the cap as it streams, even when its length is not declared', async () => {
     handler = (_req, res) => {
       res.writeHead(200);

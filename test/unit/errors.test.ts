@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { errorFromHttpResponse, findRequestId, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
+import { errorFromHttpResponse, findRequestId, isWebPage, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay } from '../../src/common/retry';
 
 const noHeaders = (): undefined => undefined;
@@ -75,6 +75,22 @@ describe('HTTP error mapping', () => {
       assert.equal(error.message, 'Blocked by policy');
     }
     assert.equal(errorFromHttpResponse(403, '{"error":{"code":403,"message":"forbidden","type":"permission_error"}}', noHeaders).details.code, '403');
+  });
+
+  it('tells a page that opens with a stray tag or a line of text by its title, and never keeps its markup', () => {
+    const portal = '<meta http-equiv="refresh" content="0; url=https://portal.example/login"><script>location.href="https://portal.example/login"</script>' + 'x'.repeat(3000);
+    assert.equal(errorFromHttpResponse(502, portal, noHeaders).message, 'HTTP 502');
+    assert.equal(errorFromHttpResponse(502, 'Error\n<html><head><title>Gateway down</title></head></html>', noHeaders).message, 'Gateway down');
+    // Plain text and JSON stay what they are.
+    assert.equal(errorFromHttpResponse(502, 'upstream connect error', noHeaders).message, 'upstream connect error');
+    assert.equal(isWebPage('{"error":{"message":"<b>x</b>"}}'), false);
+  });
+
+  it('takes a 511 for a network that wants a sign-in first, whatever its body', () => {
+    for (const body of ['', '<html><head><title>Sign in to Hotel Wi-Fi</title></head></html>', 'Network Authentication Required']) {
+      const error = errorFromHttpResponse(511, body, noHeaders);
+      assert.equal(error.details.code, 'webPage', body);
+    }
   });
 
   it('takes the request id out of the message, to show it once', () => {

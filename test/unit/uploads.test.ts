@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -84,5 +87,31 @@ describe('Uploads of local images', () => {
     simulator.addFault('upload', { kind: 'refusedWith200', code: 403, msg: 'File quota exceeded' });
     await assert.rejects(uploads.urlFor(red, 'red.png', 'png'), (error: unknown) => error instanceof EvoLinkError && error.reason === 'uploadFailed' && /quota/.test(error.message));
     assert.equal((await uploads.urlFor(red, 'red.png', 'png')).reused, false);
+  });
+});
+
+describe('An upload under way', () => {
+  it('stops at once when it is cancelled, with nothing recorded', async () => {
+    // A files API that takes the request and never answers.
+    const server = createServer((request) => request.resume());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
+    const dir = mkdtempSync(join(tmpdir(), 'evolink-uploads-'));
+    try {
+      const client = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test/0', timeoutMs: () => 60_000 });
+      const ledger = new TaskLedger(dir);
+      const uploads = new Uploads({ ledger, client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet });
+      const cancel = new AbortController();
+      setTimeout(() => cancel.abort(), 200);
+      const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer();
+      await assert.rejects(uploads.urlFor(bytes, 'red.png', 'png', cancel.signal), (error: unknown) => error instanceof EvoLinkError && error.reason === 'cancelled');
+      assert.equal(await ledger.getUpload(createHash('sha256').update(bytes).digest('hex')), undefined, 'nothing recorded');
+    } finally {
+      await transport.dispose();
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

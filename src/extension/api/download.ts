@@ -101,6 +101,15 @@ export async function downloadResult(d: Downloader, url: string, sink: DownloadS
   }
 }
 
+/**
+ * Whether a result link's answer refuses the link itself: a CDN's 4xx (a signed link past its
+ * time answers 400, 401 or 403 as the CDN likes) is about the link, never about the API key or
+ * the credits, which a result link does not carry. A timeout or a rate limit may pass.
+ */
+function refusesLink(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, options: DownloadOptions, progress: Progress): Promise<number> {
   // Each exchange's watchdog stops it when no byte comes for `idleMs` (a stalled answer or body)
   // or when its body comes slower than `minRate`; a body that keeps coming has no total time.
@@ -130,10 +139,6 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       link = target;
       continue;
     }
-    if (response.status === 403 || response.status === 404 || response.status === 410) {
-      await response.discard();
-      throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
-    }
     if (response.status === 416 && ranged) {
       // Nothing left past the bytes kept: they were the whole file, where its length says so;
       // else the file is asked for whole again.
@@ -144,6 +149,10 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       await sink.reset();
       hop--;
       continue;
+    }
+    if (refusesLink(response.status)) {
+      await response.discard();
+      throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
     }
     if (response.status < 200 || response.status > 299) {
       throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));

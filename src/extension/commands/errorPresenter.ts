@@ -66,8 +66,9 @@ type Described = { message: string; actions: ErrorAction[] };
 /** Failures the service answered: the key, credits, permissions, the request, limits, outages. */
 function describeServiceError(error: EvoLinkError, serverText: string, a: Actions): Described | undefined {
   const { setKey, openOutput, retryAction, open } = a;
-  // A proxy's or a firewall's page refusing the request: the key is not the matter.
-  if (error.details.code === 'webPage' && (error.reason === 'auth' || error.reason === 'permission')) return describeUnreadable(error, a);
+  // A proxy's, a firewall's or a sign-in page in the way (refusing the key, an upload, or
+  // answering 511): neither the key nor EvoLink is the matter.
+  if (error.details.code === 'webPage') return describeUnreadable(error, a);
   switch (error.reason) {
     case 'auth':
       return {

@@ -90,23 +90,7 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
   const shape = checkShape(plan);
   if (shape.ok) await deps.budget.guard({ model: shape.checked.body.model, n: shape.checked.body.n }, plan.overLimit ?? 'ask');
   const images = [...plan.references, ...(plan.mask ? [plan.mask] : [])];
-  const model = findModel(plan.options.model);
-  const urls =
-    images.length === 0
-      ? []
-      : await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading images to EvoLink') }, async (progress) => {
-          const found: string[] = [];
-          for (const [index, image] of images.entries()) {
-            progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
-            const bytes = await readLocalImage(image.uri);
-            const format = image.format ?? 'png';
-            // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does not store.
-            const why = index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
-            const sent = why ? await asPng(deps, image, bytes, why, model?.references.maxBytes) : { bytes, name: image.name, format };
-            found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format)).url);
-          }
-          return found;
-        });
+  const urls = images.length === 0 ? [] : await uploadImages(deps, plan, images);
   const checked = checkRequest({
     ...plan.options,
     ...(plan.references.length > 0 ? { imageUrls: urls.slice(0, plan.references.length) } : {}),
@@ -122,6 +106,34 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.references.length > 0 ? { sources: plan.references.map((image) => image.uri.toString()) } : {}),
     ...(plan.mask ? { maskSource: plan.mask.uri.toString() } : {}),
     ...(plan.editOf ? { editOf: plan.editOf.toString() } : {}),
+  });
+}
+
+/**
+ * The links of the plan's images, each uploaded once (the same bytes reuse their link), under a
+ * notification that may be cancelled: nothing is paid before the task is sent.
+ */
+function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly LocalImage[]): Thenable<string[]> {
+  const model = findModel(plan.options.model);
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading images to EvoLink'), cancellable: true }, async (progress, token) => {
+    const cancel = new AbortController();
+    const listener = token.onCancellationRequested(() => cancel.abort());
+    try {
+      const found: string[] = [];
+      for (const [index, image] of images.entries()) {
+        progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
+        const bytes = await readLocalImage(image.uri);
+        const format = image.format ?? 'png';
+        // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does not store.
+        const why = index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
+        const sent = why ? await asPng(deps, image, bytes, why, model?.references.maxBytes) : { bytes, name: image.name, format };
+        if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
+        found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format, cancel.signal)).url);
+      }
+      return found;
+    } finally {
+      listener.dispose();
+    }
   });
 }
 

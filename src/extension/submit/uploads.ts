@@ -30,8 +30,8 @@ export interface UploadDeps {
 export class Uploads {
   constructor(private readonly deps: UploadDeps) {}
 
-  /** The URL of these bytes, uploading them unless a valid upload of the same bytes is recorded. */
-  async urlFor(bytes: Uint8Array, name: string, format: ImageFormat): Promise<{ url: string; reused: boolean }> {
+  /** The URL of these bytes, uploading them unless a valid upload of the same bytes is recorded; `signal` stops an upload under way. */
+  async urlFor(bytes: Uint8Array, name: string, format: ImageFormat, signal?: AbortSignal): Promise<{ url: string; reused: boolean }> {
     const now = this.deps.now?.() ?? Date.now();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const known = await this.deps.ledger.getUpload(sha256);
@@ -41,7 +41,7 @@ export class Uploads {
     }
     const apiKey = await this.deps.apiKey();
     if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
-    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, { apiKey });
+    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, signal ? { apiKey, signal } : { apiKey });
     const parsed = expiresAt ? Date.parse(expiresAt) : Number.NaN;
     await this.deps.ledger.putUpload(sha256, {
       fileUrl,
