@@ -3,7 +3,7 @@ import { TaskStep } from './lifecycleRequests';
 import { unchanged } from './lifecycleSteps';
 import type { PollObservation } from './polling';
 import type { Calibration } from './progressCalibration';
-import { isActive, keptFiles } from './taskState';
+import { isActive, keptFiles, lateLookDue } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -150,7 +150,7 @@ export type LifecycleEvent =
   | { type: 'resume'; leaseStale: boolean; revision?: number }
   /** The window holding the lease lets go (it closes). */
   | { type: 'release' }
-  /** A task that stopped at its deadline is due for a quiet look (`lateLookMs`). */
+  /** A task that stopped at its deadline, or whose saving failed in passing, is due for a quiet look (`lateLookMs`). */
   | { type: 'lateLook' }
   | { type: 'stopWatching' }
   | { type: 'checkAgain' }
@@ -277,7 +277,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
     case 'checkAgain':
       return t.checkAgain();
     case 'lateLook':
-      return t.whenIn(['stopped'], () => t.lateLook());
+      // Due by the entry as it was: its last read, or its failure, and not this event's moment.
+      return lateLookDue(current, context.now, context.times) ? t.lateLook() : unchanged(current);
     case 'checkForIt':
       return t.whenIn(['unconfirmed', 'unknownOutcome'], () => t.checkForIt());
     case 'submitAgain':

@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { keptFiles, lateLookDue } from './taskState';
+import { keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -115,6 +115,7 @@ export class TaskStep extends Step {
       case 'saveFailed':
       case 'completed':
         entry.state = 'saving';
+        delete entry.lateLooks;
         delete entry.error;
         return this.done([{ kind: 'save' }]);
       case 'unconfirmed':
@@ -127,13 +128,18 @@ export class TaskStep extends Step {
   /**
    * A quiet look at a task that stopped at its deadline (taking longer than expected): read once
    * more, as Check Again would, but without starting the deadline over. A task that has ended is
-   * saved as any; one still running stands as it was, without a second message. Looked at while
-   * its result links would still last, so that nothing it made is lost for want of a click.
+   * saved as any; one still running stands as it was, without a second message. A task whose
+   * saving failed in passing is saved again, as Check Again would; failing again, it says nothing
+   * more. Looked at while its result links would still last, so that nothing it made is lost for
+   * want of a click. Only when due (`lateLookDue`).
    */
   lateLook(): Transition {
     const entry = this.entry;
-    if (!lateLookDue(entry, this.context.now, this.times)) return unchanged(entry);
     entry.lateLooks = (entry.lateLooks ?? 0) + 1;
+    if (entry.state === 'saveFailed') {
+      entry.state = 'saving';
+      return this.done([{ kind: 'save' }]);
+    }
     entry.state = 'running';
     entry.polls = Math.max(entry.polls, 1);
     delete entry.attention;

@@ -5,7 +5,7 @@ import { progressLevels, recordProgress, startOf } from './progressTrail';
 import { lateReadTries, maxRetryWaitMs, passesByWaiting } from './retry';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
-import { isActive, keptFiles } from './taskState';
+import { isActive, keptFiles, savePasses } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -25,8 +25,6 @@ const saveRetryFactors = [1, 6, 24];
 /** How many reads in a row may find a task completed without a result link before it has failed so. */
 const emptyReadTries = 3;
 
-/** Failures of a save that may pass on their own: the network, the CDN's answers. */
-const passingSaveReasons: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'invalidResponse', 'rateLimited']);
 
 /** One transition being built: the copy of the entry and the helpers that change it. */
 export class Step {
@@ -282,7 +280,7 @@ export class Step {
   saveFailed(error: EntryError): Transition {
     const tries = this.entry.saveRetries ?? 0;
     const factor = saveRetryFactors[tries];
-    if (factor !== undefined && passingSaveReasons.has(error.reason) && error.code !== 'refusedLink') {
+    if (factor !== undefined && savePasses(error)) {
       this.entry.saveRetries = tries + 1;
       this.entry.error = error;
       return this.done([{ kind: 'wake', event: 'saveDue', delayMs: this.times.saveRetryMs * factor }]);

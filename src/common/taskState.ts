@@ -1,4 +1,4 @@
-import type { EntryState, LedgerEntry } from './ledgerEntry';
+import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
 import type { LifecycleTimes } from './lifecycle';
 import { startOf } from './progressTrail';
 import { adviceFor } from './taskErrors';
@@ -113,12 +113,35 @@ export function retryHelps(entry: Pick<LedgerEntry, 'state' | 'error'>): boolean
   return entry.error?.code === 'no_results';
 }
 
+/** Failures of a save that may pass on their own: the network, the CDN's answers (but a link the extension does not follow). */
+const passingSaveReasons: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'invalidResponse', 'rateLimited']);
+
+/** Whether saving again may succeed without the user doing anything: the failure may pass. */
+export function savePasses(error: Pick<EntryError, 'reason' | 'code'>): boolean {
+  return passingSaveReasons.has(error.reason) && error.code !== 'refusedLink';
+}
+
+/** When the result links of a task stop working (ms since the epoch): a day after EvoLink made it. */
+export function linksEndAt(entry: Pick<LedgerEntry, 'sentAt' | 'madeAt'>, times: Pick<LifecycleTimes, 'resultLifetimeMs'>): number {
+  return startOf(entry) + times.resultLifetimeMs;
+}
+
+/** How many results of a task are paid for and neither saved, downloaded, nor gone with their link. */
+export function unsavedResults(entry: Pick<LedgerEntry, 'resultUrls' | 'results'>): number {
+  return (entry.resultUrls ?? []).filter((_, index) => {
+    const slot = entry.results?.[index];
+    return !slot?.saved && !slot?.kept && !slot?.expired;
+  }).length;
+}
+
 /**
- * Whether a task that stopped at its deadline (taking longer than expected) is due for a quiet
- * look on its own: its last read is `lateLookMs` old, and the result links it may have made by now
- * would still last.
+ * Whether a task is due for a quiet look on its own, while the result links it made (or may have
+ * made by now) last: one that stopped at its deadline (taking longer than expected) once its last
+ * read is `lateLookMs` old, and one whose saving failed for a reason that may pass (a network
+ * that was down, a CDN that refused for a while) once that failure is as old.
  */
 export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
-  if (entry.state !== 'stopped' || entry.attention !== 'deadline' || entry.taskId === undefined) return false;
-  return now - startOf(entry) < times.resultLifetimeMs && now - (entry.polledAt ?? entry.sentAt) >= times.lateLookMs;
+  if (entry.taskId === undefined || now >= linksEndAt(entry, times)) return false;
+  if (entry.state === 'stopped' && entry.attention === 'deadline') return now - (entry.polledAt ?? entry.sentAt) >= times.lateLookMs;
+  return entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error) && now - entry.updatedAt >= times.lateLookMs;
 }

@@ -69,6 +69,18 @@ const rows: Row[] = [
     then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 5 } },
   },
   {
+    fault: "CDN: 401 on every save (the CDN's own refusal, not the API key's)",
+    cdn: [[{ kind: 'status', status: 401 }, 4]],
+    expected: { state: 'saveFailed', message: /refused the download for now \(HTTP 401\)/, files: 0, tasks: 1, downloads: 4 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 5 } },
+  },
+  {
+    fault: "CDN: a sign-in page's 511 on every save (tried again on its own, and every few minutes after)",
+    cdn: [[{ kind: 'status', status: 511, body: 'html' }, 4]],
+    expected: { state: 'saveFailed', message: /HTTP 511\. The extension tries again every few minutes while the links last/, files: 0, tasks: 1, downloads: 4 },
+    then: { action: checkAgain, expected: { state: 'saved', files: 1, tasks: 1, downloads: 5 } },
+  },
+  {
     fault: 'disk full while writing into the workspace',
     target: () => vscode.Uri.parse('matrix-full:/images'),
     expected: { state: 'saveFailed', message: /the disk is full \(images\)/, files: 0, tasks: 1, downloads: 1 },
@@ -153,6 +165,24 @@ describe('Fault matrix: downloading and saving', function () {
     await vscode.commands.executeCommand('evolink.task.forget', entry.localId);
     assert.equal(await app.ctx.tasks.get(entry.localId), undefined);
     await until('the kept image to be deleted', () => (existsSync(kept[0]!) ? undefined : true));
+  });
+
+  it('asks before Remove from List drops images that were paid for and never downloaded, and offers Check Again', async () => {
+    simulator.addFault('cdn', { kind: 'status', status: 403 }, 4);
+    const entry = await run({ fault: 'refused link', expected: { state: 'saveFailed', files: 0, tasks: 0 } }, 'matrix never downloaded');
+    assert.equal(entry?.state, 'saveFailed');
+    assert.deepEqual(keptFiles(entry), [], 'nothing downloaded');
+    simulator.clearFaults('cdn');
+    const since = Date.now();
+    app.ctx.notifier.answerNextQuestion('Check Again');
+    await vscode.commands.executeCommand('evolink.task.forget', entry.localId);
+    const asked = app.ctx.notifier.notices().filter((notice) => notice.at >= since && notice.actions.includes('Remove'));
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.message, 'Remove "matrix never downloaded" from the list?');
+    assert.deepEqual(asked[0]!.actions, ['Check Again', 'Remove']);
+    assert.match(asked[0]!.detail ?? '', /^1 image\(s\) of this task are paid for but not saved yet\. EvoLink's links to them last until /);
+    const after = await settle(app.ctx.tasks, entry.localId, 40_000);
+    assert.equal(after?.state, 'saved', 'Check Again saved it instead');
   });
 
   it('never overwrites a file that has the result\'s name: the result gets the next one', async () => {

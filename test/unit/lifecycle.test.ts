@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
-import { actionsFor, etaSeconds, isActive, isTerminal, lateLookDue, needsAttention, savedFiles } from '../../src/common/taskState';
+import { actionsFor, etaSeconds, isActive, isTerminal, lateLookDue, linksEndAt, needsAttention, savedFiles, unsavedResults } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { learnEnd } from '../../src/common/polling';
 
@@ -721,6 +721,33 @@ describe('The task lifecycle', () => {
       // A result that comes through clears the failure the progress line tells of.
       const retried = run(saving(), { type: 'saveFailed', error: { reason: 'network' } }).entry!;
       assert.equal(run(retried, { type: 'resultKept', index: 0, path: '/s/d0' }).entry?.error, undefined);
+    });
+
+    it('tries again on its own every few minutes, quietly, a save that failed in passing, while the links last; never one that needs the user', () => {
+      let entry = saving();
+      for (let attempt = 0; attempt < 3; attempt++) entry = run(run(entry, { type: 'saveFailed', error: { reason: 'network' } }).entry!, { type: 'saveDue' }).entry!;
+      const failed = run(entry, { type: 'saveFailed', error: { reason: 'network' } }).entry!;
+      assert.equal(failed.state, 'saveFailed');
+      assert.equal(unsavedResults(failed), 2, 'both results are paid for and unsaved');
+      const since = failed.updatedAt;
+      assert.equal(lateLookDue(failed, since + times.lateLookMs - 1, times), false, 'not before the failure is lateLookMs old');
+      assert.equal(next(failed, { type: 'lateLook' }, at(since + 1000)).changed, false);
+      const look = next(failed, { type: 'lateLook' }, at(since + times.lateLookMs));
+      assert.deepEqual([look.entry?.state, look.entry?.lateLooks, look.entry?.lease?.owner], ['saving', 1, me]);
+      assert.deepEqual(look.effects, [{ kind: 'save' }]);
+      // Another window may take the look up once this one is gone: the ledger tells it.
+      assert.equal(lateLookDue(failed, since + times.lateLookMs, times), true);
+      // The links are gone: nothing more to try.
+      assert.equal(lateLookDue(failed, linksEndAt(failed, times), times), false);
+      // Failing again after a look, it stays quiet; after the user's own Check Again, a failure is told again.
+      assert.equal(next(look.entry!, { type: 'saveFailed', error: { reason: 'network' } }, at(since + times.lateLookMs + 500)).entry?.lateLooks, 1);
+      const settled = { ...look.entry!, state: 'saveFailed' as const, error: { reason: 'network' } };
+      assert.equal(next(settled, { type: 'checkAgain' }, at(since + times.lateLookMs + 900)).entry?.lateLooks, undefined);
+      // What needs the user is never tried unasked: a full disk, a link the extension does not follow, a result too large.
+      for (const error of [{ reason: 'fileSystem', code: 'diskFull' }, { reason: 'invalidResponse', code: 'refusedLink' }, { reason: 'tooLarge' }]) {
+        const needsUser = run(saving(), { type: 'saveFailed', error }).entry!;
+        assert.equal(lateLookDue(needsUser, needsUser.updatedAt + times.lateLookMs, times), false, error.code ?? error.reason);
+      }
     });
 
     it('keeps the download when writing fails, and saves it elsewhere on request', () => {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { EvoLinkError, type ErrorReason } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { etaSeconds, savedFiles } from '../../common/taskState';
+import { defaultLifecycleTimes } from '../../common/lifecycle';
+import { etaSeconds, linksEndAt, savedFiles, savePasses } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
 import { describeMessage } from '../commands/errorPresenter';
 import { displayPath } from '../ui/paths';
@@ -33,6 +34,11 @@ function downloadProblem(error: LedgerEntry['error']): string {
       break;
   }
   return error?.status !== undefined ? vscode.l10n.t('the server answered HTTP {0}', error.status) : vscode.l10n.t('an unexpected answer ({0})', error?.reason ?? '?');
+}
+
+/** When a task's result links stop working, as the user reads a moment. */
+export function linksEnd(entry: LedgerEntry): string {
+  return new Date(linksEndAt(entry, defaultLifecycleTimes)).toLocaleString(vscode.env.language, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Why saving failed, as a sentence; the path named is relative to the workspace. */
@@ -73,6 +79,9 @@ function saveFailure(entry: LedgerEntry): string {
         return vscode.l10n.t('The images were generated but the proxy refused their download (HTTP {0}). Check the proxy settings ("http.proxy"), then check again: the links stay valid for 24 hours.', error.status ?? '?');
       }
       if (error?.reason === 'tooLarge') return vscode.l10n.t('A result is larger than the extension accepts, so it was not saved.');
+      if (error && savePasses(error)) {
+        return vscode.l10n.t('The images were generated but could not be downloaded: {0}. The extension tries again every few minutes while the links last (until {1}); Check Again tries now.', downloadProblem(error), linksEnd(entry));
+      }
       return vscode.l10n.t('The images were generated but could not be downloaded: {0}. Check again: the links stay valid for 24 hours.', downloadProblem(error));
   }
 }
@@ -133,6 +142,8 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       return { kind: 'error', text: saved > 0 ? `${text} ${vscode.l10n.t('{0} of {1} images were saved.', saved, all)}` : text };
     }
     case 'saveFailed':
+      // Told once: the quiet tries after it (\`lateLook\`) say nothing until they save.
+      if (entry.lateLooks) return undefined;
       return { kind: 'error', text: saveFailure(entry) };
     case 'stopped':
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { keptFiles, type TaskAction } from '../../common/taskState';
+import { defaultLifecycleTimes } from '../../common/lifecycle';
+import { keptFiles, linksEndAt, unsavedResults, type TaskAction } from '../../common/taskState';
 import type { Notifier } from '../ui/notifier';
-import { quotedPrompt } from './outcome';
+import { linksEnd, quotedPrompt } from './outcome';
 import type { TaskService } from './taskService';
 
 /** The name of a task action on a button or in a list. */
@@ -89,8 +90,10 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
       if (question) {
         const remove = vscode.l10n.t('Remove');
         const keep = actionTitle('saveElsewhere');
-        const answer = await deps.notifier.ask('warning', question.message, question.detail, question.kept ? [keep, remove] : [remove]);
+        const checkAgain = actionTitle('checkAgain');
+        const answer = await deps.notifier.ask('warning', question.message, question.detail, question.kept ? [keep, remove] : question.unsaved ? [checkAgain, remove] : [remove]);
         if (answer === keep) return runTaskAction(deps, 'saveElsewhere', localId);
+        if (answer === checkAgain) return runTaskAction(deps, 'checkAgain', localId);
         if (answer !== remove) return;
       }
       await tasks.forget(localId);
@@ -101,10 +104,11 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
 
 /**
  * What removing a task from the list would lose, asked first: images paid for that wait in the
- * extension's storage (deleted with the task), or a task EvoLink may still make and charge
- * (nothing looks for it any more). A task that is over, saved or not made, is removed unasked.
+ * extension's storage (deleted with the task), images paid for whose links still last but were
+ * not saved (nothing saves them any more), or a task EvoLink may still make and charge (nothing
+ * looks for it any more). A task that is over, saved or not made, is removed unasked.
  */
-function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; kept: boolean } | undefined {
+function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; kept?: boolean; unsaved?: boolean } | undefined {
   const prompt = quotedPrompt(entry.request.prompt);
   const kept = keptFiles(entry).length;
   if (kept > 0) {
@@ -114,6 +118,15 @@ function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; 
       kept: true,
     };
   }
+  // Past its links' day nothing is left to lose.
+  const unsaved = (entry.state === 'saveFailed' || entry.state === 'completed') && Date.now() < linksEndAt(entry, defaultLifecycleTimes) ? unsavedResults(entry) : 0;
+  if (unsaved > 0) {
+    return {
+      message: vscode.l10n.t('Remove "{0}" from the list?', prompt),
+      detail: vscode.l10n.t("{0} image(s) of this task are paid for but not saved yet. EvoLink's links to them last until {1}: once the task is removed, the extension no longer saves them.", unsaved, linksEnd(entry)),
+      unsaved: true,
+    };
+  }
   if (entry.state === 'stopped' || entry.state === 'unconfirmed') {
     return {
       message: vscode.l10n.t('Remove "{0}" from the list?', prompt),
@@ -121,7 +134,6 @@ function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; 
         entry.state === 'stopped'
           ? vscode.l10n.t('EvoLink may still finish this task and charge it. Once it is removed, the extension no longer checks it, and its images are not saved here.')
           : vscode.l10n.t('EvoLink may have received this request and charge it. Once it is removed, the extension no longer looks for it, and its images are not saved here.'),
-      kept: false,
     };
   }
   return undefined;

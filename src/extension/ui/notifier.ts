@@ -13,6 +13,8 @@ export interface NoticeAction {
 export interface Notice {
   kind: NoticeKind;
   message: string;
+  /** A question's detail (the sentence under it in the dialog). */
+  detail?: string;
   actions: string[];
   at: number;
 }
@@ -46,15 +48,15 @@ export class Notifier {
 
   /** Asks a question in a modal dialog; answers the action picked, or `undefined`. */
   async ask(kind: NoticeKind, message: string, detail: string | undefined, actions: readonly string[]): Promise<string | undefined> {
-    this.record(kind, message, actions.map((title) => ({ title, run: () => undefined })));
+    this.record(kind, message, actions.map((title) => ({ title, run: () => undefined })), detail);
     const answer = this.answers.shift();
     if (answer) return answer.title;
     const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     return show(message, { modal: true, ...(detail ? { detail } : {}) }, ...actions);
   }
 
-  private record(kind: NoticeKind, message: string, actions: readonly NoticeAction[]): void {
-    this.recent.push({ notice: { kind, message, actions: actions.map((action) => action.title), at: Date.now() }, actions });
+  private record(kind: NoticeKind, message: string, actions: readonly NoticeAction[], detail?: string): void {
+    this.recent.push({ notice: { kind, message, ...(detail ? { detail } : {}), actions: actions.map((action) => action.title), at: Date.now() }, actions });
     if (this.recent.length > kept) this.recent.splice(0, this.recent.length - kept);
     // Messages may quote the prompt, which the log keeps at trace level only.
     this.log.trace(`Shown (${kind}): ${message}${actions.length ? ` [${actions.map((action) => action.title).join(' | ')}]` : ''}`);
