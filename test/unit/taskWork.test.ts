@@ -84,3 +84,34 @@ describe('Saving a result, by the age of its link', () => {
     assert.deepEqual(await save(1 * hour, 'page'), { events: ['saveFailed'], downloads: 1, error: 'notImage' });
   });
 });
+
+describe('Sending a request whose record cannot be written', () => {
+  const now = 1_800_000_000_000;
+  const entry = { localId: 'evl-test-000000000002', state: 'submitting', sends: 1, sentAt: now, idempotencyKey: 'evl-test-000000000002', body: { model: 'gpt-4o-image', prompt: 'a kite', n: 1, size: '1:1' } } as unknown as LedgerEntry;
+  const work = (submit: () => Promise<unknown>) =>
+    new TaskWork({
+      client: () => ({ submit }) as unknown as EvoLinkClient,
+      apiKey: () => Promise.resolve('sk-test'),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+      times: defaultLifecycleTimes,
+      now: () => now,
+    } as unknown as TaskWorkDeps);
+  const fullDisk = (): Promise<never> => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+
+  for (const [what, submit] of [
+    ['answered', () => Promise.resolve({ task: { id: 'task-1', state: 'pending' }, replayed: false })],
+    ['lost', () => Promise.reject(new EvoLinkError('network', 'socket hang up', { outcomeUnknown: true }))],
+  ] as const) {
+    it(`says the request may be at EvoLink (never "try again") when the ${what} send cannot be recorded`, async () => {
+      const events: string[] = [];
+      await assert.rejects(
+        work(submit).send({ controller: new AbortController() }, entry, (event) => {
+          events.push(event.type);
+          return fullDisk();
+        }),
+        (error: unknown) => error instanceof EvoLinkError && error.reason === 'fileSystem' && error.details.code === 'sentUnrecorded' && error.details.outcomeUnknown === true,
+      );
+      assert.deepEqual(events, what === 'answered' ? ['submitAnswered', 'answerLost'] : ['answerLost']);
+    });
+  }
+});

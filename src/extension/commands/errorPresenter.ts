@@ -130,6 +130,8 @@ function fileProblem(error: EvoLinkError): string {
       return vscode.l10n.t('{0} cannot be written: the disk is full. Free some space, then try again.', path ?? '?');
     case 'readOnly':
       return vscode.l10n.t('{0} cannot be written (read-only, or no permission). Choose another folder in the setting "evolink.outputFolder", or make it writable.', path ?? '?');
+    case 'sentUnrecorded':
+      return vscode.l10n.t('The request may have reached EvoLink, but its record on this machine could not be written (a full disk, or no permission). Once it can be written, the extension finishes the task on its own; it is listed in "EvoLink: Show Tasks". Do not submit it again: that may charge twice.');
     default:
       return path ? vscode.l10n.t('{0} could not be written. The details are in the output.', path) : vscode.l10n.t('A file could not be read or written. The details are in the output.');
   }

@@ -71,6 +71,12 @@ export function toEntryError(error: unknown): EntryError {
   return entryError;
 }
 
+/** A record of a send that could not be written: the request may have reached EvoLink (submitting again could charge twice). */
+function unrecorded(error: unknown): EvoLinkError {
+  if (isEvoLinkError(error) && error.details.code === 'sentUnrecorded') return error;
+  return new EvoLinkError('fileSystem', 'The record of a request that may have been sent could not be written.', { code: 'sentUnrecorded', outcomeUnknown: true, cause: error });
+}
+
 /** Whether a failed submit tells for sure that no task was made with its key. */
 function isRefusal(error: unknown, entry: LedgerEntry): boolean {
   if (!isEvoLinkError(error) || error.details.outcomeUnknown) return false;
@@ -96,9 +102,14 @@ export class TaskWork {
     return { apiKey, signal };
   }
 
-  /** Sends the submit with the entry's key. Answers the refusal, when the service refused it. */
-  async send(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch, userWaiting = false): Promise<EvoLinkError | undefined> {
+  /**
+   * Sends the submit with the entry's key. Answers the refusal, when the service refused it.
+   * Throws only when what came of it cannot be recorded (a full disk): the request may be at
+   * EvoLink then, and the entry, still sending, is sent again with its key once it can be written.
+   */
+  async send(work: WorkHandle, entry: LedgerEntry, record: Dispatch, userWaiting = false): Promise<EvoLinkError | undefined> {
     const signal = work.controller.signal;
+    const dispatch: Dispatch = (event) => record(event).catch((error: unknown) => Promise.reject(unrecorded(error)));
     try {
       // The key may be sent again only within the replay window (on this machine's clock).
       const replayUntil = Date.now() + (entry.sentAt + this.deps.times.replayWindowMs - this.deps.now());
