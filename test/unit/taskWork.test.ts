@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvoLinkError } from '../../src/common/errors';
@@ -18,7 +18,7 @@ describe('Saving a result, by the age of its link', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Saves the one result of a task made `madeAgo` ms before now, whose link answers `answer`. */
-  async function save(madeAgo: number, answer: 'image' | 'refused' | 'page', seenAgo = 0): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
+  async function save(madeAgo: number, answer: 'image' | 'refused' | 'page', seenAgo = 0, keptBytes?: Buffer): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
     const now = 1_800_000_000_000;
     let downloads = 0;
     const client = {
@@ -41,8 +41,9 @@ describe('Saving a result, by the age of its link', () => {
       completedAt: now - seenAgo,
       lease: { owner: 'me', at: now },
       resultUrls: ['https://cdn.example/0.png'],
-      results: [{}],
+      results: [keptBytes ? { kept: join(dir, 'kept.png') } : {}],
     } as unknown as LedgerEntry;
+    if (keptBytes) writeFileSync(join(dir, 'kept.png'), keptBytes);
     const events: LifecycleEvent['type'][] = [];
     let error: string | undefined;
     const deps = {
@@ -68,6 +69,13 @@ describe('Saving a result, by the age of its link', () => {
     });
     return { events, downloads, ...(error ? { error } : {}) };
   }
+
+  it('downloads again a kept result that no longer reads as a whole image (a power loss), and writes one that does', async () => {
+    assert.deepEqual(await save(hour, 'image', 0, Buffer.alloc(0)), { events: ['resultKept'], downloads: 1 });
+    assert.deepEqual(await save(hour, 'image', 0, png.subarray(0, 40)), { events: ['resultKept'], downloads: 1 });
+    // Whole: written as it is (the writer here writes nothing, and the lease is renewed).
+    assert.deepEqual(await save(hour, 'image', 0, png), { events: ['renew'], downloads: 0 });
+  });
 
   it('tries the link whatever the clock says (it may have jumped a day ahead), and keeps what it answers', async () => {
     assert.deepEqual(await save(25 * hour, 'image'), { events: ['resultKept'], downloads: 1 });

@@ -9,7 +9,7 @@ import { isOutcomeUnknown, keptFiles } from '../../common/taskState';
 import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
 import type { TaskListItem, TaskSnapshot } from '../../common/wire';
 import type { CallOptions, EvoLinkClient } from '../api/client';
-import { FileSink } from './fileSink';
+import { FileSink, readHeadAndTail } from './fileSink';
 import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
 
@@ -75,6 +75,13 @@ export function toEntryError(error: unknown): EntryError {
 function unrecorded(error: unknown): EvoLinkError {
   if (isEvoLinkError(error) && error.details.code === 'sentUnrecorded') return error;
   return new EvoLinkError('fileSystem', 'The record of a request that may have been sent could not be written.', { code: 'sentUnrecorded', outcomeUnknown: true, cause: error });
+}
+
+/** Whether a file is a whole image by its first and last bytes (`imageIntegrity`). */
+async function wholeImage(path: string): Promise<boolean> {
+  const { head, tail, size } = await readHeadAndTail(path).catch(() => ({ head: new Uint8Array(), tail: new Uint8Array(), size: 0 }));
+  const format = sniffImageFormat(head);
+  return format !== undefined && size > 0 && imageIntegrity(format, head, tail, size) !== 'truncated';
 }
 
 /** Whether a failed submit tells for sure that no task was made with its key. */
@@ -268,6 +275,12 @@ export class TaskWork {
       // It may have crashed before it removed its temporary file, too.
       await this.deps.removePartials(slot.target, current.localId, index).catch(() => undefined);
       return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    }
+    // A kept download that no longer reads as a whole image (a power loss before it reached the disk) is downloaded again.
+    if (kept && !(await wholeImage(kept))) {
+      this.deps.log.warn(`${current.localId}: the kept download of result ${index + 1} is damaged; downloading it again`);
+      await rm(kept, { force: true });
+      kept = undefined;
     }
     if (!kept) {
       // The link's age by the service's moment of making the task (this window may have seen it
