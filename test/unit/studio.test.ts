@@ -7,6 +7,7 @@ import { renderStudioHtml } from '../../src/extension/studio/html';
 import { translator } from '../../src/webview/shared/strings';
 import { generateBlocked, referenceIssues, sizeIssue, sizeValue } from '../../src/webview/studio/checks';
 import { receive } from '../../src/webview/studio/messages';
+import { submit } from '../../src/webview/studio/submit';
 import { customSize, StudioStore, type KeptState, type StudioHost } from '../../src/webview/studio/state';
 
 const options = {
@@ -215,6 +216,22 @@ describe('The Studio webview store', () => {
     assert.equal(generateBlocked(store), true, 'while a submit is on its way');
     store.update({ submitting: false, hasApiKey: false });
     assert.equal(generateBlocked(store), true, 'without a key');
+  });
+
+  it('sends one request for a double click while the painted mask is being made', async () => {
+    const { store, sent } = studio();
+    const model = models.find((candidate) => candidate.mask !== undefined)!;
+    store.updateDraft({ model: model.id, prompt: 'A kite' });
+    store.update({ references: [reference('png')], hasApiKey: true });
+    let finish: (bytes: Uint8Array) => void = () => undefined;
+    const painter = { isPainted: true, export: () => new Promise<Uint8Array>((resolve) => (finish = resolve)) };
+    (store as unknown as { existingPainter: () => unknown }).existingPainter = () => painter;
+    const first = submit(store);
+    assert.equal(generateBlocked(store), true, 'Generate is off from the first click');
+    const second = submit(store);
+    finish(new Uint8Array([1, 2, 3]));
+    await Promise.all([first, second]);
+    assert.equal(sent.filter((message) => message.type === 'submit').length, 1);
   });
 
   it('applies the host messages that need no page: results go to the output folder without a workspace reference, and a problem ends the submit', () => {

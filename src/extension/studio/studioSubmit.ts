@@ -20,6 +20,8 @@ type SubmitDeps = Pick<StudioDeps, 'submit' | 'retry' | 'followers' | 'hasApiKey
  * while it is open, so it shows how they end instead of a notification.
  */
 export class StudioSubmitter extends DisposableBase {
+  private sending = false;
+
   constructor(
     private readonly deps: SubmitDeps,
     private readonly references: ReferenceSet,
@@ -30,11 +32,20 @@ export class StudioSubmitter extends DisposableBase {
 
   /** Submits the Studio's request; whatever fails on the way (the mask cannot be kept, say) is told in the Studio, and Generate is offered again. */
   async submit(message: Extract<WebviewMessage, { type: 'submit' }>): Promise<void> {
+    // One request at a time: a second Generate before the first is answered (a double click the
+    // page let through) would be paid twice.
+    if (this.sending) {
+      this.deps.log.warn('Studio: dropped a submit that came while another was on its way');
+      return;
+    }
+    this.sending = true;
     try {
       await this.send(message);
     } catch (error) {
       if (isEvoLinkError(error, 'auth') && !(await this.deps.hasApiKey())) this.post({ type: 'apiKey', hasApiKey: false });
       this.postProblem(error);
+    } finally {
+      this.sending = false;
     }
   }
 

@@ -11,6 +11,7 @@ import type { StudioStore } from './state';
  * checks it again, asks for a folder when needed, and answers `submitted` or `problem`.
  */
 export async function submit(store: StudioStore): Promise<void> {
+  if (store.state.submitting) return;
   const spec = store.model;
   const { draft, references, destination } = store.state;
   const request: RequestOptions = { model: spec.id, prompt: draft.prompt, size: sizeValue(store), n: draft.n };
@@ -19,16 +20,17 @@ export async function submit(store: StudioStore): Promise<void> {
   const message: Extract<WebviewMessage, { type: 'submit' }> = { type: 'submit', request, references: references.map((reference) => reference.uri), destination };
   const first = references[0];
   const painter = first && maskApplies(store) ? store.existingPainter(first) : undefined;
+  // Generate is off from the first click: a second one while the mask is made would pay twice.
+  store.update({ submitting: true, problem: '' });
   if (painter?.isPainted) {
     // The painter works at the reference's pixel size: a mask of another size cannot be made.
     const mask = await painter.export();
     if (mask.length > maxMaskBytes) {
       const size = (bytes: number): string => `${megabytes(store, bytes)} MB`;
-      store.update({ problem: issueText(store, { param: 'mask_url', code: 'maskBytes', values: { size: size(mask.length), max: size(maxMaskBytes) } }) });
+      store.update({ submitting: false, problem: issueText(store, { param: 'mask_url', code: 'maskBytes', values: { size: size(mask.length), max: size(maxMaskBytes) } }) });
       return;
     }
     message.mask = toBase64(mask);
   }
-  store.update({ submitting: true, problem: '' });
   store.post(message);
 }
