@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
@@ -182,6 +185,50 @@ describe('Export As… and recipe presets', function () {
     assert.ok(shown.some((message) => message.startsWith('The recipe would write "public/../../outside", which leaves its folder')), JSON.stringify(shown));
     const run = await exportAs(source, { recipe: '.evolink/presets/team-folder.json', values: { team: 'blue' }, confirmed: true });
     assert.deepEqual(run?.files.map((file) => file.uri.path.split('/').slice(-3).join('/')), ['public/blue/favicon-96x96.png']);
+  });
+
+  it('writes nothing where a folder on the way is a symbolic link out of the workspace', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'evolink-outside-'));
+    try {
+      await vscode.workspace.fs.delete(at('public'), { recursive: true }).then(undefined, () => undefined);
+      symlinkSync(outside, at('public').fsPath, 'dir');
+      const since = Date.now();
+      assert.equal(await exportAs(source, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'] }), undefined);
+      const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+      assert.ok(shown.some((message) => /^public\/og\/.+ leads outside the workspace folder through a symbolic link, so nothing was written\./.test(message)), JSON.stringify(shown));
+      assert.deepEqual(readdirSync(outside), [], 'nothing written through the link');
+    } finally {
+      rmSync(at('public').fsPath, { force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('never replaces its own source: the output takes the next free name, unasked', async () => {
+    const hero = at('public', 'og', 'hero.jpg');
+    const bytes = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    await vscode.workspace.fs.writeFile(hero, bytes);
+    const since = Date.now();
+    const run = await exportAs(hero, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'] });
+    assert.deepEqual(run?.files.map((file) => file.uri.path.split('/').slice(-3).join('/')), ['public/og/hero-2.jpg']);
+    assert.equal(sha(await read(hero)), sha(bytes), 'the source is as it was');
+    assert.ok(!services.ctx.notifier.notices().some((notice) => notice.at >= since && notice.message.includes('already exist')), 'nothing asked');
+  });
+
+  it('refuses a source too large to decode in memory before decoding it, naming its size', async () => {
+    // A PNG header that says 12000x9000 (108 megapixels); nothing past it is read.
+    const header = Buffer.alloc(33);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
+    header.writeUInt32BE(13, 8);
+    header.write('IHDR', 12, 'latin1');
+    header.writeUInt32BE(12_000, 16);
+    header.writeUInt32BE(9000, 20);
+    header.set([8, 2, 0, 0, 0], 24);
+    const huge = at('export-tests', 'huge.png');
+    await vscode.workspace.fs.writeFile(huge, header);
+    const since = Date.now();
+    assert.equal(await exportAs(huge, { recipe: 'seamless-texture' }), undefined);
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
+    assert.ok(shown.includes('export-tests/huge.png is 12000x9000 pixels; the extension exports from images of at most 100 megapixels. Scale it down first, then export again.'), JSON.stringify(shown));
   });
 
   it('refuses a file that is not an image it can read, naming it', async () => {

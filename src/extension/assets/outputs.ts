@@ -4,6 +4,8 @@ import type { Codecs, EncodeOptions, OutputFormat } from './codecs';
 import type { Resizer } from './resize';
 import { halve, hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
 
+const white: Rgba = [255, 255, 255, 255];
+
 /** One file to make from the source. */
 export interface OutputSpec extends ResizeOptions {
   format: OutputFormat | 'ico';
@@ -80,7 +82,8 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   }
   const count = Math.max(1, Math.floor(output.tile ?? 1));
   const cell = { ...output, width: Math.round(output.width / count), height: Math.round(output.height / count) };
-  let image = await render(cell, output.background);
+  // JPEG has no alpha: a transparent source is laid on white (not left to turn black), unless the recipe names a colour.
+  let image = await render(cell, output.background ?? (output.format === 'jpeg' ? white : undefined));
   if (count > 1) image = tile(image, count);
   const options: EncodeOptions = { format: output.format };
   if (output.quality !== undefined) options.quality = output.quality;

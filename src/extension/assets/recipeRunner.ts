@@ -8,6 +8,7 @@ import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
+import { insideWorkspace } from '../ui/workspaceFiles';
 import { projectLayoutOf } from '../ui/projectLayout';
 import type { AssetWorker } from './assetWorker';
 import type { OutputSpec } from './outputs';
@@ -58,12 +59,19 @@ export interface RecipeRunOptions {
   stem?: string;
 }
 
+/** The largest source an export decodes, in pixels. */
+const maxSourcePixels = 100_000_000;
+
 /** The source's format and size, from its bytes; a fault names the file when it cannot be used. */
 export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: number; height: number } {
   const format = sniffImageFormat(bytes);
   const size = readImageSize(bytes);
   if (!format || !decodableFormats.includes(format) || !size) {
     throw new RecipeRunFault(vscode.l10n.t('{0} is not a PNG, JPEG, WebP, BMP or TIFF image that can be read. Export from a file in one of those formats, or convert this one first.', displayPath(source)));
+  }
+  // Decoded whole in memory (4 bytes a pixel, and the copies resizing makes): past this, the window's memory runs out first.
+  if (size.width * size.height > maxSourcePixels) {
+    throw new RecipeRunFault(vscode.l10n.t('{0} is {1}x{2} pixels; the extension exports from images of at most {3} megapixels. Scale it down first, then export again.', displayPath(source), size.width, size.height, maxSourcePixels / 1e6));
   }
   return size;
 }
@@ -185,12 +193,20 @@ export async function runRecipe(
   const plan = planRun(recipe, values, stem);
   const folder = runFolder(source, plan);
   const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
+  // A folder on the way that is a symbolic link (a cloned repository's \`public -> ../..\`) would lead the files out of the workspace.
+  for (const file of targets) {
+    const target = vscode.Uri.joinPath(folder, file);
+    if (!(await insideWorkspace(target))) throw new RecipeRunFault(vscode.l10n.t('{0} leads outside the workspace folder through a symbolic link, so nothing was written. Export into another folder.', displayPath(target)));
+  }
+  // The source itself is never replaced (an Open Graph card of og/hero.jpg made as og/hero.jpg): its output takes the next free name, unasked.
+  const own = targets.filter((file) => vscode.Uri.joinPath(folder, file).toString().toLowerCase() === source.toString().toLowerCase());
   const taken = new Set<string>();
-  for (const file of targets) if (await exists(vscode.Uri.joinPath(folder, file))) taken.add(file);
+  for (const file of targets) if (!own.includes(file) && (await exists(vscode.Uri.joinPath(folder, file)))) taken.add(file);
   const existing = [...taken].map((file) => displayPath(vscode.Uri.joinPath(folder, file)));
   const choice = taken.size > 0 ? (options.onExisting ?? (await askExisting(deps.notifier, existing))) : undefined;
   if (choice === 'cancel' || token.isCancellationRequested) return undefined;
-  const names = choice === 'keepBoth' ? await keepBothNames(folder, targets, taken) : targets;
+  const renamed = new Set([...own, ...(choice === 'keepBoth' ? taken : [])]);
+  const names = renamed.size > 0 ? await keepBothNames(folder, targets, renamed) : targets;
   // Replace overwrites the files the question named, and no other: one that appears meanwhile is kept.
   const overwrite = (file: string): boolean => choice === 'replace' && taken.has(file);
 
@@ -207,7 +223,9 @@ export async function runRecipe(
       inspectSource(source, bytes);
       progress.report({ message: vscode.l10n.t('Making {0} file(s)…', recipe.outputs.length) });
       const made = await deps.worker.run(bytes, recipe.outputs.map(specOf)).catch((error: unknown) => {
-        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), error instanceof Error ? error.message : String(error)));
+        // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
+        const said = error instanceof Error ? error.message : String(error);
+        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), said.replace(/(?:[a-z]+:\/\/|[A-Za-z]:[\\/]|\/)[^\s'"()]*/g, '…').slice(0, 200)));
       });
       if (cancelled()) return undefined;
       const files: RecipeRunFile[] = [];

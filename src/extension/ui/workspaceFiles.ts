@@ -9,15 +9,20 @@ function isInside(path: string, folder: string): boolean {
 /**
  * The same file, if it lies in a workspace folder, or `undefined`. `..` cannot lead out (URIs
  * are normalized), and neither can a symbolic link: on disk, the real path must lie within the
- * real path of the workspace folder. A file that does not exist yet is judged by its folder.
+ * real path of the workspace folder. A file that does not exist yet is judged by the nearest
+ * folder on its way that does (what is made below it is made there).
  */
 export async function insideWorkspace(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   if (!folder || !isInside(uri.path, folder.uri.path)) return undefined;
   if (uri.scheme !== 'file') return uri;
   const root = await realpath(folder.uri.fsPath).catch(() => folder.uri.fsPath);
-  const real = (await realpath(uri.fsPath).catch(() => undefined)) ?? (await realpath(vscode.Uri.joinPath(uri, '..').fsPath).catch(() => undefined));
-  return real !== undefined && isInside(real, root) ? uri : undefined;
+  for (let at = uri; isInside(at.path, folder.uri.path); at = vscode.Uri.joinPath(at, '..')) {
+    const real = await realpath(at.fsPath).catch(() => undefined);
+    if (real !== undefined) return isInside(real, root) ? uri : undefined;
+    if (at.path === folder.uri.path) break;
+  }
+  return undefined;
 }
 
 /**
