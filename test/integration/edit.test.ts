@@ -297,6 +297,24 @@ describe('Editing an image from the explorer', function () {
     assert.equal(sniffImageFormat(await vscode.workspace.fs.readFile(gif)), 'gif');
   });
 
+  it('keeps a replaced file changed since (cropped in another tool) when its original is restored', async () => {
+    const photo = await image('deck.jpg', 800, 800, 'jpeg');
+    const entry = await edit(photo, { prompt: 'paint the deck blue', model: 'gpt-4o-image', size: '1:1', n: 1 });
+    assert.equal(entry?.state, 'saved');
+    await vscode.commands.executeCommand('evolink.resolveEdit', entry.localId, 'replace', { confirmed: true });
+    const cropped = await sharp({ create: { width: 500, height: 400, channels: 3, background: '#123456' } }).jpeg().toBuffer();
+    await vscode.workspace.fs.writeFile(photo, cropped);
+    const restoring = vscode.commands.executeCommand('evolink.restoreOriginal');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await restoring;
+    const { width } = await sharp(await vscode.workspace.fs.readFile(photo)).metadata();
+    assert.equal(width, 800, 'the original is back');
+    const aside = (await names()).filter((name) => name.startsWith('deck.edit-'));
+    assert.deepEqual(aside, ['deck.edit-1.jpg'], 'the changed file is set aside under its own type');
+    assert.equal(sha(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), aside[0]!))), sha(cropped), 'as it was changed');
+  });
+
   it('opens the compare view again after it was closed, and takes it over after a reload', async () => {
     const original = await image('lake.png', 640, 640);
     const entry = await edit(original, { prompt: 'a boat on the lake', model: 'gpt-4o-image', size: '1:1', n: 1 });

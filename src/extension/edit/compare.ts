@@ -79,7 +79,7 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       const undo = vscode.l10n.t('Undo');
       void vscode.window.showInformationMessage(vscode.l10n.t('Replaced {0} with its edit. The original is kept.', fileName(original)), undo).then(async (picked) => {
         if (picked === undo) await deps.originals.restore(kept);
-      });
+      }).then(undefined, (error: unknown) => deps.log.error(`Undoing the replace of ${original.toString(true)} failed: ${error instanceof Error ? error.message : String(error)}`));
       return { said: vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited)), closed: true };
     }
     case 'discard':

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { editStem, uniqueName } from '../../common/naming';
 import { provenanceSchema, type Provenance } from '../../common/provenance';
@@ -19,8 +20,12 @@ export interface KeptOriginal {
   provenanceCopy?: string;
   /** The edit's own bytes, when it was converted to the original's type: what was paid for, put back beside the original on restore. */
   editCopy?: string;
+  /** The SHA-256 of what the replace wrote at the original's name (the converted edit): what may be set aside unasked on restore. */
+  convertedSha256?: string;
   replacedAt: number;
 }
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** How an edit takes its original's place: as it is, converted to the original's format, or not at all (why). */
 export type ReplacePlan = { convertTo?: ConvertibleFormat; from?: string; to?: string } | { problem: string };
@@ -80,6 +85,7 @@ export class Originals {
       const editCopy = vscode.Uri.joinPath(folder, `edit-${fileName(edited)}`);
       await vscode.workspace.fs.copy(edited, editCopy, { overwrite: false });
       kept.editCopy = editCopy.toString();
+      kept.convertedSha256 = sha256(converted);
     }
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
     // Only now that the copies are safe is the original replaced: written whole beside it, then
@@ -131,13 +137,17 @@ export class Originals {
    */
   async restore(kept: KeptOriginal): Promise<vscode.Uri | undefined> {
     const original = vscode.Uri.parse(kept.original);
+    // Restored already (Undo after the Restore command): nothing is moved for a copy that is gone.
+    if (!(await exists(vscode.Uri.parse(kept.copy)))) return undefined;
     let moved: vscode.Uri | undefined;
     if (await exists(original)) {
       const folder = vscode.Uri.joinPath(original, '..');
       const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
       const name = fileName(original);
-      // An edit that was converted comes back as it was paid for, under its own type.
-      const editCopy = kept.editCopy ? vscode.Uri.parse(kept.editCopy) : undefined;
+      // An edit that was converted comes back as it was paid for, under its own type, while the
+      // file is as the replace wrote it: one changed since (cropped in another tool) is kept as it is now.
+      const untouched = kept.convertedSha256 !== undefined && sha256(await vscode.workspace.fs.readFile(original)) === kept.convertedSha256;
+      const editCopy = kept.editCopy && untouched ? vscode.Uri.parse(kept.editCopy) : undefined;
       const from = editCopy ? fileName(editCopy) : name;
       const extension = from.includes('.') ? from.slice(from.lastIndexOf('.') + 1) : 'png';
       moved = vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
