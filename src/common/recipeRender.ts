@@ -1,6 +1,6 @@
 import { stemFromPrompt } from './naming';
 import type { RequestOptions } from './requestOptions';
-import { placeholdersOf, snippetPlaceholders, type Recipe, type RecipeOutput, type RecipeSnippet } from './recipes';
+import { outputFormatFacts, placeholdersOf, snippetPlaceholders, type Recipe, type RecipeOutput, type RecipeSnippet } from './recipes';
 
 /*
  * What a recipe makes when it is run on an image that is already there (Export As…): the file
@@ -8,16 +8,6 @@ import { placeholdersOf, snippetPlaceholders, type Recipe, type RecipeOutput, ty
  * with the files actually written. Pure, so that the same rules serve every entry point.
  */
 
-type OutputFormat = RecipeOutput['format'];
-
-/** The file extension and MIME type of each output format. */
-export const outputFormatFacts: Record<OutputFormat, { extension: string; mime: string }> = {
-  png: { extension: 'png', mime: 'image/png' },
-  jpeg: { extension: 'jpg', mime: 'image/jpeg' },
-  webp: { extension: 'webp', mime: 'image/webp' },
-  avif: { extension: 'avif', mime: 'image/avif' },
-  ico: { extension: 'ico', mime: 'image/x-icon' },
-};
 
 /** `{slot:NAME}` markers and `{word}` placeholders, matched in one pass so that no value is expanded twice. */
 const markerPattern = /\{slot:([a-z0-9]+(?:-[a-z0-9]+)*)\}|\{([A-Za-z][A-Za-z0-9]*)\}/g;

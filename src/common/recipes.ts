@@ -114,6 +114,20 @@ const recipeShape = z.object({
   snippets: z._default(z.array(snippetSchema).check(z.maxLength(8)), []),
 });
 
+/** The file extension and MIME type of each output format. */
+export const outputFormatFacts: Record<z.output<typeof recipeOutputSchema>['format'], { extension: string; mime: string }> = {
+  png: { extension: 'png', mime: 'image/png' },
+  jpeg: { extension: 'jpg', mime: 'image/jpeg' },
+  webp: { extension: 'webp', mime: 'image/webp' },
+  avif: { extension: 'avif', mime: 'image/avif' },
+  ico: { extension: 'ico', mime: 'image/x-icon' },
+};
+
+/** An output's file name as a run fills it (its size and extension; the prompt's values stay patterns), in the case a file system may ignore. */
+function filledFile(output: z.output<typeof recipeOutputSchema>): string {
+  return output.file.replace(/\{width\}/g, String(output.width)).replace(/\{height\}/g, String(output.height)).replace(/\{ext\}/g, outputFormatFacts[output.format].extension).toLowerCase();
+}
+
 /** A recipe, with the checks that span fields. */
 export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) => {
   const issue = (path: (string | number)[], message: string, kind: RecipeProblemKind, value = ''): void => {
@@ -127,8 +141,9 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
   const files = new Set<string>();
   recipe.outputs.forEach((output, index) => {
     const at = (...path: (string | number)[]): (string | number)[] => ['outputs', index, ...path];
-    if (files.has(output.file)) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
-    files.add(output.file);
+    // Compared as filled in: \`icon-{width}.png\` at 192 and at 512 are two files, \`a-{width}.png\` at 32 and \`A-32.png\` one.
+    if (files.has(filledFile(output))) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
+    files.add(filledFile(output));
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
     if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
     if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');
@@ -138,6 +153,11 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
     output.snippets?.forEach((contribution, place) => {
       if (!snippetIds.has(contribution.snippet)) issue(at('snippets', place, 'snippet'), `No snippet has the id ${contribution.snippet}.`, 'unknownSnippet', contribution.snippet);
     });
+  });
+  recipe.snippets.forEach((snippet, index) => {
+    if (!snippet.file) return;
+    if (files.has(snippet.file.toLowerCase())) issue(['snippets', index, 'file'], `Another output already writes ${snippet.file}.`, 'duplicateFile', snippet.file);
+    files.add(snippet.file.toLowerCase());
   });
 }));
 

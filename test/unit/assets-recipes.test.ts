@@ -58,6 +58,20 @@ describe('Recipes', () => {
     assert.deepEqual(paths.sort(), ['output.folder', 'outputs.1.snippets.0.snippet', 'outputs.2.file', 'prompt.template'].sort());
   });
 
+  it('compares output files as a run fills them in, in any case, snippets included', () => {
+    const sized = favicon();
+    // One pattern for two sizes is two files.
+    sized.outputs[3]!.file = 'icon-{width}.png';
+    sized.outputs[4]!.file = 'icon-{width}.png';
+    assert.deepEqual(parseRecipe(sized).problems, []);
+    const clashing = favicon();
+    clashing.outputs[1]!.file = 'A-{width}.png';
+    clashing.outputs[2]!.file = 'a-96.png';
+    clashing.snippets!.find((snippet) => snippet.id === 'manifest')!.file = 'Favicon.ICO';
+    const paths = parseRecipe(clashing).problems.map((problem) => problem.path);
+    assert.deepEqual(paths.sort(), ['outputs.2.file', `snippets.${clashing.snippets!.findIndex((snippet) => snippet.id === 'manifest')}.file`].sort());
+  });
+
   it('finds the placeholders of a pattern once each', () => {
     assert.deepEqual(placeholdersOf('{name}-{width}x{height}.{ext} {name} {not valid} {1x}'), ['name', 'width', 'height', 'ext']);
   });
