@@ -137,11 +137,13 @@ export function unsavedResults(entry: Pick<LedgerEntry, 'resultUrls' | 'results'
 /**
  * Whether a task is due for a quiet look on its own, while the result links it made (or may have
  * made by now) last: one that stopped at its deadline (taking longer than expected) once its last
- * read is `lateLookMs` old, and one whose saving failed for a reason that may pass (a network
- * that was down, a CDN that refused for a while) once that failure is as old.
+ * read is `lateLookMs` old; one whose reads past its deadline kept failing (a machine woken
+ * before its network), and one whose saving failed for a reason that may pass (a network that was
+ * down, a CDN that refused for a while), once that failure is as old.
  */
 export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
   if (entry.taskId === undefined || now >= linksEndAt(entry, times)) return false;
   if (entry.state === 'stopped' && entry.attention === 'deadline') return now - (entry.polledAt ?? entry.sentAt) >= times.lateLookMs;
-  return entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error) && now - entry.updatedAt >= times.lateLookMs;
+  const failedInPassing = (entry.state === 'stopped' && entry.attention === 'unread') || (entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error));
+  return failedInPassing && now - entry.updatedAt >= times.lateLookMs;
 }

@@ -527,13 +527,18 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     check('reads fail past the deadline, then answer', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: 1 });
   });
 
-  it('reads that keep failing past the deadline stop the task after twenty in a row, saying what failed them, with Check Again', async () => {
-    const b = open({ times: { pollScale: 0.01, pollRetryMs: 300 } });
+  it('reads that keep failing past the deadline stop the task after twenty in a row, saying what failed them, with Check Again; looked at again quietly, it is saved once reads answer', async () => {
+    const b = open({ times: { pollScale: 0.01, pollRetryMs: 300, lateLookMs: 3000 } });
     simulator.addFault('task', { kind: 'malformedJson' }, 1000);
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix reads never answer');
-    check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read past its deadline, though it has most likely finished: EvoLink sent an answer/, files: 0, tasks: 1, downloads: 0 });
+    check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read past its deadline, though it has most likely finished: EvoLink sent an answer .* The extension looks at it again every few minutes while its result links last/, files: 0, tasks: 1, downloads: 0 });
     assert.ok(noticesSince(since, b).some((notice) => notice.actions.includes('Check Again')));
+    // A look that fails again says nothing more.
+    await until('a quiet look', async () => (((await b.tasks.get(entry.localId))?.lateLooks ?? 0) >= 1 ? true : undefined), 15_000);
     simulator.clearFaults();
+    await until('the task to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? true : undefined), 30_000);
+    assert.equal(noticesSince(since, b).filter((notice) => /could not be read past its deadline/.test(notice.message)).length, 1, 'told once');
+    assert.ok(noticesSince(since, b).some((notice) => /^Saved 1 image/.test(notice.message)));
   });
 });

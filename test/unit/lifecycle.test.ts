@@ -534,6 +534,14 @@ describe('The task lifecycle', () => {
       assert.equal(failing.attention, 'unread');
       assert.equal(failing.error?.reason, 'network');
       assert.deepEqual(actionsFor(failing), ['checkAgain', 'forget']);
+      // Looked at again quietly every few minutes, one read each, while the links may last; saved once one answers.
+      assert.equal(lateLookDue(failing, now + times.lateLookMs - 1, times), false);
+      const look = next(failing, { type: 'lateLook' }, at(now + times.lateLookMs));
+      assert.deepEqual([look.entry?.state, look.entry?.lateLooks], ['running', 1]);
+      const stillDown = next(look.entry!, { type: 'pollFailed', error: { reason: 'network', message: 'getaddrinfo ENOTFOUND' } }, at(now + times.lateLookMs + 500)).entry!;
+      assert.deepEqual([stillDown.state, stillDown.attention, stillDown.lateLooks], ['stopped', 'unread', 1], 'one read per look');
+      assert.equal(next(look.entry!, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(now + times.lateLookMs + 500)).entry?.state, 'saving');
+      assert.equal(lateLookDue(failing, linksEndAt(failing, times), times), false, 'not once the links would be gone');
       // Check Again: a new deadline, and a new count.
       const again = next(failing, { type: 'checkAgain' }, at(now + 60_000)).entry!;
       assert.equal(again.state, 'running');

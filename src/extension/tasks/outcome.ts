@@ -148,7 +148,11 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'stopped':
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
       // Past its deadline a read failed for good, or for minutes (a machine woken without its network): what failed, and that the links do not wait for ever.
-      if (entry.attention === 'unread') return { kind: 'warning', text: vscode.l10n.t('The task could not be read past its deadline, though it has most likely finished: {0} It stays in "EvoLink: Show Tasks": check it again within 24 hours, while its result links last.', failure(entry)) };
+      // Told once: the quiet looks after it say nothing until one saves.
+      if (entry.attention === 'unread') {
+        if (entry.lateLooks) return undefined;
+        return { kind: 'warning', text: vscode.l10n.t('The task could not be read past its deadline, though it has most likely finished: {0} The extension looks at it again every few minutes while its result links last (until {1}); Check Again in "EvoLink: Show Tasks" tries now.', failure(entry), linksEnd(entry)) };
+      }
       // Told once: the quiet looks after it (`lateLook`) say nothing while the task still runs.
       if (entry.attention !== 'deadline' || entry.lateLooks) return undefined;
       return { kind: 'warning', text: vscode.l10n.t('The task is taking longer than expected. The extension looks at it again every few minutes and saves its images when it ends, for 24 hours; Check Again in "EvoLink: Show Tasks" watches it closely again.') };
