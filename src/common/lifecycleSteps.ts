@@ -25,7 +25,6 @@ const saveRetryFactors = [1, 6, 24];
 /** How many reads in a row may find a task completed without a result link before it has failed so. */
 const emptyReadTries = 3;
 
-
 /** One transition being built: the copy of the entry and the helpers that change it. */
 export class Step {
   constructor(

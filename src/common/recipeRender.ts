@@ -8,7 +8,6 @@ import { outputFormatFacts, placeholdersOf, snippetPlaceholders, type Recipe, ty
  * with the files actually written. Pure, so that the same rules serve every entry point.
  */
 
-
 /** `{slot:NAME}` markers and `{word}` placeholders, matched in one pass so that no value is expanded twice. */
 const markerPattern = /\{slot:([a-z0-9]+(?:-[a-z0-9]+)*)\}|\{([A-Za-z][A-Za-z0-9]*)\}/g;
 

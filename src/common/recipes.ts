@@ -141,9 +141,10 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
   const files = new Set<string>();
   recipe.outputs.forEach((output, index) => {
     const at = (...path: (string | number)[]): (string | number)[] => ['outputs', index, ...path];
-    // Compared as filled in: \`icon-{width}.png\` at 192 and at 512 are two files, \`a-{width}.png\` at 32 and \`A-32.png\` one.
-    if (files.has(filledFile(output))) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
-    files.add(filledFile(output));
+    // Compared as filled in: `icon-{width}.png` at 192 and at 512 are two files, `a-{width}.png` at 32 and `A-32.png` one.
+    const file = filledFile(output);
+    if (files.has(file)) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
+    files.add(file);
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
     if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
     if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');

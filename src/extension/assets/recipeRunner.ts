@@ -193,7 +193,7 @@ export async function runRecipe(
   const plan = planRun(recipe, values, stem);
   const folder = runFolder(source, plan);
   const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
-  // A folder on the way that is a symbolic link (a cloned repository's \`public -> ../..\`) would lead the files out of the workspace.
+  // A folder on the way that is a symbolic link (a cloned repository's `public -> ../..`) would lead the files out of the workspace.
   for (const file of targets) {
     const target = vscode.Uri.joinPath(folder, file);
     if (!(await insideWorkspace(target))) throw new RecipeRunFault(vscode.l10n.t('{0} leads outside the workspace folder through a symbolic link, so nothing was written. Export into another folder.', displayPath(target)));

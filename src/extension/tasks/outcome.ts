@@ -142,7 +142,7 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       return { kind: 'error', text: saved > 0 ? `${text} ${vscode.l10n.t('{0} of {1} images were saved.', saved, all)}` : text };
     }
     case 'saveFailed':
-      // Told once: the quiet tries after it (\`lateLook\`) say nothing until they save.
+      // Told once: the quiet tries after it (`lateLook`) say nothing until they save.
       if (entry.lateLooks) return undefined;
       return { kind: 'error', text: saveFailure(entry) };
     case 'stopped':
