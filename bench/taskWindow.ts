@@ -83,6 +83,7 @@ export async function openWindow(options: { speed: number; batch: boolean; simul
     },
     fileSize: (uri) => stat(uri.replace(/^file:\/\//, '')).then((info) => info.size, () => undefined),
     removePartials: () => Promise.resolve(),
+    removeCutCopy: () => Promise.resolve(false),
     apiIsLocal: () => true,
     pollBatching: { enabled: options.batch },
   });

@@ -18,7 +18,7 @@ import { TaskLedger } from './tasks/ledger';
 import { LedgerIndex } from './tasks/ledgerIndex';
 import { ProgressCalibrations } from './tasks/progressCalibrations';
 import { TaskService } from './tasks/taskService';
-import { createResultWriter, fileSizeOf, removePartialsBeside } from './tasks/writer';
+import { createResultWriter, fileSizeOf, removeCutCopy, removePartialsBeside } from './tasks/writer';
 import { Notifier } from './ui/notifier';
 import { ResultOpener } from './ui/openResult';
 
@@ -74,6 +74,7 @@ export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDi
     writer: createResultWriter(generator, provenance),
     fileSize: fileSizeOf,
     removePartials: removePartialsBeside,
+    removeCutCopy,
     apiIsLocal: () => clients.apiIsLocal(),
     calibrations: new ProgressCalibrations(context.globalState),
     madeElsewhere: async () => (await dayLog.read(Date.now())).flatMap((record) => (record.taskId ? [record.taskId] : [])),

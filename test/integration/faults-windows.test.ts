@@ -440,6 +440,49 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.deepEqual(await partialsIn(folder()), []);
   });
 
+  it('a window crashed while it copied a result to its name (no hard links there): the cut copy is replaced by the whole image and nothing is downloaded again', async () => {
+    const urls = await taskAtEvoLink('matrix crash mid-copy');
+    await vscode.workspace.fs.createDirectory(folder());
+    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
+    mkdirSync(downloadsDir, { recursive: true });
+    const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
+    const kept = join(downloadsDir, 'evl-crashed-00000000002-0.png');
+    writeFileSync(kept, bytes);
+    const target = vscode.Uri.joinPath(folder(), 'matrix-crash-mid-copy.png');
+    // The copy had written part of the image when the window crashed; its temporary file stayed too.
+    await vscode.workspace.fs.writeFile(target, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const localId = newLocalId();
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder(), `.${localId}-0-host-crashed.partial`), bytes);
+    const entry = leave({ localId, state: 'saving', request: { model: 'gpt-4o-image', prompt: 'matrix crash mid-copy' }, taskId: 'task-crashed-copy', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
+    const before = downloads(simulator);
+    await app.ctx.tasks.resume();
+    const after = await until('it to be saved', async () => ((await app.ctx.tasks.get(entry.localId))?.state === 'saved' ? app.ctx.tasks.get(entry.localId) : undefined), 20_000);
+    check('crash mid-copy', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: before });
+    assert.equal(after?.results?.[0]?.saved, target.toString());
+    assert.deepEqual(Buffer.from(await vscode.workspace.fs.readFile(target)).equals(Buffer.from(bytes)), true, 'the image at its name is whole');
+    assert.deepEqual(await partialsIn(folder()), []);
+  });
+
+  it('a file at a result\'s recorded name that is not a cut copy of its download is never removed: the result takes the next name', async () => {
+    const urls = await taskAtEvoLink('matrix name taken meanwhile');
+    await vscode.workspace.fs.createDirectory(folder());
+    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
+    mkdirSync(downloadsDir, { recursive: true });
+    const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
+    const kept = join(downloadsDir, 'evl-crashed-00000000003-0.png');
+    writeFileSync(kept, bytes);
+    const target = vscode.Uri.joinPath(folder(), 'matrix-name-taken-meanwhile.png');
+    // Shorter than the download, but not its beginning: the user's own file.
+    const theirs = bytes.slice(0, 100);
+    theirs[60] = theirs[60]! ^ 0xff;
+    await vscode.workspace.fs.writeFile(target, theirs);
+    const entry = leave({ localId: newLocalId(), state: 'saving', taskId: 'task-crashed-taken', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
+    await app.ctx.tasks.resume();
+    const after = await until('it to be saved', async () => ((await app.ctx.tasks.get(entry.localId))?.state === 'saved' ? app.ctx.tasks.get(entry.localId) : undefined), 20_000);
+    assert.notEqual(after?.results?.[0]?.saved, target.toString());
+    assert.ok(Buffer.from(await vscode.workspace.fs.readFile(target)).equals(Buffer.from(theirs)), 'their file is as it was');
+  });
+
   it('Check for It never takes for its own a task that another workspace of this machine made', async () => {
     await taskAtEvoLink('matrix made in another workspace');
     const theirs = [...simulator.tasks.keys()];

@@ -11,7 +11,7 @@ import { Announcer } from '../../src/extension/tasks/announcer';
 import { Followers } from '../../src/extension/tasks/followers';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskService, type TaskServiceDeps } from '../../src/extension/tasks/taskService';
-import { createResultWriter, fileSizeOf, removePartialsBeside } from '../../src/extension/tasks/writer';
+import { createResultWriter, fileSizeOf, removeCutCopy, removePartialsBeside } from '../../src/extension/tasks/writer';
 import { Notifier } from '../../src/extension/ui/notifier';
 import { ResultOpener } from '../../src/extension/ui/openResult';
 import { demoKey } from './support';
@@ -64,6 +64,7 @@ export function openWindow(
     writer: createResultWriter('evolink.evolink-image-studio/test', new ProvenanceStore(vscode.Uri.file(join(dirs.ledgerDir, '..')), () => undefined)),
     fileSize: fileSizeOf,
     removePartials: removePartialsBeside,
+    removeCutCopy,
     apiIsLocal: () => true,
     ...(options.now ? { now: options.now } : {}),
     ...(options.madeElsewhere ? { madeElsewhere: options.madeElsewhere } : {}),

@@ -58,6 +58,7 @@ describe('Saving a result, by the age of its link', () => {
       now: () => now,
       fileSize: () => Promise.resolve(undefined),
       removePartials: () => Promise.resolve(),
+      removeCutCopy: () => Promise.resolve(false),
       writer: () => Promise.resolve(undefined),
     } as unknown as TaskWorkDeps;
     const work = new TaskWork(deps);

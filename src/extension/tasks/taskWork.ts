@@ -36,6 +36,8 @@ export interface TaskWorkDeps {
   fileSize: (uri: string) => Promise<number | undefined>;
   /** Removes what a window left of a result's temporary file beside its target (a URI string; `writer.ts`). */
   removePartials: (target: string, localId: string, index: number) => Promise<void>;
+  /** Removes a cut copy of a kept download (a path) that a window crashed copying to a result's target (a URI string; `writer.ts`); answers whether it did. */
+  removeCutCopy: (target: string, kept: string) => Promise<boolean>;
   /** True when the API is on this machine (the simulator): result links on loopback are allowed. */
   apiIsLocal: () => boolean;
   owner: string;
@@ -275,6 +277,10 @@ export class TaskWork {
       // It may have crashed before it removed its temporary file, too.
       await this.deps.removePartials(slot.target, current.localId, index).catch(() => undefined);
       return dispatch({ type: 'resultSaved', index, uri: slot.target });
+    }
+    // A window crashed while it copied the result to its name (no hard links there): the cut copy is this task's own.
+    if (slot.target && kept && (await this.deps.removeCutCopy(slot.target, kept))) {
+      this.deps.log.warn(`${current.localId}: removed the cut copy of result ${index + 1} that a closed window left`);
     }
     // A kept download that no longer reads as a whole image (a power loss before it reached the disk) is downloaded again.
     if (kept && !(await wholeImage(kept))) {

@@ -1,3 +1,4 @@
+import { open, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { imageFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
@@ -121,6 +122,39 @@ async function removePartials(folder: vscode.Uri, localId: string, index: number
   const prefix = partialPrefix(localId, index);
   for (const name of await disk.names(folder).catch(() => [])) {
     if (name.startsWith(prefix) && name.endsWith('.partial') && name !== except) await disk.remove(vscode.Uri.joinPath(folder, name));
+  }
+}
+
+/**
+ * Removes a cut copy of a kept download at `target` (a URI string): what a window leaves when it
+ * crashes while it copies a result to its name, on a file system without hard links (FAT, some
+ * shares; `nodeDisk.ts`). Only a shorter file whose bytes all begin the download is taken for
+ * one; anything else at the name stays. Answers whether one was removed.
+ */
+export async function removeCutCopy(target: string, kept: string): Promise<boolean> {
+  const uri = vscode.Uri.parse(target);
+  try {
+    const [there, whole] = await Promise.all([vscode.workspace.fs.stat(uri), stat(kept)]);
+    if (there.size >= whole.size) return false;
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    const start = await readStart(kept, bytes.length);
+    if (Buffer.compare(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), start) !== 0) return false;
+    await vscode.workspace.fs.delete(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first `length` bytes of a file of this machine. */
+async function readStart(path: string, length: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const start = Buffer.alloc(length);
+    const { bytesRead } = await file.read(start, 0, length, 0);
+    return start.subarray(0, bytesRead);
+  } finally {
+    await file.close();
   }
 }
 
