@@ -123,6 +123,9 @@ export const outputFormatFacts: Record<z.output<typeof recipeOutputSchema>['form
   ico: { extension: 'ico', mime: 'image/x-icon' },
 };
 
+/** The extensions a file of a format may end in (lower case). */
+const fileExtensions = (format: z.output<typeof recipeOutputSchema>['format']): string[] => (format === 'jpeg' ? ['jpg', 'jpeg'] : [outputFormatFacts[format].extension]);
+
 /** An output's file name as a run fills it (its size and extension; the prompt's values stay patterns), in the case a file system may ignore. */
 function filledFile(output: z.output<typeof recipeOutputSchema>): string {
   return output.file.replace(/\{width\}/g, String(output.width)).replace(/\{height\}/g, String(output.height)).replace(/\{ext\}/g, outputFormatFacts[output.format].extension).toLowerCase();
@@ -145,6 +148,10 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
     const file = filledFile(output);
     if (files.has(file)) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
     files.add(file);
+    const extension = /\.([^./]*)$/.exec(file)?.[1];
+    if (extension === undefined || (!extension.includes('{') && !fileExtensions(output.format).includes(extension))) {
+      issue(at('file'), `The file name does not end in the extension of its format: .${outputFormatFacts[output.format].extension}, or {ext}.`, 'formatExtension', outputFormatFacts[output.format].extension);
+    }
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
     if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
     if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');
@@ -173,7 +180,7 @@ export type RecipeSnippet = Recipe['snippets'][number];
  * The problems the recipe format names itself (the others are the schema's own, in zod's words):
  * the extension says each in the user's language, with its `value`.
  */
-export type RecipeProblemKind = 'undeclaredPlaceholder' | 'duplicateFile' | 'icoSizesMissing' | 'sizesNotIco' | 'losslessQuality' | 'maskablePadding' | 'unknownSnippet' | 'invalidJson' | 'emptyFile';
+export type RecipeProblemKind = 'undeclaredPlaceholder' | 'duplicateFile' | 'icoSizesMissing' | 'sizesNotIco' | 'losslessQuality' | 'maskablePadding' | 'unknownSnippet' | 'formatExtension' | 'invalidJson' | 'emptyFile';
 
 /** One problem of a recipe: where (a dotted path such as `outputs.2.sizes`) and what (in English; `kind` and `value` for the user's language). */
 export interface RecipeProblem {

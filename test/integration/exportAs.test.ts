@@ -137,6 +137,36 @@ describe('Export As… and recipe presets', function () {
     await checkOutputs(parseRecipe(preset).recipe!, run);
   });
 
+  it('runs no preset of a workspace in Restricted Mode: says so, offers to manage trust, and runs built-in recipes', async () => {
+    const preset = structuredClone(builtinRecipes.find((input) => input.id === 'favicon-set')!);
+    Object.assign(preset, { id: 'untrusted-icon', name: 'Untrusted icon', output: { folder: 'public/untrusted', naming: 'untrusted', publicPath: '/untrusted/' }, snippets: [] });
+    preset.outputs = preset.outputs.slice(1, 2).map((output) => ({ ...output, snippets: [] }));
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'untrusted-icon.json'), new TextEncoder().encode(JSON.stringify(preset, null, 2)));
+    services.features.exportAs.catalog.refresh();
+    services.features.exportAs.trusted = () => false;
+    try {
+      const since = Date.now();
+      assert.equal(await exportAs(source, { recipe: '.evolink/presets/untrusted-icon.json' }), undefined);
+      const notice = services.ctx.notifier.notices().find((shown) => shown.at >= since);
+      assert.equal(notice?.message, '.evolink/presets/untrusted-icon.json is a preset of this workspace, which is in Restricted Mode: its presets run once you trust the workspace. The built-in recipes work now.');
+      assert.deepEqual(notice?.actions, ['Manage Workspace Trust']);
+      assert.equal(await vscode.workspace.fs.stat(at('public', 'untrusted')).then(() => true, () => false), false, 'nothing was written');
+
+      const pickers = services.features.exportAs.shown.length;
+      const picking = exportAs(source, {});
+      await until('the recipe picker to be shown', () => services.features.exportAs.shown.length > pickers);
+      assert.ok(services.features.exportAs.shown.at(-1)!.includes('Untrusted icon — .evolink/presets/untrusted-icon.json — runs once you trust the workspace'), JSON.stringify(services.features.exportAs.shown.at(-1)));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await picking;
+      assert.ok((await exportAs(source, { recipe: 'seamless-texture', onExisting: 'keepBoth' }))?.files.length, 'a built-in recipe runs');
+    } finally {
+      delete services.features.exportAs.trusted;
+      await vscode.workspace.fs.delete(at('.evolink', 'presets', 'untrusted-icon.json'));
+      services.features.exportAs.catalog.refresh();
+    }
+  });
+
   it('names a broken preset with its field, in a message and in the Problems view on the field', async () => {
     const broken = structuredClone(builtinRecipes.find((input) => input.id === 'seamless-texture')!) as unknown as { id: string; outputs: { width: unknown }[] };
     broken.id = 'broken-texture';

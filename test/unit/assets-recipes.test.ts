@@ -52,7 +52,7 @@ describe('Recipes', () => {
     const broken = favicon();
     broken.prompt.template += ' {mood}';
     broken.outputs[1]!.snippets = [{ snippet: 'nowhere', text: 'x' }];
-    broken.outputs[2]!.file = 'favicon.ico';
+    broken.outputs[2]!.file = 'favicon-96x96.png';
     broken.output.folder = '../outside';
     const paths = parseRecipe(broken).problems.map((problem) => problem.path);
     assert.deepEqual(paths.sort(), ['output.folder', 'outputs.1.snippets.0.snippet', 'outputs.2.file', 'prompt.template'].sort());
@@ -70,6 +70,21 @@ describe('Recipes', () => {
     clashing.snippets!.find((snippet) => snippet.id === 'manifest')!.file = 'Favicon.ICO';
     const paths = parseRecipe(clashing).problems.map((problem) => problem.path);
     assert.deepEqual(paths.sort(), ['outputs.2.file', `snippets.${clashing.snippets!.findIndex((snippet) => snippet.id === 'manifest')}.file`].sort());
+  });
+
+  it('refuses an output whose file name does not end in the extension of its format', () => {
+    const named = favicon();
+    named.outputs[1]!.file = 'icon.webp';
+    named.outputs[2]!.file = 'apple-touch-icon';
+    named.outputs[3]!.format = 'jpeg';
+    named.outputs[3]!.file = 'icon-192.JPEG';
+    named.outputs[4]!.format = 'jpeg';
+    named.outputs[4]!.file = 'icon-512.jpg';
+    named.outputs[5]!.file = 'maskable-192.{ext}';
+    named.outputs[6]!.format = 'webp';
+    const { problems } = parseRecipe(named);
+    assert.deepEqual(problems.map((problem) => problem.path), ['outputs.1.file', 'outputs.2.file', 'outputs.6.file']);
+    assert.deepEqual(problems.map((problem) => [problem.kind, problem.value]), [['formatExtension', 'png'], ['formatExtension', 'png'], ['formatExtension', 'webp']]);
   });
 
   it('finds the placeholders of a pattern once each', () => {

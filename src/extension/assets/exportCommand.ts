@@ -30,6 +30,8 @@ export class ExportAsCommand {
   readonly catalog: RecipeCatalog;
   /** The labels of the last recipe picker shown, for whoever watches (tests). */
   readonly shown: string[][] = [];
+  /** Whether the workspace is trusted: VS Code's workspace trust unless set (tests). */
+  trusted?: () => boolean;
   private worker: AssetWorker | undefined;
 
   constructor(private readonly ctx: AppContext) {

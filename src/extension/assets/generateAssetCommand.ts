@@ -65,6 +65,8 @@ function shorten(prompt: string, max = 240): string {
 export class GenerateAssetCommand {
   /** The labels of the last recipe picker shown, for whoever watches (tests). */
   readonly shown: string[][] = [];
+  /** Whether the workspace is trusted: VS Code's workspace trust unless set (tests). */
+  trusted?: () => boolean;
   /** Each summary shown before spending, its message and detail (tests). */
   readonly summaries: string[] = [];
 

@@ -16,6 +16,8 @@ export interface RecipePickerDeps {
   notifier: Notifier;
   /** Receives the labels of each picker shown, for whoever watches (tests). */
   shown: string[][];
+  /** Whether the workspace is trusted (VS Code's workspace trust unless given: tests). */
+  trusted?: () => boolean;
 }
 
 /** The words of one entry point's picker. */
@@ -33,6 +35,8 @@ interface RecipeItem extends vscode.QuickPickItem {
  * The recipe named in advance (a preset's workspace-relative file, a built-in's id, or a
  * preset's id, in that order), or the one picked: built-ins first, then the workspace's presets.
  * A broken preset is never run: it is opened, with a message that names its file and field.
+ * Nor is a preset of a workspace in Restricted Mode: a recipe spends credits and writes files,
+ * so one that came with a repository runs only once the workspace is trusted.
  * Throws {@link RecipeRunFault} when the named recipe does not exist.
  */
 export async function chooseRecipe(deps: RecipePickerDeps, named: string | undefined, text: RecipePickerText): Promise<Recipe | undefined> {
@@ -43,9 +47,9 @@ export async function chooseRecipe(deps: RecipePickerDeps, named: string | undef
       entries.find((entry) => entry.kind === 'builtin' && entry.recipe.id === named) ??
       entries.find((entry) => entry.kind === 'preset' && entry.recipe.id === named);
     if (!found) throw new RecipeRunFault(vscode.l10n.t('There is no recipe {0}. Pick one of the list, or add it as a preset in .evolink/presets.', named));
-    if (found.kind === 'broken') return showProblems(deps.notifier, found);
-    return found.recipe;
+    return runnable(deps, found);
   }
+  const trusted = isTrusted(deps);
   const items: RecipeItem[] = [];
   const builtins = entries.filter((entry) => entry.kind === 'builtin');
   const presets = entries.filter((entry) => entry.kind !== 'builtin');
@@ -56,14 +60,27 @@ export async function chooseRecipe(deps: RecipePickerDeps, named: string | undef
     items.push(
       entry.kind === 'broken'
         ? { label: `$(warning) ${entry.file}`, description: vscode.l10n.t('has problems — open'), detail: problemSentence(entry.file, entry.problems[0]!), entry }
-        : { label: entry.recipe.name, description: entry.file, detail: entry.recipe.description, entry },
+        : { label: entry.recipe.name, description: trusted ? entry.file : vscode.l10n.t('{0} — runs once you trust the workspace', entry.file), detail: entry.recipe.description, entry },
     );
   }
   deps.shown.push(items.filter((item) => item.entry).map((item) => (item.description ? `${item.label} — ${item.description}` : item.label)));
   const picked = await vscode.window.showQuickPick(items, { title: text.title, placeHolder: text.placeHolder, matchOnDetail: true });
   const entry = picked?.entry;
-  if (!entry) return undefined;
-  return entry.kind === 'broken' ? showProblems(deps.notifier, entry) : entry.recipe;
+  return entry ? runnable(deps, entry) : undefined;
+}
+
+const isTrusted = (deps: RecipePickerDeps): boolean => (deps.trusted ? deps.trusted() : vscode.workspace.isTrusted);
+
+/** The recipe of an entry, where it may run; else says why not and answers `undefined`. */
+function runnable(deps: RecipePickerDeps, entry: CatalogEntry): Recipe | undefined | Promise<undefined> {
+  if (entry.kind === 'broken') return showProblems(deps.notifier, entry);
+  if (entry.kind === 'preset' && !isTrusted(deps)) {
+    deps.notifier.show('warning', vscode.l10n.t('{0} is a preset of this workspace, which is in Restricted Mode: its presets run once you trust the workspace. The built-in recipes work now.', entry.file), [
+      { title: vscode.l10n.t('Manage Workspace Trust'), run: () => vscode.commands.executeCommand('workbench.trust.manage') },
+    ]);
+    return undefined;
+  }
+  return entry.recipe;
 }
 
 /** Opens a broken preset and says what is wrong with it, naming the file and the field. */

@@ -37,6 +37,8 @@ export function problemMessage(problem: RecipeProblem): string {
       return vscode.l10n.t('A maskable icon keeps its subject in the central 80%: padding of at least {0}.', value);
     case 'unknownSnippet':
       return vscode.l10n.t('No snippet has the id {0}.', value);
+    case 'formatExtension':
+      return vscode.l10n.t('The file name does not end in the extension of its format: .{0}, or {1}.', value, '{ext}');
     case 'invalidJson':
       return vscode.l10n.t('Not valid JSON: {0}.', value);
     case 'emptyFile':
