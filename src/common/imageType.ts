@@ -27,7 +27,8 @@ export function nameAs(name: string, format: ImageFormat): string {
   return `${stem}.${imageFormats[format].extension}`;
 }
 
-const ascii = (bytes: Uint8Array, from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
+/** The bytes `from` to `to` as text: a chunk's or a marker's name. */
+export const ascii = (bytes: Uint8Array, from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
 
 /**
  * Reads an image's format from its first bytes (magic numbers), never from a name or a URL:

@@ -244,6 +244,21 @@ describe('Export As… and recipe presets', function () {
     assert.ok(!services.ctx.notifier.notices().some((notice) => notice.at >= since && notice.message.includes('already exist')), 'nothing asked');
   });
 
+  it('exports from the first frame of an animated WebP, and says so in the summary before writing', async () => {
+    const frames = await Promise.all(['#cc2200', '#0033cc'].map((background) => sharp({ create: { width: 600, height: 600, channels: 4, background } }).png().toBuffer()));
+    const animated = at('export-tests', 'spinner.webp');
+    await vscode.workspace.fs.writeFile(animated, await sharp(frames, { join: { animated: true } }).webp({ loop: 0, delay: [80, 80] }).toBuffer());
+    const since = Date.now();
+    services.ctx.notifier.answerNextQuestion('Export');
+    const run = await exportAs(animated, { recipe: 'seamless-texture', onExisting: 'keepBoth', confirmed: false });
+    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since);
+    assert.equal(summary?.kind, 'warning');
+    assert.match(summary?.detail ?? '', /^spinner\.webp is animated: the files are made from its first frame\.$/m);
+    assert.ok(run && run.files.length > 0);
+    const { data } = await sharp(await read(run.files[0]!.uri)).raw().toBuffer({ resolveWithObject: true });
+    assert.ok(data[0]! > 150 && data[2]! < 80, `the first frame's red, not the second's blue: ${[...data.subarray(0, 3)].join()}`);
+  });
+
   it('refuses a source too large to decode in memory before decoding it, naming its size', async () => {
     // A PNG header that says 12000x9000 (108 megapixels); nothing past it is read.
     const header = Buffer.alloc(33);

@@ -13,9 +13,10 @@ import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { firstWebpFrame } from '../../common/animation';
 import { jpegOrientation, sniffImageFormat } from '../../common/imageType';
 import { decodeBmp, decodeTiff } from './bmpTiff';
-import { orient, type RgbaImage } from './rgba';
+import { blank, orient, paste, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
 
 /** The formats the pipeline writes. */
@@ -96,8 +97,15 @@ export class Codecs {
       case 'jpeg':
         // Upright, as it is seen: a phone's portrait is often stored sideways with an orientation tag.
         return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), jpegOrientation(bytes));
-      case 'webp':
-        return this.decodeWith(await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory), bytes);
+      case 'webp': {
+        const decoder = await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory);
+        // An animation's first frame, which libwebp's still decoder reads only out of its container, placed on its canvas.
+        const frame = firstWebpFrame(bytes);
+        if (!frame) return this.decodeWith(decoder, bytes);
+        const canvas = blank(frame.canvas);
+        paste(canvas, this.decodeWith(decoder, frame.still), frame);
+        return canvas;
+      }
       case 'bmp':
         return decodeBmp(bytes);
       case 'tiff':

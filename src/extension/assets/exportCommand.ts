@@ -9,7 +9,7 @@ import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
 import { RecipeCatalog } from './recipeCatalog';
 import { askRecipeValues, chooseRecipe, stringRecord } from './recipePicker';
-import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions } from './recipeRunner';
+import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
 
 /** Answers given in advance (automation, tests); each is asked for when left out. */
 export interface ExportArgs {
@@ -73,8 +73,8 @@ export class ExportAsCommand {
       const bytes = await vscode.workspace.fs.readFile(source).then(undefined, () => {
         throw new RecipeRunFault(vscode.l10n.t('{0} cannot be read. Check that it still exists, then export again.', displayPath(source)));
       });
-      const size = inspectSource(source, bytes);
-      if (!args.confirmed && !(await this.confirm(source, recipe, values, size))) return undefined;
+      const facts = inspectSource(source, bytes);
+      if (!args.confirmed && !(await this.confirm(source, recipe, values, facts))) return undefined;
       const cancellation = new vscode.CancellationTokenSource();
       const run = await this.runRecipe(source, recipe, values, cancellation.token, args.onExisting ? { onExisting: args.onExisting } : {}).finally(() => cancellation.dispose());
       if (run) this.announce(run, editor);
@@ -97,20 +97,21 @@ export class ExportAsCommand {
     return runRecipe({ worker: this.assets, notifier: this.ctx.notifier }, source, recipe, values, token, options);
   }
 
-  /** Says what will be written, and warns when the source is smaller than the largest output. */
-  private async confirm(source: vscode.Uri, recipe: Recipe, values: Record<string, string>, size: { width: number; height: number }): Promise<boolean> {
+  /** Says what will be written, and warns when the source is smaller than the largest output, or animated. */
+  private async confirm(source: vscode.Uri, recipe: Recipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
     const plan = planRun(recipe, values, fileName(source).replace(/\.[^.]*$/, ''));
     const folder = displayPath(runFolder(source, plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
     const largest = largestOutput(recipe);
-    const lines: string[] = [];
-    if (size.width < largest.width || size.height < largest.height) {
-      lines.push(vscode.l10n.t('{0} is {1}×{2} pixels, smaller than the largest file ({3}×{4}): it will be scaled up and look soft.', fileName(source), size.width, size.height, largest.width, largest.height), '');
+    const warnings: string[] = [];
+    if (facts.width < largest.width || facts.height < largest.height) {
+      warnings.push(vscode.l10n.t('{0} is {1}×{2} pixels, smaller than the largest file ({3}×{4}): it will be scaled up and look soft.', fileName(source), facts.width, facts.height, largest.width, largest.height));
     }
-    lines.push(...files.slice(0, 12), ...(files.length > 12 ? [vscode.l10n.t('and {0} more', files.length - 12)] : []));
+    if (facts.animated) warnings.push(vscode.l10n.t('{0} is animated: the files are made from its first frame.', fileName(source)));
+    const lines = [...warnings, ...(warnings.length > 0 ? [''] : []), ...files.slice(0, 12), ...(files.length > 12 ? [vscode.l10n.t('and {0} more', files.length - 12)] : [])];
     const write = vscode.l10n.t('Export');
     const answer = await this.ctx.notifier.ask(
-      lines[0] && lines[1] === '' ? 'warning' : 'info',
+      warnings.length > 0 ? 'warning' : 'info',
       vscode.l10n.t('Export {0} from {1}: {2} file(s) into {3}/. This costs nothing.', recipe.name, fileName(source), files.length, folder),
       lines.join('\n'),
       [write],

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isAnimated } from '../../common/animation';
 import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
@@ -62,8 +63,15 @@ export interface RecipeRunOptions {
 /** The largest source an export decodes, in pixels. */
 const maxSourcePixels = 100_000_000;
 
-/** The source's format and size, from its bytes; a fault names the file when it cannot be used. */
-export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: number; height: number } {
+/** What Export As tells of a source before it runs: its size, and whether it is an animation (of which its first frame is read). */
+export interface SourceFacts {
+  width: number;
+  height: number;
+  animated: boolean;
+}
+
+/** The source's size, and whether it is animated, from its bytes; a fault names the file when it cannot be used. */
+export function inspectSource(source: vscode.Uri, bytes: Uint8Array): SourceFacts {
   const format = sniffImageFormat(bytes);
   const size = readImageSize(bytes);
   if (!format || !decodableFormats.includes(format) || !size) {
@@ -73,7 +81,7 @@ export function inspectSource(source: vscode.Uri, bytes: Uint8Array): { width: n
   if (size.width * size.height > maxSourcePixels) {
     throw new RecipeRunFault(vscode.l10n.t('{0} is {1}x{2} pixels; the extension exports from images of at most {3} megapixels. Scale it down first, then export again.', displayPath(source), size.width, size.height, maxSourcePixels / 1e6));
   }
-  return size;
+  return { ...size, animated: isAnimated(bytes) };
 }
 
 /**
