@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImageSize, sniffImageFormat } from '../../src/common/imageType';
-import { AssetWorker } from '../../src/extension/assets/assetWorker';
+import { AssetWorker, AssetWorkCancelled } from '../../src/extension/assets/assetWorker';
 import { wasmNames } from '../../src/extension/assets/wasmLoader';
 import { testPicture } from '../support/imageMetrics';
 import { wasmInPackages, wasmSources } from '../support/wasm';
@@ -49,6 +49,46 @@ describe('The asset worker', () => {
     await assert.rejects(worker.decode(new TextEncoder().encode('not an image')), (error: Error) => error instanceof TypeError && /only PNG, JPEG, WebP, BMP and TIFF/.test(error.message));
     const png = await worker.encode({ width: 8, height: 8, data: testPicture(8, 8) }, { format: 'png' });
     assert.equal(sniffImageFormat(png), 'png');
+  });
+
+  it('stops a run under way when its signal is aborted: the call fails at once, the thread stops, and the next call starts it again', async () => {
+    const own = new AssetWorker({ script: join(__dirname, '../support/assetsWorker.cjs'), wasmDirectory: directory, idleMs: 200 });
+    try {
+      const png = await own.encode({ width: 512, height: 512, data: testPicture(512, 512) }, { format: 'png' });
+      const stop = new AbortController();
+      // Seconds of AVIF encoding: it is still under way when the signal comes.
+      const heavy = own.run(png, [1, 2, 3, 4].map(() => ({ width: 2048, height: 2048, fit: 'fill' as const, format: 'avif' as const, quality: 90 })), undefined, stop.signal);
+      let settled = false;
+      void heavy.then(() => (settled = true), () => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(settled, false, 'the run was still under way');
+      stop.abort();
+      await assert.rejects(heavy, (error: Error) => error instanceof AssetWorkCancelled);
+      assert.equal(own.running, false, 'the thread was stopped mid-run');
+      await assert.rejects(own.run(png, [], undefined, stop.signal), AssetWorkCancelled, 'an aborted signal starts nothing');
+      assert.equal(own.running, false);
+      const again = await own.encode({ width: 8, height: 8, data: testPicture(8, 8) }, { format: 'png' });
+      assert.equal(sniffImageFormat(again), 'png');
+    } finally {
+      own.dispose();
+    }
+  });
+
+  it('cancels only its own call where another is under way in the same thread', async () => {
+    const own = new AssetWorker({ script: join(__dirname, '../support/assetsWorker.cjs'), wasmDirectory: directory, idleMs: 200 });
+    try {
+      const picture = async (): Promise<Uint8Array> => own.encode({ width: 256, height: 256, data: testPicture(256, 256) }, { format: 'png' });
+      const [first, second] = [await picture(), await picture()];
+      const stop = new AbortController();
+      const cancelled = own.run(first, [{ width: 1024, height: 1024, fit: 'fill', format: 'avif', quality: 80 }], undefined, stop.signal);
+      const kept = own.run(second, [{ width: 64, height: 64, fit: 'fill', format: 'webp', quality: 80 }]);
+      stop.abort();
+      await assert.rejects(cancelled, AssetWorkCancelled);
+      const [result] = await kept;
+      assert.deepEqual(readImageSize(result!.bytes), { width: 64, height: 64 });
+    } finally {
+      own.dispose();
+    }
   });
 
   it('stops when idle and starts again on the next call', async () => {

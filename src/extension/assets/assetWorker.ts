@@ -17,6 +17,16 @@ export interface AssetWorkerOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** Stops listening to the caller's signal. */
+  done(): void;
+}
+
+/** The error a call stopped by its signal fails with. */
+export class AssetWorkCancelled extends Error {
+  constructor() {
+    super('The image work was cancelled.');
+    this.name = 'AbortError';
+  }
 }
 
 /**
@@ -47,9 +57,18 @@ export class AssetWorker {
     return this.call({ op: 'encode', image, options });
   }
 
-  /** Makes every output from one source file, decoding it once. */
-  run(source: Uint8Array, outputs: OutputSpec[], chain?: ResizeChain): Promise<WorkerResults['run']> {
-    return this.call(chain ? { op: 'run', source, outputs, chain } : { op: 'run', source, outputs });
+  /**
+   * Makes every output from one source file, decoding it once. `signal` stops it: where no other
+   * call is under way the thread is stopped, which stops a codec mid-run (it starts again on the
+   * next call); the call fails with {@link AssetWorkCancelled} at once either way.
+   */
+  run(source: Uint8Array, outputs: OutputSpec[], chain?: ResizeChain, signal?: AbortSignal): Promise<WorkerResults['run']> {
+    return this.call(chain ? { op: 'run', source, outputs, chain } : { op: 'run', source, outputs }, signal);
+  }
+
+  /** Whether the thread is started (it stops when idle, disposed or cancelled). */
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Stops the worker; calls still pending fail. */
@@ -61,15 +80,28 @@ export class AssetWorker {
     void worker?.terminate();
   }
 
-  private call<R extends WorkerRequest>(request: R): Promise<WorkerResults[R['op']]> {
+  private call<R extends WorkerRequest>(request: R, signal?: AbortSignal): Promise<WorkerResults[R['op']]> {
+    if (signal?.aborted) return Promise.reject(new AssetWorkCancelled());
     const worker = this.start();
     clearTimeout(this.idleTimer);
     const id = this.nextId++;
     const message: WorkerMessage = { ...request, id };
     return new Promise<WorkerResults[R['op']]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const abort = (): void => this.cancel(id);
+      signal?.addEventListener('abort', abort, { once: true });
+      this.pending.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', abort) });
       worker.postMessage(message, transferables(request));
     });
+  }
+
+  /** Fails a call at once; stops the thread when nothing else is under way there. */
+  private cancel(id: number): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    pending.done();
+    pending.reject(new AssetWorkCancelled());
+    if (this.pending.size === 0) this.dispose();
   }
 
   private start(): Worker {
@@ -91,6 +123,7 @@ export class AssetWorker {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
+    pending.done();
     if (reply.ok) {
       pending.resolve(reply.result);
     } else {
@@ -110,7 +143,10 @@ export class AssetWorker {
   }
 
   private failAll(error: Error): void {
-    for (const pending of this.pending.values()) pending.reject(error);
+    for (const pending of this.pending.values()) {
+      pending.done();
+      pending.reject(error);
+    }
     this.pending.clear();
   }
 }

@@ -230,11 +230,21 @@ export async function runRecipe(
       }
       inspectSource(source, bytes);
       progress.report({ message: vscode.l10n.t('Making {0} file(s)…', recipe.outputs.length) });
-      const made = await deps.worker.run(bytes, recipe.outputs.map(specOf)).catch((error: unknown) => {
+      // Cancel stops the work under way (a large AVIF takes seconds), not only what follows it.
+      const stop = new AbortController();
+      const listening = [token, progressToken].map((each) => each.onCancellationRequested(() => stop.abort()));
+      if (cancelled()) stop.abort();
+      let made: Awaited<ReturnType<AssetWorker['run']>>;
+      try {
+        made = await deps.worker.run(bytes, recipe.outputs.map(specOf), undefined, stop.signal);
+      } catch (error) {
+        if (cancelled()) return undefined;
         // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
         const said = error instanceof Error ? error.message : String(error);
         throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), said.replace(/(?:[a-z]+:\/\/|[A-Za-z]:[\\/]|\/)[^\s'"()]*/g, '…').slice(0, 200)));
-      });
+      } finally {
+        for (const listener of listening) listener.dispose();
+      }
       if (cancelled()) return undefined;
       const files: RecipeRunFile[] = [];
       const written: WrittenOutput[] = [];
