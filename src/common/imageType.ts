@@ -63,7 +63,7 @@ function tiffSize(bytes: Uint8Array, view: DataView): { width: number; height: n
 }
 
 /** The segments of a JPEG before its image data: each marker and where its data starts and ends. */
-function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ marker: number; start: number; end: number }> {
+export function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ marker: number; start: number; end: number }> {
   let offset = 2;
   while (offset + 4 <= bytes.length && bytes[offset] === 0xff) {
     const marker = bytes[offset + 1]!;

@@ -13,7 +13,9 @@ import avifEncoderFactory from '@jsquash/avif/codec/enc/avif_enc.js';
 import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
+import { inflateSync } from 'node:zlib';
 import { firstWebpFrame } from '../../common/animation';
+import { convertToSrgb, embeddedProfile, matrixProfile } from '../../common/colourProfile';
 import { jpegOrientation, sniffImageFormat } from '../../common/imageType';
 import { decodeBmp, decodeTiff } from './bmpTiff';
 import { blank, orient, paste, type RgbaImage } from './rgba';
@@ -87,8 +89,19 @@ export class Codecs {
 
   constructor(private readonly loader: WasmLoader) {}
 
-  /** Decodes a PNG, JPEG, WebP, BMP or TIFF file to RGBA; throws a TypeError for any other bytes. */
+  /**
+   * Decodes a PNG, JPEG, WebP, BMP or TIFF file to RGBA in sRGB (a source in Display P3 or Adobe
+   * RGB is converted by its profile: `colourProfile.ts`); throws a TypeError for any other bytes.
+   */
   async decode(bytes: Uint8Array): Promise<RgbaImage> {
+    const image = await this.decodePixels(bytes);
+    const profile = embeddedProfile(bytes, (data) => inflateSync(data));
+    const matrix = profile && matrixProfile(profile);
+    if (matrix) convertToSrgb(image.data, matrix);
+    return image;
+  }
+
+  private async decodePixels(bytes: Uint8Array): Promise<RgbaImage> {
     const format = sniffImageFormat(bytes);
     switch (format) {
       case 'png':
