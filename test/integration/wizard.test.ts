@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
@@ -198,6 +201,26 @@ describe('The palette wizard and where results open', function () {
     assert.match(shown[1]!, /The setting evolink\.outputFolder of the workspace folder workspace is an absolute path/);
     assert.ok(!shown.join(' ').includes('/tmp/elsewhere'), 'the machine path is not repeated');
     assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 0);
+  });
+
+  it('refuses an output folder that leads out of the workspace folder through a symbolic link, before anything is sent', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'evolink-outside-'));
+    const link = vscode.Uri.joinPath(workspace(), 'linked-out');
+    symlinkSync(outside, link.fsPath);
+    const config = vscode.workspace.getConfiguration('evolink', workspace());
+    const since = Date.now();
+    try {
+      await config.update('outputFolder', 'linked-out/generated', vscode.ConfigurationTarget.WorkspaceFolder);
+      assert.equal(await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', prompt: 'through a link' }), undefined);
+    } finally {
+      await config.update('outputFolder', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      rmSync(link.fsPath, { force: true });
+    }
+    const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since && notice.message.includes('outputFolder')).map((notice) => notice.message);
+    assert.deepEqual(shown, ['The output folder linked-out/generated leads outside the workspace folder through a symbolic link. Set evolink.outputFolder to a folder inside it, or put a folder in place of the link.']);
+    assert.deepEqual(readdirSync(outside), [], 'nothing was written through the link');
+    rmSync(outside, { recursive: true, force: true });
+    assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations' && request.at >= since).length, 0);
   });
 
   it('tells the palette whether a key is set: Clear API Key and Show Balance need one', async () => {

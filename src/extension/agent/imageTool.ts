@@ -10,7 +10,7 @@ import type { AppContext } from '../context';
 import { inspectLocalImage } from '../submit/localImages';
 import { planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
 import { waitFor } from '../tasks/progress';
-import { outputFolderIn } from '../config/settings';
+import { outputFolderInside } from '../ui/target';
 import { workspacePath } from '../ui/workspaceFiles';
 
 /** What an agent passes (validated by VS Code against the contributed schema). */
@@ -55,7 +55,13 @@ async function plan(ctx: AppContext, input: ImageToolInput): Promise<Plan> {
     if (!folder) return { ok: false, reason: `${input.folder} is outside the workspace; choose a folder inside it.` };
     target = folder;
   } else {
-    target = outputFolderIn(vscode.workspace.workspaceFolders![0]!);
+    try {
+      target = await outputFolderInside(vscode.workspace.workspaceFolders![0]!);
+    } catch (error) {
+      // A setting that leaves the workspace folder: the agent reads what to change.
+      if (isEvoLinkError(error, 'configuration')) return { ok: false, reason: error.message };
+      throw error;
+    }
   }
   const checked = checkRequest(options);
   // Over the daily credit limit the tool refuses with a sentence for the agent: a modal would stop the chat.
