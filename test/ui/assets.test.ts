@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
-import { answerQuickInput, fromExplorer, landscape, openFile, runFromPalette, screenshot, useSession, waitForNotification } from './workbench';
+import { demoKey } from '../../simulator/server';
+import { answerQuickInput, fromExplorer, landscape, openFile, runFromPalette, screenshot, setApiKey, useSession, waitForNotification } from './workbench';
 
 describe('Assets for a project, in VS Code 1.139', () => {
   const session = useSession('1.139', {
@@ -53,6 +55,34 @@ describe('Assets for a project, in VS Code 1.139', () => {
     assert.match(text, /<link rel="manifest" href="\/site\.webmanifest" \/>/);
     await page.waitForTimeout(600);
     await screenshot(page, 'assets-favicon-1.139');
+  });
+});
+
+describe('Export As from an animated image, in VS Code 1.139', () => {
+  const session = useSession('1.139', {
+    prepare: async (folder) => {
+      const frames = await Promise.all(['#d94f2b', '#2b6cd9'].map((background) => sharp({ create: { width: 1200, height: 1200, channels: 4, background } }).png().toBuffer()));
+      writeFileSync(join(folder, 'spinner.webp'), await sharp(frames, { join: { animated: true } }).webp({ loop: 0, delay: [120, 120] }).toBuffer());
+    },
+    setup: async ({ workbench }) => {
+      await setApiKey(workbench.page, demoKey);
+    },
+  });
+
+  it('says in the summary that the files come from the first frame, then writes them', async () => {
+    const { page, folder } = session().workbench;
+    await fromExplorer(page, 'spinner.webp', 'Export As...');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Seamless texture' }).first().waitFor({ timeout: 30_000 });
+    await answerQuickInput(page, 'Seamless texture');
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /spinner\.webp is animated: the files are made from its first frame\./);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'assets-animated-summary-1.139');
+    await dialog.locator('.monaco-button', { hasText: /^Export$/ }).click();
+    await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
+    const written = readdirSync(join(folder, 'textures')).filter((name) => name.endsWith('.png'));
+    assert.ok(written.length > 0, 'the files are written');
   });
 });
 
