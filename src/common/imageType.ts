@@ -83,15 +83,15 @@ export function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ ma
 function exifOrientation(bytes: Uint8Array, view: DataView, start: number): number | undefined {
   if (ascii(bytes, start, start + 6) !== 'Exif\0\0') return undefined;
   try {
-    return orientationTag(bytes, view, start);
+    return orientationTag(bytes, view, start + 6);
   } catch {
     // A directory that runs past the bytes read: no orientation.
     return 1;
   }
 }
 
-function orientationTag(bytes: Uint8Array, view: DataView, start: number): number {
-  const tiff = start + 6;
+/** The orientation tag of the first directory of a TIFF structure that starts at `tiff` (a TIFF file, or a JPEG's Exif). */
+function orientationTag(bytes: Uint8Array, view: DataView, tiff: number): number {
   const little = ascii(bytes, tiff, tiff + 2) === 'II';
   const directory = tiff + view.getUint32(tiff + 4, little);
   const entries = view.getUint16(directory, little);
@@ -105,20 +105,23 @@ function orientationTag(bytes: Uint8Array, view: DataView, start: number): numbe
 }
 
 /**
- * How a JPEG's stored pixels are turned to be seen upright (its EXIF orientation, 1 to 8; 1 when
- * it has none): what browsers, VS Code's image preview and phones apply. A phone's portrait photo
- * is often stored sideways with 6. Only a JPEG carries it here.
+ * How an image's stored pixels are turned to be seen upright (its orientation tag, 1 to 8; 1
+ * when it has none): what browsers, VS Code's image preview, phones and photo editors apply. A
+ * phone's portrait photo is often stored sideways with 6. A JPEG carries it in its Exif, a TIFF
+ * in its first directory.
  */
-export function jpegOrientation(bytes: Uint8Array): number {
-  if (sniffImageFormat(bytes) !== 'jpeg') return 1;
+export function imageOrientation(bytes: Uint8Array): number {
+  const format = sniffImageFormat(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
+    if (format === 'tiff') return orientationTag(bytes, view, 0);
+    if (format !== 'jpeg') return 1;
     for (const segment of jpegSegments(bytes, view)) {
       const orientation = segment.marker === 0xe1 ? exifOrientation(bytes, view, segment.start) : undefined;
       if (orientation !== undefined) return orientation;
     }
   } catch {
-    // Segments that run past the bytes read.
+    // Segments or directories that run past the bytes read.
   }
   return 1;
 }
@@ -138,8 +141,10 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
         return { width: view.getUint16(6, true), height: view.getUint16(8, true) };
       case 'bmp':
         return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
-      case 'tiff':
-        return tiffSize(bytes, view);
+      case 'tiff': {
+        const size = tiffSize(bytes, view);
+        return size && imageOrientation(bytes) >= 5 ? { width: size.height, height: size.width } : size;
+      }
       case 'avif':
       case 'heic':
         return readHeifSize(bytes);

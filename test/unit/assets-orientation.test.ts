@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { jpegOrientation, readImageSize } from '../../src/common/imageType';
+import { imageOrientation, readImageSize } from '../../src/common/imageType';
 import { localPipeline } from '../support/wasm';
 
 /** A 60x30 picture of four flat quarters: red, green above; blue, white below. */
@@ -39,11 +39,23 @@ describe('Photos with an EXIF orientation (a phone portrait stored sideways)', (
   for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`reads and decodes orientation ${orientation} as a viewer shows it`, async () => {
       const jpeg = await sharp(await quarters()).jpeg({ quality: 100 }).withMetadata({ orientation }).toBuffer();
-      assert.equal(jpegOrientation(jpeg), orientation);
+      assert.equal(imageOrientation(jpeg), orientation);
       // What a viewer shows: sharp turns it upright by the same tag.
       const { data, info } = await sharp(jpeg).rotate().raw().toBuffer({ resolveWithObject: true });
       assert.deepEqual(readImageSize(jpeg), { width: info.width, height: info.height });
       const decoded = await codecs.decode(jpeg);
+      assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
+      assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
+    });
+  }
+
+  for (const orientation of [1, 3, 6, 8]) {
+    it(`reads and decodes a TIFF's orientation ${orientation} as a viewer shows it`, async () => {
+      const tiff = await sharp(await quarters()).tiff({ compression: 'lzw' }).withMetadata({ orientation }).toBuffer();
+      assert.equal(imageOrientation(tiff), orientation);
+      const { data, info } = await sharp(tiff).rotate().raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual(readImageSize(tiff), { width: info.width, height: info.height });
+      const decoded = await codecs.decode(tiff);
       assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
       assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
     });
@@ -59,7 +71,7 @@ describe('Photos with an EXIF orientation (a phone portrait stored sideways)', (
     const before = Buffer.concat([tagged.subarray(0, 2), xmp, tagged.subarray(2)]);
     const { codecs } = localPipeline();
     for (const [what, jpeg] of [['XMP after', after], ['XMP before', before]] as const) {
-      assert.equal(jpegOrientation(jpeg), 6, what);
+      assert.equal(imageOrientation(jpeg), 6, what);
       assert.deepEqual(readImageSize(jpeg), { width: 30, height: 60 }, what);
       const decoded = await codecs.decode(jpeg);
       assert.deepEqual([decoded.width, decoded.height], [30, 60], what);
@@ -68,9 +80,9 @@ describe('Photos with an EXIF orientation (a phone portrait stored sideways)', (
 
   it('takes a JPEG without Exif, a cut-off Exif block and other formats as upright', async () => {
     const plain = await sharp(await quarters()).jpeg().toBuffer();
-    assert.equal(jpegOrientation(plain), 1);
+    assert.equal(imageOrientation(plain), 1);
     const tagged = await sharp(await quarters()).jpeg().withMetadata({ orientation: 6 }).toBuffer();
-    assert.equal(jpegOrientation(tagged.subarray(0, 30)), 1);
-    assert.equal(jpegOrientation(await quarters()), 1);
+    assert.equal(imageOrientation(tagged.subarray(0, 30)), 1);
+    assert.equal(imageOrientation(await quarters()), 1);
   });
 });

@@ -16,7 +16,7 @@ import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { inflateSync } from 'node:zlib';
 import { firstWebpFrame } from '../../common/animation';
 import { convertToSrgb, embeddedProfile, matrixProfile } from '../../common/colourProfile';
-import { jpegOrientation, sniffImageFormat } from '../../common/imageType';
+import { imageOrientation, sniffImageFormat } from '../../common/imageType';
 import { decodeBmp, decodeTiff } from './bmpTiff';
 import { blank, orient, paste, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
@@ -109,7 +109,7 @@ export class Codecs {
         return toRgba(pngDecode(bytes) as ImageLike);
       case 'jpeg':
         // Upright, as it is seen: a phone's portrait is often stored sideways with an orientation tag.
-        return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), jpegOrientation(bytes));
+        return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), imageOrientation(bytes));
       case 'webp': {
         const decoder = await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory);
         // An animation's first frame, which libwebp's still decoder reads only out of its container, placed on its canvas.
@@ -122,7 +122,7 @@ export class Codecs {
       case 'bmp':
         return decodeBmp(bytes);
       case 'tiff':
-        return decodeTiff(bytes);
+        return orient(decodeTiff(bytes), imageOrientation(bytes));
       default:
         throw new TypeError(`Cannot read ${format ?? 'this'} images: only PNG, JPEG, WebP, BMP and TIFF.`);
     }
