@@ -11,6 +11,7 @@ import { addressProblem, resultLinkProblem } from '../../src/common/urlPolicy';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { createVsCodeTransport } from '../../src/extension/net/vscodeTransport';
 import { createNodeHttpTransport } from '../../src/extension/net/nodeHttpTransport';
+import { createUndiciTransport } from '../../src/extension/net/transport';
 import { FileSink } from '../../src/extension/tasks/fileSink';
 import { useSimulatorClient } from '../support/simulatorClient';
 
@@ -248,21 +249,36 @@ describe('Which result links are followed', () => {
     for (const [url, problem] of refused) assert.equal(resultLinkProblem(url, remote), problem, url);
   });
 
-  it('refuses a host name whose address leads into this machine or its network, when the download connects', async () => {
-    const server = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const transport = createNodeHttpTransport();
-    const get = (refuse?: (address: string) => string | undefined) => transport.send({ method: 'GET', url: `http://localhost:${port}/`, headers: {}, timeoutMs: 5000, ...(refuse ? { refuseAddress: refuse } : {}) });
-    try {
-      assert.equal((await get((address) => addressProblem(address, { allowLocal: true }))).status, 200, 'loopback where the API is local');
-      await assert.rejects(get((address) => addressProblem(address, { allowLocal: false })), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink' && /loopback/.test(error.message));
-      assert.equal(addressProblem('169.254.169.254', { allowLocal: true }), 'linkLocal');
-      assert.equal(addressProblem('93.184.216.34', { allowLocal: false }), undefined);
-    } finally {
-      server.close();
-    }
-  });
+  for (const [path, transportFor] of [
+    ['Node\'s http (VS Code\'s network support)', createNodeHttpTransport],
+    ['undici (VS Code\'s network support off)', () => createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] })],
+  ] as const) {
+    it(`refuses a host name whose address leads into this machine or its network, when the download connects: ${path}`, async () => {
+      let connections = 0;
+      const server = createServer((_req, res) => res.end('ok'));
+      server.on('connection', () => connections++);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const transport = transportFor();
+      const get = (host: string, refuse?: (address: string) => string | undefined) => transport.send({ method: 'GET', url: `http://${host}:${port}/`, headers: {}, timeoutMs: 5000, ...(refuse ? { refuseAddress: refuse } : {}) });
+      const asked: string[] = [];
+      try {
+        assert.equal((await get('localhost', (address) => addressProblem(address, { allowLocal: true }))).status, 200, 'loopback where the API is local');
+        const before = connections;
+        const refused = (error: unknown): boolean => error instanceof EvoLinkError && error.details.code === 'refusedLink' && /loopback/.test(error.message);
+        await assert.rejects(get('localhost', (address) => (asked.push(address), addressProblem(address, { allowLocal: false }))), refused);
+        // Only the addresses the connection's own lookup found are judged (never the name, nor a lookup of its own before it).
+        assert.ok(asked.length > 0 && asked.every((address) => address === '127.0.0.1' || address === '::1'), asked.join());
+        await assert.rejects(get('127.0.0.1', (address) => addressProblem(address, { allowLocal: false })), refused);
+        assert.equal(connections, before, 'nothing connected to a refused address');
+        assert.equal(addressProblem('169.254.169.254', { allowLocal: true }), 'linkLocal');
+        assert.equal(addressProblem('93.184.216.34', { allowLocal: false }), undefined);
+      } finally {
+        await transport.dispose?.();
+        server.close();
+      }
+    });
+  }
 
   it('allows loopback and plain http when the API itself is on this machine, but never the metadata address', () => {
     const local = { allowLocal: true };

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
 import { EvoLinkError } from '../../common/errors';
 
 /*
@@ -35,20 +35,11 @@ export function guardedLookup(host: string, refuse: (address: string) => string 
 }
 
 /**
- * Refuses, before a request, a host name any of whose addresses `refuse` names: for a transport
- * that resolves names where no lookup can be given (undici's shared agents). A name this machine
- * cannot resolve is left to the request (a proxy may resolve it).
+ * Refuses a host that is an address written out (`127.0.0.1`, `[::1]`) which `refuse` names: a
+ * connection to an address looks nothing up, so {@link guardedLookup} never sees it.
  */
-export async function refuseResolved(hostname: string, refuse: (address: string) => string | undefined): Promise<void> {
+export function refuseLiteral(hostname: string, refuse: (address: string) => string | undefined): void {
   const host = hostname.replace(/^\[|\]$/g, '');
-  const literal = refuse(host);
-  if (literal) throw refusedAddress(literal);
-  let addresses: LookupAddress[];
-  try {
-    addresses = await dns.lookup(host, { all: true });
-  } catch {
-    return;
-  }
-  const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
-  if (refused) throw refusedAddress(refused);
+  const problem = isIP(host) ? refuse(host) : undefined;
+  if (problem) throw refusedAddress(problem);
 }

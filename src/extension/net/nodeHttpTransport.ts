@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { guardedLookup } from './addressGuard';
+import { guardedLookup, refuseLiteral } from './addressGuard';
 import { checkScheme, isStreamed, startExchange, toHttpResponse } from './exchange';
 import { inflated } from './contentCoding';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
@@ -24,6 +24,7 @@ export function createNodeHttpTransport(): Transport {
       const url = checkScheme(req.url);
       const exchange = startExchange(req);
       try {
+        if (req.refuseAddress) refuseLiteral(url.hostname, req.refuseAddress);
         const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
           const request = (url.protocol === 'https:' ? https : http).request(
             url.href,

@@ -2,7 +2,7 @@ import type * as UndiciModule from 'undici';
 import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
 import { isLoopbackHost } from '../../common/endpoints';
-import { refuseResolved } from './addressGuard';
+import { guardedLookup, refuseLiteral } from './addressGuard';
 import { inflated } from './contentCoding';
 import type { MinRate } from './watchdog';
 
@@ -115,9 +115,9 @@ interface Dispatchers {
   loopback: Dispatcher;
 }
 
-function createDispatchers(undici: Undici, settings: ProxySettings): Dispatchers {
+function createDispatchers(undici: Undici, settings: ProxySettings, lookup?: ReturnType<typeof guardedLookup>): Dispatchers {
   const noProxy = [environmentProxy('NO_PROXY'), ...settings.noProxy].filter(Boolean).join(',');
-  const tls = { rejectUnauthorized: settings.strictSSL };
+  const tls = { rejectUnauthorized: settings.strictSSL, ...(lookup ? { lookup } : {}) };
   const explicit = settings.proxy.trim();
   const outside = new undici.EnvHttpProxyAgent({
     httpProxy: explicit || environmentProxy('HTTP_PROXY'),
@@ -155,12 +155,16 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
       const exchange = startExchange(req);
       try {
         const undici = await loadUndici();
-        if (req.refuseAddress) await refuseResolved(new URL(req.url).hostname, req.refuseAddress);
+        const { hostname } = new URL(req.url);
+        if (req.refuseAddress) refuseLiteral(hostname, req.refuseAddress);
         // A request after dispose (a retry of a client made before the settings changed) gets a
-        // dispatcher of its own, closed as soon as the request is done.
-        const own = disposed ? createDispatchers(undici, settings) : undefined;
+        // dispatcher of its own, closed as soon as the request is done; so does a result link,
+        // whose name's addresses are checked by the lookup of the connection itself (a name that
+        // answers one address to a check and another to the connection gets nowhere).
+        const lookup = req.refuseAddress ? guardedLookup(hostname, req.refuseAddress) : undefined;
+        const own = disposed || lookup ? createDispatchers(undici, settings, lookup) : undefined;
         const chosen = own ?? (dispatchers ??= createDispatchers(undici, settings));
-        const through = isLoopbackHost(new URL(req.url).hostname) ? chosen.loopback : chosen.outside;
+        const through = isLoopbackHost(hostname) ? chosen.loopback : chosen.outside;
         const pending = undici.request(req.url, {
           method: req.method,
           // The body as it is, as on the other paths: the size caps count what arrives.
