@@ -418,14 +418,20 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     assert.equal(seen.at(-1), 'saved');
   });
 
-  it('a window crashed between writing a result and recording it: the next window records it, writes nothing twice, and removes the temporary file left', async () => {
-    const urls = await taskAtEvoLink('matrix crash after rename');
+  /** A task made at EvoLink whose result a crashed window had downloaded and kept: its links, its bytes and where it is kept. */
+  async function keptAtEvoLink(prompt: string): Promise<{ urls: string[]; bytes: Uint8Array; kept: string }> {
+    const urls = await taskAtEvoLink(prompt);
     await vscode.workspace.fs.createDirectory(folder());
     const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
     mkdirSync(downloadsDir, { recursive: true });
     const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
-    const kept = join(downloadsDir, 'evl-crashed-00000000001-0.png');
+    const kept = join(downloadsDir, `evl-crashed-${newLocalId()}-0.png`);
     writeFileSync(kept, bytes);
+    return { urls, bytes, kept };
+  }
+
+  it('a window crashed between writing a result and recording it: the next window records it, writes nothing twice, and removes the temporary file left', async () => {
+    const { urls, bytes, kept } = await keptAtEvoLink('matrix crash after rename');
     const target = vscode.Uri.joinPath(folder(), 'matrix-crash-after-rename.png');
     await vscode.workspace.fs.writeFile(target, bytes);
     const localId = newLocalId();
@@ -441,13 +447,7 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
   });
 
   it('a window crashed while it copied a result to its name (no hard links there): the cut copy is replaced by the whole image and nothing is downloaded again', async () => {
-    const urls = await taskAtEvoLink('matrix crash mid-copy');
-    await vscode.workspace.fs.createDirectory(folder());
-    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
-    mkdirSync(downloadsDir, { recursive: true });
-    const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
-    const kept = join(downloadsDir, 'evl-crashed-00000000002-0.png');
-    writeFileSync(kept, bytes);
+    const { urls, bytes, kept } = await keptAtEvoLink('matrix crash mid-copy');
     const target = vscode.Uri.joinPath(folder(), 'matrix-crash-mid-copy.png');
     // The copy had written part of the image when the window crashed; its temporary file stayed too.
     await vscode.workspace.fs.writeFile(target, bytes.subarray(0, Math.floor(bytes.length / 3)));
@@ -464,13 +464,7 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
   });
 
   it('a file at a result\'s recorded name that is not a cut copy of its download is never removed: the result takes the next name', async () => {
-    const urls = await taskAtEvoLink('matrix name taken meanwhile');
-    await vscode.workspace.fs.createDirectory(folder());
-    const downloadsDir = join(app.ctx.storage.fsPath, 'downloads');
-    mkdirSync(downloadsDir, { recursive: true });
-    const bytes = new Uint8Array(await (await fetch(urls[0]!, { headers: { 'user-agent': 'evolink.evolink-image-studio/test' } })).arrayBuffer());
-    const kept = join(downloadsDir, 'evl-crashed-00000000003-0.png');
-    writeFileSync(kept, bytes);
+    const { urls, bytes, kept } = await keptAtEvoLink('matrix name taken meanwhile');
     const target = vscode.Uri.joinPath(folder(), 'matrix-name-taken-meanwhile.png');
     // Shorter than the download, but not its beginning: the user's own file.
     const theirs = bytes.slice(0, 100);

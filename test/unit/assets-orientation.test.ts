@@ -36,29 +36,23 @@ function corners(image: { width: number; height: number; data: Uint8Array }, cha
 describe('Photos with an EXIF orientation (a phone portrait stored sideways)', () => {
   const { codecs } = localPipeline();
 
-  for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8]) {
-    it(`reads and decodes orientation ${orientation} as a viewer shows it`, async () => {
-      const jpeg = await sharp(await quarters()).jpeg({ quality: 100 }).withMetadata({ orientation }).toBuffer();
-      assert.equal(imageOrientation(jpeg), orientation);
-      // What a viewer shows: sharp turns it upright by the same tag.
-      const { data, info } = await sharp(jpeg).rotate().raw().toBuffer({ resolveWithObject: true });
-      assert.deepEqual(readImageSize(jpeg), { width: info.width, height: info.height });
-      const decoded = await codecs.decode(jpeg);
-      assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
-      assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
-    });
-  }
-
-  for (const orientation of [1, 3, 6, 8]) {
-    it(`reads and decodes a TIFF's orientation ${orientation} as a viewer shows it`, async () => {
-      const tiff = await sharp(await quarters()).tiff({ compression: 'lzw' }).withMetadata({ orientation }).toBuffer();
-      assert.equal(imageOrientation(tiff), orientation);
-      const { data, info } = await sharp(tiff).rotate().raw().toBuffer({ resolveWithObject: true });
-      assert.deepEqual(readImageSize(tiff), { width: info.width, height: info.height });
-      const decoded = await codecs.decode(tiff);
-      assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
-      assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
-    });
+  const tagged = {
+    jpeg: async (orientation: number) => sharp(await quarters()).jpeg({ quality: 100 }).withMetadata({ orientation }).toBuffer(),
+    tiff: async (orientation: number) => sharp(await quarters()).tiff({ compression: 'lzw' }).withMetadata({ orientation }).toBuffer(),
+  };
+  for (const [format, orientations] of [['jpeg', [1, 2, 3, 4, 5, 6, 7, 8]], ['tiff', [1, 3, 6, 8]]] as const) {
+    for (const orientation of orientations) {
+      it(`reads and decodes a ${format.toUpperCase()}'s orientation ${orientation} as a viewer shows it`, async () => {
+        const bytes = await tagged[format](orientation);
+        assert.equal(imageOrientation(bytes), orientation);
+        // What a viewer shows: sharp turns it upright by the same tag.
+        const { data, info } = await sharp(bytes).rotate().raw().toBuffer({ resolveWithObject: true });
+        assert.deepEqual(readImageSize(bytes), { width: info.width, height: info.height });
+        const decoded = await codecs.decode(bytes);
+        assert.deepEqual([decoded.width, decoded.height], [info.width, info.height]);
+        assert.deepEqual(corners(decoded), corners({ width: info.width, height: info.height, data }, info.channels));
+      });
+    }
   }
 
   it('reads the first Exif segment, whether an XMP segment comes before or after it', async () => {
