@@ -12,8 +12,11 @@ import { ascii, jpegSegments, sniffImageFormat } from './imageType';
  * Profiles of other forms (lookup tables, CMYK, grey) are left as they are.
  */
 
-/** Inflates zlib data (a PNG's compressed profile): Node's, where this runs. */
-export type Inflate = (data: Uint8Array) => Uint8Array;
+/** Inflates zlib data (a PNG's compressed profile) to at most `limit` bytes, or throws: Node's, where this runs. */
+export type Inflate = (data: Uint8Array, limit: number) => Uint8Array;
+
+/** The most a profile inflates to: a display profile is a few hundred bytes, a printer's a few hundred KB. */
+const maxProfileBytes = 16 << 20;
 
 /** The ICC profile an image carries, or `undefined`. */
 export function embeddedProfile(bytes: Uint8Array, inflate: Inflate): Uint8Array | undefined {
@@ -47,7 +50,7 @@ function pngProfile(bytes: Uint8Array, view: DataView, inflate: Inflate): Uint8A
     const end = start + view.getUint32(offset);
     const name = bytes.subarray(start, Math.min(end, start + 80)).indexOf(0);
     if (name < 1 || bytes[start + name + 1] !== 0) return undefined;
-    return inflate(bytes.subarray(start + name + 2, end));
+    return inflate(bytes.subarray(start + name + 2, end), maxProfileBytes);
   }
   return undefined;
 }
@@ -103,8 +106,27 @@ export interface MatrixProfile {
   curves: readonly [ToneCurve, ToneCurve, ToneCurve];
 }
 
-/** The matrix/TRC form of an RGB display profile, or `undefined` for a profile of another form (or not a profile). */
+/**
+ * The matrix/TRC form of an RGB display profile, or `undefined` for a profile of another form, a
+ * damaged one (fields past its end, curves that give no number) or no profile: the image is then
+ * read as it is, never refused for its profile.
+ */
 export function matrixProfile(profile: Uint8Array): MatrixProfile | undefined {
+  try {
+    const found = readMatrixProfile(profile);
+    return found && found.matrix.every(Number.isFinite) && found.curves.every(usableCurve) ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a tone curve is one a display has: numbers that rise from about 0 to about 1. */
+function usableCurve(curve: ToneCurve): boolean {
+  const values = [0, 0.25, 0.5, 0.75, 1].map(curve);
+  return values.every(Number.isFinite) && values.every((value, index) => index === 0 || value >= values[index - 1]!) && values[0]! < 0.1 && Math.abs(values[4]! - 1) < 0.1;
+}
+
+function readMatrixProfile(profile: Uint8Array): MatrixProfile | undefined {
   if (profile.length < 132 || ascii(profile, 36, 40) !== 'acsp' || ascii(profile, 16, 20) !== 'RGB ' || ascii(profile, 20, 24) !== 'XYZ ') return undefined;
   const view = new DataView(profile.buffer, profile.byteOffset, profile.byteLength);
   const tags = new Map<string, number>();
@@ -134,6 +156,7 @@ function toneCurve(profile: Uint8Array, view: DataView, at: number | undefined):
     const entries = view.getUint32(at + 8);
     if (entries === 0) return (value) => value;
     if (entries === 1) {
+      if (at + 14 > profile.length) return undefined;
       const gamma = view.getUint16(at + 12) / 256;
       return (value) => value ** gamma;
     }
@@ -191,7 +214,7 @@ let encodeTable: Uint8Array | undefined;
 export function convertToSrgb(data: Uint8Array, profile: MatrixProfile): boolean {
   if (isSrgb(profile)) return false;
   const m = multiply(xyzToSrgb, profile.matrix);
-  const linear = profile.curves.map((curve) => Float32Array.from({ length: 256 }, (_, value) => curve(value / 255)));
+  const linear = profile.curves.map((curve) => Float32Array.from({ length: 256 }, (_, value) => curve(value / 255) || 0));
   const [red, green, blue] = linear as [Float32Array, Float32Array, Float32Array];
   encodeTable ??= Uint8Array.from({ length: encodeLevels + 1 }, (_, level) => Math.round(srgbEncode(level / encodeLevels) * 255));
   const table = encodeTable;

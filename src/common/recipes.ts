@@ -149,7 +149,8 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
     if (files.has(file)) issue(at('file'), `Another output already writes ${output.file}.`, 'duplicateFile', output.file);
     files.add(file);
     const extension = /\.([^./]*)$/.exec(file)?.[1];
-    if (extension === undefined || (!extension.includes('{') && !fileExtensions(output.format).includes(extension))) {
+    // Filled in already: {ext}, {width} and {height}. A placeholder left in the extension is a value a run fills in, which may be anything.
+    if (extension === undefined || !fileExtensions(output.format).includes(extension)) {
       issue(at('file'), `The file name does not end in the extension of its format: .${outputFormatFacts[output.format].extension}, or {ext}.`, 'formatExtension', outputFormatFacts[output.format].extension);
     }
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');

@@ -82,9 +82,11 @@ describe('Recipes', () => {
     named.outputs[4]!.file = 'icon-512.jpg';
     named.outputs[5]!.file = 'maskable-192.{ext}';
     named.outputs[6]!.format = 'webp';
+    // A value filled in by a run could make the extension anything.
+    named.outputs[0]!.file = 'favicon.{name}';
     const { problems } = parseRecipe(named);
-    assert.deepEqual(problems.map((problem) => problem.path), ['outputs.1.file', 'outputs.2.file', 'outputs.6.file']);
-    assert.deepEqual(problems.map((problem) => [problem.kind, problem.value]), [['formatExtension', 'png'], ['formatExtension', 'png'], ['formatExtension', 'webp']]);
+    assert.deepEqual(problems.map((problem) => problem.path), ['outputs.0.file', 'outputs.1.file', 'outputs.2.file', 'outputs.6.file']);
+    assert.deepEqual(problems.map((problem) => [problem.kind, problem.value]), [['formatExtension', 'ico'], ['formatExtension', 'png'], ['formatExtension', 'png'], ['formatExtension', 'webp']]);
   });
 
   it('finds the placeholders of a pattern once each', () => {

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { lookup } from 'node:dns/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoKey, type EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
@@ -267,7 +268,7 @@ describe('Which result links are followed', () => {
         const before = connections;
         const refused = (error: unknown): boolean => error instanceof EvoLinkError && error.details.code === 'refusedLink' && /loopback/.test(error.message);
         await assert.rejects(get('localhost', (address) => (asked.push(address), addressProblem(address, { allowLocal: false }))), refused);
-        // Only the addresses the connection's own lookup found are judged (never the name, nor a lookup of its own before it).
+        // Only addresses are judged, never the name.
         assert.ok(asked.length > 0 && asked.every((address) => address === '127.0.0.1' || address === '::1'), asked.join());
         await assert.rejects(get('127.0.0.1', (address) => addressProblem(address, { allowLocal: false })), refused);
         assert.equal(connections, before, 'nothing connected to a refused address');
@@ -279,6 +280,42 @@ describe('Which result links are followed', () => {
       }
     });
   }
+
+  it('undici: a name that answers the check before the request with an allowed address and the connection with a refused one is refused (DNS rebinding), on the loopback and the outside dispatcher', async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end('ok'));
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
+    // This machine's own name, where it resolves to loopback, goes through the dispatcher that real result links take.
+    const own = await lookup(hostname()).then((found) => (found.address.startsWith('127.') ? hostname() : undefined), () => undefined);
+    try {
+      for (const host of ['localhost', ...(own ? [own] : [])]) {
+        // Each lookup's addresses are judged in one go: the first lookup's pass, every later one's are refused.
+        let rounds = 0;
+        let judging = false;
+        const rebinding = (): string | undefined => {
+          if (!judging) {
+            rounds++;
+            judging = true;
+            queueMicrotask(() => (judging = false));
+          }
+          return rounds > 1 ? 'privateNetwork' : undefined;
+        };
+        await assert.rejects(
+          transport.send({ method: 'GET', url: `http://${host}:${port}/`, headers: {}, timeoutMs: 5000, refuseAddress: rebinding }),
+          (error: unknown) => error instanceof EvoLinkError && error.details.code === 'refusedLink',
+          host,
+        );
+        assert.equal(rounds, 2, `${host}: checked before the request and by the connection`);
+      }
+      assert.equal(connections, 0, 'nothing connected');
+    } finally {
+      await transport.dispose?.();
+      server.close();
+    }
+  });
 
   it('allows loopback and plain http when the API itself is on this machine, but never the metadata address', () => {
     const local = { allowLocal: true };

@@ -95,7 +95,7 @@ export class Codecs {
    */
   async decode(bytes: Uint8Array): Promise<RgbaImage> {
     const image = await this.decodePixels(bytes);
-    const profile = embeddedProfile(bytes, (data) => inflateSync(data));
+    const profile = embeddedProfile(bytes, (data, limit) => inflateSync(data, { maxOutputLength: limit }));
     const matrix = profile && matrixProfile(profile);
     if (matrix) convertToSrgb(image.data, matrix);
     return image;

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { EvoLinkError } from '../../common/errors';
 
@@ -42,4 +43,25 @@ export function refuseLiteral(hostname: string, refuse: (address: string) => str
   const host = hostname.replace(/^\[|\]$/g, '');
   const problem = isIP(host) ? refuse(host) : undefined;
   if (problem) throw refusedAddress(problem);
+}
+
+/**
+ * Refuses, before a request, a host name any of whose addresses `refuse` names, as this machine
+ * resolves it: for undici's path, where a proxy chosen by the environment may take the request
+ * (and resolve the name itself), a check at least of what the name means here. The connection's
+ * own lookup checks again ({@link guardedLookup}). A name this machine cannot resolve is left to
+ * the request (a proxy may resolve it).
+ */
+export async function refuseResolved(hostname: string, refuse: (address: string) => string | undefined): Promise<void> {
+  refuseLiteral(hostname, refuse);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return;
+  let addresses: LookupAddress[];
+  try {
+    addresses = await dns.lookup(host, { all: true });
+  } catch {
+    return;
+  }
+  const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
+  if (refused) throw refusedAddress(refused);
 }

@@ -2,7 +2,7 @@ import type * as UndiciModule from 'undici';
 import type { Dispatcher } from 'undici';
 import { checkScheme, startExchange, toHttpResponse } from './exchange';
 import { isLoopbackHost } from '../../common/endpoints';
-import { guardedLookup, refuseLiteral } from './addressGuard';
+import { guardedLookup, refuseResolved } from './addressGuard';
 import { inflated } from './contentCoding';
 import type { MinRate } from './watchdog';
 
@@ -156,11 +156,11 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
       try {
         const undici = await loadUndici();
         const { hostname } = new URL(req.url);
-        if (req.refuseAddress) refuseLiteral(hostname, req.refuseAddress);
+        if (req.refuseAddress) await refuseResolved(hostname, req.refuseAddress);
         // A request after dispose (a retry of a client made before the settings changed) gets a
         // dispatcher of its own, closed as soon as the request is done; so does a result link,
-        // whose name's addresses are checked by the lookup of the connection itself (a name that
-        // answers one address to a check and another to the connection gets nowhere).
+        // whose name's addresses are checked again by the lookup of the connection itself (a name
+        // that answers one address to the check above and another to the connection gets nowhere).
         const lookup = req.refuseAddress ? guardedLookup(hostname, req.refuseAddress) : undefined;
         const own = disposed || lookup ? createDispatchers(undici, settings, lookup) : undefined;
         const chosen = own ?? (dispatchers ??= createDispatchers(undici, settings));

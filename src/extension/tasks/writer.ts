@@ -128,14 +128,15 @@ async function removePartials(folder: vscode.Uri, localId: string, index: number
 /**
  * Removes a cut copy of a kept download at `target` (a URI string): what a window leaves when it
  * crashes while it copies a result to its name, on a file system without hard links (FAT, some
- * shares; `nodeDisk.ts`). Only a shorter file whose bytes all begin the download is taken for
- * one; anything else at the name stays. Answers whether one was removed.
+ * shares; `nodeDisk.ts`). Only a shorter, non-empty file whose bytes all begin the download is
+ * taken for one; anything else at the name stays. Answers whether one was removed.
  */
 export async function removeCutCopy(target: string, kept: string): Promise<boolean> {
   const uri = vscode.Uri.parse(target);
   try {
     const [there, whole] = await Promise.all([vscode.workspace.fs.stat(uri), stat(kept)]);
-    if (there.size >= whole.size) return false;
+    // An empty file may be another writer's, just created where the name was free: only bytes of this download tell.
+    if (there.size === 0 || there.size >= whole.size) return false;
     const bytes = await vscode.workspace.fs.readFile(uri);
     const start = await readStart(kept, bytes.length);
     if (Buffer.compare(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), start) !== 0) return false;
