@@ -1,4 +1,4 @@
-import { ascii, sniffImageFormat } from './imageType';
+import { ascii, pngChunks, sniffImageFormat, webpChunks, type Chunk } from './imageType';
 
 /*
  * Animated sources. Export As makes still files, from an animation's first frame: an APNG's
@@ -7,39 +7,16 @@ import { ascii, sniffImageFormat } from './imageType';
  * WebP of its own.
  */
 
-/** A chunk of a WebP: its type and where its data starts and ends. */
-interface Chunk {
-  type: string;
-  start: number;
-  end: number;
-}
-
-/** The chunks of a WebP between `from` and `to` (each padded to an even length). */
-function* webpChunks(bytes: Uint8Array, from: number, to: number): Generator<Chunk> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = from;
-  while (offset + 8 <= to) {
-    const size = view.getUint32(offset + 4, true);
-    const start = offset + 8;
-    if (start + size > to) return;
-    yield { type: ascii(bytes, offset, offset + 4), start, end: start + size };
-    offset = start + size + (size % 2);
-  }
-}
-
 /** Whether an image is animated: an APNG (an `acTL` chunk before its image data) or a WebP with the animation flag. */
 export function isAnimated(bytes: Uint8Array): boolean {
   try {
     switch (sniffImageFormat(bytes)) {
-      case 'png': {
-        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        for (let offset = 8; offset + 8 <= bytes.length; offset += 12 + view.getUint32(offset)) {
-          const type = ascii(bytes, offset + 4, offset + 8);
+      case 'png':
+        for (const { type } of pngChunks(bytes)) {
           if (type === 'acTL') return true;
           if (type === 'IDAT' || type === 'IEND') return false;
         }
         return false;
-      }
       case 'webp':
         return ascii(bytes, 12, 16) === 'VP8X' && bytes.length > 20 && (bytes[20]! & 0x02) !== 0;
       default:

@@ -1,4 +1,4 @@
-import { ascii, jpegSegments, sniffImageFormat } from './imageType';
+import { ascii, jpegSegments, pngChunks, sniffImageFormat, webpChunks } from './imageType';
 
 /*
  * Colour profiles of sources. A phone's photo or a Mac's screenshot is often Display P3, a
@@ -24,11 +24,11 @@ export function embeddedProfile(bytes: Uint8Array, inflate: Inflate): Uint8Array
   try {
     switch (sniffImageFormat(bytes)) {
       case 'png':
-        return pngProfile(bytes, view, inflate);
+        return pngProfile(bytes, inflate);
       case 'jpeg':
         return jpegProfile(bytes, view);
       case 'webp':
-        return webpProfile(bytes, view);
+        return webpProfile(bytes);
       case 'tiff':
         return tiffProfile(bytes, view);
       default:
@@ -40,14 +40,11 @@ export function embeddedProfile(bytes: Uint8Array, inflate: Inflate): Uint8Array
   }
 }
 
-function pngProfile(bytes: Uint8Array, view: DataView, inflate: Inflate): Uint8Array | undefined {
-  for (let offset = 8; offset + 8 <= bytes.length; offset += 12 + view.getUint32(offset)) {
-    const type = ascii(bytes, offset + 4, offset + 8);
+function pngProfile(bytes: Uint8Array, inflate: Inflate): Uint8Array | undefined {
+  for (const { type, start, end } of pngChunks(bytes)) {
     // An `sRGB` chunk says sRGB outright; image data ends the headers.
     if (type === 'sRGB' || type === 'IDAT') return undefined;
     if (type !== 'iCCP') continue;
-    const start = offset + 8;
-    const end = start + view.getUint32(offset);
     const name = bytes.subarray(start, Math.min(end, start + 80)).indexOf(0);
     if (name < 1 || bytes[start + name + 1] !== 0) return undefined;
     return inflate(bytes.subarray(start + name + 2, end), maxProfileBytes);
@@ -73,14 +70,10 @@ function jpegProfile(bytes: Uint8Array, view: DataView): Uint8Array | undefined 
   return whole;
 }
 
-function webpProfile(bytes: Uint8Array, view: DataView): Uint8Array | undefined {
+function webpProfile(bytes: Uint8Array): Uint8Array | undefined {
   if (ascii(bytes, 12, 16) !== 'VP8X' || (bytes[20]! & 0x20) === 0) return undefined;
-  for (let offset = 12; offset + 8 <= bytes.length; ) {
-    const size = view.getUint32(offset + 4, true);
-    if (ascii(bytes, offset, offset + 4) === 'ICCP') return bytes.subarray(offset + 8, offset + 8 + size);
-    offset += 8 + size + (size % 2);
-  }
-  return undefined;
+  const profile = [...webpChunks(bytes, 12, bytes.length)].find((chunk) => chunk.type === 'ICCP');
+  return profile && bytes.subarray(profile.start, profile.end);
 }
 
 function tiffProfile(bytes: Uint8Array, view: DataView): Uint8Array | undefined {

@@ -62,6 +62,34 @@ function tiffSize(bytes: Uint8Array, view: DataView): { width: number; height: n
   return width && height ? { width, height } : undefined;
 }
 
+/** A chunk of a PNG or a WebP: its type and where its data starts and ends. */
+export interface Chunk {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** The chunks of a PNG, from the first after its signature. */
+export function* pngChunks(bytes: Uint8Array): Generator<Chunk> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 8; offset + 8 <= bytes.length; offset += 12 + view.getUint32(offset)) {
+    yield { type: ascii(bytes, offset + 4, offset + 8), start: offset + 8, end: offset + 8 + view.getUint32(offset) };
+  }
+}
+
+/** The chunks of a WebP between `from` and `to` (each padded to an even length); one that runs past `to` ends them. */
+export function* webpChunks(bytes: Uint8Array, from: number, to: number): Generator<Chunk> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = from;
+  while (offset + 8 <= to) {
+    const size = view.getUint32(offset + 4, true);
+    const start = offset + 8;
+    if (start + size > to) return;
+    yield { type: ascii(bytes, offset, offset + 4), start, end: start + size };
+    offset = start + size + (size % 2);
+  }
+}
+
 /** The segments of a JPEG before its image data: each marker and where its data starts and ends. */
 export function* jpegSegments(bytes: Uint8Array, view: DataView): Generator<{ marker: number; start: number; end: number }> {
   let offset = 2;
