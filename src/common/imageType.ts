@@ -209,11 +209,20 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
 /** Whether an image's bytes end where its format says: `truncated` when they certainly do not. */
 export type ImageIntegrity = 'complete' | 'truncated' | 'unknown';
 
+/** Whether `pattern` occurs in `bytes`. */
+function findsIn(bytes: Uint8Array, pattern: readonly number[]): boolean {
+  for (let at = bytes.indexOf(pattern[0]!); at >= 0 && at + pattern.length <= bytes.length; at = bytes.indexOf(pattern[0]!, at + 1)) {
+    if (pattern.every((byte, index) => bytes[at + index] === byte)) return true;
+  }
+  return false;
+}
+
 /**
  * Tells a whole image from a cut one by its first and last bytes and its size: a PNG ends with
  * its IEND chunk, a JPEG with the end-of-image marker (a few stray bytes after it occur), a GIF
  * with its trailer, a WebP and a BMP state their own length, AVIF and HEIC boxes each theirs (`heif.ts`).
- * TIFF has no end mark: `unknown`.
+ * TIFF has no end mark: `unknown`. Where the last bytes say `truncated` for a PNG, JPEG or GIF,
+ * the file may still be whole with more after its end: `imageEnd.ts` walks it to tell.
  */
 export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number): ImageIntegrity {
   if (size === 0) return 'truncated';
@@ -221,8 +230,8 @@ export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint
   const endsWith = (...bytes: number[]): boolean => tail.length >= bytes.length && bytes.every((byte, index) => tail[tail.length - bytes.length + index] === byte);
   switch (format) {
     case 'png':
-      // The IEND chunk: length 0, type "IEND", and its fixed CRC.
-      return endsWith(0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82) ? 'complete' : 'truncated';
+      // The IEND chunk: length 0, type "IEND", and its fixed CRC (a few stray bytes after it occur).
+      return findsIn(tail, [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]) ? 'complete' : 'truncated';
     case 'jpeg': {
       for (let index = tail.length - 2; index >= 0; index--) {
         if (tail[index] === 0xff && tail[index + 1] === 0xd9) return 'complete';
@@ -230,6 +239,7 @@ export function imageIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint
       return 'truncated';
     }
     case 'gif':
+      // Its trailer (bytes after it are walked by `imageEnd.ts`).
       return endsWith(0x3b) ? 'complete' : 'truncated';
     case 'webp':
       if (head.length < 8) return 'truncated';

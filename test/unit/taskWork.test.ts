@@ -124,3 +124,63 @@ describe('Sending a request whose record cannot be written', () => {
     });
   }
 });
+
+describe('Saving the results of a task one by one', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-work-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('saves every result whose link works though an earlier one fails, and fails with the failure that is tried again', async () => {
+    const now = 1_800_000_000_000;
+    const asked: string[] = [];
+    const client = {
+      download: async (url: string, sink: DownloadSink) => {
+        asked.push(url);
+        if (url.endsWith('/1.png')) {
+          await sink.write(Buffer.from('<html>busy</html>'));
+          return 17;
+        }
+        await sink.write(png);
+        return png.length;
+      },
+    } as unknown as EvoLinkClient;
+    // Result 0 leads to a private address (never followed), result 1 answers a page, result 2 an image.
+    const entry = {
+      localId: 'evl-test-000000000003',
+      state: 'saving',
+      sentAt: now - 60_000,
+      madeAt: now - 55_000,
+      lease: { owner: 'me', at: now },
+      resultUrls: ['https://10.0.0.7/0.png', 'https://cdn.example/1.png', 'https://cdn.example/2.png'],
+      results: [{}, {}, {}],
+    } as unknown as LedgerEntry;
+    const events: string[] = [];
+    const written: number[] = [];
+    const deps = {
+      client: () => client,
+      downloadsDir: dir,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+      times: defaultLifecycleTimes,
+      maxDownloadBytes: 1 << 20,
+      downloadIdleMs: 1000,
+      apiIsLocal: () => false,
+      owner: 'me',
+      now: () => now,
+      fileSize: () => Promise.resolve(undefined),
+      removePartials: () => Promise.resolve(),
+      removeCutCopy: () => Promise.resolve(false),
+      writer: (_kept: string, _entry: LedgerEntry, index: number) => {
+        written.push(index);
+        return Promise.resolve({ toString: () => `file:///ws/images/${index}.png` });
+      },
+    } as unknown as TaskWorkDeps;
+    await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+      events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.code}` : 'index' in event ? `${event.type} ${event.index}` : event.type);
+      return Promise.resolve(entry);
+    });
+    assert.deepEqual(asked, ['https://cdn.example/1.png', 'https://cdn.example/2.png']);
+    assert.deepEqual(written, [2]);
+    // The page may pass (tried again on its own); the refused link never will.
+    assert.deepEqual(events, ['renew', 'renew', 'resultKept 2', 'resultSaved 2', 'saveFailed notImage']);
+  });
+});

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
-import { imageFormats, imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
+import { imageEndOf, walksToEnd } from '../../common/imageEnd';
+import { imageFormats, imageIntegrity, readImageSize, sniffImageFormat, type ImageIntegrity } from '../../common/imageType';
 import { models, type ImageFormat } from '../../common/models';
 import type { LocalImageInfo } from '../../common/request';
-import { headBytes, readHeadAndTail, tailBytes } from '../tasks/fileSink';
+import { fileIntegrity, headBytes, readHeadAndTail, tailBytes } from '../tasks/fileSink';
 import { displayPath } from '../ui/paths';
 
 /** A local image that may become a reference or a mask, with what its bytes say about it. */
@@ -39,13 +40,14 @@ export async function inspectLocalImage(uri: vscode.Uri): Promise<LocalImage> {
   let size: number;
   let head: Uint8Array = new Uint8Array(0);
   let tail: Uint8Array = new Uint8Array(0);
+  let whole: Uint8Array | undefined;
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
     if (size > 0 && uri.scheme === 'file') ({ head, tail } = await readHeadAndTail(uri.fsPath));
     else if (size > 0 && size <= maxReferenceBytes) {
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      head = bytes.subarray(0, headBytes);
-      tail = bytes.subarray(Math.max(0, bytes.length - tailBytes));
+      whole = await vscode.workspace.fs.readFile(uri);
+      head = whole.subarray(0, headBytes);
+      tail = whole.subarray(Math.max(0, whole.length - tailBytes));
     }
   } catch (error) {
     throw readFailed(uri, error);
@@ -63,8 +65,15 @@ export async function inspectLocalImage(uri: vscode.Uri): Promise<LocalImage> {
     }
   }
   const image: LocalImage = { uri, name, format, bytes: size, width: dimensions?.width ?? 0, height: dimensions?.height ?? 0 };
-  if (format && tail.length > 0 && imageIntegrity(format, head, tail, size) === 'truncated') image.truncated = true;
+  if (format && tail.length > 0 && (await integrity(uri, format, { head, tail, size, whole })) === 'truncated') image.truncated = true;
   return image;
+}
+
+/** Whether a local image is whole (bytes after its end, as a phone's Motion Photo has, do not make it cut). */
+async function integrity(uri: vscode.Uri, format: ImageFormat, read: { head: Uint8Array; tail: Uint8Array; size: number; whole: Uint8Array | undefined }): Promise<ImageIntegrity> {
+  if (!read.whole) return fileIntegrity(uri.fsPath, format, read.head, read.tail, read.size).catch(() => imageIntegrity(format, read.head, read.tail, read.size));
+  const quick = imageIntegrity(format, read.head, read.tail, read.size);
+  return quick === 'truncated' && walksToEnd(format) && imageEndOf(read.whole) === 'ended' ? 'complete' : quick;
 }
 
 /** Reads a local image's bytes for an upload. */

@@ -119,6 +119,12 @@ function failure(entry: LedgerEntry): string {
   return describeMessage(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details));
 }
 
+/** A sentence about a task's results, and how many of them were saved where some were. */
+function withSaved(text: string, entry: LedgerEntry): string {
+  const saved = savedFiles(entry).length;
+  return saved > 0 ? `${text} ${vscode.l10n.t('{0} of {1} images were saved.', saved, entry.resultUrls?.length ?? 0)}` : text;
+}
+
 /** The message at the end of a task, or `undefined` when its end needs none (the user stopped it). */
 export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'info' | 'warning' | 'error'; text: string } | undefined {
   switch (entry.state) {
@@ -135,16 +141,12 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       return { kind: 'error', text: failure(entry) };
     case 'cancelled':
       return { kind: 'warning', text: vscode.l10n.t('EvoLink cancelled the image task ({0}). Nothing is charged for it; submit it again if you still want it.', entry.error?.code ?? 'request_cancelled') };
-    case 'expired': {
-      const saved = savedFiles(entry).length;
-      const all = entry.resultUrls?.length ?? 0;
-      const text = vscode.l10n.t('The result links expired before the images were saved (EvoLink keeps them 24 hours).');
-      return { kind: 'error', text: saved > 0 ? `${text} ${vscode.l10n.t('{0} of {1} images were saved.', saved, all)}` : text };
-    }
+    case 'expired':
+      return { kind: 'error', text: withSaved(vscode.l10n.t('The result links expired before the images were saved (EvoLink keeps them 24 hours).'), entry) };
     case 'saveFailed':
       // Told once: the quiet tries after it (`lateLook`) say nothing until they save.
       if (entry.lateLooks) return undefined;
-      return { kind: 'error', text: saveFailure(entry) };
+      return { kind: 'error', text: withSaved(saveFailure(entry), entry) };
     case 'stopped':
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
       // Past its deadline a read failed for good, or for minutes (a machine woken without its network): what failed, and that the links do not wait for ever.

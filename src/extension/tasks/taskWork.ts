@@ -1,17 +1,15 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { EvoLinkError, isEvoLinkError, type ErrorReason } from '../../common/errors';
-import { imageIntegrity, readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
-import { isOutcomeUnknown, keptFiles } from '../../common/taskState';
-import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
+import { isOutcomeUnknown, keptFiles, savePasses } from '../../common/taskState';
 import type { TaskListItem, TaskSnapshot } from '../../common/wire';
 import type { CallOptions, EvoLinkClient } from '../api/client';
-import { FileSink, readHeadAndTail } from './fileSink';
 import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
+import { downloadResult, wholeImage } from './resultDownload';
 
 /**
  * Writes a verified download into the workspace: answers the saved file, or `undefined` when
@@ -77,13 +75,6 @@ export function toEntryError(error: unknown): EntryError {
 function unrecorded(error: unknown): EvoLinkError {
   if (isEvoLinkError(error) && error.details.code === 'sentUnrecorded') return error;
   return new EvoLinkError('fileSystem', 'The record of a request that may have been sent could not be written.', { code: 'sentUnrecorded', outcomeUnknown: true, cause: error });
-}
-
-/** Whether a file is a whole image by its first and last bytes (`imageIntegrity`). */
-async function wholeImage(path: string): Promise<boolean> {
-  const { head, tail, size } = await readHeadAndTail(path).catch(() => ({ head: new Uint8Array(), tail: new Uint8Array(), size: 0 }));
-  const format = sniffImageFormat(head);
-  return format !== undefined && size > 0 && imageIntegrity(format, head, tail, size) !== 'truncated';
 }
 
 /** Whether a failed submit tells for sure that no task was made with its key. */
@@ -241,24 +232,42 @@ export class TaskWork {
   /**
    * Downloads and writes every result that is not saved yet, one by one, each recorded as it
    * goes: a download is kept (and recorded) before it is written, so a failed write never costs
-   * a second download. Stops as soon as this window no longer holds the task.
+   * a second download. A result that fails does not hold the others back (each has its own
+   * link, which may work, and a life of its own): all are tried, then the task's saving fails
+   * with the failure that decides what comes next (one that may pass, so that the results still
+   * missing are tried again on their own). Stops as soon as this window no longer holds the task.
    */
   async save(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
     const signal = work.controller.signal;
     let current: LedgerEntry | undefined = entry;
+    const failures: unknown[] = [];
+    let stale = false;
     try {
       await mkdir(this.deps.downloadsDir, { recursive: true }).catch((error: unknown) => {
         throw new EvoLinkError('fileSystem', 'The extension storage cannot be written.', { code: fileErrorCode(error) === 'diskFull' ? 'storageFull' : 'storageFailed', cause: error });
       });
       for (const [index, url] of (entry.resultUrls ?? []).entries()) {
+        // After a failure: what its try recorded (a kept download), and whether this window still holds the task.
+        if (stale) current = await dispatch({ type: 'renew' });
+        stale = false;
         if (!this.holds(current) || signal.aborted) return;
-        current = await this.saveOne(current, index, url, signal, dispatch);
+        try {
+          current = await this.saveOne(current, index, url, signal, dispatch);
+        } catch (error) {
+          if (signal.aborted || isEvoLinkError(error, 'cancelled')) return;
+          this.deps.log.error(`Saving result ${index + 1} of ${entry.localId} failed: ${failureText(error)}`);
+          failures.push(error);
+          stale = true;
+        }
       }
     } catch (error) {
       if (signal.aborted || isEvoLinkError(error, 'cancelled')) return;
-      this.deps.log.error(`Saving ${entry.localId} failed: ${isEvoLinkError(error) ? `${error.reason} ${error.details.code ?? ''}` : String(error)}`);
-      await dispatch({ type: 'saveFailed', error: toEntryError(error) });
+      this.deps.log.error(`Saving ${entry.localId} failed: ${failureText(error)}`);
+      failures.push(error);
     }
+    if (failures.length === 0 || (!stale && !this.holds(current))) return;
+    const errors = failures.map((failure) => toEntryError(failure));
+    await dispatch({ type: 'saveFailed', error: errors.find((error) => savePasses(error)) ?? errors[0]! });
   }
 
   /** Whether this window still saves the task. */
@@ -293,7 +302,7 @@ export class TaskWork {
       // end much later). Never judged by the clock alone (it may have jumped): the link is tried.
       const age = this.deps.now() - (current.madeAt ?? current.sentAt);
       try {
-        kept = await this.download(url, current, index, signal);
+        kept = await downloadResult(this.deps, url, current, index, signal);
       } catch (error) {
         // Past the link's life, any failure of the link (a page, no such name) is its end.
         if (age > this.deps.times.resultLifetimeMs && isEvoLinkError(error, 'expired', 'network', 'timeout', 'server', 'invalidResponse') && error.details.code !== 'refusedLink') {
@@ -325,41 +334,6 @@ export class TaskWork {
     return there !== undefined && (keptSize === undefined || keptSize === there);
   }
 
-  /** Downloads one result into storage and checks that it is a whole image. Answers where it is kept. */
-  private async download(url: string, entry: LedgerEntry, index: number, signal: AbortSignal): Promise<string> {
-    const problem = resultLinkProblem(url, { allowLocal: this.deps.apiIsLocal() });
-    if (problem) throw new EvoLinkError('invalidResponse', `A result link was refused (${problem}).`, { code: 'refusedLink' });
-    const part = join(this.deps.downloadsDir, `${entry.localId}-${index}-${this.deps.owner}.part`);
-    const sink = new FileSink(part);
-    let size: number;
-    try {
-      size = await this.deps.client().download(url, sink, {
-        maxBytes: this.deps.maxDownloadBytes,
-        signal,
-        idleMs: this.deps.downloadIdleMs,
-        checkLink: (next) => resultLinkProblem(next, { allowLocal: this.deps.apiIsLocal() }),
-        checkAddress: (address) => addressProblem(address, { allowLocal: this.deps.apiIsLocal() }),
-      });
-      await sink.close();
-    } catch (error) {
-      await sink.close().catch(() => undefined);
-      await rm(part, { force: true });
-      throw error;
-    }
-    const format = sniffImageFormat(sink.head);
-    const whole = format ? imageIntegrity(format, sink.head, sink.tail, size) : 'truncated';
-    if (!format || size === 0 || whole === 'truncated') {
-      await rm(part, { force: true });
-      throw new EvoLinkError('invalidResponse', `The result link answered ${size} bytes that are ${format ? 'a cut image' : 'not an image'}.`, { code: 'notImage' });
-    }
-    // A CDN that converts by the Accept header: kept as it came, under its own extension.
-    if (format === 'avif' || format === 'heic') this.deps.log.warn(`${entry.localId}: result ${index + 1} came as ${format.toUpperCase()}, though the download asked for PNG, JPEG, WebP or GIF; it is saved as it is`);
-    const kept = join(this.deps.downloadsDir, `${entry.localId}-${index}.${format}`);
-    await rename(part, kept);
-    this.deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);
-    return kept;
-  }
-
   /** Deletes downloads kept for tasks that no longer need them. */
   async discard(paths: readonly string[]): Promise<void> {
     for (const path of paths) await rm(path, { force: true }).catch(() => undefined);
@@ -382,6 +356,9 @@ export class TaskWork {
     }
   }
 }
+
+/** A failure as the log says it. */
+const failureText = (error: unknown): string => (isEvoLinkError(error) ? `${error.reason} ${error.details.code ?? ''}` : String(error));
 
 /** The errno or VS Code code of a file system failure, for the sentence the user reads. */
 export function fileErrorCode(error: unknown): string {

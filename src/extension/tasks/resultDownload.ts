@@ -1,0 +1,62 @@
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EvoLinkError } from '../../common/errors';
+import { readImageSize, sniffImageFormat } from '../../common/imageType';
+import type { LedgerEntry } from '../../common/ledgerEntry';
+import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
+import { FileSink, fileIntegrity, readHeadAndTail } from './fileSink';
+import type { TaskWorkDeps } from './taskWork';
+
+/*
+ * One result link into the extension's storage: the link checked against where the extension
+ * downloads from, the body streamed to a file, and the file kept only when it is a whole image.
+ */
+
+/** What a download of a result needs from the window. */
+export type ResultDownloadDeps = Pick<TaskWorkDeps, 'client' | 'downloadsDir' | 'owner' | 'maxDownloadBytes' | 'downloadIdleMs' | 'apiIsLocal' | 'log'>;
+
+/** Whether a file is a whole image (`fileIntegrity`); a file that cannot be read is not. */
+export async function wholeImage(path: string): Promise<boolean> {
+  try {
+    const { head, tail, size } = await readHeadAndTail(path);
+    const format = sniffImageFormat(head);
+    return format !== undefined && size > 0 && (await fileIntegrity(path, format, head, tail, size)) !== 'truncated';
+  } catch {
+    return false;
+  }
+}
+
+/** Downloads one result into storage and checks that it is a whole image. Answers where it is kept. */
+export async function downloadResult(deps: ResultDownloadDeps, url: string, entry: LedgerEntry, index: number, signal: AbortSignal): Promise<string> {
+  const problem = resultLinkProblem(url, { allowLocal: deps.apiIsLocal() });
+  if (problem) throw new EvoLinkError('invalidResponse', `A result link was refused (${problem}).`, { code: 'refusedLink' });
+  const part = join(deps.downloadsDir, `${entry.localId}-${index}-${deps.owner}.part`);
+  const sink = new FileSink(part);
+  let size: number;
+  try {
+    size = await deps.client().download(url, sink, {
+      maxBytes: deps.maxDownloadBytes,
+      signal,
+      idleMs: deps.downloadIdleMs,
+      checkLink: (next) => resultLinkProblem(next, { allowLocal: deps.apiIsLocal() }),
+      checkAddress: (address) => addressProblem(address, { allowLocal: deps.apiIsLocal() }),
+    });
+    await sink.close();
+  } catch (error) {
+    await sink.close().catch(() => undefined);
+    await rm(part, { force: true });
+    throw error;
+  }
+  const format = sniffImageFormat(sink.head);
+  const whole = format ? await fileIntegrity(part, format, sink.head, sink.tail, size) : 'truncated';
+  if (!format || size === 0 || whole === 'truncated') {
+    await rm(part, { force: true });
+    throw new EvoLinkError('invalidResponse', `The result link answered ${size} bytes that are ${format ? 'a cut image' : 'not an image'}.`, { code: 'notImage' });
+  }
+  // A CDN that converts by the Accept header: kept as it came, under its own extension.
+  if (format === 'avif' || format === 'heic') deps.log.warn(`${entry.localId}: result ${index + 1} came as ${format.toUpperCase()}, though the download asked for PNG, JPEG, WebP or GIF; it is saved as it is`);
+  const kept = join(deps.downloadsDir, `${entry.localId}-${index}.${format}`);
+  await rename(part, kept);
+  deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);
+  return kept;
+}
