@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
+import type { Services } from '../../src/extension/services';
+import { services } from './matrix';
 import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const toolName = 'evolink_generate_image';
@@ -14,10 +16,12 @@ async function invoke(input: Record<string, unknown>): Promise<string> {
 describe('The agent tool', function () {
   this.timeout(60_000);
   let simulator: EvoLinkSimulator;
+  let app: Services;
   const submits = () => simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
 
   before(async () => {
     await activateExtension();
+    app = await services();
     simulator = await startSimulator({ taskDurationMs: 2000 });
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
   });
@@ -47,6 +51,26 @@ describe('The agent tool', function () {
   it('edits a workspace image and answers the path of the edit beside it', async () => {
     const answer = await invoke({ prompt: 'Make the kite blue', model: 'gpt-image-1.5-lite', size: '1:1', quality: 'low', sourceImages: ['agent-out/a-red-kite-over-the-dunes.png'] });
     assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.edit-1\.(png|webp|jpg)\./);
+  });
+
+  it('tells the agent not to submit again when the task it waits for is no longer watched (it still runs, and is paid)', async () => {
+    simulator.configure({ taskDurationMs: 60_000 });
+    try {
+      const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
+      const answering = invoke({ prompt: 'A slow lighthouse at dusk', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
+      let made: string | undefined;
+      for (let tries = 0; tries < 100 && !made; tries++) {
+        made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId) && entry.state === 'running')?.localId;
+        if (!made) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(made, 'the task runs');
+      await app.ctx.tasks.stopWatching(made);
+      const answer = await answering;
+      assert.match(answer, /still runs at EvoLink/);
+      assert.match(answer, /Do not submit it again/);
+    } finally {
+      simulator.configure({ taskDurationMs: 2000 });
+    }
   });
 
   it('refuses a path outside the workspace, and a request the model would reject, with the reason and nothing sent', async () => {

@@ -113,6 +113,17 @@ function answer(entry: LedgerEntry | undefined): string {
       return `The images were generated but not saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); they are kept, and the user can save them from "EvoLink: Show Tasks". Do not submit it again.`;
     case 'cancelled':
       return `EvoLink cancelled the task (${entry.error?.code ?? 'request_cancelled'}); nothing is charged.`;
+    case 'stopped':
+      // Not followed closely any more, yet it may still finish at EvoLink, and is paid then.
+      if (entry.attention === 'userStopped') {
+        return 'The user stopped watching the task. It still runs at EvoLink and is charged when it completes; its images can be saved from "EvoLink: Show Tasks" within 24 hours. Do not submit it again: that would be charged a second time.';
+      }
+      if (entry.attention === 'notFound') {
+        return 'EvoLink answered twice that it does not know the task. The user can check it again later from "EvoLink: Show Tasks". Do not submit it again before they have: it may still have been made, and a second request would be charged too.';
+      }
+      return 'The task is still running at EvoLink (it takes longer than expected, or could not be read for a while). The extension looks at it again every few minutes and saves its images into the workspace when it completes; the user can check it in "EvoLink: Show Tasks". Do not submit it again: that would be charged a second time.';
+    case 'expired':
+      return 'The result links expired before the images were saved (EvoLink keeps them 24 hours); nothing more can be saved from this task.';
     default:
       return `The task ended as ${entry.state}: ${entry.error ? [entry.error.code, entry.error.message].filter(Boolean).join(': ') : 'no detail'}.`;
   }
@@ -130,6 +141,10 @@ export async function invokeImageTool(ctx: AppContext, input: ImageToolInput, to
   try {
     entry = await submitPlan(ctx, planned.plan);
   } catch (error) {
+    // Sent, perhaps, but not recorded: whether EvoLink took it is unknown, and a second send may be charged again.
+    if (isEvoLinkError(error) && error.details.outcomeUnknown) {
+      return text(`The request may have reached EvoLink, but the extension could not record it (${error.reason}: ${error.message}). Do not submit it again: that may be charged twice. Ask the user to look for it in their EvoLink dashboard.`);
+    }
     return text(`Nothing was generated (${isEvoLinkError(error) ? `${error.reason}): ${error.message}` : 'unexpected error)'}`);
   }
   const following = ctx.followers.follow(entry.localId, { by: 'agent' });
