@@ -22,6 +22,7 @@ import { showProgress, waitFor } from './tasks/progress';
 import { showTasks, TaskStatusBar } from './tasks/taskList';
 import { ImageDropProvider } from './ui/dropProvider';
 import { insertImageReference } from './ui/insertReference';
+import { TextEditorInUse } from './ui/textEditorInUse';
 import { TasksView } from './views/tasksView';
 import { HistoryView } from './views/historyView';
 import { ThumbnailCache } from './views/thumbnails';
@@ -53,6 +54,7 @@ export class Services extends DisposableBase {
     this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume().catch((error: unknown) => ctx.log.error(`Resuming tasks failed: ${String(error)}`)) : undefined)));
     this._register(ctx.settings.onDidChange((settings) => void Promise.resolve().then(() => endpointsFrom(settings)).catch((error: unknown) => presentError(ctx, error))));
     const exportAs = this._register(new ExportAsCommand(ctx));
+    const editors = this._register(new TextEditorInUse());
     this.features = {
       ctx,
       apiKey,
@@ -68,7 +70,7 @@ export class Services extends DisposableBase {
         return entry ? showProgress(ctx, entry, vscode.l10n.t('Generating with {0}', findModel(entry.body.model)?.label ?? entry.body.model), { open: !entry.editOf }) : undefined;
       },
       showTasks: (focusId) => showTasks(ctx, focusId),
-      insertReference: (image) => insertImageReference(ctx, image),
+      insertReference: (image) => insertImageReference({ ...ctx, editors }, image),
       drop: new ImageDropProvider(ctx.provenance),
       saveTaskTo: async (localId, folder) => {
         await ctx.tasks.saveElsewhere(localId, folder);

@@ -144,4 +144,20 @@ describe('Dropping images into editors', function () {
     assert.equal(editor.document.getText(editor.selection), 'A red fox on a [green] hill');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  it('inserts from the Image Studio (no text editor is active then) where the cursor was in the text last used', async () => {
+    const file = await write(at('studio-page.html'), '<p>\n</p>');
+    const editor = await vscode.window.showTextDocument(file);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await vscode.commands.executeCommand('evolink.openStudio');
+    for (let tries = 0; tries < 50 && vscode.window.activeTextEditor; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(vscode.window.activeTextEditor, undefined, 'the Studio is in front');
+    const inserted = await vscode.commands.executeCommand<string>('evolink.insertImageReference', images.fox);
+    assert.match(inserted ?? '', /^<img src="\.\/images\/red%20fox\.png"/);
+    assert.equal(editor.document.getText(), `<p>\n${inserted}</p>`);
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+  });
 });

@@ -91,8 +91,11 @@ export class StudioPanel extends DisposableBase {
     if (studio) {
       studio.panel.reveal();
     } else {
+      // Kept alive behind another tab: a painted mask, where results go, an upload under way
+      // and the answer to it live in the page, and a hidden page would lose them.
       const panel = vscode.window.createWebviewPanel(studioViewType, vscode.l10n.t('Image Studio'), vscode.ViewColumn.Active, {
         enableScripts: true,
+        retainContextWhenHidden: true,
         localResourceRoots: StudioPanel.resourceRoots(deps),
       });
       studio = new StudioPanel(panel, deps);

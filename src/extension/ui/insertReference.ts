@@ -5,14 +5,19 @@ import type { TaskService } from '../tasks/taskService';
 import { imageFacts, importsEdit, referenceFor } from './imageReference';
 import type { Notifier } from './notifier';
 import { displayPath } from './paths';
+import type { TextEditorInUse } from './textEditorInUse';
 
 /**
  * `EvoLink: Insert Image Reference`: a reference to an image at each cursor, built for the
  * document's language and project (see `common/reference.ts`), with the prompt as alt text
  * selected for editing. Answers the inserted text.
  */
-export async function insertImageReference({ tasks, notifier, provenance }: { tasks: TaskService; notifier: Notifier; provenance: ProvenanceStore }, image?: vscode.Uri): Promise<string | undefined> {
-  const editor = vscode.window.activeTextEditor;
+export async function insertImageReference(
+  { tasks, notifier, provenance, editors }: { tasks: TaskService; notifier: Notifier; provenance: ProvenanceStore; editors: TextEditorInUse },
+  image?: vscode.Uri,
+): Promise<string | undefined> {
+  // From the Studio or a notification, no text editor is active: the one the user wrote in is meant.
+  const editor = await editors.editor();
   if (!editor) {
     notifier.show('info', vscode.l10n.t('Open a file to insert an image reference into.'));
     return undefined;
