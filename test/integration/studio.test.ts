@@ -1,7 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import * as vscode from 'vscode';
+import type { HostMessage } from '../../src/common/protocol';
+import { ReferenceSet } from '../../src/extension/studio/references';
+import { StudioSubmitter } from '../../src/extension/studio/studioSubmit';
 import { activateExtension } from './support';
 
 /** The extension's log, as written so far. */
@@ -39,5 +43,40 @@ describe('The Image Studio panel', function () {
     }
     assert.match(log(logDir), /Studio: webview ready \d+ ms after opening/);
     assert.doesNotMatch(log(logDir), /Studio: dropped a malformed message/);
+  });
+});
+
+describe('Submitting from the Image Studio', function () {
+  this.timeout(60_000);
+  const root = () => vscode.workspace.workspaceFolders![0]!.uri;
+  const file = () => vscode.Uri.joinPath(root(), 'studio-changed.png');
+  const memento = (): vscode.Memento => {
+    const values = new Map<string, unknown>();
+    return { keys: () => [...values.keys()], get: <T>(key: string, fallback?: T) => (values.has(key) ? values.get(key) : fallback) as T, update: (key, value) => Promise.resolve(void values.set(key, value)) };
+  };
+  const png = async (size: number): Promise<Uint8Array> => sharp({ create: { width: size, height: size, channels: 4, background: '#336699' } }).png().toBuffer();
+
+  after(() => vscode.workspace.fs.delete(file()).then(undefined, () => undefined));
+
+  it('reads a reference again when it is sent: a mask painted on the file before it changed size is refused, nothing sent', async () => {
+    await vscode.workspace.fs.writeFile(file(), await png(800));
+    const referencesDir = vscode.Uri.joinPath(root(), '.studio-test-references');
+    const references = new ReferenceSet(referencesDir, memento());
+    await references.add([file()], false);
+    assert.equal(references.list[0]?.width, 800);
+    // An edit replaced the original (Replace Original in the compare view), or another tool enlarged it.
+    await vscode.workspace.fs.writeFile(file(), await png(1024));
+    const posted: HostMessage[] = [];
+    const sent: unknown[] = [];
+    const deps = { submit: (request: unknown) => (sent.push(request), Promise.reject(new Error('not to be sent'))), referencesDir, log: { warn: () => undefined, error: () => undefined } };
+    const submitter = new StudioSubmitter(deps as never, references, (message) => posted.push(message));
+    const mask = Buffer.from(await png(800)).toString('base64');
+    await submitter.submit({ type: 'submit', request: { model: 'gpt-4o-image', prompt: 'a boat', n: 1, size: '1:1' }, references: [file().toString()], mask, destination: 'beside' } as never);
+    assert.equal(sent.length, 0, 'nothing sent');
+    const problem = posted.find((message) => message.type === 'problem');
+    assert.match(problem && 'message' in problem ? problem.message : '', /The mask is 800x800 but the image is 1024x1024/);
+    // The Studio shows the file as it is now (its mask painter starts again at the new size).
+    assert.equal(references.list[0]?.width, 1024);
+    await vscode.workspace.fs.delete(referencesDir, { recursive: true }).then(undefined, () => undefined);
   });
 });

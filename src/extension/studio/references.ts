@@ -117,6 +117,21 @@ export class ReferenceSet extends DisposableBase {
     return this.add([await keepBytes(this.referencesDir, 'pasted', bytes, `${stem}.${imageFormats[format].extension}`)], false);
   }
 
+  /**
+   * Reads a reference again as its file is now (an edit may have replaced it, another tool
+   * cropped it): what is sent is checked as it is. The Studio is told when it changed.
+   */
+  async refresh(held: LocalImage): Promise<LocalImage> {
+    const fresh = await inspectLocalImage(held.uri);
+    const index = this.images.findIndex((image) => image.uri.toString() === held.uri.toString());
+    const same = fresh.format === held.format && fresh.bytes === held.bytes && fresh.width === held.width && fresh.height === held.height;
+    if (index >= 0 && !same) {
+      this.images[index] = fresh;
+      this.changed.fire();
+    }
+    return fresh;
+  }
+
   async remove(uri: string): Promise<void> {
     await this.restored;
     this.images = this.images.filter((image) => image.uri.toString() !== uri);

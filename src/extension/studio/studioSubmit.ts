@@ -59,7 +59,7 @@ export class StudioSubmitter extends DisposableBase {
         this.post({ type: 'problem', message: vscode.l10n.t('A reference image is no longer available; add it again.') });
         return;
       }
-      references.push(image);
+      references.push(await this.references.refresh(image));
     }
     const mask = message.mask !== undefined ? await inspectLocalImage(await keepBytes(this.deps.referencesDir, 'masks', Buffer.from(message.mask, 'base64'), 'mask.png')) : undefined;
     const issues = planIssues({ options, references, ...(mask ? { mask } : {}) });

@@ -110,20 +110,20 @@ export class StudioStore extends Store<StudioState> {
     this.host.post(message);
   }
 
-  /** The painter of the one reference, created at its pixel size. */
+  /** The painter of the one reference, created at its pixel size (a file that changed size gets a new one). */
   painterOf(reference: StudioReference): MaskPainter {
-    if (this.painter?.for !== reference.uri) {
+    if (this.painter?.for !== painterKey(reference)) {
       const painter = new MaskPainter(reference.width, reference.height, () => this.changed());
       painter.canvas.setAttribute('aria-label', this.t('maskCanvas'));
       painter.canvas.setAttribute('role', 'img');
-      this.painter = { for: reference.uri, painter };
+      this.painter = { for: painterKey(reference), painter };
     }
     return this.painter.painter;
   }
 
   /** The painter of this reference when there is one, without creating it. */
   existingPainter(reference: StudioReference): MaskPainter | undefined {
-    return this.painter?.for === reference.uri ? this.painter.painter : undefined;
+    return this.painter?.for === painterKey(reference) ? this.painter.painter : undefined;
   }
 
   /** Keeps the draft valid for the chosen model: a size or count the model lacks falls back to its default. */
@@ -145,3 +145,6 @@ export function counts(spec: ModelSpec): number[] {
   const count = spec.count;
   return count.kind === 'choices' ? [...count.values] : Array.from({ length: count.max - count.min + 1 }, (_, i) => i + count.min);
 }
+
+/** A mask is painted on one file at one size. */
+const painterKey = (reference: StudioReference): string => `${reference.uri}#${reference.width}x${reference.height}`;
