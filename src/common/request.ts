@@ -1,5 +1,5 @@
 import { megabyte } from './limits';
-import { area, findModel, models, sizeLabel, type ImageFormat, type ModelSpec } from './models';
+import { area, findModel, models, sizeLabel, uploadFormats, type ImageFormat, type ModelSpec } from './models';
 
 /**
  * A generation request as every entry point builds it (palette, Studio, explorer, agent tool),
@@ -226,7 +226,8 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   if (!refs.formats.includes(image.format)) {
     issues.push({ param: 'image_urls', code: 'referenceFormat', values: { ...where, format: image.format, allowed: formatList(refs.formats) } });
   }
-  if (image.bytes > refs.maxBytes) {
+  // A format the files API does not store is sent as a PNG, whose size is checked once it is made.
+  if (image.bytes > refs.maxBytes && uploadFormats.includes(image.format)) {
     issues.push({ param: 'image_urls', code: 'referenceBytes', values: { ...where, size: megabytes(image.bytes), max: megabytes(refs.maxBytes) } });
   }
   if (refs.minSideExclusive !== undefined && (image.width <= refs.minSideExclusive || image.height <= refs.minSideExclusive)) {

@@ -8,7 +8,7 @@ import { diskOf, exists } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
-import { displayPath } from '../ui/paths';
+import { displayPath, withoutPaths } from '../ui/paths';
 import { insideWorkspace } from '../ui/workspaceFiles';
 import { projectLayoutOf } from '../ui/projectLayout';
 import type { AssetWorker } from './assetWorker';
@@ -241,7 +241,7 @@ export async function runRecipe(
         if (cancelled()) return undefined;
         // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
         const said = error instanceof Error ? error.message : String(error);
-        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), said.replace(/(?:[a-z]+:\/\/|[A-Za-z]:[\\/]|\/)[^\s'"()]*/g, '…').slice(0, 200)));
+        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), withoutPaths(said)));
       } finally {
         for (const listener of listening) listener.dispose();
       }

@@ -8,6 +8,7 @@ import type { RequestOptions } from '../../common/requestOptions';
 import type { Budget, OverLimit } from '../budget/budget';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from '../ui/issues';
+import { withoutPaths } from '../ui/paths';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
 import type { PngConverter } from './pngConverter';
 import type { Uploads } from './uploads';
@@ -145,7 +146,7 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
 async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, why: 'mask' | 'upload', max = Number.POSITIVE_INFINITY): Promise<{ bytes: Uint8Array; name: string; format: 'png' }> {
   const png = await deps.images.toPng(bytes).catch((error: unknown) => {
     // A variant the decoder does not know (a TIFF of an unusual layout, a damaged file).
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = withoutPaths(error instanceof Error ? error.message : String(error));
     throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} could not be read to be sent as a PNG ({1}). Save it as a PNG or a JPEG and use that file. Nothing was sent.', image.name, detail), { param: 'image_urls', code: notSentCode });
   });
   const megabytes = (size: number): string => (size / megabyte).toFixed(1);
