@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { readImageSize, sniffImageFormat } from '../../src/common/imageType';
 import { runOutputs } from '../../src/extension/assets/outputs';
 import { blank, halve, type RgbaImage } from '../../src/extension/assets/rgba';
@@ -39,6 +40,18 @@ describe('Image pipeline', () => {
       assert.ok(psnr(back, image) > 25, `${format}: ${psnr(back, image).toFixed(1)} dB`);
     }
     await assert.rejects(codecs.decode(new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0, 0])), /only PNG, JPEG, WebP, BMP and TIFF/);
+  });
+
+  it('writes an opaque image as an RGB PNG without an alpha channel (app stores refuse icons that have one), and a transparent one with it', async () => {
+    const opaque = { width: 48, height: 40, data: testPicture(48, 40).map((value, index) => (index % 4 === 3 ? 255 : value)) };
+    const bytes = await codecs.encode(opaque, { format: 'png' });
+    const meta = await sharp(bytes).metadata();
+    assert.deepEqual([meta.channels, meta.hasAlpha, meta.width, meta.height], [3, false, 48, 40]);
+    assert.deepEqual(new Uint8Array(await sharp(bytes).ensureAlpha().raw().toBuffer()), opaque.data);
+    assert.deepEqual((await codecs.decode(bytes)).data, opaque.data);
+    const seeThrough = { ...opaque, data: opaque.data.map((value, index) => (index === 3 ? 254 : value)) };
+    const withAlpha = await sharp(await codecs.encode(seeThrough, { format: 'png' })).metadata();
+    assert.deepEqual([withAlpha.channels, withAlpha.hasAlpha], [4, true]);
   });
 
   it('downscales a smooth gradient without ringing: monotonic, and within 1 of the true ramp', async () => {

@@ -14,6 +14,7 @@ import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { inflateSync } from 'node:zlib';
+import { encodeOpaquePng, isOpaque } from './opaquePng';
 import { firstWebpFrame } from '../../common/animation';
 import { convertToSrgb, embeddedProfile, matrixProfile } from '../../common/colourProfile';
 import { imageOrientation, sniffImageFormat } from '../../common/imageType';
@@ -133,6 +134,8 @@ export class Codecs {
     const { width, height, data } = image;
     switch (options.format) {
       case 'png':
+        // Opaque images without an alpha channel (app stores refuse icons that have one).
+        if (isOpaque(data)) return encodeOpaquePng(data, width, height);
         await this.png();
         return pngEncode(data, width, height, 8);
       case 'jpeg': {
