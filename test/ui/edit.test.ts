@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, pickOption, runFromPalette, screenshot, setApiKey, useSession } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, screenshot, setApiKey, useSession } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
@@ -86,7 +86,7 @@ for (const version of ['1.100', '1.139'] as const) {
       await view.locator('vscode-textarea#prompt textarea').fill('replace the house with a small lighthouse');
       await pickOption(view, 'destination', 'beside');
       // Another editor in front of the Studio, then the Studio again: the mask and where results go are still there.
-      await runFromPalette(page, 'File: New Untitled Text File');
+      await openFile(page, 'README.md', 'Sample workspace');
       await page.locator('.tabs-container .tab', { hasText: 'Image Studio' }).click();
       await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 10_000 });
       await canvas.scrollIntoViewIfNeeded();
