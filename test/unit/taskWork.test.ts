@@ -6,11 +6,44 @@ import { EvoLinkError } from '../../src/common/errors';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { defaultLifecycleTimes, type LifecycleEvent } from '../../src/common/lifecycle';
 import type { DownloadSink, EvoLinkClient } from '../../src/extension/api/client';
-import { TaskWork, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
+import { TaskWork, type ResultWriter, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
+import type * as vscode from 'vscode';
 
 /** A whole 1x1 PNG. */
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const hour = 3600_000;
+
+/** A client whose result links answer what `answer` says for each: the image, a page, or a refusal. */
+function links(answer: (url: string) => 'image' | 'refused' | 'page'): EvoLinkClient {
+  return {
+    download: async (url: string, sink: DownloadSink) => {
+      const said = answer(url);
+      if (said === 'refused') throw new EvoLinkError('expired', 'The result link answered 403.', { status: 403 });
+      const body = said === 'page' ? Buffer.from('<html>gone</html>') : png;
+      await sink.write(body);
+      return body.length;
+    },
+  } as unknown as EvoLinkClient;
+}
+
+/** What saving needs, with downloads kept in `dir`, the clock at `now`, and `writer` for the workspace. */
+function saveDeps(dir: string, now: number, client: EvoLinkClient, writer: ResultWriter): TaskWorkDeps {
+  return {
+    client: () => client,
+    downloadsDir: dir,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+    times: defaultLifecycleTimes,
+    maxDownloadBytes: 1 << 20,
+    downloadIdleMs: 1000,
+    apiIsLocal: () => false,
+    owner: 'me',
+    now: () => now,
+    fileSize: () => Promise.resolve(undefined),
+    removePartials: () => Promise.resolve(),
+    removeCutCopy: () => Promise.resolve(false),
+    writer,
+  } as unknown as TaskWorkDeps;
+}
 
 describe('Saving a result, by the age of its link', () => {
   let dir: string;
@@ -21,18 +54,7 @@ describe('Saving a result, by the age of its link', () => {
   async function save(madeAgo: number, answer: 'image' | 'refused' | 'page', seenAgo = 0, keptBytes?: Buffer): Promise<{ events: LifecycleEvent['type'][]; downloads: number; error?: string }> {
     const now = 1_800_000_000_000;
     let downloads = 0;
-    const client = {
-      download: async (_url: string, sink: DownloadSink) => {
-        downloads++;
-        if (answer === 'refused') throw new EvoLinkError('expired', 'The result link answered 403.', { status: 403 });
-        if (answer === 'page') {
-          await sink.write(Buffer.from('<html>gone</html>'));
-          return 17;
-        }
-        await sink.write(png);
-        return png.length;
-      },
-    } as unknown as EvoLinkClient;
+    const client = links(() => (downloads++, answer));
     const entry = {
       localId: 'evl-test-000000000001',
       state: 'saving',
@@ -46,22 +68,7 @@ describe('Saving a result, by the age of its link', () => {
     if (keptBytes) writeFileSync(join(dir, 'kept.png'), keptBytes);
     const events: LifecycleEvent['type'][] = [];
     let error: string | undefined;
-    const deps = {
-      client: () => client,
-      downloadsDir: dir,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
-      times: defaultLifecycleTimes,
-      maxDownloadBytes: 1 << 20,
-      downloadIdleMs: 1000,
-      apiIsLocal: () => false,
-      owner: 'me',
-      now: () => now,
-      fileSize: () => Promise.resolve(undefined),
-      removePartials: () => Promise.resolve(),
-      removeCutCopy: () => Promise.resolve(false),
-      writer: () => Promise.resolve(undefined),
-    } as unknown as TaskWorkDeps;
-    const work = new TaskWork(deps);
+    const work = new TaskWork(saveDeps(dir, now, client, () => Promise.resolve(undefined)));
     await work.save({ controller: new AbortController() }, entry, (event) => {
       events.push(event.type);
       if (event.type === 'saveFailed') error = event.error.code;
@@ -133,17 +140,7 @@ describe('Saving the results of a task one by one', () => {
   it('saves every result whose link works though an earlier one fails, and fails with the failure that is tried again', async () => {
     const now = 1_800_000_000_000;
     const asked: string[] = [];
-    const client = {
-      download: async (url: string, sink: DownloadSink) => {
-        asked.push(url);
-        if (url.endsWith('/1.png')) {
-          await sink.write(Buffer.from('<html>busy</html>'));
-          return 17;
-        }
-        await sink.write(png);
-        return png.length;
-      },
-    } as unknown as EvoLinkClient;
+    const client = links((url) => (asked.push(url), url.endsWith('/1.png') ? 'page' : 'image'));
     // Result 0 leads to a private address (never followed), result 1 answers a page, result 2 an image.
     const entry = {
       localId: 'evl-test-000000000003',
@@ -156,25 +153,11 @@ describe('Saving the results of a task one by one', () => {
     } as unknown as LedgerEntry;
     const events: string[] = [];
     const written: number[] = [];
-    const deps = {
-      client: () => client,
-      downloadsDir: dir,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
-      times: defaultLifecycleTimes,
-      maxDownloadBytes: 1 << 20,
-      downloadIdleMs: 1000,
-      apiIsLocal: () => false,
-      owner: 'me',
-      now: () => now,
-      fileSize: () => Promise.resolve(undefined),
-      removePartials: () => Promise.resolve(),
-      removeCutCopy: () => Promise.resolve(false),
-      writer: (_kept: string, _entry: LedgerEntry, index: number) => {
-        written.push(index);
-        return Promise.resolve({ toString: () => `file:///ws/images/${index}.png` });
-      },
-    } as unknown as TaskWorkDeps;
-    await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+    const writer = (_kept: string, _entry: LedgerEntry, index: number) => {
+      written.push(index);
+      return Promise.resolve({ toString: () => `file:///ws/images/${index}.png` } as vscode.Uri);
+    };
+    await new TaskWork(saveDeps(dir, now, client, writer)).save({ controller: new AbortController() }, entry, (event) => {
       events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.code}` : 'index' in event ? `${event.type} ${event.index}` : event.type);
       return Promise.resolve(entry);
     });
