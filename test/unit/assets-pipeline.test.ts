@@ -102,14 +102,17 @@ describe('Image pipeline', () => {
   it('lays a transparent source on white for JPEG, which has no alpha, unless the recipe names a colour', async () => {
     const source = blank({ width: 64, height: 64 }, [0, 0, 0, 0]);
     source.data.set([200, 30, 30, 255], (32 * 64 + 32) * 4);
-    const [plain, coloured] = await runOutputs(codecs, resizer, source, [
+    const [plain, coloured, seeThrough] = await runOutputs(codecs, resizer, source, [
       { width: 32, height: 32, fit: 'cover', format: 'jpeg' },
       { width: 32, height: 32, fit: 'cover', format: 'jpeg', background: [0, 0, 255, 255] },
+      // A colour with alpha (#0000ff80) is taken as opaque: JPEG has nothing to show through.
+      { width: 32, height: 32, fit: 'cover', format: 'jpeg', background: [0, 0, 255, 128] },
     ]);
     const corner = (bytes: Uint8Array) => codecs.decode(bytes).then((image) => pixel(image, 0, 0));
     assert.ok((await corner(plain!.bytes)).slice(0, 3).every((channel) => channel >= 245), 'white, not black');
     const blue = await corner(coloured!.bytes);
     assert.ok(blue[2]! >= 240 && blue[0]! <= 15, `the recipe's colour: ${blue.join(',')}`);
+    assert.deepEqual(await corner(seeThrough!.bytes), blue, 'a see-through colour as opaque, not black');
   });
 
   it('makes every output from one source; halved copies for small outputs stay close to resizing from the original', async () => {

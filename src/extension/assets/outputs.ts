@@ -5,6 +5,8 @@ import type { Resizer } from './resize';
 import { halve, hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
 
 const white: Rgba = [255, 255, 255, 255];
+/** A colour with its alpha made whole. */
+const opaque = ([red, green, blue]: Rgba): Rgba => [red, green, blue, 255];
 
 /** One file to make from the source. */
 export interface OutputSpec extends ResizeOptions {
@@ -82,8 +84,10 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   }
   const count = Math.max(1, Math.floor(output.tile ?? 1));
   const cell = { ...output, width: Math.round(output.width / count), height: Math.round(output.height / count) };
-  // JPEG has no alpha: a transparent source is laid on white (not left to turn black), unless the recipe names a colour.
-  let image = await render(cell, output.background ?? (output.format === 'jpeg' ? white : undefined));
+  // JPEG has no alpha: a transparent source is laid on white (not left to turn black), unless the
+  // recipe names a colour, which is then taken as opaque (a see-through one would not be flattened).
+  const background = output.format === 'jpeg' ? (output.background ? opaque(output.background) : white) : output.background;
+  let image = await render(cell, background);
   if (count > 1) image = tile(image, count);
   const options: EncodeOptions = { format: output.format };
   if (output.quality !== undefined) options.quality = output.quality;

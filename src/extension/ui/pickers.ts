@@ -4,6 +4,7 @@ import { sizeLabel, type ModelSpec } from '../../common/models';
 import { promptLength, resolveSize } from '../../common/request';
 import { countChoices, type CountChoice } from '../../common/wizardPlan';
 import { localizeIssue } from './issues';
+import { optionValueLabel } from './optionLabels';
 import type { PickItem } from './wizard';
 
 /** Credits in the UI language. */
@@ -56,7 +57,7 @@ export function countItems(model: ModelSpec, maxCount = Number.POSITIVE_INFINITY
   const count = model.count;
   return countChoices(model, maxCount).map((choice) => ({
     label: choice.quality
-      ? vscode.l10n.t('{0} image(s), {1} quality', choice.n, choice.quality)
+      ? vscode.l10n.t('{0} image(s), {1} quality', choice.n, optionValueLabel('quality', choice.quality))
       : count.kind === 'range' && count.upperBound
         ? vscode.l10n.t('Up to {0} image(s)', choice.n)
         : vscode.l10n.t('{0} image(s)', choice.n),
