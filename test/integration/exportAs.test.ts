@@ -96,6 +96,20 @@ describe('Export As… and recipe presets', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('writes into the folder the project serves: static/ of a SvelteKit app in a subfolder, its links root-relative', async () => {
+    const app = at('export-tests', 'site');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(app, 'package.json'), new TextEncoder().encode('{ "devDependencies": { "@sveltejs/kit": "^2.0.0" } }'));
+    const logo = vscode.Uri.joinPath(app, 'src', 'lib', 'logo.png');
+    await vscode.workspace.fs.copy(source, logo, { overwrite: true });
+    const run = await exportAs(logo, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'] });
+    assert.deepEqual(
+      run?.files.map((file) => vscode.workspace.asRelativePath(file.uri)),
+      ['export-tests/site/static/og/logo.jpg'],
+    );
+    assert.match(run?.snippets.map((snippet) => snippet.text).join('\n') ?? '', /content="\/og\/logo\.jpg"/);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(at('public', 'og', 'logo.jpg'))), 'nothing in the workspace root\'s public/');
+  });
+
   it('keeps both when the files are there: nothing is overwritten, and the snippets name the new files', async () => {
     const before = new Map<string, string>();
     for (const [name, type] of await vscode.workspace.fs.readDirectory(at('public'))) {

@@ -100,7 +100,7 @@ export class ExportAsCommand {
   /** Says what will be written, and warns when the source is smaller than the largest output, or animated. */
   private async confirm(source: vscode.Uri, recipe: Recipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
     const plan = planRun(recipe, values, fileName(source).replace(/\.[^.]*$/, ''));
-    const folder = displayPath(runFolder(source, plan));
+    const folder = displayPath(await runFolder(source, plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
     const largest = largestOutput(recipe);
     const warnings: string[] = [];

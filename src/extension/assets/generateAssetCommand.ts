@@ -103,7 +103,7 @@ export class GenerateAssetCommand {
       const target = await chooseTargetFolder();
       if (!target) return undefined;
       // Where the recipe's files go is checked before anything is paid (a value may lead out of the folder).
-      runFolder(vscode.Uri.joinPath(target, 'image'), planRun(recipe, values, assetStem(recipe, values)));
+      await runFolder(vscode.Uri.joinPath(target, 'image'), planRun(recipe, values, assetStem(recipe, values)));
       if (!args.confirmed && !(await this.confirm(recipe, values, options, checked.checked, target))) return undefined;
       const entry = await this.generate(options, checked.checked.model.label, target, args.quiet === true);
       const saved = entry?.state === 'saved' ? savedFiles(entry)[0] : undefined;
@@ -150,7 +150,7 @@ export class GenerateAssetCommand {
   /** Says, before anything is spent, what is sent, what it reserves, and which files it makes where. */
   private async confirm(recipe: Recipe, values: Record<string, string>, options: RequestOptions, checked: CheckedRequest, target: vscode.Uri): Promise<boolean> {
     const plan = planRun(recipe, values, assetStem(recipe, values));
-    const folder = displayPath(runFolder(vscode.Uri.joinPath(target, 'image'), plan));
+    const folder = displayPath(await runFolder(vscode.Uri.joinPath(target, 'image'), plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
     const names = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
     const size = checked.width !== undefined && checked.height !== undefined ? `${checked.width}×${checked.height}` : checked.body.size;

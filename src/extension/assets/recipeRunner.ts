@@ -87,16 +87,22 @@ export function inspectSource(source: vscode.Uri, bytes: Uint8Array): SourceFact
 /**
  * The folder a run writes into, in the source's workspace folder. A value filled into the
  * recipe's folder or file names (typed, or a preset's default) is held to the rule of its
- * patterns: nothing is written outside that folder.
+ * patterns: nothing is written outside that folder. A folder that starts with `public` means
+ * the folder the site serves at its root: in a project that serves another (`static/` in
+ * SvelteKit, Gatsby or Nuxt 2) or lies in a subfolder (`apps/web/` of a monorepo), it is that
+ * project's, so that the tags' root-relative links reach the files.
  */
-export function runFolder(source: vscode.Uri, plan: PlannedRun): vscode.Uri {
+export async function runFolder(source: vscode.Uri, plan: PlannedRun): Promise<vscode.Uri> {
   const root = vscode.workspace.getWorkspaceFolder(source);
   if (!root) throw new RecipeRunFault(vscode.l10n.t('{0} is not in an open workspace folder. Open its folder first, then export it.', displayPath(source)));
   const outside = [...(plan.folder === '' ? [] : [plan.folder]), ...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)].find((path) => !isRelativePath(path));
   if (outside !== undefined) {
     throw new RecipeRunFault(vscode.l10n.t('The recipe would write "{0}", which leaves its folder: a value filled into a file or folder name may not contain "..", a backslash, a drive or a leading slash. Change the value, then run it again.', outside));
   }
-  return vscode.Uri.joinPath(root.uri, ...plan.folder.split('/').filter(Boolean));
+  const segments = plan.folder.split('/').filter(Boolean);
+  const served = segments[0] === 'public' ? (await projectLayoutOf(source))?.servedFolder : undefined;
+  if (served !== undefined) return vscode.Uri.joinPath(root.uri.with({ path: served }), ...segments.slice(1));
+  return vscode.Uri.joinPath(root.uri, ...segments);
 }
 
 /** `{href}`'s start: root-relative from the served folder (`public/`, `static/`) when the output folder lies in it, else the recipe's own. */
@@ -199,7 +205,7 @@ export async function runRecipe(
 ): Promise<RecipeRun | undefined> {
   const stem = options.stem ?? fileName(source).replace(/\.[^.]*$/, '');
   const plan = planRun(recipe, values, stem);
-  const folder = runFolder(source, plan);
+  const folder = await runFolder(source, plan);
   const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
   // A folder on the way that is a symbolic link (a cloned repository's `public -> ../..`) would lead the files out of the workspace.
   for (const file of targets) {
