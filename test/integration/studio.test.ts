@@ -58,6 +58,27 @@ describe('Submitting from the Image Studio', function () {
 
   after(() => vscode.workspace.fs.delete(file()).then(undefined, () => undefined));
 
+  it('says why files were not added as references: past the limit of 16, not readable, not an image', async () => {
+    const folder = vscode.Uri.joinPath(root(), 'studio-many');
+    const pictures = await Promise.all(
+      Array.from({ length: 17 }, async (_, index) => {
+        const uri = vscode.Uri.joinPath(folder, `p${index + 1}.png`);
+        await vscode.workspace.fs.writeFile(uri, await png(32));
+        return uri;
+      }),
+    );
+    const text = vscode.Uri.joinPath(folder, 'notes.txt');
+    await vscode.workspace.fs.writeFile(text, new TextEncoder().encode('not a picture'));
+    try {
+      const references = new ReferenceSet(vscode.Uri.joinPath(root(), '.studio-test-references'), memento());
+      const said = await references.add([text, vscode.Uri.joinPath(folder, 'gone.png'), ...pictures], false);
+      assert.equal(references.list.length, 16);
+      assert.equal(said, 'Not an image file: notes.txt. References must be PNG, JPEG, WebP, GIF, BMP or TIFF. Cannot be read: gone.png. Check that the files still exist and can be opened. The Studio holds at most 16 reference images; not added: p17.png.');
+    } finally {
+      await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
+    }
+  });
+
   it('reads a reference again when it is sent: a mask painted on the file before it changed size is refused, nothing sent', async () => {
     await vscode.workspace.fs.writeFile(file(), await png(800));
     const referencesDir = vscode.Uri.joinPath(root(), '.studio-test-references');

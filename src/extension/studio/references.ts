@@ -50,6 +50,14 @@ export async function droppedReferenceFiles(uris: readonly string[], log: vscode
  * reload. Files that are not images are refused at once; images that break the current model's
  * limits are kept (another model may take them) and the webview names the limit.
  */
+/** The files an addition refused, by why. */
+interface Refused {
+  notImage: string[];
+  tooLarge: string[];
+  unreadable: string[];
+  overLimit: string[];
+}
+
 export class ReferenceSet extends DisposableBase {
   private images: LocalImage[] = [];
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -92,21 +100,31 @@ export class ReferenceSet extends DisposableBase {
    */
   async add(uris: readonly vscode.Uri[], copyOutside: boolean): Promise<string | undefined> {
     await this.restored;
-    const refused: string[] = [];
+    const refused: Refused = { notImage: [], tooLarge: [], unreadable: [], overLimit: [] };
     for (const picked of uris) {
-      if (this.images.length >= maxReferences) break;
+      if (this.images.length >= maxReferences) {
+        refused.overLimit.push(fileName(picked));
+        continue;
+      }
       const uri = copyOutside ? await this.copyIfOutside(picked, refused) : picked;
       if (!uri || this.images.some((image) => image.uri.toString() === uri.toString())) continue;
       try {
         const image = await inspectLocalImage(uri);
-        if (!image.format) refused.push(image.name);
+        if (!image.format) refused.notImage.push(image.name);
         else this.images.push(image);
-      } catch (error) {
-        refused.push(`${fileName(picked)} (${error instanceof Error ? error.message : String(error)})`);
+      } catch {
+        // Its own text names a path of this machine and is English: the name says which file.
+        refused.unreadable.push(fileName(picked));
       }
     }
     await this.save();
-    return refused.length > 0 ? vscode.l10n.t('Not an image file: {0}. References must be PNG, JPEG, WebP, GIF, BMP or TIFF.', refused.join(', ')) : undefined;
+    const said = [
+      refused.notImage.length > 0 ? vscode.l10n.t('Not an image file: {0}. References must be PNG, JPEG, WebP, GIF, BMP or TIFF.', refused.notImage.join(', ')) : '',
+      refused.tooLarge.length > 0 ? vscode.l10n.t('Larger than any model takes ({1} MB): {0}. Use a smaller copy.', refused.tooLarge.join(', '), maxReferenceBytes / 1_000_000) : '',
+      refused.unreadable.length > 0 ? vscode.l10n.t('Cannot be read: {0}. Check that the files still exist and can be opened.', refused.unreadable.join(', ')) : '',
+      refused.overLimit.length > 0 ? vscode.l10n.t('The Studio holds at most {0} reference images; not added: {1}.', maxReferences, refused.overLimit.join(', ')) : '',
+    ].filter(Boolean);
+    return said.length > 0 ? said.join(' ') : undefined;
   }
 
   /** Adds a pasted (or dropped) image file's bytes. Answers a sentence about a refusal, if any. */
@@ -157,12 +175,12 @@ export class ReferenceSet extends DisposableBase {
    * references folder; any other file as it is. `undefined` when the file is refused (named in
    * `refused`).
    */
-  private async copyIfOutside(picked: vscode.Uri, refused: string[]): Promise<vscode.Uri | undefined> {
+  private async copyIfOutside(picked: vscode.Uri, refused: Refused): Promise<vscode.Uri | undefined> {
     if (vscode.workspace.getWorkspaceFolder(picked) || picked.toString().startsWith(this.referencesDir.toString())) return picked;
     try {
       // Its size first: a file larger than any model takes is refused without being read.
       if ((await vscode.workspace.fs.stat(picked)).size > maxReferenceBytes) {
-        refused.push(`${fileName(picked)} (${vscode.l10n.t('larger than any model takes')})`);
+        refused.tooLarge.push(fileName(picked));
         return undefined;
       }
       const bytes = await vscode.workspace.fs.readFile(picked);
