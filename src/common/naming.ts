@@ -62,14 +62,16 @@ function cutGraphemes(text: string, maxLength: number): string {
 
 /**
  * The first free name `stem.ext`, `stem-2.ext`, `stem-3.ext`, … (`stem-1.ext` first when
- * `numbered`). The check is case-insensitive,
- * since two names that differ only in case are one file on Windows and macOS.
+ * `numbered`). The check ignores case and Unicode normalization,
+ * since two names that differ only in case are one file on Windows and macOS, and a name written
+ * composed (NFC) or decomposed (NFD, as HFS+ and some archives store it) is one file on macOS.
  */
 export function uniqueName(stem: string, extension: string, taken: ReadonlySet<string>, numbered = false): string {
-  const lower = new Set([...taken].map((name) => name.toLowerCase()));
+  const key = (name: string): string => name.normalize('NFC').toLowerCase();
+  const lower = new Set([...taken].map(key));
   for (let index = 1; ; index++) {
     const name = index === 1 && !numbered ? `${stem}.${extension}` : `${stem}-${index}.${extension}`;
-    if (!lower.has(name.toLowerCase()) && !lower.has(`${name}.evolink.json`.toLowerCase())) {
+    if (!lower.has(key(name)) && !lower.has(key(`${name}.evolink.json`))) {
       return name;
     }
   }

@@ -80,6 +80,8 @@ describe('File names from prompts', () => {
     assert.equal(uniqueName('fox', 'png', new Set()), 'fox.png');
     assert.equal(uniqueName('fox', 'png', new Set(['FOX.png', 'fox-2.png'])), 'fox-3.png');
     assert.equal(uniqueName('fox', 'jpg', new Set(['fox.jpg.evolink.json'])), 'fox-2.jpg');
+    // A name stored decomposed (NFD: HFS+, some archives) is the same file on macOS as the composed one.
+    assert.equal(uniqueName('고양이', 'png', new Set(['고양이.png'.normalize('NFD')])), '고양이-2.png');
   });
 
   it('names edits after their original, numbered from 1', () => {
