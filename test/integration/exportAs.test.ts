@@ -130,6 +130,20 @@ describe('Export As… and recipe presets', function () {
     assert.match(run.snippets[0]!.text, /<link rel="manifest" href="\/site-2\.webmanifest" \/>/, 'the head names the new manifest');
   });
 
+  it('keeps both for a file without an extension too: the new one is numbered as a whole (CNAME-2)', async () => {
+    const preset = structuredClone(builtinRecipes.find((input) => input.id === 'favicon-set')!);
+    Object.assign(preset, { id: 'cname', name: 'With a CNAME', output: { folder: 'public/cname', naming: 'cname', publicPath: '/' } });
+    preset.outputs = preset.outputs.slice(1, 2).map((output) => ({ ...output, snippets: [] }));
+    preset.snippets = [{ id: 'cname', title: 'CNAME', language: 'markdown', file: 'CNAME', template: 'images.example.com\n' }];
+    await vscode.workspace.fs.writeFile(at('.evolink', 'presets', 'cname.json'), new TextEncoder().encode(JSON.stringify(preset, null, 2)));
+    services.features.exportAs.catalog.refresh();
+    await exportAs(source, { recipe: '.evolink/presets/cname.json', onExisting: 'replace' });
+    const run = await exportAs(source, { recipe: '.evolink/presets/cname.json', onExisting: 'keepBoth' });
+    assert.deepEqual(run?.files.map((file) => file.uri.path.split('/').slice(-2).join('/')), ['cname/favicon-96x96-2.png', 'cname/CNAME-2']);
+    assert.equal(await text(at('public', 'cname', 'CNAME')), 'images.example.com\n', 'the first is kept');
+    await vscode.workspace.fs.delete(at('.evolink', 'presets', 'cname.json'));
+  });
+
   it('lists a preset of the workspace in the picker and runs it', async () => {
     const preset = structuredClone(builtinRecipes.find((input) => input.id === 'favicon-set')!);
     Object.assign(preset, { id: 'team-icon', name: 'Team icon', output: { folder: 'public/team', naming: 'team', publicPath: '/team/' }, snippets: [] });

@@ -133,7 +133,8 @@ async function keepBothNames(folder: vscode.Uri, files: string[], taken: Readonl
     let name = file.slice(slash + 1);
     if (taken.has(file)) {
       const dot = name.indexOf('.');
-      name = dot > 0 ? uniqueName(name.slice(0, dot), name.slice(dot + 1), names) : uniqueName(name, '', names).replace(/\.$/, '');
+      // A name without an extension (`CNAME`, `.htaccess`) is numbered as a whole: `CNAME-2`.
+      name = dot > 0 ? uniqueName(name.slice(0, dot), name.slice(dot + 1), names) : uniqueName(name, '', new Set([...names].map((taken) => `${taken}.`))).replace(/\.$/, '');
     }
     names.add(name);
     renamed.push(directory ? `${directory}/${name}` : name);
