@@ -77,10 +77,36 @@ export function uniqueName(stem: string, extension: string, taken: ReadonlySet<s
   }
 }
 
-/** The stem of an edit of an image: `photo.png` gives `photo.edit`, numbered `photo.edit-1.png`, … */
+/** How many bytes `text` takes in UTF-8 (file systems count names so). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** The most bytes of UTF-8 an original's stem keeps in its edits' names: room for `.edit-99.jpeg` and `.evolink.json` within 255. */
+const maxEditStemBytes = 200;
+
+/**
+ * The stem of an edit of an image: `photo.png` gives `photo.edit`, numbered `photo.edit-1.png`, …
+ * An original whose name is near the file systems' 255 bytes is cut (at whole characters) so that
+ * its edits' names fit.
+ */
 export function editStem(originalName: string): string {
   const dot = originalName.lastIndexOf('.');
-  return `${dot > 0 ? originalName.slice(0, dot) : originalName}.edit`;
+  let stem = dot > 0 ? originalName.slice(0, dot) : originalName;
+  if (utf8Length(stem) > maxEditStemBytes) {
+    let cut = '';
+    for (const { segment } of graphemes.segment(stem)) {
+      if (utf8Length(cut + segment) > maxEditStemBytes) break;
+      cut += segment;
+    }
+    stem = cut;
+  }
+  return `${stem}.edit`;
 }
 
 /** The name of the provenance file that sits beside an image. */

@@ -44,13 +44,15 @@ describe('Image pipeline', () => {
 
   it('writes an opaque image as an RGB PNG without an alpha channel (app stores refuse icons that have one), and a transparent one with it', async () => {
     const opaque = { width: 48, height: 40, data: testPicture(48, 40).map((value, index) => (index % 4 === 3 ? 255 : value)) };
-    const bytes = await codecs.encode(opaque, { format: 'png' });
+    // As RGBA unless asked (the PNGs of an ICO, and those sent to EvoLink, keep their alpha).
+    assert.equal((await sharp(await codecs.encode(opaque, { format: 'png' })).metadata()).channels, 4);
+    const bytes = await codecs.encode(opaque, { format: 'png', opaqueAsRgb: true });
     const meta = await sharp(bytes).metadata();
     assert.deepEqual([meta.channels, meta.hasAlpha, meta.width, meta.height], [3, false, 48, 40]);
     assert.deepEqual(new Uint8Array(await sharp(bytes).ensureAlpha().raw().toBuffer()), opaque.data);
     assert.deepEqual((await codecs.decode(bytes)).data, opaque.data);
     const seeThrough = { ...opaque, data: opaque.data.map((value, index) => (index === 3 ? 254 : value)) };
-    const withAlpha = await sharp(await codecs.encode(seeThrough, { format: 'png' })).metadata();
+    const withAlpha = await sharp(await codecs.encode(seeThrough, { format: 'png', opaqueAsRgb: true })).metadata();
     assert.deepEqual([withAlpha.channels, withAlpha.hasAlpha], [4, true]);
   });
 

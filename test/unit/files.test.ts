@@ -87,6 +87,12 @@ describe('File names from prompts', () => {
   it('names edits after their original, numbered from 1', () => {
     assert.equal(editStem('photo.png'), 'photo.edit');
     assert.equal(editStem('my.holiday.photo.JPG'), 'my.holiday.photo.edit');
+    // An original named near the 255 bytes file systems allow: its edits' names still fit, cut at whole characters.
+    const long = `${'写真'.repeat(42)}.png`; // 252 bytes of UTF-8
+    const edit = `${editStem(long)}-12.png${'.evolink.json'}`;
+    assert.ok(new TextEncoder().encode(edit).length <= 255, `${new TextEncoder().encode(edit).length} bytes`);
+    assert.ok(long.startsWith(editStem(long).replace(/\.edit$/, '')));
+    assert.equal(new TextEncoder().encode(editStem(long)).length % 3, 2, 'whole characters (3 bytes each) and ".edit"');
     assert.equal(editStem('.hidden'), '.hidden.edit');
     assert.equal(uniqueName(editStem('photo.png'), 'png', new Set(['photo.png']), true), 'photo.edit-1.png');
     assert.equal(uniqueName(editStem('photo.png'), 'webp', new Set(['photo.png', 'PHOTO.edit-1.webp', 'photo.edit-2.webp.evolink.json']), true), 'photo.edit-3.webp');

@@ -31,6 +31,12 @@ export interface EncodeOptions {
   quality?: number;
   /** AVIF: aom's speed, 0 (slowest, smallest) to 10; 6 unless given. */
   speed?: number;
+  /**
+   * PNG: written without an alpha channel when every pixel is opaque (app stores refuse icons
+   * that have one). Not for PNGs inside an ICO (32-bit by its rules) or sent to EvoLink (edit
+   * endpoints want RGBA).
+   */
+  opaqueAsRgb?: boolean;
 }
 
 /** The quality each format uses when none is given: what a web page usually wants. */
@@ -135,7 +141,7 @@ export class Codecs {
     switch (options.format) {
       case 'png':
         // Opaque images without an alpha channel (app stores refuse icons that have one).
-        if (isOpaque(data)) return encodeOpaquePng(data, width, height);
+        if (options.opaqueAsRgb && isOpaque(data)) return encodeOpaquePng(data, width, height);
         await this.png();
         return pngEncode(data, width, height, 8);
       case 'jpeg': {

@@ -89,7 +89,7 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   const background = output.format === 'jpeg' ? (output.background ? opaque(output.background) : white) : output.background;
   let image = await render(cell, background);
   if (count > 1) image = tile(image, count);
-  const options: EncodeOptions = { format: output.format };
+  const options: EncodeOptions = { format: output.format, ...(output.format === 'png' ? { opaqueAsRgb: true } : {}) };
   if (output.quality !== undefined) options.quality = output.quality;
   return { width: image.width, height: image.height, bytes: await codecs.encode(image, options) };
 }
