@@ -226,8 +226,9 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   if (!refs.formats.includes(image.format)) {
     issues.push({ param: 'image_urls', code: 'referenceFormat', values: { ...where, format: image.format, allowed: formatList(refs.formats) } });
   }
-  // A format the files API does not store is sent as a PNG, whose size is checked once it is made.
-  if (image.bytes > refs.maxBytes && uploadFormats.includes(image.format)) {
+  // A format the files API does not store is sent as a PNG, whose size is checked once it is made
+  // (when its pixels are known here: a file too large to be read for them is judged by its own size).
+  if (image.bytes > refs.maxBytes && (uploadFormats.includes(image.format) || image.width === 0)) {
     issues.push({ param: 'image_urls', code: 'referenceBytes', values: { ...where, size: megabytes(image.bytes), max: megabytes(refs.maxBytes) } });
   }
   if (refs.minSideExclusive !== undefined && (image.width <= refs.minSideExclusive || image.height <= refs.minSideExclusive)) {

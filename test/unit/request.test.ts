@@ -164,6 +164,7 @@ describe('Request validation from the model table', () => {
       // A BMP or TIFF goes as a PNG (the files API does not store them): that PNG's size is checked once it is made.
       assert.deepEqual(checkReferenceImage(model, img('bmp', 2048, 2048, 12.6 * MB), 0), []);
       assert.deepEqual(checkReferenceImage(model, img('tiff', 3000, 2000, 18 * MB), 0), []);
+      assert.ok(checkReferenceImage(model, img('tiff', 0, 0, 60 * MB), 0).some((issue) => issue.code === 'referenceBytes'), 'pixels unknown: its own size');
     });
   });
 

@@ -103,14 +103,16 @@ function answer(entry: LedgerEntry | undefined): string {
   if (isOutcomeUnknown(entry.state)) {
     return 'The request may have been submitted: EvoLink did not confirm it. The extension is checking with the same request id (it is not charged twice) and saves the images if EvoLink has it. Do not submit it again; the user can see it in "EvoLink: Show Tasks".';
   }
+  const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
+  // Where some of a task's images were saved before the rest failed or expired: which, for the agent to use.
+  const some = saved.length > 0 ? ` ${saved.length} of its ${entry.resultUrls?.length ?? saved.length} image(s) were saved: ${saved.join(', ')}.` : '';
   switch (entry.state) {
     case 'saved': {
-      const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
       const used = entry.creditsUsed !== undefined ? ` ${entry.creditsUsed} credits used.` : '';
       return `Saved ${saved.length} image(s): ${saved.join(', ')}.${used} Their prompt and settings are recorded in the workspace's EvoLink history (.evolink/history.jsonl in the workspace folder, unless the setting evolink.provenance keeps them elsewhere).`;
     }
     case 'saveFailed':
-      return `The images were generated but not saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); they are kept, and the user can save them from "EvoLink: Show Tasks". Do not submit it again.`;
+      return `The images were generated but not all saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); the user can save them from "EvoLink: Show Tasks".${some} Do not submit it again.`;
     case 'cancelled':
       return `EvoLink cancelled the task (${entry.error?.code ?? 'request_cancelled'}); nothing is charged.`;
     case 'stopped':
@@ -123,7 +125,7 @@ function answer(entry: LedgerEntry | undefined): string {
       }
       return 'The task is still running at EvoLink (it takes longer than expected, or could not be read for a while). The extension looks at it again every few minutes and saves its images into the workspace when it completes; the user can check it in "EvoLink: Show Tasks". Do not submit it again: that would be charged a second time.';
     case 'expired':
-      return 'The result links expired before the images were saved (EvoLink keeps them 24 hours); nothing more can be saved from this task.';
+      return `The result links expired before all the images were saved (EvoLink keeps them 24 hours); nothing more can be saved from this task.${some}`;
     default:
       return `The task ended as ${entry.state}: ${entry.error ? [entry.error.code, entry.error.message].filter(Boolean).join(': ') : 'no detail'}.`;
   }

@@ -23,7 +23,10 @@ export async function projectLayoutOf(document: vscode.Uri): Promise<ProjectLayo
     if (framework) return layoutOf(framework, folder.path);
     // The nearest package.json is the document's project, known or not.
     if (hasPackage || folder.path === top) return undefined;
-    folder = vscode.Uri.joinPath(folder, '..');
+    const parent = vscode.Uri.joinPath(folder, '..');
+    // A workspace folder at the file system's root ('/'): its top is reached when '..' goes nowhere.
+    if (parent.path === folder.path) return undefined;
+    folder = parent;
   }
   return undefined;
 }

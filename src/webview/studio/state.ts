@@ -62,6 +62,8 @@ export class StudioStore extends Store<StudioState> {
   /** Looks text up in the host's strings. */
   t: Translate = translator({});
   private painter: { for: string; painter: MaskPainter } | undefined;
+  /** The reference whose painted mask was lost to a change of its size, until painted again or the painter is closed. */
+  private maskLostFor: string | undefined;
 
   constructor(private readonly host: StudioHost) {
     super({
@@ -113,12 +115,30 @@ export class StudioStore extends Store<StudioState> {
   /** The painter of the one reference, created at its pixel size (a file that changed size gets a new one). */
   painterOf(reference: StudioReference): MaskPainter {
     if (this.painter?.for !== painterKey(reference)) {
+      // A mask painted on this file at its old size is gone: not to be taken for "no mask" unasked.
+      if (this.painter?.for.startsWith(`${reference.uri}#`) && this.painter.painter.isPainted) this.maskLostFor = reference.uri;
       const painter = new MaskPainter(reference.width, reference.height, () => this.changed());
       painter.canvas.setAttribute('aria-label', this.t('maskCanvas'));
       painter.canvas.setAttribute('role', 'img');
       this.painter = { for: painterKey(reference), painter };
     }
     return this.painter.painter;
+  }
+
+  /**
+   * Whether a mask painted on this reference was made for another size of it (the file changed
+   * on disk) and nothing has been painted since: sending would edit the whole image unasked.
+   */
+  staleMask(reference: StudioReference): boolean {
+    const painter = this.painter;
+    if (painter?.for === painterKey(reference)) return this.maskLostFor === reference.uri && !painter.painter.isPainted;
+    return painter?.for.startsWith(`${reference.uri}#`) === true && painter.painter.isPainted;
+  }
+
+  /** Forgets a mask lost to a change of size once the user was told: the painter starts over at the new size. */
+  forgetLostMask(reference: StudioReference): void {
+    this.painterOf(reference);
+    this.maskLostFor = undefined;
   }
 
   /** The painter of this reference when there is one, without creating it. */
