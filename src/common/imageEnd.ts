@@ -1,3 +1,6 @@
+import { imageIntegrity, type ImageIntegrity } from './imageType';
+import type { ImageFormat } from './models';
+
 /*
  * Where an image ends by its own structure, not by its last bytes: a PNG's chunks up to IEND, a
  * JPEG's segments and entropy-coded scans up to the end-of-image marker, a GIF's blocks up to its
@@ -208,4 +211,14 @@ export function imageEndOf(bytes: Uint8Array): ImageEnd {
 }
 
 /** Whether `format` has an end its structure gives ({@link ImageEndScanner} walks it). */
-export const walksToEnd = (format: string): boolean => format === 'png' || format === 'jpeg' || format === 'gif';
+const walksToEnd = (format: string): boolean => format === 'png' || format === 'jpeg' || format === 'gif';
+
+/**
+ * Whether an image is whole: by its last bytes (`imageIntegrity`), and where they say it is cut,
+ * by `walk`ing its structure to its end (bytes after that end do not make it cut).
+ */
+export async function wholeIntegrity(format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number, walk: () => ImageEnd | Promise<ImageEnd>): Promise<ImageIntegrity> {
+  const quick = imageIntegrity(format, head, tail, size);
+  if (quick !== 'truncated' || size === 0 || !walksToEnd(format)) return quick;
+  return (await walk()) === 'ended' ? 'complete' : 'truncated';
+}

@@ -14,12 +14,12 @@ import { defaultOptions as jpegDefaults } from '@jsquash/jpeg/meta.js';
 import { defaultOptions as webpDefaults } from '@jsquash/webp/meta.js';
 import { defaultOptions as avifDefaults } from '@jsquash/avif/meta.js';
 import { inflateSync } from 'node:zlib';
-import { encodeOpaquePng, isOpaque } from './opaquePng';
+import { encodeOpaquePng } from './opaquePng';
 import { firstWebpFrame } from '../../common/animation';
 import { convertToSrgb, embeddedProfile, matrixProfile } from '../../common/colourProfile';
 import { imageOrientation, sniffImageFormat } from '../../common/imageType';
 import { decodeBmp, decodeTiff } from './bmpTiff';
-import { blank, orient, paste, type RgbaImage } from './rgba';
+import { blank, hasAlpha, orient, paste, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
 
 /** The formats the pipeline writes. */
@@ -141,7 +141,7 @@ export class Codecs {
     switch (options.format) {
       case 'png':
         // Opaque images without an alpha channel (app stores refuse icons that have one).
-        if (options.opaqueAsRgb && isOpaque(data)) return encodeOpaquePng(data, width, height);
+        if (options.opaqueAsRgb && !hasAlpha(image)) return encodeOpaquePng(data, width, height);
         await this.png();
         return pngEncode(data, width, height, 8);
       case 'jpeg': {

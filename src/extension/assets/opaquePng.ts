@@ -7,12 +7,6 @@ import { deflateSync } from 'node:zlib';
  * RGB, each row with the filter that leaves the smallest sum of bytes (libpng's heuristic).
  */
 
-/** Whether every pixel of RGBA data is opaque. */
-export function isOpaque(data: Uint8Array): boolean {
-  for (let index = 3; index < data.length; index += 4) if (data[index] !== 255) return false;
-  return true;
-}
-
 let crcTable: Uint32Array | undefined;
 
 function crc32(bytes: Uint8Array, crc = 0xffffffff): number {

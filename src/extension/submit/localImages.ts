@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
-import { imageEndOf, walksToEnd } from '../../common/imageEnd';
+import { imageEndOf, wholeIntegrity } from '../../common/imageEnd';
 import { imageFormats, imageIntegrity, readImageSize, sniffImageFormat, type ImageIntegrity } from '../../common/imageType';
 import { models, type ImageFormat } from '../../common/models';
 import type { LocalImageInfo } from '../../common/request';
@@ -71,9 +71,9 @@ export async function inspectLocalImage(uri: vscode.Uri): Promise<LocalImage> {
 
 /** Whether a local image is whole (bytes after its end, as a phone's Motion Photo has, do not make it cut). */
 async function integrity(uri: vscode.Uri, format: ImageFormat, read: { head: Uint8Array; tail: Uint8Array; size: number; whole: Uint8Array | undefined }): Promise<ImageIntegrity> {
-  if (!read.whole) return fileIntegrity(uri.fsPath, format, read.head, read.tail, read.size).catch(() => imageIntegrity(format, read.head, read.tail, read.size));
-  const quick = imageIntegrity(format, read.head, read.tail, read.size);
-  return quick === 'truncated' && walksToEnd(format) && imageEndOf(read.whole) === 'ended' ? 'complete' : quick;
+  const { head, tail, size, whole } = read;
+  if (whole) return wholeIntegrity(format, head, tail, size, () => imageEndOf(whole));
+  return fileIntegrity(uri.fsPath, format, head, tail, size).catch(() => imageIntegrity(format, head, tail, size));
 }
 
 /** Reads a local image's bytes for an upload. */

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { EvoLinkError } from '../../common/errors';
-import { ImageEndScanner, walksToEnd } from '../../common/imageEnd';
-import { imageIntegrity, type ImageIntegrity } from '../../common/imageType';
+import { ImageEndScanner, wholeIntegrity } from '../../common/imageEnd';
+import type { ImageIntegrity } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
 import type { DownloadSink } from '../api/client';
 
@@ -26,27 +26,24 @@ export async function readHeadAndTail(path: string): Promise<{ head: Uint8Array;
   }
 }
 
-/**
- * Whether a file is a whole image: by its last bytes (`imageIntegrity`), and where they say it
- * is cut, by walking its structure to its end (bytes after that end do not make it cut).
- */
-export async function fileIntegrity(path: string, format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number): Promise<ImageIntegrity> {
-  const quick = imageIntegrity(format, head, tail, size);
-  if (quick !== 'truncated' || size === 0 || !walksToEnd(format)) return quick;
-  const scanner = new ImageEndScanner();
-  const file = await open(path, 'r');
-  try {
-    const piece = new Uint8Array(256 * 1024);
-    for (let position = 0; position < size && scanner.result === 'open'; ) {
-      const { bytesRead } = await file.read(piece, 0, piece.length, position);
-      if (bytesRead === 0) break;
-      scanner.push(piece.subarray(0, bytesRead));
-      position += bytesRead;
+/** Whether a file is a whole image (`wholeIntegrity`): its structure is walked from the disk, in pieces. */
+export function fileIntegrity(path: string, format: ImageFormat, head: Uint8Array, tail: Uint8Array, size: number): Promise<ImageIntegrity> {
+  return wholeIntegrity(format, head, tail, size, async () => {
+    const scanner = new ImageEndScanner();
+    const file = await open(path, 'r');
+    try {
+      const piece = new Uint8Array(256 * 1024);
+      for (let position = 0; position < size && scanner.result === 'open'; ) {
+        const { bytesRead } = await file.read(piece, 0, piece.length, position);
+        if (bytesRead === 0) break;
+        scanner.push(piece.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+    } finally {
+      await file.close();
     }
-  } finally {
-    await file.close();
-  }
-  return scanner.result === 'ended' ? 'complete' : 'truncated';
+    return scanner.result;
+  });
 }
 
 function storageError(error: unknown): EvoLinkError {
