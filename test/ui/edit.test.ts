@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, screenshot, setApiKey, useSession } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, screenshot, setApiKey, useSession, webviewShowing } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
@@ -94,7 +94,7 @@ for (const version of ['1.100', '1.139'] as const) {
       await screenshot(page, `studio-mask-${version}`);
       await view.locator('vscode-button#generate').click();
       // The edit opens the compare view once saved.
-      await webview(page).locator('vscode-button#keep-both').waitFor({ timeout: 60_000 });
+      await webviewShowing(page, 'vscode-button#keep-both', 60_000);
       const task = [...simulator.tasks.values()][0];
       assert.ok(task?.request.maskUrl, 'mask_url was sent');
       const mask = [...simulator.files.values()].find((file) => file.url === task.request.maskUrl);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { installVsix, repoRoot } from '../../scripts/lib/vscode-server.mjs';
 import { demoKey, EvoLinkSimulator } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, openFile, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, type Workbench } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, openWorkbench, runFromPalette, screenshot, setApiKey, waitForNotification, webviewShowing, type Workbench } from './workbench';
 
 /*
  * What a user gets from the Marketplace: the .vsix that `npm run package` makes, installed with
@@ -152,8 +152,7 @@ describe('The packaged extension', function () {
         await answerQuickInput(page, 'the same hills at night, a cabin with warm windows, stars');
         await answerQuickInput(page, undefined);
         await answerQuickInput(page, '1 image');
-        const compare: FrameLocator = page.frameLocator('iframe.webview >> visible=true').frameLocator('iframe');
-        await compare.locator('vscode-button#keep-both').waitFor({ timeout: 60_000 });
+        const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
         await compare.locator('#split').fill('45');
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-compare-${version}`);

@@ -138,6 +138,24 @@ export async function fromExplorer(page: Page, file: string, entry: string): Pro
 }
 
 /**
+ * The webview (of several: a Studio kept alive while hidden, a compare view) that shows this
+ * element, waited for. "The visible webview" is not enough: a retained webview's frame is hidden
+ * by VS Code a moment after another one opens, and may be taken for the visible one meanwhile.
+ */
+export async function webviewShowing(page: Page, selector: string, timeout: number): Promise<FrameLocator> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const count = await page.locator('iframe.webview').count();
+    for (let index = count - 1; index >= 0; index--) {
+      const view = page.frameLocator(`iframe.webview >> nth=${index}`).frameLocator('iframe');
+      if (await view.locator(selector).first().isVisible().catch(() => false)) return view;
+    }
+    if (Date.now() > deadline) throw new Error(`No webview showed ${selector} within ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
  * Opens a workspace file with Go to File, waits for its editor (found by a word of its text)
  * and clicks into it; answers the editor.
  */
