@@ -1,18 +1,21 @@
 import { heifIntegrity, heifKind, readHeifSize } from './heif';
 import type { ImageFormat } from './models';
 
-/** The file extension and MIME type of each format. */
-export const imageFormats: Record<ImageFormat, { extension: string; mime: string }> = {
-  png: { extension: 'png', mime: 'image/png' },
-  jpeg: { extension: 'jpg', mime: 'image/jpeg' },
-  webp: { extension: 'webp', mime: 'image/webp' },
-  gif: { extension: 'gif', mime: 'image/gif' },
-  bmp: { extension: 'bmp', mime: 'image/bmp' },
-  tiff: { extension: 'tiff', mime: 'image/tiff' },
+/** The file extension, MIME type and the name people know each format by. */
+export const imageFormats: Record<ImageFormat, { extension: string; mime: string; name: string }> = {
+  png: { extension: 'png', mime: 'image/png', name: 'PNG' },
+  jpeg: { extension: 'jpg', mime: 'image/jpeg', name: 'JPEG' },
+  webp: { extension: 'webp', mime: 'image/webp', name: 'WebP' },
+  gif: { extension: 'gif', mime: 'image/gif', name: 'GIF' },
+  bmp: { extension: 'bmp', mime: 'image/bmp', name: 'BMP' },
+  tiff: { extension: 'tiff', mime: 'image/tiff', name: 'TIFF' },
   // Results a converting CDN may send (no model takes them as references; the pipeline does not read them).
-  avif: { extension: 'avif', mime: 'image/avif' },
-  heic: { extension: 'heic', mime: 'image/heic' },
+  avif: { extension: 'avif', mime: 'image/avif', name: 'AVIF' },
+  heic: { extension: 'heic', mime: 'image/heic', name: 'HEIC' },
 };
+
+/** Formats by the names people know them by, for messages: "JPEG, PNG, WebP". */
+export const formatNames = (formats: readonly ImageFormat[]): string => formats.map((format) => imageFormats[format].name).join(', ');
 
 /** The formats the image pipeline reads (its worker decodes them; it writes PNG, JPEG, WebP and AVIF). */
 export const decodableFormats: readonly ImageFormat[] = ['png', 'jpeg', 'webp', 'bmp', 'tiff'];

@@ -1,3 +1,4 @@
+import { formatNames } from './imageType';
 import { megabyte } from './limits';
 import { area, findModel, models, sizeLabel, uploadFormats, type ImageFormat, type ModelSpec } from './models';
 
@@ -224,7 +225,7 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   }
   const issues: RequestIssue[] = [];
   if (!refs.formats.includes(image.format)) {
-    issues.push({ param: 'image_urls', code: 'referenceFormat', values: { ...where, format: image.format, allowed: formatList(refs.formats) } });
+    issues.push({ param: 'image_urls', code: 'referenceFormat', values: { ...where, format: formatNames([image.format]), allowed: formatNames(refs.formats) } });
   }
   // A format the files API does not store is sent as a PNG, whose size is checked once it is made
   // (when its pixels are known here: a file too large to be read for them is judged by its own size).
@@ -250,7 +251,7 @@ export function checkMaskImage(model: ModelSpec, mask: LocalImageInfo, reference
   }
   const issues: RequestIssue[] = [];
   if (mask.truncated) return [{ param: 'mask_url', code: 'maskTruncated', values: {} }];
-  if (mask.format !== 'png') issues.push({ param: 'mask_url', code: 'maskFormat', values: { format: mask.format ?? 'unknown' } });
+  if (mask.format !== 'png') issues.push({ param: 'mask_url', code: 'maskFormat', values: { format: mask.format ? formatNames([mask.format]) : 'unknown' } });
   if (mask.bytes > model.mask.maxBytes) issues.push({ param: 'mask_url', code: 'maskBytes', values: { size: megabytes(mask.bytes), max: megabytes(model.mask.maxBytes) } });
   if (mask.width !== reference.width || mask.height !== reference.height) {
     issues.push({ param: 'mask_url', code: 'maskDimensions', values: { mask: `${mask.width}x${mask.height}`, image: `${reference.width}x${reference.height}` } });

@@ -176,7 +176,7 @@ describe('Editing an image from the explorer', function () {
     assert.ok((await vscode.workspace.fs.stat(big)).size > 10 * 1024 * 1024);
     await refusal(() => edit(big, { prompt: 'x', model: 'gpt-4o-image' }), simulator, /Reference image 1 is \d+(\.\d)? MB; this model takes at most 10 MB/);
     const gif = await image('anim.gif', 300, 300, 'gif');
-    await refusal(() => edit(gif, { prompt: 'x', model: 'gpt-4o-image' }), simulator, /Reference image 1 is gif; this model takes jpeg, png, webp/);
+    await refusal(() => edit(gif, { prompt: 'x', model: 'gpt-4o-image' }), simulator, /Reference image 1 is GIF; this model takes JPEG, PNG, WebP/);
     const thin = await image('thin.png', 10, 400);
     await refusal(() => edit(thin, { prompt: 'x', model: 'doubao-seedream-4.5' }), simulator, /Reference image 1 is 10x400; each side must be at least 15 px/);
     const text = vscode.Uri.joinPath(folder(), 'notes.png');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../src/common/protocol';
-import { ReferenceSet } from '../../src/extension/studio/references';
+import { droppedReferenceFiles, ReferenceSet } from '../../src/extension/studio/references';
 import { StudioSubmitter } from '../../src/extension/studio/studioSubmit';
 import { activateExtension } from './support';
 
@@ -76,6 +76,20 @@ describe('Submitting from the Image Studio', function () {
       assert.equal(said, 'Not an image file: notes.txt. References must be PNG, JPEG, WebP, GIF, BMP or TIFF. Cannot be read: gone.png. Check that the files still exist and can be opened. The Studio holds at most 16 reference images; not added: p17.png.');
     } finally {
       await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
+    }
+  });
+
+  it('takes dropped workspace files, and names those from outside it with what to do instead', async () => {
+    const inside = vscode.Uri.joinPath(root(), 'studio-dropped.png');
+    await vscode.workspace.fs.writeFile(inside, await png(32));
+    try {
+      const outside = vscode.Uri.file(join(__dirname, 'elsewhere', 'holiday.png'));
+      const dropped = await droppedReferenceFiles([inside.toString(), outside.toString()]);
+      assert.deepEqual(dropped.files.map((uri) => uri.toString()), [inside.toString()]);
+      assert.equal(dropped.refused, 'Outside the workspace, so not added by a drop: holiday.png. Pick them with Add… instead; files from elsewhere are copied.');
+      assert.equal((await droppedReferenceFiles([inside.toString()])).refused, undefined, 'nothing to say when all were taken');
+    } finally {
+      await vscode.workspace.fs.delete(inside).then(undefined, () => undefined);
     }
   });
 

@@ -213,7 +213,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       }, uri);
       await view.locator('.reference', { hasText: 'photo.png' }).waitFor({ timeout: 10_000 });
       assert.equal(await view.locator('.reference').count(), 2);
-      assert.match(await view.locator('#reference-problems').innerText(), /Reference image 1 is gif; this model takes jpeg, png, webp\./);
+      assert.match(await view.locator('#reference-problems').innerText(), /Reference image 1 is GIF; this model takes JPEG, PNG, WebP\./);
       assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '');
       await page.waitForTimeout(300);
       await screenshot(page, `studio-references-${version}`);

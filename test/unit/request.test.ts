@@ -80,7 +80,9 @@ describe('Request validation from the model table', () => {
       const model = findModel('gpt-4o-image')!;
       assert.deepEqual(checkReferenceImage(model, img('png', 800, 600, 10 * MB), 0), []);
       assert.deepEqual(checkReferenceImage(model, img('png', 800, 600, 10 * MB + 1), 0).map((i) => i.code), ['referenceBytes']);
-      assert.deepEqual(checkReferenceImage(model, img('gif', 800, 600), 0).map((i) => i.code), ['referenceFormat']);
+      const [format] = checkReferenceImage(model, img('gif', 800, 600), 0);
+      assert.equal(format?.code, 'referenceFormat');
+      assert.equal(describeIssue(format), 'image_urls: Reference 1 is GIF; this model takes JPEG, PNG, WebP.', 'formats by the names people know them by');
       assert.deepEqual(checkReferenceImage(model, img(undefined, 0, 0), 0).map((i) => i.code), ['referenceNotImage']);
     });
     it('checks a mask: PNG, at most 4 MB, the same size as the image', () => {

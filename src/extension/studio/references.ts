@@ -36,13 +36,18 @@ export function pickReferenceFiles(): Thenable<vscode.Uri[] | undefined> {
   });
 }
 
-/** The workspace files among URIs dropped from the explorer or an editor: only those are taken this way. */
-export async function droppedReferenceFiles(uris: readonly string[], log: vscode.LogOutputChannel): Promise<vscode.Uri[]> {
-  const found = await Promise.all(uris.map((value) => droppedWorkspaceFile(vscode.Uri.parse(value))));
-  return found.filter((uri): uri is vscode.Uri => {
-    if (!uri) log.warn('Studio: ignored a dropped file outside the workspace');
-    return uri !== undefined;
-  });
+/**
+ * The workspace files among URIs dropped from the explorer or an editor: only those are taken
+ * this way (a drop names a file; one from elsewhere is copied only when picked on purpose).
+ * `refused` says which were left out and what to do instead.
+ */
+export async function droppedReferenceFiles(uris: readonly string[]): Promise<{ files: vscode.Uri[]; refused?: string }> {
+  const dropped = uris.map((value) => vscode.Uri.parse(value));
+  const found = await Promise.all(dropped.map((uri) => droppedWorkspaceFile(uri)));
+  const files = found.filter((uri): uri is vscode.Uri => uri !== undefined);
+  const outside = dropped.filter((_, index) => found[index] === undefined).map((uri) => fileName(uri));
+  if (outside.length === 0) return { files };
+  return { files, refused: vscode.l10n.t('Outside the workspace, so not added by a drop: {0}. Pick them with Add… instead; files from elsewhere are copied.', outside.join(', ')) };
 }
 
 /**

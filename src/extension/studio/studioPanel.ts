@@ -249,9 +249,12 @@ export class StudioPanel extends DisposableBase {
         if (picked) this.postProblem(await this.references.add(picked, true));
         return;
       }
-      case 'addReferences':
-        this.postProblem(await this.references.add(await droppedReferenceFiles(message.uris, this.deps.log), false));
+      case 'addReferences': {
+        const dropped = await droppedReferenceFiles(message.uris);
+        const problems = [dropped.refused, await this.references.add(dropped.files, false)].filter(Boolean);
+        this.postProblem(problems.join(' '));
         return;
+      }
       case 'pasteReference':
         this.postProblem(await this.references.addPasted(message.name, Buffer.from(message.data, 'base64')));
         return;

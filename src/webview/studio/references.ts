@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { formatNames } from '../../common/imageType';
 import type { StudioReference } from '../../common/protocol';
 import { maskApplies, referenceIssues } from './checks';
 import { iconButton, select } from './controls';
@@ -19,7 +20,7 @@ export function referencesBlock(store: StudioStore): TemplateResult {
   const spec = store.model;
   const limits = spec.references;
   const issues = referenceIssues(store);
-  const formats = limits.formats.map((format) => format.toUpperCase()).join(', ');
+  const formats = formatNames(limits.formats);
   const first = references[0];
   return html`<div class="field wide references" role="group" aria-labelledby="references-label">
     <vscode-label id="references-label">${t('references')}</vscode-label>
