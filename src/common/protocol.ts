@@ -184,4 +184,6 @@ export interface CompareImage extends StudioImage {
 export type CompareHostMessage =
   | { type: 'init'; localId: string; strings: Record<string, string>; prompt: string; before: CompareImage; after: CompareImage[] }
   /** The decision was carried out (or the edits are gone): the view shows it and offers nothing more. */
-  | { type: 'done'; message: string };
+  | { type: 'done'; message: string }
+  /** The decision was declined or failed: the decisions are offered again. */
+  | { type: 'idle' };

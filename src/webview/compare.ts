@@ -26,21 +26,38 @@ interface CompareState {
   split: number;
   /** What the host did with the decision; no decision is offered any more. */
   done: string | undefined;
+  /** A decision was sent and the host has not answered yet: the decisions are off. */
+  deciding: boolean;
 }
 
 /** What the page keeps across reloads: the task (so VS Code can restore the view) and how it was shown. */
 interface KeptCompare {
   localId: string;
   mode: CompareState['mode'];
+  variant?: number;
+  split?: number;
 }
 
+let localId: string | undefined;
 const host = connectToHost<CompareHostMessage, CompareMessage, KeptCompare>();
-const store = new Store<CompareState>({ t: translator({}), prompt: '', before: undefined, after: [], variant: 0, mode: 'slider', split: 50, done: undefined });
+const store = new Store<CompareState>({ t: translator({}), prompt: '', before: undefined, after: [], variant: 0, mode: 'slider', split: 50, done: undefined, deciding: false });
+
+/** Keeps how the view is shown (mode, variant, split) for when it is hidden and shown again, or restored. */
+function keep(): void {
+  const { mode, variant, split } = store.state;
+  if (localId) host.keep({ localId, mode, variant, split });
+}
 
 const dims = (image: CompareImage): string => (image.width && image.height ? `${image.width}×${image.height}` : '');
 
-function button(id: string, label: string, icon: string, onClick: () => void, primary = false): TemplateResult {
-  return html`<vscode-button id=${id} icon=${icon} ?secondary=${!primary} @click=${onClick}>${label}</vscode-button>`;
+/** A decision's button: off from the first click until the host answers. */
+function decision(id: string, label: string, icon: string, message: CompareMessage, primary = false): TemplateResult {
+  const decide = (): void => {
+    if (store.state.deciding) return;
+    store.update({ deciding: true });
+    host.post(message);
+  };
+  return html`<vscode-button id=${id} icon=${icon} ?secondary=${!primary} ?disabled=${store.state.deciding} @click=${decide}>${label}</vscode-button>`;
 }
 
 /** A mode switch: one of a pair, its state said with `aria-pressed`. */
@@ -48,7 +65,7 @@ function modeButton(id: string, label: string, icon: string, mode: CompareState[
   const pressed = store.state.mode === mode;
   const choose = (): void => {
     store.update({ mode });
-    if (localId) host.keep({ localId, mode });
+    keep();
   };
   return html`<vscode-button id=${id} icon=${icon} ?secondary=${!pressed} aria-pressed=${String(pressed)} @click=${choose}>${label}</vscode-button>`;
 }
@@ -61,22 +78,26 @@ function sideBySide(original: CompareImage, edited: CompareImage): TemplateResul
   </div>`;
 }
 
-/** The edit under the original, clipped at the split; the slider and a drag on the image move it. */
+/**
+ * The edit under the original, clipped at the split; the slider and a drag on the image move it.
+ * The original is fitted into the edit's box, so that both line up when their sizes differ.
+ */
 function slider(original: CompareImage, edited: CompareImage): TemplateResult {
   const { t, split } = store.state;
   const onDrag = (event: PointerEvent): void => {
     if (event.buttons !== 1) return;
     const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
     store.update({ split: Math.round(Math.min(100, Math.max(0, ((event.clientX - box.left) / box.width) * 100))) });
+    keep();
   };
   return html`<div class="slider-wrap">
     <div class="slider-stage" id="stage" ${cssProperty('--split', `${split}%`)} @pointermove=${onDrag}>
       <img src=${edited.src} alt=${t('after')} class="after" />
-      <div class="clip"><img src=${original.src} alt=${t('before')} class="before" /></div>
+      <img src=${original.src} alt=${t('before')} class="before" />
       <div class="handle"></div>
     </div>
     <div class="labels"><span>${t('before')} · ${original.name} ${dims(original)}</span><span>${t('after')} · ${edited.name} ${dims(edited)}</span></div>
-    <input type="range" min="0" max="100" id="split" aria-label=${t('slider')} .value=${live(String(split))} @input=${(event: Event) => store.update({ split: Number((event.currentTarget as HTMLInputElement).value) })} />
+    <input type="range" min="0" max="100" id="split" aria-label=${t('slider')} .value=${live(String(split))} @input=${(event: Event) => (store.update({ split: Number((event.currentTarget as HTMLInputElement).value) }), keep())} />
   </div>`;
 }
 
@@ -86,7 +107,7 @@ function variants(): TemplateResult | typeof nothing {
   return html`<div class="variants" role="group" aria-label=${t('variants')}>
     ${after.map(
       (image, index) =>
-        html`<button class=${index === variant ? 'variant chosen' : 'variant'} aria-pressed=${String(index === variant)} aria-label=${t('variant', index + 1)} @click=${() => store.update({ variant: index })}>
+        html`<button class=${index === variant ? 'variant chosen' : 'variant'} aria-pressed=${String(index === variant)} aria-label=${t('variant', index + 1)} @click=${() => (store.update({ variant: index }), keep())}>
           <img src=${image.src} alt="" />
         </button>`,
     )}
@@ -97,9 +118,9 @@ function decisions(): TemplateResult {
   const { t, done, variant } = store.state;
   if (done !== undefined) return html`<p class="done" role="status">${done}</p>`;
   return html`<div class="decisions">
-      ${button('keep-both', t('keepBoth'), 'check-all', () => host.post({ type: 'keepBoth' }), true)}
-      ${button('replace', t('replace'), 'replace', () => host.post({ type: 'replace', variant }))}
-      ${button('discard', t('discard'), 'trash', () => host.post({ type: 'discard' }))}
+      ${decision('keep-both', t('keepBoth'), 'check-all', { type: 'keepBoth' }, true)}
+      ${decision('replace', t('replace'), 'replace', { type: 'replace', variant })}
+      ${decision('discard', t('discard'), 'trash', { type: 'discard' })}
     </div>
     <p class="hint">${t('decisionHint')}</p>`;
 }
@@ -117,7 +138,6 @@ function view(): TemplateResult | typeof nothing {
     ${variants()} ${mode === 'side' ? sideBySide(before, edited) : slider(before, edited)} ${decisions()}`;
 }
 
-let localId: string | undefined;
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, view));
 host.listen((message) => {
@@ -125,12 +145,16 @@ host.listen((message) => {
     const t = translator(message.strings);
     document.title = t('title');
     localId = message.localId;
-    const kept = host.kept();
-    const mode = kept?.localId === localId && (kept.mode === 'side' || kept.mode === 'slider') ? kept.mode : store.state.mode;
-    host.keep({ localId, mode });
-    store.update({ t, before: message.before, after: message.after, prompt: message.prompt, mode });
+    const kept = host.kept()?.localId === localId ? host.kept() : undefined;
+    const mode = kept?.mode === 'side' || kept?.mode === 'slider' ? kept.mode : store.state.mode;
+    const variant = Number.isInteger(kept?.variant) ? Math.min(Math.max(kept!.variant!, 0), message.after.length - 1) : 0;
+    const split = typeof kept?.split === 'number' && kept.split >= 0 && kept.split <= 100 ? kept.split : store.state.split;
+    store.update({ t, before: message.before, after: message.after, prompt: message.prompt, mode, variant: Math.max(variant, 0), split });
+    keep();
   } else if (message.type === 'done') {
-    store.update({ done: message.message });
+    store.update({ done: message.message, deciding: false });
+  } else if (message.type === 'idle') {
+    store.update({ deciding: false });
   }
 });
 host.post({ type: 'ready' });

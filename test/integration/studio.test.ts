@@ -114,4 +114,28 @@ describe('Submitting from the Image Studio', function () {
     assert.equal(references.list[0]?.width, 1024);
     await vscode.workspace.fs.delete(referencesDir, { recursive: true }).then(undefined, () => undefined);
   });
+
+  it('sends one Retry of a double click, and offers Retry again when nothing was sent', async () => {
+    const posted: HostMessage[] = [];
+    const retried: string[] = [];
+    let answer: (entry: { localId: string } | undefined) => void = () => undefined;
+    const deps = {
+      retry: (localId: string) => (retried.push(localId), new Promise((resolve) => (answer = resolve))),
+      followers: { follow: () => ({ dispose: () => undefined }) },
+      log: { warn: () => undefined, error: () => undefined },
+    };
+    const submitter = new StudioSubmitter(deps as never, new ReferenceSet(vscode.Uri.joinPath(root(), '.studio-test-references'), memento()), (message) => posted.push(message));
+    const first = submitter.retry('failed-1');
+    const second = submitter.retry('failed-1');
+    await second;
+    answer({ localId: 'new-1' });
+    await first;
+    assert.deepEqual(retried, ['failed-1'], 'one new task for two clicks');
+    assert.deepEqual(posted, [{ type: 'submitted', localId: 'new-1' }]);
+    const third = submitter.retry('gone');
+    answer(undefined);
+    await third;
+    assert.deepEqual(posted.at(-1), { type: 'problem', message: '' }, 'Generate and Retry are offered again');
+    submitter.dispose();
+  });
 });

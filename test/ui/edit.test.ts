@@ -94,7 +94,16 @@ for (const version of ['1.100', '1.139'] as const) {
       await screenshot(page, `studio-mask-${version}`);
       await view.locator('vscode-button#generate').click();
       // The edit opens the compare view once saved.
-      await webviewShowing(page, 'vscode-button#keep-both', 60_000);
+      const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
+      // A double click on Replace Original asks once; declined, the decisions are offered again.
+      await compare.locator('vscode-button#replace').dblclick();
+      const question = page.locator('.monaco-dialog-box', { hasText: 'Replace landscape.png with landscape.edit-2.png?' });
+      await question.waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      assert.equal(await page.locator('.monaco-dialog-box').count(), 1, 'one question for two clicks');
+      await question.locator('.dialog-buttons a, .dialog-buttons .monaco-button', { hasText: 'Cancel' }).first().click();
+      await compare.locator('vscode-button#keep-both:not([disabled])').waitFor({ timeout: 10_000 });
+      await compare.locator('vscode-button#keep-both').click();
       const task = [...simulator.tasks.values()][0];
       assert.ok(task?.request.maskUrl, 'mask_url was sent');
       const mask = [...simulator.files.values()].find((file) => file.url === task.request.maskUrl);

@@ -82,9 +82,12 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       }).then(undefined, (error: unknown) => deps.log.error(`Undoing the replace of ${original.toString(true)} failed: ${error instanceof Error ? error.message : String(error)}`));
       return { said: vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited)), closed: true };
     }
-    case 'discard':
-      await moveToTrash(edits, deps.provenance, confirmed);
-      return { said: vscode.l10n.t('Discarded {0}.', edits.map(fileName).join(', ')), closed: true };
+    case 'discard': {
+      const gone = await moveToTrash(edits, deps.provenance, confirmed);
+      // Declined to delete for good where there is no trash: the edits are where they were, and the view stays.
+      if (gone.length === 0) return undefined;
+      return { said: vscode.l10n.t('Discarded {0}.', gone.map(fileName).join(', ')), closed: gone.length === edits.length };
+    }
   }
 }
 
@@ -92,17 +95,22 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
 export class ComparePanel extends DisposableBase {
   private static readonly open = new Map<string, ComparePanel>();
   private ready = false;
+  /** A decision is being carried out (or asked about). */
+  private deciding = false;
 
-  /** Shows the compare view of an edit (once per task). */
-  static show(deps: CompareDeps, entry: LedgerEntry): ComparePanel | undefined {
+  /**
+   * Shows the compare view of an edit (once per task). One opened because the edit was saved
+   * (`focus` false) does not take the focus: the user may be typing, or answering a wizard.
+   */
+  static show(deps: CompareDeps, entry: LedgerEntry, focus: boolean): ComparePanel | undefined {
     const existing = ComparePanel.open.get(entry.localId);
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, !focus);
       return existing;
     }
     const found = editsOf(entry);
     if (!found) return undefined;
-    const panel = vscode.window.createWebviewPanel(compareViewType, '', vscode.ViewColumn.Active, ComparePanel.options(deps, found.original));
+    const panel = vscode.window.createWebviewPanel(compareViewType, '', { viewColumn: vscode.ViewColumn.Active, preserveFocus: !focus }, ComparePanel.options(deps, found.original));
     return new ComparePanel(panel, deps, entry, found.original, found.edits);
   }
 
@@ -176,25 +184,37 @@ export class ComparePanel extends DisposableBase {
       this.deps.log.warn('Compare: dropped a malformed message');
       return;
     }
+    if (message.type === 'ready') {
+      this.ready = true;
+      await this.init().catch((error: unknown) => this.deps.log.error(`Compare: the view could not be shown: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    // One decision at a time: a second click while the first asks or moves files would replace
+    // an original twice, or trash what is already in the trash.
+    if (this.deciding) return;
+    this.deciding = true;
     try {
-      if (message.type === 'ready') {
-        this.ready = true;
-        const before = await this.image(this.original);
-        if (!before.width) {
-          const { width, height } = await inspectLocalImage(this.original);
-          Object.assign(before, { width, height });
-        }
-        this.post({ type: 'init', localId: this.entry.localId, strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
-        return;
-      }
       const variant = message.type === 'replace' ? message.variant : 0;
       const done = await decideEdit(this.deps, this.entry, message.type, variant);
       if (done?.closed) this.dispose();
+      else this.post({ type: 'idle' });
     } catch (error) {
+      this.post({ type: 'idle' });
       this.deps.log.error(`Compare: ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
       // The file system's own words name paths of the machine: its code is said, the rest logged.
       const reason = error instanceof vscode.FileSystemError ? error.code : error instanceof Error ? error.name : 'Error';
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not carry out the decision ({0}). The details are in the output; the original and the edit are where they were, or kept for "EvoLink: Restore Replaced Original".', reason));
+    } finally {
+      this.deciding = false;
     }
+  }
+
+  private async init(): Promise<void> {
+    const before = await this.image(this.original);
+    if (!before.width) {
+      const { width, height } = await inspectLocalImage(this.original);
+      Object.assign(before, { width, height });
+    }
+    this.post({ type: 'init', localId: this.entry.localId, strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
   }
 }

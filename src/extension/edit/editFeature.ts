@@ -21,7 +21,7 @@ export class EditDecisions {
 
   /** Opens the before/after view of a saved edit. */
   compare(entry: LedgerEntry): void {
-    ComparePanel.show(this.deps(), entry);
+    ComparePanel.show(this.deps(), entry, false);
   }
 
   /**
@@ -39,7 +39,7 @@ export class EditDecisions {
       this.ctx.notifier.show('info', vscode.l10n.t('This edit cannot be compared any more: {0} is no longer there (replaced, discarded or moved).', missing.map(fileName).join(', ')));
       return false;
     }
-    return ComparePanel.show(this.deps(), entry) !== undefined;
+    return ComparePanel.show(this.deps(), entry, true) !== undefined;
   }
 
   /** Takes over a compare view restored after a reload; its page kept the task id. */

@@ -71,6 +71,7 @@ export function studioStrings(): Record<string, string> {
     maskKeys: vscode.l10n.t('With the keyboard: arrow keys move the brush, Space paints (hold it to paint along), [ and ] change its size, Ctrl+Z undoes.'),
     maskCanvas: vscode.l10n.t('Mask: paint over the area to change'),
     maskHint: vscode.l10n.t('The mask is saved as a {0}×{1} PNG, the size of the image.'),
+    maskExportFailed: vscode.l10n.t('The mask could not be made from the canvas, so nothing was sent. Close other large images or reload the window (Developer: Reload Window), then paint it again.'),
     maskStale: vscode.l10n.t('The image changed size since the mask was painted, so the mask was cleared: paint it again, or press Generate to change the whole image.'),
     useAsReference: vscode.l10n.t('Use as reference'),
     delete: vscode.l10n.t('Delete'),

@@ -8,8 +8,8 @@ import type { SubmitPlan } from '../submit/submit';
 import type { Followers } from '../tasks/followers';
 import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
-import { fileName, moveToTrash } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
+import { deleteImage } from '../views/historyViewActions';
 import { studioHistoryItems, type ImageHistory } from './history';
 import { renderStudioHtml } from './html';
 import { droppedReferenceFiles, pickReferenceFiles, ReferenceSet } from './references';
@@ -84,6 +84,8 @@ export class StudioPanel extends DisposableBase {
   private pendingReuse: StudioHistoryItem | undefined;
   /** A prompt from the palette, sent once the webview listens. */
   private pendingDraft: StudioPreload['draft'];
+  /** What a preload refused (references past the limit, unreadable), said once the webview listens. */
+  private pendingProblem: string | undefined;
 
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
   static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
@@ -104,9 +106,17 @@ export class StudioPanel extends DisposableBase {
     return studio;
   }
 
-  /** Restores the panel after a reload (called by the serializer). */
+  /**
+   * Restores the panel after a reload (called by the serializer when its tab is first shown).
+   * A Studio opened meanwhile is the one the user works in: the restored tab closes instead.
+   */
   static restore(panel: vscode.WebviewPanel, deps: StudioDeps): StudioPanel {
-    StudioPanel.current?.dispose();
+    const live = StudioPanel.current;
+    if (live) {
+      panel.dispose();
+      live.panel.reveal();
+      return live;
+    }
     panel.webview.options = { enableScripts: true, localResourceRoots: StudioPanel.resourceRoots(deps) };
     return new StudioPanel(panel, deps);
   }
@@ -129,7 +139,7 @@ export class StudioPanel extends DisposableBase {
     const post = (message: HostMessage): void => this.post(message);
     this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state));
     this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post));
-    this.submitter = this._register(new StudioSubmitter(deps, this.references, post));
+    this.submitter = this._register(new StudioSubmitter(deps, this.references, post, () => panel.visible));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
@@ -174,9 +184,11 @@ export class StudioPanel extends DisposableBase {
     if (this.pendingDraft) this.post({ type: 'draft', ...this.pendingDraft });
     if (this.pendingEdit) this.post({ type: 'edit', model: this.pendingEdit.model, paintMask: this.pendingEdit.paintMask });
     if (this.pendingReuse) this.post({ type: 'reuse', item: this.pendingReuse });
+    if (this.pendingProblem) this.post({ type: 'problem', message: this.pendingProblem });
     this.pendingDraft = undefined;
     this.pendingEdit = undefined;
     this.pendingReuse = undefined;
+    this.pendingProblem = undefined;
   }
 
   override dispose(): void {
@@ -284,21 +296,28 @@ export class StudioPanel extends DisposableBase {
     return false;
   }
 
-  /** Shows a sentence about what went wrong, if there is one. */
+  /** Shows a sentence about what went wrong, if there is one (once the page listens: kept until then). */
   private postProblem(problem: string | undefined): void {
-    if (problem) this.post({ type: 'problem', message: problem });
+    if (!problem) return;
+    if (this.ready) this.post({ type: 'problem', message: problem });
+    else this.pendingProblem = problem;
   }
 
-  /** The handshake's answer: `init`, then everything the webview shows. */
+  /**
+   * The handshake's answer: `init`, then everything the webview shows. Nothing reaches the page
+   * before `init` (a draft or a reuse handled before the models are known would be lost): the
+   * key is looked up first, then the page is ready and told in one step.
+   */
   private async init(): Promise<void> {
-    this.ready = true;
     this.deps.log.info(`Studio: webview ready ${Date.now() - this.openedAt} ms after opening`);
+    const hasApiKey = await this.deps.hasApiKey();
+    this.ready = true;
     this.post({
       type: 'init',
       models,
       strings: studioStrings(),
       defaultModel: this.deps.settings().defaultModel,
-      hasApiKey: await this.deps.hasApiKey(),
+      hasApiKey,
       locale: vscode.env.language,
     });
     this.postReferences();
@@ -312,14 +331,11 @@ export class StudioPanel extends DisposableBase {
 
   /**
    * Deletes a result and its provenance, after asking; to the trash where there is one. It
-   * leaves the references, the tasks and the history.
+   * leaves the references, the tasks and the history only once the file is really gone (the
+   * user may decline to delete it for good where there is no trash).
    */
   private async deleteImage(image: vscode.Uri): Promise<void> {
-    const remove = vscode.l10n.t('Move to Trash');
-    const detail = vscode.l10n.t('The image is moved to the trash, and its prompt and settings leave the history.');
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', fileName(image)), { modal: true, detail }, remove);
-    if (answer !== remove) return;
-    await moveToTrash([image], this.deps.history.provenance);
+    if (!(await deleteImage(this.deps, image, false))) return;
     const uri = image.toString();
     this.images.markDeleted(uri);
     await this.references.remove(uri);

@@ -26,6 +26,8 @@ export class StudioSubmitter extends DisposableBase {
     private readonly deps: SubmitDeps,
     private readonly references: ReferenceSet,
     private readonly post: (message: HostMessage) => void,
+    /** Whether the Studio is in view: a task's end is announced in a message when it is not. */
+    private readonly shown: () => boolean = () => true,
   ) {
     super();
   }
@@ -80,18 +82,30 @@ export class StudioSubmitter extends DisposableBase {
     this.submitted(entry.localId);
   }
 
-  /** Submits a task again with its original parameters and inputs. */
+  /**
+   * Submits a task again with its original parameters and inputs. One request at a time, as for
+   * Generate: a second click on Retry while the first is on its way would pay twice.
+   */
   async retry(localId: string): Promise<void> {
+    if (this.sending) {
+      this.deps.log.warn('Studio: dropped a retry that came while another request was on its way');
+      return;
+    }
+    this.sending = true;
     try {
       const entry = await this.deps.retry(localId);
       if (entry) this.submitted(entry.localId);
+      // Nothing was sent (the task is gone, or the user declined): Generate and Retry are offered again.
+      else this.post({ type: 'problem', message: '' });
     } catch (error) {
       this.postProblem(error);
+    } finally {
+      this.sending = false;
     }
   }
 
   private submitted(localId: string): void {
-    this._register(this.deps.followers.follow(localId, { by: 'studio' }));
+    this._register(this.deps.followers.follow(localId, { by: 'studio', shown: this.shown }));
     this.post({ type: 'submitted', localId });
   }
 

@@ -6,6 +6,11 @@ export interface FollowOptions {
   by: 'progress' | 'studio' | 'agent';
   /** Open the saved images when the task ends. */
   open?: boolean;
+  /**
+   * Whether the surface is in view now (absent: always). A task whose surface is hidden (the
+   * Studio behind another tab) has its end announced in a message as well.
+   */
+  shown?: () => boolean;
 }
 
 /**
@@ -30,11 +35,15 @@ export class Followers {
     };
   }
 
-  /** How a task is followed now, merged over its followers; `undefined` when nobody follows it. */
+  /**
+   * How a task is followed now, merged over its followers; `undefined` when nobody follows it.
+   * `studio`: the Studio follows it and is in view.
+   */
   get(localId: string): { studio: boolean; open: boolean; by: Set<FollowOptions['by']> } | undefined {
     const set = this.byTask.get(localId);
     if (!set || set.size === 0) return undefined;
     const by = new Set([...set].map((options) => options.by));
-    return { studio: by.has('studio'), open: [...set].some((options) => options.open === true), by };
+    const studio = [...set].some((options) => options.by === 'studio' && (options.shown?.() ?? true));
+    return { studio, open: [...set].some((options) => options.open === true), by };
   }
 }

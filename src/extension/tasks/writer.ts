@@ -172,9 +172,9 @@ export async function fileSizeOf(uri: string): Promise<number | undefined> {
  * Moves images and their sidecars to the trash, and records them as gone in the provenance
  * index. Where the file system has no trash, the files stay unless the user agrees (once, for
  * all of them) to delete them for good; `confirmed` answers that question in advance
- * (automation, tests).
+ * (automation, tests). Answers the images that are gone.
  */
-export async function moveToTrash(images: readonly vscode.Uri[], provenance: ProvenanceStore, confirmed = false): Promise<void> {
+export async function moveToTrash(images: readonly vscode.Uri[], provenance: ProvenanceStore, confirmed = false): Promise<vscode.Uri[]> {
   let permanently: boolean | undefined = confirmed ? true : undefined;
   for (const image of images) {
     for (const uri of [image, sidecarOf(image)]) {
@@ -195,6 +195,7 @@ export async function moveToTrash(images: readonly vscode.Uri[], provenance: Pro
       }
     }
   }
-  const gone = await Promise.all(images.map(async (image) => ((await exists(image)) ? undefined : image)));
-  await provenance.forget(gone.filter((image) => image !== undefined));
+  const gone = (await Promise.all(images.map(async (image) => ((await exists(image)) ? undefined : image)))).filter((image) => image !== undefined);
+  await provenance.forget(gone);
+  return gone;
 }

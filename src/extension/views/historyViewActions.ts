@@ -51,18 +51,14 @@ export async function runImageAction(deps: ImageActionDeps, action: GalleryImage
  * index, after a modal question (`confirmed` answers it in advance). Answers true when the image
  * is gone.
  */
-async function deleteImage(deps: ImageActionDeps, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
+export async function deleteImage(deps: Pick<ImageActionDeps, 'notifier' | 'history'>, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
   if (!confirmed) {
     const remove = vscode.l10n.t('Move to Trash');
     const detail = vscode.l10n.t('The image is moved to the trash, and its prompt and settings leave the history.');
     const answer = await deps.notifier.ask('warning', vscode.l10n.t('Delete {0}?', fileName(image)), detail, [remove]);
     if (answer !== remove) return false;
   }
-  await moveToTrash([image], deps.history.provenance, confirmed);
-  return !(await vscode.workspace.fs.stat(image).then(
-    () => true,
-    () => false,
-  ));
+  return (await moveToTrash([image], deps.history.provenance, confirmed)).length > 0;
 }
 
 /**

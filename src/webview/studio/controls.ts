@@ -28,6 +28,6 @@ export function select(id: string, label: string, choices: readonly Choice[], va
 }
 
 /** An icon button whose label is its tooltip and its accessible name. */
-export function iconButton(label: string, icon: string, onClick: () => void, accessibleName = label): TemplateResult {
-  return html`<vscode-button secondary icon=${icon} title=${label} aria-label=${accessibleName} @click=${onClick}></vscode-button>`;
+export function iconButton(label: string, icon: string, onClick: () => void, accessibleName = label, disabled = false): TemplateResult {
+  return html`<vscode-button secondary icon=${icon} title=${label} aria-label=${accessibleName} ?disabled=${disabled} @click=${onClick}></vscode-button>`;
 }

@@ -30,7 +30,14 @@ export async function submit(store: StudioStore): Promise<void> {
   store.update({ submitting: true, problem: '' });
   if (painter?.isPainted) {
     // The painter works at the reference's pixel size: a mask of another size cannot be made.
-    const mask = await painter.export();
+    let mask: Uint8Array;
+    try {
+      mask = await painter.export();
+    } catch {
+      // The canvas could not be read back (out of memory, say): nothing was sent.
+      store.update({ submitting: false, problem: store.t('maskExportFailed') });
+      return;
+    }
     if (mask.length > maxMaskBytes) {
       const size = (bytes: number): string => `${megabytes(store, bytes)} MB`;
       store.update({ submitting: false, problem: issueText(store, { param: 'mask_url', code: 'maskBytes', values: { size: size(mask.length), max: size(maxMaskBytes) } }) });

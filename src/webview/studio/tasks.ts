@@ -41,8 +41,15 @@ function taskItem(store: StudioStore, task: StudioTask): TemplateResult {
     <div class="task-status">${status.join(' · ')}</div>
     ${task.active ? html`<vscode-progress-bar aria-label=${task.status} .value=${known ? task.progress : undefined} ?indeterminate=${!known}></vscode-progress-bar>` : nothing}
     <div class="task-actions">
-      ${task.actions.map((offered) => iconButton(offered.title, offered.icon, () => store.post({ type: 'taskAction', localId: task.localId, action: offered.action })))}
+      ${task.actions.map((offered) => (offered.action === 'retry' ? iconButton(offered.title, offered.icon, () => retry(store, task.localId), offered.title, store.state.submitting) : iconButton(offered.title, offered.icon, () => store.post({ type: 'taskAction', localId: task.localId, action: offered.action }))))}
       ${iconButton(t('copyPrompt'), 'copy', () => store.post({ type: 'copyPrompt', localId: task.localId }))}
     </div>
   </li>`;
+}
+
+/** Retry pays for a new task: like Generate, it is off from the first click until the host answers. */
+function retry(store: StudioStore, localId: string): void {
+  if (store.state.submitting) return;
+  store.update({ submitting: true, problem: '' });
+  store.post({ type: 'taskAction', localId, action: 'retry' });
 }
