@@ -1,18 +1,24 @@
 import { heifIntegrity, heifKind, readHeifSize } from './heif';
 import type { ImageFormat } from './models';
 
-/** The file extension, MIME type and the name people know each format by. */
-export const imageFormats: Record<ImageFormat, { extension: string; mime: string; name: string }> = {
-  png: { extension: 'png', mime: 'image/png', name: 'PNG' },
-  jpeg: { extension: 'jpg', mime: 'image/jpeg', name: 'JPEG' },
-  webp: { extension: 'webp', mime: 'image/webp', name: 'WebP' },
-  gif: { extension: 'gif', mime: 'image/gif', name: 'GIF' },
-  bmp: { extension: 'bmp', mime: 'image/bmp', name: 'BMP' },
-  tiff: { extension: 'tiff', mime: 'image/tiff', name: 'TIFF' },
+/**
+ * The file extension written, every extension the format goes by (the first is the one written),
+ * its MIME type and the name people know it by.
+ */
+export const imageFormats: Record<ImageFormat, { extension: string; extensions: readonly string[]; mime: string; name: string }> = {
+  png: { extension: 'png', extensions: ['png'], mime: 'image/png', name: 'PNG' },
+  jpeg: { extension: 'jpg', extensions: ['jpg', 'jpeg', 'jpe', 'jfif'], mime: 'image/jpeg', name: 'JPEG' },
+  webp: { extension: 'webp', extensions: ['webp'], mime: 'image/webp', name: 'WebP' },
+  gif: { extension: 'gif', extensions: ['gif'], mime: 'image/gif', name: 'GIF' },
+  bmp: { extension: 'bmp', extensions: ['bmp'], mime: 'image/bmp', name: 'BMP' },
+  tiff: { extension: 'tiff', extensions: ['tiff', 'tif'], mime: 'image/tiff', name: 'TIFF' },
   // Results a converting CDN may send (no model takes them as references; the pipeline does not read them).
-  avif: { extension: 'avif', mime: 'image/avif', name: 'AVIF' },
-  heic: { extension: 'heic', mime: 'image/heic', name: 'HEIC' },
+  avif: { extension: 'avif', extensions: ['avif'], mime: 'image/avif', name: 'AVIF' },
+  heic: { extension: 'heic', extensions: ['heic', 'heif'], mime: 'image/heic', name: 'HEIC' },
 };
+
+/** Every file name extension of these formats: for file pickers and menus. */
+export const extensionsOf = (formats: readonly ImageFormat[]): string[] => [...new Set(formats.flatMap((format) => imageFormats[format].extensions))];
 
 /** Formats by the names people know them by, for messages: "JPEG, PNG, WebP". */
 export const formatNames = (formats: readonly ImageFormat[]): string => formats.map((format) => imageFormats[format].name).join(', ');

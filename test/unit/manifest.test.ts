@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandTable } from '../../src/extension/commands/table';
 import { settingDefaults } from '../../src/extension/config/defaults';
-import { models } from '../../src/common/models';
+import { decodableFormats, extensionsOf, imageFormats } from '../../src/common/imageType';
+import { models, type ImageFormat } from '../../src/common/models';
 import { imageToolName } from '../../src/extension/agent/toolName';
 
 interface Manifest {
@@ -14,6 +15,7 @@ interface Manifest {
     configuration: { properties: Record<string, { default: unknown; enum?: string[] }> };
     languageModelTools: { name: string; inputSchema: { properties: { model: { enum: string[] } } } }[];
     walkthroughs: { steps: { media: { image: string } }[] }[];
+    menus: Record<string, { command: string; when?: string }[]>;
   };
 }
 
@@ -62,6 +64,32 @@ describe('The package', () => {
 describe('The manifest', () => {
   it('contributes exactly the commands of the command table', () => {
     assert.deepEqual(manifest.contributes.commands.map((entry) => entry.command).sort(), Object.keys(commandTable).sort());
+  });
+
+  it('offers Edit, Open in Image Studio and Export As on exactly the files they read, by every extension of those formats', () => {
+    const reads: Record<string, string[]> = {
+      'evolink.editImage': extensionsOf(models.flatMap((model) => model.references.formats)),
+      'evolink.openInStudio': extensionsOf(models.flatMap((model) => model.references.formats)),
+      'evolink.exportAs': extensionsOf(decodableFormats),
+    };
+    const every = [...extensionsOf(Object.keys(imageFormats) as ImageFormat[]), 'svg', 'ico', 'txt', 'png.txt'];
+    let checked = 0;
+    for (const [place, items] of Object.entries(manifest.contributes.menus)) {
+      for (const item of items) {
+        const pattern = /resourceExtname =~ \/(.+?)\/i/.exec(item.when ?? '')?.[1];
+        const expected = reads[item.command];
+        if (!expected) continue;
+        if (!pattern) {
+          // The palette may offer Export As anywhere (it asks for the image), not the others on any editor.
+          assert.ok(item.command === 'evolink.exportAs' && place === 'commandPalette', `${place}: ${item.command} has no file condition`);
+          continue;
+        }
+        const matches = new RegExp(pattern, 'i');
+        for (const extension of every) assert.equal(matches.test(`.${extension}`) && matches.test(`.${extension.toUpperCase()}`), expected.includes(extension), `${place}: ${item.command} on .${extension}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 10, `${checked} menu items checked`);
   });
 
   it('has an English string for every %key%', () => {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { exportPlaceholders, mainSnippet, planRun, type RenderedSnippet } from '../../common/recipeRender';
 import type { Recipe } from '../../common/recipes';
 import type { AppContext } from '../context';
+import { exportExtensions } from '../submit/localImages';
 import { imagesFrom, pickImages } from '../edit/editCommand';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
@@ -63,17 +64,18 @@ export class ExportAsCommand {
     };
     // The editor the tags go into is the one in use when the command started.
     const editor = vscode.window.activeTextEditor ?? (vscode.window.visibleTextEditors.length === 1 ? vscode.window.visibleTextEditors[0] : undefined);
-    const source = imagesFrom(clicked, selected)[0] ?? (await pickImages(vscode.l10n.t('Export As: choose the image')))[0];
+    const source = imagesFrom(clicked, selected)[0] ?? (await pickImages(vscode.l10n.t('Export As: choose the image'), exportExtensions))[0];
     if (!source) return undefined;
-    const recipe = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)') });
-    if (!recipe) return undefined;
-    const values = await askRecipeValues(recipe, exportPlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Export As: {0}', recipe.name));
-    if (!values) return undefined;
     try {
+      // A source that cannot be exported (a GIF, a file cut short) is named before any question.
       const bytes = await vscode.workspace.fs.readFile(source).then(undefined, () => {
         throw new RecipeRunFault(vscode.l10n.t('{0} cannot be read. Check that it still exists, then export again.', displayPath(source)));
       });
       const facts = inspectSource(source, bytes);
+      const recipe = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)') });
+      if (!recipe) return undefined;
+      const values = await askRecipeValues(recipe, exportPlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Export As: {0}', recipe.name));
+      if (!values) return undefined;
       if (!args.confirmed && !(await this.confirm(source, recipe, values, facts))) return undefined;
       const cancellation = new vscode.CancellationTokenSource();
       const run = await this.runRecipe(source, recipe, values, cancellation.token, args.onExisting ? { onExisting: args.onExisting } : {}).finally(() => cancellation.dispose());

@@ -45,11 +45,11 @@ export function imagesFrom(clicked: unknown, selected: unknown): vscode.Uri[] {
 }
 
 /** Asks for images when none are at hand. */
-export async function pickImages(title: string): Promise<vscode.Uri[]> {
+export async function pickImages(title: string, extensions: readonly string[] = referenceExtensions): Promise<vscode.Uri[]> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: true,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { [vscode.l10n.t('Images')]: referenceExtensions },
+    filters: { [vscode.l10n.t('Images')]: [...extensions] },
     title,
   });
   return picked ?? [];

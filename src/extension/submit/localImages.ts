@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { imageEndOf, wholeIntegrity } from '../../common/imageEnd';
-import { imageFormats, imageIntegrity, readImageSize, sniffImageFormat, type ImageIntegrity } from '../../common/imageType';
+import { decodableFormats, extensionsOf, imageFormats, imageIntegrity, readImageSize, sniffImageFormat, type ImageIntegrity } from '../../common/imageType';
 import { models, type ImageFormat } from '../../common/models';
 import type { LocalImageInfo } from '../../common/request';
 import { fileIntegrity, headBytes, readHeadAndTail, tailBytes } from '../tasks/fileSink';
@@ -17,11 +17,14 @@ export interface LocalImage extends LocalImageInfo {
 export const maxReferenceBytes = Math.max(...models.map((model) => model.references.maxBytes));
 
 /** The file name extensions of every image format a model takes as a reference. */
-export const referenceExtensions = [...new Set(models.flatMap((model) => model.references.formats).flatMap((format) => (format === 'jpeg' ? ['jpg', 'jpeg'] : format === 'tiff' ? ['tif', 'tiff'] : [format])))];
+export const referenceExtensions = extensionsOf(models.flatMap((model) => model.references.formats));
+
+/** The file name extensions of every format Export As reads. */
+export const exportExtensions = extensionsOf(decodableFormats);
 
 function formatFromName(name: string): ImageFormat | undefined {
-  const extension = name.split('.').pop()?.toLowerCase();
-  return (Object.keys(imageFormats) as ImageFormat[]).find((format) => imageFormats[format].extension === extension || (format === 'jpeg' && extension === 'jpeg') || (format === 'tiff' && extension === 'tif'));
+  const extension = name.split('.').pop()?.toLowerCase() ?? '';
+  return (Object.keys(imageFormats) as ImageFormat[]).find((format) => imageFormats[format].extensions.includes(extension));
 }
 
 function readFailed(uri: vscode.Uri, error: unknown): EvoLinkError {
