@@ -19,13 +19,13 @@ export async function handleFiles(sim: Simulation, req: IncomingMessage, res: Se
   const url = new URL(req.url ?? '/', sim.urls.files);
   const mode = req.method === 'POST' ? /^\/api\/v1\/files\/upload\/(stream|base64|url)$/.exec(url.pathname)?.[1] : undefined;
   const fault = mode ? sim.takeFault('upload') : undefined;
-  const fail = (status: number, httpStatus: number, msg: string): void => {
-    sendJson(res, httpStatus, { success: false, code: status, msg, data: null });
+  const fail = (status: number, httpStatus: number, msg: string, headers: Record<string, string | string[]> = {}): void => {
+    sendJson(res, httpStatus, { success: false, code: status, msg, data: null }, headers);
     sim.log('files', req, httpStatus);
   };
-  // The files API answers its refusals in its own envelope, whatever the status.
+  // The files API answers its refusals in its own envelope, whatever the status (a rate limit with its Retry-After).
   if (fault?.kind === 'status' && (fault.body ?? 'json') === 'json' && fault.status >= 400) {
-    fail(fault.status, fault.asStatus ?? fault.status, fault.message ?? `simulated ${fault.status}`);
+    fail(fault.status, fault.asStatus ?? fault.status, fault.message ?? `simulated ${fault.status}`, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
     return;
   }
   if (fault && (await applyFault(sim, fault, res))) {

@@ -225,6 +225,7 @@ export class Simulation {
       origin,
       method: req.method ?? '',
       path: (req.url ?? '').split('?')[0] ?? '',
+      query: (req.url ?? '').split('?')[1] ?? '',
       status,
       hasAuthorization: req.headers.authorization !== undefined,
       userAgent: req.headers['user-agent'],

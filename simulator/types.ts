@@ -108,6 +108,8 @@ export interface LoggedRequest {
   origin: 'api' | 'files' | 'cdn' | 'mirror';
   method: string;
   path: string;
+  /** The query string, without its `?` (empty when there is none). */
+  query: string;
   status: number;
   hasAuthorization: boolean;
   userAgent: string | undefined;

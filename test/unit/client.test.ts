@@ -435,6 +435,37 @@ describe('The EvoLink client against the simulator', () => {
       await assert.rejects(client.upload(bmp, 'scan.bmp', 'image/bmp', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'uploadFailed' && /image\/webp/.test(error.message));
     });
 
+    it('reads the task list in pages of 20, the next only while a full page reached no task older than asked for', async () => {
+      const body = { model: 'gpt-4o-image', prompt: 'a boat', size: '1:1', n: 1 };
+      for (let index = 0; index < 25; index++) await client.submit(body, `evolink-test-list-${String(index).padStart(8, '0')}`, { apiKey: demoKey });
+      const pages = () =>
+        simulator.requests
+          .filter((request) => request.method === 'GET' && request.path === '/v1/tasks')
+          .map((request) => new URLSearchParams(request.query))
+          .map((query) => `${query.get('page')}/${query.get('page_size')}`);
+      const all = await client.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey });
+      assert.equal(all.length, 25);
+      assert.deepEqual(pages(), ['1/20', '2/20']);
+      simulator.requests.length = 0;
+      const recent = await client.listTasks({ model: 'gpt-4o-image', createdSince: Math.max(...all.map((item) => item.createdAt ?? 0)) + 1 }, { apiKey: demoKey });
+      assert.equal(recent.length, 20);
+      assert.deepEqual(pages(), ['1/20'], 'a page that reached older tasks is the last');
+    });
+
+    it('sends an upload again after a rate limit, as Retry-After asks, and never after an answer that may have stored the file', async () => {
+      const png = new Uint8Array(await (await import('sharp')).default({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer());
+      const uploads = () => simulator.requests.filter((request) => request.origin === 'files').length;
+      simulator.addFault('upload', { kind: 'status', status: 429, retryAfter: '2', message: 'Too many uploads' });
+      const { fileUrl } = await client.upload(png, 'ref.png', 'image/png', { apiKey: demoKey });
+      assert.match(fileUrl, /^http/);
+      assert.deepEqual([uploads(), waits], [2, [2000]], 'one wait of what Retry-After asked, then the upload again');
+      simulator.reset();
+      waits.length = 0;
+      simulator.addFault('upload', { kind: 'status', status: 502, message: 'Bad gateway' });
+      await assert.rejects(client.upload(png, 'ref.png', 'image/png', { apiKey: demoKey }));
+      assert.deepEqual([uploads(), waits], [1, []], 'a gateway error may have stored the file: not sent again');
+    });
+
     it('tells a refusal of the files API with an error status as a refused upload, in its own words; a refused key stays a key problem', async () => {
       simulator.addFault('upload', { kind: 'status', status: 403, message: 'File quota exceeded: an account holds at most 100 files' });
       simulator.addFault('upload', { kind: 'status', status: 401, message: 'Invalid token' });

@@ -1,5 +1,5 @@
 import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, withoutBom } from '../../common/errors';
-import { defaultGetRetryPolicy, retryDelay, type RetryPolicy } from '../../common/retry';
+import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
@@ -78,6 +78,10 @@ function uploadRefused(error: unknown): unknown {
   if (!(error instanceof EvoLinkError) || !['invalidRequest', 'permission', 'notFound', 'invalidResponse'].includes(error.reason) || error.details.status === undefined) return error;
   return new EvoLinkError('uploadFailed', error.message, error.details);
 }
+
+/** The page size of the task list the vendor's clients ask for, and how many pages a search reads at most. */
+const listPageSize = 20;
+const maxListPages = 5;
 
 /** How long a task batch may take to answer before each task is read on its own instead. */
 const batchTimeoutMs = 10_000;
@@ -208,9 +212,7 @@ export class EvoLinkClient {
     const idleMs = call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000;
     const timeoutMs = idleMs + Math.ceil(length / uploadBytesPerMs);
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) };
-    const response = await this.send('POST', url, { ...call, timeoutMs, idleMs }, body, headers).catch((error: unknown) => {
-      throw uploadRefused(error);
-    });
+    const response = await this.sendUpload(url, { ...call, timeoutMs, idleMs }, body, headers);
     const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });
@@ -219,6 +221,25 @@ export class EvoLinkClient {
       throw new EvoLinkError('uploadFailed', parsed.data.msg ?? 'The upload was refused.', { code: String(parsed.data.code ?? ''), status: response.status });
     }
     return { fileUrl: parsed.data.data.file_url, expiresAt: parsed.data.data.expires_at };
+  }
+
+  /**
+   * Sends an upload, again after a rate limit (429, as long as `Retry-After` asks, at most 30 s)
+   * or a connection never made: neither stored a file. Anything else may have stored one, which
+   * takes one of the account's 100 slots, and is not sent again.
+   */
+  private async sendUpload(url: string, call: CallOptions & { timeoutMs: number; idleMs: number }, body: AsyncIterable<Uint8Array>, headers: Record<string, string>): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send('POST', url, call, body, headers);
+      } catch (error) {
+        const again = error instanceof EvoLinkError && (error.reason === 'rateLimited' || error.details.notSent === true);
+        if (!again || attempt >= this.retryPolicy.attempts || call.signal?.aborted) throw uploadRefused(error);
+        const wait = Math.min(maxRetryWaitMs, error.details.retryAfterMs ?? this.retryPolicy.baseDelayMs * 2 ** (attempt - 1));
+        this.options.log?.('warn', `Upload: ${error.reason}${error.details.status ? ` ${error.details.status}` : ''}; sending it again in ${wait} ms`);
+        await this.sleep(wait, call.signal);
+      }
+    }
   }
 
   /**
@@ -240,13 +261,21 @@ export class EvoLinkClient {
    * `GET /v1/tasks`: the account's recent tasks, without result links. Not in the public docs
    * (the vendor's own clients use it): a service that does not answer it fails with `notFound`.
    */
-  async listTasks(filter: { model?: string; pageSize: number }, call: CallOptions): Promise<TaskListItem[]> {
-    const query = new URLSearchParams({ page: '1', page_size: String(filter.pageSize) });
-    if (filter.model) query.set('model', filter.model);
-    const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
-    const parsed = taskListSchema.safeParse(json);
-    if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
-    return parsed.data.data.map(toTaskListItem);
+  async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<TaskListItem[]> {
+    const items: TaskListItem[] = [];
+    for (let page = 1; page <= maxListPages; page++) {
+      const query = new URLSearchParams({ page: String(page), page_size: String(listPageSize) });
+      if (filter.model) query.set('model', filter.model);
+      const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
+      const parsed = taskListSchema.safeParse(json);
+      if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
+      const listed = parsed.data.data.map(toTaskListItem);
+      items.push(...listed);
+      // The next page only while this one was full and reached no older task than asked for.
+      const oldest = Math.min(...listed.map((item) => item.createdAt ?? Number.POSITIVE_INFINITY));
+      if (listed.length < listPageSize || filter.createdSince === undefined || oldest < filter.createdSince) break;
+    }
+    return items;
   }
 
   private parseTask(json: unknown): TaskSnapshot {

@@ -186,9 +186,9 @@ export class TaskWork {
    * this machine, has made.
    */
   private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
-    const listed = await this.deps.client().listTasks({ model: entry.body.model, pageSize: 50 }, call);
-    const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
     const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
+    const listed = await this.deps.client().listTasks({ model: entry.body.model, createdSince: earliest }, call);
+    const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
     return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
   }
 
