@@ -5,6 +5,7 @@ import type { Budget } from './budget/budget';
 import type { SettingsService } from './config/settings';
 import type { ProvenanceStore } from './provenance/store';
 import type { PngConverter } from './submit/pngConverter';
+import type { BrowserPreviews } from './ui/browserPreviews';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
@@ -34,6 +35,8 @@ export interface AppContext {
   readonly uploads: Uploads;
   /** Converts a reference image to PNG where a model wants one (a mask's reference). */
   readonly images: PngConverter;
+  /** PNGs of images a webview cannot draw (TIFF), for the Studio and the compare view. */
+  readonly previews: BrowserPreviews;
   /** The provenance of the workspace's images: the index, and old sidecars. */
   readonly provenance: ProvenanceStore;
   readonly notifier: Notifier;

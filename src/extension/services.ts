@@ -11,6 +11,7 @@ import { Services } from './features';
 import { useDisplayLanguage } from './assets/recipeProblems';
 import { ProvenanceStore } from './provenance/store';
 import { PngConverter } from './submit/pngConverter';
+import { BrowserPreviews } from './ui/browserPreviews';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { LeftBehindTasks } from './tasks/adoption';
@@ -82,6 +83,8 @@ export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDi
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);
   const budget = new Budget({ dayLog, tasks, settings, notifier, log });
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images: new PngConverter(), provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
+  const images = new PngConverter();
+  const previews = new BrowserPreviews(vscode.Uri.joinPath(storage, 'previews'), images, log);
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images, previews, provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { HostMessage } from '../../src/common/protocol';
 import { droppedReferenceFiles, ReferenceSet } from '../../src/extension/studio/references';
 import { StudioSubmitter } from '../../src/extension/studio/studioSubmit';
+import { BrowserPreviews } from '../../src/extension/ui/browserPreviews';
 import { activateExtension } from './support';
 
 /** The extension's log, as written so far. */
@@ -90,6 +91,31 @@ describe('Submitting from the Image Studio', function () {
       assert.equal((await droppedReferenceFiles([inside.toString()])).refused, undefined, 'nothing to say when all were taken');
     } finally {
       await vscode.workspace.fs.delete(inside).then(undefined, () => undefined);
+    }
+  });
+
+  it('shows a TIFF reference from a PNG of it, made once per version of the file', async () => {
+    const tiff = vscode.Uri.joinPath(root(), 'studio-scan.tiff');
+    await vscode.workspace.fs.writeFile(tiff, await sharp({ create: { width: 40, height: 30, channels: 3, background: '#884422' } }).tiff().toBuffer());
+    const folder = vscode.Uri.joinPath(root(), '.studio-test-previews');
+    let conversions = 0;
+    const previews = new BrowserPreviews(folder, { toPng: async (bytes) => (conversions++, new Uint8Array(await sharp(bytes).png().toBuffer())) }, { warn: () => undefined });
+    const references = new ReferenceSet(vscode.Uri.joinPath(root(), '.studio-test-references'), memento(), previews);
+    try {
+      const shown = new Promise<void>((resolve) => references.onDidChange(() => references.list.length > 0 && conversions > 0 && resolve()));
+      await references.add([tiff], false);
+      await shown;
+      const webview = { asWebviewUri: (uri: vscode.Uri) => uri } as unknown as vscode.Webview;
+      const view = references.views(webview)[0]!;
+      assert.ok(view.src.startsWith(folder.toString()) && view.src.endsWith('.png'), view.src);
+      assert.equal((await sharp(await vscode.workspace.fs.readFile(vscode.Uri.parse(view.src))).metadata()).width, 40, 'the PNG has the pixels of the TIFF');
+      assert.equal((await previews.of(tiff, 'tiff')).toString(), view.src, 'made once');
+      assert.equal(conversions, 1);
+      const png = vscode.Uri.joinPath(root(), 'studio-scan.png');
+      assert.equal((await previews.of(png, 'png')).toString(), png.toString(), 'a PNG is shown as it is');
+    } finally {
+      references.dispose();
+      for (const uri of [tiff, folder]) await vscode.workspace.fs.delete(uri, { recursive: true }).then(undefined, () => undefined);
     }
   });
 

@@ -8,6 +8,7 @@ import { savedFiles } from '../../common/taskState';
 import { inspectLocalImage } from '../submit/localImages';
 import type { ProvenanceStore } from '../provenance/store';
 import { fileName, moveToTrash } from '../tasks/writer';
+import type { BrowserPreviews } from '../ui/browserPreviews';
 import type { Originals } from './originals';
 import { compareViewType } from './viewType';
 
@@ -19,8 +20,9 @@ export interface CompareDeps {
   originals: Originals;
   log: vscode.LogOutputChannel;
   provenance: ProvenanceStore;
+  /** A PNG of an original the webview cannot draw (TIFF). */
+  previews: BrowserPreviews;
 }
-
 
 function compareStrings(): Record<string, string> {
   return {
@@ -131,7 +133,7 @@ export class ComparePanel extends DisposableBase {
   private static options(deps: CompareDeps, original: vscode.Uri): vscode.WebviewOptions {
     return {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), vscode.Uri.joinPath(original, '..')],
+      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), vscode.Uri.joinPath(original, '..'), deps.previews.folder],
     };
   }
 
@@ -171,11 +173,11 @@ export class ComparePanel extends DisposableBase {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
-  private async image(uri: vscode.Uri): Promise<CompareImage> {
+  private async image(uri: vscode.Uri, shownAs = uri): Promise<CompareImage> {
     // Without provenance, no size is shown.
     const provenance = await this.deps.provenance.get(uri).catch(() => undefined);
     const size = { width: provenance?.width, height: provenance?.height };
-    return { uri: uri.toString(), src: this.panel.webview.asWebviewUri(uri).toString(), name: fileName(uri), width: size.width, height: size.height };
+    return { uri: uri.toString(), src: this.panel.webview.asWebviewUri(shownAs).toString(), name: fileName(uri), width: size.width, height: size.height };
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -210,11 +212,10 @@ export class ComparePanel extends DisposableBase {
   }
 
   private async init(): Promise<void> {
-    const before = await this.image(this.original);
-    if (!before.width) {
-      const { width, height } = await inspectLocalImage(this.original);
-      Object.assign(before, { width, height });
-    }
+    // The original as it is now (a TIFF is shown from a PNG made of it), its size from the file when no provenance has it.
+    const original = await inspectLocalImage(this.original).catch(() => undefined);
+    const before = await this.image(this.original, await this.deps.previews.of(this.original, original?.format));
+    if (!before.width && original) Object.assign(before, { width: original.width, height: original.height });
     this.post({ type: 'init', localId: this.entry.localId, strings: compareStrings(), prompt: this.entry.request.prompt, before, after: await Promise.all(this.edits.map((edit) => this.image(edit))) });
   }
 }

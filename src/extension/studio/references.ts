@@ -6,6 +6,7 @@ import type { StudioReference } from '../../common/protocol';
 import { DisposableBase } from '../base/disposable';
 import { inspectLocalImage, maxReferenceBytes, referenceExtensions, type LocalImage } from '../submit/localImages';
 import { fileName } from '../tasks/writer';
+import { BrowserPreviews } from '../ui/browserPreviews';
 import { droppedWorkspaceFile } from '../ui/workspaceFiles';
 
 /** Where the references' URIs are kept in the workspace state. */
@@ -71,12 +72,27 @@ export class ReferenceSet extends DisposableBase {
   /** The references of the last session, read back; everything that changes the set waits for it. */
   private readonly restored: Promise<void>;
 
+  /** The PNG shown for a reference the webview cannot draw (a TIFF), by the reference's URI and size. */
+  private readonly shownAs = new Map<string, vscode.Uri>();
+
   constructor(
     private readonly referencesDir: vscode.Uri,
     private readonly state: vscode.Memento,
+    private readonly previews?: BrowserPreviews,
   ) {
     super();
     this.restored = this.restore();
+    // A TIFF is shown once its PNG is made; the set tells the webview again then.
+    this._register(this.onDidChange(() => void this.makePreviews()));
+  }
+
+  private async makePreviews(): Promise<void> {
+    const previews = this.previews;
+    if (!previews) return;
+    const wanted = this.images.filter((image) => BrowserPreviews.needed(image.format) && !this.shownAs.has(previewKey(image)));
+    if (wanted.length === 0) return;
+    for (const image of wanted) this.shownAs.set(previewKey(image), await previews.of(image.uri, image.format));
+    this.changed.fire();
   }
 
   /** The references, in order. */
@@ -165,7 +181,7 @@ export class ReferenceSet extends DisposableBase {
   views(webview: vscode.Webview): StudioReference[] {
     return this.images.map((image) => ({
       uri: image.uri.toString(),
-      src: webview.asWebviewUri(image.uri).toString(),
+      src: webview.asWebviewUri(this.shownAs.get(previewKey(image)) ?? image.uri).toString(),
       name: image.name,
       format: image.format,
       bytes: image.bytes,
@@ -209,3 +225,6 @@ export class ReferenceSet extends DisposableBase {
     this.changed.fire();
   }
 }
+
+/** A reference as one version of its file: a file changed in place gets a new preview. */
+const previewKey = (image: LocalImage): string => `${image.uri.toString()}#${image.bytes}`;

@@ -39,6 +39,7 @@ export class StudioFeature {
       retry: this.retry,
       referencesDir: vscode.Uri.joinPath(ctx.storage, 'references'),
       state: ctx.workspaceState,
+      previews: ctx.previews,
       history: this.history,
     };
   }

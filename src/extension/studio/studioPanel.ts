@@ -8,6 +8,7 @@ import type { SubmitPlan } from '../submit/submit';
 import type { Followers } from '../tasks/followers';
 import { runTaskAction } from '../tasks/taskActions';
 import type { TaskService } from '../tasks/taskService';
+import type { BrowserPreviews } from '../ui/browserPreviews';
 import type { Notifier } from '../ui/notifier';
 import { deleteImage } from '../views/historyViewActions';
 import { studioHistoryItems, type ImageHistory } from './history';
@@ -45,6 +46,8 @@ export interface StudioDeps {
   referencesDir: vscode.Uri;
   /** Workspace state: the references survive a reload. */
   state: vscode.Memento;
+  /** PNGs of references the webview cannot draw (TIFF). */
+  previews: BrowserPreviews;
   /** The window's index of generated and edited images. */
   history: ImageHistory;
 }
@@ -127,7 +130,7 @@ export class StudioPanel extends DisposableBase {
    */
   private static resourceRoots(deps: StudioDeps): vscode.Uri[] {
     const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
-    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), deps.referencesDir, ...folders];
+    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), deps.referencesDir, deps.previews.folder, ...folders];
   }
 
   private constructor(
@@ -137,7 +140,7 @@ export class StudioPanel extends DisposableBase {
     super();
     StudioPanel.current = this;
     const post = (message: HostMessage): void => this.post(message);
-    this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state));
+    this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state, deps.previews));
     this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post));
     this.submitter = this._register(new StudioSubmitter(deps, this.references, post, () => panel.visible));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');

@@ -79,7 +79,7 @@ function onKeyDown(store: GalleryStore, event: KeyboardEvent): void {
   if (handled) event.preventDefault();
 }
 
-function tile(store: GalleryStore, thumbnailer: Thumbnailer, item: GalleryItem, index: number): TemplateResult {
+function tile(store: GalleryStore, thumbnailer: Thumbnailer, item: GalleryItem, index: number, tabStop: boolean): TemplateResult {
   const { t, state } = store;
   const selected = item.uri === state.selected;
   const label = t('tile', item.prompt, item.modelLabel, dateOf(store, item));
@@ -91,7 +91,7 @@ function tile(store: GalleryStore, thumbnailer: Thumbnailer, item: GalleryItem, 
     aria-selected=${selected ? 'true' : 'false'}
     aria-label=${label}
     title=${`${item.prompt}\n${item.path}`}
-    tabindex=${selected || (state.selected === undefined && index === 0) ? '0' : '-1'}
+    tabindex=${tabStop ? '0' : '-1'}
     draggable="true"
     @dragstart=${(event: DragEvent) => onDragStart(item, event)}
     @click=${() => select(store, index)}
@@ -111,8 +111,10 @@ function tile(store: GalleryStore, thumbnailer: Thumbnailer, item: GalleryItem, 
 export function grid(store: GalleryStore, thumbnailer: Thumbnailer, matches: readonly GalleryItem[]): TemplateResult {
   const shown = matches.slice(0, store.state.limit);
   const rest = matches.length - shown.length;
+  // One tile takes the Tab key: the selected one, or the first when the selection is not shown (filtered out, gone).
+  const stop = Math.max(0, shown.findIndex((item) => item.uri === store.state.selected));
   return html`<div class="grid" role="listbox" aria-label=${store.t('gridLabel')} @keydown=${(event: KeyboardEvent) => onKeyDown(store, event)}>
-      ${repeat(shown, (item) => item.uri, (item, index) => tile(store, thumbnailer, item, index))}
+      ${repeat(shown, (item) => item.uri, (item, index) => tile(store, thumbnailer, item, index, index === stop))}
     </div>
     ${rest > 0
       ? html`<vscode-button class="more" secondary @click=${() => store.update({ limit: store.state.limit + pageSize })}>${store.t('showMore', Math.min(rest, pageSize))}</vscode-button>`

@@ -12,7 +12,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { GalleryHostMessage, GalleryMessage } from '../../common/galleryProtocol';
 import { mount } from '../shared/mount';
 import { connectToHost } from '../shared/vscodeApi';
-import { grid } from './grid';
+import { grid, select } from './grid';
 import { details, emptyState, loadingState, noMatch, toolbar } from './sections';
 import { GalleryStore, type KeptGalleryState } from './state';
 import { Thumbnailer } from './thumbnails';
@@ -31,9 +31,19 @@ function receive(store: GalleryStore, message: GalleryHostMessage): void {
       store.update({ strings: message.strings, locale: message.locale });
       document.title = store.t('title');
       return;
-    case 'items':
+    case 'items': {
+      // The selected image gone (deleted, moved): the one now in its place is selected, and
+      // focused when the focus was on the grid, so that the keyboard does not lose its way.
+      const before = store.matches.findIndex((item) => item.uri === store.state.selected);
+      const focused = document.activeElement;
+      const inGrid = focused === null || focused === document.body || focused.closest('.grid') !== null;
       store.update({ items: message.items, loading: message.loading });
+      if (before >= 0 && !store.matches.some((item) => item.uri === store.state.selected)) {
+        if (store.matches.length > 0) select(store, Math.min(before, store.matches.length - 1), inGrid);
+        else store.update({ selected: undefined });
+      }
       return;
+    }
     case 'thumbnail':
       // A new item object: lit renders the tile again, now with its thumbnail.
       store.update({ items: store.state.items.map((item) => (item.uri === message.uri && item.key === message.key ? { ...item, thumb: message.thumb } : item)) });
