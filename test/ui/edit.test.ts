@@ -97,12 +97,21 @@ for (const version of ['1.100', '1.139'] as const) {
       const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
       // A double click on Replace Original asks once; declined, the decisions are offered again.
       await compare.locator('vscode-button#replace').dblclick();
-      const question = page.locator('.monaco-dialog-box', { hasText: 'Replace landscape.png with landscape.edit-2.png?' });
-      await question.waitFor({ timeout: 10_000 });
-      await page.waitForTimeout(500);
-      assert.equal(await page.locator('.monaco-dialog-box').count(), 1, 'one question for two clicks');
-      await question.locator('.dialog-buttons a, .dialog-buttons .monaco-button', { hasText: 'Cancel' }).first().click();
+      if (version === '1.139') {
+        const question = page.locator('.monaco-dialog-box', { hasText: 'Replace landscape.png with landscape.edit-2.png?' });
+        await question.waitFor({ timeout: 10_000 });
+        await page.waitForTimeout(500);
+        assert.equal(await page.locator('.monaco-dialog-box').count(), 1, 'one question for two clicks');
+        await question.locator('.dialog-buttons a, .dialog-buttons .monaco-button', { hasText: 'Cancel' }).first().click();
+      } else {
+        // VS Code 1.100 started for extension tests refuses modal dialogs: the decision fails once, and says so once.
+        const failed = page.locator('.notification-list-item', { hasText: 'Could not carry out the decision' });
+        await failed.first().waitFor({ timeout: 10_000 });
+        await page.waitForTimeout(500);
+        assert.equal(await failed.count(), 1, 'one decision for two clicks');
+      }
       await compare.locator('vscode-button#keep-both:not([disabled])').waitFor({ timeout: 10_000 });
+      assert.ok(existsSync(join(folder, 'landscape.png')) && existsSync(join(folder, 'landscape.edit-2.png')), 'nothing replaced');
       await compare.locator('vscode-button#keep-both').click();
       const task = [...simulator.tasks.values()][0];
       assert.ok(task?.request.maskUrl, 'mask_url was sent');

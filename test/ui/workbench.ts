@@ -43,9 +43,12 @@ export function copySampleWorkspace(folder: string): void {
   cpSync(fixture, folder, { recursive: true, filter: (source) => !/^[\\/](images|\.evolink)([\\/]|$)/.test(source.slice(fixture.length)) });
 }
 
-/** Removes a window's folders; the server killed a moment ago may still be writing its last logs there. */
+/**
+ * Removes a window's folders; the server killed a moment ago may still be writing its last logs
+ * there. `KEEP_UI_DIRS=1` keeps them (and the extension's log) to look at a failure.
+ */
 function removeDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (!process.env.KEEP_UI_DIRS) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 /** Opens a fresh window on a copy of the sample workspace. */
