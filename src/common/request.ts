@@ -78,6 +78,9 @@ export interface SubmitBody {
   mask_url?: string;
 }
 
+/** The links of uploaded images a request sends: its references, then its mask. */
+export const sentLinks = (body: SubmitBody): string[] => [...(body.image_urls ?? []), ...(body.mask_url === undefined ? [] : [body.mask_url])];
+
 /** A request that passed: the body to send and what it is expected to reserve. */
 export interface CheckedRequest {
   model: ModelSpec;

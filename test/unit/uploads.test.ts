@@ -56,6 +56,29 @@ describe('Uploads of local images', () => {
     assert.equal(uploadRequests(), 2);
   });
 
+  it('reuses an upload only with the key it was made with, and uploads again once EvoLink could not use its link', async () => {
+    const red = await png('#f00');
+    const first = await uploads.urlFor(red, 'red.png', 'png');
+    // Another key (another account) may not see the file: uploaded again for it.
+    const other = 'sk-other-account-0000000000000000';
+    simulator.setKey(other, { account: 'other' });
+    const client = new EvoLinkClient({ transport, endpoints: () => ({ api: simulator.urls.api, files: simulator.urls.files }), userAgent: 'test/0', timeoutMs: () => 5000 });
+    const ledger = new TaskLedger(dir);
+    const theirs = new Uploads({ ledger, client: () => client, apiKey: () => Promise.resolve(other), log: quiet, now: () => now });
+    assert.equal((await theirs.urlFor(red, 'red.png', 'png')).reused, false);
+    assert.equal(uploadRequests(), 2);
+    // A task that failed for another reason keeps the link; one EvoLink could not fetch (a file deleted in the dashboard) drops it.
+    const mine = new Uploads({ ledger, client: () => client, apiKey: () => Promise.resolve(demoKey), log: quiet, now: () => now });
+    const again = await mine.urlFor(red, 'red.png', 'png');
+    assert.equal(again.reused, false, 'the record now holds the other key\'s upload');
+    await mine.forgetAfter({ code: 'content_policy_violation' }, [again.url]);
+    assert.equal((await mine.urlFor(red, 'red.png', 'png')).reused, true);
+    await mine.forgetAfter({ code: 'image_processing_error' }, [again.url]);
+    assert.equal((await mine.urlFor(red, 'red.png', 'png')).reused, false);
+    await mine.forgetAfter({ param: 'image_urls' }, [first.url, 'https://elsewhere.example/x.png']);
+    assert.equal(uploadRequests(), 4);
+  });
+
   it('names the file after its real format, so that its link ends in an image extension', async () => {
     const bytes = await png('#0f0');
     const { url } = await uploads.urlFor(bytes, 'logo', 'png');

@@ -104,6 +104,11 @@ export class EvoLinkClient {
     return this.options.endpoints().api;
   }
 
+  /** The files API base URL uploads go to now. */
+  filesBase(): string {
+    return this.options.endpoints().files;
+  }
+
   /** `GET /v1/credits`: the balance of the account and of the key. Retried when safe. */
   async getBalance(call: CallOptions): Promise<Balance> {
     const json = await this.getJson(`${this.options.endpoints().api}/v1/credits`, call);

@@ -98,7 +98,7 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.mask ? { maskUrl: urls[plan.references.length]! } : {}),
   });
   if (!checked.ok) throw refusal(checked.issues);
-  return deps.tasks.submit({
+  const submitted = deps.tasks.submit({
     request: plan.options,
     body: checked.checked.body,
     targetFolder: plan.target.toString(),
@@ -107,6 +107,11 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.references.length > 0 ? { sources: plan.references.map((image) => image.uri.toString()) } : {}),
     ...(plan.mask ? { maskSource: plan.mask.uri.toString() } : {}),
     ...(plan.editOf ? { editOf: plan.editOf.toString() } : {}),
+  });
+  // A link the service refused (deleted in the dashboard, purged) is not sent again by a retry.
+  return submitted.catch(async (error: unknown) => {
+    if (error instanceof EvoLinkError) await deps.uploads.forgetAfter(error.details, urls);
+    throw error;
   });
 }
 

@@ -34,13 +34,15 @@ export class Uploads {
   async urlFor(bytes: Uint8Array, name: string, format: ImageFormat, signal?: AbortSignal): Promise<{ url: string; reused: boolean }> {
     const now = this.deps.now?.() ?? Date.now();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const apiKey = await this.deps.apiKey();
+    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
+    // An upload is reused only where it was made: another files API, or another key (account), may not have it.
+    const account = createHash('sha256').update(`${this.deps.client().filesBase()}\n${apiKey}`).digest('hex').slice(0, 24);
     const known = await this.deps.ledger.getUpload(sha256);
-    if (known && known.expiresAt - now > reuseMarginMs) {
+    if (known && known.account === account && known.expiresAt - now > reuseMarginMs) {
       this.deps.log.info(`Reusing the upload of ${name} (valid until ${new Date(known.expiresAt).toISOString()})`);
       return { url: known.fileUrl, reused: true };
     }
-    const apiKey = await this.deps.apiKey();
-    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
     const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, signal ? { apiKey, signal } : { apiKey });
     const parsed = expiresAt ? Date.parse(expiresAt) : Number.NaN;
     await this.deps.ledger.putUpload(sha256, {
@@ -48,8 +50,26 @@ export class Uploads {
       expiresAt: Number.isFinite(parsed) ? parsed : now + uploadLifetimeMs,
       uploadedAt: now,
       bytes: bytes.length,
+      account,
     });
     this.deps.log.info(`Uploaded ${name} (${bytes.length} bytes)`);
     return { url: fileUrl, reused: false };
   }
+
+  /**
+   * Forgets the uploads a request sent when the service could not use them (it failed the task
+   * for its image, or refused the link): a file deleted in the dashboard, or purged, is uploaded
+   * again by the next request instead of being sent dead until it would have expired.
+   */
+  async forgetAfter(failure: { code?: string; param?: string }, urls: readonly string[]): Promise<void> {
+    const unusable = unusableUploadCodes.has(failure.code ?? '') || unusableUploadParams.has(failure.param ?? '');
+    if (urls.length === 0 || !unusable) return;
+    const forgotten = await this.deps.ledger.forgetUploads(new Set(urls)).catch(() => 0);
+    if (forgotten > 0) this.deps.log.info(`Forgot ${forgotten} upload(s) EvoLink could not use (${failure.code ?? failure.param}); they are uploaded again next time`);
+  }
 }
+
+/** Task errors that may mean the service could not fetch an uploaded image. */
+const unusableUploadCodes = new Set(['image_processing_error', 'resource_not_found']);
+/** Parameters a refusal names when a link it was given does not work. */
+const unusableUploadParams = new Set(['image_urls', 'mask_url']);

@@ -27,6 +27,8 @@ export interface UploadRecord {
   expiresAt: number;
   uploadedAt: number;
   bytes: number;
+  /** Where it was uploaded, and with which key (a hash of it): a link is reused only there (absent in records of 0.4.0 and before). */
+  account?: string;
 }
 
 /** A file younger than this that does not parse may still be being written (see `createExclusive`). */
@@ -245,6 +247,21 @@ export class TaskLedger {
     } catch {
       return undefined;
     }
+  }
+
+  /** Forgets the uploads of these links (the service could not fetch them): the next request uploads the bytes again. */
+  async forgetUploads(fileUrls: ReadonlySet<string>): Promise<number> {
+    const dir = join(this.dir, 'uploads');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    let forgotten = 0;
+    for (const name of names.filter((each) => each.endsWith('.json'))) {
+      const record = await readFile(join(dir, name), 'utf8').then((text) => JSON.parse(text) as UploadRecord, () => undefined);
+      if (record && fileUrls.has(record.fileUrl)) {
+        await rm(join(dir, name), { force: true });
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /** Records an upload (atomically, like tasks; the last writer wins, both records are valid). */
