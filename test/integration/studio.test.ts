@@ -113,6 +113,14 @@ describe('Submitting from the Image Studio', function () {
       assert.equal(conversions, 1);
       const png = vscode.Uri.joinPath(root(), 'studio-scan.png');
       assert.equal((await previews.of(png, 'png')).toString(), png.toString(), 'a PNG is shown as it is');
+      // A result saved outside the folders the webview may load from is shown from a copy.
+      await vscode.workspace.fs.writeFile(png, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer());
+      const roots = [vscode.Uri.joinPath(root(), 'elsewhere'), folder];
+      const copy = await previews.of(png, 'png', roots);
+      assert.ok(copy.toString().startsWith(folder.toString()) && copy.path.endsWith('.png'), copy.toString());
+      assert.deepEqual(await vscode.workspace.fs.readFile(copy), await vscode.workspace.fs.readFile(png));
+      assert.equal((await previews.of(png, 'png', [root()])).toString(), png.toString(), 'inside a root: the file itself');
+      await vscode.workspace.fs.delete(png);
     } finally {
       references.dispose();
       for (const uri of [tiff, folder]) await vscode.workspace.fs.delete(uri, { recursive: true }).then(undefined, () => undefined);

@@ -141,13 +141,15 @@ export class StudioPanel extends DisposableBase {
     StudioPanel.current = this;
     const post = (message: HostMessage): void => this.post(message);
     this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state, deps.previews));
-    this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post));
+    const roots = StudioPanel.resourceRoots(deps);
+    this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post, (file) => deps.previews.of(file, undefined, roots)));
     this.submitter = this._register(new StudioSubmitter(deps, this.references, post, () => panel.visible));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this._register(this.references.onDidChange(() => this.postReferences()));
-    this._register(deps.history.onDidChange(() => this.postHistory()));
+    // The history follows files deleted, moved or replaced on disk: so do the results.
+    this._register(deps.history.onDidChange(() => (this.postHistory(), this.taskList.schedule())));
     this._register(deps.history.onDidSave((files) => files.forEach((uri) => this.images.written(uri))));
     this._register(
       deps.tasks.onDidChange((entry) => {

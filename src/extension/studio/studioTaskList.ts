@@ -23,6 +23,8 @@ export class StudioTaskList extends DisposableBase {
     private readonly images: ShownImages,
     private readonly webview: vscode.Webview,
     private readonly post: (message: HostMessage) => void,
+    /** The file the webview can load for a result (a copy of one saved outside its folders). */
+    private readonly shownAs: (file: vscode.Uri) => Promise<vscode.Uri> = (file) => Promise.resolve(file),
   ) {
     super();
     this._register({ dispose: () => clearTimeout(this.pending) });
@@ -40,17 +42,28 @@ export class StudioTaskList extends DisposableBase {
   /** Sends the list now. */
   async send(): Promise<void> {
     const entries = (await this.tasks.list()).slice(0, shownTasks);
-    this.post({ type: 'tasks', tasks: entries.map((entry) => this.view(entry)) });
+    this.post({ type: 'tasks', tasks: await Promise.all(entries.map((entry) => this.view(entry))) });
   }
 
-  private view(entry: LedgerEntry): StudioTask {
-    const images = savedFiles(entry)
-      .filter((uri) => !this.images.isDeleted(uri))
-      .map((uri) => {
-        this.images.show(uri);
-        const file = vscode.Uri.parse(uri);
-        return { uri, src: this.webview.asWebviewUri(file).toString(), name: fileName(file) };
-      });
+  private async view(entry: LedgerEntry): Promise<StudioTask> {
+    // Results deleted, moved or replaced since are not shown as broken tiles.
+    const present = await Promise.all(
+      savedFiles(entry)
+        .filter((uri) => !this.images.isDeleted(uri))
+        .map(async (uri) => {
+          const file = vscode.Uri.parse(uri);
+          const there = await vscode.workspace.fs.stat(file).then(
+            () => true,
+            () => false,
+          );
+          return there ? { uri, file, src: this.webview.asWebviewUri(await this.shownAs(file)).toString() } : undefined;
+        }),
+    );
+    const images = present.flatMap((image) => {
+      if (!image) return [];
+      this.images.show(image.uri);
+      return [{ uri: image.uri, src: image.src, name: fileName(image.file) }];
+    });
     return taskView(entry, images, Date.now());
   }
 }

@@ -27,33 +27,46 @@ export class BrowserPreviews {
   }
 
   /**
-   * The file to show for this image. When no PNG can be made (the file is gone, or cannot be
-   * decoded), the file itself: the webview then shows its name in place of its pixels.
+   * The file to show for this image. A file outside `roots` (the folders the webview may load
+   * from: a result saved to a folder picked outside the workspace) is shown from a copy. When no
+   * PNG or copy can be made (the file is gone, or cannot be decoded), the file itself: the
+   * webview then shows its name in place of its pixels.
    */
-  async of(uri: vscode.Uri, format: ImageFormat | undefined): Promise<vscode.Uri> {
-    if (!BrowserPreviews.needed(format)) return uri;
+  async of(uri: vscode.Uri, format: ImageFormat | undefined, roots?: readonly vscode.Uri[]): Promise<vscode.Uri> {
+    const convert = BrowserPreviews.needed(format);
+    if (!convert && (!roots || roots.some((root) => isUnder(uri, root)))) return uri;
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       const key = createHash('sha256').update(`${uri.toString()}\n${stat.size}\n${stat.mtime}`).digest('hex').slice(0, 32);
+      const extension = convert ? 'png' : (/\.([a-z0-9]{1,5})$/i.exec(uri.path)?.[1] ?? 'img');
       let made = this.making.get(key);
       if (!made) {
-        made = this.make(uri, vscode.Uri.joinPath(this.folder, `${key}.png`));
+        made = this.make(uri, vscode.Uri.joinPath(this.folder, `${key}.${extension}`), convert);
         this.making.set(key, made);
         made.catch(() => this.making.delete(key));
       }
       return await made;
     } catch (error) {
-      this.log.warn(`No preview could be made of a ${format ?? ''} image: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`No preview could be made of an image (${format ?? 'unknown format'}): ${error instanceof Error ? error.message : String(error)}`);
       return uri;
     }
   }
 
-  private async make(uri: vscode.Uri, target: vscode.Uri): Promise<vscode.Uri> {
+  private async make(uri: vscode.Uri, target: vscode.Uri, convert: boolean): Promise<vscode.Uri> {
     const kept = await vscode.workspace.fs.stat(target).then(
       () => true,
       () => false,
     );
-    if (!kept) await vscode.workspace.fs.writeFile(target, await this.images.toPng(await vscode.workspace.fs.readFile(uri)));
+    if (kept) return target;
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    await vscode.workspace.fs.writeFile(target, convert ? await this.images.toPng(bytes) : bytes);
     return target;
   }
+}
+
+/** Whether a file lies in a folder (the same scheme and authority, and a path below it). */
+function isUnder(uri: vscode.Uri, folder: vscode.Uri): boolean {
+  if (uri.scheme !== folder.scheme || uri.authority !== folder.authority) return false;
+  const base = folder.path.endsWith('/') ? folder.path : `${folder.path}/`;
+  return uri.path.startsWith(base);
 }
