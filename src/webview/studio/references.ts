@@ -45,7 +45,7 @@ function referenceCard(store: StudioStore, reference: StudioReference): Template
     <img src=${reference.src} alt=${reference.name} />
     <figcaption>
       <span class="reference-name">${reference.name}</span>
-      <span class="reference-meta">${reference.width}×${reference.height} · ${fileSize(store, reference.bytes)}</span>
+      <span class="reference-meta" title=${`${reference.width}×${reference.height} · ${fileSize(store, reference.bytes)}`}>${reference.width}×${reference.height} · ${fileSize(store, reference.bytes)}</span>
     </figcaption>
     ${iconButton(remove, 'close', () => store.post({ type: 'removeReference', uri: reference.uri }), `${remove}: ${reference.name}`)}
   </figure>`;
