@@ -139,7 +139,8 @@ export type HostMessage =
   | { type: 'history'; items: StudioHistoryItem[] }
   | { type: 'apiKey'; hasApiKey: boolean }
   /** The reference images, in order. */
-  | { type: 'references'; items: StudioReference[] }
+  /** `picturesOnly`: only what a reference shows changed (its preview came); what the Studio says stays. */
+  | { type: 'references'; items: StudioReference[]; picturesOnly?: boolean }
   /** Prepare an edit (from the explorer): choose this model, send results beside the reference, offer the mask. */
   | { type: 'edit'; model: string | undefined; paintMask: boolean }
   /** Fill the form with the settings of this past image (from the History gallery). */

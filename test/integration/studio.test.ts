@@ -102,15 +102,27 @@ describe('Submitting from the Image Studio', function () {
     const previews = new BrowserPreviews(folder, { toPng: async (bytes) => (conversions++, new Uint8Array(await sharp(bytes).png().toBuffer())) }, { warn: () => undefined });
     const references = new ReferenceSet(vscode.Uri.joinPath(root(), '.studio-test-references'), memento(), previews);
     try {
-      const shown = new Promise<void>((resolve) => references.onDidChange(() => references.list.length > 0 && conversions > 0 && resolve()));
+      let said = 0;
+      references.onDidChange(() => said++);
+      const shown = new Promise<void>((resolve) => references.onDidChangePreview(() => resolve()));
       await references.add([tiff], false);
+      const saidByAdd = said;
       await shown;
+      assert.equal(said, saidByAdd, 'the PNG is told on its own, not as a change of the set (which clears what the Studio says)');
       const webview = { asWebviewUri: (uri: vscode.Uri) => uri } as unknown as vscode.Webview;
       const view = references.views(webview)[0]!;
       assert.ok(view.src.startsWith(folder.toString()) && view.src.endsWith('.png'), view.src);
       assert.equal((await sharp(await vscode.workspace.fs.readFile(vscode.Uri.parse(view.src))).metadata()).width, 40, 'the PNG has the pixels of the TIFF');
       assert.equal((await previews.of(tiff, 'tiff')).toString(), view.src, 'made once');
       assert.equal(conversions, 1);
+      // The file rewritten in place at the same size (an uncompressed TIFF of the same pixels): a new PNG once the set is read again.
+      const same = await vscode.workspace.fs.readFile(tiff);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await vscode.workspace.fs.writeFile(tiff, same);
+      const again = new Promise<void>((resolve) => references.onDidChangePreview(() => resolve()));
+      await references.refresh(references.list[0]!);
+      await again;
+      assert.equal(conversions, 2, 'a new version of the file, a new PNG');
       const png = vscode.Uri.joinPath(root(), 'studio-scan.png');
       assert.equal((await previews.of(png, 'png')).toString(), png.toString(), 'a PNG is shown as it is');
       // A result saved outside the folders the webview may load from is shown from a copy.

@@ -444,12 +444,28 @@ describe('The EvoLink client against the simulator', () => {
           .map((request) => new URLSearchParams(request.query))
           .map((query) => `${query.get('page')}/${query.get('page_size')}`);
       const all = await client.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey });
-      assert.equal(all.length, 25);
+      assert.deepEqual([all.items.length, new Set(all.items.map((item) => item.id)).size, all.complete], [25, 25, true]);
       assert.deepEqual(pages(), ['1/20', '2/20']);
       simulator.requests.length = 0;
-      const recent = await client.listTasks({ model: 'gpt-4o-image', createdSince: Math.max(...all.map((item) => item.createdAt ?? 0)) + 1 }, { apiKey: demoKey });
-      assert.equal(recent.length, 20);
+      const recent = await client.listTasks({ model: 'gpt-4o-image', createdSince: Math.max(...all.items.map((item) => item.createdAt ?? 0)) + 1 }, { apiKey: demoKey });
+      assert.deepEqual([recent.items.length, recent.complete], [20, true]);
       assert.deepEqual(pages(), ['1/20'], 'a page that reached older tasks is the last');
+    });
+
+    it('says when the task list did not reach back far enough: a service that answers every page alike is read twice, not five times', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const page = { data: Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', created_at: now })), total: 20, page: 1, page_size: 20 };
+      let reads = 0;
+      const server = createServer((_req, res) => (reads++, res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page))));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+        const listed = await other.listTasks({ model: 'gpt-4o-image', createdSince: now - 3600 }, { apiKey: demoKey });
+        assert.deepEqual([listed.items.length, listed.complete, reads], [20, false, 2]);
+      } finally {
+        server.close();
+      }
     });
 
     it('sends an upload again after a rate limit, as Retry-After asks, and never after an answer that may have stored the file', async () => {

@@ -266,8 +266,8 @@ export class EvoLinkClient {
    * `GET /v1/tasks`: the account's recent tasks, without result links. Not in the public docs
    * (the vendor's own clients use it): a service that does not answer it fails with `notFound`.
    */
-  async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<TaskListItem[]> {
-    const items: TaskListItem[] = [];
+  async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<{ items: TaskListItem[]; complete: boolean }> {
+    const items = new Map<string, TaskListItem>();
     for (let page = 1; page <= maxListPages; page++) {
       const query = new URLSearchParams({ page: String(page), page_size: String(listPageSize) });
       if (filter.model) query.set('model', filter.model);
@@ -275,12 +275,16 @@ export class EvoLinkClient {
       const parsed = taskListSchema.safeParse(json);
       if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
       const listed = parsed.data.data.map(toTaskListItem);
-      items.push(...listed);
+      // A task made between two pages moves one down: the same item twice is one task.
+      const fresh = listed.filter((item) => !items.has(item.id));
+      for (const item of fresh) items.set(item.id, item);
       // The next page only while this one was full and reached no older task than asked for.
       const oldest = Math.min(...listed.map((item) => item.createdAt ?? Number.POSITIVE_INFINITY));
-      if (listed.length < listPageSize || filter.createdSince === undefined || oldest < filter.createdSince) break;
+      if (listed.length < listPageSize || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: true };
+      // A service that answers every page alike (it ignores `page`) tells no more.
+      if (fresh.length === 0) break;
     }
-    return items;
+    return { items: [...items.values()], complete: false };
   }
 
   private parseTask(json: unknown): TaskSnapshot {

@@ -72,7 +72,7 @@ export class ReferenceSet extends DisposableBase {
   /** The references of the last session, read back; everything that changes the set waits for it. */
   private readonly restored: Promise<void>;
 
-  /** The PNG shown for a reference the webview cannot draw (a TIFF), by the reference's URI and size. */
+  /** The PNG shown for a reference the webview cannot draw (a TIFF), by the reference's URI. */
   private readonly shownAs = new Map<string, vscode.Uri>();
 
   constructor(
@@ -82,17 +82,30 @@ export class ReferenceSet extends DisposableBase {
   ) {
     super();
     this.restored = this.restore();
-    // A TIFF is shown once its PNG is made; the set tells the webview again then.
+    // A TIFF is shown once its PNG is made (again when the file changed): the webview is told then.
     this._register(this.onDidChange(() => void this.makePreviews()));
   }
+
+  private readonly previewed = this._register(new vscode.EventEmitter<void>());
+  /** Fires when what the webview shows for a reference changed (its PNG was made), the set itself not. */
+  readonly onDidChangePreview = this.previewed.event;
 
   private async makePreviews(): Promise<void> {
     const previews = this.previews;
     if (!previews) return;
-    const wanted = this.images.filter((image) => BrowserPreviews.needed(image.format) && !this.shownAs.has(previewKey(image)));
-    if (wanted.length === 0) return;
-    for (const image of wanted) this.shownAs.set(previewKey(image), await previews.of(image.uri, image.format));
-    this.changed.fire();
+    const wanted = this.images.filter((image) => BrowserPreviews.needed(image.format));
+    let changed = false;
+    for (const image of wanted) {
+      // Asked on every change: the previews know each version of a file (its size and time).
+      const shown = await previews.of(image.uri, image.format);
+      const key = image.uri.toString();
+      if (this.shownAs.get(key)?.toString() !== shown.toString()) {
+        this.shownAs.set(key, shown);
+        changed = true;
+      }
+    }
+    for (const key of [...this.shownAs.keys()]) if (!this.images.some((image) => image.uri.toString() === key)) this.shownAs.delete(key);
+    if (changed) this.previewed.fire();
   }
 
   /** The references, in order. */
@@ -167,6 +180,9 @@ export class ReferenceSet extends DisposableBase {
     if (index >= 0 && !same) {
       this.images[index] = fresh;
       this.changed.fire();
+    } else if (index >= 0) {
+      // The same size may still be other pixels (a TIFF rewritten in place): its preview is looked at again.
+      void this.makePreviews();
     }
     return fresh;
   }
@@ -181,7 +197,7 @@ export class ReferenceSet extends DisposableBase {
   views(webview: vscode.Webview): StudioReference[] {
     return this.images.map((image) => ({
       uri: image.uri.toString(),
-      src: webview.asWebviewUri(this.shownAs.get(previewKey(image)) ?? image.uri).toString(),
+      src: webview.asWebviewUri(this.shownAs.get(image.uri.toString()) ?? image.uri).toString(),
       name: image.name,
       format: image.format,
       bytes: image.bytes,
@@ -225,6 +241,3 @@ export class ReferenceSet extends DisposableBase {
     this.changed.fire();
   }
 }
-
-/** A reference as one version of its file: a file changed in place gets a new preview. */
-const previewKey = (image: LocalImage): string => `${image.uri.toString()}#${image.bytes}`;

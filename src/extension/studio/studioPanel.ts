@@ -148,6 +148,8 @@ export class StudioPanel extends DisposableBase {
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this._register(this.references.onDidChange(() => this.postReferences()));
+    // A reference's picture came (a TIFF's PNG): shown without clearing what the Studio says.
+    this._register(this.references.onDidChangePreview(() => this.postReferences(true)));
     // The history follows files deleted, moved or replaced on disk: so do the results.
     this._register(deps.history.onDidChange(() => (this.postHistory(), this.taskList.schedule())));
     this._register(deps.history.onDidSave((files) => files.forEach((uri) => this.images.written(uri))));
@@ -279,7 +281,8 @@ export class StudioPanel extends DisposableBase {
         await this.references.remove(message.uri);
         return;
       case 'useAsReference':
-        if (this.wasShown(message)) this.postProblem(await this.references.add([vscode.Uri.parse(message.uri)], false));
+        // A result saved outside the workspace is copied, as Add… does, so that the Studio can show it.
+        if (this.wasShown(message)) this.postProblem(await this.references.add([vscode.Uri.parse(message.uri)], true));
         return;
       case 'deleteImage':
         if (this.wasShown(message)) await this.deleteImage(vscode.Uri.parse(message.uri));
@@ -348,8 +351,8 @@ export class StudioPanel extends DisposableBase {
     this.deps.history.remove(uri);
   }
 
-  private postReferences(): void {
-    this.post({ type: 'references', items: this.references.views(this.panel.webview) });
+  private postReferences(picturesOnly = false): void {
+    this.post({ type: 'references', items: this.references.views(this.panel.webview), ...(picturesOnly ? { picturesOnly } : {}) });
   }
 
   private postHistory(): void {

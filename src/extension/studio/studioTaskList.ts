@@ -17,6 +17,8 @@ const shownTasks = 50;
  */
 export class StudioTaskList extends DisposableBase {
   private pending: ReturnType<typeof setTimeout> | undefined;
+  /** Counts the sends: one that finished after a newer one began is not posted (it would show an older state). */
+  private sends = 0;
 
   constructor(
     private readonly tasks: TaskService,
@@ -41,8 +43,10 @@ export class StudioTaskList extends DisposableBase {
 
   /** Sends the list now. */
   async send(): Promise<void> {
+    const send = ++this.sends;
     const entries = (await this.tasks.list()).slice(0, shownTasks);
-    this.post({ type: 'tasks', tasks: await Promise.all(entries.map((entry) => this.view(entry))) });
+    const tasks = await Promise.all(entries.map((entry) => this.view(entry)));
+    if (send === this.sends) this.post({ type: 'tasks', tasks });
   }
 
   private async view(entry: LedgerEntry): Promise<StudioTask> {

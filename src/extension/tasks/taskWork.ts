@@ -187,7 +187,9 @@ export class TaskWork {
    */
   private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
     const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
-    const listed = await this.deps.client().listTasks({ model: entry.body.model, createdSince: earliest }, call);
+    const { items: listed, complete } = await this.deps.client().listTasks({ model: entry.body.model, createdSince: earliest }, call);
+    // A list that did not reach back to the request cannot say it is not there: "not found" would invite a second payment.
+    if (!complete) throw new EvoLinkError('invalidResponse', 'The task list did not reach back to the request.', { code: 'listIncomplete' });
     const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
     return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
   }

@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { ImageFormat } from '../../common/models';
 import type { PngConverter } from '../submit/pngConverter';
 
+/** How long a preview is kept after it was made. */
+const maxPreviewAgeMs = 7 * 24 * 3600 * 1000;
+
 /** Formats a webview cannot draw (Chromium has no TIFF decoder) that the image worker reads. */
 const undrawable: readonly ImageFormat[] = ['tiff'];
 
@@ -12,7 +15,9 @@ const undrawable: readonly ImageFormat[] = ['tiff'];
  * The PNG has the file's pixels and size, so a mask painted over it fits the file.
  */
 export class BrowserPreviews {
+  /** The previews being made, so that two asks of one file version make it once. */
   private readonly making = new Map<string, Promise<vscode.Uri>>();
+  private pruned: Promise<void> | undefined;
 
   constructor(
     /** Where the PNGs are kept; the webviews that show them list it among their resource roots. */
@@ -36,6 +41,8 @@ export class BrowserPreviews {
     const convert = BrowserPreviews.needed(format);
     if (!convert && (!roots || roots.some((root) => isUnder(uri, root)))) return uri;
     try {
+      this.pruned ??= this.prune();
+      await this.pruned;
       const stat = await vscode.workspace.fs.stat(uri);
       const key = createHash('sha256').update(`${uri.toString()}\n${stat.size}\n${stat.mtime}`).digest('hex').slice(0, 32);
       const extension = convert ? 'png' : (/\.([a-z0-9]{1,5})$/i.exec(uri.path)?.[1] ?? 'img');
@@ -43,7 +50,7 @@ export class BrowserPreviews {
       if (!made) {
         made = this.make(uri, vscode.Uri.joinPath(this.folder, `${key}.${extension}`), convert);
         this.making.set(key, made);
-        made.catch(() => this.making.delete(key));
+        void made.then(undefined, () => undefined).finally(() => this.making.delete(key));
       }
       return await made;
     } catch (error) {
@@ -59,8 +66,25 @@ export class BrowserPreviews {
     );
     if (kept) return target;
     const bytes = await vscode.workspace.fs.readFile(uri);
-    await vscode.workspace.fs.writeFile(target, convert ? await this.images.toPng(bytes) : bytes);
+    // Written under another name, then renamed: a window closed meanwhile leaves no half file under the real one.
+    const partial = vscode.Uri.joinPath(this.folder, `.${Math.random().toString(36).slice(2)}.partial`);
+    await vscode.workspace.fs.writeFile(partial, convert ? await this.images.toPng(bytes) : bytes);
+    await vscode.workspace.fs.rename(partial, target, { overwrite: true });
     return target;
+  }
+
+  /**
+   * Removes what no window may still show: previews made over a week ago (one shown now is
+   * made again at once), and partial files that a closed window left.
+   */
+  private async prune(): Promise<void> {
+    const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(this.folder)).then(undefined, () => [] as [string, vscode.FileType][]);
+    const now = Date.now();
+    for (const [name] of entries) {
+      const file = vscode.Uri.joinPath(this.folder, name);
+      const stat = await Promise.resolve(vscode.workspace.fs.stat(file)).then(undefined, () => undefined);
+      if (stat && now - stat.mtime > maxPreviewAgeMs) await Promise.resolve(vscode.workspace.fs.delete(file)).then(undefined, () => undefined);
+    }
   }
 }
 

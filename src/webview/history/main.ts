@@ -36,7 +36,7 @@ function receive(store: GalleryStore, message: GalleryHostMessage): void {
       // focused when the focus was on the grid, so that the keyboard does not lose its way.
       const before = store.matches.findIndex((item) => item.uri === store.state.selected);
       const focused = document.activeElement;
-      const inGrid = focused === null || focused === document.body || focused.closest('.grid') !== null;
+      const inGrid = document.hasFocus() && (focused === null || focused === document.body || focused.closest('.grid') !== null);
       store.update({ items: message.items, loading: message.loading });
       if (before >= 0 && !store.matches.some((item) => item.uri === store.state.selected)) {
         if (store.matches.length > 0) select(store, Math.min(before, store.matches.length - 1), inGrid);

@@ -38,6 +38,10 @@ export function receive(store: StudioStore, message: HostMessage): void {
       store.update({ submitting: false, problem: message.message });
       return;
     case 'references':
+      if (message.picturesOnly) {
+        store.update({ references: message.items });
+        return;
+      }
       // Results can go beside a reference only when it is in the workspace.
       store.update({ references: message.items, problem: '', ...(message.items[0]?.inWorkspace ? {} : { destination: 'output' as const }) });
       return;
