@@ -151,7 +151,7 @@ export class StudioPanel extends DisposableBase {
     // A reference's picture came (a TIFF's PNG): shown without clearing what the Studio says.
     this._register(this.references.onDidChangePreview(() => this.postReferences(true)));
     // The history follows files deleted, moved or replaced on disk: so do the results.
-    this._register(deps.history.onDidChange(() => (this.postHistory(), this.taskList.schedule())));
+    this._register(deps.history.onDidChange(() => (this.postHistory(), this.taskList.filesChanged())));
     this._register(deps.history.onDidSave((files) => files.forEach((uri) => this.images.written(uri))));
     this._register(
       deps.tasks.onDidChange((entry) => {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { HostMessage, StudioTask } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
+import { exists } from '../base/disk';
 import { DisposableBase } from '../base/disposable';
 import type { TaskService } from '../tasks/taskService';
 import { fileName } from '../tasks/writer';
@@ -19,6 +20,8 @@ export class StudioTaskList extends DisposableBase {
   private pending: ReturnType<typeof setTimeout> | undefined;
   /** Counts the sends: one that finished after a newer one began is not posted (it would show an older state). */
   private sends = 0;
+  /** What the webview loads for each saved result (`undefined`: the file is gone), looked up once until files change. */
+  private readonly shown = new Map<string, Promise<vscode.Uri | undefined>>();
 
   constructor(
     private readonly tasks: TaskService,
@@ -41,6 +44,12 @@ export class StudioTaskList extends DisposableBase {
     }, 100);
   }
 
+  /** Files were deleted, moved or replaced: each result is looked up again by the next send. */
+  filesChanged(): void {
+    this.shown.clear();
+    this.schedule();
+  }
+
   /** Sends the list now. */
   async send(): Promise<void> {
     const send = ++this.sends;
@@ -56,11 +65,13 @@ export class StudioTaskList extends DisposableBase {
         .filter((uri) => !this.images.isDeleted(uri))
         .map(async (uri) => {
           const file = vscode.Uri.parse(uri);
-          const there = await vscode.workspace.fs.stat(file).then(
-            () => true,
-            () => false,
-          );
-          return there ? { uri, file, src: this.webview.asWebviewUri(await this.shownAs(file)).toString() } : undefined;
+          let shown = this.shown.get(uri);
+          if (!shown) {
+            shown = exists(file).then((there) => (there ? this.shownAs(file) : undefined));
+            this.shown.set(uri, shown);
+          }
+          const src = await shown;
+          return src ? { uri, file, src: this.webview.asWebviewUri(src).toString() } : undefined;
         }),
     );
     const images = present.flatMap((image) => {

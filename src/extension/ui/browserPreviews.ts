@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ImageFormat } from '../../common/models';
+import { isInsideFolder } from '../../common/referencePath';
+import { diskOf, exists } from '../base/disk';
 import type { PngConverter } from '../submit/pngConverter';
 
 /** How long a preview is kept after it was made. */
@@ -60,16 +62,14 @@ export class BrowserPreviews {
   }
 
   private async make(uri: vscode.Uri, target: vscode.Uri, convert: boolean): Promise<vscode.Uri> {
-    const kept = await vscode.workspace.fs.stat(target).then(
-      () => true,
-      () => false,
-    );
-    if (kept) return target;
+    if (await exists(target)) return target;
     const bytes = await vscode.workspace.fs.readFile(uri);
-    // Written under another name, then renamed: a window closed meanwhile leaves no half file under the real one.
+    // Written under another name, then moved: a window closed meanwhile leaves no half file under the real one.
     const partial = vscode.Uri.joinPath(this.folder, `.${Math.random().toString(36).slice(2)}.partial`);
-    await vscode.workspace.fs.writeFile(partial, convert ? await this.images.toPng(bytes) : bytes);
-    await vscode.workspace.fs.rename(partial, target, { overwrite: true });
+    const disk = diskOf(this.folder);
+    await disk.makeFolder(this.folder);
+    await disk.write(partial, convert ? await this.images.toPng(bytes) : bytes);
+    await disk.moveOver(partial, target);
     return target;
   }
 
@@ -90,7 +90,5 @@ export class BrowserPreviews {
 
 /** Whether a file lies in a folder (the same scheme and authority, and a path below it). */
 function isUnder(uri: vscode.Uri, folder: vscode.Uri): boolean {
-  if (uri.scheme !== folder.scheme || uri.authority !== folder.authority) return false;
-  const base = folder.path.endsWith('/') ? folder.path : `${folder.path}/`;
-  return uri.path.startsWith(base);
+  return uri.scheme === folder.scheme && uri.authority === folder.authority && isInsideFolder(uri.path, folder.path);
 }
