@@ -120,9 +120,12 @@ export function thumbnailKey(file: { uri: string; size: number; mtime: number },
   return `${hex(fnv1a(text, 0x811c9dc5))}${hex(fnv1a(text, 0x050c5d1f))}-${side}`;
 }
 
+/** What {@link thumbnailKey} makes: two hashes and the side. */
+export const thumbnailKeyPattern = /^[0-9a-f]{16}-\d{2,4}$/;
+
 /** True for a string that {@link thumbnailKey} could have made (a cache file name is checked with it). */
 export function isThumbnailKey(value: string): boolean {
-  return /^[0-9a-f]{16}-\d{2,4}$/.test(value);
+  return thumbnailKeyPattern.test(value);
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { maxThumbnailBytes, type GalleryItem } from './gallery';
+import type { GalleryItem } from './gallery';
+import { thumbnailMessageSchemas, uriSchema as uri, type ThumbnailStored } from './thumbnailMessages';
 
 /*
  * The messages between the History gallery (a webview view in the EvoLink sidebar) and the host,
@@ -8,10 +9,6 @@ import { maxThumbnailBytes, type GalleryItem } from './gallery';
  * listed.
  */
 
-const uri = z.string().check(z.maxLength(4096));
-const key = z.string().check(z.regex(/^[0-9a-f]{16}-\d{2,4}$/));
-/** Base64 bytes, at most `maxBytes` once decoded. */
-const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 
 /** What the gallery may ask the host to do with one of the images it was sent. */
 export const galleryImageActions = ['open', 'reveal', 'insertReference', 'reuse', 'edit', 'export', 'delete'] as const;
@@ -23,10 +20,7 @@ export const galleryMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** Do this with an image. */
   z.object({ type: z.literal('action'), action: z.enum(galleryImageActions), uri }),
-  /** A thumbnail made in the webview, for the cache: a WebP or PNG, keyed as the host sent it. */
-  z.object({ type: z.literal('thumbnail'), uri, key, data: base64(maxThumbnailBytes) }),
-  /** The original could not be drawn (damaged, or a format the browser lacks): show no thumbnail. */
-  z.object({ type: z.literal('thumbnailFailed'), uri, key }),
+  ...thumbnailMessageSchemas,
   /** The webview copied the image itself; the host only confirms it. */
   z.object({ type: z.literal('copied'), uri }),
   /** The webview could not write the image to the clipboard: the host copies its path instead. */
@@ -55,5 +49,4 @@ export type GalleryHostMessage =
     }
   /** Every image, newest first; `loading` while the workspace is still being searched. */
   | { type: 'items'; items: GalleryItem[]; loading: boolean }
-  /** A thumbnail was cached (or could not be): the item shows it from now on. */
-  | { type: 'thumbnail'; uri: string; key: string; thumb: string | undefined };
+  | ThumbnailStored;

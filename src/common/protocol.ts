@@ -3,6 +3,7 @@ import { maxMaskBytes, maxPastedBytes, maxReferences } from './limits';
 import type { ModelSpec } from './models';
 import { requestOptionsSchema } from './requestOptions';
 import { taskActions, type TaskAction } from './taskState';
+import { base64Schema as base64, thumbnailMessageSchemas, uriSchema as uri, type ThumbnailStored } from './thumbnailMessages';
 
 /*
  * The messages between the Image Studio webview and the host, both ways: discriminated unions on
@@ -11,9 +12,6 @@ import { taskActions, type TaskAction } from './taskState';
 
 const text = (max: number) => z.string().check(z.maxLength(max));
 const id = z.string().check(z.regex(/^[A-Za-z0-9._-]{1,128}$/));
-const uri = text(4096);
-/** Base64 bytes, at most `maxBytes` once decoded. */
-const base64 = (maxBytes: number) => z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 
 
 /** The request the compose form sends: the one request-options schema; checked again on the host. */
@@ -56,6 +54,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setApiKey') }),
   /** Run Generate Asset…, offering the draft's prompt as the recipe's subject. */
   z.object({ type: z.literal('generateAsset'), prompt: text(20_000) }),
+  /** A history image's thumbnail, made for the cache the History gallery shares. */
+  ...thumbnailMessageSchemas,
 ]);
 
 /** A message from the webview, once parsed. */
@@ -120,6 +120,10 @@ export interface StudioHistoryItem extends StudioImage {
   quality: string | undefined;
   promptPriority: string | undefined;
   createdAt: string;
+  /** The thumbnail's cache key (the image's URI, size and modification time). */
+  key: string;
+  /** The cached thumbnail's address, when there is one; the webview makes it otherwise. */
+  thumb: string | undefined;
 }
 
 /** Every message the host sends. */
@@ -153,7 +157,8 @@ export type HostMessage =
   /** A submit was refused or failed before it became a task. */
   | { type: 'problem'; message: string }
   /** A submit became a task. */
-  | { type: 'submitted'; localId: string };
+  | { type: 'submitted'; localId: string }
+  | ThumbnailStored;
 
 /** Every message the before/after compare view may send. */
 export const compareMessageSchema = z.discriminatedUnion('type', [

@@ -6,6 +6,7 @@ import type { SettingsService } from './config/settings';
 import type { ProvenanceStore } from './provenance/store';
 import type { PngConverter } from './submit/pngConverter';
 import type { BrowserPreviews } from './ui/browserPreviews';
+import type { ThumbnailCache } from './ui/thumbnails';
 import type { Uploads } from './submit/uploads';
 import type { Followers } from './tasks/followers';
 import type { TaskService } from './tasks/taskService';
@@ -37,6 +38,8 @@ export interface AppContext {
   readonly images: PngConverter;
   /** PNGs of images a webview cannot draw (TIFF), for the Studio and the compare view. */
   readonly previews: BrowserPreviews;
+  /** Thumbnails of the history's images, which the History gallery and the Studio share. */
+  readonly thumbnails: ThumbnailCache;
   /** The provenance of the workspace's images: the index, and old sidecars. */
   readonly provenance: ProvenanceStore;
   readonly notifier: Notifier;

@@ -26,7 +26,6 @@ import { insertImageReference } from './ui/insertReference';
 import { TextEditorInUse } from './ui/textEditorInUse';
 import { TasksView } from './views/tasksView';
 import { HistoryView } from './views/historyView';
-import { ThumbnailCache } from './views/thumbnails';
 
 /*
  * The features of a window, wired to the context the composition root built: each feature gets
@@ -48,6 +47,7 @@ export class Services extends DisposableBase {
     };
     // One index of the workspace's images, which the Studio and the History gallery both show.
     const history = this._register(new ImageHistory(ctx.tasks, ctx.provenance));
+    this._register(ctx.thumbnails.follow(history, ctx.log));
     const studio = new StudioFeature(ctx, resubmit, history);
     const edits = new EditDecisions(ctx);
     this._register(new Announcer({ ...ctx, compare: (entry) => edits.compare(entry) }));
@@ -65,7 +65,7 @@ export class Services extends DisposableBase {
       edit: new EditCommand({ ctx, apiKey, openStudio: (preload) => studio.show(preload) }),
       studio,
       history: this._register(
-        new HistoryView({ ...ctx, extensionUri: ctx.extension.uri, history, thumbnails: new ThumbnailCache(vscode.Uri.joinPath(ctx.storage, 'thumbnails')), openStudio: (preload) => studio.show(preload) }),
+        new HistoryView({ ...ctx, extensionUri: ctx.extension.uri, history, openStudio: (preload) => studio.show(preload) }),
       ),
       edits,
       retry: async (localId) => {

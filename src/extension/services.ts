@@ -12,6 +12,7 @@ import { useDisplayLanguage } from './assets/recipeProblems';
 import { ProvenanceStore } from './provenance/store';
 import { PngConverter } from './submit/pngConverter';
 import { BrowserPreviews } from './ui/browserPreviews';
+import { ThumbnailCache } from './ui/thumbnails';
 import { Uploads } from './submit/uploads';
 import { Followers } from './tasks/followers';
 import { LeftBehindTasks } from './tasks/adoption';
@@ -85,6 +86,6 @@ export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDi
   const budget = new Budget({ dayLog, tasks, settings, notifier, log });
   const images = new PngConverter();
   const previews = new BrowserPreviews(vscode.Uri.joinPath(storage, 'previews'), images, log);
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images, previews, provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images, previews, thumbnails: new ThumbnailCache(vscode.Uri.joinPath(storage, 'thumbnails')), provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
   return new Services(ctx);
 }

@@ -15,6 +15,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { HostMessage, WebviewMessage } from '../common/protocol';
 import { mount } from './shared/mount';
+import { Thumbnailer } from './shared/thumbnails';
 import { connectToHost } from './shared/vscodeApi';
 import { composeSection } from './studio/compose';
 import { historySection } from './studio/history';
@@ -25,16 +26,20 @@ import { tasksSection } from './studio/tasks';
 import { acceptImages } from './studio/transfer';
 
 /** The whole Studio; nothing until the host's `init` has brought the models and the text. */
-function studio(store: StudioStore): TemplateResult | typeof nothing {
+function studio(store: StudioStore, thumbnailer: Thumbnailer): TemplateResult | typeof nothing {
   if (store.state.models.length === 0) return nothing;
   return html`<h1>${store.t('title')}</h1>
-    ${composeSection(store)} ${tasksSection(store)} ${resultsSection(store)} ${historySection(store)}`;
+    ${composeSection(store)} ${tasksSection(store)} ${resultsSection(store)} ${historySection(store, thumbnailer)}`;
 }
 
 const host = connectToHost<HostMessage, WebviewMessage, KeptState>();
 const store = new StudioStore(host);
+const thumbnailer = new Thumbnailer(
+  (message) => store.post(message),
+  (item) => store.update({ thumbnailsFailed: new Set([...store.state.thumbnailsFailed, item.key]) }),
+);
 const app = document.getElementById('app');
-if (app) store.subscribe(mount(app, () => studio(store)));
+if (app) store.subscribe(mount(app, () => studio(store, thumbnailer)));
 acceptImages(store);
 host.listen((message) => receive(store, message));
 host.post({ type: 'ready' });

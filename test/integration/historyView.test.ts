@@ -4,6 +4,7 @@ import type { EvoLinkSimulator } from '../../simulator/server';
 import { isThumbnailKey, maxThumbnailBytes } from '../../src/common/gallery';
 import { sniffImageFormat } from '../../src/common/imageType';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { savedFiles } from '../../src/common/taskState';
 import type { Services } from '../../src/extension/services';
 import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
@@ -97,6 +98,32 @@ describe('The History gallery in the EvoLink sidebar', function () {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.deepEqual(ours(view).map((item) => cache.written.get(item.key)), [1, 1], 'no thumbnail is made twice');
     assert.ok(ours(view).every((item) => item.thumb !== undefined), 'every tile comes with its cached thumbnail');
+  });
+
+  it('shares its thumbnails with the Image Studio, which makes the ones missing into the same cache', async () => {
+    const view = services.features.history;
+    const cache = view.thumbnails;
+    // The gallery's webview is discarded with the sidebar: only the Studio can make the new image's thumbnail.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    const crane = await generate({ prompt: 'A paper crane on a desk' });
+    assert.equal(crane?.state, 'saved');
+    const image = vscode.Uri.parse(savedFiles(crane)[0]!);
+    const stat = await vscode.workspace.fs.stat(image);
+    const { key } = cache.of({ image, size: stat.size, mtime: stat.mtime });
+    const cachedBefore = ours(view).map((item) => item.key);
+    await vscode.commands.executeCommand('evolink.openStudio');
+    try {
+      await until('the Studio made the new image\'s thumbnail', () => cache.written.get(key) === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.deepEqual(cachedBefore.map((cached) => cache.written.get(cached)), [1, 1], 'the Studio does not make again what the gallery made');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    await vscode.commands.executeCommand('evolink.history.focus');
+    await until('the gallery lists it with the Studio\'s thumbnail', () => ours(view).some((item) => item.key === key && item.thumb !== undefined));
+    assert.equal(cache.written.get(key), 1, 'made once for both views');
+    await vscode.workspace.fs.delete(image);
+    await until('it leaves the gallery', () => !ours(view).some((item) => item.key === key));
   });
 
   it('makes a new thumbnail when the image changes, and drops the old one', async () => {

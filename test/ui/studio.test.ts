@@ -136,6 +136,12 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await view.locator('.history .hint').waitFor({ timeout: 5000 });
       await view.locator('vscode-textfield#history-search input').fill('paper boat');
       await item.waitFor({ timeout: 5000 });
+      // The entry shows a small thumbnail, made once for the cache the History gallery shares, never the original.
+      await item.scrollIntoViewIfNeeded();
+      const picture = item.locator('img.history-picture');
+      await picture.waitFor({ timeout: 30_000 });
+      const shown = await picture.evaluate((image) => ({ src: (image as HTMLImageElement).src, width: (image as HTMLImageElement).naturalWidth }));
+      assert.ok(shown.width > 0 && shown.width <= 176 && shown.src.includes('/thumbnails/'), JSON.stringify(shown));
       await view.locator('vscode-textarea#prompt textarea').fill('something else entirely');
       await item.locator('vscode-button[icon="history"]').click();
       assert.equal(await view.locator('vscode-textarea#prompt textarea').inputValue(), 'A paper boat on a calm lake, soft morning light');

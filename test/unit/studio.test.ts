@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { models } from '../../src/common/models';
+import { maxThumbnailBytes, thumbnailKey } from '../../src/common/gallery';
 import { maxMaskBytes } from '../../src/common/limits';
-import { parseCompareMessage, parseWebviewMessage, type StudioReference, type WebviewMessage } from '../../src/common/protocol';
+import { parseCompareMessage, parseWebviewMessage, type StudioReference, type StudioTask, type WebviewMessage } from '../../src/common/protocol';
 import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
 import { translator } from '../../src/webview/shared/strings';
@@ -113,6 +114,20 @@ describe('Messages from the Studio webview', () => {
       { type: 'pasteReference', name: 'x'.repeat(256), data: 'AAAA' },
       { type: 'addReferences', uris: Array.from({ length: 17 }, () => 'file:///a.png') },
       { type: 'removeReference' },
+    ]) {
+      assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw).slice(0, 80));
+    }
+  });
+
+  it("accepts a history image's thumbnail, keyed as the cache keys it and no larger than a thumbnail", () => {
+    const key = thumbnailKey({ uri: 'file:///w/a.png', size: 10, mtime: 1 });
+    assert.deepEqual(parseWebviewMessage({ type: 'thumbnail', uri: 'file:///w/a.png', key, data: 'UklGRg==' }), { type: 'thumbnail', uri: 'file:///w/a.png', key, data: 'UklGRg==' });
+    assert.deepEqual(parseWebviewMessage({ type: 'thumbnailFailed', uri: 'file:///w/a.png', key }), { type: 'thumbnailFailed', uri: 'file:///w/a.png', key });
+    for (const raw of [
+      { type: 'thumbnail', uri: 'file:///w/a.png', key: '../../escape', data: 'AAAA' },
+      { type: 'thumbnail', uri: 'file:///w/a.png', key, data: 'A'.repeat(Math.ceil(maxThumbnailBytes / 3) * 4 + 4) },
+      { type: 'thumbnail', uri: 'file:///w/a.png', key, data: 'not base64!' },
+      { type: 'thumbnailFailed', uri: 'file:///w/a.png' },
     ]) {
       assert.equal(parseWebviewMessage(raw), undefined, JSON.stringify(raw).slice(0, 80));
     }
@@ -243,6 +258,29 @@ describe('The Studio webview store', () => {
     assert.deepEqual([store.state.submitting, store.state.problem], [false, 'No folder']);
     receive(store, { type: 'submitted', localId: 'evl-1' });
     assert.equal(store.state.problem, '', 'a new submit clears the old complaint');
+  });
+
+  it("shows a history image's thumbnail once the host cached it, and only for the version it was made of", () => {
+    const { store } = studio();
+    const item = (uri: string, key: string) => ({ uri, src: `https://file+.vscode-resource/${uri}`, name: 'a.png', prompt: 'a fox', model: 'gpt-4o-image', size: '1:1', n: 1, quality: undefined, promptPriority: undefined, createdAt: '2026-12-01T00:00:00Z', key, thumb: undefined });
+    receive(store, { type: 'history', items: [item('file:///w/a.png', 'k1'), item('file:///w/b.png', 'k2')] });
+    receive(store, { type: 'thumbnail', uri: 'file:///w/a.png', key: 'old', thumb: 'https://thumbs/old.webp' });
+    assert.deepEqual(store.state.history.map((entry) => entry.thumb), [undefined, undefined], 'a thumbnail of an older version is not shown');
+    receive(store, { type: 'thumbnail', uri: 'file:///w/a.png', key: 'k1', thumb: 'https://thumbs/k1.webp' });
+    assert.deepEqual(store.state.history.map((entry) => entry.thumb), ['https://thumbs/k1.webp', undefined]);
+  });
+
+  it('tells a screen reader when a task ends, by its prompt and what became of it, and only then', () => {
+    const { store } = studio();
+    const task = (localId: string, prompt: string, active: boolean, status: string, error?: string): StudioTask => ({ localId, prompt, model: 'gpt-4o-image', size: '1:1', n: 1, state: active ? 'polling' : 'saved', active, status, progress: undefined, creditsReserved: undefined, creditsUsed: undefined, error, actions: [], createdAt: 1, images: [] });
+    receive(store, { type: 'tasks', tasks: [task('a', 'a fox', true, 'Generating'), task('b', 'a hat', true, 'Generating'), task('c', 'old', false, 'Saved')] });
+    assert.equal(store.state.announcement, '', 'tasks shown as they are (a reload) are not announced');
+    receive(store, { type: 'tasks', tasks: [task('a', 'a fox', false, 'Saved'), task('b', 'a hat', true, 'Generating 40 %'), task('c', 'old', false, 'Saved')] });
+    assert.equal(store.state.announcement, 'a fox: Saved.');
+    receive(store, { type: 'tasks', tasks: [task('a', 'a fox', false, 'Saved'), task('b', 'a hat', true, 'Generating 60 %'), task('c', 'old', false, 'Saved')] });
+    assert.equal(store.state.announcement, 'a fox: Saved.', 'progress alone says nothing new');
+    receive(store, { type: 'tasks', tasks: [task('a', 'a fox', false, 'Saved'), task('b', 'a hat', false, 'Failed', 'The prompt was refused.'), task('c', 'old', false, 'Saved')] });
+    assert.equal(store.state.announcement, 'a hat: Failed, The prompt was refused.');
   });
 
   it("keeps today's spend and the daily limit the host tells, and leaves a shown problem", () => {

@@ -6,6 +6,7 @@ import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { imageOfSidecar, indexGlob, sidecarGlob, type ProvenanceStore } from '../provenance/store';
 import { fileName } from '../tasks/writer';
+import type { ThumbnailCache } from '../ui/thumbnails';
 
 /** The most past images the index holds. */
 const historyLimit = 1000;
@@ -37,6 +38,9 @@ export class ImageHistory extends DisposableBase {
   private scan: Promise<void> | undefined;
   /** Until the workspace has been searched, changes are only gathered: the first list is the whole one. */
   private searched = false;
+  private markSearched!: () => void;
+  /** Settles once the workspace has been searched, without starting the search (that waits for a view to ask). */
+  readonly whenSearched = new Promise<void>((resolve) => (this.markSearched = resolve));
   /** The last state seen of each task, to tell when one becomes saved. */
   private readonly states = new Map<string, EntryState>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -145,6 +149,7 @@ export class ImageHistory extends DisposableBase {
     }
     await this.read([...images.values()]);
     this.searched = true;
+    this.markSearched();
   }
 
   /** Reads the provenance of these images; an image without a readable one leaves the history. */
@@ -176,8 +181,13 @@ export class ImageHistory extends DisposableBase {
   }
 }
 
-/** An image of the history as the Studio shows it; without a webview, the item carries no `src`. */
-export function historyItemOf({ image, provenance }: HistoryRecord, webview: vscode.Webview | undefined): StudioHistoryItem {
+/**
+ * An image of the history as the Studio shows it, with its cached thumbnail when there is one;
+ * without a webview, the item carries no addresses.
+ */
+export function historyItemOf(record: HistoryRecord, webview: vscode.Webview | undefined, thumbnails?: ThumbnailCache): StudioHistoryItem {
+  const { image, provenance } = record;
+  const thumbnail = thumbnails?.of(record);
   const text = (name: string): string | undefined => {
     const value = provenance.parameters[name];
     return typeof value === 'string' ? value : undefined;
@@ -194,6 +204,8 @@ export function historyItemOf({ image, provenance }: HistoryRecord, webview: vsc
     quality: text('quality'),
     promptPriority: text('prompt_priority'),
     createdAt: provenance.createdAt,
+    key: thumbnail?.key ?? '',
+    thumb: webview && thumbnail?.cached ? webview.asWebviewUri(thumbnail.cached).toString() : undefined,
   };
 }
 
@@ -201,10 +213,15 @@ export function historyItemOf({ image, provenance }: HistoryRecord, webview: vsc
  * The history as the Studio shows it, newest first, without the images it deleted; every image
  * listed counts as shown (the webview may then name it).
  */
-export function studioHistoryItems(history: ImageHistory, webview: vscode.Webview, images: { show(uri: string): void; isDeleted(uri: string): boolean }): StudioHistoryItem[] {
+export function studioHistoryItems(
+  history: ImageHistory,
+  thumbnails: ThumbnailCache,
+  webview: vscode.Webview,
+  images: { show(uri: string): void; isDeleted(uri: string): boolean },
+): StudioHistoryItem[] {
   const records = history.list().filter(({ image }) => !images.isDeleted(image.toString()));
   return records.slice(0, studioLimit).map((record) => {
     images.show(record.image.toString());
-    return historyItemOf(record, webview);
+    return historyItemOf(record, webview, thumbnails);
   });
 }

@@ -40,6 +40,7 @@ export class StudioFeature {
       referencesDir: vscode.Uri.joinPath(ctx.storage, 'references'),
       state: ctx.workspaceState,
       previews: ctx.previews,
+      thumbnails: ctx.thumbnails,
       history: this.history,
     };
   }

@@ -11,6 +11,7 @@ import type { TaskService } from '../tasks/taskService';
 import type { BrowserPreviews } from '../ui/browserPreviews';
 import type { Notifier } from '../ui/notifier';
 import { deleteImage } from '../views/historyViewActions';
+import { receiveThumbnail, type ThumbnailCache } from '../ui/thumbnails';
 import { studioHistoryItems, type ImageHistory } from './history';
 import { renderStudioHtml } from './html';
 import { droppedReferenceFiles, pickReferenceFiles, ReferenceSet } from './references';
@@ -50,6 +51,8 @@ export interface StudioDeps {
   previews: BrowserPreviews;
   /** The window's index of generated and edited images. */
   history: ImageHistory;
+  /** Thumbnails of the history's images (shared with the History gallery). */
+  thumbnails: ThumbnailCache;
 }
 
 /** What the explorer's entry points and the gallery open the Studio with. */
@@ -125,12 +128,12 @@ export class StudioPanel extends DisposableBase {
   }
 
   /**
-   * The bundle, the workspace folders (results and references are shown from there) and the
-   * folder of pasted references: nothing more.
+   * The bundle, the workspace folders (results and references are shown from there), the
+   * folder of pasted references and the caches of previews and thumbnails: nothing more.
    */
   private static resourceRoots(deps: StudioDeps): vscode.Uri[] {
     const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri);
-    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), deps.referencesDir, deps.previews.folder, ...folders];
+    return [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media'), deps.referencesDir, deps.previews.folder, deps.thumbnails.folder, ...folders];
   }
 
   private constructor(
@@ -294,6 +297,13 @@ export class StudioPanel extends DisposableBase {
       case 'insertReference':
         if (this.wasShown(message)) await vscode.commands.executeCommand(imageCommands[message.type], vscode.Uri.parse(message.uri));
         return;
+      case 'thumbnail':
+      case 'thumbnailFailed': {
+        const record = this.wasShown(message) ? this.deps.history.get(message.uri) : undefined;
+        const answer = record && (await receiveThumbnail(this.deps, record, message, this.panel.webview));
+        if (answer) this.post(answer);
+        return;
+      }
     }
   }
 
@@ -331,7 +341,7 @@ export class StudioPanel extends DisposableBase {
     this.postReferences();
     this.postEdit();
     await this.taskList.send();
-    await this.deps.history.ready();
+    await Promise.all([this.deps.history.ready(), this.deps.thumbnails.load()]);
     this.postHistory();
     await this.postBalance();
     await this.postSpend();
@@ -356,7 +366,7 @@ export class StudioPanel extends DisposableBase {
   }
 
   private postHistory(): void {
-    if (this.ready) this.post({ type: 'history', items: studioHistoryItems(this.deps.history, this.panel.webview, this.images) });
+    if (this.ready) this.post({ type: 'history', items: studioHistoryItems(this.deps.history, this.deps.thumbnails, this.panel.webview, this.images) });
   }
 
   private async postBalance(): Promise<void> {

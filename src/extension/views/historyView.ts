@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { thumbnailKey, type GalleryItem } from '../../common/gallery';
+import type { GalleryItem } from '../../common/gallery';
 import { parseGalleryMessage, type GalleryHostMessage, type GalleryMessage } from '../../common/galleryProtocol';
 import { findModel } from '../../common/models';
 import { DisposableBase } from '../base/disposable';
@@ -12,7 +12,7 @@ import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { copyPathInstead, runImageAction } from './historyViewActions';
 import { historyViewStrings } from './historyViewStrings';
-import type { ThumbnailCache } from './thumbnails';
+import { receiveThumbnail, type ThumbnailCache } from '../ui/thumbnails';
 
 /** The id of the view, as `package.json` contributes it. */
 export const historyViewId = 'evolink.history';
@@ -40,7 +40,6 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
   private listed = new Map<string, { record: HistoryRecord; item: GalleryItem }>();
   /** The history changed while the view was hidden: the list is sent when it shows again. */
   private stale = false;
-  private pruning: Promise<unknown> = Promise.resolve();
   /** How many times a webview of the view said `ready` (the tests read it). */
   inits = 0;
 
@@ -139,11 +138,13 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
     const image = shown.record.image;
     switch (message.type) {
       case 'thumbnail':
-        await this.storeThumbnail(shown, message.key, Buffer.from(message.data, 'base64'));
+      case 'thumbnailFailed': {
+        const answer = await receiveThumbnail(this.deps, shown.record, message, this.view?.webview);
+        if (!answer || shown.item.key !== answer.key) return;
+        shown.item.thumb = answer.thumb;
+        this.post(answer);
         return;
-      case 'thumbnailFailed':
-        this.deps.log.info(`History: no thumbnail for ${displayPath(image)} (the webview could not draw it)`);
-        return;
+      }
       case 'copied':
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} to the clipboard.', fileName(image)), 4000);
         return;
@@ -182,16 +183,12 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
     const webview = this.view.webview;
     this.listed = new Map(this.deps.history.list().map((record) => [record.image.toString(), { record, item: this.itemOf(record, webview) }]));
     this.post({ type: 'items', items: this.items, loading: false });
-    const live = new Set(this.items.map((item) => item.key));
-    // Thumbnails of changed and deleted images go; one prune at a time.
-    this.pruning = this.pruning.then(() => this.deps.thumbnails.prune(live)).catch((error: unknown) => this.deps.log.warn(`History: pruning thumbnails failed: ${String(error)}`));
   }
 
   private itemOf(record: HistoryRecord, webview: vscode.Webview): GalleryItem {
     const { image, provenance } = record;
     const uri = image.toString();
-    const key = thumbnailKey({ uri, size: record.size, mtime: record.mtime });
-    const cached = this.deps.thumbnails.get(key);
+    const { key, cached } = this.deps.thumbnails.of(record);
     const size = provenance.parameters.size;
     return {
       uri,
@@ -209,18 +206,5 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
       createdAt: provenance.createdAt,
       edit: (provenance.sources?.length ?? 0) > 0,
     };
-  }
-
-  /** Keeps a thumbnail the webview made, if it is still the one of the image as it is now. */
-  private async storeThumbnail(shown: { record: HistoryRecord; item: GalleryItem }, key: string, bytes: Uint8Array): Promise<void> {
-    if (key !== shown.item.key) return; // The image changed since: its new thumbnail will come.
-    const stored = await this.deps.thumbnails.store(key, bytes);
-    if (!stored) {
-      this.deps.log.warn(`History: refused a thumbnail for ${displayPath(shown.record.image)} (not a small WebP or PNG)`);
-      return;
-    }
-    const thumb = this.view?.webview.asWebviewUri(stored).toString();
-    shown.item.thumb = thumb;
-    this.post({ type: 'thumbnail', uri: shown.item.uri, key, thumb });
   }
 }

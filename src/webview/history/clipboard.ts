@@ -1,6 +1,6 @@
 import type { GalleryItem } from '../../common/gallery';
 import type { GalleryStore } from './state';
-import { loadImage } from './thumbnails';
+import { loadImage } from '../shared/thumbnails';
 
 /** The original as a PNG (the one image type the clipboard takes everywhere). */
 async function pngOf(src: string): Promise<Blob> {

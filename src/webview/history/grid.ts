@@ -5,7 +5,7 @@ import type { GalleryItem } from '../../common/gallery';
 import type { GalleryImageAction } from '../../common/galleryProtocol';
 import { copyImage } from './clipboard';
 import { pageSize, type GalleryStore } from './state';
-import type { Thumbnailer } from './thumbnails';
+import type { Thumbnailer } from '../shared/thumbnails';
 
 /*
  * The grid of thumbnails: a listbox of square tiles with one tab stop (roving focus). Arrow keys

@@ -11,11 +11,11 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { GalleryHostMessage, GalleryMessage } from '../../common/galleryProtocol';
 import { mount } from '../shared/mount';
+import { Thumbnailer } from '../shared/thumbnails';
 import { connectToHost } from '../shared/vscodeApi';
 import { grid, select } from './grid';
 import { details, emptyState, loadingState, noMatch, toolbar } from './sections';
 import { GalleryStore, type KeptGalleryState } from './state';
-import { Thumbnailer } from './thumbnails';
 
 function gallery(store: GalleryStore, thumbnailer: Thumbnailer): TemplateResult | typeof nothing {
   const { state } = store;
@@ -53,7 +53,10 @@ function receive(store: GalleryStore, message: GalleryHostMessage): void {
 
 const host = connectToHost<GalleryHostMessage, GalleryMessage, KeptGalleryState>();
 const store = new GalleryStore(host);
-const thumbnailer = new Thumbnailer(store);
+const thumbnailer = new Thumbnailer(
+  (message) => store.post(message),
+  (item) => store.update({ failed: new Set([...store.state.failed, item.uri]) }),
+);
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, () => gallery(store, thumbnailer)));
 host.listen((message) => receive(store, message));

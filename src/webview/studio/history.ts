@@ -1,19 +1,23 @@
 import { html, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { ref } from 'lit/directives/ref.js';
 import type { StudioHistoryItem } from '../../common/protocol';
+import type { Thumbnailer } from '../shared/thumbnails';
 import { iconButton } from './controls';
 import { customSize, type Draft, type StudioStore } from './state';
 
 /*
  * Past generations of the workspace, found by prompt or model, each reusable as the settings of
- * a new request.
+ * a new request. Each shows the small thumbnail the History gallery shows (one cache for both);
+ * an image without one yet has it made when it comes into view, and never loads its original
+ * into the list.
  */
 
 /** The most items listed at once. */
 const listed = 100;
 
 /** The section. */
-export function historySection(store: StudioStore): TemplateResult {
+export function historySection(store: StudioStore, thumbnailer: Thumbnailer): TemplateResult {
   const { t } = store;
   const { history, historyQuery } = store.state;
   const heading = html`<h2 id="history-title">${t('history')}</h2>`;
@@ -29,16 +33,16 @@ export function historySection(store: StudioStore): TemplateResult {
     ${matches.length === 0
       ? html`<p class="hint">${t('historyNoMatch')}</p>`
       : html`<ul class="history-list">
-          ${matches.slice(0, listed).map((item) => historyItem(store, item))}
+          ${matches.slice(0, listed).map((item) => historyItem(store, thumbnailer, item))}
         </ul>`}
   </section>`;
 }
 
-function historyItem(store: StudioStore, item: StudioHistoryItem): TemplateResult {
+function historyItem(store: StudioStore, thumbnailer: Thumbnailer, item: StudioHistoryItem): TemplateResult {
   const { t } = store;
   const when = new Date(item.createdAt).toLocaleString(store.state.locale, { dateStyle: 'medium', timeStyle: 'short' });
   return html`<li class="history-item">
-    <img src=${item.src} alt=${item.prompt} loading="lazy" />
+    ${picture(store, thumbnailer, item)}
     <div class="history-text">
       <div class="task-prompt" title=${item.prompt}>${item.prompt}</div>
       <div class="task-meta">${[item.model, item.size, when].filter(Boolean).join(' · ')}</div>
@@ -50,6 +54,16 @@ function historyItem(store: StudioStore, item: StudioHistoryItem): TemplateResul
       ${iconButton(t('useAsReference'), 'references', () => store.post({ type: 'useAsReference', uri: item.uri }))}
     </div>
   </li>`;
+}
+
+/**
+ * The item's picture: its thumbnail; until there is one, an empty tile that has it made; the
+ * original only where no thumbnail could be made (the browser may still show what it cannot draw).
+ */
+function picture(store: StudioStore, thumbnailer: Thumbnailer, item: StudioHistoryItem): TemplateResult {
+  if (item.thumb) return html`<img class="history-picture" src=${item.thumb} alt=${item.prompt} />`;
+  if (store.state.thumbnailsFailed.has(item.key)) return html`<img class="history-picture" src=${item.src} alt=${item.prompt} loading="lazy" />`;
+  return html`<div class="history-picture pending" role="img" aria-label=${item.prompt} ${ref((element) => element && thumbnailer.watch(element, item))}></div>`;
 }
 
 /** Fills the compose form with a past request's settings, and puts the caret in the prompt. */

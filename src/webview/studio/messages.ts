@@ -1,4 +1,4 @@
-import type { HostMessage } from '../../common/protocol';
+import type { HostMessage, StudioTask } from '../../common/protocol';
 import { reuse } from './history';
 import type { StudioStore } from './state';
 
@@ -17,10 +17,14 @@ export function receive(store: StudioStore, message: HostMessage): void {
       return;
     }
     case 'tasks':
-      store.update({ tasks: message.tasks });
+      store.update({ tasks: message.tasks, announcement: ended(store.state.tasks, message.tasks) ?? store.state.announcement });
       return;
     case 'history':
       store.update({ history: message.items });
+      return;
+    case 'thumbnail':
+      // A new item object: lit renders the entry again, now with its thumbnail.
+      store.update({ history: store.state.history.map((item) => (item.uri === message.uri && item.key === message.key ? { ...item, thumb: message.thumb } : item)) });
       return;
     case 'balance':
       store.update({ spendable: message.spendable });
@@ -61,4 +65,15 @@ export function receive(store: StudioStore, message: HostMessage): void {
       reuse(store, message.item);
       return;
   }
+}
+
+/**
+ * What a screen reader is told when tasks end: each task that was running and no longer is, by
+ * its prompt and what became of it (saved, failed, waiting for the user); nothing when none ended.
+ */
+function ended(before: readonly StudioTask[], now: readonly StudioTask[]): string | undefined {
+  const running = new Set(before.filter((task) => task.active).map((task) => task.localId));
+  const done = now.filter((task) => running.has(task.localId) && !task.active);
+  const sentence = (text: string): string => (/[.!?。！？]$/.test(text) ? text : `${text}.`);
+  return done.length === 0 ? undefined : done.map((task) => sentence(`${task.prompt}: ${[task.status, task.error].filter(Boolean).join(', ')}`)).join(' ');
 }

@@ -36,10 +36,14 @@ export interface StudioState {
   draft: Draft;
   hasApiKey: boolean;
   tasks: readonly StudioTask[];
+  /** What the live region last said of tasks that ended (read out by screen readers). */
+  announcement: string;
   /** A submit is on its way to the host: Generate waits for its answer. */
   submitting: boolean;
   history: readonly StudioHistoryItem[];
   historyQuery: string;
+  /** Thumbnail keys of history images that could not be drawn: their originals are shown. */
+  thumbnailsFailed: ReadonlySet<string>;
   spendable: number | undefined;
   /** Today's spend on this machine and the daily limit (0: none), once the host told them. */
   spend: { today: number; limit: number } | undefined;
@@ -73,9 +77,11 @@ export class StudioStore extends Store<StudioState> {
       draft: { model: '', prompt: '', size: '', width: '2560', height: '1440', n: 1, quality: '' },
       hasApiKey: true,
       tasks: [],
+      announcement: '',
       submitting: false,
       history: [],
       historyQuery: '',
+      thumbnailsFailed: new Set(),
       spendable: undefined,
       spend: undefined,
       references: [],

@@ -19,6 +19,7 @@ export function tasksSection(store: StudioStore): TemplateResult {
   const { tasks } = store.state;
   return html`<section class="tasks" aria-labelledby="tasks-title">
     <h2 id="tasks-title">${store.t('tasks')}</h2>
+    <div id="tasks-ended" class="visually-hidden" role="status">${store.state.announcement}</div>
     ${tasks.length === 0
       ? html`<p class="hint">${store.t('noTasks')}</p>`
       : html`<ul class="task-list">

@@ -1,5 +1,5 @@
-import { thumbnailCrop, type GalleryItem } from '../../common/gallery';
-import type { GalleryStore } from './state';
+import { thumbnailCrop } from '../../common/gallery';
+import type { ThumbnailMessage } from '../../common/thumbnailMessages';
 
 /** How many originals are decoded at once: a 4K image takes tens of megabytes while drawn. */
 const concurrency = 2;
@@ -54,19 +54,34 @@ export function base64Of(blob: Blob): Promise<string> {
   });
 }
 
+/** A history image as a webview lists it: the host names its original and its thumbnail's key. */
+export interface ThumbnailItem {
+  uri: string;
+  key: string;
+  /** The original's webview address. */
+  src: string;
+  /** The cached thumbnail's address, once there is one. */
+  thumb?: string | undefined;
+}
+
 /**
- * Makes the missing thumbnails of the tiles that come into view, a couple at a time, and sends
- * each to the host, which caches it and answers with its address. A tile that scrolls out of
- * view before its turn waits for the next time it is seen; each image is attempted once per page.
+ * Makes the missing thumbnails of the history images that come into view, a couple at a time,
+ * and sends each to the host, which caches it for every view of the history and answers with
+ * its address. An image that scrolls out of view before its turn waits for the next time it is
+ * seen; each image is attempted once per page.
  */
 export class Thumbnailer {
-  private readonly queue: GalleryItem[] = [];
+  private readonly queue: ThumbnailItem[] = [];
   private readonly attempted = new Set<string>();
   private running = 0;
   private readonly observer: IntersectionObserver;
-  private readonly byElement = new WeakMap<Element, GalleryItem>();
+  private readonly byElement = new WeakMap<Element, ThumbnailItem>();
 
-  constructor(private readonly store: GalleryStore) {
+  constructor(
+    private readonly post: (message: ThumbnailMessage) => void,
+    /** An original that could not be drawn. */
+    private readonly failed: (item: ThumbnailItem) => void,
+  ) {
     this.observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const item = this.byElement.get(entry.target);
@@ -75,14 +90,14 @@ export class Thumbnailer {
     }, { rootMargin: '200px' });
   }
 
-  /** Watches a tile that has no thumbnail yet (called from its render). */
-  watch(element: Element, item: GalleryItem): void {
+  /** Watches an element that shows an image without a thumbnail yet (called from its render). */
+  watch(element: Element, item: ThumbnailItem): void {
     if (item.thumb || this.attempted.has(item.key)) return;
     this.byElement.set(element, item);
     this.observer.observe(element);
   }
 
-  private want(item: GalleryItem): void {
+  private want(item: ThumbnailItem): void {
     if (this.attempted.has(item.key)) return;
     this.attempted.add(item.key);
     this.queue.push(item);
@@ -100,13 +115,13 @@ export class Thumbnailer {
     }
   }
 
-  private async make(item: GalleryItem): Promise<void> {
+  private async make(item: ThumbnailItem): Promise<void> {
     try {
       const data = await base64Of(await makeThumbnail(item.src));
-      this.store.post({ type: 'thumbnail', uri: item.uri, key: item.key, data });
+      this.post({ type: 'thumbnail', uri: item.uri, key: item.key, data });
     } catch {
-      this.store.update({ failed: new Set([...this.store.state.failed, item.uri]) });
-      this.store.post({ type: 'thumbnailFailed', uri: item.uri, key: item.key });
+      this.failed(item);
+      this.post({ type: 'thumbnailFailed', uri: item.uri, key: item.key });
     }
   }
 }
