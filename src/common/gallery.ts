@@ -1,6 +1,7 @@
 /*
  * The History gallery's pure parts: what one image is to the gallery, how the search and the
- * filters choose images, and how a thumbnail is named in the cache. No vscode, no DOM.
+ * filters choose images, and the thumbnails' size, cache key and crop, which the Studio's
+ * history shares. No vscode, no DOM.
  */
 
 /** The largest side of a gallery tile in a sidebar of common width, in CSS pixels (media/history.css lays them out). */

@@ -38,7 +38,7 @@ export class Services extends DisposableBase {
 
   constructor(readonly ctx: AppContext) {
     super();
-    for (const part of [ctx.settings, ctx.clients, ctx.tasks, ctx.budget, ctx.images]) this._register(part);
+    for (const part of [ctx.settings, ctx.clients, ctx.tasks, ctx.budget, ctx.images, ctx.thumbnails]) this._register(part);
     this._register(new TaskStatusBar(ctx.tasks));
     const apiKey = new ApiKeyCommands(ctx.apiKeys, () => ctx.clients.get());
     const resubmit = async (localId: string) => {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import { isThumbnailKey, maxThumbnailBytes } from '../../src/common/gallery';
@@ -100,30 +101,51 @@ describe('The History gallery in the EvoLink sidebar', function () {
     assert.ok(ours(view).every((item) => item.thumb !== undefined), 'every tile comes with its cached thumbnail');
   });
 
-  it('shares its thumbnails with the Image Studio, which makes the ones missing into the same cache', async () => {
+  it('shares its thumbnails with the Image Studio: made once by either, shown by both, pruned while closed', async () => {
     const view = services.features.history;
     const cache = view.thumbnails;
+    const thumbnail = (await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c0a080' } }).webp().toBuffer()).toString('base64');
+    const keyOf = async (entry: LedgerEntry | undefined) => {
+      assert.equal(entry?.state, 'saved');
+      const image = vscode.Uri.parse(savedFiles(entry)[0]!);
+      const stat = await vscode.workspace.fs.stat(image);
+      return { image, key: cache.of({ image, size: stat.size, mtime: stat.mtime }).key };
+    };
+    /** Posts the Studio a thumbnail of the image as its webview would, until the cache has it. */
+    const fromStudio = async (image: vscode.Uri, key: string) => {
+      await until('the Studio lists the image and keeps its thumbnail', async () => {
+        await services.features.studio.panel?.receive({ type: 'thumbnail', uri: image.toString(), key, data: thumbnail });
+        return cache.written.get(key) === 1;
+      });
+    };
+    const before = ours(view).map((item) => item.key);
     // The gallery's webview is discarded with the sidebar: only the Studio can make the new image's thumbnail.
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    const crane = await generate({ prompt: 'A paper crane on a desk' });
-    assert.equal(crane?.state, 'saved');
-    const image = vscode.Uri.parse(savedFiles(crane)[0]!);
-    const stat = await vscode.workspace.fs.stat(image);
-    const { key } = cache.of({ image, size: stat.size, mtime: stat.mtime });
-    const cachedBefore = ours(view).map((item) => item.key);
+    const crane = await keyOf(await generate({ prompt: 'A paper crane on a desk' }));
+    const plane = { image: vscode.Uri.parse('untitled:none'), key: '' };
     await vscode.commands.executeCommand('evolink.openStudio');
     try {
-      await until('the Studio made the new image\'s thumbnail', () => cache.written.get(key) === 1);
+      await fromStudio(crane.image, crane.key);
+      await vscode.commands.executeCommand('evolink.history.focus');
+      await until('the gallery lists the crane with the Studio\'s thumbnail', () => ours(view).some((item) => item.key === crane.key && item.thumb !== undefined));
+      // Both views open: whichever sends the thumbnail first, it is written once and both show it.
+      Object.assign(plane, await keyOf(await generate({ prompt: 'A paper plane in the sky' })));
+      await fromStudio(plane.image, plane.key);
+      await until('the gallery shows the plane\'s thumbnail', () => ours(view).some((item) => item.key === plane.key && item.thumb !== undefined));
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      assert.deepEqual(cachedBefore.map((cached) => cache.written.get(cached)), [1, 1], 'the Studio does not make again what the gallery made');
+      assert.deepEqual([crane.key, plane.key, ...before].map((key) => cache.written.get(key)), [1, 1, 1, 1], 'each thumbnail is written once for both views');
+      // A Studio that names an image it did not list is refused.
+      const writes = cache.writes;
+      await services.features.studio.panel?.receive({ type: 'thumbnail', uri: vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png').toString(), key: 'ffffffffffffffff-176', data: thumbnail });
+      assert.equal(cache.writes, writes);
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      for (const { image } of [crane, plane]) await vscode.workspace.fs.delete(image).then(undefined, () => undefined);
     }
+    await until('the deleted images\' thumbnails are pruned while the gallery is closed', () => cache.get(crane.key) === undefined && cache.get(plane.key) === undefined);
     await vscode.commands.executeCommand('evolink.history.focus');
-    await until('the gallery lists it with the Studio\'s thumbnail', () => ours(view).some((item) => item.key === key && item.thumb !== undefined));
-    assert.equal(cache.written.get(key), 1, 'made once for both views');
-    await vscode.workspace.fs.delete(image);
-    await until('it leaves the gallery', () => !ours(view).some((item) => item.key === key));
+    await until('the gallery lists the two images it had', () => ours(view).length === 2 && ours(view).every((item) => before.includes(item.key)));
   });
 
   it('makes a new thumbnail when the image changes, and drops the old one', async () => {

@@ -6,7 +6,7 @@ import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { imageOfSidecar, indexGlob, sidecarGlob, type ProvenanceStore } from '../provenance/store';
 import { fileName } from '../tasks/writer';
-import type { ThumbnailCache } from '../ui/thumbnails';
+import { keyOf, type ThumbnailCache } from '../ui/thumbnails';
 
 /** The most past images the index holds. */
 const historyLimit = 1000;
@@ -187,7 +187,8 @@ export class ImageHistory extends DisposableBase {
  */
 export function historyItemOf(record: HistoryRecord, webview: vscode.Webview | undefined, thumbnails?: ThumbnailCache): StudioHistoryItem {
   const { image, provenance } = record;
-  const thumbnail = thumbnails?.of(record);
+  const key = keyOf(record);
+  const cached = thumbnails?.get(key);
   const text = (name: string): string | undefined => {
     const value = provenance.parameters[name];
     return typeof value === 'string' ? value : undefined;
@@ -204,8 +205,8 @@ export function historyItemOf(record: HistoryRecord, webview: vscode.Webview | u
     quality: text('quality'),
     promptPriority: text('prompt_priority'),
     createdAt: provenance.createdAt,
-    key: thumbnail?.key ?? '',
-    thumb: webview && thumbnail?.cached ? webview.asWebviewUri(thumbnail.cached).toString() : undefined,
+    key,
+    thumb: webview && cached ? webview.asWebviewUri(cached).toString() : undefined,
   };
 }
 

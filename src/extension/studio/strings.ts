@@ -80,6 +80,8 @@ export function studioStrings(): Record<string, string> {
     setKey: vscode.l10n.t('Set API Key'),
     tasks: vscode.l10n.t('Tasks'),
     noTasks: vscode.l10n.t('No tasks yet. Describe an image and press Generate.'),
+    taskEnded: vscode.l10n.t('Task ended: {0}. {1}'),
+    tasksEnded: vscode.l10n.t('{0} tasks ended. The task list says how each one went.'),
     creditsUsed: vscode.l10n.t('{0} credits used'),
     results: vscode.l10n.t('Results'),
     noResults: vscode.l10n.t('Generated images appear here.'),

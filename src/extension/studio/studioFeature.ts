@@ -45,6 +45,11 @@ export class StudioFeature {
     };
   }
 
+  /** The open Studio, if any (the tests post to it). */
+  get panel(): StudioPanel | undefined {
+    return StudioPanel.open;
+  }
+
   /** `EvoLink: Open Image Studio`, optionally with images to start from. */
   async show(preload?: StudioPreload): Promise<void> {
     await StudioPanel.show(this.deps(), preload);

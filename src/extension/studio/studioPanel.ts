@@ -93,6 +93,11 @@ export class StudioPanel extends DisposableBase {
   /** What a preload refused (references past the limit, unreadable), said once the webview listens. */
   private pendingProblem: string | undefined;
 
+  /** The window's Studio, when it is open (the tests post to it). */
+  static get open(): StudioPanel | undefined {
+    return StudioPanel.current;
+  }
+
   /** Shows the panel, creating it when there is none; with images to start from, they become its references. */
   static async show(deps: StudioDeps, preload?: StudioPreload): Promise<StudioPanel> {
     let studio = StudioPanel.current;
@@ -156,6 +161,13 @@ export class StudioPanel extends DisposableBase {
     // The history follows files deleted, moved or replaced on disk: so do the results.
     this._register(deps.history.onDidChange(() => (this.postHistory(), this.taskList.filesChanged())));
     this._register(deps.history.onDidSave((files) => files.forEach((uri) => this.images.written(uri))));
+    // A thumbnail made by this page or the History view: shown in the history when it lists that version.
+    this._register(
+      deps.thumbnails.onDidStore(({ image, key, file }) => {
+        const record = this.images.wasShown(image) ? deps.history.get(image) : undefined;
+        if (record && deps.thumbnails.of(record).key === key) this.post({ type: 'thumbnail', uri: image, key, thumb: panel.webview.asWebviewUri(file).toString() });
+      }),
+    );
     this._register(
       deps.tasks.onDidChange((entry) => {
         this.taskList.schedule();
@@ -225,7 +237,8 @@ export class StudioPanel extends DisposableBase {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
-  private async receive(raw: unknown): Promise<void> {
+  /** A message of the webview: parsed, then handled (the tests call it as the webview would). */
+  async receive(raw: unknown): Promise<void> {
     const message = parseWebviewMessage(raw);
     if (!message) {
       this.deps.log.warn(`Studio: dropped a malformed message (${typeof raw === 'object' && raw !== null && 'type' in raw ? String(raw.type) : typeof raw})`);
@@ -298,12 +311,9 @@ export class StudioPanel extends DisposableBase {
         if (this.wasShown(message)) await vscode.commands.executeCommand(imageCommands[message.type], vscode.Uri.parse(message.uri));
         return;
       case 'thumbnail':
-      case 'thumbnailFailed': {
-        const record = this.wasShown(message) ? this.deps.history.get(message.uri) : undefined;
-        const answer = record && (await receiveThumbnail(this.deps, record, message, this.panel.webview));
-        if (answer) this.post(answer);
+      case 'thumbnailFailed':
+        if (this.wasShown(message)) await receiveThumbnail(this.deps, message, 'Studio');
         return;
-      }
     }
   }
 

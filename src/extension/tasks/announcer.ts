@@ -7,7 +7,8 @@ import { describeMessage } from '../commands/errorPresenter';
 import type { Notifier, NoticeAction } from '../ui/notifier';
 import type { ResultOpener } from '../ui/openResult';
 import type { Followers } from './followers';
-import { outcomeMessage, quotedPrompt } from './outcome';
+import { quotedPrompt } from '../../common/format';
+import { outcomeMessage } from './outcome';
 import { actionTitle, runTaskAction } from './taskActions';
 import type { TaskService } from './taskService';
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { EvoLinkError, type ErrorReason } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
+import { quotedPrompt } from '../../common/format';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
 import { etaSeconds, linksEndAt, savedFiles, savePasses } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
@@ -14,11 +15,6 @@ import { credits } from '../ui/pickers';
  * announcer, the progress notification and the Studio all read these.
  */
 
-/** A prompt as messages quote it: cut between whole characters after 60. */
-export const quotedPrompt = (prompt: string): string => {
-  const chars = [...prompt];
-  return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : prompt;
-};
 
 /** Why a download failed, in words (never the transport's own English). */
 function downloadProblem(error: LedgerEntry['error']): string {

@@ -3,7 +3,8 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
 import { keptFiles, linksEndAt, unsavedResults, type TaskAction } from '../../common/taskState';
 import type { Notifier } from '../ui/notifier';
-import { linksEnd, quotedPrompt } from './outcome';
+import { quotedPrompt } from '../../common/format';
+import { linksEnd } from './outcome';
 import type { TaskService } from './taskService';
 
 /** The name of a task action on a button or in a list. */

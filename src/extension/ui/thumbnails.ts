@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { diskOf } from '../base/disk';
 import { isThumbnailKey, maxThumbnailBytes, thumbnailKey } from '../../common/gallery';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
-import type { ThumbnailMessage, ThumbnailStored } from '../../common/thumbnailMessages';
+import type { ThumbnailMessage } from '../../common/thumbnailMessages';
+import { DisposableBase } from '../base/disposable';
 import { displayPath } from './paths';
 
 /** An image a thumbnail is made of, as it is now on disk. */
@@ -15,6 +16,11 @@ export interface ThumbnailSource {
 /** The formats a thumbnail may be stored in (what a canvas encodes). */
 const storedFormats = new Set(['webp', 'png']);
 
+/** The thumbnail key of an image as it is now. */
+export function keyOf(source: ThumbnailSource): string {
+  return thumbnailKey({ uri: source.image.toString(), size: source.size, mtime: source.mtime });
+}
+
 /**
  * The thumbnails of the history's images, which the History gallery and the Image Studio both
  * show: kept in the extension's storage for this workspace (never in the workspace itself), one
@@ -22,15 +28,22 @@ const storedFormats = new Set(['webp', 'png']);
  * time). A webview makes each thumbnail once; after that it is served from here. A thumbnail
  * whose image changed or left the history is deleted by {@link prune}.
  */
-export class ThumbnailCache {
+export class ThumbnailCache extends DisposableBase {
   /** Key -> file name, once the folder has been read. */
   private files: Map<string, string> | undefined;
   private loading: Promise<void> | undefined;
+  /** The keys stored since the prune under way began: it keeps them whatever its list said. */
+  private storedDuringPrune: Set<string> | undefined;
+  private readonly stored = this._register(new vscode.EventEmitter<{ image: string; key: string; file: vscode.Uri }>());
+  /** Fires when an image's thumbnail is in the cache: every view that lists that version shows it. */
+  readonly onDidStore = this.stored.event;
   /** How many thumbnails were written in this window, in all and per key (the tests read them). */
   writes = 0;
   readonly written = new Map<string, number>();
 
-  constructor(readonly folder: vscode.Uri) {}
+  constructor(readonly folder: vscode.Uri) {
+    super();
+  }
 
   /** Reads the folder once; a folder not yet made is an empty cache. */
   load(): Promise<void> {
@@ -51,7 +64,7 @@ export class ThumbnailCache {
 
   /** The cache key of an image as it is now, and its cached thumbnail when there is one. */
   of(source: ThumbnailSource): { key: string; cached: vscode.Uri | undefined } {
-    const key = thumbnailKey({ uri: source.image.toString(), size: source.size, mtime: source.mtime });
+    const key = keyOf(source);
     return { key, cached: this.get(key) };
   }
 
@@ -62,42 +75,62 @@ export class ThumbnailCache {
   }
 
   /**
-   * Stores a thumbnail the webview made. Only a small WebP or PNG is kept (the bytes are checked,
-   * not trusted); answers its URI, or `undefined` when the bytes were refused.
+   * Stores a thumbnail a webview made of an image, unless it is cached already (two views may
+   * make it at once). Only a small WebP or PNG is kept (the bytes are checked, not trusted);
+   * answers `false` when they were refused. Every view is then told by {@link onDidStore}.
    */
-  async store(key: string, bytes: Uint8Array): Promise<vscode.Uri | undefined> {
+  async store(image: string, key: string, bytes: Uint8Array): Promise<boolean> {
     await this.load();
     const format = sniffImageFormat(bytes);
-    if (!isThumbnailKey(key) || !format || !storedFormats.has(format) || bytes.length > maxThumbnailBytes) return undefined;
-    const name = `${key}.${imageFormats[format].extension}`;
-    const target = vscode.Uri.joinPath(this.folder, name);
-    // Written under a temporary name first: a reader never sees half a file.
-    const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
-    const disk = diskOf(this.folder);
-    await disk.makeFolder(this.folder);
-    await disk.write(partial, bytes);
-    await disk.moveOver(partial, target);
-    this.files?.set(key, name);
-    this.writes++;
-    this.written.set(key, (this.written.get(key) ?? 0) + 1);
-    return target;
+    if (!isThumbnailKey(key) || !format || !storedFormats.has(format) || bytes.length > maxThumbnailBytes) return false;
+    let file = this.get(key);
+    if (!file) {
+      const name = `${key}.${imageFormats[format].extension}`;
+      file = vscode.Uri.joinPath(this.folder, name);
+      // Written under a temporary name first: a reader never sees half a file.
+      const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
+      const disk = diskOf(this.folder);
+      await disk.makeFolder(this.folder);
+      await disk.write(partial, bytes);
+      await disk.moveOver(partial, file);
+      this.files?.set(key, name);
+      this.storedDuringPrune?.add(key);
+      this.writes++;
+      this.written.set(key, (this.written.get(key) ?? 0) + 1);
+    }
+    this.stored.fire({ image, key, file });
+    return true;
   }
 
   /**
    * Keeps the cache to a history's images: once the history has been searched (when a view first
    * asks for it) and whenever it changes after, the thumbnails of images changed or gone are
-   * deleted, one prune at a time.
+   * deleted. One prune runs at a time, reading the history when it starts; changes while it runs
+   * make one more.
    */
   follow(history: { readonly isReady: boolean; readonly whenSearched: Promise<void>; list(): ThumbnailSource[]; onDidChange: vscode.Event<void> }, log: vscode.LogOutputChannel): vscode.Disposable {
-    let pruning: Promise<unknown> = Promise.resolve();
     let followed = true;
-    const prune = (): void => {
+    let running = false;
+    let again = false;
+    const live = (): Set<string> => new Set(history.list().map((source) => this.of(source).key));
+    const prune = async (): Promise<void> => {
       if (!followed || !history.isReady) return;
-      const live = new Set(history.list().map((source) => this.of(source).key));
-      pruning = pruning.then(() => this.prune(live)).catch((error: unknown) => log.warn(`Pruning thumbnails failed: ${String(error)}`));
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          await this.prune(live).catch((error: unknown) => log.warn(`Pruning thumbnails failed: ${String(error)}`));
+        } while (again && followed);
+      } finally {
+        running = false;
+      }
     };
     void history.whenSearched.then(prune);
-    const listener = history.onDidChange(prune);
+    const listener = history.onDidChange(() => void prune());
     return {
       dispose: () => {
         followed = false;
@@ -106,43 +139,52 @@ export class ThumbnailCache {
     };
   }
 
-  /** Deletes every thumbnail whose key is not among these (its image changed or is gone). */
-  async prune(live: ReadonlySet<string>): Promise<number> {
+  /**
+   * Deletes every thumbnail whose key is not among the live ones (its image changed or is gone),
+   * read when the prune starts; a thumbnail stored meanwhile stays.
+   */
+  async prune(live: () => ReadonlySet<string>): Promise<number> {
     await this.load();
+    const keep = live();
+    const fresh = (this.storedDuringPrune = new Set());
     let removed = 0;
-    for (const [key, name] of [...(this.files ?? [])]) {
-      if (live.has(key)) continue;
-      this.files?.delete(key);
-      await vscode.workspace.fs.delete(vscode.Uri.joinPath(this.folder, name)).then(
-        () => removed++,
-        () => undefined,
-      );
+    try {
+      for (const [key, name] of [...(this.files ?? [])]) {
+        if (keep.has(key) || fresh.has(key)) continue;
+        await vscode.workspace.fs.delete(vscode.Uri.joinPath(this.folder, name)).then(
+          () => {
+            if (this.files?.get(key) === name && !fresh.has(key)) this.files.delete(key);
+            removed++;
+          },
+          () => undefined,
+        );
+      }
+    } finally {
+      if (this.storedDuringPrune === fresh) this.storedDuringPrune = undefined;
     }
     return removed;
   }
 }
 
 /**
- * What a webview said of a thumbnail it made (or could not make) of an image it was listed:
- * keeps the thumbnail if it is still of the image as it is now, and answers what to tell the
- * webview (nothing for a changed image, whose new thumbnail will come, or a failure).
+ * What a webview said of a thumbnail it made (or could not make) of a history image it was
+ * shown: keeps the thumbnail if it is still of the image as it is now (a changed image's new
+ * thumbnail will come). The views learn of it from {@link ThumbnailCache.onDidStore}.
  */
 export async function receiveThumbnail(
-  deps: { thumbnails: ThumbnailCache; log: vscode.LogOutputChannel },
-  source: ThumbnailSource,
+  deps: { thumbnails: ThumbnailCache; log: vscode.LogOutputChannel; history: { get(uri: string): ThumbnailSource | undefined } },
   message: ThumbnailMessage,
-  webview: vscode.Webview | undefined,
-): Promise<ThumbnailStored | undefined> {
+  who: string,
+): Promise<void> {
+  const source = deps.history.get(message.uri);
+  if (!source) return;
   const where = displayPath(source.image);
   if (message.type === 'thumbnailFailed') {
-    deps.log.info(`No thumbnail for ${where} (the webview could not draw it)`);
-    return undefined;
+    deps.log.info(`${who}: no thumbnail for ${where} (the webview could not draw it)`);
+    return;
   }
-  if (message.key !== deps.thumbnails.of(source).key) return undefined;
-  const stored = await deps.thumbnails.store(message.key, Buffer.from(message.data, 'base64'));
-  if (!stored) {
-    deps.log.warn(`Refused a thumbnail for ${where} (not a small WebP or PNG)`);
-    return undefined;
+  if (message.key !== deps.thumbnails.of(source).key) return;
+  if (!(await deps.thumbnails.store(message.uri, message.key, Buffer.from(message.data, 'base64')))) {
+    deps.log.warn(`${who}: refused a thumbnail for ${where} (not a small WebP or PNG)`);
   }
-  return { type: 'thumbnail', uri: message.uri, key: message.key, thumb: webview?.asWebviewUri(stored).toString() };
 }

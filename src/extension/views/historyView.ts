@@ -46,6 +46,15 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
   constructor(private readonly deps: HistoryViewDeps) {
     super();
     this._register(deps.history.onDidChange(() => this.refresh()));
+    // A thumbnail made by this view or the Studio: shown on the tile of the version it was made of.
+    this._register(
+      deps.thumbnails.onDidStore(({ image, key, file }) => {
+        const shown = this.listed.get(image);
+        if (!shown || shown.item.key !== key || !this.view) return;
+        shown.item.thumb = this.view.webview.asWebviewUri(file).toString();
+        this.post({ type: 'thumbnail', uri: image, key, thumb: shown.item.thumb });
+      }),
+    );
     this._register({ dispose: () => this.dropView() });
   }
 
@@ -138,13 +147,9 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
     const image = shown.record.image;
     switch (message.type) {
       case 'thumbnail':
-      case 'thumbnailFailed': {
-        const answer = await receiveThumbnail(this.deps, shown.record, message, this.view?.webview);
-        if (!answer || shown.item.key !== answer.key) return;
-        shown.item.thumb = answer.thumb;
-        this.post(answer);
+      case 'thumbnailFailed':
+        await receiveThumbnail(this.deps, message, 'History');
         return;
-      }
       case 'copied':
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} to the clipboard.', fileName(image)), 4000);
         return;

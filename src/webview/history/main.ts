@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { GalleryHostMessage, GalleryMessage } from '../../common/galleryProtocol';
 import { mount } from '../shared/mount';
-import { Thumbnailer } from '../shared/thumbnails';
+import { Thumbnailer, withThumbnail } from '../shared/thumbnails';
 import { connectToHost } from '../shared/vscodeApi';
 import { grid, select } from './grid';
 import { details, emptyState, loadingState, noMatch, toolbar } from './sections';
@@ -45,8 +45,7 @@ function receive(store: GalleryStore, message: GalleryHostMessage): void {
       return;
     }
     case 'thumbnail':
-      // A new item object: lit renders the tile again, now with its thumbnail.
-      store.update({ items: store.state.items.map((item) => (item.uri === message.uri && item.key === message.key ? { ...item, thumb: message.thumb } : item)) });
+      store.update({ items: withThumbnail(store.state.items, message) });
       return;
   }
 }

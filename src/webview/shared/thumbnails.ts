@@ -82,22 +82,34 @@ export class Thumbnailer {
     /** An original that could not be drawn. */
     private readonly failed: (item: ThumbnailItem) => void,
   ) {
-    this.observer = new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        const item = this.byElement.get(entry.target);
-        if (item && entry.isIntersecting) this.want(item);
-      }
-    }, { rootMargin: '200px' });
+    // The page's own document as the root: the margin then counts (with the implicit root, the
+    // top window's, a webview's cross-origin frame would have it ignored).
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const item = this.byElement.get(entry.target);
+          if (!entry.target.isConnected) this.observer.unobserve(entry.target);
+          else if (item && entry.isIntersecting) this.want(entry.target, item);
+        }
+      },
+      { root: document, rootMargin: '200px' },
+    );
   }
 
-  /** Watches an element that shows an image without a thumbnail yet (called from its render). */
+  /**
+   * Watches an element that shows an image without a thumbnail yet (called from its render). An
+   * element the page reuses for another image or version is observed afresh, so that an element
+   * already in view is seen again.
+   */
   watch(element: Element, item: ThumbnailItem): void {
-    if (item.thumb || this.attempted.has(item.key)) return;
+    if (this.byElement.get(element) === item) return;
+    this.observer.unobserve(element);
     this.byElement.set(element, item);
-    this.observer.observe(element);
+    if (!item.thumb && !this.attempted.has(item.key)) this.observer.observe(element);
   }
 
-  private want(item: ThumbnailItem): void {
+  private want(element: Element, item: ThumbnailItem): void {
+    this.observer.unobserve(element);
     if (this.attempted.has(item.key)) return;
     this.attempted.add(item.key);
     this.queue.push(item);
@@ -124,4 +136,9 @@ export class Thumbnailer {
       this.post({ type: 'thumbnailFailed', uri: item.uri, key: item.key });
     }
   }
+}
+
+/** The items with the thumbnail the host cached, on the version it was made of (a new object: lit renders it again). */
+export function withThumbnail<T extends ThumbnailItem>(items: readonly T[], stored: { uri: string; key: string; thumb: string | undefined }): T[] {
+  return items.map((item) => (item.uri === stored.uri && item.key === stored.key ? { ...item, thumb: stored.thumb } : item));
 }

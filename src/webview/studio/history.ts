@@ -1,6 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { ref } from 'lit/directives/ref.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { StudioHistoryItem } from '../../common/protocol';
 import type { Thumbnailer } from '../shared/thumbnails';
 import { iconButton } from './controls';
@@ -33,7 +34,7 @@ export function historySection(store: StudioStore, thumbnailer: Thumbnailer): Te
     ${matches.length === 0
       ? html`<p class="hint">${t('historyNoMatch')}</p>`
       : html`<ul class="history-list">
-          ${matches.slice(0, listed).map((item) => historyItem(store, thumbnailer, item))}
+          ${repeat(matches.slice(0, listed), (item) => `${item.uri}|${item.key}`, (item) => historyItem(store, thumbnailer, item))}
         </ul>`}
   </section>`;
 }
@@ -59,11 +60,12 @@ function historyItem(store: StudioStore, thumbnailer: Thumbnailer, item: StudioH
 /**
  * The item's picture: its thumbnail; until there is one, an empty tile that has it made; the
  * original only where no thumbnail could be made (the browser may still show what it cannot draw).
+ * The entry's text says what it shows: the picture adds nothing to read out.
  */
 function picture(store: StudioStore, thumbnailer: Thumbnailer, item: StudioHistoryItem): TemplateResult {
-  if (item.thumb) return html`<img class="history-picture" src=${item.thumb} alt=${item.prompt} />`;
-  if (store.state.thumbnailsFailed.has(item.key)) return html`<img class="history-picture" src=${item.src} alt=${item.prompt} loading="lazy" />`;
-  return html`<div class="history-picture pending" role="img" aria-label=${item.prompt} ${ref((element) => element && thumbnailer.watch(element, item))}></div>`;
+  if (item.thumb) return html`<img class="history-picture" src=${item.thumb} alt="" />`;
+  if (store.state.thumbnailsFailed.has(item.key)) return html`<img class="history-picture" src=${item.src} alt="" loading="lazy" />`;
+  return html`<div class="history-picture pending" aria-hidden="true" ${ref((element) => element && thumbnailer.watch(element, item))}></div>`;
 }
 
 /** Fills the compose form with a past request's settings, and puts the caret in the prompt. */

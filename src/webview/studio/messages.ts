@@ -1,4 +1,6 @@
 import type { HostMessage, StudioTask } from '../../common/protocol';
+import { quotedPrompt } from '../../common/format';
+import { withThumbnail } from '../shared/thumbnails';
 import { reuse } from './history';
 import type { StudioStore } from './state';
 
@@ -16,15 +18,17 @@ export function receive(store: StudioStore, message: HostMessage): void {
       requestAnimationFrame(() => requestAnimationFrame(() => store.post({ type: 'painted' })));
       return;
     }
-    case 'tasks':
-      store.update({ tasks: message.tasks, announcement: ended(store.state.tasks, message.tasks) ?? store.state.announcement });
+    case 'tasks': {
+      // A new node each time: the same words said again (a retry failing alike) are read out again.
+      const said = ended(store, message.tasks);
+      store.update({ tasks: message.tasks, ...(said ? { announcement: { text: said, count: store.state.announcement.count + 1 } } : {}) });
       return;
+    }
     case 'history':
       store.update({ history: message.items });
       return;
     case 'thumbnail':
-      // A new item object: lit renders the entry again, now with its thumbnail.
-      store.update({ history: store.state.history.map((item) => (item.uri === message.uri && item.key === message.key ? { ...item, thumb: message.thumb } : item)) });
+      store.update({ history: withThumbnail(store.state.history, message) });
       return;
     case 'balance':
       store.update({ spendable: message.spendable });
@@ -69,11 +73,14 @@ export function receive(store: StudioStore, message: HostMessage): void {
 
 /**
  * What a screen reader is told when tasks end: each task that was running and no longer is, by
- * its prompt and what became of it (saved, failed, waiting for the user); nothing when none ended.
+ * its prompt (shortened) and what became of it (saved, failed and why, waiting for the user); a
+ * count where more than three ended at once; nothing when none ended.
  */
-function ended(before: readonly StudioTask[], now: readonly StudioTask[]): string | undefined {
-  const running = new Set(before.filter((task) => task.active).map((task) => task.localId));
+function ended(store: StudioStore, now: readonly StudioTask[]): string | undefined {
+  const running = new Set(store.state.tasks.filter((task) => task.active).map((task) => task.localId));
   const done = now.filter((task) => running.has(task.localId) && !task.active);
+  if (done.length === 0) return undefined;
+  if (done.length > 3) return store.t('tasksEnded', String(done.length));
   const sentence = (text: string): string => (/[.!?。！？]$/.test(text) ? text : `${text}.`);
-  return done.length === 0 ? undefined : done.map((task) => sentence(`${task.prompt}: ${[task.status, task.error].filter(Boolean).join(', ')}`)).join(' ');
+  return done.map((task) => store.t('taskEnded', quotedPrompt(task.prompt), sentence([task.status, task.error].filter(Boolean).join('. ')))).join(' ');
 }

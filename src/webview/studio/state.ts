@@ -36,8 +36,8 @@ export interface StudioState {
   draft: Draft;
   hasApiKey: boolean;
   tasks: readonly StudioTask[];
-  /** What the live region last said of tasks that ended (read out by screen readers). */
-  announcement: string;
+  /** What the live region last said of tasks that ended (read out by screen readers), and how many times it spoke. */
+  announcement: { text: string; count: number };
   /** A submit is on its way to the host: Generate waits for its answer. */
   submitting: boolean;
   history: readonly StudioHistoryItem[];
@@ -77,7 +77,7 @@ export class StudioStore extends Store<StudioState> {
       draft: { model: '', prompt: '', size: '', width: '2560', height: '1440', n: 1, quality: '' },
       hasApiKey: true,
       tasks: [],
-      announcement: '',
+      announcement: { text: '', count: 0 },
       submitting: false,
       history: [],
       historyQuery: '',

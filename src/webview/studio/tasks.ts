@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StudioTask } from '../../common/protocol';
 import { iconButton } from './controls';
@@ -19,7 +20,7 @@ export function tasksSection(store: StudioStore): TemplateResult {
   const { tasks } = store.state;
   return html`<section class="tasks" aria-labelledby="tasks-title">
     <h2 id="tasks-title">${store.t('tasks')}</h2>
-    <div id="tasks-ended" class="visually-hidden" role="status">${store.state.announcement}</div>
+    <div id="tasks-ended" class="visually-hidden" role="status">${keyed(store.state.announcement.count, html`<span>${store.state.announcement.text}</span>`)}</div>
     ${tasks.length === 0
       ? html`<p class="hint">${store.t('noTasks')}</p>`
       : html`<ul class="task-list">
