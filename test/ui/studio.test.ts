@@ -142,6 +142,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await picture.waitFor({ timeout: 30_000 });
       const shown = await picture.evaluate((image) => ({ src: (image as HTMLImageElement).src, width: (image as HTMLImageElement).naturalWidth }));
       assert.ok(shown.width > 0 && shown.width <= 176 && shown.src.includes('/thumbnails/'), JSON.stringify(shown));
+      await screenshot(page, `studio-history-thumbnails-${version}`);
       await view.locator('vscode-textarea#prompt textarea').fill('something else entirely');
       await item.locator('vscode-button[icon="history"]').click();
       assert.equal(await view.locator('vscode-textarea#prompt textarea').inputValue(), 'A paper boat on a calm lake, soft morning light');
