@@ -230,5 +230,21 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await view.locator('.reference', { hasText: 'gif' }).waitFor({ state: 'detached', timeout: 5000 });
       assert.equal(await view.locator('.reference').count(), 1);
     });
+
+    it('comes back after a reload of the window, with its draft and its reference', async () => {
+      const { page } = session().workbench;
+      // As a user reloads: the workbench saves its state (the webview's among it), then loads again.
+      await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runFromPalette(page, 'Developer: Reload Window')]);
+      await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+      // The restored tab is the active editor: its page loads again and asks the host for the rest.
+      const view = studio(page);
+      await view.locator('vscode-textarea#prompt').waitFor({ timeout: 60_000 });
+      await view.locator('.reference', { hasText: 'photo.png' }).waitFor({ timeout: 20_000 });
+      assert.equal(await view.locator('vscode-textarea#prompt textarea').inputValue(), 'The same scene in watercolour');
+      assert.equal(await view.locator('vscode-single-select#model').evaluate((select) => (select as HTMLElement & { value: string }).value), 'doubao-seedream-4.5');
+      assert.equal(await view.locator('.reference').count(), 1);
+      assert.equal(await page.locator('.tab', { hasText: 'Image Studio' }).count(), 1, 'one Studio tab');
+      await screenshot(page, `studio-restored-${version}`);
+    });
   });
 }
