@@ -185,5 +185,32 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       await page.waitForTimeout(500);
       await screenshot(page, `history-dropped-${version}`);
     });
+
+    it('deletes the selected image with the Delete key, and selects and focuses the one now in its place', async () => {
+      const page = window();
+      const view = gallery(page);
+      await view.locator('vscode-textfield#search input').fill('');
+      await view.locator('.tile').nth(scenes.length - 1).waitFor({ timeout: 10_000 });
+      const cabin = view.locator('.tile[aria-label*="A cabin in a pine forest"]');
+      await cabin.click();
+      await page.keyboard.press('Delete');
+      const question = page.locator('.monaco-dialog-box', { hasText: 'Delete forest-cabin.png?' });
+      await question.waitFor({ timeout: 20_000 });
+      await question.locator('.dialog-buttons a, .dialog-buttons .monaco-button', { hasText: 'Move to Trash' }).first().click();
+      // Where there is no trash (this test host), it asks once more.
+      const permanently = page.locator('.monaco-dialog-box', { hasText: 'cannot be moved to the trash here' });
+      if (await permanently.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+        await permanently.locator('.dialog-buttons a, .dialog-buttons .monaco-button', { hasText: /^Delete$/ }).first().click();
+      }
+      await cabin.waitFor({ state: 'detached', timeout: 20_000 });
+      assert.equal(await view.locator('.tile').count(), scenes.length - 1);
+      const selected = view.locator('.tile[aria-selected="true"]');
+      assert.match((await selected.getAttribute('aria-label')) ?? '', /Rooftops of an old city/);
+      assert.match(await view.locator('.details').innerText(), /Rooftops of an old city/);
+      assert.equal(await selected.evaluate((tile) => tile === document.activeElement), true, 'the keyboard stays in the grid, on the image now in its place');
+      await page.keyboard.press('ArrowLeft');
+      assert.match((await view.locator('.tile[aria-selected="true"]').getAttribute('aria-label')) ?? '', /An empty desert road/);
+      await screenshot(page, `history-deleted-${version}`);
+    });
   });
 }

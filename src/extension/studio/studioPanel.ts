@@ -363,7 +363,10 @@ export class StudioPanel extends DisposableBase {
    * user may decline to delete it for good where there is no trash).
    */
   private async deleteImage(image: vscode.Uri): Promise<void> {
-    if (!(await deleteImage(this.deps, image, false))) return;
+    const gone = await deleteImage(this.deps, image, false);
+    // The question's dialog took the focus: it comes back to the page, not only to its tab.
+    if (this.panel.visible) this.panel.reveal(this.panel.viewColumn, false);
+    if (!gone) return;
     const uri = image.toString();
     this.images.markDeleted(uri);
     await this.references.remove(uri);

@@ -163,6 +163,9 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
           this.deps.history.remove(message.uri);
           this.refresh();
         }
+        // Delete asked in a dialog, which took the focus: it comes back to the gallery, where the
+        // keyboard was (the page puts it on the image now in the deleted one's place).
+        if (message.action === 'delete' && !confirmed && this.view?.visible) this.view.show(false);
       }
     }
   }

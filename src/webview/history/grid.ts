@@ -59,6 +59,11 @@ export function select(store: GalleryStore, index: number, focus = true): void {
 
 const tileId = (index: number): string => `tile-${index}`;
 
+/** Puts the focus on the grid's tab stop (the selected tile, or the first). */
+export function focusTabStop(): void {
+  document.querySelector<HTMLElement>('.grid [tabindex="0"]')?.focus();
+}
+
 function onKeyDown(store: GalleryStore, event: KeyboardEvent): void {
   const grid = event.currentTarget as HTMLElement;
   const matches = store.matches;

@@ -13,7 +13,7 @@ import type { GalleryHostMessage, GalleryMessage } from '../../common/galleryPro
 import { mount } from '../shared/mount';
 import { Thumbnailer, withThumbnail } from '../shared/thumbnails';
 import { connectToHost } from '../shared/vscodeApi';
-import { grid, select } from './grid';
+import { focusTabStop, grid, select } from './grid';
 import { details, emptyState, loadingState, noMatch, toolbar } from './sections';
 import { GalleryStore, type KeptGalleryState } from './state';
 
@@ -59,4 +59,9 @@ const thumbnailer = new Thumbnailer(
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, () => gallery(store, thumbnailer)));
 host.listen((message) => receive(store, message));
+// Focus that comes back to the page (after a dialog) with nothing in it to land on (the tile it
+// was on is gone) lands on the grid's tab stop, so that the keyboard does not lose its way.
+window.addEventListener('focus', () => {
+  if (!document.activeElement || document.activeElement === document.body) focusTabStop();
+});
 host.post({ type: 'ready' });
