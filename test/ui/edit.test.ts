@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, screenshot, setApiKey, useSession, webviewShowing } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, runFromPalette, screenshot, setApiKey, useSession, webviewShowing } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
@@ -37,9 +37,19 @@ for (const version of ['1.100', '1.139'] as const) {
       await view.locator('vscode-button#mode-side').click();
       await page.waitForTimeout(500);
       await screenshot(page, `edit-compare-side-${version}`);
+      // Behind another editor and back: the view is made again, as it was shown (side by side, the split at 25 %).
+      await runFromPalette(page, 'File: New Untitled Text File');
+      await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).waitFor({ timeout: 10_000 });
+      await page.locator('.tabs-container .tab', { hasText: 'Compare: landscape.png' }).click();
+      const again = await webviewShowing(page, 'vscode-button#keep-both', 30_000);
+      await again.locator('vscode-button#mode-side[aria-pressed="true"]').waitFor({ timeout: 10_000 });
+      await again.locator('vscode-button#mode-slider').click();
+      assert.equal(await again.locator('#split').inputValue(), '25');
+      await again.locator('vscode-button#mode-side').click();
+      await runFromPalette(page, 'View: Close Other Editors in Group');
       assert.equal(simulator.requests.filter((request) => request.origin === 'files').length, 1);
       assert.ok(existsSync(join(folder, 'landscape.edit-1.png')));
-      await view.locator('vscode-button#keep-both').click();
+      await again.locator('vscode-button#keep-both').click();
       await page.locator('iframe.webview >> visible=true').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
       assert.ok(existsSync(join(folder, 'landscape.png')) && existsSync(join(folder, 'landscape.edit-1.png')));
     });
