@@ -24,10 +24,20 @@ export const thumbnailMessageSchemas = [
 /** A thumbnail message of a webview, once parsed. */
 export type ThumbnailMessage = z.infer<(typeof thumbnailMessageSchemas)[number]>;
 
-/** The host's answer: the thumbnail was cached (or could not be), and the item shows it from now on. */
+/** The host's message: an image's thumbnail is cached, and the item shows it from now on. */
 export interface ThumbnailStored {
   type: 'thumbnail';
   uri: string;
   key: string;
-  thumb: string | undefined;
+  thumb: string;
+}
+
+/** A history image as a webview lists it: the host names its original and its thumbnail's key. */
+export interface ThumbnailItem {
+  uri: string;
+  key: string;
+  /** The original's webview address. */
+  src: string;
+  /** The cached thumbnail's address, once there is one. */
+  thumb?: string | undefined;
 }

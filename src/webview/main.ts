@@ -41,5 +41,8 @@ const thumbnailer = new Thumbnailer(
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, () => studio(store, thumbnailer)));
 acceptImages(store);
-host.listen((message) => receive(store, message));
+host.listen((message) => {
+  if (message.type === 'thumbnail') thumbnailer.stored(message.key);
+  receive(store, message);
+});
 host.post({ type: 'ready' });

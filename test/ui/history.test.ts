@@ -207,6 +207,9 @@ for (const [version, theme] of [['1.139', 'Dark Modern']] as const) {
       const selected = view.locator('.tile[aria-selected="true"]');
       assert.match((await selected.getAttribute('aria-label')) ?? '', /Rooftops of an old city/);
       assert.match(await view.locator('.details').innerText(), /Rooftops of an old city/);
+      // The focus comes back once the question's dialog has closed and the list has come.
+      const deadline = Date.now() + 10_000;
+      while (!(await selected.evaluate((tile) => tile === document.activeElement)) && Date.now() < deadline) await page.waitForTimeout(200);
       assert.equal(await selected.evaluate((tile) => tile === document.activeElement), true, 'the keyboard stays in the grid, on the image now in its place');
       await page.keyboard.press('ArrowLeft');
       assert.match((await view.locator('.tile[aria-selected="true"]').getAttribute('aria-label')) ?? '', /An empty desert road/);

@@ -140,6 +140,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       await item.scrollIntoViewIfNeeded();
       const picture = item.locator('img.history-picture');
       await picture.waitFor({ timeout: 30_000 });
+      await picture.evaluate((image) => new Promise((resolve) => ((image as HTMLImageElement).complete ? resolve(undefined) : image.addEventListener('load', () => resolve(undefined), { once: true }))));
       const shown = await picture.evaluate((image) => ({ src: (image as HTMLImageElement).src, width: (image as HTMLImageElement).naturalWidth }));
       assert.ok(shown.width > 0 && shown.width <= 176 && shown.src.includes('/thumbnails/'), JSON.stringify(shown));
       await screenshot(page, `studio-history-thumbnails-${version}`);

@@ -272,21 +272,21 @@ describe('The Studio webview store', () => {
 
   it('tells a screen reader when a task ends, by its prompt and what became of it, and only then', () => {
     const { store } = studio();
-    store.update({ strings: { taskEnded: 'Task ended: {0}. {1}', tasksEnded: '{0} tasks ended.' } });
+    store.update({ strings: { taskEnded: 'Task “{0}” ended: {1}.', taskEndedWithError: 'Task “{0}” ended: {1}. {2}', tasksEnded: '{0} tasks ended.' } });
     const task = (localId: string, prompt: string, active: boolean, status: string, error?: string): StudioTask => ({ localId, prompt, model: 'gpt-4o-image', size: '1:1', n: 1, state: active ? 'polling' : 'saved', active, status, progress: undefined, creditsReserved: undefined, creditsUsed: undefined, error, actions: [], createdAt: 1, images: [] });
     const long = 'a fox '.repeat(20);
     receive(store, { type: 'tasks', tasks: [task('a', long, true, 'Generating'), task('b', 'a hat', true, 'Generating'), task('c', 'old', false, 'Saved')] });
     assert.deepEqual(store.state.announcement, { text: '', count: 0 }, 'tasks shown as they are (a reload) are not announced');
     receive(store, { type: 'tasks', tasks: [task('a', long, false, 'Saved 1 image'), task('b', 'a hat', true, 'Generating 40 %'), task('c', 'old', false, 'Saved')] });
-    assert.deepEqual(store.state.announcement, { text: `Task ended: ${[...long].slice(0, 59).join('')}…. Saved 1 image.`, count: 1 }, 'the prompt is shortened as messages quote it');
+    assert.deepEqual(store.state.announcement, { text: `Task “${[...long].slice(0, 59).join('')}…” ended: Saved 1 image.`, count: 1 }, 'the prompt is shortened as messages quote it');
     receive(store, { type: 'tasks', tasks: [task('a', long, false, 'Saved 1 image'), task('b', 'a hat', true, 'Generating 60 %'), task('c', 'old', false, 'Saved')] });
     assert.equal(store.state.announcement.count, 1, 'progress alone says nothing new');
     receive(store, { type: 'tasks', tasks: [task('b', 'a hat', false, 'Failed', 'The prompt was refused.')] });
-    assert.deepEqual(store.state.announcement, { text: 'Task ended: a hat. Failed. The prompt was refused.', count: 2 });
+    assert.deepEqual(store.state.announcement, { text: 'Task “a hat” ended: Failed. The prompt was refused.', count: 2 });
     // Retried, and failed alike: the same words, said again.
     receive(store, { type: 'tasks', tasks: [task('d', 'a hat', true, 'Generating')] });
     receive(store, { type: 'tasks', tasks: [task('d', 'a hat', false, 'Failed', 'The prompt was refused.')] });
-    assert.deepEqual(store.state.announcement, { text: 'Task ended: a hat. Failed. The prompt was refused.', count: 3 });
+    assert.deepEqual(store.state.announcement, { text: 'Task “a hat” ended: Failed. The prompt was refused.', count: 3 });
     const many = ['e', 'f', 'g', 'h'];
     receive(store, { type: 'tasks', tasks: many.map((id) => task(id, id, true, 'Generating')) });
     receive(store, { type: 'tasks', tasks: many.map((id) => task(id, id, false, 'Saved')) });

@@ -32,8 +32,8 @@ export class ThumbnailCache extends DisposableBase {
   /** Key -> file name, once the folder has been read. */
   private files: Map<string, string> | undefined;
   private loading: Promise<void> | undefined;
-  /** The keys stored since the prune under way began: it keeps them whatever its list said. */
-  private storedDuringPrune: Set<string> | undefined;
+  /** Stores under way, by key: a second view's thumbnail of the same version waits for the first. */
+  private readonly storing = new Map<string, Promise<vscode.Uri>>();
   private readonly stored = this._register(new vscode.EventEmitter<{ image: string; key: string; file: vscode.Uri }>());
   /** Fires when an image's thumbnail is in the cache: every view that lists that version shows it. */
   readonly onDidStore = this.stored.event;
@@ -83,30 +83,36 @@ export class ThumbnailCache extends DisposableBase {
     await this.load();
     const format = sniffImageFormat(bytes);
     if (!isThumbnailKey(key) || !format || !storedFormats.has(format) || bytes.length > maxThumbnailBytes) return false;
-    let file = this.get(key);
-    if (!file) {
-      const name = `${key}.${imageFormats[format].extension}`;
-      file = vscode.Uri.joinPath(this.folder, name);
-      // Written under a temporary name first: a reader never sees half a file.
-      const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
-      const disk = diskOf(this.folder);
-      await disk.makeFolder(this.folder);
-      await disk.write(partial, bytes);
-      await disk.moveOver(partial, file);
-      this.files?.set(key, name);
-      this.storedDuringPrune?.add(key);
-      this.writes++;
-      this.written.set(key, (this.written.get(key) ?? 0) + 1);
+    const cached = this.get(key);
+    let storing = this.storing.get(key);
+    if (!cached && !storing) {
+      storing = this.write(key, `${key}.${imageFormats[format].extension}`, bytes).finally(() => this.storing.delete(key));
+      this.storing.set(key, storing);
     }
+    const file = cached ?? (await storing!);
     this.stored.fire({ image, key, file });
     return true;
+  }
+
+  /** Writes a thumbnail under a temporary name first, so that a reader never sees half a file. */
+  private async write(key: string, name: string, bytes: Uint8Array): Promise<vscode.Uri> {
+    const file = vscode.Uri.joinPath(this.folder, name);
+    const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
+    const disk = diskOf(this.folder);
+    await disk.makeFolder(this.folder);
+    await disk.write(partial, bytes);
+    await disk.moveOver(partial, file);
+    this.files?.set(key, name);
+    this.writes++;
+    this.written.set(key, (this.written.get(key) ?? 0) + 1);
+    return file;
   }
 
   /**
    * Keeps the cache to a history's images: once the history has been searched (when a view first
    * asks for it) and whenever it changes after, the thumbnails of images changed or gone are
-   * deleted. One prune runs at a time, reading the history when it starts; changes while it runs
-   * make one more.
+   * deleted. One prune runs at a time, reading the history as it goes; changes while it runs make
+   * one more.
    */
   follow(history: { readonly isReady: boolean; readonly whenSearched: Promise<void>; list(): ThumbnailSource[]; onDidChange: vscode.Event<void> }, log: vscode.LogOutputChannel): vscode.Disposable {
     let followed = true;
@@ -140,27 +146,23 @@ export class ThumbnailCache extends DisposableBase {
   }
 
   /**
-   * Deletes every thumbnail whose key is not among the live ones (its image changed or is gone),
-   * read when the prune starts; a thumbnail stored meanwhile stays.
+   * Deletes every thumbnail whose key is not among the live ones (its image changed or is gone).
+   * The history is read again every 50 deletions (it may change meanwhile); a thumbnail leaves
+   * the cache's list before its file goes, so that a view storing it meanwhile writes it anew.
    */
   async prune(live: () => ReadonlySet<string>): Promise<number> {
     await this.load();
-    const keep = live();
-    const fresh = (this.storedDuringPrune = new Set());
     let removed = 0;
-    try {
-      for (const [key, name] of [...(this.files ?? [])]) {
-        if (keep.has(key) || fresh.has(key)) continue;
-        await vscode.workspace.fs.delete(vscode.Uri.joinPath(this.folder, name)).then(
-          () => {
-            if (this.files?.get(key) === name && !fresh.has(key)) this.files.delete(key);
-            removed++;
-          },
-          () => undefined,
-        );
-      }
-    } finally {
-      if (this.storedDuringPrune === fresh) this.storedDuringPrune = undefined;
+    let keep = live();
+    const doomed = [...(this.files ?? [])].filter(([key]) => !keep.has(key));
+    for (const [index, [key, name]] of doomed.entries()) {
+      if (index > 0 && index % 50 === 0) keep = live();
+      if (keep.has(key) || this.storing.has(key) || this.files?.get(key) !== name) continue;
+      this.files.delete(key);
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(this.folder, name)).then(
+        () => removed++,
+        () => undefined,
+      );
     }
     return removed;
   }

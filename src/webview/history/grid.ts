@@ -61,7 +61,7 @@ const tileId = (index: number): string => `tile-${index}`;
 
 /** Puts the focus on the grid's tab stop (the selected tile, or the first). */
 export function focusTabStop(): void {
-  document.querySelector<HTMLElement>('.grid [tabindex="0"]')?.focus();
+  document.querySelector<HTMLElement>('.grid [tabindex="0"]')?.focus({ preventScroll: true });
 }
 
 function onKeyDown(store: GalleryStore, event: KeyboardEvent): void {
@@ -102,7 +102,7 @@ function tile(store: GalleryStore, thumbnailer: Thumbnailer, item: GalleryItem, 
     @click=${() => select(store, index)}
     @dblclick=${() => act(store, 'open', item)}
     ${ref((element) => {
-      if (element && !item.thumb) thumbnailer.watch(element, item);
+      if (element) thumbnailer.watch(element, item);
     })}
   >
     ${item.thumb

@@ -58,7 +58,10 @@ const thumbnailer = new Thumbnailer(
 );
 const app = document.getElementById('app');
 if (app) store.subscribe(mount(app, () => gallery(store, thumbnailer)));
-host.listen((message) => receive(store, message));
+host.listen((message) => {
+  if (message.type === 'thumbnail') thumbnailer.stored(message.key);
+  receive(store, message);
+});
 // Focus that comes back to the page (after a dialog) with nothing in it to land on (the tile it
 // was on is gone) lands on the grid's tab stop, so that the keyboard does not lose its way.
 window.addEventListener('focus', () => {

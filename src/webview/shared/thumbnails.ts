@@ -1,5 +1,5 @@
 import { thumbnailCrop } from '../../common/gallery';
-import type { ThumbnailMessage } from '../../common/thumbnailMessages';
+import type { ThumbnailItem, ThumbnailMessage, ThumbnailStored } from '../../common/thumbnailMessages';
 
 /** How many originals are decoded at once: a 4K image takes tens of megabytes while drawn. */
 const concurrency = 2;
@@ -54,21 +54,11 @@ export function base64Of(blob: Blob): Promise<string> {
   });
 }
 
-/** A history image as a webview lists it: the host names its original and its thumbnail's key. */
-export interface ThumbnailItem {
-  uri: string;
-  key: string;
-  /** The original's webview address. */
-  src: string;
-  /** The cached thumbnail's address, once there is one. */
-  thumb?: string | undefined;
-}
-
 /**
  * Makes the missing thumbnails of the history images that come into view, a couple at a time,
  * and sends each to the host, which caches it for every view of the history and answers with
- * its address. An image that scrolls out of view before its turn waits for the next time it is
- * seen; each image is attempted once per page.
+ * its address. An image is queued the first time it comes near the view, and attempted once per
+ * page; one whose thumbnail came from elsewhere while it waited is skipped.
  */
 export class Thumbnailer {
   private readonly queue: ThumbnailItem[] = [];
@@ -76,6 +66,8 @@ export class Thumbnailer {
   private running = 0;
   private readonly observer: IntersectionObserver;
   private readonly byElement = new WeakMap<Element, ThumbnailItem>();
+  /** Keys whose thumbnail the host has (made here or by another view). */
+  private readonly cached = new Set<string>();
 
   constructor(
     private readonly post: (message: ThumbnailMessage) => void,
@@ -108,6 +100,11 @@ export class Thumbnailer {
     if (!item.thumb && !this.attempted.has(item.key)) this.observer.observe(element);
   }
 
+  /** The host has this key's thumbnail (from this page or another view): a queued attempt is dropped. */
+  stored(key: string): void {
+    this.cached.add(key);
+  }
+
   private want(element: Element, item: ThumbnailItem): void {
     this.observer.unobserve(element);
     if (this.attempted.has(item.key)) return;
@@ -128,6 +125,7 @@ export class Thumbnailer {
   }
 
   private async make(item: ThumbnailItem): Promise<void> {
+    if (this.cached.has(item.key)) return;
     try {
       const data = await base64Of(await makeThumbnail(item.src));
       this.post({ type: 'thumbnail', uri: item.uri, key: item.key, data });
@@ -139,6 +137,6 @@ export class Thumbnailer {
 }
 
 /** The items with the thumbnail the host cached, on the version it was made of (a new object: lit renders it again). */
-export function withThumbnail<T extends ThumbnailItem>(items: readonly T[], stored: { uri: string; key: string; thumb: string | undefined }): T[] {
+export function withThumbnail<T extends ThumbnailItem>(items: readonly T[], stored: ThumbnailStored): T[] {
   return items.map((item) => (item.uri === stored.uri && item.key === stored.key ? { ...item, thumb: stored.thumb } : item));
 }

@@ -10,8 +10,8 @@ import { customSize, type Draft, type StudioStore } from './state';
 /*
  * Past generations of the workspace, found by prompt or model, each reusable as the settings of
  * a new request. Each shows the small thumbnail the History gallery shows (one cache for both);
- * an image without one yet has it made when it comes into view, and never loads its original
- * into the list.
+ * an image without one yet has it made when it comes into view; the original shows only where
+ * no thumbnail can be made.
  */
 
 /** The most items listed at once. */

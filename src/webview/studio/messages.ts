@@ -81,6 +81,6 @@ function ended(store: StudioStore, now: readonly StudioTask[]): string | undefin
   const done = now.filter((task) => running.has(task.localId) && !task.active);
   if (done.length === 0) return undefined;
   if (done.length > 3) return store.t('tasksEnded', String(done.length));
-  const sentence = (text: string): string => (/[.!?。！？]$/.test(text) ? text : `${text}.`);
-  return done.map((task) => store.t('taskEnded', quotedPrompt(task.prompt), sentence([task.status, task.error].filter(Boolean).join('. ')))).join(' ');
+  // The error is a sentence of its own; the templates carry each language's punctuation.
+  return done.map((task) => (task.error ? store.t('taskEndedWithError', quotedPrompt(task.prompt), task.status, task.error) : store.t('taskEnded', quotedPrompt(task.prompt), task.status))).join(' ');
 }
