@@ -1,3 +1,4 @@
+import { maskablePadding } from './imageGeometry';
 import type { RecipeInput, RecipeOutput } from './recipes';
 
 /*
@@ -14,7 +15,7 @@ const png = (file: string, size: number, extra: Partial<RecipeOutput> = {}): Out
 const manifestIcon = (size: number, purpose: 'any' | 'maskable'): OutputInput =>
   png(purpose === 'any' ? `web-app-manifest-${size}x${size}.png` : `web-app-manifest-maskable-${size}x${size}.png`, size, {
     purpose,
-    ...(purpose === 'maskable' ? { padding: 0.1, background: '#ffffff' } : {}),
+    ...(purpose === 'maskable' ? { padding: maskablePadding, background: '#ffffff' } : {}),
     snippets: [{ snippet: 'manifest', slot: 'icons', text: '    { "src": "{href}", "sizes": "{width}x{height}", "type": "{mime}", "purpose": "{purpose}" }' }],
   });
 
