@@ -4,7 +4,7 @@ import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
-import { diskOf, exists } from '../base/disk';
+import { exists, writeWhole } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
@@ -151,16 +151,11 @@ async function askExisting(notifier: Notifier, existing: readonly string[]): Pro
   return answer === replace ? 'replace' : answer === keepBoth ? 'keepBoth' : 'cancel';
 }
 
-/** Writes a file under a temporary name of its folder, then renames it into place. */
+/** Writes a file whole (see {@link writeWhole}), saying in the user's words why it could not be. */
 async function writeFile(target: vscode.Uri, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-  const partial = vscode.Uri.joinPath(target, '..', `.${fileName(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
-  const disk = diskOf(target);
   try {
-    await disk.makeFolder(vscode.Uri.joinPath(target, '..'));
-    await disk.write(partial, bytes);
-    await (overwrite ? disk.moveOver(partial, target) : disk.moveToFree(partial, target));
+    await writeWhole(target, bytes, overwrite);
   } catch (error) {
-    await disk.remove(partial);
     const path = displayPath(target);
     const code = fileErrorCode(error);
     throw new RecipeRunFault(

@@ -39,3 +39,24 @@ export function diskOf(uri: vscode.Uri): Disk<vscode.Uri> {
 export function exists(uri: vscode.Uri): Promise<boolean> {
   return diskOf(uri).exists(uri);
 }
+
+/**
+ * Writes a whole file: under a temporary name in its folder first, then moved into place, so
+ * that no reader (nor a window closed meanwhile) ever leaves or sees half a file under the real
+ * name. `overwrite` false moves only to a free name (the move fails where a file is). The
+ * temporary file is removed when anything fails, and the failure is thrown.
+ */
+export async function writeWhole(target: vscode.Uri, bytes: Uint8Array, overwrite = true): Promise<void> {
+  const folder = vscode.Uri.joinPath(target, '..');
+  const name = target.path.slice(target.path.lastIndexOf('/') + 1);
+  const partial = vscode.Uri.joinPath(folder, `.${name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
+  const disk = diskOf(target);
+  try {
+    await disk.makeFolder(folder);
+    await disk.write(partial, bytes);
+    await (overwrite ? disk.moveOver(partial, target) : disk.moveToFree(partial, target));
+  } catch (error) {
+    await disk.remove(partial);
+    throw error;
+  }
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ImageFormat } from '../../common/models';
 import { isInsideFolder } from '../../common/referencePath';
-import { diskOf, exists } from '../base/disk';
+import { exists, writeWhole } from '../base/disk';
 import type { PngConverter } from '../submit/pngConverter';
 
 /** How long a preview is kept after it was made. */
@@ -64,12 +64,8 @@ export class BrowserPreviews {
   private async make(uri: vscode.Uri, target: vscode.Uri, convert: boolean): Promise<vscode.Uri> {
     if (await exists(target)) return target;
     const bytes = await vscode.workspace.fs.readFile(uri);
-    // Written under another name, then moved: a window closed meanwhile leaves no half file under the real one.
-    const partial = vscode.Uri.joinPath(this.folder, `.${Math.random().toString(36).slice(2)}.partial`);
-    const disk = diskOf(this.folder);
-    await disk.makeFolder(this.folder);
-    await disk.write(partial, convert ? await this.images.toPng(bytes) : bytes);
-    await disk.moveOver(partial, target);
+    // Written whole: a window closed meanwhile leaves no half file under the real name.
+    await writeWhole(target, convert ? await this.images.toPng(bytes) : bytes);
     return target;
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { diskOf } from '../base/disk';
+import { writeWhole } from '../base/disk';
 import { isThumbnailKey, maxThumbnailBytes, thumbnailKey } from '../../common/gallery';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
 import type { ThumbnailMessage } from '../../common/thumbnailMessages';
@@ -94,14 +94,10 @@ export class ThumbnailCache extends DisposableBase {
     return true;
   }
 
-  /** Writes a thumbnail under a temporary name first, so that a reader never sees half a file. */
+  /** Writes a thumbnail whole, so that a reader never sees half a file. */
   private async write(key: string, name: string, bytes: Uint8Array): Promise<vscode.Uri> {
     const file = vscode.Uri.joinPath(this.folder, name);
-    const partial = vscode.Uri.joinPath(this.folder, `.${name}.${Math.random().toString(36).slice(2)}.partial`);
-    const disk = diskOf(this.folder);
-    await disk.makeFolder(this.folder);
-    await disk.write(partial, bytes);
-    await disk.moveOver(partial, file);
+    await writeWhole(file, bytes);
     this.files?.set(key, name);
     this.writes++;
     this.written.set(key, (this.written.get(key) ?? 0) + 1);
