@@ -109,6 +109,11 @@ export interface StudioTask {
   actions: { action: TaskAction; title: string; icon: string }[];
   createdAt: number;
   images: StudioImage[];
+  /**
+   * The Studio follows this task (it was started or retried here): its end is told in the
+   * Studio. Another task's end is told in a message, and only there.
+   */
+  toldHere: boolean;
 }
 
 /** One image of the history, read from its provenance (the index, or an old sidecar). */

@@ -5,7 +5,12 @@ import sharp from 'sharp';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../src/common/protocol';
 import { droppedReferenceFiles, ReferenceSet } from '../../src/extension/studio/references';
+import { createEntry, defaultLifecycleTimes } from '../../src/common/lifecycle';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { StudioSubmitter } from '../../src/extension/studio/studioSubmit';
+import { StudioTaskList } from '../../src/extension/studio/studioTaskList';
+import { ShownImages } from '../../src/extension/studio/shownImages';
+import { Followers } from '../../src/extension/tasks/followers';
 import { BrowserPreviews } from '../../src/extension/ui/browserPreviews';
 import { activateExtension } from './support';
 
@@ -44,6 +49,37 @@ describe('The Image Studio panel', function () {
     }
     assert.match(log(logDir), /Studio: webview ready \d+ ms after opening/);
     assert.doesNotMatch(log(logDir), /Studio: dropped a malformed message/);
+  });
+
+  it('tells the webview which tasks it follows: their ends are said there, the others in their message only', async () => {
+    const entry = (n: number): LedgerEntry => {
+      const localId = `evl-told-${String(n).padStart(12, '0')}`;
+      const body = { model: 'gpt-4o-image', prompt: `task ${n}`, size: '1:1', n: 1 };
+      const made = createEntry({ localId, idempotencyKey: localId, request: { model: body.model, prompt: body.prompt }, body, targetFolder: 'file:///w', estimatedSeconds: 100, creditsReserved: 1 }, { now: 1, owner: 'w', times: defaultLifecycleTimes });
+      return made.entry!;
+    };
+    const entries = [entry(1), entry(2), entry(3)];
+    const followers = new Followers();
+    // 1: started in the Studio (hidden now); 2: from the palette; 3: nobody follows it (resumed after a reload).
+    followers.follow(entries[0]!.localId, { by: 'studio', shown: () => false });
+    followers.follow(entries[1]!.localId, { by: 'progress', open: true });
+    const posted: HostMessage[] = [];
+    const panel = vscode.window.createWebviewPanel('evolink.test.tasks', 'tasks', vscode.ViewColumn.Active, {});
+    try {
+      const tasks = { list: () => Promise.resolve(entries) };
+      const list = new StudioTaskList(tasks as never, new ShownImages(), panel.webview, (message) => posted.push(message), followers);
+      await list.send();
+      list.dispose();
+    } finally {
+      panel.dispose();
+    }
+    const sent = posted.find((message) => message.type === 'tasks');
+    assert.ok(sent?.type === 'tasks');
+    assert.deepEqual(sent.tasks.map((task) => [task.localId, task.toldHere]), [
+      [entries[0]!.localId, true],
+      [entries[1]!.localId, false],
+      [entries[2]!.localId, false],
+    ]);
   });
 });
 

@@ -273,7 +273,7 @@ describe('The Studio webview store', () => {
   it('tells a screen reader when a task ends, by its prompt and what became of it, and only then', () => {
     const { store } = studio();
     store.update({ strings: { taskEnded: 'Task “{0}” ended: {1}.', taskEndedWithError: 'Task “{0}” ended: {1}. {2}', tasksEnded: '{0} tasks ended.' } });
-    const task = (localId: string, prompt: string, active: boolean, status: string, error?: string): StudioTask => ({ localId, prompt, model: 'gpt-4o-image', size: '1:1', n: 1, state: active ? 'polling' : 'saved', active, status, progress: undefined, creditsReserved: undefined, creditsUsed: undefined, error, actions: [], createdAt: 1, images: [] });
+    const task = (localId: string, prompt: string, active: boolean, status: string, error?: string, toldHere = true): StudioTask => ({ localId, prompt, model: 'gpt-4o-image', size: '1:1', n: 1, state: active ? 'polling' : 'saved', active, status, progress: undefined, creditsReserved: undefined, creditsUsed: undefined, error, actions: [], createdAt: 1, images: [], toldHere });
     const long = 'a fox '.repeat(20);
     receive(store, { type: 'tasks', tasks: [task('a', long, true, 'Generating'), task('b', 'a hat', true, 'Generating'), task('c', 'old', false, 'Saved')] });
     assert.deepEqual(store.state.announcement, { text: '', count: 0 }, 'tasks shown as they are (a reload) are not announced');
@@ -291,6 +291,10 @@ describe('The Studio webview store', () => {
     receive(store, { type: 'tasks', tasks: many.map((id) => task(id, id, true, 'Generating')) });
     receive(store, { type: 'tasks', tasks: many.map((id) => task(id, id, false, 'Saved')) });
     assert.equal(store.state.announcement.text, '4 tasks ended.', 'a batch ending at once is counted, not read out task by task');
+    // Started from the palette: its message tells its end, the Studio does not say it again.
+    receive(store, { type: 'tasks', tasks: [task('p', 'a logo', true, 'Generating', undefined, false)] });
+    receive(store, { type: 'tasks', tasks: [task('p', 'a logo', false, 'Saved', undefined, false)] });
+    assert.equal(store.state.announcement.text, '4 tasks ended.', 'a task the Studio does not follow is not announced there');
   });
 
   it("keeps today's spend and the daily limit the host tells, and leaves a shown problem", () => {

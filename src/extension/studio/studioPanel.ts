@@ -150,7 +150,7 @@ export class StudioPanel extends DisposableBase {
     const post = (message: HostMessage): void => this.post(message);
     this.references = this._register(new ReferenceSet(deps.referencesDir, deps.state, deps.previews));
     const roots = StudioPanel.resourceRoots(deps);
-    this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post, (file) => deps.previews.of(file, undefined, roots)));
+    this.taskList = this._register(new StudioTaskList(deps.tasks, this.images, panel.webview, post, deps.followers, (file) => deps.previews.of(file, undefined, roots)));
     this.submitter = this._register(new StudioSubmitter(deps, this.references, post, () => panel.visible));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this._register(panel.onDidDispose(() => this.dispose()));

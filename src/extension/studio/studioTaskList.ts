@@ -4,6 +4,7 @@ import type { HostMessage, StudioTask } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
 import { exists } from '../base/disk';
 import { DisposableBase } from '../base/disposable';
+import type { Followers } from '../tasks/followers';
 import type { TaskService } from '../tasks/taskService';
 import { fileName } from '../tasks/writer';
 import type { ShownImages } from './shownImages';
@@ -28,6 +29,8 @@ export class StudioTaskList extends DisposableBase {
     private readonly images: ShownImages,
     private readonly webview: vscode.Webview,
     private readonly post: (message: HostMessage) => void,
+    /** Who follows which task: the end of a task the Studio follows is told there, not in a message. */
+    private readonly followers: Followers,
     /** The file the webview can load for a result (a copy of one saved outside its folders). */
     private readonly shownAs: (file: vscode.Uri) => Promise<vscode.Uri> = (file) => Promise.resolve(file),
   ) {
@@ -79,6 +82,6 @@ export class StudioTaskList extends DisposableBase {
       this.images.show(image.uri);
       return [{ uri: image.uri, src: image.src, name: fileName(image.file) }];
     });
-    return taskView(entry, images, Date.now());
+    return taskView(entry, images, Date.now(), this.followers.get(entry.localId)?.by.has('studio') === true);
   }
 }

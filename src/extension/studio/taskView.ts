@@ -15,7 +15,7 @@ function sentenceCase(label: string): string {
  * so that the webview decides nothing about states. `images` are the task's saved files the
  * panel may show.
  */
-export function taskView(entry: LedgerEntry, images: StudioImage[], now: number): StudioTask {
+export function taskView(entry: LedgerEntry, images: StudioImage[], now: number, toldHere: boolean): StudioTask {
   const active = isActive(entry.state);
   // What went wrong, or what waits for the user; a saved task's message is no problem.
   const outcome = active ? undefined : outcomeMessage(entry, false);
@@ -37,6 +37,7 @@ export function taskView(entry: LedgerEntry, images: StudioImage[], now: number)
       .map((action) => ({ action, title: actionTitle(action), icon: actionIcon(action) })),
     createdAt: entry.createdAt,
     images,
+    toldHere,
   };
 }
 

@@ -72,13 +72,14 @@ export function receive(store: StudioStore, message: HostMessage): void {
 }
 
 /**
- * What a screen reader is told when tasks end: each task that was running and no longer is, by
- * its prompt (shortened) and what became of it (saved, failed and why, waiting for the user); a
- * count where more than three ended at once; nothing when none ended.
+ * What a screen reader is told when tasks end: each task of the Studio's that was running and no
+ * longer is, by its prompt (shortened) and what became of it (saved, failed and why, waiting for
+ * the user); a count where more than three ended at once; nothing when none ended. The end of a
+ * task started elsewhere (the palette) is told by its message: said here too, it is heard twice.
  */
 function ended(store: StudioStore, now: readonly StudioTask[]): string | undefined {
   const running = new Set(store.state.tasks.filter((task) => task.active).map((task) => task.localId));
-  const done = now.filter((task) => running.has(task.localId) && !task.active);
+  const done = now.filter((task) => task.toldHere && running.has(task.localId) && !task.active);
   if (done.length === 0) return undefined;
   if (done.length > 3) return store.t('tasksEnded', String(done.length));
   // The error is a sentence of its own; the templates carry each language's punctuation.
