@@ -7,6 +7,8 @@ import { sniffImageFormat } from '../../src/common/imageType';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { savedFiles } from '../../src/common/taskState';
 import type { Services } from '../../src/extension/services';
+import { deleteImage } from '../../src/extension/views/historyViewActions';
+import { MemoryFileSystem } from './memfs';
 import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -179,6 +181,32 @@ describe('The History gallery in the EvoLink sidebar', function () {
     assert.equal((await generate({ prompt: 'A quiet harbour' }))?.state, 'saved');
     await until('the new image is listed', () => ours(view).length === 2);
     assert.ok(!ours(view).some((item) => item.uri === fox!.uri));
+  });
+
+  it("gives the focus back as soon as each of Delete's questions is answered, before any file is deleted", async () => {
+    // A file system with no trash: Delete asks a second question, whether to delete for good.
+    const events: string[] = [];
+    class NoTrash extends MemoryFileSystem {
+      override delete(uri: vscode.Uri): void {
+        events.push(`deleted ${uri.path}`);
+        super.delete(uri);
+      }
+    }
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-test-notrash', new NoTrash(), { isCaseSensitive: true });
+    try {
+      const image = vscode.Uri.from({ scheme: 'evolink-test-notrash', path: '/fox.png' });
+      await vscode.workspace.fs.writeFile(image, new Uint8Array([1, 2, 3]));
+      const answers = [vscode.l10n.t('Move to Trash'), vscode.l10n.t('Delete')];
+      const deps = {
+        notifier: { ask: (_kind: string, message: string) => (events.push(`asked ${message}`), Promise.resolve(answers.shift())) },
+        history: { provenance: { forget: () => Promise.resolve() } },
+      };
+      const gone = await deleteImage(deps as never, image, false, () => void events.push('focus back'));
+      assert.equal(gone, true);
+      assert.deepEqual(events, ['asked Delete fox.png?', 'focus back', 'asked fox.png cannot be moved to the trash here. Delete it permanently?', 'focus back', 'deleted /fox.png']);
+    } finally {
+      registration.dispose();
+    }
   });
 
   it('still lists an image whose provenance is in an old sidecar beside it', async () => {

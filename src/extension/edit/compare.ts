@@ -9,6 +9,7 @@ import { inspectLocalImage } from '../submit/localImages';
 import type { ProvenanceStore } from '../provenance/store';
 import { fileName, moveToTrash } from '../tasks/writer';
 import type { BrowserPreviews } from '../ui/browserPreviews';
+import type { Notifier } from '../ui/notifier';
 import type { Originals } from './originals';
 import { compareViewType } from './viewType';
 
@@ -20,6 +21,7 @@ export interface CompareDeps {
   originals: Originals;
   log: vscode.LogOutputChannel;
   provenance: ProvenanceStore;
+  notifier: Notifier;
   /** A PNG of an original the webview cannot draw (TIFF). */
   previews: BrowserPreviews;
 }
@@ -85,7 +87,7 @@ export async function decideEdit(deps: CompareDeps, entry: LedgerEntry, decision
       return { said: vscode.l10n.t('Replaced {0} with {1}. The original is kept.', fileName(original), fileName(edited)), closed: true };
     }
     case 'discard': {
-      const gone = await moveToTrash(edits, deps.provenance, confirmed);
+      const gone = await moveToTrash(edits, deps, confirmed);
       // Declined to delete for good where there is no trash: the edits are where they were, and the view stays.
       if (gone.length === 0) return undefined;
       return { said: vscode.l10n.t('Discarded {0}.', gone.map(fileName).join(', ')), closed: gone.length === edits.length };

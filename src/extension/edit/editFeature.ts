@@ -16,7 +16,7 @@ export class EditDecisions {
   }
 
   private deps(): CompareDeps {
-    return { extensionUri: this.ctx.extension.uri, originals: this.originals, log: this.ctx.log, provenance: this.ctx.provenance, previews: this.ctx.previews };
+    return { extensionUri: this.ctx.extension.uri, originals: this.originals, log: this.ctx.log, provenance: this.ctx.provenance, notifier: this.ctx.notifier, previews: this.ctx.previews };
   }
 
   /** Opens the before/after view of a saved edit. */

@@ -363,9 +363,11 @@ export class StudioPanel extends DisposableBase {
    * user may decline to delete it for good where there is no trash).
    */
   private async deleteImage(image: vscode.Uri): Promise<void> {
-    const gone = await deleteImage(this.deps, image, false);
-    // The question's dialog took the focus: it comes back to the page, not only to its tab.
-    if (this.panel.visible) this.panel.reveal(this.panel.viewColumn, false);
+    // The question's dialog takes the focus: it comes back to the page (not only to its tab) as
+    // soon as the question is answered, not once the file is in the trash.
+    const gone = await deleteImage(this.deps, image, false, () => {
+      if (this.panel.visible) this.panel.reveal(this.panel.viewColumn, false);
+    });
     if (!gone) return;
     const uri = image.toString();
     this.images.markDeleted(uri);

@@ -8,6 +8,7 @@ import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
 import { diskOf, exists } from '../base/disk';
+import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
@@ -172,9 +173,15 @@ export async function fileSizeOf(uri: string): Promise<number | undefined> {
  * Moves images and their sidecars to the trash, and records them as gone in the provenance
  * index. Where the file system has no trash, the files stay unless the user agrees (once, for
  * all of them) to delete them for good; `confirmed` answers that question in advance
- * (automation, tests). Answers the images that are gone.
+ * (automation, tests), and `answered` is called as soon as the user answered it (the caller
+ * gives the focus back then, not once the files are gone). Answers the images that are gone.
  */
-export async function moveToTrash(images: readonly vscode.Uri[], provenance: ProvenanceStore, confirmed = false): Promise<vscode.Uri[]> {
+export async function moveToTrash(
+  images: readonly vscode.Uri[],
+  deps: { provenance: ProvenanceStore; notifier: Pick<Notifier, 'ask'> },
+  confirmed = false,
+  answered?: () => void,
+): Promise<vscode.Uri[]> {
   let permanently: boolean | undefined = confirmed ? true : undefined;
   for (const image of images) {
     for (const uri of [image, sidecarOf(image)]) {
@@ -184,18 +191,15 @@ export async function moveToTrash(images: readonly vscode.Uri[], provenance: Pro
       } catch {
         if (permanently === undefined) {
           const remove = vscode.l10n.t('Delete');
-          const answer = await vscode.window.showWarningMessage(
-            vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', images.map(fileName).join(', ')),
-            { modal: true },
-            remove,
-          );
+          const answer = await deps.notifier.ask('warning', vscode.l10n.t('{0} cannot be moved to the trash here. Delete it permanently?', images.map(fileName).join(', ')), undefined, [remove]);
           permanently = answer === remove;
+          answered?.();
         }
         if (permanently) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
       }
     }
   }
   const gone = (await Promise.all(images.map(async (image) => ((await exists(image)) ? undefined : image)))).filter((image) => image !== undefined);
-  await provenance.forget(gone);
+  await deps.provenance.forget(gone);
   return gone;
 }

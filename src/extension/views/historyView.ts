@@ -158,14 +158,17 @@ export class HistoryView extends DisposableBase implements vscode.WebviewViewPro
         await copyPathInstead(this.deps.notifier, image);
         return;
       case 'action': {
-        const gone = await runImageAction(this.deps, message.action, shown.record, confirmed);
+        // Delete asks in a dialog, which takes the focus: it comes back to the gallery as soon as
+        // the question is answered, where the keyboard was (once the image is gone, the page puts
+        // it on the image now in its place).
+        const answered = (): void => {
+          if (this.view?.visible) this.view.show(false);
+        };
+        const gone = await runImageAction(this.deps, message.action, shown.record, confirmed, answered);
         if (gone) {
           this.deps.history.remove(message.uri);
           this.refresh();
         }
-        // Delete asked in a dialog, which took the focus: it comes back to the gallery, where the
-        // keyboard was (the page puts it on the image now in the deleted one's place).
-        if (message.action === 'delete' && !confirmed && this.view?.visible) this.view.show(false);
       }
     }
   }

@@ -18,9 +18,9 @@ export interface ImageActionDeps {
 /**
  * Carries out what the user asked for one image of the gallery, through the commands and
  * services that already do it (open, reveal, insert a reference, edit, the Studio's reuse, the
- * writer's trash). Answers true when the image is gone.
+ * writer's trash). Answers true when the image is gone. `answered`: see {@link deleteImage}.
  */
-export async function runImageAction(deps: ImageActionDeps, action: GalleryImageAction, record: HistoryRecord, confirmed: boolean): Promise<boolean> {
+export async function runImageAction(deps: ImageActionDeps, action: GalleryImageAction, record: HistoryRecord, confirmed: boolean, answered?: () => void): Promise<boolean> {
   const image = record.image;
   switch (action) {
     case 'open':
@@ -42,23 +42,25 @@ export async function runImageAction(deps: ImageActionDeps, action: GalleryImage
       await deps.openStudio({ reuse: historyItemOf(record, undefined) });
       return false;
     case 'delete':
-      return deleteImage(deps, image, confirmed);
+      return deleteImage(deps, image, confirmed, answered);
   }
 }
 
 /**
  * Moves an image (and its sidecar, if it has one) to the trash and its provenance out of the
- * index, after a modal question (`confirmed` answers it in advance). Answers true when the image
- * is gone.
+ * index, after a modal question (`confirmed` answers it in advance). `answered` is called as soon
+ * as the user answered a question (the dialog took the focus: the caller gives it back then, not
+ * once a slow move to the trash is over). Answers true when the image is gone.
  */
-export async function deleteImage(deps: Pick<ImageActionDeps, 'notifier' | 'history'>, image: vscode.Uri, confirmed: boolean): Promise<boolean> {
+export async function deleteImage(deps: Pick<ImageActionDeps, 'notifier' | 'history'>, image: vscode.Uri, confirmed: boolean, answered?: () => void): Promise<boolean> {
   if (!confirmed) {
     const remove = vscode.l10n.t('Move to Trash');
     const detail = vscode.l10n.t('The image is moved to the trash, and its prompt and settings leave the history.');
     const answer = await deps.notifier.ask('warning', vscode.l10n.t('Delete {0}?', fileName(image)), detail, [remove]);
+    answered?.();
     if (answer !== remove) return false;
   }
-  return (await moveToTrash([image], deps.history.provenance, confirmed)).length > 0;
+  return (await moveToTrash([image], { provenance: deps.history.provenance, notifier: deps.notifier }, confirmed, answered)).length > 0;
 }
 
 /**
