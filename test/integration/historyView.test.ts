@@ -60,8 +60,13 @@ describe('The History gallery in the EvoLink sidebar', function () {
 
   it('resolves when shown, and lists the images generated, newest first, with their prompts and models', async () => {
     const view = services.features.history;
-    await vscode.commands.executeCommand('evolink.history.focus');
-    await until('the gallery webview says ready', () => view.inits > 0);
+    // A workbench still restoring its views (the first test of a run) now and then leaves the
+    // first Focus unanswered: asked again, as its user would click again.
+    for (let attempt = 0; view.inits === 0 && attempt < 3; attempt++) {
+      await vscode.commands.executeCommand('evolink.history.focus');
+      await until('the gallery webview says ready', () => view.inits > 0, 20_000).catch(() => undefined);
+    }
+    assert.ok(view.inits > 0, 'the gallery webview never said ready');
     assert.equal((await generate({ prompt: 'A lighthouse at dawn' }))?.state, 'saved');
     assert.equal((await generate({ prompt: 'A red fox in the snow', size: '3:2' }))?.state, 'saved');
     await until('both images are listed', () => ours(view).length === 2);
