@@ -19,7 +19,7 @@ type Reply = { status: number; json: unknown; headers: Record<string, string> } 
 function routeOf(sim: Simulation, req: IncomingMessage, path: string): Route | undefined {
   if (req.method === 'POST' && path === '/v1/images/generations') return 'submit';
   if (req.method === 'POST' && path === '/v1/tasks/batch') return sim.settings.taskBatch === 'on' ? 'taskBatch' : undefined;
-  if (req.method === 'GET' && path === '/v1/tasks') return sim.settings.taskList === 'on' ? 'taskList' : undefined;
+  if (req.method === 'GET' && path === '/v1/tasks') return sim.settings.taskList === 'off' ? undefined : 'taskList';
   if (req.method === 'GET' && /^\/v1\/tasks\/[^/]+$/.test(path)) return 'task';
   if (req.method === 'GET' && path === '/v1/credits') return 'credits';
   return undefined;
@@ -155,8 +155,8 @@ function submit(sim: Simulation, key: KeyRecord, req: IncomingMessage, body: Buf
   }
   const validation = validateSubmit(parsed, (url) => sim.lookupImage(url));
   if (!validation.ok) {
-    const { code, message, param } = validation.refusal;
-    throw new HttpError(400, 'invalid_request_error', code, message, param);
+    const { status, code, message, param } = validation.refusal;
+    throw new HttpError(status, status === 404 ? 'not_found_error' : 'invalid_request_error', code, message, param);
   }
   const request = validation.request;
   if (key.models && !key.models.includes(request.model)) {

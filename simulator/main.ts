@@ -7,7 +7,7 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *                           three); default 0 (free ports), or EVOLINK_SIMULATOR_PORT
  *   --speed X               run the task clock X times faster than real time
  *   --balance N             credits of the demo key
- *   --task-list on|off      answer GET /v1/tasks, or 404
+ *   --task-list on|off|gateway  answer GET /v1/tasks, 404, or as a gateway (pages of 10, nulls)
  *   --batch on|off404|off405|html|error500
  *                           answer POST /v1/tasks/batch, refuse it with 404 or 405, answer it
  *                           with an HTML page and 200, or fail it with 500 every time

@@ -27,7 +27,7 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * Routes: submit, task, credits, taskList (`GET /v1/tasks`), taskBatch (`POST /v1/tasks/batch`),
  * upload, cdn (downloads from the CDN listener). Faults (faults.ts has their details):
  *   any route  {kind: 'status', status, asStatus?, retryAfter? (a list: the header sent that
- *              many times), body?: 'json'|'html'|'empty', code?, message?} (with `late: true` on
+ *              many times), body?: 'json'|'html'|'empty'|'nulls', code?, message?} (with `late: true` on
  *              submit only: the task is created and charged, then the status is answered;
  *              `asStatus`: the error body sent with another HTTP status, such as 200),
  *              {kind: 'reset'}, {kind: 'delay', ms}, {kind: 'malformedJson'},
@@ -45,7 +45,7 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * `durationMs` and `durationFactor` for that task.
  * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
  * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'holdNearTop'
- * | 'zeroUntilDone' | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off'), taskBatch ('on' | 'off404' |
+ * | 'zeroUntilDone' | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off' | 'gateway'), taskBatch ('on' | 'off404' |
  * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), resultUrlBase,
  * taskLifetimeMs.
  *

@@ -51,7 +51,7 @@ const settingChecks: Record<keyof SimulatorSettings, (value: unknown) => boolean
   progressCurve: oneOf(progressCurves),
   resultData: oneOf(['none', 'array', 'object']),
   noisyResults: (value) => typeof value === 'boolean',
-  taskList: oneOf(['on', 'off']),
+  taskList: oneOf(['on', 'off', 'gateway']),
   taskBatch: oneOf(['on', 'off404', 'off405', 'html', 'error500']),
   idempotency: oneOf(['on', 'unmarked', 'ignored']),
   resultUrlBase: (value) => typeof value === 'string',

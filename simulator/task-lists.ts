@@ -43,7 +43,8 @@ function matchesStatus(task: Task, filter: string): boolean {
 /** `GET /v1/tasks?status=&type=&model=&page=&page_size=`: `{data, total, page, page_size}`. */
 export async function listTasks(sim: Simulation, key: KeyRecord, query: URLSearchParams): Promise<unknown> {
   const page = integerParam(query, 'page', 1, 1, Infinity);
-  const pageSize = integerParam(query, 'page_size', 20, 1, 100);
+  const gateway = sim.settings.taskList === 'gateway';
+  const pageSize = Math.min(integerParam(query, 'page_size', 20, 1, 100), gateway ? 10 : 100);
   const status = query.get('status') ?? '';
   if (status !== '' && !statusFilters.includes(status)) {
     throw invalid('status', `status must be one of ${statusFilters.join(', ')}`);
@@ -58,8 +59,8 @@ export async function listTasks(sim: Simulation, key: KeyRecord, query: URLSearc
   const matching = own
     .filter((task) => (status === '' || matchesStatus(task, status)) && (type === '' || type === 'image') && (model === '' || task.request.model === model))
     .sort((a, b) => b.seq - a.seq);
-  const data = matching.slice((page - 1) * pageSize, page * pageSize).map(listItemJson);
-  return { data, total: matching.length, page, page_size: pageSize };
+  const data = matching.slice((page - 1) * pageSize, page * pageSize).map((task) => listItemJson(task, gateway));
+  return { data, total: gateway ? null : matching.length, page, page_size: pageSize };
 }
 
 /** `POST /v1/tasks/batch` with `{"task_ids": [...]}`: `{data: [task objects]}`, unknown ids left out. */

@@ -234,15 +234,16 @@ function linkOf(sim: Simulation, url: string): string {
 }
 
 /** A task as `GET /v1/tasks` lists it: a summary without result links. */
-export function listItemJson(task: Task): unknown {
+export function listItemJson(task: Task, nulls = false): unknown {
+  const unfinished = task.status === 'pending' || task.status === 'processing';
   return {
     id: task.id,
     status: wireStatus(task),
     model: task.request.model,
     type: 'image',
-    progress: task.progress,
+    progress: nulls && task.status === 'pending' ? null : task.progress,
     created_at: task.created,
-    credits_used: task.creditsUsed ?? 0,
+    credits_used: nulls && unfinished ? null : (task.creditsUsed ?? 0),
     has_results: task.status === 'completed' && (task.results?.length ?? 0) > 0,
     has_error: task.status === 'failed',
   };

@@ -67,8 +67,13 @@ export interface SimulatorSettings {
   resultData?: 'none' | 'array' | 'object';
   /** Add noise to result images so that files are as large as photographs. */
   noisyResults?: boolean;
-  /** `GET /v1/tasks`: answered (`on`, the default) or a 404 as if the service had no such route. */
-  taskList?: 'on' | 'off';
+  /**
+   * `GET /v1/tasks`: answered (`on`, the default), a 404 as if the service had no such route
+   * (`off`), or answered as a gateway in front of it does (`gateway`): pages of at most 10 tasks
+   * whatever size is asked (the size used is in `page_size`), no `total` (`null`), and `null` for
+   * what a task does not know yet (the progress of a queued task, the credits of an unfinished one).
+   */
+  taskList?: 'on' | 'off' | 'gateway';
   /**
    * `POST /v1/tasks/batch`: answered (`on`, the default), refused with 404 or 405, answered with a
    * gateway's HTML page and status 200 (`html`, as a catch-all route does), or failing with 500

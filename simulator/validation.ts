@@ -33,9 +33,9 @@ export interface ValidRequest {
   callbackUrl?: string;
 }
 
-/** A refusal, answered as HTTP 400 with the documented error body. */
+/** A refusal, answered with the documented error body: HTTP 400, or 404 for a model the service does not know. */
 export interface Refusal {
-  status: 400;
+  status: 400 | 404;
   code: number | string;
   message: string;
   param: string;
@@ -44,9 +44,9 @@ export interface Refusal {
 /** The outcome of {@link validateSubmit}. */
 export type Validation = { ok: true; request: ValidRequest } | { ok: false; refusal: Refusal };
 
-const refuse = (param: string, message: string): Validation => ({
+const refuse = (param: string, message: string, status: 400 | 404 = 400): Validation => ({
   ok: false,
-  refusal: { status: 400, code: 400, message, param },
+  refusal: { status, code: status, message, param },
 });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -135,13 +135,14 @@ class Refused extends Error {
   constructor(
     readonly param: string,
     message: string,
+    readonly status: 400 | 404 = 400,
   ) {
     super(message);
   }
 }
 
-function fail(param: string, message: string): never {
-  throw new Refused(param, message);
+function fail(param: string, message: string, status: 400 | 404 = 400): never {
+  throw new Refused(param, message, status);
 }
 
 /**
@@ -152,7 +153,7 @@ export function validateSubmit(body: unknown, lookup: ImageLookup): Validation {
   try {
     return { ok: true, request: checkBody(body, lookup) };
   } catch (error) {
-    if (error instanceof Refused) return refuse(error.param, error.message);
+    if (error instanceof Refused) return refuse(error.param, error.message, error.status);
     throw error;
   }
 }
@@ -190,7 +191,8 @@ function checkModel(body: Body): { model: string; rules: ModelRules } {
   }
   const rules = modelRules[model];
   if (!rules) {
-    fail('model', `model ${model} is not supported; supported models: ${Object.keys(modelRules).join(', ')}`);
+    // The service's table: 404 not_found_error for an unknown task id or model.
+    fail('model', `model ${model} is not supported; supported models: ${Object.keys(modelRules).join(', ')}`, 404);
   }
   return { model, rules };
 }

@@ -53,11 +53,11 @@ export function isToday(at: number, now: number): boolean {
 }
 
 /**
- * What a task costs now: nothing once it failed or was cancelled (reserved credits return), the
- * credits EvoLink says it used once it says so, else the credits it reserved.
+ * What a task costs now: nothing once it failed (reserved credits return), the credits EvoLink
+ * says it used once it says so, else the credits it reserved.
  */
-export function taskCredits(entry: Pick<LedgerEntry, 'state' | 'creditsReserved' | 'creditsUsed'>): number {
-  if (isRefunded(entry.state)) return 0;
+export function taskCredits(entry: Pick<LedgerEntry, 'state' | 'error' | 'creditsReserved' | 'creditsUsed'>): number {
+  if (isRefunded(entry)) return 0;
   return entry.creditsUsed ?? entry.creditsReserved ?? 0;
 }
 
@@ -70,7 +70,7 @@ export function mayBeCharged(entry: Pick<LedgerEntry, 'state' | 'taskId'>): bool
 }
 
 /** The day log's record of a task. */
-export function spendRecord(entry: Pick<LedgerEntry, 'localId' | 'state' | 'createdAt' | 'creditsReserved' | 'creditsUsed' | 'body' | 'taskId'>): SpendRecord {
+export function spendRecord(entry: Pick<LedgerEntry, 'localId' | 'state' | 'error' | 'createdAt' | 'creditsReserved' | 'creditsUsed' | 'body' | 'taskId'>): SpendRecord {
   const record: SpendRecord = { localId: entry.localId, at: entry.createdAt, credits: taskCredits(entry), model: entry.body.model };
   if (entry.creditsReserved !== undefined && entry.body.n > 0) record.perImage = round(entry.creditsReserved / entry.body.n);
   if (entry.taskId !== undefined) record.taskId = entry.taskId;

@@ -98,6 +98,17 @@ const keyQuotaCodes = new Set([
   'token_monthly_quota_exceeded',
 ]);
 
+/**
+ * Whose credits a 402 says are too few: this key's own limit or the account's balance. The
+ * service's list of key codes is open ("..."): a code it does not list that speaks of a key or a
+ * token, and not of the user or the account, is the key's too.
+ */
+function creditsScopeOf(code: string | undefined): 'key' | 'account' {
+  if (code === undefined) return 'account';
+  if (keyQuotaCodes.has(code)) return 'key';
+  return /token|key/i.test(code) && !/user|account/i.test(code) ? 'key' : 'account';
+}
+
 const requestIdInMessage = /\(request id:\s*([^)\s]+)\s*\)\s*$/i;
 
 /** Finds a request id in the headers (`x-request-id`, `x-oneapi-request-id`) or at the end of a message. */
@@ -213,7 +224,7 @@ export function errorFromHttpResponse(
   // The id is shown on its own; inside the sentence it would only repeat.
   message = message.replace(requestIdInMessage, '').trim() || message;
   if (reason === 'credits') {
-    details.creditsScope = code !== undefined && keyQuotaCodes.has(code) ? 'key' : 'account';
+    details.creditsScope = creditsScopeOf(code);
   }
   const retryAfter = parseRetryAfter(header('retry-after'), now);
   if (retryAfter !== undefined) details.retryAfterMs = retryAfter;

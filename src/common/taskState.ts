@@ -89,11 +89,13 @@ export function etaSeconds(entry: Pick<LedgerEntry, 'state' | 'progress' | 'sent
 }
 
 /**
- * The task ended without a charge: it failed or was cancelled at EvoLink, and the credits it
- * reserved came back. Every other task costs what it reserved until EvoLink says what it used.
+ * The task ended without a charge: it failed, and the credits it reserved came back (EvoLink's
+ * documented rule for failed tasks). A task that completed without images failed at the
+ * extension, not at EvoLink, and a task EvoLink cancelled has no such rule: each costs what it
+ * reserved until EvoLink says what it used, as every other task does.
  */
-export function isRefunded(state: EntryState): boolean {
-  return state === 'failed' || state === 'cancelled';
+export function isRefunded(entry: Pick<LedgerEntry, 'state' | 'error'>): boolean {
+  return entry.state === 'failed' && entry.error?.code !== 'no_results';
 }
 
 /** EvoLink may or may not have the request: it must not be submitted again without the user. */

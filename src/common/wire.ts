@@ -5,20 +5,26 @@ import * as z from 'zod/mini';
  * service adds fields over time) and strict on the fields the extension uses.
  */
 
-/** The documented JSON error body of a non-2xx answer; `code` may be a number or a string. */
+/** A field the extension can do without: `null`, or a value of another type, reads as absent. */
+const spare = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/**
+ * The documented JSON error body of a non-2xx answer; `code` may be a number or a string. Each
+ * field may be `null` (gateways in the OpenAI style send `"code": null`): the error is still one.
+ */
 export const apiErrorBodySchema = z.object({
   error: z.object({
-    code: z.optional(z.union([z.number(), z.string()])),
-    message: z.optional(z.string()),
-    type: z.optional(z.string()),
-    param: z.nullish(z.string()),
-    fallback_suggestion: z.nullish(z.string()),
+    code: spare(z.union([z.number(), z.string()])),
+    message: spare(z.string()),
+    type: spare(z.string()),
+    param: spare(z.string()),
+    fallback_suggestion: spare(z.string()),
   }),
 });
 
 const creditsBucketSchema = z.object({
   remaining_credits: z.number(),
-  used_credits: z.optional(z.number()),
+  used_credits: spare(z.number()),
 });
 
 /** `GET /v1/credits`: the account's balance (`user`) and this key's own limit (`token`). */
@@ -52,8 +58,6 @@ export function toBalance(response: CreditsResponse): Balance {
   return { account, key, spendable: key === undefined ? account : Math.min(account, key) };
 }
 
-/** A field the extension can do without: `null`, or a value of another type, reads as absent. */
-const spare = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
 
 /**
  * A list of which only some items may be usable: a single item reads as a list of one, and items
@@ -247,17 +251,22 @@ export const uploadResponseSchema = z.object({
  * public docs): items carry no result links.
  */
 export const taskListSchema = z.object({
+  // An item without an id names no task: it is left out (see `listedTasks`), not the whole list.
   data: z.array(
-    z.object({
-      id: z.string(),
-      status: z.optional(z.string()),
-      model: z.optional(z.string()),
-      type: z.optional(z.string()),
-      progress: z.optional(z.number()),
-      created_at: z.optional(z.union([z.number(), z.string()])),
-    }),
+    spare(
+      z.object({
+        id: z.string(),
+        status: spare(z.string()),
+        model: spare(z.string()),
+        type: spare(z.string()),
+        progress: spare(z.number()),
+        created_at: spare(z.union([z.number(), z.string()])),
+      }),
+    ),
   ),
-  total: z.optional(z.number()),
+  total: spare(z.number()),
+  /** The page size the service used: it may cap the one asked for. */
+  page_size: spare(z.number()),
 });
 
 /** One task of the recent tasks. */
@@ -269,9 +278,12 @@ export interface TaskListItem {
   createdAt: number | undefined;
 }
 
-/** Reduces an item of the task list; `created_at` may come as seconds or as a date. */
-export function toTaskListItem(item: z.infer<typeof taskListSchema>['data'][number]): TaskListItem {
-  const created = item.created_at;
-  const createdAt = typeof created === 'number' ? (created > 1e12 ? created / 1000 : created) : created !== undefined && !Number.isNaN(Date.parse(created)) ? Date.parse(created) / 1000 : undefined;
-  return { id: item.id, model: item.model, status: item.status, createdAt };
+/** The items of a page of the task list that name a task, reduced; `created_at` may come as seconds or as a date. */
+export function listedTasks(page: z.infer<typeof taskListSchema>): TaskListItem[] {
+  return page.data.flatMap((item) => {
+    if (!item) return [];
+    const created = item.created_at;
+    const createdAt = typeof created === 'number' ? (created > 1e12 ? created / 1000 : created) : created !== undefined && !Number.isNaN(Date.parse(created)) ? Date.parse(created) / 1000 : undefined;
+    return [{ id: item.id, model: item.model, status: item.status, createdAt }];
+  });
 }

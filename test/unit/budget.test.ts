@@ -40,13 +40,18 @@ describe('Budget arithmetic', () => {
   });
 
   describe('the cost of a task', () => {
-    it('is what it reserved while it runs, what it used once done, and nothing once failed or cancelled', () => {
+    it('is what it reserved while it runs, what it used once done, and nothing once failed at EvoLink', () => {
       assert.equal(taskCredits(task('a', 'running', 0)), 5);
       assert.equal(taskCredits(task('a', 'unconfirmed', 0)), 5);
       assert.equal(taskCredits(task('a', 'saved', 0, { creditsUsed: 2.5 })), 2.5);
       assert.equal(taskCredits(task('a', 'saveFailed', 0, { creditsUsed: 2.5 })), 2.5);
       assert.equal(taskCredits(task('a', 'failed', 0)), 0);
-      assert.equal(taskCredits(task('a', 'cancelled', 0, { creditsUsed: 5 })), 0);
+      // No refund is documented for a task EvoLink cancelled, nor for one it completed without images.
+      assert.equal(taskCredits(task('a', 'cancelled', 0)), 5);
+      assert.equal(taskCredits(task('a', 'cancelled', 0, { creditsUsed: 0 })), 0);
+      assert.equal(taskCredits(task('a', 'failed', 0, { error: { reason: 'invalidResponse', code: 'no_results' } })), 5);
+      assert.equal(taskCredits(task('a', 'failed', 0, { error: { reason: 'invalidResponse', code: 'no_results' }, creditsUsed: 2.5 })), 2.5);
+      assert.equal(taskCredits(task('a', 'failed', 0, { error: { reason: 'taskFailed', code: 'content_policy_violation' }, creditsUsed: 2.5 })), 0);
     });
 
     it('records the price EvoLink reserved per image', () => {
@@ -66,7 +71,7 @@ describe('Budget arithmetic', () => {
       task('morning', 'saved', local(2, 0, 1), { creditsUsed: 2.5 }),
       task('running', 'running', local(2, 17)),
       task('failed', 'failed', local(2, 16)),
-      task('cancelled', 'cancelled', local(2, 16)),
+      task('cancelled', 'cancelled', local(2, 16), { creditsUsed: 0 }),
       task('unknown', 'unknownOutcome', local(2, 17, 30), { creditsReserved: 1.8, body: { model: 'doubao-seedream-4.5', prompt: 'x', size: '2K', n: 1 } }),
     ];
 

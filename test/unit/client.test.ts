@@ -452,9 +452,20 @@ describe('The EvoLink client against the simulator', () => {
       assert.deepEqual(pages(), ['1/20'], 'a page that reached older tasks is the last');
     });
 
+    it('reads the task list of a gateway: pages smaller than asked, no total, nulls where a task knows nothing yet', async () => {
+      simulator.configure({ taskList: 'gateway', taskDurationMs: 60_000 });
+      const body = { model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 };
+      for (let index = 0; index < 25; index++) await client.submit(body, `evolink-test-gate-${String(index).padStart(8, '0')}`, { apiKey: demoKey });
+      const listed = await client.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey });
+      assert.ok(listed.complete, 'a page of 10 is full when the service pages by 10');
+      assert.ok(listed.items.length >= 25, `all the tasks: ${listed.items.length}`);
+      const sizes = simulator.requests.filter((request) => request.method === 'GET' && request.path === '/v1/tasks').length;
+      assert.ok(sizes >= 3, `read page by page: ${sizes}`);
+    });
+
     it('says when the task list did not reach back far enough: a service that answers every page alike is read twice, not five times', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const page = { data: Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', created_at: now })), total: 20, page: 1, page_size: 20 };
+      const page = { data: Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', created_at: now })), total: 100, page: 1, page_size: 20 };
       let reads = 0;
       const server = createServer((_req, res) => (reads++, res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page))));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

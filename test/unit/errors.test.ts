@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { errorFromHttpResponse, findRequestId, isWebPage, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
+import { errorFromHttpResponse, errorStatusInBody, findRequestId, isWebPage, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay } from '../../src/common/retry';
 
 const noHeaders = (): undefined => undefined;
@@ -51,6 +51,17 @@ describe('HTTP error mapping', () => {
     assert.equal(account.details.creditsScope, 'account');
     assert.equal(key.details.creditsScope, 'key');
     assert.equal(daily.details.creditsScope, 'key');
+    // The service's list of key codes is open: one it does not list, of a key or a token, is the key's.
+    const scope = (code: string) => errorFromHttpResponse(402, JSON.stringify({ error: { code, message: 'low' } }), noHeaders).details.creditsScope;
+    assert.deepEqual(['token_weekly_quota_exceeded', 'api_key_limit_reached', 'user_token_quota', 'quota_exceeded'].map(scope), ['key', 'key', 'account', 'account']);
+  });
+
+  it('reads a body whose code, type and param are null (a gateway in the OpenAI style) as the error it is', () => {
+    const body = JSON.stringify({ error: { code: null, message: 'size must be one of 1:1, 2:3 (request id: 2026120612345)', type: null, param: null, fallback_suggestion: null } });
+    const error = errorFromHttpResponse(400, body, noHeaders);
+    assert.deepEqual([error.reason, error.message, error.details.requestId, error.details.code, error.details.param], ['invalidRequest', 'size must be one of 1:1, 2:3', '2026120612345', undefined, undefined]);
+    // The same body with HTTP 200 is an error still, of a kind it does not say.
+    assert.equal(errorStatusInBody(JSON.parse(body)), 500);
   });
 
   it('keeps the first 2000 characters of a plain-text body', () => {

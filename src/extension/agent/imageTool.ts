@@ -101,7 +101,7 @@ export async function prepareImageTool(ctx: AppContext, input: ImageToolInput): 
 function answer(entry: LedgerEntry | undefined): string {
   if (!entry) return 'Stopped waiting. The task keeps running at EvoLink; its images are saved into the workspace when it completes (see "EvoLink: Show Tasks").';
   if (isOutcomeUnknown(entry.state)) {
-    return 'The request may have been submitted: EvoLink did not confirm it. The extension is checking with the same request id (it is not charged twice) and saves the images if EvoLink has it. Do not submit it again; the user can see it in "EvoLink: Show Tasks".';
+    return 'The request may have been submitted: EvoLink did not confirm it. The extension asks again with the same idempotency key, which EvoLink answers with the task it already has, and saves the images if EvoLink has it. Do not submit it again; the user can see it in "EvoLink: Show Tasks".';
   }
   const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
   // Where some of a task's images were saved before the rest failed or expired: which, for the agent to use.
@@ -114,7 +114,7 @@ function answer(entry: LedgerEntry | undefined): string {
     case 'saveFailed':
       return `The images were generated but not all saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); the user can save them from "EvoLink: Show Tasks".${some} Do not submit it again.`;
     case 'cancelled':
-      return `EvoLink cancelled the task (${entry.error?.code ?? 'request_cancelled'}); nothing is charged.`;
+      return `EvoLink cancelled the task (${entry.error?.code ?? 'request_cancelled'}). Submit it again only if the user still wants it.`;
     case 'stopped':
       // Not followed closely any more, yet it may still finish at EvoLink, and is paid then.
       if (entry.attention === 'userStopped') {

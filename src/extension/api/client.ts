@@ -1,7 +1,7 @@
 import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, withoutBom } from '../../common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
-import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, toBalance, toBatchSnapshots, toSnapshot, toTaskListItem, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
+import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
 import { downloadResult, type DownloadOptions } from './download';
 import type { DownloadSink } from './resultBody';
@@ -274,13 +274,18 @@ export class EvoLinkClient {
       const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
       const parsed = taskListSchema.safeParse(json);
       if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
-      const listed = parsed.data.data.map(toTaskListItem);
+      const listed = listedTasks(parsed.data);
       // A task made between two pages moves one down: the same item twice is one task.
       const fresh = listed.filter((item) => !items.has(item.id));
       for (const item of fresh) items.set(item.id, item);
-      // The next page only while this one was full and reached no older task than asked for.
+      // The last page: the total is reached where the service says it, else the page was not full
+      // (by the page size the service used, which may be below the one asked for).
+      const { total } = parsed.data;
+      const pageSize = Math.min(listPageSize, parsed.data.page_size ?? listPageSize);
+      const last = parsed.data.data.length === 0 || (total !== undefined ? items.size >= total : parsed.data.data.length < pageSize);
+      // The next page only while this one was not the last and reached no older task than asked for.
       const oldest = Math.min(...listed.map((item) => item.createdAt ?? Number.POSITIVE_INFINITY));
-      if (listed.length < listPageSize || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: true };
+      if (last || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: true };
       // A service that answers every page alike (it ignores `page`) tells no more.
       if (fresh.length === 0) break;
     }

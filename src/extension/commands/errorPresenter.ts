@@ -94,15 +94,12 @@ function describeServiceError(error: EvoLinkError, serverText: string, a: Action
       if (error.details.code === 'refusedBeforeSending') {
         return { message: vscode.l10n.t('This request cannot be sent as it is: {0} Nothing was sent, nothing is charged.', serverText), actions: [] };
       }
-      return {
-        message: withRequestId(
-          error.details.param
-            ? vscode.l10n.t('EvoLink refused the request: {0} (parameter: {1}).', serverText, error.details.param)
-            : vscode.l10n.t('EvoLink refused the request: {0}', serverText),
-          error,
-        ),
-        actions: [openOutput],
-      };
+    {
+      const refused = error.details.param ? vscode.l10n.t('EvoLink refused the request: {0} (parameter: {1}).', serverText, error.details.param) : vscode.l10n.t('EvoLink refused the request: {0}', serverText);
+      // What EvoLink suggests instead (its `fallback_suggestion`), in its words.
+      const suggested = error.details.suggestion ? ` ${vscode.l10n.t('EvoLink suggests: {0}', error.details.suggestion)}` : '';
+      return { message: withRequestId(refused + suggested, error), actions: [openOutput] };
+    }
     case 'notFound':
       return { message: withRequestId(vscode.l10n.t('EvoLink does not know this resource: {0}', serverText), error), actions: [openOutput] };
     case 'rateLimited':

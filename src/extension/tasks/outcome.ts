@@ -136,7 +136,7 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'failed':
       return { kind: 'error', text: failure(entry) };
     case 'cancelled':
-      return { kind: 'warning', text: vscode.l10n.t('EvoLink cancelled the image task ({0}). Nothing is charged for it; submit it again if you still want it.', entry.error?.code ?? 'request_cancelled') };
+      return { kind: 'warning', text: vscode.l10n.t('EvoLink cancelled the image task ({0}). Submit it again if you still want it.', entry.error?.code ?? 'request_cancelled') };
     case 'expired':
       return { kind: 'error', text: withSaved(vscode.l10n.t('The result links expired before the images were saved (EvoLink keeps them 24 hours).'), entry) };
     case 'saveFailed':
@@ -212,7 +212,7 @@ export function progressLine(entry: LedgerEntry, now: number): string {
     case 'submitting':
       return vscode.l10n.t('submitting; reserves {0} credits', credits(entry.creditsReserved ?? 0));
     case 'unknownOutcome':
-      return vscode.l10n.t('EvoLink did not answer; checking whether it received the request (it is not charged twice)…');
+      return vscode.l10n.t('EvoLink did not answer; asking again with the same request key, which it answers with the task it already has…');
     case 'running':
       // A read failed (the network, EvoLink): no time left is promised until one answers again.
       if (entry.error) return vscode.l10n.t('{0}% · the last read failed; reading again…', entry.progress);
