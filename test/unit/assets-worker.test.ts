@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImageSize, sniffImageFormat } from '../../src/common/imageType';
-import { AssetWorker, AssetWorkCancelled } from '../../src/extension/assets/assetWorker';
+import { AssetWorker, AssetWorkCancelled, AssetWorkStalled } from '../../src/extension/assets/assetWorker';
 import { wasmNames } from '../../src/extension/assets/wasmLoader';
 import { testPicture } from '../support/imageMetrics';
 import { wasmInPackages, wasmSources } from '../support/wasm';
@@ -86,6 +86,30 @@ describe('The asset worker', () => {
       await assert.rejects(cancelled, AssetWorkCancelled);
       const [result] = await kept;
       assert.deepEqual(readImageSize(result!.bytes), { width: 64, height: 64 });
+    } finally {
+      own.dispose();
+    }
+  });
+
+  it('stops a thread that answers nothing for too long: every call under way fails, and the next call starts it again', async () => {
+    // Long enough for a thread to start and compile its codecs; far shorter than the work below.
+    const stallMs = 2000;
+    const own = new AssetWorker({ script: join(__dirname, '../support/assetsWorker.cjs'), wasmDirectory: directory, idleMs: 200, stallMs });
+    try {
+      const png = await worker.encode({ width: 512, height: 512, data: testPicture(512, 512) }, { format: 'png' });
+      await own.encode({ width: 8, height: 8, data: testPicture(8, 8) }, { format: 'png' });
+      // Long runs of AVIF encoding, with no answer for many seconds, stand for a codec caught in a damaged file.
+      const outputs = Array.from({ length: 12 }, () => ({ width: 2048, height: 2048, fit: 'fill' as const, format: 'avif' as const, quality: 90 }));
+      const started = Date.now();
+      const copy = png.slice();
+      const [first, second] = [own.run(png, outputs), own.run(copy, outputs)];
+      await assert.rejects(first, (error: Error) => error instanceof AssetWorkStalled && error.name === 'TimeoutError');
+      await assert.rejects(second, AssetWorkStalled);
+      assert.ok(Date.now() - started < stallMs + 1000, 'stopped at the stall, not at the end of the work');
+      assert.equal(own.running, false, 'the thread was stopped');
+      // Work that answers in time is never stopped, however long all of it takes.
+      const again = await own.encode({ width: 8, height: 8, data: testPicture(8, 8) }, { format: 'png' });
+      assert.equal(sniffImageFormat(again), 'png');
     } finally {
       own.dispose();
     }

@@ -12,6 +12,12 @@ export interface AssetWorkerOptions {
   wasmDirectory?: string;
   /** The worker stops after this long without work, giving back its memory; 30 s unless given. */
   idleMs?: number;
+  /**
+   * The worker is stopped, and every call under way fails with {@link AssetWorkStalled}, when it
+   * has had work and answered nothing for this long (a codec caught in a damaged file); 5 min
+   * unless given, far beyond the slowest real work (a 4K AVIF takes seconds).
+   */
+  stallMs?: number;
 }
 
 interface Pending {
@@ -29,6 +35,14 @@ export class AssetWorkCancelled extends Error {
   }
 }
 
+/** The error calls fail with when the worker answered nothing for {@link AssetWorkerOptions.stallMs}. */
+export class AssetWorkStalled extends Error {
+  constructor(readonly afterMs: number) {
+    super(`The image work gave no answer for ${Math.round(afterMs / 1000)} s and was stopped.`);
+    this.name = 'TimeoutError';
+  }
+}
+
 /**
  * The image pipeline as the extension host uses it: every operation runs in one worker thread,
  * started on first use and stopped when idle, so activation loads none of it. Buffers passed in
@@ -39,6 +53,8 @@ export class AssetWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Runs while calls are under way; set again by each answer. */
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AssetWorkerOptions = {}) {}
 
@@ -73,11 +89,28 @@ export class AssetWorker {
 
   /** Stops the worker; calls still pending fail. */
   dispose(): void {
+    this.stop(new Error('The image worker was stopped.'));
+  }
+
+  /** Stops the thread; calls still pending fail with `error`. */
+  private stop(error: Error): void {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     const worker = this.worker;
     this.worker = undefined;
-    this.failAll(new Error('The image worker was stopped.'));
+    this.failAll(error);
     void worker?.terminate();
+  }
+
+  /** Watches for an answer from now on while calls are under way; stops watching when none is. */
+  private watch(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.pending.size === 0) return;
+    const stallMs = this.options.stallMs ?? 5 * 60_000;
+    this.stallTimer = setTimeout(() => this.stop(new AssetWorkStalled(stallMs)), stallMs);
+    this.stallTimer.unref();
   }
 
   private call<R extends WorkerRequest>(request: R, signal?: AbortSignal): Promise<WorkerResults[R['op']]> {
@@ -90,6 +123,8 @@ export class AssetWorker {
       const abort = (): void => this.cancel(id);
       signal?.addEventListener('abort', abort, { once: true });
       this.pending.set(id, { resolve, reject, done: () => signal?.removeEventListener('abort', abort) });
+      // The first call under way starts the watch; a call queued behind others does not restart it.
+      if (this.stallTimer === undefined) this.watch();
       worker.postMessage(message, transferables(request));
     });
   }
@@ -124,6 +159,7 @@ export class AssetWorker {
     if (!pending) return;
     this.pending.delete(reply.id);
     pending.done();
+    this.watch();
     if (reply.ok) {
       pending.resolve(reply.result);
     } else {
@@ -139,6 +175,8 @@ export class AssetWorker {
   private stopped(worker: Worker, error: Error): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.failAll(error);
   }
 

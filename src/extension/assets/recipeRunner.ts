@@ -11,7 +11,7 @@ import type { Notifier } from '../ui/notifier';
 import { displayPath, withoutPaths } from '../ui/paths';
 import { insideWorkspace } from '../ui/workspaceFiles';
 import { projectLayoutOf } from '../ui/projectLayout';
-import type { AssetWorker } from './assetWorker';
+import { AssetWorkStalled, type AssetWorker } from './assetWorker';
 import type { OutputSpec } from './outputs';
 import { parseHexColour } from './rgba';
 
@@ -241,6 +241,9 @@ export async function runRecipe(
         made = await deps.worker.run(bytes, recipe.outputs.map(specOf), undefined, stop.signal);
       } catch (error) {
         if (cancelled()) return undefined;
+        if (error instanceof AssetWorkStalled) {
+          throw new RecipeRunFault(vscode.l10n.t('Making the files from {0} gave no answer for {1} minutes and was stopped. The image may be damaged: open it to check that it is a whole image, then export again.', displayPath(source), Math.round(error.afterMs / 60_000)));
+        }
         // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
         const said = error instanceof Error ? error.message : String(error);
         throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), withoutPaths(said)));
