@@ -183,6 +183,16 @@ function specOf(output: RecipeOutput): OutputSpec {
   return spec;
 }
 
+/** What the user is told when the worker could not make the files of `source`. */
+function workFault(error: unknown, source: vscode.Uri): RecipeRunFault {
+  if (error instanceof AssetWorkStalled) {
+    return new RecipeRunFault(vscode.l10n.t('Making the files from {0} gave no answer for {1} minutes and was stopped. The image may be damaged: open it to check that it is a whole image, then export again.', displayPath(source), Math.round(error.afterMs / 60_000)));
+  }
+  // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
+  const said = error instanceof Error ? error.message : String(error);
+  return new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), withoutPaths(said)));
+}
+
 /**
  * Runs a recipe on an image of the workspace, with no model call: decodes the source once in
  * the asset worker, writes every output and snippet file into the recipe's output folder (in
@@ -241,12 +251,7 @@ export async function runRecipe(
         made = await deps.worker.run(bytes, recipe.outputs.map(specOf), undefined, stop.signal);
       } catch (error) {
         if (cancelled()) return undefined;
-        if (error instanceof AssetWorkStalled) {
-          throw new RecipeRunFault(vscode.l10n.t('Making the files from {0} gave no answer for {1} minutes and was stopped. The image may be damaged: open it to check that it is a whole image, then export again.', displayPath(source), Math.round(error.afterMs / 60_000)));
-        }
-        // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
-        const said = error instanceof Error ? error.message : String(error);
-        throw new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), withoutPaths(said)));
+        throw workFault(error, source);
       } finally {
         for (const listener of listening) listener.dispose();
       }
