@@ -27,7 +27,10 @@ export const entryStates = [
   /** Downloading or writing failed; what was downloaded is kept, and the user can try again or elsewhere. */
   'saveFailed',
   'saved',
-  /** The task failed at EvoLink, or EvoLink refused the request (nothing is charged). */
+  /**
+   * The task failed at EvoLink, or EvoLink refused the request (nothing is charged), or it
+   * completed without an image (`no_results`: EvoLink may have charged it).
+   */
   'failed',
   /** Cancelled at EvoLink. */
   'cancelled',

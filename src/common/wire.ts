@@ -29,11 +29,12 @@ const creditsBucketSchema = z.object({
 
 /** `GET /v1/credits`: the account's balance (`user`) and this key's own limit (`token`). */
 export const creditsResponseSchema = z.object({
-  success: z.optional(z.boolean()),
-  message: z.optional(z.string()),
+  success: spare(z.boolean()),
+  message: spare(z.string()),
   data: z.object({
     user: creditsBucketSchema,
-    token: z.optional(z.extend(creditsBucketSchema, { unlimited_credits: z.optional(z.boolean()) })),
+    // `null` is no limit of the key's own; a limit that cannot be read is no answer.
+    token: z.nullish(z.extend(creditsBucketSchema, { unlimited_credits: z.nullish(z.boolean()) })),
   }),
 });
 

@@ -51,6 +51,15 @@ describe('What the end of a task says', () => {
     assert.doesNotMatch(gateway, /DOCTYPE|style/);
   });
 
+  it("shows a gateway's error body with null fields in its words, and EvoLink's suggestion whatever the failure", () => {
+    const nulls = describeMessage(errorFromHttpResponse(400, JSON.stringify({ error: { code: null, message: 'size must be 1:1 (request id: 77)', type: null, param: null } }), () => undefined));
+    assert.equal(nulls, 'EvoLink refused the request: size must be 1:1 Request id: 77.');
+    const busy = describeMessage(errorFromHttpResponse(503, JSON.stringify({ error: { code: 'model_busy', message: 'busy', type: 'service_unavailable_error', fallback_suggestion: 'use gpt-image-1.5-lite' } }), () => undefined));
+    assert.match(busy, /EvoLink suggests: use gpt-image-1\.5-lite$/);
+    const refused = describeMessage(errorFromHttpResponse(400, JSON.stringify({ error: { code: 'bad_size', message: 'bad size', param: 'size', fallback_suggestion: 'try 1:1' } }), () => undefined));
+    assert.match(refused, /^EvoLink refused the request: bad size \(parameter: size\)\. EvoLink suggests: try 1:1$/);
+  });
+
   it('says which of reading or writing a file failed, and what to do', () => {
     const said = (code: string): string => describeMessage(new EvoLinkError('fileSystem', 'x', { code, path: 'images/generated' }));
     assert.match(said('readFailed'), /^images\/generated cannot be read\. Check that it still exists/);

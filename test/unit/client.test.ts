@@ -221,6 +221,17 @@ describe('The EvoLink client against the simulator', () => {
       assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000004').length, 1);
     });
 
+    it("takes a gateway's refusal with null code, type and param for the refusal it is, sent once, in its own words", async () => {
+      simulator.addFault('submit', { kind: 'status', status: 400, body: 'nulls', message: 'size is not valid' });
+      await assert.rejects(client.submit(body, 'evolink-test-0000000005', { apiKey: demoKey }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        assert.deepEqual([error.reason, error.message, error.details.outcomeUnknown], ['invalidRequest', 'size is not valid', undefined]);
+        assert.match(error.details.requestId ?? '', /\w/, 'the request id, from the message');
+        return true;
+      });
+      assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000005').length, 1);
+    });
+
     it('asks again after a connection that was never made, and never calls that outcome unknown', async () => {
       const closed = createServer();
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -465,7 +476,7 @@ describe('The EvoLink client against the simulator', () => {
 
     it('says when the task list did not reach back far enough: a service that answers every page alike is read twice, not five times', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const page = { data: Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', created_at: now })), total: 100, page: 1, page_size: 20 };
+      const page = { data: Array.from({ length: 20 }, (_, index) => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', created_at: now })), total: 20, page: 1, page_size: 20 };
       let reads = 0;
       const server = createServer((_req, res) => (reads++, res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page))));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -474,6 +485,33 @@ describe('The EvoLink client against the simulator', () => {
         const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
         const listed = await other.listTasks({ model: 'gpt-4o-image', createdSince: now - 3600 }, { apiKey: demoKey });
         assert.deepEqual([listed.items.length, listed.complete, reads], [20, false, 2]);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('reads on past a full page whatever total it gives, and says the list is incomplete when an item names no task', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const item = (index: number): unknown => ({ id: `task-${index}`, model: 'gpt-4o-image', status: 'processing', progress: null, created_at: now });
+      let odd: unknown = { id: 7, status: 'processing' };
+      let reads = 0;
+      const server = createServer((req, res) => {
+        reads++;
+        const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page'));
+        // A stale total (the first page's own count), and on the first page an item with a numeric id.
+        const data = page === 1 ? [...Array.from({ length: 19 }, (_, index) => item(index)), odd] : [item(100), item(101), item(102)];
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data, total: 20, page, page_size: 20 }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+        const listed = await other.listTasks({ model: 'gpt-4o-image', createdSince: now - 3600 }, { apiKey: demoKey });
+        assert.deepEqual([listed.items.length, listed.complete, reads], [22, false, 2], 'the item without a usable id may be the one looked for');
+        odd = item(19);
+        reads = 0;
+        const whole = await other.listTasks({ model: 'gpt-4o-image', createdSince: now - 3600 }, { apiKey: demoKey });
+        assert.deepEqual([whole.items.length, whole.complete, reads], [23, true, 2]);
       } finally {
         server.close();
       }

@@ -27,4 +27,12 @@ describe('Credits answer', () => {
     assert.equal(creditsResponseSchema.safeParse({ data: { user: {} } }).success, false);
     assert.equal(creditsResponseSchema.safeParse({ success: true }).success, false);
   });
+
+  it("reads a gateway's nulls: no message, no key limit, no used credits", () => {
+    const parsed = creditsResponseSchema.parse({ success: null, message: null, data: { user: { remaining_credits: 7, used_credits: null }, token: null } });
+    assert.deepEqual(toBalance(parsed), { account: 7, key: undefined, spendable: 7 });
+    const unlimited = creditsResponseSchema.parse({ data: { user: { remaining_credits: 7 }, token: { remaining_credits: 3, unlimited_credits: null } } });
+    assert.deepEqual(toBalance(unlimited), { account: 7, key: 3, spendable: 3 });
+    assert.equal(creditsResponseSchema.safeParse({ data: { user: { remaining_credits: 7 }, token: { remaining_credits: 'lots' } } }).success, false, 'a key limit that cannot be read is no answer');
+  });
 });

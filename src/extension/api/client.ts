@@ -268,6 +268,7 @@ export class EvoLinkClient {
    */
   async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<{ items: TaskListItem[]; complete: boolean }> {
     const items = new Map<string, TaskListItem>();
+    let unreadable = false;
     for (let page = 1; page <= maxListPages; page++) {
       const query = new URLSearchParams({ page: String(page), page_size: String(listPageSize) });
       if (filter.model) query.set('model', filter.model);
@@ -275,17 +276,21 @@ export class EvoLinkClient {
       const parsed = taskListSchema.safeParse(json);
       if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
       const listed = listedTasks(parsed.data);
+      // An item that names no task may be the one looked for: the list no longer tells all.
+      if (listed.length < parsed.data.data.length) unreadable = true;
       // A task made between two pages moves one down: the same item twice is one task.
       const fresh = listed.filter((item) => !items.has(item.id));
       for (const item of fresh) items.set(item.id, item);
-      // The last page: the total is reached where the service says it, else the page was not full
-      // (by the page size the service used, which may be below the one asked for).
+      // The last page is one that is not full, by the page size the service used (it may be below
+      // the one asked for), unless the service's total says more tasks follow. A total never ends
+      // a full page: gateways send the page's own count, or a stale one.
       const { total } = parsed.data;
       const pageSize = Math.min(listPageSize, parsed.data.page_size ?? listPageSize);
-      const last = parsed.data.data.length === 0 || (total !== undefined ? items.size >= total : parsed.data.data.length < pageSize);
+      const count = parsed.data.data.length;
+      const last = count === 0 || (count < pageSize && (total === undefined || items.size >= total));
       // The next page only while this one was not the last and reached no older task than asked for.
       const oldest = Math.min(...listed.map((item) => item.createdAt ?? Number.POSITIVE_INFINITY));
-      if (last || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: true };
+      if (last || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: !unreadable };
       // A service that answers every page alike (it ignores `page`) tells no more.
       if (fresh.length === 0) break;
     }

@@ -44,7 +44,10 @@ export function describeError(
   });
   const serverText = error.message;
   const a: Actions = { setKey, openOutput, retryAction, open };
-  return describeServiceError(error, serverText, a) ?? describeOtherError(error, serverText, a);
+  const described = describeServiceError(error, serverText, a) ?? describeOtherError(error, serverText, a);
+  // What EvoLink suggests instead (its `fallback_suggestion`, another model when one is busy), in its words.
+  const suggestion = error.details.suggestion;
+  return suggestion ? { ...described, message: `${described.message} ${vscode.l10n.t('EvoLink suggests: {0}', suggestion)}` } : described;
 }
 
 /** The sentence alone, where no action can be offered (a status line, a webview, a sentence of its own). */
@@ -94,12 +97,15 @@ function describeServiceError(error: EvoLinkError, serverText: string, a: Action
       if (error.details.code === 'refusedBeforeSending') {
         return { message: vscode.l10n.t('This request cannot be sent as it is: {0} Nothing was sent, nothing is charged.', serverText), actions: [] };
       }
-    {
-      const refused = error.details.param ? vscode.l10n.t('EvoLink refused the request: {0} (parameter: {1}).', serverText, error.details.param) : vscode.l10n.t('EvoLink refused the request: {0}', serverText);
-      // What EvoLink suggests instead (its `fallback_suggestion`), in its words.
-      const suggested = error.details.suggestion ? ` ${vscode.l10n.t('EvoLink suggests: {0}', error.details.suggestion)}` : '';
-      return { message: withRequestId(refused + suggested, error), actions: [openOutput] };
-    }
+      return {
+        message: withRequestId(
+          error.details.param
+            ? vscode.l10n.t('EvoLink refused the request: {0} (parameter: {1}).', serverText, error.details.param)
+            : vscode.l10n.t('EvoLink refused the request: {0}', serverText),
+          error,
+        ),
+        actions: [openOutput],
+      };
     case 'notFound':
       return { message: withRequestId(vscode.l10n.t('EvoLink does not know this resource: {0}', serverText), error), actions: [openOutput] };
     case 'rateLimited':
