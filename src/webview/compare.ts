@@ -108,7 +108,7 @@ function variants(): TemplateResult | typeof nothing {
     ${after.map(
       (image, index) =>
         html`<button class=${index === variant ? 'variant chosen' : 'variant'} aria-pressed=${String(index === variant)} aria-label=${t('variant', index + 1)} @click=${() => (store.update({ variant: index }), keep())}>
-          <img src=${image.src} alt="" />
+          <img src=${image.src} alt="" decoding="async" />
         </button>`,
     )}
   </div>`;

@@ -64,7 +64,7 @@ function historyItem(store: StudioStore, thumbnailer: Thumbnailer, item: StudioH
  */
 function picture(store: StudioStore, thumbnailer: Thumbnailer, item: StudioHistoryItem): TemplateResult {
   if (item.thumb) return html`<img class="history-picture" src=${item.thumb} alt="" />`;
-  if (store.state.thumbnailsFailed.has(item.key)) return html`<img class="history-picture" src=${item.src} alt="" loading="lazy" />`;
+  if (store.state.thumbnailsFailed.has(item.key)) return html`<img class="history-picture" src=${item.src} alt="" loading="lazy" decoding="async" />`;
   return html`<div class="history-picture pending" aria-hidden="true" ${ref((element) => element && thumbnailer.watch(element, item))}></div>`;
 }
 

@@ -42,7 +42,7 @@ export function referencesBlock(store: StudioStore): TemplateResult {
 function referenceCard(store: StudioStore, reference: StudioReference): TemplateResult {
   const remove = store.t('removeReference');
   return html`<figure class="reference" role="listitem" title=${reference.name}>
-    <img src=${reference.src} alt=${reference.name} />
+    <img src=${reference.src} alt=${reference.name} decoding="async" />
     <figcaption>
       <span class="reference-name">${reference.name}</span>
       <span class="reference-meta" title=${`${reference.width}×${reference.height} · ${fileSize(store, reference.bytes)}`}>${reference.width}×${reference.height} · ${fileSize(store, reference.bytes)}</span>

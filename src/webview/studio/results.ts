@@ -28,8 +28,10 @@ function tile(store: StudioStore, task: StudioTask, image: StudioImage): Templat
       open();
     }
   };
+  // The original, not the gallery's thumbnail: a tile is 200 px wide or more, past the 176 px a
+  // thumbnail has. It is loaded once near the view and decoded off the page's thread.
   return html`<figure class="tile" role="listitem">
-    <img src=${image.src} alt=${task.prompt} loading="lazy" tabindex="0" role="button" aria-label=${`${t('open')}: ${image.name}`} @click=${open} @keydown=${onKeydown} />
+    <img src=${image.src} alt=${task.prompt} loading="lazy" decoding="async" tabindex="0" role="button" aria-label=${`${t('open')}: ${image.name}`} @click=${open} @keydown=${onKeydown} />
     <figcaption title=${task.prompt}>${image.name}</figcaption>
     <div class="tile-actions">
       ${iconButton(t('open'), 'go-to-file', open)}
