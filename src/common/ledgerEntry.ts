@@ -65,6 +65,9 @@ export const entryErrorSchema = z.object({
   status: z.optional(z.number()),
   path: z.optional(z.string()),
   requestId: z.optional(z.string()),
+  /** The parameter a refusal names, and what EvoLink suggests instead (`fallback_suggestion`). */
+  param: z.optional(z.string()),
+  suggestion: z.optional(z.string()),
   /** How long the service asked to wait before the next request (`Retry-After`), in ms. */
   retryAfterMs: z.optional(z.number()),
   /** No connection was made: the request never left this machine. */

@@ -58,6 +58,9 @@ describe('What the end of a task says', () => {
     assert.match(busy, /EvoLink suggests: use gpt-image-1\.5-lite$/);
     const refused = describeMessage(errorFromHttpResponse(400, JSON.stringify({ error: { code: 'bad_size', message: 'bad size', param: 'size', fallback_suggestion: 'try 1:1' } }), () => undefined));
     assert.match(refused, /^EvoLink refused the request: bad size \(parameter: size\)\. EvoLink suggests: try 1:1$/);
+    // Refused in the background (a replay): the task keeps both, and says them when it is shown.
+    const later = outcomeMessage(ended('failed', { reason: 'invalidRequest', code: 'bad_size', message: 'bad size', param: 'size', suggestion: 'try 1:1' }), false)!.text;
+    assert.match(later, /^EvoLink refused the request: bad size \(parameter: size\)\. EvoLink suggests: try 1:1$/);
   });
 
   it('says which of reading or writing a file failed, and what to do', () => {

@@ -6,7 +6,7 @@ import { EvoLinkError } from '../../src/common/errors';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { defaultLifecycleTimes, type LifecycleEvent } from '../../src/common/lifecycle';
 import type { DownloadSink, EvoLinkClient } from '../../src/extension/api/client';
-import { TaskWork, type ResultWriter, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
+import { TaskWork, toEntryError, type ResultWriter, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
 import type * as vscode from 'vscode';
 
 /** A whole 1x1 PNG. */
@@ -165,5 +165,14 @@ describe('Saving the results of a task one by one', () => {
     assert.deepEqual(written, [2]);
     // The page may pass (tried again on its own); the refused link never will.
     assert.deepEqual(events, ['renew', 'renew', 'resultKept 2', 'resultSaved 2', 'saveFailed notImage']);
+  });
+});
+
+describe('What a task keeps of a failure', () => {
+  it("keeps a refusal's parameter and EvoLink's suggestion, to say them when the task is shown later", () => {
+    const refused = new EvoLinkError('invalidRequest', 'size is not valid', { status: 400, code: 'bad_size', param: 'size', suggestion: 'try 1:1', requestId: 'r-1' });
+    assert.deepEqual(toEntryError(refused), { reason: 'invalidRequest', code: 'bad_size', param: 'size', suggestion: 'try 1:1', status: 400, requestId: 'r-1', message: 'size is not valid' });
+    // The text of a local failure names paths of this machine: its code is kept, not its words.
+    assert.deepEqual(toEntryError(new EvoLinkError('fileSystem', '/home/me/x cannot be written', { code: 'diskFull' })), { reason: 'fileSystem', code: 'diskFull' });
   });
 });

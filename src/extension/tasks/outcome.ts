@@ -111,6 +111,8 @@ function failure(entry: LedgerEntry): string {
   if (error?.code !== undefined) details.code = error.code;
   if (error?.status !== undefined) details.status = error.status;
   if (error?.requestId !== undefined) details.requestId = error.requestId;
+  if (error?.param !== undefined) details.param = error.param;
+  if (error?.suggestion !== undefined) details.suggestion = error.suggestion;
   if (error?.notSent) details.notSent = true;
   return describeMessage(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details));
 }

@@ -59,8 +59,10 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
-  const { code, status, path, requestId, retryAfterMs, notSent } = error.details;
+  const { code, status, path, requestId, retryAfterMs, notSent, param, suggestion } = error.details;
   if (code !== undefined) entryError.code = code;
+  if (param !== undefined) entryError.param = param.slice(0, 100);
+  if (suggestion !== undefined) entryError.suggestion = suggestion.slice(0, 500);
   if (retryAfterMs !== undefined) entryError.retryAfterMs = retryAfterMs;
   if (status !== undefined) entryError.status = status;
   if (path !== undefined) entryError.path = path;
