@@ -59,7 +59,7 @@ export type HttpFault =
    * gateway that answers every error with 200). `retryAfter` as a list: the header sent that
    * many times.
    */
-  | { kind: 'status'; status: number; asStatus?: number; retryAfter?: string | string[]; body?: 'json' | 'html' | 'empty' | 'nulls'; code?: string | number; message?: string; late?: boolean }
+  | { kind: 'status'; status: number; asStatus?: number; retryAfter?: string | string[]; body?: 'json' | 'html' | 'empty' | 'nulls'; code?: string | number; message?: string; suggestion?: string; late?: boolean }
   /** The route's own answer, with a byte order mark before its JSON. */
   | { kind: 'bom' }
   | { kind: 'reset' }
@@ -174,7 +174,7 @@ function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'sta
     // A gateway in the OpenAI style: the documented body, with what it does not know as null.
     sendJson(res, fault.asStatus ?? fault.status, { error: { code: null, message: `${fault.message ?? `simulated ${fault.status}`} (request id: ${sim.nextRequestId()})`, type: null, param: null } }, headers);
   } else {
-    const error = new HttpError(fault.status, statusTypes[fault.status] ?? 'api_error', fault.code ?? fault.status, fault.message ?? `simulated ${fault.status}`);
+    const error = new HttpError(fault.status, statusTypes[fault.status] ?? 'api_error', fault.code ?? fault.status, fault.message ?? `simulated ${fault.status}`, undefined, fault.suggestion);
     sendError(res, error, sim.nextRequestId(), headers, fault.asStatus);
   }
 }

@@ -13,6 +13,8 @@ export class HttpError extends Error {
     readonly code: number | string,
     message: string,
     readonly param?: string,
+    /** The documented `fallback_suggestion`: what to do instead (another model while one is busy). */
+    readonly suggestion?: string,
   ) {
     super(message);
   }
@@ -74,6 +76,7 @@ export function sendError(res: ServerResponse, error: HttpError, requestId: stri
     type: error.type,
   };
   if (error.param) body.param = error.param;
+  if (error.suggestion) body.fallback_suggestion = error.suggestion;
   const headers: Record<string, string | string[]> = { ...extraHeaders };
   if (error.status >= 500) headers['x-oneapi-request-id'] = requestId;
   // A body that was too large was not read to its end: the connection cannot be reused.

@@ -27,7 +27,7 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * Routes: submit, task, credits, taskList (`GET /v1/tasks`), taskBatch (`POST /v1/tasks/batch`),
  * upload, cdn (downloads from the CDN listener). Faults (faults.ts has their details):
  *   any route  {kind: 'status', status, asStatus?, retryAfter? (a list: the header sent that
- *              many times), body?: 'json'|'html'|'empty'|'nulls', code?, message?} (with `late: true` on
+ *              many times), body?: 'json'|'html'|'empty'|'nulls', code?, message?, suggestion?} (with `late: true` on
  *              submit only: the task is created and charged, then the status is answered;
  *              `asStatus`: the error body sent with another HTTP status, such as 200),
  *              {kind: 'reset'}, {kind: 'delay', ms}, {kind: 'malformedJson'},

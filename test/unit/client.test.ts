@@ -230,6 +230,9 @@ describe('The EvoLink client against the simulator', () => {
         return true;
       });
       assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000005').length, 1);
+      // A busy model, with the service's suggestion of another.
+      simulator.addFault('credits', { kind: 'status', status: 400, code: 'model_busy', message: 'busy', suggestion: 'use gpt-image-1.5-lite' });
+      await assert.rejects(client.getBalance({ apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.suggestion === 'use gpt-image-1.5-lite' && error.details.code === 'model_busy');
     });
 
     it('asks again after a connection that was never made, and never calls that outcome unknown', async () => {
