@@ -4,13 +4,13 @@ import type { Recipe } from '../../common/recipes';
 import type { AppContext } from '../context';
 import { exportExtensions } from '../submit/localImages';
 import { imagesFrom, pickImages } from '../edit/editCommand';
-import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
 import { RecipeCatalog } from './recipeCatalog';
 import { askRecipeValues, chooseRecipe, stringRecord } from './recipePicker';
 import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
+import { fileName } from '../base/disk';
 
 /** Answers given in advance (automation, tests); each is asked for when left out. */
 export interface ExportArgs {

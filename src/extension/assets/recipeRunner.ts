@@ -4,9 +4,8 @@ import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
-import { exists, writeWhole } from '../base/disk';
+import { exists, fileName, writeWhole } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
-import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
 import { displayPath, withoutPaths } from '../ui/paths';
 import { insideWorkspace } from '../ui/workspaceFiles';

@@ -40,6 +40,11 @@ export function exists(uri: vscode.Uri): Promise<boolean> {
   return diskOf(uri).exists(uri);
 }
 
+/** The last segment of a URI's path: the file's name. */
+export function fileName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? '';
+}
+
 /**
  * Writes a whole file: under a temporary name in its folder first, then moved into place, so
  * that no reader (nor a window closed meanwhile) ever leaves or sees half a file under the real
@@ -48,8 +53,7 @@ export function exists(uri: vscode.Uri): Promise<boolean> {
  */
 export async function writeWhole(target: vscode.Uri, bytes: Uint8Array, overwrite = true): Promise<void> {
   const folder = vscode.Uri.joinPath(target, '..');
-  const name = target.path.slice(target.path.lastIndexOf('/') + 1);
-  const partial = vscode.Uri.joinPath(folder, `.${name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
+  const partial = vscode.Uri.joinPath(folder, `.${fileName(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.partial`);
   const disk = diskOf(target);
   try {
     await disk.makeFolder(folder);

@@ -7,11 +7,12 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { savedFiles } from '../../common/taskState';
 import { inspectLocalImage } from '../submit/localImages';
 import type { ProvenanceStore } from '../provenance/store';
-import { fileName, moveToTrash } from '../tasks/writer';
+import { moveToTrash } from '../tasks/writer';
 import type { BrowserPreviews } from '../ui/browserPreviews';
 import type { Notifier } from '../ui/notifier';
 import type { Originals } from './originals';
 import { compareViewType } from './viewType';
+import { fileName } from '../base/disk';
 
 /** What to do with an edit. */
 export type EditDecision = 'keepBoth' | 'replace' | 'discard';

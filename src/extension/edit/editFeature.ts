@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { savedFiles } from '../../common/taskState';
-import { fileName } from '../tasks/writer';
 import type { AppContext } from '../context';
 import { displayPath } from '../ui/paths';
 import { ComparePanel, decideEdit, type CompareDeps, type EditDecision } from './compare';
 import { Originals } from './originals';
+import { fileName } from '../base/disk';
 
 /** What happens after an edit is saved: the compare view, the decision, and undoing a replacement. */
 export class EditDecisions {

@@ -4,9 +4,8 @@ import { editStem, uniqueName } from '../../common/naming';
 import { provenanceSchema, type Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
-import { exists } from '../base/disk';
+import { exists, fileName } from '../base/disk';
 import type { ConvertibleFormat, PngConverter } from '../submit/pngConverter';
-import { fileName } from '../tasks/writer';
 
 /** One original kept when an edit replaced it. */
 export interface KeptOriginal {

@@ -5,8 +5,8 @@ import type { StudioHistoryItem } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { imageOfSidecar, indexGlob, sidecarGlob, type ProvenanceStore } from '../provenance/store';
-import { fileName } from '../tasks/writer';
 import { keyOf, type ThumbnailCache } from '../ui/thumbnails';
+import { fileName } from '../base/disk';
 
 /** The most past images the index holds. */
 const historyLimit = 1000;

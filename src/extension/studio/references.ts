@@ -5,9 +5,9 @@ import { maxReferences } from '../../common/limits';
 import type { StudioReference } from '../../common/protocol';
 import { DisposableBase } from '../base/disposable';
 import { inspectLocalImage, maxReferenceBytes, referenceExtensions, type LocalImage } from '../submit/localImages';
-import { fileName } from '../tasks/writer';
 import { BrowserPreviews } from '../ui/browserPreviews';
 import { droppedWorkspaceFile } from '../ui/workspaceFiles';
+import { fileName } from '../base/disk';
 
 /** Where the references' URIs are kept in the workspace state. */
 const referencesKey = 'evolink.studio.references';

@@ -2,11 +2,10 @@ import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import type { HostMessage, StudioTask } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
-import { exists } from '../base/disk';
+import { exists, fileName } from '../base/disk';
 import { DisposableBase } from '../base/disposable';
 import type { Followers } from '../tasks/followers';
 import type { TaskService } from '../tasks/taskService';
-import { fileName } from '../tasks/writer';
 import type { ShownImages } from './shownImages';
 import { taskView } from './taskView';
 

@@ -7,16 +7,11 @@ import type { ImageFormat } from '../../common/models';
 import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
-import { diskOf, exists } from '../base/disk';
+import { diskOf, exists, fileName } from '../base/disk';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
 import { fileErrorCode, type ResultWriter } from './taskWork';
-
-/** The last segment of a URI's path: the file's name. */
-export function fileName(uri: vscode.Uri): string {
-  return uri.path.split('/').pop() ?? '';
-}
 
 function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
   // What the user reads names the folder as they know it; the machine's path stays in the log.

@@ -3,9 +3,9 @@ import { buildReference, syntaxFor, type ImageReference, type ImageVariant } fro
 import { referenceBase, type ImageImport, type NoRelativePath } from '../../common/referencePath';
 import { inspectLocalImage } from '../submit/localImages';
 import type { ProvenanceStore } from '../provenance/store';
-import { fileName } from '../tasks/writer';
 import { displayPath } from './paths';
 import { projectLayoutOf } from './projectLayout';
+import { fileName } from '../base/disk';
 
 /*
  * The host's part of the reference builder: it reads what the pure builder cannot (an image's

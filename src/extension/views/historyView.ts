@@ -7,12 +7,12 @@ import { DisposableBase } from '../base/disposable';
 import type { HistoryRecord, ImageHistory } from '../studio/history';
 import { renderStudioHtml } from '../studio/html';
 import type { StudioPreload } from '../studio/studioPanel';
-import { fileName } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { copyPathInstead, runImageAction } from './historyViewActions';
 import { historyViewStrings } from './historyViewStrings';
 import { receiveThumbnail, type ThumbnailCache } from '../ui/thumbnails';
+import { fileName } from '../base/disk';
 
 /** The id of the view, as `package.json` contributes it. */
 export const historyViewId = 'evolink.history';

@@ -3,9 +3,10 @@ import type { GalleryImageAction } from '../../common/galleryProtocol';
 import type { ProvenanceStore } from '../provenance/store';
 import { historyItemOf, type HistoryRecord } from '../studio/history';
 import type { StudioPreload } from '../studio/studioPanel';
-import { fileName, moveToTrash } from '../tasks/writer';
+import { moveToTrash } from '../tasks/writer';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
+import { fileName } from '../base/disk';
 
 /** What the gallery's actions need from the window. */
 export interface ImageActionDeps {

@@ -3,10 +3,10 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { altText } from '../../common/reference';
 import { isActive, savedFiles } from '../../common/taskState';
 import { outcomeMessage, progressLine, stateLabel } from '../tasks/outcome';
-import { fileName } from '../tasks/writer';
 import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 import { fileContextValue, taskContextValue, type TaskGroup } from './taskItems';
+import { fileName } from '../base/disk';
 
 /*
  * The tree items of the Tasks view, in the user's language: the words come from the same
