@@ -59,7 +59,6 @@ export function toBalance(response: CreditsResponse): Balance {
   return { account, key, spendable: key === undefined ? account : Math.min(account, key) };
 }
 
-
 /**
  * A list of which only some items may be usable: a single item reads as a list of one, and items
  * that are not `item` (a `null` slot of an image the service could not make) are left out, so

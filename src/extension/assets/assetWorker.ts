@@ -95,8 +95,6 @@ export class AssetWorker {
   /** Stops the thread; calls still pending fail with `error`. */
   private stop(error: Error): void {
     clearTimeout(this.idleTimer);
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
     const worker = this.worker;
     this.worker = undefined;
     this.failAll(error);
@@ -175,8 +173,6 @@ export class AssetWorker {
   private stopped(worker: Worker, error: Error): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
     this.failAll(error);
   }
 
@@ -186,5 +182,7 @@ export class AssetWorker {
       pending.reject(error);
     }
     this.pending.clear();
+    // Nothing is under way any more: no answer is waited for.
+    this.watch();
   }
 }
