@@ -60,7 +60,8 @@ export async function listTasks(sim: Simulation, key: KeyRecord, query: URLSearc
     .filter((task) => (status === '' || matchesStatus(task, status)) && (type === '' || type === 'image') && (model === '' || task.request.model === model))
     .sort((a, b) => b.seq - a.seq);
   const data = matching.slice((page - 1) * pageSize, page * pageSize).map((task) => listItemJson(task, gateway));
-  return { data, total: gateway ? null : matching.length, page, page_size: pageSize };
+  // A gateway written in Go answers an empty page's nil slice as `null`.
+  return { data: gateway && data.length === 0 ? null : data, total: gateway ? null : matching.length, page, page_size: pageSize };
 }
 
 /** `POST /v1/tasks/batch` with `{"task_ids": [...]}`: `{data: [task objects]}`, unknown ids left out. */

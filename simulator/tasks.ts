@@ -242,7 +242,8 @@ export function listItemJson(task: Task, nulls = false): unknown {
     model: task.request.model,
     type: 'image',
     progress: nulls && task.status === 'pending' ? null : task.progress,
-    created_at: task.created,
+    // A gateway that keeps its tasks in SQL prints the moment as the database's UTC time, without a zone.
+    created_at: nulls ? new Date(task.created * 1000).toISOString().slice(0, 19).replace('T', ' ') : task.created,
     credits_used: nulls && unfinished ? null : (task.creditsUsed ?? 0),
     has_results: task.status === 'completed' && (task.results?.length ?? 0) > 0,
     has_error: task.status === 'failed',

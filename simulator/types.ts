@@ -71,7 +71,8 @@ export interface SimulatorSettings {
    * `GET /v1/tasks`: answered (`on`, the default), a 404 as if the service had no such route
    * (`off`), or answered as a gateway in front of it does (`gateway`): pages of at most 10 tasks
    * whatever size is asked (the size used is in `page_size`), no `total` (`null`), and `null` for
-   * what a task does not know yet (the progress of a queued task, the credits of an unfinished one).
+   * what a task does not know yet (the progress of a queued task, the credits of an unfinished one),
+   * moments as dates in UTC without a zone (`2026-12-06 10:00:00`), and an empty page as `null`.
    */
   taskList?: 'on' | 'off' | 'gateway';
   /**

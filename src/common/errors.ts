@@ -101,15 +101,17 @@ const keyQuotaCodes = new Set([
 /**
  * Whose credits a 402 says are too few: this key's own limit or the account's balance. The
  * service's list of key codes is open ("..."): a code it does not list that speaks of a key or a
- * token, and not of the user or the account, is the key's too.
+ * token, and not of the user or the account, is the key's too. A code that names nothing (a
+ * number, or none) leaves it to the message, in the words one-api gateways use.
  */
-function creditsScopeOf(code: string | undefined): 'key' | 'account' {
-  if (code === undefined) return 'account';
-  if (keyQuotaCodes.has(code)) return 'key';
-  return /token|key/i.test(code) && !/user|account/i.test(code) ? 'key' : 'account';
+function creditsScopeOf(code: string | undefined, message: string): 'key' | 'account' {
+  if (code !== undefined && keyQuotaCodes.has(code)) return 'key';
+  const words = code !== undefined && /[a-z]/i.test(code) ? code : message;
+  return /token|key|令牌|密钥/i.test(words) && !/user|account|用户|账户/i.test(words) ? 'key' : 'account';
 }
 
-const requestIdInMessage = /\(request id:\s*([^)\s]+)\s*\)\s*$/i;
+// At the end of the message, in ASCII or full-width brackets, with a full stop after it or not.
+const requestIdInMessage = /[(（]\s*request id\s*[:：]\s*([^)）\s]+)\s*[)）][\s.。]*$/i;
 
 /** Finds a request id in the headers (`x-request-id`, `x-oneapi-request-id`) or at the end of a message. */
 export function findRequestId(
@@ -167,6 +169,20 @@ function pageTitle(text: string): string | undefined {
 }
 
 /**
+ * What an error body in another shape than the documented one says: `{"error": "..."}`, or a
+ * message (`message`, `msg`, `detail`, FastAPI's list of details) and a code at the top level.
+ */
+function looseError(json: unknown): { message?: string; code?: string } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
+  const body = json as Record<string, unknown>;
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+  const detail = Array.isArray(body.detail) ? body.detail.map((item: unknown) => text((item as { msg?: unknown } | null)?.msg)).filter((item) => item !== undefined).join('; ') : body.detail;
+  const message = text(body.error) ?? text(body.message) ?? text(body.msg) ?? text(detail);
+  const code = typeof body.code === 'number' || text(body.code) !== undefined ? String(body.code).trim() : undefined;
+  return { ...(message === undefined ? {} : { message }), ...(code === undefined ? {} : { code }) };
+}
+
+/**
  * Turns a non-2xx answer into an {@link EvoLinkError}. The body may be the documented JSON
  * error, an empty string, or HTML from a proxy: unknown shapes keep their first
  * {@link maxRawErrorLength} characters as the message.
@@ -195,6 +211,10 @@ export function errorFromHttpResponse(
     } else if (envelope?.success && !envelope.data.success) {
       message = envelope.data.msg ?? message;
       code = envelope.data.code == null ? undefined : String(envelope.data.code);
+    } else {
+      const loose = looseError(json);
+      message = loose.message ?? message;
+      code = loose.code;
     }
   } catch {
     // Not JSON: a proxy page or an empty body. The raw text is the message, but a page's markup
@@ -224,7 +244,7 @@ export function errorFromHttpResponse(
   // The id is shown on its own; inside the sentence it would only repeat.
   message = message.replace(requestIdInMessage, '').trim() || message;
   if (reason === 'credits') {
-    details.creditsScope = creditsScopeOf(code);
+    details.creditsScope = creditsScopeOf(code, message);
   }
   const retryAfter = parseRetryAfter(header('retry-after'), now);
   if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
@@ -276,15 +296,56 @@ const statusOfErrorType: Readonly<Record<string, number>> = {
 };
 
 /**
+ * The status a string error code stands for, where it says: the 402 codes of the contract and
+ * their kin, the task error codes that refuse a request, and the common words of gateways. A
+ * code that says none of these stands for nothing here.
+ */
+const statusOfCode: readonly (readonly [RegExp, number])[] = [
+  [/^\d{3}$/, 0],
+  [/^(quota_exceeded|resource_exhausted)$|rate_limit|too_many_requests/, 429],
+  [/insufficient|quota_exhausted|quota_exceeded|balance/, 402],
+  [/api_key|unauthori[sz]ed|authenticat|invalid_token|token_(expired|invalid)/, 401],
+  [/not_allowed|permission|forbidden|disabled/, 403],
+  [/not_found/, 404],
+  [/too_large/, 413],
+  [/^invalid_|content_policy|dimension_mismatch|image_processing|idempotency_conflict|bad_request/, 400],
+];
+
+function statusOfStringCode(code: string): number | undefined {
+  const lower = code.trim().toLowerCase();
+  const found = statusOfCode.find(([pattern]) => pattern.test(lower));
+  if (found?.[1] !== 0) return found?.[1];
+  const status = Number(lower);
+  return status >= 400 && status <= 599 ? status : undefined;
+}
+
+/**
  * The status a 2xx answer stands for when its body is the documented error object and no task,
- * list or balance (a gateway that answers every call with 200): the error's numeric `code`, else
- * its `type`'s, else 500. `undefined` when the body is no such error.
+ * list or balance (a gateway that answers every call with 200; `"data": null` beside the error
+ * is no data): the error's numeric `code`, else its `type`'s, else its string code's, else 500.
+ * `undefined` when the body is no such error.
  */
 export function errorStatusInBody(json: unknown): number | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json) || 'id' in json || 'data' in json) return undefined;
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || 'id' in json) return undefined;
+  if ('data' in json && json.data !== null && json.data !== undefined) return undefined;
   const parsed = apiErrorBodySchema.safeParse(json);
   if (!parsed.success) return undefined;
   const { code, type } = parsed.data.error;
   if (typeof code === 'number' && code >= 400 && code <= 599) return code;
-  return (type !== undefined ? statusOfErrorType[type] : undefined) ?? 500;
+  return (type !== undefined ? statusOfErrorType[type] : undefined) ?? (typeof code === 'string' ? statusOfStringCode(code) : undefined) ?? 500;
+}
+
+/**
+ * The refusal a 2xx answer of the balance carries in the envelope of one-api gateways:
+ * `{"success": false, "message": "无效的令牌"}` without its data. A message about the key or a
+ * token refuses the key; any other is the service's own failure, told in its words.
+ */
+export function refusalInEnvelope(json: unknown): EvoLinkError | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const body = json as { success?: unknown; data?: unknown };
+  if (body.success !== false || (body.data !== null && body.data !== undefined)) return undefined;
+  const { message, code } = looseError(json);
+  const text = message ?? 'The service answered that the request did not succeed.';
+  const reason = /令牌|密钥|token|key|unauthori[sz]ed|认证/i.test(text) ? 'auth' : 'server';
+  return new EvoLinkError(reason, text, code === undefined ? {} : { code });
 }

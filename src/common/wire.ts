@@ -92,7 +92,7 @@ const taskErrorSchema = z.union([
 export const taskSchema = z.object({
   id: z.string(),
   status: z.string(),
-  created: spare(z.number()),
+  created: spare(z.union([z.number(), z.string()])),
   model: spare(z.string()),
   object: spare(z.string()),
   type: spare(z.string()),
@@ -175,9 +175,10 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
   for (const item of task.results) add(item);
   for (const item of task.result_data) add(item);
   const progress = task.progress === undefined ? undefined : Math.max(0, Math.min(100, task.progress));
+  const created = epochSeconds(task.created);
   return {
     id: task.id,
-    state: states[task.status.toLowerCase()] ?? 'unknown',
+    state: states[task.status.trim().toLowerCase()] ?? 'unknown',
     rawStatus: task.status,
     progress,
     estimatedSeconds: plausibleEstimate(task.task_info?.estimated_time),
@@ -185,9 +186,14 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     error: task.error && (task.error.code || task.error.message) ? { code: String(task.error.code || 'unknown_error'), message: task.error.message ?? '' } : undefined,
     creditsReserved: task.usage?.credits_reserved,
     creditsUsed: task.usage?.credits_used ?? task.usage?.cost,
-    // Seconds since the epoch, as documented (a value in milliseconds is taken as it is).
-    ...(task.created !== undefined && task.created > 0 ? { createdAt: task.created > 1e11 ? task.created : task.created * 1000 } : {}),
+    // Seconds since the epoch, as documented (milliseconds, or a date, are read as what they are).
+    ...(created === undefined ? {} : { createdAt: Math.round(created * 1000) }),
   };
+}
+
+/** A list that may come as `null` when it is empty (as Go's JSON encoder writes a nil slice). */
+function noneAsEmpty<T extends z.ZodMiniType<unknown[]>>(list: T) {
+  return z.pipe(z.nullable(list), z.transform((value): z.infer<T> => value ?? ([] as z.infer<T>)));
 }
 
 /** The most task ids `POST /v1/tasks/batch` takes in one request. */
@@ -199,7 +205,7 @@ export const maxBatchTaskIds = 50;
  * absent. Items are checked one by one ({@link toBatchSnapshots}), so that one odd item costs
  * only its own task a second read, not the whole batch.
  */
-export const taskBatchSchema = z.object({ data: z.array(z.unknown()) });
+export const taskBatchSchema = z.object({ data: noneAsEmpty(z.array(z.unknown())) });
 
 /**
  * The snapshots of a batch answer by task id: items that are not task objects, and ids that were
@@ -232,17 +238,16 @@ export const uploadResponseSchema = z.object({
   // that used one of the account's file slots.
   code: spare(z.union([z.number(), z.string()])),
   msg: spare(z.string()),
-  data: z.optional(
-    z.nullable(
-      z.object({
-        file_id: z.string(),
-        file_url: z.string(),
-        download_url: spare(z.string()),
-        file_size: spare(z.number()),
-        mime_type: spare(z.string()),
-        expires_at: spare(z.string()),
-      }),
-    ),
+  // A refusal may carry `{}` or anything else as its data; only the link is needed of a success.
+  data: spare(
+    z.object({
+      file_id: spare(z.union([z.string(), z.number()])),
+      file_url: z.string(),
+      download_url: spare(z.string()),
+      file_size: spare(z.number()),
+      mime_type: spare(z.string()),
+      expires_at: spare(z.string()),
+    }),
   ),
 });
 
@@ -252,16 +257,18 @@ export const uploadResponseSchema = z.object({
  */
 export const taskListSchema = z.object({
   // An item without an id names no task: it is left out (see `listedTasks`), not the whole list.
-  data: z.array(
-    spare(
+  data: noneAsEmpty(
+    z.array(
+      spare(
       z.object({
         id: z.string(),
         status: spare(z.string()),
         model: spare(z.string()),
         type: spare(z.string()),
         progress: spare(z.number()),
-        created_at: spare(z.union([z.number(), z.string()])),
-      }),
+          created_at: spare(z.union([z.number(), z.string()])),
+        }),
+      ),
     ),
   ),
   total: spare(z.number()),
@@ -278,12 +285,22 @@ export interface TaskListItem {
   createdAt: number | undefined;
 }
 
-/** The items of a page of the task list that name a task, reduced; `created_at` may come as seconds or as a date. */
+/**
+ * A moment as services write it, in seconds since the epoch: seconds or milliseconds, as a number
+ * or in a string, or a date; a date without a zone is in UTC (as servers keep their clocks), never
+ * in this machine's zone, which would move it by hours.
+ */
+export function epochSeconds(value: number | string | undefined): number | undefined {
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  const number = typeof value === 'number' ? value : text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  if (number !== undefined) return number > 0 ? (number > 1e12 ? number / 1000 : number) : undefined;
+  if (!text) return undefined;
+  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
+  const parsed = Date.parse(zoneless ? `${text.replace(' ', 'T')}Z` : text);
+  return Number.isNaN(parsed) ? undefined : parsed / 1000;
+}
+
+/** The items of a page of the task list that name a task, reduced. */
 export function listedTasks(page: z.infer<typeof taskListSchema>): TaskListItem[] {
-  return page.data.flatMap((item) => {
-    if (!item) return [];
-    const created = item.created_at;
-    const createdAt = typeof created === 'number' ? (created > 1e12 ? created / 1000 : created) : created !== undefined && !Number.isNaN(Date.parse(created)) ? Date.parse(created) / 1000 : undefined;
-    return [{ id: item.id, model: item.model, status: item.status, createdAt }];
-  });
+  return page.data.flatMap((item) => (item ? [{ id: item.id, model: item.model, status: item.status, createdAt: epochSeconds(item.created_at) }] : []));
 }

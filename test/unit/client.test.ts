@@ -73,6 +73,11 @@ describe('The EvoLink client against the simulator', () => {
       '/v1/credits': [200, '{"error":{"code":429,"message":"Slow down","type":"rate_limit_error"}}', { 'retry-after': '3' }],
       '/v1/images/generations': [200, '\uFEFF{"error":{"code":"insufficient_user_quota","message":"Insufficient balance","type":"insufficient_quota_error"}}'],
       '/moved/v1/images/generations': [307, '', { location: '/v1/images/generations' }],
+      // A gateway's error object without a type, beside data that is null; a balance refused in one-api's envelope.
+      '/untyped/v1/images/generations': [200, '{"data":null,"error":{"code":"insufficient_user_quota","message":"balance too low"}}'],
+      '/untyped/v1/credits': [200, '{"success":false,"message":"无效的令牌","data":null}'],
+      '/api/v1/files/upload/stream': [200, '{"success":true,"code":200,"data":{"file_id":7,"file_url":""}}'],
+      '/marked/v1/images/generations': [200, '{"id":"task-unified-marked","status":"pending"}', { 'idempotency-replayed': 'True' }],
     };
     const scripted = createServer((req, res) => {
       const [status, body, headers] = answers[req.url ?? ''] ?? [404, ''];
@@ -94,6 +99,13 @@ describe('The EvoLink client against the simulator', () => {
       // A refusal, never sent again: no task was made.
       await assert.rejects(at(base).submit(body, 'evl-test-000000000001', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'credits' && error.details.code === 'insufficient_user_quota' && !error.details.outcomeUnknown);
       await assert.rejects(at(`${base}/moved`).submit(body, 'evl-test-000000000002', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.status === 307 && error.details.notSent === true && !error.details.outcomeUnknown);
+      const untyped = at(`${base}/untyped`);
+      paused.length = 0;
+      await assert.rejects(untyped.submit(body, 'evl-test-000000000003', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'credits' && error.message === 'balance too low' && !error.details.outcomeUnknown);
+      assert.deepEqual(paused, [], 'a refusal under HTTP 200 is not sent again');
+      await assert.rejects(untyped.getBalance({ apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'auth' && error.message === '无效的令牌');
+      await assert.rejects(untyped.upload(new Uint8Array(8), 'a.png', 'image/png', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse' && /no link/.test(error.message));
+      assert.equal((await at(`${base}/marked`).submit(body, 'evl-test-000000000004', { apiKey: demoKey })).replayed, true, 'the replay mark in any case');
     } finally {
       scripted.close();
     }
@@ -469,12 +481,17 @@ describe('The EvoLink client against the simulator', () => {
     it('reads the task list of a gateway: pages smaller than asked, no total, nulls where a task knows nothing yet', async () => {
       simulator.configure({ taskList: 'gateway', taskDurationMs: 60_000 });
       const body = { model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 };
-      for (let index = 0; index < 25; index++) await client.submit(body, `evolink-test-gate-${String(index).padStart(8, '0')}`, { apiKey: demoKey });
+      const made: number[] = [];
+      for (let index = 0; index < 25; index++) made.push((await client.submit(body, `evolink-test-gate-${String(index).padStart(8, '0')}`, { apiKey: demoKey })).task.createdAt ?? 0);
       const listed = await client.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey });
       assert.ok(listed.complete, 'a page of 10 is full when the service pages by 10');
       assert.ok(listed.items.length >= 25, `all the tasks: ${listed.items.length}`);
       const sizes = simulator.requests.filter((request) => request.method === 'GET' && request.path === '/v1/tasks').length;
       assert.ok(sizes >= 3, `read page by page: ${sizes}`);
+      // Its moments are dates without a zone, in UTC: read in this machine's zone they would be hours off.
+      assert.ok(listed.items.every((item) => made.includes((item.createdAt ?? 0) * 1000)), 'moments read in UTC');
+      const none = await client.listTasks({ model: 'doubao-seedream-4.5', createdSince: 0 }, { apiKey: demoKey });
+      assert.deepEqual([none.items, none.complete], [[], true], 'an empty page of null is an empty list');
     });
 
     it('says when the task list did not reach back far enough: a service that answers every page alike is read twice, not five times', async () => {

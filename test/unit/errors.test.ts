@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { errorFromHttpResponse, errorStatusInBody, findRequestId, isWebPage, maxRawErrorLength, parseRetryAfter } from '../../src/common/errors';
+import { errorFromHttpResponse, errorStatusInBody, findRequestId, isWebPage, maxRawErrorLength, parseRetryAfter, refusalInEnvelope } from '../../src/common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay } from '../../src/common/retry';
 
 const noHeaders = (): undefined => undefined;
@@ -62,6 +62,55 @@ describe('HTTP error mapping', () => {
     assert.deepEqual([error.reason, error.message, error.details.requestId, error.details.code, error.details.param], ['invalidRequest', 'size must be one of 1:1, 2:3', '2026120612345', undefined, undefined]);
     // The same body with HTTP 200 is an error still, of a kind it does not say.
     assert.equal(errorStatusInBody(JSON.parse(body)), 500);
+  });
+
+  it('tells whose credits ran out from the message where the code is a number', () => {
+    const scope = (message: string) => errorFromHttpResponse(402, JSON.stringify({ error: { code: 402, message, type: 'insufficient_quota_error' } }), noHeaders).details.creditsScope;
+    assert.deepEqual(['token quota is not enough', '该令牌额度已用尽', 'user quota is not enough', '用户额度不足', 'Insufficient balance'].map(scope), ['key', 'key', 'account', 'account', 'account']);
+  });
+
+  it('reads error bodies in other shapes than the documented one by their message', () => {
+    const cases: [string, string, string | undefined][] = [
+      ['{"error":"Invalid API key"}', 'Invalid API key', undefined],
+      ['{"code":400,"message":"bad size"}', 'bad size', '400'],
+      ['{"msg":"too many"}', 'too many', undefined],
+      ['{"detail":"Not authenticated"}', 'Not authenticated', undefined],
+      ['{"detail":[{"loc":["body","size"],"msg":"bad size"},{"msg":"bad n"}]}', 'bad size; bad n', undefined],
+    ];
+    for (const [body, message, code] of cases) {
+      const error = errorFromHttpResponse(401, body, noHeaders);
+      assert.deepEqual([error.message, error.details.code], [message, code], body);
+    }
+  });
+
+  it('finds a request id in full-width brackets or followed by a full stop', () => {
+    assert.equal(findRequestId(noHeaders, 'busy (request id: abc123).'), 'abc123');
+    assert.equal(findRequestId(noHeaders, '余额不足（request id：20261206abc）'), '20261206abc');
+    assert.equal(errorFromHttpResponse(402, JSON.stringify({ error: { message: '余额不足（request id：20261206abc）' } }), noHeaders).message, '余额不足');
+  });
+
+  it('reads an error object under HTTP 200 by its code where it has no type, and beside data that is null', () => {
+    const status = (error: Record<string, unknown>, extra: Record<string, unknown> = {}) => errorStatusInBody({ ...extra, error });
+    assert.equal(status({ code: 'insufficient_user_quota', message: 'low' }), 402);
+    assert.equal(status({ code: 'token_daily_quota_exceeded' }), 402);
+    assert.equal(status({ code: 'content_policy_violation' }), 400);
+    assert.equal(status({ code: 'invalid_api_key' }), 401);
+    assert.equal(status({ code: 'key_model_not_allowed' }), 403);
+    assert.equal(status({ code: 'model_not_found' }), 404);
+    assert.equal(status({ code: 'rate_limit_exceeded' }), 429);
+    assert.equal(status({ code: 'quota_exceeded' }), 429);
+    assert.equal(status({ code: '402' }), 402);
+    assert.equal(status({ code: 'service_busy' }), 500, 'a code that says nothing known may have made a task');
+    assert.equal(status({ code: 'insufficient_user_quota', type: 'insufficient_quota_error' }, { data: null }), 402);
+    assert.equal(status({ code: 'x' }, { data: { id: 't' } }), undefined, 'an answer with data is no error');
+  });
+
+  it('reads a refusal in the envelope of a balance answer', () => {
+    const key = refusalInEnvelope({ success: false, message: '无效的令牌', data: null });
+    assert.deepEqual([key?.reason, key?.message], ['auth', '无效的令牌']);
+    assert.equal(refusalInEnvelope({ success: false, msg: 'maintenance' })?.reason, 'server');
+    assert.equal(refusalInEnvelope({ success: true, data: null }), undefined);
+    assert.equal(refusalInEnvelope({ success: false, data: { user: {} } }), undefined);
   });
 
   it('keeps the first 2000 characters of a plain-text body', () => {

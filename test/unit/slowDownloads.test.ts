@@ -159,6 +159,17 @@ for (const [name, make] of transports) {
       assert.equal(requests[1]!.headers.range, undefined, 'no range is asked for without a validator');
     });
 
+    it('takes the whole file answered as a part (206 from byte 0) to a request without a range, but not a part of it', async () => {
+      handler = (_req, res) => void res.writeHead(206, { 'content-range': `bytes 0-${png.length - 1}/${png.length}`, 'content-length': png.length, 'accept-ranges': 'bytes', etag }).end(png);
+      const whole = await download();
+      assert.ok(whole.bytes.equals(png));
+      assert.equal(requests.length, 1);
+      requests.length = 0;
+      handler = (_req, res) => void res.writeHead(206, { 'content-range': `bytes 0-99/${png.length}`, 'content-length': 100 }).end(png.subarray(0, 100));
+      await assert.rejects(download(), (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidResponse' && error.details.status === 206);
+      assert.equal(requests.length, 1, 'a part for a whole is not asked for again');
+    });
+
     it('takes no part that stops short of the end or is of a file of another length, and ends at a 416 that says the bytes kept are the whole file', async () => {
       const servers: [string, (req: IncomingMessage, res: ServerResponse) => void, number][] = [
         [

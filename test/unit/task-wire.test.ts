@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { taskSchema, toBatchSnapshots, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
+import { epochSeconds, listedTasks, taskBatchSchema, taskListSchema, taskSchema, toBatchSnapshots, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
 
 describe('Task answers', () => {
   it('parses the seed submit answers verbatim', () => {
@@ -99,6 +99,24 @@ describe('Task answers', () => {
     assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: 'processing', progress: 140 })).progress, 100);
   });
 
+  it('reads a status with blanks around it, and a moment given as a string or a date', () => {
+    assert.equal(toSnapshot(taskSchema.parse({ id: 't', status: ' Completed ', results: ['https://cdn.example/a.png'] })).state, 'completed');
+    const at = (created: unknown) => toSnapshot(taskSchema.parse({ id: 't', status: 'pending', created })).createdAt;
+    assert.deepEqual([at(1757156493), at(1757156493123), at('1757156493'), at('2025-09-06 11:01:33'), at('2025-09-06T11:01:33+00:00'), at(0), at('soon')], [1757156493000, 1757156493123, 1757156493000, 1757156493000, 1757156493000, undefined, undefined]);
+  });
+
+  it('reads a date without a zone in UTC, whatever the zone of this machine', () => {
+    // 2025-09-06 10:00:00 UTC; read in the machine's zone it would move by hours in most of the world.
+    assert.deepEqual(['2025-09-06 10:00:00', '2025-09-06T10:00:00', '2025-09-06T10:00:00.000', '2025-09-06T18:00:00+08:00', '1757152800', 1757152800000].map(epochSeconds), Array(6).fill(1757152800));
+    const page = taskListSchema.parse({ data: [{ id: 'a', created_at: '2025-09-06 10:00:00' }, null, { id: 'b', created_at: '1757152800' }], total: 3 });
+    assert.deepEqual(listedTasks(page).map((item) => item.createdAt), [1757152800, 1757152800]);
+  });
+
+  it('reads a list or a batch of null as empty', () => {
+    assert.deepEqual(taskListSchema.parse({ data: null, total: 0 }).data, []);
+    assert.deepEqual(taskBatchSchema.parse({ data: null }).data, []);
+  });
+
   it('reads uploads that succeed and uploads refused with HTTP 200', () => {
     const ok = uploadResponseSchema.parse({ success: true, code: 200, msg: 'ok', data: { file_id: 'f', file_url: 'https://files.evolink.ai/f.png', expires_at: '2026-11-24T00:00:00Z' } });
     assert.equal(ok.data?.file_url, 'https://files.evolink.ai/f.png');
@@ -108,5 +126,8 @@ describe('Task answers', () => {
     const odd = uploadResponseSchema.parse({ success: true, code: 'OK', msg: null, data: { file_id: 'f', file_url: 'https://files.evolink.ai/f.png', download_url: null, file_size: '12', mime_type: null, expires_at: null } });
     assert.equal(odd.data?.file_url, 'https://files.evolink.ai/f.png');
     assert.equal(odd.data?.expires_at, undefined);
+    // A refusal's data may be anything; a success's file id may be a number.
+    assert.equal(uploadResponseSchema.parse({ success: false, code: 400, msg: 'Unsupported file type', data: {} }).msg, 'Unsupported file type');
+    assert.equal(uploadResponseSchema.parse({ success: true, data: { file_id: 12, file_url: 'https://files.evolink.ai/f.png' } }).data?.file_url, 'https://files.evolink.ai/f.png');
   });
 });

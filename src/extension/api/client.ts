@@ -1,4 +1,4 @@
-import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, withoutBom } from '../../common/errors';
+import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, refusalInEnvelope, withoutBom } from '../../common/errors';
 import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
@@ -112,6 +112,8 @@ export class EvoLinkClient {
   /** `GET /v1/credits`: the balance of the account and of the key. Retried when safe. */
   async getBalance(call: CallOptions): Promise<Balance> {
     const json = await this.getJson(`${this.options.endpoints().api}/v1/credits`, call);
+    const refusal = refusalInEnvelope(json);
+    if (refusal) throw refusal;
     const parsed = creditsResponseSchema.safeParse(json);
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The credits answer did not have the documented shape.', {
@@ -143,7 +145,7 @@ export class EvoLinkClient {
         const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
         const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
         const task = this.parseTask(await this.readJson(response, url));
-        return { task, replayed: response.header('idempotency-replayed') === 'true', ...(lostSince === undefined ? {} : { lostSince }) };
+        return { task, replayed: response.header('idempotency-replayed')?.trim().toLowerCase() === 'true', ...(lostSince === undefined ? {} : { lostSince }) };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
         const status = error.details.status;
@@ -225,7 +227,10 @@ export class EvoLinkClient {
     if (!parsed.data.success || !parsed.data.data) {
       throw new EvoLinkError('uploadFailed', parsed.data.msg ?? 'The upload was refused.', { code: String(parsed.data.code ?? ''), status: response.status });
     }
-    return { fileUrl: parsed.data.data.file_url, expiresAt: parsed.data.data.expires_at };
+    // A link that is no web address would only be refused by the paid request it goes into.
+    const fileUrl = parsed.data.data.file_url.trim();
+    if (!/^https?:\/\/[^/\s]/i.test(fileUrl)) throw new EvoLinkError('invalidResponse', 'The upload answer had no link to the file.', { status: response.status });
+    return { fileUrl, expiresAt: parsed.data.data.expires_at };
   }
 
   /**

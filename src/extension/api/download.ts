@@ -157,11 +157,18 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
     if (response.status < 200 || response.status > 299) {
       throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
     }
-    if (response.status === 206) {
-      if (!ranged) {
+    if (response.status === 206 && !ranged) {
+      // Asked for whole and answered as a part: the whole file as a part (some CDNs always
+      // answer ranges) is the file; a part of it is not.
+      if (progress.written > 0) await sink.reset();
+      progress.validator = undefined;
+      progress.total = undefined;
+      if (!continues(response, progress)) {
         await response.discard();
         throw new EvoLinkError('invalidResponse', 'The result link answered part of a file that was asked for whole.', { status: 206 });
       }
+      progress.validator = validatorOf(response);
+    } else if (response.status === 206) {
       if (!continues(response, progress)) {
         // Not the rest of these bytes: the whole file is asked for again, at once.
         await response.discard();

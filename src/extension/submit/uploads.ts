@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { imageFormats, nameAs } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
+import { epochSeconds } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
 import type { TaskLedger } from '../tasks/ledger';
 
@@ -44,10 +45,10 @@ export class Uploads {
       return { url: known.fileUrl, reused: true };
     }
     const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, signal ? { apiKey, signal } : { apiKey });
-    const parsed = expiresAt ? Date.parse(expiresAt) : Number.NaN;
+    const expires = epochSeconds(expiresAt);
     await this.deps.ledger.putUpload(sha256, {
       fileUrl,
-      expiresAt: Number.isFinite(parsed) ? parsed : now + uploadLifetimeMs,
+      expiresAt: expires === undefined ? now + uploadLifetimeMs : expires * 1000,
       uploadedAt: now,
       bytes: bytes.length,
       account,
