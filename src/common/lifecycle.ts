@@ -43,6 +43,8 @@ export interface LifecycleTimes {
   lateLookMs: number;
   /** Multiplies the poll schedule and the poll deadline (below 1 only against a sped-up simulator). */
   pollScale: number;
+  /** How long a save may wait for the workspace's file system (a network drive that stopped answering) before it fails. */
+  fileCallMs: number;
 }
 
 /** The times the extension uses. */
@@ -57,6 +59,7 @@ export const defaultLifecycleTimes: LifecycleTimes = {
   saveRetryMs: 5_000,
   lateLookMs: 5 * 60_000,
   pollScale: 1,
+  fileCallMs: 2 * 60_000,
 };
 
 /** Every time scaled by `factor`, except the life of result links, which the service decides. */
@@ -73,6 +76,8 @@ export function scaledTimes(factor: number, base: LifecycleTimes = defaultLifecy
     saveRetryMs: scale(base.saveRetryMs),
     lateLookMs: scale(base.lateLookMs),
     pollScale: base.pollScale * factor,
+    // A disk's pace does not follow the simulator's clock.
+    fileCallMs: base.fileCallMs,
   };
 }
 

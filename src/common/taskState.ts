@@ -51,7 +51,7 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
       return [];
     case 'saveFailed':
       // A folder that cannot be written: another folder is the way out. Anything else: try again.
-      return ['diskFull', 'readOnly', 'writeFailed'].includes(entry.error?.code ?? '') ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
+      return ['diskFull', 'readOnly', 'writeFailed', 'fileTimeout'].includes(entry.error?.code ?? '') ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
     case 'failed':
     case 'cancelled':
     case 'expired':

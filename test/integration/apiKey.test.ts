@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
+import { EvoLinkError } from '../../src/common/errors';
 import type { SetApiKeyResult } from '../../src/extension/auth/apiKeyCommands';
+import { ApiKeyStore } from '../../src/extension/auth/apiKeyStore';
 import type { Balance } from '../../src/common/wire';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
@@ -92,6 +94,24 @@ describe('The extension in a real VS Code', () => {
     assert.equal(await api.hasApiKey(), true);
     await vscode.commands.executeCommand('evolink.clearApiKey');
     assert.equal(await api.hasApiKey(), false);
+  });
+
+  it('gives up a secret storage that does not answer (a keyring waiting to be unlocked): nothing is sent, and no key is taken for set', async () => {
+    const silent = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+    const hung: vscode.SecretStorage = {
+      get: () => new Promise<never>(() => undefined),
+      store: () => Promise.resolve(),
+      delete: () => Promise.resolve(),
+      onDidChange: silent.event,
+    };
+    const store = new ApiKeyStore(hung, 100);
+    try {
+      await assert.rejects(store.get(), (error: unknown) => error instanceof EvoLinkError && error.reason === 'configuration' && error.details.code === 'keyringTimeout' && error.details.notSent === true);
+      assert.equal(await store.has(), false);
+    } finally {
+      store.dispose();
+      silent.dispose();
+    }
   });
 
   it('refuses an apiBaseUrl that is neither https nor loopback, and sends nothing', async () => {

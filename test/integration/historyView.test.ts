@@ -7,6 +7,7 @@ import { sniffImageFormat } from '../../src/common/imageType';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { savedFiles } from '../../src/common/taskState';
 import type { Services } from '../../src/extension/services';
+import { findFilesIn } from '../../src/extension/base/search';
 import { deleteImage } from '../../src/extension/views/historyViewActions';
 import { MemoryFileSystem } from './memfs';
 import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
@@ -243,6 +244,20 @@ describe('The History gallery in the EvoLink sidebar', function () {
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(outputDir(), 'an-old-owl.png.evolink.json'), new TextEncoder().encode(JSON.stringify(sidecar)));
     await until('the old image is listed with its prompt', () => ours(view).some((item) => item.name === 'an-old-owl.png' && item.prompt === 'An old owl from before the index'));
     assert.equal((await provenanceIndex()).records.has(`${folderName}/an-old-owl.png`), false, 'read from the sidecar, not the index');
+  });
+
+  it('gives up the search of a folder whose file system VS Code cannot search, and of none it can', async () => {
+    // VS Code waits without end for the search provider of a scheme that has none (another extension's virtual folder).
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-test-nosearch', new MemoryFileSystem(), { isCaseSensitive: true });
+    try {
+      const started = Date.now();
+      assert.equal(await findFilesIn(vscode.Uri.parse('evolink-test-nosearch:/project'), '**/*.evolink.json', 10, 500), undefined);
+      assert.ok(Date.now() - started < 5000, `given up after ${Date.now() - started} ms`);
+      const found = await findFilesIn(outputDir(), '**/*.evolink.json', 10);
+      assert.ok(found?.some((uri) => uri.path.endsWith('/an-old-owl.png.evolink.json')), 'a folder on the disk is searched');
+    } finally {
+      registration.dispose();
+    }
   });
 
   it('forgets the images of a folder that is deleted', async () => {

@@ -168,6 +168,35 @@ describe('Saving the results of a task one by one', () => {
   });
 });
 
+describe('Saving into a folder that stops answering', () => {
+  it('fails the save with fileTimeout once a write of the workspace has not answered in time, the download kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
+    try {
+      const now = 1_800_000_000_000;
+      const entry = {
+        localId: 'evl-test-000000000004',
+        state: 'saving',
+        sentAt: now - 60_000,
+        madeAt: now - 55_000,
+        lease: { owner: 'me', at: now },
+        resultUrls: ['https://cdn.example/0.png'],
+        results: [{}],
+      } as unknown as LedgerEntry;
+      const events: string[] = [];
+      // A network drive that went away: the write never settles.
+      const hung: ResultWriter = () => new Promise<never>(() => undefined);
+      const deps = { ...saveDeps(dir, now, links(() => 'image'), hung), times: { ...defaultLifecycleTimes, fileCallMs: 50 } };
+      await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+        events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.reason} ${event.error.code}` : event.type);
+        return Promise.resolve(entry);
+      });
+      assert.deepEqual(events, ['resultKept', 'saveFailed fileSystem fileTimeout']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('What a task keeps of a failure', () => {
   it("keeps a refusal's parameter and EvoLink's suggestion, to say them when the task is shown later", () => {
     const refused = new EvoLinkError('invalidRequest', 'size is not valid', { status: 400, code: 'bad_size', param: 'size', suggestion: 'try 1:1', requestId: 'r-1' });

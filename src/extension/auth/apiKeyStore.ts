@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
+import { EvoLinkError } from '../../common/errors';
 import { DisposableBase } from '../base/disposable';
+import { withinTime } from '../base/timeLimit';
 
 /** The secrets this extension keeps, by their SecretStorage key. */
 const secretKeys = {
   apiKey: 'evolink.apiKey',
 } as const;
+
+/** How long the secret storage may take to give the key (a system keyring waiting to be unlocked) before a request fails. */
+export const keyringMs = 60_000;
 
 /** The context key that `when` clauses use to know whether a key is set. */
 export const hasApiKeyContext = 'evolink.hasApiKey';
@@ -19,7 +24,10 @@ export class ApiKeyStore extends DisposableBase {
   /** Fires with whether a key is now set, whichever window changed it. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly answerMs = keyringMs,
+  ) {
     super();
     this._register(
       secrets.onDidChange((event) => {
@@ -30,14 +38,18 @@ export class ApiKeyStore extends DisposableBase {
     );
   }
 
-  /** The stored key, or `undefined`. */
+  /**
+   * The stored key, or `undefined`. Fails (nothing sent) when the secret storage has not answered
+   * in `answerMs` ({@link keyringMs}), so that no request or read waits on it without end.
+   */
   async get(): Promise<string | undefined> {
-    const value = await this.secrets.get(secretKeys.apiKey);
+    const value = await withinTime(this.secrets.get(secretKeys.apiKey), this.answerMs, () => new EvoLinkError('configuration', 'The secret storage did not answer.', { code: 'keyringTimeout', notSent: true }));
     return value ? value : undefined;
   }
 
+  /** Whether a key is stored; a secret storage that does not answer is taken for none. */
   async has(): Promise<boolean> {
-    return (await this.get()) !== undefined;
+    return (await this.get().catch(() => undefined)) !== undefined;
   }
 
   async store(apiKey: string): Promise<void> {

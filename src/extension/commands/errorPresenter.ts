@@ -157,6 +157,25 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
   };
 }
 
+/** A setting the extension cannot use, or the secret storage that did not give the key. */
+function describeConfiguration(error: EvoLinkError, serverText: string, { openOutput, retryAction }: Actions): Described {
+  if (error.details.code === 'keyringTimeout') {
+    return {
+      message: vscode.l10n.t("VS Code's secret storage (the system keyring) did not give the API key within a minute. If the keyring asks to be unlocked, unlock it, then try again. Nothing was sent."),
+      actions: [...retryAction, openOutput].slice(0, 2),
+    };
+  }
+  return {
+    message: serverText,
+    actions: [
+      {
+        title: vscode.l10n.t('Open Settings'),
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', error.details.param ?? 'evolink'),
+      },
+    ],
+  };
+}
+
 /** Failures on the way or on this machine: the network, answers, files, links, defects. */
 function describeOtherError(error: EvoLinkError, serverText: string, a: Actions): Described {
   const { openOutput, retryAction } = a;
@@ -204,15 +223,7 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
     case 'taskFailed':
       return { message: withRequestId(vscode.l10n.t('The image task failed: {0}', serverText), error), actions: [...retryAction, openOutput].slice(0, 2) };
     case 'configuration':
-      return {
-        message: serverText,
-        actions: [
-          {
-            title: vscode.l10n.t('Open Settings'),
-            run: () => vscode.commands.executeCommand('workbench.action.openSettings', error.details.param ?? 'evolink'),
-          },
-        ],
-      };
+      return describeConfiguration(error, serverText, a);
     case 'expired':
       return {
         message: vscode.l10n.t('The result link has expired (EvoLink keeps results for 24 hours), so this image can no longer be downloaded.'),

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Notifier } from '../ui/notifier';
+import { findFilesIn } from '../base/search';
 import { sidecarGlob, type ProvenanceStore } from './store';
 
 /** The most sidecars one run moves (a run again moves the rest). */
@@ -18,9 +19,19 @@ export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore;
     return 0;
   }
   const sidecars: vscode.Uri[] = [];
-  for (const folder of folders) sidecars.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, sidecarGlob), undefined, sidecarLimit)));
+  const unsearched: string[] = [];
+  for (const folder of folders) {
+    const found = await findFilesIn(folder.uri, sidecarGlob, sidecarLimit);
+    if (found) sidecars.push(...found);
+    else unsearched.push(folder.name);
+  }
+  if (unsearched.length > 0) {
+    // A folder on a file system VS Code cannot search (another extension's, without a search provider).
+    deps.notifier.show('warning', vscode.l10n.t('The workspace folder(s) {0} could not be searched for .evolink.json files: VS Code offers no search of their file system.', unsearched.join(', ')));
+  }
   const moved = await deps.provenance.adoptSidecars(sidecars);
   if (moved.length === 0) {
+    if (unsearched.length === folders.length) return 0;
     deps.notifier.show('info', vscode.l10n.t('No .evolink.json files to move: the workspace has none whose image is still there.'));
     return 0;
   }

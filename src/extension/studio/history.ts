@@ -7,6 +7,7 @@ import { DisposableBase } from '../base/disposable';
 import { imageOfSidecar, indexGlob, sidecarGlob, type ProvenanceStore } from '../provenance/store';
 import { keyOf, type ThumbnailCache } from '../ui/thumbnails';
 import { fileName } from '../base/disk';
+import { findFilesIn } from '../base/search';
 
 /** The most past images the index holds. */
 const historyLimit = 1000;
@@ -144,8 +145,9 @@ export class ImageHistory extends DisposableBase {
     const images = new Map<string, vscode.Uri>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       for (const image of (await this.provenance.images(folder)).slice(-historyLimit)) images.set(image.toString(), image);
-      const sidecars = await vscode.workspace.findFiles(new vscode.RelativePattern(folder.uri, sidecarGlob), undefined, historyLimit);
-      for (const image of sidecars.map(imageOfSidecar)) images.set(image.toString(), image);
+      // A folder that cannot be searched (a file system without a search provider) has its index only.
+      const sidecars = await findFilesIn(folder.uri, sidecarGlob, historyLimit);
+      for (const image of (sidecars ?? []).map(imageOfSidecar)) images.set(image.toString(), image);
     }
     await this.read([...images.values()]);
     this.searched = true;

@@ -351,10 +351,11 @@ export class StudioPanel extends DisposableBase {
     this.postReferences();
     this.postEdit();
     await this.taskList.send();
-    await Promise.all([this.deps.history.ready(), this.deps.thumbnails.load()]);
-    this.postHistory();
-    await this.postBalance();
-    await this.postSpend();
+    // The balance does not wait for the history (a slow folder), nor the history for the network.
+    await Promise.all([
+      Promise.all([this.deps.history.ready(), this.deps.thumbnails.load()]).then(() => this.postHistory()),
+      this.postBalance().then(() => this.postSpend()),
+    ]);
   }
 
   /**

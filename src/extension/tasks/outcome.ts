@@ -48,6 +48,8 @@ function saveFailure(entry: LedgerEntry): string {
       return vscode.l10n.t('The images were generated but {0} cannot be written (read-only, or no permission). They are kept: save them to another folder.', where);
     case 'writeFailed':
       return vscode.l10n.t('The images were generated but could not be written to {0}. They are kept: save them to another folder.', where);
+    case 'fileTimeout':
+      return vscode.l10n.t('The images were generated but {0} did not answer when they were written (a network drive or another file system that stopped responding). They are kept: check again once it answers, or save them to another folder.', where);
     case 'notImage':
       return vscode.l10n.t("EvoLink's link did not return an image, so nothing was saved. Check again in a moment: the link stays valid for 24 hours.");
     case 'linkRefused':

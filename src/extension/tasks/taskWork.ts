@@ -10,6 +10,7 @@ import type { CallOptions, EvoLinkClient } from '../api/client';
 import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
 import { downloadResult, wholeImage } from './resultDownload';
+import { withinTime } from '../base/timeLimit';
 
 /**
  * Writes a verified download into the workspace: answers the saved file, or `undefined` when
@@ -286,13 +287,13 @@ export class TaskWork {
     const keptSize = slot.kept ? await stat(slot.kept).then((info) => info.size, () => undefined) : undefined;
     let kept = keptSize !== undefined ? slot.kept : undefined;
     // A window closed (or crashed) between the rename and its record: the file is there already.
-    if (slot.target && (await this.landed(slot.target, keptSize))) {
+    if (slot.target && (await this.inTime(this.landed(slot.target, keptSize)))) {
       // It may have crashed before it removed its temporary file, too.
-      await this.deps.removePartials(slot.target, current.localId, index).catch(() => undefined);
+      await this.inTime(this.deps.removePartials(slot.target, current.localId, index)).catch(() => undefined);
       return dispatch({ type: 'resultSaved', index, uri: slot.target });
     }
     // A window crashed while it copied the result to its name (no hard links there): the cut copy is this task's own.
-    if (slot.target && kept && (await this.deps.removeCutCopy(slot.target, kept))) {
+    if (slot.target && kept && (await this.inTime(this.deps.removeCutCopy(slot.target, kept)))) {
       this.deps.log.warn(`${current.localId}: removed the cut copy of result ${index + 1} that a closed window left`);
     }
     // A kept download that no longer reads as a whole image (a power loss before it reached the disk) is downloaded again.
@@ -326,10 +327,20 @@ export class TaskWork {
     }
     const keptPath = kept;
     // The target is recorded (and the lease renewed) just before the file lands.
-    const saved = await this.deps.writer(keptPath, current, index, this.deps.owner, async (target) => this.holds(await dispatch({ type: 'resultTarget', index, uri: target.toString() })) && !signal.aborted);
+    const saved = await this.inTime(this.deps.writer(keptPath, current, index, this.deps.owner, async (target) => this.holds(await dispatch({ type: 'resultTarget', index, uri: target.toString() })) && !signal.aborted));
     if (!saved) return dispatch({ type: 'renew' });
     this.deps.log.info(`${current.localId}: saved ${saved.toString(true)}`);
     return dispatch({ type: 'resultSaved', index, uri: saved.toString() });
+  }
+
+  /**
+   * The workspace's answer to a save's file calls, or a failure once it has not come in
+   * `fileCallMs` (a network drive that stopped answering): the task waits for the user then, its
+   * download kept, instead of saving without end. A write that lands later is found by the next
+   * save, which looks for the file at its recorded name first.
+   */
+  private inTime<T>(work: Promise<T>): Promise<T> {
+    return withinTime(work, this.deps.times.fileCallMs, () => new EvoLinkError('fileSystem', 'The folder of the result did not answer in time.', { code: 'fileTimeout' }));
   }
 
   /** Whether a result recorded as about to land at `target` did (the same size as its download). */

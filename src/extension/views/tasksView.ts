@@ -141,7 +141,8 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
 
   /** The sections that hold tasks; nothing at all when the ledger is empty (the welcome view shows). */
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
-    await this.loaded;
+    // A first read of the ledger that failed is tried again when the tree is drawn, not kept.
+    await this.loaded.catch(() => (this.loaded = this.reload()));
     if (!node) return taskGroups.filter((group) => this.arranged[group].length > 0).map((group) => this.groupNodes.get(group)!);
     if (node.kind === 'group') return this.arranged[node.group].map((localId) => this.taskNode(localId));
     if (node.kind === 'task') {
