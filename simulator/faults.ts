@@ -59,7 +59,11 @@ export type HttpFault =
    * gateway that answers every error with 200). `retryAfter` as a list: the header sent that
    * many times.
    */
-  | { kind: 'status'; status: number; asStatus?: number; retryAfter?: string | string[]; body?: 'json' | 'html' | 'empty' | 'nulls'; code?: string | number; message?: string; suggestion?: string; late?: boolean }
+  /**
+   * `body: 'typeless'`: the error object without its `type`, beside `"data": null` (a gateway that
+   * wraps every answer in one envelope): only the code tells what it is.
+   */
+  | { kind: 'status'; status: number; asStatus?: number; retryAfter?: string | string[]; body?: 'json' | 'html' | 'empty' | 'nulls' | 'typeless'; code?: string | number; message?: string; suggestion?: string; late?: boolean }
   /** The route's own answer, with a byte order mark before its JSON. */
   | { kind: 'bom' }
   | { kind: 'reset' }
@@ -121,6 +125,15 @@ const statusTypes: Record<number, string> = {
   503: 'service_unavailable_error',
 };
 
+/** What a gateway's page says of its status, where it is not a Bad Gateway (Cloudflare's 52x among them). */
+const gatewayPhrases: Record<number, string> = {
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+  520: 'Web server is returning an unknown error',
+  522: 'Connection timed out',
+  524: 'A timeout occurred',
+};
+
 /** The status a fault answers, for the request log; 0 when no answer was sent. */
 export function loggedStatus(fault: HttpFault): number {
   if (fault.kind === 'status') return fault.asStatus ?? fault.status;
@@ -164,7 +177,8 @@ function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'sta
     res.writeHead(fault.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers });
     res.end('<!DOCTYPE html>\n<html><head><title>Sign in to Guest Wi-Fi</title></head>\n<body><form method="post" action="/login"><h1>Welcome</h1><p>Accept the terms to get online.</p><button>Connect</button></form></body></html>\n');
   } else if (fault.body === 'html') {
-    const html = `<html>\r\n<head><title>${fault.status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${fault.status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+    const phrase = gatewayPhrases[fault.status] ?? 'Bad Gateway';
+    const html = `<html>\r\n<head><title>${fault.status} ${phrase}</title></head>\r\n<body>\r\n<center><h1>${fault.status} ${phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
     res.writeHead(fault.status, { 'content-type': 'text/html', ...headers });
     res.end(html);
   } else if (fault.body === 'empty') {
@@ -173,6 +187,8 @@ function sendStatusFault(sim: Simulation, fault: Extract<HttpFault, { kind: 'sta
   } else if (fault.body === 'nulls') {
     // A gateway in the OpenAI style: the documented body, with what it does not know as null.
     sendJson(res, fault.asStatus ?? fault.status, { error: { code: null, message: `${fault.message ?? `simulated ${fault.status}`} (request id: ${sim.nextRequestId()})`, type: null, param: null } }, headers);
+  } else if (fault.body === 'typeless') {
+    sendJson(res, fault.asStatus ?? fault.status, { data: null, error: { code: fault.code ?? fault.status, message: fault.message ?? `simulated ${fault.status}` } }, headers);
   } else {
     const error = new HttpError(fault.status, statusTypes[fault.status] ?? 'api_error', fault.code ?? fault.status, fault.message ?? `simulated ${fault.status}`, undefined, fault.suggestion);
     sendError(res, error, sim.nextRequestId(), headers, fault.asStatus);

@@ -14,7 +14,10 @@ export interface RetryPolicy {
 /** The policy for GETs: four attempts, 1 s, 2 s, 4 s apart unless the server says otherwise. */
 export const defaultGetRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 1000 };
 
-const retriableStatuses = new Set([429, 502, 503, 504]);
+/** Statuses of a gateway between the client and the service that may pass: its own (502–504) and a CDN's in front of it (Cloudflare's 520–524). */
+export const gatewayStatuses: ReadonlySet<number> = new Set([502, 503, 504, 520, 521, 522, 523, 524]);
+
+const retriableStatuses = new Set([429, ...gatewayStatuses]);
 
 /**
  * Decides whether a failed safe request may be tried again, and after how long. Only

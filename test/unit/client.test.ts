@@ -233,6 +233,21 @@ describe('The EvoLink client against the simulator', () => {
       assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000004').length, 1);
     });
 
+    it("asks again with the same key after a CDN's timeout page (524) that came once the task was made, and is charged once", async () => {
+      simulator.addFault('submit', { kind: 'status', status: 524, body: 'html', late: true });
+      const { replayed } = await client.submit(body, 'evolink-test-0000000031', { apiKey: demoKey });
+      assert.equal(replayed, true);
+      assert.equal(simulator.tasks.size, 1);
+      assert.equal(simulator.balanceOf(demoKey), 997.5);
+    });
+
+    it('takes an error object under HTTP 200 without its type for what its code says, sent once', async () => {
+      simulator.addFault('submit', { kind: 'status', status: 402, asStatus: 200, body: 'typeless', code: 'insufficient_user_quota', message: 'Insufficient balance' });
+      await assert.rejects(client.submit(body, 'evolink-test-0000000032', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.reason === 'credits' && error.details.creditsScope === 'account' && !error.details.outcomeUnknown);
+      assert.equal(simulator.requests.filter((r) => r.idempotencyKey === 'evolink-test-0000000032').length, 1);
+      assert.equal(simulator.tasks.size, 0);
+    });
+
     it("takes a gateway's refusal with null code, type and param for the refusal it is, sent once, in its own words", async () => {
       simulator.addFault('submit', { kind: 'status', status: 400, body: 'nulls', message: 'size is not valid' });
       await assert.rejects(client.submit(body, 'evolink-test-0000000005', { apiKey: demoKey }), (error: unknown) => {

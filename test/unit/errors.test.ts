@@ -197,6 +197,8 @@ describe('Retry policy for safe requests', () => {
     assert.equal(retryDelay(error, 2, defaultGetRetryPolicy), 2000);
     assert.equal(retryDelay(error, 3, defaultGetRetryPolicy), 4000);
     assert.equal(retryDelay(error, 4, defaultGetRetryPolicy), undefined);
+    // A CDN in front of the service (Cloudflare's 520–524: the origin did not answer, or not in time).
+    for (const status of [520, 521, 522, 523, 524]) assert.equal(retryDelay(errorFromHttpResponse(status, '<html><title>524: A timeout occurred</title></html>', noHeaders), 1, defaultGetRetryPolicy), 1000, String(status));
   });
 
   it('honours Retry-After but never waits more than 30 s', () => {

@@ -1,5 +1,5 @@
 import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, refusalInEnvelope, withoutBom } from '../../common/errors';
-import { defaultGetRetryPolicy, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
+import { defaultGetRetryPolicy, gatewayStatuses, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
@@ -152,7 +152,7 @@ export class EvoLinkClient {
         // A 2xx answer that cannot be read may well stand for a task that was made; a connection
         // never made (refused, a name not found) sent nothing, and is simply tried again.
         const unknownOutcome =
-          !error.details.notSent && (error.reason === 'network' || error.reason === 'timeout' || status === 500 || status === 502 || status === 503 || status === 504 || (error.reason === 'invalidResponse' && status !== undefined && status < 300));
+          !error.details.notSent && (error.reason === 'network' || error.reason === 'timeout' || status === 500 || (status !== undefined && gatewayStatuses.has(status)) || (error.reason === 'invalidResponse' && status !== undefined && status < 300));
         if (unknownOutcome) lostSince ??= startedAt;
         const retried = unknownOutcome || error.reason === 'rateLimited' || error.reason === 'network';
         const wait = retried ? retryDelay(error, attempt, this.retryPolicy) : undefined;
