@@ -9,6 +9,7 @@ import type { Budget, OverLimit } from '../budget/budget';
 import type { TaskService } from '../tasks/taskService';
 import { localizeIssue } from '../ui/issues';
 import { withoutPaths } from '../ui/paths';
+import { showWhenSlow } from '../ui/slowWork';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
 import type { PngConverter } from './pngConverter';
 import type { Uploads } from './uploads';
@@ -98,7 +99,8 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.mask ? { maskUrl: urls[plan.references.length]! } : {}),
   });
   if (!checked.ok) throw refusal(checked.issues);
-  const submitted = deps.tasks.submit({
+  // A send whose answer is slow (lost, and asked again with its key) says so instead of looking hung.
+  const sending = deps.tasks.submit({
     request: plan.options,
     body: checked.checked.body,
     targetFolder: plan.target.toString(),
@@ -108,6 +110,7 @@ export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<Le
     ...(plan.mask ? { maskSource: plan.mask.uri.toString() } : {}),
     ...(plan.editOf ? { editOf: plan.editOf.toString() } : {}),
   });
+  const submitted = showWhenSlow(sending, vscode.l10n.t('Sending the request to EvoLink…'));
   // A link the service refused (deleted in the dashboard, purged) is not sent again by a retry.
   return submitted.catch(async (error: unknown) => {
     if (error instanceof EvoLinkError) await deps.uploads.forgetAfter(error.details, urls);
