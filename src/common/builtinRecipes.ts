@@ -6,6 +6,9 @@ import type { RecipeInput, RecipeOutput } from './recipes';
  * and snippets follow the current platform guidance: the favicon set of RealFaviconGenerator
  * (ICO 48/32/16, a 96 px PNG, a 180 px Apple touch icon, separate `any` and `maskable` manifest
  * icons), Open Graph's 1200x630, Xcode's and Android Studio's launcher icon sizes.
+ * They stay English: the prompts go to the model as written, and a preset copies them. What the
+ * user reads of them (names, descriptions, labels) is translated on the host, in
+ * `extension/assets/recipeText.ts`: a change here goes there too (a unit test checks).
  */
 
 type OutputInput = RecipeInput['outputs'][number];

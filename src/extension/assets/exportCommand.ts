@@ -8,7 +8,7 @@ import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
 import { RecipeCatalog } from './recipeCatalog';
-import { askRecipeValues, chooseRecipe, stringRecord } from './recipePicker';
+import { askRecipeValues, chooseRecipe, stringRecord, type ChosenRecipe } from './recipePicker';
 import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
 import { fileName } from '../base/disk';
 
@@ -72,13 +72,15 @@ export class ExportAsCommand {
         throw new RecipeRunFault(vscode.l10n.t('{0} cannot be read. Check that it still exists, then export again.', displayPath(source)));
       });
       const facts = inspectSource(source, bytes);
-      const recipe = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)') });
-      if (!recipe) return undefined;
-      const values = await askRecipeValues(recipe, exportPlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Export As: {0}', recipe.name));
+      const chosen = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Export As: choose a recipe'), placeHolder: vscode.l10n.t('What to make from the image (costs nothing)') });
+      if (!chosen) return undefined;
+      const { recipe, text } = chosen;
+      const values = await askRecipeValues(text, exportPlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Export As: {0}', text.name));
       if (!values) return undefined;
-      if (!args.confirmed && !(await this.confirm(source, recipe, values, facts))) return undefined;
+      if (!args.confirmed && !(await this.confirm(source, chosen, values, facts))) return undefined;
       const cancellation = new vscode.CancellationTokenSource();
-      const run = await this.runRecipe(source, recipe, values, cancellation.token, args.onExisting ? { onExisting: args.onExisting } : {}).finally(() => cancellation.dispose());
+      const options: RecipeRunOptions = { name: text.name, ...(args.onExisting ? { onExisting: args.onExisting } : {}) };
+      const run = await this.runRecipe(source, recipe, values, cancellation.token, options).finally(() => cancellation.dispose());
       if (run) this.announce(run, editor);
       return run;
     } catch (error) {
@@ -100,7 +102,7 @@ export class ExportAsCommand {
   }
 
   /** Says what will be written, and warns when the source is smaller than the largest output, or animated. */
-  private async confirm(source: vscode.Uri, recipe: Recipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
+  private async confirm(source: vscode.Uri, { recipe, text }: ChosenRecipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
     const plan = planRun(recipe, values, fileName(source).replace(/\.[^.]*$/, ''));
     const folder = displayPath(await runFolder(source, plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
@@ -114,7 +116,7 @@ export class ExportAsCommand {
     const write = vscode.l10n.t('Export');
     const answer = await this.ctx.notifier.ask(
       warnings.length > 0 ? 'warning' : 'info',
-      vscode.l10n.t('Export {0} from {1}: {2} file(s) into {3}/. This costs nothing.', recipe.name, fileName(source), files.length, folder),
+      vscode.l10n.t('Export {0} from {1}: {2} file(s) into {3}/. This costs nothing.', text.name, fileName(source), files.length, folder),
       lines.join('\n'),
       [write],
     );

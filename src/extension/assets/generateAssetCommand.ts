@@ -3,7 +3,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { checkRequest, type CheckedRequest } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
 import { assetStem, generatePlaceholders, planRun, recipeRequest } from '../../common/recipeRender';
-import { placeholdersOf, type Recipe } from '../../common/recipes';
+import { placeholdersOf } from '../../common/recipes';
 import { savedFiles } from '../../common/taskState';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
@@ -13,7 +13,7 @@ import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 import { chooseTargetFolder } from '../ui/target';
 import type { ExportAsCommand } from './exportCommand';
-import { askRecipeValues, chooseRecipe, stringRecord } from './recipePicker';
+import { askRecipeValues, chooseRecipe, stringRecord, type ChosenRecipe } from './recipePicker';
 import { RecipeRunFault, runFolder, type ExistingChoice, type RecipeRun } from './recipeRunner';
 
 /** Answers given in advance (automation, tests, the Studio); each is asked for when left out. */
@@ -89,11 +89,12 @@ export class GenerateAssetCommand {
     // The editor the tags go into is the one in use when the command started.
     const editor = vscode.window.activeTextEditor ?? (vscode.window.visibleTextEditors.length === 1 ? vscode.window.visibleTextEditors[0] : undefined);
     try {
-      const recipe = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Generate Asset: choose a recipe'), placeHolder: vscode.l10n.t('What to generate: one image, then the files made from it') });
-      if (!recipe) return undefined;
+      const chosen = await chooseRecipe(this, args.recipe, { title: vscode.l10n.t('Generate Asset: choose a recipe'), placeHolder: vscode.l10n.t('What to generate: one image, then the files made from it') });
+      if (!chosen) return undefined;
+      const { recipe, text } = chosen;
       const main = placeholdersOf(recipe.prompt.template)[0];
       const defaults = main && args.prompt ? { [main]: args.prompt } : {};
-      const values = await askRecipeValues(recipe, generatePlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Generate Asset: {0}', recipe.name), defaults);
+      const values = await askRecipeValues(text, generatePlaceholders(recipe), args.values ?? {}, vscode.l10n.t('Generate Asset: {0}', text.name), defaults);
       if (!values) return undefined;
       const options = recipeRequest(recipe, values);
       // Refused before anything is asked or sent: a preset may name a model or size that does not exist.
@@ -104,13 +105,13 @@ export class GenerateAssetCommand {
       if (!target) return undefined;
       // Where the recipe's files go is checked before anything is paid (a value may lead out of the folder).
       await runFolder(vscode.Uri.joinPath(target, 'image'), planRun(recipe, values, assetStem(recipe, values)));
-      if (!args.confirmed && !(await this.confirm(recipe, values, options, checked.checked, target))) return undefined;
+      if (!args.confirmed && !(await this.confirm(chosen, values, options, checked.checked, target))) return undefined;
       const entry = await this.generate(options, checked.checked.model.label, target, args.quiet === true);
       const saved = entry?.state === 'saved' ? savedFiles(entry)[0] : undefined;
       // A task that did not end with its image saved has been told of by its progress.
       if (!entry || !saved) return undefined;
       const original = vscode.Uri.parse(saved);
-      const run = await this.make(original, recipe, values, args.onExisting);
+      const run = await this.make(original, chosen, values, args.onExisting);
       if (!run) return undefined;
       this.exportAs.announce(run, editor);
       return { entry, original, run };
@@ -131,10 +132,10 @@ export class GenerateAssetCommand {
   }
 
   /** Runs the recipe on the generated image; a fault says that the image is kept. */
-  private async make(original: vscode.Uri, recipe: Recipe, values: Record<string, string>, onExisting: ExistingChoice | undefined): Promise<RecipeRun | undefined> {
+  private async make(original: vscode.Uri, { recipe, text }: ChosenRecipe, values: Record<string, string>, onExisting: ExistingChoice | undefined): Promise<RecipeRun | undefined> {
     const cancellation = new vscode.CancellationTokenSource();
     try {
-      return await this.exportAs.runRecipe(original, recipe, values, cancellation.token, { stem: assetStem(recipe, values), ...(onExisting ? { onExisting } : {}) });
+      return await this.exportAs.runRecipe(original, recipe, values, cancellation.token, { stem: assetStem(recipe, values), name: text.name, ...(onExisting ? { onExisting } : {}) });
     } catch (error) {
       if (!(error instanceof RecipeRunFault)) throw error;
       this.ctx.log.warn(`Generate Asset: the recipe failed: ${error.message}`);
@@ -148,7 +149,7 @@ export class GenerateAssetCommand {
   }
 
   /** Says, before anything is spent, what is sent, what it reserves, and which files it makes where. */
-  private async confirm(recipe: Recipe, values: Record<string, string>, options: RequestOptions, checked: CheckedRequest, target: vscode.Uri): Promise<boolean> {
+  private async confirm({ recipe, text }: ChosenRecipe, values: Record<string, string>, options: RequestOptions, checked: CheckedRequest, target: vscode.Uri): Promise<boolean> {
     const plan = planRun(recipe, values, assetStem(recipe, values));
     const folder = displayPath(await runFolder(vscode.Uri.joinPath(target, 'image'), plan));
     const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
@@ -160,7 +161,7 @@ export class GenerateAssetCommand {
       vscode.l10n.t('The image is saved in {0}/, then {1} ({2} file(s)) into {3}/.', displayPath(target), names, files.length, folder),
     ].join('\n');
     const go = vscode.l10n.t('Generate');
-    const message = vscode.l10n.t('Generate {0} with {1} at {2}? This reserves {3} credits.', recipe.name, checked.model.label, size, credits(checked.reservedCredits));
+    const message = vscode.l10n.t('Generate {0} with {1} at {2}? This reserves {3} credits.', text.name, checked.model.label, size, credits(checked.reservedCredits));
     this.summaries.push(`${message}\n${detail}`);
     const answer = await this.ctx.notifier.ask('info', message, detail, [go]);
     return answer === go;

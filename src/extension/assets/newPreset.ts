@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { builtinRecipes } from '../../common/builtinRecipes';
 import { uniqueName } from '../../common/naming';
+import type { RecipeInput } from '../../common/recipes';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { presetFolder } from './recipeCatalog';
+import { recipeText } from './recipeText';
 
 /**
  * `EvoLink: New Recipe Preset…`: copies a built-in recipe into `.evolink/presets/<id>.json` of a
@@ -20,7 +22,7 @@ export async function newRecipePreset(notifier: Notifier, args: { recipe?: strin
   }
   const recipe = args.recipe
     ? builtinRecipes.find((input) => input.id === args.recipe)
-    : (await vscode.window.showQuickPick(builtinRecipes.map((input) => ({ label: input.name, detail: input.description, input })), { title: vscode.l10n.t('New Recipe Preset: start from') }))?.input;
+    : await pickBuiltin();
   if (!recipe) return undefined;
   const directory = vscode.Uri.joinPath(folder.uri, ...presetFolder.split('/'));
   await vscode.workspace.fs.createDirectory(directory);
@@ -35,4 +37,13 @@ export async function newRecipePreset(notifier: Notifier, args: { recipe?: strin
   }
   await vscode.window.showTextDocument(target, { preview: false });
   return target;
+}
+
+/** Asks which built-in recipe the preset starts from, each named in the user's language (the file written keeps its English). */
+async function pickBuiltin(): Promise<RecipeInput | undefined> {
+  const items = builtinRecipes.map((input) => {
+    const words = recipeText(input, true);
+    return { label: words.name, detail: words.description, input };
+  });
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('New Recipe Preset: start from') }))?.input;
 }

@@ -3,6 +3,8 @@ import type { Recipe } from '../../common/recipes';
 import type { Notifier } from '../ui/notifier';
 import { problemSentence, type CatalogEntry, type RecipeCatalog } from './recipeCatalog';
 import { RecipeRunFault } from './recipeRunner';
+import { recipeText } from './recipeText';
+import type { RecipeWords } from './recipeWords';
 
 /*
  * The questions every entry point that runs a recipe asks (Export As…, Generate Asset…): which
@@ -26,6 +28,12 @@ export interface RecipePickerText {
   placeHolder: string;
 }
 
+/** The recipe to run, with its words as the user reads them (a built-in's translated). */
+export interface ChosenRecipe {
+  recipe: Recipe;
+  text: RecipeWords;
+}
+
 /** A quick pick item of the recipe picker. */
 interface RecipeItem extends vscode.QuickPickItem {
   entry?: CatalogEntry;
@@ -33,13 +41,14 @@ interface RecipeItem extends vscode.QuickPickItem {
 
 /**
  * The recipe named in advance (a preset's workspace-relative file, a built-in's id, or a
- * preset's id, in that order), or the one picked: built-ins first, then the workspace's presets.
+ * preset's id, in that order), or the one picked: built-ins first, then the workspace's presets;
+ * with its words, a built-in's in the user's language.
  * A broken preset is never run: it is opened, with a message that names its file and field.
  * Nor is a preset of a workspace in Restricted Mode: a recipe spends credits and writes files,
  * so one that came with a repository runs only once the workspace is trusted.
  * Throws {@link RecipeRunFault} when the named recipe does not exist.
  */
-export async function chooseRecipe(deps: RecipePickerDeps, named: string | undefined, text: RecipePickerText): Promise<Recipe | undefined> {
+export async function chooseRecipe(deps: RecipePickerDeps, named: string | undefined, text: RecipePickerText): Promise<ChosenRecipe | undefined> {
   const entries = await deps.catalog.entries();
   if (named !== undefined) {
     const found =
@@ -54,7 +63,10 @@ export async function chooseRecipe(deps: RecipePickerDeps, named: string | undef
   const builtins = entries.filter((entry) => entry.kind === 'builtin');
   const presets = entries.filter((entry) => entry.kind !== 'builtin');
   items.push({ label: vscode.l10n.t('Built-in'), kind: vscode.QuickPickItemKind.Separator });
-  for (const entry of builtins) items.push({ label: entry.recipe.name, detail: entry.recipe.description, entry });
+  for (const entry of builtins) {
+    const words = recipeText(entry.recipe, true);
+    items.push({ label: words.name, detail: words.description, entry });
+  }
   if (presets.length > 0) items.push({ label: vscode.l10n.t('Workspace presets'), kind: vscode.QuickPickItemKind.Separator });
   for (const entry of presets) {
     items.push(
@@ -72,7 +84,7 @@ export async function chooseRecipe(deps: RecipePickerDeps, named: string | undef
 const isTrusted = (deps: RecipePickerDeps): boolean => (deps.trusted ? deps.trusted() : vscode.workspace.isTrusted);
 
 /** The recipe of an entry, where it may run; else says why not and answers `undefined`. */
-function runnable(deps: RecipePickerDeps, entry: CatalogEntry): Recipe | undefined | Promise<undefined> {
+function runnable(deps: RecipePickerDeps, entry: CatalogEntry): ChosenRecipe | undefined | Promise<undefined> {
   if (entry.kind === 'broken') return showProblems(deps.notifier, entry);
   if (entry.kind === 'preset' && !isTrusted(deps)) {
     deps.notifier.show('warning', vscode.l10n.t('{0} is a preset of this workspace, which is in Restricted Mode: its presets run once you trust the workspace. The built-in recipes work now.', entry.file), [
@@ -80,7 +92,7 @@ function runnable(deps: RecipePickerDeps, entry: CatalogEntry): Recipe | undefin
     ]);
     return undefined;
   }
-  return entry.recipe;
+  return { recipe: entry.recipe, text: recipeText(entry.recipe, entry.kind === 'builtin') };
 }
 
 /** Opens a broken preset and says what is wrong with it, naming the file and the field. */
@@ -98,11 +110,12 @@ async function showProblems(notifier: Notifier, entry: Extract<CatalogEntry, { k
 }
 
 /**
- * Asks each of `names` (placeholders of the recipe) that was not given, once, in order, offering
- * `defaults[name]` or else its declared default. Answers `undefined` when the user cancels.
+ * Asks each of `names` (placeholders of the recipe whose words are `text`) that was not given,
+ * once, in order, with its label, offering `defaults[name]` or else its default as the user
+ * reads it (see {@link recipeText}). Answers `undefined` when the user cancels.
  */
 export async function askRecipeValues(
-  recipe: Recipe,
+  text: RecipeWords,
   names: readonly string[],
   given: Readonly<Record<string, string>>,
   title: string,
@@ -111,7 +124,7 @@ export async function askRecipeValues(
   const values = { ...given };
   for (const name of names) {
     if (name in values) continue;
-    const placeholder = recipe.prompt.placeholders[name]!;
+    const placeholder = text.placeholders[name]!;
     const answer = await vscode.window.showInputBox({ title, prompt: placeholder.label, value: defaults[name] ?? placeholder.default ?? '', ignoreFocusOut: true });
     if (answer === undefined) return undefined;
     values[name] = answer;

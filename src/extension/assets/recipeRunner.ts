@@ -57,6 +57,8 @@ export interface RecipeRunOptions {
   onExisting?: ExistingChoice;
   /** What `{slug}` is made from; the source's name unless given (Generate Asset… gives the subject). */
   stem?: string;
+  /** The recipe's name as the user reads it (a built-in's translated, see `recipeText`); its own unless given. */
+  name?: string;
 }
 
 /** The largest source an export decodes, in pixels. */
@@ -230,7 +232,7 @@ export async function runRecipe(
   const overwrite = (file: string): boolean => choice === 'replace' && taken.has(file);
 
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0}', recipe.name), cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0}', options.name ?? recipe.name), cancellable: true },
     async (progress, progressToken) => {
       const cancelled = (): boolean => token.isCancellationRequested || progressToken.isCancellationRequested;
       let bytes: Uint8Array;
