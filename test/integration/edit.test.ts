@@ -310,9 +310,10 @@ describe('Editing an image from the explorer', function () {
     await restoring;
     const { width } = await sharp(await vscode.workspace.fs.readFile(photo)).metadata();
     assert.equal(width, 800, 'the original is back');
-    const aside = (await names()).filter((name) => name.startsWith('deck.edit-'));
-    assert.deepEqual(aside, ['deck.edit-1.jpg'], 'the changed file is set aside under its own type');
+    const aside = (await names()).filter((name) => name.startsWith('deck.edit-')).sort();
+    assert.deepEqual(aside, ['deck.edit-1.jpg', 'deck.edit-2.png'], 'the changed file is set aside under its own type, and the edit as it was paid for beside it');
     assert.equal(sha(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), aside[0]!))), sha(cropped), 'as it was changed');
+    assert.equal(sniffImageFormat(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder(), aside[1]!))), 'png', 'the lossless edit is not lost');
   });
 
   it('opens the compare view again after it was closed, and takes it over after a reload', async () => {

@@ -119,7 +119,7 @@ describe('Fault matrix: submitting and polling', function () {
       const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
       const entry = made ? await settle(app.ctx.tasks, made.localId) : undefined;
       const notices = app.ctx.notifier.notices().filter((notice) => notice.at >= since);
-      check('submit: nothing listens at the API address (connection refused)', simulator, { entry, notices, files: await imagesIn(folder()) }, { state: 'removed', message: /^Could not reach EvoLink \(ECONNREFUSED.*Nothing was sent, nothing is charged/, files: 0, tasks: 0 });
+      check('submit: nothing listens at the API address (connection refused)', simulator, { entry, notices, files: await imagesIn(folder()) }, { state: 'removed', message: /^Could not reach EvoLink \(the connection was refused, ECONNREFUSED\)\. Nothing was sent, nothing is charged/, files: 0, tasks: 0 });
     } finally {
       await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
     }
@@ -147,7 +147,7 @@ describe('Fault matrix: submitting and polling', function () {
       assert.equal(entry?.idempotencyKey, lost.idempotencyKey, 'the first key again, to check for the first send');
       assert.equal(entry?.sentAt, lost.sentAt);
       const said = await until('the message', () => app.ctx.notifier.notices().find((notice) => notice.at >= since && /^Sending/.test(notice.message))?.message);
-      assert.match(said, /^Sending "matrix sent again offline" again did not go through\. Could not reach EvoLink \(ECONNREFUSED.*Nothing was sent, nothing is charged\..* EvoLink may still have the request from before: check for it/);
+      assert.match(said, /^Sending "matrix sent again offline" again did not go through\. Could not reach EvoLink \(the connection was refused, ECONNREFUSED\)\. Nothing was sent, nothing is charged\..* EvoLink may still have the request from before: check for it/);
     } finally {
       await vscode.workspace.getConfiguration('evolink').update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
     }

@@ -250,8 +250,10 @@ describe('The History gallery in the EvoLink sidebar', function () {
     // VS Code waits without end for the search provider of a scheme that has none (another extension's virtual folder).
     const registration = vscode.workspace.registerFileSystemProvider('evolink-test-nosearch', new MemoryFileSystem(), { isCaseSensitive: true });
     try {
+      // Whether VS Code answers nothing at once or waits for a provider, the search ends within its time.
       const started = Date.now();
-      assert.equal(await findFilesIn(vscode.Uri.parse('evolink-test-nosearch:/project'), '**/*.evolink.json', 10, 500), undefined);
+      const none = await findFilesIn(vscode.Uri.parse('evolink-test-nosearch:/project'), '**/*.evolink.json', 10, 500);
+      assert.ok(none === undefined || none.length === 0, `found ${String(none)}`);
       assert.ok(Date.now() - started < 5000, `given up after ${Date.now() - started} ms`);
       const found = await findFilesIn(outputDir(), '**/*.evolink.json', 10);
       assert.ok(found?.some((uri) => uri.path.endsWith('/an-old-owl.png.evolink.json')), 'a folder on the disk is searched');

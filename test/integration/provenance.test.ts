@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Provenance } from '../../src/common/provenance';
 import { parseIndex } from '../../src/common/provenanceIndex';
@@ -49,6 +52,20 @@ describe('The provenance index of a workspace folder', function () {
     assert.ok(parseIndex(index.text).lines < count + 50, `compacted: ${parseIndex(index.text).lines} lines`);
     assert.deepEqual((await vscode.workspace.fs.readDirectory(indexFolder())).map(([name]) => name), ['history.jsonl'], 'no lock or temporary file left');
     assert.deepEqual(warnings, []);
+  });
+
+  it('never writes an index that is a symbolic link (a repository could lead it to any file of the machine)', async () => {
+    await clear();
+    const outside = join(mkdtempSync(join(tmpdir(), 'evolink-outside-')), 'notes.md');
+    writeFileSync(outside, '# my notes\n');
+    await vscode.workspace.fs.createDirectory(indexFolder());
+    symlinkSync(outside, join(indexFolder().fsPath, 'history.jsonl'));
+    const warnings: string[] = [];
+    await new ProvenanceStore(services.ctx.storage, (message) => warnings.push(message)).record(at('linked.png'), record('a secret prompt'));
+    assert.equal(readFileSync(outside, 'utf8'), '# my notes\n', 'the file the link leads to is as it was');
+    assert.ok(warnings.some((warning) => /symbolic link/.test(warning)), warnings.join('\n'));
+    await clear();
+    rmSync(dirname(outside), { recursive: true, force: true });
   });
 
   it('starts a new line after a line cut short, and reads on', async () => {

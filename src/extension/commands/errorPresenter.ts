@@ -74,6 +74,8 @@ function describeServiceError(error: EvoLinkError, serverText: string, a: Action
   if (error.details.code === 'webPage') return describeUnreadable(error, a);
   switch (error.reason) {
     case 'auth':
+      // Cleared (in this window or another) since the request was made: nothing was sent.
+      if (error.details.code === 'noKey') return { message: vscode.l10n.t('No EvoLink API key is set, so nothing was sent. Set your key, then try again.'), actions: [setKey] };
       return {
         message: withRequestId(vscode.l10n.t('EvoLink did not accept the API key ({0}). Set a valid key.', serverText), error),
         actions: [setKey],
@@ -157,6 +159,22 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
   };
 }
 
+/** What a network failure's code says, in words, with the code for support; `undefined` for a code it does not know. */
+function networkWords(code: string | undefined): string | undefined {
+  const words: Record<string, () => string> = {
+    ENOTFOUND: () => vscode.l10n.t('the server name was not found'),
+    EAI_AGAIN: () => vscode.l10n.t('the server name was not found'),
+    ECONNREFUSED: () => vscode.l10n.t('the connection was refused'),
+    ECONNRESET: () => vscode.l10n.t('the connection broke off'),
+    EPIPE: () => vscode.l10n.t('the connection broke off'),
+    UND_ERR_SOCKET: () => vscode.l10n.t('the connection broke off'),
+    EHOSTUNREACH: () => vscode.l10n.t('the network cannot reach the server'),
+    ENETUNREACH: () => vscode.l10n.t('the network cannot reach the server'),
+  };
+  const said = code !== undefined ? words[code]?.() : undefined;
+  return said === undefined ? code : `${said}, ${code}`;
+}
+
 /** A setting the extension cannot use, or the secret storage that did not give the key. */
 function describeConfiguration(error: EvoLinkError, serverText: string, { openOutput, retryAction }: Actions): Described {
   if (error.details.code === 'keyringTimeout') {
@@ -180,13 +198,15 @@ function describeConfiguration(error: EvoLinkError, serverText: string, { openOu
 function describeOtherError(error: EvoLinkError, serverText: string, a: Actions): Described {
   const { openOutput, retryAction } = a;
   switch (error.reason) {
-    case 'network':
+    case 'network': {
+      const why = networkWords(error.details.code) ?? serverText;
       return {
         message: error.details.notSent
-          ? vscode.l10n.t('Could not reach EvoLink ({0}). Nothing was sent, nothing is charged. Check your connection, the proxy settings and the API address, then try again.', serverText)
-          : vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', serverText),
+          ? vscode.l10n.t('Could not reach EvoLink ({0}). Nothing was sent, nothing is charged. Check your connection, the proxy settings and the API address, then try again.', why)
+          : vscode.l10n.t('Could not reach EvoLink ({0}). Check your connection and proxy settings, then try again.', why),
         actions: [...retryAction, openOutput].slice(0, 2),
       };
+    }
     case 'certificate':
       // On undici's own connections VS Code's certificates play no part.
       if (!usesVsCodeNetwork()) {

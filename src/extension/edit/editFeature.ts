@@ -66,14 +66,17 @@ export class EditDecisions {
       { title: vscode.l10n.t('Restore Replaced Original'), placeHolder: vscode.l10n.t('The image now there is kept as its next .edit-N file.') },
     );
     if (!picked) return undefined;
-    const moved = await this.originals.restore(picked.item);
+    const { aside, edit } = await this.originals.restore(picked.item);
     const original = vscode.Uri.parse(picked.item.original);
-    this.ctx.notifier.show(
-      'info',
-      moved
-        ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', displayPath(original), moved.path.split('/').pop() ?? '')
-        : vscode.l10n.t('Restored {0}.', displayPath(original)),
-    );
+    const where = displayPath(original);
+    // The image that was there, and the edit as EvoLink made it where it was converted: both beside the original.
+    const said =
+      aside && edit
+        ? vscode.l10n.t('Restored {0}; the image that was there is now {1}, and the edit as EvoLink made it is {2}.', where, fileName(aside), fileName(edit))
+        : aside || edit
+          ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', where, fileName((aside ?? edit)!))
+          : vscode.l10n.t('Restored {0}.', where);
+    this.ctx.notifier.show('info', said);
     return original;
   }
 }

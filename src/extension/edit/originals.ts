@@ -4,7 +4,7 @@ import { editStem, uniqueName } from '../../common/naming';
 import { provenanceSchema, type Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
 import { imageFormats, sniffImageFormat } from '../../common/imageType';
-import { exists, fileName } from '../base/disk';
+import { diskOf, exists, fileName } from '../base/disk';
 import type { ConvertibleFormat, PngConverter } from '../submit/pngConverter';
 
 /** One original kept when an edit replaced it. */
@@ -88,17 +88,19 @@ export class Originals {
     }
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
     // Only now that the copies are safe is the original replaced: written whole beside it, then
-    // renamed over it, so that a full disk leaves the original as it was.
+    // moved over it in one step on the disk (VS Code's own rename with overwrite deletes the
+    // target first), so that a full disk or a failed move leaves the original as it was.
+    const disk = diskOf(original);
     if (converted) {
       const part = vscode.Uri.joinPath(original, '..', `.${fileName(original)}.${id}.part`);
       await vscode.workspace.fs.writeFile(part, converted);
-      await vscode.workspace.fs.rename(part, original, { overwrite: true }).then(undefined, async (error: unknown) => {
-        await vscode.workspace.fs.delete(part).then(undefined, () => undefined);
+      await disk.moveOver(part, original).catch(async (error: unknown) => {
+        await disk.remove(part);
         throw error;
       });
       await vscode.workspace.fs.delete(edited);
     } else {
-      await vscode.workspace.fs.rename(edited, original, { overwrite: true });
+      await disk.moveOver(edited, original);
     }
     await this.provenance.move(edited, original);
     if (convertTo) {
@@ -131,42 +133,54 @@ export class Originals {
   }
 
   /**
-   * Puts a kept original back where it was. What is there now (the edit) is not lost: it is
-   * renamed to the next free `<name>.edit-N` beside it. Answers that name, if there was a file.
+   * Puts a kept original back where it was. What is there now is not lost: it is renamed to the
+   * next free `<name>.edit-N` beside it (`aside`). An edit that the replace converted comes back
+   * as it was paid for (lossless, with its transparency), under its own type (`edit`): in place of
+   * the converted file while that is as the replace wrote it, beside the file otherwise (changed,
+   * moved or deleted since).
    */
-  async restore(kept: KeptOriginal): Promise<vscode.Uri | undefined> {
+  async restore(kept: KeptOriginal): Promise<{ aside?: vscode.Uri; edit?: vscode.Uri }> {
     const original = vscode.Uri.parse(kept.original);
     // Restored already (Undo after the Restore command): nothing is moved for a copy that is gone.
-    if (!(await exists(vscode.Uri.parse(kept.copy)))) return undefined;
-    let moved: vscode.Uri | undefined;
+    if (!(await exists(vscode.Uri.parse(kept.copy)))) return {};
+    const folder = vscode.Uri.joinPath(original, '..');
+    const name = fileName(original);
+    // The next `.edit-N` of any type: the changed file and the edit as it came are two numbers, not one in two types.
+    const free = async (like: string): Promise<vscode.Uri> => {
+      const extension = like.includes('.') ? like.slice(like.lastIndexOf('.') + 1) : 'png';
+      const entries = (await vscode.workspace.fs.readDirectory(folder)).map(([entry]) => entry);
+      const taken = new Set(entries.flatMap((entry) => [entry, entry.replace(/\.[^.]*$/, `.${extension}`)]));
+      return vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
+    };
+    const storedEdit = kept.editCopy && (await exists(vscode.Uri.parse(kept.editCopy))) ? vscode.Uri.parse(kept.editCopy) : undefined;
+    // The edit's record: the replace moved it to the original's name.
+    const record = await this.provenance.get(original);
+    let aside: vscode.Uri | undefined;
+    let edit: vscode.Uri | undefined;
     if (await exists(original)) {
-      const folder = vscode.Uri.joinPath(original, '..');
-      const taken = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
-      const name = fileName(original);
-      // An edit that was converted comes back as it was paid for, under its own type, while the
-      // file is as the replace wrote it: one changed since (cropped in another tool) is kept as it is now.
       const untouched = kept.convertedSha256 !== undefined && sha256(await vscode.workspace.fs.readFile(original)) === kept.convertedSha256;
-      const editCopy = kept.editCopy && untouched ? vscode.Uri.parse(kept.editCopy) : undefined;
-      const from = editCopy ? fileName(editCopy) : name;
-      const extension = from.includes('.') ? from.slice(from.lastIndexOf('.') + 1) : 'png';
-      moved = vscode.Uri.joinPath(folder, uniqueName(editStem(name), extension, taken, true));
-      if (editCopy && (await exists(editCopy))) {
-        await vscode.workspace.fs.copy(editCopy, moved, { overwrite: false });
-        const record = await this.provenance.get(original);
-        await this.provenance.move(original, moved);
-        if (record) await this.provenance.restore(moved, { ...record, format: sniffImageFormat((await vscode.workspace.fs.readFile(moved)).subarray(0, 64)) ?? record.format });
+      if (storedEdit && untouched) {
+        edit = await free(fileName(storedEdit));
+        await vscode.workspace.fs.copy(storedEdit, edit, { overwrite: false });
+        await this.provenance.move(original, edit);
         await vscode.workspace.fs.delete(original);
       } else {
-        await vscode.workspace.fs.rename(original, moved, { overwrite: false });
-        await this.provenance.move(original, moved);
+        aside = await free(name);
+        await vscode.workspace.fs.rename(original, aside, { overwrite: false });
+        await this.provenance.move(original, aside);
       }
     }
+    if (storedEdit && !edit) {
+      edit = await free(fileName(storedEdit));
+      await vscode.workspace.fs.copy(storedEdit, edit, { overwrite: false });
+    }
+    if (edit && record) await this.provenance.restore(edit, { ...record, format: sniffImageFormat((await vscode.workspace.fs.readFile(edit)).subarray(0, 64)) ?? record.format });
     await vscode.workspace.fs.copy(vscode.Uri.parse(kept.copy), original, { overwrite: false });
     if (kept.provenanceCopy) await vscode.workspace.fs.copy(vscode.Uri.parse(kept.provenanceCopy), sidecarOf(original), { overwrite: true });
     // An original kept by a version before the index has only its sidecar's copy, put back above.
     const provenance = provenanceSchema.safeParse(kept.provenance);
     if (provenance.success) await this.provenance.restore(original, provenance.data);
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(vscode.Uri.parse(kept.copy), '..'), { recursive: true }).then(undefined, () => undefined);
-    return moved;
+    return { ...(aside ? { aside } : {}), ...(edit ? { edit } : {}) };
   }
 }

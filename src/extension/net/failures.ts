@@ -135,5 +135,5 @@ export function toTransportError(error: unknown, stopped: StopCause | undefined,
     return new EvoLinkError('timeout', detail, { cause: error });
   }
   const notSent = (found.code !== undefined && (notConnectedCodes.has(found.code) || (unreachableCodes.has(found.code) && found.syscall === 'connect'))) || blockedPort.test(found.message);
-  return new EvoLinkError('network', detail, { ...(notSent ? { notSent } : {}), cause: error });
+  return new EvoLinkError('network', detail, { ...(notSent ? { notSent } : {}), ...(found.code !== undefined ? { code: found.code } : {}), cause: error });
 }

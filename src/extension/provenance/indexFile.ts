@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { onLocalDisk } from '../base/disk';
 import { replaceFile } from '../base/nodeDisk';
@@ -44,6 +44,8 @@ interface IndexDisk {
   createExclusive(uri: vscode.Uri, text: string): Promise<boolean>;
   remove(uri: vscode.Uri): Promise<void>;
   makeFolder(uri: vscode.Uri): Promise<void>;
+  /** Whether `uri` is a symbolic link (false when it is not there). */
+  isLink(uri: vscode.Uri): Promise<boolean>;
 }
 
 const tempOf = (uri: vscode.Uri): vscode.Uri => uri.with({ path: `${uri.path}.${randomBytes(6).toString('hex')}.tmp` });
@@ -66,6 +68,7 @@ const localDisk: IndexDisk = {
   },
   remove: (uri) => rm(uri.fsPath, { force: true }),
   makeFolder: (uri) => mkdir(uri.fsPath, { recursive: true }).then(() => undefined),
+  isLink: (uri) => lstat(uri.fsPath).then((info) => info.isSymbolicLink(), () => false),
 };
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -77,7 +80,9 @@ const workspaceDisk: IndexDisk = {
     const temp = tempOf(uri);
     await vscode.workspace.fs.writeFile(temp, encode(text));
     await Promise.resolve(vscode.workspace.fs.rename(temp, uri, { overwrite: true })).catch(async (error: unknown) => {
-      await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+      // VS Code deletes the target before it renames: where the index is gone, its new text in the
+      // temporary file is all there is, and is not deleted.
+      if (await this.stat(uri)) await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
       throw error;
     });
   },
@@ -93,6 +98,7 @@ const workspaceDisk: IndexDisk = {
   },
   remove: (uri) => Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined),
   makeFolder: (uri) => Promise.resolve(vscode.workspace.fs.createDirectory(uri)),
+  isLink: (uri) => Promise.resolve(vscode.workspace.fs.stat(uri)).then((info) => (info.type & vscode.FileType.SymbolicLink) !== 0, () => false),
 };
 
 /** The index file of one workspace folder (or of the workspace's storage). */
@@ -149,8 +155,15 @@ export class IndexFile {
     }
   }
 
-  /** Runs `work` while this window holds the index's lock. */
+  /**
+   * Runs `work` while this window holds the index's lock. An index (or its folder) that is a
+   * symbolic link is never written: a repository could lead it to any file of the machine, which
+   * would get the prompts appended.
+   */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
+    for (const uri of [vscode.Uri.joinPath(this.uri, '..'), this.uri]) {
+      if (await this.disk.isLink(uri)) throw new Error(`The provenance index ${this.label} is a symbolic link: it is not written.`);
+    }
     const deadline = Date.now() + lockWaitMs;
     while (!(await this.tryLock())) {
       if (Date.now() > deadline) throw new Error(`The provenance index ${this.label} stayed locked by another window.`);

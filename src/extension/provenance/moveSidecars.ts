@@ -46,10 +46,19 @@ export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore;
       );
   if (answer !== remove) return moved.length;
   let failed = 0;
+  // Where there is no trash, they are deleted for good only when the user says so (once for all).
+  let permanently: boolean | undefined = confirmed ? true : undefined;
   for (const sidecar of moved) {
-    await Promise.resolve(vscode.workspace.fs.delete(sidecar, { useTrash: true }))
-      .catch(() => vscode.workspace.fs.delete(sidecar))
-      .catch(() => failed++);
+    try {
+      await vscode.workspace.fs.delete(sidecar, { useTrash: true });
+    } catch {
+      if (permanently === undefined) {
+        const remove = vscode.l10n.t('Delete');
+        permanently = (await deps.notifier.ask('warning', vscode.l10n.t('The .evolink.json files cannot be moved to the trash here. Delete them permanently?'), undefined, [remove])) === remove;
+      }
+      if (permanently) await Promise.resolve(vscode.workspace.fs.delete(sidecar)).catch(() => failed++);
+      else failed++;
+    }
   }
   if (failed > 0) deps.notifier.show('warning', vscode.l10n.t('{0} .evolink.json file(s) could not be deleted; delete them in the Explorer.', failed));
   else deps.notifier.show('info', vscode.l10n.t('Moved {0} .evolink.json file(s) into the index.', moved.length));

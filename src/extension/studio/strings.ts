@@ -84,6 +84,7 @@ export function studioStrings(): Record<string, string> {
     taskEndedWithError: vscode.l10n.t('Task “{0}” ended: {1}. {2}'),
     tasksEnded: vscode.l10n.t('{0} tasks ended. The task list says how each one went.'),
     creditsUsed: vscode.l10n.t('{0} credits used'),
+    imageCount: vscode.l10n.t('{0} image(s)'),
     results: vscode.l10n.t('Results'),
     noResults: vscode.l10n.t('Generated images appear here.'),
     open: vscode.l10n.t('Open'),

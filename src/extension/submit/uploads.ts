@@ -36,7 +36,7 @@ export class Uploads {
     const now = this.deps.now?.() ?? Date.now();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const apiKey = await this.deps.apiKey();
-    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.');
+    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.', { code: 'noKey', notSent: true });
     // An upload is reused only where it was made: another files API, or another key (account), may not have it.
     const account = createHash('sha256').update(`${this.deps.client().filesBase()}\n${apiKey}`).digest('hex').slice(0, 24);
     const known = await this.deps.ledger.getUpload(sha256);

@@ -101,7 +101,7 @@ export class TaskWork {
 
   private async call(signal: AbortSignal): Promise<{ apiKey: string; signal: AbortSignal }> {
     const apiKey = await this.deps.apiKey();
-    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.', { notSent: true });
+    if (!apiKey) throw new EvoLinkError('auth', 'No API key is set.', { code: 'noKey', notSent: true });
     return { apiKey, signal };
   }
 

@@ -19,7 +19,4 @@ export function displayPath(uri: vscode.Uri): string {
   return inWorkspace(uri) ?? uri.path.split('/').filter(Boolean).pop() ?? uri.scheme;
 }
 
-/** A failure's own text as a message may quote it: paths and links of this machine (a codec file it could not load) cut out, and no longer than 200 characters. */
-export function withoutPaths(text: string): string {
-  return text.replace(/(?:[a-z]+:\/\/|[A-Za-z]:[\\/]|\/)[^\s'"()]*/g, '…').slice(0, 200);
-}
+export { withoutPaths } from '../../common/format';
