@@ -197,6 +197,33 @@ describe('Saving into a folder that stops answering', () => {
   });
 });
 
+describe('A result recorded at a name, without its download', () => {
+  it('is downloaded and written anew, not taken for the file another task put at that name since', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
+    try {
+      const now = 1_800_000_000_000;
+      const entry = {
+        localId: 'evl-test-000000000005',
+        state: 'saving',
+        sentAt: now - 60_000,
+        madeAt: now - 55_000,
+        lease: { owner: 'me', at: now },
+        resultUrls: ['https://cdn.example/0.png'],
+        results: [{ target: 'file:///ws/images/cat.png' }],
+      } as unknown as LedgerEntry;
+      const events: string[] = [];
+      const deps = { ...saveDeps(dir, now, links(() => 'image'), () => Promise.resolve({ toString: () => 'file:///ws/images/cat-2.png' } as vscode.Uri)), fileSize: () => Promise.resolve(12_345) };
+      await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+        events.push('uri' in event ? `${event.type} ${event.uri}` : event.type);
+        return Promise.resolve(entry);
+      });
+      assert.deepEqual(events, ['resultKept', 'resultSaved file:///ws/images/cat-2.png']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('What a task keeps of a failure', () => {
   it("keeps a refusal's parameter and EvoLink's suggestion, to say them when the task is shown later", () => {
     const refused = new EvoLinkError('invalidRequest', 'size is not valid', { status: 400, code: 'bad_size', param: 'size', suggestion: 'try 1:1', requestId: 'r-1' });

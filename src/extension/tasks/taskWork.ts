@@ -343,10 +343,12 @@ export class TaskWork {
     return withinTime(work, this.deps.times.fileCallMs, () => new EvoLinkError('fileSystem', 'The folder of the result did not answer in time.', { code: 'fileTimeout' }));
   }
 
-  /** Whether a result recorded as about to land at `target` did (the same size as its download). */
+  /** Whether a result recorded as about to land at `target` did (the same size as its kept download). */
   private async landed(target: string, keptSize: number | undefined): Promise<boolean> {
-    const there = await this.deps.fileSize(target);
-    return there !== undefined && (keptSize === undefined || keptSize === there);
+    // Without its download to compare with, a file at the name may be any other (a task of the
+    // same prompt took the name since): the result is saved anew, under a free name.
+    if (keptSize === undefined) return false;
+    return (await this.deps.fileSize(target)) === keptSize;
   }
 
   /** Deletes downloads kept for tasks that no longer need them. */
