@@ -48,4 +48,6 @@ export interface AppContext {
   readonly results: ResultOpener;
   /** Today's spend and the daily credit limit; the guard of the submit path. */
   readonly budget: Budget;
+  /** Whether commands take their questions' answers as arguments (`confirmed`, `onExisting`): under the tests only, never from another extension or a link. */
+  readonly answersInAdvance: boolean;
 }

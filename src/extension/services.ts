@@ -86,6 +86,6 @@ export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDi
   const budget = new Budget({ dayLog, tasks, settings, notifier, log });
   const images = new PngConverter();
   const previews = new BrowserPreviews(vscode.Uri.joinPath(storage, 'previews'), images, log);
-  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images, previews, thumbnails: new ThumbnailCache(vscode.Uri.joinPath(storage, 'thumbnails')), provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget };
+  const ctx: AppContext = { extension, storage, workspaceState: context.workspaceState, globalState: context.globalState, log, settings, apiKeys, clients, tasks, uploads, images, previews, thumbnails: new ThumbnailCache(vscode.Uri.joinPath(storage, 'thumbnails')), provenance, notifier, followers: new Followers(), results: new ResultOpener(() => settings.current.openResults), budget, answersInAdvance: context.extensionMode === vscode.ExtensionMode.Test };
   return new Services(ctx);
 }

@@ -42,6 +42,12 @@ export interface Features {
 }
 
 const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+/** A command's options without the answers to its questions, unless the tests give them (`AppContext.answersInAdvance`). */
+function answered(f: Features, value: unknown): Record<string, unknown> {
+  const options = object(value);
+  if (f.ctx.answersInAdvance) return options;
+  return Object.fromEntries(Object.entries(options).filter(([name]) => name !== 'confirmed' && name !== 'onExisting'));
+}
 const uri = (value: unknown): vscode.Uri | undefined => (value instanceof Object && 'scheme' in value ? (value as vscode.Uri) : undefined);
 
 /**
@@ -65,17 +71,17 @@ export const commandTable = {
   'evolink.openInStudio': (f: Features, clicked?: unknown, selected?: unknown) => f.studio.openWith(clicked, selected),
   'evolink.openWalkthrough': (f: Features) => f.openWalkthrough(),
   'evolink.restoreOriginal': (f: Features) => f.edits.restoreOriginal(),
-  'evolink.moveSidecarsIntoIndex': (f: Features, options?: unknown) => f.moveSidecars(object(options).confirmed === true),
+  'evolink.moveSidecarsIntoIndex': (f: Features, options?: unknown) => f.moveSidecars(answered(f, options).confirmed === true),
   'evolink.retryTask': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.retry(localId) : undefined),
   'evolink.compareEdit': (f: Features, localId?: unknown) => (typeof localId === 'string' ? f.edits.reopen(localId) : undefined),
   'evolink.resolveEdit': (f: Features, localId?: unknown, decision?: unknown, options?: unknown) => {
-    const { variant, confirmed } = object(options);
+    const { variant, confirmed } = answered(f, options);
     return typeof localId === 'string' && (decision === 'keepBoth' || decision === 'replace' || decision === 'discard')
       ? f.edits.decide(localId, decision, typeof variant === 'number' ? variant : 0, confirmed === true)
       : undefined;
   },
-  'evolink.exportAs': (f: Features, clicked?: unknown, selected?: unknown, args?: unknown) => f.exportAs.run(clicked, selected, args),
-  'evolink.generateAsset': (f: Features, args?: unknown) => f.generateAsset.run(args),
+  'evolink.exportAs': (f: Features, clicked?: unknown, selected?: unknown, args?: unknown) => f.exportAs.run(clicked, selected, answered(f, args)),
+  'evolink.generateAsset': (f: Features, args?: unknown) => f.generateAsset.run(answered(f, args)),
   'evolink.newRecipePreset': (f: Features, args?: unknown) => {
     const { recipe } = object(args);
     return f.newRecipePreset(typeof recipe === 'string' ? { recipe } : {});
