@@ -136,6 +136,18 @@ describe('The EvoLink client against the simulator', () => {
     assert.equal(request.userAgent, 'evolink.evolink-image-studio/0.0.0-test');
   });
 
+  it('never repeats the key that a gateway echoes in its error page', async () => {
+    const echo = createServer((req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end(`Unauthorized: ${req.headers.authorization ?? ''} is not valid`));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+    try {
+      const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+      await assert.rejects(other.getBalance({ apiKey: 'sk-secret-echoed-1234' }), (error: unknown) => error instanceof EvoLinkError && error.message === 'Unauthorized: Bearer [key] is not valid');
+    } finally {
+      echo.close();
+    }
+  });
+
   it('fails with the auth reason on a wrong key, with the request id', async () => {
     await assert.rejects(client.getBalance({ apiKey: 'sk-wrong' }), (error: unknown) => {
       assert.ok(error instanceof EvoLinkError);

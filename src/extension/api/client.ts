@@ -361,7 +361,9 @@ export class EvoLinkClient {
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {
-      const text = await response.text(64 * 1024);
+      // A gateway that echoes the request's headers in its error page must not put the key in a message or the log.
+      const body = await response.text(64 * 1024);
+      const text = call.apiKey.length >= 4 ? body.split(call.apiKey).join('[key]') : body;
       throw errorFromHttpResponse(response.status, text, (name) => response.header(name));
     }
     return response;
