@@ -4,6 +4,7 @@ import type { HostMessage, StudioTask } from '../../common/protocol';
 import { savedFiles } from '../../common/taskState';
 import { exists, fileName } from '../base/disk';
 import { DisposableBase } from '../base/disposable';
+import { withinTime } from '../base/timeLimit';
 import type { Followers } from '../tasks/followers';
 import type { TaskService } from '../tasks/taskService';
 import type { ShownImages } from './shownImages';
@@ -11,6 +12,8 @@ import { taskView } from './taskView';
 
 /** The most recent tasks sent to the webview. */
 const shownTasks = 50;
+/** How long the list waits to learn whether a result is still there. */
+const fileLookMs = 5000;
 
 /**
  * The Studio's task list: the window's tasks as {@link taskView} shows them, sent to the webview
@@ -69,7 +72,11 @@ export class StudioTaskList extends DisposableBase {
           const file = vscode.Uri.parse(uri);
           let shown = this.shown.get(uri);
           if (!shown) {
-            shown = exists(file).then((there) => (there ? this.shownAs(file) : undefined));
+            // A folder that does not answer (a network drive gone) holds neither the list nor the cache: looked at again next time.
+            shown = withinTime(exists(file), fileLookMs, () => new Error('late')).then(
+              (there) => (there ? this.shownAs(file) : undefined),
+              () => void this.shown.delete(uri),
+            );
             this.shown.set(uri, shown);
           }
           const src = await shown;
