@@ -168,59 +168,34 @@ describe('Saving the results of a task one by one', () => {
   });
 });
 
-describe('Saving into a folder that stops answering', () => {
-  it('fails the save with fileTimeout once a write of the workspace has not answered in time, the download kept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
-    try {
-      const now = 1_800_000_000_000;
-      const entry = {
-        localId: 'evl-test-000000000004',
-        state: 'saving',
-        sentAt: now - 60_000,
-        madeAt: now - 55_000,
-        lease: { owner: 'me', at: now },
-        resultUrls: ['https://cdn.example/0.png'],
-        results: [{}],
-      } as unknown as LedgerEntry;
-      const events: string[] = [];
-      // A network drive that went away: the write never settles.
-      const hung: ResultWriter = () => new Promise<never>(() => undefined);
-      const deps = { ...saveDeps(dir, now, links(() => 'image'), hung), times: { ...defaultLifecycleTimes, fileCallMs: 50 } };
-      await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
-        events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.reason} ${event.error.code}` : event.type);
-        return Promise.resolve(entry);
-      });
-      assert.deepEqual(events, ['resultKept', 'saveFailed fileSystem fileTimeout']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+describe('Saving a result into the workspace', () => {
+  const now = 1_800_000_000_000;
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-work-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('A result recorded at a name, without its download', () => {
-  it('is downloaded and written anew, not taken for the file another task put at that name since', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
-    try {
-      const now = 1_800_000_000_000;
-      const entry = {
-        localId: 'evl-test-000000000005',
-        state: 'saving',
-        sentAt: now - 60_000,
-        madeAt: now - 55_000,
-        lease: { owner: 'me', at: now },
-        resultUrls: ['https://cdn.example/0.png'],
-        results: [{ target: 'file:///ws/images/cat.png' }],
-      } as unknown as LedgerEntry;
-      const events: string[] = [];
-      const deps = { ...saveDeps(dir, now, links(() => 'image'), () => Promise.resolve({ toString: () => 'file:///ws/images/cat-2.png' } as vscode.Uri)), fileSize: () => Promise.resolve(12_345) };
-      await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
-        events.push('uri' in event ? `${event.type} ${event.uri}` : event.type);
-        return Promise.resolve(entry);
-      });
-      assert.deepEqual(events, ['resultKept', 'resultSaved file:///ws/images/cat-2.png']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** Saves a task of one result, as `results` records it, and answers the events it dispatched. */
+  async function saveWith(deps: TaskWorkDeps, results: Record<string, unknown>[]): Promise<string[]> {
+    const entry = { localId: 'evl-test-000000000004', state: 'saving', sentAt: now - 60_000, madeAt: now - 55_000, lease: { owner: 'me', at: now }, resultUrls: ['https://cdn.example/0.png'], results } as unknown as LedgerEntry;
+    const events: string[] = [];
+    await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+      events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.reason} ${event.error.code}` : 'uri' in event ? `${event.type} ${event.uri}` : event.type);
+      return Promise.resolve(entry);
+    });
+    return events;
+  }
+
+  it('fails the save with fileTimeout once a write of the workspace has not answered in time, the download kept', async () => {
+    // A network drive that went away: the write never settles.
+    const hung: ResultWriter = () => new Promise<never>(() => undefined);
+    const events = await saveWith({ ...saveDeps(dir, now, links(() => 'image'), hung), times: { ...defaultLifecycleTimes, fileCallMs: 50 } }, [{}]);
+    assert.deepEqual(events, ['resultKept', 'saveFailed fileSystem fileTimeout']);
+  });
+
+  it('downloads and writes anew a result recorded at a name without its download, not taking the file another task put there since', async () => {
+    const writer: ResultWriter = () => Promise.resolve({ toString: () => 'file:///ws/images/cat-2.png' } as vscode.Uri);
+    const events = await saveWith({ ...saveDeps(dir, now, links(() => 'image'), writer), fileSize: () => Promise.resolve(12_345) }, [{ target: 'file:///ws/images/cat.png' }]);
+    assert.deepEqual(events, ['resultKept', 'resultSaved file:///ws/images/cat-2.png']);
   });
 });
 
