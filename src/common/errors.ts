@@ -209,7 +209,7 @@ export function errorFromHttpResponse(
       param = error.param ?? undefined;
       suggestion = error.fallback_suggestion ?? undefined;
     } else if (envelope?.success && !envelope.data.success) {
-      message = envelope.data.msg ?? message;
+      message = envelope.data.msg ?? looseError(json).message ?? message;
       code = envelope.data.code == null ? undefined : String(envelope.data.code);
     } else {
       const loose = looseError(json);
@@ -296,23 +296,26 @@ const statusOfErrorType: Readonly<Record<string, number>> = {
 };
 
 /**
- * The status a string error code stands for, where it says: the 402 codes of the contract and
- * their kin, the task error codes that refuse a request, and the common words of gateways. A
- * code that says none of these stands for nothing here.
+ * The status a string error code stands for, where it says for sure: a status in digits, a
+ * documented error type given as the code, the contract's 402 codes and their kin, the task error
+ * codes that refuse a request, and the plain words of gateways. Anything else (a gateway's
+ * `invalid_upstream_response`, `prompt_blocked`) stands for nothing here, and a submit answered so
+ * is taken as one that may have made a task: asked again with its key, never taken for refused.
  */
 const statusOfCode: readonly (readonly [RegExp, number])[] = [
   [/^\d{3}$/, 0],
-  [/^(quota_exceeded|resource_exhausted)$|rate_limit|too_many_requests/, 429],
-  [/insufficient|quota_exhausted|quota_exceeded|balance/, 402],
-  [/api_key|unauthori[sz]ed|authenticat|invalid_token|token_(expired|invalid)/, 401],
-  [/not_allowed|permission|forbidden|disabled/, 403],
-  [/not_found/, 404],
-  [/too_large/, 413],
-  [/^invalid_|content_policy|dimension_mismatch|image_processing|idempotency_conflict|bad_request/, 400],
+  [/^(quota_exceeded|resource_exhausted|rate_limit_exceeded|rate_limited|too_many_requests)$/, 429],
+  [/^insufficient_[a-z_]*quota$|^(insufficient_balance|insufficient_credits)$|_quota_exhausted$|^(token|key)_[a-z]*_quota_exceeded$/, 402],
+  [/^(invalid_api_key|invalid_token|unauthori[sz]ed|authentication_failed|token_expired|token_invalid)$/, 401],
+  [/^key_model_not_allowed$|^(permission_denied|forbidden|key_disabled|account_disabled|token_disabled)$/, 403],
+  [/^(model_not_found|resource_not_found|task_not_found|not_found)$/, 404],
+  [/^(request_too_large|payload_too_large|file_too_large)$/, 413],
+  [/^(content_policy_violation|invalid_parameters|invalid_request|invalid_idempotency_key|image_processing_error|image_dimension_mismatch|idempotency_conflict|bad_request)$/, 400],
 ];
 
 function statusOfStringCode(code: string): number | undefined {
   const lower = code.trim().toLowerCase();
+  if (statusOfErrorType[lower] !== undefined) return statusOfErrorType[lower];
   const found = statusOfCode.find(([pattern]) => pattern.test(lower));
   if (found?.[1] !== 0) return found?.[1];
   const status = Number(lower);

@@ -136,6 +136,20 @@ describe('The EvoLink client against the simulator', () => {
     assert.equal(request.userAgent, 'evolink.evolink-image-studio/0.0.0-test');
   });
 
+  it("takes a gateway's refusal in its envelope for no answer, not for an empty task list or batch", async () => {
+    const refusing = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":false,"message":"no permission for this route","data":null}'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    try {
+      const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+      const refused = (error: unknown): boolean => error instanceof EvoLinkError && error.message === 'no permission for this route';
+      await assert.rejects(other.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey }), refused);
+      await assert.rejects(other.getTasks(['task-unified-1'], { apiKey: demoKey }), refused);
+    } finally {
+      refusing.close();
+    }
+  });
+
   it('never repeats the key that a gateway echoes in its error page', async () => {
     const echo = createServer((req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end(`Unauthorized: ${req.headers.authorization ?? ''} is not valid`));
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));

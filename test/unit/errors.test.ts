@@ -83,6 +83,10 @@ describe('HTTP error mapping', () => {
     }
   });
 
+  it("reads a one-api envelope's message where it has no msg", () => {
+    assert.equal(errorFromHttpResponse(403, JSON.stringify({ success: false, message: '该令牌额度已用尽' }), noHeaders).message, '该令牌额度已用尽');
+  });
+
   it('finds a request id in full-width brackets or followed by a full stop', () => {
     assert.equal(findRequestId(noHeaders, 'busy (request id: abc123).'), 'abc123');
     assert.equal(findRequestId(noHeaders, '余额不足（request id：20261206abc）'), '20261206abc');
@@ -101,6 +105,10 @@ describe('HTTP error mapping', () => {
     assert.equal(status({ code: 'quota_exceeded' }), 429);
     assert.equal(status({ code: '402' }), 402);
     assert.equal(status({ code: 'service_busy' }), 500, 'a code that says nothing known may have made a task');
+    // A gateway's own words for a failure upstream may stand for a task that was made: never a refusal.
+    assert.equal(status({ code: 'invalid_upstream_response' }), 500);
+    assert.equal(status({ code: 'balance_query_failed' }), 500);
+    assert.equal(status({ code: 'upstream_error' }), 502, 'a documented type given as the code');
     assert.equal(status({ code: 'insufficient_user_quota', type: 'insufficient_quota_error' }, { data: null }), 402);
     assert.equal(status({ code: 'x' }, { data: { id: 't' } }), undefined, 'an answer with data is no error');
   });

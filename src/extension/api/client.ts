@@ -64,6 +64,11 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** An answer's text without the key: a gateway that echoes the request's headers must not get it into a message or the log. */
+function withoutApiKey(text: string, apiKey: string): string {
+  return apiKey.length >= 4 ? text.split(apiKey).join('[key]') : text;
+}
+
 /** The slowest uplink an upload is given time for: 1 Mbit/s, in bytes per millisecond. */
 const uploadBytesPerMs = 125;
 /** The pieces an upload is handed to the network in. */
@@ -144,7 +149,7 @@ export class EvoLinkClient {
         const left = replayUntil - Date.now();
         const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
         const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
-        const task = this.parseTask(await this.readJson(response, url));
+        const task = this.parseTask(await this.readJson(response, url, call.apiKey));
         return { task, replayed: response.header('idempotency-replayed')?.trim().toLowerCase() === 'true', ...(lostSince === undefined ? {} : { lostSince }) };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
@@ -188,6 +193,8 @@ export class EvoLinkClient {
     const url = `${this.options.endpoints().api}/v1/tasks/batch`;
     const timeoutMs = Math.min(call.timeoutMs ?? this.options.timeoutMs?.() ?? 30_000, batchTimeoutMs);
     const json = await this.readWithRetries('POST', url, { ...call, timeoutMs, once: true }, JSON.stringify({ task_ids: taskIds }));
+    const refusal = refusalInEnvelope(json);
+    if (refusal) throw refusal;
     const parsed = taskBatchSchema.safeParse(json);
     if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task batch did not have the expected shape.', { cause: parsed.error });
     return toBatchSnapshots(parsed.data, taskIds);
@@ -220,7 +227,7 @@ export class EvoLinkClient {
     const timeoutMs = idleMs + Math.ceil(length / uploadBytesPerMs);
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) };
     const response = await this.sendUpload(url, { ...call, timeoutMs, idleMs }, body, headers);
-    const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url));
+    const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url, call.apiKey));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });
     }
@@ -278,6 +285,9 @@ export class EvoLinkClient {
       const query = new URLSearchParams({ page: String(page), page_size: String(listPageSize) });
       if (filter.model) query.set('model', filter.model);
       const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
+      // A gateway's refusal in its envelope (`success: false`, no data) is no empty list.
+      const refusal = refusalInEnvelope(json);
+      if (refusal) throw refusal;
       const parsed = taskListSchema.safeParse(json);
       if (!parsed.success) throw new EvoLinkError('invalidResponse', 'The task list did not have the expected shape.', { cause: parsed.error });
       const listed = listedTasks(parsed.data);
@@ -324,7 +334,7 @@ export class EvoLinkClient {
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(method, url, call, body);
-        return await this.readJson(response, url);
+        return await this.readJson(response, url, call.apiKey);
       } catch (error) {
         if (!(error instanceof EvoLinkError)) {
           throw error;
@@ -361,16 +371,14 @@ export class EvoLinkClient {
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {
-      // A gateway that echoes the request's headers in its error page must not put the key in a message or the log.
-      const body = await response.text(64 * 1024);
-      const text = call.apiKey.length >= 4 ? body.split(call.apiKey).join('[key]') : body;
-      throw errorFromHttpResponse(response.status, text, (name) => response.header(name));
+      throw errorFromHttpResponse(response.status, withoutApiKey(await response.text(64 * 1024), call.apiKey), (name) => response.header(name));
     }
     return response;
   }
 
-  private async readJson(response: HttpResponse, url: string): Promise<unknown> {
-    const text = await response.text();
+  /** An answer's JSON; the documented error object in it is the error it describes (its text without the key, `apiKey`). */
+  private async readJson(response: HttpResponse, url: string, apiKey: string): Promise<unknown> {
+    const text = withoutApiKey(await response.text(), apiKey);
     let json: unknown;
     try {
       json = JSON.parse(withoutBom(text)) as unknown;

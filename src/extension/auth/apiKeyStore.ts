@@ -72,7 +72,15 @@ export class ApiKeyStore extends DisposableBase {
    * tells listeners; called at start-up and on every change, in any window.
    */
   async refresh(): Promise<void> {
-    const present = await this.has();
+    let present: boolean;
+    try {
+      present = (await this.get()) !== undefined;
+    } catch {
+      // The secret storage did not answer (a keyring waiting to be unlocked): what is shown stays,
+      // and is looked at again once it answers.
+      void Promise.resolve(this.secrets.get(secretKeys.apiKey)).then(() => this.refresh(), () => undefined);
+      return;
+    }
     await vscode.commands.executeCommand('setContext', hasApiKeyContext, present);
     this.shown = present;
     this.changed.fire(present);

@@ -172,7 +172,7 @@ function networkWords(code: string | undefined): string | undefined {
     ENETUNREACH: () => vscode.l10n.t('the network cannot reach the server'),
   };
   const said = code !== undefined ? words[code]?.() : undefined;
-  return said === undefined ? code : `${said}, ${code}`;
+  return said === undefined ? undefined : `${said}, ${code}`;
 }
 
 /** A setting the extension cannot use, or the secret storage that did not give the key. */

@@ -73,9 +73,11 @@ export class EditDecisions {
     const said =
       aside && edit
         ? vscode.l10n.t('Restored {0}; the image that was there is now {1}, and the edit as EvoLink made it is {2}.', where, fileName(aside), fileName(edit))
-        : aside || edit
-          ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', where, fileName((aside ?? edit)!))
-          : vscode.l10n.t('Restored {0}.', where);
+        : aside
+          ? vscode.l10n.t('Restored {0}; the image that was there is now {1}.', where, fileName(aside))
+          : edit
+            ? vscode.l10n.t('Restored {0}; the edit as EvoLink made it is {1}.', where, fileName(edit))
+            : vscode.l10n.t('Restored {0}.', where);
     this.ctx.notifier.show('info', said);
     return original;
   }
