@@ -31,7 +31,7 @@ export function tasksSection(store: StudioStore): TemplateResult {
 
 function taskItem(store: StudioStore, task: StudioTask): TemplateResult {
   const { t } = store;
-  const details = [task.model, task.size, t('imageCount', String(task.n))];
+  const details = [task.model, task.size, task.n === 1 ? t('oneImage') : t('imageCount', String(task.n))];
   if (task.creditsUsed !== undefined) details.push(t('creditsUsed', credits(store, task.creditsUsed)));
   else if (task.creditsReserved !== undefined) details.push(t('cost', credits(store, task.creditsReserved)));
   const status = task.error ? [task.status, task.error] : [task.status];
