@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { demoKey } from '../../simulator/server';
-import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, runFromPalette, screenshot, setApiKey, useSession, waitForNotification, webviewShowing } from './workbench';
+import { answerQuickInput, fromExplorer, landscape, openFile, pickOption, runFromPalette, screenshot, setApiKey, tabWebviewShowing, useSession, waitForNotification, webviewShowing } from './workbench';
 
 /** The document of the visible webview (the Studio or the compare view). */
 function webview(page: Page): FrameLocator {
@@ -105,7 +105,7 @@ for (const version of ['1.100', '1.139'] as const) {
       await screenshot(page, `studio-mask-${version}`);
       await view.locator('vscode-button#generate').click();
       // The edit opens the compare view once saved.
-      const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
+      const compare = await tabWebviewShowing(page, 'Compare: landscape.png', 'vscode-button#keep-both', 60_000);
       // A double click on Replace Original asks once; declined, the decisions are offered again.
       await compare.locator('vscode-button#replace').dblclick();
       if (version === '1.139') {

@@ -159,6 +159,22 @@ export async function webviewShowing(page: Page, selector: string, timeout: numb
 }
 
 /**
+ * The webview of the editor tab titled `tab` once it shows `selector`. A webview that stays blank
+ * (VS Code 1.100's test host now and then leaves a new webview's frame empty while another is
+ * being disposed) is shown again by a click on another tab and back, once, halfway through.
+ */
+export async function tabWebviewShowing(page: Page, tab: string, selector: string, timeout: number): Promise<FrameLocator> {
+  try {
+    return await webviewShowing(page, selector, timeout / 2);
+  } catch {
+    const tabs = page.locator('.tabs-container .tab');
+    await tabs.filter({ hasNotText: tab }).first().click();
+    await tabs.filter({ hasText: tab }).first().click();
+    return webviewShowing(page, selector, timeout / 2);
+  }
+}
+
+/**
  * Opens a workspace file with Go to File, waits for its editor (found by a word of its text)
  * and clicks into it; answers the editor.
  */
