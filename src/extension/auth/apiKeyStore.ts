@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EvoLinkError } from '../../common/errors';
+import { EvoLinkError } from '../../common/evolinkError';
 import { DisposableBase } from '../base/disposable';
 import { withinTime } from '../base/timeLimit';
 
