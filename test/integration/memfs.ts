@@ -49,7 +49,7 @@ export class MemoryFileSystem implements vscode.FileSystemProvider {
     return entry.data;
   }
 
-  writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): void {
+  writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): void | Thenable<void> {
     const exists = this.entries.has(uri.path);
     if (!exists && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
     if (exists && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);

@@ -5,9 +5,11 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Provenance } from '../../src/common/provenance';
 import { parseIndex } from '../../src/common/provenanceIndex';
+import { IndexFile } from '../../src/extension/provenance/indexFile';
 import { ProvenanceStore } from '../../src/extension/provenance/store';
 import type { Services } from '../../src/extension/services';
 import { until } from './matrix';
+import { MemoryFileSystem } from './memfs';
 import { activateExtension, provenanceIndex } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -15,6 +17,26 @@ const indexFolder = () => vscode.Uri.joinPath(workspace(), '.evolink');
 const folderName = 'provenance-tests';
 const at = (name: string) => vscode.Uri.joinPath(workspace(), folderName, name);
 const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
+/**
+ * A file system whose rename does not replace its target in one step (VS Code deletes the target
+ * first), and which can be made to fail renames onto the index, and writes of it.
+ */
+class FailingIndexWrites extends MemoryFileSystem {
+  failRenames = false;
+  failWrites = false;
+
+  override rename(from: vscode.Uri, to: vscode.Uri, options: { overwrite: boolean }): void {
+    if (this.failRenames && to.path.endsWith('/history.jsonl')) throw vscode.FileSystemError.Unavailable(to);
+    super.rename(from, to, options);
+  }
+
+  // A promise, as a real provider's: a synchronous throw leaves VS Code's queue of writes to that file waiting for good.
+  override writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Thenable<void> {
+    if (this.failWrites && uri.path.endsWith('/history.jsonl')) return Promise.reject(vscode.FileSystemError.Unavailable(uri));
+    return Promise.resolve(super.writeFile(uri, content, options));
+  }
+}
 
 const record = (prompt: string): Provenance => ({ version: 1, prompt, model: 'gpt-4o-image', parameters: { size: '1:1' }, createdAt: new Date().toISOString(), format: 'png' });
 
@@ -66,6 +88,41 @@ describe('The provenance index of a workspace folder', function () {
     assert.ok(warnings.some((warning) => /symbolic link/.test(warning)), warnings.join('\n'));
     await clear();
     rmSync(dirname(outside), { recursive: true, force: true });
+  });
+
+  it('on a file system whose rename deletes first, a failed rewrite keeps the index: written in place, or put back from its temporary file on the next read', async () => {
+    const disk = new FailingIndexWrites();
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-test-index', disk, { isCaseSensitive: true });
+    try {
+      const folder = vscode.Uri.from({ scheme: 'evolink-test-index', path: '/.evolink' });
+      const index = vscode.Uri.joinPath(folder, 'history.jsonl');
+      await vscode.workspace.fs.createDirectory(folder);
+      const names = async () => (await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name).sort();
+      const prompts = async () => [...parseIndex(new TextDecoder().decode(await vscode.workspace.fs.readFile(index))).records.values()].map((entry) => entry.prompt).sort();
+      const warnings: string[] = [];
+      const window = () => new IndexFile(index, (message) => warnings.push(message), '.evolink/history.jsonl');
+      await window().append([{ path: 'a.png', record: record('a') }]);
+
+      // The rename fails after VS Code deleted the index: its new text is written in its place.
+      disk.failRenames = true;
+      await window().append([{ path: 'b.png', record: record('b') }]);
+      assert.deepEqual(await prompts(), ['a', 'b']);
+      assert.deepEqual(await names(), ['history.jsonl'], 'no temporary file left');
+
+      // The write fails too: the append fails, and the index is only in the temporary file.
+      disk.failWrites = true;
+      await assert.rejects(window().append([{ path: 'c.png', record: record('c') }]));
+      assert.equal((await names()).includes('history.jsonl'), false);
+      disk.failRenames = false;
+      disk.failWrites = false;
+      // The next read (another window, or a reload) puts it back, with the line that was being appended.
+      const read = await window().read();
+      assert.deepEqual([...read.records.values()].map((entry) => entry.prompt).sort(), ['a', 'b', 'c']);
+      assert.deepEqual(await names(), ['history.jsonl']);
+      assert.ok(warnings.some((warning) => /put back/.test(warning)), warnings.join('\n'));
+    } finally {
+      registration.dispose();
+    }
   });
 
   it('starts a new line after a line cut short, and reads on', async () => {

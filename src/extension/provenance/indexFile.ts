@@ -46,9 +46,13 @@ interface IndexDisk {
   makeFolder(uri: vscode.Uri): Promise<void>;
   /** Whether `uri` is a symbolic link (false when it is not there). */
   isLink(uri: vscode.Uri): Promise<boolean>;
+  /** Temporary files a rewrite of `uri` left behind, the newest first. */
+  leftovers(uri: vscode.Uri): Promise<vscode.Uri[]>;
 }
 
 const tempOf = (uri: vscode.Uri): vscode.Uri => uri.with({ path: `${uri.path}.${randomBytes(6).toString('hex')}.tmp` });
+const baseName = (uri: vscode.Uri): string => uri.path.slice(uri.path.lastIndexOf('/') + 1);
+const isTempOf = (uri: vscode.Uri, name: string): boolean => name.startsWith(`${baseName(uri)}.`) && /^\.[0-9a-f]{12}\.tmp$/.test(name.slice(baseName(uri).length));
 
 const localDisk: IndexDisk = {
   stat: (uri) => stat(uri.fsPath).then((info) => ({ size: info.size, mtime: info.mtimeMs }), () => undefined),
@@ -69,6 +73,8 @@ const localDisk: IndexDisk = {
   remove: (uri) => rm(uri.fsPath, { force: true }),
   makeFolder: (uri) => mkdir(uri.fsPath, { recursive: true }).then(() => undefined),
   isLink: (uri) => lstat(uri.fsPath).then((info) => info.isSymbolicLink(), () => false),
+  // A rename on the disk replaces its target in one step: the index is never gone while its new text waits.
+  leftovers: () => Promise.resolve([]),
 };
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -79,12 +85,15 @@ const workspaceDisk: IndexDisk = {
   async replace(uri, text) {
     const temp = tempOf(uri);
     await vscode.workspace.fs.writeFile(temp, encode(text));
-    await Promise.resolve(vscode.workspace.fs.rename(temp, uri, { overwrite: true })).catch(async (error: unknown) => {
-      // VS Code deletes the target before it renames: where the index is gone, its new text in the
-      // temporary file is all there is, and is not deleted.
-      if (await this.stat(uri)) await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
-      throw error;
-    });
+    const failure = await Promise.resolve(vscode.workspace.fs.rename(temp, uri, { overwrite: true })).then(() => undefined, (error: unknown) => error);
+    if (failure === undefined) return;
+    // VS Code deletes the target before it renames: where the index is gone, its new text is
+    // written in its place. Where that fails too, the temporary file is all there is, and is
+    // kept: the next read takes it back (`IndexFile.restoreLocked`).
+    const kept = await this.stat(uri);
+    if (!kept) await vscode.workspace.fs.writeFile(uri, encode(text));
+    await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+    if (kept) throw failure instanceof Error ? failure : new Error('The index could not be renamed.');
   },
   // No append here: the whole index, read and written again (under the lock).
   async append(uri, text) {
@@ -99,6 +108,12 @@ const workspaceDisk: IndexDisk = {
   remove: (uri) => Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined),
   makeFolder: (uri) => Promise.resolve(vscode.workspace.fs.createDirectory(uri)),
   isLink: (uri) => Promise.resolve(vscode.workspace.fs.stat(uri)).then((info) => (info.type & vscode.FileType.SymbolicLink) !== 0, () => false),
+  async leftovers(uri) {
+    const folder = vscode.Uri.joinPath(uri, '..');
+    const names = await Promise.resolve(vscode.workspace.fs.readDirectory(folder)).then((entries) => entries.filter(([name, type]) => type === vscode.FileType.File && isTempOf(uri, name)).map(([name]) => name), () => []);
+    const found = await Promise.all(names.map(async (name) => ({ uri: vscode.Uri.joinPath(folder, name), mtime: (await this.stat(vscode.Uri.joinPath(folder, name)))?.mtime ?? 0 })));
+    return found.sort((a, b) => b.mtime - a.mtime).map((entry) => entry.uri);
+  },
 };
 
 /** The index file of one workspace folder (or of the workspace's storage). */
@@ -108,6 +123,8 @@ export class IndexFile {
   private readonly disk: IndexDisk;
   /** Writes of this window, one after another (the lock keeps other windows out). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether a read has looked for a rewrite's leftovers since the index was last rewritten here. */
+  private leftoversLooked = false;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -121,6 +138,14 @@ export class IndexFile {
 
   /** The index as it is now (read again only when the file changed). */
   async read(): Promise<IndexState> {
+    if (!this.leftoversLooked && !(await this.disk.stat(this.uri))) {
+      this.leftoversLooked = true;
+      if ((await this.disk.leftovers(this.uri)).length > 0) await this.enqueue(() => this.restoreLocked()).catch((error: unknown) => this.warn(String(error)));
+    }
+    return this.readState();
+  }
+
+  private async readState(): Promise<IndexState> {
     const info = await this.disk.stat(this.uri);
     if (!info) {
       this.cache = undefined;
@@ -140,19 +165,42 @@ export class IndexFile {
   /** Appends lines (one write), then compacts the index when it has grown. */
   append(lines: readonly IndexLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    const run = this.queue.then(() => this.locked(() => this.appendLocked(lines)));
+    return this.enqueue(() => this.appendLocked(lines));
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => this.locked(work));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   private async appendLocked(lines: readonly IndexLine[]): Promise<void> {
-    const before = await this.read();
+    if (!(await this.disk.stat(this.uri))) await this.restoreLocked();
+    const before = await this.readState();
     await this.disk.append(this.uri, indexLinesText(lines, before.torn));
-    const after = await this.read();
+    const after = await this.readState();
     if (needsCompaction(after)) {
+      // A rewrite that failed may have left the index only in its temporary file: looked for again.
+      this.leftoversLooked = false;
       await this.disk.replace(this.uri, compactIndex(after));
       this.cache = undefined;
     }
+  }
+
+  /**
+   * Where a rewrite failed after VS Code had deleted the index (a file system whose rename does
+   * not replace its target), the index's text is in the temporary file the rewrite left: it is
+   * put back. Runs under the lock, so no rewrite of another window is under way.
+   */
+  private async restoreLocked(): Promise<void> {
+    const leftovers = await this.disk.leftovers(this.uri);
+    if (leftovers.length === 0) return;
+    if (!(await this.disk.stat(this.uri))) {
+      const text = await this.disk.read(leftovers[0]!);
+      if (text === undefined || !(await this.disk.createExclusive(this.uri, text))) return;
+      this.warn(`Provenance index ${this.label}: put back from the temporary file a failed rewrite left.`);
+    }
+    for (const leftover of leftovers) await this.disk.remove(leftover);
   }
 
   /**
