@@ -4,6 +4,9 @@
  * except for loopback addresses, where a local gateway or the simulator may speak plain `http`.
  */
 
+/** EvoLink's own addresses: the settings' defaults, and where the key may always go. */
+export const evolinkBaseUrls = { api: 'https://api.evolink.ai', files: 'https://files-api.evolink.ai' } as const;
+
 /** Why a configured base URL was refused. */
 export type BaseUrlProblem = 'malformed' | 'insecure' | 'hasCredentials' | 'hasQueryOrFragment';
 

@@ -40,7 +40,8 @@ export function activate(context: vscode.ExtensionContext): EvoLinkExtensionApi 
   try {
     const log = vscode.window.createOutputChannel('EvoLink Image Studio', { log: true });
     context.subscriptions.push(log);
-    const apiKeys = new ApiKeyStore(context.secrets);
+    // The key goes only to the addresses it was set for, except from source and under the tests, whose simulators move.
+    const apiKeys = new ApiKeyStore(context.secrets, undefined, context.extensionMode === vscode.ExtensionMode.Production);
     context.subscriptions.push(apiKeys);
 
     const ledger = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tasks');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { EvoLinkSimulator } from '../../simulator/server';
+import { EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import type { SetApiKeyResult } from '../../src/extension/auth/apiKeyCommands';
 import { ApiKeyStore } from '../../src/extension/auth/apiKeyStore';
@@ -124,6 +124,33 @@ describe('The extension in a real VS Code', () => {
       assert.equal(simulator.requests.length, 0);
     } finally {
       await config.update('apiBaseUrl', previous, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('sends the key only to the addresses it was set for: an address set afterwards (by a dev container, say) gets nothing until the key is set again there', async () => {
+    const apiKeys = (await api.testing!.services()).ctx.apiKeys;
+    const other = new EvoLinkSimulator();
+    const config = vscode.workspace.getConfiguration('evolink');
+    apiKeys.checksAddresses = true;
+    try {
+      assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey })).stored, true);
+      assert.equal((await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'))?.account, 1000);
+      const urls = await other.start();
+      await config.update('apiBaseUrl', urls.api, vscode.ConfigurationTarget.Global);
+      await config.update('filesApiBaseUrl', urls.files, vscode.ConfigurationTarget.Global);
+      await assert.rejects(apiKeys.get(), (error: EvoLinkError) => error.details.code === 'keyElsewhere' && error.details.param === 'evolink.apiBaseUrl' && error.details.notSent === true);
+      assert.equal(await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'), undefined, 'the command fails before anything is sent');
+      assert.equal(other.requests.length, 0, 'the other address got nothing');
+      assert.equal(await api.hasApiKey(), true, 'the key is still set');
+      // Set again for the new address (the input box says where it goes), it is used there.
+      assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey })).stored, true);
+      assert.equal((await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'))?.account, 1000);
+      assert.ok(other.requests.length >= 2);
+    } finally {
+      apiKeys.checksAddresses = false;
+      await config.update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
+      await config.update('filesApiBaseUrl', simulator.urls.files, vscode.ConfigurationTarget.Global);
+      await other.stop();
     }
   });
 

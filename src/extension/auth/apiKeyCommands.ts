@@ -4,7 +4,7 @@ import { describeMessage, withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
 import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
-import type { ApiKeyStore } from './apiKeyStore';
+import { otherEndpoints, type ApiKeyStore } from './apiKeyStore';
 
 /** What `evolink.setApiKey` answers, for automation and tests. The key itself is never returned. */
 export interface SetApiKeyResult {
@@ -43,6 +43,17 @@ function checkKeyShape(value: string): string | undefined {
   return undefined;
 }
 
+/** The input box's words: where the key goes, said plainly when the settings name an address that is not EvoLink's. */
+function keyPrompt(): string {
+  const other = otherEndpoints();
+  if (other.length === 0) return vscode.l10n.t('Paste your EvoLink API key. It is checked with EvoLink, then kept in VS Code\'s secret storage.');
+  return vscode.l10n.t(
+    'Your key will be sent to {0} (the setting {1}), which is not EvoLink\'s own address. Paste it only if you chose that address; otherwise press Escape and remove the setting.',
+    other.map((endpoint) => endpoint.origin).join(', '),
+    other[0]!.setting,
+  );
+}
+
 /**
  * The key commands: set (asked in a password box and checked against `GET /v1/credits` before it
  * is stored), clear, show balance, and `getOrPromptApiKey` for every command that needs a key.
@@ -60,7 +71,7 @@ export class ApiKeyCommands {
       given ??
       (await vscode.window.showInputBox({
         title: vscode.l10n.t('EvoLink API Key'),
-        prompt: vscode.l10n.t('Paste your EvoLink API key. It is checked with EvoLink, then kept in VS Code\'s secret storage.'),
+        prompt: keyPrompt(),
         password: true,
         ignoreFocusOut: true,
         placeHolder: 'sk-…',

@@ -2,11 +2,56 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/evolinkError';
 import { DisposableBase } from '../base/disposable';
 import { withinTime } from '../base/timeLimit';
+import { evolinkBaseUrls } from '../../common/endpoints';
 
 /** The secrets this extension keeps, by their SecretStorage key. */
 const secretKeys = {
   apiKey: 'evolink.apiKey',
+  /** The addresses other than EvoLink's own that the key was set for (a JSON list of origins). */
+  origins: 'evolink.apiKeyOrigins',
 } as const;
+
+const originOf = (url: string): string | undefined => {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return undefined;
+  }
+};
+
+/** EvoLink's own addresses, where the key may always go. */
+const ownOrigins = new Set([evolinkBaseUrls.api, evolinkBaseUrls.files].map(originOf));
+
+/** An address the settings send requests to that is not EvoLink's own, and the setting that names it. */
+export interface OtherEndpoint {
+  setting: 'evolink.apiBaseUrl' | 'evolink.filesApiBaseUrl';
+  origin: string;
+}
+
+/**
+ * The addresses of the settings that are not EvoLink's own. Both settings are machine-scoped, but
+ * a dev container's or a Codespace's configuration can still set them: the key goes to such an
+ * address only when it was set (or checked) for it.
+ */
+export function otherEndpoints(): OtherEndpoint[] {
+  const config = vscode.workspace.getConfiguration('evolink');
+  const read = (name: 'apiBaseUrl' | 'filesApiBaseUrl'): string => config.get<string>(name) || evolinkBaseUrls[name === 'apiBaseUrl' ? 'api' : 'files'];
+  return (['apiBaseUrl', 'filesApiBaseUrl'] as const).flatMap((name) => {
+    const origin = originOf(read(name));
+    // A malformed address is refused by the client before anything is sent.
+    return origin && !ownOrigins.has(origin) ? [{ setting: `evolink.${name}` as const, origin }] : [];
+  });
+}
+
+const originList = (text: string | undefined): string[] => {
+  try {
+    const value: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+  } catch {
+    return [];
+  }
+};
 
 /** How long the secret storage may take to give the key (a system keyring waiting to be unlocked) before a request fails. */
 export const keyringMs = 60_000;
@@ -27,6 +72,8 @@ export class ApiKeyStore extends DisposableBase {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly answerMs = keyringMs,
+    /** Whether the key goes only to the addresses it was set for (off while developing and under the tests, whose simulators move). */
+    public checksAddresses = true,
   ) {
     super();
     this._register(
@@ -43,22 +90,36 @@ export class ApiKeyStore extends DisposableBase {
    * in `answerMs` ({@link keyringMs}), so that no request or read waits on it without end.
    */
   async get(): Promise<string | undefined> {
-    const value = await withinTime(this.secrets.get(secretKeys.apiKey), this.answerMs, () => new EvoLinkError('configuration', 'The secret storage did not answer.', { code: 'keyringTimeout', notSent: true }));
+    const value = await this.read(secretKeys.apiKey);
+    if (!value) return undefined;
+    if (this.checksAddresses) {
+      const allowed = originList(await this.read(secretKeys.origins));
+      const elsewhere = otherEndpoints().find((endpoint) => !allowed.includes(endpoint.origin));
+      if (elsewhere) throw new EvoLinkError('configuration', elsewhere.origin, { code: 'keyElsewhere', param: elsewhere.setting, notSent: true });
+    }
+    return value;
+  }
+
+  private async read(key: string): Promise<string | undefined> {
+    const value = await withinTime(this.secrets.get(key), this.answerMs, () => new EvoLinkError('configuration', 'The secret storage did not answer.', { code: 'keyringTimeout', notSent: true }));
     return value ? value : undefined;
   }
 
-  /** Whether a key is stored; a secret storage that does not answer is taken for none. */
+  /** Whether a key is stored (whatever address it was set for); a secret storage that does not answer is taken for none. */
   async has(): Promise<boolean> {
-    return (await this.get().catch(() => undefined)) !== undefined;
+    return (await this.read(secretKeys.apiKey).catch(() => undefined)) !== undefined;
   }
 
+  /** Stores the key for EvoLink's own addresses and for those the settings name now (the key was checked there). */
   async store(apiKey: string): Promise<void> {
+    await this.secrets.store(secretKeys.origins, JSON.stringify(otherEndpoints().map((endpoint) => endpoint.origin)));
     await this.secrets.store(secretKeys.apiKey, apiKey);
     await this.refresh();
   }
 
   async clear(): Promise<void> {
     await this.secrets.delete(secretKeys.apiKey);
+    await this.secrets.delete(secretKeys.origins);
     await this.refresh();
   }
 
@@ -74,7 +135,7 @@ export class ApiKeyStore extends DisposableBase {
   async refresh(): Promise<void> {
     let present: boolean;
     try {
-      present = (await this.get()) !== undefined;
+      present = (await this.read(secretKeys.apiKey)) !== undefined;
     } catch {
       // The secret storage did not answer (a keyring waiting to be unlocked): what is shown stays,
       // and is looked at again once it answers.

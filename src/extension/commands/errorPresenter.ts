@@ -176,7 +176,18 @@ function networkWords(code: string | undefined): string | undefined {
 }
 
 /** A setting the extension cannot use, or the secret storage that did not give the key. */
-function describeConfiguration(error: EvoLinkError, serverText: string, { openOutput, retryAction }: Actions): Described {
+function describeConfiguration(error: EvoLinkError, serverText: string, { openOutput, retryAction, setKey }: Actions): Described {
+  if (error.details.code === 'keyElsewhere') {
+    const setting = error.details.param ?? 'evolink.apiBaseUrl';
+    return {
+      message: vscode.l10n.t(
+        "Nothing was sent: the setting {0} sends requests to {1}, which is not EvoLink's own address, and your API key was not set for it. If you chose that address, set your key again to use it there; if not, remove the setting (a workspace or a dev container may have set it).",
+        setting,
+        serverText,
+      ),
+      actions: [setKey, openSettings(setting)],
+    };
+  }
   if (error.details.code === 'keyringTimeout') {
     return {
       message: vscode.l10n.t("VS Code's secret storage (the system keyring) did not give the API key within a minute. If the keyring asks to be unlocked, unlock it, then try again. Nothing was sent."),
