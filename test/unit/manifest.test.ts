@@ -116,9 +116,9 @@ describe('The manifest', () => {
     assert.deepEqual(tool.inputSchema.properties.model.enum, models.map((model) => model.id));
   });
 
-  it('keeps workspace settings from redirecting the key or the files in Restricted Mode, and works in virtual workspaces', () => {
+  it('keeps workspace settings from redirecting the key or the files, or writing prompts beside images, in Restricted Mode, and works in virtual workspaces', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['evolink.apiBaseUrl', 'evolink.filesApiBaseUrl', 'evolink.outputFolder']);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['evolink.apiBaseUrl', 'evolink.filesApiBaseUrl', 'evolink.outputFolder', 'evolink.provenance']);
     assert.equal(manifest.capabilities.virtualWorkspaces, true);
   });
 });
