@@ -1,3 +1,5 @@
+import { extensionsOf, imageFormats } from './imageType';
+import type { ImageFormat } from './models';
 import { provenanceSchema, type Provenance } from './provenance';
 
 /*
@@ -51,6 +53,11 @@ export function isIndexPath(path: string): boolean {
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
+const imageExtensions = new Set(extensionsOf(Object.keys(imageFormats) as ImageFormat[]));
+
+/** Whether a path ends in the extension of an image format (every result is saved under one). */
+const isImageName = (path: string): boolean => imageExtensions.has(/\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '');
+
 /** Drops URLs and absolute paths from parameter values, however deep. */
 function privateValue(value: unknown): unknown {
   if (typeof value === 'string') return isUrlOrAbsolutePath(value) ? undefined : value;
@@ -92,6 +99,8 @@ export function parseIndexLine(text: string): IndexLine | undefined {
   const line = value as Record<string, unknown>;
   if (typeof line.path !== 'string' || !isIndexPath(line.path)) return undefined;
   if (line.deleted === true) return { path: line.path, deleted: true };
+  // Only images get a record: a repository's index naming `package.json` would list it as one.
+  if (!isImageName(line.path)) return undefined;
   if (typeof line.from === 'string') return isIndexPath(line.from) ? { path: line.path, from: line.from } : undefined;
   const record = provenanceSchema.safeParse(line.record);
   return record.success ? { path: line.path, record: privateProvenance(record.data) } : undefined;

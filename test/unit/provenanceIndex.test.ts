@@ -61,9 +61,11 @@ describe('Provenance index', () => {
     assert.equal(after.bad, 1, 'the torn line, now followed by a newline, counts as bad');
   });
 
-  it('skips and counts bad lines: not JSON, not an object, a bad path, a record that is not one', () => {
+  it('skips and counts bad lines: not JSON, not an object, a bad path, a record that is not one, a file that is no image', () => {
     const lines = [
       'not json',
+      JSON.stringify({ path: 'package.json', record: record('a repository listing its package.json as an image') }),
+      JSON.stringify({ path: 'notes.md', from: 'ok.png' }),
       '[1,2]',
       JSON.stringify({ path: '/home/someone/a.png', record: record('absolute') }),
       JSON.stringify({ path: '../outside.png', record: record('outside') }),
@@ -74,7 +76,7 @@ describe('Provenance index', () => {
     ];
     const state = parseIndex(`${lines.join('\n')}\n`);
     assert.deepEqual([...state.records.keys()], ['ok.png']);
-    assert.equal(state.bad, 7);
+    assert.equal(state.bad, 9);
   });
 
   it('ignores unknown fields of a line and of a record (a newer version wrote them)', () => {
