@@ -6,7 +6,7 @@ import { parseCompareMessage, parseWebviewMessage, type StudioReference, type St
 import { parseProvenance } from '../../src/common/provenance';
 import { renderStudioHtml } from '../../src/extension/studio/html';
 import { translator } from '../../src/webview/shared/strings';
-import { generateBlocked, referenceIssues, sizeIssue, sizeValue } from '../../src/webview/studio/checks';
+import { generateBlocked, maskUnused, referenceIssues, sizeIssue, sizeValue } from '../../src/webview/studio/checks';
 import { receive } from '../../src/webview/studio/messages';
 import { submit } from '../../src/webview/studio/submit';
 import { customSize, StudioStore, type KeptState, type StudioHost } from '../../src/webview/studio/state';
@@ -206,7 +206,32 @@ describe('The Studio webview store', () => {
     store.updateDraft({ prompt: 'A paper boat' });
     assert.equal(kept.at(-1)?.draft.prompt, 'A paper boat');
     const again = new StudioStore({ post: () => undefined, listen: () => undefined, kept: () => kept.at(-1), keep: () => undefined });
-    assert.equal(again.keptDraft()?.prompt, 'A paper boat');
+    again.update({ models });
+    again.restoreKept('gpt-4o-image');
+    assert.equal(again.state.draft.prompt, 'A paper boat');
+  });
+
+  it('keeps where results go and that a mask was painted across a reload; the lost mask stops the next Generate once', async () => {
+    const { store, kept, sent } = studio();
+    const first = reference('png');
+    store.updateDraft({ prompt: 'A kite' });
+    store.update({ references: [first], hasApiKey: true, destination: 'beside' });
+    assert.equal(kept.at(-1)?.destination, 'beside');
+    (store as unknown as { paintedUri: () => string | undefined }).paintedUri = () => first.uri;
+    store.updateDraft({ prompt: 'A red kite' });
+    assert.equal(kept.at(-1)?.maskOn, first.uri);
+    // The window reloads: a new page over what was kept.
+    const again = new StudioStore({ post: (message) => sent.push(message), listen: () => undefined, kept: () => kept.at(-1), keep: (state) => kept.push(state) });
+    again.update({ models, strings: { maskLostReload: 'lost with the reload' } });
+    again.restoreKept('gpt-4o-image');
+    again.update({ references: [first], hasApiKey: true });
+    assert.equal(again.state.destination, 'beside');
+    assert.equal(again.lostMask(first), 'reload');
+    (again as unknown as { painterOf: () => { isPainted: boolean } }).painterOf = () => ({ isPainted: false });
+    await submit(again);
+    assert.equal(again.state.problem, 'lost with the reload');
+    assert.equal(sent.filter((message) => message.type === 'submit').length, 0, 'nothing sent');
+    assert.equal(kept.at(-1)?.maskOn, undefined, 'told once');
   });
 
   it('offers Generate only for a prompt within the limit, a valid size, acceptable references and a key, once per submit', () => {
@@ -231,6 +256,27 @@ describe('The Studio webview store', () => {
     assert.equal(generateBlocked(store), true, 'while a submit is on its way');
     store.update({ submitting: false, hasApiKey: false });
     assert.equal(generateBlocked(store), true, 'without a key');
+  });
+
+  it('keeps Generate off while a painted mask would not be sent (another model, or more references): no whole-image edit unasked', () => {
+    const { store } = studio();
+    const withMask = models.find((candidate) => candidate.mask !== undefined)!;
+    const without = models.find((candidate) => candidate.mask === undefined)!;
+    store.updateDraft({ model: withMask.id, prompt: 'A kite' });
+    store.update({ references: [reference('png')], hasApiKey: true });
+    let painted: string | undefined = reference('png').uri;
+    (store as unknown as { paintedUri: () => string | undefined }).paintedUri = () => painted;
+    assert.equal(generateBlocked(store), false, 'the mask is sent');
+    store.updateDraft({ model: without.id });
+    assert.equal(maskUnused(store), true);
+    assert.equal(generateBlocked(store), true, 'a model that takes no mask');
+    store.updateDraft({ model: withMask.id });
+    store.update({ references: [reference('png'), reference('jpeg')] });
+    assert.equal(generateBlocked(store), true, 'two references');
+    painted = undefined;
+    assert.equal(generateBlocked(store), false, 'the mask cleared');
+    painted = 'file:///w/removed.png';
+    assert.equal(maskUnused(store), false, 'a mask of a reference that was removed is no request of this one');
   });
 
   it('sends one request for a double click while the painted mask is being made', async () => {

@@ -37,10 +37,19 @@ export function maskApplies(store: StudioStore): boolean {
   return store.model.mask !== undefined && store.state.references.length === 1;
 }
 
+/**
+ * A mask is painted on a reference of the request, but the request as it stands would not send it
+ * (another model, or more references): sending would pay for a whole-image edit unasked.
+ */
+export function maskUnused(store: StudioStore): boolean {
+  const painted = store.paintedUri();
+  return painted !== undefined && !maskApplies(store) && store.state.references.some((reference) => reference.uri === painted);
+}
+
 /** True when Generate cannot be pressed now. */
 export function generateBlocked(store: StudioStore): boolean {
   const { draft, submitting, hasApiKey } = store.state;
   const tooLong = promptLength(draft.prompt) > store.model.promptMaxLength;
   const empty = draft.prompt.trim() === '';
-  return tooLong || empty || sizeIssue(store) !== undefined || referenceIssues(store).length > 0 || submitting || !hasApiKey;
+  return tooLong || empty || sizeIssue(store) !== undefined || referenceIssues(store).length > 0 || maskUnused(store) || submitting || !hasApiKey;
 }

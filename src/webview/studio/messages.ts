@@ -12,7 +12,7 @@ export function receive(store: StudioStore, message: HostMessage): void {
   switch (message.type) {
     case 'init': {
       store.update({ strings: message.strings, models: message.models, locale: message.locale, hasApiKey: message.hasApiKey });
-      store.updateDraft(store.keptDraft() ?? { model: message.defaultModel });
+      store.restoreKept(message.defaultModel);
       document.title = store.t('title');
       // Two frames: the first render is then on screen, not only in the DOM.
       requestAnimationFrame(() => requestAnimationFrame(() => store.post({ type: 'painted' })));

@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { formatNames } from '../../common/imageType';
 import type { StudioReference } from '../../common/protocol';
-import { maskApplies, referenceIssues } from './checks';
+import { maskApplies, maskUnused, referenceIssues } from './checks';
 import { iconButton, select } from './controls';
 import { fileSize, issueText, megabytes } from './format';
 import { maskBlock } from './mask';
@@ -35,7 +35,10 @@ export function referencesBlock(store: StudioStore): TemplateResult {
         </ul>`
       : nothing}
     ${first?.inWorkspace ? destinationSelect(store, first) : nothing}
-    ${first && maskApplies(store) ? maskBlock(store, first) : spec.mask && references.length > 1 ? html`<div class="hint">${t('maskNeedsOne')}</div>` : nothing}
+    ${maskUnused(store)
+      ? html`<div class="hint error" id="mask-unused" role="alert">${spec.mask ? t('maskUnusedReferences') : t('maskUnusedModel', spec.label, store.state.models.find((model) => model.mask)?.label ?? '')}
+          <vscode-button secondary id="mask-unused-clear" @click=${() => store.clearMask()}>${t('maskClear')}</vscode-button></div>`
+      : first && maskApplies(store) ? maskBlock(store, first) : spec.mask && references.length > 1 ? html`<div class="hint">${t('maskNeedsOne')}</div>` : nothing}
   </div>`;
 }
 

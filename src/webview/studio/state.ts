@@ -24,6 +24,10 @@ export interface Draft {
 /** What the webview keeps across reloads. */
 export interface KeptState {
   draft: Draft;
+  /** Where results go (absent in states kept by earlier versions). */
+  destination?: 'output' | 'beside';
+  /** The reference a mask was painted on: the painting itself does not survive a reload. */
+  maskOn?: string;
 }
 
 /** Everything the Studio shows. */
@@ -66,8 +70,8 @@ export class StudioStore extends Store<StudioState> {
   /** Looks text up in the host's strings. */
   t: Translate = translator({});
   private painter: { for: string; painter: MaskPainter } | undefined;
-  /** The reference whose painted mask was lost to a change of its size, until painted again or the painter is closed. */
-  private maskLostFor: string | undefined;
+  /** The reference whose painted mask was lost (to a change of its size, or with a reload), until painted again or the painter is closed. */
+  private maskLost: { uri: string; why: 'size' | 'reload' } | undefined;
 
   constructor(private readonly host: StudioHost) {
     super({
@@ -93,7 +97,22 @@ export class StudioStore extends Store<StudioState> {
 
   override update(change: Partial<StudioState>): void {
     if (change.strings) this.t = translator(change.strings);
+    const destination = this.state.destination;
     super.update(change);
+    if (this.state.destination !== destination) this.keepState();
+  }
+
+  /** Starts from what was kept before a reload: the draft, where results go, and whether a mask was painted (now lost). */
+  restoreKept(defaultModel: string): void {
+    const kept = this.host.kept();
+    this.updateDraft(kept?.draft ?? { model: defaultModel });
+    if (kept?.destination) this.update({ destination: kept.destination });
+    if (kept?.maskOn && !this.painter) this.maskLost = { uri: kept.maskOn, why: 'reload' };
+  }
+
+  private keepState(): void {
+    const maskOn = this.paintedUri() ?? this.maskLost?.uri;
+    this.host.keep({ draft: this.state.draft, destination: this.state.destination, ...(maskOn ? { maskOn } : {}) });
   }
 
   /** The chosen model's spec (the first model until the draft names one). */
@@ -105,14 +124,10 @@ export class StudioStore extends Store<StudioState> {
   /** Changes the draft, keeps it valid for its model, and keeps it across reloads. */
   updateDraft(change: Partial<Draft>, rest: Partial<StudioState> = {}): void {
     const draft = this.fit({ ...this.state.draft, ...change });
-    this.host.keep({ draft });
     this.update({ ...rest, draft });
+    this.keepState();
   }
 
-  /** The draft kept before the last reload, if any. */
-  keptDraft(): Draft | undefined {
-    return this.host.kept()?.draft;
-  }
 
   post(message: WebviewMessage): void {
     this.host.post(message);
@@ -122,8 +137,11 @@ export class StudioStore extends Store<StudioState> {
   painterOf(reference: StudioReference): MaskPainter {
     if (this.painter?.for !== painterKey(reference)) {
       // A mask painted on this file at its old size is gone: not to be taken for "no mask" unasked.
-      if (this.painter?.for.startsWith(`${reference.uri}#`) && this.painter.painter.isPainted) this.maskLostFor = reference.uri;
-      const painter = new MaskPainter(reference.width, reference.height, () => this.changed());
+      if (this.painter?.for.startsWith(`${reference.uri}#`) && this.painter.painter.isPainted) this.maskLost = { uri: reference.uri, why: 'size' };
+      const painter = new MaskPainter(reference.width, reference.height, () => {
+        this.changed();
+        this.keepState();
+      });
       painter.canvas.setAttribute('aria-label', this.t('maskCanvas'));
       painter.canvas.setAttribute('role', 'img');
       this.painter = { for: painterKey(reference), painter };
@@ -132,19 +150,34 @@ export class StudioStore extends Store<StudioState> {
   }
 
   /**
-   * Whether a mask painted on this reference was made for another size of it (the file changed
-   * on disk) and nothing has been painted since: sending would edit the whole image unasked.
+   * Why a mask painted on this reference cannot be sent, when nothing has been painted since:
+   * made for another size of it (the file changed on disk), or lost with a reload of the window.
+   * Sending would edit the whole image unasked.
    */
-  staleMask(reference: StudioReference): boolean {
+  lostMask(reference: StudioReference): 'size' | 'reload' | undefined {
     const painter = this.painter;
-    if (painter?.for === painterKey(reference)) return this.maskLostFor === reference.uri && !painter.painter.isPainted;
-    return painter?.for.startsWith(`${reference.uri}#`) === true && painter.painter.isPainted;
+    const lost = this.maskLost?.uri === reference.uri ? this.maskLost.why : undefined;
+    if (painter?.for === painterKey(reference)) return painter.painter.isPainted ? undefined : lost;
+    if (lost) return lost;
+    return painter?.for.startsWith(`${reference.uri}#`) === true && painter.painter.isPainted ? 'size' : undefined;
   }
 
-  /** Forgets a mask lost to a change of size once the user was told: the painter starts over at the new size. */
+  /** Forgets a lost mask once the user was told: the painter starts over at the image's size. */
   forgetLostMask(reference: StudioReference): void {
     this.painterOf(reference);
-    this.maskLostFor = undefined;
+    this.maskLost = undefined;
+    this.keepState();
+  }
+
+  /** The reference a mask is painted on, whether or not the request as it stands would send it. */
+  paintedUri(): string | undefined {
+    const painter = this.painter;
+    return painter?.painter.isPainted ? painter.for.slice(0, painter.for.lastIndexOf('#')) : undefined;
+  }
+
+  /** Clears the painted mask (the user chose to go on without it). */
+  clearMask(): void {
+    this.painter?.painter.clear();
   }
 
   /** The painter of this reference when there is one, without creating it. */

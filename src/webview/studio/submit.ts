@@ -20,10 +20,12 @@ export async function submit(store: StudioStore): Promise<void> {
   const message: Extract<WebviewMessage, { type: 'submit' }> = { type: 'submit', request, references: references.map((reference) => reference.uri), destination };
   const first = references[0];
   const painter = first && maskApplies(store) ? store.existingPainter(first) : undefined;
-  // A mask painted before the image changed size on disk cannot be sent, and sending none would pay for a whole-image edit unasked.
-  if (first && maskApplies(store) && store.staleMask(first)) {
+  // A mask painted before the image changed size on disk, or before a reload, cannot be sent, and
+  // sending none would pay for a whole-image edit unasked: said once, then Generate sends without.
+  const lost = first && maskApplies(store) ? store.lostMask(first) : undefined;
+  if (first && lost) {
     store.forgetLostMask(first);
-    store.update({ problem: store.t('maskStale') });
+    store.update({ problem: store.t(lost === 'size' ? 'maskStale' : 'maskLostReload') });
     return;
   }
   // Generate is off from the first click: a second one while the mask is made would pay twice.
