@@ -235,6 +235,8 @@ export function checkReferenceImage(model: ModelSpec, image: LocalImageInfo, ind
   if (image.bytes > refs.maxBytes && (uploadFormats.includes(image.format) || image.width === 0)) {
     issues.push({ param: 'image_urls', code: 'referenceBytes', values: { ...where, size: megabytes(image.bytes), max: megabytes(refs.maxBytes) } });
   }
+  // Pixels not known here (a file too large to read whole, a layout not parsed): judged once it is decoded.
+  if (image.width === 0 || image.height === 0) return issues;
   if (refs.minSideExclusive !== undefined && (image.width <= refs.minSideExclusive || image.height <= refs.minSideExclusive)) {
     issues.push({ param: 'image_urls', code: 'referenceMinSide', values: { ...where, width: image.width, height: image.height, min: refs.minSideExclusive + 1 } });
   }
@@ -262,8 +264,9 @@ export function checkMaskImage(model: ModelSpec, mask: LocalImageInfo, reference
   return issues;
 }
 
+/** Megabytes to one decimal, rounded up: a file just over a limit never reads as the limit. */
 function megabytes(bytes: number): string {
-  return `${Math.round((bytes / megabyte) * 10) / 10} MB`;
+  return `${Math.ceil((bytes / megabyte) * 10) / 10} MB`;
 }
 
 const english: Record<RequestIssue['code'], string> = {

@@ -128,14 +128,23 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
     const cancel = new AbortController();
     const listener = token.onCancellationRequested(() => cancel.abort());
     try {
+      // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does
+      // not store. Those are converted, and their size checked, before the first upload: a PNG
+      // over the limit stops the request before any of its images takes a place in the account.
+      const why = (image: LocalImage, index: number): 'mask' | 'upload' | undefined => {
+        const format = image.format ?? 'png';
+        return index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
+      };
+      const converted = new Map<number, { bytes: Uint8Array; name: string; format: 'png' }>();
+      for (const [index, image] of images.entries()) {
+        const reason = why(image, index);
+        if (reason) converted.set(index, await asPng(deps, image, await readLocalImage(image.uri), reason, model?.references.maxBytes));
+        if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
+      }
       const found: string[] = [];
       for (const [index, image] of images.entries()) {
         progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
-        const bytes = await readLocalImage(image.uri);
-        const format = image.format ?? 'png';
-        // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does not store.
-        const why = index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
-        const sent = why ? await asPng(deps, image, bytes, why, model?.references.maxBytes) : { bytes, name: image.name, format };
+        const sent = converted.get(index) ?? { bytes: await readLocalImage(image.uri), name: image.name, format: image.format ?? 'png' };
         if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
         found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format, cancel.signal)).url);
       }
@@ -157,7 +166,8 @@ async function asPng(deps: SubmitDeps, image: LocalImage, bytes: Uint8Array, why
     const detail = withoutPaths(error instanceof Error ? error.message : String(error));
     throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} could not be read to be sent as a PNG ({1}). Save it as a PNG or a JPEG and use that file. Nothing was sent.', image.name, detail), { param: 'image_urls', code: notSentCode });
   });
-  const megabytes = (size: number): string => (size / megabyte).toFixed(1);
+  // Rounded up: a PNG just over the limit never reads as the limit.
+  const megabytes = (size: number): string => (Math.ceil((size / megabyte) * 10) / 10).toFixed(1);
   if (png.length > max) {
     const message =
       why === 'mask'

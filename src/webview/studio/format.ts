@@ -12,9 +12,9 @@ export function credits(store: StudioStore, value: number): string {
   return formatCredits(value, store.state.locale);
 }
 
-/** Bytes as megabytes, one decimal. */
+/** Bytes as megabytes, one decimal, rounded up: a file just over a limit never reads as the limit. */
 export function megabytes(store: StudioStore, bytes: number): string {
-  return (bytes / megabyte).toLocaleString(store.state.locale, { maximumFractionDigits: 1 });
+  return (Math.ceil((bytes / megabyte) * 10) / 10).toLocaleString(store.state.locale, { maximumFractionDigits: 1 });
 }
 
 /** A file size as people read it: KB under a megabyte, MB above. */
