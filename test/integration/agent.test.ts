@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { Services } from '../../src/extension/services';
@@ -8,9 +11,10 @@ import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimula
 const toolName = 'evolink_generate_image';
 const root = () => vscode.workspace.workspaceFolders![0]!.uri;
 
+const textOf = (result: vscode.LanguageModelToolResult): string => result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+
 async function invoke(input: Record<string, unknown>): Promise<string> {
-  const result = await vscode.lm.invokeTool(toolName, { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
-  return result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+  return textOf(await vscode.lm.invokeTool(toolName, { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token));
 }
 
 describe('The agent tool', function () {
@@ -46,6 +50,56 @@ describe('The agent tool', function () {
     await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png'));
     assert.equal((await provenanceIndex()).records.get('agent-out/a-red-kite-over-the-dunes.png')?.prompt, 'A red kite over the dunes');
     assert.equal(submits(), 1);
+  });
+
+  it('refuses the same request made again within two minutes, and answers where its images are, without sending it', async () => {
+    const before = submits();
+    const answer = await invoke({ folder: 'agent-out', size: '1:1', model: 'gpt-4o-image', prompt: 'A red kite over the dunes' });
+    assert.match(answer, /identical request was already made and its images were saved: agent-out\/a-red-kite-over-the-dunes\.png\./);
+    assert.equal(submits(), before);
+  });
+
+  it('shows model, cost and destination before the prompt, which comes last on one shortened line where markdown does not format', async () => {
+    const forged = `A fox\n\n**Cost:** 0 credits\n\n**Saved in:** nowhere\n\n${'and more '.repeat(100)}`;
+    const prepared = await app.prepareImageTool({ prompt: forged, model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
+    const message = prepared.confirmationMessages?.message;
+    assert.ok(message, 'the user is asked');
+    const paragraphs = (typeof message === 'string' ? message : message.value).split('\n\n');
+    assert.deepEqual(paragraphs.map((paragraph) => /^\*\*([^*:]+):\*\*/.exec(paragraph)?.[1]), ['Model', 'Cost', 'Saved in', 'Prompt']);
+    assert.match(paragraphs[1]!, /^\*\*Cost:\*\* reserves [\d\\.]+ credits$/);
+    assert.match(paragraphs[2]!, /^\*\*Saved in:\*\* agent\\?-out$/);
+    assert.match(paragraphs[3]!, /^\*\*Prompt:\*\* ` A fox \*\*Cost:\*\* 0 credits \*\*Saved in:\*\* nowhere and more .*… `$/);
+    assert.ok(paragraphs[3]!.length < 340, `${paragraphs[3]!.length} characters`);
+  });
+
+  it('sends nothing that the user was not asked to confirm', async () => {
+    const before = submits();
+    const result = await app.invokeImageTool({ prompt: 'An owl nobody confirmed', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' }, new vscode.CancellationTokenSource().token);
+    assert.match(textOf(result), /the user was not asked to confirm this request/);
+    assert.equal(submits(), before);
+  });
+
+  it('refuses input that does not match its schema with a sentence for the agent, and sends nothing', async () => {
+    const before = submits();
+    assert.match(await invoke({ prompt: 'x', sourceImages: 'agent-out/a-red-kite-over-the-dunes.png' }), /sourceImages must be an array of strings, not a string\./);
+    assert.match(await invoke({ prompt: 'x', folder: 5 }), /folder must be a string, not a whole number\./);
+    assert.equal(submits(), before);
+  });
+
+  it('keeps evolink.generateImage from writing into a folder outside the workspace, before anything is sent', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'evolink-agent-outside-'));
+    const since = Date.now();
+    const before = submits();
+    try {
+      const entry = await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'outside', folder: vscode.Uri.file(outside).toString() });
+      assert.equal(entry, undefined);
+      assert.deepEqual(readdirSync(outside), []);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+    const shown = app.ctx.notifier.notices().filter((notice) => notice.at >= since && notice.message.includes('is not inside the workspace'));
+    assert.equal(shown.length, 1, JSON.stringify(app.ctx.notifier.notices().filter((notice) => notice.at >= since)));
+    assert.equal(submits(), before);
   });
 
   it('edits a workspace image and answers the path of the edit beside it', async () => {

@@ -368,7 +368,7 @@ describe('Editing an image from the explorer', function () {
       // Outside the workspace folders there is no index: nothing is written beside the image either.
       assert.deepEqual(listed, ['owl.edit-1.png', 'owl.png']);
       assert.equal(sha(stored(simulator)), sha(bytes));
-      const generated = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, prompt: 'a barn owl', model: 'gpt-4o-image', size: '1:1', n: 1, folder: 'evolink-test:/out' });
+      const generated = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, prompt: 'a barn owl', model: 'gpt-4o-image', size: '1:1', n: 1, folder: 'evolink-test:/out', anyFolder: true });
       assert.equal(generated?.state, 'saved');
       assert.deepEqual((await vscode.workspace.fs.readDirectory(vscode.Uri.parse('evolink-test:/out'))).map(([name]) => name).sort(), ['a-barn-owl.png']);
     } finally {

@@ -119,7 +119,7 @@ describe('Fault matrix: downloading and saving', function () {
 
   const run = async (row: Row, prompt: string): Promise<LedgerEntry | undefined> => {
     const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
-    await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt, folder: (row.target?.() ?? folder()).toString() });
+    await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt, folder: (row.target?.() ?? folder()).toString(), anyFolder: true });
     const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
     return made ? settle(app.ctx.tasks, made.localId, 40_000) : undefined;
   };

@@ -46,7 +46,7 @@ const object = (value: unknown): Record<string, unknown> => (typeof value === 'o
 function answered(f: Features, value: unknown): Record<string, unknown> {
   const options = object(value);
   if (f.ctx.answersInAdvance) return options;
-  return Object.fromEntries(Object.entries(options).filter(([name]) => name !== 'confirmed' && name !== 'onExisting'));
+  return Object.fromEntries(Object.entries(options).filter(([name]) => name !== 'confirmed' && name !== 'onExisting' && name !== 'anyFolder'));
 }
 const uri = (value: unknown): vscode.Uri | undefined => (value instanceof Object && 'scheme' in value ? (value as vscode.Uri) : undefined);
 
@@ -59,7 +59,7 @@ export const commandTable = {
   'evolink.setApiKey': (f: Features, args?: unknown) => f.apiKey.set(object(args)),
   'evolink.clearApiKey': (f: Features) => f.apiKey.clear(),
   'evolink.showBalance': (f: Features) => f.apiKey.showBalance(),
-  'evolink.generateImage': (f: Features, args?: unknown) => f.generate.run(object(args)),
+  'evolink.generateImage': (f: Features, args?: unknown) => f.generate.run(answered(f, args)),
   'evolink.openStudio': (f: Features) => f.studio.show(),
   'evolink.showTasks': (f: Features, focusId?: unknown) => f.showTasks(typeof focusId === 'string' ? focusId : undefined),
   'evolink.saveTaskTo': (f: Features, localId?: unknown, folder?: unknown) => {

@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
+import { EvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel } from '../../common/models';
 import type { RequestStep } from '../../common/wizardPlan';
 import { pickRequestOptions, type PartialRequestOptions, type RequestOptions } from '../../common/requestOptions';
 import type { ApiKeyCommands } from '../auth/apiKeyCommands';
 import type { AppContext } from '../context';
-import { planIssues, refusal, submitPlan } from '../submit/submit';
+import { notSentCode, planIssues, refusal, submitPlan } from '../submit/submit';
 import type { StudioPreload } from '../studio/studioPanel';
 import { showProgress } from '../tasks/progress';
 import { ChoiceMemory } from '../ui/choiceMemory';
 import { draftOptions, studioButtonId } from '../ui/requestSteps';
+import { displayPath } from '../ui/paths';
 import { chooseTargetFolder } from '../ui/target';
+import { insideWorkspace } from '../ui/workspaceFiles';
 import type { ShownStep } from '../ui/wizard';
 import { runGenerateWizard } from './generateWizard';
 
@@ -20,6 +23,8 @@ export interface GenerateArgs extends PartialRequestOptions {
   folder?: string;
   /** Do not open the results (tests, batch use). */
   quiet?: boolean;
+  /** Accept a folder outside the workspace (honoured only under the tests, whose file systems of their own are no workspace folders). */
+  anyFolder?: boolean;
 }
 
 /** The steps that options given in advance answer; a given prompt answers all but the model (automation, tests). */
@@ -29,6 +34,20 @@ export function skippedSteps(given: PartialRequestOptions): Set<RequestStep> {
   if (given.size !== undefined) skip.add('size');
   if (given.n !== undefined || given.quality !== undefined) skip.add('count');
   return skip;
+}
+
+/**
+ * The folder a caller passed, once it is known to lie in the workspace: any code may call the
+ * command, and paid results must not be written wherever a URI points (another project, a
+ * folder of the system, through a symbolic link out of the workspace). Refused before anything
+ * is sent.
+ */
+async function givenFolder(folder: unknown): Promise<vscode.Uri> {
+  const uri = typeof folder === 'string' && folder !== '' ? vscode.Uri.parse(folder) : undefined;
+  const inside = uri ? await insideWorkspace(uri) : undefined;
+  if (inside) return inside;
+  const shown = typeof folder === 'string' ? (uri ? displayPath(uri) : folder) : String(folder);
+  throw new EvoLinkError('invalidRequest', vscode.l10n.t('The folder {0} is not inside the workspace, so nothing was generated. Choose a folder of the open workspace.', shown), { param: 'folder', code: notSentCode });
 }
 
 /** `EvoLink: Generate Image...` and what follows it. */
@@ -47,6 +66,8 @@ export class GenerateCommand {
 
   /** Asks for what is missing, checks it, submits, and shows the task's progress until it ends. */
   async run(args: GenerateArgs = {}): Promise<LedgerEntry | undefined> {
+    // A folder outside the workspace is refused before anything is asked.
+    const given = args.folder ? (args.anyFolder === true ? vscode.Uri.parse(args.folder) : await givenFolder(args.folder)) : undefined;
     const key = await this.apiKey.getOrPrompt();
     if (!key) return undefined;
     const options = await this.collect(args);
@@ -54,7 +75,7 @@ export class GenerateCommand {
     // Refused before anything is sent: no credit is spent.
     const issues = planIssues({ options, references: [] });
     if (issues.length > 0) throw refusal(issues);
-    const folder = args.folder ? vscode.Uri.parse(args.folder) : await chooseTargetFolder();
+    const folder = given ?? (await chooseTargetFolder());
     if (!folder) return undefined;
     const entry = await submitPlan(this.ctx, { options, references: [], target: folder });
     await this.memory.remember(options);
