@@ -1,6 +1,6 @@
-// Lint: typescript-eslint with type information, plus the fences between the layers of
-// design.md. tsc already refuses a DOM or Node type where a layer's tsconfig leaves it out;
-// these rules also refuse the imports themselves.
+// Lint: typescript-eslint with type information, plus the fences between the source layers
+// (src/common, src/extension, src/webview; see CONTRIBUTING.md). tsc already refuses a DOM or
+// Node type where a layer's tsconfig leaves it out; these rules also refuse the imports themselves.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'stream', 'util', 'url', 'buffer', 'events'];

@@ -16,7 +16,7 @@
  * after an install), and in sessions of {@link rounds} such rounds one after the other, also
  * without their first round (a model the extension has seen before).
  *
- * Besides the curves of the issue, rows of what services also do (a smooth curve that stops near
+ * Besides the target curves, rows of what services also do (a smooth curve that stops near
  * the top until the image is stored, progress refreshed only every few seconds, progress in whole
  * tens) must not be worse than the fixed poller.
  */
@@ -49,7 +49,7 @@ type Steps = 'planned' | 'arbitrary';
 interface Row {
   name: string;
   curve: ProgressCurve;
-  /** Whether the issue's stricter goal applies (smooth and stepwise curves); the others must not be worse than the fixed poller. */
+  /** Whether the stricter target applies (0.6x the fixed poller's requests at 0.7x its mean delay; smooth and stepwise curves); the others must not be worse than the fixed poller. */
   strict: boolean;
   /** How the levels of a stepwise task are drawn; absent for the simulator's fixed levels. */
   steps?: Steps;
@@ -78,7 +78,7 @@ const rows: Row[] = [
   { name: 'stepwise, simulator levels', curve: 'stepwise', strict: true },
   { name: 'stepwise, arbitrary values', curve: 'stepwise', strict: false, steps: 'arbitrary' },
   // What real services also do: stop near the top until the image is stored, refresh progress
-  // now and then, count in tens. Not the issue's curves; they must not be worse than the fixed poller.
+  // now and then, count in tens. Not among the target curves; they must not be worse than the fixed poller.
   { name: 'ease out, holds near the top', curve: 'holdNearTop', strict: false, hold: [80, 97] },
   { name: 'linear, refreshed every 5 s', curve: 'linear', strict: false, refreshSeconds: 5 },
   { name: 'linear, in whole tens', curve: 'linear', strict: false, tens: true },
@@ -131,7 +131,7 @@ function randomSteps(next: () => number, kind: Steps): StepLevel[] {
   return levels;
 }
 
-/** `--durations=0.1,3`: tasks end between these multiples of their estimate (the issue's range by default). */
+/** `--durations=0.1,3`: tasks end between these multiples of their estimate (0.3x to 2x by default). */
 const durationRange = (process.argv.find((arg) => arg.startsWith('--durations='))?.slice('--durations='.length).split(',').map(Number) ?? [0.3, 2]) as [number, number];
 
 /**

@@ -5,8 +5,8 @@
 #   scripts/install-test-hosts.sh            # both hosts
 #   scripts/install-test-hosts.sh 1.100      # one host
 #
-# Each host lives in tools/vscode-<version>/ with a committed lock file. The steps follow the
-# project's offline-testing notes: install code-server without its scripts, install VS Code's own
+# Each host lives in tools/vscode-<version>/ with a committed lock file. The steps, so that
+# nothing is downloaded from elsewhere: install code-server without its scripts, install VS Code's own
 # production dependencies, point @vscode/ripgrep at Debian's rg so that it downloads nothing, and
 # build the native modules against local Node headers.
 set -euo pipefail

@@ -1,6 +1,6 @@
 /*
  * The simulator's own statement of the service's rules, written from the API contract
- * (shared evolink-api.md and the vendor's seed pages), independently of the extension's model
+ * (EvoLink's API documentation and the vendor's published pages), independently of the extension's model
  * table: if the two disagree, a test against the simulator fails.
  */
 
