@@ -15,10 +15,15 @@ type OutputInput = RecipeInput['outputs'][number];
 
 const png = (file: string, size: number, extra: Partial<RecipeOutput> = {}): OutputInput => ({ file, width: size, height: size, format: 'png', ...extra });
 
+/*
+ * A maskable icon is padded so that the whole source fits the safe circle; with no `background`
+ * named, the padding takes the colour of the source's own edge (a full-bleed blue icon stays
+ * blue to the mask), not a white frame.
+ */
 const manifestIcon = (size: number, purpose: 'any' | 'maskable'): OutputInput =>
   png(purpose === 'any' ? `web-app-manifest-${size}x${size}.png` : `web-app-manifest-maskable-${size}x${size}.png`, size, {
     purpose,
-    ...(purpose === 'maskable' ? { padding: maskablePadding, background: '#ffffff' } : {}),
+    ...(purpose === 'maskable' ? { padding: maskablePadding } : {}),
     snippets: [{ snippet: 'manifest', slot: 'icons', text: '    { "src": "{href}", "sizes": "{width}x{height}", "type": "{mime}", "purpose": "{purpose}" }' }],
   });
 
@@ -88,7 +93,8 @@ const openGraph: RecipeInput = {
         {
           snippet: 'meta',
           slot: 'image',
-          text: '<meta property="og:image" content="{href}" />\n<meta property="og:image:type" content="{mime}" />\n<meta property="og:image:width" content="{width}" />\n<meta property="og:image:height" content="{height}" />\n<meta name="twitter:image" content="{href}" />',
+          // Crawlers need an absolute URL: the site's address where the project states it (package.json "homepage"); else the run says what to replace.
+          text: '<meta property="og:image" content="{siteUrl}{href}" />\n<meta property="og:image:type" content="{mime}" />\n<meta property="og:image:width" content="{width}" />\n<meta property="og:image:height" content="{height}" />\n<meta name="twitter:image" content="{siteUrl}{href}" />',
         },
       ],
     },
@@ -136,7 +142,8 @@ const responsive: RecipeInput = {
     placeholders: { subject: { label: 'What the image shows', multiline: true }, alt: { label: 'Alternative text' } },
   },
   model: { id: 'doubao-seedream-4.5', options: { size: '2560x1440', n: 1 } },
-  output: { folder: 'images', naming: '{slug}', publicPath: '/images/' },
+  // `public` is the folder the project serves (public/, static/ …), so that /images/… reaches the files.
+  output: { folder: 'public/images', naming: '{slug}', publicPath: '/images/' },
   outputs: [
     ...responsiveWidths.map(([width, height]): OutputInput => ({
       file: `{name}-${width}.webp`,
@@ -177,13 +184,25 @@ const texture: RecipeInput = {
     placeholders: { material: { label: 'Material or pattern' } },
   },
   model: { id: 'gpt-4o-image', options: { size: '1024x1024', n: 1 } },
-  output: { folder: 'textures', naming: '{slug}', publicPath: '/textures/' },
+  output: { folder: 'public/textures', naming: '{slug}', publicPath: '/textures/' },
   outputs: [
-    { file: '{name}.png', width: 1024, height: 1024, fit: 'cover', format: 'png', snippets: [{ snippet: 'css', text: 'background-image: url("{href}");' }] },
-    { file: '{name}-512.webp', width: 512, height: 512, fit: 'cover', format: 'webp', quality: 85 },
+    { file: '{name}.png', width: 1024, height: 1024, fit: 'cover', format: 'png', snippets: [{ snippet: 'css', slot: 'png', text: '{href}' }] },
+    { file: '{name}-512.webp', width: 512, height: 512, fit: 'cover', format: 'webp', quality: 85, snippets: [{ snippet: 'css', slot: 'webp', text: '{href}' }] },
     { file: '{name}-preview-2x2.jpg', width: 1024, height: 1024, fit: 'cover', format: 'jpeg', quality: 85, tile: 2 },
   ],
-  snippets: [{ id: 'css', title: 'CSS', language: 'css', template: '{slot:items}\nbackground-repeat: repeat;\n' }],
+  /*
+   * The small WebP where the browser reads `image-set()` with `type()`, the lossless PNG where it
+   * does not (the first declaration stays). One tile size for both, so that the pattern's scale
+   * does not depend on the browser: the PNG, twice the WebP's pixels, is then sharp on HiDPI.
+   */
+  snippets: [
+    {
+      id: 'css',
+      title: 'CSS',
+      language: 'css',
+      template: 'background-image: url("{slot:png}");\nbackground-image: image-set(url("{slot:webp}") type("image/webp"), url("{slot:png}") type("image/png"));\nbackground-size: 512px 512px;\nbackground-repeat: repeat;\n',
+    },
+  ],
 };
 
 /** The recipes that come with the extension, as written (`parseRecipe` fills in the defaults). */

@@ -30,10 +30,23 @@ export type Fit = 'cover' | 'contain' | 'fill';
 export const centre: FocalPoint = { x: 0.5, y: 0.5 };
 
 /**
- * The fraction of each side left empty for a maskable icon: the platform may cut the icon down to
- * a circle of radius 40% of its width, so the subject is scaled into the central 80%.
+ * The radius of a maskable icon's safe zone, as a fraction of its width: the platform may cut the
+ * icon down to this circle (W3C Web App Manifest, "icon masks").
  */
-export const maskablePadding = 0.1;
+export const maskableSafeRadius = 0.4;
+
+/**
+ * The fraction of each side a maskable icon leaves to its padding so that a square source, corners
+ * and all, stays inside the safe circle: its half-diagonal `(0.5 - p) * sqrt(2)` is at most 0.4,
+ * so `p >= 0.5 - 0.4 / sqrt(2)` (0.2172), with room for rounding to whole pixels down to 48 px.
+ */
+export const maskablePadding = 0.225;
+
+/**
+ * The least padding a recipe may give a maskable icon: its central 80%, the largest square whose
+ * inscribed circle is the safe zone (a round subject fits; a square one's corners are cut).
+ */
+export const maskableMinimumPadding = 0.1;
 
 const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
 

@@ -83,3 +83,31 @@ export function layoutOf(framework: Framework, root: string): ProjectLayout {
   const servedFolder = `${root.replace(/\/+$/, '')}/${facts.served}`;
   return facts.imports ? { framework, servedFolder, imports: facts.imports } : { framework, servedFolder };
 }
+
+/** Hosts whose pages are a repository's, not the site's: npm's `homepage` default points there (`…#readme`). */
+const repositoryHosts = /(^|\.)(github\.com|gitlab\.com|bitbucket\.org|npmjs\.com|codeberg\.org)$/i;
+
+/**
+ * The site's address from a `package.json`'s `homepage` (as Create React App reads it), without
+ * a trailing slash: `undefined` when there is none, when it is not an http(s) URL, or when it is
+ * a repository's page (`https://github.com/me/app#readme`, what `npm init` writes).
+ */
+export function siteUrlOf(packageJson: string): string | undefined {
+  let homepage: unknown;
+  try {
+    homepage = (JSON.parse(packageJson) as { homepage?: unknown }).homepage;
+  } catch {
+    return undefined;
+  }
+  if (typeof homepage !== 'string') return undefined;
+  const match = /^(https?):\/\/([^/?#\s@]+)(\/[^?#\s]*)?$/i.exec(homepage.trim());
+  if (!match) return undefined;
+  const host = match[2]!.replace(/:\d+$/, '');
+  if (repositoryHosts.test(host)) return undefined;
+  return `${match[1]!.toLowerCase()}://${match[2]}${(match[3] ?? '').replace(/\/+$/, '')}`;
+}
+
+/** The folder of a project's `package.json` (a POSIX path): the one its served folder lies in. */
+export function projectRootOf(layout: ProjectLayout): string {
+  return layout.servedFolder.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
+}

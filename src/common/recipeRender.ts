@@ -129,6 +129,36 @@ export function planRun(recipe: Recipe, values: Readonly<Record<string, string>>
   return { folder, name, outputs, snippets };
 }
 
+/**
+ * The folder a run writes into (a POSIX path), from the recipe's folder (`plan.folder`): inside
+ * the workspace folder `workspaceRoot`, except that a folder that starts with `public` means the
+ * folder the site serves at its root, which in a known project is that project's (`servedFolder`:
+ * `static/` in SvelteKit, `apps/web/public` in a monorepo), so that the tags' root-relative links
+ * reach the files. With no known project it stays `public/` of the workspace folder.
+ */
+export function runFolderPath(folder: string, workspaceRoot: string, servedFolder?: string): string {
+  const segments = folder.split('/').filter(Boolean);
+  const trim = (path: string): string => path.replace(/\/+$/, '');
+  if (segments[0] === 'public' && servedFolder !== undefined) return [trim(servedFolder), ...segments.slice(1)].join('/');
+  return [trim(workspaceRoot), ...segments].join('/');
+}
+
+/**
+ * `{href}`'s start for files in `folderPath`: root-relative from the served folder when the
+ * folder lies in it (`/images/`), else `undefined` (the recipe's own `publicPath` is then a guess).
+ */
+export function servedPublicPath(folderPath: string, servedFolder: string | undefined): string | undefined {
+  const served = servedFolder?.replace(/\/+$/, '');
+  if (served === undefined || (folderPath !== served && !folderPath.startsWith(`${served}/`))) return undefined;
+  return `${folderPath.slice(served.length)}/`;
+}
+
+/** Whether a recipe's snippets name `{siteUrl}` (the site's address, for tags that need absolute URLs). */
+export function usesSiteUrl(recipe: Recipe): boolean {
+  const texts = [...recipe.snippets.map((snippet) => snippet.template), ...recipe.outputs.flatMap((output) => (output.snippets ?? []).map((contribution) => contribution.text))];
+  return texts.some((text) => placeholdersOf(text).includes('siteUrl'));
+}
+
 /** One file a run wrote: which output, its name relative to the output folder, its pixels. */
 export interface WrittenOutput {
   output: RecipeOutput;
@@ -150,7 +180,8 @@ export interface RenderedSnippet {
 /**
  * Fills each snippet: each `{slot:NAME}` with the contributions of the written outputs to that
  * slot (joined by the slot's separator, a newline unless given), every placeholder with its
- * value escaped for the snippet's language. `{href}` is `publicPath` plus the file.
+ * value escaped for the snippet's language. `{href}` is `publicPath` plus the file; `{siteUrl}` is
+ * the value of that name (the site's address, without a trailing slash), empty when not given.
  */
 export function renderSnippets(
   recipe: Recipe,
@@ -166,6 +197,8 @@ export function renderSnippets(
     for (const file of written) {
       const facts = outputFormatFacts[file.output.format];
       const fileValues = escape({
+        // The site's address, when the project states it; empty leaves `{siteUrl}{href}` root-relative.
+        siteUrl: '',
         ...values,
         publicPath,
         href: hrefOf(publicPath, file.file),
@@ -183,7 +216,7 @@ export function renderSnippets(
         slots.set(contribution.slot, lines);
       }
     }
-    const templateValues = escape({ ...values, publicPath });
+    const templateValues = escape({ siteUrl: '', ...values, publicPath });
     const text = snippet.template.replace(markerPattern, (whole, slot: string | undefined, name: string | undefined) => {
       if (slot !== undefined) return (slots.get(slot) ?? []).join(snippet.separators?.[slot] ?? '\n');
       return name !== undefined && name in templateValues ? templateValues[name]! : whole;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { maskablePadding } from './imageGeometry';
+import { maskableMinimumPadding } from './imageGeometry';
 
 /*
  * The recipe format: one prompt, one model call, and the files made from its result (resized,
@@ -11,7 +11,8 @@ import { maskablePadding } from './imageGeometry';
  * Patterns use `{name}` placeholders. A prompt template's placeholders are declared in
  * `prompt.placeholders`; file patterns also know `{name}` (the output's base name, from
  * `output.naming`), `{width}`, `{height}` and `{ext}`; snippet lines also know `{href}` (the
- * file's public URL), `{mime}`, `{purpose}` and `{file}`.
+ * file's public URL), `{mime}`, `{purpose}` and `{file}`, and `{siteUrl}` (the site's address as
+ * the project states it, e.g. `https://example.com`, or empty: `{siteUrl}{href}` is then root-relative).
  */
 
 /** `{word}` placeholders in a pattern. */
@@ -26,7 +27,7 @@ export function placeholdersOf(pattern: string): string[] {
 export const filePlaceholders = ['name', 'width', 'height', 'ext'] as const;
 
 /** The placeholders every snippet line may use besides the prompt's and the file's. */
-export const snippetPlaceholders = [...filePlaceholders, 'href', 'mime', 'purpose', 'file', 'publicPath'] as const;
+export const snippetPlaceholders = [...filePlaceholders, 'href', 'mime', 'purpose', 'file', 'publicPath', 'siteUrl'] as const;
 
 const text = (max: number, description: string) => z.string().check(z.minLength(1), z.maxLength(max), z.describe(description));
 const id = (description: string) => z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(64), z.describe(description));
@@ -156,8 +157,8 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
     if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
     if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');
-    if (output.purpose === 'maskable' && (output.padding ?? 0) < maskablePadding) {
-      issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskablePadding}.`, 'maskablePadding', String(maskablePadding));
+    if (output.purpose === 'maskable' && (output.padding ?? 0) < maskableMinimumPadding) {
+      issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskableMinimumPadding}.`, 'maskablePadding', String(maskableMinimumPadding));
     }
     output.snippets?.forEach((contribution, place) => {
       if (!snippetIds.has(contribution.snippet)) issue(at('snippets', place, 'snippet'), `No snippet has the id ${contribution.snippet}.`, 'unknownSnippet', contribution.snippet);

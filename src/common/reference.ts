@@ -4,7 +4,7 @@
  * first snippet placeholder. Every "insert" (the command, the Studio, drag and drop) builds its
  * text here; the host only gathers the facts (sizes, prompt, project layout).
  */
-import type { ProjectLayout } from './projectLayout';
+import { projectRootOf, type ProjectLayout } from './projectLayout';
 import { isInsideFolder, planImport, relativeFilePath, relativePath, rootRelativeUrl, type ImageImport } from './referencePath';
 
 /** The syntaxes an image reference can take. */
@@ -120,11 +120,32 @@ interface Source {
   variant: ImageVariant;
 }
 
+/**
+ * The folders of a project whose Markdown the site builds into its pages (Astro's `src/content`
+ * and `src/pages`, Gatsby's `src/pages`, mdsvex routes, Nuxt Content's `content/`): there an image
+ * of the served folder is named from the site's root, as the page will find it.
+ */
+const siteContentFolders = ['src', 'content'];
+
+/**
+ * Whether a root-relative URL serves this document: always, but in Markdown outside the site's
+ * content (a README, notes, docs beside the code), which VS Code's preview and GitHub show from
+ * the file itself, where `/hero.png` leads nowhere: that Markdown names the file relative to itself.
+ */
+function readsSiteRoot(request: ReferenceRequest, layout: ProjectLayout, documentFolder: string): boolean {
+  if (request.syntax !== 'markdown') return true;
+  const projectRoot = projectRootOf(layout);
+  return siteContentFolders.some((folder) => {
+    const content = `${projectRoot}/${folder}`;
+    return documentFolder === content || isInsideFolder(documentFolder, content);
+  });
+}
+
 function sourcesOf(request: ReferenceRequest, imports: ImageImport[]): Source[] {
   const { documentFolder, layout } = request;
   return request.variants.map((variant) => {
     if (documentFolder === undefined) return { url: variant.path, variant };
-    const served = layout !== undefined && isInsideFolder(variant.path, layout.servedFolder);
+    const served = layout !== undefined && isInsideFolder(variant.path, layout.servedFolder) && readsSiteRoot(request, layout, documentFolder);
     const url = served ? rootRelativeUrl(layout.servedFolder, variant.path) : relativePath(documentFolder, variant.path);
     if (served || !layout?.imports || (request.syntax !== 'jsx' && request.syntax !== 'script')) return { url, variant };
     const planned = planImport(request.documentText ?? '', relativeFilePath(documentFolder, variant.path), variant.path.split('/').pop() ?? '', imports.map((item) => item.name));
@@ -202,7 +223,8 @@ function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: stri
 
 /**
  * Builds the reference to an image for a document. Paths are relative to the document, or
- * root-relative for an image in the folder its project serves; URLs are encoded, attributes
+ * root-relative for an image in the folder its project serves (in Markdown only when the document
+ * is the site's content, see {@link readsSiteRoot}); URLs are encoded, attributes
  * escaped (braces too, for templates that read them, see {@link bracesInAttributes}); JSX in a project whose bundler imports images gets an `import` (reused when the
  * document has it already).
  */

@@ -110,6 +110,33 @@ describe('Export As… and recipe presets', function () {
     await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(at('public', 'og', 'logo.jpg'))), 'nothing in the workspace root\'s public/');
   });
 
+  it('says in the notification how to make the Open Graph URL absolute, and writes it absolute when package.json names the site', async () => {
+    await exportAs(source, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'], onExisting: 'replace' });
+    const told = services.ctx.notifier.notices().at(-1)!;
+    assert.match(told.message, /^Exported 1 file\(s\) to public\/og\/\. /);
+    assert.match(told.message, /replace \/og\/fox-photo\.jpg with your site's address, e\.g\. https:\/\/your-site\/og\/fox-photo\.jpg/);
+
+    const app = at('export-tests', 'blog');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(app, 'package.json'), new TextEncoder().encode('{ "homepage": "https://fox.example", "dependencies": { "next": "^15.0.0" } }'));
+    const logo = vscode.Uri.joinPath(app, 'logo.png');
+    await vscode.workspace.fs.copy(source, logo, { overwrite: true });
+    const run = await exportAs(logo, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'] });
+    assert.deepEqual(run?.files.map((file) => vscode.workspace.asRelativePath(file.uri)), ['export-tests/blog/public/og/logo.jpg']);
+    assert.match(run.snippets[0]!.text, /<meta property="og:image" content="https:\/\/fox\.example\/og\/logo\.jpg" \/>/);
+    assert.deepEqual(run.notes, []);
+  });
+
+  it('puts the responsive image into the folder a Next.js app serves, its tags naming it from the site root', async () => {
+    const app = at('export-tests', 'shop');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(app, 'package.json'), new TextEncoder().encode('{ "dependencies": { "next": "^15.0.0" } }'));
+    const hero = vscode.Uri.joinPath(app, 'hero.png');
+    await vscode.workspace.fs.copy(source, hero, { overwrite: true });
+    const run = await exportAs(hero, { recipe: 'responsive-image', values: valuesFor['responsive-image'] });
+    assert.equal(vscode.workspace.asRelativePath(run!.files[0]!.uri), 'export-tests/shop/public/images/hero-640.webp');
+    assert.match(run!.snippets[0]!.text, /srcset="\/images\/hero-640\.webp 640w/);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(at('images', 'hero-640.webp'))), 'nothing in the workspace root\'s images/');
+  });
+
   it('keeps both when the files are there: nothing is overwritten, and the snippets name the new files', async () => {
     const before = new Map<string, string>();
     for (const [name, type] of await vscode.workspace.fs.readDirectory(at('public'))) {

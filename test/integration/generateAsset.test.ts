@@ -41,8 +41,8 @@ const valuesFor: Record<string, Record<string, string>> = {
 /** The first file of the recipes whose names come from the subject. */
 const namedAfter: Record<string, string> = {
   'open-graph-card': 'public/og/the-fox.jpg',
-  'responsive-image': 'images/a-fox-in-the-snow-640.webp',
-  'seamless-texture': 'textures/birch-bark.png',
+  'responsive-image': 'public/images/a-fox-in-the-snow-640.webp',
+  'seamless-texture': 'public/textures/birch-bark.png',
 };
 
 function generateAsset(args: Record<string, unknown>): Thenable<GeneratedAsset | undefined> {
@@ -148,7 +148,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     assert.deepEqual(asked.map((notice) => [notice.message, notice.actions]), [['Generate Seamless texture with GPT-4o Image at 1024×1024? This reserves 2.5 credits.', ['Generate']]]);
     const summary = services.features.generateAsset.summaries.at(-1)!.split('\n');
     assert.match(summary[1]!, /^Prompt: A seamless, tileable texture of birch bark, seen straight on: .* show no seam\.$/, 'the whole prompt');
-    assert.equal(summary[3], 'The image is saved in images/generated/, then birch-bark.png, birch-bark-512.webp, birch-bark-preview-2x2.jpg (3 file(s)) into textures/.');
+    assert.equal(summary[3], 'The image is saved in images/generated/, then birch-bark.png, birch-bark-512.webp, birch-bark-preview-2x2.jpg (3 file(s)) into public/textures/.');
 
     services.ctx.notifier.answerNextQuestion(undefined);
     const subject = 'a red fox with a long bushy tail, sitting in deep snow under a pine tree at dusk and looking back over its shoulder';
@@ -161,11 +161,11 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
   });
 
   it('exports nothing when the task fails, and says why', async () => {
-    await vscode.workspace.fs.delete(at('textures'), { recursive: true }).then(undefined, () => undefined);
+    await vscode.workspace.fs.delete(at('public', 'textures'), { recursive: true }).then(undefined, () => undefined);
     simulator.addTaskOutcome({ kind: 'fail', code: 'content_policy_violation' });
     const since = Date.now();
     assert.equal(await generateAsset({ recipe: 'seamless-texture', values: valuesFor['seamless-texture'] }), undefined);
-    assert.equal(await exists(at('textures')), false, 'no file was made');
+    assert.equal(await exists(at('public', 'textures')), false, 'no file was made');
     await until('the failure to be told', () => services.ctx.notifier.notices().some((notice) => notice.at >= since && notice.kind === 'error'));
     assert.ok(!services.ctx.notifier.notices().some((notice) => notice.at >= since && notice.message.startsWith('Exported')));
   });

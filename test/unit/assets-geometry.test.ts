@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { containBox, coverCrop, halvedSize, halvings, maskablePadding, planResize, scaleRect } from '../../src/common/imageGeometry';
+import { containBox, coverCrop, halvedSize, halvings, maskablePadding, maskableSafeRadius, planResize, scaleRect } from '../../src/common/imageGeometry';
 
 describe('Image geometry', () => {
   it('crops a square to a wide card around the centre by default', () => {
@@ -19,11 +19,18 @@ describe('Image geometry', () => {
     assert.deepEqual(containBox({ width: 400, height: 200 }, { width: 100, height: 100 }), { x: 0, y: 25, width: 100, height: 50 });
   });
 
-  it('puts a maskable icon inside the central 80% (the safe circle of radius 40%)', () => {
+  it('puts the whole of a square source of a maskable icon, corners too, inside the safe circle of radius 40%', () => {
     const plan = planResize({ width: 1024, height: 1024 }, { width: 512, height: 512, fit: 'contain', padding: maskablePadding });
-    assert.deepEqual(plan.place, { x: 51, y: 51, width: 410, height: 410 });
     assert.deepEqual(plan.canvas, { width: 512, height: 512 });
     assert.deepEqual(plan.crop, { x: 0, y: 0, width: 1024, height: 1024 });
+    for (const size of [48, 96, 144, 192, 512, 1024]) {
+      const { place } = planResize({ width: 1024, height: 1024 }, { width: size, height: size, fit: 'cover', padding: maskablePadding });
+      const radius = maskableSafeRadius * size;
+      const corners = [[place.x, place.y], [place.x + place.width, place.y], [place.x, place.y + place.height], [place.x + place.width, place.y + place.height]];
+      for (const [x, y] of corners) assert.ok(Math.hypot(x! - size / 2, y! - size / 2) <= radius, `corner ${x},${y} of ${size} px lies outside the safe circle`);
+      // Not smaller than it needs to be: the subject still fills most of the circle.
+      assert.ok(place.width >= 0.54 * size, `${place.width} of ${size}`);
+    }
   });
 
   it('plans cover with padding as a crop of the padded area, and fill as the whole source', () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { maskablePadding } from '../../src/common/imageGeometry';
 import { recipeSchemaJson } from '../../src/common/recipeJsonSchema';
 import { parseRecipe, placeholdersOf, type RecipeInput } from '../../src/common/recipes';
 
@@ -29,7 +30,7 @@ describe('Recipes', () => {
       'web-app-manifest-maskable-512x512.png',
     ]);
     assert.deepEqual(recipe!.outputs[0]!.sizes, [48, 32, 16]);
-    assert.ok(recipe!.outputs.filter((output) => output.purpose === 'maskable').every((output) => output.padding === 0.1));
+    assert.ok(recipe!.outputs.filter((output) => output.purpose === 'maskable').every((output) => output.padding === maskablePadding && output.background === undefined));
     assert.equal(recipe!.snippets.find((snippet) => snippet.id === 'manifest')!.file, 'site.webmanifest');
   });
 

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { parsePresetText } from '../../src/common/presetFile';
-import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, type WrittenOutput } from '../../src/common/recipeRender';
+import { layoutOf, siteUrlOf } from '../../src/common/projectLayout';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, runFolderPath, servedPublicPath, usesSiteUrl, type WrittenOutput } from '../../src/common/recipeRender';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
 
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
@@ -57,9 +58,12 @@ describe('Recipe snippets and file plans', () => {
     );
   });
 
-  it('writes the texture CSS and gives the app icon set no snippets', () => {
+  it('writes the texture CSS with the small WebP first and the PNG as fallback, one tile size for both, and gives the app icon set no snippets', () => {
     const texture = recipe('seamless-texture');
-    assert.equal(renderSnippets(texture, written(texture), {}, '/textures/')[0]!.text, 'background-image: url("/textures/logo.png");\nbackground-repeat: repeat;\n');
+    assert.equal(
+      renderSnippets(texture, written(texture), {}, '/textures/')[0]!.text,
+      'background-image: url("/textures/logo.png");\nbackground-image: image-set(url("/textures/logo-512.webp") type("image/webp"), url("/textures/logo.png") type("image/png"));\nbackground-size: 512px 512px;\nbackground-repeat: repeat;\n',
+    );
     const icons = recipe('app-icon-set');
     assert.deepEqual(renderSnippets(icons, written(icons), {}, '/'), []);
     assert.equal(planRun(icons, {}, 'logo').outputs[0], 'ios/AppIcon-1024.png');
@@ -118,8 +122,49 @@ describe('Recipe snippets and file plans', () => {
     const plan = planRun(recipe('responsive-image'), {}, 'Hero Shot');
     assert.equal(plan.name, 'hero-shot');
     assert.deepEqual(plan.outputs, ['hero-shot-640.webp', 'hero-shot-1280.webp', 'hero-shot-1920.webp', 'hero-shot-1280.jpg']);
-    assert.equal(plan.folder, 'images');
+    assert.equal(plan.folder, 'public/images');
     assert.equal(planRun(recipe('favicon-set'), {}, 'logo').name, 'favicon');
+  });
+
+  it('puts the responsive image and the texture in the folder a Next.js app serves, their tags naming them from its root', () => {
+    const next = layoutOf('next', '/ws/apps/web');
+    for (const [id, sub] of [['responsive-image', 'images'], ['seamless-texture', 'textures']] as const) {
+      const of = recipe(id);
+      const folder = runFolderPath(planRun(of, {}, 'hero').folder, '/ws', next.servedFolder);
+      assert.equal(folder, `/ws/apps/web/public/${sub}`);
+      const publicPath = servedPublicPath(folder, next.servedFolder);
+      assert.equal(publicPath, `/${sub}/`);
+      assert.equal(publicPath, of.output.publicPath, 'the same as the recipe says where no project is known');
+      const text = renderSnippets(of, written(of), { alt: 'A fox' }, publicPath)[0]!.text;
+      assert.match(text, new RegExp(`"/${sub}/logo-[0-9]+\\.webp`));
+    }
+    // SvelteKit serves static/; without a known project, public/ of the workspace folder.
+    assert.equal(runFolderPath('public/textures', '/ws', layoutOf('sveltekit', '/ws').servedFolder), '/ws/static/textures');
+    assert.equal(runFolderPath('public/images', '/ws/', undefined), '/ws/public/images');
+    assert.equal(runFolderPath('icons', '/ws', '/ws/public'), '/ws/icons', 'an app icon set is no site content');
+    assert.equal(servedPublicPath('/ws/images', '/ws/public'), undefined);
+    assert.equal(servedPublicPath('/ws/public', '/ws/public/'), '/');
+  });
+
+  it('writes the Open Graph image as an absolute URL when the site\'s address is known, else leaves it root-relative', () => {
+    const card = recipe('open-graph-card');
+    assert.equal(usesSiteUrl(card), true);
+    assert.equal(usesSiteUrl(recipe('favicon-set')), false);
+    const [absolute] = renderSnippets(card, written(card), { title: 'T', siteUrl: 'https://fox.example/blog' }, '/og/');
+    assert.match(absolute!.text, /<meta property="og:image" content="https:\/\/fox\.example\/blog\/og\/logo\.jpg" \/>/);
+    assert.match(absolute!.text, /<meta name="twitter:image" content="https:\/\/fox\.example\/blog\/og\/logo\.jpg" \/>/);
+    const [relative] = renderSnippets(card, written(card), { title: 'T' }, '/og/');
+    assert.match(relative!.text, /<meta property="og:image" content="\/og\/logo\.jpg" \/>/);
+  });
+
+  it('reads the site\'s address from package.json "homepage", but not a repository\'s page', () => {
+    assert.equal(siteUrlOf('{ "homepage": "https://fox.example/" }'), 'https://fox.example');
+    assert.equal(siteUrlOf('{ "homepage": "https://me.github.io/app" }'), 'https://me.github.io/app');
+    assert.equal(siteUrlOf('{ "homepage": "https://github.com/me/app#readme" }'), undefined);
+    assert.equal(siteUrlOf('{ "homepage": "." }'), undefined, 'CRA\'s relative homepage');
+    assert.equal(siteUrlOf('{ "homepage": "javascript:alert(1)" }'), undefined);
+    assert.equal(siteUrlOf('{ "name": "x" }'), undefined);
+    assert.equal(siteUrlOf('not json'), undefined);
   });
 });
 

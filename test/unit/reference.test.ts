@@ -163,6 +163,18 @@ describe('The reference builder: served folders and bundler imports', () => {
     assert.equal(build({ ...request, syntax: 'jsx' }).imports.length, 0);
   });
 
+  it('refers to an image in public/ relative to a Markdown file that is not the site\'s content (a README, docs), as previews and GitHub read it', () => {
+    const hero = { path: '/ws/app/public/hero.png' };
+    assert.equal(build({ syntax: 'markdown', layout: next, documentFolder: '/ws/app', variants: [hero], alt: 'a fox' }).text, '![a fox](./public/hero.png)');
+    assert.equal(build({ syntax: 'markdown', layout: next, documentFolder: '/ws/app/docs', variants: [hero], alt: 'a fox' }).text, '![a fox](../public/hero.png)');
+    assert.equal(build({ syntax: 'markdown', layout: vite, documentFolder: '/ws', variants: [hero], alt: 'a fox' }).text, '![a fox](./app/public/hero.png)');
+    // The site's own Markdown (Astro content, Nuxt Content) keeps the site's root, and HTML beside a README does too.
+    const astro = layoutOf('astro', '/ws/app');
+    assert.equal(build({ syntax: 'markdown', layout: astro, documentFolder: '/ws/app/src/content/blog', variants: [hero], alt: 'a fox' }).text, '![a fox](/hero.png)');
+    assert.equal(build({ syntax: 'markdown', layout: layoutOf('nuxt', '/ws/app'), documentFolder: '/ws/app/content', variants: [hero], alt: 'a fox' }).text, '![a fox](/hero.png)');
+    assert.equal(build({ syntax: 'html', layout: next, documentFolder: '/ws/app', variants: [hero], alt: 'a fox' }).text, '<img src="/hero.png" alt="a fox">');
+  });
+
   it('refers to an image in static/ from the site root in SvelteKit', () => {
     const layout = layoutOf('sveltekit', '/ws/site');
     assert.equal(build({ syntax: 'html', layout, variants: [{ path: '/ws/site/static/a.png' }], documentFolder: '/ws/site/src/routes' }).text, '<img src="/a.png" alt="A red fox">');

@@ -19,8 +19,10 @@ import { firstWebpFrame } from '../../common/animation';
 import { convertToSrgb, embeddedProfile, matrixProfile } from '../../common/colourProfile';
 import { imageOrientation, sniffImageFormat } from '../../common/imageType';
 import { decodeBmp, decodeTiff } from './bmpTiff';
+import { isCmykJpeg } from './jpegColour';
 import { blank, hasAlpha, orient, paste, type RgbaImage } from './rgba';
 import { webAssembly, type WasmLoader, type WasmModule, type WasmName } from './wasmLoader';
+import { thrownText } from './workerProtocol';
 
 /** The formats the pipeline writes. */
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
@@ -114,16 +116,20 @@ export class Codecs {
       case 'png':
         await this.png();
         return toRgba(pngDecode(bytes) as ImageLike);
-      case 'jpeg':
+      case 'jpeg': {
+        // MozJPEG would stop with "Unsupported color conversion request", and the codec with it.
+        if (isCmykJpeg(bytes)) throw new TypeError('Cannot read CMYK JPEG images: save it as an RGB JPEG or a PNG.');
+        const decoder = await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory);
         // Upright, as it is seen: a phone's portrait is often stored sideways with an orientation tag.
-        return orient(this.decodeWith(await this.emscripten<Decoder>('jpegDecoder', jpegDecoderFactory), bytes, false), imageOrientation(bytes));
+        return orient(this.guarded('jpegDecoder', () => this.decodeWith(decoder, bytes, false)), imageOrientation(bytes));
+      }
       case 'webp': {
         const decoder = await this.emscripten<Decoder>('webpDecoder', webpDecoderFactory);
         // An animation's first frame, which libwebp's still decoder reads only out of its container, placed on its canvas.
         const frame = firstWebpFrame(bytes);
-        if (!frame) return this.decodeWith(decoder, bytes);
+        if (!frame) return this.guarded('webpDecoder', () => this.decodeWith(decoder, bytes));
         const canvas = blank(frame.canvas);
-        paste(canvas, this.decodeWith(decoder, frame.still), frame);
+        paste(canvas, this.guarded('webpDecoder', () => this.decodeWith(decoder, frame.still)), frame);
         return canvas;
       }
       case 'bmp':
@@ -167,6 +173,21 @@ export class Codecs {
     const image = codec.decode(bytes, ...rest);
     if (!image) throw new TypeError('The image could not be decoded: the file is damaged or uses a feature the decoder lacks.');
     return toRgba(image);
+  }
+
+  /**
+   * Runs a codec call; when the codec stops its program (Emscripten throws an `ExitStatus`, not an
+   * Error) the instance is dropped, so that the next call starts a fresh one, and the failure is
+   * told as a TypeError with readable text.
+   */
+  private guarded<T>(name: WasmName, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof Error) throw error;
+      this.started.delete(name);
+      throw new TypeError(`The image could not be decoded: the file is damaged or uses a feature the decoder lacks (${thrownText(error)}).`);
+    }
   }
 
   private png(): Promise<unknown> {

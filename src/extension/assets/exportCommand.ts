@@ -134,7 +134,9 @@ export class ExportAsCommand {
     const copy = tags ? { title: vscode.l10n.t('Copy Tags'), run: () => vscode.env.clipboard.writeText(tags.text) } : undefined;
     const reveal = { title: vscode.l10n.t('Reveal'), run: () => vscode.commands.executeCommand('revealInExplorer', run.files[0]?.uri ?? run.folder) };
     const actions = [insert, copy, reveal].filter((action) => action !== undefined).slice(0, 2);
-    this.ctx.notifier.show('info', vscode.l10n.t('Exported {0} file(s) to {1}/.', run.files.length, folder), actions);
+    // What the tags still need (an absolute URL, another served folder) is said here, where the insert is offered.
+    const exported = vscode.l10n.t('Exported {0} file(s) to {1}/.', run.files.length, folder);
+    this.ctx.notifier.show(run.notes.length > 0 ? 'warning' : 'info', [exported, ...run.notes].join(' '), actions);
   }
 }
 

@@ -1,8 +1,9 @@
 import { buildIco } from '../../common/ico';
 import { halvedSize, halvings, planResize, scaleRect, type ResizeOptions, type Size } from '../../common/imageGeometry';
+import type { RecipeOutput } from '../../common/recipes';
 import type { Codecs, EncodeOptions, OutputFormat } from './codecs';
 import type { Resizer } from './resize';
-import { halve, hasAlpha, tile, type Rgba, type RgbaImage } from './rgba';
+import { edgeColour, halve, hasAlpha, parseHexColour, tile, type Rgba, type RgbaImage } from './rgba';
 
 const white: Rgba = [255, 255, 255, 255];
 /** A colour with its alpha made whole. */
@@ -14,6 +15,8 @@ export interface OutputSpec extends ResizeOptions {
   quality?: number;
   /** The colour behind the image (padding, and under transparency when opaque). */
   background?: Rgba;
+  /** With no `background`: pad with the source's edge colour (see {@link edgeColour}), as a maskable icon is. */
+  edgeBackground?: boolean;
   /** ICO: the square sizes it holds (16 to 256), e.g. [48, 32, 16]. */
   sizes?: number[];
   /** The output shows the image `tile` times across and down (a seamless texture's preview). */
@@ -61,12 +64,29 @@ export async function runOutputs(
     const scaled = count === 0 ? plan : { ...plan, crop: scaleRect(plan.crop, original, from) };
     return resizer.apply(from, scaled, background, alpha);
   };
+  let edge: Rgba | undefined;
   const results: OutputResult[] = [];
   // One output at a time: the next starts when the previous one's pixels can go.
   for (const output of outputs) {
-    results.push(await runOutput(codecs, output, render));
+    const resolved = output.background === undefined && output.edgeBackground ? { ...output, background: (edge ??= edgeColour(original)) } : output;
+    results.push(await runOutput(codecs, resolved, render));
   }
   return results;
+}
+
+/** The worker's description of a recipe's output. */
+export function outputSpecOf(output: RecipeOutput): OutputSpec {
+  const spec: OutputSpec = { width: output.width, height: output.height, fit: output.fit, format: output.format };
+  if (output.focal) spec.focal = output.focal;
+  if (output.padding !== undefined) spec.padding = output.padding;
+  if (output.quality !== undefined) spec.quality = output.quality;
+  if (output.sizes) spec.sizes = output.sizes;
+  if (output.tile !== undefined) spec.tile = output.tile;
+  const background = output.background ? parseHexColour(output.background) : undefined;
+  if (background) spec.background = background;
+  // A maskable icon is shown whole to the mask: padding left see-through would show the launcher's colour, so it continues the source's edge.
+  else if (output.purpose === 'maskable') spec.edgeBackground = true;
+  return spec;
 }
 
 type Render = (options: ResizeOptions, background?: Rgba) => Promise<RgbaImage>;

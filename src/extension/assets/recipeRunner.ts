@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isAnimated } from '../../common/animation';
 import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
 import { uniqueName } from '../../common/naming';
-import { followRenamedFiles, planRun, renderSnippets, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
+import { followRenamedFiles, hrefOf, planRun, renderSnippets, runFolderPath, servedPublicPath, usesSiteUrl, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
 import { exists, fileName, writeWhole } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
@@ -10,9 +10,11 @@ import type { Notifier } from '../ui/notifier';
 import { displayPath, withoutPaths } from '../ui/paths';
 import { insideWorkspace } from '../ui/workspaceFiles';
 import { projectLayoutOf } from '../ui/projectLayout';
+import { projectRootOf, siteUrlOf } from '../../common/projectLayout';
 import { AssetWorkStalled, type AssetWorker } from './assetWorker';
-import type { OutputSpec } from './outputs';
-import { parseHexColour } from './rgba';
+import { isCmykJpeg } from './jpegColour';
+import { outputSpecOf } from './outputs';
+import { thrownText } from './workerProtocol';
 
 /** What to do when a file the recipe writes is already there. */
 export type ExistingChoice = 'replace' | 'keepBoth' | 'cancel';
@@ -36,6 +38,8 @@ export interface RecipeRun {
   /** The files that were there before, workspace-relative, and what was done about them. */
   existing: string[];
   choice: ExistingChoice | undefined;
+  /** Sentences for the user beside the files (where the tags' paths are a guess, what to make absolute). */
+  notes: string[];
 }
 
 /** A fault the user can act on, with a sentence that says what happened and what to do. */
@@ -78,6 +82,10 @@ export function inspectSource(source: vscode.Uri, bytes: Uint8Array): SourceFact
   if (!format || !decodableFormats.includes(format) || !size) {
     throw new RecipeRunFault(vscode.l10n.t('{0} is not a PNG, JPEG, WebP, BMP or TIFF image that can be read. Export from a file in one of those formats, or convert this one first.', displayPath(source)));
   }
+  // MozJPEG reads no print colours; a sentence now, before any question, rather than a failed decode after them.
+  if (format === 'jpeg' && isCmykJpeg(bytes)) {
+    throw new RecipeRunFault(vscode.l10n.t('{0} is a CMYK JPEG (saved for print), which cannot be read. Save it as an RGB JPEG or a PNG, then export again.', displayPath(source)));
+  }
   // Decoded whole in memory (4 bytes a pixel, and the copies resizing makes): past this, the window's memory runs out first.
   if (size.width * size.height > maxSourcePixels) {
     throw new RecipeRunFault(vscode.l10n.t('{0} is {1}x{2} pixels; the extension exports from images of at most {3} megapixels. Scale it down first, then export again.', displayPath(source), size.width, size.height, maxSourcePixels / 1e6));
@@ -100,18 +108,47 @@ export async function runFolder(source: vscode.Uri, plan: PlannedRun): Promise<v
   if (outside !== undefined) {
     throw new RecipeRunFault(vscode.l10n.t('The recipe would write "{0}", which leaves its folder: a value filled into a file or folder name may not contain "..", a backslash, a drive or a leading slash. Change the value, then run it again.', outside));
   }
-  const segments = plan.folder.split('/').filter(Boolean);
-  const served = segments[0] === 'public' ? (await projectLayoutOf(source))?.servedFolder : undefined;
-  if (served !== undefined) return vscode.Uri.joinPath(root.uri.with({ path: served }), ...segments.slice(1));
-  return vscode.Uri.joinPath(root.uri, ...segments);
+  const served = plan.folder.split('/').find(Boolean) === 'public' ? (await projectLayoutOf(source))?.servedFolder : undefined;
+  return root.uri.with({ path: runFolderPath(plan.folder, root.uri.path, served) });
 }
 
-/** `{href}`'s start: root-relative from the served folder (`public/`, `static/`) when the output folder lies in it, else the recipe's own. */
-async function publicPathOf(recipe: Recipe, folder: vscode.Uri): Promise<string> {
+/** How the tags name the run's files: `{href}`'s start, whether the folder is a known served one, and the site's address if stated. */
+interface RunSite {
+  publicPath: string;
+  served: boolean;
+  siteUrl: string | undefined;
+}
+
+/**
+ * `{href}`'s start: root-relative from the served folder (`public/`, `static/`) when the output
+ * folder lies in it, else the recipe's own. The site's address is read (only for a recipe whose
+ * tags need it) from `homepage` in the project's package.json, or the workspace folder's.
+ */
+async function siteOf(recipe: Recipe, folder: vscode.Uri): Promise<RunSite> {
   const layout = await projectLayoutOf(vscode.Uri.joinPath(folder, 'file'));
-  const served = layout?.servedFolder.replace(/\/+$/, '');
-  if (served && (folder.path === served || folder.path.startsWith(`${served}/`))) return `${folder.path.slice(served.length)}/`;
-  return recipe.output.publicPath;
+  const fromServed = servedPublicPath(folder.path, layout?.servedFolder);
+  let siteUrl: string | undefined;
+  const root = layout ? folder.with({ path: projectRootOf(layout) }) : vscode.workspace.getWorkspaceFolder(folder)?.uri;
+  if (usesSiteUrl(recipe) && root) {
+    const text = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'package.json')).then((bytes) => new TextDecoder().decode(bytes), () => '');
+    siteUrl = siteUrlOf(text);
+  }
+  return { publicPath: fromServed ?? recipe.output.publicPath, served: fromServed !== undefined, siteUrl };
+}
+
+/** What the user is told beside the files: where the tags' paths are a guess, and what to make absolute. */
+function runNotes(recipe: Recipe, plan: PlannedRun, site: RunSite, folder: vscode.Uri, firstFile: string | undefined): string[] {
+  const notes: string[] = [];
+  const segments = plan.folder.split('/').filter(Boolean);
+  if (segments[0] === 'public' && !site.served) {
+    const served = vscode.Uri.joinPath(folder, ...segments.slice(1).map(() => '..'));
+    notes.push(vscode.l10n.t('No web framework was found in package.json, so the tags take {0}/ as the folder the site serves at its root; if it serves another, move the files there.', displayPath(served)));
+  }
+  if (usesSiteUrl(recipe) && !site.siteUrl && firstFile !== undefined) {
+    const href = hrefOf(site.publicPath, firstFile);
+    notes.push(vscode.l10n.t('Crawlers need absolute URLs: in the tags, replace {0} with your site\'s address, e.g. https://your-site{0}, or set "homepage" in package.json to that address and export again.', href));
+  }
+  return notes;
 }
 
 /** Renames each taken target to the first free name of its folder (`favicon-2.ico`). */
@@ -171,26 +208,13 @@ async function writeFile(target: vscode.Uri, bytes: Uint8Array, overwrite: boole
   }
 }
 
-/** The worker's description of an output. */
-function specOf(output: RecipeOutput): OutputSpec {
-  const spec: OutputSpec = { width: output.width, height: output.height, fit: output.fit, format: output.format };
-  if (output.focal) spec.focal = output.focal;
-  if (output.padding !== undefined) spec.padding = output.padding;
-  if (output.quality !== undefined) spec.quality = output.quality;
-  if (output.sizes) spec.sizes = output.sizes;
-  if (output.tile !== undefined) spec.tile = output.tile;
-  const background = output.background ? parseHexColour(output.background) : undefined;
-  if (background) spec.background = background;
-  return spec;
-}
-
 /** What the user is told when the worker could not make the files of `source`. */
 function workFault(error: unknown, source: vscode.Uri): RecipeRunFault {
   if (error instanceof AssetWorkStalled) {
     return new RecipeRunFault(vscode.l10n.t('Making the files from {0} gave no answer for {1} minutes and was stopped. The image may be damaged: open it to check that it is a whole image, then export again.', displayPath(source), Math.round(error.afterMs / 60_000)));
   }
   // The worker's text may name files of this machine (a codec it could not load): those stay in the log.
-  const said = error instanceof Error ? error.message : String(error);
+  const said = thrownText(error);
   return new RecipeRunFault(vscode.l10n.t('{0} could not be decoded ({1}). Open it to check that it is a whole image, then export again.', displayPath(source), withoutPaths(said)));
 }
 
@@ -249,7 +273,7 @@ export async function runRecipe(
       if (cancelled()) stop.abort();
       let made: Awaited<ReturnType<AssetWorker['run']>>;
       try {
-        made = await deps.worker.run(bytes, recipe.outputs.map(specOf), undefined, stop.signal);
+        made = await deps.worker.run(bytes, recipe.outputs.map(outputSpecOf), undefined, stop.signal);
       } catch (error) {
         if (cancelled()) return undefined;
         throw workFault(error, source);
@@ -273,8 +297,9 @@ export async function runRecipe(
         return undefined;
       }
       const snippetNames = plan.snippets.map((file, index) => (file === undefined ? undefined : names[plan.outputs.length + plan.snippets.slice(0, index).filter((other) => other !== undefined).length]));
-      const publicPath = await publicPathOf(recipe, folder);
-      const snippets = followRenamedFiles(renderSnippets(recipe, written, values, publicPath, snippetNames), publicPath, plan.snippets, snippetNames);
+      const site = await siteOf(recipe, folder);
+      const { publicPath } = site;
+      const snippets = followRenamedFiles(renderSnippets(recipe, written, { ...values, siteUrl: site.siteUrl ?? '' }, publicPath, snippetNames), publicPath, plan.snippets, snippetNames);
       for (const snippet of snippets) {
         if (!snippet.file) continue;
         const uri = vscode.Uri.joinPath(folder, snippet.file);
@@ -282,7 +307,7 @@ export async function runRecipe(
         await writeFile(uri, text, overwrite(snippet.file));
         files.push({ uri, size: text.length, format: undefined });
       }
-      return { folder, files, snippets, existing, choice };
+      return { folder, files, snippets, existing, choice, notes: runNotes(recipe, plan, site, folder, names[0]) };
     },
   );
 }

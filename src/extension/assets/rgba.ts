@@ -110,6 +110,36 @@ export function tile(image: RgbaImage, count: number): RgbaImage {
 }
 
 /**
+ * The colour of the image's edge, to pad it with so that the padding continues it: the mean of its
+ * border pixels, their colours weighted by alpha, made opaque. White when the border is (nearly)
+ * all transparent (a cut-out logo), as icon tools pad such icons.
+ */
+export function edgeColour(image: RgbaImage): Rgba {
+  const { width, height, data } = image;
+  const sums = [0, 0, 0];
+  let weight = 0;
+  let count = 0;
+  const add = (x: number, y: number): void => {
+    const at = (y * width + x) * 4;
+    const alpha = data[at + 3]!;
+    for (let channel = 0; channel < 3; channel++) sums[channel]! += data[at + channel]! * alpha;
+    weight += alpha;
+    count++;
+  };
+  for (let x = 0; x < width; x++) {
+    add(x, 0);
+    if (height > 1) add(x, height - 1);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    add(0, y);
+    if (width > 1) add(width - 1, y);
+  }
+  // Less than a tenth of the border's coverage: the edge has no colour of its own to continue.
+  if (weight < count * 25.5) return [255, 255, 255, 255];
+  return [Math.round(sums[0]! / weight), Math.round(sums[1]! / weight), Math.round(sums[2]! / weight), 255];
+}
+
+/**
  * Parses a CSS hex colour (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`); undefined when it is not one.
  */
 export function parseHexColour(text: string): Rgba | undefined {

@@ -7,7 +7,7 @@ import { Codecs } from './codecs';
 import { runOutputs } from './outputs';
 import { Resizer } from './resize';
 import { WasmLoader, wasmInDirectory } from './wasmLoader';
-import { transferables, type WorkerMessage, type WorkerReply, type WorkerSetup } from './workerProtocol';
+import { thrownText, transferables, type WorkerMessage, type WorkerReply, type WorkerSetup } from './workerProtocol';
 
 const setup = workerData as WorkerSetup;
 const loader = new WasmLoader(wasmInDirectory(setup.wasmDirectory));
@@ -38,7 +38,7 @@ parentPort?.on('message', (message: WorkerMessage) => {
         id: message.id,
         ok: false,
         name: error instanceof Error ? error.name : 'Error',
-        message: error instanceof Error ? error.message : String(error),
+        message: thrownText(error),
       };
       parentPort?.postMessage(reply);
     },

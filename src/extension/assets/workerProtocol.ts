@@ -45,3 +45,22 @@ export function transferables(value: unknown): ArrayBuffer[] {
   visit(value);
   return [...found];
 }
+
+/**
+ * A thrown value as readable text: an Error's message, the `message` of an object that is not an
+ * Error (Emscripten's `ExitStatus`, which a codec throws when it stops), else the value itself.
+ */
+export function thrownText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object') {
+    const { message, name } = error as { message?: unknown; name?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof name === 'string' && name !== '') return name;
+    try {
+      return JSON.stringify(error) ?? 'unknown error';
+    } catch {
+      return 'unknown error';
+    }
+  }
+  return String(error);
+}

@@ -1,0 +1,56 @@
+import * as assert from 'node:assert/strict';
+import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { maskableSafeRadius } from '../../src/common/imageGeometry';
+import { parseRecipe } from '../../src/common/recipes';
+import { outputSpecOf, runOutputs } from '../../src/extension/assets/outputs';
+import { blank, edgeColour, type RgbaImage } from '../../src/extension/assets/rgba';
+import { localPipeline } from '../support/wasm';
+
+const pixel = (image: RgbaImage, x: number, y: number): number[] => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4)];
+
+/** A full-bleed blue icon with a yellow square in the middle. */
+function blueIcon(size: number): RgbaImage {
+  const image = blank({ width: size, height: size }, [20, 60, 200, 255]);
+  for (let y = size / 4; y < (3 * size) / 4; y++) {
+    for (let x = size / 4; x < (3 * size) / 4; x++) image.data.set([250, 210, 0, 255], (y * size + x) * 4);
+  }
+  return image;
+}
+
+describe('Maskable icons', () => {
+  const { codecs, resizer } = localPipeline();
+  const favicon = parseRecipe(builtinRecipes.find((recipe) => recipe.id === 'favicon-set')).recipe!;
+  const maskable = favicon.outputs.filter((output) => output.purpose === 'maskable');
+
+  it('pads the favicon set\'s maskable icons with the colour of a full-bleed source\'s edge, not a white frame', async () => {
+    assert.equal(maskable.length, 2);
+    const results = await runOutputs(codecs, resizer, blueIcon(256), maskable.map(outputSpecOf));
+    for (const result of results) {
+      const image = await codecs.decode(result.bytes);
+      const size = image.width;
+      for (const [x, y] of [[0, 0], [size - 1, 0], [Math.round(size / 2), 2], [2, size - 1]]) {
+        const [red, green, blue, alpha] = pixel(image, x!, y!);
+        assert.ok(blue! >= 190 && red! <= 30 && green! <= 70 && alpha === 255, `padding at ${x},${y} of ${size} px is ${[red, green, blue, alpha].join(',')}`);
+      }
+      // The subject is still there, and its square (a quarter of the source each way from the centre) lies inside the safe circle.
+      assert.deepEqual(pixel(image, size / 2, size / 2).slice(0, 3), [250, 210, 0]);
+      const reach = size * 0.275 * 0.5;
+      assert.ok(Math.hypot(reach, reach) <= maskableSafeRadius * size);
+      assert.deepEqual(pixel(image, Math.round(size / 2 + reach) - 4, Math.round(size / 2 + reach) - 4).slice(0, 3), [250, 210, 0]);
+    }
+  });
+
+  it('pads with the recipe\'s background when it names one', async () => {
+    const [result] = await runOutputs(codecs, resizer, blueIcon(64), [outputSpecOf({ ...maskable[0]!, background: '#ff0000' })]);
+    const image = await codecs.decode(result!.bytes);
+    assert.deepEqual(pixel(image, 0, 0), [255, 0, 0, 255]);
+  });
+
+  it('takes the edge colour as the alpha-weighted mean of the border, and white for a see-through border', () => {
+    const half = blank({ width: 4, height: 4 }, [0, 0, 0, 0]);
+    for (let x = 0; x < 4; x++) half.data.set([0, 128, 0, 255], x * 4);
+    for (let y = 1; y < 4; y++) half.data.set([0, 128, 0, 255], (y * 4) * 4);
+    assert.deepEqual(edgeColour(half), [0, 128, 0, 255]);
+    assert.deepEqual(edgeColour(blank({ width: 8, height: 8 })), [255, 255, 255, 255]);
+  });
+});
