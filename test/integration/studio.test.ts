@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vscode from 'vscode';
@@ -195,6 +196,32 @@ describe('Submitting from the Image Studio', function () {
     // The Studio shows the file as it is now (its mask painter starts again at the new size).
     assert.equal(references.list[0]?.width, 1024);
     await vscode.workspace.fs.delete(referencesDir, { recursive: true }).then(undefined, () => undefined);
+  });
+
+  it('saves edits beside a reference only when it really is in the workspace: not beside one reached through a symbolic link out of it', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'evolink-outside-'));
+    writeFileSync(join(outside, 'holiday.png'), await png(64));
+    const linked = vscode.Uri.joinPath(root(), 'studio-linked');
+    symlinkSync(outside, linked.fsPath);
+    const referencesDir = vscode.Uri.joinPath(root(), '.studio-test-references');
+    const references = new ReferenceSet(referencesDir, memento());
+    try {
+      const image = vscode.Uri.joinPath(linked, 'holiday.png');
+      await references.add([image], false);
+      const sent: { target: vscode.Uri; editOf?: vscode.Uri }[] = [];
+      const deps = { submit: (request: { target: vscode.Uri; editOf?: vscode.Uri }) => (sent.push(request), Promise.resolve({ localId: 'x' })), referencesDir, log: { warn: () => undefined, error: () => undefined }, followers: { follow: () => ({ dispose: () => undefined }) } };
+      const submitter = new StudioSubmitter(deps as never, references, () => undefined);
+      await submitter.submit({ type: 'submit', request: { model: 'gpt-4o-image', prompt: 'a beach', n: 1, size: '1:1' }, references: [references.list[0]!.uri.toString()], destination: 'beside' } as never);
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]!.editOf, undefined, 'no edit beside the linked file');
+      assert.ok(!sent[0]!.target.path.startsWith(linked.path), sent[0]!.target.toString());
+      assert.deepEqual(readdirSync(outside), ['holiday.png'], 'nothing written outside the workspace');
+    } finally {
+      references.dispose();
+      rmSync(linked.fsPath, { force: true });
+      rmSync(outside, { recursive: true, force: true });
+      await vscode.workspace.fs.delete(referencesDir, { recursive: true }).then(undefined, () => undefined);
+    }
   });
 
   it('sends one Retry of a double click, and offers Retry again when nothing was sent', async () => {

@@ -8,6 +8,7 @@ import { inspectLocalImage, type LocalImage } from '../submit/localImages';
 import { planIssues } from '../submit/submit';
 import { localizeIssue } from '../ui/issues';
 import { chooseTargetFolder } from '../ui/target';
+import { insideWorkspace } from '../ui/workspaceFiles';
 import { keepBytes, type ReferenceSet } from './references';
 import type { StudioDeps } from './studioPanel';
 
@@ -70,8 +71,9 @@ export class StudioSubmitter extends DisposableBase {
       return;
     }
     const original = references[0];
-    // Beside the one reference as its edits when asked and it is in the workspace; else where the user says.
-    const beside = message.destination === 'beside' && original && vscode.workspace.getWorkspaceFolder(original.uri) ? original.uri : undefined;
+    // Beside the one reference as its edits when asked and it is in the workspace (really: not
+    // through a symbolic link out of it); else where the user says.
+    const beside = message.destination === 'beside' && original && (await insideWorkspace(original.uri)) ? original.uri : undefined;
     const target = beside ? vscode.Uri.joinPath(beside, '..') : await chooseTargetFolder();
     if (!target) {
       // The folder picker was dismissed: nothing to say, but Generate is offered again.
