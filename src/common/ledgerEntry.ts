@@ -5,8 +5,14 @@ import { requestOptionsSchema } from './requestOptions';
  * One task of the ledger, as it is written to disk: every paid request from before it is sent
  * until its results are saved. Every read is parsed with this schema; a file that does not parse
  * is set aside, never silently dropped (see the ledger in the extension). Entries written by
- * version 1 of the ledger (no `version` field) are read and upgraded.
+ * version 1 of the ledger (no `version` field) are read and upgraded. An entry of a newer version
+ * than {@link ledgerVersion} (a newer extension in another window) is not this code's to read: it
+ * is told apart from a broken one, and left as it is. Fields this version does not know survive
+ * a read and a rewrite (a newer release may add optional ones without a new version).
  */
+
+/** The version of the entries this code writes, and the newest it reads. */
+export const ledgerVersion = 2;
 
 /** Every state a task can be in. The transitions between them are in `lifecycle.ts`, and only there. */
 export const entryStates = [
@@ -109,7 +115,7 @@ const idSchema = z.string().check(z.regex(/^[A-Za-z0-9._-]{16,96}$/));
 
 /** One task of the ledger. */
 export const ledgerEntrySchema = z.object({
-  version: z.literal(2),
+  version: z.literal(ledgerVersion),
   localId: idSchema,
   idempotencyKey: idSchema,
   /** Goes up by one with every write; a write that expects another revision is refused. */
@@ -225,20 +231,46 @@ function upgrade(legacy: z.infer<typeof legacyEntrySchema>): unknown {
   return upgraded;
 }
 
-/** Reads an entry from its JSON text: the entry, or why it cannot be read (for the log). */
-export function parseLedgerEntry(text: string): { ok: true; entry: LedgerEntry } | { ok: false; problem: string } {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `parsed` with the fields of `raw` that the schema does not know put back, at every depth: the
+ * schema drops them, and a window of this version that rewrites an entry must not lose what a
+ * newer release added to it. What the schema read (`parsed`) wins over the raw value.
+ */
+function withUnknownFields(raw: unknown, parsed: unknown): unknown {
+  if (Array.isArray(raw) && Array.isArray(parsed)) return parsed.map((item: unknown, index) => withUnknownFields(raw[index], item));
+  if (!isRecord(raw) || !isRecord(parsed)) return parsed;
+  const merged: Record<string, unknown> = { ...raw };
+  for (const [key, value] of Object.entries(parsed)) merged[key] = withUnknownFields(raw[key], value);
+  return merged;
+}
+
+/** What reading an entry's JSON text answers (see {@link parseLedgerEntry}). */
+export type ParsedLedgerEntry = { ok: true; entry: LedgerEntry } | { ok: false; problem: string; newer?: number };
+
+/**
+ * Reads an entry from its JSON text: the entry, or why it cannot be read (for the log). `newer`
+ * is the version of an entry a newer release wrote: not broken, only not this code's to read.
+ */
+export function parseLedgerEntry(text: string): ParsedLedgerEntry {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     return { ok: false, problem: `not JSON (${error instanceof Error ? error.message : String(error)})` };
   }
-  if (typeof json === 'object' && json !== null && !('version' in json)) {
+  if (isRecord(json) && typeof json.version === 'number' && json.version > ledgerVersion) {
+    return { ok: false, problem: `written by a newer version of the extension (ledger version ${json.version})`, newer: json.version };
+  }
+  if (isRecord(json) && !('version' in json)) {
     const legacy = legacyEntrySchema.safeParse(json);
     if (legacy.success) json = upgrade(legacy.data);
   }
   const parsed = ledgerEntrySchema.safeParse(json);
-  if (parsed.success) return { ok: true, entry: parsed.data };
+  if (parsed.success) return { ok: true, entry: withUnknownFields(json, parsed.data) as LedgerEntry };
   const issue = parsed.error.issues[0];
   return { ok: false, problem: issue ? `${issue.path.join('.') || 'entry'}: ${issue.message}` : 'not a task entry' };
 }

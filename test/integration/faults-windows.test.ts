@@ -444,6 +444,24 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     check('crash between the rename and its record', simulator, { entry: after, notices: [], files: await imagesIn(folder()) }, { state: 'saved', files: 1, tasks: 1, downloads: before });
     assert.equal(after?.results?.[0]?.saved, target.toString());
     assert.deepEqual(await partialsIn(folder()), []);
+    // Its provenance, never recorded by the window that crashed, is recorded now: History shows it.
+    assert.equal((await app.ctx.provenance.get(target))?.taskId, 'task-crashed');
+  });
+
+  it("a file of the result's size at its recorded name that is not its image is never taken for it: the result takes the next name, and both images stay", async () => {
+    const { urls, bytes, kept } = await keptAtEvoLink('matrix same size taken meanwhile');
+    const target = vscode.Uri.joinPath(folder(), 'matrix-same-size-taken.png');
+    // As big as the download, one byte different: another image under the name.
+    const theirs = Uint8Array.from(bytes);
+    theirs[Math.floor(theirs.length / 2)] = theirs[Math.floor(theirs.length / 2)]! ^ 0xff;
+    await vscode.workspace.fs.writeFile(target, theirs);
+    const entry = leave({ localId: newLocalId(), state: 'saving', request: { model: 'gpt-4o-image', prompt: 'matrix same size taken meanwhile' }, taskId: 'task-crashed-same-size', resultUrls: urls, results: [{ kept, target: target.toString() }], completedAt: Date.now(), lease: { owner: 'host-crashed', at: Date.now() } });
+    await app.ctx.tasks.resume();
+    const after = await until('it to be saved', async () => ((await app.ctx.tasks.get(entry.localId))?.state === 'saved' ? app.ctx.tasks.get(entry.localId) : undefined), 20_000);
+    const saved = after?.results?.[0]?.saved;
+    assert.ok(saved && saved !== target.toString(), 'saved under another name');
+    assert.ok(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.parse(saved))).equals(Buffer.from(bytes)), 'the result is whole under its name');
+    assert.ok(Buffer.from(await vscode.workspace.fs.readFile(target)).equals(Buffer.from(theirs)), 'their file is as it was');
   });
 
   it('a window crashed while it copied a result to its name (no hard links there): the cut copy is replaced by the whole image and nothing is downloaded again', async () => {

@@ -215,6 +215,20 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.equal(await adoptLeftBehind(deps(now + ledgerRecordStaleMs + 60_000), noted), 1);
   });
 
+  it("takes no task over that a newer release wrote, leaves its file as it is, and does not forget its ledger", async () => {
+    const theirs = new TaskLedger(old.ledger);
+    const created = await theirs.create(entry('evl-newer-000000000001'));
+    const file = join(old.ledger, 'evl-newer-000000000001.2.json');
+    const text = JSON.stringify({ ...created, version: 3, revision: 2 });
+    writeFileSync(file, text);
+    await record({ closedAt: now - 1000 });
+    assert.equal(await adoptLeftBehind(deps()), 0);
+    assert.deepEqual(await new TaskLedger(ours.ledger).list(), []);
+    assert.deepEqual(readdirSync(old.ledger).sort(), ['evl-newer-000000000001.1.json', 'evl-newer-000000000001.2.json']);
+    assert.equal(readFileSync(file, 'utf8'), text);
+    assert.equal(readdirSync(index).length, 1, 'its ledger stays known: the task may be unfinished');
+  });
+
   it('forgets records nobody has written for a month', async () => {
     await record({ seenAt: now - 31 * 24 * 3600_000, folders: ['file:///home/dev/old-site'] });
     assert.equal(readdirSync(index).length, 1);

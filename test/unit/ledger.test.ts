@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { parseLedgerEntry, type LedgerEntry } from '../../src/common/ledgerEntry';
+import { flushing } from '../../src/extension/base/nodeDisk';
 import { newLocalId, TaskLedger } from '../../src/extension/tasks/ledger';
 
 const entry = (localId: string, createdAt: number): LedgerEntry => ({
@@ -98,6 +99,55 @@ describe('The task ledger', () => {
     assert.equal(warnings.length, 2);
   });
 
+  it("leaves a newer release's task as it is: not set aside, not rolled back to the revision before, not rewritten, told once", async () => {
+    const warnings: string[] = [];
+    const ledger = new TaskLedger(dir, (message) => warnings.push(message));
+    const created = await ledger.create(entry('evl-a-0000000000000001', 1));
+    const newer = join(dir, 'evl-a-0000000000000001.2.json');
+    const text = JSON.stringify({ ...created, version: 3, revision: 2, state: 'someNewState', lease: { owner: 'newer', at: 1 } });
+    writeFileSync(newer, text);
+    age(newer, 60);
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(await ledger.list(), [], 'not shown');
+      assert.equal(await ledger.get(created.localId), undefined, 'not the revision before either');
+    }
+    assert.equal(await new TaskLedger(dir, (message) => warnings.push(message)).get(created.localId), undefined);
+    assert.equal(await ledger.write({ ...created, progress: 50 }, 1), undefined, 'its revision is taken');
+    assert.deepEqual(readdirSync(dir).sort(), ['evl-a-0000000000000001.1.json', 'evl-a-0000000000000001.2.json']);
+    assert.equal(readFileSync(newer, 'utf8'), text);
+    assert.deepEqual(ledger.takeProblems(), []);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /newer version/);
+    assert.equal(ledger.holdsNewer(), true);
+  });
+
+  it('keeps the fields it does not know, at every depth, when it writes the next revision', async () => {
+    const ledger = new TaskLedger(dir);
+    const known = { ...entry('evl-a-0000000000000001', 1), state: 'saving', resultUrls: ['https://cdn.example/0.png'], results: [{ kept: '/k/0.png' }], error: { reason: 'network' } };
+    const extra = { ...known, revision: 1, fromNewer: { tier: 'pro' }, results: [{ kept: '/k/0.png', checksum: 'abc' }], body: { ...known.body, seed: 7 }, request: { ...known.request, style: 'ink' }, error: { reason: 'network', retryable: true } };
+    writeFileSync(join(dir, 'evl-a-0000000000000001.1.json'), JSON.stringify(extra));
+    const read = await ledger.get('evl-a-0000000000000001');
+    assert.equal(read?.state, 'saving');
+    await ledger.write({ ...read, results: [{ ...read.results![0], saved: 'file:///ws/a.png' }] }, 1);
+    const written = JSON.parse(readFileSync(join(dir, 'evl-a-0000000000000001.2.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(written.fromNewer, { tier: 'pro' });
+    assert.deepEqual(written.results, [{ kept: '/k/0.png', checksum: 'abc', saved: 'file:///ws/a.png' }]);
+    assert.equal((written.body as { seed?: number }).seed, 7);
+    assert.equal((written.request as { style?: string }).style, 'ink');
+    assert.deepEqual(written.error, { reason: 'network', retryable: true });
+    assert.equal(written.revision, 2);
+  });
+
+  it('tells an entry of a newer version from a broken one, and reads one of its own version as before', () => {
+    const text = JSON.stringify({ ...entry('evl-a-0000000000000001', 1), version: 3 });
+    const newer = parseLedgerEntry(text);
+    assert.equal(newer.ok, false);
+    assert.equal(!newer.ok && newer.newer, 3);
+    const broken = parseLedgerEntry(JSON.stringify({ ...entry('evl-a-0000000000000001', 1), version: 'two' }));
+    assert.equal(!broken.ok && broken.newer, undefined);
+    assert.equal(parseLedgerEntry(JSON.stringify(entry('evl-a-0000000000000001', 1))).ok, true);
+  });
+
   it('leaves a file that is still being written alone', async () => {
     const ledger = new TaskLedger(dir);
     writeFileSync(join(dir, 'evl-a-0000000000000001.1.json'), '{"version": 2');
@@ -116,6 +166,32 @@ describe('The task ledger', () => {
     const written = await ledger.write({ ...read, state: 'saving' }, 0);
     assert.equal(written?.revision, 1);
     assert.equal((await ledger.get('evl-old-000000000001'))?.state, 'saving');
+  });
+
+  it('flushes each revision to the disk before it takes its name, and the folder once it has it', async () => {
+    const real = { ...flushing };
+    const flushed: string[] = [];
+    flushing.file = async (file) => {
+      flushed.push(`file ${readdirSync(dir).filter((name) => !name.endsWith('.tmp')).join(',')}`);
+      return real.file(file);
+    };
+    flushing.folder = async (path) => {
+      flushed.push(`folder ${path === dir ? 'ledger' : path} ${readdirSync(dir).filter((name) => !name.endsWith('.tmp')).join(',')}`);
+      return real.folder(path);
+    };
+    try {
+      const ledger = new TaskLedger(dir);
+      const created = await ledger.create(entry('evl-a-0000000000000001', 1));
+      await ledger.write(created, created.revision);
+    } finally {
+      Object.assign(flushing, real);
+    }
+    assert.deepEqual(flushed, [
+      'file ',
+      'folder ledger evl-a-0000000000000001.1.json',
+      'file evl-a-0000000000000001.1.json',
+      'folder ledger evl-a-0000000000000001.1.json,evl-a-0000000000000001.2.json',
+    ]);
   });
 
   it('removes every file of a task', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { nodeDisk } from '../../src/extension/base/nodeDisk';
+import { flushing, nodeDisk, replaceFile, sameContent } from '../../src/extension/base/nodeDisk';
 
 describe("Saving's file operations on the extension host's disk", () => {
   let dir: string;
@@ -78,6 +78,25 @@ describe("Saving's file operations on the extension host's disk", () => {
       assert.deepEqual(readdirSync(dir).sort(), ['fox.png', ...Array.from({ length: 12 }, (_, i) => `.${i}.partial`).filter((_, i) => i !== won[0])].sort());
     });
 
+    it('flushes the copy before the move counts as made', async () => {
+      const realFlush = flushing.file;
+      let flushes = 0;
+      flushing.file = async (file) => {
+        flushes++;
+        // The copy is whole when it is flushed.
+        assert.equal(readFileSync(join(dir, 'fox.png'), 'utf8'), 'image');
+        return realFlush(file);
+      };
+      try {
+        writeFileSync(join(dir, '.a.partial'), 'image');
+        await nodeDisk.moveToFree(at('.a.partial'), at('fox.png'));
+      } finally {
+        flushing.file = realFlush;
+      }
+      assert.equal(flushes, 1);
+      assert.deepEqual(readdirSync(dir), ['fox.png']);
+    });
+
     it('leaves nothing under the name when the copy fails', async () => {
       await assert.rejects(nodeDisk.moveToFree(at('.gone.partial'), at('fox.png')), (error: NodeJS.ErrnoException) => error.code === 'ENOENT');
       assert.deepEqual(readdirSync(dir), []);
@@ -94,5 +113,101 @@ describe("Saving's file operations on the extension host's disk", () => {
     writeFileSync(join(dir, 'kept.bin'), 'bytes');
     await nodeDisk.copyIn(join(dir, 'kept.bin'), at('images/generated/.x.partial'));
     assert.deepEqual(await nodeDisk.names(at('images/generated')), ['.x.partial']);
+  });
+});
+
+describe('Flushing what is saved to the disk (a power loss must not bring a saved name back empty)', () => {
+  let dir: string;
+  const at = (name: string) => ({ fsPath: join(dir, name) });
+  const real = { ...flushing };
+  /** What was flushed, in order: `file <names in the folder then>` or `folder <path>`. */
+  let flushed: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'evolink-flush-'));
+    flushed = [];
+    flushing.file = async (file) => {
+      flushed.push(`file ${readdirSync(dir).sort().join(',')}`);
+      return real.file(file);
+    };
+    flushing.folder = async (path) => {
+      flushed.push(`folder ${path}`);
+      return real.folder(path);
+    };
+  });
+  afterEach(() => {
+    Object.assign(flushing, real);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("flushes a result's bytes under its temporary name, then its folder once it has its name", async () => {
+    writeFileSync(join(dir, 'kept.png'), 'image');
+    await nodeDisk.copyIn(join(dir, 'kept.png'), at('.a.partial'));
+    await nodeDisk.flush!(at('.a.partial'));
+    assert.deepEqual(flushed, ['file .a.partial,kept.png']);
+    await nodeDisk.moveToFree(at('.a.partial'), at('fox.png'));
+    assert.deepEqual(flushed, ['file .a.partial,kept.png', `folder ${dir}`]);
+    assert.equal(readFileSync(join(dir, 'fox.png'), 'utf8'), 'image');
+  });
+
+  it('flushes a whole file it writes before it closes it, and the folder of a file moved over another', async () => {
+    await nodeDisk.write(at('.b.partial'), new TextEncoder().encode('bytes'));
+    assert.deepEqual(flushed, ['file .b.partial']);
+    await nodeDisk.moveOver(at('.b.partial'), at('b.png'));
+    assert.deepEqual(flushed, ['file .b.partial', `folder ${dir}`]);
+  });
+
+  it('flushes a replaced file before the rename puts it in place, and its folder after', async () => {
+    writeFileSync(join(dir, 'index.json'), 'old');
+    await replaceFile(join(dir, 'index.json'), 'new');
+    assert.equal(flushed.length, 2);
+    assert.match(flushed[0]!, /^file index\.json,index\.json\.[0-9a-f]+\.tmp$/);
+    assert.equal(flushed[1], `folder ${dir}`);
+    assert.equal(readFileSync(join(dir, 'index.json'), 'utf8'), 'new');
+  });
+
+  it('counts a move whose folder flush fails as made', async () => {
+    flushing.folder = async () => Promise.reject(Object.assign(new Error('i/o error'), { code: 'EIO' }));
+    writeFileSync(join(dir, '.c.partial'), 'image');
+    await nodeDisk.moveToFree(at('.c.partial'), at('c.png'));
+    assert.deepEqual(readdirSync(dir), ['c.png']);
+  });
+
+  it('takes a folder flush the system refuses (EINVAL, EPERM, a folder that cannot be opened) for done, and fails on any other error', async () => {
+    const fsPromises = createRequire(__filename)('node:fs/promises') as { open: (...args: unknown[]) => Promise<unknown> };
+    const realOpen = fsPromises.open;
+    try {
+      for (const code of ['EINVAL', 'EPERM', 'EISDIR', 'EIO']) {
+        fsPromises.open = () => Promise.reject(Object.assign(new Error(code), { code }));
+        if (code === 'EIO') await assert.rejects(real.folder(dir), (error: NodeJS.ErrnoException) => error.code === 'EIO');
+        else await real.folder(dir);
+      }
+    } finally {
+      fsPromises.open = realOpen;
+    }
+    await real.folder(dir);
+  });
+});
+
+describe('Telling whether a file at a name is a kept download, byte for byte', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-same-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers true only for the same bytes: not for a file of the same size that differs anywhere, nor for a shorter one or none', async () => {
+    const bytes = Buffer.alloc(600 * 1024, 7);
+    writeFileSync(join(dir, 'kept.png'), bytes);
+    writeFileSync(join(dir, 'same.png'), bytes);
+    const middle = Buffer.from(bytes);
+    middle[300 * 1024] = 8;
+    writeFileSync(join(dir, 'middle.png'), middle);
+    const last = Buffer.from(bytes);
+    last[last.length - 1] = 8;
+    writeFileSync(join(dir, 'last.png'), last);
+    writeFileSync(join(dir, 'short.png'), bytes.subarray(1));
+    assert.equal(await sameContent(join(dir, 'same.png'), join(dir, 'kept.png')), true);
+    assert.equal(await sameContent(join(dir, 'middle.png'), join(dir, 'kept.png')), false);
+    assert.equal(await sameContent(join(dir, 'last.png'), join(dir, 'kept.png')), false);
+    assert.equal(await sameContent(join(dir, 'short.png'), join(dir, 'kept.png')), false);
+    assert.equal(await sameContent(join(dir, 'none.png'), join(dir, 'kept.png')), false);
   });
 });

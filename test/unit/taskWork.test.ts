@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvoLinkError } from '../../src/common/errors';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { defaultLifecycleTimes, type LifecycleEvent } from '../../src/common/lifecycle';
 import type { DownloadSink, EvoLinkClient } from '../../src/extension/api/client';
+import { flushing } from '../../src/extension/base/nodeDisk';
 import { TaskWork, toEntryError, type ResultWriter, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
 import type * as vscode from 'vscode';
 
@@ -196,6 +197,83 @@ describe('Saving a result into the workspace', () => {
     const writer: ResultWriter = () => Promise.resolve({ toString: () => 'file:///ws/images/cat-2.png' } as vscode.Uri);
     const events = await saveWith({ ...saveDeps(dir, now, links(() => 'image'), writer), fileSize: () => Promise.resolve(12_345) }, [{ target: 'file:///ws/images/cat.png' }]);
     assert.deepEqual(events, ['resultKept', 'resultSaved file:///ws/images/cat-2.png']);
+  });
+});
+
+describe('Keeping a download', () => {
+  it('flushes it to the disk before it takes its kept name and is recorded kept, and its folder after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
+    const real = { ...flushing };
+    const flushed: string[] = [];
+    flushing.file = async (file) => (flushed.push(`file ${readdirSync(dir).join(',')}`), real.file(file));
+    flushing.folder = async (path) => (flushed.push(`folder ${path === dir ? 'downloads' : path} ${readdirSync(dir).join(',')}`), real.folder(path));
+    try {
+      const now = 1_800_000_000_000;
+      const entry = { localId: 'evl-test-000000000006', state: 'saving', sentAt: now - 60_000, lease: { owner: 'me', at: now }, resultUrls: ['https://cdn.example/0.png'], results: [{}] } as unknown as LedgerEntry;
+      const events: string[] = [];
+      await new TaskWork(saveDeps(dir, now, links(() => 'image'), () => Promise.resolve(undefined))).save({ controller: new AbortController() }, entry, (event) => {
+        events.push(event.type);
+        return Promise.resolve(undefined);
+      });
+      assert.deepEqual(events, ['resultKept']);
+      assert.deepEqual(flushed, ['file evl-test-000000000006-0-me.part', 'folder downloads evl-test-000000000006-0.png']);
+    } finally {
+      Object.assign(flushing, real);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('A result found at its name after a save cut short', () => {
+  const now = 1_800_000_000_000;
+  const target = 'file:///ws/images/cat.png';
+  let dir: string;
+  let kept: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'evolink-work-'));
+    kept = join(dir, 'evl-test-000000000005-0.png');
+    writeFileSync(kept, png);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Saves a task whose result was recorded at `target` with its download kept; the file there is as big as the download, and `same` says whether it has its bytes. */
+  async function resume(same: boolean): Promise<{ events: string[]; written: number; landed: unknown[][]; compared: string[][] }> {
+    let written = 0;
+    const landed: unknown[][] = [];
+    const compared: string[][] = [];
+    const writer: ResultWriter = Object.assign(
+      () => {
+        written++;
+        return Promise.resolve({ toString: () => 'file:///ws/images/cat-2.png' } as vscode.Uri);
+      },
+      {
+        sameBytes: (at: string, from: string) => (compared.push([at, from]), Promise.resolve(same)),
+        recordLanded: (...args: unknown[]) => (landed.push(args), Promise.resolve()),
+      },
+    );
+    const entry = { localId: 'evl-test-000000000005', state: 'saving', sentAt: now - 60_000, lease: { owner: 'me', at: now }, resultUrls: ['https://cdn.example/0.png'], results: [{ kept, target }] } as unknown as LedgerEntry;
+    const events: string[] = [];
+    const deps = { ...saveDeps(dir, now, links(() => 'image'), writer), fileSize: () => Promise.resolve(png.length) };
+    await new TaskWork(deps).save({ controller: new AbortController() }, entry, (event) => {
+      events.push('uri' in event ? `${event.type} ${event.uri}` : event.type);
+      return Promise.resolve(entry);
+    });
+    return { events, written, landed: landed.map(([at, from, , index]) => [at, from, index]), compared };
+  }
+
+  it('records it saved, and records its provenance (History shows it), without writing it again', async () => {
+    const { events, written, landed, compared } = await resume(true);
+    assert.deepEqual(events, [`resultSaved ${target}`]);
+    assert.equal(written, 0);
+    assert.deepEqual(compared, [[target, kept]]);
+    assert.deepEqual(landed, [[target, kept, 0]]);
+  });
+
+  it('takes another file of the same size at the name for another: the result is written anew and its kept download stays', async () => {
+    const { events, written, landed } = await resume(false);
+    assert.deepEqual(events, ['resultSaved file:///ws/images/cat-2.png']);
+    assert.equal(written, 1);
+    assert.deepEqual(landed, []);
   });
 });
 

@@ -48,8 +48,9 @@ export function fileName(uri: vscode.Uri): string {
 /**
  * Writes a whole file: under a temporary name in its folder first, then moved into place, so
  * that no reader (nor a window closed meanwhile) ever leaves or sees half a file under the real
- * name. `overwrite` false moves only to a free name (the move fails where a file is). The
- * temporary file is removed when anything fails, and the failure is thrown.
+ * name. On the extension host's disk the bytes are flushed before the move (`nodeDisk.ts`).
+ * `overwrite` false moves only to a free name (the move fails where a file is). The temporary
+ * file is removed when anything fails, and the failure is thrown.
  */
 export async function writeWhole(target: vscode.Uri, bytes: Uint8Array, overwrite = true): Promise<void> {
   const folder = vscode.Uri.joinPath(target, '..');

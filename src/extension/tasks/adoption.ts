@@ -173,9 +173,13 @@ async function adoptFrom(record: LedgerRecord, folders: readonly string[], deps:
   return moved;
 }
 
-/** The ledger holds a task not finished, or one whose move to another ledger is not done. */
+/**
+ * The ledger holds a task not finished, or one whose move to another ledger is not done, or one
+ * a newer release wrote (which this window cannot read: it may be unfinished, and its ledger is
+ * not forgotten for it).
+ */
 async function holdsUnfinished(ledger: TaskLedger): Promise<boolean> {
-  return (await ledger.list()).some((entry) => !isTerminal(entry.state)) || (await ledger.moved()).some((entry) => !entry.movedTo!.done);
+  return (await ledger.list()).some((entry) => !isTerminal(entry.state)) || ledger.holdsNewer() || (await ledger.moved()).some((entry) => !entry.movedTo!.done);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLedgerEntry, type LedgerEntry } from '../../common/ledgerEntry';
+import { flushing, writeFlushed } from '../base/nodeDisk';
 
 /*
  * The task ledger: every paid request, from before it is sent until its results are saved, in
@@ -37,6 +38,9 @@ const youngFileMs = 10_000;
 const revisionName = /^(.+)\.(\d+)\.json$/;
 const legacyName = /^(.+)\.json$/;
 
+/** The files of newer releases' tasks already told of in the log (every ledger opened in this extension host): told once. */
+const toldNewer = new Set<string>();
+
 /** A new id for a task: unique, and safe as a file name and as an Idempotency-Key. */
 export function newLocalId(): string {
   return `evl-${Date.now().toString(36)}-${randomBytes(12).toString('hex')}`;
@@ -64,6 +68,8 @@ function errorCode(error: unknown): string | undefined {
 export class TaskLedger {
   /** Files set aside since this ledger was opened; read once by Show Tasks. */
   private readonly problems: LedgerProblem[] = [];
+  /** The tasks whose newest revision a newer release wrote, as the last reads found them. */
+  private readonly newerTasks = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -90,32 +96,36 @@ export class TaskLedger {
     return written;
   }
 
-  /** Creates `target` with `text` unless it exists: `link()` makes it whole and exclusive at once. */
+  /**
+   * Creates `target` with `text` unless it exists: `link()` makes it whole and exclusive at once.
+   * The bytes are flushed before the link and the folder after it: else, after a power loss, the
+   * new revision could come back empty (ext4, APFS), be set aside as corrupt with the one before,
+   * and a running paid task would vanish.
+   */
   private async createExclusive(target: string, text: string): Promise<boolean> {
     const temp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
-    await writeFile(temp, text);
+    await writeFlushed(temp, text);
     try {
       await link(temp, target);
-      return true;
     } catch (error) {
       if (errorCode(error) === 'EEXIST') return false;
       if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes(errorCode(error) ?? '')) throw error;
       // A file system without hard links: an exclusive create, written in place. A reader that
       // meets the file half written takes it for one still being written (see `read`).
-      const handle = await open(target, 'wx').catch((failure: unknown) => {
-        if (errorCode(failure) === 'EEXIST') return undefined;
-        throw failure;
-      });
-      if (!handle) return false;
-      try {
-        await handle.writeFile(text);
-      } finally {
-        await handle.close();
-      }
-      return true;
+      const created = await writeFlushed(target, text, 'wx').then(
+        () => true,
+        (failure: unknown) => {
+          if (errorCode(failure) === 'EEXIST') return false;
+          throw failure;
+        },
+      );
+      if (!created) return false;
     } finally {
       await unlink(temp).catch(() => undefined);
     }
+    // The revision is written whatever this answers (a folder that cannot be flushed says so in vain).
+    await flushing.folder(this.dir).catch(() => undefined);
+    return true;
   }
 
   /** Drops revisions older than the one before `newest`; a file that cannot go now goes next time. */
@@ -178,12 +188,35 @@ export class TaskLedger {
         throw error;
       }
       const parsed = parseLedgerEntry(text);
-      if (parsed.ok) return { entry: { ...parsed.entry, revision: file.revision }, vanished };
+      if (parsed.ok) {
+        this.newerTasks.delete(file.localId);
+        return { entry: { ...parsed.entry, revision: file.revision }, vanished };
+      }
+      if (parsed.newer !== undefined) {
+        // A newer release's task: neither set aside nor read from an older revision (that would
+        // roll it back), nor written (no entry to write from): this window leaves it to that release.
+        this.skipNewer(file, parsed.problem);
+        return { vanished };
+      }
       const age = await stat(path).then((info) => Date.now() - info.mtimeMs, () => Infinity);
       if (age < youngFileMs) continue;
       await this.setAside(file.name, parsed.problem);
     }
     return { vanished };
+  }
+
+  /** Notes a task a newer release wrote, and says so once per file in this extension host. */
+  private skipNewer(file: FileOfTask, problem: string): void {
+    this.newerTasks.add(file.localId);
+    const path = join(this.dir, file.name);
+    if (toldNewer.has(path)) return;
+    toldNewer.add(path);
+    this.warn(`Task ledger: ${file.name} is left as it is and not shown: ${problem}`);
+  }
+
+  /** Whether the last reads met tasks that a newer release wrote (skipped: this window cannot tell whether they are finished). */
+  holdsNewer(): boolean {
+    return this.newerTasks.size > 0;
   }
 
   private async setAside(name: string, problem: string): Promise<void> {
@@ -209,6 +242,7 @@ export class TaskLedger {
 
   private async all(): Promise<LedgerEntry[]> {
     const names = await this.names();
+    this.newerTasks.clear();
     const ids = new Set(names.map(fileOf).filter((file) => file !== undefined).map((file) => file.localId));
     const entries = await Promise.all([...ids].map(async (id) => (await this.read(await this.filesOf(id, names))).entry ?? (await this.newest(id))));
     return entries.filter((entry): entry is LedgerEntry => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
@@ -269,7 +303,7 @@ export class TaskLedger {
     const file = this.uploadFile(sha256);
     await mkdir(join(this.dir, 'uploads'), { recursive: true });
     const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, JSON.stringify(record));
+    await writeFlushed(temp, JSON.stringify(record));
     await rename(temp, file);
   }
 }

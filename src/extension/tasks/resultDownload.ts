@@ -6,6 +6,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
 import { FileSink, fileIntegrity, readHeadAndTail } from './fileSink';
 import type { TaskWorkDeps } from './taskWork';
+import { flushFile, flushing } from '../base/nodeDisk';
 
 /*
  * One result link into the extension's storage: the link checked against where the extension
@@ -56,7 +57,10 @@ export async function downloadResult(deps: ResultDownloadDeps, url: string, entr
   // A CDN that converts by the Accept header: kept as it came, under its own extension.
   if (format === 'avif' || format === 'heic') deps.log.warn(`${entry.localId}: result ${index + 1} came as ${format.toUpperCase()}, though the download asked for PNG, JPEG, WebP or GIF; it is saved as it is`);
   const kept = join(deps.downloadsDir, `${entry.localId}-${index}.${format}`);
+  // Flushed before it is recorded kept: a paid result that comes back empty after a power loss would have to be downloaded again, if its link still works.
+  await flushFile(part);
   await rename(part, kept);
+  await flushing.folder(deps.downloadsDir).catch(() => undefined);
   deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);
   return kept;
 }

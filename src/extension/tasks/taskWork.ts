@@ -11,12 +11,9 @@ import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
 import { downloadResult, wholeImage } from './resultDownload';
 import { withinTime } from '../base/timeLimit';
+import { landed, type ResultWriter } from './landing';
 
-/**
- * Writes a verified download into the workspace: answers the saved file, or `undefined` when
- * `claim` (asked with the chosen name just before the rename) says this window may not.
- */
-export type ResultWriter = (kept: string, entry: LedgerEntry, index: number, owner: string, claim: (target: vscode.Uri) => Promise<boolean>) => Promise<vscode.Uri | undefined>;
+export type { ResultWriter } from './landing';
 
 /** What the work on tasks needs from the window. */
 export interface TaskWorkDeps {
@@ -287,8 +284,9 @@ export class TaskWork {
     const keptSize = slot.kept ? await stat(slot.kept).then((info) => info.size, () => undefined) : undefined;
     let kept = keptSize !== undefined ? slot.kept : undefined;
     // A window closed (or crashed) between the rename and its record: the file is there already.
-    if (slot.target && (await this.inTime(this.landed(slot.target, keptSize)))) {
-      // It may have crashed before it removed its temporary file, too.
+    if (slot.target && kept && (await this.inTime(landed(this.deps, slot.target, kept, keptSize)))) {
+      // It may have crashed before it recorded the provenance, or removed its temporary file.
+      await this.inTime(Promise.resolve(this.deps.writer.recordLanded?.(slot.target, kept, current, index))).catch((error: unknown) => this.deps.log.warn(`${current.localId}: no provenance for result ${index + 1} (${failureText(error)})`));
       await this.inTime(this.deps.removePartials(slot.target, current.localId, index)).catch(() => undefined);
       return dispatch({ type: 'resultSaved', index, uri: slot.target });
     }
@@ -341,14 +339,6 @@ export class TaskWork {
    */
   private inTime<T>(work: Promise<T>): Promise<T> {
     return withinTime(work, this.deps.times.fileCallMs, () => new EvoLinkError('fileSystem', 'The folder of the result did not answer in time.', { code: 'fileTimeout' }));
-  }
-
-  /** Whether a result recorded as about to land at `target` did (the same size as its kept download). */
-  private async landed(target: string, keptSize: number | undefined): Promise<boolean> {
-    // Without its download to compare with, a file at the name may be any other (a task of the
-    // same prompt took the name since): the result is saved anew, under a free name.
-    if (keptSize === undefined) return false;
-    return (await this.deps.fileSize(target)) === keptSize;
   }
 
   /** Deletes downloads kept for tasks that no longer need them. */

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { imageFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
@@ -7,11 +7,13 @@ import type { ImageFormat } from '../../common/models';
 import { editStem, stemFromPrompt, uniqueName } from '../../common/naming';
 import type { Provenance } from '../../common/provenance';
 import { sidecarOf, type ProvenanceStore } from '../provenance/store';
-import { diskOf, exists, fileName } from '../base/disk';
+import { diskOf, exists, fileName, onLocalDisk } from '../base/disk';
+import { sameContent } from '../base/nodeDisk';
 import type { Notifier } from '../ui/notifier';
 import { displayPath } from '../ui/paths';
 import { readHeadAndTail } from './fileSink';
-import { fileErrorCode, type ResultWriter } from './taskWork';
+import type { ResultWriter } from './landing';
+import { fileErrorCode } from './taskWork';
 
 function fileSystemError(error: unknown, uri: vscode.Uri): EvoLinkError {
   // What the user reads names the folder as they know it; the machine's path stays in the log.
@@ -53,7 +55,7 @@ function provenanceOfResult(entry: LedgerEntry, index: number, format: ImageForm
  * Its provenance goes to the store (the folder's index, as `evolink.provenance` says).
  */
 export function createResultWriter(generator: string, provenance: ProvenanceStore): ResultWriter {
-  return async (kept, entry, index, owner, claim) => {
+  const write = async (...[kept, entry, index, owner, claim]: Parameters<ResultWriter>): Promise<vscode.Uri | undefined> => {
     const { head } = await readHeadAndTail(kept);
     const format = sniffImageFormat(head);
     if (!format) throw new EvoLinkError('invalidResponse', 'The kept download is not an image.', { code: 'notImage' });
@@ -73,6 +75,9 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     await removePartials(folder, entry.localId, index, fileName(partial));
     try {
       await disk.copyIn(kept, partial);
+      // On a local disk the bytes reach it before the name does, and before the task is recorded
+      // saved and its kept download deleted: else a power loss could leave the name, empty.
+      await disk.flush?.(partial);
     } catch (error) {
       await disk.remove(partial);
       throw fileSystemError(error, folder);
@@ -99,6 +104,27 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
     await disk.remove(partial);
     throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
   };
+  const recordLanded = async (target: string, kept: string, entry: LedgerEntry, index: number): Promise<void> => {
+    const image = vscode.Uri.parse(target);
+    if (await provenance.get(image)) return;
+    const { head } = await readHeadAndTail(kept);
+    const format = sniffImageFormat(head);
+    if (format) await provenance.record(image, provenanceOfResult(entry, index, format, readImageSize(head), generator));
+  };
+  return Object.assign(write, { sameBytes, recordLanded });
+}
+
+/** Whether the file at `target` (a URI string) has the bytes of a kept download (a path of this machine); see `landing.ts`. */
+async function sameBytes(target: string, kept: string): Promise<boolean> {
+  const uri = vscode.Uri.parse(target);
+  if (onLocalDisk(uri)) return sameContent(uri.fsPath, kept);
+  try {
+    // Another file system has no reads in pieces: the file is read whole, as it is only after a save was cut short.
+    const [there, own] = await Promise.all([vscode.workspace.fs.readFile(uri), readFile(kept)]);
+    return Buffer.from(there.buffer, there.byteOffset, there.length).equals(own);
+  } catch {
+    return false;
+  }
 }
 
 /** How the temporary files of a task's result in the workspace begin (hidden, and named for the window that writes it). */
