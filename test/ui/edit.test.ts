@@ -96,6 +96,13 @@ for (const version of ['1.100', '1.139'] as const) {
       await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 5000 });
       await view.locator('vscode-textarea#prompt textarea').fill('replace the house with a small lighthouse');
       await pickOption(view, 'destination', 'beside');
+      // A model that takes no mask: Generate stays off and says why, instead of paying for a whole-image edit.
+      await pickOption(view, 'model', 'gpt-image-1.5-lite');
+      await view.locator('#mask-unused', { hasText: 'takes no mask' }).waitFor({ timeout: 10_000 });
+      assert.equal(await view.locator('vscode-button#generate').getAttribute('disabled'), '', 'Generate is off');
+      await screenshot(page, `studio-mask-unused-${version}`);
+      await pickOption(view, 'model', 'gpt-4o-image');
+      await view.locator('#mask-state', { hasText: 'Mask painted' }).waitFor({ timeout: 10_000 });
       // Another editor in front of the Studio, then the Studio again: the mask and where results go are still there.
       await openFile(page, 'README.md', 'Sample workspace');
       await page.locator('.tabs-container .tab', { hasText: 'Image Studio' }).click();

@@ -36,8 +36,8 @@ export function referencesBlock(store: StudioStore): TemplateResult {
       : nothing}
     ${first?.inWorkspace ? destinationSelect(store, first) : nothing}
     ${maskUnused(store)
-      ? html`<div class="hint error" id="mask-unused" role="alert">${spec.mask ? t('maskUnusedReferences') : t('maskUnusedModel', spec.label, store.state.models.find((model) => model.mask)?.label ?? '')}
-          <vscode-button secondary id="mask-unused-clear" @click=${() => store.clearMask()}>${t('maskClear')}</vscode-button></div>`
+      ? html`<div class="hint error" id="mask-unused" role="alert">${spec.mask ? t('maskUnusedReferences') : t('maskUnusedModel', spec.label, store.state.models.find((model) => model.mask)?.label ?? '')}</div>
+          <div class="actions"><vscode-button secondary id="mask-unused-clear" @click=${() => store.clearMask()}>${t('maskClear')}</vscode-button></div>`
       : first && maskApplies(store) ? maskBlock(store, first) : spec.mask && references.length > 1 ? html`<div class="hint">${t('maskNeedsOne')}</div>` : nothing}
   </div>`;
 }
