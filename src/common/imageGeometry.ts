@@ -153,3 +153,32 @@ export function scaleRect(rect: Rect, from: Size, to: Size): Rect {
     height: clamp(Math.round(rect.height * sy), 1, to.height - y),
   };
 }
+
+/** What a `cover` output cuts from a source of another shape. */
+export interface CoverCut {
+  /** The output's size. */
+  target: Size;
+  /** The part of the source it keeps. */
+  crop: Size;
+  /** The fraction of the source's area cut off, 0 to 1. */
+  cut: number;
+}
+
+/**
+ * Of the outputs that crop (`cover`), the one that cuts the most from a source whose aspect
+ * ratio differs from the output's by more than `tolerance` (10 %): a 2000x500 logo made into a
+ * square favicon keeps its middle 500x500. `undefined` when every output keeps the source's shape
+ * closely enough, or shows it whole.
+ */
+export function worstCoverCut(source: Size, outputs: readonly ResizeOptions[], tolerance = 0.1): CoverCut | undefined {
+  let worst: CoverCut | undefined;
+  for (const output of outputs) {
+    if (output.fit !== 'cover') continue;
+    const plan = planResize(source, output);
+    const ratio = source.width / source.height / (plan.place.width / plan.place.height);
+    if (Math.max(ratio, 1 / ratio) - 1 <= tolerance) continue;
+    const cut = 1 - (plan.crop.width * plan.crop.height) / (source.width * source.height);
+    if (!worst || cut > worst.cut) worst = { target: { width: output.width, height: output.height }, crop: { width: plan.crop.width, height: plan.crop.height }, cut };
+  }
+  return worst;
+}

@@ -248,3 +248,87 @@ export function followRenamedFiles(snippets: readonly RenderedSnippet[], publicP
 export function mainSnippet(snippets: readonly RenderedSnippet[]): RenderedSnippet | undefined {
   return snippets.find((snippet) => snippet.file === undefined);
 }
+
+/** The languages whose markup is JSX: React components, and MDX, which reads its HTML as JSX. */
+const jsxLanguages = new Set(['javascriptreact', 'typescriptreact', 'mdx']);
+
+/**
+ * HTML attributes as React spells them (the DOM property names), for those a recipe's tags may
+ * carry; `data-*`, `aria-*` and lower-case names React shares with HTML are left as they are.
+ */
+const reactAttributeNames: Readonly<Record<string, string>> = {
+  class: 'className',
+  for: 'htmlFor',
+  srcset: 'srcSet',
+  crossorigin: 'crossOrigin',
+  referrerpolicy: 'referrerPolicy',
+  fetchpriority: 'fetchPriority',
+  imagesrcset: 'imageSrcSet',
+  imagesizes: 'imageSizes',
+  hreflang: 'hrefLang',
+  'http-equiv': 'httpEquiv',
+  charset: 'charSet',
+  tabindex: 'tabIndex',
+  usemap: 'useMap',
+  itemprop: 'itemProp',
+  accesskey: 'accessKey',
+  contenteditable: 'contentEditable',
+  spellcheck: 'spellCheck',
+  autocomplete: 'autoComplete',
+  maxlength: 'maxLength',
+  readonly: 'readOnly',
+  enctype: 'encType',
+  nomodule: 'noModule',
+  playsinline: 'playsInline',
+  autoplay: 'autoPlay',
+  colspan: 'colSpan',
+  rowspan: 'rowSpan',
+};
+
+/** The elements that have no content and no end tag: JSX wants them closed with `/>`. */
+const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+/** A comment, a start tag (its name, its attributes, its `/`) or an end tag. */
+const tagPattern = /<!--([\s\S]*?)-->|<([A-Za-z][\w:.-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>|<\/[A-Za-z][\w:.-]*\s*>/g;
+const attributePattern = /([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?/g;
+
+function jsxStartTag(name: string, attributes: string): string {
+  const converted = attributes.replace(attributePattern, (_whole, attribute: string, value: string | undefined) => {
+    const renamed = reactAttributeNames[attribute.toLowerCase()] ?? attribute;
+    if (value === undefined) return renamed;
+    // JSX takes double- and single-quoted strings; an unquoted HTML value is quoted.
+    return `${renamed}=${/^["']/.test(value) ? value : `"${value}"`}`;
+  });
+  return `<${name}${converted}${voidElements.has(name.toLowerCase()) ? ' />' : '>'}`;
+}
+
+/** Text between tags as JSX reads it literally: a brace would start an expression. */
+const jsxText = (text: string): string => text.replace(/[{}]/g, (brace) => `{'${brace}'}`);
+
+/**
+ * HTML tags written the way JSX wants them (`class` → `className`, `srcset` → `srcSet`, void
+ * elements closed with `/>`, comments as `{/* … *\/}`), so that tags inserted into a React
+ * component or an MDX page compile and type-check.
+ */
+export function htmlToJsx(html: string): string {
+  let result = '';
+  let last = 0;
+  for (const match of html.matchAll(tagPattern)) {
+    result += jsxText(html.slice(last, match.index));
+    const [whole, comment, name, attributes, selfClosing] = match;
+    if (comment !== undefined) result += `{/*${comment.replace(/\*\//g, '* /')}*/}`;
+    else if (name !== undefined) result += selfClosing ? jsxStartTag(name, attributes ?? '').replace(/ ?\/?>$/, ' />') : jsxStartTag(name, attributes ?? '');
+    else result += whole;
+    last = match.index + whole.length;
+  }
+  return result + jsxText(html.slice(last));
+}
+
+/**
+ * A snippet's text as it goes into a document of this language (a VS Code language id): HTML
+ * snippets become JSX in React and MDX files; every other language takes them as written (Vue,
+ * Svelte and Astro templates read HTML).
+ */
+export function snippetTextFor(snippet: Pick<RenderedSnippet, 'language' | 'text'>, languageId: string): string {
+  return snippet.language === 'html' && jsxLanguages.has(languageId) ? htmlToJsx(snippet.text) : snippet.text;
+}

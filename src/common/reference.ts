@@ -5,7 +5,7 @@
  * text here; the host only gathers the facts (sizes, prompt, project layout).
  */
 import { projectRootOf, type ProjectLayout } from './projectLayout';
-import { isInsideFolder, planImport, relativeFilePath, relativePath, rootRelativeUrl, type ImageImport } from './referencePath';
+import { isInsideFolder, planComponentImport, planImport, relativeFilePath, relativePath, rootRelativeUrl, type ComponentImport, type ComponentKind, type ImageImport } from './referencePath';
 
 /** The syntaxes an image reference can take. */
 export type ReferenceSyntax = 'markdown' | 'html' | 'jsx' | 'css' | 'script' | 'plain';
@@ -75,8 +75,14 @@ export interface ImageReference {
   text: string;
   /** The same as a snippet (`SnippetString` syntax), the alt text its first placeholder. */
   snippet: string;
-  /** Imports to add to the document (JSX/TSX and scripts in projects whose bundler imports images). */
+  /** Imports to add to the document (JSX/TSX and scripts in projects whose bundler imports images, Svelte and Astro components). */
   imports: readonly ImageImport[];
+  /**
+   * Set when the image had to be imported (a Svelte or Astro component, which does not rewrite
+   * a relative `src`) but the document has no place for the import: the text then names the
+   * file by a relative URL that will not load; the image belongs in the served folder instead.
+   */
+  cannotImport?: { servedFolder: string };
 }
 
 type Part = string | { placeholder: string };
@@ -97,10 +103,14 @@ export function escapeSnippet(text: string): string {
   return text.replace(/[$}\\]/g, '\\$&');
 }
 
-/** How elements are written: JSX (`{…}` values, `/>`), and whether braces in a quoted value must be entities. */
+/** How elements are written: JSX (React's names, numbers as `{640}`, `/>`), or a template with `{…}` values (Svelte, Astro), and whether braces in a quoted value must be entities. */
 interface Markup {
   jsx: boolean;
   braces: boolean;
+  /** Attribute values may be expressions, `src={fox}` (JSX, Svelte, Astro). */
+  expressions?: boolean;
+  /** Void elements end with ` />` (JSX, Astro). */
+  selfClose?: boolean;
 }
 
 const html: Markup = { jsx: false, braces: false };
@@ -117,8 +127,17 @@ const escapeCssString = (text: string): string => text.replace(/["\\]/g, '\\$&')
 interface Source {
   url: string;
   expression?: string;
+  /** The imported image object that also knows its size (Astro's `fox.width`). */
+  sized?: string;
   variant: ImageVariant;
 }
+
+/**
+ * The components that name an image outside the served folder by importing it: neither Svelte
+ * nor Astro rewrites a relative `src` (Vue does), which the browser would resolve against the
+ * page's URL. Svelte's import (Vite) is the URL; Astro's an object with `src`, `width`, `height`.
+ */
+const componentImports: Readonly<Record<string, ComponentKind>> = { svelte: 'svelte', astro: 'astro' };
 
 /**
  * The folders of a project whose Markdown the site builds into its pages (Astro's `src/content`
@@ -141,31 +160,70 @@ function readsSiteRoot(request: ReferenceRequest, layout: ProjectLayout, documen
   });
 }
 
-function sourcesOf(request: ReferenceRequest, imports: ImageImport[]): Source[] {
+/** The specifier a component imports an image by: SvelteKit's `$lib/…` for its library folder, else the relative path. */
+function componentSpecifier(request: ReferenceRequest, layout: ProjectLayout, documentFolder: string, path: string): string {
+  const lib = `${projectRootOf(layout)}/src/lib`;
+  if (layout.framework === 'sveltekit' && isInsideFolder(path, lib)) return `$lib/${path.slice(lib.length + 1)}`;
+  return relativeFilePath(documentFolder, path);
+}
+
+/** What {@link sourcesOf} gathers beside the sources: the imports, and whether one could not be placed. */
+interface Gathered {
+  imports: ImageImport[];
+  cannotImport?: { servedFolder: string };
+}
+
+function sourcesOf(request: ReferenceRequest, gathered: Gathered): Source[] {
   const { documentFolder, layout } = request;
+  const { imports } = gathered;
+  const component = componentImports[request.language ?? ''];
   return request.variants.map((variant) => {
     if (documentFolder === undefined) return { url: variant.path, variant };
     const served = layout !== undefined && isInsideFolder(variant.path, layout.servedFolder) && readsSiteRoot(request, layout, documentFolder);
     const url = served ? rootRelativeUrl(layout.servedFolder, variant.path) : relativePath(documentFolder, variant.path);
-    if (served || !layout?.imports || (request.syntax !== 'jsx' && request.syntax !== 'script')) return { url, variant };
-    const planned = planImport(request.documentText ?? '', relativeFilePath(documentFolder, variant.path), variant.path.split('/').pop() ?? '', imports.map((item) => item.name));
+    if (served || layout === undefined) return { url, variant };
+    const fileName = variant.path.split('/').pop() ?? '';
+    const taken = imports.map((item) => item.name);
+    if (component !== undefined && request.syntax === 'html') {
+      const planned = planComponentImport(request.documentText ?? '', component, componentSpecifier(request, layout, documentFolder, variant.path), fileName, taken);
+      if (!planned) {
+        gathered.cannotImport = { servedFolder: layout.servedFolder };
+        return { url, variant };
+      }
+      if (!imports.some((item) => item.name === planned.name)) imports.push(planned);
+      return component === 'astro' ? { url, variant, expression: `${planned.name}.src`, sized: planned.name } : { url, variant, expression: planned.name };
+    }
+    if (!layout.imports || (request.syntax !== 'jsx' && request.syntax !== 'script')) return { url, variant };
+    const planned = planImport(request.documentText ?? '', relativeFilePath(documentFolder, variant.path), fileName, taken);
     if (!imports.some((item) => item.name === planned.name)) imports.push(planned);
     return { url, variant, expression: layout.imports === 'object' ? `${planned.name}.src` : planned.name };
   });
 }
 
-/** An attribute: `name="value"`, or in JSX `name={expression}` for an expression or a number. */
+/**
+ * The imports as the document receives them: those that bring a new block (a Svelte `<script>`,
+ * Astro frontmatter) are made one block, so that several images of one reference share it.
+ */
+function finalImports(imports: readonly ComponentImport[]): ImageImport[] {
+  const added = imports.filter((item) => item.statement !== undefined);
+  const block = added.find((item) => item.block)?.block;
+  if (!block) return added.map(({ name, statement, line }) => ({ name, statement, line }));
+  const statements = added.map((item) => item.statement).join('\n');
+  return [{ name: added[0]!.name, statement: `${block[0]}${statements}${block[1]}`, line: 0 }];
+}
+
+/** An attribute: `name="value"`, or `name={expression}` for an expression (and in JSX for a number). */
 function attribute(markup: Markup, name: string, value: string | number, expression = false): string {
-  if (markup.jsx && (expression || typeof value === 'number')) return `${name}={${value}}`;
+  if ((markup.expressions && expression) || (markup.jsx && typeof value === 'number')) return `${name}={${value}}`;
   return `${name}="${escapeAttribute(String(value), markup)}"`;
 }
 
-/** A `srcset`: the variants with a known width, in JSX as a template literal when they are expressions. */
+/** A `srcset`: the variants with a known width, as a template literal when they are expressions. */
 function srcset(markup: Markup, sources: readonly Source[]): string | undefined {
   const sized = sources.filter((source) => source.variant.width !== undefined);
   if (sized.length < 2) return undefined;
   const name = markup.jsx ? 'srcSet' : 'srcset';
-  if (markup.jsx && sized.some((source) => source.expression)) {
+  if (markup.expressions && sized.some((source) => source.expression)) {
     return `${name}={\`${sized.map((source) => `${source.expression ? `\${${source.expression}}` : source.url.replace(/[`$\\]/g, '\\$&')} ${source.variant.width}w`).join(', ')}\`}`;
   }
   return attribute({ ...markup, jsx: false }, name, sized.map((source) => `${source.url} ${source.variant.width}w`).join(', '));
@@ -176,20 +234,25 @@ function sizesOf(sources: readonly Source[]): string {
   return `sizes="(max-width: ${widest}px) 100vw, ${widest}px"`;
 }
 
-/** `<img …>` (or `<img … />` in JSX) for these sources of one type, the first the default. */
+/** The `width` and `height` of an `<img>`: the imported image's own (Astro), else the file's when known. */
+function sizeAttributes(markup: Markup, first: Source): string {
+  if (first.sized) return ` ${attribute(markup, 'width', `${first.sized}.width`, true)} ${attribute(markup, 'height', `${first.sized}.height`, true)}`;
+  const { width, height } = first.variant;
+  return width !== undefined && height !== undefined ? ` ${attribute(markup, 'width', width)} ${attribute(markup, 'height', height)}` : '';
+}
+
+/** `<img …>` (or `<img … />` in JSX and Astro) for these sources of one type, the first the default. */
 function imgTag(markup: Markup, sources: readonly Source[], alt: string): Part[] {
   const [first] = sources as [Source, ...Source[]];
   const attributes = [first.expression ? attribute(markup, 'src', first.expression, true) : attribute(markup, 'src', first.url)];
   const set = srcset(markup, sources);
   if (set) attributes.push(set, sizesOf(sources));
-  const { width, height } = first.variant;
-  const size = width !== undefined && height !== undefined ? ` ${attribute(markup, 'width', width)} ${attribute(markup, 'height', height)}` : '';
-  return [`<img ${attributes.join(' ')} alt="`, { placeholder: escapeAttribute(alt, markup) }, `"${size}${markup.jsx ? ' />' : '>'}`];
+  return [`<img ${attributes.join(' ')} alt="`, { placeholder: escapeAttribute(alt, markup) }, `"${sizeAttributes(markup, first)}${markup.selfClose ? ' />' : '>'}`];
 }
 
 /** `<img>`, or a `<picture>` with a `<source>` for each further type when the variants are of several types. */
 function htmlReference(markup: Markup, sources: readonly Source[], alt: string): Part[] {
-  const { jsx } = markup;
+  const { jsx, selfClose } = markup;
   const types = [...new Set(sources.map((source) => source.variant.mime ?? ''))];
   if (types.length < 2) return imgTag(markup, sources, alt);
   const fallback = sources.filter((source) => (source.variant.mime ?? '') === types[0]);
@@ -198,20 +261,25 @@ function htmlReference(markup: Markup, sources: readonly Source[], alt: string):
     const set = srcset(markup, ofType)?.replace(/^srcSet=|^srcset=/, '');
     const value = set ?? (ofType[0]!.expression ? `{${ofType[0]!.expression}}` : `"${escapeAttribute(ofType[0]!.url, markup)}"`);
     const sizes = set ? ` ${sizesOf(ofType)}` : '';
-    return `  <source type="${escapeAttribute(type, markup)}" ${jsx ? 'srcSet' : 'srcset'}=${value}${sizes}${jsx ? ' />' : '>'}\n`;
+    return `  <source type="${escapeAttribute(type, markup)}" ${jsx ? 'srcSet' : 'srcset'}=${value}${sizes}${selfClose ? ' />' : '>'}\n`;
   });
   return ['<picture>\n', ...lines, '  ', ...imgTag(markup, fallback, alt), '\n</picture>'];
 }
 
-function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: string, braces: boolean): Part[] {
+/** How a template language writes elements: Svelte and Astro take `{…}` values (Astro closes void elements), Svelte reads braces in quoted values. */
+function templateMarkup(language: string | undefined): Markup {
+  return { jsx: false, braces: bracesInAttributes.has(language ?? ''), expressions: language === 'svelte' || language === 'astro', selfClose: language === 'astro' };
+}
+
+function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: string, language: string | undefined): Part[] {
   const first = sources[0]!;
   switch (syntax) {
     case 'markdown':
       return ['![', { placeholder: escapeMarkdownText(alt) }, `](${first.url})`];
     case 'html':
-      return htmlReference({ jsx: false, braces }, sources, alt);
+      return htmlReference(templateMarkup(language), sources, alt);
     case 'jsx':
-      return htmlReference({ jsx: true, braces: false }, sources, alt);
+      return htmlReference({ jsx: true, braces: false, expressions: true, selfClose: true }, sources, alt);
     case 'css':
       return [`url("${escapeCssString(first.url)}")`];
     case 'script':
@@ -226,17 +294,18 @@ function partsFor(syntax: ReferenceSyntax, sources: readonly Source[], alt: stri
  * root-relative for an image in the folder its project serves (in Markdown only when the document
  * is the site's content, see {@link readsSiteRoot}); URLs are encoded, attributes
  * escaped (braces too, for templates that read them, see {@link bracesInAttributes}); JSX in a project whose bundler imports images gets an `import` (reused when the
- * document has it already).
+ * document has it already), and so does a Svelte or Astro component in a known project for an
+ * image outside its served folder, in its `<script>` or frontmatter (see {@link componentImports}).
  */
 export function buildReference(request: ReferenceRequest): ImageReference {
   if (request.variants.length === 0) throw new Error('buildReference: no image');
-  const imports: ImageImport[] = [];
-  const sources = sourcesOf(request, imports);
+  const gathered: Gathered = { imports: [] };
+  const sources = sourcesOf(request, gathered);
   // Plain text names the file as a path, not as a URL.
   if (request.syntax === 'plain' && request.documentFolder !== undefined) sources[0] = { ...sources[0]!, url: relativeFilePath(request.documentFolder, request.variants[0]!.path) };
-  const parts = partsFor(request.syntax, sources, altText(request.alt), bracesInAttributes.has(request.language ?? ''));
+  const parts = partsFor(request.syntax, sources, altText(request.alt), request.language);
   const text = parts.map((part) => (typeof part === 'string' ? part : part.placeholder)).join('');
   const tabstop = request.placeholder ?? 1;
   const snippet = parts.map((part) => (typeof part === 'string' ? escapeSnippet(part) : part.placeholder ? `\${${tabstop}:${escapeSnippet(part.placeholder)}}` : `$${tabstop}`)).join('');
-  return { text, snippet, imports: imports.filter((item) => item.statement !== undefined) };
+  return { text, snippet, imports: finalImports(gathered.imports), ...(gathered.cannotImport ? { cannotImport: gathered.cannotImport } : {}) };
 }

@@ -118,6 +118,28 @@ export interface ImageImport {
   line: number;
 }
 
+/** Whether a line ends an import statement: `import x from '…'`, `} from '…'` or `import '…'`. */
+const endsImport = (text: string): boolean => /^\s*(import\b.*|\}.*)\bfrom\s*['"][^'"]*['"];?\s*$/.test(text) || /^\s*import\s*['"][^'"]*['"];?\s*$/.test(text);
+
+/** The name of an existing default import of `specifier` among `lines[from, to)`, and its line. */
+function existingImport(lines: readonly string[], specifier: string, from: number, to: number): { name: string; line: number } | undefined {
+  const existing = new RegExp(`^\\s*import\\s+([A-Za-z_$][\\w$]*)\\s+from\\s+['"]${escapeRegExp(specifier)}['"]`);
+  for (let index = from; index < to; index++) {
+    const found = existing.exec(lines[index]!);
+    if (found) return { name: found[1]!, line: index };
+  }
+  return undefined;
+}
+
+/** A name for the imported image that the document does not use yet, nor `taken`. */
+function freshName(documentText: string, fileName: string, taken: readonly string[]): string {
+  const base = identifierFor(fileName);
+  const used = (name: string): boolean => taken.includes(name) || new RegExp(`(^|[^\\w$])${escapeRegExp(name)}($|[^\\w$])`).test(documentText);
+  let name = base;
+  for (let count = 2; used(name); count++) name = `${base}${count}`;
+  return name;
+}
+
 /**
  * How a document imports an image file (`specifier` as the import writes it): the name of an
  * existing default import of it, or a new name that the document does not use yet and the line
@@ -125,18 +147,68 @@ export interface ImageImport {
  */
 export function planImport(documentText: string, specifier: string, fileName: string, taken: readonly string[] = []): ImageImport {
   const lines = documentText.split(/\r?\n/);
-  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
-  const existing = new RegExp(`^\\s*import\\s+([A-Za-z_$][\\w$]*)\\s+from\\s+${quoted}`);
+  const found = existingImport(lines, specifier, 0, lines.length);
+  if (found) return found;
   let line = 0;
   for (const [index, text] of lines.entries()) {
-    const found = existing.exec(text);
-    if (found) return { name: found[1]!, line: index };
-    // The end of an import statement at the top: `import x from '…'`, `} from '…'`, `import '…'`, or a directive.
-    if (/^\s*(import\b.*|\}.*)\bfrom\s*['"][^'"]*['"];?\s*$/.test(text) || /^\s*import\s*['"][^'"]*['"];?\s*$/.test(text) || /^\s*['"]use (client|server|strict)['"];?\s*$/.test(text)) line = index + 1;
+    // The end of an import statement at the top, or a directive.
+    if (endsImport(text) || /^\s*['"]use (client|server|strict)['"];?\s*$/.test(text)) line = index + 1;
   }
-  const base = identifierFor(fileName);
-  const used = (name: string): boolean => taken.includes(name) || new RegExp(`(^|[^\\w$])${escapeRegExp(name)}($|[^\\w$])`).test(documentText);
-  let name = base;
-  for (let count = 2; used(name); count++) name = `${base}${count}`;
+  const name = freshName(documentText, fileName, taken);
   return { name, statement: `import ${name} from ${JSON.stringify(specifier)};`, line };
+}
+
+/** The component files whose imports live in a block of their own: Svelte's `<script>`, Astro's frontmatter. */
+export type ComponentKind = 'svelte' | 'astro';
+
+/** An import planned in a component file; `block` set when the document has no script block yet and the import must bring one. */
+export interface ComponentImport extends ImageImport {
+  /** What goes before and after the import statements to make the block (`<script>` … `</script>`). */
+  block?: readonly [string, string];
+}
+
+/** The script block of a component file: the lines of its opening and closing markers; `null` when there is one the imports cannot be put into. */
+function scriptBlock(lines: readonly string[], kind: ComponentKind): { open: number; close: number } | null | undefined {
+  if (kind === 'astro') {
+    // Astro's frontmatter is the first thing in the file, between two `---` lines.
+    const open = lines.findIndex((text) => text.trim() !== '');
+    if (open < 0 || !lines[open]!.startsWith('---')) return undefined;
+    if (!/^---\s*$/.test(lines[open]!)) return null;
+    const close = lines.findIndex((text, index) => index > open && /^---\s*$/.test(text));
+    return close < 0 ? null : { open, close };
+  }
+  // The instance script, or else the module script (whose imports the markup sees too); its opening tag alone on its line.
+  const opens = lines.flatMap((text, index) => (/<script\b/i.test(text) ? [index] : []));
+  if (opens.length === 0) return undefined;
+  const open = opens.find((index) => !/\b(context\s*=\s*["']module["']|module)\b/.test(lines[index]!)) ?? opens[0]!;
+  if (!/^\s*<script\b[^>]*>\s*$/i.test(lines[open]!)) return null;
+  const close = lines.findIndex((text, index) => index > open && /^\s*<\/script\s*>/i.test(text));
+  return close < 0 ? null : { open, close };
+}
+
+/**
+ * How a Svelte or Astro component imports an image file: inside its `<script>` (Svelte) or its
+ * frontmatter (Astro), after the imports there, reusing an import of the same file; a new
+ * block at the top of a file that has none. `undefined` when the file has a block the import
+ * cannot be put into as a line of its own (a one-line `<script>…</script>`, unclosed frontmatter).
+ */
+export function planComponentImport(documentText: string, kind: ComponentKind, specifier: string, fileName: string, taken: readonly string[] = []): ComponentImport | undefined {
+  const lines = documentText.split(/\r?\n/);
+  const block = scriptBlock(lines, kind);
+  if (block === null) return undefined;
+  const defaultIndent = kind === 'svelte' ? '\t' : '';
+  if (block === undefined) {
+    const name = freshName(documentText, fileName, taken);
+    const wrap: readonly [string, string] = kind === 'svelte' ? ['<script>\n', '\n</script>\n'] : ['---\n', '\n---\n'];
+    return { name, statement: `${defaultIndent}import ${name} from ${JSON.stringify(specifier)};`, line: 0, block: wrap };
+  }
+  const found = existingImport(lines, specifier, block.open + 1, block.close);
+  if (found) return found;
+  let line = block.open + 1;
+  for (let index = line; index < block.close; index++) if (endsImport(lines[index]!)) line = index + 1;
+  // The statement takes the indentation of the block's first line of code.
+  const code = lines.slice(block.open + 1, block.close).find((text) => text.trim() !== '');
+  const indent = code === undefined ? defaultIndent : /^\s*/.exec(code)![0];
+  const name = freshName(documentText, fileName, taken);
+  return { name, statement: `${indent}import ${name} from ${JSON.stringify(specifier)};`, line };
 }

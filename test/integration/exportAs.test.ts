@@ -96,6 +96,21 @@ describe('Export As… and recipe presets', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('inserts the responsive <picture> into an open TSX component in JSX spelling (srcSet, closed void elements)', async () => {
+    const component = await vscode.workspace.openTextDocument({ language: 'typescriptreact', content: 'export const Hero = () => (\n  <div>\n  </div>\n);\n' });
+    const editor = await vscode.window.showTextDocument(component);
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    await exportAs(source, { recipe: 'responsive-image', values: valuesFor['responsive-image'], onExisting: 'replace' });
+    const notice = services.ctx.notifier.notices().at(-1)!;
+    await services.ctx.notifier.pick(notice, 'Insert Tags');
+    const inserted = component.getText();
+    assert.match(inserted, /<source type="image\/webp" srcSet="\/images\/fox-photo-640\.webp 640w, /);
+    assert.doesNotMatch(inserted, /srcset=/);
+    assert.match(inserted, /<img src="\/images\/fox-photo-1280\.jpg" [^>]*\/>/);
+    await vscode.window.showTextDocument(component);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('writes into the folder the project serves: static/ of a SvelteKit app in a subfolder, its links root-relative', async () => {
     const app = at('export-tests', 'site');
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(app, 'package.json'), new TextEncoder().encode('{ "devDependencies": { "@sveltejs/kit": "^2.0.0" } }'));
@@ -312,6 +327,19 @@ describe('Export As… and recipe presets', function () {
     assert.ok(run && run.files.length > 0);
     const { data } = await sharp(await read(run.files[0]!.uri)).raw().toBuffer({ resolveWithObject: true });
     assert.ok(data[0]! > 150 && data[2]! < 80, `the first frame's red, not the second's blue: ${[...data.subarray(0, 3)].join()}`);
+  });
+
+  it('says in the summary before writing how much of a source of another shape the cropped files cut off', async () => {
+    const banner = at('export-tests', 'banner.png');
+    await vscode.workspace.fs.writeFile(banner, await sharp({ create: { width: 4000, height: 1000, channels: 3, background: '#336699' } }).png().toBuffer());
+    const since = Date.now();
+    // Answered with no choice: the summary is read, nothing is written.
+    services.ctx.notifier.answerNextQuestion(undefined);
+    assert.equal(await exportAs(banner, { recipe: 'favicon-set', values: valuesFor['favicon-set'], confirmed: false }), undefined);
+    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since);
+    assert.equal(summary?.kind, 'warning');
+    assert.match(summary?.detail ?? '', /^banner\.png is 4000×1000 pixels, another shape than the \d+×\d+ file: it will be cropped to 1000×1000, cutting off 75% of the image\.$/m);
+    assert.doesNotMatch(summary?.detail ?? '', /scaled up/);
   });
 
   it('refuses a source too large to decode in memory before decoding it, naming its size', async () => {

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { containBox, coverCrop, halvedSize, halvings, maskablePadding, maskableSafeRadius, planResize, scaleRect } from '../../src/common/imageGeometry';
+import { containBox, coverCrop, halvedSize, halvings, maskablePadding, maskableSafeRadius, planResize, scaleRect, worstCoverCut } from '../../src/common/imageGeometry';
+import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { parseRecipe } from '../../src/common/recipes';
 
 describe('Image geometry', () => {
   it('crops a square to a wide card around the centre by default', () => {
@@ -53,5 +55,36 @@ describe('Image geometry', () => {
     assert.deepEqual(scaleRect({ x: 0, y: 973, width: 4096, height: 2150 }, { width: 4096, height: 4096 }, { width: 1024, height: 1024 }), { x: 0, y: 243, width: 1024, height: 538 });
     const edge = scaleRect({ x: 999, y: 999, width: 1, height: 1 }, { width: 1000, height: 1000 }, { width: 10, height: 10 });
     assert.ok(edge.x + edge.width <= 10 && edge.y + edge.height <= 10 && edge.width >= 1);
+  });
+});
+
+describe('Image geometry: what a crop cuts from a source of another shape', () => {
+  const outputsOf = (id: string) => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!.outputs;
+
+  it('finds that a 2000x500 logo made into the favicon set keeps only its middle 500x500, three quarters cut off', () => {
+    const cut = worstCoverCut({ width: 2000, height: 500 }, outputsOf('favicon-set'));
+    assert.ok(cut);
+    assert.deepEqual(cut.crop, { width: 500, height: 500 });
+    assert.equal(cut.target.width, cut.target.height);
+    assert.equal(Math.round(cut.cut * 100), 75);
+  });
+
+  it('says nothing for a source whose shape is within 10 % of every cropped output', () => {
+    assert.equal(worstCoverCut({ width: 1024, height: 1024 }, outputsOf('favicon-set')), undefined);
+    assert.equal(worstCoverCut({ width: 1080, height: 1000 }, outputsOf('favicon-set')), undefined);
+    assert.equal(worstCoverCut({ width: 1920, height: 1000 }, outputsOf('open-graph-card')), undefined);
+    assert.equal(worstCoverCut({ width: 1600, height: 900 }, outputsOf('responsive-image')), undefined);
+  });
+
+  it('names the output that cuts the most, and leaves out outputs that show the whole source', () => {
+    const square = { width: 1000, height: 1000 };
+    const cut = worstCoverCut(square, [
+      { width: 1200, height: 630, fit: 'cover' },
+      { width: 1600, height: 400, fit: 'cover' },
+      { width: 1600, height: 400, fit: 'contain' },
+    ]);
+    assert.deepEqual(cut, { target: { width: 1600, height: 400 }, crop: { width: 1000, height: 250 }, cut: 0.75 });
+    assert.equal(worstCoverCut(square, [{ width: 1600, height: 400, fit: 'contain' }, { width: 1600, height: 400, fit: 'fill' }]), undefined);
+    assert.ok(worstCoverCut({ width: 1000, height: 1150 }, [{ width: 100, height: 100, fit: 'cover' }]), 'more than 10 % off');
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
 import { parsePresetText } from '../../src/common/presetFile';
 import { layoutOf, siteUrlOf } from '../../src/common/projectLayout';
-import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, runFolderPath, servedPublicPath, usesSiteUrl, type WrittenOutput } from '../../src/common/recipeRender';
+import { escapeFor, exportPlaceholders, fillPattern, followRenamedFiles, generatePlaceholders, assetStem, hrefOf, mainSnippet, planRun, recipeRequest, renderSnippets, runFolderPath, servedPublicPath, snippetTextFor, htmlToJsx, usesSiteUrl, type WrittenOutput } from '../../src/common/recipeRender';
 import { parseRecipe, type Recipe } from '../../src/common/recipes';
 
 const recipe = (id: string): Recipe => parseRecipe(builtinRecipes.find((input) => input.id === id)).recipe!;
@@ -204,5 +204,48 @@ describe('Recipe preset files', () => {
     assert.match(problems[0]!.message, /Not valid JSON/);
     assert.equal(problems[0]!.offset, 13);
     assert.match(parsePresetText('').problems[0]!.message, /empty|Not valid JSON/);
+  });
+});
+
+describe('Recipe snippets inserted into JSX', () => {
+  it('writes the responsive <picture> with srcSet when it goes into a TSX or JSX file', () => {
+    const responsive = recipe('responsive-image');
+    const [picture] = renderSnippets(responsive, written(responsive), { alt: 'A red fox' }, '/images/');
+    for (const language of ['typescriptreact', 'javascriptreact', 'mdx']) {
+      assert.equal(
+        snippetTextFor(picture!, language),
+        '<picture>\n  <source type="image/webp" srcSet="/images/logo-640.webp 640w, /images/logo-1280.webp 1280w, /images/logo-1920.webp 1920w" sizes="100vw" />\n  <img src="/images/logo-1280.jpg" width="1280" height="720" alt="A red fox" loading="lazy" decoding="async" />\n</picture>\n',
+        language,
+      );
+    }
+  });
+
+  it('leaves the tags as HTML for HTML, Vue, Svelte and Astro, and leaves snippets of other languages alone', () => {
+    const responsive = recipe('responsive-image');
+    const [picture] = renderSnippets(responsive, written(responsive), { alt: 'A red fox' }, '/images/');
+    for (const language of ['html', 'vue', 'svelte', 'astro', 'php']) assert.equal(snippetTextFor(picture!, language), picture!.text, language);
+    const css = { language: 'css' as const, text: 'background: url("{a}");\n' };
+    assert.equal(snippetTextFor(css, 'typescriptreact'), css.text);
+  });
+
+  it('keeps the favicon and Open Graph tags valid JSX as they are (already self-closed, no renamed attribute)', () => {
+    const favicon = recipe('favicon-set');
+    const [head] = renderSnippets(favicon, written(favicon), { appName: 'Fox & "Friends"' }, '/');
+    assert.equal(snippetTextFor(head!, 'typescriptreact'), head!.text);
+  });
+
+  it('renames class, for, crossorigin and the other HTML spellings React does not take, and keeps data- and aria- attributes', () => {
+    assert.equal(
+      htmlToJsx('<link rel="preload" as="image" imagesrcset="/a.webp 1x" imagesizes="100vw" crossorigin="anonymous" fetchpriority="high" referrerpolicy="no-referrer">'),
+      '<link rel="preload" as="image" imageSrcSet="/a.webp 1x" imageSizes="100vw" crossOrigin="anonymous" fetchPriority="high" referrerPolicy="no-referrer" />',
+    );
+    assert.equal(htmlToJsx('<label class="x" for=name data-id="1" aria-label="A">Name</label>'), '<label className="x" htmlFor="name" data-id="1" aria-label="A">Name</label>');
+    assert.equal(htmlToJsx('<meta http-equiv="refresh" charset="utf-8">'), '<meta httpEquiv="refresh" charSet="utf-8" />');
+  });
+
+  it('closes void elements, writes comments as JSX comments and keeps braces in text literal', () => {
+    assert.equal(htmlToJsx('<img src="a.png" alt="a > b"><br>'), '<img src="a.png" alt="a > b" /><br />');
+    assert.equal(htmlToJsx('<div/>'), '<div />');
+    assert.equal(htmlToJsx('<!-- icons -->\n<p>{x}</p>'), '{/* icons */}\n<p>{\'{\'}x{\'}\'}</p>');
   });
 });

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dependenciesOf, detectFramework, layoutOf } from '../../src/common/projectLayout';
 import { altText, buildReference, escapeSnippet, syntaxFor, type ReferenceRequest } from '../../src/common/reference';
-import { encodeSegment, planImport, referenceBase, relativeFilePath, relativePath, rootRelativeUrl } from '../../src/common/referencePath';
+import { encodeSegment, planComponentImport, planImport, referenceBase, relativeFilePath, relativePath, rootRelativeUrl } from '../../src/common/referencePath';
 
 const fox = { path: '/ws/images/fox.png', width: 640, height: 480 };
 const build = (request: Partial<ReferenceRequest> & Pick<ReferenceRequest, 'syntax'>) => buildReference({ variants: [fox], alt: 'A red fox', documentFolder: '/ws/docs', ...request });
@@ -208,6 +208,85 @@ describe('The reference builder: served folders and bundler imports', () => {
   it('imports in a script module of a bundler project, and quotes the URL elsewhere', () => {
     assert.equal(build({ syntax: 'script', layout: vite, documentFolder: '/ws/images' }).text, 'foxImage');
     assert.equal(build({ syntax: 'script', layout: layoutOf('astro', '/ws') }).text, '"../images/fox.png"');
+  });
+});
+
+describe('The reference builder: Svelte and Astro components, which do not rewrite a relative src', () => {
+  const kit = layoutOf('sveltekit', '/ws/site');
+  const astro = layoutOf('astro', '/ws/site');
+  const page = (language: 'svelte' | 'astro', layout: typeof kit, path: string, documentText = '', folder = language === 'svelte' ? '/ws/site/src/routes' : '/ws/site/src/pages') =>
+    build({ syntax: 'html', language, layout, documentFolder: folder, documentText, variants: [{ path, width: 640, height: 480 }] });
+
+  it('names an image in the served folder from the site root: static/ for SvelteKit, public/ for Astro, with no import', () => {
+    const svelte = page('svelte', kit, '/ws/site/static/images/fox.png');
+    assert.equal(svelte.text, '<img src="/images/fox.png" alt="A red fox" width="640" height="480">');
+    assert.deepEqual(svelte.imports, []);
+    const astroPage = page('astro', astro, '/ws/site/public/fox.png');
+    assert.equal(astroPage.text, '<img src="/fox.png" alt="A red fox" width="640" height="480" />');
+    assert.deepEqual(astroPage.imports, []);
+  });
+
+  it('imports an image of src/lib/assets in a SvelteKit page through $lib, in its <script>, after its imports', () => {
+    const text = '<script lang="ts">\n\timport Header from \'$lib/Header.svelte\';\n\tlet count = 0;\n</script>\n\n<h1>Hi</h1>\n';
+    const reference = page('svelte', kit, '/ws/site/src/lib/assets/fox.png', text);
+    assert.equal(reference.text, '<img src={foxImage} alt="A red fox" width="640" height="480">');
+    assert.deepEqual(reference.imports, [{ name: 'foxImage', statement: '\timport foxImage from "$lib/assets/fox.png";', line: 2 }]);
+    assert.equal(reference.cannotImport, undefined);
+  });
+
+  it('gives a SvelteKit page without a <script> one, holding the import, at the top', () => {
+    const reference = page('svelte', kit, '/ws/site/src/lib/assets/fox.png', '<h1>Hi</h1>\n');
+    assert.deepEqual(reference.imports, [{ name: 'foxImage', statement: '<script>\n\timport foxImage from "$lib/assets/fox.png";\n</script>\n', line: 0 }]);
+  });
+
+  it('imports by relative path outside src/lib, and in a plain Vite Svelte project', () => {
+    const reference = page('svelte', kit, '/ws/site/src/routes/about/fox.png', '<script>\n</script>\n');
+    assert.deepEqual(reference.imports, [{ name: 'foxImage', statement: '\timport foxImage from "./about/fox.png";', line: 1 }]);
+    const vitePage = build({ syntax: 'html', language: 'svelte', layout: vite, documentFolder: '/ws/app/src', documentText: '', variants: [{ path: '/ws/app/src/assets/fox.png' }] });
+    assert.equal(vitePage.text, '<img src={foxImage} alt="A red fox">');
+    assert.equal(vitePage.imports[0]!.statement, '<script>\n\timport foxImage from "./assets/fox.png";\n</script>\n');
+  });
+
+  it('imports an image of src/assets in an Astro page in its frontmatter, and takes src, width and height from the imported object', () => {
+    const text = '---\nimport Layout from \'../layouts/Layout.astro\';\nconst title = "Foxes";\n---\n<Layout title={title}>\n</Layout>\n';
+    const reference = page('astro', astro, '/ws/site/src/assets/fox.png', text);
+    assert.equal(reference.text, '<img src={foxImage.src} alt="A red fox" width={foxImage.width} height={foxImage.height} />');
+    assert.deepEqual(reference.imports, [{ name: 'foxImage', statement: 'import foxImage from "../assets/fox.png";', line: 2 }]);
+  });
+
+  it('gives an Astro page without frontmatter one, holding the import', () => {
+    const reference = page('astro', astro, '/ws/site/src/assets/fox.png', '<h1>Hi</h1>\n');
+    assert.deepEqual(reference.imports, [{ name: 'foxImage', statement: '---\nimport foxImage from "../assets/fox.png";\n---\n', line: 0 }]);
+  });
+
+  it('shares one new block among the images of a responsive set, and reuses an import already there', () => {
+    const set = [{ path: '/ws/site/src/assets/fox-640.png', width: 640, height: 480 }, { path: '/ws/site/src/assets/fox-1280.png', width: 1280, height: 960 }];
+    const reference = build({ syntax: 'html', language: 'astro', layout: astro, documentFolder: '/ws/site/src/pages', documentText: '', variants: set });
+    assert.equal(reference.text, '<img src={fox640Image.src} srcset={`${fox640Image.src} 640w, ${fox1280Image.src} 1280w`} sizes="(max-width: 1280px) 100vw, 1280px" alt="A red fox" width={fox640Image.width} height={fox640Image.height} />');
+    assert.deepEqual(reference.imports, [{ name: 'fox640Image', statement: '---\nimport fox640Image from "../assets/fox-640.png";\nimport fox1280Image from "../assets/fox-1280.png";\n---\n', line: 0 }]);
+    const reused = page('svelte', kit, '/ws/site/src/lib/assets/fox.png', "<script>\n  import fox from '$lib/assets/fox.png';\n</script>\n");
+    assert.equal(reused.text, '<img src={fox} alt="A red fox" width="640" height="480">');
+    assert.deepEqual(reused.imports, []);
+  });
+
+  it('says so, and names the file by a relative URL, when the document has no line of its own for the import', () => {
+    const oneLine = page('svelte', kit, '/ws/site/src/lib/assets/fox.png', '<script>let count = 0;</script>\n<h1>Hi</h1>\n');
+    assert.deepEqual(oneLine.cannotImport, { servedFolder: '/ws/site/static' });
+    assert.deepEqual(oneLine.imports, []);
+    assert.equal(oneLine.text, '<img src="../lib/assets/fox.png" alt="A red fox" width="640" height="480">');
+    assert.deepEqual(page('astro', astro, '/ws/site/src/assets/fox.png', '---\nconst a = 1;\n').cannotImport, { servedFolder: '/ws/site/public' });
+  });
+
+  it('puts the import in the instance <script>, else the module one, taking its indentation', () => {
+    const text = '<script context="module">\n  export const prerender = true;\n</script>\n<script>\n    let a = 1;\n</script>\n';
+    assert.deepEqual(planComponentImport(text, 'svelte', './fox.png', 'fox.png'), { name: 'foxImage', statement: '    import foxImage from "./fox.png";', line: 4 });
+    assert.deepEqual(planComponentImport('<script module>\n\texport const x = 1;\n</script>\n', 'svelte', './fox.png', 'fox.png'), { name: 'foxImage', statement: '\timport foxImage from "./fox.png";', line: 1 });
+  });
+
+  it('leaves Vue templates, which rewrite a relative src, as they are', () => {
+    const reference = build({ syntax: 'html', language: 'vue', layout: layoutOf('nuxt', '/ws/site'), documentFolder: '/ws/site/pages', variants: [{ path: '/ws/site/assets/fox.png' }] });
+    assert.equal(reference.text, '<img src="../assets/fox.png" alt="A red fox">');
+    assert.deepEqual(reference.imports, []);
   });
 });
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { exportPlaceholders, mainSnippet, planRun, type RenderedSnippet } from '../../common/recipeRender';
+import { exportPlaceholders, mainSnippet, planRun, snippetTextFor, type RenderedSnippet } from '../../common/recipeRender';
 import type { Recipe } from '../../common/recipes';
 import type { AppContext } from '../context';
 import { exportExtensions } from '../submit/localImages';
@@ -11,6 +11,7 @@ import { RecipeCatalog } from './recipeCatalog';
 import { askRecipeValues, chooseRecipe, stringRecord, type ChosenRecipe } from './recipePicker';
 import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
 import { fileName } from '../base/disk';
+import { worstCoverCut } from '../../common/imageGeometry';
 
 /** Answers given in advance (automation, tests); each is asked for when left out. */
 export interface ExportArgs {
@@ -101,7 +102,7 @@ export class ExportAsCommand {
     return runRecipe({ worker: this.assets, notifier: this.ctx.notifier }, source, recipe, values, token, options);
   }
 
-  /** Says what will be written, and warns when the source is smaller than the largest output, or animated. */
+  /** Says what will be written, and warns when the source is smaller than the largest output, of another shape than a cropped one, or animated. */
   private async confirm(source: vscode.Uri, { recipe, text }: ChosenRecipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
     const plan = planRun(recipe, values, fileName(source).replace(/\.[^.]*$/, ''));
     const folder = displayPath(await runFolder(source, plan));
@@ -110,6 +111,13 @@ export class ExportAsCommand {
     const warnings: string[] = [];
     if (facts.width < largest.width || facts.height < largest.height) {
       warnings.push(vscode.l10n.t('{0} is {1}×{2} pixels, smaller than the largest file ({3}×{4}): it will be scaled up and look soft.', fileName(source), facts.width, facts.height, largest.width, largest.height));
+    }
+    // A source of another shape is cropped around its centre (or the focal point): say how much goes.
+    const cover = worstCoverCut(facts, recipe.outputs);
+    if (cover) {
+      warnings.push(
+        vscode.l10n.t('{0} is {1}×{2} pixels, another shape than the {3}×{4} file: it will be cropped to {5}×{6}, cutting off {7}% of the image.', fileName(source), facts.width, facts.height, cover.target.width, cover.target.height, cover.crop.width, cover.crop.height, Math.round(cover.cut * 100)),
+      );
     }
     if (facts.animated) warnings.push(vscode.l10n.t('{0} is animated: the files are made from its first frame.', fileName(source)));
     const lines = [...warnings, ...(warnings.length > 0 ? [''] : []), ...files.slice(0, 12), ...(files.length > 12 ? [vscode.l10n.t('and {0} more', files.length - 12)] : [])];
@@ -140,8 +148,9 @@ export class ExportAsCommand {
   }
 }
 
-/** Inserts a snippet at the cursor of an editor, as its own lines. */
+/** Inserts a snippet at the cursor of an editor, as its own lines, in the form the document's language reads (JSX in React files). */
 async function insertTags(editor: vscode.TextEditor, snippet: RenderedSnippet): Promise<boolean> {
   const shown = await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-  return shown.edit((edit) => edit.insert(shown.selection.active, snippet.text));
+  const text = snippetTextFor(snippet, shown.document.languageId);
+  return shown.edit((edit) => edit.insert(shown.selection.active, text));
 }

@@ -72,7 +72,7 @@ export async function referenceFor(document: vscode.TextDocument, variants: read
   if ('problem' in base) return { problem: problemSentence(base.problem, file, variants[base.image]!.uri) };
   // An untitled document takes the layout of the project at the root of the image's workspace folder.
   const layout = await projectLayoutOf(file.scheme === 'untitled' && imageRoot ? vscode.Uri.joinPath(imageRoot, 'untitled') : file);
-  return buildReference({
+  const built = buildReference({
     syntax: syntaxFor(document.languageId),
     language: document.languageId,
     variants: variants.map((variant): ImageVariant => ({ path: variant.uri.path, ...(variant.width && variant.height ? { width: variant.width, height: variant.height } : {}) })),
@@ -82,6 +82,11 @@ export async function referenceFor(document: vscode.TextDocument, variants: read
     documentText: addedText ? `${document.getText()}\n${addedText}` : document.getText(),
     placeholder,
   });
+  // A Svelte or Astro component with no place for the import: a relative src would not load there.
+  if (built.cannotImport) {
+    return { problem: vscode.l10n.t('{0} cannot be imported into {1}, which has no place for the import, and a relative path does not load there. Move the image into {2}, then insert the reference again.', displayPath(first.uri), displayPath(file), displayPath(file.with({ path: built.cannotImport.servedFolder }))) };
+  }
+  return built;
 }
 
 /** The edit that adds references' imports to the document, or `undefined` when they need none. */
