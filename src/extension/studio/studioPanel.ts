@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { models } from '../../common/models';
+import { actionsFor } from '../../common/taskState';
 import { parseWebviewMessage, type HostMessage, type StudioHistoryItem, type WebviewMessage } from '../../common/protocol';
 import { DisposableBase } from '../base/disposable';
 import type { SubmitPlan } from '../submit/submit';
@@ -264,6 +265,8 @@ export class StudioPanel extends DisposableBase {
         await this.submitter.submit(message);
         return;
       case 'taskAction':
+        // A card drawn before its task moved on (a Retry of a task saved since) does nothing.
+        if (!actionsFor((await this.deps.tasks.get(message.localId)) ?? ({ state: 'saved' } as LedgerEntry)).includes(message.action)) return;
         if (message.action === 'retry') await this.submitter.retry(message.localId);
         else await runTaskAction(this.deps, message.action, message.localId);
         return;
