@@ -104,6 +104,7 @@ function maskStrings(): Record<string, string> {
     maskRedo: vscode.l10n.t('Redo'),
     maskKeys: vscode.l10n.t('With the keyboard: arrow keys move the brush, Space paints (hold it to paint along), [ and ] change its size, Ctrl+Z undoes.'),
     maskCanvas: vscode.l10n.t('Mask: paint over the area to change'),
+    maskPainter: vscode.l10n.t('mask painter'),
     maskHint: vscode.l10n.t('The mask is saved as a {0}×{1} PNG, the size of the image.'),
     maskExportFailed: vscode.l10n.t('The mask could not be made from the canvas, so nothing was sent. Close other large images or reload the window (Developer: Reload Window), then paint it again.'),
     maskLostReload: vscode.l10n.t('The mask you painted was lost when the window reloaded: paint it again, or press Generate to change the whole image.'),

@@ -56,5 +56,5 @@ function openMask(store: StudioStore, reference: StudioReference, paint: MaskPai
       ${action('mask-clear', 'clear-all', t('maskClear'), () => paint.clear())} ${action('mask-invert', 'arrow-swap', t('maskInvert'), () => paint.invert())}
     </div>
     <div class="mask-stage"><img src=${reference.src} alt=${reference.name} />${paint.canvas}${paint.cursor}</div>
-    <p class="hint">${t('maskHint', reference.width, reference.height)} ${t('maskKeys')}</p>`;
+    <p class="hint" id="mask-hint">${t('maskHint', reference.width, reference.height)} ${t('maskKeys')}</p>`;
 }

@@ -142,8 +142,11 @@ export class StudioStore extends Store<StudioState> {
         this.changed();
         this.keepState();
       });
+      // Painted with the mouse or the keyboard: an application region, its keys described by the hint below it.
       painter.canvas.setAttribute('aria-label', this.t('maskCanvas'));
-      painter.canvas.setAttribute('role', 'img');
+      painter.canvas.setAttribute('role', 'application');
+      painter.canvas.setAttribute('aria-roledescription', this.t('maskPainter'));
+      painter.canvas.setAttribute('aria-describedby', 'mask-hint');
       this.painter = { for: painterKey(reference), painter };
     }
     return this.painter.painter;
