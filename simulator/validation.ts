@@ -14,6 +14,18 @@ export interface KnownImage {
   height: number;
 }
 
+const formatsByExtension: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', jpe: 'jpeg', jfif: 'jpeg', webp: 'webp', gif: 'gif', bmp: 'bmp', tif: 'tiff', tiff: 'tiff' };
+
+/** The image format a URL's path names by its extension, if it names one. */
+function formatByName(url: string): ImageFormat | undefined {
+  try {
+    const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+    return extension ? formatsByExtension[extension] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Finds an image by its URL, when the URL is one of the simulator's own. */
 export type ImageLookup = (url: string) => KnownImage | undefined;
 
@@ -106,7 +118,9 @@ function checkReference(rules: ModelRules, url: string, index: number, image: Kn
   const where = `image_urls[${index}]`;
   const refs = rules.references;
   if (!image) {
-    return undefined; // A URL elsewhere is fetched when the task runs.
+    // A URL elsewhere is fetched when the task runs; what its name says of its format is checked now.
+    const format = formatByName(url);
+    return format && !refs.formats.includes(format) ? `${where}: unsupported image format (${format}); supported: ${refs.formats.join(', ')}` : undefined;
   }
   if (!image.format || !refs.formats.includes(image.format)) {
     return `${where}: unsupported image format${image.format ? ` (${image.format})` : ''}; supported: ${refs.formats.join(', ')}`;
@@ -298,6 +312,12 @@ function checkMask(body: Body, rules: ModelRules, model: string, imageUrls: stri
     fail('mask_url', 'mask_url cannot be used when image_urls holds more than 1 image');
   }
   const mask = lookup(body.mask_url);
+  if (!mask) {
+    const named = formatByName(body.mask_url);
+    if (named && named !== 'png') fail('mask_url', 'the mask must be a PNG image');
+    const reference = formatByName(String(imageUrls[0] ?? ''));
+    if (reference && reference !== 'png') fail('image_urls', 'with mask_url, the reference image must be a PNG image');
+  }
   if (mask) {
     if (mask.format !== 'png') {
       fail('mask_url', 'the mask must be a PNG image');

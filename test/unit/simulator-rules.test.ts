@@ -66,6 +66,10 @@ describe('Simulator rules, checked against the contract tables', () => {
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('png', 512, 512, tenMb + 1)), 'image_urls');
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('gif', 512, 512)), 'image_urls');
       assert.equal(refusedParam({ ...base, image_urls: [url(0)] }, () => image('webp', 512, 512)), undefined);
+      // A URL the simulator does not hold: its name tells its format, checked as the service would.
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/a.gif'] }), 'image_urls');
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/a.webp?x=1'] }), undefined);
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/image'] }), undefined, 'a name that says nothing is fetched when the task runs');
     });
     it('takes a PNG mask of at most 4 MB with the dimensions of the one reference', () => {
       const images: Record<string, KnownImage> = {
@@ -82,6 +86,10 @@ describe('Simulator rules, checked against the contract tables', () => {
       assert.equal(refusedParam({ ...base, image_urls: [url(0)], mask_url: 'https://cdn.example/mask.jpg' }, lookup), 'mask_url');
       assert.equal(refusedParam({ ...base, image_urls: urls(2), mask_url: 'https://cdn.example/mask.png' }, lookup), 'mask_url');
       assert.equal(refusedParam({ ...base, mask_url: 'https://cdn.example/mask.png' }, lookup), 'mask_url');
+      // URLs elsewhere: a mask or a reference named as a JPEG is refused with a mask.
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/a.png'], mask_url: 'https://elsewhere.example/m.jpg' }), 'mask_url');
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/a.jpg'], mask_url: 'https://elsewhere.example/m.png' }), 'image_urls');
+      assert.equal(refusedParam({ ...base, image_urls: ['https://elsewhere.example/a.png'], mask_url: 'https://elsewhere.example/m.png' }), undefined);
     });
     it('takes an https callback that is not internal and at most 2048 characters', () => {
       assert.equal(refusedParam({ ...base, callback_url: 'https://hooks.example.com/done' }), undefined);
