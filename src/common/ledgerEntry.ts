@@ -137,6 +137,12 @@ export const ledgerEntrySchema = z.object({
   siblingOf: z.optional(idSchema),
   /** When the submit with this Idempotency-Key was first sent; the replay window counts from here, and the poll schedule times the task from here (Submit Again makes a new task with a new key). */
   sentAt: z.number(),
+  /**
+   * When the request was first sent, under the first of its keys, where Submit Again sent it
+   * under another since (absent: `sentAt`). The old key may no longer be sent, but a task its
+   * sends made is looked for in EvoLink's task list from then on.
+   */
+  firstSentAt: z.optional(z.number()),
   /** When EvoLink made the task: its `created`, kept within `sentAt` and the answer (absent: not said; `sentAt`). */
   madeAt: z.optional(z.number()),
   /** How many times the submit was sent with this key (replays included). */

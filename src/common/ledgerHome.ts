@@ -5,7 +5,9 @@
  * that a task paid for under one identity is not stranded when the window reopens under another,
  * each ledger is recorded in global storage with the folders its window had open, and a window
  * takes over the unfinished tasks of a ledger whose window is gone and whose results go into one of
- * its own folders (`tasks/adoption.ts`).
+ * its own folders (`tasks/adoption.ts`). The record also names the folders the ledger's unfinished
+ * tasks save into (`targets`): a window with no folder keeps its tasks in global storage, with no
+ * folders of its own, and a task it made for a folder the user picked is that folder's to take over.
  */
 
 /** A ledger of the machine: its directory, its window's workspace folders (URI strings), and when that window last said it was there. */
@@ -16,6 +18,8 @@ export interface LedgerRecord {
   seenAt: number;
   /** When that window closed (absent: open, or it crashed). */
   closedAt?: number;
+  /** The folders the ledger's unfinished tasks save into (URI strings; absent in records of 0.4.x: none known). */
+  targets?: string[];
 }
 
 /** The record in a file of the index, if it is one. */
@@ -25,7 +29,9 @@ export function parseLedgerRecord(text: string): LedgerRecord | undefined {
     const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every((item) => typeof item === 'string');
     if (typeof value?.ledger !== 'string' || !strings(value.folders) || typeof value.seenAt !== 'number') return undefined;
     if (value.closedAt !== undefined && typeof value.closedAt !== 'number') return undefined;
-    return { ledger: value.ledger, folders: value.folders, seenAt: value.seenAt, ...(value.closedAt === undefined ? {} : { closedAt: value.closedAt }) };
+    // A record whose targets do not read still names its window's folders.
+    const targets = strings(value.targets) ? { targets: value.targets } : {};
+    return { ledger: value.ledger, folders: value.folders, seenAt: value.seenAt, ...(value.closedAt === undefined ? {} : { closedAt: value.closedAt }), ...targets };
   } catch {
     return undefined;
   }
@@ -53,4 +59,14 @@ export function isWithin(uri: string, folder: string): boolean {
 /** Two sets of folders share a folder, or one holds a folder of the other. */
 export function foldersOverlap(a: readonly string[], b: readonly string[]): boolean {
   return a.some((x) => b.some((y) => isWithin(x, y) || isWithin(y, x)));
+}
+
+/**
+ * Whether the ledger may hold tasks for a window on `folders` to take over: its window had one of
+ * them open (or a folder inside or around one), or one of its unfinished tasks saves into one of
+ * them. Which tasks move is decided task by task (`tasks/adoption.ts`): only those whose results
+ * go into one of `folders`.
+ */
+export function ledgerConcerns(record: LedgerRecord, folders: readonly string[]): boolean {
+  return foldersOverlap(record.folders, folders) || (record.targets ?? []).some((target) => folders.some((folder) => isWithin(target, folder)));
 }

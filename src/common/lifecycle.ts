@@ -128,6 +128,12 @@ export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { ambigu
 /** What happens to a task. */
 export type LifecycleEvent =
   | { type: 'submitAnswered'; task: TaskSnapshot }
+  /**
+   * The answer to a send of `idempotencyKey` that this window could not record when it came (the
+   * disk of its storage was full or read-only), written again: the task is known, whatever the
+   * replay window says since. Any window on the request may record it (see `TaskStep.answerKnown`).
+   */
+  | { type: 'answerKnown'; idempotencyKey: string; task: TaskSnapshot }
   /** The service refused the submit (4xx): no task was made. `userWaiting` when the user sees the refusal. */
   | { type: 'submitRefused'; error: EntryError; userWaiting: boolean }
   | { type: 'answerLost'; error: EntryError }
@@ -243,6 +249,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
   switch (event.type) {
     case 'submitAnswered':
       return t.whenIn(['submitting', 'unknownOutcome'], () => t.accept(event.task));
+    case 'answerKnown':
+      return t.whenIn(['submitting', 'unknownOutcome', 'unconfirmed'], () => t.answerKnown(event.idempotencyKey, event.task));
     case 'submitRefused':
       return t.whenIn(['submitting', 'unknownOutcome'], () => t.refused(event.error, event.userWaiting));
     case 'answerLost':

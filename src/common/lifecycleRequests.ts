@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { keptFiles } from './taskState';
+import { firstSend, isActive, keptFiles } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -33,6 +33,19 @@ export class TaskStep extends Step {
     }
     // A replay answers the task as it is now: it may already have ended.
     return this.observe(task);
+  }
+
+  /**
+   * An answer this window kept in memory because it could not be recorded, recorded now: the
+   * task is taken as answered, also past the replay window (the request waits as `unconfirmed`
+   * then). Only for the key it answered; and not while another window works on the request (it
+   * sends the same key, and is answered the same task), so that one window works on it.
+   */
+  answerKnown(idempotencyKey: string, task: TaskSnapshot): Transition {
+    const holder = this.entry.lease?.owner;
+    const othersWork = holder !== undefined && holder !== this.context.owner && isActive(this.entry.state);
+    if (this.entry.idempotencyKey !== idempotencyKey || othersWork) return unchanged(this.entry);
+    return this.accept(task);
   }
 
   refused(error: EntryError, userWaiting: boolean): Transition {
@@ -166,6 +179,8 @@ export class TaskStep extends Step {
     const entry = this.entry;
     // Kept until the new key's first send is answered: a send that made nothing goes back to it.
     entry.replaced = { idempotencyKey: entry.idempotencyKey, sentAt: entry.sentAt, sends: entry.sends };
+    // Kept when `replaced` goes (a reload while the new key is out): the list search starts here.
+    entry.firstSentAt = firstSend(entry);
     entry.idempotencyKey = idempotencyKey;
     entry.sentAt = this.context.now;
     delete entry.madeAt;

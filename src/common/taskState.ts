@@ -149,3 +149,8 @@ export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<Lifecyc
   const failedInPassing = (entry.state === 'stopped' && entry.attention === 'unread') || (entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error));
   return failedInPassing && now - entry.updatedAt >= times.lateLookMs;
 }
+
+/** When the request was first sent, under any of its keys: a task it made is not older (`firstSentAt`). */
+export function firstSend(entry: LedgerEntry): number {
+  return Math.min(entry.sentAt, entry.firstSentAt ?? entry.sentAt, entry.replaced?.sentAt ?? entry.sentAt);
+}

@@ -81,6 +81,8 @@ export function createServices({ context, log, apiKeys, ledgerDir, ledgerIndexDi
     calibrations: new ProgressCalibrations(context.globalState),
     madeElsewhere: async () => (await dayLog.read(Date.now())).flatMap((record) => (record.taskId ? [record.taskId] : [])),
   });
+  // A task made or moved to another folder is recorded in the machine's index at once (`adoption.ts`).
+  context.subscriptions.push(tasks.onDidChange((entry) => leftBehind.note(entry)));
   const uploads = new Uploads({ ledger, client, apiKey, log });
   const notifier = new Notifier(log);
   const budget = new Budget({ dayLog, tasks, settings, notifier, log });

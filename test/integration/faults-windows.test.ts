@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { defaultLifecycleTimes } from '../../src/common/lifecycle';
+import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { newLocalId, TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskEvents } from '../../src/extension/tasks/taskEvents';
@@ -110,6 +111,38 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     full = false;
     const saved = await until('the task to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? true : undefined), 30_000);
     assert.ok(saved);
+  });
+
+  it('the disk of the extension\'s storage fills up while the submit is out: its answer is kept, recorded once there is space (past the replay window), and nothing is sent again', async () => {
+    let full = false;
+    const ledger = new (class extends TaskLedger {
+      override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
+        if (full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+        return super.write(entry, expected);
+      }
+    })(dirs.ledgerDir);
+    const b = open({ ledger, times: { leaseRenewMs: 300, leaseStaleMs: 600, replayWindowMs: 1000 } });
+    const sent = submits(simulator);
+    // Held back long enough for the disk to fill up meanwhile, and less than the client waits for it (the replay window, 1 s here).
+    simulator.addFault('submit', { kind: 'delay', ms: 700 });
+    const submitting = submitIn(b, folder(), 'matrix answer kept');
+    const made = await until('the request to be recorded', async () => (await b.tasks.list()).find((entry) => entry.request.prompt === 'matrix answer kept'));
+    // The disk fills up once the send is recorded and out (its answer is held back), not before.
+    await until('the send to be recorded', async () => ((await b.tasks.get(made.localId))?.sends ?? 0) >= 1 ? true : undefined);
+    full = true;
+    await assert.rejects(submitting, (error: unknown) => error instanceof EvoLinkError && error.details.code === 'sentUnrecorded');
+    // Past the replay window, the disk still full.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal((await b.tasks.get(made.localId))?.state, 'submitting');
+    full = false;
+    const recorded = await until('the answer to be recorded', async () => {
+      const now = await b.tasks.get(made.localId);
+      return now?.taskId !== undefined ? now : undefined;
+    }, 30_000);
+    assert.notEqual(recorded.state, 'unconfirmed');
+    assert.equal(submits(simulator) - sent, 1, 'sent once');
+    const saved = await settle(b.tasks, made.localId);
+    assert.equal(saved?.state, 'saved');
   });
 
   it('submit: the answer is lost for good; the user is told, and Check for It finds the task', async () => {
@@ -285,6 +318,27 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     await back.tasks.release();
     back.dispose();
     rmSync(other, { recursive: true, force: true });
+  });
+
+  it('a window without a folder made a task for this folder and closed: this window takes it over and saves it once', async () => {
+    const global = join(dirs.ledgerDir, '..', '..', `no-folder-${Date.now()}`);
+    const before = { ledgerDir: join(global, 'tasks'), downloadsDir: join(global, 'downloads') };
+    const [sent, fetched] = [submits(simulator), downloads(simulator)];
+    const gone = openWindow(simulator, before);
+    const { localId } = await submitIn(gone, folder(), 'matrix no folder');
+    const target = (await gone.tasks.get(localId))!.targetFolder;
+    await gone.tasks.release();
+    gone.dispose();
+    const index = (await activateExtension()).testing!.ledgerIndexDir;
+    // Its record names no folder of its own, only where its unfinished task saves.
+    await new LedgerIndex(index, before.ledgerDir).closed([], Date.now(), [target]);
+    await app.ctx.tasks.resume();
+    const saved = await until('the task to be saved here', async () => ((await app.ctx.tasks.get(localId))?.state === 'saved' ? app.ctx.tasks.get(localId) : undefined));
+    assert.equal(saved?.results?.length, 1);
+    assert.deepEqual(await new TaskLedger(before.ledgerDir).list(), [], 'the task left the ledger of the window without a folder');
+    assert.equal(submits(simulator) - sent, 1, 'paid once');
+    assert.equal(downloads(simulator) - fetched, 1, 'downloaded once');
+    rmSync(global, { recursive: true, force: true });
   });
 
   it('two windows take up the same completed task at once: saved once', async () => {

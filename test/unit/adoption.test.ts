@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
-import { foldersOverlap, isWithin, leftBehind, ledgerRecordStaleMs, parseLedgerRecord } from '../../src/common/ledgerHome';
+import { foldersOverlap, isWithin, ledgerConcerns, leftBehind, ledgerRecordStaleMs, parseLedgerRecord } from '../../src/common/ledgerHome';
 import { adoptLeftBehind, LeftBehindTasks, type AdoptionDeps } from '../../src/extension/tasks/adoption';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
 import { LedgerIndex } from '../../src/extension/tasks/ledgerIndex';
@@ -234,6 +234,64 @@ describe('Ledgers of the same folders under another workspace identity', () => {
     assert.equal(readdirSync(index).length, 1);
     await adoptLeftBehind(deps());
     assert.equal(readdirSync(index).length, 0);
+  });
+
+  it('a record concerns a window on a folder that one of its unfinished tasks saves into, even with no folder of its own', () => {
+    const global = parseLedgerRecord(JSON.stringify({ ledger: 'g', folders: [], seenAt: now, targets: [`${folder}/images`] }))!;
+    assert.deepEqual(global.targets, [`${folder}/images`]);
+    assert.ok(ledgerConcerns(global, [folder]));
+    assert.ok(ledgerConcerns(global, ['file:///home/dev']));
+    assert.ok(!ledgerConcerns(global, [`${folder}/images/icons`]), 'the results do not go into that folder');
+    assert.ok(!ledgerConcerns(global, ['file:///home/dev/api']));
+    assert.ok(!ledgerConcerns({ ledger: 'g', folders: [], seenAt: now }, [folder]));
+    assert.deepEqual(parseLedgerRecord(JSON.stringify({ ledger: 'g', folders: [folder], seenAt: now, targets: [1] })), { ledger: 'g', folders: [folder], seenAt: now }, 'targets that do not read are none');
+  });
+
+  it('a window on a folder takes over what a closed window without a folder left to save there, and nothing else of its ledger', async () => {
+    // The window without a folder: its ledger is in global storage, and its record names no folder.
+    const theirs = new TaskLedger(old.ledger);
+    await theirs.create(entry('evl-running-00000000001'));
+    await theirs.create(entry('evl-elsewhere-000000001', { targetFolder: 'file:///home/dev/api/images' }));
+    await theirs.create(entry('evl-saved-0000000000001', { state: 'saved', targetFolder: 'file:///home/dev/docs' }));
+    const noFolder: AdoptionDeps = { ...deps(now, []), index: new LedgerIndex(index, old.ledger), ledger: theirs, downloadsDir: old.downloads };
+    const closing = new LeftBehindTasks({ ...noFolder, resume: () => Promise.resolve() });
+    await closing.adopt();
+    await closing.close();
+    const [written] = await new LedgerIndex(index, ours.ledger).records();
+    assert.deepEqual(written?.folders, []);
+    assert.deepEqual(written?.targets?.sort(), ['file:///home/dev/api/images', `${folder}/images`], 'the targets of the unfinished tasks only');
+
+    assert.equal(await adoptLeftBehind(deps()), 1);
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-running-00000000001']);
+    assert.deepEqual((await theirs.list()).map((item) => item.localId).sort(), ['evl-elsewhere-000000001', 'evl-saved-0000000000001']);
+    assert.equal(readdirSync(index).length, 1, 'the ledger stays known for the task left for the other folder');
+    const api = { ledger: join(root, 'ws-api', 'tasks'), downloads: join(root, 'ws-api', 'downloads') };
+    const other: AdoptionDeps = { ...deps(now, ['file:///home/dev/api']), index: new LedgerIndex(index, api.ledger), ledger: new TaskLedger(api.ledger), downloadsDir: api.downloads };
+    assert.equal(await adoptLeftBehind(other), 1);
+    assert.deepEqual((await new TaskLedger(api.ledger).list()).map((item) => item.localId), ['evl-elsewhere-000000001']);
+    assert.equal(readdirSync(index).length, 0);
+  });
+
+  it('a window without a folder records at once where a new task saves: a window on that folder takes it over after a crash', async () => {
+    const theirs = new TaskLedger(old.ledger);
+    const noFolder: AdoptionDeps = { ...deps(now, []), index: new LedgerIndex(index, old.ledger), ledger: theirs, downloadsDir: old.downloads };
+    const crashing = new LeftBehindTasks({ ...noFolder, resume: () => Promise.resolve() });
+    try {
+      await crashing.adopt();
+      const made = await theirs.create(entry('evl-running-00000000001'));
+      crashing.note(made);
+      crashing.note(made);
+      for (let wait = 0; wait < 100 && !(await noFolder.index.records())[0]?.targets; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual((await noFolder.index.records())[0]?.targets, [`${folder}/images`]);
+    } finally {
+      // A crash: no word of closing, and no refresh any more.
+      crashing.dispose();
+    }
+    const noted = new Map<string, number>();
+    const later = now + ledgerRecordStaleMs + 1;
+    assert.equal(await adoptLeftBehind(deps(later), noted), 0, 'first round: noted');
+    assert.equal(await adoptLeftBehind(deps(later + 60_000), noted), 1);
+    assert.deepEqual((await new TaskLedger(ours.ledger).list()).map((item) => item.localId), ['evl-running-00000000001']);
   });
 
   it('a closing window keeps its record only while its ledger holds unfinished tasks', async () => {

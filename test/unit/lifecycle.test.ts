@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
-import { actionsFor, etaSeconds, isActive, isTerminal, lateLookDue, linksEndAt, needsAttention, savedFiles, unsavedResults } from '../../src/common/taskState';
+import { actionsFor, etaSeconds, firstSend, isActive, isTerminal, lateLookDue, linksEndAt, needsAttention, savedFiles, unsavedResults } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { learnEnd } from '../../src/common/polling';
 
@@ -86,6 +86,7 @@ function inEveryState(): Map<EntryState, LedgerEntry> {
 
 const allEvents: LifecycleEvent[] = [
   { type: 'submitAnswered', task: snapshot() },
+  { type: 'answerKnown', idempotencyKey: 'evl-test-000000000001', task: snapshot() },
   { type: 'submitRefused', error: { reason: 'invalidRequest' }, userWaiting: true },
   { type: 'submitRefused', error: { reason: 'credits' }, userWaiting: false },
   { type: 'answerLost', error: { reason: 'network' } },
@@ -326,6 +327,51 @@ describe('The task lifecycle', () => {
       const accepted = next(again, { type: 'submitAnswered', task: snapshot() }, at(t0 + times.replayWindowMs + 12)).entry!;
       assert.equal(accepted.replaced, undefined);
       assert.equal(accepted.idempotencyKey, 'evl-test-000000000099');
+    });
+
+    it('records an answer kept in memory while the ledger could not be written, also past the replay window, only for its key, and not while another window works on the request', () => {
+      const key = fresh().idempotencyKey;
+      const late = t0 + times.replayWindowMs + 60_000;
+      const known = { type: 'answerKnown', idempotencyKey: key, task: snapshot() } as const;
+      // The disk still says the submit is on its way, past the window.
+      const recorded = next(fresh(), known, at(late));
+      assert.equal(recorded.entry?.state, 'running');
+      assert.equal(recorded.entry?.taskId, 'task-unified-1');
+      assert.ok(!recorded.effects.some((effect) => effect.kind === 'send'));
+      // A resume wrote it unconfirmed first: the known answer still wins.
+      const unconfirmed = next(fresh(), { type: 'resume', leaseStale: false }, at(late)).entry!;
+      assert.equal(unconfirmed.state, 'unconfirmed');
+      assert.equal(next(unconfirmed, known, at(late + 1000)).entry?.state, 'running');
+      // Another key's answer (Submit Again sent a new one) is not this request's answer now.
+      assert.equal(next(fresh(), { ...known, idempotencyKey: 'evl-test-000000000099' }, at(late)).changed, false);
+      // Another window works on it (it sends the same key): left to it, and no stop for it.
+      const theirs = next(fresh(), known, at(late, other));
+      assert.equal(theirs.changed, false);
+      assert.deepEqual(theirs.effects, []);
+      assert.equal(next(unconfirmed, known, at(late, other)).entry?.lease?.owner, other, 'unconfirmed: nobody works on it');
+    });
+
+    it('keeps the first send of the request for the list search when a reload drops the key Submit Again replaced, and its new key is refused', () => {
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      const resent = t0 + times.replayWindowMs + 9;
+      const again = next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000099' }, at(resent)).entry!;
+      // The window reloads while the new send is out: the key it replaced is gone, the new one sent again.
+      const reloaded = next({ ...again, lease: { owner: 'window-gone', at: resent } }, { type: 'resume', leaseStale: true }, at(resent + 60_000)).entry!;
+      assert.equal(reloaded.replaced, undefined);
+      const replay = next(reloaded, { type: 'lookupDue' }, at(resent + 61_000));
+      assert.deepEqual(replay.effects, [{ kind: 'send' }]);
+      const refused = next(replay.entry!, { type: 'submitRefused', error: { reason: 'credits', status: 402 }, userWaiting: false }, at(resent + 62_000)).entry!;
+      assert.equal(refused.state, 'unconfirmed');
+      assert.equal(refused.idempotencyKey, 'evl-test-000000000099');
+      assert.equal(refused.sentAt, resent);
+      assert.equal(refused.firstSentAt, t0);
+      assert.equal(firstSend(refused), t0, 'the list is searched from the first send');
+      assert.ok(parseLedgerEntry(JSON.stringify(refused)).ok);
+      const check = next(refused, { type: 'checkForIt' }, at(resent + times.replayWindowMs + 1));
+      assert.deepEqual(check.effects, [{ kind: 'findInList' }]);
+      assert.equal(firstSend(check.entry!), t0);
+      // Submit Again once more keeps the first send of all.
+      assert.equal(next(refused, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000098' }, at(resent + 90_000)).entry?.firstSentAt, t0);
     });
   });
 

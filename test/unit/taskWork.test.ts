@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EvoLinkError } from '../../src/common/errors';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
-import { defaultLifecycleTimes, type LifecycleEvent } from '../../src/common/lifecycle';
+import { createEntry, defaultLifecycleTimes, next, type LifecycleEvent } from '../../src/common/lifecycle';
 import type { DownloadSink, EvoLinkClient } from '../../src/extension/api/client';
 import { flushing } from '../../src/extension/base/nodeDisk';
+import { TaskLedger } from '../../src/extension/tasks/ledger';
 import { TaskWork, toEntryError, type ResultWriter, type TaskWorkDeps } from '../../src/extension/tasks/taskWork';
 import type * as vscode from 'vscode';
 
@@ -121,16 +122,139 @@ describe('Sending a request whose record cannot be written', () => {
   ] as const) {
     it(`says the request may be at EvoLink (never "try again") when the ${what} send cannot be recorded`, async () => {
       const events: string[] = [];
+      const sending = work(submit);
       await assert.rejects(
-        work(submit).send({ controller: new AbortController() }, entry, (event) => {
+        sending.send({ controller: new AbortController() }, entry, (event) => {
           events.push(event.type);
           return fullDisk();
         }),
         (error: unknown) => error instanceof EvoLinkError && error.reason === 'fileSystem' && error.details.code === 'sentUnrecorded' && error.details.outcomeUnknown === true,
       );
-      assert.deepEqual(events, what === 'answered' ? ['submitAnswered', 'answerLost'] : ['answerLost']);
+      // An answer that came is never recorded as lost: it is kept, to be written once the disk lets it.
+      assert.deepEqual(events, what === 'answered' ? ['submitAnswered'] : ['answerLost']);
+      assert.equal(sending.keepsAnswer(entry.localId), what === 'answered');
+      sending.dispose();
     });
   }
+});
+
+describe('An answer that came while the ledger could not be written', () => {
+  const start = 1_800_000_000_000;
+  const times = defaultLifecycleTimes;
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-answer-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A ledger whose writes fail (a full disk) while `full`. */
+  class FullLedger extends TaskLedger {
+    full = false;
+    writes = 0;
+    override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
+      this.writes++;
+      if (this.full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      return super.write(entry, expected);
+    }
+  }
+
+  /** A request recorded and on its way, a ledger that then fills up, and the work that sends it (the clock in `clock.now`). */
+  async function sending(retryMs: number) {
+    const ledger = new FullLedger(dir);
+    const clock = { now: start };
+    const made = createEntry({ localId: 'evl-test-000000000007', idempotencyKey: 'evl-test-000000000007', request: { model: 'gpt-4o-image', prompt: 'a kite' }, body: { model: 'gpt-4o-image', prompt: 'a kite', size: '1:1', n: 1 }, targetFolder: 'file:///ws/images', estimatedSeconds: 60, creditsReserved: 5 }, { now: start, owner: 'me', times }).entry!;
+    const entry = await ledger.create(made);
+    ledger.full = true;
+    // What the task service does with an event: the machine's answer, written with the ledger's compare-and-swap.
+    const dispatch = async (event: LifecycleEvent): Promise<LedgerEntry | undefined> => {
+      const current = await ledger.get(entry.localId);
+      if (!current) return undefined;
+      const step = next(current, event, { now: clock.now, owner: 'me', times });
+      if (!step.changed || !step.entry) return current;
+      return (await ledger.write(step.entry, current.revision)) ?? ledger.get(entry.localId);
+    };
+    let sends = 0;
+    const task = { id: 'task-kept-1', state: 'pending', rawStatus: 'pending', progress: 0, estimatedSeconds: 60, resultUrls: [], error: undefined, creditsReserved: 5, creditsUsed: undefined };
+    const work = new TaskWork({
+      ledger,
+      client: () => ({ submit: () => (sends++, Promise.resolve({ task, replayed: false })) }) as unknown as EvoLinkClient,
+      apiKey: () => Promise.resolve('sk-test'),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+      times,
+      now: () => clock.now,
+      answerRetryMs: retryMs,
+    } as unknown as TaskWorkDeps);
+    await assert.rejects(work.send({ controller: new AbortController() }, entry, dispatch), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'sentUnrecorded');
+    return { ledger, clock, entry, dispatch, work, sends: () => sends };
+  }
+
+  const until = async (what: () => Promise<boolean>): Promise<void> => {
+    for (let tries = 0; tries < 200 && !(await what()); tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('is kept in memory and written again until the ledger takes it, past the replay window too, and the request is not sent again', async () => {
+    const { ledger, clock, entry, work, sends } = await sending(2);
+    try {
+      assert.equal((await ledger.get(entry.localId))?.state, 'submitting');
+      // The disk stays full past the replay window: the writes go on failing, with growing waits.
+      clock.now = start + times.replayWindowMs + 60_000;
+      await until(() => Promise.resolve(ledger.writes >= 4));
+      assert.ok(ledger.writes >= 4, 'written again after each failure');
+      assert.equal((await ledger.get(entry.localId))?.state, 'submitting');
+      ledger.full = false;
+      await until(async () => (await ledger.get(entry.localId))?.state === 'running');
+      const recorded = await ledger.get(entry.localId);
+      assert.equal(recorded?.state, 'running');
+      assert.equal(recorded?.taskId, 'task-kept-1');
+      assert.equal(sends(), 1, 'sent once');
+      assert.equal(work.keepsAnswer(entry.localId), false, 'no longer kept once written');
+    } finally {
+      work.dispose();
+    }
+  });
+
+  it('writes the kept answer in place of a send that falls due for the key (a look-up after a resume), and sends nothing', async () => {
+    const { ledger, entry, dispatch, work, sends } = await sending(3600_000);
+    try {
+      ledger.full = false;
+      // A resume within the window, then its look-up: the machine asks for a send of the same key.
+      const looking = await dispatch({ type: 'resume', leaseStale: false });
+      assert.equal(looking?.state, 'unknownOutcome');
+      const due = await dispatch({ type: 'lookupDue' });
+      assert.equal(await work.send({ controller: new AbortController() }, due!, dispatch), undefined);
+      await until(async () => (await ledger.get(entry.localId))?.state === 'running');
+      assert.equal((await ledger.get(entry.localId))?.taskId, 'task-kept-1');
+      assert.equal(sends(), 1, 'never sent again: the task is known');
+    } finally {
+      work.dispose();
+    }
+  });
+});
+
+describe('Looking for a request in the list of recent tasks', () => {
+  it("searches from the request's first send, though Submit Again's key replaced it and a reload dropped the old key", async () => {
+    const first = 1_800_000_000_000;
+    const resent = first + 20 * 60_000;
+    const asked: number[] = [];
+    const client = {
+      listTasks: (filter: { createdSince: number }) => {
+        asked.push(filter.createdSince);
+        return Promise.resolve({ items: [{ id: 'task-first', model: 'gpt-4o-image', status: 'completed', createdAt: (first + 5000) / 1000 }], complete: true });
+      },
+      getTask: (id: string) => Promise.resolve({ id, state: 'completed' }),
+    } as unknown as EvoLinkClient;
+    const entry = { localId: 'evl-test-000000000008', state: 'unconfirmed', idempotencyKey: 'evl-test-000000000099', sentAt: resent, firstSentAt: first, sends: 2, body: { model: 'gpt-4o-image' } } as unknown as LedgerEntry;
+    const answers: unknown[] = [];
+    const work = new TaskWork({
+      ledger: { list: () => Promise.resolve([entry]) },
+      client: () => client,
+      apiKey: () => Promise.resolve('sk-test'),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+      times: defaultLifecycleTimes,
+      now: () => resent + defaultLifecycleTimes.replayWindowMs + 1,
+    } as unknown as TaskWorkDeps);
+    await work.findInList({ controller: new AbortController() }, entry, (event) => (answers.push(event), Promise.resolve(entry)));
+    assert.ok(asked[0]! <= first / 1000);
+    assert.deepEqual(answers, [{ type: 'listAnswered', answer: { found: { id: 'task-first', state: 'completed' } } }]);
+  });
 });
 
 describe('Saving the results of a task one by one', () => {
@@ -191,6 +315,37 @@ describe('Saving a result into the workspace', () => {
     const hung: ResultWriter = () => new Promise<never>(() => undefined);
     const events = await saveWith({ ...saveDeps(dir, now, links(() => 'image'), hung), times: { ...defaultLifecycleTimes, fileCallMs: 50 } }, [{}]);
     assert.deepEqual(events, ['resultKept', 'saveFailed fileSystem fileTimeout']);
+  });
+
+  it('starts no second write of a result while the write that outlived its limit still runs (Check Again), and saves it once that one has settled', async () => {
+    let finish: (uri: vscode.Uri | undefined) => void = () => undefined;
+    let writes = 0;
+    const writer: ResultWriter = () => {
+      writes++;
+      // The first write hangs (a network drive), and ends only later; the next ones answer.
+      if (writes === 1) return new Promise((resolve) => (finish = resolve));
+      return Promise.resolve({ toString: () => 'file:///ws/images/cat.png' } as vscode.Uri);
+    };
+    const deps = { ...saveDeps(dir, now, links(() => 'image'), writer), times: { ...defaultLifecycleTimes, fileCallMs: 50 } };
+    const work = new TaskWork(deps);
+    const entry = { localId: 'evl-test-000000000009', state: 'saving', sentAt: now - 60_000, madeAt: now - 55_000, lease: { owner: 'me', at: now }, resultUrls: ['https://cdn.example/0.png'], results: [{}] } as unknown as LedgerEntry;
+    const saveOnce = async (): Promise<string[]> => {
+      const events: string[] = [];
+      await work.save({ controller: new AbortController() }, entry, (event) => {
+        events.push(event.type === 'saveFailed' ? `saveFailed ${event.error.code}` : event.type);
+        if (event.type === 'resultKept') (entry.results![0] as { kept?: string }).kept = event.path;
+        return Promise.resolve(entry);
+      });
+      return events;
+    };
+    assert.deepEqual(await saveOnce(), ['resultKept', 'saveFailed fileTimeout']);
+    // Check Again while the first write still hangs: it waits for it, and fails as it did, without a second write.
+    assert.deepEqual(await saveOnce(), ['saveFailed fileTimeout']);
+    assert.equal(writes, 1);
+    finish(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(await saveOnce(), ['resultSaved']);
+    assert.equal(writes, 2);
   });
 
   it('downloads and writes anew a result recorded at a name without its download, not taking the file another task put there since', async () => {

@@ -22,7 +22,9 @@ import type { LedgerIndex } from './ledgerIndex';
  * moment between steps 3's two writes and a crash, would be taken up once more: a second copy of
  * its images, never a second charge.) Finished tasks stay where they are, and so do
  * tasks whose results go to a folder this window does not have open, and tasks some window
- * still works on (a live lease).
+ * still works on (a live lease). A ledger is looked into when its window had these folders open,
+ * or when one of its unfinished tasks saves into one of them (a window without a folder, whose
+ * ledger is in global storage, made it for a folder the user picked): only such tasks move.
  */
 
 export interface AdoptionDeps {
@@ -169,17 +171,20 @@ async function adoptFrom(record: LedgerRecord, folders: readonly string[], deps:
     });
   }
   // A ledger with nothing unfinished left to move is forgotten; its window records it again when it opens.
-  if (!(await holdsUnfinished(theirs))) await deps.index.forget(record.ledger);
+  if (!(await unfinishedIn(theirs)).holds) await deps.index.forget(record.ledger);
   return moved;
 }
 
 /**
- * The ledger holds a task not finished, or one whose move to another ledger is not done, or one
- * a newer release wrote (which this window cannot read: it may be unfinished, and its ledger is
- * not forgotten for it).
+ * Whether the ledger holds a task not finished, or one whose move to another ledger is not done,
+ * or one a newer release wrote (which this window cannot read: it may be unfinished, and its
+ * ledger is not forgotten for it); and the folders the tasks it can read save into.
  */
-async function holdsUnfinished(ledger: TaskLedger): Promise<boolean> {
-  return (await ledger.list()).some((entry) => !isTerminal(entry.state)) || ledger.holdsNewer() || (await ledger.moved()).some((entry) => !entry.movedTo!.done);
+async function unfinishedIn(ledger: TaskLedger): Promise<{ holds: boolean; targets: string[] }> {
+  const open = (await ledger.list()).filter((entry) => !isTerminal(entry.state));
+  const moving = (await ledger.moved()).filter((entry) => !entry.movedTo!.done);
+  const targets = [...new Set([...open, ...moving].map((entry) => entry.targetFolder))];
+  return { holds: targets.length > 0 || ledger.holdsNewer(), targets };
 }
 
 /**
@@ -194,6 +199,10 @@ export class LeftBehindTasks {
   private stopped = false;
   /** Ledgers found silent in the last round, with the time their records last said their window was there. */
   private readonly noted = new Map<string, number>();
+  /** Where this ledger's unfinished tasks save, as this window last recorded it. */
+  private targets: string[] = [];
+  /** The writes of this window's record, one after another (the last one written says the most). */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: AdoptionDeps & { resume: () => Promise<void> }) {
     this.timer = setInterval(() => void this.refresh(), ledgerRecordRefreshMs);
@@ -206,7 +215,11 @@ export class LeftBehindTasks {
     if (this.stopped) return Promise.resolve(0);
     this.running ??= (async () => {
       try {
-        await this.deps.index.seen(this.deps.folders(), this.deps.now());
+        await this.queued(async () => {
+          // A listing that fails keeps the targets known: the record still says the window is there.
+          this.targets = (await unfinishedIn(this.deps.ledger).catch(() => undefined))?.targets ?? this.targets;
+          await this.deps.index.seen(this.deps.folders(), this.deps.now(), this.targets);
+        });
         return await adoptLeftBehind(this.deps, this.noted);
       } catch (error) {
         this.deps.log.warn(`Ledger index: ${error instanceof Error ? error.message : String(error)}`);
@@ -216,6 +229,27 @@ export class LeftBehindTasks {
       }
     })();
     return this.running;
+  }
+
+  /**
+   * Records at once the folder an unfinished task of this ledger saves into, when the record does
+   * not name it yet (a task made now): should the window crash before its next refresh, a window
+   * on that folder finds the task all the same.
+   */
+  note(entry: LedgerEntry): void {
+    if (this.stopped || isTerminal(entry.state) || this.targets.includes(entry.targetFolder)) return;
+    void this.queued(async () => {
+      if (this.stopped || this.targets.includes(entry.targetFolder)) return;
+      this.targets = [...this.targets, entry.targetFolder];
+      await this.deps.index.seen(this.deps.folders(), this.deps.now(), this.targets);
+    }).catch((error: unknown) => this.deps.log.warn(`Ledger index: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Runs a write of this window's record after those before it. */
+  private queued(write: () => Promise<void>): Promise<void> {
+    const run = this.writing.then(write);
+    this.writing = run.catch(() => undefined);
+    return run;
   }
 
   private async refresh(): Promise<void> {
@@ -233,9 +267,11 @@ export class LeftBehindTasks {
     this.stop();
     // After a look under way, so that its record of an open window does not come after this one.
     await this.running;
+    await this.writing;
     try {
       // A ledger with nothing unfinished needs no record: nothing is left for another window.
-      await ((await holdsUnfinished(this.deps.ledger)) ? this.deps.index.closed(this.deps.folders(), this.deps.now()) : this.deps.index.forget(this.deps.index.ledger));
+      const { holds, targets } = await unfinishedIn(this.deps.ledger);
+      await (holds ? this.deps.index.closed(this.deps.folders(), this.deps.now(), targets) : this.deps.index.forget(this.deps.index.ledger));
     } catch {
       // The record stays as it was; once it is old, the ledger counts as left behind all the same.
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceFile } from '../base/nodeDisk';
-import { foldersOverlap, leftBehind, parseLedgerRecord, type LedgerRecord } from '../../common/ledgerHome';
+import { ledgerConcerns, leftBehind, parseLedgerRecord, type LedgerRecord } from '../../common/ledgerHome';
 
 /*
  * The machine's ledgers, in global storage: one small file per ledger, written only by the
@@ -12,6 +12,8 @@ import { foldersOverlap, leftBehind, parseLedgerRecord, type LedgerRecord } from
 
 /** A record nobody has written for this long is forgotten. */
 const forgottenAfterMs = 30 * 24 * 3600_000;
+
+const withTargets = (targets: readonly string[]): Pick<LedgerRecord, 'targets'> => (targets.length > 0 ? { targets: [...new Set(targets)] } : {});
 
 /** The ledgers of the machine, and this window's own. */
 export class LedgerIndex {
@@ -31,14 +33,14 @@ export class LedgerIndex {
     await replaceFile(this.fileOf(record.ledger), JSON.stringify(record));
   }
 
-  /** Says that this window is open on its ledger, with these workspace folders. */
-  seen(folders: readonly string[], now: number): Promise<void> {
-    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now });
+  /** Says that this window is open on its ledger, with these workspace folders; `targets`: where the ledger's unfinished tasks save. */
+  seen(folders: readonly string[], now: number, targets: readonly string[] = []): Promise<void> {
+    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now, ...withTargets(targets) });
   }
 
-  /** Says that this window closed. */
-  closed(folders: readonly string[], now: number): Promise<void> {
-    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now, closedAt: now });
+  /** Says that this window closed; `targets`: where the ledger's unfinished tasks save. */
+  closed(folders: readonly string[], now: number, targets: readonly string[] = []): Promise<void> {
+    return this.put({ ledger: this.ledger, folders: [...folders], seenAt: now, closedAt: now, ...withTargets(targets) });
   }
 
   /** Every record, unreadable ones skipped (a half-written one is only ever a temporary file). */
@@ -60,12 +62,12 @@ export class LedgerIndex {
     return read.filter((record): record is LedgerRecord => record !== undefined);
   }
 
-  /** The other ledgers nobody works on whose folders overlap these. Records nobody has written for a month are forgotten: what their tasks had to save has long expired. */
+  /** The other ledgers nobody works on whose folders, or whose unfinished tasks' targets, concern these (`ledgerConcerns`). Records nobody has written for a month are forgotten: what their tasks had to save has long expired. */
   async leftBehind(folders: readonly string[], now: number): Promise<LedgerRecord[]> {
     const records = await this.records();
     for (const record of records.filter((candidate) => now - candidate.seenAt > forgottenAfterMs)) await this.forget(record.ledger).catch(() => undefined);
     if (folders.length === 0) return [];
-    return records.filter((record) => record.ledger !== this.ledger && now - record.seenAt <= forgottenAfterMs && foldersOverlap(record.folders, folders) && leftBehind(record, now));
+    return records.filter((record) => record.ledger !== this.ledger && now - record.seenAt <= forgottenAfterMs && ledgerConcerns(record, folders) && leftBehind(record, now));
   }
 
   /** Forgets a ledger that holds nothing left to take over. */

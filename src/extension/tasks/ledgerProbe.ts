@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { foldersOverlap, parseLedgerRecord } from '../../common/ledgerHome';
+import { ledgerConcerns, parseLedgerRecord } from '../../common/ledgerHome';
 
 /**
  * Whether another ledger of the machine was recorded for these folders (the same folders under
- * another workspace identity, `common/ledgerHome.ts`): it may hold tasks for this window to take
+ * another workspace identity, or a window without a folder whose tasks save into one of them,
+ * `common/ledgerHome.ts`): it may hold tasks for this window to take
  * over. Read at activation with VS Code's own file system API, so that the services load only
  * when there may be something to do.
  */
@@ -18,7 +19,7 @@ export async function otherLedgerFor(indexDir: vscode.Uri, ownLedger: string, fo
   for (const [name] of names.filter(([file]) => file.endsWith('.json'))) {
     const bytes = await Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(indexDir, name))).catch(() => undefined);
     const record = bytes && parseLedgerRecord(new TextDecoder().decode(bytes));
-    if (record && record.ledger !== ownLedger && foldersOverlap(record.folders, folders)) return true;
+    if (record && record.ledger !== ownLedger && ledgerConcerns(record, folders)) return true;
   }
   return false;
 }

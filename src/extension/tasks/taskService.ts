@@ -63,7 +63,7 @@ export class TaskService extends DisposableBase {
     const { alignMs, pauseMs } = defaultPollBatchTuning;
     const tuning = { ...defaultPollBatchTuning, alignMs: alignMs * deps.times.pollScale, pauseMs: pauseMs * deps.times.pollScale, ...deps.pollBatching };
     const reads = new PollBatcher({ client: deps.client, log: deps.log, tuning, pullIn: (withinMs, share) => pullIn(this.work, withinMs, share, (localId) => this.fire(localId, { type: 'pollDue' })) });
-    this.io = new TaskWork({ ...deps, owner: this.owner, now: this.now, reads, siblingFound: (entry, taskId) => this.siblings.fire({ entry, taskId }) });
+    this.io = this._register(new TaskWork({ ...deps, owner: this.owner, now: this.now, reads, siblingFound: (entry, taskId) => this.siblings.fire({ entry, taskId }) }));
     const renew = setInterval(() => this.renewLeases(), deps.times.leaseRenewMs);
     const sweep = setInterval(() => void this.sweep().catch((error: unknown) => deps.log.warn(`Sweep: ${String(error)}`)), deps.times.leaseStaleMs);
     this._register({ dispose: () => (clearInterval(renew), clearInterval(sweep)) });
@@ -279,7 +279,7 @@ export class TaskService extends DisposableBase {
   private renewLeases(): void {
     for (const localId of this.held.keys()) {
       const work = this.work.get(localId);
-      const idle = !this.queues.has(localId) && !work?.timer && (work?.inFlight.size ?? 0) === 0;
+      const idle = !this.queues.has(localId) && !work?.timer && (work?.inFlight.size ?? 0) === 0 && !this.io.keepsAnswer(localId);
       this.fire(localId, idle ? { type: 'resume', leaseStale: false } : { type: 'renew' });
     }
   }

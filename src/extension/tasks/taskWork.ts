@@ -4,13 +4,15 @@ import type * as vscode from 'vscode';
 import { EvoLinkError, isEvoLinkError, type ErrorReason } from '../../common/errors';
 import type { EntryError, LedgerEntry } from '../../common/ledgerEntry';
 import type { LifecycleEvent, LifecycleTimes } from '../../common/lifecycle';
-import { isOutcomeUnknown, keptFiles, savePasses } from '../../common/taskState';
-import type { TaskListItem, TaskSnapshot } from '../../common/wire';
-import type { CallOptions, EvoLinkClient } from '../api/client';
+import { keptFiles, savePasses } from '../../common/taskState';
+import type { TaskSnapshot } from '../../common/wire';
+import type { EvoLinkClient } from '../api/client';
 import type { TaskLedger } from './ledger';
 import type { PollBatcher } from './pollBatcher';
 import { downloadResult, wholeImage } from './resultDownload';
-import { withinTime } from '../base/timeLimit';
+import { FileCalls } from './fileCalls';
+import { KeptAnswers } from './keptAnswers';
+import { TaskSearch } from './taskSearch';
 import { landed, type ResultWriter } from './landing';
 
 export type { ResultWriter } from './landing';
@@ -44,6 +46,8 @@ export interface TaskWorkDeps {
   madeElsewhere?: () => Promise<readonly string[]>;
   /** Tells of a task EvoLink may have made for an entry's request besides the one it answered (the user decides). */
   siblingFound?: (entry: LedgerEntry, taskId: string) => void;
+  /** The first wait before writing again a submit's answer that could not be recorded (1 s; `keptAnswers.ts`). */
+  answerRetryMs?: number;
 }
 
 /** This window's hold on one task's work: how to stop it. */
@@ -94,7 +98,23 @@ function isRefusal(error: unknown, entry: LedgerEntry): boolean {
  * saving. Each piece ends by dispatching what it found; none decides a state.
  */
 export class TaskWork {
-  constructor(private readonly deps: TaskWorkDeps) {}
+  /** Submit answers the ledger could not take when they came, written again until it does. */
+  private readonly answers: KeptAnswers;
+  /** Looks for tasks among EvoLink's recent ones. */
+  private readonly search: TaskSearch;
+  /** The file calls of saves, each with a time limit, known until they settle. */
+  private readonly files: FileCalls;
+
+  constructor(private readonly deps: TaskWorkDeps) {
+    this.search = new TaskSearch(deps);
+    this.files = new FileCalls(() => deps.times.fileCallMs);
+    this.answers = new KeptAnswers({ log: deps.log, firstWaitMs: deps.answerRetryMs ?? 1000, ...(deps.siblingFound ? { siblingFound: deps.siblingFound } : {}) });
+  }
+
+  /** Whether the task waits for an answer of its submit to be recorded (nothing is to be sent for it). */
+  keepsAnswer(localId: string): boolean {
+    return this.answers.holds(localId);
+  }
 
   private async call(signal: AbortSignal): Promise<{ apiKey: string; signal: AbortSignal }> {
     const apiKey = await this.deps.apiKey();
@@ -105,11 +125,15 @@ export class TaskWork {
   /**
    * Sends the submit with the entry's key. Answers the refusal, when the service refused it.
    * Throws only when what came of it cannot be recorded (a full disk): the request may be at
-   * EvoLink then, and the entry, still sending, is sent again with its key once it can be written.
+   * EvoLink then. A lost answer leaves the entry sending, to be sent again with its key once it
+   * can be written; an answer that came is kept in memory and written again until it can be
+   * (`keptAnswers.ts`), and the request is never sent again meanwhile.
    */
   async send(work: WorkHandle, entry: LedgerEntry, record: Dispatch, userWaiting = false): Promise<EvoLinkError | undefined> {
     const signal = work.controller.signal;
     const dispatch: Dispatch = (event) => record(event).catch((error: unknown) => Promise.reject(unrecorded(error)));
+    if (this.answers.writeNow(entry.localId, entry.idempotencyKey)) return undefined;
+    let answered = false;
     try {
       // The key may be sent again only within the replay window (on this machine's clock).
       const replayUntil = Date.now() + (entry.sentAt + this.deps.times.replayWindowMs - this.deps.now());
@@ -119,11 +143,17 @@ export class TaskWork {
       const lostFrom = entry.sends > 1 ? entry.sentAt : lostSince;
       if (lostFrom !== undefined || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
-      await dispatch({ type: 'submitAnswered', task });
+      answered = true;
+      await record({ type: 'submitAnswered', task }).catch((error: unknown) => {
+        this.answers.keep(entry.localId, entry.idempotencyKey, task, record);
+        throw unrecorded(error);
+      });
       // Sent before and answered without the replay mark: an earlier send may have made a task too.
-      if (lostFrom !== undefined && !replayed) void this.findSibling(entry, task, lostFrom, call);
+      if (lostFrom !== undefined && !replayed) void this.search.findSibling(entry, task, lostFrom, call);
       return undefined;
     } catch (error) {
+      // An answer that could not be recorded is kept: nothing was lost.
+      if (answered) throw error;
       if (signal.aborted) return undefined;
       this.deps.log.warn(`${entry.localId}: submit failed (${isEvoLinkError(error) ? error.reason : String(error)})`);
       if (isRefusal(error, entry)) {
@@ -152,83 +182,10 @@ export class TaskWork {
     await dispatch({ type: 'pollAnswered', task });
   }
 
-  /**
-   * Looks for a task whose submit was never answered among the account's recent tasks: the
-   * newest of the same model created around the first send that no other entry knows. The
-   * list is not in the public docs; a service that does not answer it makes this "unavailable".
-   */
+  /** Looks for a task whose submit was never answered among the account's recent tasks (`taskSearch.ts`). */
   async findInList(work: WorkHandle, entry: LedgerEntry, dispatch: Dispatch): Promise<void> {
     const signal = work.controller.signal;
-    try {
-      const call = await this.call(signal);
-      // Made by the first send or by a replay within the window, never before the first send.
-      const candidates = await this.unclaimed(entry, await this.deps.ledger.list(), entry.sentAt, entry.sentAt + this.deps.times.replayWindowMs, call);
-      const found = candidates[0];
-      if (!found || candidates.length > 1) {
-        // Several tasks that could be this one (other windows, other machines, the dashboard):
-        // adopting the wrong one would say "found" for a request that may be lost. The user looks.
-        await dispatch({ type: 'listAnswered', answer: found ? { ambiguous: true } : { notFound: true } });
-        return;
-      }
-      this.deps.log.info(`${entry.localId}: found ${found.id} among the recent tasks`);
-      await dispatch({ type: 'listAnswered', answer: { found: await this.deps.client().getTask(found.id, call) } });
-    } catch (error) {
-      if (signal.aborted) return;
-      this.deps.log.warn(`${entry.localId}: the recent tasks could not be read (${isEvoLinkError(error) ? `${error.reason} ${error.details.status ?? ''}` : String(error)})`);
-      await dispatch({ type: 'listAnswered', answer: { unavailable: true } });
-    }
-  }
-
-  /**
-   * Tasks of the entry's model in EvoLink's recent list that were made between `from` and `to`
-   * (ms since the epoch; the service's clock may differ from this machine's by a minute) and
-   * that no entry of this workspace (`entries`, the ledger as read), and no other workspace of
-   * this machine, has made.
-   */
-  private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
-    const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
-    const { items: listed, complete } = await this.deps.client().listTasks({ model: entry.body.model, createdSince: earliest }, call);
-    // A list that did not reach back to the request cannot say it is not there: "not found" would invite a second payment.
-    if (!complete) throw new EvoLinkError('invalidResponse', 'The task list did not reach back to the request.', { code: 'listIncomplete' });
-    const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
-    return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
-  }
-
-  /**
-   * After a send again that EvoLink answered as new (no replay mark), looks for a task that an
-   * earlier send of the same request, whose answer was lost, made: a gateway that does not honour
-   * the Idempotency-Key makes, and charges, one task per send. A service that honours the key
-   * answers like that too when the lost send made nothing, and then any task found is another
-   * request's: so nothing is taken up here. Exactly one task of the model that no request of this
-   * machine has, not failed, made while the lost sends were out (on the service's clock, told by
-   * the task it answered), with no other request of the model waiting for its answer from around
-   * then, is offered to the user (`siblingFound`); anything else is only logged.
-   */
-  private async findSibling(entry: LedgerEntry, answered: TaskSnapshot, lostFrom: number, call: CallOptions): Promise<void> {
-    const tell = this.deps.siblingFound;
-    if (!tell) return;
-    try {
-      const now = this.deps.now();
-      // The service's clock against this machine's: the task it answered was made a moment ago.
-      const skew = answered.createdAt === undefined ? undefined : answered.createdAt - now;
-      const entries = await this.deps.ledger.list();
-      const window = skew === undefined ? await this.unclaimed(entry, entries, lostFrom, now, call) : await this.unclaimed(entry, entries, lostFrom + skew, now + skew, call, 5000);
-      const candidates = window.filter((item) => item.id !== answered.id && !/^(failed|cancell?ed)$/i.test(item.status ?? ''));
-      if (candidates.length === 0) return;
-      // Another request of the model still without its answer could have made it, if sent around then.
-      const createdAt = candidates[0]!.createdAt! * 1000 - (skew ?? 0);
-      const couldHaveMade = (sentAt: number): boolean => createdAt >= sentAt - 60_000 && createdAt <= sentAt + this.deps.times.replayWindowMs + 60_000;
-      const waiting = entries.filter((other) => other.localId !== entry.localId && other.body.model === entry.body.model && other.taskId === undefined && (other.state === 'submitting' || isOutcomeUnknown(other.state)));
-      const claimed = waiting.some((other) => couldHaveMade(other.sentAt) || (other.replaced !== undefined && couldHaveMade(other.replaced.sentAt)));
-      if (candidates.length > 1 || claimed) {
-        this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates.length} other recent task(s) of ${entry.body.model} could be an earlier send's or another request's (look in the EvoLink dashboard)`);
-        return;
-      }
-      this.deps.log.warn(`${entry.localId}: EvoLink answered a send again as a new task; ${candidates[0]!.id}, made while the lost send was out, may be the same request made twice`);
-      tell(entry, candidates[0]!.id);
-    } catch (error) {
-      this.deps.log.warn(`${entry.localId}: no look for an earlier send's task (${isEvoLinkError(error) ? error.reason : String(error)})`);
-    }
+    await this.search.findInList(entry, dispatch, () => this.call(signal), signal);
   }
 
   /**
@@ -279,19 +236,28 @@ export class TaskWork {
 
   /** Saves one result: from its kept download, or downloaded now. Answers the entry after it. */
   private async saveOne(current: LedgerEntry, index: number, url: string, signal: AbortSignal, dispatch: Dispatch): Promise<LedgerEntry | undefined> {
+    const result = `${current.localId}:${index}`;
+    if (this.files.busy(result)) {
+      // An earlier save's file call outlived its limit and still runs: it goes first (it may land
+      // the file, and record where), and this save goes on from the entry as it left it.
+      await this.files.settled(result);
+      const after = await dispatch({ type: 'renew' });
+      if (!this.holds(after)) return after;
+      current = after;
+    }
     const slot = current.results?.[index] ?? {};
     if (slot.saved || slot.expired) return current;
     const keptSize = slot.kept ? await stat(slot.kept).then((info) => info.size, () => undefined) : undefined;
     let kept = keptSize !== undefined ? slot.kept : undefined;
     // A window closed (or crashed) between the rename and its record: the file is there already.
-    if (slot.target && kept && (await this.inTime(landed(this.deps, slot.target, kept, keptSize)))) {
+    if (slot.target && kept && (await this.inTime(result, landed(this.deps, slot.target, kept, keptSize)))) {
       // It may have crashed before it recorded the provenance, or removed its temporary file.
-      await this.inTime(Promise.resolve(this.deps.writer.recordLanded?.(slot.target, kept, current, index))).catch((error: unknown) => this.deps.log.warn(`${current.localId}: no provenance for result ${index + 1} (${failureText(error)})`));
-      await this.inTime(this.deps.removePartials(slot.target, current.localId, index)).catch(() => undefined);
+      await this.inTime(result, Promise.resolve(this.deps.writer.recordLanded?.(slot.target, kept, current, index))).catch((error: unknown) => this.deps.log.warn(`${current.localId}: no provenance for result ${index + 1} (${failureText(error)})`));
+      await this.inTime(result, this.deps.removePartials(slot.target, current.localId, index)).catch(() => undefined);
       return dispatch({ type: 'resultSaved', index, uri: slot.target });
     }
     // A window crashed while it copied the result to its name (no hard links there): the cut copy is this task's own.
-    if (slot.target && kept && (await this.inTime(this.deps.removeCutCopy(slot.target, kept)))) {
+    if (slot.target && kept && (await this.inTime(result, this.deps.removeCutCopy(slot.target, kept)))) {
       this.deps.log.warn(`${current.localId}: removed the cut copy of result ${index + 1} that a closed window left`);
     }
     // A kept download that no longer reads as a whole image (a power loss before it reached the disk) is downloaded again.
@@ -325,20 +291,25 @@ export class TaskWork {
     }
     const keptPath = kept;
     // The target is recorded (and the lease renewed) just before the file lands.
-    const saved = await this.inTime(this.deps.writer(keptPath, current, index, this.deps.owner, async (target) => this.holds(await dispatch({ type: 'resultTarget', index, uri: target.toString() })) && !signal.aborted));
+    const saved = await this.inTime(result, this.deps.writer(keptPath, current, index, this.deps.owner, async (target) => this.holds(await dispatch({ type: 'resultTarget', index, uri: target.toString() })) && !signal.aborted));
     if (!saved) return dispatch({ type: 'renew' });
     this.deps.log.info(`${current.localId}: saved ${saved.toString(true)}`);
     return dispatch({ type: 'resultSaved', index, uri: saved.toString() });
   }
 
   /**
-   * The workspace's answer to a save's file calls, or a failure once it has not come in
-   * `fileCallMs` (a network drive that stopped answering): the task waits for the user then, its
-   * download kept, instead of saving without end. A write that lands later is found by the next
-   * save, which looks for the file at its recorded name first.
+   * The workspace's answer to a save's file call for `result`, or a failure once it has not come
+   * in `fileCallMs` (a network drive that stopped answering): the task waits for the user then,
+   * its download kept, instead of saving without end. The call goes on: the next save of the
+   * result waits for it (`fileCalls.ts`), then looks for the file at its recorded name first.
    */
-  private inTime<T>(work: Promise<T>): Promise<T> {
-    return withinTime(work, this.deps.times.fileCallMs, () => new EvoLinkError('fileSystem', 'The folder of the result did not answer in time.', { code: 'fileTimeout' }));
+  private inTime<T>(result: string, work: Promise<T>): Promise<T> {
+    return this.files.inTime(result, work);
+  }
+
+  /** Stops writing kept answers again: the window closes. */
+  dispose(): void {
+    this.answers.dispose();
   }
 
   /** Deletes downloads kept for tasks that no longer need them. */
