@@ -38,6 +38,36 @@ class FailingIndexWrites extends MemoryFileSystem {
   }
 }
 
+const lockName = '/history.jsonl.lock';
+const encoded = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/**
+ * A file system on which another window takes the index's lock at the worst moments: right after
+ * this window found it stale (`takeStaleLock`: another window broke it first, and holds it now),
+ * or while this window holds it (`stealHeldLock`: this window was slow, and another broke its lock
+ * as stale).
+ */
+class LockTakenMeanwhile extends MemoryFileSystem {
+  takeStaleLock = false;
+  stealHeldLock = false;
+  /** How often the stale lock was looked at. */
+  looks = 0;
+
+  override stat(uri: vscode.Uri): vscode.FileStat {
+    const found = super.stat(uri);
+    if (!this.takeStaleLock || !uri.path.endsWith(lockName) || this.looks >= 2) return found;
+    // The first look is the failed create; the second judges the lock stale.
+    this.looks++;
+    if (this.looks === 2) super.writeFile(uri, encoded('other window\n'), { create: true, overwrite: true });
+    return { ...found, mtime: Date.now() - 60_000 };
+  }
+
+  override rename(from: vscode.Uri, to: vscode.Uri, options: { overwrite: boolean }): void {
+    if (this.stealHeldLock && to.path.endsWith('/history.jsonl')) super.writeFile(to.with({ path: `${to.path}.lock` }), encoded('other window\n'), { create: true, overwrite: true });
+    super.rename(from, to, options);
+  }
+}
+
 const record = (prompt: string): Provenance => ({ version: 1, prompt, model: 'gpt-4o-image', parameters: { size: '1:1' }, createdAt: new Date().toISOString(), format: 'png' });
 
 async function clear(): Promise<void> {
@@ -120,6 +150,46 @@ describe('The provenance index of a workspace folder', function () {
       assert.deepEqual([...read.records.values()].map((entry) => entry.prompt).sort(), ['a', 'b', 'c']);
       assert.deepEqual(await names(), ['history.jsonl']);
       assert.ok(warnings.some((warning) => /put back/.test(warning)), warnings.join('\n'));
+    } finally {
+      registration.dispose();
+    }
+  });
+
+  it('breaks a stale lock by moving it aside: a lock another window took meanwhile is put back, and only the lock this window holds is removed', async () => {
+    const disk = new LockTakenMeanwhile();
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-test-lock', disk, { isCaseSensitive: true });
+    try {
+      const folder = vscode.Uri.from({ scheme: 'evolink-test-lock', path: '/.evolink' });
+      const index = vscode.Uri.joinPath(folder, 'history.jsonl');
+      const lock = vscode.Uri.joinPath(folder, 'history.jsonl.lock');
+      await vscode.workspace.fs.createDirectory(folder);
+      const names = async () => (await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name).sort();
+      const lockLine = async () => new TextDecoder().decode(await vscode.workspace.fs.readFile(lock));
+      const window = () => new IndexFile(index, () => undefined, '.evolink/history.jsonl');
+
+      // A window crashed holding the lock; another breaks it and takes it just after this window looked.
+      await vscode.workspace.fs.writeFile(lock, encoded('crashed window\n'));
+      disk.takeStaleLock = true;
+      const appending = window().append([{ path: 'a.png', record: record('a') }]);
+      await until('the lock to be judged stale', () => disk.looks >= 2, 5000);
+      // The break (a move aside, a look at what was moved, and the lock put back) is done in moments.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(await lockLine(), 'other window\n', "the other window's lock is put back, not removed");
+      assert.deepEqual(await names(), ['history.jsonl.lock'], 'nothing appended while another window holds the lock');
+      // The other window is done: this one appends.
+      await vscode.workspace.fs.delete(lock);
+      await appending;
+      assert.deepEqual(await names(), ['history.jsonl']);
+
+      // This window's lock is broken as stale while it appends (it was that slow): the new holder's lock stays.
+      disk.takeStaleLock = false;
+      disk.stealHeldLock = true;
+      await window().append([{ path: 'b.png', record: record('b') }]);
+      assert.equal(await lockLine(), 'other window\n');
+      disk.stealHeldLock = false;
+      await vscode.workspace.fs.delete(lock);
+      const read = await window().read();
+      assert.deepEqual([...read.records.values()].map((entry) => entry.prompt).sort(), ['a', 'b']);
     } finally {
       registration.dispose();
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { onLocalDisk } from '../base/disk';
 import { replaceFile } from '../base/nodeDisk';
@@ -12,7 +12,11 @@ import { compactIndex, emptyIndex, indexLinesText, needsCompaction, parseIndex, 
  * an append never lands in a file that a compaction is about to replace, and so that an append
  * after a line cut short starts on a new line. The lock is held for one append (and, now and
  * then, one compaction): milliseconds. A lock older than `staleLockMs` was left by a window that
- * crashed while holding it, and is broken. Each append is one write call of whole lines (with
+ * crashed while holding it, and is broken: renamed to a name of the breaking window's own first,
+ * so that of two windows that break it at once one does (the other's rename finds nothing), and
+ * a lock taken anew meanwhile is put back, not removed. The lock holds its window's owner line (a
+ * token of its own), and a window removes the lock only while it still holds that line: never
+ * the lock of a window that broke its own as stale. Each append is one write call of whole lines (with
  * O_APPEND on a local disk); a compaction writes a temporary file and renames it over the index,
  * so a reader sees the old index or the new one, never half of one. Readers take no lock.
  *
@@ -43,6 +47,8 @@ interface IndexDisk {
   /** Creates `uri` unless it exists; false when it did. */
   createExclusive(uri: vscode.Uri, text: string): Promise<boolean>;
   remove(uri: vscode.Uri): Promise<void>;
+  /** Moves `from` to `to` (a new name of its own); false when `from` is not there (or cannot be moved). */
+  rename(from: vscode.Uri, to: vscode.Uri): Promise<boolean>;
   makeFolder(uri: vscode.Uri): Promise<void>;
   /** Whether `uri` is a symbolic link (false when it is not there). */
   isLink(uri: vscode.Uri): Promise<boolean>;
@@ -71,6 +77,7 @@ const localDisk: IndexDisk = {
     }
   },
   remove: (uri) => rm(uri.fsPath, { force: true }),
+  rename: (from, to) => rename(from.fsPath, to.fsPath).then(() => true, () => false),
   makeFolder: (uri) => mkdir(uri.fsPath, { recursive: true }).then(() => undefined),
   isLink: (uri) => lstat(uri.fsPath).then((info) => info.isSymbolicLink(), () => false),
   // A rename on the disk replaces its target in one step: the index is never gone while its new text waits.
@@ -106,6 +113,7 @@ const workspaceDisk: IndexDisk = {
     return true;
   },
   remove: (uri) => Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined),
+  rename: (from, to) => Promise.resolve(vscode.workspace.fs.rename(from, to, { overwrite: false })).then(() => true, () => false),
   makeFolder: (uri) => Promise.resolve(vscode.workspace.fs.createDirectory(uri)),
   isLink: (uri) => Promise.resolve(vscode.workspace.fs.stat(uri)).then((info) => (info.type & vscode.FileType.SymbolicLink) !== 0, () => false),
   async leftovers(uri) {
@@ -125,6 +133,8 @@ export class IndexFile {
   private queue: Promise<unknown> = Promise.resolve();
   /** Whether a read has looked for a rewrite's leftovers since the index was last rewritten here. */
   private leftoversLooked = false;
+  /** The owner line this window wrote into the lock, while it holds it. */
+  private owner: string | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -220,12 +230,20 @@ export class IndexFile {
     try {
       return await work();
     } finally {
-      await this.disk.remove(this.lock);
+      await this.unlock();
     }
   }
 
+  /** Removes the lock if it still holds this window's owner line: one broken as stale meanwhile (this window was that slow) is another window's now. */
+  private async unlock(): Promise<void> {
+    const owner = this.owner;
+    this.owner = undefined;
+    if (owner !== undefined && (await this.disk.read(this.lock)) === owner) await this.disk.remove(this.lock);
+  }
+
   private async tryLock(): Promise<boolean> {
-    const owner = `${process.pid} ${new Date().toISOString()}\n`;
+    // A token of its own: two windows of one process (or two stores of one window) never write the same line.
+    const owner = `${process.pid} ${randomBytes(6).toString('hex')} ${new Date().toISOString()}\n`;
     let created: boolean;
     try {
       created = await this.disk.createExclusive(this.lock, owner);
@@ -234,9 +252,30 @@ export class IndexFile {
       await this.disk.makeFolder(vscode.Uri.joinPath(this.uri, '..'));
       created = await this.disk.createExclusive(this.lock, owner);
     }
-    if (created) return true;
-    const held = await this.disk.stat(this.lock);
-    if (held && Date.now() - held.mtime > staleLockMs) await this.disk.remove(this.lock);
+    if (created) {
+      this.owner = owner;
+      return true;
+    }
+    await this.breakIfStale();
     return false;
+  }
+
+  /**
+   * Breaks the lock if it is stale. It is moved aside to a name of this window's own first: of
+   * two windows breaking it at once, one rename finds it. What was moved is judged again (a rename
+   * keeps the time of the file): a lock another window took between the look and the rename is
+   * put back, unless a third took the lock meanwhile.
+   */
+  private async breakIfStale(): Promise<void> {
+    const held = await this.disk.stat(this.lock);
+    if (!held || Date.now() - held.mtime <= staleLockMs) return;
+    const aside = this.lock.with({ path: `${this.lock.path}.${randomBytes(6).toString('hex')}.broken` });
+    if (!(await this.disk.rename(this.lock, aside))) return;
+    const moved = await this.disk.stat(aside);
+    if (moved && Date.now() - moved.mtime <= staleLockMs) {
+      const line = await this.disk.read(aside);
+      if (line !== undefined) await this.disk.createExclusive(this.lock, line).catch(() => false);
+    }
+    await this.disk.remove(aside);
   }
 }
