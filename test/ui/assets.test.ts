@@ -81,7 +81,8 @@ describe('Export As from an animated image, in VS Code 1.139', () => {
     await screenshot(page, 'assets-animated-summary-1.139');
     await dialog.locator('.monaco-button', { hasText: /^Export$/ }).click();
     await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
-    const written = readdirSync(join(folder, 'textures')).filter((name) => name.endsWith('.png'));
+    // The texture goes into the folder the site serves at its root (public/ where no framework is found).
+    const written = readdirSync(join(folder, 'public', 'textures')).filter((name) => name.endsWith('.png'));
     assert.ok(written.length > 0, 'the files are written');
   });
 });
