@@ -19,6 +19,16 @@ import { openWindow, storageOf, submitIn, type TestWindow } from './windows';
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-windows');
 const body = (prompt: string) => ({ model: 'gpt-4o-image', prompt, size: '1:1', n: 1 });
 
+/** A ledger whose disk fills up (ENOSPC on every write) while `full`. */
+class FillingLedger extends TaskLedger {
+  full = false;
+
+  override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
+    if (this.full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    return super.write(entry, expected);
+  }
+}
+
 describe('Fault matrix: windows, reloads and the ledger', function () {
   this.timeout(90_000);
   let simulator: EvoLinkSimulator;
@@ -93,34 +103,22 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
   });
 
   it('the disk of the extension\'s storage fills up while a task runs: the user is told once why it stands still, and it goes on when there is space', async () => {
-    let full = false;
-    const ledger = new (class extends TaskLedger {
-      override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
-        if (full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-        return super.write(entry, expected);
-      }
-    })(dirs.ledgerDir);
+    const ledger = new FillingLedger(dirs.ledgerDir);
     const b = open({ ledger, times: { leaseRenewMs: 300 } });
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix storage full');
-    full = true;
+    ledger.full = true;
     const told = await until('the message', () => noticesSince(since, b).find((notice) => notice.message.includes('cannot go on')));
     assert.equal(told.message, '"matrix storage full" cannot go on: the disk that holds the extension\'s storage is full. Free some space; the extension tries again on its own, and result links stay valid for 24 hours.');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(noticesSince(since, b).filter((notice) => notice.message.includes('cannot go on')).length, 1, 'told once, though every try fails');
-    full = false;
+    ledger.full = false;
     const saved = await until('the task to be saved', async () => ((await b.tasks.get(entry.localId))?.state === 'saved' ? true : undefined), 30_000);
     assert.ok(saved);
   });
 
   it('the disk of the extension\'s storage fills up while the submit is out: its answer is kept, recorded once there is space (past the replay window), and nothing is sent again', async () => {
-    let full = false;
-    const ledger = new (class extends TaskLedger {
-      override write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
-        if (full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-        return super.write(entry, expected);
-      }
-    })(dirs.ledgerDir);
+    const ledger = new FillingLedger(dirs.ledgerDir);
     const b = open({ ledger, times: { leaseRenewMs: 300, leaseStaleMs: 600, replayWindowMs: 1000 } });
     const sent = submits(simulator);
     // Held back long enough for the disk to fill up meanwhile, and less than the client waits for it (the replay window, 1 s here).
@@ -129,12 +127,12 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     const made = await until('the request to be recorded', async () => (await b.tasks.list()).find((entry) => entry.request.prompt === 'matrix answer kept'));
     // The disk fills up once the send is recorded and out (its answer is held back), not before.
     await until('the send to be recorded', async () => ((await b.tasks.get(made.localId))?.sends ?? 0) >= 1 ? true : undefined);
-    full = true;
+    ledger.full = true;
     await assert.rejects(submitting, (error: unknown) => error instanceof EvoLinkError && error.details.code === 'sentUnrecorded');
     // Past the replay window, the disk still full.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal((await b.tasks.get(made.localId))?.state, 'submitting');
-    full = false;
+    ledger.full = false;
     const recorded = await until('the answer to be recorded', async () => {
       const now = await b.tasks.get(made.localId);
       return now?.taskId !== undefined ? now : undefined;
