@@ -17,6 +17,8 @@ const context = {
   storageUri: { fsPath: require('node:path').join(require('node:os').tmpdir(), 'evolink-bench-no-storage') },
   globalStorageUri: { fsPath: require('node:path').join(require('node:os').tmpdir(), 'evolink-bench-no-storage') },
   logUri: { fsPath: require('node:os').tmpdir() },
+  globalState: { get: () => undefined, update: async () => {}, setKeysForSync: () => {}, keys: () => [] },
+  workspaceState: { get: () => undefined, update: async () => {}, keys: () => [] },
 };
 const started = performance.now();
 const extension = require(bundle);

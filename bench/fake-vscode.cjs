@@ -25,6 +25,11 @@ module.exports = {
     registerWebviewPanelSerializer: () => disposable,
     registerWebviewViewProvider: () => disposable,
     createTreeView: () => treeView,
+    onDidChangeActiveTextEditor: () => disposable,
+    onDidChangeVisibleTextEditors: () => disposable,
+    onDidChangeTextEditorSelection: () => disposable,
+    tabGroups: { all: [], onDidChangeTabs: () => disposable, onDidChangeTabGroups: () => disposable },
+    visibleTextEditors: [],
   },
   languages: {
     registerDocumentDropEditProvider: () => disposable,
