@@ -146,6 +146,10 @@ describe('The extension in a real VS Code', () => {
       assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey })).stored, true);
       assert.equal((await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'))?.account, 1000);
       assert.ok(other.requests.length >= 2);
+      // The first address is still one the key was set for (a window elsewhere may rely on it).
+      await config.update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);
+      await config.update('filesApiBaseUrl', simulator.urls.files, vscode.ConfigurationTarget.Global);
+      assert.equal((await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'))?.account, 1000);
     } finally {
       apiKeys.checksAddresses = false;
       await config.update('apiBaseUrl', simulator.urls.api, vscode.ConfigurationTarget.Global);

@@ -29,13 +29,13 @@ describe('The agent tool gate', () => {
     assert.equal(gate.takeConfirmation('{"prompt":"x"}'), false, 'used once');
   });
 
-  it('forgets a confirmation when the same input is prepared again without one, and after five minutes', () => {
+  it('forgets a confirmation when the same input is prepared again without one, and after an hour', () => {
     const { gate, advance } = setup();
     gate.noteConfirmation('k', true);
     gate.noteConfirmation('k', false);
     assert.equal(gate.takeConfirmation('k'), false);
     gate.noteConfirmation('k', true);
-    advance(5 * 60_000 + 1);
+    advance(60 * 60_000 + 1);
     assert.equal(gate.takeConfirmation('k'), false);
   });
 

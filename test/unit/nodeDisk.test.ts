@@ -186,6 +186,14 @@ describe('Flushing what is saved to the disk (a power loss must not bring a save
     }
     await real.folder(dir);
   });
+
+  it('takes a file flush that the file system cannot make (EINVAL, ENOTSUP: a VirtualBox or SMB share) for done, and fails on any other error', async () => {
+    for (const code of ['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EIO']) {
+      const handle = { sync: () => Promise.reject(Object.assign(new Error(code), { code })) } as unknown as Parameters<typeof real.file>[0];
+      if (code === 'EIO') await assert.rejects(real.file(handle), (error: NodeJS.ErrnoException) => error.code === 'EIO');
+      else await real.file(handle);
+    }
+  });
 });
 
 describe('Telling whether a file at a name is a kept download, byte for byte', () => {

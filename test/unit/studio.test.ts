@@ -224,6 +224,7 @@ describe('The Studio webview store', () => {
     const again = new StudioStore({ post: (message) => sent.push(message), listen: () => undefined, kept: () => kept.at(-1), keep: (state) => kept.push(state) });
     again.update({ models, strings: { maskLostReload: 'lost with the reload' } });
     again.restoreKept('gpt-4o-image');
+    assert.equal(kept.at(-1)?.maskOn, first.uri, 'a second reload still knows the mask was lost');
     again.update({ references: [first], hasApiKey: true });
     assert.equal(again.state.destination, 'beside');
     assert.equal(again.lostMask(first), 'reload');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeMessage } from '../commands/errorPresenter';
 import { isEvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel, models } from '../../common/models';
@@ -140,7 +141,8 @@ async function submitAndWait(ctx: AppContext, planned: SubmitPlan, claim: Reques
       return `The request may have reached EvoLink, but the extension could not record it (${error.reason}: ${error.message}). Do not submit it again: that may be charged twice. Ask the user to look for it in their EvoLink dashboard.`;
     }
     claim.release();
-    return `Nothing was generated (${isEvoLinkError(error) ? `${error.reason}): ${error.message}` : 'unexpected error)'}`;
+    // The sentence a user is shown, which says what to do (a key not set for the address, say), not a bare detail.
+    return `Nothing was generated (${isEvoLinkError(error) ? `${error.reason}): ${describeMessage(error) || error.message}` : 'unexpected error)'}`;
   }
   claim.sent(entry);
   const following = ctx.followers.follow(entry.localId, { by: 'agent' });

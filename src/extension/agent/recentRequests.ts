@@ -80,8 +80,8 @@ export function repeatVerdict(previous: RecentRequest | undefined, state: EntryS
   return now - previous.at < repeatWindowMs ? 'done' : undefined;
 }
 
-/** How long a confirmation holds for its `invoke`. */
-const confirmationLifetimeMs = 5 * 60_000;
+/** How long a confirmation holds for its `invoke` (the user may answer it much later; at most 16 are kept). */
+const confirmationLifetimeMs = 60 * 60_000;
 /** How long a request is remembered: it is refused after the window too while it still runs. */
 const recentLifetimeMs = 30 * 60_000;
 

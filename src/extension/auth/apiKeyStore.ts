@@ -110,9 +110,15 @@ export class ApiKeyStore extends DisposableBase {
     return (await this.read(secretKeys.apiKey).catch(() => undefined)) !== undefined;
   }
 
-  /** Stores the key for EvoLink's own addresses and for those the settings name now (the key was checked there). */
+  /**
+   * Stores the key for EvoLink's own addresses and for those the settings name now (the key was
+   * checked there), besides those it was set for before: secret storage is shared by every window
+   * of the machine, and another (a dev container on a gateway) may rely on them.
+   */
   async store(apiKey: string): Promise<void> {
-    await this.secrets.store(secretKeys.origins, JSON.stringify(otherEndpoints().map((endpoint) => endpoint.origin)));
+    const before = originList(await this.read(secretKeys.origins).catch(() => undefined));
+    const origins = [...new Set([...before, ...otherEndpoints().map((endpoint) => endpoint.origin)])];
+    await this.secrets.store(secretKeys.origins, JSON.stringify(origins));
     await this.secrets.store(secretKeys.apiKey, apiKey);
     await this.refresh();
   }

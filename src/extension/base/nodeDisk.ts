@@ -39,6 +39,9 @@ export interface Disk<Where = Place> {
   flush?(file: Where): Promise<void>;
 }
 
+/** What a file's fsync answers on a file system that cannot flush: nothing to flush there. */
+const fileFlushRefused = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
 /** What a folder's fsync answers where the system refuses one (Windows cannot open a folder; some file systems say EINVAL): nothing to flush there. */
 const folderFlushRefused = new Set(['EINVAL', 'EPERM', 'EISDIR', 'EACCES', 'EBADF', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
@@ -48,7 +51,8 @@ const folderFlushRefused = new Set(['EINVAL', 'EPERM', 'EISDIR', 'EACCES', 'EBAD
  * while the bytes do not), and its folder after, so that the new name itself is on the disk.
  */
 export const flushing = {
-  file: (file: FileHandle): Promise<void> => file.sync(),
+  // A file system that cannot flush (a VirtualBox share, some FUSE or SMB mounts) keeps the bytes as it can: the write counts.
+  file: (file: FileHandle): Promise<void> => file.sync().catch((error: unknown) => (fileFlushRefused.has((error as NodeJS.ErrnoException).code ?? '') ? undefined : Promise.reject(error instanceof Error ? error : new Error(String(error))))),
   async folder(path: string): Promise<void> {
     let handle: FileHandle | undefined;
     try {

@@ -105,9 +105,10 @@ export class StudioStore extends Store<StudioState> {
   /** Starts from what was kept before a reload: the draft, where results go, and whether a mask was painted (now lost). */
   restoreKept(defaultModel: string): void {
     const kept = this.host.kept();
+    // Before anything is kept again: a second reload must still know the mask was lost.
+    if (kept?.maskOn && !this.painter) this.maskLost = { uri: kept.maskOn, why: 'reload' };
     this.updateDraft(kept?.draft ?? { model: defaultModel });
     if (kept?.destination) this.update({ destination: kept.destination });
-    if (kept?.maskOn && !this.painter) this.maskLost = { uri: kept.maskOn, why: 'reload' };
   }
 
   private keepState(): void {
