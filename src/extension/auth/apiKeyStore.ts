@@ -66,6 +66,8 @@ export const hasApiKeyContext = 'evolink.hasApiKey';
 export class ApiKeyStore extends DisposableBase {
   private readonly changed = this._register(new vscode.EventEmitter<boolean>());
   private shown: boolean | undefined;
+  /** The addresses the key was set for, as last read (`undefined`: read on the next request). */
+  private origins: Promise<string[]> | undefined;
   /** Fires with whether a key is now set, whichever window changed it. */
   readonly onDidChange = this.changed.event;
 
@@ -81,6 +83,8 @@ export class ApiKeyStore extends DisposableBase {
         if (event.key === secretKeys.apiKey) {
           void this.refresh();
         }
+        // Set for another address in another window: read again on the next request.
+        if (event.key === secretKeys.origins) this.origins = undefined;
       }),
     );
   }
@@ -93,11 +97,19 @@ export class ApiKeyStore extends DisposableBase {
     const value = await this.read(secretKeys.apiKey);
     if (!value) return undefined;
     if (this.checksAddresses) {
-      const allowed = originList(await this.read(secretKeys.origins));
+      const allowed = await this.allowedOrigins();
       const elsewhere = otherEndpoints().find((endpoint) => !allowed.includes(endpoint.origin));
       if (elsewhere) throw new EvoLinkError('configuration', elsewhere.origin, { code: 'keyElsewhere', param: elsewhere.setting, notSent: true });
     }
     return value;
+  }
+
+  /** The addresses the key was set for, read once and kept until they change (every request asks). */
+  private allowedOrigins(): Promise<string[]> {
+    const read = (this.origins ??= this.read(secretKeys.origins).then(originList));
+    // A storage that did not answer is asked again next time.
+    read.catch(() => (this.origins === read ? (this.origins = undefined) : undefined));
+    return read;
   }
 
   private async read(key: string): Promise<string | undefined> {
@@ -116,9 +128,10 @@ export class ApiKeyStore extends DisposableBase {
    * of the machine, and another (a dev container on a gateway) may rely on them.
    */
   async store(apiKey: string): Promise<void> {
-    const before = originList(await this.read(secretKeys.origins).catch(() => undefined));
+    const before = await this.allowedOrigins().catch(() => []);
     const origins = [...new Set([...before, ...otherEndpoints().map((endpoint) => endpoint.origin)])];
     await this.secrets.store(secretKeys.origins, JSON.stringify(origins));
+    this.origins = undefined;
     await this.secrets.store(secretKeys.apiKey, apiKey);
     await this.refresh();
   }
@@ -126,6 +139,7 @@ export class ApiKeyStore extends DisposableBase {
   async clear(): Promise<void> {
     await this.secrets.delete(secretKeys.apiKey);
     await this.secrets.delete(secretKeys.origins);
+    this.origins = undefined;
     await this.refresh();
   }
 
