@@ -40,7 +40,7 @@ export class Services extends DisposableBase {
     super();
     for (const part of [ctx.settings, ctx.clients, ctx.tasks, ctx.budget, ctx.images, ctx.thumbnails]) this._register(part);
     this._register(new TaskStatusBar(ctx.tasks));
-    const apiKey = new ApiKeyCommands(ctx.apiKeys, () => ctx.clients.get());
+    const apiKey = new ApiKeyCommands(ctx.apiKeys, () => ctx.clients.get(), ctx.notifier);
     const resubmit = async (localId: string) => {
       const old = await ctx.tasks.get(localId);
       return old ? retryTask(ctx, old) : undefined;

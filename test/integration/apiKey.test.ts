@@ -127,7 +127,7 @@ describe('The extension in a real VS Code', () => {
     }
   });
 
-  it('sends the key only to the addresses it was set for: an address set afterwards (by a dev container, say) gets nothing until the key is set again there', async () => {
+  it('sends the key only to the addresses it was set for: an address set afterwards (by a dev container, say) gets nothing until the key is allowed there (Set API Key offers the stored key in a dialog that names the address)', async () => {
     const apiKeys = (await api.testing!.services()).ctx.apiKeys;
     const other = new EvoLinkSimulator();
     const config = vscode.workspace.getConfiguration('evolink');
@@ -142,8 +142,19 @@ describe('The extension in a real VS Code', () => {
       assert.equal(await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'), undefined, 'the command fails before anything is sent');
       assert.equal(other.requests.length, 0, 'the other address got nothing');
       assert.equal(await api.hasApiKey(), true, 'the key is still set');
-      // Set again for the new address (the input box says where it goes), it is used there.
-      assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey', { apiKey: demoKey })).stored, true);
+      // Set API Key offers the stored key for the new address in a dialog that names it: declined, nothing is sent.
+      const { notifier } = (await api.testing!.services()).ctx;
+      const asked = notifier.notices().length;
+      notifier.answerNextQuestion(undefined);
+      assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey')).stored, false);
+      const question = notifier.notices().slice(asked).find((notice) => notice.actions.includes('Use Stored Key There'));
+      assert.ok(question?.message.includes(new URL(urls.api).host), question?.message);
+      assert.match(question?.detail ?? '', /evolink\.apiBaseUrl/);
+      assert.equal(other.requests.length, 0, 'declined: the other address got nothing');
+      // Allowed, the key is checked there and kept for it, without being pasted again.
+      notifier.answerNextQuestion('Use Stored Key There');
+      assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey')).stored, true);
+      assert.deepEqual(other.requests.map((request) => request.path), ['/v1/credits']);
       assert.equal((await vscode.commands.executeCommand<Balance | undefined>('evolink.showBalance'))?.account, 1000);
       assert.ok(other.requests.length >= 2);
       // The first address is still one the key was set for (a window elsewhere may rely on it).

@@ -5,6 +5,7 @@ import type { Balance } from '../../common/wire';
 import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
 import { otherEndpoints, type ApiKeyStore } from './apiKeyStore';
+import type { Notifier } from '../ui/notifier';
 
 /** What `evolink.setApiKey` answers, for automation and tests. The key itself is never returned. */
 export interface SetApiKeyResult {
@@ -62,11 +63,16 @@ export class ApiKeyCommands {
   constructor(
     private readonly store: ApiKeyStore,
     private readonly client: () => EvoLinkClient,
+    private readonly notifier: Pick<Notifier, 'ask'>,
   ) {}
 
   /** `EvoLink: Set API Key`. */
   async set(args?: SetApiKeyArgs): Promise<SetApiKeyResult> {
     const given = typeof args?.apiKey === 'string' ? args.apiKey : undefined;
+    if (given === undefined) {
+      const offered = await this.offerStoredKey();
+      if (offered) return offered;
+    }
     const entered =
       given ??
       (await vscode.window.showInputBox({
@@ -86,6 +92,36 @@ export class ApiKeyCommands {
       void vscode.window.showErrorMessage(problem);
       return { stored: false };
     }
+    return this.checkAndStore(apiKey);
+  }
+
+  /**
+   * A key is stored, but not for an address the settings name now (a gateway chosen after the
+   * key was set, or a key kept from before keys were bound to addresses): offers to use it there
+   * too, in a dialog that names the address, rather than asking to paste it again. Answers
+   * `undefined` to ask for a key as usual.
+   */
+  private async offerStoredKey(): Promise<SetApiKeyResult | undefined> {
+    const stored = await this.store.storedFor().catch(() => undefined);
+    const [first] = stored?.notSetFor ?? [];
+    if (!stored || !first) return undefined;
+    const use = vscode.l10n.t('Use Stored Key There');
+    const another = vscode.l10n.t('Enter Another Key');
+    const picked = await this.notifier.ask(
+      'warning',
+      vscode.l10n.t('Send your stored EvoLink API key to {0}?', stored.notSetFor.map((endpoint) => endpoint.origin).join(', ')),
+      vscode.l10n.t(
+        "The setting {0} sends requests there, and it is not EvoLink's own address: whoever runs it can spend your credits with your key. Allow it only if you chose this address (your own gateway). If you did not, cancel and remove the setting: a workspace or a dev container may have set it.",
+        first.setting,
+      ),
+      [use, another],
+    );
+    if (picked === use) return this.checkAndStore(stored.apiKey);
+    return picked === another ? undefined : { stored: false };
+  }
+
+  /** Checks the key against `GET /v1/credits` where the settings send requests now, then stores it for those addresses. */
+  private async checkAndStore(apiKey: string): Promise<SetApiKeyResult> {
     let balance: Balance;
     try {
       balance = await vscode.window.withProgress(

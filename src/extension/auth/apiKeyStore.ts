@@ -97,11 +97,24 @@ export class ApiKeyStore extends DisposableBase {
     const value = await this.read(secretKeys.apiKey);
     if (!value) return undefined;
     if (this.checksAddresses) {
-      const allowed = await this.allowedOrigins();
-      const elsewhere = otherEndpoints().find((endpoint) => !allowed.includes(endpoint.origin));
+      const [elsewhere] = await this.notSetFor();
       if (elsewhere) throw new EvoLinkError('configuration', elsewhere.origin, { code: 'keyElsewhere', param: elsewhere.setting, notSent: true });
     }
     return value;
+  }
+
+  /**
+   * The stored key with the addresses the settings name that it was not set for (empty where the
+   * address check is off); `undefined` without a key. For the offer to use the key there too.
+   */
+  async storedFor(): Promise<{ apiKey: string; notSetFor: OtherEndpoint[] } | undefined> {
+    const apiKey = await this.read(secretKeys.apiKey);
+    return apiKey ? { apiKey, notSetFor: this.checksAddresses ? await this.notSetFor() : [] } : undefined;
+  }
+
+  private async notSetFor(): Promise<OtherEndpoint[]> {
+    const allowed = await this.allowedOrigins();
+    return otherEndpoints().filter((endpoint) => !allowed.includes(endpoint.origin));
   }
 
   /** The addresses the key was set for, read once and kept until they change (every request asks). */

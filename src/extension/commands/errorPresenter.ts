@@ -181,7 +181,7 @@ function describeConfiguration(error: EvoLinkError, serverText: string, { openOu
     const setting = error.details.param ?? 'evolink.apiBaseUrl';
     return {
       message: vscode.l10n.t(
-        "Nothing was sent: the setting {0} sends requests to {1}, which is not EvoLink's own address, and your API key was not set for it. If you chose that address, set your key again to use it there; if not, remove the setting (a workspace or a dev container may have set it).",
+        "Nothing was sent: the setting {0} sends requests to {1}, which is not EvoLink's own address, and your API key was not set for it. If you chose that address, choose Set API Key to use your key there too; if not, remove the setting (a workspace or a dev container may have set it).",
         setting,
         serverText,
       ),
