@@ -15,8 +15,9 @@ export function outputFolderParts(value: string): string[] {
 /** What is wrong with a value, or `undefined` for a folder inside the workspace folder. */
 export function outputFolderProblem(value: string): OutputFolderProblem | undefined {
   if (value.trim() === '') return 'empty';
-  // A path from the root, a drive (C:), a UNC share or the home folder (~) leaves the workspace.
-  if (/^([\\/~]|[A-Za-z]:)/.test(value)) return 'absolute';
+  // A path from the root, a drive (C:), a UNC share or the home folder (`~`, `~/…`) leaves the
+  // workspace; a folder whose name starts with `~` (`~drafts`) does not.
+  if (/^([\\/]|~([\\/]|$)|[A-Za-z]:)/.test(value)) return 'absolute';
   if (outputFolderParts(value).some((part) => part === '..')) return 'parent';
   return undefined;
 }

@@ -365,8 +365,12 @@ describe('Editing an image from the explorer', function () {
       const entry = await edit(original, { prompt: 'an owl at night', model: 'gpt-4o-image', size: '1:1', n: 1 });
       assert.equal(entry?.state, 'saved', JSON.stringify(entry?.error));
       const listed = (await vscode.workspace.fs.readDirectory(photos)).map(([name]) => name).sort();
-      // Outside the workspace folders there is no index: nothing is written beside the image either.
-      assert.deepEqual(listed, ['owl.edit-1.png', 'owl.png']);
+      // Outside the workspace folders there is no history: the edits go to the output folder, as new images.
+      assert.deepEqual(listed, ['owl.png']);
+      const output = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'generated');
+      assert.equal(entry.targetFolder, output.toString());
+      assert.equal(entry.editOf, undefined);
+      for (const slot of entry.results ?? []) if (slot.saved) await vscode.workspace.fs.delete(vscode.Uri.parse(slot.saved)).then(undefined, () => undefined);
       assert.equal(sha(stored(simulator)), sha(bytes));
       const generated = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.generateImage', { quiet: true, prompt: 'a barn owl', model: 'gpt-4o-image', size: '1:1', n: 1, folder: 'evolink-test:/out', anyFolder: true });
       assert.equal(generated?.state, 'saved');

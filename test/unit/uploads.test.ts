@@ -11,7 +11,7 @@ import { demoKey, EvoLinkSimulator } from '../../simulator/server';
 import { EvoLinkError } from '../../src/common/errors';
 import { EvoLinkClient } from '../../src/extension/api/client';
 import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
-import { Uploads } from '../../src/extension/submit/uploads';
+import { describeBytes, Uploads } from '../../src/extension/submit/uploads';
 import { TaskLedger } from '../../src/extension/tasks/ledger';
 
 const quiet = { info: () => undefined, warn: () => undefined } as unknown as vscode.LogOutputChannel;
@@ -87,6 +87,15 @@ describe('Uploads of local images', () => {
     assert.match(jfif.url, /photo\.v2\.png$/);
   });
 
+  it('names and types an upload by what its bytes are, not by the format it was inspected as', async () => {
+    const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#08f' } }).jpeg().toBuffer();
+    // photo.png was inspected as a PNG, then replaced by a JPEG before it was sent.
+    const { url } = await uploads.urlFor(jpeg, 'photo.png', 'png');
+    assert.match(url, /photo\.jpg$/);
+    const stored = [...simulator.files.values()][0]!;
+    assert.equal(stored.name, 'photo.jpg');
+  });
+
   it('keeps the record across windows (it lives in the ledger folder)', async () => {
     const red = await png('#f00');
     const { url } = await uploads.urlFor(red, 'red.png', 'png');
@@ -136,5 +145,24 @@ describe('An upload under way', () => {
       server.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('What the bytes of an upload are', () => {
+  it('reads the type, size and pixel size from the bytes themselves', async () => {
+    const bytes = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#f00' } }).png().toBuffer();
+    assert.deepEqual(await describeBytes(bytes), { format: 'png', bytes: bytes.length, width: 300, height: 200 });
+  });
+
+  it('tells a cut image (half a JPEG, a file still being written) as cut', async () => {
+    const jpeg = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#00f', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+    const half = await describeBytes(jpeg.subarray(0, jpeg.length >> 1));
+    assert.equal(half.format, 'jpeg');
+    assert.equal(half.truncated, true);
+    assert.equal((await describeBytes(jpeg)).truncated, undefined);
+  });
+
+  it('tells bytes that are no image as such', async () => {
+    assert.equal((await describeBytes(new TextEncoder().encode('not an image'))).format, undefined);
   });
 });

@@ -11,6 +11,9 @@ import { inspectLocalImage, referenceExtensions, type LocalImage } from '../subm
 import { notSentCode, planIssues, submitPlan, type SubmitPlan } from '../submit/submit';
 import { showProgress } from '../tasks/progress';
 import { localizeIssue } from '../ui/issues';
+import { displayPath } from '../ui/paths';
+import { chooseTargetFolder } from '../ui/target';
+import { insideWorkspace } from '../ui/workspaceFiles';
 import { ChoiceMemory } from '../ui/choiceMemory';
 import { draftOptions } from '../ui/requestSteps';
 import type { ShownStep } from '../ui/wizard';
@@ -35,10 +38,16 @@ export function activeImage(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputCustom && input.viewType === 'imagePreview.previewEditor' ? input.uri : undefined;
 }
 
-/** The images a command from the explorer or an editor title applies to. */
+/**
+ * The images a command from the explorer or an editor title applies to, the clicked one first:
+ * VS Code gives the selection in the order it was selected, and the first is the one that counts
+ * (the edits go beside it, Export As reads it).
+ */
 export function imagesFrom(clicked: unknown, selected: unknown): vscode.Uri[] {
   const isUri = (value: unknown): value is vscode.Uri => value instanceof vscode.Uri;
-  if (Array.isArray(selected) && selected.length > 0 && selected.every(isUri)) return selected;
+  if (Array.isArray(selected) && selected.length > 0 && selected.every(isUri)) {
+    return isUri(clicked) ? [clicked, ...selected.filter((uri) => uri.toString() !== clicked.toString())] : selected;
+  }
   if (isUri(clicked)) return [clicked];
   const active = activeImage();
   return active ? [active] : [];
@@ -55,6 +64,45 @@ export async function pickImages(title: string, extensions: readonly string[] = 
   return picked ?? [];
 }
 
+/**
+ * The selection without its folders (a folder is not an image to edit); refused when nothing else
+ * is left. A file that cannot be looked at is kept, for the inspection to say so.
+ */
+async function withoutFolders(uris: readonly vscode.Uri[]): Promise<vscode.Uri[]> {
+  const isFolder = async (uri: vscode.Uri): Promise<boolean> => {
+    try {
+      return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+    } catch {
+      return false;
+    }
+  };
+  const folders = await Promise.all(uris.map(isFolder));
+  const files = uris.filter((_, index) => !folders[index]);
+  if (files.length === 0) {
+    throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0}: folders cannot be edited. Select one or more image files.', uris.map((uri) => displayPath(uri)).join(', ')), { param: 'image_urls', code: notSentCode });
+  }
+  return files;
+}
+
+/**
+ * Where the edits of `original` go: beside it, as its edits, when its folder is in the workspace
+ * (really: not through a symbolic link out of it) on a file system that can be written; else
+ * where the user says, as new images. Decided before the key is asked for and anything is paid:
+ * results written outside the workspace would be kept in no history, and a read-only file system
+ * (an image from git history) would refuse them after they were paid for. `undefined` when the
+ * user declines.
+ */
+async function editTarget(original: vscode.Uri): Promise<{ target: vscode.Uri; editOf?: vscode.Uri } | undefined> {
+  const beside = vscode.Uri.joinPath(original, '..');
+  if (vscode.workspace.fs.isWritableFileSystem(original.scheme) === true && (await insideWorkspace(beside))) return { target: beside, editOf: original };
+  const target = await chooseTargetFolder();
+  if (!target) return undefined;
+  if (vscode.workspace.fs.isWritableFileSystem(target.scheme) !== true) {
+    throw new EvoLinkError('fileSystem', vscode.l10n.t('The edits of {0} cannot be saved: {1} cannot be written to. Open a folder you can write to and edit the image again. Nothing was sent.', displayPath(original), displayPath(target)), { code: notSentCode });
+  }
+  return { target };
+}
+
 /** Why a model cannot take these images: its count limit, then each image's limits. */
 function refusals(model: ModelSpec, images: readonly LocalImage[]): RequestIssue[] {
   // The images with the model's defaults: the prompt and size do not matter here.
@@ -63,7 +111,8 @@ function refusals(model: ModelSpec, images: readonly LocalImage[]): RequestIssue
 
 /**
  * `EvoLink: Edit Image...`: the selected images become the references of a request whose
- * results are written beside the first one (`photo.edit-1.png`), then compared with it. Only
+ * results are written beside the first one (`photo.edit-1.png`), then compared with it (or, for
+ * an image outside the workspace or on a read-only file system, where the user says). Only
  * the models that take these images are offered; nothing is uploaded for an image a model
  * would refuse.
  */
@@ -80,6 +129,7 @@ export class EditCommand {
     let uris = imagesFrom(clicked, selected);
     if (uris.length === 0) uris = await pickImages(vscode.l10n.t('Edit Image: choose the image(s)'));
     if (uris.length === 0) return undefined;
+    uris = await withoutFolders(uris);
     const images = await Promise.all(uris.map((uri) => inspectLocalImage(uri)));
     const notImages = images.filter((image) => !image.format);
     if (notImages.length > 0) {
@@ -92,6 +142,8 @@ export class EditCommand {
       throw new EvoLinkError('invalidRequest', vscode.l10n.t('No model takes {0}. {1}', images.map((image) => image.name).join(', '), reasons), { param: 'image_urls', code: notSentCode });
     }
 
+    const where = await editTarget(uris[0]!);
+    if (!where) return undefined;
     const key = await this.deps.apiKey.getOrPrompt();
     if (!key) return undefined;
 
@@ -132,12 +184,12 @@ export class EditCommand {
       delete asked.quality;
     }
     const options: RequestOptions = { ...asked, ...given, model: model.id, prompt: draft.prompt };
-    const original = uris[0]!;
-    const plan: SubmitPlan = { options, references: images, target: vscode.Uri.joinPath(original, '..'), editOf: original };
+    const plan: SubmitPlan = { options, references: images, ...where };
     if (args.mask) plan.mask = await inspectLocalImage(vscode.Uri.parse(args.mask));
     const entry = await submitPlan(this.deps.ctx, plan);
     await this.memory.remember(options);
-    // The compare view opens when the edit is saved; the results are not opened on their own.
-    return showProgress(this.deps.ctx, entry, vscode.l10n.t('Generating with {0}', model.label), { open: false });
+    // The compare view opens when an edit beside its original is saved; those results are not opened
+    // on their own. Results written elsewhere have no compare view: they open as new images do.
+    return showProgress(this.deps.ctx, entry, vscode.l10n.t('Generating with {0}', model.label), { open: !plan.editOf });
   }
 }

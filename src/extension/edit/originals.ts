@@ -26,6 +26,16 @@ export interface KeptOriginal {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** Whether two files hold the same bytes (`false` when either cannot be read). */
+async function sameBytes(a: vscode.Uri, b: vscode.Uri): Promise<boolean> {
+  try {
+    const [left, right] = await Promise.all([a, b].map(async (uri) => sha256(await vscode.workspace.fs.readFile(uri))));
+    return left === right;
+  } catch {
+    return false;
+  }
+}
+
 /** How an edit takes its original's place: as it is, converted to the original's format, or not at all (why). */
 export type ReplacePlan = { convertTo?: ConvertibleFormat; from?: string; to?: string } | { problem: string };
 
@@ -86,22 +96,31 @@ export class Originals {
       kept.editCopy = editCopy.toString();
       kept.convertedSha256 = sha256(converted);
     }
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'kept.json'), new TextEncoder().encode(JSON.stringify(kept, null, 1)));
+    const record = vscode.Uri.joinPath(folder, 'kept.json');
+    await vscode.workspace.fs.writeFile(record, new TextEncoder().encode(JSON.stringify(kept, null, 1)));
     // Only now that the copies are safe is the original replaced: written whole beside it, then
     // moved over it in one step on the disk (VS Code's own rename with overwrite deletes the
-    // target first), so that a full disk or a failed move leaves the original as it was.
+    // target first), so that a full disk or a failed move leaves the original as it was. The
+    // record is written first (a window that ends during the move still lists the copy) and
+    // removed with the copies when the move fails: an original still in place was not replaced.
     const disk = diskOf(original);
-    if (converted) {
-      const part = vscode.Uri.joinPath(original, '..', `.${fileName(original)}.${id}.part`);
-      await vscode.workspace.fs.writeFile(part, converted);
-      await disk.moveOver(part, original).catch(async (error: unknown) => {
-        await disk.remove(part);
-        throw error;
-      });
-      await vscode.workspace.fs.delete(edited);
-    } else {
-      await disk.moveOver(edited, original);
+    // A short temporary name: the original's own name may already be near the 255-byte limit.
+    const part = converted ? vscode.Uri.joinPath(original, '..', `.evolink-${id}.part`) : undefined;
+    try {
+      if (part && converted) {
+        await vscode.workspace.fs.writeFile(part, converted);
+        await disk.moveOver(part, original);
+      } else {
+        await disk.moveOver(edited, original);
+      }
+    } catch (error) {
+      if (part) await disk.remove(part);
+      // Forgotten only while the original is as it was: a move that deleted it first (VS Code's
+      // rename over another file system) leaves the copy as the way back.
+      if (await sameBytes(original, copy)) await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
+      throw error;
     }
+    if (part) await vscode.workspace.fs.delete(edited);
     await this.provenance.move(edited, original);
     if (convertTo) {
       const moved = await this.provenance.get(original);

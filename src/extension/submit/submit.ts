@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { megabyte } from '../../common/limits';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { findModel, uploadFormats } from '../../common/models';
+import { findModel, uploadFormats, type ImageFormat } from '../../common/models';
 import { checkMaskImage, checkReferenceImage, checkRequest, type RequestIssue } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
 import type { Budget, OverLimit } from '../budget/budget';
@@ -12,7 +12,7 @@ import { withoutPaths } from '../ui/paths';
 import { showWhenSlow } from '../ui/slowWork';
 import { inspectLocalImage, readLocalImage, type LocalImage } from './localImages';
 import type { PngConverter } from './pngConverter';
-import type { Uploads } from './uploads';
+import { describeBytes, type Uploads } from './uploads';
 
 /*
  * The one way a request reaches EvoLink, from every entry point (the palette, the Studio, Edit
@@ -82,8 +82,9 @@ export const notSentCode = 'refusedBeforeSending';
 
 /**
  * Submits a plan: checked first (nothing is uploaded, no credit spent, for what the service
- * would refuse), then held against the daily credit limit, each image uploaded once (the same bytes reuse their link), then recorded and
- * sent by the task service. Answers the task's entry; throws the refusal.
+ * would refuse), then held against the daily credit limit, each image read and checked again as
+ * it is now and uploaded once (the same bytes reuse their link), then recorded and sent by the
+ * task service. Answers the task's entry; throws the refusal.
  */
 export async function submitPlan(deps: SubmitDeps, plan: SubmitPlan): Promise<LedgerEntry> {
   const issues = planIssues(plan);
@@ -128,6 +129,8 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
     const cancel = new AbortController();
     const listener = token.onCancellationRequested(() => cancel.abort());
     try {
+      const read = await readAsSent(plan, images);
+      if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
       // A mask's reference goes as a PNG (the vendor's pages); so does an image the files API does
       // not store. Those are converted, and their size checked, before the first upload: a PNG
       // over the limit stops the request before any of its images takes a place in the account.
@@ -135,16 +138,16 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
         const format = image.format ?? 'png';
         return index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
       };
-      const converted = new Map<number, { bytes: Uint8Array; name: string; format: 'png' }>();
-      for (const [index, image] of images.entries()) {
+      const converted = new Map<number, { bytes: Uint8Array; name: string; format: ImageFormat }>();
+      for (const [index, { image, bytes }] of read.entries()) {
         const reason = why(image, index);
-        if (reason) converted.set(index, await asPng(deps, image, await readLocalImage(image.uri), reason, model?.references.maxBytes));
+        if (reason) converted.set(index, await asPng(deps, image, bytes, reason, model?.references.maxBytes));
         if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
       }
       const found: string[] = [];
-      for (const [index, image] of images.entries()) {
+      for (const [index, { image, bytes }] of read.entries()) {
         progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
-        const sent = converted.get(index) ?? { bytes: await readLocalImage(image.uri), name: image.name, format: image.format ?? 'png' };
+        const sent = converted.get(index) ?? { bytes, name: image.name, format: image.format ?? 'png' };
         if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
         found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format, cancel.signal)).url);
       }
@@ -153,6 +156,25 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
       listener.dispose();
     }
   });
+}
+
+/**
+ * The plan's images as they are now: each file read once, described by the bytes read (type,
+ * size, pixels, whole or cut), and checked against the model again before anything is uploaded.
+ * A file replaced since it was inspected (a wizard left open, a confirmation that waited) is
+ * refused with the same sentences as before, and what is uploaded is what was checked.
+ */
+async function readAsSent(plan: SubmitPlan, images: readonly LocalImage[]): Promise<{ image: LocalImage; bytes: Uint8Array }[]> {
+  const read: { image: LocalImage; bytes: Uint8Array }[] = [];
+  for (const image of images) {
+    const bytes = await readLocalImage(image.uri);
+    read.push({ image: { uri: image.uri, name: image.name, ...(await describeBytes(bytes)) }, bytes });
+  }
+  const count = plan.references.length;
+  const mask = plan.mask ? read[count]?.image : undefined;
+  const issues = planIssues({ options: plan.options, references: read.slice(0, count).map((entry) => entry.image), ...(mask ? { mask } : {}) });
+  if (issues.length > 0) throw refusal(issues);
+  return read;
 }
 
 /**

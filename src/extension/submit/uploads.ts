@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
-import { imageFormats, nameAs } from '../../common/imageType';
+import { imageEndOf, wholeIntegrity } from '../../common/imageEnd';
+import { imageFormats, nameAs, readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { ImageFormat } from '../../common/models';
+import type { LocalImageInfo } from '../../common/request';
 import { epochSeconds } from '../../common/wire';
 import type { EvoLinkClient } from '../api/client';
+import { headBytes, tailBytes } from '../tasks/fileSink';
 import type { TaskLedger } from '../tasks/ledger';
 
 /** How long the files API keeps an upload when its answer does not say. */
@@ -44,7 +47,9 @@ export class Uploads {
       this.deps.log.info(`Reusing the upload of ${name} (valid until ${new Date(known.expiresAt).toISOString()})`);
       return { url: known.fileUrl, reused: true };
     }
-    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, format), imageFormats[format].mime, signal ? { apiKey, signal } : { apiKey });
+    // Named and typed by what the bytes are: the file may have been replaced since it was looked at.
+    const sent = sniffImageFormat(bytes) ?? format;
+    const { fileUrl, expiresAt } = await this.deps.client().upload(bytes, nameAs(name, sent), imageFormats[sent].mime, signal ? { apiKey, signal } : { apiKey });
     const expires = epochSeconds(expiresAt);
     await this.deps.ledger.putUpload(sha256, {
       fileUrl,
@@ -68,6 +73,23 @@ export class Uploads {
     const forgotten = await this.deps.ledger.forgetUploads(new Set(urls)).catch(() => 0);
     if (forgotten > 0) this.deps.log.info(`Forgot ${forgotten} upload(s) EvoLink could not use (${failure.code ?? failure.param}); they are uploaded again next time`);
   }
+}
+
+/**
+ * What the bytes about to be uploaded are: their type, size and pixel size, and whether the image
+ * in them is whole. Read from those bytes, not from an earlier look at the file, which may have
+ * been replaced since (a wizard left open, a confirmation that waited).
+ */
+export async function describeBytes(bytes: Uint8Array): Promise<LocalImageInfo> {
+  const format = sniffImageFormat(bytes);
+  const dimensions = readImageSize(bytes);
+  const info: LocalImageInfo = { format, bytes: bytes.length, width: dimensions?.width ?? 0, height: dimensions?.height ?? 0 };
+  if (format && bytes.length > 0) {
+    const head = bytes.subarray(0, headBytes);
+    const tail = bytes.subarray(Math.max(0, bytes.length - tailBytes));
+    if ((await wholeIntegrity(format, head, tail, bytes.length, () => imageEndOf(bytes))) === 'truncated') info.truncated = true;
+  }
+  return info;
 }
 
 /** Task errors that may mean the service could not fetch an uploaded image. */
