@@ -148,8 +148,9 @@ export function errorFromHttpResponse(
   }
   const reason = reasonForStatus(status);
   const details: EvoLinkErrorDetails = { status };
-  // An API never redirects; a network that wants a sign-in first does. Such an answer (but a
-  // 303, which may follow a request carried out) says the request was not carried out there.
+  // An API never redirects; a network that wants a sign-in first does (the client tells a redirect
+  // to the API itself apart, by its Location). Such an answer (but a 303, which may follow a
+  // request carried out) says the request was not carried out there.
   if (code === undefined && status >= 300 && status < 400) code = 'webPage';
   if (status >= 300 && status < 400 && status !== 303) details.notSent = true;
   if (code !== undefined) details.code = code;

@@ -63,6 +63,8 @@ export interface EvoLinkErrorDetails {
   outcomeUnknown?: boolean;
   /** No connection to the service was made (refused, a name not found, no route, a port fetch blocks, a proxy's or a certificate's refusal): nothing was sent. */
   notSent?: boolean;
+  /** For a redirect of an API call: where it led, origin and path only (never a query). */
+  location?: string;
   /** For `fileSystem`: the file or folder, relative to the workspace (never a path of the machine). */
   path?: string;
   /** The underlying error, for the log. */

@@ -13,7 +13,7 @@ import { isLoopbackHost } from './endpoints';
  */
 
 /** Why a result link is refused. */
-export type LinkProblem = 'malformed' | 'scheme' | 'credentials' | 'loopback' | 'linkLocal' | 'privateNetwork';
+export type LinkProblem = 'malformed' | 'scheme' | 'credentials' | 'loopback' | 'linkLocal' | 'privateNetwork' | 'downgrade';
 
 function ipv4(host: string): number[] | undefined {
   const parts = host.split('.');
@@ -71,6 +71,17 @@ export function resultLinkProblem(link: string, options: { allowLocal: boolean }
   const host = classifyHost(url.hostname);
   if (options.allowLocal && host === 'loopback') return undefined;
   return host;
+}
+
+/**
+ * Why the extension refuses to follow a result link's redirect from `from` to `to`: as for any
+ * link, and a redirect from https to plain http (`downgrade`), which would hand the file to
+ * anyone on the way. A link that is plain http from the start is the service's choice, and stays.
+ */
+export function redirectProblem(from: string, to: string, options: { allowLocal: boolean }): LinkProblem | undefined {
+  const problem = resultLinkProblem(to, options);
+  if (problem) return problem;
+  return /^https:/i.test(from) && /^http:/i.test(to) ? 'downgrade' : undefined;
 }
 
 /**

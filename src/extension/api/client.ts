@@ -4,6 +4,7 @@ import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
 import { downloadResult, type DownloadOptions } from './download';
+import { apiErrorOf, withoutApiKey } from './errorAnswer';
 import type { DownloadSink } from './resultBody';
 
 export type { DownloadSink } from './resultBody';
@@ -62,11 +63,6 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** An answer's text without the key: a gateway that echoes the request's headers must not get it into a message or the log. */
-function withoutApiKey(text: string, apiKey: string): string {
-  return apiKey.length >= 4 ? text.split(apiKey).join('[key]') : text;
 }
 
 /** The slowest uplink an upload is given time for: 1 Mbit/s, in bytes per millisecond. */
@@ -242,15 +238,16 @@ export class EvoLinkClient {
 
   /**
    * Sends an upload, again after a rate limit (429, as long as `Retry-After` asks, at most 30 s)
-   * or a connection never made: neither stored a file. Anything else may have stored one, which
-   * takes one of the account's 100 slots, and is not sent again.
+   * or a connection never made: neither stored a file. Anything else may have stored one (one of
+   * the account's 100 slots), or would refuse it again, and is not sent again.
    */
   private async sendUpload(url: string, call: CallOptions & { timeoutMs: number; idleMs: number }, body: AsyncIterable<Uint8Array>, headers: Record<string, string>): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.send('POST', url, call, body, headers);
       } catch (error) {
-        const again = error instanceof EvoLinkError && (error.reason === 'rateLimited' || error.details.notSent === true);
+        // Only a connection never made: a redirect, a certificate or a proxy refuses every resend alike.
+        const again = error instanceof EvoLinkError && (error.reason === 'rateLimited' || (error.reason === 'network' && error.details.notSent === true));
         if (!again || attempt >= this.retryPolicy.attempts || call.signal?.aborted) throw uploadRefused(error);
         const wait = Math.min(maxRetryWaitMs, error.details.retryAfterMs ?? this.retryPolicy.baseDelayMs * 2 ** (attempt - 1));
         this.options.log?.('warn', `Upload: ${error.reason}${error.details.status ? ` ${error.details.status}` : ''}; sending it again in ${wait} ms`);
@@ -371,7 +368,7 @@ export class EvoLinkClient {
     const response = await this.options.transport.send(call.signal ? { ...request, signal: call.signal } : request);
     this.options.log?.('debug', `${method} ${new URL(url).pathname} -> ${response.status} in ${Date.now() - started} ms`);
     if (response.status < 200 || response.status > 299) {
-      throw errorFromHttpResponse(response.status, withoutApiKey(await response.text(64 * 1024), call.apiKey), (name) => response.header(name));
+      throw await apiErrorOf(response, url, call.apiKey, { ...(call.signal ? { signal: call.signal } : {}), ...(this.options.log ? { log: this.options.log } : {}) });
     }
     return response;
   }

@@ -2,6 +2,7 @@ import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { retryDelay, type RetryPolicy } from '../../common/retry';
 import type { HttpResponse, Transport } from '../net/transport';
 import type { MinRate } from '../net/watchdog';
+import { errorBodyText } from './errorAnswer';
 import { receiveResult, type DownloadSink } from './resultBody';
 
 /** How a result is downloaded. */
@@ -17,8 +18,8 @@ export interface DownloadOptions {
   idleMs?: number;
   /** Gives up a body that comes slower than this (default {@link defaultMinRate}). */
   minRate?: MinRate;
-  /** Why a redirect's target may not be followed, or `undefined` when it may. */
-  checkLink?: (url: string) => string | undefined;
+  /** Why a redirect's target may not be followed from the link that led there (`from`), or `undefined` when it may. */
+  checkLink?: (url: string, from: string) => string | undefined;
   /** Why an address a link's host name resolves to may not be connected to (where the transport resolves names). */
   checkAddress?: (address: string) => string | undefined;
 }
@@ -134,7 +135,7 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       await response.discard();
       if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
       const target = resolveLink(location, link);
-      const problem = target === undefined ? 'not an address' : options.checkLink?.(target);
+      const problem = target === undefined ? 'not an address' : options.checkLink?.(target, link);
       if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
       link = target;
       continue;
@@ -155,7 +156,8 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       throw new EvoLinkError('expired', `The result link answered ${response.status}.`, { status: response.status });
     }
     if (response.status < 200 || response.status > 299) {
-      throw errorFromHttpResponse(response.status, await response.text(4096), (name) => response.header(name));
+      // The status decides; a body that breaks off or stalls only loses the server's words.
+      throw errorFromHttpResponse(response.status, await errorBodyText(response, 4096, options.signal), (name) => response.header(name));
     }
     if (response.status === 206 && !ranged) {
       // Asked for whole and answered as a part: the whole file as a part (some CDNs always

@@ -152,6 +152,13 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
   if (error.details.code === 'webPage') {
     return { message: vscode.l10n.t('A web page came back instead of EvoLink\'s answer: a network that wants a sign-in first, or a proxy, may be in the way. Open any website in a browser to check, then try again.'), actions: [...retryAction, openOutput].slice(0, 2) };
   }
+  if (error.details.code === 'apiRedirect') {
+    // The address the setting names is an old or a wrong one of the service; a redirect is never followed with the key.
+    return {
+      message: vscode.l10n.t('EvoLink answered with a redirect to {0}, which the extension does not follow. Check the setting "evolink.apiBaseUrl", then try again.', error.details.location ?? '?'),
+      actions: [openSettings('evolink.apiBaseUrl'), openOutput],
+    };
+  }
   return {
     // The extension's own description of the answer is for the log, not for the sentence.
     message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read. The details are in the output.'), error),
@@ -173,6 +180,23 @@ function networkWords(code: string | undefined): string | undefined {
   };
   const said = code !== undefined ? words[code]?.() : undefined;
   return said === undefined ? undefined : `${said}, ${code}`;
+}
+
+/** OpenSSL's own words (`…:error:0A00010B:SSL routines:…`): for the log, never for a sentence. */
+const openSslText = /SSL routines|:error:[0-9A-F]{6,8}:|^ERR_SSL_|^EPROTO\b/i;
+
+/**
+ * A TLS failure in words: a handshake's (the failure says nothing was sent, failures.ts) is
+ * usually an https address on a server or a proxy that speaks plain http; any other broke off.
+ */
+function secureConnectionWords(error: EvoLinkError): string | undefined {
+  const code = error.details.code;
+  const tls = (code !== undefined && /^(ERR_SSL_|EPROTO$)/.test(code)) || openSslText.test(error.message);
+  if (!tls) return undefined;
+  const said = error.details.notSent
+    ? vscode.l10n.t('the secure connection could not be set up (is the address https on a server that speaks https? is the proxy address right?)')
+    : vscode.l10n.t('the secure connection broke off');
+  return code === undefined ? said : `${said}, ${code}`;
 }
 
 /** A setting the extension cannot use, or the secret storage that did not give the key. */
@@ -210,7 +234,7 @@ function describeOtherError(error: EvoLinkError, serverText: string, a: Actions)
   const { openOutput, retryAction } = a;
   switch (error.reason) {
     case 'network': {
-      const why = networkWords(error.details.code) ?? serverText;
+      const why = networkWords(error.details.code) ?? secureConnectionWords(error) ?? serverText;
       return {
         message: error.details.notSent
           ? vscode.l10n.t('Could not reach EvoLink ({0}). Nothing was sent, nothing is charged. Check your connection, the proxy settings and the API address, then try again.', why)

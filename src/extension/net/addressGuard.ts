@@ -52,16 +52,31 @@ export function refuseLiteral(hostname: string, refuse: (address: string) => str
  * own lookup checks again ({@link guardedLookup}). A name this machine cannot resolve is left to
  * the request (a proxy may resolve it).
  */
-export async function refuseResolved(hostname: string, refuse: (address: string) => string | undefined): Promise<void> {
+export async function refuseResolved(hostname: string, refuse: (address: string) => string | undefined, signal?: AbortSignal): Promise<void> {
   refuseLiteral(hostname, refuse);
   const host = hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return;
   let addresses: LookupAddress[];
   try {
-    addresses = await dns.lookup(host, { all: true });
-  } catch {
+    addresses = await untilAborted(dns.lookup(host, { all: true }), signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
     return;
   }
   const refused = addresses.map((found) => refuse(found.address)).find((problem) => problem !== undefined);
   if (refused) throw refusedAddress(refused);
+}
+
+/**
+ * `work`, or the abort's reason as soon as `signal` aborts: a slow name server must not hold a
+ * request past its cancellation or its timeout (the lookup itself cannot be stopped).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -1,5 +1,5 @@
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type ZlibOptions } from 'node:zlib';
 import { EvoLinkError } from '../../common/errors';
 import { sniffImageFormat } from '../../common/imageType';
 
@@ -17,7 +17,16 @@ import { sniffImageFormat } from '../../common/imageType';
  * (browsers and curl take both): bytes that have no zlib header and are no image are inflated raw.
  */
 
-const decoders: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+/*
+ * Lenient at the end, as fetch is: a body that ends before its compressed stream does (an empty
+ * body under `Content-Encoding: gzip`, a gzip without its trailer) gives what it holds instead of
+ * failing, so that every path reads the same answer. A connection that breaks off still fails,
+ * by the connection's own error.
+ */
+const lenient: ZlibOptions = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
+const lenientBrotli = { flush: constants.BROTLI_OPERATION_FLUSH, finishFlush: constants.BROTLI_OPERATION_FLUSH };
+const gunzip = (): Transform => createGunzip(lenient);
+const decoders: Record<string, () => Transform> = { gzip: gunzip, 'x-gzip': gunzip, deflate: () => createInflate(lenient), br: () => createBrotliDecompress(lenientBrotli) };
 
 /**
  * `details.code` of an `invalidResponse` whose body is not the compression its Content-Encoding
@@ -168,7 +177,7 @@ class Decoding extends Transform {
     this.refused = undefined;
     this.decoder.removeAllListeners().on('error', () => undefined);
     this.decoder.destroy();
-    this.decoder = this.attach(createInflateRaw());
+    this.decoder = this.attach(createInflateRaw(lenient));
     this.waiting = callback;
     // A refusal now is final: no raw bytes are kept for another try (decoderFailed).
     this.decoder.write(head, (error) => {

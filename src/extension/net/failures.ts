@@ -48,6 +48,21 @@ const notConnectedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EA
  */
 const unreachableCodes = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'ENETDOWN', 'EHOSTDOWN']);
 
+/**
+ * TLS failures of the handshake that are not about the certificate: the other side speaks no TLS
+ * (an https address on a plain http port, a plain proxy written as https), or no version or cipher
+ * both take, or it refused the connection with an alert. No request goes out before the handshake
+ * ends, so nothing was sent. Node's http module words some of them as a bare `EPROTO`, with
+ * OpenSSL's reason in the message only.
+ */
+const handshakeCodes = /^ERR_SSL_(WRONG_VERSION_NUMBER|UNSUPPORTED_PROTOCOL|UNSAFE_LEGACY_RENEGOTIATION_DISABLED|NO_PROTOCOLS_AVAILABLE|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|[A-Z0-9_]*ALERT[A-Z0-9_]*|[A-Z0-9_]*HANDSHAKE_FAILURE)$/;
+const handshakeReasons = /wrong version number|unsupported protocol|unsafe legacy renegotiation|no protocols available|packet length too long|alert|handshake failure/i;
+
+/** Whether a code (and the message that came with it) is a TLS handshake's failure, not the certificate's. */
+export function isHandshakeFailure(code: string | undefined, message: string): boolean {
+  return code !== undefined && (handshakeCodes.test(code) || (code === 'EPROTO' && handshakeReasons.test(message)));
+}
+
 /** fetch's refusal of a port the Fetch standard blocks (it has no code). */
 const blockedPort = /^bad port$/i;
 
@@ -134,6 +149,9 @@ export function toTransportError(error: unknown, stopped: StopCause | undefined,
   if (found.code !== undefined && timeoutCodes.has(found.code)) {
     return new EvoLinkError('timeout', detail, { cause: error });
   }
-  const notSent = (found.code !== undefined && (notConnectedCodes.has(found.code) || (unreachableCodes.has(found.code) && found.syscall === 'connect'))) || blockedPort.test(found.message);
+  const notSent =
+    (found.code !== undefined && (notConnectedCodes.has(found.code) || (unreachableCodes.has(found.code) && found.syscall === 'connect'))) ||
+    blockedPort.test(found.message) ||
+    isHandshakeFailure(found.code, found.message);
   return new EvoLinkError('network', detail, { ...(notSent ? { notSent } : {}), ...(found.code !== undefined ? { code: found.code } : {}), cause: error });
 }

@@ -156,7 +156,7 @@ export function createUndiciTransport(settings: ProxySettings): Transport {
       try {
         const undici = await loadUndici();
         const { hostname } = new URL(req.url);
-        if (req.refuseAddress) await refuseResolved(hostname, req.refuseAddress);
+        if (req.refuseAddress) await refuseResolved(hostname, req.refuseAddress, exchange.signal);
         // A request after dispose (a retry of a client made before the settings changed) gets a
         // dispatcher of its own, closed as soon as the request is done; so does a result link,
         // whose name's addresses are checked again by the lookup of the connection itself (a name

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EvoLinkError } from '../../common/errors';
 import { readImageSize, sniffImageFormat } from '../../common/imageType';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { addressProblem, resultLinkProblem } from '../../common/urlPolicy';
+import { addressProblem, redirectProblem, resultLinkProblem } from '../../common/urlPolicy';
 import { FileSink, fileIntegrity, readHeadAndTail } from './fileSink';
 import type { TaskWorkDeps } from './taskWork';
 import { flushFile, flushing } from '../base/nodeDisk';
@@ -39,7 +39,7 @@ export async function downloadResult(deps: ResultDownloadDeps, url: string, entr
       maxBytes: deps.maxDownloadBytes,
       signal,
       idleMs: deps.downloadIdleMs,
-      checkLink: (next) => resultLinkProblem(next, { allowLocal: deps.apiIsLocal() }),
+      checkLink: (next, from) => redirectProblem(from, next, { allowLocal: deps.apiIsLocal() }),
       checkAddress: (address) => addressProblem(address, { allowLocal: deps.apiIsLocal() }),
     });
     await sink.close();
@@ -57,10 +57,40 @@ export async function downloadResult(deps: ResultDownloadDeps, url: string, entr
   // A CDN that converts by the Accept header: kept as it came, under its own extension.
   if (format === 'avif' || format === 'heic') deps.log.warn(`${entry.localId}: result ${index + 1} came as ${format.toUpperCase()}, though the download asked for PNG, JPEG, WebP or GIF; it is saved as it is`);
   const kept = join(deps.downloadsDir, `${entry.localId}-${index}.${format}`);
-  // Flushed before it is recorded kept: a paid result that comes back empty after a power loss would have to be downloaded again, if its link still works.
-  await flushFile(part);
-  await rename(part, kept);
+  try {
+    // Flushed before it is recorded kept: a paid result that comes back empty after a power loss would have to be downloaded again, if its link still works.
+    await flushFile(part);
+    await renameWhenFree(part, kept, signal);
+  } catch (error) {
+    await rm(part, { force: true }).catch(() => undefined);
+    throw keepingError(error);
+  }
   await flushing.folder(deps.downloadsDir).catch(() => undefined);
   deps.log.info(`${entry.localId}: downloaded result ${index + 1} (${format}, ${size} bytes${readImageSize(sink.head) ? `, ${readImageSize(sink.head)!.width}x${readImageSize(sink.head)!.height}` : ''})`);
   return kept;
+}
+
+/** Codes of a file held for a moment by another program (Windows: an antivirus scan, an indexer): the rename is tried again. */
+const heldCodes = new Set(['EPERM', 'EBUSY', 'EACCES']);
+/** The waits between tries of a rename of a held file: about 6 s in all. */
+export const renameWaitsMs = [100, 200, 400, 800, 1500, 3000];
+
+/** Renames `from` to `to`, again for a few seconds while another program holds the file. */
+async function renameWhenFree(from: string, to: string, signal: AbortSignal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await rename(from, to);
+    } catch (error) {
+      const wait = renameWaitsMs[attempt];
+      if (wait === undefined || signal.aborted || !heldCodes.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** A failure to flush or rename the downloaded file, told as the download's storage failures are (the code only: the path is this machine's). */
+function keepingError(error: unknown): EvoLinkError {
+  if (error instanceof EvoLinkError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return new EvoLinkError('fileSystem', `The downloaded result could not be kept (${code || 'error'}).`, { code: code === 'ENOSPC' || code === 'EDQUOT' ? 'storageFull' : 'storageFailed', cause: error });
 }
