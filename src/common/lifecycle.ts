@@ -29,7 +29,7 @@ export interface LifecycleTimes {
   lookupDelayMs: number;
   /** The wait before reading a task again after reads failed twice in a row, or were rate limited (after one failure, the schedule's). */
   pollRetryMs: number;
-  /** The wait before reading again when the key was refused (a new key resumes at once). */
+  /** The wait before reading again when the key or the balance was refused (a new key reads at once: `checkAgain`); the deadline does not count meanwhile. */
   authRetryMs: number;
   /** How often the window holding a lease renews it. */
   leaseRenewMs: number;
@@ -161,7 +161,7 @@ export type LifecycleEvent =
   | { type: 'resume'; leaseStale: boolean; revision?: number }
   /** The window holding the lease lets go (it closes). */
   | { type: 'release' }
-  /** A task that stopped at its deadline, or whose saving failed in passing, is due for a quiet look (`lateLookMs`). */
+  /** A task that stopped at its deadline (or completed without a result link), or whose saving failed in passing, is due for a quiet look (`lateLookMs`). */
   | { type: 'lateLook' }
   | { type: 'stopWatching' }
   | { type: 'checkAgain' }

@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { firstSend, isActive, keptFiles } from './taskState';
+import { firstSend, isActive, keptFiles, readRefusal } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -112,19 +112,23 @@ export class TaskStep extends Step {
     }
   }
 
+  /**
+   * The user (or a new API key) asks for a look now: a stopped task is watched closely again, one
+   * whose saving failed is saved again, and a running task whose reads EvoLink refused for the key
+   * or the balance is read now instead of at its slow pace (by the window that reads it).
+   */
   checkAgain(): Transition {
     const entry = this.entry;
     switch (entry.state) {
+      case 'running':
+        if (readRefusal(entry) === undefined || entry.lease?.owner !== this.context.owner) return unchanged(entry);
+        return unchanged(entry, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      case 'failed':
+        // Written as failed by an earlier version: completed without a result link, which may come still.
+        if (entry.error?.code !== 'no_results') return unchanged(entry);
+        return this.watchAgain();
       case 'stopped':
-        entry.watch = true;
-        entry.state = 'running';
-        entry.watchedSince = this.context.now;
-        delete entry.lateLooks;
-        entry.polls = Math.max(entry.polls, 1);
-        delete entry.error;
-        delete entry.failedReads;
-        delete entry.attention;
-        return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+        return this.watchAgain();
       case 'saveFailed':
       case 'completed':
         entry.state = 'saving';
@@ -138,12 +142,27 @@ export class TaskStep extends Step {
     }
   }
 
+  /** A task no longer read is read closely again, with a new deadline and a new count of failed and empty reads. */
+  private watchAgain(): Transition {
+    const entry = this.entry;
+    entry.watch = true;
+    entry.state = 'running';
+    entry.watchedSince = this.context.now;
+    delete entry.lateLooks;
+    entry.polls = Math.max(entry.polls, 1);
+    delete entry.error;
+    delete entry.failedReads;
+    delete entry.emptyReads;
+    delete entry.attention;
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+  }
+
   /**
    * A quiet look at a task that stopped at its deadline (taking longer than expected): read once
    * more, as Check Again would, but without starting the deadline over. A task that has ended is
    * saved as any; one still running stands as it was, without a second message. A task whose
    * saving failed in passing is saved again, as Check Again would; failing again, it says nothing
-   * more. Looked at while its result links would still last, so that nothing it made is lost for
+   * more. One that completed without a result link is read once more for it. Looked at while its result links would still last, so that nothing it made is lost for
    * want of a click. Only when due (`lateLookDue`).
    */
   lateLook(): Transition {

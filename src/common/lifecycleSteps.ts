@@ -2,10 +2,10 @@ import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
 import type { Effect, LifecycleContext, LifecycleTimes, Transition } from './lifecycle';
 import { defaultPollTuning, nextPollDelay, pollDeadlineMs, type PollObservation } from './polling';
 import { progressLevels, recordProgress, startOf } from './progressTrail';
-import { lateReadTries, maxRetryWaitMs, passesByWaiting } from './retry';
+import { lateReadTries, maxRetryWaitMs, passesByWaiting, waitsForUser } from './retry';
 import { pollReason } from './pollReason';
 import { runningOf } from './runningTasks';
-import { isActive, keptFiles, savePasses } from './taskState';
+import { clockStepMs, isActive, keptFiles, linksEndAt, savePasses } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -16,14 +16,14 @@ import type { TaskSnapshot } from './wire';
 /** A transition that changes nothing (and writes nothing). */
 export const unchanged = (entry: LedgerEntry, effects: Effect[] = []): Transition => ({ entry, effects, changed: false });
 
-/** How far the clock may step back (a time sync) and still be taken as no time passed. */
-const clockStepMs = 60_000;
-
 /** The waits before each save again after a failure that may pass, in `saveRetryMs`. */
 const saveRetryFactors = [1, 6, 24];
 
-/** How many reads in a row may find a task completed without a result link before it has failed so. */
+/** How many reads in a row may find a task completed without a result link before it waits for them as stopped. */
 const emptyReadTries = 3;
+
+/** Why a task that completed without a result link waits (or, its links gone, failed). */
+const noResults: EntryError = { reason: 'invalidResponse', code: 'no_results' };
 
 /** One transition being built: the copy of the entry and the helpers that change it. */
 export class Step {
@@ -71,11 +71,19 @@ export class Step {
     return elapsed > -clockStepMs && elapsed < this.times.replayWindowMs;
   }
 
-  /** Whether the poll deadline passed; a start dated well after now (a clock set back) counts as passed too. */
+  /**
+   * Whether the poll deadline passed. A start dated well after now (a clock set back by more than
+   * a time sync) says nothing of how long the task was watched: it is watched from now on instead.
+   */
   private pollDeadlinePassed(): boolean {
-    const since = Math.max(this.entry.createdAt, this.entry.watchedSince ?? 0);
+    // Watched from the answer, a Check Again, or the clock's step back (entries of old: created).
+    const since = this.entry.watchedSince ?? this.entry.createdAt;
     const elapsed = this.context.now - since;
-    return this.entry.polls > 1 && (elapsed <= -clockStepMs || elapsed > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale);
+    if (elapsed <= -clockStepMs) {
+      this.entry.watchedSince = this.context.now;
+      return false;
+    }
+    return this.entry.polls > 1 && elapsed > pollDeadlineMs(this.entry.estimatedSeconds) * this.times.pollScale;
   }
 
   /**
@@ -189,6 +197,8 @@ export class Step {
     this.noteProgress(task.progress);
     entry.polledAt = this.context.now;
     if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
+    // Reads refused for the key or the balance: the time they waited does not count towards the deadline.
+    if (entry.error && waitsForUser(entry.error.reason)) entry.watchedSince = this.context.now;
     delete entry.error;
     delete entry.failedReads;
     switch (task.state) {
@@ -197,14 +207,16 @@ export class Step {
         entry.completedAt = this.context.now;
         if (task.resultUrls.length === 0) {
           // A gateway may mark the task done a moment before its links are filled in (or write
-          // them in a shape not read here once): it is read again twice, at the vendor's pace,
-          // before paid images are given up for none.
+          // them in a shape not read here once): it is read again twice, at the vendor's pace.
           entry.emptyReads = (entry.emptyReads ?? 0) + 1;
           if (entry.emptyReads < emptyReadTries) {
             entry.state = 'running';
             return this.done([{ kind: 'wake', event: 'pollDue', delayMs: Math.round(defaultPollTuning.vendorPaceMs * this.times.pollScale) }]);
           }
-          return this.settle('failed', { error: { reason: 'invalidResponse', code: 'no_results' } });
+          // Paid images are not given up for none while their links could still come and last: it
+          // waits as stopped, is looked at quietly (`lateLookDue`) and can be checked again.
+          if (this.context.now >= linksEndAt(entry, this.times)) return this.settle('failed', { error: noResults });
+          return this.settle('stopped', { error: noResults, attention: 'deadline' });
         }
         delete entry.emptyReads;
         entry.resultUrls = task.resultUrls;
@@ -223,6 +235,7 @@ export class Step {
 
   pollFailed(error: EntryError): Transition {
     this.entry.polls += 1;
+    if (waitsForUser(error.reason)) return this.readRefused(error);
     // A task the service does not know: gone, or not known yet to the part that answered. Twice in a
     // row, it is no longer read on its own; it may have been paid for, so it can be checked again.
     // A young task is read on: the part of the service that answers reads may not know it yet.
@@ -241,8 +254,21 @@ export class Step {
     // A rate limit that says how long to wait is waited out (at the vendor's pace at least, and no
     // longer than the contract's cap on any wait: a wrong header does not hold up a finished image).
     const asked = error.reason === 'rateLimited' && error.retryAfterMs !== undefined ? Math.min(maxRetryWaitMs, Math.max(defaultPollTuning.vendorPaceMs * this.times.pollScale, error.retryAfterMs)) : undefined;
-    const delay = error.reason === 'auth' ? this.times.authRetryMs : (asked ?? (lasting ? this.times.pollRetryMs : this.retryWait()));
+    const delay = asked ?? (lasting ? this.times.pollRetryMs : this.retryWait());
     return this.done([{ kind: 'wake', event: 'pollDue', delayMs: delay }]);
+  }
+
+  /**
+   * EvoLink refused to read the task for the key or the balance. Waiting does not mend that, and
+   * the task is not late for it: it is read again slowly (a new key reads it at once, through
+   * `checkAgain`), and never stops at its deadline for it, while its result links could last.
+   * The failures of before it do not count as late reads either.
+   */
+  private readRefused(error: EntryError): Transition {
+    delete this.entry.failedReads;
+    if (this.context.now >= linksEndAt(this.entry, this.times)) return this.settle('stopped', { error, attention: 'unread' });
+    this.entry.error = error;
+    return this.done([{ kind: 'wake', event: 'pollDue', delayMs: this.times.authRetryMs }]);
   }
 
   /** Whether the task is within its estimate (a minute at least) of the moment it was made. */

@@ -48,9 +48,19 @@ export const lateReadTries = 20;
 
 /**
  * Whether a failed read of a task may pass by itself, in minutes: the way (the network, a proxy, a
- * sign-in page and its certificate after a wake) or the service (an outage, a part that does not
- * know the task yet). A key, a balance, a refusal or a rate limit does not pass by waiting alone.
+ * sign-in page and its certificate after a wake), the service (an outage, a part that does not
+ * know the task yet, a rate limit that says how long to wait). A key, a balance or a refusal does
+ * not pass by waiting alone.
  */
 export function passesByWaiting(reason: string): boolean {
-  return ['network', 'timeout', 'proxy', 'certificate', 'invalidResponse', 'server', 'notFound'].includes(reason);
+  return ['network', 'timeout', 'proxy', 'certificate', 'invalidResponse', 'server', 'notFound', 'rateLimited'].includes(reason);
+}
+
+/**
+ * Whether a failed read of a task waits for the user, not for time: the key was refused (`auth`)
+ * or the balance is too low (`credits`). Reading on cannot mend it, nor does it make the task
+ * older: it is read slowly until the user sets a key or tops up (`readRefusal` in `taskState.ts`).
+ */
+export function waitsForUser(reason: string): boolean {
+  return reason === 'auth' || reason === 'credits';
 }

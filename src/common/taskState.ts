@@ -38,14 +38,16 @@ export type TaskAction = (typeof taskActions)[number];
 export function actionsFor(entry: LedgerEntry): TaskAction[] {
   switch (entry.state) {
     case 'submitting':
-    case 'running':
       return ['stopWatching'];
+    case 'running':
+      // Reads refused for the key or the balance wait slowly: once mended, the user may read it now.
+      return readRefusal(entry) ? ['stopWatching', 'checkAgain'] : ['stopWatching'];
     case 'unknownOutcome':
       return ['stopWatching', 'checkForIt'];
     case 'unconfirmed':
       return ['checkForIt', 'submitAgain', 'forget'];
     case 'stopped':
-      return ['checkAgain', 'forget'];
+      return completedEmpty(entry) ? ['checkAgain', 'retry', 'forget'] : ['checkAgain', 'forget'];
     case 'completed':
     case 'saving':
       return [];
@@ -53,6 +55,9 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
       // A folder that cannot be written: another folder is the way out. Anything else: try again.
       return ['diskFull', 'readOnly', 'writeFailed', 'fileTimeout'].includes(entry.error?.code ?? '') ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
     case 'failed':
+      // Failed so by an earlier version: its links may still come, so checking again comes first.
+      if (completedEmpty(entry)) return ['checkAgain', 'retry', 'forget'];
+      return retryHelps(entry) ? ['retry', 'forget'] : ['forget'];
     case 'cancelled':
     case 'expired':
       return retryHelps(entry) ? ['retry', 'forget'] : ['forget'];
@@ -60,6 +65,55 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
       // An edit can be compared with its original again, after its first view was closed.
       return entry.editOf ? ['compare', 'forget'] : ['forget'];
   }
+}
+
+/**
+ * Why EvoLink refuses to read a running task until the user acts: the API key (`auth`) or the
+ * balance (`credits`); `undefined` when its reads are not refused so. Such a task waits (it is
+ * read slowly, and does not stop at its deadline for it); a new key should read it at once
+ * (`checkAgain`), and the user is told once per window, not once per task.
+ */
+export function readRefusal(entry: Pick<LedgerEntry, 'state' | 'error'>): ReadRefusal | undefined {
+  const reason = entry.error?.reason;
+  return entry.state === 'running' && (reason === 'auth' || reason === 'credits') ? reason : undefined;
+}
+
+/** What EvoLink wants before it reads tasks again: a valid API key, or credits. */
+export type ReadRefusal = 'auth' | 'credits';
+
+/**
+ * The reasons for which reads are refused that the user was told of, in one window: each is told
+ * once while any task is refused for it, and again only after every such task was read (or left
+ * off) since, or the key changed (`forget`). The window feeds it every task it writes.
+ */
+export class ReadRefusals {
+  private readonly refused = new Map<string, ReadRefusal>();
+  private readonly told = new Set<ReadRefusal>();
+
+  /** Notes a task as just written (`undefined`: it left the ledger); answers the reason to tell the user of now, if any. */
+  noted(localId: string, entry: Pick<LedgerEntry, 'state' | 'error'> | undefined): ReadRefusal | undefined {
+    const why = entry ? readRefusal(entry) : undefined;
+    if (why === undefined) {
+      const was = this.refused.get(localId);
+      this.refused.delete(localId);
+      if (was !== undefined && ![...this.refused.values()].includes(was)) this.told.delete(was);
+      return undefined;
+    }
+    this.refused.set(localId, why);
+    if (this.told.has(why)) return undefined;
+    this.told.add(why);
+    return why;
+  }
+
+  /** The user changed what was refused (a new key): a refusal that comes again is told again. */
+  forget(reason: ReadRefusal): void {
+    this.told.delete(reason);
+  }
+}
+
+/** A task that completed without a result link (it may still come): it waits, or an earlier version failed it so. */
+function completedEmpty(entry: Pick<LedgerEntry, 'state' | 'error'>): boolean {
+  return (entry.state === 'stopped' || entry.state === 'failed') && entry.error?.code === 'no_results';
 }
 
 /** The saved files of a task (URI strings), in result order. */
@@ -136,18 +190,24 @@ export function unsavedResults(entry: Pick<LedgerEntry, 'resultUrls' | 'results'
   }).length;
 }
 
+/** How far the clock may step back (a time sync) and still be taken as no time passed. */
+export const clockStepMs = 60_000;
+
 /**
  * Whether a task is due for a quiet look on its own, while the result links it made (or may have
  * made by now) last: one that stopped at its deadline (taking longer than expected) once its last
- * read is `lateLookMs` old; one whose reads past its deadline kept failing (a machine woken
+ * read is `lateLookMs` old, and so one that completed without a result link (it may come
+ * still); one whose reads past its deadline kept failing (a machine woken
  * before its network), and one whose saving failed for a reason that may pass (a network that was
  * down, a CDN that refused for a while), once that failure is as old.
  */
 export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
   if (entry.taskId === undefined || now >= linksEndAt(entry, times)) return false;
-  if (entry.state === 'stopped' && entry.attention === 'deadline') return now - (entry.polledAt ?? entry.sentAt) >= times.lateLookMs;
+  // A last moment dated well after now (a clock set back) says nothing of how long ago it was: due.
+  const dueSince = (at: number): boolean => now - at >= times.lateLookMs || now - at <= -clockStepMs;
+  if ((entry.state === 'stopped' && entry.attention === 'deadline') || completedEmpty(entry)) return dueSince(entry.polledAt ?? entry.sentAt);
   const failedInPassing = (entry.state === 'stopped' && entry.attention === 'unread') || (entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error));
-  return failedInPassing && now - entry.updatedAt >= times.lateLookMs;
+  return failedInPassing && dueSince(entry.updatedAt);
 }
 
 /** When the request was first sent, under any of its keys: a task it made is not older (`firstSentAt`). */

@@ -54,7 +54,7 @@ export class Services extends DisposableBase {
     // Tasks that waited for a key (cleared, or not yet restored) go on as soon as one is set.
     // A task failed for its images: the links it sent are uploaded again by the next request (Retry).
     this._register(ctx.tasks.onDidChange((entry) => (entry.state === 'failed' && entry.error ? void ctx.uploads.forgetAfter(entry.error, sentLinks(entry.body)) : undefined)));
-    this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.resume().catch((error: unknown) => ctx.log.error(`Resuming tasks failed: ${String(error)}`)) : undefined)));
+    this._register(ctx.apiKeys.onDidChange((present) => (present ? void ctx.tasks.keySet().catch((error: unknown) => ctx.log.error(`Resuming tasks failed: ${String(error)}`)) : undefined)));
     this._register(ctx.settings.onDidChange((settings) => void Promise.resolve().then(() => endpointsFrom(settings)).catch((error: unknown) => presentError(ctx, error))));
     const exportAs = this._register(new ExportAsCommand(ctx));
     const editors = this._register(new TextEditorInUse());

@@ -73,7 +73,7 @@ const rows: Row[] = [
   },
   { fault: 'task fails: service unavailable', outcome: { kind: 'fail', code: 'service_unavailable' }, expected: { state: 'failed', message: /service_unavailable.*Try again in about 90 s/, files: 0, tasks: 1 } },
   { fault: 'task cancelled at EvoLink ("canceled")', outcome: { kind: 'cancelled', spelling: 'canceled' }, expected: { state: 'cancelled', message: /^EvoLink cancelled the image task/, files: 0, tasks: 1 } },
-  { fault: 'task completed without results', outcome: { kind: 'noResults' }, expected: { state: 'failed', message: /completed without any image/, files: 0, tasks: 1, downloads: 0 } },
+  { fault: 'task completed without results', outcome: { kind: 'noResults' }, expected: { state: 'stopped', message: /completed without any image/, files: 0, tasks: 1, downloads: 0 } },
   { fault: 'results only in result_data (one object)', outcome: { kind: 'resultDataOnly', shape: 'object' }, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'a result slot EvoLink could not fill (null beside the image)', outcome: { kind: 'nullSlot' }, expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
 ];

@@ -120,10 +120,10 @@ describe('Generating images end to end', function () {
     assert.deepEqual(await listOutput(), []);
   });
 
-  it('reports a task that completed without results, and does not retry it', async () => {
+  it('reports a task that completed without results, waits for its links (Check Again), and does not submit it again', async () => {
     simulator.addTaskOutcome({ kind: 'noResults' });
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'nothing' });
-    assert.equal(entry?.state, 'failed');
+    assert.equal(entry?.state, 'stopped');
     assert.equal(entry?.error?.code, 'no_results');
     assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
   });

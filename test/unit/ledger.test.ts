@@ -61,6 +61,20 @@ describe('The task ledger', () => {
     assert.equal(await first.write({ ...created, progress: 99 }, created.revision), undefined);
   });
 
+  it('refuses a write from a revision whose successor was already dropped as old: the window reads again', async () => {
+    const stale = new TaskLedger(dir);
+    const other = new TaskLedger(dir);
+    const created = await stale.create(entry('evl-a-0000000000000001', 1));
+    let current = created;
+    // Another window writes revisions 2, 3 and 4: revision 2 is dropped as old, its name is free.
+    for (let step = 0; step < 3; step++) current = (await other.write({ ...current, polls: step }, current.revision))!;
+    assert.equal(await stale.write({ ...created, state: 'saving' }, created.revision), undefined, 'told it lost the race');
+    assert.deepEqual(await other.get(created.localId), current, 'the newest state stands');
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.json')).sort(), ['evl-a-0000000000000001.3.json', 'evl-a-0000000000000001.4.json'], 'the late revision is taken back');
+    // Read again, the same window writes on.
+    assert.equal((await stale.write({ ...current, state: 'saving' }, current.revision))?.revision, 5);
+  });
+
   it('lets exactly one of many concurrent writers through per revision', async () => {
     const ledgers = Array.from({ length: 8 }, () => new TaskLedger(dir));
     let current = await ledgers[0]!.create(entry('evl-a-0000000000000001', 1));

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { entryStates, parseLedgerEntry, type EntryState, type LedgerEntry } from '../../src/common/ledgerEntry';
 import { createEntry, defaultLifecycleTimes, next, scaledTimes, type Effect, type LifecycleContext, type LifecycleEvent } from '../../src/common/lifecycle';
-import { actionsFor, etaSeconds, firstSend, isActive, isTerminal, lateLookDue, linksEndAt, needsAttention, savedFiles, unsavedResults } from '../../src/common/taskState';
+import { actionsFor, etaSeconds, firstSend, isActive, isTerminal, lateLookDue, linksEndAt, needsAttention, readRefusal, ReadRefusals, savedFiles, unsavedResults } from '../../src/common/taskState';
 import type { TaskSnapshot } from '../../src/common/wire';
 import { learnEnd } from '../../src/common/polling';
 
@@ -481,7 +481,7 @@ describe('The task lifecycle', () => {
       assert.equal(delays[1], Math.round(delays[0]! * 0.5));
     });
 
-    it('reads a task that says it completed without results twice more at the vendor\'s pace (its links may come a moment later), then reports it and reads it no more', () => {
+    it('reads a task that says it completed without results twice more at the vendor\'s pace (its links may come a moment later), then waits for them as stopped', () => {
       const pace = { kind: 'wake', event: 'pollDue', delayMs: Math.round(3000 * times.pollScale) };
       const first = run(running(), { type: 'pollAnswered', task: completed([]) });
       assert.equal(first.entry?.state, 'running');
@@ -492,9 +492,52 @@ describe('The task lifecycle', () => {
       const second = run(first.entry, { type: 'pollAnswered', task: completed([]) });
       assert.deepEqual([second.entry?.state, second.effects], ['running', [pace]]);
       const { entry, effects } = run(second.entry!, { type: 'pollAnswered', task: completed([]) });
-      assert.equal(entry?.state, 'failed');
-      assert.equal(entry?.error?.code, 'no_results');
+      assert.equal(entry?.state, 'stopped', 'not a final failure: a paid task\'s links may still come');
+      assert.equal(entry?.attention, 'deadline');
+      assert.equal(entry?.error?.code, 'no_results', 'what happened is kept for the message');
       assert.deepEqual(effects, [{ kind: 'stop' }]);
+      assert.deepEqual(actionsFor(entry), ['checkAgain', 'retry', 'forget'], 'a paid retry is not the only way on');
+    });
+
+    it('looks quietly, while the links could last, at a task that completed without results, saves it once they come, and Check Again reads it closely again', () => {
+      let empty = running();
+      for (let read = 1; read <= 3; read++) empty = next(empty, { type: 'pollAnswered', task: completed([]) }, at(t0 + read * 3000)).entry!;
+      const stoppedAt = t0 + 9000;
+      assert.equal(empty.state, 'stopped');
+      assert.equal(lateLookDue(empty, stoppedAt + times.lateLookMs - 1, times), false);
+      assert.equal(lateLookDue(empty, stoppedAt + times.lateLookMs, times), true);
+      const look = next(empty, { type: 'lateLook' }, at(stoppedAt + times.lateLookMs));
+      assert.deepEqual([look.entry?.state, look.effects], ['running', [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
+      // Still without links: one read per look, and it waits again, quietly.
+      const still = next(look.entry!, { type: 'pollAnswered', task: completed([]) }, at(stoppedAt + times.lateLookMs + 500));
+      assert.deepEqual([still.entry?.state, still.entry?.error?.code, still.entry?.lateLooks, still.effects], ['stopped', 'no_results', 1, [{ kind: 'stop' }]]);
+      // The links came: saved as any.
+      assert.equal(next(look.entry!, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(stoppedAt + times.lateLookMs + 500)).entry?.state, 'saving');
+      // Check Again: read closely again, with three reads for the links.
+      const again = next(empty, { type: 'checkAgain' }, at(stoppedAt + 60_000));
+      assert.deepEqual([again.entry?.state, again.entry?.emptyReads, again.entry?.error, again.effects], ['running', undefined, undefined, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
+      assert.equal(next(again.entry!, { type: 'pollAnswered', task: completed([]) }, at(stoppedAt + 61_000)).entry?.state, 'running');
+      // Once its links would be gone, nothing more can come: no look, and found so it has failed.
+      assert.equal(lateLookDue(empty, linksEndAt(empty, times), times), false);
+      let late = next(empty, { type: 'checkAgain' }, at(linksEndAt(empty, times) + 1000)).entry!;
+      for (let read = 1; read <= 3; read++) late = next(late, { type: 'pollAnswered', task: completed([]) }, at(linksEndAt(empty, times) + 1000 + read * 3000)).entry!;
+      assert.deepEqual([late.state, late.error?.code, late.attention], ['failed', 'no_results', undefined]);
+    });
+
+    it('reads an entry an earlier version failed as completed without results, as it reads one stopped so', () => {
+      const written = { ...running(), state: 'failed', error: { reason: 'invalidResponse', code: 'no_results' }, emptyReads: 3, polledAt: t0 + 9000, updatedAt: t0 + 9000 };
+      delete (written as Partial<LedgerEntry>).lease;
+      const parsed = parseLedgerEntry(JSON.stringify(written));
+      assert.ok(parsed.ok, 'it still loads');
+      const old = parsed.entry;
+      assert.deepEqual(actionsFor(old), ['checkAgain', 'retry', 'forget']);
+      assert.equal(lateLookDue(old, t0 + 9000 + times.lateLookMs, times), true, 'looked at quietly, as a stopped one');
+      const again = next(old, { type: 'checkAgain' }, at(t0 + 60_000));
+      assert.deepEqual([again.entry?.state, again.entry?.lease?.owner, again.effects], ['running', me, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
+      assert.equal(next(again.entry!, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(t0 + 61_000)).entry?.state, 'saving');
+      // Any other failure stays as it was.
+      const refused = { ...old, error: { reason: 'taskFailed', code: 'content_policy_violation' } };
+      assert.equal(next(refused, { type: 'checkAgain' }, at(t0 + 60_000)).changed, false);
     });
 
     it('tells a cancelled task from a failed one', () => {
@@ -600,11 +643,81 @@ describe('The task lifecycle', () => {
       const asleep = next(early, { type: 'pollFailed', error: { reason: 'network' } }, at(t0 + 3600_000)).entry!;
       assert.equal(asleep.state, 'running', 'failures before the sleep do not count past the deadline');
       assert.equal(asleep.failedReads, 1);
-      // A failure that waiting does not mend (a key refused, a rate limit) stops it at once, for that reason.
-      const refused = next(entry, { type: 'pollFailed', error: { reason: 'auth', status: 401 } }, at(t0 + 3600_000)).entry!;
+      // A failure that waiting does not mend (a refusal of the read) stops it at once, for that reason.
+      const refused = next(entry, { type: 'pollFailed', error: { reason: 'permission', status: 403 } }, at(t0 + 3600_000)).entry!;
       assert.equal(refused.state, 'stopped');
       assert.equal(refused.attention, 'unread');
-      assert.equal(refused.error?.reason, 'auth');
+      assert.equal(refused.error?.reason, 'permission');
+    });
+
+    it('past the deadline, waits out rate limits as Retry-After says (capped) and never stops a task for one or two of them', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 9000)).entry!;
+      // Woken an hour later: the batch and then the task's own read are rate limited.
+      const limit = { type: 'pollFailed', error: { reason: 'rateLimited', status: 429, retryAfterMs: 2000 } } as const;
+      const batch = next(entry, limit, at(t0 + 3600_000));
+      assert.equal(batch.entry?.state, 'running');
+      assert.deepEqual(batch.effects, [{ kind: 'wake', event: 'pollDue', delayMs: 3000 }], 'Retry-After, at the vendor\'s pace at least');
+      const probe = next(batch.entry, limit, at(t0 + 3603_000));
+      assert.equal(probe.entry?.state, 'running');
+      assert.deepEqual(probe.effects, [{ kind: 'wake', event: 'pollDue', delayMs: 3000 }]);
+      assert.deepEqual(next(batch.entry, { ...limit, error: { ...limit.error, retryAfterMs: 3600_000 } }, at(t0 + 3603_000)).effects, [{ kind: 'wake', event: 'pollDue', delayMs: 30_000 }], 'never longer than the cap');
+      assert.equal(next(probe.entry, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(t0 + 3606_000)).entry?.state, 'saving');
+    });
+
+    it('never stops a task at its deadline while EvoLink refuses its reads for the key or the balance: reads it slowly while its links last, and at once when asked', () => {
+      let entry = running();
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 5000)).entry!;
+      entry = next(entry, { type: 'pollAnswered', task: snapshot() }, at(t0 + 9000)).entry!;
+      for (const reason of ['auth', 'credits'] as const) {
+        let now = t0 + 9000;
+        let refused = entry;
+        // Refused from before the deadline to hours past it.
+        for (let read = 1; read <= 40; read++) {
+          now += times.authRetryMs;
+          const step = next(refused, { type: 'pollFailed', error: { reason, status: reason === 'auth' ? 401 : 402 } }, at(now));
+          refused = step.entry!;
+          assert.equal(refused.state, 'running', `${reason}, read ${read}`);
+          assert.deepEqual(step.effects, [{ kind: 'wake', event: 'pollDue', delayMs: times.authRetryMs }], `${reason}: read slowly`);
+        }
+        assert.equal(refused.failedReads, undefined, 'not counted as late reads');
+        assert.equal(readRefusal(refused), reason);
+        assert.deepEqual(actionsFor(refused), ['stopWatching', 'checkAgain']);
+        // Mended (a new key): Check Again reads now, in the window that reads it; nothing is written for it.
+        const asked = next(refused, { type: 'checkAgain' }, at(now + 1000));
+        assert.deepEqual([asked.changed, asked.effects], [false, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
+        assert.deepEqual(next(refused, { type: 'checkAgain' }, at(now + 1000, other)).effects, [], 'another window leaves it to the one that reads it');
+        // Read again and still running: its deadline counts from then, not from before the refusals.
+        const read = next(refused, { type: 'pollAnswered', task: snapshot({ progress: 60 }) }, at(now + 2000)).entry!;
+        assert.equal(read.state, 'running');
+        assert.equal(read.watchedSince, now + 2000);
+        assert.equal(readRefusal(read), undefined);
+        // Its links would be gone: nothing more can be saved, and it stops for what refused it.
+        const gone = next(refused, { type: 'pollFailed', error: { reason } }, at(linksEndAt(refused, times))).entry!;
+        assert.deepEqual([gone.state, gone.attention, gone.error?.reason], ['stopped', 'unread', reason]);
+      }
+      // A running task read without trouble offers no Check Again, and asking does nothing.
+      assert.deepEqual(actionsFor(entry), ['stopWatching']);
+      assert.deepEqual(next(entry, { type: 'checkAgain' }, at(t0 + 10_000)).effects, []);
+    });
+
+    it('tells each refusal of reads once per window, not once per task, and again once the tasks were read or the key changed', () => {
+      const refusals = new ReadRefusals();
+      const refused = (reason: string): Pick<LedgerEntry, 'state' | 'error'> => ({ state: 'running', error: { reason } });
+      assert.equal(refusals.noted('a', refused('auth')), 'auth');
+      assert.equal(refusals.noted('b', refused('auth')), undefined, 'the second task: not told again');
+      assert.equal(refusals.noted('a', refused('auth')), undefined, 'nor its next read');
+      assert.equal(refusals.noted('c', refused('credits')), 'credits', 'another reason is told');
+      assert.equal(refusals.noted('c', { state: 'running', error: { reason: 'network' } }), undefined);
+      assert.equal(refusals.noted('a', { state: 'running' }), undefined);
+      assert.equal(refusals.noted('a', refused('auth')), undefined, 'task b is still refused: told already');
+      assert.equal(refusals.noted('b', undefined), undefined);
+      assert.equal(refusals.noted('a', { state: 'saving' }), undefined);
+      assert.equal(refusals.noted('b', refused('auth')), 'auth', 'every task was read since: a new refusal is told');
+      refusals.forget('auth');
+      assert.equal(refusals.noted('b', refused('auth')), 'auth', 'a new key that is refused too is told');
+      assert.equal(refusals.noted('d', { state: 'stopped', error: { reason: 'auth' } }), undefined, 'only running tasks wait so');
     });
 
     it('gives a task answered late (a replay, or found in the list) its whole deadline, and dates the progress it answered to the answer', () => {
@@ -666,11 +779,19 @@ describe('The task lifecycle', () => {
       assert.ok(wake.delayMs <= 10_000, String(wake.delayMs));
     });
 
-    it('stops a task at its next read when the deadline counts from a moment after now (a clock set back)', () => {
+    it('watches a task from now when its deadline counts from a moment well after now (a clock set back), and reads on', () => {
       const ahead = run(fresh(t0 + 2 * 3600_000), { type: 'submitAnswered', task: snapshot() }, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }).entry!;
       const read = next(ahead, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 + 60_000));
-      assert.equal(read.entry?.state, 'stopped');
-      assert.equal(read.entry?.attention, 'deadline');
+      assert.equal(read.entry?.state, 'running', 'not "taking longer than expected" a few seconds in');
+      assert.equal(read.entry?.watchedSince, t0 + 60_000);
+      assert.equal((read.effects[0] as { event?: string }).event, 'pollDue');
+      const failed = next(ahead, { type: 'pollFailed', error: { reason: 'network' } }, at(t0 + 60_000));
+      assert.deepEqual([failed.entry?.state, failed.entry?.failedReads], ['running', undefined], 'a failed read is not late either');
+      // From the new start, the deadline holds as any.
+      const later = next(read.entry, { type: 'pollAnswered', task: snapshot({ progress: 31 }) }, at(t0 + 60_000 + 11 * 60_000)).entry!;
+      assert.deepEqual([later.state, later.attention], ['stopped', 'deadline']);
+      // Stopped before the clock was set back: looked at now, not once the clock is back where it was.
+      assert.equal(lateLookDue(later, t0 - 3600_000, times), true);
       // A step back of a minute or less (a time sync) stops nothing.
       const synced = run(fresh(), { type: 'submitAnswered', task: snapshot() }, { type: 'pollAnswered', task: snapshot({ progress: 20 }) }).entry!;
       assert.equal(next(synced, { type: 'pollAnswered', task: snapshot({ progress: 30 }) }, at(t0 - 30_000)).entry?.state, 'running');

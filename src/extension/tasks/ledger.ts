@@ -9,8 +9,9 @@ import { flushing, writeFlushed } from '../base/nodeDisk';
  * the extension's storage for the workspace (shared by every window on that workspace). Each
  * write of a task makes a new file `<id>.<revision>.json`, created with `link()`, which fails
  * when the file exists: of two windows that write revision 8 of a task, exactly one succeeds,
- * and the other reads the task again. So no window ever overwrites a newer state with an older
- * one, without any lock that a crashed window could leave behind. The newest two revisions are
+ * and the other reads the task again. A revision made free because it was dropped as old is
+ * taken back when a newer one is found beside it. So no window ever overwrites a newer state with
+ * an older one, without any lock that a crashed window could leave behind. The newest two revisions are
  * kept; a file that cannot be read is set aside as `*.corrupt` and reported, never dropped.
  */
 
@@ -92,7 +93,19 @@ export class TaskLedger {
     const written: LedgerEntry = { ...entry, revision: expected + 1 };
     const target = join(this.dir, `${entry.localId}.${written.revision}.json`);
     if (!(await this.createExclusive(target, JSON.stringify(written, null, 1)))) return undefined;
-    await this.dropOldRevisions(entry.localId, written.revision);
+    let files: FileOfTask[];
+    try {
+      files = await this.filesOf(entry.localId);
+    } catch {
+      return written; // The write itself succeeded; old revisions go at the next write.
+    }
+    // Revision `expected + 1` may be free only because it was dropped as old: other windows wrote
+    // past it. The write is then as late as one that found the file, and is taken back.
+    if (files.some((file) => file.revision > written.revision)) {
+      await rm(target, { force: true });
+      return undefined;
+    }
+    await this.dropOldRevisions(files, written.revision);
     return written;
   }
 
@@ -129,13 +142,9 @@ export class TaskLedger {
   }
 
   /** Drops revisions older than the one before `newest`; a file that cannot go now goes next time. */
-  private async dropOldRevisions(localId: string, newest: number): Promise<void> {
-    try {
-      for (const file of await this.filesOf(localId)) {
-        if (file.revision < newest - 1) await rm(join(this.dir, file.name), { force: true }).catch(() => undefined);
-      }
-    } catch {
-      // The write itself succeeded; a listing that fails now is retried at the next write.
+  private async dropOldRevisions(files: readonly FileOfTask[], newest: number): Promise<void> {
+    for (const file of files) {
+      if (file.revision < newest - 1) await rm(join(this.dir, file.name), { force: true }).catch(() => undefined);
     }
   }
 

@@ -3,9 +3,9 @@ import { EvoLinkError, type ErrorReason } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { quotedPrompt } from '../../common/format';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
-import { etaSeconds, linksEndAt, savedFiles, savePasses } from '../../common/taskState';
+import { etaSeconds, linksEndAt, readRefusal, savedFiles, savePasses } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
-import { describeMessage } from '../commands/errorPresenter';
+import { describeError, describeMessage, withRequestId, type ErrorAction, type ErrorActionHandlers } from '../commands/errorPresenter';
 import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 
@@ -109,6 +109,11 @@ function failure(entry: LedgerEntry): string {
     return vscode.l10n.t('The task completed without any image EvoLink could link to (task {0}). If credits were taken for it, contact EvoLink support with the task id.', entry.taskId ?? '?');
   }
   // Refused when it was asked again in the background: the same sentence as a refusal at once.
+  return describeMessage(asError(error));
+}
+
+/** A task's recorded failure as the error it was, for the sentences and actions of a failure at once. */
+function asError(error: LedgerEntry['error']): EvoLinkError {
   const details: ConstructorParameters<typeof EvoLinkError>[2] = {};
   if (error?.code !== undefined) details.code = error.code;
   if (error?.status !== undefined) details.status = error.status;
@@ -116,7 +121,28 @@ function failure(entry: LedgerEntry): string {
   if (error?.param !== undefined) details.param = error.param;
   if (error?.suggestion !== undefined) details.suggestion = error.suggestion;
   if (error?.notSent) details.notSent = true;
-  return describeMessage(new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details));
+  return new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details);
+}
+
+/**
+ * The one message of a window for its running tasks whose reads EvoLink refuses for the key or
+ * the balance (`readRefusal`), with the action that mends it (Set API Key; Top Up), as a failure
+ * at once offers it; `undefined` when the task's reads are not refused so. Shown once per reason
+ * (`ReadRefusals`), not once per task: the tasks wait, and say so in their progress line.
+ */
+export function readRefusalNotice(entry: LedgerEntry, handlers?: ErrorActionHandlers): { kind: 'warning'; text: string; actions: ErrorAction[] } | undefined {
+  const why = readRefusal(entry);
+  if (why === undefined) return undefined;
+  const error = asError(entry.error);
+  const said = error.message || `HTTP ${error.details.status ?? '?'}`;
+  const text =
+    why === 'auth'
+      ? vscode.l10n.t('EvoLink refuses to read your running image tasks: it does not accept the API key ({0}). Set a valid key: the tasks wait, are read again as soon as it is set, and their images are saved (EvoLink keeps them 24 hours).', said)
+      : vscode.l10n.t('EvoLink refuses to read your running image tasks: the balance (or this key\'s credit limit) is too low ({0}). Top up: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).', said);
+  const { actions } = describeError(error, handlers ?? { setApiKey: () => vscode.commands.executeCommand('evolink.setApiKey'), showLog: () => undefined });
+  const shown = actions.slice(0, 2);
+  if (shown.length < 2) shown.push({ title: vscode.l10n.t('Show Tasks'), run: () => vscode.commands.executeCommand('evolink.showTasks', entry.localId) });
+  return { kind: 'warning', text: withRequestId(text, error), actions: shown };
 }
 
 /** A sentence about a task's results, and how many of them were saved where some were. */
@@ -148,6 +174,11 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       if (entry.lateLooks) return undefined;
       return { kind: 'error', text: withSaved(saveFailure(entry), entry) };
     case 'stopped':
+      // Completed without a result link: what happened, and that the links may come still. Told once, as below.
+      if (entry.error?.code === 'no_results') {
+        if (entry.lateLooks) return undefined;
+        return { kind: 'warning', text: `${failure(entry)} ${vscode.l10n.t('Its images may still come: the extension looks again every few minutes while their links could last (until {0}); Check Again in "EvoLink: Show Tasks" looks now.', linksEnd(entry))}` };
+      }
       if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
       // Past its deadline a read failed for good, or for minutes (a machine woken without its network): what failed, and that the links do not wait for ever.
       // Told once: the quiet looks after it say nothing until one saves.
@@ -191,6 +222,7 @@ export function stateLabel(entry: LedgerEntry): string {
     case 'running':
       return vscode.l10n.t('$(sync~spin) {0}%', entry.progress);
     case 'stopped':
+      if (entry.error?.code === 'no_results') return vscode.l10n.t('$(question) completed, no images yet');
       return vscode.l10n.t('$(debug-pause) not watched (may still finish)');
     case 'completed':
     case 'saving':
@@ -218,6 +250,9 @@ export function progressLine(entry: LedgerEntry, now: number): string {
     case 'unknownOutcome':
       return vscode.l10n.t('EvoLink did not answer; asking again with the same request key, which it answers with the task it already has…');
     case 'running':
+      // Refused for the key or the balance: it waits for the user, and says for what.
+      if (readRefusal(entry) === 'auth') return vscode.l10n.t('{0}% · EvoLink does not accept the API key; waiting for a valid key…', entry.progress);
+      if (readRefusal(entry) === 'credits') return vscode.l10n.t('{0}% · EvoLink refuses to read it: too few credits; waiting for a top-up…', entry.progress);
       // A read failed (the network, EvoLink): no time left is promised until one answers again.
       if (entry.error) return vscode.l10n.t('{0}% · the last read failed; reading again…', entry.progress);
       return vscode.l10n.t('{0}% · about {1} s left', entry.progress, etaSeconds(entry, now) ?? 1);

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { DisposableBase } from '../base/disposable';
+import { LedgerSightings } from './ledgerSightings';
 
 /**
  * What a window tells of its tasks: every change it writes, and every task that leaves the
  * ledger. Another window may write a task this window told of (it took the task over while this
  * one stood still): its newer revision is told too when this window reads it, so that a
  * notification, the Studio or the status bar that follow the task see it end. Tasks this window
- * never told of are not its news.
+ * never told of are not its news (no notification): they are told apart, to the views of the whole
+ * ledger, when a look at the ledger finds them changed.
  */
 export class TaskEvents extends DisposableBase {
   private readonly changed = this._register(new vscode.EventEmitter<LedgerEntry>());
@@ -23,12 +25,22 @@ export class TaskEvents extends DisposableBase {
    * move on, and nothing else would tell the user why.
    */
   readonly onDidFailToRecord = this.unrecorded.event;
+  private readonly elsewhere = this._register(new vscode.EventEmitter<LedgerEntry>());
+  /**
+   * Fires with a task this window never told of, when a look at the ledger finds it new or
+   * changed: another window works on it. For views of the whole ledger (the status bar, the tasks
+   * view), not for news: the announcer does not listen.
+   */
+  readonly onDidChangeElsewhere = this.elsewhere.event;
   /** The revision of each task last told of. */
   private readonly told = new Map<string, number>();
+  /** The tasks not told of, as the last look at the ledger found them. */
+  private readonly sightings = new LedgerSightings();
   private readonly unrecordedTold = new Set<string>();
 
   tell(entry: LedgerEntry): void {
     this.told.set(entry.localId, entry.revision);
+    this.sightings.forget(entry.localId);
     this.unrecordedTold.delete(entry.localId);
     this.changed.fire({ ...entry });
   }
@@ -42,6 +54,7 @@ export class TaskEvents extends DisposableBase {
 
   gone(localId: string): void {
     this.told.delete(localId);
+    this.sightings.forget(localId);
     this.removed.fire(localId);
   }
 
@@ -51,23 +64,24 @@ export class TaskEvents extends DisposableBase {
     if (revision !== undefined && entry.revision > revision) this.tell(entry);
   }
 
-  /** The tasks told of so far: taken before the ledger is listed, so that one made meanwhile is no news. */
+  /** The tasks told of or seen so far: taken before the ledger is listed, so that one made meanwhile is no news. */
   toldIds(): string[] {
-    return [...this.told.keys()];
+    return [...this.told.keys(), ...this.sightings.ids()];
   }
 
   /**
    * Of the whole ledger (`entries`, listed after `toldBefore` was taken): tells the tasks written
-   * elsewhere since, and those that left it. A task missing from the list may be one whose file was
+   * elsewhere since (those never told of, apart), and those that left it. A task missing from the list may be one whose file was
    * being written as the list was read: only one the ledger no longer has (`get`) has left it.
    */
   async catchUpAll(entries: readonly LedgerEntry[], toldBefore: readonly string[], get: (localId: string) => Promise<LedgerEntry | undefined>): Promise<void> {
     for (const entry of entries) this.catchUp(entry);
+    for (const entry of this.sightings.note(entries.filter((each) => !this.told.has(each.localId)))) this.elsewhere.fire({ ...entry });
     const present = new Set(entries.map((entry) => entry.localId));
     for (const localId of toldBefore) {
       if (present.has(localId) || (await get(localId)) !== undefined) continue;
       // Told gone meanwhile by this window's own removal: once is enough.
-      if (this.told.has(localId)) this.gone(localId);
+      if (this.told.has(localId) || this.sightings.has(localId)) this.gone(localId);
     }
   }
 }

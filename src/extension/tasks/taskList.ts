@@ -19,12 +19,13 @@ export class TaskStatusBar extends DisposableBase {
     super();
     this.item.name = vscode.l10n.t('EvoLink Tasks');
     this.item.command = 'evolink.showTasks';
-    this._register(
-      tasks.onDidChange((entry) => {
-        this.states.set(entry.localId, entry.state);
-        this.update();
-      }),
-    );
+    const note = (entry: LedgerEntry): void => {
+      this.states.set(entry.localId, entry.state);
+      this.update();
+    };
+    // Tasks another window works on (a shared ledger) count too, and stop counting when they end there.
+    this._register(tasks.onDidChange(note));
+    this._register(tasks.onDidChangeElsewhere(note));
     this._register(
       tasks.onDidRemove((localId) => {
         this.states.delete(localId);

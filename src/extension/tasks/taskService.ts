@@ -10,6 +10,8 @@ import { defaultPollBatchTuning, PollBatcher, type PollBatchTuning } from './pol
 import type { ProgressCalibrations } from './progressCalibrations';
 import { fileErrorCode, TaskWork, type TaskWorkDeps } from './taskWork';
 import { TaskEvents } from './taskEvents';
+import { stoppedForKey } from './keyWaits';
+import { LeaseWatch } from './leaseWatch';
 import { pullIn, readsSooner, setWake, type Work } from './work';
 
 /** What the task service needs from the window. */
@@ -41,6 +43,8 @@ export class TaskService extends DisposableBase {
   readonly onDidChange = this.events.onDidChange;
   /** Fires with a task's id when it leaves the ledger. */
   readonly onDidRemove = this.events.onDidRemove;
+  /** Fires with a task another window works on when a look at the ledger finds it changed (for views of the whole ledger, not news). */
+  readonly onDidChangeElsewhere = this.events.onDidChangeElsewhere;
   /** Fires, once until it is written again, when a task cannot move on because its record cannot be written (the disk). */
   readonly onDidFailToRecord = this.events.onDidFailToRecord;
   private readonly siblings = this._register(new vscode.EventEmitter<{ entry: LedgerEntry; taskId: string }>());
@@ -53,7 +57,7 @@ export class TaskService extends DisposableBase {
   /** Active tasks this window holds the lease of, as last written. */
   private readonly held = new Map<string, LedgerEntry>();
   /** Foreign leases as this window saw them: a lease whose revision stays put for long is stale. */
-  private readonly seen = new Map<string, { revision: number; since: number }>();
+  private readonly leases = new LeaseWatch();
   private readonly io: TaskWork;
   private readonly now: () => number;
 
@@ -288,30 +292,18 @@ export class TaskService extends DisposableBase {
   private async takeUp(localId: string, known?: LedgerEntry): Promise<void> {
     const entry = known ?? (await this.deps.ledger.get(localId));
     if (!entry || !isActive(entry.state) || this.held.has(localId)) return;
-    const holder = entry.lease?.owner;
-    let leaseStale = false;
-    if (holder !== undefined && holder !== this.owner) {
-      const seen = this.seen.get(localId);
-      if (!seen || seen.revision !== entry.revision) {
-        this.seen.set(localId, { revision: entry.revision, since: this.now() });
-      } else {
-        leaseStale = this.now() - seen.since >= this.deps.times.leaseStaleMs;
-      }
-    }
-    if (holder !== undefined && holder !== this.owner && !leaseStale) {
+    const lease = this.leases.judge(entry, this.owner, this.deps.times.leaseStaleMs);
+    if (lease === 'live') {
       this.wake(localId, this.workOf(localId), 'leaseCheck', this.deps.times.leaseStaleMs);
       return;
     }
-    if (leaseStale) this.deps.log.warn(`${localId}: the window that worked on it stopped answering; this window takes it over`);
-    this.seen.delete(localId);
+    if (lease === 'stale') this.deps.log.warn(`${localId}: the window that worked on it stopped answering; this window takes it over`);
+    this.leases.forget(localId);
     // Stale as of this revision only: a renewal written meanwhile keeps the lease alive.
-    await this.dispatch(localId, { type: 'resume', leaseStale, revision: entry.revision });
+    await this.dispatch(localId, { type: 'resume', leaseStale: lease === 'stale', revision: entry.revision });
   }
 
-  /**
-   * Resumes the ledger after a start, or when a key is set: every active task this window does
-   * not work on yet is taken up. Old finished tasks leave the ledger.
-   */
+  /** Resumes the ledger after a start, or when a key is set: every active task this window does not work on yet is taken up; old finished tasks leave it. */
   async resume(): Promise<void> {
     await this.deps.leftBehind?.adopt();
     await this.deps.ledger.sweep(3600_000).catch((error: unknown) => this.deps.log.warn(`Ledger clean-up: ${String(error)}`));
@@ -337,6 +329,12 @@ export class TaskService extends DisposableBase {
       this.deps.log.info(`Resuming ${entry.localId} (${entry.state}${entry.taskId ? `, ${entry.taskId}` : ''})`);
       await this.takeUp(entry.localId, entry);
     }
+  }
+
+  /** A key was set (in any window): the ledger is resumed (what waits for a key is read now), and so are tasks stopped for want of one (`keyWaits.ts`). */
+  async keySet(): Promise<void> {
+    await this.resume();
+    for (const entry of await this.list()) if (stoppedForKey(entry)) this.fire(entry.localId, { type: 'checkAgain' });
   }
 
   /** Looks for active tasks that nobody works on any more (a window closed or stopped answering). */

@@ -56,12 +56,13 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
   constructor(private readonly deps: TasksViewDeps) {
     super();
     this._register({ dispose: () => clearTimeout(this.pending) });
-    this._register(
-      deps.tasks.onDidChange((entry) => {
-        this.entries.set(entry.localId, entry);
-        this.schedule(entry.localId);
-      }),
-    );
+    const changed = (entry: LedgerEntry): void => {
+      this.entries.set(entry.localId, entry);
+      this.schedule(entry.localId);
+    };
+    this._register(deps.tasks.onDidChange(changed));
+    // A task another window on the same ledger works on (a window with no folder): its section follows.
+    this._register(deps.tasks.onDidChangeElsewhere(changed));
     this._register(
       deps.tasks.onDidRemove((localId) => {
         this.entries.delete(localId);

@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { LedgerEntry } from '../../src/common/ledgerEntry';
+import { actionsFor } from '../../src/common/taskState';
+import { outcomeMessage, progressLine, readRefusalNotice, stateLabel } from '../../src/extension/tasks/outcome';
+
+/** A task of the workspace, as the lifecycle leaves it. */
+function task(state: LedgerEntry['state'], extra: Partial<LedgerEntry> = {}): LedgerEntry {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file('/workspace');
+  return {
+    localId: 'local-1',
+    taskId: 'task-unified-9',
+    state,
+    progress: 40,
+    polls: 3,
+    estimatedSeconds: 100,
+    request: { model: 'gpt-4o-image', prompt: 'a lighthouse' },
+    body: { model: 'gpt-4o-image', prompt: 'a lighthouse', size: '1:1', n: 1 },
+    targetFolder: vscode.Uri.joinPath(folder, 'images').toString(),
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+    sentAt: Date.now(),
+    ...extra,
+  } as LedgerEntry;
+}
+
+describe('Tasks whose reads EvoLink refuses, and tasks completed without links', () => {
+  it('tells a refused key once with Set API Key, and a balance too low with Top Up, and says why in the progress line', () => {
+    const key = task('running', { error: { reason: 'auth', status: 401, message: 'Invalid key' } });
+    const told = readRefusalNotice(key, { setApiKey: () => undefined, showLog: () => undefined })!;
+    assert.match(told.text, /refuses to read your running image tasks: it does not accept the API key \(Invalid key\)\. Set a valid key/);
+    assert.deepEqual(told.actions.map((action) => action.title), ['Set API Key', 'Show Tasks']);
+    assert.match(progressLine(key, Date.now()), /^40% · EvoLink does not accept the API key; waiting for a valid key/);
+    const credits = task('running', { error: { reason: 'credits', status: 402, message: 'insufficient_user_quota' } });
+    const topUp = readRefusalNotice(credits)!;
+    assert.match(topUp.text, /too low \(insufficient_user_quota\)\. Top up/);
+    assert.equal(topUp.actions[0]?.title, 'Top Up');
+    assert.match(progressLine(credits, Date.now()), /too few credits; waiting for a top-up/);
+    assert.equal(readRefusalNotice(task('running', { error: { reason: 'network' } })), undefined);
+  });
+
+  it('says a task completed without links may still bring its images, offers Check Again first, and says it once', () => {
+    const empty = task('stopped', { attention: 'deadline', error: { reason: 'invalidResponse', code: 'no_results' } });
+    const message = outcomeMessage(empty, false)!;
+    assert.equal(message.kind, 'warning');
+    assert.match(message.text, /completed without any image.*Its images may still come: the extension looks again every few minutes/);
+    assert.doesNotMatch(message.text, /taking longer than expected/);
+    assert.match(stateLabel(empty), /completed, no images yet/);
+    assert.equal(actionsFor(empty)[0], 'checkAgain');
+    assert.equal(outcomeMessage({ ...empty, lateLooks: 1 }, false), undefined, 'the quiet looks say nothing more');
+  });
+});
