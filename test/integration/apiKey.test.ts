@@ -144,10 +144,11 @@ describe('The extension in a real VS Code', () => {
       assert.equal(await api.hasApiKey(), true, 'the key is still set');
       // Set API Key offers the stored key for the new address in a dialog that names it: declined, nothing is sent.
       const { notifier } = (await api.testing!.services()).ctx;
-      const asked = notifier.notices().length;
+      // The notifier keeps the last 200 messages: the question is looked for from the newest, after this moment.
+      const asked = Date.now();
       notifier.answerNextQuestion(undefined);
       assert.equal((await vscode.commands.executeCommand<SetApiKeyResult>('evolink.setApiKey')).stored, false);
-      const question = notifier.notices().slice(asked).find((notice) => notice.actions.includes('Use Stored Key There'));
+      const question = [...notifier.notices()].reverse().find((notice) => notice.at >= asked && notice.actions.includes('Use Stored Key There'));
       assert.ok(question?.message.includes(new URL(urls.api).host), question?.message);
       assert.match(question?.detail ?? '', /evolink\.apiBaseUrl/);
       assert.equal(other.requests.length, 0, 'declined: the other address got nothing');

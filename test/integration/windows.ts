@@ -71,7 +71,7 @@ export function openWindow(
     ...(options.calibrations ? { calibrations: options.calibrations } : {}),
     ...(options.pollBatching ? { pollBatching: options.pollBatching } : {}),
   });
-  const announcer = new Announcer({ tasks, followers: new Followers(), notifier, results: new ResultOpener(() => 'none'), compare: () => undefined });
+  const announcer = new Announcer({ tasks, followers: new Followers(), notifier, results: new ResultOpener(() => 'none'), settings: { current: { openResults: 'none' } }, compare: () => undefined, apiKeys: { onDidChange: new vscode.EventEmitter<boolean>().event } });
   return {
     tasks,
     notifier,

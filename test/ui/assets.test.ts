@@ -20,7 +20,7 @@ describe('Assets for a project, in VS Code 1.139', () => {
     await openFile(page, 'index.html', 'Hillside');
     await page.keyboard.press('Control+Home');
     for (let line = 0; line < 4; line++) await page.keyboard.press('ArrowDown');
-    await fromExplorer(page, 'landscape.png', 'Export As...');
+    await fromExplorer(page, 'landscape.png', 'Export As…');
     // The recipes, each with what it makes.
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Favicon set' }).first().waitFor({ timeout: 30_000 });
     for (const name of ['Open Graph', 'App icon', 'Responsive image', 'Seamless texture']) {
@@ -71,7 +71,7 @@ describe('Export As from an animated image, in VS Code 1.139', () => {
 
   it('says in the summary that the files come from the first frame, then writes them', async () => {
     const { page, folder } = session().workbench;
-    await fromExplorer(page, 'spinner.webp', 'Export As...');
+    await fromExplorer(page, 'spinner.webp', 'Export As…');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Seamless texture' }).first().waitFor({ timeout: 30_000 });
     await answerQuickInput(page, 'Seamless texture');
     const dialog = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });

@@ -22,10 +22,10 @@ for (const version of ['1.100', '1.139'] as const) {
       },
     });
 
-    it('right-click > Edit Image... uploads the image, writes the edit beside it and compares them', async () => {
+    it('right-click > Edit Image… uploads the image, writes the edit beside it and compares them', async () => {
       const { page, folder } = session().workbench;
       const { simulator } = session();
-      await fromExplorer(page, 'landscape.png', 'Edit Image...');
+      await fromExplorer(page, 'landscape.png', 'Edit Image…');
       await answerQuickInput(page, 'GPT-4o Image');
       await answerQuickInput(page, 'turn the scene into a starry night');
       await answerQuickInput(page, undefined); // the default size, 1:1
@@ -146,7 +146,7 @@ for (const version of ['1.100', '1.139'] as const) {
         // The keyboard out of the Studio's webview, which the last decision left it in.
         await page.locator('.tabs-container .tab', { hasText: 'README.md' }).click();
         const before = new Set(readdirSync(folder));
-        await fromExplorer(page, 'landscape.png', 'Edit Image...');
+        await fromExplorer(page, 'landscape.png', 'Edit Image…');
         await answerQuickInput(page, 'GPT-4o Image');
         await answerQuickInput(page, 'the same valley at dusk');
         await answerQuickInput(page, undefined); // the default size, 1:1

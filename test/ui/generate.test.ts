@@ -21,7 +21,7 @@ for (const version of ['1.100', '1.139']) {
     it('shows progress, survives a reload of the window, and saves the result exactly once', async () => {
       const { simulator, workbench } = session();
       const { page, folder } = workbench;
-      await runFromPalette(page, 'EvoLink: Generate Image...');
+      await runFromPalette(page, 'EvoLink: Generate Image…');
       // The wizard asks for the model first, so that the prompt is checked against its limit.
       await answerQuickInput(page, 'GPT-4o Image');
       await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
@@ -79,7 +79,7 @@ for (const version of ['1.100', '1.139']) {
       const sent = simulator.requests.filter((request) => request.path === '/v1/images/generations').length;
       const title = page.locator('.quick-input-widget .quick-input-title');
       const back = page.locator('.quick-input-widget .quick-input-titlebar .codicon-quick-input-back, .quick-input-widget .quick-input-titlebar [aria-label="Back"]').first();
-      await runFromPalette(page, 'EvoLink: Generate Image...');
+      await runFromPalette(page, 'EvoLink: Generate Image…');
       await answerQuickInput(page, 'GPT-4o Image');
       await answerQuickInput(page, 'A paper boat on a calm lake');
       // The size step of GPT-4o Image: step 3 of 4, with Back in the title bar.
@@ -155,7 +155,7 @@ for (const version of ['1.100', '1.139']) {
 
 /** Generates one image of GPT-4o Image at the default size from the palette's wizard. */
 async function generateOne(page: Page, prompt: string): Promise<void> {
-  await runFromPalette(page, 'EvoLink: Generate Image...');
+  await runFromPalette(page, 'EvoLink: Generate Image…');
   await answerQuickInput(page, 'GPT-4o Image');
   await answerQuickInput(page, prompt);
   await answerQuickInput(page, undefined);

@@ -39,13 +39,17 @@ describe('The packaged extension', function () {
       let workbench: Workbench;
       const data = join(dir, version);
 
+      // The Marketplace pictures wrap long lines, and their title bar names the file and the
+      // folder, not the browser-served workbench the tests run in.
+      const screenshotSettings = { 'editor.wordWrap': 'on', 'window.title': '${activeEditorShort}${separator}${rootName}' };
+
       before(async () => {
         await installVsix({ version, dataDir: data, vsix });
         assert.ok(readdirSync(join(data, 'extensions')).some((name) => name.startsWith('evolink.evolink-image-studio-')));
         simulator = new EvoLinkSimulator({ taskDurationMs: 4000 });
         const urls = await simulator.start();
         workbench = await openWorkbench(version, {
-          settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files, ...(process.env.EVOLINK_SCREENSHOTS === '1' ? { 'editor.wordWrap': 'on' } : {}) },
+          settings: { 'evolink.apiBaseUrl': urls.api, 'evolink.filesApiBaseUrl': urls.files, ...(process.env.EVOLINK_SCREENSHOTS === '1' ? screenshotSettings : {}) },
           extensionsDir: join(data, 'extensions'),
           prepare: async (folder) => {
             await landscape(join(folder, 'landscape.png'));
@@ -114,7 +118,7 @@ describe('The packaged extension', function () {
         await page.keyboard.press('Escape');
 
         // A generation from the palette, in progress.
-        await runFromPalette(page, 'EvoLink: Generate Image...');
+        await runFromPalette(page, 'EvoLink: Generate Image…');
         await answerQuickInput(page, 'GPT-4o Image');
         await answerQuickInput(page, 'A red fox in fresh snow, woodcut');
         await answerQuickInput(page, undefined);
@@ -147,7 +151,7 @@ describe('The packaged extension', function () {
 
         // An edit, compared with its original.
         await runFromPalette(page, 'View: Close All Editors');
-        await fromExplorer(page, 'landscape.png', 'Edit Image...');
+        await fromExplorer(page, 'landscape.png', 'Edit Image…');
         await answerQuickInput(page, 'GPT-4o Image');
         await answerQuickInput(page, 'the same hills at night, a cabin with warm windows, stars');
         await answerQuickInput(page, undefined);
@@ -169,7 +173,7 @@ describe('The packaged extension', function () {
         await openFile(page, 'index.html', 'Hillside');
         await page.keyboard.press('Control+Home');
         for (let line = 0; line < 5; line++) await page.keyboard.press('ArrowDown');
-        await fromExplorer(page, 'landscape.png', 'Export As...');
+        await fromExplorer(page, 'landscape.png', 'Export As…');
         await answerQuickInput(page, 'Favicon set');
         await answerQuickInput(page, 'Hillside');
         const summary = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isEvoLinkError, type EvoLinkError } from '../../common/errors';
-import { describeMessage, withRequestId } from '../commands/errorPresenter';
+import { dashboardUrls, describeMessage, withRequestId } from '../commands/errorPresenter';
 import type { Balance } from '../../common/wire';
 import { credits } from '../ui/pickers';
 import type { EvoLinkClient } from '../api/client';
@@ -47,7 +47,9 @@ function checkKeyShape(value: string): string | undefined {
 /** The input box's words: where the key goes, said plainly when the settings name an address that is not EvoLink's. */
 function keyPrompt(): string {
   const other = otherEndpoints();
-  if (other.length === 0) return vscode.l10n.t('Paste your EvoLink API key. It is checked with EvoLink, then kept in VS Code\'s secret storage.');
+  if (other.length === 0) {
+    return vscode.l10n.t("Paste your EvoLink API key (make one on EvoLink's key page, {0}). It is checked with EvoLink, then kept in VS Code's secret storage.", dashboardUrls.keys);
+  }
   return vscode.l10n.t(
     'Your key will be sent to {0} (the setting {1}), which is not EvoLink\'s own address. Paste it only if you chose that address; otherwise press Escape and remove the setting.',
     other.map((endpoint) => endpoint.origin).join(', '),
@@ -63,7 +65,7 @@ export class ApiKeyCommands {
   constructor(
     private readonly store: ApiKeyStore,
     private readonly client: () => EvoLinkClient,
-    private readonly notifier: Pick<Notifier, 'ask'>,
+    private readonly notifier: Pick<Notifier, 'ask' | 'show'>,
   ) {}
 
   /** `EvoLink: Set API Key`. */
@@ -84,6 +86,7 @@ export class ApiKeyCommands {
         validateInput: checkKeyShape,
       }));
     if (entered === undefined) {
+      await this.tellNoKey();
       return { stored: false };
     }
     const apiKey = entered.trim();
@@ -93,6 +96,19 @@ export class ApiKeyCommands {
       return { stored: false };
     }
     return this.checkAndStore(apiKey);
+  }
+
+  /**
+   * The box was dismissed and no key is stored at all (a first run): the command that asked for
+   * the key ends, so the user is told where a key comes from rather than left with nothing.
+   * The message is not awaited: the command returns at once. Nothing is said when a key is stored.
+   */
+  private async tellNoKey(): Promise<void> {
+    if (await this.store.has()) return;
+    this.notifier.show('info', vscode.l10n.t("No EvoLink API key is set, so nothing was sent. Make a key on EvoLink's key page (Get a Key), then paste it with Set API Key."), [
+      { title: vscode.l10n.t('Get a Key'), run: () => vscode.env.openExternal(vscode.Uri.parse(dashboardUrls.keys)) },
+      { title: vscode.l10n.t('Set API Key'), run: () => vscode.commands.executeCommand('evolink.setApiKey') },
+    ]);
   }
 
   /**

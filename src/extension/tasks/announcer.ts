@@ -1,16 +1,23 @@
 import * as vscode from 'vscode';
 import { isEvoLinkError } from '../../common/errors';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { actionsFor, isActive, savedFiles } from '../../common/taskState';
+import { actionsFor, isActive, ReadRefusals, savedFiles } from '../../common/taskState';
 import { DisposableBase } from '../base/disposable';
 import { describeMessage } from '../commands/errorPresenter';
+import type { Settings } from '../config/settings';
 import type { Notifier, NoticeAction } from '../ui/notifier';
 import type { ResultOpener } from '../ui/openResult';
 import type { Followers } from './followers';
 import { quotedPrompt } from '../../common/format';
-import { outcomeMessage } from './outcome';
+import { outcomeMessage, readRefusalNotice } from './outcome';
 import { actionTitle, runTaskAction } from './taskActions';
 import type { TaskService } from './taskService';
+
+/**
+ * How many results of one task `beside` opens, each in its own editor: a batch of 15 would bury
+ * the user's work under tabs; the others are in the output folder, one click away.
+ */
+export const besideLimit = 4;
 
 /** What the announcer needs from the window. */
 export interface AnnouncerDeps {
@@ -18,8 +25,12 @@ export interface AnnouncerDeps {
   followers: Followers;
   notifier: Notifier;
   results: ResultOpener;
+  /** The settings: `evolink.openResults` says how many of a task's results are opened. */
+  settings: { readonly current: Pick<Settings, 'openResults'> };
   /** Opens the before/after view of a saved edit. */
   compare: (entry: LedgerEntry) => unknown;
+  /** The key store: a new key is a new chance, and a refusal of it is told again. */
+  apiKeys: { readonly onDidChange: vscode.Event<boolean> };
 }
 
 /**
@@ -31,11 +42,19 @@ export class Announcer extends DisposableBase {
   /** The last state (and why it waits) this window saw of each task: only changes are announced. */
   private readonly last = new Map<string, string>();
   private readonly compared = new Set<string>();
+  /** Reads refused for the key or the balance: told once for the window, not once per task. */
+  private readonly refusals = new ReadRefusals();
 
   constructor(private readonly deps: AnnouncerDeps) {
     super();
     this._register(deps.tasks.onDidChange((entry) => void this.changed(entry).catch(() => undefined)));
-    this._register(deps.tasks.onDidRemove((localId) => this.last.delete(localId)));
+    this._register(
+      deps.tasks.onDidRemove((localId) => {
+        this.last.delete(localId);
+        this.refusals.noted(localId, undefined);
+      }),
+    );
+    this._register(deps.apiKeys.onDidChange(() => this.refusals.forget('auth')));
     this._register(deps.tasks.onDidFindSibling(({ entry, taskId }) => this.siblingFound(entry, taskId)));
     this._register(deps.tasks.onDidFailToRecord(({ localId, code }) => void this.unrecorded(localId, code).catch(() => undefined)));
   }
@@ -74,6 +93,10 @@ export class Announcer extends DisposableBase {
   }
 
   private async changed(entry: LedgerEntry): Promise<void> {
+    if (this.refusals.noted(entry.localId, entry)) {
+      const notice = readRefusalNotice(entry);
+      if (notice) this.deps.notifier.show(notice.kind, notice.text, notice.actions);
+    }
     const before = this.last.get(entry.localId);
     // A task that waits for the user for another reason (Check for It found nothing) is told again.
     const now = `${entry.state}/${entry.attention ?? ''}`;
@@ -90,26 +113,30 @@ export class Announcer extends DisposableBase {
     if (!message) return;
     const files = savedFiles(entry).map((uri) => vscode.Uri.parse(uri));
     if (entry.state === 'saved' && follower?.open && files[0] && !entry.editOf) {
-      // The message is shown even when the file cannot be opened (it was moved at once, say).
+      // The message is shown even when a file cannot be opened (it was moved at once, say).
       // It is not revealed in the Explorer unasked: that takes the focus, and would close a
       // wizard the user is answering or send their keys to the Explorer.
-      await this.deps.results.saved(files[0]).then(undefined, () => undefined);
+      await this.open(files, (uri) => this.deps.results.saved(uri));
     }
-    this.deps.notifier.show(message.kind, message.text, this.actions(entry, files, follower === undefined));
+    this.deps.notifier.show(message.kind, message.text, this.actions(entry, files));
   }
 
-  private actions(entry: LedgerEntry, files: vscode.Uri[], resumed: boolean): NoticeAction[] {
+  /** Opens a task's results as `evolink.openResults` says: each of them (up to {@link besideLimit}) with `beside`, else the first. */
+  private async open(files: readonly vscode.Uri[], show: (uri: vscode.Uri) => Promise<void>): Promise<void> {
+    const shown = this.deps.settings.current.openResults === 'beside' ? files.slice(0, besideLimit) : files.slice(0, 1);
+    for (const file of shown) await show(file).then(undefined, () => undefined);
+  }
+
+  private actions(entry: LedgerEntry, files: vscode.Uri[]): NoticeAction[] {
     if (entry.state === 'saved') {
       const first = files[0];
       if (!first) return [];
-      if (resumed) {
-        return [
-          { title: vscode.l10n.t('Open'), run: () => this.deps.results.requested(first) },
-          { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) },
-        ];
-      }
-      const reveal = { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) };
-      return vscode.window.activeTextEditor ? [{ title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }, reveal] : [reveal];
+      // Open, whatever the setting (it may be `none`, or the preview was replaced since), and
+      // the next step where the user is: a reference in the editor they work in, else the file in the Explorer.
+      const open = { title: vscode.l10n.t('Open'), run: () => this.open(files, (uri) => this.deps.results.requested(uri)) };
+      return vscode.window.activeTextEditor
+        ? [open, { title: vscode.l10n.t('Insert Reference'), run: () => vscode.commands.executeCommand('evolink.insertImageReference', first) }]
+        : [open, { title: vscode.l10n.t('Reveal in Explorer'), run: () => vscode.commands.executeCommand('revealInExplorer', first) }];
     }
     const offered = actionsFor(entry).filter((action) => action !== 'forget');
     const actions: NoticeAction[] = offered.slice(0, 2).map((action) => ({ title: actionTitle(action), run: () => runTaskAction(this.deps, action, entry.localId) }));
