@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { renderImage } from '../../simulator/images';
-import { EvoLinkError } from '../../src/common/errors';
+import { failure } from '../support/failure';
 import type { SubmitBody } from '../../src/common/request';
 import { redirectProblem } from '../../src/common/urlPolicy';
 import { EvoLinkClient, type DownloadSink } from '../../src/extension/api/client';
@@ -34,16 +34,6 @@ const transports: [string, () => Transport][] = [
 async function listen(server: Server | NetServer): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function failure(promise: Promise<unknown>): Promise<EvoLinkError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EvoLinkError, `not an EvoLinkError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('it did not fail');
 }
 
 /** A server that answers each request with `answer` written raw to the socket; counts the requests. */

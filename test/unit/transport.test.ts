@@ -5,13 +5,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { EvoLinkError } from '../../src/common/errors';
 import { createFetchTransport } from '../../src/extension/net/fetchTransport';
 import { toTransportError } from '../../src/extension/net/failures';
 import { PassThrough } from 'node:stream';
 import { createNodeHttpTransport, flowingChunks, waitingBytes } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type HttpRequest, type Transport } from '../../src/extension/net/transport';
 import { createTestCertificates, type TestCertificates } from '../support/certificates';
+import { failure } from '../support/failure';
 import { startTestProxy } from '../support/proxy';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,16 +19,6 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return String((server.address() as AddressInfo).port);
-}
-
-async function failure(promise: Promise<unknown>): Promise<EvoLinkError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EvoLinkError, `not an EvoLinkError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('it did not fail');
 }
 
 const transports: [string, () => Transport][] = [
