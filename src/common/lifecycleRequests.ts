@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { firstSend, isActive, keptFiles, readRefusal } from './taskState';
+import { firstSend, isActive, keptFiles, linksEndAt, readRefusal } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -167,6 +167,8 @@ export class TaskStep extends Step {
    */
   lateLook(): Transition {
     const entry = this.entry;
+    // Completed without a link, and links made then would be gone by now: no image can come any more.
+    if (entry.state === 'stopped' && entry.error?.code === 'no_results' && this.context.now >= linksEndAt(entry, this.times)) return this.settle('failed', { error: entry.error });
     entry.lateLooks = (entry.lateLooks ?? 0) + 1;
     if (entry.state === 'saveFailed') {
       entry.state = 'saving';

@@ -198,7 +198,7 @@ export class Step {
     entry.polledAt = this.context.now;
     if (task.creditsUsed !== undefined) entry.creditsUsed = task.creditsUsed;
     // Reads refused for the key or the balance: the time they waited does not count towards the deadline.
-    if (entry.error && waitsForUser(entry.error.reason)) entry.watchedSince = this.context.now;
+    if (entry.error && waitsForUser(entry.error)) entry.watchedSince = this.context.now;
     delete entry.error;
     delete entry.failedReads;
     switch (task.state) {
@@ -235,7 +235,9 @@ export class Step {
 
   pollFailed(error: EntryError): Transition {
     this.entry.polls += 1;
-    if (waitsForUser(error.reason)) return this.readRefused(error);
+    if (waitsForUser(error)) return this.readRefused(error);
+    // Refused reads came before this failure: the time they waited does not count towards the deadline either.
+    if (this.entry.error && waitsForUser(this.entry.error)) this.entry.watchedSince = this.context.now;
     // A task the service does not know: gone, or not known yet to the part that answered. Twice in a
     // row, it is no longer read on its own; it may have been paid for, so it can be checked again.
     // A young task is read on: the part of the service that answers reads may not know it yet.

@@ -57,10 +57,23 @@ export function passesByWaiting(reason: string): boolean {
 }
 
 /**
- * Whether a failed read of a task waits for the user, not for time: the key was refused (`auth`)
- * or the balance is too low (`credits`). Reading on cannot mend it, nor does it make the task
- * older: it is read slowly until the user sets a key or tops up (`readRefusal` in `taskState.ts`).
+ * What a failed read of a task waits for, when it waits for the user and not for time: a key
+ * EvoLink accepts (`auth`: refused), any key (`noKey`: none is set), a key allowed for the address
+ * the settings name (`keyElsewhere`: nothing was sent there), or credits (`credits`). Reading on
+ * cannot mend it, nor does it make the task older: it is read slowly until the user acts
+ * (`readRefusal` in `taskState.ts`). A web page that refuses (a proxy's sign-in, `webPage`) is
+ * not EvoLink refusing the key, and is not one.
  */
-export function waitsForUser(reason: string): boolean {
-  return reason === 'auth' || reason === 'credits';
+export type ReadRefusal = 'auth' | 'noKey' | 'keyElsewhere' | 'credits';
+
+export function refusalOf(error: { reason: string; code?: string | undefined }): ReadRefusal | undefined {
+  if (error.reason === 'credits') return 'credits';
+  if (error.reason === 'auth' && error.code !== 'webPage') return error.code === 'noKey' ? 'noKey' : 'auth';
+  if (error.reason === 'configuration' && error.code === 'keyElsewhere') return 'keyElsewhere';
+  return undefined;
+}
+
+/** Whether a failed read waits for the user rather than for time (see {@link refusalOf}). */
+export function waitsForUser(error: { reason: string; code?: string | undefined }): boolean {
+  return refusalOf(error) !== undefined;
 }

@@ -2,6 +2,7 @@ import type { EntryError, EntryState, LedgerEntry } from './ledgerEntry';
 import type { LifecycleTimes } from './lifecycle';
 import { startOf } from './progressTrail';
 import { adviceFor } from './taskErrors';
+import { refusalOf, type ReadRefusal } from './retry';
 
 /*
  * What every interface asks of a task's state: is it over, is the extension working on it, does
@@ -68,18 +69,14 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
 }
 
 /**
- * Why EvoLink refuses to read a running task until the user acts: the API key (`auth`) or the
- * balance (`credits`); `undefined` when its reads are not refused so. Such a task waits (it is
- * read slowly, and does not stop at its deadline for it); a new key should read it at once
- * (`checkAgain`), and the user is told once per window, not once per task.
+ * Why a running task cannot be read until the user acts (the key, the balance: `refusalOf`);
+ * `undefined` when its reads are not refused so. Such a task waits (it is read slowly, and does
+ * not stop at its deadline for it); a new key should read it at once (`checkAgain`), and the
+ * user is told once per window, not once per task.
  */
 export function readRefusal(entry: Pick<LedgerEntry, 'state' | 'error'>): ReadRefusal | undefined {
-  const reason = entry.error?.reason;
-  return entry.state === 'running' && (reason === 'auth' || reason === 'credits') ? reason : undefined;
+  return entry.state === 'running' && entry.error ? refusalOf(entry.error) : undefined;
 }
-
-/** What EvoLink wants before it reads tasks again: a valid API key, or credits. */
-export type ReadRefusal = 'auth' | 'credits';
 
 /**
  * The reasons for which reads are refused that the user was told of, in one window: each is told
@@ -105,9 +102,9 @@ export class ReadRefusals {
     return why;
   }
 
-  /** The user changed what was refused (a new key): a refusal that comes again is told again. */
-  forget(reason: ReadRefusal): void {
-    this.told.delete(reason);
+  /** The key changed: a refusal of the key (or of its absence) that comes again is told again. */
+  keyChanged(): void {
+    for (const reason of ['auth', 'noKey', 'keyElsewhere'] as const) this.told.delete(reason);
   }
 }
 
@@ -202,7 +199,9 @@ export const clockStepMs = 60_000;
  * down, a CDN that refused for a while), once that failure is as old.
  */
 export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
-  if (entry.taskId === undefined || now >= linksEndAt(entry, times)) return false;
+  if (entry.taskId === undefined) return false;
+  // Completed without a link and waiting for one: once links would be gone, due to end as failed.
+  if (now >= linksEndAt(entry, times)) return entry.state === 'stopped' && completedEmpty(entry);
   // A last moment dated well after now (a clock set back) says nothing of how long ago it was: due.
   const dueSince = (at: number): boolean => now - at >= times.lateLookMs || now - at <= -clockStepMs;
   if ((entry.state === 'stopped' && entry.attention === 'deadline') || completedEmpty(entry)) return dueSince(entry.polledAt ?? entry.sentAt);

@@ -127,6 +127,29 @@ describe('The agent tool', function () {
     }
   });
 
+  it('answers at once when EvoLink refuses to read the task for the key, instead of waiting hours for a new one, and says not to submit it again', async () => {
+    simulator.addFault('task', { kind: 'status', status: 401, body: 'json' }, 1000);
+    const before = new Set((await app.ctx.tasks.list()).map((entry) => entry.localId));
+    try {
+      const answer = await invoke({ prompt: 'A kite in a storm', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
+      assert.match(answer, /cannot be read now: EvoLink does not accept the API key/);
+      assert.match(answer, /Do not submit it again/);
+      const refused = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId));
+      assert.deepEqual([refused?.state, refused?.error?.reason], ['running', 'auth'], 'the task waits for a key');
+    } finally {
+      simulator.clearFaults('task');
+    }
+    // Mended: read again at once, and saved.
+    const made = (await app.ctx.tasks.list()).find((entry) => !before.has(entry.localId))!;
+    await app.ctx.tasks.checkAgain(made.localId);
+    let state: string | undefined;
+    for (let tries = 0; tries < 150 && state !== 'saved'; tries++) {
+      state = (await app.ctx.tasks.get(made.localId))?.state;
+      if (state !== 'saved') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(state, 'saved');
+  });
+
   it('refuses a path outside the workspace, and a request the model would reject, with the reason and nothing sent', async () => {
     simulator.reset();
     assert.match(await invoke({ prompt: 'x', folder: '../../etc' }), /outside the workspace/);

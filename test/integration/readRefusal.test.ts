@@ -39,6 +39,20 @@ describe('Tasks whose reads EvoLink refuses, and tasks completed without links',
     assert.equal(readRefusalNotice(task('running', { error: { reason: 'network' } })), undefined);
   });
 
+  it('says that no key is set, or that the key was not set for the address, rather than that EvoLink refused it; a proxy page is no refusal of the key', () => {
+    const none = task('running', { error: { reason: 'auth', code: 'noKey', message: 'No API key is set.', notSent: true } });
+    const noKey = readRefusalNotice(none, { setApiKey: () => undefined, showLog: () => undefined })!;
+    assert.match(noKey.text, /^No EvoLink API key is set, so your running image tasks cannot be read\. Set your key/);
+    assert.doesNotMatch(noKey.text, /refuses|No API key is set\./);
+    assert.equal(noKey.actions[0]?.title, 'Set API Key');
+    assert.match(progressLine(none, Date.now()), /no API key is set; waiting for one/);
+    const elsewhere = task('running', { error: { reason: 'configuration', code: 'keyElsewhere', param: 'evolink.apiBaseUrl', message: 'https://gateway.example', notSent: true } });
+    const other = readRefusalNotice(elsewhere, { setApiKey: () => undefined, showLog: () => undefined })!;
+    assert.match(other.text, /^Nothing was sent: the setting evolink\.apiBaseUrl sends requests to https:\/\/gateway\.example.*Your running image tasks wait until then/);
+    assert.equal(other.actions[0]?.title, 'Set API Key');
+    assert.equal(readRefusalNotice(task('running', { error: { reason: 'auth', code: 'webPage', status: 401, message: 'Sign in' } })), undefined);
+  });
+
   it('says a task completed without links may still bring its images, offers Check Again first, and says it once', () => {
     const empty = task('stopped', { attention: 'deadline', error: { reason: 'invalidResponse', code: 'no_results' } });
     const message = outcomeMessage(empty, false)!;

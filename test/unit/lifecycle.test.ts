@@ -517,8 +517,11 @@ describe('The task lifecycle', () => {
       const again = next(empty, { type: 'checkAgain' }, at(stoppedAt + 60_000));
       assert.deepEqual([again.entry?.state, again.entry?.emptyReads, again.entry?.error, again.effects], ['running', undefined, undefined, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
       assert.equal(next(again.entry!, { type: 'pollAnswered', task: completed([]) }, at(stoppedAt + 61_000)).entry?.state, 'running');
-      // Once its links would be gone, nothing more can come: no look, and found so it has failed.
-      assert.equal(lateLookDue(empty, linksEndAt(empty, times), times), false);
+      // Once its links would be gone, nothing more can come: its last look ends it as failed, without a read.
+      assert.equal(lateLookDue(empty, linksEndAt(empty, times), times), true);
+      const ended = next(empty, { type: 'lateLook' }, at(linksEndAt(empty, times)));
+      assert.deepEqual([ended.entry?.state, ended.entry?.error?.code, ended.effects.some((effect) => effect.kind === 'wake')], ['failed', 'no_results', false]);
+      assert.equal(lateLookDue(ended.entry!, linksEndAt(empty, times) + times.lateLookMs, times), false, 'and it is not looked at again');
       let late = next(empty, { type: 'checkAgain' }, at(linksEndAt(empty, times) + 1000)).entry!;
       for (let read = 1; read <= 3; read++) late = next(late, { type: 'pollAnswered', task: completed([]) }, at(linksEndAt(empty, times) + 1000 + read * 3000)).entry!;
       assert.deepEqual([late.state, late.error?.code, late.attention], ['failed', 'no_results', undefined]);
@@ -532,6 +535,7 @@ describe('The task lifecycle', () => {
       const old = parsed.entry;
       assert.deepEqual(actionsFor(old), ['checkAgain', 'retry', 'forget']);
       assert.equal(lateLookDue(old, t0 + 9000 + times.lateLookMs, times), true, 'looked at quietly, as a stopped one');
+      assert.equal(lateLookDue(old, linksEndAt(old, times), times), false, 'but not once its links would be gone: it stays failed');
       const again = next(old, { type: 'checkAgain' }, at(t0 + 60_000));
       assert.deepEqual([again.entry?.state, again.entry?.lease?.owner, again.effects], ['running', me, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]]);
       assert.equal(next(again.entry!, { type: 'pollAnswered', task: completed(['https://cdn.example/a.png']) }, at(t0 + 61_000)).entry?.state, 'saving');
@@ -693,6 +697,10 @@ describe('The task lifecycle', () => {
         assert.equal(read.state, 'running');
         assert.equal(read.watchedSince, now + 2000);
         assert.equal(readRefusal(read), undefined);
+        // Mended, but the first read after fails for another reason (an outage): the refused hours still do not count.
+        const outage = next(refused, { type: 'pollFailed', error: { reason: 'server', status: 502 } }, at(now + 2000)).entry!;
+        assert.deepEqual([outage.state, outage.watchedSince], ['running', now + 2000]);
+        assert.equal(next(outage, { type: 'pollAnswered', task: snapshot({ progress: 60 }) }, at(now + 5000)).entry?.state, 'running', 'not stopped as late at once');
         // Its links would be gone: nothing more can be saved, and it stops for what refused it.
         const gone = next(refused, { type: 'pollFailed', error: { reason } }, at(linksEndAt(refused, times))).entry!;
         assert.deepEqual([gone.state, gone.attention, gone.error?.reason], ['stopped', 'unread', reason]);
@@ -715,9 +723,23 @@ describe('The task lifecycle', () => {
       assert.equal(refusals.noted('b', undefined), undefined);
       assert.equal(refusals.noted('a', { state: 'saving' }), undefined);
       assert.equal(refusals.noted('b', refused('auth')), 'auth', 'every task was read since: a new refusal is told');
-      refusals.forget('auth');
+      refusals.keyChanged();
       assert.equal(refusals.noted('b', refused('auth')), 'auth', 'a new key that is refused too is told');
       assert.equal(refusals.noted('d', { state: 'stopped', error: { reason: 'auth' } }), undefined, 'only running tasks wait so');
+    });
+
+    it('tells apart what a refused read waits for: no key, a key not allowed at the address, a refused key; a web page that refuses is none of them', () => {
+      const refusal = (reason: string, code?: string) => readRefusal({ state: 'running', error: { reason, ...(code ? { code } : {}) } });
+      assert.equal(refusal('auth', 'noKey'), 'noKey');
+      assert.equal(refusal('configuration', 'keyElsewhere'), 'keyElsewhere');
+      assert.equal(refusal('auth', 'invalid_api_key'), 'auth');
+      assert.equal(refusal('credits'), 'credits');
+      assert.equal(refusal('auth', 'webPage'), undefined, "a proxy's sign-in page is not EvoLink refusing the key");
+      assert.equal(refusal('configuration', 'badUrl'), undefined);
+      const refusals = new ReadRefusals();
+      assert.equal(refusals.noted('a', { state: 'running', error: { reason: 'auth', code: 'noKey' } }), 'noKey');
+      refusals.keyChanged();
+      assert.equal(refusals.noted('a', { state: 'running', error: { reason: 'auth', code: 'noKey' } }), 'noKey', 'a key changed: told again');
     });
 
     it('gives a task answered late (a replay, or found in the list) its whole deadline, and dates the progress it answered to the answer', () => {

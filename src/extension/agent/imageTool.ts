@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../common/ledgerEntry';
 import { findModel, models } from '../../common/models';
 import { checkRequest, describeIssue } from '../../common/request';
 import { pickRequestOptions, type RequestOptions } from '../../common/requestOptions';
-import { isActive, isOutcomeUnknown } from '../../common/taskState';
+import { isActive, isOutcomeUnknown, readRefusal } from '../../common/taskState';
 import { limitSetting, overLimitSentence } from '../budget/budget';
 import type { AppContext } from '../context';
 import { inspectLocalImage } from '../submit/localImages';
@@ -147,8 +147,9 @@ async function submitAndWait(ctx: AppContext, planned: SubmitPlan, claim: Reques
   claim.sent(entry);
   const following = ctx.followers.follow(entry.localId, { by: 'agent' });
   try {
-    // An unknown outcome is told at once: the agent must not submit again while it is checked.
-    const final = await waitFor(ctx.tasks, entry.localId, token, (current) => isOutcomeUnknown(current.state) || !isActive(current.state));
+    // An unknown outcome is told at once: the agent must not submit again while it is checked. So
+    // is a task whose reads wait for the user (a key, credits): it may wait hours, the chat need not.
+    const final = await waitFor(ctx.tasks, entry.localId, token, (current) => isOutcomeUnknown(current.state) || !isActive(current.state) || readRefusal(current) !== undefined);
     if (final) claim.ended(final);
     return answer(final);
   } finally {

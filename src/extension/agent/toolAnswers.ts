@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { isOutcomeUnknown, savedFiles } from '../../common/taskState';
+import { isOutcomeUnknown, readRefusal, savedFiles } from '../../common/taskState';
 import type { RepeatVerdict } from './recentRequests';
 
 /*
@@ -16,6 +16,11 @@ export function answer(entry: LedgerEntry | undefined): string {
   if (!entry) return 'Stopped waiting. The task keeps running at EvoLink; its images are saved into the workspace when it completes (see "EvoLink: Show Tasks").';
   if (isOutcomeUnknown(entry.state)) {
     return 'The request may have been submitted: EvoLink did not confirm it. The extension asks again with the same idempotency key, which EvoLink answers with the task it already has, and saves the images if EvoLink has it. Do not submit it again; the user can see it in "EvoLink: Show Tasks".';
+  }
+  const refusal = readRefusal(entry);
+  if (refusal) {
+    const wants = { auth: 'EvoLink does not accept the API key', noKey: 'no API key is set', keyElsewhere: 'the API key was not set for the address the settings name', credits: 'the balance is too low' }[refusal];
+    return `The task runs at EvoLink, but it cannot be read now: ${wants}. The user was told what to do (${refusal === 'credits' ? 'top up' : 'set the API key'}); the extension reads it again then and saves its images into the workspace (EvoLink keeps them 24 hours). Do not submit it again: that would be charged a second time.`;
   }
   const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
   // Where some of a task's images were saved before the rest failed or expired: which, for the agent to use.
@@ -33,6 +38,9 @@ export function answer(entry: LedgerEntry | undefined): string {
       // Not followed closely any more, yet it may still finish at EvoLink, and is paid then.
       if (entry.attention === 'userStopped') {
         return 'The user stopped watching the task. It still runs at EvoLink and is charged when it completes; its images can be saved from "EvoLink: Show Tasks" within 24 hours. Do not submit it again: that would be charged a second time.';
+      }
+      if (entry.error?.code === 'no_results') {
+        return 'EvoLink says the task completed, but gave no image link yet. The extension looks again every few minutes while links could still come (24 hours) and saves the images into the workspace then; the user can check it in "EvoLink: Show Tasks". Do not submit it again: that would be charged a second time.';
       }
       if (entry.attention === 'notFound') {
         return 'EvoLink answered twice that it does not know the task. The user can check it again later from "EvoLink: Show Tasks". Do not submit it again before they have: it may still have been made, and a second request would be charged too.';

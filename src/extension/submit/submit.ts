@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/errors';
 import { megabyte } from '../../common/limits';
@@ -139,15 +140,16 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
         return index === 0 && plan.mask && model?.mask?.referenceFormat === 'png' && format !== 'png' ? 'mask' : uploadFormats.includes(format) ? undefined : 'upload';
       };
       const converted = new Map<number, { bytes: Uint8Array; name: string; format: ImageFormat }>();
-      for (const [index, { image, bytes }] of read.entries()) {
-        const reason = why(image, index);
-        if (reason) converted.set(index, await asPng(deps, image, bytes, reason, model?.references.maxBytes));
+      for (const [index, checked] of read.entries()) {
+        const reason = why(checked.image, index);
+        if (reason) converted.set(index, await asPng(deps, checked.image, await asChecked(checked), reason, model?.references.maxBytes));
         if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
       }
       const found: string[] = [];
-      for (const [index, { image, bytes }] of read.entries()) {
+      for (const [index, checked] of read.entries()) {
+        const { image } = checked;
         progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', image.name, index + 1, images.length), increment: 100 / images.length });
-        const sent = converted.get(index) ?? { bytes, name: image.name, format: image.format ?? 'png' };
+        const sent = converted.get(index) ?? { bytes: await asChecked(checked), name: image.name, format: image.format ?? 'png' };
         if (cancel.signal.aborted) throw new EvoLinkError('cancelled', 'Cancelled.');
         found.push((await deps.uploads.urlFor(sent.bytes, sent.name, sent.format, cancel.signal)).url);
       }
@@ -164,17 +166,35 @@ function uploadImages(deps: SubmitDeps, plan: SubmitPlan, images: readonly Local
  * A file replaced since it was inspected (a wizard left open, a confirmation that waited) is
  * refused with the same sentences as before, and what is uploaded is what was checked.
  */
-async function readAsSent(plan: SubmitPlan, images: readonly LocalImage[]): Promise<{ image: LocalImage; bytes: Uint8Array }[]> {
-  const read: { image: LocalImage; bytes: Uint8Array }[] = [];
+async function readAsSent(plan: SubmitPlan, images: readonly LocalImage[]): Promise<CheckedImage[]> {
+  // One file in memory at a time (16 references of 50 MB would be 800 MB): its digest is kept instead.
+  const read: CheckedImage[] = [];
   for (const image of images) {
     const bytes = await readLocalImage(image.uri);
-    read.push({ image: { uri: image.uri, name: image.name, ...(await describeBytes(bytes)) }, bytes });
+    read.push({ image: { uri: image.uri, name: image.name, ...(await describeBytes(bytes)) }, digest: digestOf(bytes) });
   }
   const count = plan.references.length;
   const mask = plan.mask ? read[count]?.image : undefined;
   const issues = planIssues({ options: plan.options, references: read.slice(0, count).map((entry) => entry.image), ...(mask ? { mask } : {}) });
   if (issues.length > 0) throw refusal(issues);
   return read;
+}
+
+/** An image as it was read and checked, and the digest of the bytes that were. */
+interface CheckedImage {
+  image: LocalImage;
+  digest: string;
+}
+
+const digestOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The bytes of an image read again to be sent: the ones checked, or a refusal when the file changed since. */
+async function asChecked({ image, digest }: CheckedImage): Promise<Uint8Array> {
+  const bytes = await readLocalImage(image.uri);
+  if (digestOf(bytes) !== digest) {
+    throw new EvoLinkError('invalidRequest', vscode.l10n.t('{0} changed while the request was being sent. Send it again once the file is saved; nothing was paid.', image.name), { param: 'image_urls', code: notSentCode });
+  }
+  return bytes;
 }
 
 /**

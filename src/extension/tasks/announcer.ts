@@ -54,7 +54,7 @@ export class Announcer extends DisposableBase {
         this.refusals.noted(localId, undefined);
       }),
     );
-    this._register(deps.apiKeys.onDidChange(() => this.refusals.forget('auth')));
+    this._register(deps.apiKeys.onDidChange(() => this.refusals.keyChanged()));
     this._register(deps.tasks.onDidFindSibling(({ entry, taskId }) => this.siblingFound(entry, taskId)));
     this._register(deps.tasks.onDidFailToRecord(({ localId, code }) => void this.unrecorded(localId, code).catch(() => undefined)));
   }

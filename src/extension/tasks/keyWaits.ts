@@ -8,5 +8,5 @@ import { waitsForUser } from '../../common/retry';
  * read again at once by its own window's resume (`resumeOne`).
  */
 export function stoppedForKey(entry: LedgerEntry): boolean {
-  return entry.state === 'stopped' && entry.attention === 'unread' && waitsForUser(entry.error?.reason ?? '');
+  return entry.state === 'stopped' && entry.attention === 'unread' && (entry.error !== undefined && waitsForUser(entry.error));
 }

@@ -135,11 +135,16 @@ export function readRefusalNotice(entry: LedgerEntry, handlers?: ErrorActionHand
   if (why === undefined) return undefined;
   const error = asError(entry.error);
   const said = error.message || `HTTP ${error.details.status ?? '?'}`;
-  const text =
-    why === 'auth'
-      ? vscode.l10n.t('EvoLink refuses to read your running image tasks: it does not accept the API key ({0}). Set a valid key: the tasks wait, are read again as soon as it is set, and their images are saved (EvoLink keeps them 24 hours).', said)
-      : vscode.l10n.t('EvoLink refuses to read your running image tasks: the balance (or this key\'s credit limit) is too low ({0}). Top up: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).', said);
-  const { actions } = describeError(error, handlers ?? { setApiKey: () => vscode.commands.executeCommand('evolink.setApiKey'), showLog: () => undefined });
+  const described = describeError(error, handlers ?? { setApiKey: () => vscode.commands.executeCommand('evolink.setApiKey'), showLog: () => undefined });
+  const texts: Record<typeof why, () => string> = {
+    auth: () => vscode.l10n.t('EvoLink refuses to read your running image tasks: it does not accept the API key ({0}). Set a valid key: the tasks wait, are read again as soon as it is set, and their images are saved (EvoLink keeps them 24 hours).', said),
+    // Nothing was asked of EvoLink: no key, or none for the address the settings name (said as any such failure).
+    noKey: () => vscode.l10n.t('No EvoLink API key is set, so your running image tasks cannot be read. Set your key: the tasks wait, are read again as soon as it is set, and their images are saved (EvoLink keeps them 24 hours).'),
+    keyElsewhere: () => `${described.message} ${vscode.l10n.t('Your running image tasks wait until then, and their images are saved once they can be read (EvoLink keeps them 24 hours).')}`,
+    credits: () => vscode.l10n.t('EvoLink refuses to read your running image tasks: the balance (or this key\'s credit limit) is too low ({0}). Top up: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).', said),
+  };
+  const text = texts[why]();
+  const { actions } = described;
   const shown = actions.slice(0, 2);
   if (shown.length < 2) shown.push({ title: vscode.l10n.t('Show Tasks'), run: () => vscode.commands.executeCommand('evolink.showTasks', entry.localId) });
   return { kind: 'warning', text: withRequestId(text, error), actions: shown };
@@ -252,6 +257,8 @@ export function progressLine(entry: LedgerEntry, now: number): string {
     case 'running':
       // Refused for the key or the balance: it waits for the user, and says for what.
       if (readRefusal(entry) === 'auth') return vscode.l10n.t('{0}% · EvoLink does not accept the API key; waiting for a valid key…', entry.progress);
+      if (readRefusal(entry) === 'noKey') return vscode.l10n.t('{0}% · no API key is set; waiting for one…', entry.progress);
+      if (readRefusal(entry) === 'keyElsewhere') return vscode.l10n.t('{0}% · the API key is not set for this address; waiting…', entry.progress);
       if (readRefusal(entry) === 'credits') return vscode.l10n.t('{0}% · EvoLink refuses to read it: too few credits; waiting for a top-up…', entry.progress);
       // A read failed (the network, EvoLink): no time left is promised until one answers again.
       if (entry.error) return vscode.l10n.t('{0}% · the last read failed; reading again…', entry.progress);

@@ -132,7 +132,9 @@ function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; 
     return {
       message: vscode.l10n.t('Remove "{0}" from the list?', prompt),
       detail:
-        entry.state === 'stopped'
+        entry.state === 'stopped' && entry.error?.code === 'no_results'
+          ? vscode.l10n.t('EvoLink completed this task without giving an image link so far; one may still come until {0}. Once the task is removed, the extension no longer looks for it, and its images are not saved here.', linksEnd(entry))
+          : entry.state === 'stopped'
           ? vscode.l10n.t('EvoLink may still finish this task and charge it. Once it is removed, the extension no longer checks it, and its images are not saved here.')
           : vscode.l10n.t('EvoLink may have received this request and charge it. Once it is removed, the extension no longer looks for it, and its images are not saved here.'),
     };
