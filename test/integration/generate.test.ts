@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { actionsFor } from '../../src/common/taskState';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
@@ -125,6 +126,7 @@ describe('Generating images end to end', function () {
     const entry = await generate({ model: 'gpt-4o-image', prompt: 'nothing' });
     assert.equal(entry?.state, 'stopped');
     assert.equal(entry?.error?.code, 'no_results');
+    assert.equal(entry && actionsFor(entry)[0], 'checkAgain', 'Check Again comes first, before a paid Retry');
     assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
   });
 
