@@ -78,6 +78,8 @@ export const entryErrorSchema = z.object({
   retryAfterMs: z.optional(z.number()),
   /** No connection was made: the request never left this machine. */
   notSent: z.optional(z.literal(true)),
+  /** Whose credits a 402 said were too few: the key's own limit or the account's balance. */
+  creditsScope: z.optional(z.enum(['account', 'key'])),
 });
 
 /** Why a task needs attention or failed. */

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { actionsFor } from '../../src/common/taskState';
+import { errorFromHttpResponse } from '../../src/common/errors';
+import { answer } from '../../src/extension/agent/toolAnswers';
 import { outcomeMessage, progressLine, readRefusalNotice, stateLabel } from '../../src/extension/tasks/outcome';
+import { toEntryError } from '../../src/extension/tasks/taskWork';
 
 /** A task of the workspace, as the lifecycle leaves it. */
 function task(state: LedgerEntry['state'], extra: Partial<LedgerEntry> = {}): LedgerEntry {
@@ -37,6 +40,17 @@ describe('Tasks whose reads EvoLink refuses, and tasks completed without links',
     assert.equal(topUp.actions[0]?.title, 'Top Up');
     assert.match(progressLine(credits, Date.now()), /too few credits; waiting for a top-up/);
     assert.equal(readRefusalNotice(task('running', { error: { reason: 'network' } })), undefined);
+  });
+
+  it("tells a key's own credit limit as such, with Manage Keys rather than Top Up, also once kept in the ledger", () => {
+    const limited = task('running', { error: toEntryError(errorFromHttpResponse(402, JSON.stringify({ error: { code: 'token_quota_exhausted', message: 'key quota used up' } }), () => undefined)) });
+    assert.equal(limited.error?.creditsScope, 'key');
+    const told = readRefusalNotice(limited, { setApiKey: () => undefined, showLog: () => undefined })!;
+    assert.match(told.text, /this API key has reached its own credit limit \(key quota used up\)\. Raise the key's limit/);
+    assert.doesNotMatch(told.text, /Top up/);
+    assert.deepEqual(told.actions.map((action) => action.title), ['Manage Keys', 'Set API Key']);
+    assert.match(progressLine(limited, Date.now()), /the key's credit limit is reached; waiting/);
+    assert.match(answer(limited), /its own credit limit.*raise the key's limit or set another key/);
   });
 
   it('says that no key is set, or that the key was not set for the address, rather than that EvoLink refused it; a proxy page is no refusal of the key', () => {

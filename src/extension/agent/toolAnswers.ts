@@ -19,8 +19,10 @@ export function answer(entry: LedgerEntry | undefined): string {
   }
   const refusal = readRefusal(entry);
   if (refusal) {
-    const wants = { auth: 'EvoLink does not accept the API key', noKey: 'no API key is set', keyElsewhere: 'the API key was not set for the address the settings name', credits: 'the balance is too low' }[refusal];
-    return `The task runs at EvoLink, but it cannot be read now: ${wants}. The user was told what to do (${refusal === 'credits' ? 'top up' : 'set the API key'}); the extension reads it again then and saves its images into the workspace (EvoLink keeps them 24 hours). Do not submit it again: that would be charged a second time.`;
+    const keyLimit = refusal === 'credits' && entry.error?.creditsScope === 'key';
+    const wants = keyLimit ? "the API key has reached its own credit limit" : { auth: 'EvoLink does not accept the API key', noKey: 'no API key is set', keyElsewhere: 'the API key was not set for the address the settings name', credits: 'the balance is too low' }[refusal];
+    const mend = keyLimit ? "raise the key's limit or set another key" : refusal === 'credits' ? 'top up' : 'set the API key';
+    return `The task runs at EvoLink, but it cannot be read now: ${wants}. The user was told what to do (${mend}); the extension reads it again then and saves its images into the workspace (EvoLink keeps them 24 hours). Do not submit it again: that would be charged a second time.`;
   }
   const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
   // Where some of a task's images were saved before the rest failed or expired: which, for the agent to use.

@@ -121,6 +121,7 @@ function asError(error: LedgerEntry['error']): EvoLinkError {
   if (error?.param !== undefined) details.param = error.param;
   if (error?.suggestion !== undefined) details.suggestion = error.suggestion;
   if (error?.notSent) details.notSent = true;
+  if (error?.creditsScope !== undefined) details.creditsScope = error.creditsScope;
   return new EvoLinkError((error?.reason ?? 'server') as ErrorReason, error?.message ?? '', details);
 }
 
@@ -141,7 +142,10 @@ export function readRefusalNotice(entry: LedgerEntry, handlers?: ErrorActionHand
     // Nothing was asked of EvoLink: no key, or none for the address the settings name (said as any such failure).
     noKey: () => vscode.l10n.t('No EvoLink API key is set, so your running image tasks cannot be read. Set your key: the tasks wait, are read again as soon as it is set, and their images are saved (EvoLink keeps them 24 hours).'),
     keyElsewhere: () => `${described.message} ${vscode.l10n.t('Your running image tasks wait until then, and their images are saved once they can be read (EvoLink keeps them 24 hours).')}`,
-    credits: () => vscode.l10n.t('EvoLink refuses to read your running image tasks: the balance (or this key\'s credit limit) is too low ({0}). Top up: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).', said),
+    credits: () =>
+      error.details.creditsScope === 'key'
+        ? vscode.l10n.t("EvoLink refuses to read your running image tasks: this API key has reached its own credit limit ({0}). Raise the key's limit in the EvoLink dashboard or set another key: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).", said)
+        : vscode.l10n.t('EvoLink refuses to read your running image tasks: the balance is too low ({0}). Top up: the tasks wait, are read again every few minutes, and their images are saved once EvoLink reads them (it keeps them 24 hours).', said),
   };
   const text = texts[why]();
   const { actions } = described;
@@ -259,6 +263,7 @@ export function progressLine(entry: LedgerEntry, now: number): string {
       if (readRefusal(entry) === 'auth') return vscode.l10n.t('{0}% · EvoLink does not accept the API key; waiting for a valid key…', entry.progress);
       if (readRefusal(entry) === 'noKey') return vscode.l10n.t('{0}% · no API key is set; waiting for one…', entry.progress);
       if (readRefusal(entry) === 'keyElsewhere') return vscode.l10n.t('{0}% · the API key is not set for this address; waiting…', entry.progress);
+      if (readRefusal(entry) === 'credits' && entry.error?.creditsScope === 'key') return vscode.l10n.t("{0}% · EvoLink refuses to read it: the key's credit limit is reached; waiting…", entry.progress);
       if (readRefusal(entry) === 'credits') return vscode.l10n.t('{0}% · EvoLink refuses to read it: too few credits; waiting for a top-up…', entry.progress);
       // A read failed (the network, EvoLink): no time left is promised until one answers again.
       if (entry.error) return vscode.l10n.t('{0}% · the last read failed; reading again…', entry.progress);

@@ -61,7 +61,7 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
-  const { code, status, path, requestId, retryAfterMs, notSent, param, suggestion } = error.details;
+  const { code, status, path, requestId, retryAfterMs, notSent, param, suggestion, creditsScope } = error.details;
   if (code !== undefined) entryError.code = code;
   if (param !== undefined) entryError.param = param.slice(0, 100);
   if (suggestion !== undefined) entryError.suggestion = suggestion.slice(0, 500);
@@ -70,6 +70,7 @@ export function toEntryError(error: unknown): EntryError {
   if (path !== undefined) entryError.path = path;
   if (requestId !== undefined) entryError.requestId = requestId;
   if (notSent) entryError.notSent = true;
+  if (creditsScope !== undefined) entryError.creditsScope = creditsScope;
   // Local failures keep their code and path only: their text names paths of this machine.
   if (error.reason !== 'fileSystem' && error.message) entryError.message = error.message.slice(0, 500);
   return entryError;
