@@ -122,6 +122,12 @@ export const ledgerEntrySchema = z.object({
   idempotencyKey: idSchema,
   /** Goes up by one with every write; a write that expects another revision is refused. */
   revision: z.int().check(z.nonnegative()),
+  /**
+   * Which write made this revision, and which made the revision it was based on (absent in
+   * records of 0.5.0 and before): a revision built on a write tells that write it stood.
+   */
+  writeId: z.optional(z.string()),
+  parentWriteId: z.optional(z.string()),
   state: z.enum(entryStates),
   createdAt: z.number(),
   updatedAt: z.number(),

@@ -75,6 +75,28 @@ describe('The task ledger', () => {
     assert.equal((await stale.write({ ...current, state: 'saving' }, current.revision))?.revision, 5);
   });
 
+  it('keeps a write that another window built on before this one listed the ledger', async () => {
+    const writer = new TaskLedger(dir);
+    const other = new TaskLedger(dir);
+    const created = await writer.create(entry('evl-a-0000000000000001', 1));
+    // Between this window's write of revision 2 and its look at the files, another window reads
+    // revision 2 and writes 3 on it.
+    const hooked = writer as unknown as { createExclusive(target: string, text: string): Promise<boolean> };
+    const create = hooked.createExclusive.bind(writer);
+    hooked.createExclusive = async (target, text) => {
+      const made = await create(target, text);
+      const written = JSON.parse(text) as LedgerEntry;
+      if (made && written.revision === 2) assert.equal((await other.write({ ...written, polls: 7 }, written.revision))?.revision, 3);
+      return made;
+    };
+    const mine = await writer.write({ ...created, progress: 40 }, created.revision);
+    assert.equal(mine?.revision, 2, 'the write stood: the next revision was built on it');
+    const newest = await other.get(created.localId);
+    assert.equal(newest?.revision, 3);
+    assert.equal(newest?.parentWriteId, mine.writeId);
+    assert.equal(newest?.progress, 40);
+  });
+
   it('lets exactly one of many concurrent writers through per revision', async () => {
     const ledgers = Array.from({ length: 8 }, () => new TaskLedger(dir));
     let current = await ledgers[0]!.create(entry('evl-a-0000000000000001', 1));

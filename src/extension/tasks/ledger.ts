@@ -90,7 +90,10 @@ export class TaskLedger {
    */
   async write(entry: LedgerEntry, expected: number): Promise<LedgerEntry | undefined> {
     await mkdir(this.dir, { recursive: true });
-    const written: LedgerEntry = { ...entry, revision: expected + 1 };
+    // Each write is named, and names the write it was based on (none for an entry made anew).
+    const written: LedgerEntry = { ...entry, revision: expected + 1, writeId: randomBytes(6).toString('hex') };
+    if (entry.writeId === undefined) delete written.parentWriteId;
+    else written.parentWriteId = entry.writeId;
     const target = join(this.dir, `${entry.localId}.${written.revision}.json`);
     if (!(await this.createExclusive(target, JSON.stringify(written, null, 1)))) return undefined;
     let files: FileOfTask[];
@@ -100,8 +103,9 @@ export class TaskLedger {
       return written; // The write itself succeeded; old revisions go at the next write.
     }
     // Revision `expected + 1` may be free only because it was dropped as old: other windows wrote
-    // past it. The write is then as late as one that found the file, and is taken back.
-    if (files.some((file) => file.revision > written.revision)) {
+    // past it. The write is then as late as one that found the file, and is taken back. Unless the
+    // revision right after it was built on this very write: another window read it and went on.
+    if (files.some((file) => file.revision > written.revision) && !(await this.builtOn(files, written))) {
       await rm(target, { force: true });
       return undefined;
     }
@@ -139,6 +143,15 @@ export class TaskLedger {
     // The revision is written whatever this answers (a folder that cannot be flushed says so in vain).
     await flushing.folder(this.dir).catch(() => undefined);
     return true;
+  }
+
+  /** Whether the revision after `written` was based on it (a file that cannot be read says no: the write is taken back as before). */
+  private async builtOn(files: readonly FileOfTask[], written: LedgerEntry): Promise<boolean> {
+    const next = files.find((file) => file.revision === written.revision + 1);
+    if (!next) return false;
+    const text = await readFile(join(this.dir, next.name), 'utf8').catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseLedgerEntry(text);
+    return parsed?.ok === true && parsed.entry.parentWriteId === written.writeId;
   }
 
   /** Drops revisions older than the one before `newest`; a file that cannot go now goes next time. */
