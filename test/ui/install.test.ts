@@ -117,15 +117,18 @@ describe('The packaged extension', function () {
         await screenshot(page, `marketplace-key-${version}`);
         await page.keyboard.press('Escape');
 
-        // A generation from the palette, in progress.
+        // A generation from the palette, its result saved and opened in the preview. The prompt
+        // names only what the simulator draws (hills, a cottage, birds), so that the picture
+        // matches its name. The Studio opens only once the result is shown: a result opened later
+        // would land beside it.
         await runFromPalette(page, 'EvoLink: Generate Image…');
         await answerQuickInput(page, 'GPT-4o Image');
-        await answerQuickInput(page, 'A red fox in fresh snow, woodcut');
+        await answerQuickInput(page, 'A cottage among green hills on a summer day, birds overhead');
         await answerQuickInput(page, undefined);
         await answerQuickInput(page, '2 image(s)');
-        await page.locator('.notification-list-item', { hasText: 'Generating with GPT-4o Image' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
-        await page.waitForTimeout(1200);
-        await screenshot(page, `marketplace-progress-${version}`);
+        await page.locator('.tabs-container .tab', { hasText: 'a-cottage-among-green-hills' }).first().waitFor({ timeout: 90_000 });
+        await page.waitForTimeout(1500);
+        await screenshot(page, `marketplace-result-${version}`);
         await runFromPalette(page, 'View: Close All Editors');
         await runFromPalette(page, 'EvoLink: Open Image Studio');
         const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('iframe');
@@ -144,8 +147,14 @@ describe('The packaged extension', function () {
         // The gallery's details of the newest image, beside the Studio.
         const gallery: FrameLocator = page.frameLocator('iframe.webview >> nth=-1').frameLocator('iframe');
         await gallery.locator('.tile').first().click().catch(() => undefined);
-        // The Studio scrolled down to its results.
-        await view.locator('.results').evaluate((section) => section.scrollIntoView({ block: 'end' })).catch(() => undefined);
+        // The Studio scrolled down to its results, from the Generate button with its cost and
+        // balance (higher, a task's card would be cut at the top). Found among the webviews by its
+        // results: the side bar's gallery is a webview too.
+        const studio = await webviewShowing(page, 'section.results', 10_000);
+        await studio.locator('vscode-button#generate').evaluate((button) => {
+          button.scrollIntoView({ block: 'start' });
+          window.scrollBy(0, -16);
+        });
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-hero-${version}`);
 
@@ -157,7 +166,9 @@ describe('The packaged extension', function () {
         await answerQuickInput(page, undefined);
         await answerQuickInput(page, '1 image');
         const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
-        await compare.locator('#split').fill('45');
+        // The split runs through the house, which both pictures have at the same place: the day
+        // on its left, the night with its cabin on its right.
+        await compare.locator('#split').fill('24');
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-compare-${version}`);
 
@@ -184,6 +195,8 @@ describe('The packaged extension', function () {
         await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
         await page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Insert Tags' }).first().click();
         await page.locator('.editor-instance .view-lines', { hasText: 'site.webmanifest' }).first().waitFor({ timeout: 20_000 });
+        // The messages of the earlier steps, left in the notification centre, would cover the page.
+        await runFromPalette(page, 'Notifications: Clear All Notifications');
         await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'public' }).first().click();
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-favicon-${version}`);
