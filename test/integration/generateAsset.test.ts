@@ -116,8 +116,10 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     const notice = services.ctx.notifier.notices().at(-1)!;
     assert.deepEqual(notice.actions, ['Insert Tags', 'Copy Tags']);
     await services.ctx.notifier.pick(notice, 'Insert Tags');
-    assert.match(page.getText(), /<head>\n<link rel="shortcut icon" href="\/favicon\.ico" \/>\n/);
-    assert.match(page.getText(), /<link rel="manifest" href="\/site\.webmanifest" \/>\n<\/head>/);
+    // As lines of their own inside <head>, one level deeper than its closing tag.
+    assert.match(page.getText(), /<head>\n( +|\t)<link rel="shortcut icon" href="\/favicon\.ico" \/>\n/);
+    assert.match(page.getText(), /\n( +|\t)<link rel="manifest" href="\/site\.webmanifest" \/>\n<\/head>/);
+    assert.doesNotMatch(page.getText(), /^<link/m);
     await vscode.window.showTextDocument(page);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { exportPlaceholders, mainSnippet, planRun, snippetTextFor, type RenderedSnippet } from '../../common/recipeRender';
 import type { Recipe } from '../../common/recipes';
+import { tagPlacement } from '../../common/tagPlacement';
 import type { AppContext } from '../context';
 import { exportExtensions } from '../submit/localImages';
 import { imagesFrom, pickImages } from '../edit/editCommand';
@@ -148,9 +149,17 @@ export class ExportAsCommand {
   }
 }
 
-/** Inserts a snippet at the cursor of an editor, as its own lines, in the form the document's language reads (JSX in React files). */
+/**
+ * Inserts a snippet at the cursor of an editor, in the form the document's language reads (JSX in
+ * React files): as lines of their own, indented as the page around them, where the cursor stands
+ * at the start of a line (`tagPlacement`).
+ */
 async function insertTags(editor: vscode.TextEditor, snippet: RenderedSnippet): Promise<boolean> {
   const shown = await vscode.window.showTextDocument(editor.document, editor.viewColumn);
   const text = snippetTextFor(snippet, shown.document.languageId);
-  return shown.edit((edit) => edit.insert(shown.selection.active, text));
+  const { document, selection, options } = shown;
+  const lines = Array.from({ length: document.lineCount }, (_, index) => document.lineAt(index).text);
+  const unit = options.insertSpaces === false ? '\t' : ' '.repeat(typeof options.indentSize === 'number' ? options.indentSize : typeof options.tabSize === 'number' ? options.tabSize : 2);
+  const placed = tagPlacement(lines, selection.active.line, selection.active.character, text, unit, document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
+  return shown.edit((edit) => (placed ? edit.insert(new vscode.Position(placed.line, 0), placed.text) : edit.insert(selection.active, text)));
 }
