@@ -97,7 +97,8 @@ export function resolveSize(rules: ModelRules, size: string, prompt = ''): [numb
   if (named) {
     return named[shapeOf(prompt)];
   }
-  const match = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  // Written as the docs write it (`2560x1440`): a number with a leading zero is no size.
+  const match = /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(size);
   if (!match) {
     return `size must be ${Object.keys(rule.named).join(' or ')}, or WIDTHxHEIGHT in pixels`;
   }

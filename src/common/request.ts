@@ -195,7 +195,9 @@ export function checkRequest(request: GenerationRequest): { ok: true; checked: C
   if (issues.length > 0) {
     return { ok: false, issues };
   }
-  const body: SubmitBody = { model: model.id, prompt: request.prompt, size: sizeValue, n };
+  // A pixel size is sent as the service writes it (`2560x1440`), however it was typed (`02560x1440`).
+  const sent = !isIssue(size) && size.width !== undefined && size.height !== undefined && /x/.test(sizeValue) ? `${size.width}x${size.height}` : sizeValue;
+  const body: SubmitBody = { model: model.id, prompt: request.prompt, size: sent, n };
   if (model.quality) body.quality = request.quality ?? model.quality.default;
   if (model.promptPriority && request.promptPriority !== undefined) body.prompt_priority = request.promptPriority;
   if (references.length > 0) body.image_urls = references;

@@ -128,6 +128,14 @@ describe('Request validation from the model table', () => {
       assert.deepEqual(issuesOf({ ...base, size: '1:1' }).map((i) => i.code), ['sizeMalformed']);
       assert.deepEqual(issuesOf({ ...base, size: '2k' }).map((i) => i.code), ['sizeMalformed']);
     });
+    it('sends a pixel size as the service writes it, however it was typed', () => {
+      const typed = checkRequest({ ...base, size: '02560x01440' });
+      assert.ok(typed.ok);
+      assert.equal(typed.checked.body.size, '2560x1440');
+      const named = checkRequest({ ...base, size: '2K' });
+      assert.ok(named.ok);
+      assert.equal(named.checked.body.size, '2K');
+    });
     it('promises no pixel size for 2K and 4K: the model picks the shape the prompt describes', () => {
       for (const size of ['2K', '4K']) {
         const result = checkRequest({ ...base, size });

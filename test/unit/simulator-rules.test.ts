@@ -135,6 +135,7 @@ describe('Simulator rules, checked against the contract tables', () => {
       assert.equal(refusedParam({ ...base, size: '2559x1440' }), 'size');
       assert.equal(refusedParam({ ...base, size: '4097x4096' }), 'size');
       assert.equal(refusedParam({ ...base, size: '1:1' }), 'size');
+      assert.equal(refusedParam({ ...base, size: '02560x1440' }), 'size', 'a leading zero is not how the docs write a size');
       assert.equal(refusedParam({ ...base, size: '2k' }), 'size');
     });
     it('gives a named size (2K, 4K) the shape its prompt describes, as the vendor says the model does', () => {
