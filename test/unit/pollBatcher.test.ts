@@ -58,6 +58,14 @@ describe('Reading running tasks in batches', () => {
     assert.deepEqual(calls, ['GET a']);
   });
 
+  it('reads a task asked to be read alone (long past its estimate) with its own GET, beside a batch of the others', async () => {
+    const { calls, client } = fakeClient(new Set(['a', 'b', 'c']));
+    const reads = batcher(client, () => 0);
+    const [a, b, c] = await Promise.all([reads.read('a', call()), reads.read('b', call(), true), reads.read('c', call())]);
+    assert.deepEqual(calls.sort(), ['BATCH a,c', 'GET b']);
+    assert.deepEqual([a.progress, b.progress, c.progress], [50, 10, 50], 'b is answered by its own read');
+  });
+
   it('reads the tasks it pulled forward in the same request as the one that came due', async () => {
     const { calls, client } = fakeClient(new Set(['a', 'b', 'c']));
     const asked: number[][] = [];

@@ -155,9 +155,9 @@ export class PollBatcher {
     return (this.deps.now ?? performance.now.bind(performance))();
   }
 
-  /** Reads one running task: in a batch with others when it can, on its own otherwise. */
-  read(taskId: string, call: { apiKey: string; signal: AbortSignal }): Promise<TaskSnapshot> {
-    if (!this.batching()) return this.deps.client().getTask(taskId, call);
+  /** Reads one running task: in a batch with others when it can, on its own otherwise or when asked to (`alone`). */
+  read(taskId: string, call: { apiKey: string; signal: AbortSignal }, alone = false): Promise<TaskSnapshot> {
+    if (alone || !this.batching()) return this.deps.client().getTask(taskId, call);
     return new Promise<TaskSnapshot>((resolve, reject) => {
       const waiter: Waiter = { taskId, signal: call.signal, resolve, reject };
       const open = this.gathers.get(call.apiKey);

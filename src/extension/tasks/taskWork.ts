@@ -57,6 +57,9 @@ export interface WorkHandle {
 
 type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 
+/** Past this many times its estimate a task is read with its own request, not in a batch (its deadline, late looks, Check Again). */
+const aloneAfterEstimates = 2;
+
 /** A failure as the ledger keeps it: the reason, the service's code and text, never a path of the machine. */
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
@@ -171,7 +174,10 @@ export class TaskWork {
     const signal = work.controller.signal;
     let task: TaskSnapshot;
     try {
-      task = await this.deps.reads.read(entry.taskId ?? '', await this.call(signal));
+      // A task long past its estimate is read on its own: a batch answer that lags behind the
+      // task's own (a cache) must not keep a finished task unseen until its links expire.
+      const alone = this.deps.now() - (entry.madeAt ?? entry.sentAt) > aloneAfterEstimates * entry.estimatedSeconds * 1000;
+      task = await this.deps.reads.read(entry.taskId ?? '', await this.call(signal), alone);
     } catch (error) {
       if (signal.aborted) return;
       this.deps.log.warn(`Reading ${entry.taskId} failed (${isEvoLinkError(error) ? error.reason : String(error)}); trying again later`);
