@@ -6,10 +6,26 @@ import { EvoLinkError } from '../../src/common/errors';
 import type { Services } from '../../src/extension/services';
 import { inspectLocalImage } from '../../src/extension/submit/localImages';
 import { submitPlan } from '../../src/extension/submit/submit';
+import { describeMessage } from '../../src/extension/commands/errorPresenter';
 import { settle } from './matrix';
+import { MemoryFileSystem } from './memfs';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'stale-tests');
+
+/** A file system whose files answer each read with other bytes, in turn: a file another program keeps rewriting. */
+class ChangingFiles extends MemoryFileSystem {
+  private reads = 0;
+
+  constructor(private readonly versions: readonly Uint8Array[]) {
+    super();
+  }
+
+  override readFile(uri: vscode.Uri): Uint8Array {
+    super.readFile(uri);
+    return this.versions[this.reads++ % this.versions.length]!;
+  }
+}
 
 /*
  * Edit Image inspects its images before the wizard opens, and the agent tool before it asks for
@@ -67,6 +83,32 @@ describe('An image replaced between its inspection and its upload', function () 
       (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidRequest',
     );
     assert.equal(simulator.requests.length, 0, 'nothing uploaded, nothing submitted');
+  });
+
+  it('refuses an image whose bytes changed between their check and their upload, with nothing uploaded and nothing sent', async () => {
+    // Two whole PNGs of the same size: each read passes the check, but the bytes read again to be uploaded are not the ones checked.
+    const versions = await Promise.all(['#f00', '#00f'].map((background) => sharp({ create: { width: 1024, height: 1024, channels: 3, background } }).png().toBuffer()));
+    const files = new ChangingFiles(versions);
+    const registration = vscode.workspace.registerFileSystemProvider('evolink-changing', files);
+    try {
+      const uri = vscode.Uri.parse('evolink-changing:/photo.png');
+      files.writeFile(uri, versions[0]!, { create: true, overwrite: true });
+      const image = await inspectLocalImage(uri);
+      let refused: EvoLinkError | undefined;
+      await assert.rejects(submitPlan(app.ctx, { options: { model: 'gpt-4o-image', prompt: 'a red square', size: '1:1', n: 1 }, references: [image], target: folder() }), (error: unknown) => {
+        assert.ok(error instanceof EvoLinkError);
+        refused = error;
+        return true;
+      });
+      assert.deepEqual([refused!.reason, refused!.details.code], ['invalidRequest', 'refusedBeforeSending']);
+      assert.equal(simulator.requests.length, 0, 'nothing uploaded, nothing submitted');
+      assert.deepEqual([...simulator.files.values()], []);
+      const message = describeMessage(refused!);
+      assert.match(message, /photo\.png changed while the request was being sent\. Send it again once the file is saved/);
+      assert.match(message, /Nothing was sent, nothing is charged\./);
+    } finally {
+      registration.dispose();
+    }
   });
 
   it('uploads a whole replacement as the format its bytes are', async () => {

@@ -17,6 +17,7 @@ import { createFetchTransport } from '../../src/extension/net/fetchTransport';
 import { createNodeHttpTransport } from '../../src/extension/net/nodeHttpTransport';
 import { createUndiciTransport, type Transport } from '../../src/extension/net/transport';
 import { downloadResult, type ResultDownloadDeps } from '../../src/extension/tasks/resultDownload';
+import { toEntryError } from '../../src/extension/tasks/taskWork';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 
 /*
@@ -159,6 +160,30 @@ describe('Redirects of API calls', () => {
     }
   });
 
+  it('tells an upload answered with a redirect as one not carried out there, never as refused by the files API', async () => {
+    // A moved files address (307 to the same call elsewhere on the host), then a sign-in page (308 to a portal).
+    const answers = [{ status: 307, location: '/api/v2/files/upload/stream' }, { status: 308, location: 'http://portal.example/login' }];
+    const server = createHttpServer((req, res) => {
+      const { status, location } = answers.shift()!;
+      req.resume();
+      req.on('end', () => res.writeHead(status, { location }).end());
+    });
+    try {
+      const base = await listen(server);
+      const { client } = clientFor(transport, base);
+      const moved = await failure(client.upload(new Uint8Array(1000), 'a.png', 'image/png', { apiKey: 'sk-test-key' }));
+      assert.deepEqual(
+        [moved.reason, moved.details.code, moved.details.notSent, moved.details.location, moved.details.param],
+        ['invalidResponse', 'apiRedirect', true, `${base}/api/v2/files/upload/stream`, 'evolink.filesApiBaseUrl'],
+        'told as a redirect of the files address, whose setting is named',
+      );
+      const portal = await failure(client.upload(new Uint8Array(1000), 'a.png', 'image/png', { apiKey: 'sk-test-key' }));
+      assert.deepEqual([portal.reason, portal.details.code, portal.details.notSent], ['invalidResponse', 'webPage', true]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('tells a redirect to the API itself from a sign-in page, and logs where it led without its query', async () => {
     const server = createHttpServer((req, res) => {
       if (req.url === '/v1/credits') res.writeHead(301, { location: '/v2/credits?token=secret' }).end();
@@ -223,6 +248,9 @@ describe('Result links that leave https', () => {
       const error = await failure(client.download(`${base}/a.png`, sink, { maxBytes: 1000, checkLink: (to, from) => (seen.push([to, from]), 'downgrade') }));
       assert.equal(error.details.code, 'refusedLink');
       assert.deepEqual(seen, [[`${base}/b.png`, `${base}/a.png`]]);
+      // Why it was refused is kept with the task, for the sentence of a link that left https.
+      assert.equal(error.details.param, 'downgrade');
+      assert.deepEqual([toEntryError(error).code, toEntryError(error).param], ['refusedLink', 'downgrade']);
     } finally {
       server.close();
       await transport.dispose();

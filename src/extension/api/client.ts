@@ -73,10 +73,13 @@ const uploadSliceBytes = 256 * 1024;
 /**
  * A refusal of the files API, told as such: a 403 there is a full file quota, a 413 a file too
  * large, not a key that may not generate. The key (401), credits, rate limits, the network and
- * the service's own faults keep their reasons.
+ * the service's own faults keep their reasons. A redirect refused nothing: the upload was not
+ * carried out there (a moved address, a sign-in page), and is told as an API call's redirect is,
+ * with the setting of the files address in `param`.
  */
 function uploadRefused(error: unknown): unknown {
   if (!(error instanceof EvoLinkError) || !['invalidRequest', 'permission', 'notFound', 'invalidResponse'].includes(error.reason) || error.details.status === undefined) return error;
+  if (error.details.status >= 300 && error.details.status < 400) return new EvoLinkError(error.reason, error.message, { ...error.details, param: 'evolink.filesApiBaseUrl' });
   return new EvoLinkError('uploadFailed', error.message, error.details);
 }
 

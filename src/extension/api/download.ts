@@ -136,7 +136,8 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       if (hop >= maxRedirects) throw new EvoLinkError('invalidResponse', `More than ${maxRedirects} redirects.`, { code: 'redirects' });
       const target = resolveLink(location, link);
       const problem = target === undefined ? 'not an address' : options.checkLink?.(target, link);
-      if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink' });
+      // Why, in `param` (as a refusal names what it blames): the ledger keeps it, and a link that left https is told in words of its own.
+      if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink', ...(problem ? { param: problem } : {}) });
       link = target;
       continue;
     }

@@ -154,9 +154,11 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
   }
   if (error.details.code === 'apiRedirect') {
     // The address the setting names is an old or a wrong one of the service; a redirect is never followed with the key.
+    // An upload's redirect names the setting of the files address (client.ts); any other, the API's.
+    const setting = error.details.param === 'evolink.filesApiBaseUrl' ? error.details.param : 'evolink.apiBaseUrl';
     return {
-      message: vscode.l10n.t('EvoLink answered with a redirect to {0}, which the extension does not follow. Check the setting "evolink.apiBaseUrl", then try again.', error.details.location ?? '?'),
-      actions: [openSettings('evolink.apiBaseUrl'), openOutput],
+      message: vscode.l10n.t('EvoLink answered with a redirect to {0}, which the extension does not follow. Check the setting "{1}", then try again.', error.details.location ?? '?', setting),
+      actions: [openSettings(setting), openOutput],
     };
   }
   return {
@@ -164,6 +166,18 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
     message: withRequestId(vscode.l10n.t('EvoLink sent an answer the extension cannot read. The details are in the output.'), error),
     actions: [...retryAction, openOutput].slice(0, 2),
   };
+}
+
+/**
+ * A result link refused because a redirect on its way left https for plain http (`downgrade` of
+ * urlPolicy.ts, which the download names in `param`), in words of its own; `undefined` for a link
+ * refused for another reason, which the general sentence of a refused link tells.
+ */
+export function refusedLinkWords(error: { code?: string; param?: string } | undefined): string | undefined {
+  if (error?.code !== 'refusedLink' || error.param !== 'downgrade') return undefined;
+  return vscode.l10n.t(
+    'The images were generated, but their download was redirected from a secure https address to an insecure http one, and was refused so that the files cannot be altered on the way. They stay at EvoLink for 24 hours: check your proxy settings, then check again; if it happens again, contact EvoLink support.',
+  );
 }
 
 /** What a network failure's code says, in words, with the code for support; `undefined` for a code it does not know. */
