@@ -53,6 +53,13 @@ describe('Tasks whose reads EvoLink refuses, and tasks completed without links',
     assert.match(answer(limited), /its own credit limit.*raise the key's limit or set another key/);
   });
 
+  it('says a result download that left https for plain http was refused to keep the files intact, apart from other refused links', () => {
+    const downgraded = outcomeMessage(task('saveFailed', { error: { reason: 'invalidResponse', code: 'refusedLink', param: 'downgrade' } }), false)!;
+    assert.match(downgraded.text, /redirected from a secure https address to an insecure http one/);
+    const local = outcomeMessage(task('saveFailed', { error: { reason: 'invalidResponse', code: 'refusedLink', param: 'loopback' } }), false)!;
+    assert.match(local.text, /leads where the extension does not download from/);
+  });
+
   it('says that no key is set, or that the key was not set for the address, rather than that EvoLink refused it; a proxy page is no refusal of the key', () => {
     const none = task('running', { error: { reason: 'auth', code: 'noKey', message: 'No API key is set.', notSent: true } });
     const noKey = readRefusalNotice(none, { setApiKey: () => undefined, showLog: () => undefined })!;

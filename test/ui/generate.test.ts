@@ -143,7 +143,7 @@ for (const version of ['1.100', '1.139']) {
       await folderRow.waitFor({ timeout: 30_000 });
       await setApiKey(page, demoKey);
       const said = await waitForNotification(page, /from an earlier request/, 60_000);
-      assert.match(said, /Saved 1 image\(s\)/);
+      assert.match(said, /Saved 1 image: /);
       assert.ok(imagesIn(folder).includes('a-copper-teapot-isometric.png'), `saved: ${imagesIn(folder).join(', ')}`);
       await screenshot(page, `generate-reopened-as-workspace-${version}`);
       await page.waitForTimeout(2000);

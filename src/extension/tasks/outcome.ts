@@ -5,7 +5,7 @@ import { quotedPrompt } from '../../common/format';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
 import { etaSeconds, linksEndAt, readRefusal, savedFiles, savePasses } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
-import { describeError, describeMessage, withRequestId, type ErrorAction, type ErrorActionHandlers } from '../commands/errorPresenter';
+import { describeError, describeMessage, refusedLinkWords, withRequestId, type ErrorAction, type ErrorActionHandlers } from '../commands/errorPresenter';
 import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 
@@ -57,7 +57,7 @@ function saveFailure(entry: LedgerEntry): string {
     case 'redirects':
       return vscode.l10n.t("EvoLink's result link redirected too many times, so nothing was saved. Check again in a moment.");
     case 'refusedLink':
-      return vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");
+      return refusedLinkWords(error) ?? vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");
     case 'storageFull':
       return vscode.l10n.t("The images were generated but the disk that holds the extension's storage is full. Free some space, then check again: the links stay valid for 24 hours.");
     case 'storageFailed':
@@ -170,7 +170,9 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       }
       if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quotedPrompt(entry.request.prompt)) };
       const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
-      return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder))) + used };
+      // One image is named, with the path it has in the workspace; several, by their folder.
+      const said = files.length === 1 ? vscode.l10n.t('Saved 1 image: {0}.', displayPath(vscode.Uri.parse(files[0]!))) : vscode.l10n.t('Saved {0} images to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder)));
+      return { kind: 'info', text: said + used };
     }
     case 'failed':
       return { kind: 'error', text: failure(entry) };
