@@ -195,7 +195,7 @@ export const clockStepMs = 60_000;
  * made by now) last: one that stopped at its deadline (taking longer than expected) once its last
  * read is `lateLookMs` old, and so one that completed without a result link (it may come
  * still); one whose reads past its deadline kept failing (a machine woken
- * before its network), and one whose saving failed for a reason that may pass (a network that was
+ * before its network), one the service twice said it did not know, and one whose saving failed for a reason that may pass (a network that was
  * down, a CDN that refused for a while), once that failure is as old.
  */
 export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<LifecycleTimes, 'lateLookMs' | 'resultLifetimeMs'>): boolean {
@@ -205,7 +205,8 @@ export function lateLookDue(entry: LedgerEntry, now: number, times: Pick<Lifecyc
   // A last moment dated well after now (a clock set back) says nothing of how long ago it was: due.
   const dueSince = (at: number): boolean => now - at >= times.lateLookMs || now - at <= -clockStepMs;
   if ((entry.state === 'stopped' && entry.attention === 'deadline') || completedEmpty(entry)) return dueSince(entry.polledAt ?? entry.sentAt);
-  const failedInPassing = (entry.state === 'stopped' && entry.attention === 'unread') || (entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error));
+  // A task the service twice did not know may be known again (a proxy or a replica that answered 404): looked at as one unread.
+  const failedInPassing = (entry.state === 'stopped' && (entry.attention === 'unread' || entry.attention === 'notFound')) || (entry.state === 'saveFailed' && entry.error !== undefined && savePasses(entry.error));
   return failedInPassing && dueSince(entry.updatedAt);
 }
 

@@ -876,6 +876,15 @@ describe('The task lifecycle', () => {
       assert.equal(gone?.state, 'stopped', 'not failed: it may have been paid for, and a later read may find it');
       assert.equal(gone?.attention, 'notFound');
       assert.deepEqual(actionsFor(gone), ['checkAgain', 'forget']);
+      // Looked for again on its own while its links could last: a 404 from a proxy or a replica may pass.
+      assert.equal(lateLookDue(gone, gone.updatedAt + times.lateLookMs - 1, times), false);
+      assert.equal(lateLookDue(gone, gone.updatedAt + times.lateLookMs, times), true);
+      const looked = next(gone, { type: 'lateLook' }, at(gone.updatedAt + times.lateLookMs));
+      assert.equal(looked.entry?.state, 'running');
+      assert.deepEqual(looked.effects, [{ kind: 'wake', event: 'pollDue', delayMs: 0 }]);
+      const found = next(looked.entry, { type: 'pollAnswered', task: snapshot({ state: 'completed', rawStatus: 'completed', progress: 100, resultUrls: ['https://cdn.example/a.png'] }) }, at(gone.updatedAt + times.lateLookMs + 500)).entry;
+      assert.equal(found?.state, 'saving', 'found again, it is saved');
+      assert.equal(lateLookDue(gone, linksEndAt(gone, times), times), false, 'not once its links would be gone');
     });
   });
 

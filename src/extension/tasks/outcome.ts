@@ -190,7 +190,11 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
         if (entry.lateLooks) return undefined;
         return { kind: 'warning', text: `${failure(entry)} ${vscode.l10n.t('Its images may still come: the extension looks again every few minutes while their links could last (until {0}); Check Again in "EvoLink: Show Tasks" looks now.', linksEnd(entry))}` };
       }
-      if (entry.attention === 'notFound') return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. Check it again in a while from "EvoLink: Show Tasks"; if it is still not found, it has expired.', entry.taskId ?? '') };
+      // Told once: the quiet looks after it say nothing until one finds the task.
+      if (entry.attention === 'notFound') {
+        if (entry.lateLooks) return undefined;
+        return { kind: 'warning', text: vscode.l10n.t('EvoLink answered twice that it does not know the task {0}. The extension looks for it again every few minutes while its result links could last (until {1}); if it is still not found then, it has expired. Check Again in "EvoLink: Show Tasks" looks now.', entry.taskId ?? '', linksEnd(entry)) };
+      }
       // Past its deadline a read failed for good, or for minutes (a machine woken without its network): what failed, and that the links do not wait for ever.
       // Told once: the quiet looks after it say nothing until one saves.
       if (entry.attention === 'unread') {
