@@ -104,6 +104,8 @@ function isRefusal(error: unknown, entry: LedgerEntry): boolean {
 export class TaskWork {
   /** Submit answers the ledger could not take when they came, written again until it does. */
   private readonly answers: KeptAnswers;
+  /** Tasks whose undocumented status was logged (once each). */
+  private readonly oddStatuses = new Set<string>();
   /** Looks for tasks among EvoLink's recent ones. */
   private readonly search: TaskSearch;
   /** The file calls of saves, each with a time limit, known until they settle. */
@@ -186,6 +188,11 @@ export class TaskWork {
     }
     // A batch answers every task it read, also one that stopped meanwhile.
     if (signal.aborted) return;
+    // A status the API does not document is read on until the deadline; the log says which, once per task.
+    if (task.state === 'unknown' && !this.oddStatuses.has(entry.localId)) {
+      this.oddStatuses.add(entry.localId);
+      this.deps.log.warn(`${entry.taskId}: EvoLink answered the status "${task.rawStatus.slice(0, 40)}", which its API does not document; reading on until the task's deadline`);
+    }
     await dispatch({ type: 'pollAnswered', task });
   }
 
