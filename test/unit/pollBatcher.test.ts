@@ -66,6 +66,28 @@ describe('Reading running tasks in batches', () => {
     assert.deepEqual([a.progress, b.progress, c.progress], [50, 10, 50], 'b is answered by its own read');
   });
 
+  it("takes a completed task's links from its own read, and keeps the batch's answer where that read fails", async () => {
+    const calls: string[] = [];
+    const done = (id: string, links: number): TaskSnapshot => ({ ...snapshot(id, 100), state: 'completed', rawStatus: 'completed', resultUrls: Array.from({ length: links }, (_, i) => `https://cdn.example/${id}-${i}.png`) });
+    const client = {
+      apiBase: () => 'http://127.0.0.1:1',
+      getTask: (id: string) => {
+        calls.push(`GET ${id}`);
+        return id === 'b' ? Promise.reject(new EvoLinkError('network', 'reset', { code: 'ECONNRESET' })) : Promise.resolve(done(id, 3));
+      },
+      getTasks: (ids: readonly string[]) => {
+        calls.push(`BATCH ${ids.join(',')}`);
+        return Promise.resolve(new Map<string, TaskSnapshot>([['a', done('a', 1)], ['b', done('b', 1)], ['c', snapshot('c', 40)]]));
+      },
+    } as unknown as EvoLinkClient;
+    const reads = batcher(client, () => 0);
+    const [a, b, c] = await Promise.all([reads.read('a', call()), reads.read('b', call()), reads.read('c', call())]);
+    assert.equal(a.resultUrls.length, 3, 'the batch listed one link of three');
+    assert.equal(b.resultUrls.length, 1, "its own read failed: the batch's answer stands");
+    assert.equal(c.progress, 40);
+    assert.deepEqual(calls.sort(), ['BATCH a,b,c', 'GET a', 'GET b']);
+  });
+
   it('reads the tasks it pulled forward in the same request as the one that came due', async () => {
     const { calls, client } = fakeClient(new Set(['a', 'b', 'c']));
     const asked: number[][] = [];

@@ -234,11 +234,16 @@ export class PollBatcher {
     }
     this.release(waiters, stopped);
     const absent: Waiter[] = [];
+    const completed: [Waiter, TaskSnapshot][] = [];
     for (const waiter of waiters) {
       const task = found.get(waiter.taskId);
-      if (task) waiter.resolve(task);
-      else absent.push(waiter);
+      if (!task) absent.push(waiter);
+      else if (task.state === 'completed') completed.push([waiter, task]);
+      else waiter.resolve(task);
     }
+    // A completed task's links are taken from its own query, which says all of them: a batch item
+    // may list fewer (a preview, a cache). Where that query fails, the batch's answer stands.
+    await Promise.all(completed.map(([waiter, task]) => this.single(apiKey, waiter, true, undefined, task)));
     // Absent: expired, foreign, or not known yet to this part of the service. Its own query
     // decides (a 404 there ends the task as not found).
     const readAlone = await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
@@ -306,13 +311,17 @@ export class PollBatcher {
     for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
   }
 
-  /** A task's own read (`once`: without the client's retries); answers whether the service answered it with the task. */
-  private async single(apiKey: string, waiter: Waiter, once = false, failed?: (error: unknown) => void): Promise<boolean> {
+  /**
+   * A task's own read (`once`: without the client's retries); answers whether the service answered
+   * it with the task. Where it fails, `fallback` (what a batch said of the task) is its answer.
+   */
+  private async single(apiKey: string, waiter: Waiter, once = false, failed?: (error: unknown) => void, fallback?: TaskSnapshot): Promise<boolean> {
     try {
       waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal, ...(once ? { once } : {}) }));
       return true;
     } catch (error) {
-      waiter.reject(error);
+      if (fallback && !waiter.signal.aborted) waiter.resolve(fallback);
+      else waiter.reject(error);
       failed?.(error);
       return false;
     }
