@@ -135,6 +135,8 @@ export interface TaskSnapshot {
   creditsUsed: number | undefined;
   /** When the service made the task (its `created`, in ms since the epoch), where it said. */
   createdAt?: number;
+  /** How many result items gave no http(s) link (`data:` URLs, bare file names): absent when none. */
+  unusableLinks?: number;
 }
 
 const states: Record<string, TaskState> = {
@@ -168,9 +170,11 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     return trimmed !== undefined && /^https?:\/\//i.test(trimmed) ? trimmed : undefined;
   };
   // A list item is a link, or an object with one (the first of its fields that is a link).
+  let unusable = 0;
   const add = (item: string | z.infer<typeof resultItemSchema>): void => {
     const url = typeof item === 'string' ? link(item) : (link(item.image_url) ?? link(item.url));
-    if (url !== undefined && !urls.includes(url)) urls.push(url);
+    if (url === undefined) unusable++;
+    else if (!urls.includes(url)) urls.push(url);
   };
   for (const item of task.results) add(item);
   for (const item of task.result_data) add(item);
@@ -188,6 +192,7 @@ export function toSnapshot(task: TaskWire): TaskSnapshot {
     creditsUsed: task.usage?.credits_used ?? task.usage?.cost,
     // Seconds since the epoch, as documented (milliseconds, or a date, are read as what they are).
     ...(created === undefined ? {} : { createdAt: Math.round(created * 1000) }),
+    ...(unusable > 0 ? { unusableLinks: unusable } : {}),
   };
 }
 

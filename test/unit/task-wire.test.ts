@@ -29,6 +29,14 @@ describe('Task answers', () => {
     assert.deepEqual(failed.error, { code: 'content_policy_violation', message: 'Content policy violation. ...' });
   });
 
+  it('counts the result items that gave no http(s) link, to be logged', () => {
+    const base = { id: 't', status: 'completed' };
+    const mixed = toSnapshot(taskSchema.parse({ ...base, results: ['data:image/png;base64,iVBORw0KGgo=', 'https://cdn.example/x.png', 'https://cdn.example/x.png'] }));
+    assert.deepEqual(mixed.resultUrls, ['https://cdn.example/x.png']);
+    assert.equal(mixed.unusableLinks, 1, 'a repeated link is no unusable one');
+    assert.equal(toSnapshot(taskSchema.parse({ ...base, results: ['https://cdn.example/y.png'] })).unusableLinks, undefined);
+  });
+
   it('takes result URLs from result_data too, as an array or a single object, each once', () => {
     const base = { id: 't', status: 'completed' };
     assert.deepEqual(toSnapshot(taskSchema.parse({ ...base, result_data: [{ image_url: 'https://a/1.png' }, { image_url: 'https://a/2.png' }] })).resultUrls, ['https://a/1.png', 'https://a/2.png']);

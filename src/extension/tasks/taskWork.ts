@@ -193,6 +193,8 @@ export class TaskWork {
       this.oddStatuses.add(entry.localId);
       this.deps.log.warn(`${entry.taskId}: EvoLink answered the status "${task.rawStatus.slice(0, 40)}", which its API does not document; reading on until the task's deadline`);
     }
+    // Result items that are no link the extension downloads (a `data:` URL) are not saved; the log says how many.
+    if (task.state === 'completed' && task.unusableLinks) this.deps.log.warn(`${entry.taskId}: ${task.unusableLinks} of its results gave no http(s) link and cannot be downloaded`);
     await dispatch({ type: 'pollAnswered', task });
   }
 
