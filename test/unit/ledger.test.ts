@@ -97,6 +97,26 @@ describe('The task ledger', () => {
     assert.equal(newest?.progress, 40);
   });
 
+  it('takes back a late write that another late write was built on, where the newest revision stands elsewhere', async () => {
+    const late = new TaskLedger(dir);
+    const other = new TaskLedger(dir);
+    const created = await late.create(entry('evl-a-0000000000000001', 1));
+    let current = created;
+    for (let step = 0; step < 4; step++) current = (await other.write({ ...current, polls: step }, current.revision))!;
+    // Revisions 4 and 5 stand; 2 and 3 were dropped. A late window writes 2, and before it looks
+    // at the files, a second late window writes 3 on it.
+    const hooked = late as unknown as { createExclusive(target: string, text: string): Promise<boolean> };
+    const create = hooked.createExclusive.bind(late);
+    hooked.createExclusive = async (target, text) => {
+      const made = await create(target, text);
+      const written = JSON.parse(text) as LedgerEntry;
+      if (made && written.revision === 2) await new TaskLedger(dir).write({ ...written, polls: 9 }, written.revision);
+      return made;
+    };
+    assert.equal(await late.write({ ...created, state: 'saving' }, created.revision), undefined, 'revision 4 does not stand on it');
+    assert.equal((await other.get(created.localId))?.revision, 5);
+  });
+
   it('lets exactly one of many concurrent writers through per revision', async () => {
     const ledgers = Array.from({ length: 8 }, () => new TaskLedger(dir));
     let current = await ledgers[0]!.create(entry('evl-a-0000000000000001', 1));

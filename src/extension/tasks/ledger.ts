@@ -145,13 +145,21 @@ export class TaskLedger {
     return true;
   }
 
-  /** Whether the revision after `written` was based on it (a file that cannot be read says no: the write is taken back as before). */
+  /**
+   * Whether every revision after `written` stands on it: each, up to the newest, names the one
+   * before it as its parent (a file that cannot be read, or a gap, says no: the write is taken back).
+   */
   private async builtOn(files: readonly FileOfTask[], written: LedgerEntry): Promise<boolean> {
-    const next = files.find((file) => file.revision === written.revision + 1);
-    if (!next) return false;
-    const text = await readFile(join(this.dir, next.name), 'utf8').catch(() => undefined);
-    const parsed = text === undefined ? undefined : parseLedgerEntry(text);
-    return parsed?.ok === true && parsed.entry.parentWriteId === written.writeId;
+    const above = files.filter((file) => file.revision > written.revision).sort((a, b) => a.revision - b.revision);
+    let parent = written.writeId;
+    for (const [index, file] of above.entries()) {
+      if (file.revision !== written.revision + 1 + index) return false;
+      const text = await readFile(join(this.dir, file.name), 'utf8').catch(() => undefined);
+      const parsed = text === undefined ? undefined : parseLedgerEntry(text);
+      if (parsed?.ok !== true || parent === undefined || parsed.entry.parentWriteId !== parent) return false;
+      parent = parsed.entry.writeId;
+    }
+    return above.length > 0;
   }
 
   /** Drops revisions older than the one before `newest`; a file that cannot go now goes next time. */
