@@ -6,8 +6,17 @@
  * its line is left to insert the text where it is.
  */
 
-/** A line that opens an element and does not close it on the same line (`<head>`, `<div class="a">`). */
-const opensElement = /^\s*<([A-Za-z][\w:-]*)\b[^>]*(?<!\/)>\s*$/;
+/** A line that opens an element and does not close it on the same line (`<head>`, `<div class="a">`, JSX's `<>`). */
+const opensElement = /^\s*<([A-Za-z][\w:.-]*)?(?:\s[^>]*)?(?<!\/)>\s*$/;
+/** HTML elements that have no closing tag: a line of one opens nothing (`<meta charset="utf-8">`). */
+const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+
+/** Whether a line opens an element that its next lines are inside of. */
+function opens(line: string): boolean {
+  const match = opensElement.exec(line);
+  return match !== null && !/<\//.test(line) && !voidElements.has((match[1] ?? '').toLowerCase());
+}
+
 /** A line that starts with a closing tag (`</head>`). */
 const closesElement = /^\s*<\//;
 
@@ -25,7 +34,7 @@ export function tagPlacement(lines: readonly string[], line: number, column: num
   let indent: string;
   if (current.trim() !== '' && closesElement.test(current)) indent = indentOf(current) + unit;
   else if (before === undefined) indent = current.trim() === '' ? '' : indentOf(current);
-  else if (opensElement.test(before) && !/<\//.test(before)) indent = indentOf(before) + unit;
+  else if (opens(before)) indent = indentOf(before) + unit;
   else indent = indentOf(before);
   const body = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
   return { line, text: body.map((part) => (part.trim() === '' ? '' : indent + part) + eol).join('') };

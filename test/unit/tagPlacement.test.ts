@@ -16,6 +16,13 @@ describe('Tags inserted into a page', () => {
     assert.equal(tagPlacement(opened, 2, 0, tags, '\t', '\r\n')?.text, '\t\t<link rel="icon" href="/favicon.ico" />\r\n\t\t<link rel="manifest" href="/site.webmanifest" />\r\n');
   });
 
+  it('stand beside an element that has no closing tag, and go inside a JSX fragment', () => {
+    const html5 = ['<head>', '  <meta charset="utf-8">', '', '</head>'];
+    assert.equal(tagPlacement(html5, 2, 0, tags, '  ', '\n')?.text.split('\n')[0], '  <link rel="icon" href="/favicon.ico" />');
+    const fragment = ['return (', '  <>', '', '  </>', ');'];
+    assert.equal(tagPlacement(fragment, 2, 0, tags, '  ', '\n')?.text.split('\n')[0], '    <link rel="icon" href="/favicon.ico" />');
+  });
+
   it('keep the indentation of a line the cursor stands in the indentation of', () => {
     assert.equal(tagPlacement(page, 4, 2, tags, '  ', '\n')?.text.startsWith('  <link'), true);
   });
