@@ -242,8 +242,9 @@ export class PollBatcher {
       else waiter.resolve(task);
     }
     // A completed task's links are taken from its own query, which says all of them: a batch item
-    // may list fewer (a preview, a cache). Where that query fails, the batch's answer stands.
-    await Promise.all(completed.map(([waiter, task]) => this.single(apiKey, waiter, true, undefined, task)));
+    // may list fewer (a preview, a cache). Where that query fails, or says less (still running, a
+    // replica behind), the batch's answer stands.
+    await Promise.all(completed.map(([waiter, task]) => this.confirm(apiKey, waiter, task)));
     // Absent: expired, foreign, or not known yet to this part of the service. Its own query
     // decides (a 404 there ends the task as not found).
     const readAlone = await Promise.all(absent.map((waiter) => this.single(apiKey, waiter)));
@@ -311,17 +312,20 @@ export class PollBatcher {
     for (const waiter of waiters) waiter.signal.removeEventListener('abort', listener);
   }
 
-  /**
-   * A task's own read (`once`: without the client's retries); answers whether the service answered
-   * it with the task. Where it fails, `fallback` (what a batch said of the task) is its answer.
-   */
-  private async single(apiKey: string, waiter: Waiter, once = false, failed?: (error: unknown) => void, fallback?: TaskSnapshot): Promise<boolean> {
+  /** A completed task of a batch answer, read once on its own: that answer holds where it is completed with as many links or more. */
+  private async confirm(apiKey: string, waiter: Waiter, batched: TaskSnapshot): Promise<void> {
+    const own = await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal, once: true }).catch(() => undefined);
+    if (waiter.signal.aborted) waiter.reject(new EvoLinkError('cancelled', 'Cancelled.'));
+    else waiter.resolve(own?.state === 'completed' && own.resultUrls.length >= batched.resultUrls.length ? own : batched);
+  }
+
+  /** A task's own read (`once`: without the client's retries); answers whether the service answered it with the task. */
+  private async single(apiKey: string, waiter: Waiter, once = false, failed?: (error: unknown) => void): Promise<boolean> {
     try {
       waiter.resolve(await this.deps.client().getTask(waiter.taskId, { apiKey, signal: waiter.signal, ...(once ? { once } : {}) }));
       return true;
     } catch (error) {
-      if (fallback && !waiter.signal.aborted) waiter.resolve(fallback);
-      else waiter.reject(error);
+      waiter.reject(error);
       failed?.(error);
       return false;
     }

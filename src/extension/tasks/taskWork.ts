@@ -59,6 +59,8 @@ type Dispatch = (event: LifecycleEvent) => Promise<LedgerEntry | undefined>;
 
 /** Past this many times its estimate a task is read with its own request, not in a batch (its deadline, late looks, Check Again). */
 const aloneAfterEstimates = 2;
+/** ... and never before it has run this long (an estimate of a few seconds says little). */
+const aloneAfterMs = 3 * 60_000;
 
 /** A failure as the ledger keeps it: the reason, the service's code and text, never a path of the machine. */
 export function toEntryError(error: unknown): EntryError {
@@ -178,7 +180,7 @@ export class TaskWork {
     try {
       // A task long past its estimate is read on its own: a batch answer that lags behind the
       // task's own (a cache) must not keep a finished task unseen until its links expire.
-      const alone = this.deps.now() - (entry.madeAt ?? entry.sentAt) > aloneAfterEstimates * entry.estimatedSeconds * 1000;
+      const alone = this.deps.now() - (entry.madeAt ?? entry.sentAt) > Math.max(aloneAfterEstimates * entry.estimatedSeconds * 1000, aloneAfterMs);
       task = await this.deps.reads.read(entry.taskId ?? '', await this.call(signal), alone);
     } catch (error) {
       if (signal.aborted) return;
