@@ -58,7 +58,7 @@ for (const version of ['1.100', '1.139']) {
       }
       assert.deepEqual(imagesIn(folder).sort(), ['a-lighthouse-at-dawn-watercolor-2.png', 'a-lighthouse-at-dawn-watercolor.png']);
       // The new window says what it saved on its own.
-      assert.match(await waitForNotification(page, /from an earlier request/), /Saved 2 image\(s\)/);
+      assert.match(await waitForNotification(page, /from an earlier request/), /Saved 2 images from an earlier request/);
       await page.waitForTimeout(2000);
       assert.equal(imagesIn(folder).length, 2, 'saved once, not again');
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations').length, 1);
@@ -143,7 +143,7 @@ for (const version of ['1.100', '1.139']) {
       await folderRow.waitFor({ timeout: 30_000 });
       await setApiKey(page, demoKey);
       const said = await waitForNotification(page, /from an earlier request/, 60_000);
-      assert.match(said, /Saved 1 image: /);
+      assert.match(said, /Saved 1 image from an earlier request/);
       assert.ok(imagesIn(folder).includes('a-copper-teapot-isometric.png'), `saved: ${imagesIn(folder).join(', ')}`);
       await screenshot(page, `generate-reopened-as-workspace-${version}`);
       await page.waitForTimeout(2000);

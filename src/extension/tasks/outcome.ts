@@ -168,7 +168,10 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
       if (entry.siblingOf) {
         return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) of the other task EvoLink made for "{1}" (task {2}) to {3}.', files.length, quotedPrompt(entry.request.prompt), entry.taskId ?? '?', displayPath(vscode.Uri.parse(entry.targetFolder))) };
       }
-      if (resumed) return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) from an earlier request: "{1}".', files.length, quotedPrompt(entry.request.prompt)) };
+      if (resumed) {
+        const prompt = quotedPrompt(entry.request.prompt);
+        return { kind: 'info', text: files.length === 1 ? vscode.l10n.t('Saved 1 image from an earlier request: "{0}".', prompt) : vscode.l10n.t('Saved {0} images from an earlier request: "{1}".', files.length, prompt) };
+      }
       const used = entry.creditsUsed !== undefined ? vscode.l10n.t(' {0} credits used.', credits(entry.creditsUsed)) : '';
       // One image is named, with the path it has in the workspace; several, by their folder.
       const said = files.length === 1 ? vscode.l10n.t('Saved 1 image: {0}.', displayPath(vscode.Uri.parse(files[0]!))) : vscode.l10n.t('Saved {0} images to {1}.', files.length, displayPath(vscode.Uri.parse(entry.targetFolder)));
