@@ -81,7 +81,8 @@ describe('Reading the running tasks of a window together', function () {
       assert.deepEqual(batches.map((request) => request.status), [Number(setting.slice(3))], 'asked once, then remembered');
       const ids = new Set(entries.map((entry) => entry!.taskId!));
       const read = new Set(simulator.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v1/tasks/')).map((request) => decodeURIComponent(request.path.slice('/v1/tasks/'.length))));
-      assert.deepEqual([...read].sort(), [...ids].sort());
+      // Each of them on its own (other tasks of the workspace's ledger may be looked at meanwhile).
+      for (const id of ids) assert.ok(read.has(id), `${id} was read on its own`);
       // A second round against the same service goes straight to the per-task reads.
       simulator.requests.length = 0;
       const again = await generateThree(`again ${setting}`);
@@ -107,7 +108,8 @@ describe('Reading the running tasks of a window together', function () {
       for (const later of batches.slice(2)) assert.ok(later.at - batches[1]!.at >= 14_000, `a batch ${later.at - batches[1]!.at} ms after the pause began`);
       const ids = new Set(rounds.flat().map((entry) => entry!.taskId!));
       const read = new Set(simulator.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/v1/tasks/')).map((request) => decodeURIComponent(request.path.slice('/v1/tasks/'.length))));
-      assert.deepEqual([...read].sort(), [...ids].sort(), 'every task was read on its own');
+      // Other tasks of the workspace's ledger (stopped ones looked at quietly) may be read meanwhile.
+      for (const id of ids) assert.ok(read.has(id), `${id} was read on its own`);
     });
   }
 });

@@ -88,9 +88,11 @@ describe('Export As… and recipe presets', function () {
     assert.deepEqual(notice.actions, ['Insert Tags', 'Copy Tags']);
     await services.ctx.notifier.pick(notice, 'Insert Tags');
     const inserted = page.getText();
-    assert.match(inserted, /<head>\n<link rel="shortcut icon" href="\/favicon\.ico" \/>\n<link rel="icon" type="image\/png" href="\/favicon-96x96\.png" sizes="96x96" \/>/);
+    // Inside <head>, one level deeper than its closing tag (the editor's indentation: 4 spaces in an untitled page).
+    assert.match(inserted, /<head>\n( +|\t)<link rel="shortcut icon" href="\/favicon\.ico" \/>\n\1<link rel="icon" type="image\/png" href="\/favicon-96x96\.png" sizes="96x96" \/>/);
     assert.match(inserted, /content="Fox &amp; &quot;Friends&quot;"/, 'values are escaped for HTML');
     assert.match(inserted, /<link rel="manifest" href="\/site\.webmanifest" \/>\n<\/head>/);
+    assert.doesNotMatch(inserted, /^<link/m);
     // The page was only for this test: closed without a question.
     await vscode.window.showTextDocument(page);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
