@@ -25,6 +25,18 @@ const entry = (localId: string, createdAt: number): LedgerEntry => ({
   polls: 0,
 });
 
+/** Runs `meanwhile` once `ledger` has created the file of `revision`, before it looks at the others (another window's write in between). */
+function afterCreating(ledger: TaskLedger, revision: number, meanwhile: (written: LedgerEntry) => Promise<unknown>): void {
+  const hooked = ledger as unknown as { createExclusive(target: string, text: string): Promise<boolean> };
+  const create = hooked.createExclusive.bind(ledger);
+  hooked.createExclusive = async (target, text) => {
+    const made = await create(target, text);
+    const written = JSON.parse(text) as LedgerEntry;
+    if (made && written.revision === revision) await meanwhile(written);
+    return made;
+  };
+}
+
 /** Makes a file look as old as `seconds`. */
 const age = (path: string, seconds: number): void => utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
@@ -34,6 +46,16 @@ describe('The task ledger', () => {
     dir = mkdtempSync(join(tmpdir(), 'evolink-ledger-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A task one window made, and another window wrote `steps` revisions of since. */
+  async function writtenAhead(steps: number): Promise<{ late: TaskLedger; other: TaskLedger; created: LedgerEntry; current: LedgerEntry }> {
+    const late = new TaskLedger(dir);
+    const other = new TaskLedger(dir);
+    const created = await late.create(entry('evl-a-0000000000000001', 1));
+    let current = created;
+    for (let step = 0; step < steps; step++) current = (await other.write({ ...current, polls: step }, current.revision))!;
+    return { late, other, created, current };
+  }
 
   it('makes ids that are valid Idempotency-Keys and never repeat', () => {
     const ids = new Set(Array.from({ length: 1000 }, () => newLocalId()));
@@ -62,12 +84,8 @@ describe('The task ledger', () => {
   });
 
   it('refuses a write from a revision whose successor was already dropped as old: the window reads again', async () => {
-    const stale = new TaskLedger(dir);
-    const other = new TaskLedger(dir);
-    const created = await stale.create(entry('evl-a-0000000000000001', 1));
-    let current = created;
     // Another window writes revisions 2, 3 and 4: revision 2 is dropped as old, its name is free.
-    for (let step = 0; step < 3; step++) current = (await other.write({ ...current, polls: step }, current.revision))!;
+    const { late: stale, other, created, current } = await writtenAhead(3);
     assert.equal(await stale.write({ ...created, state: 'saving' }, created.revision), undefined, 'told it lost the race');
     assert.deepEqual(await other.get(created.localId), current, 'the newest state stands');
     assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.json')).sort(), ['evl-a-0000000000000001.3.json', 'evl-a-0000000000000001.4.json'], 'the late revision is taken back');
@@ -81,14 +99,7 @@ describe('The task ledger', () => {
     const created = await writer.create(entry('evl-a-0000000000000001', 1));
     // Between this window's write of revision 2 and its look at the files, another window reads
     // revision 2 and writes 3 on it.
-    const hooked = writer as unknown as { createExclusive(target: string, text: string): Promise<boolean> };
-    const create = hooked.createExclusive.bind(writer);
-    hooked.createExclusive = async (target, text) => {
-      const made = await create(target, text);
-      const written = JSON.parse(text) as LedgerEntry;
-      if (made && written.revision === 2) assert.equal((await other.write({ ...written, polls: 7 }, written.revision))?.revision, 3);
-      return made;
-    };
+    afterCreating(writer, 2, async (written) => assert.equal((await other.write({ ...written, polls: 7 }, written.revision))?.revision, 3));
     const mine = await writer.write({ ...created, progress: 40 }, created.revision);
     assert.equal(mine?.revision, 2, 'the write stood: the next revision was built on it');
     const newest = await other.get(created.localId);
@@ -98,21 +109,10 @@ describe('The task ledger', () => {
   });
 
   it('takes back a late write that another late write was built on, where the newest revision stands elsewhere', async () => {
-    const late = new TaskLedger(dir);
-    const other = new TaskLedger(dir);
-    const created = await late.create(entry('evl-a-0000000000000001', 1));
-    let current = created;
-    for (let step = 0; step < 4; step++) current = (await other.write({ ...current, polls: step }, current.revision))!;
+    const { late, other, created } = await writtenAhead(4);
     // Revisions 4 and 5 stand; 2 and 3 were dropped. A late window writes 2, and before it looks
     // at the files, a second late window writes 3 on it.
-    const hooked = late as unknown as { createExclusive(target: string, text: string): Promise<boolean> };
-    const create = hooked.createExclusive.bind(late);
-    hooked.createExclusive = async (target, text) => {
-      const made = await create(target, text);
-      const written = JSON.parse(text) as LedgerEntry;
-      if (made && written.revision === 2) await new TaskLedger(dir).write({ ...written, polls: 9 }, written.revision);
-      return made;
-    };
+    afterCreating(late, 2, (written) => new TaskLedger(dir).write({ ...written, polls: 9 }, written.revision));
     assert.equal(await late.write({ ...created, state: 'saving' }, created.revision), undefined, 'revision 4 does not stand on it');
     assert.equal((await other.get(created.localId))?.revision, 5);
   });
