@@ -121,7 +121,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       const task = view.locator('.task', { hasText: 'A red kite over sand dunes' }).first();
       const status = task.locator('.task-status', { hasText: 'does not know the task' });
       await status.waitFor({ timeout: 90_000 });
-      assert.match(await status.innerText(), /Check it again in a while/);
+      assert.match(await status.innerText(), /looks for it again every few minutes.*Check Again in "EvoLink: Show Tasks" looks now/);
       simulator.clearFaults('task');
       assert.equal(await task.locator('vscode-button[title="Retry"]').count(), 0, 'a task that may be paid for is not offered as a new request');
       await page.waitForTimeout(500);
