@@ -168,18 +168,6 @@ function describeUnreadable(error: EvoLinkError, { openOutput, retryAction }: Ac
   };
 }
 
-/**
- * A result link refused because a redirect on its way left https for plain http (`downgrade` of
- * urlPolicy.ts, which the download names in `param`), in words of its own; `undefined` for a link
- * refused for another reason, which the general sentence of a refused link tells.
- */
-export function refusedLinkWords(error: { code?: string; param?: string } | undefined): string | undefined {
-  if (error?.code !== 'refusedLink' || error.param !== 'downgrade') return undefined;
-  return vscode.l10n.t(
-    'The images were generated, but their download was redirected from a secure https address to an insecure http one, and was refused so that the files cannot be altered on the way. They stay at EvoLink for 24 hours: check your proxy settings, then check again; if it happens again, contact EvoLink support.',
-  );
-}
-
 /** What a network failure's code says, in words, with the code for support; `undefined` for a code it does not know. */
 function networkWords(code: string | undefined): string | undefined {
   const words: Record<string, () => string> = {

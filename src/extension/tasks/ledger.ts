@@ -103,8 +103,8 @@ export class TaskLedger {
       return written; // The write itself succeeded; old revisions go at the next write.
     }
     // Revision `expected + 1` may be free only because it was dropped as old: other windows wrote
-    // past it. The write is then as late as one that found the file, and is taken back. Unless the
-    // revision right after it was built on this very write: another window read it and went on.
+    // past it. The write is then as late as one that found the file, and is taken back, unless the
+    // revisions after it stand on it (`builtOn`): another window read it and went on.
     if (files.some((file) => file.revision > written.revision) && !(await this.builtOn(files, written))) {
       await rm(target, { force: true });
       return undefined;

@@ -5,7 +5,7 @@ import { quotedPrompt } from '../../common/format';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
 import { etaSeconds, linksEndAt, readRefusal, savedFiles, savePasses } from '../../common/taskState';
 import { adviceFor } from '../../common/taskErrors';
-import { describeError, describeMessage, refusedLinkWords, withRequestId, type ErrorAction, type ErrorActionHandlers } from '../commands/errorPresenter';
+import { describeError, describeMessage, withRequestId, type ErrorAction, type ErrorActionHandlers } from '../commands/errorPresenter';
 import { displayPath } from '../ui/paths';
 import { credits } from '../ui/pickers';
 
@@ -57,7 +57,13 @@ function saveFailure(entry: LedgerEntry): string {
     case 'redirects':
       return vscode.l10n.t("EvoLink's result link redirected too many times, so nothing was saved. Check again in a moment.");
     case 'refusedLink':
-      return refusedLinkWords(error) ?? vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");
+      // A redirect that left https for plain http (`downgrade`, kept in `param`) is told in words of its own.
+      if (error.param === 'downgrade') {
+        return vscode.l10n.t(
+          'The images were generated, but their download was redirected from a secure https address to an insecure http one, and was refused so that the files cannot be altered on the way. They stay at EvoLink for 24 hours: check your proxy settings, then check again; if it happens again, contact EvoLink support.',
+        );
+      }
+      return vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");
     case 'storageFull':
       return vscode.l10n.t("The images were generated but the disk that holds the extension's storage is full. Free some space, then check again: the links stay valid for 24 hours.");
     case 'storageFailed':
