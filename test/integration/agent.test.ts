@@ -46,7 +46,7 @@ describe('The agent tool', function () {
 
   it('generates into a workspace folder through the ledger and writer, and answers the saved path', async () => {
     const answer = await invoke({ prompt: 'A red kite over the dunes', model: 'gpt-4o-image', size: '1:1', folder: 'agent-out' });
-    assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.png\./);
+    assert.match(answer, /^Saved 1 image: agent-out\/a-red-kite-over-the-dunes\.png\./);
     await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(), 'agent-out', 'a-red-kite-over-the-dunes.png'));
     assert.equal((await provenanceIndex()).records.get('agent-out/a-red-kite-over-the-dunes.png')?.prompt, 'A red kite over the dunes');
     assert.equal(submits(), 1);
@@ -104,7 +104,7 @@ describe('The agent tool', function () {
 
   it('edits a workspace image and answers the path of the edit beside it', async () => {
     const answer = await invoke({ prompt: 'Make the kite blue', model: 'gpt-image-1.5-lite', size: '1:1', quality: 'low', sourceImages: ['agent-out/a-red-kite-over-the-dunes.png'] });
-    assert.match(answer, /^Saved 1 image\(s\): agent-out\/a-red-kite-over-the-dunes\.edit-1\.(png|webp|jpg)\./);
+    assert.match(answer, /^Saved 1 image: agent-out\/a-red-kite-over-the-dunes\.edit-1\.(png|webp|jpg)\./);
   });
 
   it('tells the agent not to submit again when the task it waits for is no longer watched (it still runs, and is paid)', async () => {

@@ -180,7 +180,7 @@ describe('Fault matrix: downloading and saving', function () {
     assert.equal(asked.length, 1);
     assert.equal(asked[0]!.message, 'Remove "matrix never downloaded" from the list?');
     assert.deepEqual(asked[0]!.actions, ['Check Again', 'Remove']);
-    assert.match(asked[0]!.detail ?? '', /^1 image\(s\) of this task are paid for but not saved yet\. EvoLink's links to them last until /);
+    assert.match(asked[0]!.detail ?? '', /^1 image of this task is paid for but not saved yet\. EvoLink's link to it lasts until /);
     const after = await settle(app.ctx.tasks, entry.localId, 40_000);
     assert.equal(after?.state, 'saved', 'Check Again saved it instead');
   });

@@ -99,7 +99,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
       await checkOutputs(of, result.run);
       if (namedAfter[input.id]) assert.equal(relative(result.run.files[0]!.uri), namedAfter[input.id], 'named after the subject');
       const shown = services.ctx.notifier.notices().at(-1)!;
-      assert.match(shown.message, new RegExp(`Exported ${result.run.files.length} file\\(s\\) to ${of.output.folder}/`));
+      assert.match(shown.message, new RegExp(`Exported ${result.run.files.length} files? to ${of.output.folder}/`));
     });
   }
 
@@ -150,7 +150,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     assert.deepEqual(asked.map((notice) => [notice.message, notice.actions]), [['Generate Seamless texture with GPT-4o Image at 1024×1024? This reserves 2.5 credits.', ['Generate']]]);
     const summary = services.features.generateAsset.summaries.at(-1)!.split('\n');
     assert.match(summary[1]!, /^Prompt: A seamless, tileable texture of birch bark, seen straight on: .* show no seam\.$/, 'the whole prompt');
-    assert.equal(summary[3], 'The image is saved in images/generated/, then birch-bark.png, birch-bark-512.webp, birch-bark-preview-2x2.jpg (3 file(s)) into public/textures/.');
+    assert.equal(summary[3], 'The image is saved in images/generated/, then birch-bark.png, birch-bark-512.webp, birch-bark-preview-2x2.jpg (3 files) into public/textures/.');
 
     services.ctx.notifier.answerNextQuestion(undefined);
     const subject = 'a red fox with a long bushy tail, sitting in deep snow under a pine tree at dusk and looking back over its shoulder';
@@ -158,7 +158,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     const long = services.features.generateAsset.summaries.at(-1)!.split('\n');
     assert.match(long[1]!, /^Prompt: A simple, bold icon of a red fox .*[^ ]…$/, 'a long prompt is shortened at a word');
     assert.ok(long[1]!.length <= 'Prompt: '.length + 241, long[1]);
-    assert.equal(long[3], 'The image is saved in images/generated/, then favicon.ico, favicon-96x96.png, apple-touch-icon.png, … (8 file(s)) into public/.');
+    assert.equal(long[3], 'The image is saved in images/generated/, then favicon.ico, favicon-96x96.png, apple-touch-icon.png, … (8 files) into public/.');
     assert.equal(simulator.requests.length, 0, 'nothing was sent');
   });
 

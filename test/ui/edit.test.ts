@@ -150,7 +150,7 @@ for (const version of ['1.100', '1.139'] as const) {
         await answerQuickInput(page, 'GPT-4o Image');
         await answerQuickInput(page, 'the same valley at dusk');
         await answerQuickInput(page, undefined); // the default size, 1:1
-        await answerQuickInput(page, '2 image(s)');
+        await answerQuickInput(page, '2 images');
         const compare = await webviewShowing(page, 'vscode-button#keep-both', 60_000);
         // The variants in the order the task saved them: landscape.edit-N.png, N rising.
         const made = readdirSync(folder)

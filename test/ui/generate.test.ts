@@ -26,7 +26,7 @@ for (const version of ['1.100', '1.139']) {
       await answerQuickInput(page, 'GPT-4o Image');
       await answerQuickInput(page, 'A lighthouse at dawn, watercolor');
       await answerQuickInput(page, undefined); // the default size
-      await answerQuickInput(page, '2 image(s)');
+      await answerQuickInput(page, '2 images');
       // The item by its id (extension id + item id); versions differ in the markup around it.
       await page.waitForFunction(
         () => [...document.querySelectorAll('[id="evolink.evolink-image-studio.evolink.tasks"]')].some((item) => /EvoLink:\s*1\s*running/.test(item.textContent ?? '')),
@@ -159,7 +159,7 @@ async function generateOne(page: Page, prompt: string): Promise<void> {
   await answerQuickInput(page, 'GPT-4o Image');
   await answerQuickInput(page, prompt);
   await answerQuickInput(page, undefined);
-  await answerQuickInput(page, '1 image(s)');
+  await answerQuickInput(page, '1 image');
 }
 
 describe('A request whose answer is lost for good, in VS Code 1.139', () => {

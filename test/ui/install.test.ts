@@ -125,7 +125,7 @@ describe('The packaged extension', function () {
         await answerQuickInput(page, 'GPT-4o Image');
         await answerQuickInput(page, 'A cottage among green hills on a summer day, birds overhead');
         await answerQuickInput(page, undefined);
-        await answerQuickInput(page, '2 image(s)');
+        await answerQuickInput(page, '2 images');
         await page.locator('.tabs-container .tab', { hasText: 'a-cottage-among-green-hills' }).first().waitFor({ timeout: 90_000 });
         await page.waitForTimeout(1500);
         await screenshot(page, `marketplace-result-${version}`);
@@ -192,7 +192,7 @@ describe('The packaged extension', function () {
         await page.waitForTimeout(500);
         await screenshot(page, `marketplace-export-summary-${version}`);
         await summary.locator('.monaco-button', { hasText: /^Export$/ }).click();
-        await waitForNotification(page, /Exported \d+ file\(s\)/, 60_000);
+        await waitForNotification(page, /Exported \d+ files?/, 60_000);
         await page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Insert Tags' }).first().click();
         await page.locator('.editor-instance .view-lines', { hasText: 'site.webmanifest' }).first().waitFor({ timeout: 20_000 });
         // The messages of the earlier steps, left in the notification centre, would cover the page.

@@ -8,6 +8,9 @@ import type { RepeatVerdict } from './recentRequests';
  * answer about a task that may still be charged says not to submit it again.
  */
 
+/** "1 image", "3 images". */
+const images = (count: number): string => `${count} ${count === 1 ? 'image' : 'images'}`;
+
 /** A workspace-relative path, with the folder's name when several are open. */
 export const relative = (uri: vscode.Uri): string => vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 
@@ -26,11 +29,12 @@ export function answer(entry: LedgerEntry | undefined): string {
   }
   const saved = savedFiles(entry).map((uri) => relative(vscode.Uri.parse(uri)));
   // Where some of a task's images were saved before the rest failed or expired: which, for the agent to use.
-  const some = saved.length > 0 ? ` ${saved.length} of its ${entry.resultUrls?.length ?? saved.length} image(s) were saved: ${saved.join(', ')}.` : '';
+  const total = entry.resultUrls?.length ?? saved.length;
+  const some = saved.length > 0 ? ` ${saved.length} of its ${images(total)} ${saved.length === 1 ? 'was' : 'were'} saved: ${saved.join(', ')}.` : '';
   switch (entry.state) {
     case 'saved': {
       const used = entry.creditsUsed !== undefined ? ` ${entry.creditsUsed} credits used.` : '';
-      return `Saved ${saved.length} image(s): ${saved.join(', ')}.${used} Their prompt and settings are recorded in the workspace's EvoLink history (.evolink/history.jsonl in the workspace folder, unless the setting evolink.provenance keeps them elsewhere).`;
+      return `Saved ${images(saved.length)}: ${saved.join(', ')}.${used} Their prompt and settings are recorded in the workspace's EvoLink history (.evolink/history.jsonl in the workspace folder, unless the setting evolink.provenance keeps them elsewhere).`;
     }
     case 'saveFailed':
       return `The images were generated but not all saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); the user can save them from "EvoLink: Show Tasks".${some} Do not submit it again.`;

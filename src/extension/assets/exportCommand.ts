@@ -125,7 +125,9 @@ export class ExportAsCommand {
     const write = vscode.l10n.t('Export');
     const answer = await this.ctx.notifier.ask(
       warnings.length > 0 ? 'warning' : 'info',
-      vscode.l10n.t('Export {0} from {1}: {2} file(s) into {3}/. This costs nothing.', text.name, fileName(source), files.length, folder),
+      files.length === 1
+        ? vscode.l10n.t('Export {0} from {1}: 1 file into {2}/. This costs nothing.', text.name, fileName(source), folder)
+        : vscode.l10n.t('Export {0} from {1}: {2} files into {3}/. This costs nothing.', text.name, fileName(source), files.length, folder),
       lines.join('\n'),
       [write],
     );
@@ -144,7 +146,7 @@ export class ExportAsCommand {
     const reveal = { title: vscode.l10n.t('Reveal'), run: () => vscode.commands.executeCommand('revealInExplorer', run.files[0]?.uri ?? run.folder) };
     const actions = [insert, copy, reveal].filter((action) => action !== undefined).slice(0, 2);
     // What the tags still need (an absolute URL, another served folder) is said here, where the insert is offered.
-    const exported = vscode.l10n.t('Exported {0} file(s) to {1}/.', run.files.length, folder);
+    const exported = run.files.length === 1 ? vscode.l10n.t('Exported 1 file to {0}/.', folder) : vscode.l10n.t('Exported {0} files to {1}/.', run.files.length, folder);
     this.ctx.notifier.show(run.notes.length > 0 ? 'warning' : 'info', [exported, ...run.notes].join(' '), actions);
   }
 }

@@ -158,7 +158,9 @@ export class GenerateAssetCommand {
     const detail = [
       vscode.l10n.t('Prompt: {0}', shorten(options.prompt)),
       '',
-      vscode.l10n.t('The image is saved in {0}/, then {1} ({2} file(s)) into {3}/.', displayPath(target), names, files.length, folder),
+      files.length === 1
+        ? vscode.l10n.t('The image is saved in {0}/, then {1} into {2}/.', displayPath(target), names, folder)
+        : vscode.l10n.t('The image is saved in {0}/, then {1} ({2} files) into {3}/.', displayPath(target), names, files.length, folder),
     ].join('\n');
     const go = vscode.l10n.t('Generate');
     const message = vscode.l10n.t('Generate {0} with {1} at {2}? This reserves {3} credits.', text.name, checked.model.label, size, credits(checked.reservedCredits));

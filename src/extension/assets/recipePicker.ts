@@ -102,7 +102,7 @@ async function showProblems(notifier: Notifier, entry: Extract<CatalogEntry, { k
   notifier.show(
     'error',
     more > 0
-      ? vscode.l10n.t('The recipe preset {0} has {1} problem(s) and cannot be run. The first: {2}', entry.file, entry.problems.length, problemSentence(entry.file, first))
+      ? vscode.l10n.t('The recipe preset {0} has {1} problems and cannot be run. The first: {2}', entry.file, entry.problems.length, problemSentence(entry.file, first))
       : vscode.l10n.t('The recipe preset {0} cannot be run: {1}', entry.file, problemSentence(entry.file, first)),
   );
   await vscode.window.showTextDocument(entry.uri, { preview: false }).then(undefined, () => undefined);

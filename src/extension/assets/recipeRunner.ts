@@ -185,7 +185,7 @@ async function askExisting(notifier: Notifier, existing: readonly string[]): Pro
   const replace = vscode.l10n.t('Replace');
   const keepBoth = vscode.l10n.t('Keep Both');
   const shown = existing.slice(0, 8).join('\n') + (existing.length > 8 ? `\n${vscode.l10n.t('and {0} more', existing.length - 8)}` : '');
-  const answer = await notifier.ask('warning', vscode.l10n.t('{0} file(s) of this export already exist. Replace them?', existing.length), shown, [replace, keepBoth]);
+  const answer = await notifier.ask('warning', existing.length === 1 ? vscode.l10n.t('1 file of this export already exists. Replace it?') : vscode.l10n.t('{0} files of this export already exist. Replace them?', existing.length), shown, [replace, keepBoth]);
   return answer === replace ? 'replace' : answer === keepBoth ? 'keepBoth' : 'cancel';
 }
 
@@ -266,7 +266,7 @@ export async function runRecipe(
         throw new RecipeRunFault(vscode.l10n.t('{0} cannot be read. Check that it still exists, then export again.', displayPath(source)));
       }
       inspectSource(source, bytes);
-      progress.report({ message: vscode.l10n.t('Making {0} file(s)…', recipe.outputs.length) });
+      progress.report({ message: recipe.outputs.length === 1 ? vscode.l10n.t('Making 1 file…') : vscode.l10n.t('Making {0} files…', recipe.outputs.length) });
       // Cancel stops the work under way (a large AVIF takes seconds), not only what follows it.
       const stop = new AbortController();
       const listening = [token, progressToken].map((each) => each.onCancellationRequested(() => stop.abort()));

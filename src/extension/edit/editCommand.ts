@@ -127,7 +127,7 @@ export class EditCommand {
 
   async run(clicked?: unknown, selected?: unknown, args: EditArgs = {}): Promise<LedgerEntry | undefined> {
     let uris = imagesFrom(clicked, selected);
-    if (uris.length === 0) uris = await pickImages(vscode.l10n.t('Edit Image: choose the image(s)'));
+    if (uris.length === 0) uris = await pickImages(vscode.l10n.t('Edit Image: choose images'));
     if (uris.length === 0) return undefined;
     uris = await withoutFolders(uris);
     const images = await Promise.all(uris.map((uri) => inspectLocalImage(uri)));

@@ -27,7 +27,7 @@ export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore;
   }
   if (unsearched.length > 0) {
     // A folder on a file system VS Code cannot search (another extension's, without a search provider).
-    deps.notifier.show('warning', vscode.l10n.t('The workspace folder(s) {0} could not be searched for .evolink.json files: VS Code offers no search of their file system.', unsearched.join(', ')));
+    deps.notifier.show('warning', unsearched.length === 1 ? vscode.l10n.t('The workspace folder {0} could not be searched for .evolink.json files: VS Code offers no search of its file system.', unsearched[0]!) : vscode.l10n.t('The workspace folders {0} could not be searched for .evolink.json files: VS Code offers no search of their file systems.', unsearched.join(', ')));
   }
   const moved = await deps.provenance.adoptSidecars(sidecars);
   if (moved.length === 0) {
@@ -40,7 +40,9 @@ export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore;
     ? remove
     : await deps.notifier.ask(
         'info',
-        vscode.l10n.t('The provenance of {0} image(s) is now in the index (.evolink/history.jsonl). Move their .evolink.json files to the trash?', moved.length),
+        moved.length === 1
+          ? vscode.l10n.t('The provenance of 1 image is now in the index (.evolink/history.jsonl). Move its .evolink.json file to the trash?')
+          : vscode.l10n.t('The provenance of {0} images is now in the index (.evolink/history.jsonl). Move their .evolink.json files to the trash?', moved.length),
         vscode.l10n.t('The index keeps the prompts and settings; the History and Reuse read it. With the setting evolink.provenance set to "sidecar", new images get a sidecar again.'),
         [remove],
       );
@@ -60,7 +62,7 @@ export async function moveSidecarsIntoIndex(deps: { provenance: ProvenanceStore;
       else failed++;
     }
   }
-  if (failed > 0) deps.notifier.show('warning', vscode.l10n.t('{0} .evolink.json file(s) could not be deleted; delete them in the Explorer.', failed));
-  else deps.notifier.show('info', vscode.l10n.t('Moved {0} .evolink.json file(s) into the index.', moved.length));
+  if (failed > 0) deps.notifier.show('warning', failed === 1 ? vscode.l10n.t('1 .evolink.json file could not be deleted; delete it in the Explorer.') : vscode.l10n.t('{0} .evolink.json files could not be deleted; delete them in the Explorer.', failed));
+  else deps.notifier.show('info', moved.length === 1 ? vscode.l10n.t('Moved 1 .evolink.json file into the index.') : vscode.l10n.t('Moved {0} .evolink.json files into the index.', moved.length));
   return moved.length;
 }

@@ -58,7 +58,7 @@ export class StudioFeature {
   /** `EvoLink: Open in Image Studio` on images: they become the Studio's references. */
   async openWith(clicked?: unknown, selected?: unknown): Promise<void> {
     let images = imagesFrom(clicked, selected);
-    if (images.length === 0) images = await pickImages(vscode.l10n.t('Open in Image Studio: choose the image(s)'));
+    if (images.length === 0) images = await pickImages(vscode.l10n.t('Open in Image Studio: choose images'));
     if (images.length > 0) await this.show({ references: images });
   }
 

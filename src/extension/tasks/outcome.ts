@@ -172,7 +172,14 @@ export function outcomeMessage(entry: LedgerEntry, resumed: boolean): { kind: 'i
     case 'saved': {
       const files = savedFiles(entry);
       if (entry.siblingOf) {
-        return { kind: 'info', text: vscode.l10n.t('Saved {0} image(s) of the other task EvoLink made for "{1}" (task {2}) to {3}.', files.length, quotedPrompt(entry.request.prompt), entry.taskId ?? '?', displayPath(vscode.Uri.parse(entry.targetFolder))) };
+        const [prompt, task, folder] = [quotedPrompt(entry.request.prompt), entry.taskId ?? '?', displayPath(vscode.Uri.parse(entry.targetFolder))];
+        return {
+          kind: 'info',
+          text:
+            files.length === 1
+              ? vscode.l10n.t('Saved 1 image of the other task EvoLink made for "{0}" (task {1}) to {2}.', prompt, task, folder)
+              : vscode.l10n.t('Saved {0} images of the other task EvoLink made for "{1}" (task {2}) to {3}.', files.length, prompt, task, folder),
+        };
       }
       if (resumed) {
         const prompt = quotedPrompt(entry.request.prompt);

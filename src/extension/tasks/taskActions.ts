@@ -115,7 +115,10 @@ function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; 
   if (kept > 0) {
     return {
       message: vscode.l10n.t('Remove "{0}" and delete its images?', prompt),
-      detail: vscode.l10n.t('{0} image(s) of this task were downloaded but are not saved in the workspace yet. Removing the task deletes them, and the links EvoLink gave for them expire. Save them to another folder to keep them.', kept),
+      detail:
+        kept === 1
+          ? vscode.l10n.t('1 image of this task was downloaded but is not saved in the workspace yet. Removing the task deletes it, and the link EvoLink gave for it expires. Save it to another folder to keep it.')
+          : vscode.l10n.t('{0} images of this task were downloaded but are not saved in the workspace yet. Removing the task deletes them, and the links EvoLink gave for them expire. Save them to another folder to keep them.', kept),
       kept: true,
     };
   }
@@ -124,7 +127,10 @@ function forgetQuestion(entry: LedgerEntry): { message: string; detail: string; 
   if (unsaved > 0) {
     return {
       message: vscode.l10n.t('Remove "{0}" from the list?', prompt),
-      detail: vscode.l10n.t("{0} image(s) of this task are paid for but not saved yet. EvoLink's links to them last until {1}: once the task is removed, the extension no longer saves them.", unsaved, linksEnd(entry)),
+      detail:
+        unsaved === 1
+          ? vscode.l10n.t("1 image of this task is paid for but not saved yet. EvoLink's link to it lasts until {0}: once the task is removed, the extension no longer saves it.", linksEnd(entry))
+          : vscode.l10n.t("{0} images of this task are paid for but not saved yet. EvoLink's links to them last until {1}: once the task is removed, the extension no longer saves them.", unsaved, linksEnd(entry)),
       unsaved: true,
     };
   }

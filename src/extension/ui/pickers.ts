@@ -12,6 +12,11 @@ export function credits(value: number): string {
   return formatCredits(value, vscode.env.language);
 }
 
+/** How many images, "1 image" or "3 images", in the UI language. */
+export function imageCount(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', count);
+}
+
 /** A model's price, speed and abilities in one line, for pickers. */
 export function modelDetail(model: ModelSpec): string {
   const parts = [vscode.l10n.t('{0} credits per image', credits(model.creditsPerImage)), vscode.l10n.t('about {0} s', model.estimatedSeconds)];
@@ -57,10 +62,14 @@ export function countItems(model: ModelSpec, maxCount = Number.POSITIVE_INFINITY
   const count = model.count;
   return countChoices(model, maxCount).map((choice) => ({
     label: choice.quality
-      ? vscode.l10n.t('{0} image(s), {1} quality', choice.n, optionValueLabel('quality', choice.quality))
+      ? choice.n === 1
+        ? vscode.l10n.t('1 image, {0} quality', optionValueLabel('quality', choice.quality))
+        : vscode.l10n.t('{0} images, {1} quality', choice.n, optionValueLabel('quality', choice.quality))
       : count.kind === 'range' && count.upperBound
-        ? vscode.l10n.t('Up to {0} image(s)', choice.n)
-        : vscode.l10n.t('{0} image(s)', choice.n),
+        ? choice.n === 1
+          ? vscode.l10n.t('Up to 1 image')
+          : vscode.l10n.t('Up to {0} images', choice.n)
+        : imageCount(choice.n),
     description: vscode.l10n.t('reserves {0} credits', credits(model.creditsPerImage * choice.n)),
     value: choice,
   }));

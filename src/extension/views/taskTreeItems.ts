@@ -4,7 +4,7 @@ import { altText } from '../../common/reference';
 import { isActive, savedFiles } from '../../common/taskState';
 import { outcomeMessage, progressLine, stateLabel } from '../tasks/outcome';
 import { displayPath } from '../ui/paths';
-import { credits } from '../ui/pickers';
+import { credits, imageCount } from '../ui/pickers';
 import { fileContextValue, taskContextValue, type TaskGroup } from './taskItems';
 import { fileName } from '../base/disk';
 
@@ -38,7 +38,7 @@ export function groupItem(group: TaskGroup, count: number): vscode.TreeItem {
   item.id = `group:${group}`;
   item.description = String(count);
   item.contextValue = `group:${group}`;
-  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1} task(s)', groupTitle(group), count), role: 'treeitem' };
+  item.accessibilityInformation = { label: count === 1 ? vscode.l10n.t('{0}: 1 task', groupTitle(group)) : vscode.l10n.t('{0}: {1} tasks', groupTitle(group), count), role: 'treeitem' };
   return item;
 }
 
@@ -59,7 +59,7 @@ function taskTooltip(entry: LedgerEntry, status: string, problem: string | undef
   tip.appendMarkdown('\n\n');
   tip.appendText(problem ?? status);
   tip.appendMarkdown('\n\n');
-  const settings = [entry.body.model, entry.body.size, vscode.l10n.t('{0} image(s)', entry.body.n)];
+  const settings = [entry.body.model, entry.body.size, imageCount(entry.body.n)];
   settings.push(entry.creditsUsed !== undefined ? vscode.l10n.t('{0} credits used', credits(entry.creditsUsed)) : vscode.l10n.t('{0} credits reserved', credits(entry.creditsReserved ?? 0)));
   tip.appendText(settings.join(' · '));
   tip.appendMarkdown('\n\n');

@@ -127,7 +127,7 @@ export class TasksView extends DisposableBase implements TasksTree<TaskNode> {
   private updateBadge(): void {
     const count = runningCount(this.entries.values());
     if ((this.badge?.value ?? 0) === count) return;
-    this.badge = count > 0 ? { value: count, tooltip: vscode.l10n.t('{0} EvoLink task(s) running', count) } : undefined;
+    this.badge = count > 0 ? { value: count, tooltip: count === 1 ? vscode.l10n.t('1 EvoLink task running') : vscode.l10n.t('{0} EvoLink tasks running', count) } : undefined;
     this.badgeChanged.fire(this.badge);
   }
 
