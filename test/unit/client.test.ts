@@ -65,6 +65,21 @@ describe('The EvoLink client against the simulator', () => {
     }
   });
 
+  it('refuses a JSON answer larger than it reads as too large, rather than cut and told as something that is not JSON', async () => {
+    const links = JSON.stringify(Array.from({ length: 9000 }, (_, i) => `https://files.example/${i}.png?sig=${'x'.repeat(2000)}`));
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"id":"task-unified-mine","status":"completed","progress":100,"results":${links}}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const other = new EvoLinkClient({ transport, endpoints: () => ({ api: base, files: base }), userAgent: 'test', timeoutMs: () => 5000, sleep: () => Promise.resolve() });
+    try {
+      await assert.rejects(other.getTask('task-unified-mine', { apiKey: demoKey }), (error: unknown) => error instanceof EvoLinkError && error.details.code === 'tooLarge' && /more than 16 MB where JSON belongs/.test(error.message));
+    } finally {
+      server.close();
+    }
+  });
+
   it('reads answers that start with a byte order mark, takes the documented error object under HTTP 200 for the error it is, and a redirect of the submit for a request not carried out', async () => {
     const task = '{"id":"task-unified-mine","status":"processing","progress":40}';
     const answers: Record<string, [number, string, Record<string, string>?]> = {

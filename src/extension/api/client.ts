@@ -1,10 +1,11 @@
-import { EvoLinkError, errorFromHttpResponse, errorStatusInBody, isWebPage, refusalInEnvelope, withoutBom } from '../../common/errors';
+import { EvoLinkError, refusalInEnvelope } from '../../common/errors';
 import { defaultGetRetryPolicy, gatewayStatuses, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
 import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
 import { downloadResult, type DownloadOptions } from './download';
-import { apiErrorOf, withoutApiKey } from './errorAnswer';
+import { apiErrorOf } from './errorAnswer';
+import { readJsonAnswer } from './jsonAnswer';
 import type { DownloadSink } from './resultBody';
 
 export type { DownloadSink } from './resultBody';
@@ -148,7 +149,7 @@ export class EvoLinkClient {
         const left = replayUntil - Date.now();
         const timeoutMs = Math.max(1000, Math.min(this.options.timeoutMs?.() ?? 30_000, left));
         const response = await this.send('POST', url, { ...call, timeoutMs }, text, { 'idempotency-key': idempotencyKey });
-        const task = this.parseTask(await this.readJson(response, url, call.apiKey));
+        const task = this.parseTask(await readJsonAnswer(response, url, call.apiKey));
         return { task, replayed: response.header('idempotency-replayed')?.trim().toLowerCase() === 'true', ...(lostSince === undefined ? {} : { lostSince }) };
       } catch (error) {
         if (!(error instanceof EvoLinkError)) throw error;
@@ -226,7 +227,7 @@ export class EvoLinkClient {
     const timeoutMs = idleMs + Math.ceil(length / uploadBytesPerMs);
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) };
     const response = await this.sendUpload(url, { ...call, timeoutMs, idleMs }, body, headers);
-    const parsed = uploadResponseSchema.safeParse(await this.readJson(response, url, call.apiKey));
+    const parsed = uploadResponseSchema.safeParse(await readJsonAnswer(response, url, call.apiKey));
     if (!parsed.success) {
       throw new EvoLinkError('invalidResponse', 'The upload answer did not have the documented shape.', { cause: parsed.error });
     }
@@ -334,7 +335,7 @@ export class EvoLinkClient {
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(method, url, call, body);
-        return await this.readJson(response, url, call.apiKey);
+        return await readJsonAnswer(response, url, call.apiKey);
       } catch (error) {
         if (!(error instanceof EvoLinkError)) {
           throw error;
@@ -374,26 +375,5 @@ export class EvoLinkClient {
       throw await apiErrorOf(response, url, call.apiKey, { ...(call.signal ? { signal: call.signal } : {}), ...(this.options.log ? { log: this.options.log } : {}) });
     }
     return response;
-  }
-
-  /** An answer's JSON; the documented error object in it is the error it describes (its text without the key, `apiKey`). */
-  private async readJson(response: HttpResponse, url: string, apiKey: string): Promise<unknown> {
-    const text = withoutApiKey(await response.text(), apiKey);
-    let json: unknown;
-    try {
-      json = JSON.parse(withoutBom(text)) as unknown;
-    } catch (error) {
-      // A web page where JSON belongs: a network's sign-in page, or a proxy's, not EvoLink's answer.
-      const page = isWebPage(text);
-      throw new EvoLinkError('invalidResponse', `${new URL(url).pathname} answered with ${page ? 'a web page' : 'something that is not JSON'}.`, {
-        status: response.status,
-        ...(page ? { code: 'webPage' } : {}),
-        cause: error,
-      });
-    }
-    // The documented error object under a 2xx status is the error it describes.
-    const status = errorStatusInBody(json);
-    if (status !== undefined) throw errorFromHttpResponse(status, text, (name) => response.header(name));
-    return json;
   }
 }
