@@ -127,6 +127,9 @@ const statusTypes: Record<number, string> = {
 
 /** What a gateway's page says of its status, where it is not a Bad Gateway (Cloudflare's 52x among them). */
 const gatewayPhrases: Record<number, string> = {
+  401: 'Authorization Required',
+  403: 'Forbidden',
+  407: 'Proxy Authentication Required',
   503: 'Service Temporarily Unavailable',
   504: 'Gateway Time-out',
   520: 'Web server is returning an unknown error',

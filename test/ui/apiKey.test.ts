@@ -57,10 +57,12 @@ for (const version of ['1.100', '1.139']) {
       assert.equal(simulator.requests.length, sent, 'nothing was sent');
     });
 
-    it('says that a web page came back when a sign-in page answers the check, and Retry checks the key again', async () => {
+    // A captive portal's sign-in page, or a firewall's refusal page: neither is EvoLink's word on the key.
+    const portal = version === '1.100';
+    it(`says that a web page came back when ${portal ? 'a sign-in page' : "a firewall's 403 page"} answers the check, and Retry checks the key again`, async () => {
       const { page } = session().workbench;
       const { simulator } = session();
-      simulator.addFault('credits', { kind: 'status', status: 200, body: 'html' });
+      simulator.addFault('credits', { kind: 'status', status: portal ? 200 : 403, body: 'html' });
       await runFromPalette(page, 'EvoLink: Set API Key');
       const box = page.locator('.quick-input-widget input[type="password"]');
       await box.waitFor({ timeout: 15_000 });
@@ -73,7 +75,7 @@ for (const version of ['1.100', '1.139']) {
       await page.locator('.notification-list-item', { hasText: 'web page came back' }).locator('a.monaco-button', { hasText: 'Retry' }).first().click();
       assert.match(await waitForNotification(page, /EvoLink API key saved/), /Balance: 1,000 credits/);
       const checks = simulator.requests.filter((request) => request.path === '/v1/credits').slice(-2);
-      assert.deepEqual(checks.map((request) => request.status), [200, 200], 'the sign-in page, then EvoLink');
+      assert.deepEqual(checks.map((request) => request.status), [portal ? 200 : 403, 200], 'the web page, then EvoLink');
     });
   });
 }

@@ -167,7 +167,8 @@ export class ApiKeyCommands {
     if (isEvoLinkError(error, 'configuration')) {
       throw error;
     }
-    if (isEvoLinkError(error, 'auth', 'permission')) {
+    // A web page refusing the check (a proxy's or a firewall's 401 or 403) is not EvoLink's word on the key.
+    if (isEvoLinkError(error, 'auth', 'permission') && error.details.code !== 'webPage') {
       const rejected: EvoLinkError = error;
       const again = vscode.l10n.t('Try Another Key');
       void vscode.window
