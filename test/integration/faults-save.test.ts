@@ -9,6 +9,8 @@ import type { Services } from '../../src/extension/services';
 import { FullDisk } from './failingfs';
 import { check, downloads, imagesIn, partialsIn, settle, until, useMatrix, type Expected } from './matrix';
 import { MemoryFileSystem } from './memfs';
+import { ProvenanceStore } from '../../src/extension/provenance/store';
+import { createResultWriter } from '../../src/extension/tasks/writer';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const folder = () => vscode.Uri.joinPath(workspace(), 'images', 'matrix-save');
@@ -194,6 +196,18 @@ describe('Fault matrix: downloading and saving', function () {
     check('a file with the result\'s name exists', simulator, { entry, notices: app.ctx.notifier.notices().filter((notice) => notice.at >= since), files: await imagesIn(folder()) }, { state: 'saved', files: 2, tasks: 1, downloads: 1 });
     assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(existing)), 'not to be overwritten');
     assert.deepEqual(await imagesIn(folder()), ['matrix-same-name-2.png', 'matrix-same-name.png']);
+  });
+
+  it('leaves no temporary copy in the folder when the name chosen for a result cannot be recorded', async () => {
+    const kept = join(app.ctx.storage.fsPath, 'kept-for-claim.png');
+    writeFileSync(kept, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const writer = createResultWriter('evolink.evolink-image-studio/test', new ProvenanceStore(app.ctx.storage, () => undefined));
+    const entry = { localId: 'claimfails0001', targetFolder: folder().toString(), request: { model: 'gpt-4o-image', prompt: 'matrix claim fails' }, body: { model: 'gpt-4o-image', prompt: 'matrix claim fails', size: '1:1', n: 1 }, createdAt: Date.now() } as unknown as LedgerEntry;
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    await assert.rejects(writer(kept, entry, 0, 'window-a', () => Promise.reject(full)), /ENOSPC/);
+    assert.deepEqual(await partialsIn(folder()), [], 'the temporary copy is removed');
+    assert.ok(!(await imagesIn(folder())).some((name) => name.startsWith('matrix-claim-fails')), 'nothing named');
+    rmSync(kept, { force: true });
   });
 
   it('tells when the extension storage cannot be written, and saves once it can', async () => {

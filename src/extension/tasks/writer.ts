@@ -82,27 +82,30 @@ export function createResultWriter(generator: string, provenance: ProvenanceStor
       await disk.remove(partial);
       throw fileSystemError(error, folder);
     }
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const taken = new Set(await disk.names(folder));
-      const name = uniqueName(stem, extension, taken, original !== undefined);
-      const target = vscode.Uri.joinPath(folder, name);
-      if (!(await claim(target))) {
+    let placed = false;
+    try {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const taken = new Set(await disk.names(folder));
+        const name = uniqueName(stem, extension, taken, original !== undefined);
+        const target = vscode.Uri.joinPath(folder, name);
         // Another window took the task over: it writes the result, this one does not.
-        await disk.remove(partial);
-        return undefined;
+        if (!(await claim(target))) return undefined;
+        try {
+          await disk.moveToFree(partial, target);
+        } catch (error) {
+          if (await disk.exists(target)) continue; // Another writer took the name first.
+          throw fileSystemError(error, folder);
+        }
+        placed = true;
+        await provenance.record(target, provenanceOfResult(entry, index, format, readImageSize(head), generator));
+        return target;
       }
-      try {
-        await disk.moveToFree(partial, target);
-      } catch (error) {
-        if (await disk.exists(target)) continue; // Another writer took the name first.
-        await disk.remove(partial);
-        throw fileSystemError(error, folder);
-      }
-      await provenance.record(target, provenanceOfResult(entry, index, format, readImageSize(head), generator));
-      return target;
+      throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
+    } finally {
+      // Whatever ended the naming (a claim the ledger could not record, among others), the
+      // temporary copy does not stay in the user's folder.
+      if (!placed) await disk.remove(partial);
     }
-    await disk.remove(partial);
-    throw new EvoLinkError('fileSystem', `No free file name for ${stem}.${extension}.`, { code: 'writeFailed', path: displayPath(folder) });
   };
   const recordLanded = async (target: string, kept: string, entry: LedgerEntry, index: number): Promise<void> => {
     const image = vscode.Uri.parse(target);
