@@ -72,8 +72,12 @@ for (const [name, make] of transports) {
     beforeEach(() => (transport = make()));
     afterEach(() => transport.dispose());
 
-    it('a refused submit whose body stalls is a refusal, sent once, not an outcome unknown', async () => {
-      const { server, requests } = rawServer((socket) => socket.write('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"error":{"code":"invalid_'));
+    it('a refused submit whose body stalls is a refusal, sent once, not an outcome unknown; its connection is let go', async () => {
+      let closed: Promise<void> | undefined;
+      const { server, requests } = rawServer((socket) => {
+        closed = new Promise((resolve) => socket.once('close', () => resolve()));
+        socket.write('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"error":{"code":"invalid_');
+      });
       try {
         const { client } = clientFor(transport, await listen(server));
         const started = Date.now();
@@ -83,6 +87,9 @@ for (const [name, make] of transports) {
         assert.equal(error.details.outcomeUnknown, undefined);
         assert.equal(requests(), 1);
         assert.ok(Date.now() - started < 8000, 'told within the short bound, not the call timeout');
+        // The stalled body's socket is closed by this side, not left open until the server gives up.
+        const letGo = await Promise.race([closed!.then(() => true), new Promise((resolve) => setTimeout(resolve, 2000, false))]);
+        assert.ok(letGo, 'the connection was closed');
       } finally {
         server.close();
       }

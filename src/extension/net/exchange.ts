@@ -41,6 +41,8 @@ export interface Exchange {
   answered(): void;
   /** Clears the timers; called when the body is read, discarded, or the request failed. */
   end(): void;
+  /** Aborts a body being read that is no longer wanted (a reader waits on it): its connection is let go. */
+  abandon(): void;
   /** Maps a failure of this exchange. */
   fail(error: unknown): EvoLinkError;
 }
@@ -117,6 +119,7 @@ export function startExchange(req: HttpRequest): Exchange {
       watchdog?.answered();
     },
     end,
+    abandon: () => stop('cancelled'),
     fail(error) {
       end();
       if (cause === 'slow') return new EvoLinkError('timeout', `Less than ${req.minRate?.bytes ?? 0} bytes came in ${seconds(req.minRate?.perMs ?? 0)} s.`, { code: tooSlow, cause: error });
@@ -157,6 +160,7 @@ export interface RawAnswer {
 export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse {
   exchange.answered();
   let taken = false;
+  let over = false;
   const read = async function* (): AsyncGenerator<Uint8Array> {
     if (taken) throw new EvoLinkError('unexpected', 'The body was read twice.');
     taken = true;
@@ -172,6 +176,7 @@ export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse
     } catch (error) {
       throw exchange.fail(error);
     } finally {
+      over = true;
       exchange.end();
     }
   };
@@ -197,6 +202,10 @@ export function toHttpResponse(raw: RawAnswer, exchange: Exchange): HttpResponse
       if (!taken) {
         taken = true;
         await body.return(undefined);
+      } else if (!over) {
+        // A reader waits on the body (an error answer that stalled): a locked web stream cannot be
+        // cancelled, so the request itself is aborted, or its connection would stay open.
+        exchange.abandon();
       }
       await raw.drop().catch(() => undefined);
     },
