@@ -121,8 +121,9 @@ export class TaskLedger {
    */
   private async createExclusive(target: string, text: string): Promise<boolean> {
     const temp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`);
-    await writeFlushed(temp, text);
     try {
+      // A full disk fails here, with the temporary file part written: it goes too.
+      await writeFlushed(temp, text);
       await link(temp, target);
     } catch (error) {
       if (errorCode(error) === 'EEXIST') return false;
