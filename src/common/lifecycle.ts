@@ -127,7 +127,12 @@ export type ListAnswer = { found: TaskSnapshot } | { notFound: true } | { ambigu
 
 /** What happens to a task. */
 export type LifecycleEvent =
-  | { type: 'submitAnswered'; task: TaskSnapshot }
+  /**
+   * The answers to a send: `idempotencyKey` is the key it went with (absent: the entry's own). The
+   * answer to a send of the key Submit Again replaced may come after it, when it was on its way
+   * to be recorded as the user chose.
+   */
+  | { type: 'submitAnswered'; task: TaskSnapshot; idempotencyKey?: string }
   /**
    * The answer to a send of `idempotencyKey` that this window could not record when it came (the
    * disk of its storage was full or read-only), written again: the task is known, whatever the
@@ -135,8 +140,8 @@ export type LifecycleEvent =
    */
   | { type: 'answerKnown'; idempotencyKey: string; task: TaskSnapshot }
   /** The service refused the submit (4xx): no task was made. `userWaiting` when the user sees the refusal. */
-  | { type: 'submitRefused'; error: EntryError; userWaiting: boolean }
-  | { type: 'answerLost'; error: EntryError }
+  | { type: 'submitRefused'; error: EntryError; userWaiting: boolean; idempotencyKey?: string }
+  | { type: 'answerLost'; error: EntryError; idempotencyKey?: string }
   | { type: 'pollAnswered'; task: TaskSnapshot }
   | { type: 'pollFailed'; error: EntryError }
   | { type: 'resultKept'; index: number; path: string }
@@ -248,13 +253,13 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
   const t = new TaskStep(entry, context);
   switch (event.type) {
     case 'submitAnswered':
-      return t.whenIn(['submitting', 'unknownOutcome'], () => t.accept(event.task));
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.answered(event.idempotencyKey, event.task));
     case 'answerKnown':
       return t.whenIn(['submitting', 'unknownOutcome', 'unconfirmed'], () => t.answerKnown(event.idempotencyKey, event.task));
     case 'submitRefused':
-      return t.whenIn(['submitting', 'unknownOutcome'], () => t.refused(event.error, event.userWaiting));
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.replacedSend(event.idempotencyKey) ?? t.refused(event.error, event.userWaiting));
     case 'answerLost':
-      return t.whenIn(['submitting', 'unknownOutcome'], () => t.lost(event.error));
+      return t.whenIn(['submitting', 'unknownOutcome'], () => t.replacedSend(event.idempotencyKey) ?? t.lost(event.error));
     case 'lookupDue':
       return t.whenIn(['unknownOutcome'], () => t.lookUp());
     case 'pollDue':
@@ -284,6 +289,9 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
     case 'release':
       return t.release();
     case 'resume':
+      // Judged on an older revision, and this window took the task up since (Submit Again while a
+      // look at the ledger was under way): its work goes on, it is no send cut off by a closed window.
+      if (event.revision !== undefined && event.revision !== current.revision && mine) return unchanged(current);
       return t.resume(event.leaseStale && (event.revision === undefined || event.revision === current.revision));
     case 'stopWatching':
       return t.stopWatching();

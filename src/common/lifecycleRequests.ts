@@ -36,6 +36,27 @@ export class TaskStep extends Step {
   }
 
   /**
+   * The answer to a send of `key` (absent: the entry's own). A send of the key Submit Again
+   * replaced, answered after it: the first request made the task, which is taken under that key.
+   */
+  answered(key: string | undefined, task: TaskSnapshot): Transition {
+    const replaced = this.entry.replaced;
+    if (key !== undefined && key !== this.entry.idempotencyKey) {
+      if (replaced?.idempotencyKey !== key) return unchanged(this.entry);
+      Object.assign(this.entry, { idempotencyKey: replaced.idempotencyKey, sentAt: replaced.sentAt, sends: replaced.sends });
+    }
+    return this.accept(task);
+  }
+
+  /**
+   * A lost or refused send of a key that is no longer the entry's (Submit Again made a new one
+   * after it): it says nothing of the new key. `undefined` for a send of the entry's own key.
+   */
+  replacedSend(key: string | undefined): Transition | undefined {
+    return key === undefined || key === this.entry.idempotencyKey ? undefined : unchanged(this.entry);
+  }
+
+  /**
    * An answer this window kept in memory because it could not be recorded, recorded now: the
    * task is taken as answered, also past the replay window (the request waits as `unconfirmed`
    * then). Only for the key it answered; and not while another window works on the request (it

@@ -108,6 +108,7 @@ const allEvents: LifecycleEvent[] = [
   { type: 'pollDue' },
   { type: 'replan' },
   { type: 'lookupDue' },
+  { type: 'answerLost', error: { reason: 'network' }, idempotencyKey: 'evl-test-000000000077' },
   { type: 'renew' },
   { type: 'resume', leaseStale: false },
   { type: 'resume', leaseStale: true },
@@ -349,6 +350,46 @@ describe('The task lifecycle', () => {
       assert.equal(theirs.changed, false);
       assert.deepEqual(theirs.effects, []);
       assert.equal(next(unconfirmed, known, at(late, other)).entry?.lease?.owner, other, 'unconfirmed: nobody works on it');
+    });
+
+    it('lets an answer to the key Submit Again replaced, recorded after it, decide: its task is taken under its key; its failure changes nothing', () => {
+      const first = fresh().idempotencyKey;
+      // The user stopped watching while a replay was out; Submit Again came before its answer was recorded.
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'stopWatching' }, at(t0 + 5000)).entry!;
+      assert.equal(unconfirmed.state, 'unconfirmed');
+      const again = next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000099' }, at(t0 + 6000)).entry!;
+      // The old send's failure says nothing of the new key.
+      for (const stale of [{ type: 'answerLost', error: { reason: 'network' }, idempotencyKey: first }, { type: 'submitRefused', error: { reason: 'network', notSent: true }, userWaiting: false, idempotencyKey: first }] as const) {
+        const ignored = next(again, stale, at(t0 + 7000));
+        assert.equal(ignored.changed, false);
+        assert.deepEqual(ignored.effects, []);
+      }
+      // The new key's send, refused as never sent, goes back to the first key.
+      const back = next(again, { type: 'submitRefused', error: { reason: 'network', notSent: true }, userWaiting: false, idempotencyKey: 'evl-test-000000000099' }, at(t0 + 7002)).entry!;
+      assert.equal(back.idempotencyKey, first);
+      assert.equal(back.state, 'unconfirmed');
+      // The old send answered with its task: taken under the first key, and the new key is never sent.
+      const taken = next(again, { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }), idempotencyKey: first }, at(t0 + 7000));
+      assert.equal(taken.entry?.state, 'running');
+      assert.equal(taken.entry?.idempotencyKey, first);
+      assert.equal(taken.entry?.sentAt, t0);
+      assert.equal(taken.entry?.replaced, undefined);
+      assert.ok(!taken.effects.some((effect) => effect.kind === 'send'));
+      // An answer of a key the entry never had is nobody's.
+      assert.equal(next(again, { type: 'submitAnswered', task: snapshot(), idempotencyKey: 'evl-test-000000000055' }, at(t0 + 7000)).changed, false);
+    });
+
+    it('goes on with a Submit Again this window made while a look at the ledger judged the task on an older revision', () => {
+      const lostEntry = run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!;
+      const judged = { ...lostEntry, revision: 4 };
+      const unconfirmed = { ...next(judged, { type: 'stopWatching' }, at(t0 + 5000)).entry!, revision: 5 };
+      const again = { ...next(unconfirmed, { type: 'submitAgain', idempotencyKey: 'evl-test-000000000099' }, at(t0 + 6000)).entry!, revision: 6 };
+      const late = next(again, { type: 'resume', leaseStale: false, revision: judged.revision }, at(t0 + 6010));
+      assert.equal(late.changed, false);
+      assert.deepEqual(late.effects, []);
+      // Judged on the revision it has, or by this window's own idle check, it is taken up as before.
+      assert.equal(next(again, { type: 'resume', leaseStale: false, revision: 6 }, at(t0 + 6010)).entry?.state, 'unknownOutcome');
+      assert.equal(next(again, { type: 'resume', leaseStale: false }, at(t0 + 6010)).entry?.state, 'unknownOutcome');
     });
 
     it('keeps the first send of the request for the list search when a reload drops the key Submit Again replaced, and its new key is refused', () => {

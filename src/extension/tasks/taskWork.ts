@@ -152,7 +152,7 @@ export class TaskWork {
       if (lostFrom !== undefined || replayed) this.deps.log.info(`${entry.localId}: ${replayed ? 'EvoLink had the request already' : 'EvoLink took the request now'} (${task.id})`);
       else this.deps.log.info(`${entry.localId}: accepted as ${task.id}`);
       answered = true;
-      await record({ type: 'submitAnswered', task }).catch((error: unknown) => {
+      await record({ type: 'submitAnswered', task, idempotencyKey: entry.idempotencyKey }).catch((error: unknown) => {
         this.answers.keep(entry.localId, entry.idempotencyKey, task, record);
         throw unrecorded(error);
       });
@@ -165,10 +165,10 @@ export class TaskWork {
       if (signal.aborted) return undefined;
       this.deps.log.warn(`${entry.localId}: submit failed (${isEvoLinkError(error) ? error.reason : String(error)})`);
       if (isRefusal(error, entry)) {
-        await dispatch({ type: 'submitRefused', error: toEntryError(error), userWaiting });
+        await dispatch({ type: 'submitRefused', error: toEntryError(error), userWaiting, idempotencyKey: entry.idempotencyKey });
         return error as EvoLinkError;
       }
-      await dispatch({ type: 'answerLost', error: toEntryError(error) });
+      await dispatch({ type: 'answerLost', error: toEntryError(error), idempotencyKey: entry.idempotencyKey });
       return undefined;
     }
   }
