@@ -11,7 +11,7 @@ import type { RecipeRun } from '../../src/extension/assets/recipeRunner';
 import type { Services } from '../../src/extension/services';
 import { checkOutputs } from './assetChecks';
 import { until } from './matrix';
-import { activateExtension } from './support';
+import { activateExtension, exportNotices } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const at = (...path: string[]) => vscode.Uri.joinPath(workspace(), ...path);
@@ -36,6 +36,7 @@ function exportAs(source: vscode.Uri, args: Record<string, unknown>): Thenable<R
 describe('Export As… and recipe presets', function () {
   this.timeout(120_000);
   let services: Services;
+  const exported = exportNotices(() => services.ctx.notifier);
   let source: vscode.Uri;
 
   const clean = async () => {
@@ -64,7 +65,7 @@ describe('Export As… and recipe presets', function () {
       assert.equal(run.files.length, of.outputs.length + of.snippets.filter((snippet) => snippet.file).length);
       assert.equal(run.choice, undefined, 'nothing was there before');
       await checkOutputs(of, run);
-      const shown = services.ctx.notifier.notices().at(-1)!;
+      const shown = exported();
       assert.match(shown.message, new RegExp(`Exported ${run.files.length} files? to ${of.output.folder}/`));
     });
   }
@@ -84,7 +85,7 @@ describe('Export As… and recipe presets', function () {
     editor.selection = new vscode.Selection(2, 0, 2, 0);
     const run = await exportAs(source, { recipe: 'favicon-set', values: valuesFor['favicon-set'], onExisting: 'replace' });
     assert.equal(run?.choice, 'replace');
-    const notice = services.ctx.notifier.notices().at(-1)!;
+    const notice = exported();
     assert.deepEqual(notice.actions, ['Insert Tags', 'Copy Tags']);
     await services.ctx.notifier.pick(notice, 'Insert Tags');
     const inserted = page.getText();
@@ -103,7 +104,7 @@ describe('Export As… and recipe presets', function () {
     const editor = await vscode.window.showTextDocument(component);
     editor.selection = new vscode.Selection(2, 0, 2, 0);
     await exportAs(source, { recipe: 'responsive-image', values: valuesFor['responsive-image'], onExisting: 'replace' });
-    const notice = services.ctx.notifier.notices().at(-1)!;
+    const notice = exported();
     await services.ctx.notifier.pick(notice, 'Insert Tags');
     const inserted = component.getText();
     assert.match(inserted, /<source type="image\/webp" srcSet="\/images\/fox-photo-640\.webp 640w, /);
@@ -129,7 +130,7 @@ describe('Export As… and recipe presets', function () {
 
   it('says in the notification how to make the Open Graph URL absolute, and writes it absolute when package.json names the site', async () => {
     await exportAs(source, { recipe: 'open-graph-card', values: valuesFor['open-graph-card'], onExisting: 'replace' });
-    const told = services.ctx.notifier.notices().at(-1)!;
+    const told = exported();
     assert.match(told.message, /^Exported 1 file to public\/og\/\. /);
     assert.match(told.message, /replace \/og\/fox-photo\.jpg with your site's address, e\.g\. https:\/\/your-site\/og\/fox-photo\.jpg/);
 

@@ -16,7 +16,7 @@ import type { GeneratedAsset } from '../../src/extension/assets/generateAssetCom
 import type { Services } from '../../src/extension/services';
 import { checkOutputs } from './assetChecks';
 import { until } from './matrix';
-import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, exportNotices, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const at = (...path: string[]) => vscode.Uri.joinPath(workspace(), ...path);
@@ -53,6 +53,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
   this.timeout(120_000);
   let simulator: EvoLinkSimulator;
   let services: Services;
+  const exported = exportNotices(() => services.ctx.notifier);
 
   const clean = async () => {
     for (const folder of written) await vscode.workspace.fs.delete(at(folder), { recursive: true }).then(undefined, () => undefined);
@@ -98,7 +99,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
       assert.equal(result.run.choice, undefined, 'nothing was there before');
       await checkOutputs(of, result.run);
       if (namedAfter[input.id]) assert.equal(relative(result.run.files[0]!.uri), namedAfter[input.id], 'named after the subject');
-      const shown = services.ctx.notifier.notices().at(-1)!;
+      const shown = exported();
       assert.match(shown.message, new RegExp(`Exported ${result.run.files.length} files? to ${of.output.folder}/`));
     });
   }
@@ -113,7 +114,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     editor.selection = new vscode.Selection(2, 0, 2, 0);
     const result = await generateAsset({ recipe: 'favicon-set', values: valuesFor['favicon-set'], onExisting: 'replace' });
     assert.equal(result?.run.choice, 'replace');
-    const notice = services.ctx.notifier.notices().at(-1)!;
+    const notice = exported();
     assert.deepEqual(notice.actions, ['Insert Tags', 'Copy Tags']);
     await services.ctx.notifier.pick(notice, 'Insert Tags');
     // As lines of their own inside <head>, one level deeper than its closing tag.

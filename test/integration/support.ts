@@ -3,6 +3,7 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from '../../simulato
 import type { Provenance } from '../../src/common/provenance';
 import { parseIndex } from '../../src/common/provenanceIndex';
 import type { EvoLinkExtensionApi } from '../../src/extension/main';
+import type { Notice, Notifier } from '../../src/extension/ui/notifier';
 
 /** The extension under test, activated. */
 export async function activateExtension(): Promise<EvoLinkExtensionApi> {
@@ -39,3 +40,17 @@ export async function provenanceIndex(): Promise<{ text: string; records: Map<st
 }
 
 export { demoKey };
+
+/**
+ * The newest "Exported …" notice, each time a new one: what the export under test told. Another
+ * notice may come after it (a task an earlier test left, read meanwhile), so the last is not it.
+ */
+export function exportNotices(notifier: () => Notifier): () => Notice {
+  const seen = new Set<Notice>();
+  return () => {
+    const notice = notifier().notices().filter((candidate) => /^Exported /.test(candidate.message)).at(-1);
+    if (!notice || seen.has(notice)) throw new Error('The export told nothing of what it wrote.');
+    seen.add(notice);
+    return notice;
+  };
+}
