@@ -265,13 +265,15 @@ export const taskListSchema = z.object({
   data: noneAsEmpty(
     z.array(
       spare(
-      z.object({
-        id: z.string(),
-        status: spare(z.string()),
-        model: spare(z.string()),
-        type: spare(z.string()),
-        progress: spare(z.number()),
+        z.object({
+          id: z.string(),
+          status: spare(z.string()),
+          model: spare(z.string()),
+          type: spare(z.string()),
+          progress: spare(z.number()),
           created_at: spare(z.union([z.number(), z.string()])),
+          // What a task object calls it, where a gateway lists task objects.
+          created: spare(z.union([z.number(), z.string()])),
         }),
       ),
     ),
@@ -307,5 +309,5 @@ export function epochSeconds(value: number | string | undefined): number | undef
 
 /** The items of a page of the task list that name a task, reduced. */
 export function listedTasks(page: z.infer<typeof taskListSchema>): TaskListItem[] {
-  return page.data.flatMap((item) => (item ? [{ id: item.id, model: item.model, status: item.status, createdAt: epochSeconds(item.created_at) }] : []));
+  return page.data.flatMap((item) => (item ? [{ id: item.id, model: item.model, status: item.status, createdAt: epochSeconds(item.created_at ?? item.created) }] : []));
 }

@@ -118,6 +118,8 @@ describe('Task answers', () => {
     assert.deepEqual(['2025-09-06 10:00:00', '2025-09-06T10:00:00', '2025-09-06T10:00:00.000', '2025-09-06T18:00:00+08:00', '1757152800', 1757152800000].map(epochSeconds), Array(6).fill(1757152800));
     const page = taskListSchema.parse({ data: [{ id: 'a', created_at: '2025-09-06 10:00:00' }, null, { id: 'b', created_at: '1757152800' }], total: 3 });
     assert.deepEqual(listedTasks(page).map((item) => item.createdAt), [1757152800, 1757152800]);
+    // A gateway that lists task objects names the moment as they do.
+    assert.deepEqual(listedTasks(taskListSchema.parse({ data: [{ id: 'c', created: 1757152800 }] })).map((item) => item.createdAt), [1757152800]);
   });
 
   it('reads a list or a batch of null as empty', () => {

@@ -257,6 +257,27 @@ describe('Looking for a request in the list of recent tasks', () => {
   });
 });
 
+describe('A list of recent tasks that does not tell enough', () => {
+  it('is no proof that the request is not there when an item does not say its model or when it was made', async () => {
+    const sent = 1_800_000_000_000;
+    const entry = { localId: 'evl-test-000000000009', state: 'unconfirmed', idempotencyKey: 'evl-test-000000000009', sentAt: sent, sends: 1, body: { model: 'gpt-4o-image' } } as unknown as LedgerEntry;
+    for (const item of [{ id: 'task-undated', model: 'gpt-4o-image', status: 'completed', createdAt: undefined }, { id: 'task-unnamed', model: undefined, status: 'completed', createdAt: (sent + 5000) / 1000 }]) {
+      const client = { listTasks: () => Promise.resolve({ items: [item], complete: true }) } as unknown as EvoLinkClient;
+      const answers: unknown[] = [];
+      const work = new TaskWork({
+        ledger: { list: () => Promise.resolve([entry]) },
+        client: () => client,
+        apiKey: () => Promise.resolve('sk-test'),
+        log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+        times: defaultLifecycleTimes,
+        now: () => sent + defaultLifecycleTimes.replayWindowMs + 1,
+      } as unknown as TaskWorkDeps);
+      await work.findInList({ controller: new AbortController() }, entry, (event) => (answers.push(event), Promise.resolve(entry)));
+      assert.deepEqual(answers, [{ type: 'listAnswered', answer: { unavailable: true } }], item.id);
+    }
+  });
+});
+
 describe('Saving the results of a task one by one', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'evolink-work-'))));

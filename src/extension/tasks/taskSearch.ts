@@ -59,7 +59,12 @@ export class TaskSearch {
     // A list that did not reach back to the request cannot say it is not there: "not found" would invite a second payment.
     if (!complete) throw new EvoLinkError('invalidResponse', 'The task list did not reach back to the request.', { code: 'listIncomplete' });
     const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
-    return listed.filter((item) => !known.has(item.id) && item.model === entry.body.model && item.createdAt !== undefined && item.createdAt >= earliest && item.createdAt <= latest);
+    const unknown = listed.filter((item) => !known.has(item.id));
+    // An item that does not say its model or when it was made may be the one looked for: the list cannot tell.
+    if (unknown.some((item) => item.model === undefined || item.createdAt === undefined)) {
+      throw new EvoLinkError('invalidResponse', 'The task list does not say of every task its model and when it was made.', { code: 'listIncomplete' });
+    }
+    return unknown.filter((item) => item.model === entry.body.model && item.createdAt! >= earliest && item.createdAt! <= latest);
   }
 
   /**
