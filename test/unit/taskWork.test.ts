@@ -229,6 +229,21 @@ describe('An answer that came while the ledger could not be written', () => {
   });
 });
 
+/** What Check for It answers for `entry` (the only task of the ledger) with `client`'s list, at `now`. */
+async function searched(entry: LedgerEntry, client: EvoLinkClient, now: number): Promise<unknown[]> {
+  const answers: unknown[] = [];
+  const work = new TaskWork({
+    ledger: { list: () => Promise.resolve([entry]) },
+    client: () => client,
+    apiKey: () => Promise.resolve('sk-test'),
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
+    times: defaultLifecycleTimes,
+    now: () => now,
+  } as unknown as TaskWorkDeps);
+  await work.findInList({ controller: new AbortController() }, entry, (event) => (answers.push(event), Promise.resolve(entry)));
+  return answers;
+}
+
 describe('Looking for a request in the list of recent tasks', () => {
   it("searches from the request's first send, though Submit Again's key replaced it and a reload dropped the old key", async () => {
     const first = 1_800_000_000_000;
@@ -242,16 +257,7 @@ describe('Looking for a request in the list of recent tasks', () => {
       getTask: (id: string) => Promise.resolve({ id, state: 'completed' }),
     } as unknown as EvoLinkClient;
     const entry = { localId: 'evl-test-000000000008', state: 'unconfirmed', idempotencyKey: 'evl-test-000000000099', sentAt: resent, firstSentAt: first, sends: 2, body: { model: 'gpt-4o-image' } } as unknown as LedgerEntry;
-    const answers: unknown[] = [];
-    const work = new TaskWork({
-      ledger: { list: () => Promise.resolve([entry]) },
-      client: () => client,
-      apiKey: () => Promise.resolve('sk-test'),
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
-      times: defaultLifecycleTimes,
-      now: () => resent + defaultLifecycleTimes.replayWindowMs + 1,
-    } as unknown as TaskWorkDeps);
-    await work.findInList({ controller: new AbortController() }, entry, (event) => (answers.push(event), Promise.resolve(entry)));
+    const answers = await searched(entry, client, resent + defaultLifecycleTimes.replayWindowMs + 1);
     assert.ok(asked[0]! <= first / 1000);
     assert.deepEqual(answers, [{ type: 'listAnswered', answer: { found: { id: 'task-first', state: 'completed' } } }]);
   });
@@ -263,16 +269,7 @@ describe('A list of recent tasks that does not tell enough', () => {
     const entry = { localId: 'evl-test-000000000009', state: 'unconfirmed', idempotencyKey: 'evl-test-000000000009', sentAt: sent, sends: 1, body: { model: 'gpt-4o-image' } } as unknown as LedgerEntry;
     for (const item of [{ id: 'task-undated', model: 'gpt-4o-image', status: 'completed', createdAt: undefined }, { id: 'task-unnamed', model: undefined, status: 'completed', createdAt: (sent + 5000) / 1000 }]) {
       const client = { listTasks: () => Promise.resolve({ items: [item], complete: true }) } as unknown as EvoLinkClient;
-      const answers: unknown[] = [];
-      const work = new TaskWork({
-        ledger: { list: () => Promise.resolve([entry]) },
-        client: () => client,
-        apiKey: () => Promise.resolve('sk-test'),
-        log: { info: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined, logLevel: 0 },
-        times: defaultLifecycleTimes,
-        now: () => sent + defaultLifecycleTimes.replayWindowMs + 1,
-      } as unknown as TaskWorkDeps);
-      await work.findInList({ controller: new AbortController() }, entry, (event) => (answers.push(event), Promise.resolve(entry)));
+      const answers = await searched(entry, client, sent + defaultLifecycleTimes.replayWindowMs + 1);
       assert.deepEqual(answers, [{ type: 'listAnswered', answer: { unavailable: true } }], item.id);
     }
   });
