@@ -307,6 +307,16 @@ export function epochSeconds(value: number | string | undefined): number | undef
   return Number.isNaN(parsed) ? undefined : parsed / 1000;
 }
 
+/**
+ * How far a server's clock is ahead of this machine's (ms; negative: behind), told by the Date
+ * header of its answer (`date`) and the moment on this machine the answer was made (`localMs`).
+ * `undefined` without a date that can be read.
+ */
+export function clockAhead(date: string | undefined, localMs: number): number | undefined {
+  const at = date === undefined ? Number.NaN : Date.parse(date);
+  return Number.isNaN(at) ? undefined : Math.round(at - localMs);
+}
+
 /** The items of a page of the task list that name a task, reduced. */
 export function listedTasks(page: z.infer<typeof taskListSchema>): TaskListItem[] {
   return page.data.flatMap((item) => (item ? [{ id: item.id, model: item.model, status: item.status, createdAt: epochSeconds(item.created_at ?? item.created) }] : []));

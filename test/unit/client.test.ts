@@ -528,6 +528,8 @@ describe('The EvoLink client against the simulator', () => {
       const all = await client.listTasks({ model: 'gpt-4o-image', createdSince: 0 }, { apiKey: demoKey });
       assert.deepEqual([all.items.length, new Set(all.items.map((item) => item.id)).size, all.complete], [25, 25, true]);
       assert.deepEqual(pages(), ['1/20', '2/20']);
+      // The service's clock, by its answer's Date (whole seconds): this machine's here.
+      assert.ok(all.aheadMs !== undefined && Math.abs(all.aheadMs) < 1500, `ahead by ${all.aheadMs} ms`);
       simulator.requests.length = 0;
       const recent = await client.listTasks({ model: 'gpt-4o-image', createdSince: Math.max(...all.items.map((item) => item.createdAt ?? 0)) + 1 }, { apiKey: demoKey });
       assert.deepEqual([recent.items.length, recent.complete], [20, true]);

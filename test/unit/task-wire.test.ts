@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { epochSeconds, listedTasks, taskBatchSchema, taskListSchema, taskSchema, toBatchSnapshots, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
+import { clockAhead, epochSeconds, listedTasks, taskBatchSchema, taskListSchema, taskSchema, toBatchSnapshots, toSnapshot, uploadResponseSchema } from '../../src/common/wire';
 
 describe('Task answers', () => {
   it('parses the seed submit answers verbatim', () => {
@@ -120,6 +120,11 @@ describe('Task answers', () => {
     assert.deepEqual(listedTasks(page).map((item) => item.createdAt), [1757152800, 1757152800]);
     // A gateway that lists task objects names the moment as they do.
     assert.deepEqual(listedTasks(taskListSchema.parse({ data: [{ id: 'c', created: 1757152800 }] })).map((item) => item.createdAt), [1757152800]);
+  });
+
+  it("tells how far a server's clock is ahead of this machine's by its Date header", () => {
+    const local = Date.parse('2026-12-07T10:00:00Z');
+    assert.deepEqual([clockAhead('Mon, 07 Dec 2026 10:05:00 GMT', local), clockAhead('Mon, 07 Dec 2026 09:59:30 GMT', local), clockAhead(undefined, local), clockAhead('soon', local)], [300_000, -30_000, undefined, undefined]);
   });
 
   it('reads a list or a batch of null as empty', () => {

@@ -273,6 +273,20 @@ describe('A list of recent tasks that does not tell enough', () => {
       assert.deepEqual(answers, [{ type: 'listAnswered', answer: { unavailable: true } }], item.id);
     }
   });
+
+  it("finds the request on the service's clock when this machine's runs five minutes ahead of it", async () => {
+    const sent = 1_800_000_000_000;
+    const entry = { localId: 'evl-test-000000000010', state: 'unconfirmed', idempotencyKey: 'evl-test-000000000010', sentAt: sent, sends: 1, body: { model: 'gpt-4o-image' } } as unknown as LedgerEntry;
+    const skewed = (aheadMs: number | undefined) =>
+      ({
+        listTasks: () => Promise.resolve({ items: [{ id: 'task-made', model: 'gpt-4o-image', status: 'completed', createdAt: (sent - 300_000 + 4000) / 1000 }], complete: true, ...(aheadMs === undefined ? {} : { aheadMs }) }),
+        getTask: (id: string) => Promise.resolve({ id, state: 'completed' }),
+      }) as unknown as EvoLinkClient;
+    const at = sent + defaultLifecycleTimes.replayWindowMs + 1;
+    assert.deepEqual(await searched(entry, skewed(-300_000), at), [{ type: 'listAnswered', answer: { found: { id: 'task-made', state: 'completed' } } }]);
+    // Without the service's date, its moment is outside the minute allowed either way.
+    assert.deepEqual(await searched(entry, skewed(undefined), at), [{ type: 'listAnswered', answer: { notFound: true } }]);
+  });
 });
 
 describe('Saving the results of a task one by one', () => {

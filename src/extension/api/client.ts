@@ -1,7 +1,7 @@
 import { EvoLinkError, refusalInEnvelope } from '../../common/errors';
 import { defaultGetRetryPolicy, gatewayStatuses, maxRetryWaitMs, retryDelay, type RetryPolicy } from '../../common/retry';
 import type { SubmitBody } from '../../common/request';
-import { creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
+import { clockAhead, creditsResponseSchema, maxBatchTaskIds, taskBatchSchema, taskListSchema, taskSchema, listedTasks, toBalance, toBatchSnapshots, toSnapshot, uploadResponseSchema, type Balance, type TaskListItem, type TaskSnapshot } from '../../common/wire';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
 import { downloadResult, type DownloadOptions } from './download';
 import { apiErrorOf } from './errorAnswer';
@@ -278,14 +278,22 @@ export class EvoLinkClient {
   /**
    * `GET /v1/tasks`: the account's recent tasks, without result links. Not in the public docs
    * (the vendor's own clients use it): a service that does not answer it fails with `notFound`.
+   * `createdSince` is in seconds on this machine's clock; the first page's Date header tells how
+   * far the service's clock is ahead of it (`aheadMs`), and the pages reach back to the earlier of
+   * the moment on both clocks.
    */
-  async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<{ items: TaskListItem[]; complete: boolean }> {
+  async listTasks(filter: { model?: string; createdSince?: number }, call: CallOptions): Promise<{ items: TaskListItem[]; complete: boolean; aheadMs?: number }> {
     const items = new Map<string, TaskListItem>();
     let unreadable = false;
+    let aheadMs: number | undefined;
+    const done = (complete: boolean) => ({ items: [...items.values()], complete, ...(aheadMs === undefined ? {} : { aheadMs }) });
     for (let page = 1; page <= maxListPages; page++) {
       const query = new URLSearchParams({ page: String(page), page_size: String(listPageSize) });
       if (filter.model) query.set('model', filter.model);
-      const json = await this.getJson(`${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call);
+      const asked = Date.now();
+      const json = await this.readWithRetries('GET', `${this.options.endpoints().api}/v1/tasks?${query.toString()}`, call, undefined, (response) => {
+        aheadMs ??= clockAhead(response.header('date'), (asked + Date.now()) / 2);
+      });
       // A gateway's refusal in its envelope (`success: false`, no data) is no empty list.
       const refusal = refusalInEnvelope(json);
       if (refusal) throw refusal;
@@ -306,11 +314,12 @@ export class EvoLinkClient {
       const last = count === 0 || (count < pageSize && (total === undefined || items.size >= total));
       // The next page only while this one was not the last and reached no older task than asked for.
       const oldest = Math.min(...listed.map((item) => item.createdAt ?? Number.POSITIVE_INFINITY));
-      if (last || filter.createdSince === undefined || oldest < filter.createdSince) return { items: [...items.values()], complete: !unreadable };
+      const since = filter.createdSince === undefined ? undefined : filter.createdSince + Math.min(0, (aheadMs ?? 0) / 1000);
+      if (last || since === undefined || oldest < since) return done(!unreadable);
       // A service that answers every page alike (it ignores `page`) tells no more.
       if (fresh.length === 0) break;
     }
-    return { items: [...items.values()], complete: false };
+    return done(false);
   }
 
   private parseTask(json: unknown): TaskSnapshot {
@@ -330,11 +339,12 @@ export class EvoLinkClient {
    * A request that only reads (a GET, or a POST that carries a query such as the task batch) and
    * answers JSON, retried on rate limits, gateway errors and network failures.
    */
-  private async readWithRetries(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string): Promise<unknown> {
+  private async readWithRetries(method: 'GET' | 'POST', url: string, call: CallOptions, body?: string, answered?: (response: HttpResponse) => void): Promise<unknown> {
     const policy = call.once ? { ...this.retryPolicy, attempts: 1 } : this.retryPolicy;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(method, url, call, body);
+        answered?.(response);
         return await readJsonAnswer(response, url, call.apiKey);
       } catch (error) {
         if (!(error instanceof EvoLinkError)) {

@@ -49,13 +49,15 @@ export class TaskSearch {
 
   /**
    * Tasks of the entry's model in EvoLink's recent list that were made between `from` and `to`
-   * (ms since the epoch; the service's clock may differ from this machine's by a minute) and
-   * that no entry of this workspace (`entries`, the ledger as read), and no other workspace of
-   * this machine, has made.
+   * (ms since the epoch, `marginMs` either way) and that no entry of this workspace (`entries`,
+   * the ledger as read), and no other workspace of this machine, has made. Moments on this
+   * machine's clock (`onServiceClock` false) are also taken on the service's, which its answer's
+   * date tells: a date that is wrong must not hide the task.
    */
-  private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000): Promise<TaskListItem[]> {
-    const [earliest, latest] = [(from - marginMs) / 1000, (to + marginMs) / 1000];
-    const { items: listed, complete } = await this.deps.client().listTasks({ model: entry.body.model, createdSince: earliest }, call);
+  private async unclaimed(entry: LedgerEntry, entries: readonly LedgerEntry[], from: number, to: number, call: CallOptions, marginMs = 60_000, onServiceClock = false): Promise<TaskListItem[]> {
+    const { items: listed, complete, aheadMs = 0 } = await this.deps.client().listTasks({ model: entry.body.model, createdSince: (from - marginMs) / 1000 }, call);
+    const ahead = onServiceClock ? 0 : aheadMs;
+    const [earliest, latest] = [(from + Math.min(0, ahead) - marginMs) / 1000, (to + Math.max(0, ahead) + marginMs) / 1000];
     // A list that did not reach back to the request cannot say it is not there: "not found" would invite a second payment.
     if (!complete) throw new EvoLinkError('invalidResponse', 'The task list did not reach back to the request.', { code: 'listIncomplete' });
     const known = new Set([...entries.flatMap((other) => (other.taskId ? [other.taskId] : [])), ...((await this.deps.madeElsewhere?.()) ?? [])]);
@@ -85,7 +87,7 @@ export class TaskSearch {
       // The service's clock against this machine's: the task it answered was made a moment ago.
       const skew = answered.createdAt === undefined ? undefined : answered.createdAt - now;
       const entries = await this.deps.ledger.list();
-      const window = skew === undefined ? await this.unclaimed(entry, entries, lostFrom, now, call) : await this.unclaimed(entry, entries, lostFrom + skew, now + skew, call, 5000);
+      const window = skew === undefined ? await this.unclaimed(entry, entries, lostFrom, now, call) : await this.unclaimed(entry, entries, lostFrom + skew, now + skew, call, 5000, true);
       const candidates = window.filter((item) => item.id !== answered.id && !/^(failed|cancell?ed)$/i.test(item.status ?? ''));
       if (candidates.length === 0) return;
       // Another request of the model still without its answer could have made it, if sent around then.
