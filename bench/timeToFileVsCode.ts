@@ -64,11 +64,11 @@ let wizardRestarts = 0;
 async function generate(workbench: Workbench, prompt: string): Promise<void> {
   const { page } = workbench;
   for (let attempt = 0; ; attempt++) {
-    await runFromPalette(page, 'EvoLink: Generate Image...');
+    await runFromPalette(page, 'EvoLink: Generate Image…');
     await answerQuickInput(page, 'GPT-4o Image');
     await answerQuickInput(page, prompt);
     await answerQuickInput(page, undefined); // the default size
-    await answerQuickInput(page, '1 image(s)');
+    await answerQuickInput(page, '1 image');
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       if (readLedger(dirname(workbench.folder)).some((entry) => entry.request.prompt === prompt)) return;
