@@ -100,7 +100,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
         await answerQuickInput(page, 'Remove from List');
         const question = page.locator('.monaco-dialog-box', { hasText: 'paid for but not saved yet' });
         await question.waitFor({ timeout: 20_000 });
-        assert.match(await question.innerText(), /links to them last until/);
+        assert.match(await question.innerText(), /link to it lasts until/);
         await page.waitForTimeout(400);
         await screenshot(page, `studio-remove-unsaved-${version}`);
         await question.locator('.monaco-button', { hasText: /^Check Again$/ }).click();
