@@ -40,12 +40,20 @@ export class TaskStep extends Step {
    * replaced, answered after it: the first request made the task, which is taken under that key.
    */
   answered(key: string | undefined, task: TaskSnapshot): Transition {
-    const replaced = this.entry.replaced;
     if (key !== undefined && key !== this.entry.idempotencyKey) {
-      if (replaced?.idempotencyKey !== key) return unchanged(this.entry);
-      Object.assign(this.entry, { idempotencyKey: replaced.idempotencyKey, sentAt: replaced.sentAt, sends: replaced.sends });
+      if (this.entry.replaced?.idempotencyKey !== key) return unchanged(this.entry);
+      this.backToReplaced();
     }
     return this.accept(task);
+  }
+
+  /** The request as it was before Submit Again: the key Submit Again replaced, and the moment and count of its sends. */
+  private backToReplaced(): void {
+    const { replaced } = this.entry;
+    if (!replaced) return;
+    this.entry.idempotencyKey = replaced.idempotencyKey;
+    this.entry.sentAt = replaced.sentAt;
+    this.entry.sends = replaced.sends;
   }
 
   /**
@@ -75,15 +83,10 @@ export class TaskStep extends Step {
     // A refusal of the first send means no task was made: nothing was paid, and the user who
     // waits for the answer is told by the command.
     if (userWaiting && firstOfKey) return { entry: undefined, effects: [{ kind: 'stop' }], changed: true };
-    const replaced = entry.replaced;
+    // Submit Again's new key made nothing (not sent, or refused): the request is as it was
+    // before, with the key and the moment of its own first send, and may be checked for.
+    if (firstOfKey) this.backToReplaced();
     delete entry.replaced;
-    if (firstOfKey && replaced) {
-      // Submit Again's new key made nothing (not sent, or refused): the request is as it was
-      // before, with the key and the moment of its own first send, and may be checked for.
-      entry.idempotencyKey = replaced.idempotencyKey;
-      entry.sentAt = replaced.sentAt;
-      entry.sends = replaced.sends;
-    }
     // A refusal of a replay says nothing sure of the first send (a gateway may check the balance
     // before the key, and the first send may be what used the balance up): EvoLink may have it.
     return this.settle('unconfirmed', { error, attention: 'replayRefused' });
