@@ -90,12 +90,23 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
         // Remove from List (in Show Tasks) would drop images paid for: it asks, says until when their links last, and offers Check Again.
         // A pick closes when the focus moves (the workbench now and then settles it late): it is
         // opened again, as its user would, up to three times.
+        // A dialog the workbench shows meanwhile is named in the log, with a screenshot, and closed.
         const remove = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Remove from List' }).first();
         for (let attempt = 0; attempt < 3; attempt++) {
-          await runFromPalette(page, 'EvoLink: Show Tasks');
-          await page.locator('.quick-input-list .monaco-list-row', { hasText: 'A lighthouse on a cliff' }).first().waitFor({ timeout: 15_000 });
-          await answerQuickInput(page, 'A lighthouse on a cliff');
-          if (await remove.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+          const opened = await (async () => {
+            await runFromPalette(page, 'EvoLink: Show Tasks');
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'A lighthouse on a cliff' }).first().waitFor({ timeout: 15_000 });
+            await answerQuickInput(page, 'A lighthouse on a cliff');
+            return remove.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+          })().catch(async (error: unknown) => {
+            const dialog = page.locator('.monaco-dialog-box').first();
+            const shown = (await dialog.isVisible()) ? await dialog.innerText() : 'no dialog';
+            console.log(`      (Show Tasks attempt ${attempt + 1} failed: ${String(error).split('\n')[0]}; ${shown.replace(/\s+/g, ' ')})`);
+            await screenshot(page, `studio-show-tasks-attempt-${attempt + 1}-${version}`);
+            await page.keyboard.press('Escape');
+            return false;
+          });
+          if (opened) break;
         }
         await answerQuickInput(page, 'Remove from List');
         const question = page.locator('.monaco-dialog-box', { hasText: 'paid for but not saved yet' });
@@ -107,7 +118,7 @@ for (const [version, theme] of [['1.100', 'Light Modern'], ['1.139', 'Dark Moder
       }
       await task.locator('.task-status', { hasText: 'Saved' }).waitFor({ timeout: 30_000 });
       assert.equal(simulator.requests.filter((request) => request.path === '/v1/images/generations' && request.status === 200).length, 2, 'one task for this request (and one earlier)');
-    });
+    }).timeout(240_000);
 
     it('stops reading a task EvoLink twice says it does not know, says what to do, and Check Again saves it', async () => {
       const { page } = session().workbench;
