@@ -188,6 +188,11 @@ export const ledgerEntrySchema = z.object({
   results: z.optional(z.array(resultSlotSchema)),
   /** How many times saving was tried again on its own after a failure that may pass (absent: none). */
   saveRetries: z.optional(z.int()),
+  /**
+   * The user agreed that this task's results may be downloaded where their https link redirects
+   * to plain http ("Download Over HTTP…"); absent: such a redirect is refused.
+   */
+  plainHttp: z.optional(z.literal(true)),
   lease: z.optional(leaseSchema),
   /**
    * The task moved to the ledger in `ledger` (a window on the same folders under another workspace

@@ -173,6 +173,8 @@ export type LifecycleEvent =
   | { type: 'checkForIt' }
   | { type: 'submitAgain'; idempotencyKey: string }
   | { type: 'saveElsewhere'; folder: string }
+  /** The user agreed to download the results through a redirect from https to plain http: saved again so. */
+  | { type: 'downloadOverHttp' }
   | { type: 'forget' };
 
 /** The answer of {@link next}: the new entry (`undefined`: removed) and what to do. */
@@ -244,6 +246,11 @@ const workEvents: ReadonlySet<LifecycleEvent['type']> = new Set([
  */
 export function next(current: LedgerEntry, event: LifecycleEvent, context: LifecycleContext): Transition {
   const mine = current.lease?.owner === context.owner;
+  // A send's answer that came once Stop Watching (or the end of the replay window) had made the
+  // request unconfirmed, and nobody holds it: it names the task, as an answer known late does.
+  if (event.type === 'submitAnswered' && current.state === 'unconfirmed' && event.idempotencyKey !== undefined && (current.lease === undefined || mine)) {
+    return next(current, { type: 'answerKnown', idempotencyKey: event.idempotencyKey, task: event.task }, context);
+  }
   if (workEvents.has(event.type) && !mine) {
     // Another window holds the task, or nobody does: this window's answer is stale.
     return unchanged(current, [{ kind: 'stop' }]);
@@ -306,6 +313,8 @@ export function next(current: LedgerEntry, event: LifecycleEvent, context: Lifec
       return t.whenIn(['unconfirmed'], () => t.submitAgain(event.idempotencyKey));
     case 'saveElsewhere':
       return t.whenIn(['saveFailed', 'completed'], () => t.saveElsewhere(event.folder));
+    case 'downloadOverHttp':
+      return t.whenIn(['saveFailed'], () => t.downloadOverHttp());
     case 'forget':
       return isActive(entry.state) ? unchanged(current) : { entry: undefined, effects: [{ kind: 'stop' }, { kind: 'discard', paths: keptFiles(current) }], changed: true };
   }

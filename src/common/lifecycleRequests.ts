@@ -1,7 +1,7 @@
 import type { EntryError } from './ledgerEntry';
 import type { ListAnswer, Transition } from './lifecycle';
 import { Step, unchanged } from './lifecycleSteps';
-import { firstSend, isActive, keptFiles, linksEndAt, readRefusal } from './taskState';
+import { firstSend, isActive, keptFiles, linksEndAt, readRefusal, refusedDowngrade } from './taskState';
 import type { TaskSnapshot } from './wire';
 
 /*
@@ -236,6 +236,17 @@ export class TaskStep extends Step {
     delete entry.failedReads;
     delete entry.attention;
     return this.done([{ kind: 'send' }]);
+  }
+
+  /** Saving again, where the user agreed to a redirect of the result links from https to plain http. */
+  downloadOverHttp(): Transition {
+    const entry = this.entry;
+    if (!refusedDowngrade(entry)) return unchanged(entry);
+    entry.plainHttp = true;
+    entry.state = 'saving';
+    delete entry.lateLooks;
+    delete entry.error;
+    return this.done([{ kind: 'save' }]);
   }
 
   saveElsewhere(folder: string): Transition {

@@ -313,6 +313,8 @@ export class Step {
       return this.done([{ kind: 'wake', event: 'saveDue', delayMs: this.times.saveRetryMs * factor }]);
     }
     delete this.entry.saveRetries;
+    // What needs the user is told, also after quiet looks (a link that now leads to plain http, a full disk).
+    if (!savePasses(error)) delete this.entry.lateLooks;
     return this.settle('saveFailed', { error });
   }
 

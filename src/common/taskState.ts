@@ -30,7 +30,7 @@ export function needsAttention(state: EntryState): boolean {
 }
 
 /** Everything a user can do with a task. */
-export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'retry', 'compare', 'forget'] as const;
+export const taskActions = ['stopWatching', 'checkAgain', 'checkForIt', 'submitAgain', 'saveElsewhere', 'downloadOverHttp', 'retry', 'compare', 'forget'] as const;
 
 /** What a user can do with a task. */
 export type TaskAction = (typeof taskActions)[number];
@@ -53,6 +53,8 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
     case 'saving':
       return [];
     case 'saveFailed':
+      // A link redirected to plain http is refused again and again, until the user agrees to it.
+      if (refusedDowngrade(entry)) return ['downloadOverHttp', 'checkAgain', 'forget'];
       // A folder that cannot be written: another folder is the way out. Anything else: try again.
       return ['diskFull', 'readOnly', 'writeFailed', 'fileTimeout'].includes(entry.error?.code ?? '') ? ['saveElsewhere', 'checkAgain', 'forget'] : ['checkAgain', 'saveElsewhere', 'forget'];
     case 'failed':
@@ -66,6 +68,11 @@ export function actionsFor(entry: LedgerEntry): TaskAction[] {
       // An edit can be compared with its original again, after its first view was closed.
       return entry.editOf ? ['compare', 'forget'] : ['forget'];
   }
+}
+
+/** Saving failed because a result link redirected from https to plain http, which the user did not agree to (yet). */
+export function refusedDowngrade(entry: Pick<LedgerEntry, 'state' | 'error' | 'plainHttp'>): boolean {
+  return entry.state === 'saveFailed' && entry.error?.code === 'refusedLink' && entry.error.param === 'downgrade' && entry.plainHttp !== true;
 }
 
 /**

@@ -76,12 +76,13 @@ export function resultLinkProblem(link: string, options: { allowLocal: boolean }
 /**
  * Why the extension refuses to follow a result link's redirect from `from` to `to`: as for any
  * link, and a redirect from https to plain http (`downgrade`), which would hand the file to
- * anyone on the way. A link that is plain http from the start is the service's choice, and stays.
+ * anyone on the way, unless the user agreed to it for this task (`allowPlainHttp`). A link that is
+ * plain http from the start is the service's choice, and stays.
  */
-export function redirectProblem(from: string, to: string, options: { allowLocal: boolean }): LinkProblem | undefined {
+export function redirectProblem(from: string, to: string, options: { allowLocal: boolean; allowPlainHttp?: boolean }): LinkProblem | undefined {
   const problem = resultLinkProblem(to, options);
   if (problem) return problem;
-  return /^https:/i.test(from) && /^http:/i.test(to) ? 'downgrade' : undefined;
+  return /^https:/i.test(from) && /^http:/i.test(to) && options.allowPlainHttp !== true ? 'downgrade' : undefined;
 }
 
 /**

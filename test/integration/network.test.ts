@@ -11,6 +11,7 @@ import { describeError } from '../../src/extension/commands/errorPresenter';
 import { createTestCertificates, installSystemCa } from '../support/certificates';
 import { startTestProxy, type TestProxy, type TestProxyOptions } from '../support/proxy';
 import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { settle } from './matrix';
 
 /*
  * The extension's traffic goes through VS Code's own network support: a proxy that asks for
@@ -25,7 +26,9 @@ const dispatcherKeys = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('und
 /** The process-wide dispatchers as this file found them, before any test of the run. */
 const dispatchersAtLoad = dispatcherKeys.map((key) => slots[key]);
 
-const names = { api: 'api.evolink.test', files: 'files.evolink.test', cdn: 'cdn.evolink.test' };
+const names = { api: 'api.evolink.test', files: 'files.evolink.test', cdn: 'cdn.evolink.test', hop: 'hop.evolink.test' };
+/** A CDN name that answers plain http only, behind the proxy. */
+const plainCdn = 'plain.evolink.test';
 const certificates = createTestCertificates(Object.values(names));
 
 // VS Code reads the system certificates once per extension host, at the first request that uses
@@ -73,6 +76,8 @@ describe("Reaching EvoLink through VS Code's network support", function () {
   let services: Services;
   let simulator: EvoLinkSimulator;
   let cdn: Server;
+  /** An https CDN that sends every download on to the plain http one. */
+  let hop: Server;
   let proxy: TestProxy | undefined;
   const big = randomBytes(25 * MB);
   big.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -81,7 +86,13 @@ describe("Reaching EvoLink through VS Code's network support", function () {
   const port = (url: string): number => Number(new URL(url).port);
   const startProxy = async (options: TestProxyOptions = {}): Promise<TestProxy> => {
     proxy = await startTestProxy({
-      hosts: { [names.api]: port(simulator.urls.api), [names.files]: port(simulator.urls.files), [names.cdn]: (cdn.address() as AddressInfo).port },
+      hosts: {
+        [names.api]: port(simulator.urls.api),
+        [names.files]: port(simulator.urls.files),
+        [names.cdn]: (cdn.address() as AddressInfo).port,
+        [names.hop]: (hop.address() as AddressInfo).port,
+        [plainCdn]: port(simulator.urls.cdn),
+      },
       intercept: { cert: certificates.cert, key: certificates.key },
       ...options,
     });
@@ -98,6 +109,8 @@ describe("Reaching EvoLink through VS Code's network support", function () {
     await evolink.update('filesApiBaseUrl', `https://${names.files}`, vscode.ConfigurationTarget.Global);
     cdn = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(big.length) }).end(big));
     await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    hop = createServer((req, res) => res.writeHead(302, { location: `http://${plainCdn}${req.url ?? '/'}` }).end());
+    await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
   });
 
   afterEach(async () => {
@@ -110,8 +123,10 @@ describe("Reaching EvoLink through VS Code's network support", function () {
     this.timeout(180_000);
     await resetSettings();
     await simulator.stop();
-    cdn.closeAllConnections();
-    cdn.close();
+    for (const server of [cdn, hop]) {
+      server.closeAllConnections();
+      server.close();
+    }
     await certificates.dispose();
   });
 
@@ -162,6 +177,43 @@ describe("Reaching EvoLink through VS Code's network support", function () {
     const ownDescribed = describeError(own as EvoLinkError, { setApiKey: () => undefined, showLog: () => undefined });
     assert.match(ownDescribed.message, /http\.fetchAdditionalSupport/);
     assert.doesNotMatch(ownDescribed.message, /http\.systemCertificates/);
+  });
+
+  it('refuses a result link that leaves https for plain http, and downloads it once the user agreed', async () => {
+    const through = await startProxy();
+    await setHttp({ proxy: through.url });
+    await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
+    simulator.configure({ resultUrlBase: `https://${names.hop}`, taskDurationMs: 1200 });
+    const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'network-plain-http');
+    try {
+      const before = new Set((await services.ctx.tasks.list()).map((entry) => entry.localId));
+      const since = Date.now();
+      await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'a result sent on over plain http', folder: folder.toString(), anyFolder: true });
+      const made = (await services.ctx.tasks.list()).find((entry) => !before.has(entry.localId))!;
+      const refused = await settle(services.ctx.tasks, made.localId, 40_000);
+      assert.deepEqual([refused?.state, refused?.error?.code, refused?.error?.param], ['saveFailed', 'refusedLink', 'downgrade']);
+      assert.ok(!through.log.some((entry) => entry.target.startsWith(plainCdn)), 'the plain http hop was not followed');
+      const told = services.ctx.notifier.notices().filter((notice) => notice.at >= since && /insecure http/.test(notice.message));
+      assert.equal(told.length, 1);
+      assert.deepEqual(told[0]!.actions, ['Download Over HTTP…', 'Check Again']);
+      // The user agrees in the dialog: the task is saved, over the plain hop, without a key on it.
+      const asked = Date.now();
+      services.ctx.notifier.answerNextQuestion('Download Over HTTP');
+      await vscode.commands.executeCommand('evolink.task.downloadOverHttp', made.localId);
+      const question = services.ctx.notifier.notices().find((notice) => notice.at >= asked && notice.message === 'Download these images over plain http?');
+      assert.match(question?.detail ?? '', /anyone on the network path can see or change the images.*cannot tell whether it was changed/);
+      const saved = await settle(services.ctx.tasks, made.localId, 40_000);
+      assert.equal(saved?.state, 'saved');
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.parse(saved.results![0]!.saved!));
+      assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      assert.ok(through.log.some((entry) => entry.method === 'GET' && entry.target.startsWith(plainCdn)), 'asked over plain http through the proxy');
+      assert.ok(simulator.requests.some((request) => request.origin === 'cdn' && request.status === 200), 'and the CDN sent it');
+      assert.ok(simulator.requests.every((request) => request.origin === 'api' || request.origin === 'files' || !request.hasAuthorization), 'no Authorization on a result link');
+    } finally {
+      simulator.configure({ resultUrlBase: undefined, taskDurationMs: undefined });
+      await vscode.commands.executeCommand('evolink.clearApiKey');
+      await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
+    }
   });
 
   it('reaches an API that only the proxy can resolve, and fails without the proxy', async () => {

@@ -53,9 +53,12 @@ describe('Tasks whose reads EvoLink refuses, and tasks completed without links',
     assert.match(answer(limited), /its own credit limit.*raise the key's limit or set another key/);
   });
 
-  it('says a result download that left https for plain http was refused to keep the files intact, apart from other refused links', () => {
-    const downgraded = outcomeMessage(task('saveFailed', { error: { reason: 'invalidResponse', code: 'refusedLink', param: 'downgrade' } }), false)!;
-    assert.match(downgraded.text, /redirected from a secure https address to an insecure http one/);
+  it('says a result download that left https for plain http was refused so that nobody on the way sees or alters it, and offers Download Over HTTP, apart from other refused links', () => {
+    const refused = task('saveFailed', { error: { reason: 'invalidResponse', code: 'refusedLink', param: 'downgrade' } });
+    const downgraded = outcomeMessage(refused, false)!;
+    assert.match(downgraded.text, /redirected from a secure https address to an insecure http one.*"Download Over HTTP…" downloads them anyway once you agree/);
+    assert.equal(actionsFor(refused)[0], 'downloadOverHttp');
+    assert.match(answer(refused), /"Download Over HTTP…".*Do not submit it again/);
     const local = outcomeMessage(task('saveFailed', { error: { reason: 'invalidResponse', code: 'refusedLink', param: 'loopback' } }), false)!;
     assert.match(local.text, /leads where the extension does not download from/);
   });

@@ -118,6 +118,8 @@ const allEvents: LifecycleEvent[] = [
   { type: 'checkForIt' },
   { type: 'submitAgain', idempotencyKey: 'evl-test-000000000002' },
   { type: 'saveElsewhere', folder: 'file:///project/other' },
+  { type: 'saveFailed', error: { reason: 'invalidResponse', code: 'refusedLink', param: 'downgrade' } },
+  { type: 'downloadOverHttp' },
   { type: 'forget' },
 ];
 
@@ -350,6 +352,27 @@ describe('The task lifecycle', () => {
       assert.equal(theirs.changed, false);
       assert.deepEqual(theirs.effects, []);
       assert.equal(next(unconfirmed, known, at(late, other)).entry?.lease?.owner, other, 'unconfirmed: nobody works on it');
+    });
+
+    it('takes the answer of a send that comes after Stop Watching made the request unconfirmed: the task is known, and stays stopped', () => {
+      const key = fresh().idempotencyKey;
+      // The user stopped watching while a replay was out.
+      const unconfirmed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'stopWatching' }, at(t0 + 5000)).entry!;
+      assert.equal(unconfirmed.state, 'unconfirmed');
+      const answered = next(unconfirmed, { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }), idempotencyKey: key }, at(t0 + 5050));
+      assert.deepEqual([answered.entry?.state, answered.entry?.taskId, answered.entry?.attention], ['stopped', 'task-unified-1', 'userStopped']);
+      assert.deepEqual(actionsFor(answered.entry!), ['checkAgain', 'forget'], 'Check Again reads it; nothing offers to send it again');
+      assert.ok(!answered.effects.some((effect) => effect.kind === 'send' || effect.kind === 'poll'));
+      // Past the replay window, still watched: the late answer's task is read.
+      const passed = next(run(fresh(), { type: 'answerLost', error: { reason: 'network' } }).entry!, { type: 'lookupDue' }, at(t0 + times.replayWindowMs + 5)).entry!;
+      assert.equal(passed.state, 'unconfirmed');
+      assert.equal(next(passed, { type: 'submitAnswered', task: snapshot({ state: 'pending', progress: 0 }), idempotencyKey: key }, at(t0 + times.replayWindowMs + 50)).entry?.state, 'running');
+      // A window that looks for it in EvoLink's list holds it: the answer is left to that look.
+      const looking = next(unconfirmed, { type: 'checkForIt' }, at(t0 + 5010, other)).entry!;
+      assert.equal(looking.lease?.owner, other);
+      assert.equal(next(looking, { type: 'submitAnswered', task: snapshot(), idempotencyKey: key }, at(t0 + 5050)).changed, false);
+      // An answer of a key this request no longer has changes nothing.
+      assert.equal(next(unconfirmed, { type: 'submitAnswered', task: snapshot(), idempotencyKey: 'evl-test-000000000098' }, at(t0 + 5050)).changed, false);
     });
 
     it('lets an answer to the key Submit Again replaced, recorded after it, decide: its task is taken under its key; its failure changes nothing', () => {
@@ -995,6 +1018,36 @@ describe('The task lifecycle', () => {
         const needsUser = run(saving(), { type: 'saveFailed', error }).entry!;
         assert.equal(lateLookDue(needsUser, needsUser.updatedAt + times.lateLookMs, times), false, error.code ?? error.reason);
       }
+    });
+
+    it('downloads through a redirect from https to plain http only once the user agreed, for that task alone', () => {
+      const downgrade = { reason: 'invalidResponse', code: 'refusedLink', param: 'downgrade' };
+      const refused = run(saving(), { type: 'saveFailed', error: downgrade }).entry!;
+      assert.equal(refused.state, 'saveFailed', 'never tried again on its own: it would be refused again');
+      assert.equal(lateLookDue(refused, refused.updatedAt + times.lateLookMs, times), false);
+      assert.deepEqual(actionsFor(refused), ['downloadOverHttp', 'checkAgain', 'forget']);
+      const agreed = run(refused, { type: 'downloadOverHttp' });
+      assert.deepEqual([agreed.entry?.state, agreed.entry?.plainHttp, agreed.entry?.error], ['saving', true, undefined]);
+      assert.deepEqual(agreed.effects, [{ kind: 'save' }]);
+      // Refused again after the user agreed (the hop is refused for another reason): not offered twice.
+      const again = run(agreed.entry!, { type: 'saveFailed', error: downgrade }).entry!;
+      assert.deepEqual(actionsFor(again), ['checkAgain', 'saveElsewhere', 'forget']);
+      assert.equal(next(again, { type: 'downloadOverHttp' }, at(again.updatedAt + 1000)).changed, false);
+      // Any other failure, and a link that is refused for another reason, offer no such thing.
+      for (const error of [{ reason: 'invalidResponse', code: 'refusedLink', param: 'privateNetwork' }, { reason: 'invalidResponse', code: 'notImage' }, { reason: 'fileSystem', code: 'diskFull' }]) {
+        const failed = run(saving(), { type: 'saveFailed', error }).entry!;
+        assert.ok(!actionsFor(failed).includes('downloadOverHttp'), error.param ?? error.code);
+        assert.equal(next(failed, { type: 'downloadOverHttp' }, at(failed.updatedAt + 1000)).changed, false, error.param ?? error.code);
+      }
+      // Only a task that waits for the user: a saving or saved one is left alone.
+      assert.equal(next(saving(), { type: 'downloadOverHttp' }, at(t0 + 5000)).changed, false);
+      // Met by a quiet look after a failure that passes: told, since it needs the user now.
+      let quiet = saving();
+      for (let attempt = 0; attempt < 4; attempt++) quiet = run(quiet, { type: 'saveFailed', error: { reason: 'network' } }, ...(attempt < 3 ? [{ type: 'saveDue' } as const] : [])).entry!;
+      const look = next(quiet, { type: 'lateLook' }, at(quiet.updatedAt + times.lateLookMs)).entry!;
+      assert.equal(look.lateLooks, 1);
+      const toldNow = next(look, { type: 'saveFailed', error: downgrade }, at(look.updatedAt + 1000)).entry!;
+      assert.deepEqual([toldNow.state, toldNow.lateLooks], ['saveFailed', undefined]);
     });
 
     it('keeps the download when writing fails, and saves it elsewhere on request', () => {

@@ -242,6 +242,12 @@ describe('Result links that leave https', () => {
     assert.equal(redirectProblem('http://cdn.example.com/a.png', 'http://cdn2.example.com/a.png', remote), undefined);
     assert.equal(redirectProblem('https://cdn.example.com/a.png', 'https://cdn2.example.com/a.png', remote), undefined);
     assert.equal(redirectProblem('https://cdn.example.com/a.png', 'http://10.0.0.7/a.png', remote), 'privateNetwork');
+    // Where the user agreed to plain http for a task: that hop is followed, and nothing else is allowed with it.
+    const agreed = { allowLocal: false, allowPlainHttp: true };
+    assert.equal(redirectProblem('https://cdn.example.com/a.png', 'http://cdn.example.com/a.png', agreed), undefined);
+    assert.equal(redirectProblem('https://cdn.example.com/a.png', 'http://10.0.0.7/a.png', agreed), 'privateNetwork');
+    assert.equal(redirectProblem('https://cdn.example.com/a.png', 'http://127.0.0.1/a.png', agreed), 'loopback');
+    assert.equal(redirectProblem('https://cdn.example.com/a.png', 'ftp://cdn.example.com/a.png', agreed), 'scheme');
   });
 
   it('hands the link a redirect came from to the check of its target', async () => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
-import { isOutcomeUnknown, readRefusal, savedFiles } from '../../common/taskState';
+import { isOutcomeUnknown, readRefusal, refusedDowngrade, savedFiles } from '../../common/taskState';
 import type { RepeatVerdict } from './recentRequests';
 
 /*
@@ -37,6 +37,9 @@ export function answer(entry: LedgerEntry | undefined): string {
       return `Saved ${images(saved.length)}: ${saved.join(', ')}.${used} Their prompt and settings are recorded in the workspace's EvoLink history (.evolink/history.jsonl in the workspace folder, unless the setting evolink.provenance keeps them elsewhere).`;
     }
     case 'saveFailed':
+      if (refusedDowngrade(entry)) {
+        return `The images were generated, but their download link redirects from https to plain http, which the extension refuses unless the user agrees: the user can choose "Download Over HTTP…" for the task in "EvoLink: Show Tasks".${some} Do not submit it again.`;
+      }
       return `The images were generated but not all saved yet (${entry.error?.code ?? entry.error?.reason ?? 'error'}); the user can save them from "EvoLink: Show Tasks".${some} Do not submit it again.`;
     case 'cancelled':
       return `EvoLink cancelled the task (${entry.error?.code ?? 'request_cancelled'}). Submit it again only if the user still wants it.`;

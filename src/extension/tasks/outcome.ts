@@ -60,7 +60,8 @@ function saveFailure(entry: LedgerEntry): string {
       // A redirect that left https for plain http (`downgrade`, kept in `param`) is told in words of its own.
       if (error.param === 'downgrade') {
         return vscode.l10n.t(
-          'The images were generated, but their download was redirected from a secure https address to an insecure http one, and was refused so that the files cannot be altered on the way. They stay at EvoLink for 24 hours: check your proxy settings, then check again; if it happens again, contact EvoLink support.',
+          'The images were generated, but their download was redirected from a secure https address to an insecure http one, and was refused so that nobody on the way can see or alter them. "Download Over HTTP…" downloads them anyway once you agree; or check your proxy settings, then check again. The links last until {0}.',
+          linksEnd(entry),
         );
       }
       return vscode.l10n.t("EvoLink's result link leads where the extension does not download from (not http or https, a private network, or this machine). Nothing was saved.");

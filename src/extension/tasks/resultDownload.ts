@@ -39,7 +39,7 @@ export async function downloadResult(deps: ResultDownloadDeps, url: string, entr
       maxBytes: deps.maxDownloadBytes,
       signal,
       idleMs: deps.downloadIdleMs,
-      checkLink: (next, from) => redirectProblem(from, next, { allowLocal: deps.apiIsLocal() }),
+      checkLink: (next, from) => redirectProblem(from, next, { allowLocal: deps.apiIsLocal(), allowPlainHttp: entry.plainHttp === true }),
       checkAddress: (address) => addressProblem(address, { allowLocal: deps.apiIsLocal() }),
     });
     await sink.close();

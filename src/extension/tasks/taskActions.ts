@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { defaultLifecycleTimes } from '../../common/lifecycle';
-import { keptFiles, linksEndAt, unsavedResults, type TaskAction } from '../../common/taskState';
+import { keptFiles, linksEndAt, refusedDowngrade, unsavedResults, type TaskAction } from '../../common/taskState';
 import type { Notifier } from '../ui/notifier';
 import { quotedPrompt } from '../../common/format';
 import { linksEnd } from './outcome';
@@ -20,6 +20,8 @@ export function actionTitle(action: TaskAction): string {
       return vscode.l10n.t('Submit Again…');
     case 'saveElsewhere':
       return vscode.l10n.t('Save to Another Folder…');
+    case 'downloadOverHttp':
+      return vscode.l10n.t('Download Over HTTP…');
     case 'retry':
       return vscode.l10n.t('Retry');
     case 'compare':
@@ -37,6 +39,7 @@ export function actionIcon(action: TaskAction): string {
     checkForIt: 'search',
     submitAgain: 'debug-restart',
     saveElsewhere: 'folder',
+    downloadOverHttp: 'unlock',
     retry: 'debug-restart',
     compare: 'diff',
     forget: 'trash',
@@ -77,6 +80,22 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
     case 'saveElsewhere': {
       const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Save Images Here') });
       if (folder?.[0]) await tasks.saveElsewhere(localId, folder[0]);
+      return;
+    }
+    case 'downloadOverHttp': {
+      // Asked only while it applies: a message or a pick may be older than another window's answer.
+      const entry = await tasks.get(localId);
+      if (!entry || !refusedDowngrade(entry)) return;
+      const download = vscode.l10n.t('Download Over HTTP');
+      const answer = confirmed
+        ? download
+        : await deps.notifier.ask(
+            'warning',
+            vscode.l10n.t('Download these images over plain http?'),
+            vscode.l10n.t("EvoLink's result link sends the download on from a secure https address to an insecure http one, where anyone on the network path can see or change the images. No API key goes with it. The extension checks that a whole image arrives, but cannot tell whether it was changed."),
+            [download],
+          );
+      if (answer === download) await tasks.dispatch(localId, { type: 'downloadOverHttp' });
       return;
     }
     case 'retry':

@@ -19,6 +19,7 @@ export const taskViewCommands = {
   'evolink.task.checkForIt': act('checkForIt'),
   'evolink.task.submitAgain': act('submitAgain'),
   'evolink.task.saveElsewhere': act('saveElsewhere'),
+  'evolink.task.downloadOverHttp': act('downloadOverHttp'),
   'evolink.task.retry': act('retry'),
   'evolink.task.forget': act('forget'),
   'evolink.task.open': (f, target) => f.tasksView.open(target),
