@@ -54,6 +54,8 @@ export function actionIcon(action: TaskAction): string {
  */
 export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifier }, action: TaskAction, localId: string, confirmed = false): Promise<void> {
   const { tasks } = deps;
+  // A step that may charge twice or expose the images is asked in a modal dialog first.
+  const agrees = async (button: string, question: string, detail: string): Promise<boolean> => confirmed || (await deps.notifier.ask('warning', question, detail, [button])) === button;
   switch (action) {
     case 'stopWatching':
       await tasks.stopWatching(localId);
@@ -66,15 +68,8 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
       return;
     case 'submitAgain': {
       const again = vscode.l10n.t('Submit Again');
-      const answer = confirmed
-        ? again
-        : await deps.notifier.ask(
-            'warning',
-            vscode.l10n.t('Submit this request again?'),
-            vscode.l10n.t('EvoLink may already have this request: if it does, submitting again charges twice. Check your EvoLink dashboard first if you are not sure.'),
-            [again],
-          );
-      if (answer === again) await tasks.submitAgain(localId);
+      const detail = vscode.l10n.t('EvoLink may already have this request: if it does, submitting again charges twice. Check your EvoLink dashboard first if you are not sure.');
+      if (await agrees(again, vscode.l10n.t('Submit this request again?'), detail)) await tasks.submitAgain(localId);
       return;
     }
     case 'saveElsewhere': {
@@ -87,15 +82,8 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
       const entry = await tasks.get(localId);
       if (!entry || !refusedDowngrade(entry)) return;
       const download = vscode.l10n.t('Download Over HTTP');
-      const answer = confirmed
-        ? download
-        : await deps.notifier.ask(
-            'warning',
-            vscode.l10n.t('Download these images over plain http?'),
-            vscode.l10n.t("EvoLink's result link sends the download on from a secure https address to an insecure http one, where anyone on the network path can see or change the images. No API key goes with it. The extension checks that a whole image arrives, but cannot tell whether it was changed."),
-            [download],
-          );
-      if (answer === download) await tasks.dispatch(localId, { type: 'downloadOverHttp' });
+      const detail = vscode.l10n.t("EvoLink's result link sends the download on from a secure https address to an insecure http one, where anyone on the network path can see or change the images. No API key goes with it. The extension checks that a whole image arrives, but cannot tell whether it was changed.");
+      if (await agrees(download, vscode.l10n.t('Download these images over plain http?'), detail)) await tasks.dispatch(localId, { type: 'downloadOverHttp' });
       return;
     }
     case 'retry':
