@@ -636,7 +636,9 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
 
   it('reads that keep failing past the deadline stop the task after twenty in a row, saying what failed them, with Check Again; looked at again quietly, it is saved once reads answer', async () => {
     const b = open({ times: { pollScale: 0.01, pollRetryMs: 300, lateLookMs: 3000 } });
+    // Every read fails: its own, and a batch's (a task left by an earlier test may run beside it).
     simulator.addFault('task', { kind: 'malformedJson' }, 1000);
+    simulator.addFault('taskBatch', { kind: 'malformedJson' }, 1000);
     const since = Date.now();
     const entry = await submitIn(b, folder(), 'matrix reads never answer');
     check('reads keep failing past the deadline', simulator, { entry: await settle(b.tasks, entry.localId, 30_000), notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'stopped', message: /could not be read past its deadline, though it has most likely finished: EvoLink sent an answer .* The extension looks at it again every few minutes while its result links last/, files: 0, tasks: 1, downloads: 0 });

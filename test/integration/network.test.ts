@@ -210,7 +210,8 @@ describe("Reaching EvoLink through VS Code's network support", function () {
       assert.ok(simulator.requests.some((request) => request.origin === 'cdn' && request.status === 200), 'and the CDN sent it');
       assert.ok(simulator.requests.every((request) => request.origin === 'api' || request.origin === 'files' || !request.hasAuthorization), 'no Authorization on a result link');
     } finally {
-      simulator.configure({ resultUrlBase: undefined, taskDurationMs: undefined });
+      // Its settings, and the balance the task was charged to, as the other tests expect them.
+      simulator.reset();
       await vscode.commands.executeCommand('evolink.clearApiKey');
       await vscode.workspace.fs.delete(folder, { recursive: true }).then(undefined, () => undefined);
     }
