@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { Services } from '../../src/extension/services';
 import { services } from './matrix';
-import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator, paidRequests } from './support';
 
 const toolName = 'evolink_generate_image';
 const root = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -157,6 +157,6 @@ describe('The agent tool', function () {
     assert.match(await invoke({ prompt: 'x', sourceImages: ['../secret.png'] }), /outside the workspace/);
     assert.match(await invoke({ prompt: 'x', model: 'gpt-4o-image', n: 3 }), /would be refused: n: 3 images cannot be requested from this model; choose one of 1, 2, 4/);
     assert.match(await invoke({ prompt: 'x', model: 'doubao-seedream-4.5', size: '1000x1000' }), /size: Size 1000x1000 is out of range/);
-    assert.equal(simulator.requests.length, 0);
+    assert.equal(paidRequests(simulator).length, 0);
   });
 });

@@ -10,7 +10,7 @@ import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { actionsFor } from '../../src/common/taskState';
 import { MemoryFileSystem } from './memfs';
 import { until } from './matrix';
-import { activateExtension, demoKey, provenanceIndex, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, paidRequests, provenanceIndex, resetSettings, startSimulator } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'edit-tests');
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -48,13 +48,13 @@ async function shownSince(since: number): Promise<string[]> {
  * cannot pass for a refusal), and nothing reached the service.
  */
 async function refusal(run: () => Thenable<unknown>, simulator: EvoLinkSimulator, expected: RegExp): Promise<void> {
-  const before = simulator.requests.length;
+  const before = paidRequests(simulator).length;
   const since = Date.now();
   const result = await run();
   assert.equal(result, undefined);
   const shown = await shownSince(since);
   assert.ok(shown.some((message) => expected.test(message)), `expected a message like ${expected}, shown: ${JSON.stringify(shown)}`);
-  assert.equal(simulator.requests.length, before, 'nothing may be sent for a refused edit');
+  assert.equal(paidRequests(simulator).length, before, 'nothing may be uploaded or sent for a refused edit');
 }
 
 describe('Editing an image from the explorer', function () {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { MemoryFileSystem } from './memfs';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, resetSettings, startSimulator, paidRequests } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const folder = () => vscode.Uri.joinPath(workspace(), 'edit-targets');
@@ -125,7 +125,7 @@ describe('Where the edits of an image go', function () {
     assert.equal(refused, undefined);
     const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
     assert.ok(shown.some((message) => /folders cannot be edited/.test(message)), JSON.stringify(shown));
-    assert.equal(simulator.requests.length, 0);
+    assert.equal(paidRequests(simulator).length, 0);
 
     const photo = await writeImage(vscode.Uri.joinPath(folder(), 'photo.png'));
     const entry = await vscode.commands.executeCommand<LedgerEntry | undefined>('evolink.editImage', photo, [sub, photo], args);

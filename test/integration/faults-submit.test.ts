@@ -6,6 +6,7 @@ import type { EvoLinkSimulator, HttpFault, Route, TaskOutcome } from '../../simu
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import type { Services } from '../../src/extension/services';
 import { check, demoKey, imagesIn, settle, submits, until, useMatrix, type Expected } from './matrix';
+import { paidRequests } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'images', 'matrix-submit');
 
@@ -50,7 +51,7 @@ const rows: Row[] = [
     args: { n: 3 },
     expected: { state: 'removed', message: /^This request cannot be sent as it is: 3 images cannot be requested from this model; choose one of 1, 2, 4\. Nothing was sent/, files: 0, tasks: 0 },
     // Nothing of this request was sent (a task of an earlier row may still be read meanwhile).
-    also: (simulator) => assert.deepEqual(simulator.requests.filter((request) => request.origin === 'files' || request.path === '/v1/images/generations'), [], 'nothing was sent'),
+    also: (simulator) => assert.deepEqual(paidRequests(simulator), [], 'nothing was sent'),
   },
   { fault: 'poll: 429, 502 HTML and a reset', faults: [['task', { kind: 'status', status: 429, retryAfter: '1' }], ['task', { kind: 'status', status: 502, body: 'html' }], ['task', { kind: 'reset' }]], expected: { state: 'saved', files: 1, tasks: 1, downloads: 1 } },
   { fault: 'poll: malformed JSON', faults: [['task', { kind: 'malformedJson' }, 2]], expected: { state: 'saved', files: 1, tasks: 1 } },

@@ -16,7 +16,7 @@ import type { GeneratedAsset } from '../../src/extension/assets/generateAssetCom
 import type { Services } from '../../src/extension/services';
 import { checkOutputs } from './assetChecks';
 import { until } from './matrix';
-import { activateExtension, demoKey, exportNotices, provenanceIndex, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, exportNotices, provenanceIndex, resetSettings, startSimulator, paidRequests } from './support';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri;
 const at = (...path: string[]) => vscode.Uri.joinPath(workspace(), ...path);
@@ -146,7 +146,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     const since = Date.now();
     services.ctx.notifier.answerNextQuestion(undefined);
     assert.equal(await generateAsset({ recipe: 'seamless-texture', values: valuesFor['seamless-texture'], confirmed: false }), undefined);
-    assert.equal(simulator.requests.length, 0, 'nothing was sent');
+    assert.equal(paidRequests(simulator).length, 0, 'nothing was sent');
     const asked = services.ctx.notifier.notices().filter((notice) => notice.at >= since);
     assert.deepEqual(asked.map((notice) => [notice.message, notice.actions]), [['Generate Seamless texture with GPT-4o Image at 1024×1024? This reserves 2.5 credits.', ['Generate']]]);
     const summary = services.features.generateAsset.summaries.at(-1)!.split('\n');
@@ -160,7 +160,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     assert.match(long[1]!, /^Prompt: A simple, bold icon of a red fox .*[^ ]…$/, 'a long prompt is shortened at a word');
     assert.ok(long[1]!.length <= 'Prompt: '.length + 241, long[1]);
     assert.equal(long[3], 'The image is saved in images/generated/, then favicon.ico, favicon-96x96.png, apple-touch-icon.png, … (8 files) into public/.');
-    assert.equal(simulator.requests.length, 0, 'nothing was sent');
+    assert.equal(paidRequests(simulator).length, 0, 'nothing was sent');
   });
 
   it('exports nothing when the task fails, and says why', async () => {
@@ -204,7 +204,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     services.features.exportAs.catalog.refresh();
     const since = Date.now();
     assert.equal(await generateAsset({ recipe: '.evolink/presets/broken.json' }), undefined);
-    assert.equal(simulator.requests.length, 0);
+    assert.equal(paidRequests(simulator).length, 0);
     const shown = services.ctx.notifier.notices().filter((notice) => notice.at >= since).map((notice) => notice.message);
     assert.ok(shown.some((message) => message.includes('.evolink/presets/broken.json') && message.includes('outputs.1.width')), JSON.stringify(shown));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

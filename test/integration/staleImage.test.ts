@@ -9,7 +9,7 @@ import { submitPlan } from '../../src/extension/submit/submit';
 import { describeMessage } from '../../src/extension/commands/errorPresenter';
 import { settle } from './matrix';
 import { MemoryFileSystem } from './memfs';
-import { activateExtension, demoKey, resetSettings, startSimulator } from './support';
+import { activateExtension, demoKey, resetSettings, startSimulator, paidRequests } from './support';
 
 const folder = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'stale-tests');
 
@@ -72,7 +72,7 @@ describe('An image replaced between its inspection and its upload', function () 
       submitPlan(app.ctx, { options: { model: 'gpt-4o-image', prompt: 'make the sky a sunset', size: '1:1', n: 1 }, references: [image], target: folder(), editOf: image.uri }),
       (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidRequest' && /MB/.test(error.message),
     );
-    assert.equal(simulator.requests.length, 0, 'nothing uploaded, nothing submitted');
+    assert.equal(paidRequests(simulator).length, 0, 'nothing uploaded, nothing submitted');
   });
 
   it('refuses an image cut short since it was inspected, with nothing uploaded and nothing sent', async () => {
@@ -82,7 +82,7 @@ describe('An image replaced between its inspection and its upload', function () 
       submitPlan(app.ctx, { options: { model: 'doubao-seedream-4.5', prompt: 'x' }, references: [image], target: folder(), editOf: image.uri }),
       (error: unknown) => error instanceof EvoLinkError && error.reason === 'invalidRequest',
     );
-    assert.equal(simulator.requests.length, 0, 'nothing uploaded, nothing submitted');
+    assert.equal(paidRequests(simulator).length, 0, 'nothing uploaded, nothing submitted');
   });
 
   it('refuses an image whose bytes changed between their check and their upload, with nothing uploaded and nothing sent', async () => {
@@ -101,7 +101,7 @@ describe('An image replaced between its inspection and its upload', function () 
         return true;
       });
       assert.deepEqual([refused!.reason, refused!.details.code], ['invalidRequest', 'refusedBeforeSending']);
-      assert.equal(simulator.requests.length, 0, 'nothing uploaded, nothing submitted');
+      assert.equal(paidRequests(simulator).length, 0, 'nothing uploaded, nothing submitted');
       assert.deepEqual([...simulator.files.values()], []);
       const message = describeMessage(refused!);
       assert.match(message, /photo\.png changed while the request was being sent\. Send it again once the file is saved/);

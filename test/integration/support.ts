@@ -42,6 +42,14 @@ export async function provenanceIndex(): Promise<{ text: string; records: Map<st
 export { demoKey };
 
 /**
+ * What a request under test sends that costs or may cost: uploads and submits. Tasks an earlier
+ * test left are read and downloaded meanwhile, so "nothing was sent" counts only these.
+ */
+export function paidRequests(simulator: EvoLinkSimulator): EvoLinkSimulator['requests'] {
+  return simulator.requests.filter((request) => request.origin === 'files' || request.path === '/v1/images/generations');
+}
+
+/**
  * The newest "Exported …" notice, each time a new one: what the export under test told. Another
  * notice may come after it (a task an earlier test left, read meanwhile), so the last is not it.
  */
