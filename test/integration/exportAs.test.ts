@@ -324,7 +324,7 @@ describe('Export As… and recipe presets', function () {
     const since = Date.now();
     services.ctx.notifier.answerNextQuestion('Export');
     const run = await exportAs(animated, { recipe: 'seamless-texture', onExisting: 'keepBoth', confirmed: false });
-    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since);
+    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since && notice.detail !== undefined); // the question, not a task's news
     assert.equal(summary?.kind, 'warning');
     assert.match(summary?.detail ?? '', /^spinner\.webp is animated: the files are made from its first frame\.$/m);
     assert.ok(run && run.files.length > 0);
@@ -339,7 +339,7 @@ describe('Export As… and recipe presets', function () {
     // Answered with no choice: the summary is read, nothing is written.
     services.ctx.notifier.answerNextQuestion(undefined);
     assert.equal(await exportAs(banner, { recipe: 'favicon-set', values: valuesFor['favicon-set'], confirmed: false }), undefined);
-    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since);
+    const summary = services.ctx.notifier.notices().find((notice) => notice.at >= since && notice.detail !== undefined); // the question, not a task's news
     assert.equal(summary?.kind, 'warning');
     assert.match(summary?.detail ?? '', /^banner\.png is 4000×1000 pixels, another shape than the \d+×\d+ file: it will be cropped to 1000×1000, cutting off 75% of the image\.$/m);
     assert.doesNotMatch(summary?.detail ?? '', /scaled up/);

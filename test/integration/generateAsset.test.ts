@@ -147,7 +147,7 @@ describe('Generate Asset…: one image generated for a recipe, then its files', 
     services.ctx.notifier.answerNextQuestion(undefined);
     assert.equal(await generateAsset({ recipe: 'seamless-texture', values: valuesFor['seamless-texture'], confirmed: false }), undefined);
     assert.equal(paidRequests(simulator).length, 0, 'nothing was sent');
-    const asked = services.ctx.notifier.notices().filter((notice) => notice.at >= since);
+    const asked = services.ctx.notifier.notices().filter((notice) => notice.at >= since && notice.message.startsWith('Generate '));
     assert.deepEqual(asked.map((notice) => [notice.message, notice.actions]), [['Generate Seamless texture with GPT-4o Image at 1024×1024? This reserves 2.5 credits.', ['Generate']]]);
     const summary = services.features.generateAsset.summaries.at(-1)!.split('\n');
     assert.match(summary[1]!, /^Prompt: A seamless, tileable texture of birch bark, seen straight on: .* show no seam\.$/, 'the whole prompt');
