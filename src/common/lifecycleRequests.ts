@@ -155,10 +155,7 @@ export class TaskStep extends Step {
         return this.watchAgain();
       case 'saveFailed':
       case 'completed':
-        entry.state = 'saving';
-        delete entry.lateLooks;
-        delete entry.error;
-        return this.done([{ kind: 'save' }]);
+        return this.saveAgain();
       case 'unconfirmed':
         return this.checkForIt();
       default:
@@ -243,9 +240,14 @@ export class TaskStep extends Step {
     const entry = this.entry;
     if (!refusedDowngrade(entry)) return unchanged(entry);
     entry.plainHttp = true;
-    entry.state = 'saving';
-    delete entry.lateLooks;
-    delete entry.error;
+    return this.saveAgain();
+  }
+
+  /** Saves again at the user's word: its failure is over, and so are the quiet looks after it. */
+  private saveAgain(): Transition {
+    this.entry.state = 'saving';
+    delete this.entry.lateLooks;
+    delete this.entry.error;
     return this.done([{ kind: 'save' }]);
   }
 
