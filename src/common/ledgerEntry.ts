@@ -80,6 +80,8 @@ export const entryErrorSchema = z.object({
   notSent: z.optional(z.literal(true)),
   /** Whose credits a 402 said were too few: the key's own limit or the account's balance. */
   creditsScope: z.optional(z.enum(['account', 'key'])),
+  /** Where a redirect that was not followed led: its origin, at most with its path; never a query. */
+  location: z.optional(z.string()),
 });
 
 /** Why a task needs attention or failed. */

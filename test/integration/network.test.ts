@@ -191,7 +191,8 @@ describe("Reaching EvoLink through VS Code's network support", function () {
       await vscode.commands.executeCommand('evolink.generateImage', { quiet: true, model: 'gpt-4o-image', size: '1:1', prompt: 'a result sent on over plain http', folder: folder.toString(), anyFolder: true });
       const made = (await services.ctx.tasks.list()).find((entry) => !before.has(entry.localId))!;
       const refused = await settle(services.ctx.tasks, made.localId, 40_000);
-      assert.deepEqual([refused?.state, refused?.error?.code, refused?.error?.param], ['saveFailed', 'refusedLink', 'downgrade']);
+      // Where it led is kept by its origin alone: the link's path and signature are not.
+      assert.deepEqual([refused?.state, refused?.error?.code, refused?.error?.param, refused?.error?.location], ['saveFailed', 'refusedLink', 'downgrade', `http://${plainCdn}`]);
       assert.ok(!through.log.some((entry) => entry.target.startsWith(plainCdn)), 'the plain http hop was not followed');
       const told = services.ctx.notifier.notices().filter((notice) => notice.at >= since && /insecure http/.test(notice.message));
       assert.equal(told.length, 1);
@@ -200,7 +201,7 @@ describe("Reaching EvoLink through VS Code's network support", function () {
       const asked = Date.now();
       services.ctx.notifier.answerNextQuestion('Download Over HTTP');
       await vscode.commands.executeCommand('evolink.task.downloadOverHttp', made.localId);
-      const question = services.ctx.notifier.notices().find((notice) => notice.at >= asked && notice.message === 'Download these images over plain http?');
+      const question = services.ctx.notifier.notices().find((notice) => notice.at >= asked && notice.message === `Download these images over plain http from http://${plainCdn}?`);
       assert.match(question?.detail ?? '', /anyone on the network path can see or change the images.*cannot tell whether it was changed/);
       const saved = await settle(services.ctx.tasks, made.localId, 40_000);
       assert.equal(saved?.state, 'saved');

@@ -251,7 +251,7 @@ describe('Result links that leave https', () => {
   });
 
   it('hands the link a redirect came from to the check of its target', async () => {
-    const server = createHttpServer((req, res) => (req.url === '/a.png' ? res.writeHead(302, { location: '/b.png' }).end() : res.writeHead(200).end('x')));
+    const server = createHttpServer((req, res) => (req.url === '/a.png' ? res.writeHead(302, { location: '/b.png?signature=secret' }).end() : res.writeHead(200).end('x')));
     const transport = createUndiciTransport({ proxy: '', strictSSL: true, noProxy: [] });
     const seen: [string, string][] = [];
     try {
@@ -260,10 +260,12 @@ describe('Result links that leave https', () => {
       const sink: DownloadSink = { write: () => Promise.resolve(), reset: () => Promise.resolve() };
       const error = await failure(client.download(`${base}/a.png`, sink, { maxBytes: 1000, checkLink: (to, from) => (seen.push([to, from]), 'downgrade') }));
       assert.equal(error.details.code, 'refusedLink');
-      assert.deepEqual(seen, [[`${base}/b.png`, `${base}/a.png`]]);
-      // Why it was refused is kept with the task, for the sentence of a link that left https.
+      assert.deepEqual(seen, [[`${base}/b.png?signature=secret`, `${base}/a.png`]]);
+      // Why it was refused is kept with the task, for the sentence of a link that left https, and
+      // where it led by its origin alone (the question names it; the signature is not kept).
       assert.equal(error.details.param, 'downgrade');
-      assert.deepEqual([toEntryError(error).code, toEntryError(error).param], ['refusedLink', 'downgrade']);
+      assert.equal(error.details.location, base);
+      assert.deepEqual([toEntryError(error).code, toEntryError(error).param, toEntryError(error).location], ['refusedLink', 'downgrade', base]);
     } finally {
       server.close();
       await transport.dispose();

@@ -137,7 +137,12 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       const target = resolveLink(location, link);
       const problem = target === undefined ? 'not an address' : options.checkLink?.(target, link);
       // Why, in `param` (as a refusal names what it blames): the ledger keeps it, and a link that left https is told in words of its own.
-      if (problem || target === undefined) throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink', ...(problem ? { param: problem } : {}) });
+      // Where it led, by its origin alone (a result link's path and query are the service's signature):
+      // the user who is asked to allow plain http is told which server it goes to.
+      if (problem || target === undefined) {
+        const where = problem === 'downgrade' && target !== undefined ? { location: originOf(target) } : {};
+        throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink', ...(problem ? { param: problem } : {}), ...where });
+      }
       link = target;
       continue;
     }
@@ -239,4 +244,10 @@ function continues(response: HttpResponse, progress: Progress): boolean {
   if (etag !== undefined && progress.validator?.startsWith('"') && etag !== progress.validator) return false;
   progress.total = total;
   return true;
+}
+
+/** An absolute address's scheme and host (with its port), without its path or query. */
+function originOf(link: string): string {
+  const url = new URL(link);
+  return `${url.protocol}//${url.host}`;
 }

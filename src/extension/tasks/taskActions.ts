@@ -83,7 +83,10 @@ export async function runTaskAction(deps: { tasks: TaskService; notifier: Notifi
       if (!entry || !refusedDowngrade(entry)) return;
       const download = vscode.l10n.t('Download Over HTTP');
       const detail = vscode.l10n.t("EvoLink's result link sends the download on from a secure https address to an insecure http one, where anyone on the network path can see or change the images. No API key goes with it. The extension checks that a whole image arrives, but cannot tell whether it was changed.");
-      if (await agrees(download, vscode.l10n.t('Download these images over plain http?'), detail)) await tasks.dispatch(localId, { type: 'downloadOverHttp' });
+      // The server it goes to is named where the refusal kept it (a task refused before 0.5.3 did not).
+      const to = entry.error?.location;
+      const question = to ? vscode.l10n.t('Download these images over plain http from {0}?', to) : vscode.l10n.t('Download these images over plain http?');
+      if (await agrees(download, question, detail)) await tasks.dispatch(localId, { type: 'downloadOverHttp' });
       return;
     }
     case 'retry':

@@ -66,7 +66,7 @@ const aloneAfterMs = 3 * 60_000;
 export function toEntryError(error: unknown): EntryError {
   if (!isEvoLinkError(error)) return { reason: 'unexpected' satisfies ErrorReason, message: error instanceof Error ? error.name : typeof error };
   const entryError: EntryError = { reason: error.reason };
-  const { code, status, path, requestId, retryAfterMs, notSent, param, suggestion, creditsScope } = error.details;
+  const { code, status, path, requestId, retryAfterMs, notSent, param, suggestion, creditsScope, location } = error.details;
   if (code !== undefined) entryError.code = code;
   if (param !== undefined) entryError.param = param.slice(0, 100);
   if (suggestion !== undefined) entryError.suggestion = suggestion.slice(0, 500);
@@ -76,6 +76,7 @@ export function toEntryError(error: unknown): EntryError {
   if (requestId !== undefined) entryError.requestId = requestId;
   if (notSent) entryError.notSent = true;
   if (creditsScope !== undefined) entryError.creditsScope = creditsScope;
+  if (location !== undefined) entryError.location = location.slice(0, 200);
   // Local failures keep their code and path only: their text names paths of this machine.
   if (error.reason !== 'fileSystem' && error.message) entryError.message = error.message.slice(0, 500);
   return entryError;
