@@ -21,7 +21,7 @@
  * tens) must not be worse than the fixed poller.
  */
 import { readFileSync } from 'node:fs';
-import { curveProgress, defaultSteps, pendingShare, type StepLevel } from '../simulator/curves';
+import { curveProgress, defaultSteps, drawSteps, pendingShare, type StepKind, type StepLevel } from '../simulator/curves';
 import type { ProgressCurve } from '../simulator/types';
 import { defaultPollTuning, learnEnd, nextPollDelay, type PollObservation } from '../src/common/polling';
 import { recordProgress } from '../src/common/progressTrail';
@@ -44,15 +44,13 @@ interface SimTask {
   tens?: boolean;
 }
 
-type Steps = 'planned' | 'arbitrary';
-
 interface Row {
   name: string;
   curve: ProgressCurve;
   /** Whether the stricter target applies (0.6x the fixed poller's requests at 0.7x its mean delay; smooth and stepwise curves); the others must not be worse than the fixed poller. */
   strict: boolean;
   /** How the levels of a stepwise task are drawn; absent for the simulator's fixed levels. */
-  steps?: Steps;
+  steps?: StepKind;
   /** The longest queue before a task starts, in seconds (drawn evenly from 0, at most half the task); absent: none. */
   queueSeconds?: number;
   /**
@@ -99,38 +97,6 @@ function random(seed: number): () => number {
   };
 }
 
-/**
- * Stepwise levels: two to six flat levels; the last one comes anywhere from 50% to 95% of the
- * task's real duration, the jumps before it at random times after the task starts processing.
- * `planned`: a staged service reports the share of its planned work done, and each stage took 0.6
- * to 1.4 times its plan, so a level is only roughly the share of time spent. `arbitrary`: the
- * values are any rising numbers, unrelated to time.
- */
-function randomSteps(next: () => number, kind: Steps): StepLevel[] {
-  const count = 2 + Math.floor(next() * 5);
-  const lastAt = 0.5 + 0.45 * next();
-  const earlier = Array.from({ length: count - 1 }, () => pendingShare + (lastAt - pendingShare) * next()).sort((a, b) => a - b);
-  const times = [...earlier, lastAt];
-  let values: number[];
-  if (kind === 'planned') {
-    // Each stage's plan, from what it really took: the stages before each jump, and the last one.
-    const actual = [...times, 1].map((at, i) => at - (i === 0 ? pendingShare : times[i - 1]!));
-    const planned = actual.map((share) => share / (0.6 + 0.8 * next()));
-    const total = planned.reduce((sum, share) => sum + share, 0);
-    let done = 0;
-    values = times.map((_, i) => ((done += planned[i]!), (100 * done) / total));
-  } else {
-    values = times.map(() => 1 + 97 * next()).sort((a, b) => a - b);
-  }
-  // Whole percents, rising, below 99 (where services wait for the end).
-  const levels: StepLevel[] = [];
-  for (const [i, at] of times.entries()) {
-    const floor = (levels.at(-1)?.progress ?? 0) + 1;
-    levels.push({ at, progress: Math.max(floor, Math.min(98 - (count - 1 - i), Math.round(values[i]!))) });
-  }
-  return levels;
-}
-
 /** `--durations=0.1,3`: tasks end between these multiples of their estimate (0.3x to 2x by default). */
 const durationRange = (process.argv.find((arg) => arg.startsWith('--durations='))?.slice('--durations='.length).split(',').map(Number) ?? [0.3, 2]) as [number, number];
 
@@ -148,7 +114,7 @@ function workload(row: Row, seed: number, count: number, sessionSize: number): S
     const estimateSeconds = sessionEstimate;
     // Real tasks end anywhere from well before to well after their estimate.
     const durationMs = estimateSeconds * 1000 * (durationRange[0] + next() * (durationRange[1] - durationRange[0]));
-    const steps = row.steps ? randomSteps(next, row.steps) : undefined;
+    const steps = row.steps ? drawSteps(next, row.steps) : undefined;
     const queueMs = row.queueSeconds ? Math.min(next() * row.queueSeconds * 1000, durationMs / 2) : 0;
     const clockMs = row.clockSeconds ? 1000 * (row.clockSeconds[0] + next() * (row.clockSeconds[1] - row.clockSeconds[0])) : 0;
     const hold = row.hold ? Math.round(row.hold[0] + next() * (row.hold[1] - row.hold[0])) : undefined;
@@ -383,14 +349,15 @@ const replay = process.argv.find((arg) => arg.startsWith('--replay='))?.slice('-
 if (replay) {
   interface Saved {
     options: { curve: ProgressCurve };
-    tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number }[];
-    warmRounds?: { estimateSeconds: number; durationMs: number }[][];
+    tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number; steps?: readonly StepLevel[] }[];
+    warmRounds?: { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[] }[][];
   }
   const sessions = (JSON.parse(readFileSync(replay, 'utf8')) as Saved[]).filter((session) => session.tasks.length > 0);
   const real = sessions.flatMap((session) => session.tasks);
   // A session measured after rounds of other tasks (`--warm`) is replayed after them, from what they taught.
   const virtual = sessions.flatMap((session) => {
-    const simTasks = (tasks: readonly { estimateSeconds: number; durationMs: number }[]): SimTask[] => tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve }));
+    const simTasks = (tasks: readonly { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[] }[]): SimTask[] =>
+      tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve, ...(task.steps ? { steps: task.steps } : {}) }));
     const learned = (session.warmRounds ?? []).reduce<Calibration | undefined>((calibration, round) => runTogether(simTasks(round), calibration).calibration, undefined);
     return runTogether(simTasks(session.tasks), learned).outcomes;
   });

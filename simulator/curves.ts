@@ -22,6 +22,42 @@ export const defaultSteps: readonly StepLevel[] = [
   { at: 0.6, progress: 80 },
 ];
 
+/** How a stepwise task's levels are drawn (`drawSteps`): shares of planned work, or any rising values. */
+export type StepKind = 'planned' | 'arbitrary';
+
+/**
+ * Stepwise levels: two to six flat levels; the last one comes anywhere from 50% to 95% of the
+ * task's real duration, the jumps before it at random times after the task starts processing.
+ * `planned`: a staged service reports the share of its planned work done, and each stage took 0.6
+ * to 1.4 times its plan, so a level is only roughly the share of time spent. `arbitrary`: the
+ * values are any rising numbers, unrelated to time. `next` draws evenly from [0, 1): the
+ * simulator's tasks draw from their id, the polling benchmark from its seeds.
+ */
+export function drawSteps(next: () => number, kind: StepKind): StepLevel[] {
+  const count = 2 + Math.floor(next() * 5);
+  const lastAt = 0.5 + 0.45 * next();
+  const earlier = Array.from({ length: count - 1 }, () => pendingShare + (lastAt - pendingShare) * next()).sort((a, b) => a - b);
+  const times = [...earlier, lastAt];
+  let values: number[];
+  if (kind === 'planned') {
+    // Each stage's plan, from what it really took: the stages before each jump, and the last one.
+    const actual = [...times, 1].map((at, i) => at - (i === 0 ? pendingShare : times[i - 1]!));
+    const planned = actual.map((share) => share / (0.6 + 0.8 * next()));
+    const total = planned.reduce((sum, share) => sum + share, 0);
+    let done = 0;
+    values = times.map((_, i) => ((done += planned[i]!), (100 * done) / total));
+  } else {
+    values = times.map(() => 1 + 97 * next()).sort((a, b) => a - b);
+  }
+  // Whole percents, rising, below 99 (where services wait for the end).
+  const levels: StepLevel[] = [];
+  for (const [i, at] of times.entries()) {
+    const floor = (levels.at(-1)?.progress ?? 0) + 1;
+    levels.push({ at, progress: Math.max(floor, Math.min(98 - (count - 1 - i), Math.round(values[i]!))) });
+  }
+  return levels;
+}
+
 /** Where a task is: the share of its duration that has passed, and its time against its estimate. */
 export interface CurvePoint {
   /** The share of the task's duration that has passed (0 to 1). */

@@ -15,6 +15,8 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *                           honour Idempotency-Key with the replay mark, without it, or not at all
  *   --progress-curve NAME   easeOut, linear, fastStart, slowStart, stepwise, holdNearTop,
  *                           zeroUntilDone, elapsed
+ *   --step-levels fixed|planned|arbitrary
+ *                           stepwise tasks share the levels 20/50/80, or each draws 2 to 6 of its own
  *   --duration-factor X     each task takes its estimate times X
  *   --result-url-base URL   answer result links on this base (the CDN still serves its own)
  * Everything else can be changed while it runs, through the control API (see server.ts).
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     batch: { type: 'string' },
     idempotency: { type: 'string' },
     'progress-curve': { type: 'string' },
+    'step-levels': { type: 'string' },
     'duration-factor': { type: 'string' },
     'result-url-base': { type: 'string' },
   },
@@ -43,6 +46,7 @@ const simulator = new EvoLinkSimulator({
   taskBatch: values.batch as SimulatorOptions['taskBatch'],
   idempotency: values.idempotency as SimulatorOptions['idempotency'],
   progressCurve: values['progress-curve'] as SimulatorOptions['progressCurve'],
+  stepLevels: values['step-levels'] as SimulatorOptions['stepLevels'],
   durationFactor: values['duration-factor'] === undefined ? undefined : Number(values['duration-factor']),
   resultUrlBase: values['result-url-base'],
 });

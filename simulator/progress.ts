@@ -17,6 +17,12 @@ function unitOf(id: string): number {
   return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) / 0xffffffff;
 }
 
+/** Numbers in [0, 1), one after the other, the same sequence for the same task id. */
+export function unitsOf(id: string): () => number {
+  let drawn = 0;
+  return () => parseInt(createHash('sha256').update(`${id}#${drawn++}`).digest('hex').slice(0, 8), 16) / 0x100000000;
+}
+
 /**
  * The duration of a task from its estimate. Without a factor, durations scatter between 0.45 and
  * 1.15 times the estimate, the same way for the same id.
@@ -35,5 +41,5 @@ export function durationOf(id: string, estimateMs: number, factor: DurationFacto
  * The shapes are in curves.ts, shared with the polling benchmark.
  */
 export function progressOf(task: Task, fraction: number, elapsedMs: number, cap: number): number {
-  return curveProgress(task.curve, { fraction, elapsedMs, estimateMs: task.request.rules.estimatedSeconds * 1000, cap });
+  return curveProgress(task.curve, { fraction, elapsedMs, estimateMs: task.request.rules.estimatedSeconds * 1000, cap, ...(task.steps ? { steps: task.steps } : {}) });
 }

@@ -7,6 +7,7 @@ import { handleFiles } from './files';
 import { resolveOptions, Simulation } from './state';
 import { outcomeAt } from './tasks';
 import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings, SimulatorUrls, StoredFile, Task, TaskOutcome } from './types';
+import type { StepLevel } from './curves';
 
 /*
  * The EvoLink simulator: a real HTTP server that answers like the service described in the
@@ -46,7 +47,8 @@ import type { KeySpec, LoggedRequest, Route, SimulatorOptions, SimulatorSettings
  * Settings (constructor options too; types.ts, SimulatorSettings): taskDurationMs, durationFactor,
  * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'holdNearTop'
  * | 'zeroUntilDone' | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off' | 'gateway'), taskBatch ('on' | 'off404' |
- * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), resultUrlBase,
+ * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), stepLevels ('fixed' |
+ * 'planned' | 'arbitrary'), resultUrlBase,
  * taskLifetimeMs.
  *
  * Control API (on the API listener, loopback only, no auth), for a simulator in another process.
@@ -189,6 +191,11 @@ export class EvoLinkSimulator {
     const task = this.sim.tasks.get(taskId);
     const at = task ? outcomeAt(task) : undefined;
     return at === undefined ? undefined : this.sim.clock.realTimeOf(at);
+  }
+
+  /** The levels a stepwise task drew for itself (`stepLevels`), for a benchmark's report; `undefined` when it has the fixed ones. */
+  stepsOf(taskId: string): readonly StepLevel[] | undefined {
+    return this.sim.tasks.get(taskId)?.steps;
   }
 
   /** Moves the task clock forward, e.g. past the 24 h life of result links. */

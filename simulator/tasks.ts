@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { renderImage } from './images';
 import { mimeOf, round } from './http';
-import { durationOf, pendingShare, progressOf } from './progress';
+import { drawSteps } from './curves';
+import { durationOf, pendingShare, progressOf, unitsOf } from './progress';
 import { resultLifetimeMs, type TaskErrorCode } from './rules';
 import type { Simulation } from './state';
 import type { KeyRecord, Task } from './types';
@@ -45,13 +46,16 @@ export function createTask(sim: Simulation, key: KeyRecord, request: ValidReques
   // The task's own timing wins over the settings; a fixed duration wins over a factor.
   let durationMs = outcome?.durationMs ?? (outcome?.durationFactor !== undefined ? durationOf(id, estimateMs, outcome.durationFactor) : undefined);
   durationMs ??= settings.taskDurationMs ?? durationOf(id, estimateMs, settings.durationFactor);
+  const curve = outcome?.curve ?? settings.progressCurve ?? 'easeOut';
+  const stepKind = settings.stepLevels ?? 'fixed';
   const task: Task = {
     id,
     seq: sim.taskCounter,
     created,
     createdSim: sim.clock.now(),
     durationMs,
-    curve: outcome?.curve ?? settings.progressCurve ?? 'easeOut',
+    curve,
+    ...(curve === 'stepwise' && stepKind !== 'fixed' ? { steps: drawSteps(unitsOf(id), stepKind) } : {}),
     key,
     request,
     reserved,

@@ -1,3 +1,4 @@
+import type { StepKind, StepLevel } from './curves';
 import type { TaskErrorCode } from './rules';
 import type { KnownImage, ValidRequest } from './validation';
 
@@ -63,6 +64,13 @@ export interface SimulatorSettings {
   durationFactor?: DurationFactor;
   /** How progress moves; `easeOut` (quadratic) by default. */
   progressCurve?: ProgressCurve;
+  /**
+   * The levels of `stepwise` tasks: the same for all (`fixed`, the default: 20, 50 and 80 at 20%,
+   * 40% and 60% of the task), or two to six drawn for each task from its id, the last anywhere
+   * from 50% to 95% of its run, valued as shares of planned work (`planned`) or unrelated to time
+   * (`arbitrary`), as the polling benchmark draws them (`drawSteps` in curves.ts).
+   */
+  stepLevels?: 'fixed' | StepKind;
   /** Also answer `result_data` beside `results` on completed tasks. */
   resultData?: 'none' | 'array' | 'object';
   /** Add noise to result images so that files are as large as photographs. */
@@ -156,6 +164,8 @@ export interface Task {
   createdSim: number;
   durationMs: number;
   curve: ProgressCurve;
+  /** A stepwise task's own levels (the simulator's fixed ones when absent). */
+  steps?: readonly StepLevel[];
   key: KeyRecord;
   request: ValidRequest;
   reserved: number;

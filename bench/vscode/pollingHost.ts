@@ -13,12 +13,15 @@
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { EvoLinkSimulator } from '../../simulator/server';
+import type { StepKind, StepLevel } from '../../simulator/curves';
 import type { ProgressCurve } from '../../simulator/types';
 import type { LedgerEntry } from '../../src/common/ledgerEntry';
 import { activateExtension, demoKey, startSimulator } from '../../test/integration/support';
 
 export interface SessionOptions {
   curve: ProgressCurve;
+  /** A stepwise session's levels: the simulator's fixed ones, or drawn for each task (`stepLevels`); fixed when absent. */
+  steps?: 'fixed' | StepKind;
   model: string;
   tasks: number;
   /** Whether the simulator answers `POST /v1/tasks/batch` (one read for all running tasks). */
@@ -36,6 +39,8 @@ export interface TaskFigures {
   fixedDelayMs: number;
   /** When the task was read, ms after its submit was sent. */
   readsAt: number[];
+  /** A stepwise task's own levels, when it drew them (for a replay in virtual time). */
+  steps?: readonly StepLevel[];
 }
 
 export interface SessionReport {
@@ -44,7 +49,7 @@ export interface SessionReport {
   /** Reads of the whole session that name no single task (batches, lists). */
   sharedReads: number;
   /** The tasks of each round before the measured one (`warm`), for a replay to learn from. */
-  warmRounds?: Pick<TaskFigures, 'estimateSeconds' | 'durationMs'>[][];
+  warmRounds?: Pick<TaskFigures, 'estimateSeconds' | 'durationMs' | 'steps'>[][];
   error?: string;
 }
 
@@ -58,7 +63,7 @@ export async function run(): Promise<void> {
   const report: SessionReport = { options, tasks: [], sharedReads: 0 };
   let simulator: EvoLinkSimulator | undefined;
   try {
-    simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404' });
+    simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404', stepLevels: options.steps ?? 'fixed' });
     await activateExtension();
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
     const round = (label: string): Promise<(LedgerEntry | undefined)[]> =>
@@ -69,7 +74,12 @@ export async function run(): Promise<void> {
       );
     for (let warm = 0; warm < (options.warm ?? 0); warm++) {
       const ran = await round(`warm-up ${warm + 1}`);
-      (report.warmRounds ??= []).push(ran.map((entry) => ({ estimateSeconds: entry?.estimatedSeconds ?? 0, durationMs: (simulator!.completedAt(entry?.taskId ?? '') ?? 0) - (entry?.sentAt ?? 0) })));
+      (report.warmRounds ??= []).push(
+        ran.map((entry) => {
+          const steps = simulator!.stepsOf(entry?.taskId ?? '');
+          return { estimateSeconds: entry?.estimatedSeconds ?? 0, durationMs: (simulator!.completedAt(entry?.taskId ?? '') ?? 0) - (entry?.sentAt ?? 0), ...(steps ? { steps } : {}) };
+        }),
+      );
     }
     const measuredFrom = simulator.requests.length;
     const entries = await round('measured');
@@ -93,6 +103,7 @@ export async function run(): Promise<void> {
         fixedReads,
         fixedDelayMs: submitted + fixedReads * fixedPollMs - done,
         readsAt: readsAt.map((at) => at - submitted),
+        ...(simulator.stepsOf(entry.taskId) ? { steps: simulator.stepsOf(entry.taskId) } : {}),
       });
     }
   } catch (error) {

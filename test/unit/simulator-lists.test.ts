@@ -275,6 +275,27 @@ describe('Simulator task lists, batches and progress', () => {
       ]);
     });
 
+    it('draws stepwise levels for each task when asked: two to six rising flat levels, the last from 50% to 95% of the run', async () => {
+      simulator.configure({ progressCurve: 'stepwise', stepLevels: 'planned' });
+      const fractions = Array.from({ length: 200 }, (_, i) => (i + 1) / 200);
+      const shapes = new Set<string>();
+      for (let task = 0; task < 8; task++) {
+        const seen = (await sample(fractions)).map((answer) => answer.split(' '));
+        assert.deepEqual(seen.at(-1), ['completed', '100']);
+        const running = seen.slice(0, -1).map(([, progress]) => Number(progress));
+        const levels = running.filter((progress, i) => progress > 0 && progress !== running[i - 1]);
+        assert.ok(levels.length >= 2 && levels.length <= 6, `${levels.length} levels`);
+        assert.ok(levels.every((level, i) => level < 99 && (i === 0 || level > levels[i - 1]!)), `rising, below 99: ${levels.join(' ')}`);
+        const lastAt = fractions[running.indexOf(levels.at(-1)!)]!;
+        assert.ok(lastAt >= 0.5 && lastAt <= 0.955, `last level at ${lastAt}`);
+        shapes.add(levels.join(' '));
+      }
+      assert.ok(shapes.size >= 6, 'each task draws its own');
+      simulator.configure({ stepLevels: 'fixed' });
+      assert.deepEqual(await sample([0.25, 0.65]), ['processing 20', 'processing 80']);
+      assert.throws(() => simulator.configure({ stepLevels: 'sometimes' as never }), /stepLevels/);
+    });
+
     it('eases out, then stops on 95 until done', async () => {
       simulator.configure({ progressCurve: 'holdNearTop' });
       // Processing from 10%: ease out reaches 75 at 55% and would pass 95 at about 80%.
