@@ -349,15 +349,15 @@ const replay = process.argv.find((arg) => arg.startsWith('--replay='))?.slice('-
 if (replay) {
   interface Saved {
     options: { curve: ProgressCurve };
-    tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number; steps?: readonly StepLevel[] }[];
-    warmRounds?: { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[] }[][];
+    tasks: { estimateSeconds: number; durationMs: number; reads: number; delayMs: number; fixedReads: number; fixedDelayMs: number; steps?: readonly StepLevel[]; queueMs?: number }[];
+    warmRounds?: { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[]; queueMs?: number }[][];
   }
   const sessions = (JSON.parse(readFileSync(replay, 'utf8')) as Saved[]).filter((session) => session.tasks.length > 0);
   const real = sessions.flatMap((session) => session.tasks);
   // A session measured after rounds of other tasks (`--warm`) is replayed after them, from what they taught.
   const virtual = sessions.flatMap((session) => {
-    const simTasks = (tasks: readonly { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[] }[]): SimTask[] =>
-      tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve, ...(task.steps ? { steps: task.steps } : {}) }));
+    const simTasks = (tasks: readonly { estimateSeconds: number; durationMs: number; steps?: readonly StepLevel[]; queueMs?: number }[]): SimTask[] =>
+      tasks.map((task) => ({ estimateSeconds: task.estimateSeconds, durationMs: task.durationMs, curve: session.options.curve, ...(task.steps ? { steps: task.steps } : {}), ...(task.queueMs ? { queueMs: task.queueMs } : {}) }));
     const learned = (session.warmRounds ?? []).reduce<Calibration | undefined>((calibration, round) => runTogether(simTasks(round), calibration).calibration, undefined);
     return runTogether(simTasks(session.tasks), learned).outcomes;
   });

@@ -2,7 +2,7 @@
 // beside a fixed 3 s poller on the same tasks. bench/polling.ts measures the schedule in virtual
 // time over thousands of tasks; this checks that the extension, as it runs, reads as that bench
 // says: fresh sessions (nothing learned yet), several tasks started at once, per-task reads.
-//   npm run bench -- pollingVsCode [--curve=stepwise] [--steps=fixed|planned|arbitrary] [--sessions=12] [--tasks=6] [--parallel=3] [--batch] [--warm=1] [--model=<id>] [--save=<file.json>]
+//   npm run bench -- pollingVsCode [--curve=stepwise] [--steps=fixed|planned|arbitrary] [--queue=<s>] [--sessions=12] [--tasks=6] [--parallel=3] [--batch] [--warm=1] [--model=<id>] [--save=<file.json>]
 // Sessions alternate between a model of 45 s and one of 100 s estimate; each is a launch of the
 // VS Code server of the integration tests (scripts/install-test-hosts.sh) with a new user data
 // folder and a copy of the test workspace. A session of 100 s tasks takes up to about 3.5 minutes;
@@ -22,6 +22,7 @@ const { values } = parseArgs({
   options: {
     curve: { type: 'string', default: 'stepwise' },
     steps: { type: 'string', default: 'fixed' },
+    queue: { type: 'string', default: '0' },
     sessions: { type: 'string', default: '12' },
     tasks: { type: 'string', default: '6' },
     parallel: { type: 'string', default: '3' },
@@ -40,7 +41,7 @@ await esbuild.build({ entryPoints: [join(root, 'bench/vscode/pollingHost.ts')], 
 
 /** One fresh session: a launch of VS Code with its own workspace; resolves with its report. */
 async function session(index) {
-  const options = { curve: values.curve, steps: values.steps, model: models[index % models.length], tasks: Number(values.tasks), batch: values.batch, warm: Number(values.warm) };
+  const options = { curve: values.curve, steps: values.steps, queueSeconds: Number(values.queue), model: models[index % models.length], tasks: Number(values.tasks), batch: values.batch, warm: Number(values.warm) };
   const work = mkdtempSync(join(tmpdir(), 'evolink-bench-polling-'));
   const folder = join(work, 'workspace');
   cpSync(join(root, 'test/fixtures/workspace'), folder, { recursive: true });

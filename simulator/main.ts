@@ -17,6 +17,7 @@ import { demoKey, EvoLinkSimulator, type SimulatorOptions } from './server';
  *                           zeroUntilDone, elapsed
  *   --step-levels fixed|planned|arbitrary
  *                           stepwise tasks share the levels 20/50/80, or each draws 2 to 6 of its own
+ *   --queue-seconds S       each task waits in a queue of 0 to S seconds before it starts
  *   --duration-factor X     each task takes its estimate times X
  *   --result-url-base URL   answer result links on this base (the CDN still serves its own)
  * Everything else can be changed while it runs, through the control API (see server.ts).
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     idempotency: { type: 'string' },
     'progress-curve': { type: 'string' },
     'step-levels': { type: 'string' },
+    'queue-seconds': { type: 'string' },
     'duration-factor': { type: 'string' },
     'result-url-base': { type: 'string' },
   },
@@ -47,6 +49,7 @@ const simulator = new EvoLinkSimulator({
   idempotency: values.idempotency as SimulatorOptions['idempotency'],
   progressCurve: values['progress-curve'] as SimulatorOptions['progressCurve'],
   stepLevels: values['step-levels'] as SimulatorOptions['stepLevels'],
+  queueSeconds: values['queue-seconds'] === undefined ? undefined : Number(values['queue-seconds']),
   durationFactor: values['duration-factor'] === undefined ? undefined : Number(values['duration-factor']),
   resultUrlBase: values['result-url-base'],
 });

@@ -14,13 +14,18 @@ export { pendingShare } from './curves';
 
 /** A number in [0, 1] that stays the same for the same task id. */
 function unitOf(id: string): number {
-  return parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) / 0xffffffff;
+  return hashOf(id) / 0xffffffff;
 }
 
 /** Numbers in [0, 1), one after the other, the same sequence for the same task id. */
 export function unitsOf(id: string): () => number {
   let drawn = 0;
-  return () => parseInt(createHash('sha256').update(`${id}#${drawn++}`).digest('hex').slice(0, 8), 16) / 0x100000000;
+  return () => hashOf(`${id}#${drawn++}`) / 0x100000000;
+}
+
+/** The first 32 bits of a text's SHA-256, as a number. */
+function hashOf(text: string): number {
+  return parseInt(createHash('sha256').update(text).digest('hex').slice(0, 8), 16);
 }
 
 /**

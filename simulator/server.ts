@@ -48,7 +48,7 @@ import type { StepLevel } from './curves';
  * progressCurve ('easeOut' | 'linear' | 'fastStart' | 'slowStart' | 'stepwise' | 'holdNearTop'
  * | 'zeroUntilDone' | 'elapsed'), resultData, noisyResults, taskList ('on' | 'off' | 'gateway'), taskBatch ('on' | 'off404' |
  * 'off405' | 'html' | 'error500'), idempotency ('on' | 'unmarked' | 'ignored'), stepLevels ('fixed' |
- * 'planned' | 'arbitrary'), resultUrlBase,
+ * 'planned' | 'arbitrary'), queueSeconds, resultUrlBase,
  * taskLifetimeMs.
  *
  * Control API (on the API listener, loopback only, no auth), for a simulator in another process.
@@ -193,9 +193,10 @@ export class EvoLinkSimulator {
     return at === undefined ? undefined : this.sim.clock.realTimeOf(at);
   }
 
-  /** The levels a stepwise task drew for itself (`stepLevels`), for a benchmark's report; `undefined` when it has the fixed ones. */
-  stepsOf(taskId: string): readonly StepLevel[] | undefined {
-    return this.sim.tasks.get(taskId)?.steps;
+  /** What a task drew for itself, for a benchmark's report: its stepwise levels (`stepLevels`) and its queue (`queueSeconds`), each where it has one. */
+  shapeOf(taskId: string): { steps?: readonly StepLevel[]; queueMs?: number } {
+    const task = this.sim.tasks.get(taskId);
+    return { ...(task?.steps ? { steps: task.steps } : {}), ...(task?.queueMs ? { queueMs: task.queueMs } : {}) };
   }
 
   /** Moves the task clock forward, e.g. past the 24 h life of result links. */

@@ -50,6 +50,7 @@ const settingChecks: Record<keyof SimulatorSettings, (value: unknown) => boolean
   durationFactor: (value) => isPositive(value) || (Array.isArray(value) && value.length === 2 && value.every(isPositive) && value[0] <= value[1]),
   progressCurve: oneOf(progressCurves),
   stepLevels: oneOf(['fixed', 'planned', 'arbitrary']),
+  queueSeconds: (value) => typeof value === 'number' && value >= 0,
   resultData: oneOf(['none', 'array', 'object']),
   noisyResults: (value) => typeof value === 'boolean',
   taskList: oneOf(['on', 'off', 'gateway']),

@@ -48,6 +48,7 @@ export function createTask(sim: Simulation, key: KeyRecord, request: ValidReques
   durationMs ??= settings.taskDurationMs ?? durationOf(id, estimateMs, settings.durationFactor);
   const curve = outcome?.curve ?? settings.progressCurve ?? 'easeOut';
   const stepKind = settings.stepLevels ?? 'fixed';
+  const queueMs = settings.queueSeconds ? Math.round(Math.min(unitsOf(`${id}:queue`)() * settings.queueSeconds * 1000, durationMs / 2)) : 0;
   const task: Task = {
     id,
     seq: sim.taskCounter,
@@ -56,6 +57,7 @@ export function createTask(sim: Simulation, key: KeyRecord, request: ValidReques
     durationMs,
     curve,
     ...(curve === 'stepwise' && stepKind !== 'fixed' ? { steps: drawSteps(unitsOf(id), stepKind) } : {}),
+    ...(queueMs > 0 ? { queueMs } : {}),
     key,
     request,
     reserved,
@@ -89,7 +91,8 @@ export function outcomeAt(task: Task): number | undefined {
   const kind = task.outcome?.kind;
   if (kind === 'neverFinish') return undefined;
   const share = kind === 'fail' ? 0.5 : kind === 'cancelled' ? 0.3 : 1;
-  return task.createdSim + task.durationMs * share;
+  const queueMs = task.queueMs ?? 0;
+  return task.createdSim + queueMs + (task.durationMs - queueMs) * share;
 }
 
 /** Moves a task along the clock: pending, processing with progress, then its outcome. */
@@ -101,7 +104,9 @@ export async function advance(sim: Simulation, task: Task): Promise<void> {
     return;
   }
   const elapsedMs = sim.clock.now() - task.createdSim;
-  const fraction = elapsedMs / task.durationMs;
+  // Behind a queue the task is pending, and its curve runs over the rest of its duration.
+  const queueMs = task.queueMs ?? 0;
+  const fraction = Math.max(0, elapsedMs - queueMs) / (task.durationMs - queueMs);
   const outcome = task.outcome;
   if (outcome?.kind === 'fail' && fraction >= 0.5) {
     settle(task, 0);

@@ -71,6 +71,12 @@ export interface SimulatorSettings {
    * (`arbitrary`), as the polling benchmark draws them (`drawSteps` in curves.ts).
    */
   stepLevels?: 'fixed' | StepKind;
+  /**
+   * A queue before each task starts, as a busy service has: the task is `pending` for a time drawn
+   * from its id between 0 and this many seconds (at most half its duration), and its curve runs
+   * over the rest of its duration. None when absent.
+   */
+  queueSeconds?: number;
   /** Also answer `result_data` beside `results` on completed tasks. */
   resultData?: 'none' | 'array' | 'object';
   /** Add noise to result images so that files are as large as photographs. */
@@ -166,6 +172,8 @@ export interface Task {
   curve: ProgressCurve;
   /** A stepwise task's own levels (the simulator's fixed ones when absent). */
   steps?: readonly StepLevel[];
+  /** How long it waits in the service's queue before it starts (`queueSeconds`); none when absent. */
+  queueMs?: number;
   key: KeyRecord;
   request: ValidRequest;
   reserved: number;

@@ -22,6 +22,8 @@ export interface SessionOptions {
   curve: ProgressCurve;
   /** A stepwise session's levels: the simulator's fixed ones, or drawn for each task (`stepLevels`); fixed when absent. */
   steps?: 'fixed' | StepKind;
+  /** The longest queue before a task starts, in seconds (the simulator's `queueSeconds`); none when absent. */
+  queueSeconds?: number;
   model: string;
   tasks: number;
   /** Whether the simulator answers `POST /v1/tasks/batch` (one read for all running tasks). */
@@ -41,6 +43,8 @@ export interface TaskFigures {
   readsAt: number[];
   /** A stepwise task's own levels, when it drew them (for a replay in virtual time). */
   steps?: readonly StepLevel[];
+  /** How long it waited in the simulator's queue. */
+  queueMs?: number;
 }
 
 export interface SessionReport {
@@ -49,7 +53,7 @@ export interface SessionReport {
   /** Reads of the whole session that name no single task (batches, lists). */
   sharedReads: number;
   /** The tasks of each round before the measured one (`warm`), for a replay to learn from. */
-  warmRounds?: Pick<TaskFigures, 'estimateSeconds' | 'durationMs' | 'steps'>[][];
+  warmRounds?: Pick<TaskFigures, 'estimateSeconds' | 'durationMs' | 'steps' | 'queueMs'>[][];
   error?: string;
 }
 
@@ -63,7 +67,7 @@ export async function run(): Promise<void> {
   const report: SessionReport = { options, tasks: [], sharedReads: 0 };
   let simulator: EvoLinkSimulator | undefined;
   try {
-    simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404', stepLevels: options.steps ?? 'fixed' });
+    simulator = await startSimulator({ progressCurve: options.curve, durationFactor: [0.3, 2], taskBatch: options.batch ? 'on' : 'off404', stepLevels: options.steps ?? 'fixed', queueSeconds: options.queueSeconds ?? 0 });
     await activateExtension();
     await vscode.commands.executeCommand('evolink.setApiKey', { apiKey: demoKey });
     const round = (label: string): Promise<(LedgerEntry | undefined)[]> =>
@@ -76,8 +80,8 @@ export async function run(): Promise<void> {
       const ran = await round(`warm-up ${warm + 1}`);
       (report.warmRounds ??= []).push(
         ran.map((entry) => {
-          const steps = simulator!.stepsOf(entry?.taskId ?? '');
-          return { estimateSeconds: entry?.estimatedSeconds ?? 0, durationMs: (simulator!.completedAt(entry?.taskId ?? '') ?? 0) - (entry?.sentAt ?? 0), ...(steps ? { steps } : {}) };
+          const { steps, queueMs } = simulator!.shapeOf(entry?.taskId ?? '');
+          return { estimateSeconds: entry?.estimatedSeconds ?? 0, durationMs: (simulator!.completedAt(entry?.taskId ?? '') ?? 0) - (entry?.sentAt ?? 0), ...(steps ? { steps } : {}), ...(queueMs ? { queueMs } : {}) };
         }),
       );
     }
@@ -103,7 +107,7 @@ export async function run(): Promise<void> {
         fixedReads,
         fixedDelayMs: submitted + fixedReads * fixedPollMs - done,
         readsAt: readsAt.map((at) => at - submitted),
-        ...(simulator.stepsOf(entry.taskId) ? { steps: simulator.stepsOf(entry.taskId) } : {}),
+        ...simulator.shapeOf(entry.taskId),
       });
     }
   } catch (error) {

@@ -296,6 +296,22 @@ describe('Simulator task lists, batches and progress', () => {
       assert.throws(() => simulator.configure({ stepLevels: 'sometimes' as never }), /stepLevels/);
     });
 
+    it('keeps a task pending behind a queue of its own, at most half its run, then runs its curve over the rest', async () => {
+      simulator.configure({ progressCurve: 'linear', queueSeconds: 1e7 });
+      const fractions = Array.from({ length: 101 }, (_, i) => i / 100 + 0.001);
+      for (let task = 0; task < 3; task++) {
+        const seen = await sample(fractions);
+        const started = seen.findIndex((answer) => answer.startsWith('processing'));
+        // A queue of 5 s (half of 10 s), then a tenth of the rest pending as without one.
+        assert.equal(fractions[started]!.toFixed(2), '0.55', seen.slice(50, 60).join(', '));
+        assert.equal(seen[started + 44], 'processing 98', 'linear over the rest of the run');
+        assert.equal(seen.at(-1), 'completed 100');
+        assert.equal(seen.at(-2)!.split(' ')[0], 'processing');
+      }
+      simulator.configure({ queueSeconds: 0 });
+      assert.deepEqual(await sample([0.11]), ['processing 1']);
+    });
+
     it('eases out, then stops on 95 until done', async () => {
       simulator.configure({ progressCurve: 'holdNearTop' });
       // Processing from 10%: ease out reaches 75 at 55% and would pass 95 at about 80%.
