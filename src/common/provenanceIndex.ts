@@ -56,7 +56,7 @@ export function isIndexPath(path: string): boolean {
 const imageExtensions = new Set(extensionsOf(Object.keys(imageFormats) as ImageFormat[]));
 
 /** Whether a path ends in the extension of an image format (every result is saved under one). */
-const isImageName = (path: string): boolean => imageExtensions.has(/\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '');
+export const isImageName = (path: string): boolean => imageExtensions.has(/\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '');
 
 /** Drops URLs and absolute paths from parameter values, however deep. */
 function privateValue(value: unknown): unknown {

@@ -218,7 +218,7 @@ describe('The provenance index of a workspace folder', function () {
     assert.equal((await services.ctx.provenance.get(image))?.prompt, 'from the index');
   });
 
-  it('follows an image renamed or deleted in VS Code, and the images of a renamed folder', async () => {
+  it('follows an image renamed or deleted in VS Code, and the images of a renamed folder; a name that is no image\'s takes the record away', async () => {
     await clear();
     const photo = vscode.Uri.joinPath(workspace(), 'photos', 'hillside.png');
     await vscode.workspace.fs.copy(photo, at('kite.png'));
@@ -233,6 +233,16 @@ describe('The provenance index of a workspace folder', function () {
       const { records } = await provenanceIndex();
       return records.get(`${folderName}/red-kite.png`)?.prompt === 'a kite' && records.get(`${folderName}/birds/gull.png`)?.prompt === 'a gull' && records.size === 2;
     });
+    // Renamed to a name that is no image's, the record leaves: a file given the old name later is not taken for it.
+    const aside = new vscode.WorkspaceEdit();
+    aside.renameFile(at('birds/gull.png'), at('birds/gull.png.bak'));
+    assert.ok(await vscode.workspace.applyEdit(aside));
+    await until('the record of an image renamed to no image name leaves the index', async () => {
+      const { records } = await provenanceIndex();
+      return !records.has(`${folderName}/birds/gull.png`) && records.size === 1;
+    });
+    await vscode.workspace.fs.copy(photo, at('birds/gull.png'));
+    assert.equal((await services.ctx.provenance.get(at('birds/gull.png')))?.prompt, undefined);
     const remove = new vscode.WorkspaceEdit();
     remove.deleteFile(at('red-kite.png'));
     assert.ok(await vscode.workspace.applyEdit(remove));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { provenanceName } from '../../common/naming';
 import { parseProvenance, type Provenance } from '../../common/provenance';
-import { indexFileName, indexFolderName, isIndexPath, privateProvenance, type IndexLine } from '../../common/provenanceIndex';
+import { indexFileName, indexFolderName, isImageName, isIndexPath, privateProvenance, type IndexLine } from '../../common/provenanceIndex';
 import { displayPath } from '../ui/paths';
 import { IndexFile } from './indexFile';
 
@@ -194,7 +194,10 @@ export class ProvenanceStore {
           for (const path of (await file.read()).records.keys()) {
             const rest = path === source.path ? '' : path.startsWith(`${source.path}/`) ? path.slice(source.path.length) : undefined;
             if (rest === undefined) continue;
-            lines.push(target ? { path: `${target.path}${rest}`, from: path } : { path, deleted: true });
+            // A name that is no image's (`hero.png.bak`) has no record: the record leaves with the
+            // image, and a file that takes the old name later does not inherit it.
+            const moved = target && `${target.path}${rest}`;
+            lines.push(moved && isImageName(moved) ? { path: moved, from: path } : { path, deleted: true });
           }
           await file.append(lines);
         } catch (error) {
