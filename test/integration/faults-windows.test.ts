@@ -171,6 +171,8 @@ describe('Fault matrix: windows, reloads and the ledger', function () {
     const since = Date.now();
     await b.tasks.checkForIt(entry.localId);
     const after = await until('the list to be asked', async () => ((await b.tasks.get(entry.localId))?.attention === 'listUnavailable' ? b.tasks.get(entry.localId) : undefined));
+    // The user is told once the record says so, a moment after it: the message is waited for too.
+    await until('the user to be told', () => noticesSince(since, b).find((notice) => /could not be asked for its recent tasks/.test(notice.message)));
     check('submit lost for good, and no task list to look in', simulator, { entry: after, notices: noticesSince(since, b), files: await imagesIn(folder()) }, { state: 'unconfirmed', message: /could not be asked for its recent tasks/, files: 0, tasks: 1 });
   });
 
