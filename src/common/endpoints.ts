@@ -7,6 +7,16 @@
 /** EvoLink's own addresses: the settings' defaults, and where the key may always go. */
 export const evolinkBaseUrls = { api: 'https://api.evolink.ai', files: 'https://files-api.evolink.ai' } as const;
 
+/** An address's scheme and host (with its port), without its path or query; `undefined` for no address. */
+export function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why a configured base URL was refused. */
 export type BaseUrlProblem = 'malformed' | 'insecure' | 'hasCredentials' | 'hasQueryOrFragment';
 

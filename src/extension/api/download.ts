@@ -1,3 +1,4 @@
+import { originOf } from '../../common/endpoints';
 import { EvoLinkError, errorFromHttpResponse } from '../../common/errors';
 import { retryDelay, type RetryPolicy } from '../../common/retry';
 import type { HttpResponse, Transport } from '../net/transport';
@@ -140,7 +141,8 @@ async function downloadOnce(d: Downloader, url: string, sink: DownloadSink, opti
       // Where it led, by its origin alone (a result link's path and query are the service's signature):
       // the user who is asked to allow plain http is told which server it goes to.
       if (problem || target === undefined) {
-        const where = problem === 'downgrade' && target !== undefined ? { location: originOf(target) } : {};
+        const origin = problem === 'downgrade' && target !== undefined ? originOf(target) : undefined;
+        const where = origin !== undefined ? { location: origin } : {};
         throw new EvoLinkError('invalidResponse', `A redirect led to a refused link (${problem}).`, { code: 'refusedLink', ...(problem ? { param: problem } : {}), ...where });
       }
       link = target;
@@ -244,10 +246,4 @@ function continues(response: HttpResponse, progress: Progress): boolean {
   if (etag !== undefined && progress.validator?.startsWith('"') && etag !== progress.validator) return false;
   progress.total = total;
   return true;
-}
-
-/** An absolute address's scheme and host (with its port), without its path or query. */
-function originOf(link: string): string {
-  const url = new URL(link);
-  return `${url.protocol}//${url.host}`;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EvoLinkError } from '../../common/evolinkError';
 import { DisposableBase } from '../base/disposable';
 import { withinTime } from '../base/timeLimit';
-import { evolinkBaseUrls } from '../../common/endpoints';
+import { evolinkBaseUrls, originOf } from '../../common/endpoints';
 
 /** The secrets this extension keeps, by their SecretStorage key. */
 const secretKeys = {
@@ -10,15 +10,6 @@ const secretKeys = {
   /** The addresses other than EvoLink's own that the key was set for (a JSON list of origins). */
   origins: 'evolink.apiKeyOrigins',
 } as const;
-
-const originOf = (url: string): string | undefined => {
-  try {
-    const parsed = new URL(url.trim());
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return undefined;
-  }
-};
 
 /** EvoLink's own addresses, where the key may always go. */
 const ownOrigins = new Set([evolinkBaseUrls.api, evolinkBaseUrls.files].map(originOf));
