@@ -1,11 +1,12 @@
-import { maskablePadding } from './imageGeometry';
+import { adaptiveIconPadding, maskablePadding } from './imageGeometry';
 import type { RecipeInput, RecipeOutput } from './recipes';
 
 /*
  * The recipes that come with the extension, as data in the recipe format (`recipes.ts`). Sizes
  * and snippets follow the current platform guidance: the favicon set of RealFaviconGenerator
  * (ICO 48/32/16, a 96 px PNG, a 180 px Apple touch icon, separate `any` and `maskable` manifest
- * icons), Open Graph's 1200x630, Xcode's and Android Studio's launcher icon sizes.
+ * icons), Open Graph's 1200x630, Xcode's AppIcon set and Android Studio's launcher icons (adaptive and
+ * legacy), laid out as those projects keep them.
  * They stay English: the prompts go to the model as written, and a preset copies them. What the
  * user reads of them (names, descriptions, labels) is translated on the host, in
  * `extension/assets/recipeText.ts`: a change here goes there too (a unit test checks).
@@ -109,25 +110,77 @@ const openGraph: RecipeInput = {
   ],
 };
 
-/** Xcode's app icon sizes (the 1024 px App Store icon and the older per-device sizes): opaque. */
-const iosSizes = [1024, 180, 167, 152, 120, 87, 80, 76, 60, 58, 40, 29, 20];
-/** Android launcher icons by density bucket, and the Play Store icon. */
-const androidSizes: [string, number][] = [['mdpi', 48], ['hdpi', 72], ['xhdpi', 96], ['xxhdpi', 144], ['xxxhdpi', 192]];
+/*
+ * Xcode's asset catalog: each size's file and the slots of the `AppIcon` set it fills (idiom,
+ * size in points, scale), as `Contents.json` maps them, the 1024 px App Store icon included; all
+ * opaque (App Store Connect refuses an icon with alpha). The layout is Xcode's "All Sizes" one,
+ * which every Xcode version and deployment target reads.
+ */
+const iosSlots: [number, [string, string, string][]][] = [
+  [1024, [['ios-marketing', '1024', '1']]],
+  [180, [['iphone', '60', '3']]],
+  [167, [['ipad', '83.5', '2']]],
+  [152, [['ipad', '76', '2']]],
+  [120, [['iphone', '60', '2'], ['iphone', '40', '3']]],
+  [87, [['iphone', '29', '3']]],
+  [80, [['iphone', '40', '2'], ['ipad', '40', '2']]],
+  [76, [['ipad', '76', '1']]],
+  [60, [['iphone', '20', '3']]],
+  [58, [['iphone', '29', '2'], ['ipad', '29', '2']]],
+  [40, [['iphone', '20', '2'], ['ipad', '20', '2'], ['ipad', '40', '1']]],
+  [29, [['ipad', '29', '1']]],
+  [20, [['ipad', '20', '1']]],
+];
+
+const iosIcon = ([size, slots]: (typeof iosSlots)[number]): OutputInput =>
+  png(`ios/AppIcon.appiconset/AppIcon-${size}.png`, size, {
+    background: '#ffffff',
+    snippets: slots.map(([idiom, points, scale]) => ({
+      snippet: 'xcode',
+      slot: 'images',
+      text: `    { "filename" : "{fileName}", "idiom" : "${idiom}", "scale" : "${scale}x", "size" : "${points}x${points}" }`,
+    })),
+  });
+
+/** Android's density buckets: the legacy launcher icon (48 dp) and the adaptive icon's foreground layer (108 dp) in each. */
+const androidDensities: [string, number][] = [['mdpi', 1], ['hdpi', 1.5], ['xhdpi', 2], ['xxhdpi', 3], ['xxxhdpi', 4]];
+
+/*
+ * The adaptive icon (Android 8 and later) for `android:icon` and `android:roundIcon` alike, as
+ * Android Studio's templates name them: the foreground layer is the source, padded with its own
+ * edge so that the launcher's mask cuts only background; the background layer shows only where
+ * the source is transparent.
+ */
+const adaptiveIcon = '<?xml version="1.0" encoding="utf-8"?>\n<adaptive-icon xmlns:android="http://schemas.android.com/apk/res/android">\n    <background android:drawable="@android:color/white" />\n    <foreground android:drawable="@mipmap/ic_launcher_foreground" />\n</adaptive-icon>\n';
 
 const appIcons: RecipeInput = {
   id: 'app-icon-set',
   name: 'App icon set',
-  description: 'iOS app icons (opaque, 20 to 1024 px) and Android launcher icons (mdpi to xxxhdpi, Play Store 512 px).',
+  description: "An Xcode AppIcon.appiconset (20 to 1024 px, with its Contents.json) and Android's res folder: adaptive launcher icons with their XML, legacy ones from mdpi to xxxhdpi, and the 512 px Play Store icon.",
   prompt: {
     template: 'An app icon of {subject}. One bold centred symbol, simple shapes, no text, a full-bleed {background} background, no rounded corners (the platform adds them).',
     placeholders: { subject: { label: 'What the icon shows' }, background: { label: 'Background', default: 'soft gradient' } },
   },
   model: { id: 'gpt-4o-image', options: { size: '1024x1024', n: 1 } },
-  output: { folder: 'icons', naming: '{slug}' },
+  output: { folder: 'icons/{name}', naming: '{slug}' },
   outputs: [
-    ...iosSizes.map((size) => png(`ios/AppIcon-${size}.png`, size, { background: '#ffffff' })),
-    ...androidSizes.map(([density, size]) => png(`android/mipmap-${density}/ic_launcher.png`, size)),
-    png('android/play-store-512.png', 512, { background: '#ffffff' }),
+    ...iosSlots.map(iosIcon),
+    // WebP, lossless, as Android Studio's templates keep them: copied into a project, they replace its own by name.
+    ...androidDensities.map(([density, scale]): OutputInput => ({ file: `android/res/mipmap-${density}/ic_launcher.webp`, width: 48 * scale, height: 48 * scale, format: 'webp', lossless: true })),
+    ...androidDensities.map(([density, scale]) => png(`android/res/mipmap-${density}/ic_launcher_foreground.png`, 108 * scale, { purpose: 'maskable', padding: adaptiveIconPadding })),
+    png('android/ic_launcher-playstore.png', 512, { background: '#ffffff' }),
+  ],
+  snippets: [
+    {
+      id: 'xcode',
+      title: 'Contents.json of the AppIcon set',
+      language: 'json',
+      file: 'ios/AppIcon.appiconset/Contents.json',
+      template: '{\n  "images" : [\n{slot:images}\n  ],\n  "info" : {\n    "author" : "xcode",\n    "version" : 1\n  }\n}\n',
+      separators: { images: ',\n' },
+    },
+    { id: 'adaptive', title: 'Adaptive launcher icon', language: 'xml', file: 'android/res/mipmap-anydpi-v26/ic_launcher.xml', template: adaptiveIcon },
+    { id: 'adaptive-round', title: 'Adaptive round launcher icon', language: 'xml', file: 'android/res/mipmap-anydpi-v26/ic_launcher_round.xml', template: adaptiveIcon },
   ],
 };
 

@@ -48,6 +48,14 @@ export const maskablePadding = 0.225;
  */
 export const maskableMinimumPadding = 0.1;
 
+/**
+ * The padding of an Android adaptive icon's foreground layer: of its 108 dp the launcher shows the
+ * middle 72 dp, cut to a shape that always holds the 66 dp circle in the middle (the safe zone).
+ * The source fills the largest square whose inscribed circle is that zone, 21 dp from each side:
+ * a round, centred subject is never cut, the source's corners may be.
+ */
+export const adaptiveIconPadding = 21 / 108;
+
 const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
 
 /**

@@ -19,10 +19,11 @@ export function fillPattern(pattern: string, values: Readonly<Record<string, str
   return pattern.replace(markerPattern, (whole, slot: string | undefined, name: string | undefined) => (slot === undefined && name !== undefined && name in values ? values[name]! : whole));
 }
 
-/** A value made safe for a snippet's language: HTML attribute text, a JSON string's content, a CSS string's. */
+/** A value made safe for a snippet's language: HTML or XML attribute text, a JSON string's content, a CSS string's. */
 export function escapeFor(language: RecipeSnippet['language'], value: string): string {
   switch (language) {
     case 'html':
+    case 'xml':
       return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     case 'json':
       return JSON.stringify(value).slice(1, -1);
@@ -207,6 +208,7 @@ export function renderSnippets(
         width: String(file.width),
         height: String(file.height),
         file: file.file,
+        fileName: file.file.slice(file.file.lastIndexOf('/') + 1),
         ext: facts.extension,
       });
       for (const contribution of file.output.snippets ?? []) {

@@ -3,7 +3,7 @@ import { maskableMinimumPadding } from './imageGeometry';
 
 /*
  * The recipe format: one prompt, one model call, and the files made from its result (resized,
- * converted, packed into an ICO), with the snippets of HTML, JSON or CSS that use them. Recipes
+ * converted, packed into an ICO), with the snippets of HTML, JSON, CSS or XML that use them. Recipes
  * are data: the built-in ones (`builtinRecipes.ts`) and a workspace's own use this one schema,
  * and `media/schemas/recipe.schema.json` is generated from it
  * (`npx tsx scripts/recipe-schema.mjs`; a unit test checks that it is current).
@@ -11,7 +11,8 @@ import { maskableMinimumPadding } from './imageGeometry';
  * Patterns use `{name}` placeholders. A prompt template's placeholders are declared in
  * `prompt.placeholders`; file patterns also know `{name}` (the output's base name, from
  * `output.naming`), `{width}`, `{height}` and `{ext}`; snippet lines also know `{href}` (the
- * file's public URL), `{mime}`, `{purpose}` and `{file}`, and `{siteUrl}` (the site's address as
+ * file's public URL), `{mime}`, `{purpose}`, `{file}` (its path in the output folder) and
+ * `{fileName}` (its name alone, as a manifest beside it names it), and `{siteUrl}` (the site's address as
  * the project states it, e.g. `https://example.com`, or empty: `{siteUrl}{href}` is then root-relative).
  */
 
@@ -27,7 +28,7 @@ export function placeholdersOf(pattern: string): string[] {
 export const filePlaceholders = ['name', 'width', 'height', 'ext'] as const;
 
 /** The placeholders every snippet line may use besides the prompt's and the file's. */
-export const snippetPlaceholders = [...filePlaceholders, 'href', 'mime', 'purpose', 'file', 'publicPath', 'siteUrl'] as const;
+export const snippetPlaceholders = [...filePlaceholders, 'href', 'mime', 'purpose', 'file', 'fileName', 'publicPath', 'siteUrl'] as const;
 
 const text = (max: number, description: string) => z.string().check(z.minLength(1), z.maxLength(max), z.describe(description));
 const id = (description: string) => z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(64), z.describe(description));
@@ -73,21 +74,22 @@ export const recipeOutputSchema = z.object({
   ),
   format: z.enum(outputFormats).check(z.describe('The file format.')),
   quality: z.optional(z.int().check(z.minimum(1), z.maximum(100), z.describe('JPEG, WebP or AVIF quality, 1-100.'))),
+  lossless: z.optional(z.boolean().check(z.describe('WebP only: every pixel kept, as Android keeps launcher icons (PNG and ICO always are lossless).'))),
   sizes: z.optional(
     z.array(z.int().check(z.minimum(16), z.maximum(256))).check(z.minLength(1), z.maxLength(8), z.describe('ICO only: the square sizes it holds, e.g. [48, 32, 16].')),
   ),
-  purpose: z.optional(z.enum(purposes).check(z.describe('Web app manifest purpose of this icon; maskable icons need padding of at least 0.1.'))),
+  purpose: z.optional(z.enum(purposes).check(z.describe('The purpose of this icon in a web app manifest; maskable icons (also the foreground of an Android adaptive icon) are cut by the platform\'s mask: they need padding of at least 0.1, which continues the source\'s edge unless a background is named.'))),
   padding: z.optional(z.number().check(z.minimum(0), z.maximum(0.45), z.describe('Fraction of each side left to the background.'))),
   background: z.optional(z.string().check(z.regex(/^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/), z.describe('Hex colour behind the image; an opaque one removes transparency.'))),
   tile: z.optional(z.int().check(z.minimum(2), z.maximum(4), z.describe('Shows the image this many times across and down (a texture preview).'))),
   snippets: z.optional(z.array(contributionSchema).check(z.maxLength(8), z.describe('What this output adds to the recipe\'s snippets.'))),
 });
 
-/** A piece of HTML, JSON, CSS or Markdown that uses the outputs, offered to copy or written as a file. */
+/** A piece of HTML, JSON, CSS, Markdown or XML that uses the outputs, offered to copy or written as a file. */
 export const snippetSchema = z.object({
   id: id('How outputs name this snippet.'),
   title: text(80, 'Shown above the snippet.'),
-  language: z.enum(['html', 'json', 'css', 'markdown']).check(z.describe('For highlighting, and how values are escaped.')),
+  language: z.enum(['html', 'json', 'css', 'markdown', 'xml']).check(z.describe('For highlighting, and how values are escaped.')),
   file: z.optional(relativePattern('Also written as this file in the output folder, e.g. site.webmanifest.')),
   template: text(8000, 'The snippet, with {slot:NAME} markers where outputs add their lines, and placeholders.'),
   separators: z.optional(z.record(z.string(), z.string().check(z.maxLength(20))).check(z.describe('Between the lines of a slot, by slot name; a newline unless given.'))),
@@ -157,6 +159,7 @@ export const recipeSchema = recipeShape.check(z.superRefine((recipe, context) =>
     if (output.format === 'ico' && !output.sizes) issue(at('sizes'), 'An ICO output lists its sizes, e.g. [48, 32, 16].', 'icoSizesMissing');
     if (output.format !== 'ico' && output.sizes) issue(at('sizes'), 'Only an ICO output has sizes.', 'sizesNotIco');
     if (output.quality !== undefined && (output.format === 'png' || output.format === 'ico')) issue(at('quality'), 'PNG and ICO outputs are lossless: no quality.', 'losslessQuality');
+    if (output.lossless && (output.format !== 'webp' || output.quality !== undefined)) issue(at('lossless'), 'Only a WebP output is made lossless (PNG and ICO always are), and then it has no quality.', 'losslessWebp');
     if (output.purpose === 'maskable' && (output.padding ?? 0) < maskableMinimumPadding) {
       issue(at('padding'), `A maskable icon keeps its subject in the central 80%: padding of at least ${maskableMinimumPadding}.`, 'maskablePadding', String(maskableMinimumPadding));
     }
@@ -182,7 +185,7 @@ export type RecipeSnippet = Recipe['snippets'][number];
  * The problems the recipe format names itself (the others are the schema's own, in zod's words):
  * the extension says each in the user's language, with its `value`.
  */
-export type RecipeProblemKind = 'undeclaredPlaceholder' | 'duplicateFile' | 'icoSizesMissing' | 'sizesNotIco' | 'losslessQuality' | 'maskablePadding' | 'unknownSnippet' | 'formatExtension' | 'invalidJson' | 'emptyFile';
+export type RecipeProblemKind = 'undeclaredPlaceholder' | 'duplicateFile' | 'icoSizesMissing' | 'sizesNotIco' | 'losslessQuality' | 'losslessWebp' | 'maskablePadding' | 'unknownSnippet' | 'formatExtension' | 'invalidJson' | 'emptyFile';
 
 /** One problem of a recipe: where (a dotted path such as `outputs.2.sizes`) and what (in English; `kind` and `value` for the user's language). */
 export interface RecipeProblem {

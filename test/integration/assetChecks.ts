@@ -34,6 +34,8 @@ export async function checkOutputs(of: Recipe, run: RecipeRun): Promise<void> {
         assert.deepEqual([meta.width, meta.height], [entry.width, entry.height], 'the entry holds the size its directory says');
       }
     } else {
+      // A lossless WebP holds a VP8L bitstream, a lossy one VP8 (alpha or not).
+      if (output.format === 'webp') assert.equal(new TextDecoder('latin1').decode(bytes).includes('VP8L'), output.lossless === true, `${file.uri.path} is ${output.lossless ? 'lossless' : 'lossy'}`);
       const meta = await sharp(bytes).metadata();
       assert.deepEqual([meta.width, meta.height], [output.width, output.height], `${file.uri.path} is ${output.width}x${output.height}`);
     }

@@ -66,9 +66,29 @@ describe('Export As… and recipe presets', function () {
       assert.equal(run.choice, undefined, 'nothing was there before');
       await checkOutputs(of, run);
       const shown = exported();
-      assert.match(shown.message, new RegExp(`Exported ${run.files.length} files? to ${of.output.folder}/`));
+      assert.match(shown.message, new RegExp(`Exported ${run.files.length} files? to ${vscode.workspace.asRelativePath(run.folder, false)}/`));
     });
   }
+
+  it('writes the app icon set as Xcode and Android Studio keep it: Contents.json names every PNG of its set, the adaptive XML a foreground in every density', async () => {
+    const folder = at('icons', 'fox-photo');
+    const appIconSet = vscode.Uri.joinPath(folder, 'ios', 'AppIcon.appiconset');
+    const contents = JSON.parse(await text(vscode.Uri.joinPath(appIconSet, 'Contents.json'))) as { images: { filename: string; size: string; scale: string }[] };
+    assert.equal(contents.images.length, 18);
+    for (const image of contents.images) {
+      const meta = await sharp(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(appIconSet, image.filename))).metadata();
+      assert.equal(meta.width, parseFloat(image.size) * parseInt(image.scale, 10), image.filename);
+      assert.equal(meta.hasAlpha, false, `${image.filename} is opaque`);
+    }
+    const res = vscode.Uri.joinPath(folder, 'android', 'res');
+    for (const name of ['ic_launcher.xml', 'ic_launcher_round.xml']) {
+      assert.match(await text(vscode.Uri.joinPath(res, 'mipmap-anydpi-v26', name)), /<foreground android:drawable="@mipmap\/ic_launcher_foreground" \/>/);
+    }
+    for (const density of ['mdpi', 'hdpi', 'xhdpi', 'xxhdpi', 'xxxhdpi']) {
+      const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(res, `mipmap-${density}`));
+      assert.deepEqual(entries.map(([name]) => name).sort(), ['ic_launcher.webp', 'ic_launcher_foreground.png'], density);
+    }
+  });
 
   it('writes a web manifest that is valid JSON with its four icons, and inserts the head tags into an open HTML page', async () => {
     const manifest = JSON.parse(await text(at('public', 'site.webmanifest'))) as { name: string; icons: { src: string; sizes: string; purpose: string }[] };

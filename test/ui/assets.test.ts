@@ -56,6 +56,31 @@ describe('Assets for a project, in VS Code 1.139', () => {
     await page.waitForTimeout(600);
     await screenshot(page, 'assets-favicon-1.139');
   });
+
+  it('exports the app icon set as an Xcode AppIcon set and an Android res folder, beside each other in the Explorer', async () => {
+    const { page, folder } = session().workbench;
+    await fromExplorer(page, 'landscape.png', 'Export As…');
+    await answerQuickInput(page, 'App icon set');
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'This costs nothing' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /icons\/landscape/);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'assets-app-icons-summary-1.139');
+    await dialog.locator('.monaco-button', { hasText: /^Export$/ }).click();
+    assert.match(await waitForNotification(page, /Exported \d+ files? to icons\/landscape\//, 60_000), /Exported 27 files/);
+    const appIconSet = join(folder, 'icons', 'landscape', 'ios', 'AppIcon.appiconset');
+    const contents = JSON.parse(readFileSync(join(appIconSet, 'Contents.json'), 'utf8')) as { images: { filename: string }[] };
+    assert.equal(contents.images.length, 18);
+    for (const image of contents.images) assert.ok(existsSync(join(appIconSet, image.filename)), image.filename);
+    assert.deepEqual(readdirSync(join(folder, 'icons', 'landscape', 'android', 'res')).sort(), ['mipmap-anydpi-v26', 'mipmap-hdpi', 'mipmap-mdpi', 'mipmap-xhdpi', 'mipmap-xxhdpi', 'mipmap-xxxhdpi']);
+    // What a developer sees: Reveal shows the set in the Explorer, and its Contents.json opens from there.
+    await page.locator('.notification-list-item', { hasText: 'Exported' }).locator('a.monaco-button', { hasText: 'Reveal' }).first().click();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'AppIcon-1024.png' }).first().waitFor({ timeout: 20_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'Contents.json' }).first().click();
+    await page.locator('.editor-instance .monaco-editor', { hasText: 'ios-marketing' }).first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(600);
+    await screenshot(page, 'assets-app-icons-1.139');
+  });
 });
 
 describe('Export As from an animated image, in VS Code 1.139', () => {

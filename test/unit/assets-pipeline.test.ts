@@ -42,6 +42,14 @@ describe('Image pipeline', () => {
     await assert.rejects(codecs.decode(new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0, 0])), /only PNG, JPEG, WebP, BMP and TIFF/);
   });
 
+  it('writes a lossless WebP that reads back exactly, transparency included', async () => {
+    const image = { width: 48, height: 48, data: testPicture(48, 48) };
+    for (let index = 3; index < image.data.length; index += 16) image.data[index] = 128;
+    const bytes = await codecs.encode(image, { format: 'webp', lossless: true });
+    assert.equal(sniffImageFormat(bytes), 'webp');
+    assert.deepEqual((await codecs.decode(bytes)).data, image.data);
+  });
+
   it('writes an opaque image as an RGB PNG without an alpha channel (app stores refuse icons that have one), and a transparent one with it', async () => {
     const opaque = { width: 48, height: 40, data: testPicture(48, 40).map((value, index) => (index % 4 === 3 ? 255 : value)) };
     // As RGBA unless asked (the PNGs of an ICO, and those sent to EvoLink, keep their alpha).

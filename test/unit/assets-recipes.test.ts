@@ -49,6 +49,20 @@ describe('Recipes', () => {
     assert.deepEqual(paths, ['outputs.0.sizes', 'outputs.1.quality', 'outputs.5.padding']);
   });
 
+  it('makes only a WebP lossless, and then without a quality', () => {
+    const broken = favicon();
+    broken.outputs[1]!.lossless = true;
+    broken.outputs[3]!.format = 'webp';
+    broken.outputs[3]!.file = 'icon-192.webp';
+    broken.outputs[3]!.lossless = true;
+    broken.outputs[3]!.quality = 90;
+    broken.outputs[4]!.format = 'webp';
+    broken.outputs[4]!.file = 'icon-512.webp';
+    broken.outputs[4]!.lossless = true;
+    const { problems } = parseRecipe(broken);
+    assert.deepEqual(problems.map((problem) => [problem.path, problem.kind]), [['outputs.1.lossless', 'losslessWebp'], ['outputs.3.lossless', 'losslessWebp']]);
+  });
+
   it('refuses an undeclared prompt placeholder, an unknown snippet, a repeated file and a path that climbs out', () => {
     const broken = favicon();
     broken.prompt.template += ' {mood}';

@@ -58,15 +58,53 @@ describe('Recipe snippets and file plans', () => {
     );
   });
 
-  it('writes the texture CSS with the small WebP first and the PNG as fallback, one tile size for both, and gives the app icon set no snippets', () => {
+  it('writes the texture CSS with the small WebP first and the PNG as fallback, one tile size for both', () => {
     const texture = recipe('seamless-texture');
     assert.equal(
       renderSnippets(texture, written(texture), {}, '/textures/')[0]!.text,
       'background-image: url("/textures/logo.png");\nbackground-image: image-set(url("/textures/logo-512.webp") type("image/webp"), url("/textures/logo.png") type("image/png"));\nbackground-size: 512px 512px;\nbackground-repeat: repeat;\n',
     );
+  });
+
+  it('lays the app icon set out as Xcode and Android Studio keep it: an AppIcon set whose Contents.json fills every slot, and a res folder', () => {
     const icons = recipe('app-icon-set');
-    assert.deepEqual(renderSnippets(icons, written(icons), {}, '/'), []);
-    assert.equal(planRun(icons, {}, 'logo').outputs[0], 'ios/AppIcon-1024.png');
+    const plan = planRun(icons, {}, 'logo');
+    assert.equal(plan.folder, 'icons/logo');
+    const files = written(icons);
+    const [xcode, adaptive, round] = renderSnippets(icons, files, {}, '/');
+    // Contents.json names each file by its name alone, at the pixels its slot needs.
+    assert.equal(xcode!.file, 'ios/AppIcon.appiconset/Contents.json');
+    const contents = JSON.parse(xcode!.text) as { images: { filename: string; idiom: string; scale: string; size: string }[]; info: { version: number } };
+    assert.equal(contents.info.version, 1);
+    const slots = contents.images.map((image) => `${image.idiom} ${image.size} ${image.scale}`).sort();
+    const expected = [
+      ['iphone', 20, [2, 3]], ['iphone', 29, [2, 3]], ['iphone', 40, [2, 3]], ['iphone', 60, [2, 3]],
+      ['ipad', 20, [1, 2]], ['ipad', 29, [1, 2]], ['ipad', 40, [1, 2]], ['ipad', 76, [1, 2]], ['ipad', 83.5, [2]], ['ios-marketing', 1024, [1]],
+    ] as const;
+    assert.deepEqual(slots, expected.flatMap(([idiom, points, scales]) => scales.map((scale) => `${idiom} ${points}x${points} ${scale}x`)).sort());
+    for (const image of contents.images) {
+      const file = files.find((candidate) => candidate.file === `ios/AppIcon.appiconset/${image.filename}`);
+      assert.ok(file, image.filename);
+      assert.equal(file.width, parseFloat(image.size) * parseInt(image.scale, 10), `${image.filename} for ${image.idiom} ${image.size} @${image.scale}`);
+      assert.equal(file.output.background, '#ffffff', 'opaque, as App Store Connect requires');
+    }
+    // Android: the adaptive icon's XML for icon and roundIcon, its foreground in every density, legacy icons as lossless WebP.
+    assert.equal(adaptive!.file, 'android/res/mipmap-anydpi-v26/ic_launcher.xml');
+    assert.equal(round!.file, 'android/res/mipmap-anydpi-v26/ic_launcher_round.xml');
+    assert.match(adaptive!.text, /^<\?xml version="1.0" encoding="utf-8"\?>\n<adaptive-icon xmlns:android="http:\/\/schemas.android.com\/apk\/res\/android">/);
+    assert.match(adaptive!.text, /<foreground android:drawable="@mipmap\/ic_launcher_foreground" \/>/);
+    assert.equal(round!.text, adaptive!.text);
+    const densities = { mdpi: 1, hdpi: 1.5, xhdpi: 2, xxhdpi: 3, xxxhdpi: 4 };
+    for (const [density, scale] of Object.entries(densities)) {
+      const legacy = files.find((file) => file.file === `android/res/mipmap-${density}/ic_launcher.webp`);
+      assert.equal(legacy?.width, 48 * scale, density);
+      assert.equal(legacy.output.lossless, true);
+      const foreground = files.find((file) => file.file === `android/res/mipmap-${density}/ic_launcher_foreground.png`);
+      assert.equal(foreground?.width, 108 * scale, density);
+      assert.equal(foreground.output.purpose, 'maskable');
+    }
+    assert.equal(files.find((file) => file.file === 'android/ic_launcher-playstore.png')?.width, 512);
+    assert.equal(mainSnippet(renderSnippets(icons, files, {}, '/')), undefined, 'nothing to insert into a page');
   });
 
   it('URL-encodes each path segment of an href, and escapes values for JSON, CSS and Markdown', () => {

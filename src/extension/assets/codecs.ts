@@ -31,6 +31,8 @@ export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif';
 export interface EncodeOptions {
   format: OutputFormat;
   quality?: number;
+  /** WebP: every pixel kept (libwebp's lossless mode, at its default effort); `quality` is then ignored. */
+  lossless?: boolean;
   /** AVIF: aom's speed, 0 (slowest, smallest) to 10; 6 unless given. */
   speed?: number;
   /**
@@ -159,6 +161,7 @@ export class Codecs {
       }
       case 'webp': {
         const codec = await this.emscripten<Encoder>('webpEncoder', webpEncoderFactory);
+        if (options.lossless) return check(codec.encode(data, width, height, { ...webpDefaults, lossless: 1 }));
         return check(codec.encode(data, width, height, { ...webpDefaults, quality: options.quality ?? defaultQuality.webp }));
       }
       case 'avif': {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { plannedFiles, summaryLines } from '../../common/fileSummary';
 import { exportPlaceholders, mainSnippet, planRun, snippetTextFor, type RenderedSnippet } from '../../common/recipeRender';
 import type { Recipe } from '../../common/recipes';
 import { tagPlacement } from '../../common/tagPlacement';
@@ -10,7 +11,7 @@ import { displayPath } from '../ui/paths';
 import { AssetWorker } from './assetWorker';
 import { RecipeCatalog } from './recipeCatalog';
 import { askRecipeValues, chooseRecipe, stringRecord, type ChosenRecipe } from './recipePicker';
-import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
+import { inspectSource, largestOutput, RecipeRunFault, runFolder, runRecipe, summaryWords, type ExistingChoice, type RecipeRun, type RecipeRunOptions, type SourceFacts } from './recipeRunner';
 import { fileName } from '../base/disk';
 import { worstCoverCut } from '../../common/imageGeometry';
 
@@ -107,7 +108,7 @@ export class ExportAsCommand {
   private async confirm(source: vscode.Uri, { recipe, text }: ChosenRecipe, values: Record<string, string>, facts: SourceFacts): Promise<boolean> {
     const plan = planRun(recipe, values, fileName(source).replace(/\.[^.]*$/, ''));
     const folder = displayPath(await runFolder(source, plan));
-    const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
+    const files = plannedFiles(plan);
     const largest = largestOutput(recipe);
     const warnings: string[] = [];
     if (facts.width < largest.width || facts.height < largest.height) {
@@ -121,7 +122,7 @@ export class ExportAsCommand {
       );
     }
     if (facts.animated) warnings.push(vscode.l10n.t('{0} is animated: the files are made from its first frame.', fileName(source)));
-    const lines = [...warnings, ...(warnings.length > 0 ? [''] : []), ...files.slice(0, 12), ...(files.length > 12 ? [vscode.l10n.t('and {0} more', files.length - 12)] : [])];
+    const lines = [...warnings, ...(warnings.length > 0 ? [''] : []), ...summaryLines(files, 12, summaryWords())];
     const write = vscode.l10n.t('Export');
     const answer = await this.ctx.notifier.ask(
       warnings.length > 0 ? 'warning' : 'info',

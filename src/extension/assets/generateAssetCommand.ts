@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inlineNames, plannedFiles } from '../../common/fileSummary';
 import type { LedgerEntry } from '../../common/ledgerEntry';
 import { checkRequest, type CheckedRequest } from '../../common/request';
 import type { RequestOptions } from '../../common/requestOptions';
@@ -152,8 +153,8 @@ export class GenerateAssetCommand {
   private async confirm({ recipe, text }: ChosenRecipe, values: Record<string, string>, options: RequestOptions, checked: CheckedRequest, target: vscode.Uri): Promise<boolean> {
     const plan = planRun(recipe, values, assetStem(recipe, values));
     const folder = displayPath(await runFolder(vscode.Uri.joinPath(target, 'image'), plan));
-    const files = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
-    const names = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
+    const files = plannedFiles(plan);
+    const names = inlineNames(files, 3);
     const size = checked.width !== undefined && checked.height !== undefined ? `${checked.width}×${checked.height}` : checked.body.size;
     const detail = [
       vscode.l10n.t('Prompt: {0}', shorten(options.prompt)),

@@ -13,6 +13,8 @@ const opaque = ([red, green, blue]: Rgba): Rgba => [red, green, blue, 255];
 export interface OutputSpec extends ResizeOptions {
   format: OutputFormat | 'ico';
   quality?: number;
+  /** WebP: every pixel kept. */
+  lossless?: boolean;
   /** The colour behind the image (padding, and under transparency when opaque). */
   background?: Rgba;
   /** With no `background`: pad with the source's edge colour (see {@link edgeColour}), as a maskable icon is. */
@@ -80,6 +82,7 @@ export function outputSpecOf(output: RecipeOutput): OutputSpec {
   if (output.focal) spec.focal = output.focal;
   if (output.padding !== undefined) spec.padding = output.padding;
   if (output.quality !== undefined) spec.quality = output.quality;
+  if (output.lossless) spec.lossless = true;
   if (output.sizes) spec.sizes = output.sizes;
   if (output.tile !== undefined) spec.tile = output.tile;
   const background = output.background ? parseHexColour(output.background) : undefined;
@@ -111,5 +114,6 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   if (count > 1) image = tile(image, count);
   const options: EncodeOptions = { format: output.format, ...(output.format === 'png' ? { opaqueAsRgb: true } : {}) };
   if (output.quality !== undefined) options.quality = output.quality;
+  if (output.lossless) options.lossless = true;
   return { width: image.width, height: image.height, bytes: await codecs.encode(image, options) };
 }

@@ -33,6 +33,8 @@ export function problemMessage(problem: RecipeProblem): string {
       return vscode.l10n.t('Only an ICO output has sizes.');
     case 'losslessQuality':
       return vscode.l10n.t('PNG and ICO outputs are lossless: no quality.');
+    case 'losslessWebp':
+      return vscode.l10n.t('Only a WebP output is made lossless (PNG and ICO always are), and then it has no quality.');
     case 'maskablePadding':
       return vscode.l10n.t('A maskable icon keeps its subject in the central 80%: padding of at least {0}.', value);
     case 'unknownSnippet':

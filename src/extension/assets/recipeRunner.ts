@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isAnimated } from '../../common/animation';
 import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
+import { summaryLines, type SummaryWords } from '../../common/fileSummary';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, hrefOf, planRun, renderSnippets, runFolderPath, servedPublicPath, usesSiteUrl, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
 import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
@@ -181,10 +182,15 @@ async function keepBothNames(folder: vscode.Uri, files: string[], taken: Readonl
 }
 
 /** Asks once, in a modal, what to do with the files that are already there. */
+/** The words of a summary of files, in the user's language. */
+export function summaryWords(): SummaryWords {
+  return { more: (count) => vscode.l10n.t('and {0} more', count), files: (count) => vscode.l10n.t('{0} files', count) };
+}
+
 async function askExisting(notifier: Notifier, existing: readonly string[]): Promise<ExistingChoice> {
   const replace = vscode.l10n.t('Replace');
   const keepBoth = vscode.l10n.t('Keep Both');
-  const shown = existing.slice(0, 8).join('\n') + (existing.length > 8 ? `\n${vscode.l10n.t('and {0} more', existing.length - 8)}` : '');
+  const shown = summaryLines(existing, 8, summaryWords()).join('\n');
   const answer = await notifier.ask('warning', existing.length === 1 ? vscode.l10n.t('1 file of this export already exists. Replace it?') : vscode.l10n.t('{0} files of this export already exist. Replace them?', existing.length), shown, [replace, keepBoth]);
   return answer === replace ? 'replace' : answer === keepBoth ? 'keepBoth' : 'cancel';
 }
