@@ -156,7 +156,7 @@ const adaptiveIcon = '<?xml version="1.0" encoding="utf-8"?>\n<adaptive-icon xml
 const appIcons: RecipeInput = {
   id: 'app-icon-set',
   name: 'App icon set',
-  description: "An Xcode AppIcon.appiconset (20 to 1024 px, with its Contents.json) and Android's res folder: adaptive launcher icons with their XML, legacy ones from mdpi to xxxhdpi, and the 512 px Play Store icon.",
+  description: "An Xcode AppIcon.appiconset (20 to 1024 px, with its Contents.json) and Android's res folder: adaptive launcher icons with their XML, square and round legacy ones from mdpi to xxxhdpi, and the 512 px Play Store icon.",
   prompt: {
     template: 'An app icon of {subject}. One bold centred symbol, simple shapes, no text, a full-bleed {background} background, no rounded corners (the platform adds them).',
     placeholders: { subject: { label: 'What the icon shows' }, background: { label: 'Background', default: 'soft gradient' } },
@@ -165,8 +165,11 @@ const appIcons: RecipeInput = {
   output: { folder: 'icons/{name}', naming: '{slug}' },
   outputs: [
     ...iosSlots.map(iosIcon),
-    // WebP, lossless, as Android Studio's templates keep them: copied into a project, they replace its own by name.
-    ...androidDensities.map(([density, scale]): OutputInput => ({ file: `android/res/mipmap-${density}/ic_launcher.webp`, width: 48 * scale, height: 48 * scale, format: 'webp', lossless: true })),
+    // Android 7's square and round icons, WebP and lossless as Android Studio's templates keep them: copied into a project, they replace its own by name.
+    ...androidDensities.flatMap(([density, scale]): OutputInput[] => [
+      { file: `android/res/mipmap-${density}/ic_launcher.webp`, width: 48 * scale, height: 48 * scale, format: 'webp', lossless: true },
+      { file: `android/res/mipmap-${density}/ic_launcher_round.webp`, width: 48 * scale, height: 48 * scale, format: 'webp', lossless: true, mask: 'circle' },
+    ]),
     ...androidDensities.map(([density, scale]) => png(`android/res/mipmap-${density}/ic_launcher_foreground.png`, 108 * scale, { purpose: 'maskable', padding: adaptiveIconPadding })),
     png('android/ic_launcher-playstore.png', 512, { background: '#ffffff' }),
   ],

@@ -50,11 +50,13 @@ export const maskableMinimumPadding = 0.1;
 
 /**
  * The padding of an Android adaptive icon's foreground layer: of its 108 dp the launcher shows the
- * middle 72 dp, cut to a shape that always holds the 66 dp circle in the middle (the safe zone).
- * The source fills the largest square whose inscribed circle is that zone, 21 dp from each side:
- * a round, centred subject is never cut, the source's corners may be.
+ * middle 72 dp, cut to a shape (circle, squircle, rounded square) that always holds the 66 dp
+ * circle in the middle (the safe zone). The source fills those 72 dp, 18 dp from each side, so
+ * that every shape shows the source alone (the padding only shows when the launcher moves the
+ * layer), cut as the round legacy icon is; a centred subject within 92 % of the source's
+ * inscribed circle lies in the safe zone.
  */
-export const adaptiveIconPadding = 21 / 108;
+export const adaptiveIconPadding = 18 / 108;
 
 const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
 

@@ -81,6 +81,7 @@ export const recipeOutputSchema = z.object({
   purpose: z.optional(z.enum(purposes).check(z.describe('The purpose of this icon in a web app manifest; maskable icons (also the foreground of an Android adaptive icon) are cut by the platform\'s mask: they need padding of at least 0.1, which continues the source\'s edge unless a background is named.'))),
   padding: z.optional(z.number().check(z.minimum(0), z.maximum(0.45), z.describe('Fraction of each side left to the background.'))),
   background: z.optional(z.string().check(z.regex(/^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/), z.describe('Hex colour behind the image; an opaque one removes transparency.'))),
+  mask: z.optional(z.enum(['circle']).check(z.describe('circle: cut to the circle inscribed in the output, transparent outside (the background where an opaque one is named); a round launcher icon.'))),
   tile: z.optional(z.int().check(z.minimum(2), z.maximum(4), z.describe('Shows the image this many times across and down (a texture preview).'))),
   snippets: z.optional(z.array(contributionSchema).check(z.maxLength(8), z.describe('What this output adds to the recipe\'s snippets.'))),
 });

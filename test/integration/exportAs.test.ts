@@ -86,7 +86,7 @@ describe('Export As… and recipe presets', function () {
     }
     for (const density of ['mdpi', 'hdpi', 'xhdpi', 'xxhdpi', 'xxxhdpi']) {
       const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(res, `mipmap-${density}`));
-      assert.deepEqual(entries.map(([name]) => name).sort(), ['ic_launcher.webp', 'ic_launcher_foreground.png'], density);
+      assert.deepEqual(entries.map(([name]) => name).sort(), ['ic_launcher.webp', 'ic_launcher_foreground.png', 'ic_launcher_round.webp'], density);
     }
   });
 

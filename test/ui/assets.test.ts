@@ -67,7 +67,7 @@ describe('Assets for a project, in VS Code 1.139', () => {
     await page.waitForTimeout(400);
     await screenshot(page, 'assets-app-icons-summary-1.139');
     await dialog.locator('.monaco-button', { hasText: /^Export$/ }).click();
-    assert.match(await waitForNotification(page, /Exported \d+ files? to icons\/landscape\//, 60_000), /Exported 27 files/);
+    assert.match(await waitForNotification(page, /Exported \d+ files? to icons\/landscape\//, 60_000), /Exported 32 files/);
     const appIconSet = join(folder, 'icons', 'landscape', 'ios', 'AppIcon.appiconset');
     const contents = JSON.parse(readFileSync(join(appIconSet, 'Contents.json'), 'utf8')) as { images: { filename: string }[] };
     assert.equal(contents.images.length, 18);

@@ -46,7 +46,7 @@ describe('Maskable icons', () => {
     assert.deepEqual(pixel(image, 0, 0), [255, 0, 0, 255]);
   });
 
-  it('pads the app icon set\'s adaptive foregrounds with the source\'s edge, the source\'s inscribed circle on the 66 dp safe zone', async () => {
+  it('pads the app icon set\'s adaptive foregrounds with the source\'s edge, the source filling the 72 dp the launcher shows', async () => {
     const icons = parseRecipe(builtinRecipes.find((recipe) => recipe.id === 'app-icon-set')).recipe!;
     const foregrounds = icons.outputs.filter((output) => output.file.endsWith('ic_launcher_foreground.png'));
     assert.deepEqual(foregrounds.map((output) => output.width), [108, 162, 216, 324, 432]);
@@ -55,15 +55,16 @@ describe('Maskable icons', () => {
       const image = await codecs.decode(result.bytes);
       const size = image.width;
       const dp = size / 108;
-      // Outside the source (21 dp from each side): its edge colour, opaque, so the launcher's mask cuts only background.
-      for (const [x, y] of [[0, 0], [size - 1, size - 1], [Math.round(20 * dp), Math.round(size / 2)]]) {
+      // Outside the source (18 dp from each side): its edge colour, opaque, shown only while the launcher moves the layer.
+      for (const [x, y] of [[0, 0], [size - 1, size - 1], [Math.round(17 * dp), Math.round(size / 2)]]) {
         const [red, green, blue, alpha] = pixel(image, x!, y!);
         assert.ok(blue! >= 190 && red! <= 30 && green! <= 70 && alpha === 255, `padding at ${x},${y} of ${size} px is ${[red, green, blue, alpha].join(',')}`);
       }
-      // The source's half-width is the safe zone's radius (33 dp); its yellow middle half lies inside it.
-      assert.ok(Math.abs((size - 2 * Math.round(21 * dp)) / 2 - 33 * dp) <= 1);
+      // The source spans the 72 dp shown; its yellow middle half (36 dp) lies inside the 66 dp safe zone.
+      assert.deepEqual(pixel(image, Math.round(19 * dp), Math.round(size / 2)).slice(0, 3), [20, 60, 200]);
       assert.deepEqual(pixel(image, size / 2, size / 2).slice(0, 3), [250, 210, 0]);
       assert.deepEqual(pixel(image, Math.round(size / 2 + 12 * dp), Math.round(size / 2 - 12 * dp)).slice(0, 3), [250, 210, 0]);
+      assert.ok(Math.hypot(18, 18) <= 33, 'the subject\'s corners lie in the safe zone');
     }
   });
 

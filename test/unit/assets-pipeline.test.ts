@@ -50,6 +50,25 @@ describe('Image pipeline', () => {
     assert.deepEqual((await codecs.decode(bytes)).data, image.data);
   });
 
+  it('cuts an output to its inscribed circle: transparent outside, the rim anti-aliased, the background where an opaque one is named', async () => {
+    const source = blank({ width: 64, height: 64 }, [200, 40, 40, 255]);
+    const [round, onWhite] = await runOutputs(codecs, resizer, source, [
+      { width: 48, height: 48, fit: 'cover', format: 'png', mask: 'circle' },
+      { width: 48, height: 48, fit: 'cover', format: 'jpeg', quality: 95, mask: 'circle' },
+    ]);
+    const image = await codecs.decode(round!.bytes);
+    assert.deepEqual(pixel(image, 24, 24), [200, 40, 40, 255]);
+    assert.deepEqual(pixel(image, 0, 0).slice(3), [0]);
+    assert.deepEqual(pixel(image, 47, 47).slice(3), [0]);
+    // On the rim, part of the pixel: partly covered; just inside it, whole.
+    const rim = pixel(image, 24, 0)[3]!;
+    assert.ok(rim > 0 && rim < 255, `rim alpha ${rim}`);
+    assert.equal(pixel(image, 24, 2)[3], 255);
+    const flat = await codecs.decode(onWhite!.bytes);
+    assert.ok(pixel(flat, 0, 0).slice(0, 3).every((channel) => channel >= 245), `JPEG corner ${pixel(flat, 0, 0).join(',')}`);
+    assert.ok(pixel(flat, 24, 24)[0]! > 180 && pixel(flat, 24, 24)[1]! < 70, `JPEG middle ${pixel(flat, 24, 24).join(',')}`);
+  });
+
   it('writes an opaque image as an RGB PNG without an alpha channel (app stores refuse icons that have one), and a transparent one with it', async () => {
     const opaque = { width: 48, height: 40, data: testPicture(48, 40).map((value, index) => (index % 4 === 3 ? 255 : value)) };
     // As RGBA unless asked (the PNGs of an ICO, and those sent to EvoLink, keep their alpha).

@@ -17,15 +17,15 @@ describe('The summary of the files a recipe writes', () => {
 
   it('names many files in several folders by folder, so that the whole layout shows: the app icon set in 8 lines', () => {
     const files = plannedFiles(planOf('app-icon-set'));
-    assert.equal(files.length, 27);
+    assert.equal(files.length, 32);
     const lines = summaryLines(files, 12, words);
     assert.deepEqual(lines, [
       'ios/AppIcon.appiconset/: AppIcon-1024.png, AppIcon-180.png … Contents.json (14 files)',
-      'android/res/mipmap-mdpi/: ic_launcher.webp, ic_launcher_foreground.png',
-      'android/res/mipmap-hdpi/: ic_launcher.webp, ic_launcher_foreground.png',
-      'android/res/mipmap-xhdpi/: ic_launcher.webp, ic_launcher_foreground.png',
-      'android/res/mipmap-xxhdpi/: ic_launcher.webp, ic_launcher_foreground.png',
-      'android/res/mipmap-xxxhdpi/: ic_launcher.webp, ic_launcher_foreground.png',
+      'android/res/mipmap-mdpi/: ic_launcher.webp, ic_launcher_round.webp, ic_launcher_foreground.png',
+      'android/res/mipmap-hdpi/: ic_launcher.webp, ic_launcher_round.webp, ic_launcher_foreground.png',
+      'android/res/mipmap-xhdpi/: ic_launcher.webp, ic_launcher_round.webp, ic_launcher_foreground.png',
+      'android/res/mipmap-xxhdpi/: ic_launcher.webp, ic_launcher_round.webp, ic_launcher_foreground.png',
+      'android/res/mipmap-xxxhdpi/: ic_launcher.webp, ic_launcher_round.webp, ic_launcher_foreground.png',
       'android/: ic_launcher-playstore.png',
       'android/res/mipmap-anydpi-v26/: ic_launcher.xml, ic_launcher_round.xml',
     ]);

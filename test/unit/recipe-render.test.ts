@@ -99,6 +99,9 @@ describe('Recipe snippets and file plans', () => {
       const legacy = files.find((file) => file.file === `android/res/mipmap-${density}/ic_launcher.webp`);
       assert.equal(legacy?.width, 48 * scale, density);
       assert.equal(legacy.output.lossless, true);
+      const round = files.find((file) => file.file === `android/res/mipmap-${density}/ic_launcher_round.webp`);
+      assert.equal(round?.width, 48 * scale, density);
+      assert.equal(round.output.mask, 'circle');
       const foreground = files.find((file) => file.file === `android/res/mipmap-${density}/ic_launcher_foreground.png`);
       assert.equal(foreground?.width, 108 * scale, density);
       assert.equal(foreground.output.purpose, 'maskable');

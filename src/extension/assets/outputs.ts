@@ -3,7 +3,7 @@ import { halvedSize, halvings, planResize, scaleRect, type ResizeOptions, type S
 import type { RecipeOutput } from '../../common/recipes';
 import type { Codecs, EncodeOptions, OutputFormat } from './codecs';
 import type { Resizer } from './resize';
-import { edgeColour, halve, hasAlpha, parseHexColour, tile, type Rgba, type RgbaImage } from './rgba';
+import { cutCircle, edgeColour, flatten, halve, hasAlpha, parseHexColour, tile, type Rgba, type RgbaImage } from './rgba';
 
 const white: Rgba = [255, 255, 255, 255];
 /** A colour with its alpha made whole. */
@@ -23,6 +23,8 @@ export interface OutputSpec extends ResizeOptions {
   sizes?: number[];
   /** The output shows the image `tile` times across and down (a seamless texture's preview). */
   tile?: number;
+  /** Cut to the inscribed circle: transparent outside, or the background where it is opaque. */
+  mask?: 'circle';
 }
 
 /** One file made. */
@@ -85,6 +87,7 @@ export function outputSpecOf(output: RecipeOutput): OutputSpec {
   if (output.lossless) spec.lossless = true;
   if (output.sizes) spec.sizes = output.sizes;
   if (output.tile !== undefined) spec.tile = output.tile;
+  if (output.mask) spec.mask = output.mask;
   const background = output.background ? parseHexColour(output.background) : undefined;
   if (background) spec.background = background;
   // A maskable icon is shown whole to the mask: padding left see-through would show the launcher's colour, so it continues the source's edge.
@@ -111,6 +114,10 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   // recipe names a colour, which is then taken as opaque (a see-through one would not be flattened).
   const background = output.format === 'jpeg' ? (output.background ? opaque(output.background) : white) : output.background;
   let image = await render(cell, background);
+  if (output.mask === 'circle') {
+    cutCircle(image);
+    if (background && background[3] === 255) flatten(image, background);
+  }
   if (count > 1) image = tile(image, count);
   const options: EncodeOptions = { format: output.format, ...(output.format === 'png' ? { opaqueAsRgb: true } : {}) };
   if (output.quality !== undefined) options.quality = output.quality;

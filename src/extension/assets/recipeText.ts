@@ -30,7 +30,7 @@ function builtinTranslations(): Record<string, RecipeTranslation> {
     },
     'app-icon-set': {
       name: vscode.l10n.t('App icon set'),
-      description: vscode.l10n.t("An Xcode AppIcon.appiconset (20 to 1024 px, with its Contents.json) and Android's res folder: adaptive launcher icons with their XML, legacy ones from mdpi to xxxhdpi, and the 512 px Play Store icon."),
+      description: vscode.l10n.t("An Xcode AppIcon.appiconset (20 to 1024 px, with its Contents.json) and Android's res folder: adaptive launcher icons with their XML, square and round legacy ones from mdpi to xxxhdpi, and the 512 px Play Store icon."),
       placeholders: { subject: { label: subject }, background: { label: background } },
     },
     'responsive-image': {

@@ -100,6 +100,23 @@ export function flatten(image: RgbaImage, [r, g, b]: Rgba): RgbaImage {
   return image;
 }
 
+/**
+ * Cuts the image to the circle inscribed in it, in place: outside it transparent, its rim
+ * anti-aliased by how far each pixel's centre lies inside (a round launcher icon).
+ */
+export function cutCircle(image: RgbaImage): RgbaImage {
+  const { width, height, data } = image;
+  const radius = Math.min(width, height) / 2;
+  const [cx, cy] = [width / 2, height / 2];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const coverage = Math.min(1, Math.max(0, radius - Math.hypot(x + 0.5 - cx, y + 0.5 - cy) + 0.5));
+      if (coverage < 1) data[(y * width + x) * 4 + 3] = Math.round(data[(y * width + x) * 4 + 3]! * coverage);
+    }
+  }
+  return image;
+}
+
 /** The image repeated `count` times across and down, for previewing a seamless texture. */
 export function tile(image: RgbaImage, count: number): RgbaImage {
   const canvas = blank({ width: image.width * count, height: image.height * count });
