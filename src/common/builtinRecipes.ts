@@ -113,8 +113,9 @@ const openGraph: RecipeInput = {
 /*
  * Xcode's asset catalog: each size's file and the slots of the `AppIcon` set it fills (idiom,
  * size in points, scale), as `Contents.json` maps them, the 1024 px App Store icon included; all
- * opaque (App Store Connect refuses an icon with alpha). The layout is Xcode's "All Sizes" one,
- * which every Xcode version and deployment target reads.
+ * opaque (App Store Connect refuses an icon with alpha). The layout is the one of Xcode before
+ * its single-size icons (Xcode 14), which every Xcode since still reads, for every deployment
+ * target.
  */
 const iosSlots: [number, [string, string, string][]][] = [
   [1024, [['ios-marketing', '1024', '1']]],

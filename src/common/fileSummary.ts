@@ -32,9 +32,9 @@ export interface SummaryWords {
 }
 
 /**
- * The lines that name `files`, at most `max` of them: each file while they fit; else each folder
- * with its first and last names and its count, while the folders fit; else the first `max` files
- * and how many more.
+ * The lines that name `files`: each file, while there are at most `max`; else each folder with
+ * its first and last names and its count, while there are at most `max` folders; else the first
+ * `max` files and a line saying how many more.
  */
 export function summaryLines(files: readonly string[], max: number, words: SummaryWords): string[] {
   if (files.length <= max) return [...files];
@@ -51,6 +51,6 @@ export function summaryLines(files: readonly string[], max: number, words: Summa
 /** A short inline list: the first `max` files, or where there are several folders, the first `max` folders. */
 export function inlineNames(files: readonly string[], max: number): string {
   const groups = filesByFolder(files);
-  const items = groups.length > 1 ? groups.map(({ folder, names }) => (folder === '' ? names.join(', ') : folder)) : [...files];
+  const items = groups.length > 1 ? groups.flatMap(({ folder, names }) => (folder === '' ? names : [folder])) : [...files];
   return items.slice(0, max).join(', ') + (items.length > max ? ', …' : '');
 }

@@ -71,7 +71,10 @@ describe('Export As… and recipe presets', function () {
   }
 
   it('writes the app icon set as Xcode and Android Studio keep it: Contents.json names every PNG of its set, the adaptive XML a foreground in every density', async () => {
+    await vscode.workspace.fs.delete(at('icons'), { recursive: true }).then(undefined, () => undefined);
+    const run = await exportAs(source, { recipe: 'app-icon-set', values: {} });
     const folder = at('icons', 'fox-photo');
+    assert.equal(run?.folder.toString(), folder.toString());
     const appIconSet = vscode.Uri.joinPath(folder, 'ios', 'AppIcon.appiconset');
     const contents = JSON.parse(await text(vscode.Uri.joinPath(appIconSet, 'Contents.json'))) as { images: { filename: string; size: string; scale: string }[] };
     assert.equal(contents.images.length, 18);
@@ -88,6 +91,18 @@ describe('Export As… and recipe presets', function () {
       const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(res, `mipmap-${density}`));
       assert.deepEqual(entries.map(([name]) => name).sort(), ['ic_launcher.webp', 'ic_launcher_foreground.png', 'ic_launcher_round.webp'], density);
     }
+    exported();
+  });
+
+  it('keeps both for a recipe whose runs have a folder of their own by writing into the next free folder, every file under its own name', async () => {
+    const first = await vscode.workspace.fs.readFile(at('icons', 'fox-photo', 'ios', 'AppIcon.appiconset', 'AppIcon-1024.png'));
+    const run = await exportAs(source, { recipe: 'app-icon-set', values: {}, onExisting: 'keepBoth' });
+    assert.equal(run?.choice, 'keepBoth');
+    assert.equal(vscode.workspace.asRelativePath(run.folder, false), 'icons/fox-photo-2');
+    const names = run.files.map((file) => vscode.workspace.asRelativePath(file.uri, false).replace('icons/fox-photo-2/', ''));
+    assert.deepEqual(names, [...recipe('app-icon-set').outputs.map((output) => output.file), 'ios/AppIcon.appiconset/Contents.json', 'android/res/mipmap-anydpi-v26/ic_launcher.xml', 'android/res/mipmap-anydpi-v26/ic_launcher_round.xml']);
+    assert.deepEqual(await vscode.workspace.fs.readFile(at('icons', 'fox-photo', 'ios', 'AppIcon.appiconset', 'AppIcon-1024.png')), first, 'the first set is untouched');
+    assert.match(exported().message, /Exported 32 files to icons\/fox-photo-2\//);
   });
 
   it('writes a web manifest that is valid JSON with its four icons, and inserts the head tags into an open HTML page', async () => {

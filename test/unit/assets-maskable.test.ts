@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { builtinRecipes } from '../../src/common/builtinRecipes';
+import { readIco } from '../../src/common/ico';
 import { maskableSafeRadius } from '../../src/common/imageGeometry';
 import { parseRecipe } from '../../src/common/recipes';
 import { outputSpecOf, runOutputs } from '../../src/extension/assets/outputs';
@@ -64,7 +65,35 @@ describe('Maskable icons', () => {
       assert.deepEqual(pixel(image, Math.round(19 * dp), Math.round(size / 2)).slice(0, 3), [20, 60, 200]);
       assert.deepEqual(pixel(image, size / 2, size / 2).slice(0, 3), [250, 210, 0]);
       assert.deepEqual(pixel(image, Math.round(size / 2 + 12 * dp), Math.round(size / 2 - 12 * dp)).slice(0, 3), [250, 210, 0]);
-      assert.ok(Math.hypot(18, 18) <= 33, 'the subject\'s corners lie in the safe zone');
+    }
+  });
+
+  it('makes the app icon set\'s round legacy icons round and its legacy icons lossless, from the recipe\'s own outputs', async () => {
+    const icons = parseRecipe(builtinRecipes.find((recipe) => recipe.id === 'app-icon-set')).recipe!;
+    const legacy = icons.outputs.filter((output) => /mipmap-xhdpi\/ic_launcher(_round)?\.webp$/.test(output.file));
+    assert.equal(legacy.length, 2);
+    const [square, round] = await runOutputs(codecs, resizer, blueIcon(256), legacy.map(outputSpecOf));
+    for (const result of [square!, round!]) assert.ok(new TextDecoder('latin1').decode(result.bytes).includes('VP8L'), 'lossless WebP');
+    const [squareImage, roundImage] = [await codecs.decode(square!.bytes), await codecs.decode(round!.bytes)];
+    assert.deepEqual(pixel(squareImage, 0, 0), [20, 60, 200, 255]);
+    assert.equal(pixel(roundImage, 0, 0)[3], 0, 'transparent outside the circle');
+    assert.equal(pixel(roundImage, 95, 95)[3], 0);
+    assert.deepEqual(pixel(roundImage, 48, 2), [20, 60, 200, 255]);
+    assert.deepEqual(pixel(roundImage, 48, 48).slice(0, 3), [250, 210, 0]);
+  });
+
+  it('cuts a maskable icon to a circle without filling it back in with its edge colour, and cuts the entries of an ICO', async () => {
+    const [cut, ico] = await runOutputs(codecs, resizer, blueIcon(128), [
+      outputSpecOf({ ...maskable[0]!, width: 64, height: 64, mask: 'circle' }),
+      outputSpecOf({ file: 'round.ico', width: 32, height: 32, fit: 'cover', format: 'ico', sizes: [32, 16], mask: 'circle' }),
+    ]);
+    const image = await codecs.decode(cut!.bytes);
+    assert.equal(pixel(image, 0, 0)[3], 0);
+    assert.deepEqual(pixel(image, 32, 1).slice(0, 3), [20, 60, 200]);
+    for (const entry of readIco(ico!.bytes)) {
+      const decoded = await codecs.decode(entry.png);
+      assert.equal(pixel(decoded, 0, 0)[3], 0, `${entry.width} px entry`);
+      assert.equal(pixel(decoded, entry.width / 2, entry.width / 2)[3], 255);
     }
   });
 

@@ -35,6 +35,7 @@ describe('The summary of the files a recipe writes', () => {
   it('keeps files of the run\'s own folder on a line of their own, and falls back to the first files when the folders do not fit', () => {
     assert.deepEqual(filesByFolder(['a.png', 'x/b.png', 'c.png']), [{ folder: '', names: ['a.png', 'c.png'] }, { folder: 'x/', names: ['b.png'] }]);
     assert.deepEqual(summaryLines(['a.png', 'x/b.png', 'c.png'], 2, words), ['a.png, c.png', 'x/: b.png']);
+    assert.equal(inlineNames(['a.png', 'b.png', 'c.png', 'd.png', 'x/e.png'], 3), 'a.png, b.png, c.png, …');
     const scattered = ['a/1.png', 'b/2.png', 'c/3.png', 'd/4.png'];
     assert.deepEqual(summaryLines(scattered, 3, words), ['a/1.png', 'b/2.png', 'c/3.png', 'and 1 more']);
     const flat = Array.from({ length: 10 }, (_, index) => `icon-${index}.png`);

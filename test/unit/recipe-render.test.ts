@@ -91,8 +91,10 @@ describe('Recipe snippets and file plans', () => {
     // Android: the adaptive icon's XML for icon and roundIcon, its foreground in every density, legacy icons as lossless WebP.
     assert.equal(adaptive!.file, 'android/res/mipmap-anydpi-v26/ic_launcher.xml');
     assert.equal(round!.file, 'android/res/mipmap-anydpi-v26/ic_launcher_round.xml');
-    assert.match(adaptive!.text, /^<\?xml version="1.0" encoding="utf-8"\?>\n<adaptive-icon xmlns:android="http:\/\/schemas.android.com\/apk\/res\/android">/);
-    assert.match(adaptive!.text, /<foreground android:drawable="@mipmap\/ic_launcher_foreground" \/>/);
+    assert.equal(
+      adaptive!.text,
+      '<?xml version="1.0" encoding="utf-8"?>\n<adaptive-icon xmlns:android="http://schemas.android.com/apk/res/android">\n    <background android:drawable="@android:color/white" />\n    <foreground android:drawable="@mipmap/ic_launcher_foreground" />\n</adaptive-icon>\n',
+    );
     assert.equal(round!.text, adaptive!.text);
     const densities = { mdpi: 1, hdpi: 1.5, xhdpi: 2, xxhdpi: 3, xxxhdpi: 4 };
     for (const [density, scale] of Object.entries(densities)) {

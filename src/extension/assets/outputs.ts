@@ -97,12 +97,23 @@ export function outputSpecOf(output: RecipeOutput): OutputSpec {
 
 type Render = (options: ResizeOptions, background?: Rgba) => Promise<RgbaImage>;
 
+/**
+ * Cuts a rendered output to its mask: transparent outside, or the background where the recipe
+ * named an opaque one (or the format has no alpha); the colour a maskable icon's padding took
+ * from its edge does not fill it back in.
+ */
+function shaped(image: RgbaImage, output: OutputSpec, background: Rgba | undefined): RgbaImage {
+  if (output.mask !== 'circle') return image;
+  cutCircle(image);
+  return background && background[3] === 255 && (output.format === 'jpeg' || !output.edgeBackground) ? flatten(image, background) : image;
+}
+
 async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Promise<OutputResult> {
   if (output.format === 'ico') {
     const sizes = output.sizes ?? [48, 32, 16];
     const pngs: Uint8Array[] = [];
     for (const size of sizes) {
-      const image = await render({ ...output, width: size, height: size }, output.background);
+      const image = shaped(await render({ ...output, width: size, height: size }, output.background), output, output.background);
       pngs.push(await codecs.encode(image, { format: 'png' }));
     }
     const largest = Math.max(...sizes);
@@ -113,11 +124,7 @@ async function runOutput(codecs: Codecs, output: OutputSpec, render: Render): Pr
   // JPEG has no alpha: a transparent source is laid on white (not left to turn black), unless the
   // recipe names a colour, which is then taken as opaque (a see-through one would not be flattened).
   const background = output.format === 'jpeg' ? (output.background ? opaque(output.background) : white) : output.background;
-  let image = await render(cell, background);
-  if (output.mask === 'circle') {
-    cutCircle(image);
-    if (background && background[3] === 255) flatten(image, background);
-  }
+  let image = shaped(await render(cell, background), output, background);
   if (count > 1) image = tile(image, count);
   const options: EncodeOptions = { format: output.format, ...(output.format === 'png' ? { opaqueAsRgb: true } : {}) };
   if (output.quality !== undefined) options.quality = output.quality;

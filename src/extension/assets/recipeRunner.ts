@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { isAnimated } from '../../common/animation';
 import { decodableFormats, readImageSize, sniffImageFormat } from '../../common/imageType';
-import { summaryLines, type SummaryWords } from '../../common/fileSummary';
+import { plannedFiles, summaryLines, type SummaryWords } from '../../common/fileSummary';
 import { uniqueName } from '../../common/naming';
 import { followRenamedFiles, hrefOf, planRun, renderSnippets, runFolderPath, servedPublicPath, usesSiteUrl, type PlannedRun, type RenderedSnippet, type WrittenOutput } from '../../common/recipeRender';
-import { isRelativePath, type Recipe, type RecipeOutput } from '../../common/recipes';
+import { isRelativePath, placeholdersOf, type Recipe, type RecipeOutput } from '../../common/recipes';
 import { exists, fileName, writeWhole } from '../base/disk';
 import { fileErrorCode } from '../tasks/taskWork';
 import type { Notifier } from '../ui/notifier';
@@ -181,12 +181,40 @@ async function keepBothNames(folder: vscode.Uri, files: string[], taken: Readonl
   return renamed;
 }
 
-/** Asks once, in a modal, what to do with the files that are already there. */
+/**
+ * Keep Both for a recipe whose folder is its run's own (`icons/{name}`): the next folder that is
+ * not there yet (`icons/logo-2/`), where every file keeps its name, as the platforms need (Xcode
+ * reads only `Contents.json`, Android refuses a `-` in a resource's name). `undefined` for a
+ * recipe whose runs share a folder: its files take new names instead.
+ */
+async function nextFreeFolder(source: vscode.Uri, recipe: Recipe, values: Readonly<Record<string, string>>, plan: PlannedRun): Promise<{ plan: PlannedRun; folder: vscode.Uri; targets: string[] } | undefined> {
+  if (!placeholdersOf(recipe.output.folder).includes('name')) return undefined;
+  for (let count = 2; count < 100; count++) {
+    const next = planRun(recipe, values, `${plan.name}-${count}`);
+    if (next.folder === plan.folder) return undefined;
+    const folder = await runFolder(source, next);
+    if (await exists(folder)) continue;
+    const targets = plannedFiles(next);
+    await checkInside(folder, targets);
+    return { plan: next, folder, targets };
+  }
+  return undefined;
+}
+
+/** Refuses a run whose files a symbolic link on the way (a cloned repository's `public -> ../..`) would lead out of the workspace. */
+async function checkInside(folder: vscode.Uri, targets: readonly string[]): Promise<void> {
+  for (const file of targets) {
+    const target = vscode.Uri.joinPath(folder, file);
+    if (!(await insideWorkspace(target))) throw new RecipeRunFault(vscode.l10n.t('{0} leads outside the workspace folder through a symbolic link, so nothing was written. Export into another folder.', displayPath(target)));
+  }
+}
+
 /** The words of a summary of files, in the user's language. */
 export function summaryWords(): SummaryWords {
   return { more: (count) => vscode.l10n.t('and {0} more', count), files: (count) => vscode.l10n.t('{0} files', count) };
 }
 
+/** Asks once, in a modal, what to do with the files that are already there. */
 async function askExisting(notifier: Notifier, existing: readonly string[]): Promise<ExistingChoice> {
   const replace = vscode.l10n.t('Replace');
   const keepBoth = vscode.l10n.t('Keep Both');
@@ -229,7 +257,8 @@ function workFault(error: unknown, source: vscode.Uri): RecipeRunFault {
  * the asset worker, writes every output and snippet file into the recipe's output folder (in
  * the source's workspace folder), and fills the snippets with the names written. Nothing is
  * overwritten without asking: when a target exists, one modal asks Replace / Keep Both (new
- * names, which the snippets then use) / Cancel. Answers `undefined` when the user cancels.
+ * names, which the snippets then use; for a recipe whose runs each have a folder of their own,
+ * the next free folder) / Cancel. Answers `undefined` when the user cancels.
  * Throws {@link RecipeRunFault} with a sentence for the user when a file cannot be read or written.
  */
 export async function runRecipe(
@@ -241,14 +270,10 @@ export async function runRecipe(
   options: RecipeRunOptions = {},
 ): Promise<RecipeRun | undefined> {
   const stem = options.stem ?? fileName(source).replace(/\.[^.]*$/, '');
-  const plan = planRun(recipe, values, stem);
-  const folder = await runFolder(source, plan);
-  const targets = [...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)];
-  // A folder on the way that is a symbolic link (a cloned repository's `public -> ../..`) would lead the files out of the workspace.
-  for (const file of targets) {
-    const target = vscode.Uri.joinPath(folder, file);
-    if (!(await insideWorkspace(target))) throw new RecipeRunFault(vscode.l10n.t('{0} leads outside the workspace folder through a symbolic link, so nothing was written. Export into another folder.', displayPath(target)));
-  }
+  let plan = planRun(recipe, values, stem);
+  let folder = await runFolder(source, plan);
+  let targets = plannedFiles(plan);
+  await checkInside(folder, targets);
   // The source itself is never replaced (an Open Graph card of og/hero.jpg made as og/hero.jpg): its output takes the next free name, unasked.
   const own = targets.filter((file) => vscode.Uri.joinPath(folder, file).toString().toLowerCase() === source.toString().toLowerCase());
   const taken = new Set<string>();
@@ -256,7 +281,9 @@ export async function runRecipe(
   const existing = [...taken].map((file) => displayPath(vscode.Uri.joinPath(folder, file)));
   const choice = taken.size > 0 ? (options.onExisting ?? (await askExisting(deps.notifier, existing))) : undefined;
   if (choice === 'cancel' || token.isCancellationRequested) return undefined;
-  const renamed = new Set([...own, ...(choice === 'keepBoth' ? taken : [])]);
+  const fresh = choice === 'keepBoth' ? await nextFreeFolder(source, recipe, values, plan) : undefined;
+  if (fresh) ({ plan, folder, targets } = fresh);
+  const renamed = fresh ? new Set<string>() : new Set([...own, ...(choice === 'keepBoth' ? taken : [])]);
   const names = renamed.size > 0 ? await keepBothNames(folder, targets, renamed) : targets;
   // Replace overwrites the files the question named, and no other: one that appears meanwhile is kept.
   const overwrite = (file: string): boolean => choice === 'replace' && taken.has(file);
