@@ -105,7 +105,7 @@ export function inspectSource(source: vscode.Uri, bytes: Uint8Array): SourceFact
 export async function runFolder(source: vscode.Uri, plan: PlannedRun): Promise<vscode.Uri> {
   const root = vscode.workspace.getWorkspaceFolder(source);
   if (!root) throw new RecipeRunFault(vscode.l10n.t('{0} is not in an open workspace folder. Open its folder first, then export it.', displayPath(source)));
-  const outside = [...(plan.folder === '' ? [] : [plan.folder]), ...plan.outputs, ...plan.snippets.filter((file): file is string => file !== undefined)].find((path) => !isRelativePath(path));
+  const outside = [...(plan.folder === '' ? [] : [plan.folder]), ...plannedFiles(plan)].find((path) => !isRelativePath(path));
   if (outside !== undefined) {
     throw new RecipeRunFault(vscode.l10n.t('The recipe would write "{0}", which leaves its folder: a value filled into a file or folder name may not contain "..", a backslash, a drive or a leading slash. Change the value, then run it again.', outside));
   }
